@@ -1,0 +1,49 @@
+import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { CommonModule } from './common/common.module.js';
+import { AllErrorsFilter } from './common/error.filter.js';
+import { ConfigModule } from './config/config.module.js';
+import type { AppConfig } from './config/config.schema.js';
+import { DatabaseModule } from './database/database.module.js';
+import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  dataSource: DataSource;
+  logger: Logger;
+  redis: Redis | null;
+}
+
+/** Feature modules every role loads (services only; no HTTP surface of their own). */
+const CORE_MODULES: NonNullable<ModuleMetadata['imports']> = [];
+/** Modules of the `api` role: controllers, webhooks, the WebSocket gateway. */
+const API_MODULES: NonNullable<ModuleMetadata['imports']> = [];
+/** Modules of the `worker` role: queue consumers, schedulers, housekeeping. */
+const WORKER_MODULES: NonNullable<ModuleMetadata['imports']> = [];
+
+/** Composes the feature modules; `config.role` picks the api and worker parts. */
+@Module({})
+export class AppModule {
+  static forRoot({ config, dataSource, logger, redis }: AppModuleOptions): DynamicModule {
+    const api = config.role === 'api' || config.role === 'all';
+    const worker = config.role === 'worker' || config.role === 'all';
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        CommonModule.forRoot(logger, redis),
+        DatabaseModule.forRoot(dataSource),
+        MetricsModule,
+        HealthModule,
+        ...CORE_MODULES,
+        ...(api ? API_MODULES : []),
+        ...(worker ? WORKER_MODULES : []),
+      ],
+      providers: [{ provide: APP_FILTER, useClass: AllErrorsFilter }],
+    };
+  }
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// The `trellis` command. Each feature registers its sub-commands from its own *.command.ts file.
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { registerDatabaseCommands } from './database/database.command.js';
+
+export function buildProgram(): Command {
+  const program = new Command('trellis')
+    .description('Trellis: AI agents as code, validated, synced and run.')
+    .showHelpAfterError()
+    .enablePositionalOptions();
+
+  program
+    .command('start')
+    .description('start the server (embedded Postgres when DATABASE_URL is unset; in-process dispatch when REDIS_URL is unset)')
+    .option('--role <role>', 'api, worker or all (default: TRELLIS_ROLE or all)')
+    .action(async (options: { role?: string }) => {
+      const { main } = await import('./main.js');
+      await main(options.role ? ['--role', options.role] : []);
+    });
+
+  registerDatabaseCommands(program);
+  return program;
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/bin/trellis.js')) {
+  buildProgram()
+    .parseAsync(process.argv)
+    .catch((error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,255 @@
+// The shape of config/*.yaml: every section, key, kind and default. The loader checks files against it
+// (unknown keys are errors) and converts each value to its typed form (durations to ms, sizes to bytes).
+import { parseDuration, parseRate, parseSize, type Rate } from '../common/units.js';
+
+export type FieldKind = 'int' | 'bool' | 'string' | 'duration' | 'size' | 'rate' | 'url' | 'string_list' | 'map';
+
+export interface FieldSpec {
+  kind: FieldKind;
+  default?: unknown;
+  min?: number;
+  enum?: readonly string[];
+  /** For `map`: free-form object (e.g. notification preferences, oauth2 providers). */
+  doc?: string;
+}
+
+export type SchemaNode = { [key: string]: FieldSpec | SchemaNode };
+
+export function isField(node: FieldSpec | SchemaNode): node is FieldSpec {
+  return typeof (node as FieldSpec).kind === 'string';
+}
+
+export const CONFIG_SCHEMA = {
+  server: {
+    port: { kind: 'int', default: 3000, min: 0 },
+    body_limit: { kind: 'size', default: '1mb' },
+    trust_proxy: { kind: 'bool', default: false },
+  },
+  executor: {
+    concurrency: { kind: 'int', default: 50, min: 1 },
+    max_parallel: { kind: 'int', default: 16, min: 1 },
+    node_timeout: { kind: 'duration', default: '5m' },
+    execution_timeout: { kind: 'duration', default: '1h' },
+    max_node_executions: { kind: 'int', default: 10000, min: 1 },
+    max_depth: { kind: 'int', default: 8, min: 1 },
+    max_value_bytes: { kind: 'size', default: '1mb' },
+    shutdown_grace: { kind: 'duration', default: '30s' },
+    retention: { kind: 'duration', default: '14d' },
+    lease: { kind: 'duration', default: '30s' },
+  },
+  credits: {
+    enabled: { kind: 'bool', default: true },
+    initial_grant: { kind: 'int', default: 1000, min: 0 },
+    low_balance_threshold: { kind: 'int', default: 100, min: 0 },
+  },
+  auth: {
+    jwt: {
+      secret: { kind: 'string' },
+      jwks_url: { kind: 'url' },
+      auto_provision: { kind: 'bool', default: false },
+      trust_role_claim: { kind: 'bool', default: false },
+      issuer: { kind: 'string' },
+      audience: { kind: 'string' },
+    },
+    rate_limit: {
+      per_key: { kind: 'rate', default: '6000/min' },
+      per_ip: { kind: 'rate', default: '3000/min' },
+    },
+  },
+  webhooks: {
+    body_limit: { kind: 'size', default: '1mb' },
+    github_body_limit: { kind: 'size', default: '25mb' },
+    idempotency_window: { kind: 'duration', default: '24h' },
+    signature_tolerance: { kind: 'duration', default: '5m' },
+    rate_limit: { kind: 'rate', default: 'off' },
+  },
+  schedules: {
+    misfire_grace: { kind: 'duration', default: '60s' },
+  },
+  gitops: {
+    repository: { kind: 'string' },
+    branch: { kind: 'string', default: 'main' },
+    folder: { kind: 'string', default: 'agents' },
+    sync_on_start: { kind: 'bool', default: true },
+    sync_on_push: { kind: 'bool', default: true },
+    pr_comments: { kind: 'bool', default: true },
+  },
+  http: {
+    allow_private_addresses: { kind: 'bool', default: false },
+    max_response_bytes: { kind: 'size', default: '10mb' },
+  },
+  integrations: {
+    github: { base_url: { kind: 'url' } },
+    openai: { base_url: { kind: 'url' } },
+    anthropic: { base_url: { kind: 'url' } },
+    oauth2: { kind: 'map', default: {}, doc: 'provider -> {authorize_url, token_url, client_id, client_secret, scopes}' },
+  },
+  notifications: {
+    smtp: { kind: 'string' },
+    default_preferences: { kind: 'map', default: {}, doc: 'kind -> list of channels' },
+  },
+  logging: {
+    level: { kind: 'string', default: 'info', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+  },
+} as const satisfies SchemaNode;
+
+/** Converts one raw value to its field's typed form, or returns the reason it can't. */
+export function convertField(spec: FieldSpec, raw: unknown): { value: unknown } | { error: string } {
+  switch (spec.kind) {
+    case 'int': {
+      const n = typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
+      if (typeof n !== 'number' || !Number.isInteger(n)) return { error: `expected a whole number, got ${show(raw)}` };
+      if (spec.min !== undefined && n < spec.min) return { error: `must be at least ${spec.min}, got ${n}` };
+      return { value: n };
+    }
+    case 'bool': {
+      if (typeof raw === 'boolean') return { value: raw };
+      if (raw === 'true' || raw === 'false') return { value: raw === 'true' };
+      return { error: `expected true or false, got ${show(raw)}` };
+    }
+    case 'string': {
+      if (typeof raw !== 'string' && typeof raw !== 'number') return { error: `expected text, got ${show(raw)}` };
+      const s = String(raw);
+      if (spec.enum && !spec.enum.includes(s)) return { error: `expected one of ${spec.enum.join(', ')}, got ${show(raw)}` };
+      return { value: s };
+    }
+    case 'url': {
+      if (typeof raw !== 'string') return { error: `expected a URL, got ${show(raw)}` };
+      try {
+        const url = new URL(raw);
+        if (!['http:', 'https:'].includes(url.protocol)) return { error: `expected an http(s) URL, got ${show(raw)}` };
+      } catch {
+        return { error: `expected a URL like https://example.com, got ${show(raw)}` };
+      }
+      return { value: raw.replace(/\/+$/, '') };
+    }
+    case 'duration': {
+      const ms = parseDuration(raw);
+      return ms === null ? { error: `expected a duration like 500ms, 30s, 10m, 2h or 14d, got ${show(raw)}` } : { value: ms };
+    }
+    case 'size': {
+      const bytes = parseSize(raw);
+      return bytes === null ? { error: `expected a size like 512kb, 1mb or 25mb, got ${show(raw)}` } : { value: bytes };
+    }
+    case 'rate': {
+      const rate = parseRate(raw);
+      return rate === null ? { error: `expected a rate like 6000/min or 10/s, or off, got ${show(raw)}` } : { value: rate };
+    }
+    case 'string_list': {
+      const list = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter(Boolean) : raw;
+      if (!Array.isArray(list) || !list.every((s) => typeof s === 'string')) return { error: `expected a list of text, got ${show(raw)}` };
+      return { value: list };
+    }
+    case 'map': {
+      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { error: `expected a mapping, got ${show(raw)}` };
+      return { value: raw };
+    }
+  }
+}
+
+function show(raw: unknown): string {
+  return raw === undefined ? 'nothing' : JSON.stringify(raw);
+}
+
+export interface OAuth2ProviderConfig {
+  authorize_url: string;
+  token_url: string;
+  client_id: string;
+  client_secret?: string;
+  scopes?: string[];
+}
+
+/** The typed configuration every module reads. Durations are in ms, sizes in bytes. */
+export interface AppConfig {
+  env: string;
+  role: 'api' | 'worker' | 'all';
+  configDir: string;
+  agentsDir: string;
+  databaseUrl: string | null;
+  redisUrl: string | null;
+  queuePrefix: string;
+  encryptionKey: string | null;
+  encryptionKeysOld: string[];
+  adminApiKey: string | null;
+  githubWebhookSecret: string | null;
+  dataDir: string;
+  server: { port: number; body_limit: number; trust_proxy: boolean };
+  executor: {
+    concurrency: number;
+    max_parallel: number;
+    node_timeout: number;
+    execution_timeout: number;
+    max_node_executions: number;
+    max_depth: number;
+    max_value_bytes: number;
+    shutdown_grace: number;
+    retention: number;
+    lease: number;
+  };
+  credits: { enabled: boolean; initial_grant: number; low_balance_threshold: number };
+  auth: {
+    jwt: {
+      secret?: string;
+      jwks_url?: string;
+      auto_provision: boolean;
+      trust_role_claim: boolean;
+      issuer?: string;
+      audience?: string;
+    };
+    rate_limit: { per_key: Rate | 'off'; per_ip: Rate | 'off' };
+  };
+  webhooks: {
+    body_limit: number;
+    github_body_limit: number;
+    idempotency_window: number;
+    signature_tolerance: number;
+    rate_limit: Rate | 'off';
+  };
+  schedules: { misfire_grace: number };
+  gitops: {
+    repository?: string;
+    branch: string;
+    folder: string;
+    sync_on_start: boolean;
+    sync_on_push: boolean;
+    pr_comments: boolean;
+  };
+  http: { allow_private_addresses: boolean; max_response_bytes: number };
+  integrations: {
+    github: { base_url?: string };
+    openai: { base_url?: string };
+    anthropic: { base_url?: string };
+    oauth2: Record<string, OAuth2ProviderConfig>;
+  };
+  notifications: { smtp?: string; default_preferences: Record<string, string[]> };
+  logging: { level: string };
+  /** config/costs.yaml: block id or `block:model` -> credits. */
+  costs: CostsConfig;
+  /** config/credentials.yaml: credential name -> definition drawn from the environment. */
+  credentials: Record<string, ConfigCredential>;
+  /** config/notifications.yaml: channel name -> channel. */
+  notificationChannels: Record<string, NotificationChannelConfig>;
+}
+
+export interface CostsConfig {
+  blocks: Record<string, number>;
+  models: Record<string, number>;
+  default_model_cost: number;
+}
+
+export interface ConfigCredential {
+  provider: string;
+  type: string;
+  /** secret field -> value, already read from the environment variable the file names. */
+  fields: Record<string, string>;
+  /** secret field -> environment variable name, kept for messages. */
+  env: Record<string, string>;
+}
+
+export interface NotificationChannelConfig {
+  type: 'email' | 'slack' | 'webhook';
+  /** email: recipients; slack/webhook: credential name or URL. */
+  to?: string[];
+  url?: string;
+  credential?: string;
+}

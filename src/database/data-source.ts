@@ -1,0 +1,26 @@
+// The one DataSource factory: the app, the CLI (`trellis migrate`) and the tests share it.
+import { DataSource } from 'typeorm';
+import { MIGRATIONS } from '../../migrations/index.js';
+import { ENTITIES } from './entities.js';
+
+export interface DataSourceOptions {
+  url: string;
+  /** Connections in the pool. */
+  poolSize?: number;
+  applicationName?: string;
+}
+
+export function createDataSource({ url, poolSize = 20, applicationName = 'trellis' }: DataSourceOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: false,
+    applicationName,
+    extra: { max: Math.max(2, poolSize), connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 },
+  });
+}
