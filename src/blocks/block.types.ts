@@ -1,0 +1,113 @@
+// The block contract (spec/blocks.md). Blocks are plain objects; the registry, the validator, the
+// engine, the agent test runner and POST /api/blocks/{id}/execute all speak only this interface.
+import type { Logger } from 'pino';
+
+/** A JSON Schema (draft 2020-12 subset). Pin schemas are the `properties` of a block's input/output schema. */
+export type JsonSchema = Record<string, unknown>;
+
+export type BlockCategory =
+  | 'io'
+  | 'trigger'
+  | 'ai'
+  | 'text'
+  | 'data'
+  | 'logic'
+  | 'http'
+  | 'time'
+  | 'github'
+  | 'communication'
+  | 'agent'
+  | 'code';
+
+export type CredentialType = 'api_key' | 'oauth2' | 'user_password' | 'webhook_secret' | 'secret_url' | 'header' | 'smtp';
+
+export interface CredentialFieldSpec {
+  provider: string;
+  /** Credential types this field accepts. */
+  types: CredentialType[];
+  /** The node may leave this field unmapped (e.g. trigger.webhook's `secret`). */
+  optional?: boolean;
+  /** Environment variable of the system default (OPENAI_API_KEY, GITHUB_TOKEN, SMTP_URL...). */
+  systemDefaultEnv?: string;
+  description?: string;
+}
+
+/** `sticky`: kept and reused for every later run (like a static link). `gather`: all values go to one run. */
+export type PinMode = 'sticky' | 'gather';
+
+/** What a resolved credential looks like to a block: its type and its secret fields, in memory only. */
+export interface ResolvedCredential {
+  name: string;
+  provider: string;
+  type: CredentialType;
+  fields: Record<string, string>;
+}
+
+/** The outbound HTTP client every block uses: honours the AbortSignal and the private-address policy. */
+export interface BlockHttpClient {
+  fetch(url: string | URL, init?: RequestInit & { maxResponseBytes?: number; timeoutMs?: number }): Promise<Response>;
+}
+
+/** Settings blocks read (base URLs, limits); a narrow view of AppConfig. */
+export interface BlockRuntimeSettings {
+  githubBaseUrl?: string;
+  openaiBaseUrl?: string;
+  anthropicBaseUrl?: string;
+  allowPrivateAddresses: boolean;
+  maxResponseBytes: number;
+}
+
+export interface BlockContext {
+  executionId: string;
+  nodeId: string;
+  nodeExecutionId: string;
+  userId: string;
+  /** Credential field -> resolved credential (already decrypted; never log it). */
+  credentials: Record<string, ResolvedCredential>;
+  signal: AbortSignal;
+  logger: Logger;
+  http: BlockHttpClient;
+  settings: BlockRuntimeSettings;
+  /** 1 for the first attempt. */
+  attempt: number;
+}
+
+export type BlockYield = readonly [pin: string, value: unknown];
+
+export interface BlockDefinition<I extends Record<string, unknown> = Record<string, unknown>> {
+  /** Stable dotted slug, e.g. `text.template`. */
+  id: string;
+  description: string;
+  category: BlockCategory;
+  /** `{type: 'object', properties: {<pin>: schema}, required: [...]}`. */
+  inputSchema: JsonSchema;
+  /** `{type: 'object', properties: {<pin>: schema}}`; `error` is added by the registry. */
+  outputSchema: JsonSchema;
+  credentials?: Record<string, CredentialFieldSpec>;
+  /** Credits per attempt; a function for per-model costs (LLM blocks). config/costs.yaml overrides. */
+  cost: number | ((inputs: Partial<I>, costs: { models: Record<string, number>; default_model_cost: number }) => number);
+  pinModes?: Record<string, PinMode>;
+  /** Yields are delivered at once (with a sequence number), and the block is not retried after its first yield. */
+  streaming?: boolean;
+  /**
+   * Output pins that depend on constant inputs (llm.classify labels, logic.switch cases, agent.run's child
+   * outputs). Given the node's constant inputs, the extra pin names.
+   */
+  dynamicOutputs?: (constants: Partial<I>, lookup: { agentOutputs(agent: string): string[] | undefined }) => string[];
+  /**
+   * Blocks the engine runs durably instead of calling `run` in a worker slot: `delay` (time.delay) and
+   * `child_execution` (agent.run). `run` still works in-process (trellis test, POST /blocks/{id}/execute).
+   */
+  suspend?: 'delay' | 'child_execution';
+  /** Trigger blocks are never run: their node is seeded with the event. */
+  trigger?: boolean;
+  /** Reaches the outside world: a re-run attempt may repeat the effect (docs say so). */
+  sideEffects?: boolean;
+  run(inputs: I, context: BlockContext): AsyncGenerator<BlockYield, void, undefined>;
+}
+
+/** What the validator, the engine and the test runner need of the registry. */
+export interface BlockLookup {
+  get(id: string): BlockDefinition | undefined;
+  list(): readonly BlockDefinition[];
+}

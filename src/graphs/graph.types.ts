@@ -1,0 +1,73 @@
+// The canonical form of an agent (spec/agent-format.md): what the parser produces, what the content
+// hash is computed over, what a graph version stores, and what the engine schedules.
+
+export interface RetryPolicy {
+  /** All tries, the first included. */
+  attempts: number;
+  backoff: 'fixed' | 'exponential';
+  /** Milliseconds. */
+  delay: number;
+  /** Milliseconds. */
+  max_delay?: number;
+}
+
+export interface NodeDefinition {
+  block: string;
+  /** Constant values for input pins. */
+  inputs: Record<string, unknown>;
+  /** Credential field -> credential name. */
+  credentials: Record<string, string>;
+  retry?: RetryPolicy;
+  /** Per-attempt time limit, milliseconds. */
+  timeout?: number;
+  description?: string;
+}
+
+export interface LinkEnd {
+  node: string;
+  pin: string;
+}
+
+export interface LinkDefinition {
+  /** `a.out.k1.k2`: `path` is `['k1','k2']` (list items as their index text). */
+  from: LinkEnd & { path: string[] };
+  /** `b.in.key`: `key` sets one key of a dict-typed pin. */
+  to: LinkEnd & { key?: string };
+  static: boolean;
+}
+
+export interface NotifySettings {
+  on_success: string[];
+  on_failure: string[];
+}
+
+export interface AgentTestCase {
+  name: string;
+  trigger?: { node: string; outputs: Record<string, unknown> };
+  inputs?: Record<string, unknown>;
+  /** node id -> outputs it yields instead of running: pin -> value. */
+  mocks: Record<string, Record<string, unknown>>;
+  expect: {
+    status?: 'COMPLETED' | 'FAILED' | 'CANCELLED';
+    outputs?: Record<string, unknown[]>;
+    ran?: string[];
+    not_ran?: string[];
+    error?: { code?: string; node_id?: string };
+  };
+}
+
+export interface AgentDefinition {
+  name: string;
+  description?: string;
+  owner?: string;
+  concurrency?: number;
+  /** Execution time limit, milliseconds. */
+  timeout?: number;
+  max_parallel?: number;
+  notify?: NotifySettings;
+  nodes: Record<string, NodeDefinition>;
+  links: LinkDefinition[];
+  tests?: AgentTestCase[];
+}
+
+export type GraphSource = 'file' | 'api';
