@@ -1,2 +1,4 @@
 // Every migration, oldest first. A new migration is one file here and one line in this list.
-export const MIGRATIONS: Function[] = [];
+import { InitialSchema1795320551026 } from './1795320551026-InitialSchema.js';
+
+export const MIGRATIONS: Function[] = [InitialSchema1795320551026];

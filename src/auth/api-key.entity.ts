@@ -4,7 +4,7 @@ import { UserEntity } from '../users/user.entity.js';
 /** An API key: only its SHA-256 hash is stored; `prefix` lets a person recognise it in a list. */
 @Entity({ name: 'api_keys' })
 export class ApiKeyEntity {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'api_keys_pkey' })
   id!: string;
 
   @Index('api_keys_user_id_idx')

@@ -19,6 +19,9 @@ export function createDataSource({ url, poolSize = 20, applicationName = 'trelli
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
+    // uuid defaults are gen_random_uuid() (core since Postgres 13): no extension to install, no superuser needed.
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
     logging: false,
     applicationName,
     extra: { max: Math.max(2, poolSize), connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 },

@@ -1,11 +1,12 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 export type UserRole = 'admin' | 'user';
 
 /** A person or system account. `id` is opaque text: a JWT `sub` becomes the id of a provisioned user. */
 @Entity({ name: 'users' })
+@Check('users_role_check', `role IN ('admin', 'user')`)
 export class UserEntity {
-  @PrimaryColumn({ type: 'text' })
+  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'users_pkey' })
   id!: string;
 
   @Index('users_handle_key', { unique: true })
@@ -25,7 +26,7 @@ export class UserEntity {
   timezone!: string;
 
   /** kind -> channels, overriding the configured defaults. */
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  @Column({ type: 'jsonb', default: {} })
   notification_preferences!: Record<string, string[]>;
 
   @CreateDateColumn({ type: 'timestamptz' })
