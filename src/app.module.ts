@@ -1,15 +1,20 @@
 import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import { AuthHttpModule } from './auth/auth-http.module.js';
+import { AuthModule } from './auth/auth.module.js';
 import { CommonModule } from './common/common.module.js';
 import { AllErrorsFilter } from './common/error.filter.js';
+import { ValidationPipe } from './common/validation.pipe.js';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.schema.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { UsersHttpModule } from './users/users-http.module.js';
+import { UsersModule } from './users/users.module.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -19,9 +24,9 @@ export interface AppModuleOptions {
 }
 
 /** Feature modules every role loads (services only; no HTTP surface of their own). */
-const CORE_MODULES: NonNullable<ModuleMetadata['imports']> = [];
+const CORE_MODULES: NonNullable<ModuleMetadata['imports']> = [UsersModule, AuthModule];
 /** Modules of the `api` role: controllers, webhooks, the WebSocket gateway. */
-const API_MODULES: NonNullable<ModuleMetadata['imports']> = [];
+const API_MODULES: NonNullable<ModuleMetadata['imports']> = [AuthHttpModule, UsersHttpModule];
 /** Modules of the `worker` role: queue consumers, schedulers, housekeeping. */
 const WORKER_MODULES: NonNullable<ModuleMetadata['imports']> = [];
 
@@ -43,7 +48,10 @@ export class AppModule {
         ...(api ? API_MODULES : []),
         ...(worker ? WORKER_MODULES : []),
       ],
-      providers: [{ provide: APP_FILTER, useClass: AllErrorsFilter }],
+      providers: [
+        { provide: APP_FILTER, useClass: AllErrorsFilter },
+        { provide: APP_PIPE, useClass: ValidationPipe },
+      ],
     };
   }
 }

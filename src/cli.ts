@@ -2,6 +2,7 @@
 // The `trellis` command. Each feature registers its sub-commands from its own *.command.ts file.
 import 'reflect-metadata';
 import { Command } from 'commander';
+import { registerKeysCommands } from './auth/keys.command.js';
 import { registerDatabaseCommands } from './database/database.command.js';
 
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     });
 
   registerDatabaseCommands(program);
+  registerKeysCommands(program);
   return program;
 }
 

@@ -1,0 +1,30 @@
+import { Body, Controller, Get, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, type Principal } from '../auth/principal.js';
+import { UpdateUserDto, userView, type UserView } from './users.dto.js';
+import { UsersService } from './users.service.js';
+
+@ApiTags('user')
+@ApiBearerAuth('bearer')
+@ApiSecurity('api_key')
+@Controller('api/user')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The caller' })
+  async get(@CurrentPrincipal() principal: Principal): Promise<UserView> {
+    return userView(await this.users.getById(principal.user.id));
+  }
+
+  @Put()
+  @ApiOperation({ summary: "Change the caller's name, email, time zone or notification preferences" })
+  async update(@CurrentPrincipal() principal: Principal, @Body() body: UpdateUserDto): Promise<UserView> {
+    const patch: UpdateUserDto = {};
+    if (body.name !== undefined) patch.name = body.name;
+    if (body.email !== undefined) patch.email = body.email;
+    if (body.timezone !== undefined) patch.timezone = body.timezone;
+    if (body.notification_preferences !== undefined) patch.notification_preferences = body.notification_preferences;
+    return userView(await this.users.updateProfile(principal.user.id, patch));
+  }
+}
