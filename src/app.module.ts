@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { AuthHttpModule } from './auth/auth-http.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { BlocksHttpModule } from './blocks/blocks-http.module.js';
+import { BlocksModule } from './blocks/blocks.module.js';
 import { CommonModule } from './common/common.module.js';
 import { AllErrorsFilter } from './common/error.filter.js';
 import { ValidationPipe } from './common/validation.pipe.js';
@@ -12,6 +14,8 @@ import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.schema.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { IntegrationsHttpModule } from './integrations/integrations-http.module.js';
+import { IntegrationsModule } from './integrations/integrations.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { UsersHttpModule } from './users/users-http.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -24,9 +28,9 @@ export interface AppModuleOptions {
 }
 
 /** Feature modules every role loads (services only; no HTTP surface of their own). */
-const CORE_MODULES: NonNullable<ModuleMetadata['imports']> = [UsersModule, AuthModule];
+const CORE_MODULES: NonNullable<ModuleMetadata['imports']> = [UsersModule, AuthModule, IntegrationsModule, BlocksModule];
 /** Modules of the `api` role: controllers, webhooks, the WebSocket gateway. */
-const API_MODULES: NonNullable<ModuleMetadata['imports']> = [AuthHttpModule, UsersHttpModule];
+const API_MODULES: NonNullable<ModuleMetadata['imports']> = [AuthHttpModule, UsersHttpModule, IntegrationsHttpModule, BlocksHttpModule];
 /** Modules of the `worker` role: queue consumers, schedulers, housekeeping. */
 const WORKER_MODULES: NonNullable<ModuleMetadata['imports']> = [];
 

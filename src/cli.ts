@@ -2,8 +2,11 @@
 // The `trellis` command. Each feature registers its sub-commands from its own *.command.ts file.
 import 'reflect-metadata';
 import { Command } from 'commander';
+import { registerAgentCommands } from './agents/agents.command.js';
 import { registerKeysCommands } from './auth/keys.command.js';
+import { registerBlocksCommands } from './blocks/blocks.command.js';
 import { registerDatabaseCommands } from './database/database.command.js';
+import { registerCredentialsCommands } from './integrations/credentials.command.js';
 
 export function buildProgram(): Command {
   const program = new Command('trellis')
@@ -22,6 +25,9 @@ export function buildProgram(): Command {
 
   registerDatabaseCommands(program);
   registerKeysCommands(program);
+  registerCredentialsCommands(program);
+  registerAgentCommands(program);
+  registerBlocksCommands(program);
   return program;
 }
 

@@ -23,6 +23,8 @@ export type CredentialType = 'api_key' | 'oauth2' | 'user_password' | 'webhook_s
 
 export interface CredentialFieldSpec {
   provider: string;
+  /** Every provider this field accepts, when more than `provider` (llm: openai, anthropic, openai_compatible). */
+  providers?: string[];
   /** Credential types this field accepts. */
   types: CredentialType[];
   /** The node may leave this field unmapped (e.g. trigger.webhook's `secret`). */
@@ -87,6 +89,11 @@ export interface BlockDefinition<I extends Record<string, unknown> = Record<stri
   /** Credits per attempt; a function for per-model costs (LLM blocks). config/costs.yaml overrides. */
   cost: number | ((inputs: Partial<I>, costs: { models: Record<string, number>; default_model_cost: number }) => number);
   pinModes?: Record<string, PinMode>;
+  /**
+   * The input pin (list.collect: `count`) whose number, once known, fires a gather run as soon as every
+   * gather pin holds that many values, instead of waiting for the execution to go quiet.
+   */
+  gatherCount?: string;
   /** Yields are delivered at once (with a sequence number), and the block is not retried after its first yield. */
   streaming?: boolean;
   /**

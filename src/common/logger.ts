@@ -3,7 +3,7 @@ import type { LoggerService } from '@nestjs/common';
 import { pino, type Logger } from 'pino';
 import { currentRequestId } from './request-context.js';
 
-export function createLogger(level = process.env.LOG_LEVEL ?? 'info'): Logger {
+export function createLogger(level = process.env.LOG_LEVEL ?? 'info', destination?: pino.DestinationStream): Logger {
   return pino({
     level,
     base: { pid: process.pid },
@@ -15,10 +15,14 @@ export function createLogger(level = process.env.LOG_LEVEL ?? 'info'): Logger {
     },
     // Secrets must never reach a log line, whatever object is logged.
     redact: {
-      paths: ['*.password', '*.secret', '*.token', '*.api_key', '*.authorization', '*.Authorization', '*["x-api-key"]', 'req.headers.authorization', 'req.headers["x-api-key"]'],
+      paths: [
+        '*.password', '*.secret', '*.token', '*.api_key', '*.authorization', '*.Authorization', '*["x-api-key"]', 'req.headers.authorization', 'req.headers["x-api-key"]',
+        // Credential shapes: stored secrets, OAuth2 tokens, PKCE verifiers and client secrets.
+        'secrets', '*.secrets', 'access_token', '*.access_token', 'refresh_token', '*.refresh_token', 'code_verifier', '*.code_verifier', 'client_secret', '*.client_secret',
+      ],
       censor: '[redacted]',
     },
-  });
+  }, destination);
 }
 
 /** Nest's logger interface over pino, so framework messages are JSON lines too. */

@@ -1,0 +1,45 @@
+import { describe, expect, it } from '@jest/globals';
+import { Command } from 'commander';
+import { registerBlocksCommands, formatBlocksTable } from './blocks.command.js';
+import { BlocksRegistry } from './blocks.registry.js';
+import { BLOCK_LIBRARY } from './library/index.js';
+
+async function trellis(...args: string[]): Promise<string> {
+  let output = '';
+  const program = new Command('trellis').exitOverride();
+  registerBlocksCommands(program, (text) => {
+    output += text;
+  });
+  await program.parseAsync(['node', 'trellis', 'blocks', ...args]);
+  return output;
+}
+
+describe('trellis blocks', () => {
+  it('prints a table: id, category, cost, inputs -> outputs', async () => {
+    const text = await trellis();
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(/^ID\s+CATEGORY\s+COST\s+INPUTS -> OUTPUTS$/);
+    expect(text).toMatch(/\ntext\.template\s+text\s+0\s+template, values\? -> text\n/);
+    expect(text).toMatch(/\nlist\.collect\s+data\s+0\s+item \(gather\), key\? \(gather\), count\? \(sticky\) -> items, complete\n/);
+    expect(text).toMatch(/\nlist\.iterate .* -> count, item, key {2}\[streaming\]\n/);
+    expect(text).toMatch(/\ntrigger\.cron .* {2}\[trigger\]\n/);
+    expect(text).toMatch(/\nlogic\.switch .* -> default, \+ one per constant\n/);
+    expect(text).toMatch(/\ntime\.delay .*\[suspends: delay\]\n/);
+    expect(text).toMatch(/\ncode\.js\s+code\s+1\s+/);
+    expect(text).toContain('every block also has the error output');
+  });
+
+  it('prints every full description with --json', async () => {
+    const descriptions = JSON.parse(await trellis('--json')) as Array<Record<string, unknown>>;
+    const template = descriptions.find((d) => d.id === 'text.template');
+    expect(template).toMatchObject({ category: 'text', cost: 0, streaming: false, pin_modes: {}, credentials: {} });
+    expect(Object.keys(template!.input_schema as object)).toEqual(['type', 'properties', 'required', 'additionalProperties']);
+  });
+
+  it('marks per-model costs', () => {
+    const registry = new BlocksRegistry(BLOCK_LIBRARY);
+    const rows = registry.list().map((block) => ({ block, description: registry.describe(block) }));
+    const withModel = rows.map((row) => (row.block.id === 'text.join' ? { ...row, description: { ...row.description, cost_by_model: { models: {}, default: 2 } } } : row));
+    expect(formatBlocksTable(withModel)).toMatch(/\ntext\.join\s+text\s+0 \(by model\)/);
+  });
+});

@@ -1,0 +1,52 @@
+// `trellis blocks`: the block catalogue as a table (id, category, cost, inputs -> outputs), or every
+// full description with --json (what GET /api/blocks answers).
+import type { Command } from 'commander';
+import { loadConfig } from '../config/config.loader.js';
+import type { BlockDefinition } from './block.types.js';
+import { BlocksRegistry, type BlockDescription } from './blocks.registry.js';
+import { BLOCK_LIBRARY } from './library/index.js';
+
+export function registerBlocksCommands(program: Command, write: (text: string) => void = (text) => void process.stdout.write(text)): void {
+  program
+    .command('blocks')
+    .description('the block catalogue: id, category, cost, inputs -> outputs')
+    .option('--json', 'print every block\'s full description (schemas, credentials, pin modes) as JSON')
+    .action((options: { json?: boolean }) => {
+      const registry = new BlocksRegistry(BLOCK_LIBRARY, loadConfig().costs);
+      if (options.json) {
+        write(`${JSON.stringify(registry.list().map((block) => registry.describe(block)), null, 2)}\n`);
+        return;
+      }
+      write(formatBlocksTable(registry.list().map((block) => ({ block, description: registry.describe(block) }))));
+    });
+}
+
+/** The table `trellis blocks` prints; `?` marks optional inputs, `+` outputs that depend on constants. */
+export function formatBlocksTable(rows: Array<{ block: BlockDefinition; description: BlockDescription }>): string {
+  const lines = rows.map(({ block, description }) => {
+    const required = new Set((description.input_schema.required as string[] | undefined) ?? []);
+    const inputs = Object.keys((description.input_schema.properties ?? {}) as object).map((pin) => {
+      const mode = description.pin_modes[pin];
+      return `${pin}${required.has(pin) ? '' : '?'}${mode ? ` (${mode})` : ''}`;
+    });
+    const outputs = Object.keys((description.output_schema.properties ?? {}) as object).filter((pin) => pin !== 'error');
+    if (block.dynamicOutputs) outputs.push('+ one per constant');
+    const flags = [block.trigger ? 'trigger' : '', description.streaming ? 'streaming' : '', block.suspend ? `suspends: ${block.suspend}` : ''].filter(Boolean);
+    return [
+      description.id,
+      description.category,
+      description.cost_by_model ? `${description.cost} (by model)` : String(description.cost),
+      `${inputs.join(', ') || '(none)'} -> ${outputs.join(', ') || '(none)'}${flags.length ? `  [${flags.join(', ')}]` : ''}`,
+    ];
+  });
+  const header = ['ID', 'CATEGORY', 'COST', 'INPUTS -> OUTPUTS'];
+  const widths = [0, 1, 2].map((column) => Math.max(header[column]!.length, ...lines.map((line) => line[column]!.length)));
+  const format = (cells: string[]) => cells.map((cell, column) => (column < 3 ? cell.padEnd(widths[column]!) : cell)).join('  ').trimEnd();
+  return [
+    format(header),
+    ...lines.map(format),
+    '',
+    `${rows.length} blocks. ? marks an optional input; every block also has the error output. Schemas: trellis blocks --json.`,
+    '',
+  ].join('\n');
+}

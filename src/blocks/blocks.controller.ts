@@ -1,0 +1,71 @@
+// /api/blocks: the catalogue, one block, and running one block on request.
+//
+// POST /api/blocks/{id}/execute answers 200 {outputs: [{pin, value}...]} (every yield, in order), or:
+//   400 VALIDATION_FAILED (the body), INVALID_INPUT (a pin: details.problems name each), CREDENTIAL_UNRESOLVED,
+//   404 NOT_FOUND (no such block; details.suggestions),
+//   422 the block's own failure, with its code (TEMPLATE_ERROR, DIVISION_BY_ZERO, CODE_ERROR, NEEDS_ENGINE...),
+//   499 CANCELLED (the client went away; seen in logs only), 500 INVALID_OUTPUT (a bug in the block),
+//   504 NODE_TIMEOUT (longer than executor.node_timeout).
+import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { RequireScopes } from '../auth/auth.decorators.js';
+import { CurrentPrincipal, type Principal } from '../auth/principal.js';
+import { BlockListAnswer, BlockView, ExecuteBlockAnswer, ExecuteBlockDto } from './blocks.dto.js';
+import { BlocksService, type ExecuteBlockResult } from './blocks.service.js';
+
+@ApiTags('blocks')
+@ApiBearerAuth('bearer')
+@ApiSecurity('api_key')
+@Controller('api/blocks')
+export class BlocksController {
+  constructor(private readonly blocks: BlocksService) {}
+
+  @Get()
+  @RequireScopes('graphs:read')
+  @ApiOperation({ summary: 'Every block: id, description, category, input/output JSON Schemas, credentials, cost, pin modes' })
+  @ApiOkResponse({ type: BlockListAnswer })
+  list(): BlockListAnswer {
+    return { items: this.blocks.list(), next_cursor: null };
+  }
+
+  @Get(':block_id')
+  @RequireScopes('graphs:read')
+  @ApiOperation({ summary: 'One block' })
+  @ApiParam({ name: 'block_id', example: 'text.template' })
+  @ApiOkResponse({ type: BlockView })
+  @ApiResponse({ status: 404, description: 'NOT_FOUND: no such block (details.suggestions lists close ids)' })
+  get(@Param('block_id') id: string): BlockView {
+    return this.blocks.describe(id);
+  }
+
+  @Post(':block_id/execute')
+  @HttpCode(200)
+  @RequireScopes('executions:run')
+  @ApiOperation({ summary: 'Run one block with {inputs, credentials?}; answers every yielded (pin, value)' })
+  @ApiParam({ name: 'block_id', example: 'text.template' })
+  @ApiOkResponse({ type: ExecuteBlockAnswer })
+  @ApiResponse({ status: 400, description: 'VALIDATION_FAILED (body), INVALID_INPUT (details.problems name the pins) or CREDENTIAL_UNRESOLVED' })
+  @ApiResponse({ status: 404, description: 'NOT_FOUND: no such block' })
+  @ApiResponse({ status: 422, description: "The block failed: the block's error code and message (TEMPLATE_ERROR, CODE_ERROR, NEEDS_ENGINE...)" })
+  @ApiResponse({ status: 500, description: 'INVALID_OUTPUT: the block yielded something its schema refuses (a bug)' })
+  @ApiResponse({ status: 504, description: 'NODE_TIMEOUT: the block ran longer than executor.node_timeout' })
+  async execute(
+    @Param('block_id') id: string,
+    @Body() body: ExecuteBlockDto,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ExecuteBlockResult> {
+    // A caller that goes away stops the block (CANCELLED), whatever it is doing.
+    const controller = new AbortController();
+    const onClose = () => {
+      if (!response.writableEnded) controller.abort(new Error('the client closed the connection'));
+    };
+    response.once('close', onClose);
+    try {
+      return await this.blocks.execute(id, { inputs: body.inputs ?? {}, credentials: body.credentials ?? {} }, principal.user.id, controller.signal);
+    } finally {
+      response.off('close', onClose);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+// Error codes of blocks and of running them. A block fails by throwing a BlockError (or yielding on its
+// `error` pin); the engine records `{code, message}`, and POST /api/blocks/{id}/execute answers with the
+// status below (documented in the controller).
+import { AppError, type Problem } from '../common/errors.js';
+
+export const BlockErrorCode = {
+  /** An input is missing, of the wrong type, or not meaningful (bad regex, cron, time zone...). */
+  INVALID_INPUT: 'INVALID_INPUT',
+  /** A graph input with no default received no value. */
+  MISSING_INPUT: 'MISSING_INPUT',
+  /** A credential field could not be resolved. */
+  CREDENTIAL_UNRESOLVED: 'CREDENTIAL_UNRESOLVED',
+  /** The block yielded on an unknown pin or a value its output schema refuses (a bug in the block). */
+  INVALID_OUTPUT: 'INVALID_OUTPUT',
+  /** The attempt ran past its time limit. */
+  NODE_TIMEOUT: 'NODE_TIMEOUT',
+  /** The run was stopped (execution stopped, client gone). */
+  CANCELLED: 'CANCELLED',
+  /** The block failed for a reason of its own that has no more precise code. */
+  NODE_FAILED: 'NODE_FAILED',
+  /** The block only runs inside an execution (agent.run). */
+  NEEDS_ENGINE: 'NEEDS_ENGINE',
+  TEMPLATE_ERROR: 'TEMPLATE_ERROR',
+  EXPRESSION_ERROR: 'EXPRESSION_ERROR',
+  PARSE_ERROR: 'PARSE_ERROR',
+  DIVISION_BY_ZERO: 'DIVISION_BY_ZERO',
+  /** code.js: the code threw, or returned something that is not JSON. */
+  CODE_ERROR: 'CODE_ERROR',
+  /** code.js: the code ran past its time limit. */
+  CODE_TIMEOUT: 'CODE_TIMEOUT',
+  /** code.js: the code used more memory or stack than allowed. */
+  CODE_MEMORY_LIMIT: 'CODE_MEMORY_LIMIT',
+} as const;
+
+export type BlockErrorCode = (typeof BlockErrorCode)[keyof typeof BlockErrorCode];
+
+/** HTTP status when the failure reaches POST /api/blocks/{id}/execute; a block's own failure is 422. */
+const STATUS: Partial<Record<string, number>> = {
+  INVALID_INPUT: 400,
+  MISSING_INPUT: 400,
+  CREDENTIAL_UNRESOLVED: 400,
+  INVALID_OUTPUT: 500,
+  NODE_TIMEOUT: 504,
+  // nginx's "client closed request": only ever seen in logs, since the caller is gone.
+  CANCELLED: 499,
+};
+
+export function blockErrorStatus(code: string): number {
+  return STATUS[code] ?? 422;
+}
+
+export class BlockError extends AppError {
+  constructor(code: BlockErrorCode | string, message: string, details: Record<string, unknown> = {}) {
+    super(code, message, details, blockErrorStatus(code));
+    this.name = 'BlockError';
+  }
+}
+
+export function invalidInput(blockId: string, problems: Problem[]): BlockError {
+  const text = problems.map((p) => p.message).join('; ');
+  return new BlockError(BlockErrorCode.INVALID_INPUT, `Invalid input for block ${blockId}: ${text}`, { block: blockId, problems });
+}
+
+/** One problem with one pin, as INVALID_INPUT. */
+export function invalidPin(blockId: string, pin: string, message: string): BlockError {
+  return invalidInput(blockId, [{ pin, pointer: `/${pin}`, message: `${pin}: ${message}` }]);
+}

@@ -1,0 +1,109 @@
+// `http.request`: one HTTP request through the outbound client (private addresses refused unless
+// http.allow_private_addresses, size-capped, abortable), yielding the status, headers and body.
+import { parseDuration } from '../../../common/units.js';
+import type { ResolvedCredential } from '../../block.types.js';
+import { BlockError, invalidPin } from '../../blocks.errors.js';
+import { credentialField, findCredential } from '../../outbound/credentials.js';
+import { anyValue, defineBlock, dict, optional, Type, withDefault } from '../../pins.js';
+import { headersRecord, isJsonContentType, parseJsonOrNull, safeUrl } from '../../outbound/response.js';
+
+const ID = 'http.request';
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+const SCALAR = Type.Union([Type.String(), Type.Number(), Type.Boolean()]);
+
+export const httpRequestBlock = defineBlock({
+  id: ID,
+  description:
+    'Sends one HTTP request and yields the status, headers and body (json too, when the answer is JSON). ' +
+    'Give a text `body` or a `json` value, not both. Private, loopback and link-local addresses are refused ' +
+    '(also after redirects and DNS resolution) unless http.allow_private_addresses is on. Side effects: a retried ' +
+    'or re-run attempt sends the request again.',
+  category: 'http',
+  inputs: {
+    url: Type.String({ minLength: 1, description: 'The full http:// or https:// URL.' }),
+    method: withDefault(Type.Enum([...METHODS], { description: 'The HTTP method.' }), 'GET'),
+    headers: optional(dict(Type.String(), { description: 'Request headers, name -> value.' })),
+    query: optional(dict(Type.Union([SCALAR, Type.Array(SCALAR)]), { description: 'Query parameters added to the URL; a list repeats the parameter.' })),
+    body: optional(Type.String({ description: 'The request body as text (not with `json`).' })),
+    json: optional(anyValue({ description: 'A JSON value sent as the body with Content-Type: application/json (not with `body`).' })),
+    timeout: withDefault(Type.String({ format: 'duration', description: 'How long to wait for the whole answer, e.g. 30s.' }), '30s'),
+    follow_redirects: withDefault(Type.Boolean({ description: 'Follow 3xx redirects (at most 10), each hop checked like the first.' }), true),
+    fail_on_status: withDefault(Type.Boolean({ description: 'Treat a 4xx or 5xx answer as an error (else yield it).' }), true),
+  },
+  outputs: {
+    status: Type.Integer({ description: 'The HTTP status code.' }),
+    headers: dict(Type.String(), { description: 'Response headers, lower-case name -> value.' }),
+    body: Type.String({ description: 'The response body as text.' }),
+    json: anyValue({ description: 'The body parsed, when the answer is JSON; else null.' }),
+  },
+  credentials: {
+    auth: {
+      provider: 'http',
+      types: ['api_key', 'user_password', 'header'],
+      optional: true,
+      description: 'api_key is sent as Authorization: Bearer <key>, user_password as Basic, header as that header.',
+    },
+  },
+  cost: 1,
+  sideEffects: true,
+  async *run(inputs, context) {
+    if (inputs.body !== undefined && inputs.json !== undefined) {
+      throw invalidPin(ID, 'json', 'give either a text body or a json value, not both');
+    }
+    const hasBody = inputs.body !== undefined || inputs.json !== undefined;
+    if (hasBody && (inputs.method === 'GET' || inputs.method === 'HEAD')) {
+      throw invalidPin(ID, 'method', `a ${inputs.method} request cannot carry a body; use POST, PUT or PATCH, or drop body/json`);
+    }
+    let url: URL;
+    try {
+      url = new URL(inputs.url);
+    } catch {
+      throw invalidPin(ID, 'url', `"${inputs.url}" is not a full URL; write it like https://api.example.com/items`);
+    }
+    for (const [name, value] of Object.entries(inputs.query ?? {})) {
+      for (const item of Array.isArray(value) ? value : [value]) url.searchParams.append(name, String(item));
+    }
+    const headers = new Headers(inputs.headers ?? {});
+    const credential = findCredential(context, { blockId: ID, field: 'auth', types: ['api_key', 'user_password', 'header'] });
+    if (credential) applyAuth(headers, credential);
+    let body: string | undefined = inputs.body;
+    if (inputs.json !== undefined) {
+      body = JSON.stringify(inputs.json);
+      if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+    }
+
+    const response = await context.http.fetch(url, {
+      method: inputs.method,
+      headers,
+      body,
+      redirect: inputs.follow_redirects ? 'follow' : 'manual',
+      timeoutMs: parseDuration(inputs.timeout) ?? 30_000,
+    });
+    const text = inputs.method === 'HEAD' ? '' : await response.text();
+    if (inputs.fail_on_status && response.status >= 400) {
+      throw new BlockError(
+        'HTTP_STATUS',
+        `${inputs.method} ${safeUrl(url)} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}` +
+          `${text ? `: ${text.slice(0, 300)}` : ''}. Set fail_on_status: false to handle such answers in the agent.`,
+        { status: response.status, body: text.slice(0, 2000) },
+      );
+    }
+    const json = isJsonContentType(response.headers.get('content-type')) ? parseJsonOrNull(text) : null;
+    yield ['status', response.status] as const;
+    yield ['headers', headersRecord(response.headers)] as const;
+    yield ['body', text] as const;
+    yield ['json', json] as const;
+  },
+});
+
+function applyAuth(headers: Headers, credential: ResolvedCredential): void {
+  if (credential.type === 'api_key') {
+    headers.set('authorization', `Bearer ${credentialField(credential, 'key', ID)}`);
+  } else if (credential.type === 'user_password') {
+    const user = credentialField(credential, 'username', ID);
+    const password = credential.fields.password ?? '';
+    headers.set('authorization', `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`);
+  } else {
+    headers.set(credentialField(credential, 'name', ID), credentialField(credential, 'value', ID));
+  }
+}

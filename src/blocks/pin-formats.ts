@@ -1,0 +1,47 @@
+// String formats pins use beyond JSON Schema's own (`format: cron | timezone | duration`), registered in
+// the blocks' validator so that agent validation, the execute API and `run` refuse the same values with
+// the same message.
+import { emitterEventNames } from '@octokit/webhooks';
+import { CronExpressionParser } from 'cron-parser';
+import { IANAZone } from 'luxon';
+import { parseDuration } from '../common/units.js';
+import { didYouMean } from './close-matches.js';
+
+/** Why a cron expression is unusable, or null when it is fine (5 fields, or 6 with seconds first). */
+export function cronProblem(expression: string): string | null {
+  const fields = expression.trim().split(/\s+/).filter(Boolean);
+  if (fields.length !== 5 && fields.length !== 6) {
+    return `expected a cron expression of 5 fields (minute hour day-of-month month day-of-week) or 6 (seconds first), got ${fields.length} field${fields.length === 1 ? '' : 's'} in "${expression}"`;
+  }
+  try {
+    CronExpressionParser.parse(fields.join(' '), { tz: 'UTC' });
+    return null;
+  } catch (error) {
+    return `"${expression}" is not a valid cron expression: ${(error as Error).message}`;
+  }
+}
+
+/** Why a time zone name is unusable, or null for a valid IANA name such as Europe/Paris or UTC. */
+export function timezoneProblem(zone: string): string | null {
+  return IANAZone.isValidZone(zone) ? null : `"${zone}" is not an IANA time zone; use a name such as UTC, Europe/Paris or America/New_York`;
+}
+
+export function durationProblem(text: string): string | null {
+  return parseDuration(text) === null ? `"${text}" is not a duration; write it like 500ms, 30s, 10m, 2h or 1d` : null;
+}
+
+const GITHUB_EVENTS = new Set<string>(emitterEventNames);
+
+/** Why a GitHub webhook event name (`pull_request`, `pull_request.opened`) is unknown, or null. */
+export function githubEventProblem(name: string): string | null {
+  if (GITHUB_EVENTS.has(name)) return null;
+  return `"${name}" is not a GitHub webhook event (write an event such as pull_request, or an event and action such as pull_request.opened).${didYouMean(name, GITHUB_EVENTS)}`;
+}
+
+/** The formats, as ajv format validators (name -> check). */
+export const PIN_FORMATS: Record<string, (value: string) => string | null> = {
+  cron: cronProblem,
+  timezone: timezoneProblem,
+  duration: durationProblem,
+  github_event: githubEventProblem,
+};

@@ -1,0 +1,97 @@
+// Plain data the scheduling core works on and hands to its shells: node-execution records, steps (what
+// changed because of one event) and the execution's own status. No classes, no I/O: a shell persists these
+// as rows and rebuilds them (see scheduler.ts).
+import type { ExecutionError, NodeError } from './engine.errors.js';
+
+export const NodeRunStatus = {
+  /** Holding some inputs, waiting for others. */
+  INCOMPLETE: 'INCOMPLETE',
+  /** Complete inputs, waiting for a slot. */
+  QUEUED: 'QUEUED',
+  RUNNING: 'RUNNING',
+  /** A delay, a child execution or a retry backoff: no slot held. */
+  WAITING: 'WAITING',
+  COMPLETED: 'COMPLETED',
+  FAILED: 'FAILED',
+  CANCELLED: 'CANCELLED',
+} as const;
+export type NodeRunStatus = (typeof NodeRunStatus)[keyof typeof NodeRunStatus];
+
+export const RunStatus = {
+  QUEUED: 'QUEUED',
+  RUNNING: 'RUNNING',
+  COMPLETED: 'COMPLETED',
+  FAILED: 'FAILED',
+  CANCELLED: 'CANCELLED',
+} as const;
+/** The execution's status. */
+export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
+
+export function isFinalRunStatus(status: RunStatus): boolean {
+  return status === RunStatus.COMPLETED || status === RunStatus.FAILED || status === RunStatus.CANCELLED;
+}
+
+/** What a WAITING node run waits for (durations in milliseconds; the shell turns them into times). */
+export type WaitReason =
+  | { kind: 'retry'; attempt: number; delay_ms: number }
+  | { kind: 'delay'; delay_ms: number }
+  | { kind: 'child_execution'; execution_id?: string };
+
+/**
+ * One node execution: one run of one node with one complete set of inputs, or (INCOMPLETE) the inputs
+ * collected so far. This is the row a durable shell stores.
+ */
+export interface NodeRun {
+  /** Opaque id (see SchedulerOptions.newRunId). */
+  id: string;
+  /** Creation order within the execution, from 1: rows must be read back in this order. */
+  seq: number;
+  node: string;
+  block: string;
+  status: NodeRunStatus;
+  /**
+   * INCOMPLETE: linked values collected so far, keyed by slot (`pin`, or `pin.key` for a sink-side dict
+   * key; a gather pin holds the list gathered so far). Any other status: the complete inputs the block
+   * runs with, constants merged in.
+   */
+  inputs: Record<string, unknown>;
+  /** Pin -> values yielded by the successful attempt (streaming: as delivered), in yield order. */
+  outputs: Record<string, unknown[]>;
+  error: NodeError | null;
+  /** Attempts started so far (0 while INCOMPLETE or QUEUED for the first time). */
+  attempt: number;
+  /** Streaming blocks: highest yield sequence number already delivered along links. */
+  delivered_seq: number;
+  waiting_for: WaitReason | null;
+}
+
+/** The execution-level change an event caused, if any. */
+export interface ExecutionChange {
+  status: RunStatus;
+  error: ExecutionError | null;
+  /** Set when the execution finished: `{output name: [values in order]}`, every output name present. */
+  outputs: Record<string, unknown[]> | null;
+}
+
+/**
+ * Everything one event changed, in order: the shell persists `changed` and `execution` together (one
+ * transaction), then acts on `started`, `retries` and `abort`, then announces.
+ */
+export interface Step {
+  /** Node runs created or modified by the event, each once, in the order they were first touched. */
+  changed: NodeRun[];
+  /** Runs that moved from QUEUED to RUNNING: start their attempt now. */
+  started: NodeRun[];
+  /** Runs now WAITING for a retry backoff: call `retryDue` after `delay_ms`. */
+  retries: Array<{ run: NodeRun; delay_ms: number }>;
+  /** Ids of runs whose attempt must be aborted (the execution failed or was cancelled). */
+  abort: string[];
+  execution: ExecutionChange | null;
+}
+
+export type NodeYield = readonly [pin: string, value: unknown];
+
+/** How an execution is seeded (runtime.md "Seeding"). */
+export type Seed =
+  | { inputs: Record<string, unknown>; trigger?: undefined }
+  | { trigger: { node: string; outputs: Record<string, unknown> }; inputs?: undefined };

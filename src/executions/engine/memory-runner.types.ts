@@ -1,0 +1,97 @@
+// The in-memory runner's options, events and result (shapes follow interfaces.md: snake_case fields).
+import type { Logger } from 'pino';
+import type { BlockHttpClient, BlockLookup, BlockRuntimeSettings, ResolvedCredential } from '../../blocks/block.types.js';
+import type { ExecutionError, NodeError } from './engine.errors.js';
+import type { BlockAttemptFn } from './block-attempt.js';
+import type { NodeRunStatus } from './engine.types.js';
+import type { Timers } from './timers.js';
+
+export type FinalStatus = 'COMPLETED' | 'FAILED' | 'CANCELLED';
+
+export interface ChildRunRequest {
+  agent: string;
+  version?: number;
+  inputs: Record<string, unknown>;
+  /** The child's depth (the root execution is 0). */
+  depth: number;
+  parent_execution_id: string;
+  parent_node_id: string;
+  /** Aborted when the parent is cancelled or fails: stop the child too. */
+  signal: AbortSignal;
+}
+
+export interface ChildRunResult {
+  status: FinalStatus;
+  outputs: Record<string, unknown[]>;
+  error: ExecutionError | null;
+}
+
+export interface MemoryRunOptions {
+  blocks: BlockLookup;
+  /** API-style seeding: input name -> value (defaults fill the rest). */
+  inputs?: Record<string, unknown>;
+  /** Trigger seeding: the trigger node and what it yields (exempt from the value-size limit). */
+  trigger?: { node: string; outputs: Record<string, unknown> };
+  /** Node id -> pin -> value it yields instead of running (agent tests). A mocked `error` pin fails the node. */
+  mocks?: Record<string, Record<string, unknown>>;
+  /** Defaults: the graph's max_parallel, else 16. */
+  maxParallel?: number;
+  /** Per-attempt limit when the node sets none (default 5 minutes). */
+  nodeTimeoutMs?: number;
+  /** Used when the graph sets no timeout (default 1 hour). */
+  executionTimeoutMs?: number;
+  maxNodeExecutions?: number;
+  maxValueBytes?: number;
+  /** Depth of this execution (0 for a root) and the limit for agent.run (default 8). */
+  depth?: number;
+  maxDepth?: number;
+  /** Starts a child execution for agent.run; without it agent.run nodes fail with a clear message. */
+  runChild?: (request: ChildRunRequest) => Promise<ChildRunResult>;
+  /** Calls a block for one attempt (default: runValidatedBlock: inputs validated, defaults applied, yields checked). */
+  runAttempt?: BlockAttemptFn;
+  /** Credentials of a node's fields; throw an AppError with code CREDENTIAL_UNRESOLVED when one cannot be. */
+  resolveCredentials?: (nodeId: string, fields: Record<string, string>) => Record<string, ResolvedCredential>;
+  timers?: Timers;
+  /** Aborting it cancels the execution (CANCELLED); running blocks get the abort. */
+  signal?: AbortSignal;
+  /** Called for every node-execution change and for the execution's own status changes. */
+  onEvent?: (event: MemoryRunEvent) => void;
+  executionId?: string;
+  userId?: string;
+  logger?: Logger;
+  /** Outbound HTTP for blocks; the default refuses every request (`trellis test` runs without network). */
+  http?: BlockHttpClient;
+  settings?: BlockRuntimeSettings;
+}
+
+export interface AttemptReport {
+  attempt: number;
+  started_at: string;
+  ended_at: string | null;
+  error: NodeError | null;
+}
+
+export interface NodeExecutionReport {
+  id: string;
+  node_id: string;
+  block: string;
+  status: NodeRunStatus;
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown[]>;
+  error: NodeError | null;
+  attempts: AttemptReport[];
+  started_at: string | null;
+  ended_at: string | null;
+}
+
+export type MemoryRunEvent =
+  | { type: 'node'; node_execution: NodeExecutionReport }
+  | { type: 'execution'; status: FinalStatus | 'RUNNING'; error: ExecutionError | null };
+
+export interface MemoryRunResult {
+  status: FinalStatus;
+  outputs: Record<string, unknown[]>;
+  error: ExecutionError | null;
+  /** Every node execution in creation order, INCOMPLETE leftovers included. */
+  node_executions: NodeExecutionReport[];
+}

@@ -1,0 +1,50 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { RequireScopes } from '../auth/auth.decorators.js';
+import { CurrentPrincipal, type Principal } from '../auth/principal.js';
+import { CreateCredentialDto, credentialView, parseCreateCredential, parseNameParam, ReplaceCredentialDto, type CredentialView } from './credentials.dto.js';
+import { CredentialsService } from './credentials.service.js';
+
+@ApiTags('integrations')
+@ApiBearerAuth('bearer')
+@ApiSecurity('api_key')
+@RequireScopes('credentials:manage')
+@Controller('api/integrations/credentials')
+export class CredentialsController {
+  constructor(private readonly credentials: CredentialsService) {}
+
+  @Get()
+  @ApiOperation({ summary: "The caller's credentials: metadata only, never a secret" })
+  async list(@CurrentPrincipal() principal: Principal): Promise<{ items: CredentialView[]; next_cursor: null }> {
+    const items = await this.credentials.list(principal.user.id);
+    return { items: items.map(credentialView), next_cursor: null };
+  }
+
+  @Post()
+  @HttpCode(201)
+  @ApiBody({ type: CreateCredentialDto })
+  @ApiOperation({ summary: 'Store a credential (secret fields encrypted); 409 if the name is yours already or in config/credentials.yaml' })
+  async create(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<CredentialView> {
+    return credentialView(await this.credentials.create(principal.user.id, parseCreateCredential(body)));
+  }
+
+  @Get(':name')
+  @ApiOperation({ summary: "One of the caller's credentials: metadata only" })
+  async get(@CurrentPrincipal() principal: Principal, @Param('name') name: string): Promise<CredentialView> {
+    return credentialView(await this.credentials.get(principal.user.id, parseNameParam(name)));
+  }
+
+  @Put(':name')
+  @ApiBody({ type: ReplaceCredentialDto })
+  @ApiOperation({ summary: 'Replace the secret fields (rotation); the type stays' })
+  async replace(@CurrentPrincipal() principal: Principal, @Param('name') name: string, @Body() body: unknown): Promise<CredentialView> {
+    return credentialView(await this.credentials.replace(principal.user.id, parseNameParam(name), body));
+  }
+
+  @Delete(':name')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete one of your credentials' })
+  async delete(@CurrentPrincipal() principal: Principal, @Param('name') name: string): Promise<void> {
+    await this.credentials.delete(principal.user.id, parseNameParam(name));
+  }
+}

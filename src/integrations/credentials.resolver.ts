@@ -1,0 +1,174 @@
+// Credential resolution for block runs and executions, behind the blocks' CredentialResolver interface
+// (src/blocks/credential-resolver.ts): the execution user's own database credentials first (decrypted,
+// OAuth2 tokens refreshed before use), then config/credentials.yaml, then, for an unmapped field, the
+// block's system default. Every unresolved field is reported at once; results live in memory only and
+// serialise without their secrets.
+import { inspect } from 'node:util';
+import { Inject, Injectable } from '@nestjs/common';
+import type { BlockDefinition, CredentialType, ResolvedCredential } from '../blocks/block.types.js';
+import {
+  ChainedCredentialResolver,
+  ConfigCredentialSource,
+  type CredentialRequest,
+  type CredentialResolution,
+  type CredentialResolver,
+  type CredentialSource,
+} from '../blocks/credential-resolver.js';
+import type { Problem } from '../common/errors.js';
+import { escapePointer } from '../common/validation.pipe.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import type { CredentialEntity } from './credential.entity.js';
+import { credentialsUnresolved } from './credentials.errors.js';
+import { CredentialsRepository } from './credentials.repository.js';
+import { CryptoService } from './crypto.service.js';
+import { DecryptError } from './encryption.js';
+import { OAuthRefresher, RefreshFailedError } from './oauth2.refresher.js';
+
+/**
+ * A resolved credential that never serialises its secret: JSON (logs, stored inputs, API answers) and
+ * util.inspect show the name, provider and type only. Blocks read `fields` as usual.
+ */
+export class ProtectedCredential implements ResolvedCredential {
+  readonly name: string;
+  readonly provider: string;
+  readonly type: CredentialType;
+  readonly fields: Record<string, string>;
+
+  constructor(credential: ResolvedCredential) {
+    this.name = credential.name;
+    this.provider = credential.provider;
+    this.type = credential.type;
+    this.fields = Object.freeze({ ...credential.fields });
+  }
+
+  toJSON(): Record<string, string> {
+    return { name: this.name, provider: this.provider, type: this.type, fields: '[redacted]' };
+  }
+
+  [inspect.custom](): string {
+    return `ResolvedCredential { name: ${JSON.stringify(this.name)}, provider: ${JSON.stringify(this.provider)}, type: ${this.type}, fields: [redacted] }`;
+  }
+}
+
+/** One node of an execution to resolve. */
+export interface NodeCredentialRequest {
+  nodeId: string;
+  block: BlockDefinition;
+  names: Record<string, string>;
+}
+
+@Injectable()
+export class CredentialsResolver implements CredentialResolver {
+  private readonly config: ConfigCredentialSource;
+
+  constructor(
+    private readonly credentials: CredentialsRepository,
+    private readonly crypto: CryptoService,
+    private readonly refresher: OAuthRefresher,
+    @Inject(APP_CONFIG) appConfig: AppConfig,
+  ) {
+    this.config = new ConfigCredentialSource(appConfig.credentials);
+  }
+
+  /** One block run: every field resolved, or a problem per field (pointer `/credentials/<field>`). */
+  async resolve(request: CredentialRequest): Promise<CredentialResolution> {
+    const database = new UserCredentialSource(request.userId, this.credentials, this.crypto, this.refresher);
+    return this.resolveWith(database, request);
+  }
+
+  /**
+   * Every node of an execution before it starts: credentials per node, or CREDENTIAL_UNRESOLVED (400)
+   * naming each unresolved node, field and credential name.
+   */
+  async resolveNodes(userId: string | null, nodes: readonly NodeCredentialRequest[]): Promise<Record<string, Record<string, ResolvedCredential>>> {
+    const database = new UserCredentialSource(userId, this.credentials, this.crypto, this.refresher);
+    const resolved: Record<string, Record<string, ResolvedCredential>> = {};
+    const problems: Problem[] = [];
+    for (const node of nodes) {
+      const { credentials, problems: nodeProblems } = await this.resolveWith(database, { block: node.block, names: node.names, userId });
+      resolved[node.nodeId] = credentials;
+      for (const problem of nodeProblems) {
+        problems.push({ node: node.nodeId, pointer: `/nodes/${escapePointer(node.nodeId)}${problem.pointer ?? ''}`, message: `node "${node.nodeId}" (${node.block.id}), field ${problem.message}` });
+      }
+    }
+    if (problems.length) throw credentialsUnresolved(problems);
+    return resolved;
+  }
+
+  private async resolveWith(database: UserCredentialSource, request: CredentialRequest): Promise<CredentialResolution> {
+    const chain = new ChainedCredentialResolver([database, this.config], process.env, () => [...database.knownNames(), ...this.config.names()]);
+    const resolution = await chain.resolve(request);
+    const credentials: Record<string, ResolvedCredential> = {};
+    for (const [field, credential] of Object.entries(resolution.credentials)) credentials[field] = new ProtectedCredential(credential);
+    return { credentials, problems: resolution.problems };
+  }
+}
+
+/**
+ * The execution user's own credentials, for one resolution: loaded in one query on first use, each
+ * decrypted (and refreshed) once. A credential that exists but cannot be used is "found" with no fields
+ * and `unusable` says why, so the chain reports it instead of falling through to config.
+ */
+class UserCredentialSource implements CredentialSource {
+  readonly label = 'your credentials';
+  private rows: Promise<Map<string, CredentialEntity>> | null = null;
+  private loadedNames: string[] = [];
+  private readonly opened = new Map<string, Promise<ResolvedCredential>>();
+  private readonly failures = new Map<string, string>();
+
+  constructor(
+    private readonly userId: string | null,
+    private readonly repository: CredentialsRepository,
+    private readonly crypto: CryptoService,
+    private readonly refresher: OAuthRefresher,
+  ) {}
+
+  async find(name: string): Promise<ResolvedCredential | undefined> {
+    if (this.userId === null) return undefined;
+    const row = (await this.load(this.userId)).get(name);
+    if (!row) return undefined;
+    let pending = this.opened.get(name);
+    if (!pending) {
+      pending = this.open(row);
+      this.opened.set(name, pending);
+    }
+    return pending;
+  }
+
+  unusable(name: string): string | null {
+    return this.failures.get(name) ?? null;
+  }
+
+  knownNames(): string[] {
+    return this.loadedNames;
+  }
+
+  private load(userId: string): Promise<Map<string, CredentialEntity>> {
+    this.rows ??= this.repository.listForUser(userId).then((rows) => {
+      this.loadedNames = rows.map((row) => row.name);
+      return new Map(rows.map((row) => [row.name, row]));
+    });
+    return this.rows;
+  }
+
+  private async open(row: CredentialEntity): Promise<ResolvedCredential> {
+    const base = { name: row.name, provider: row.provider, type: row.type };
+    try {
+      const fields = this.crypto.openFields(row.ciphertext, row.user_id, row.name);
+      const fresh = await this.refresher.fresh({ entity: row, fields });
+      return { ...base, fields: fresh.fields };
+    } catch (error) {
+      this.failures.set(row.name, failureReason(row, error));
+      return { ...base, fields: {} };
+    }
+  }
+}
+
+function failureReason(row: CredentialEntity, error: unknown): string {
+  if (error instanceof RefreshFailedError) return `your oauth2 credential "${row.name}" ${error.message}`;
+  if (error instanceof DecryptError) {
+    return `your credential "${row.name}" cannot be decrypted (${error.message}). An admin must restore that key in TRELLIS_ENCRYPTION_KEYS_OLD, or store the secret again (PUT /api/integrations/credentials/${encodeURIComponent(row.name)})`;
+  }
+  throw error;
+}

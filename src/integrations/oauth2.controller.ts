@@ -1,0 +1,43 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { Public, RequireScopes } from '../auth/auth.decorators.js';
+import { CurrentPrincipal, type Principal } from '../auth/principal.js';
+import { credentialView, OAuthLoginDto, parseOAuthLogin, type CredentialView } from './credentials.dto.js';
+import { OAuthService, type CallbackQuery, type LoginAnswer } from './oauth2.service.js';
+
+@ApiTags('integrations')
+@Controller('api/integrations/:provider')
+export class OAuthController {
+  constructor(private readonly oauth: OAuthService) {}
+
+  @Post('login')
+  @HttpCode(200)
+  @RequireScopes('credentials:manage')
+  @ApiBearerAuth('bearer')
+  @ApiSecurity('api_key')
+  @ApiBody({ type: OAuthLoginDto })
+  @ApiOperation({ summary: 'Start an OAuth2 sign-in (authorization code with PKCE); open login_url in a browser' })
+  async login(@CurrentPrincipal() principal: Principal, @Param('provider') provider: string, @Body() body: unknown, @Req() request: Request): Promise<LoginAnswer> {
+    const { name } = parseOAuthLogin(body);
+    return this.oauth.login(principal.user.id, provider, name, `${request.protocol}://${request.get('host') ?? 'localhost'}`);
+  }
+
+  @Get('callback')
+  @Public()
+  @ApiOperation({ summary: "Where the provider sends the browser back; authorised by the sign-in's state alone. Stores the oauth2 credential." })
+  async callback(@Param('provider') provider: string, @Query() query: Record<string, unknown>): Promise<CredentialView> {
+    return credentialView(await this.oauth.callback(provider, pickStrings(query)));
+  }
+}
+
+/** Query parameters given once as text; a repeated one counts as absent (and fails the state check). */
+function pickStrings(query: Record<string, unknown>): CallbackQuery {
+  const one = (key: keyof CallbackQuery) => (typeof query[key] === 'string' && query[key] !== '' ? (query[key] as string) : undefined);
+  const picked: CallbackQuery = {};
+  for (const key of ['code', 'state', 'error', 'error_description'] as const) {
+    const value = one(key);
+    if (value !== undefined) picked[key] = value;
+  }
+  return picked;
+}

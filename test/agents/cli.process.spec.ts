@@ -1,0 +1,51 @@
+// The real `trellis` entry point as a child process (TypeScript compiled on load, no build needed):
+// exit codes, stdout and stderr as a CI job sees them. No database and no server are involved.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { goodAgent, yaml } from './fixtures/check.js';
+import { tempProject } from './fixtures/cli.js';
+
+const ROOT = process.cwd();
+/** Each child compiles the sources on load (a few seconds; more on a busy machine). */
+const SLOW = 120_000;
+
+function trellis(cwd: string, ...args: string[]) {
+  const result = spawnSync(process.execPath, ['--import', join(ROOT, 'test/agents/fixtures/register-ts.mjs'), join(ROOT, 'src/cli.ts'), ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, TRELLIS_ENV: 'test', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' },
+    timeout: 60_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const GOOD = goodAgent('tests:', '  - name: says hi', '    expect: { outputs: { text: [hi] } }', '  - name: says hello', '    expect: { outputs: { text: [hello] } }');
+
+describe('trellis as a process', () => {
+  let project: ReturnType<typeof tempProject>;
+  beforeAll(() => {
+    project = tempProject({ 'agents/good.yaml': GOOD, 'broken/bad.yaml': yaml('name: bad', 'nodes:', '  t:', '    block: text.templat') });
+  });
+  afterAll(() => project.remove());
+
+  it('validate: exit 0 for a valid folder, exit 1 with GitHub annotations for an invalid one', () => {
+    const ok = trellis(project.dir, 'validate');
+    expect(ok).toEqual({ status: 0, stdout: '', stderr: '1 agent checked: 1 valid, 0 invalid; 0 errors, 0 warnings\n' });
+    const bad = trellis(project.dir, 'validate', 'broken', '--format', 'github');
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toBe('::error file=broken/bad.yaml,line=4,col=12::unknown block "text.templat". Did you mean "text.template"? List them with "trellis blocks".\n');
+  }, SLOW);
+
+  it('test: exit 1 with the report when a test fails', () => {
+    const result = trellis(project.dir, 'test');
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('  ok   says hi\n  FAIL says hello\n       outputs.text:\n         expected: ["hello"]\n         actual:   ["hi"]\n');
+    expect(result.stdout).toContain('2 tests, 1 passed, 1 failed');
+  }, SLOW);
+
+  it('render and a bad path: the picture on stdout, a clear message and exit 2 for a path that is not there', () => {
+    expect(trellis(project.dir, 'render', 'good').stdout).toContain('n_t -->|"text → value"| n_out');
+    expect(trellis(project.dir, 'validate', 'nowhere')).toEqual({ status: 2, stdout: '', stderr: 'nowhere does not exist: give the agents folder (default ./agents, or AGENTS_DIR) or an agent file\n' });
+  }, SLOW);
+});
