@@ -2,6 +2,7 @@
 // Shared by `npm start`, `trellis start` and the test app factory, so they cannot drift apart.
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { WsAdapter } from '@nestjs/platform-ws';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -36,6 +37,7 @@ export async function createHttpApp(parts: HttpAppParts): Promise<NestExpressApp
   app.disable('x-powered-by');
   app.use(requestIdMiddleware(logger));
   app.useBodyParser('json', { limit: config.server.body_limit });
+  app.useWebSocketAdapter(new WsAdapter(app));
   if (config.role !== 'worker') mountOpenApi(app);
   return app;
 }

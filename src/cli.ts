@@ -3,9 +3,11 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerAgentCommands } from './agents/agents.command.js';
+import { registerSyncCommands } from './agents/agents-sync.command.js';
 import { registerKeysCommands } from './auth/keys.command.js';
 import { registerBlocksCommands } from './blocks/blocks.command.js';
 import { registerDatabaseCommands } from './database/database.command.js';
+import { registerRunCommand } from './executions/run.command.js';
 import { registerCredentialsCommands } from './integrations/credentials.command.js';
 
 export function buildProgram(): Command {
@@ -27,7 +29,9 @@ export function buildProgram(): Command {
   registerKeysCommands(program);
   registerCredentialsCommands(program);
   registerAgentCommands(program);
+  registerSyncCommands(program);
   registerBlocksCommands(program);
+  registerRunCommand(program);
   return program;
 }
 

@@ -1,10 +1,11 @@
 // Running one block on request (POST /api/blocks/{id}/execute): resolve its credentials, build a
 // context with the outbound HTTP client, and run it with the node time limit.
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { LOGGER } from '../common/logger.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { BLOCK_RUN_CHARGE, type BlockRunCharge } from '../credits/block-run.charge.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { adHocContext, blockSettings } from './block-context.js';
 import type { BlockRuntimeSettings } from './block.types.js';
@@ -33,6 +34,7 @@ export class BlocksService implements OnModuleDestroy {
     @Inject(CREDENTIAL_RESOLVER) private readonly resolver: CredentialResolver,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() @Inject(BLOCK_RUN_CHARGE) private readonly charge: BlockRunCharge | null = null,
   ) {
     this.settings = blockSettings(config);
     this.http = OutboundHttp.fromSettings(this.settings);
@@ -50,6 +52,8 @@ export class BlocksService implements OnModuleDestroy {
   async execute(id: string, request: ExecuteBlockRequest, userId: string, signal: AbortSignal): Promise<ExecuteBlockResult> {
     const block = this.registry.require(id);
     const credentials = await resolveCredentialsOrThrow(this.resolver, { block, names: request.credentials, userId });
+    // The caller pays the block's cost just before it runs (402 INSUFFICIENT_CREDITS when it does not fit).
+    await this.charge?.charge(userId, block.id, this.registry.costOf(block, request.inputs));
     const context = adHocContext({
       runId: `block-run-${randomUUID()}`,
       blockId: block.id,

@@ -61,6 +61,9 @@ export class AllErrorsFilter implements ExceptionFilter {
     if (bodyError?.type === 'encoding.unsupported' || bodyError?.type === 'charset.unsupported') {
       return answer(415, 'UNSUPPORTED_MEDIA_TYPE', bodyError.message ?? 'Unsupported encoding');
     }
+    if (isDatabaseUnavailable(exception)) {
+      return answer(503, 'UNAVAILABLE', 'The database is unreachable right now (it may be restarting). Try again in a few seconds; if this lasts, check that Postgres is up.', {}, { 'Retry-After': '5' });
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const raw = exception.getResponse();
@@ -72,4 +75,20 @@ export class AllErrorsFilter implements ExceptionFilter {
     }
     return answer(ErrorStatus.INTERNAL, 'INTERNAL', `Something went wrong on our side. Quote request id ${requestId ?? '(none)'} when you report it; the server log has the details.`);
   }
+}
+
+/** SQLSTATE classes and codes that mean "Postgres is down, restarting or refusing connections", not a bad query. */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '55000']);
+const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|not queryable|Client was closed|Connection is not established|Cannot use a pool after calling end/i;
+
+/** A pool or connection failure of Postgres (a restart, a failover): answered 503, never 500. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current && typeof current === 'object' && depth < 4; depth++) {
+    const { code, message, driverError, cause } = current as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
+    if (typeof code === 'string' && (UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08') || UNAVAILABLE_ERRNOS.has(code))) return true;
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
+    current = driverError ?? cause;
+  }
+  return false;
 }

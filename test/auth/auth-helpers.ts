@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/config/config.loader.js';
 import type { AppConfig } from '../../src/config/config.schema.js';
 import { connect, createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import type { TestApp } from '../helpers/app.js';
+import { WsAdapter } from '@nestjs/platform-ws';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
 
@@ -63,6 +64,7 @@ export async function createProbeApp(controllers: Type[], options: { env?: Recor
   }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false, bodyParser: true });
   app.use(requestIdMiddleware(logger));
+  app.useWebSocketAdapter(new WsAdapter(app));
   await app.init();
   return {
     app,

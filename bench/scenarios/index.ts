@@ -1,0 +1,27 @@
+// Every bench scenario, by name. Add a scenario: one file in this folder and one line here.
+import fanout from './fanout.js';
+import latency from './latency.js';
+import { syncScenario } from './sync.js';
+import throughput from './throughput.js';
+import waiting from './waiting.js';
+import webhooks from './webhooks.js';
+
+/** One measured number; `budget` (same unit) is what the spec or the brief allows. */
+export interface Figure {
+  label: string;
+  value: number;
+  unit: string;
+  budget?: number;
+}
+
+/** What a scenario answers: figures with units and budgets, or plain named values. */
+export type ScenarioResult = Figure[] | Record<string, number | string>;
+
+export interface Scenario {
+  name: string;
+  description: string;
+  /** Runs the scenario and answers its figures; `say` prints progress. */
+  run(say: (line: string) => void): Promise<ScenarioResult>;
+}
+
+export const SCENARIOS: Scenario[] = [syncScenario, throughput, latency, fanout, waiting, webhooks];

@@ -1,0 +1,108 @@
+// `trellis plan [dir]` and `trellis sync [dir]`: the plan against the database, and applying it. They
+// connect like `trellis migrate` (DATABASE_URL, else the embedded Postgres) and migrate first, like start.
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { DataSource } from 'typeorm';
+import { BlocksRegistry } from '../blocks/blocks.registry.js';
+import { BLOCK_LIBRARY } from '../blocks/library/index.js';
+import { AppError } from '../common/errors.js';
+import { createLogger } from '../common/logger.js';
+import { loadConfig } from '../config/config.loader.js';
+import type { AppConfig } from '../config/config.schema.js';
+import { createDataSource } from '../database/data-source.js';
+import { startEmbeddedPostgres } from '../database/embedded.js';
+import { runMigrations } from '../database/migrate.js';
+import { GraphActivations } from '../graphs/graph-activations.js';
+import { GraphsRepository } from '../graphs/graphs.repository.js';
+import { processIo, type CliIo } from './agents.command.js';
+import { AgentsLookupsRepository } from './agents-lookups.repository.js';
+import { PLAN_FORMATS, type PlanFormat } from './agents-plan.dto.js';
+import { renderPlanMarkdown } from './agents-plan.render.js';
+import { AgentsPlanService } from './agents-plan.service.js';
+import type { AgentsPlan } from './agents-plan.js';
+import { AgentsSyncRepository } from './agents-sync.repository.js';
+import { AgentsSyncService } from './agents-sync.service.js';
+
+export interface AgentsServices {
+  plans: AgentsPlanService;
+  syncs: AgentsSyncService;
+  /** Told after each sync which graphs started or stopped serving (no listener in the CLI). */
+  activations: GraphActivations;
+}
+
+/** The plan and sync services over a DataSource, without Nest (the CLI, the bench, tests). */
+export function agentsServices(dataSource: DataSource, config: AppConfig): AgentsServices {
+  const graphs = new GraphsRepository(dataSource);
+  const syncRepository = new AgentsSyncRepository(dataSource);
+  const plans = new AgentsPlanService(graphs, new AgentsLookupsRepository(dataSource), syncRepository, new BlocksRegistry(BLOCK_LIBRARY, config.costs), config);
+  const activations = new GraphActivations();
+  const syncs = new AgentsSyncService(plans, graphs, syncRepository, activations, config);
+  return { plans, syncs, activations };
+}
+
+/** Connects as the server does, runs `work`, and always disconnects. */
+export async function withAgentsServices<T>(io: CliIo, work: (services: AgentsServices) => Promise<T>): Promise<T> {
+  const config = loadConfig({ env: io.env, cwd: io.cwd });
+  const logger = createLogger(config.logging.level);
+  const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config.dataDir, logger);
+  const dataSource = createDataSource({ url: config.databaseUrl ?? embedded!.url, poolSize: 2, applicationName: 'trellis-cli' });
+  await dataSource.initialize();
+  try {
+    await runMigrations(dataSource);
+    return await work(agentsServices(dataSource, config));
+  } finally {
+    await dataSource.destroy();
+    await embedded?.stop();
+  }
+}
+
+function checkFormat(format: string, io: CliIo): format is PlanFormat {
+  if ((PLAN_FORMATS as readonly string[]).includes(format)) return true;
+  io.err(`--format must be one of ${PLAN_FORMATS.join(', ')}, got "${format}"\n`);
+  return false;
+}
+
+function print(plan: AgentsPlan, format: PlanFormat, io: CliIo): void {
+  io.out(format === 'json' ? JSON.stringify(plan, null, 2) + '\n' : renderPlanMarkdown(plan));
+}
+
+/** Exit 1 when a file is invalid (it is skipped), else 0. */
+export async function planCommand(dir: string | undefined, format: string, io: CliIo, services: AgentsServices): Promise<number> {
+  if (!checkFormat(format, io)) return 2;
+  const plan = await services.plans.plan(dir !== undefined ? resolve(io.cwd, dir) : undefined);
+  print(plan, format, io);
+  return plan.summary.invalid ? 1 : 0;
+}
+
+/** Exit 1 when a file is invalid (it was skipped, the rest applied), else 0; a refused sync says why. */
+export async function syncCommand(dir: string | undefined, format: string, io: CliIo, services: AgentsServices): Promise<number> {
+  if (!checkFormat(format, io)) return 2;
+  const result = await services.syncs.sync({ ...(dir !== undefined ? { dir: resolve(io.cwd, dir) } : {}), trigger: 'cli' });
+  print(result, format, io);
+  if (result.status === 'skipped') io.err(`nothing synced: ${result.reason}\n`);
+  else io.err(`synced ${result.folder}: ${result.summary.create} created, ${result.summary.update} updated, ${result.summary.pinned} recorded while pinned, ${result.summary.remove} removed, ${result.summary.invalid} invalid (skipped), ${result.summary.unchanged} unchanged\n`);
+  return result.summary.invalid ? 1 : 0;
+}
+
+export function registerSyncCommands(program: Command, io: () => CliIo = processIo): void {
+  const run = (work: (services: AgentsServices, io: CliIo) => Promise<number>) => async () => {
+    const streams = io();
+    try {
+      process.exitCode = await withAgentsServices(streams, (services) => work(services, streams));
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      streams.err(`${error.message}\n`);
+      process.exitCode = 2;
+    }
+  };
+  program
+    .command('plan [dir]')
+    .description('what a sync would change, agent by agent, like a terraform plan (default folder: AGENTS_DIR or ./agents); exit 1 if a file is invalid')
+    .option('--format <format>', `output: ${PLAN_FORMATS.join(', ')} (markdown reads well in a terminal and a pull request)`, 'markdown')
+    .action((dir: string | undefined, options: { format: string }) => run((services, streams) => planCommand(dir, options.format, streams, services))());
+  program
+    .command('sync [dir]')
+    .description('make the database match the agents folder (new versions, removals; invalid files are skipped); exit 1 if a file is invalid')
+    .option('--format <format>', `output: ${PLAN_FORMATS.join(', ')}`, 'markdown')
+    .action((dir: string | undefined, options: { format: string }) => run((services, streams) => syncCommand(dir, options.format, streams, services))());
+}

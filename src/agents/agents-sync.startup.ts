@@ -1,0 +1,43 @@
+// Sync at start-up (api and all roles, when gitops.sync_on_start): after migrations, before the server
+// listens. A failed sync is logged and never stops the server: the graphs stay as they were.
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { AppError } from '../common/errors.js';
+import { LOGGER } from '../common/logger.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import { formatProblemText } from './agent.problems.js';
+import { AgentsSyncService } from './agents-sync.service.js';
+
+@Injectable()
+export class AgentsSyncOnStart implements OnApplicationBootstrap {
+  constructor(
+    private readonly syncs: AgentsSyncService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.role === 'worker' || !this.config.gitops.sync_on_start) return;
+    try {
+      const result = await this.syncs.sync({ trigger: 'start' });
+      if (result.status === 'skipped') {
+        this.logger.warn({ commit: result.commit, reason: result.reason }, `agents not synced at start-up: ${result.reason}`);
+        return;
+      }
+      for (const entry of result.agents.filter((e) => e.action === 'invalid')) {
+        this.logger.warn(
+          { agent: entry.name, file: entry.file, problems: entry.problems.map(formatProblemText) },
+          `agent file ${entry.file} is invalid and was skipped (${entry.notes.join('; ')}); run "trellis validate" to see every problem`,
+        );
+      }
+      this.logger.info({ folder: result.folder, commit: result.commit, summary: result.summary }, 'agents synced at start-up');
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'AGENTS_FOLDER_MISSING') {
+        this.logger.warn({ folder: this.config.agentsDir }, `agents not synced at start-up: ${error.message}`);
+        return;
+      }
+      this.logger.error({ err: error }, 'agents could not be synced at start-up; the server starts with the graphs as they were');
+    }
+  }
+}

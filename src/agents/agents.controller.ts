@@ -1,0 +1,75 @@
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { RequireScopes } from '../auth/auth.decorators.js';
+import { AppError, validationFailed } from '../common/errors.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import { PlanQuery, validateRequestFromJson, type ValidateRequest } from './agents-plan.dto.js';
+import { renderPlanMarkdown } from './agents-plan.render.js';
+import { AgentsPlanService, type FileValidation } from './agents-plan.service.js';
+import type { AgentsPlan } from './agents-plan.js';
+import { AgentsSyncService, type SyncResult } from './agents-sync.service.js';
+
+@ApiTags('agents')
+@ApiBearerAuth('bearer')
+@ApiSecurity('api_key')
+@Controller('api/agents')
+export class AgentsController {
+  constructor(
+    private readonly plans: AgentsPlanService,
+    private readonly syncs: AgentsSyncService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Post('sync')
+  @HttpCode(200)
+  @RequireScopes('admin')
+  @ApiOperation({ summary: 'Sync the agents folder into the database now; answers the applied plan (?format=markdown for text)' })
+  async sync(@Query() query: PlanQuery, @Res({ passthrough: true }) response: Response): Promise<SyncResult | string> {
+    const result = await this.syncs.sync({ trigger: 'api' });
+    return this.answer(result, query, response);
+  }
+
+  @Get('plan')
+  @RequireScopes('graphs:read')
+  @ApiOperation({ summary: 'What a sync would do, agent by agent, without doing it (?format=markdown for a pull-request comment)' })
+  async plan(@Query() query: PlanQuery, @Res({ passthrough: true }) response: Response): Promise<AgentsPlan | string> {
+    return this.answer(await this.plans.plan(), query, response);
+  }
+
+  @Post('validate')
+  @HttpCode(200)
+  @RequireScopes('graphs:read')
+  @ApiConsumes('text/plain', 'application/yaml', 'application/json')
+  @ApiOperation({ summary: "Check one agent file's text (text/plain, or JSON {text, path?}); answers its problems with line and column" })
+  async validate(@Req() request: Request, @Body() body: unknown): Promise<FileValidation> {
+    const input: ValidateRequest = request.is('application/json') ? validateRequestFromJson(body) : { text: await this.readText(request, body) };
+    if (!input.text.trim()) throw validationFailed([{ pointer: '/text', message: "the agent file's text is empty: send the YAML of one agent" }]);
+    return this.plans.validateFile(input.text, input.path);
+  }
+
+  private answer<T extends AgentsPlan>(plan: T, query: PlanQuery, response: Response): T | string {
+    if (query.format !== 'markdown') return plan;
+    response.type('text/markdown; charset=utf-8');
+    return renderPlanMarkdown(plan);
+  }
+
+  /** The body as text: no parser reads text/plain or YAML, so it is read here, within the body limit. */
+  private async readText(request: Request, parsed: unknown): Promise<string> {
+    if (typeof parsed === 'string') return parsed;
+    if (request.readableEnded) return '';
+    const limit = this.config.server.body_limit;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of request) {
+      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+      size += buffer.length;
+      if (size > limit) {
+        throw new AppError('PAYLOAD_TOO_LARGE', `The agent file is larger than the limit of ${limit} bytes (server.body_limit). Send a smaller file.`, { limit });
+      }
+      chunks.push(buffer);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+}

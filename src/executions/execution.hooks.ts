@@ -1,0 +1,51 @@
+// Points where other modules plug into executions (credits, notifications). Each is a small interface with
+// a Nest token and a default that does nothing, so executions run before those modules exist.
+import type { ExecutionError } from './engine/engine.errors.js';
+
+export interface ChargeRequest {
+  executionId: string;
+  nodeExecutionId: string;
+  /** The attempt about to run (1-based): a charge is unique per (node execution, attempt). */
+  attempt: number;
+  userId: string;
+  blockId: string;
+  /** The attempt's inputs (LLM blocks cost per model). */
+  inputs: Record<string, unknown>;
+}
+
+export interface ChargeResult {
+  /** Credits charged for this attempt (0 when credits are off or the block is free). */
+  amount: number;
+}
+
+/**
+ * Charged just before each node attempt. Refuses by throwing an error with code INSUFFICIENT_CREDITS (the
+ * node and the execution fail, never routable). Must be idempotent per (nodeExecutionId, attempt).
+ */
+export interface ExecutionChargeHook {
+  charge(request: ChargeRequest): Promise<ChargeResult>;
+}
+
+export const EXECUTION_CHARGE_HOOK = Symbol('EXECUTION_CHARGE_HOOK');
+
+export const noCharge: ExecutionChargeHook = { charge: async () => ({ amount: 0 }) };
+
+export interface FinishedExecution {
+  id: string;
+  graph_id: string;
+  graph_version: number;
+  user_id: string;
+  parent_id: string | null;
+  status: 'COMPLETED' | 'FAILED' | 'CANCELLED';
+  error: ExecutionError | null;
+  outputs: Record<string, unknown[]> | null;
+}
+
+/** Called once an execution's final status is in Postgres (notifications). Errors are logged, never raised. */
+export interface ExecutionFinishedHook {
+  finished(execution: FinishedExecution): Promise<void>;
+}
+
+export const EXECUTION_FINISHED_HOOK = Symbol('EXECUTION_FINISHED_HOOK');
+
+export const noFinishedHook: ExecutionFinishedHook = { finished: async () => undefined };

@@ -1,0 +1,22 @@
+// Errors of the execution API (codes map to statuses in common/errors.ts).
+import { AppError } from '../common/errors.js';
+
+export function executionNotFound(id: string): AppError {
+  return new AppError('NOT_FOUND', `No execution "${id}" exists, or you may not see it. List yours with GET /api/executions.`, { execution_id: id });
+}
+
+export function graphNotFound(id: string, version?: number): AppError {
+  return new AppError('NOT_FOUND', version !== undefined ? `Agent "${id}" has no version ${version}, or you may not see it. List its versions with GET /api/graphs/${id}/versions.` : `No agent "${id}" exists, is active, or may be seen by you. List them with GET /api/graphs.`, { graph_id: id, ...(version !== undefined ? { version } : {}) });
+}
+
+export function insufficientCredits(balance: number): AppError {
+  return new AppError('INSUFFICIENT_CREDITS', `Your credit balance is ${balance}: nothing can run. Ask an admin for a top-up (POST /api/admin/users/{user_id}/credits).`, { balance });
+}
+
+export function badCursor(): AppError {
+  return new AppError('BAD_REQUEST', 'The cursor is not one this list gave out: pass next_cursor from the previous page unchanged, or leave it out for the first page.', {});
+}
+
+export function badWait(raw: string): AppError {
+  return new AppError('BAD_REQUEST', `?wait=${raw} is not a duration of at most 60s: use text like 500ms, 5s or 60s.`, { wait: raw });
+}

@@ -1,0 +1,231 @@
+// SQL of the execution API, the sweep and retention (the worker's writes are in worker/execution-store.repository.ts).
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { AgentDefinition } from '../graphs/graph.types.js';
+import type { ExecutionSource, ExecutionStatus } from './execution.entity.js';
+import type { NodeExecutionStatus } from './node-execution.entity.js';
+
+export interface ExecutionRow {
+  id: string;
+  graph_id: string;
+  graph_version: number;
+  status: ExecutionStatus;
+  source: ExecutionSource;
+  trigger_node: string | null;
+  trigger_event: Record<string, unknown> | null;
+  user_id: string;
+  parent_id: string | null;
+  inputs: Record<string, unknown>;
+  credentials: Record<string, unknown>;
+  outputs: Record<string, unknown[]> | null;
+  error: { code: string; message: string; node_id?: string | null } | null;
+  cost: number;
+  preset_id: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  ended_at: Date | null;
+}
+
+export interface NodeExecutionRow {
+  id: string;
+  execution_id: string;
+  seq: string;
+  node_id: string;
+  block: string;
+  status: NodeExecutionStatus;
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown[]>;
+  error: { code: string; message: string } | null;
+  cost: number;
+  attempts: Array<{ attempt: number; started_at: string; ended_at: string | null; error: { code: string; message: string } | null }>;
+  started_at: Date | string | null;
+  ended_at: Date | string | null;
+}
+
+export interface NewExecution {
+  graph_id: string;
+  graph_version: number;
+  source: ExecutionSource;
+  user_id: string;
+  trigger_node: string | null;
+  trigger_event: Record<string, unknown> | null;
+  inputs: Record<string, unknown>;
+  credentials: Record<string, unknown>;
+  preset_id: string | null;
+  rerun_of: string | null;
+}
+
+export interface GraphForRun {
+  id: string;
+  source: string;
+  created_by: string | null;
+  owner_id: string | null;
+  active: boolean;
+  active_version: number;
+}
+
+export interface ExecutionListFilter {
+  userId: string | null;
+  graphId?: string;
+  status?: string;
+  source?: string;
+  after?: { created_at: string; id: string };
+  limit: number;
+}
+
+const EXECUTION_COLUMNS = `id, graph_id, graph_version, status, source, trigger_node, trigger_event, user_id, parent_id, inputs, credentials,
+  outputs, error, cost, preset_id, created_at, started_at, ended_at`;
+const NODE_COLUMNS = `id, execution_id, seq, node_id, block, status, inputs, outputs, error, cost, attempts, started_at, ended_at`;
+
+@Injectable()
+export class ExecutionsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private async query<T>(sql: string, params: unknown[]): Promise<T[]> {
+    const result = (await this.dataSource.query(sql, params)) as T[] | [T[], number];
+    return Array.isArray(result[0]) && result.length === 2 && typeof result[1] === 'number' ? (result[0] as T[]) : (result as T[]);
+  }
+
+  async graph(id: string): Promise<GraphForRun | null> {
+    const rows = await this.query<GraphForRun>(`SELECT id, source, created_by, owner_id, active, active_version FROM graphs WHERE id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  async definition(graphId: string, version: number): Promise<AgentDefinition | null> {
+    const rows = await this.query<{ definition: AgentDefinition }>(`SELECT definition FROM graph_versions WHERE graph_id = $1 AND version = $2`, [graphId, version]);
+    return rows[0]?.definition ?? null;
+  }
+
+  async preset(id: string, graphId: string): Promise<{ user_id: string; inputs: Record<string, unknown>; credentials: Record<string, unknown> } | null> {
+    const rows = await this.query<{ user_id: string; inputs: Record<string, unknown>; credentials: Record<string, unknown> }>(
+      `SELECT user_id, inputs, credentials FROM presets WHERE id::text = $1 AND graph_id = $2`,
+      [id, graphId],
+    );
+    return rows[0] ?? null;
+  }
+
+  async balance(userId: string): Promise<number | null> {
+    const rows = await this.query<{ balance: string }>(`SELECT balance FROM credit_balances WHERE user_id = $1`, [userId]);
+    return rows[0] ? Number(rows[0].balance) : null;
+  }
+
+  async insert(row: NewExecution): Promise<ExecutionRow> {
+    const rows = await this.query<ExecutionRow>(
+      `INSERT INTO executions (graph_id, graph_version, source, user_id, trigger_node, trigger_event, inputs, credentials, preset_id, rerun_of)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${EXECUTION_COLUMNS}`,
+      [row.graph_id, row.graph_version, row.source, row.user_id, row.trigger_node, row.trigger_event ? JSON.stringify(row.trigger_event) : null, JSON.stringify(row.inputs), JSON.stringify(row.credentials), row.preset_id, row.rerun_of],
+    );
+    return rows[0]!;
+  }
+
+  async find(id: string): Promise<ExecutionRow | null> {
+    if (!isUuid(id)) return null;
+    const rows = await this.query<ExecutionRow>(`SELECT ${EXECUTION_COLUMNS} FROM executions WHERE id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  list(filter: ExecutionListFilter): Promise<ExecutionRow[]> {
+    return this.query<ExecutionRow>(
+      `SELECT ${EXECUTION_COLUMNS} FROM executions
+       WHERE ($1::text IS NULL OR user_id = $1) AND ($2::text IS NULL OR graph_id = $2) AND ($3::text IS NULL OR status = $3)
+         AND ($4::text IS NULL OR source = $4) AND ($5::timestamptz IS NULL OR (created_at, id) < ($5::timestamptz, $6::uuid))
+       ORDER BY created_at DESC, id DESC LIMIT $7`,
+      [filter.userId, filter.graphId ?? null, filter.status ?? null, filter.source ?? null, filter.after?.created_at ?? null, filter.after?.id ?? null, filter.limit],
+    );
+  }
+
+  nodes(executionId: string, options: { afterSeq?: string; status?: string; limit: number }): Promise<NodeExecutionRow[]> {
+    return this.query<NodeExecutionRow>(
+      `SELECT ${NODE_COLUMNS} FROM node_executions WHERE execution_id = $1 AND ($2::bigint IS NULL OR seq > $2::bigint) AND ($3::text IS NULL OR status = $3)
+       ORDER BY seq LIMIT $4`,
+      [executionId, options.afterSeq ?? null, options.status ?? null, options.limit],
+    );
+  }
+
+  /**
+   * Stops executions and their descendants in one statement: CANCELLED first (the status is the truth a
+   * worker obeys), unfinished node executions CANCELLED with them. Answers the rows it stopped.
+   */
+  async cancel(ids: string[]): Promise<Array<{ id: string; graph_id: string; user_id: string; parent_id: string | null }>> {
+    return this.query(
+      `WITH RECURSIVE tree AS (
+         SELECT id FROM executions WHERE id = ANY($1::uuid[])
+         UNION SELECT e.id FROM executions e JOIN tree t ON e.parent_id = t.id
+       ), locked AS (
+         -- In id order, like the worker's step writes and lease renewals, so a stop never deadlocks with them.
+         SELECT e.id FROM executions e JOIN tree ON tree.id = e.id WHERE e.status IN ('QUEUED', 'RUNNING') ORDER BY e.id FOR UPDATE OF e
+       ), stopped AS (
+         UPDATE executions e SET status = 'CANCELLED', lease_owner = NULL, lease_until = NULL,
+           error = jsonb_build_object('code', 'CANCELLED', 'message', 'The execution was stopped before it finished.', 'node_id', NULL)
+         FROM locked WHERE e.id = locked.id AND e.status IN ('QUEUED', 'RUNNING')
+         RETURNING e.id, e.graph_id, e.user_id, e.parent_id
+       ), nodes AS (
+         UPDATE node_executions n SET status = 'CANCELLED', ended_at = COALESCE(n.ended_at, now()), resume_at = NULL, waiting_for = NULL
+         FROM stopped WHERE n.execution_id = stopped.id AND n.status IN ('QUEUED', 'RUNNING', 'WAITING')
+         RETURNING 1
+       )
+       SELECT id, graph_id, user_id, parent_id FROM stopped WHERE (SELECT count(*) FROM nodes) >= 0`,
+      [ids],
+    );
+  }
+
+  /**
+   * What the sweep hands to workers again: QUEUED executions whose dispatch may be lost, RUNNING ones whose
+   * lease lapsed, and given-back ones with a due wait, a finished child or a passed deadline.
+   */
+  async needingDispatch(queuedOlderThanMs: number, limit: number): Promise<string[]> {
+    const rows = await this.query<{ id: string }>(
+      `(SELECT id FROM executions WHERE status = 'QUEUED' AND created_at < now() - make_interval(secs => $1::float8 / 1000) ORDER BY created_at LIMIT $2)
+       UNION
+       (SELECT id FROM executions WHERE status = 'RUNNING' AND lease_until < now() LIMIT $2)
+       UNION
+       (SELECT DISTINCT n.execution_id FROM node_executions n JOIN executions e ON e.id = n.execution_id
+        WHERE n.status = 'WAITING' AND n.resume_at <= now() AND e.status = 'RUNNING' AND e.lease_owner IS NULL LIMIT $2)
+       UNION
+       (SELECT p.id FROM executions c JOIN executions p ON p.id = c.parent_id
+        WHERE c.status IN ('COMPLETED', 'FAILED', 'CANCELLED') AND c.ended_at > now() - interval '1 hour' AND p.status = 'RUNNING' AND p.lease_owner IS NULL LIMIT $2)
+       UNION
+       (SELECT id FROM executions WHERE status = 'RUNNING' AND deadline_at < now() AND (lease_owner IS NULL OR lease_until < now()) LIMIT $2)`,
+      [queuedOlderThanMs, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Runs `work` only if no other process holds the sweep right now. */
+  async exclusively(lock: number, work: () => Promise<void>): Promise<boolean> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      const got = (await runner.query(`SELECT pg_try_advisory_lock($1) AS ok`, [lock])) as Array<{ ok: boolean }>;
+      if (!got[0]?.ok) return false;
+      try {
+        await work();
+      } finally {
+        await runner.query(`SELECT pg_advisory_unlock($1)`, [lock]);
+      }
+      return true;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** Retention: deletes up to `limit` finished executions that ended before the cutoff; answers how many. */
+  async deleteFinishedBefore(cutoffMs: number, limit: number): Promise<number> {
+    const rows = await this.query<{ id: string }>(
+      `DELETE FROM executions WHERE id IN (
+         SELECT id FROM executions WHERE ended_at < now() - make_interval(secs => $1::float8 / 1000)
+           AND status IN ('COMPLETED', 'FAILED', 'CANCELLED') ORDER BY ended_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING id`,
+      [cutoffMs, limit],
+    );
+    return rows.length;
+  }
+
+  async countByStatus(): Promise<Array<{ graph_id: string; status: string; n: number }>> {
+    return this.query(`SELECT graph_id, status, count(*)::int AS n FROM executions WHERE status IN ('QUEUED', 'RUNNING') GROUP BY graph_id, status`, []);
+  }
+}
+
+export function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}

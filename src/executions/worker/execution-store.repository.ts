@@ -1,0 +1,259 @@
+// The worker's SQL: claiming executions under a lease, reading their rows back, and writing scheduling
+// steps. Steps of many executions go out in ONE statement (fenced by the lease: a worker that lost its
+// lease, or an execution stopped meanwhile, writes nothing), so the database sees few round trips.
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { AgentDefinition } from '../../graphs/graph.types.js';
+import type { ExecutionError, NodeError } from '../engine/engine.errors.js';
+import type { NodeRunStatus, RunStatus } from '../engine/engine.types.js';
+import type { NodeAttempt } from '../node-execution.entity.js';
+
+export interface ClaimedExecution {
+  id: string;
+  graph_id: string;
+  graph_version: number;
+  user_id: string;
+  parent_id: string | null;
+  depth: number;
+  inputs: Record<string, unknown>;
+  trigger_node: string | null;
+  trigger_event: Record<string, unknown> | null;
+  credentials: Record<string, unknown>;
+  cost: number;
+  deadline_at: Date;
+  /** True when the execution was QUEUED (nothing ran yet): it needs seeding. */
+  fresh: boolean;
+}
+
+/** A node_executions row as the worker reads and writes it. */
+export interface StoredRun {
+  id: string;
+  execution_id: string;
+  seq: number;
+  node_id: string;
+  block: string;
+  status: NodeRunStatus;
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown[]>;
+  error: NodeError | null;
+  attempt: number;
+  delivered_seq: number;
+  waiting_for: Record<string, unknown> | null;
+  resume_at: string | null;
+  attempts: NodeAttempt[];
+  cost: number;
+  started_at: string | null;
+  ended_at: string | null;
+  /** The row already holds these inputs: the write leaves them out (they are the bulk of a step's bytes). */
+  inputs_unchanged?: boolean;
+}
+
+export interface NewChildExecution {
+  id: string;
+  graph_id: string;
+  graph_version: number;
+  user_id: string;
+  parent_id: string;
+  parent_node_execution_id: string;
+  depth: number;
+  inputs: Record<string, unknown>;
+}
+
+/** One execution's share of a write: changed rows, and its own columns. */
+export interface ExecutionWrite {
+  id: string;
+  runs: StoredRun[];
+  /** Set when the status changes (a final status writes outputs and error with it). */
+  status: RunStatus | null;
+  error: ExecutionError | null;
+  outputs: Record<string, unknown[]> | null;
+  cost: number;
+  node_execution_count: number;
+  /** Give the lease back (the execution waits for a delay or a child). */
+  release: boolean;
+  children: NewChildExecution[];
+}
+
+export interface WrittenExecution {
+  id: string;
+  status: RunStatus;
+  graph_id: string;
+  graph_version: number;
+  user_id: string;
+  parent_id: string | null;
+}
+
+const RUN_RECORD = `id uuid, execution_id uuid, seq bigint, node_id text, block text, status text, inputs jsonb, outputs jsonb,
+  error jsonb, attempt int, delivered_seq int, waiting_for jsonb, resume_at timestamptz, attempts jsonb, cost int,
+  started_at timestamptz, ended_at timestamptz`;
+
+const CLAIM_SET = `status = 'RUNNING', lease_owner = $2, lease_until = now() + make_interval(secs => $3::float8 / 1000),
+  deadline_at = COALESCE(e.deadline_at, now() + make_interval(secs => COALESCE((v.definition->>'timeout')::float8, $4::float8) / 1000))`;
+const CLAIM_RETURNING = `e.id, e.graph_id, e.graph_version, e.user_id, e.parent_id, e.depth, e.inputs, e.trigger_node, e.trigger_event,
+  e.credentials, e.cost, e.deadline_at, (e.started_at IS NULL) AS fresh`;
+
+@Injectable()
+export class ExecutionStoreRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Takes execution `id` for `owner`: a QUEUED one (within its agent's `concurrency`, oldest first), or a
+   * RUNNING one whose lease lapsed or was given back. Null when someone else holds it or it is finished.
+   */
+  async claim(id: string, owner: string, leaseMs: number, timeoutMs: number): Promise<ClaimedExecution | null> {
+    // Fast path: no agent concurrency involved (one statement).
+    const rows = (await this.dataSource.query(
+      `UPDATE executions e SET ${CLAIM_SET}, started_at = COALESCE(e.started_at, now())
+       FROM graph_versions v
+       WHERE e.id = $1 AND v.graph_id = e.graph_id AND v.version = e.graph_version
+         AND ((e.status = 'QUEUED' AND NOT (v.definition ? 'concurrency'))
+           OR (e.status = 'RUNNING' AND (e.lease_owner IS NULL OR e.lease_until < now())))
+       RETURNING ${CLAIM_RETURNING.replace('(e.started_at IS NULL)', '(e.node_execution_count = 0 AND NOT EXISTS (SELECT 1 FROM node_executions n WHERE n.execution_id = e.id))')}`,
+      [id, owner, leaseMs, timeoutMs],
+    )) as [ClaimedExecution[], number] | ClaimedExecution[];
+    const claimed = firstRow<ClaimedExecution>(rows);
+    if (claimed) return claimed;
+    return this.claimLimited(id, owner, leaseMs, timeoutMs);
+  }
+
+  /** A QUEUED execution of an agent with `concurrency`: serialised per agent so N+1 never run. */
+  private async claimLimited(id: string, owner: string, leaseMs: number, timeoutMs: number): Promise<ClaimedExecution | null> {
+    return this.dataSource.transaction(async (manager) => {
+      const found = (await manager.query(
+        `SELECT e.graph_id, (v.definition->>'concurrency')::int AS concurrency FROM executions e
+         JOIN graph_versions v ON v.graph_id = e.graph_id AND v.version = e.graph_version
+         WHERE e.id = $1 AND e.status = 'QUEUED' AND v.definition ? 'concurrency'`,
+        [id],
+      )) as Array<{ graph_id: string; concurrency: number }>;
+      if (!found[0]) return null;
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('trellis.agent-concurrency'), hashtext($1))`, [found[0].graph_id]);
+      const rows = (await manager.query(
+        `UPDATE executions e SET ${CLAIM_SET}, started_at = COALESCE(e.started_at, now())
+         FROM graph_versions v
+         WHERE e.id = $1 AND e.status = 'QUEUED' AND v.graph_id = e.graph_id AND v.version = e.graph_version
+           AND (SELECT count(*) FROM executions r WHERE r.graph_id = e.graph_id AND r.status = 'RUNNING') < $5
+           AND NOT EXISTS (SELECT 1 FROM executions q WHERE q.graph_id = e.graph_id AND q.status = 'QUEUED' AND (q.created_at, q.id) < (e.created_at, e.id))
+         RETURNING ${CLAIM_RETURNING.replace('(e.started_at IS NULL)', 'true')}`,
+        [id, owner, leaseMs, timeoutMs, found[0].concurrency],
+      )) as [ClaimedExecution[], number];
+      return firstRow<ClaimedExecution>(rows);
+    });
+  }
+
+  async definition(graphId: string, version: number): Promise<AgentDefinition | null> {
+    const rows = (await this.dataSource.query(`SELECT definition FROM graph_versions WHERE graph_id = $1 AND version = $2`, [graphId, version])) as Array<{ definition: AgentDefinition }>;
+    return rows[0]?.definition ?? null;
+  }
+
+  /** The agent's version a child execution runs: the given one if it exists, else the active one of an active graph. */
+  async childVersion(graphId: string, version: number | null): Promise<number | null> {
+    const rows = (await this.dataSource.query(
+      `SELECT v.version FROM graphs g JOIN graph_versions v ON v.graph_id = g.id AND v.version = COALESCE($2::int, g.active_version)
+       WHERE g.id = $1 AND ($2::int IS NOT NULL OR g.active)`,
+      [graphId, version],
+    )) as Array<{ version: number }>;
+    return rows[0]?.version ?? null;
+  }
+
+  async runs(executionId: string): Promise<StoredRun[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT id, execution_id, seq::int AS seq, node_id, block, status, inputs, outputs, error, attempt, delivered_seq, waiting_for,
+         resume_at, attempts, cost, started_at, ended_at
+       FROM node_executions WHERE execution_id = $1 ORDER BY seq`,
+      [executionId],
+    )) as StoredRun[];
+    return rows;
+  }
+
+  /** Writes the steps of several executions at once; answers the executions still held (the others were lost or stopped). */
+  async write(owner: string, writes: ExecutionWrite[]): Promise<WrittenExecution[]> {
+    const ids = writes.map((w) => w.id);
+    // Inputs a row already holds are sent as null (JSON null marks "keep" in the upsert: real inputs are objects).
+    const runs = writes.flatMap((w) => w.runs.map((run) => (run.inputs_unchanged ? { ...run, inputs: null, inputs_unchanged: undefined } : run)));
+    const children = writes.flatMap((w) => w.children);
+    const executions = writes.map(({ id, status, error, outputs, cost, node_execution_count, release }) => ({ id, status, error, outputs, cost, node_execution_count, release }));
+    const rows = (await this.dataSource.query(
+      `WITH ex AS (
+         SELECT id FROM executions WHERE id = ANY($2::uuid[]) AND lease_owner = $1 AND status = 'RUNNING' ORDER BY id FOR UPDATE
+       ), nodes AS (
+         INSERT INTO node_executions (id, execution_id, seq, node_id, block, status, inputs, outputs, error, attempt, delivered_seq,
+           waiting_for, resume_at, attempts, cost, started_at, ended_at)
+         SELECT r.id, r.execution_id, r.seq, r.node_id, r.block, r.status, COALESCE(r.inputs, 'null'::jsonb), r.outputs, r.error, r.attempt, r.delivered_seq,
+           r.waiting_for, r.resume_at, r.attempts, r.cost, r.started_at, r.ended_at
+         FROM jsonb_to_recordset($3::jsonb) AS r(${RUN_RECORD}) JOIN ex ON ex.id = r.execution_id
+         ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status,
+           inputs = CASE WHEN EXCLUDED.inputs = 'null'::jsonb THEN node_executions.inputs ELSE EXCLUDED.inputs END, outputs = EXCLUDED.outputs,
+           error = EXCLUDED.error, attempt = EXCLUDED.attempt, delivered_seq = EXCLUDED.delivered_seq, waiting_for = EXCLUDED.waiting_for,
+           resume_at = EXCLUDED.resume_at, attempts = EXCLUDED.attempts, cost = EXCLUDED.cost, started_at = EXCLUDED.started_at,
+           ended_at = EXCLUDED.ended_at
+         RETURNING 1
+       ), kids AS (
+         INSERT INTO executions (id, graph_id, graph_version, source, user_id, parent_id, parent_node_execution_id, depth, inputs)
+         SELECT c.id, c.graph_id, c.graph_version, 'agent', c.user_id, c.parent_id, c.parent_node_execution_id, c.depth, c.inputs
+         FROM jsonb_to_recordset($5::jsonb) AS c(id uuid, graph_id text, graph_version int, user_id text, parent_id uuid,
+           parent_node_execution_id uuid, depth int, inputs jsonb) JOIN ex ON ex.id = c.parent_id
+         RETURNING 1
+       )
+       UPDATE executions e SET status = COALESCE(w.status, e.status),
+         error = CASE WHEN w.status IS NULL THEN e.error ELSE w.error END,
+         outputs = COALESCE(w.outputs, e.outputs), cost = w.cost, node_execution_count = w.node_execution_count,
+         lease_owner = CASE WHEN w.release OR w.status IS NOT NULL AND w.status <> 'RUNNING' THEN NULL ELSE e.lease_owner END,
+         lease_until = CASE WHEN w.release OR w.status IS NOT NULL AND w.status <> 'RUNNING' THEN NULL ELSE e.lease_until END,
+         updated_at = now()
+       FROM jsonb_to_recordset($4::jsonb) AS w(id uuid, status text, error jsonb, outputs jsonb, cost int, node_execution_count int, release boolean)
+       JOIN ex ON ex.id = w.id
+       WHERE e.id = w.id AND (SELECT count(*) FROM nodes) >= 0 AND (SELECT count(*) FROM kids) >= 0
+       RETURNING e.id, e.status, e.graph_id, e.graph_version, e.user_id, e.parent_id`,
+      [owner, ids, JSON.stringify(runs), JSON.stringify(executions), JSON.stringify(children)],
+    )) as [WrittenExecution[], number];
+    return rows[0];
+  }
+
+  /** Renews every lease `owner` holds among `ids` in one statement; answers those still held and RUNNING. */
+  async renew(owner: string, ids: string[], leaseMs: number): Promise<string[]> {
+    if (ids.length === 0) return [];
+    // Rows are locked in id order, like the step write's: two statements locking the same rows in different
+    // orders deadlock (seen under load before this ordering).
+    const rows = (await this.dataSource.query(
+      `UPDATE executions e SET lease_until = now() + make_interval(secs => $3::float8 / 1000)
+       FROM (SELECT id FROM executions WHERE id = ANY($2::uuid[]) AND lease_owner = $1 AND status = 'RUNNING' ORDER BY id FOR UPDATE) held
+       WHERE e.id = held.id RETURNING e.id`,
+      [owner, ids, leaseMs],
+    )) as [Array<{ id: string }>, number];
+    return rows[0].map((r) => r.id);
+  }
+
+  /** Gives leases back (shutdown): another worker may claim them at once. */
+  async release(owner: string, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.dataSource.query(
+      `UPDATE executions e SET lease_until = now()
+       FROM (SELECT id FROM executions WHERE id = ANY($2::uuid[]) AND lease_owner = $1 ORDER BY id FOR UPDATE) held WHERE e.id = held.id`,
+      [owner, ids],
+    );
+  }
+
+  async childResults(ids: string[]): Promise<Array<{ id: string; status: RunStatus; outputs: Record<string, unknown[]> | null; error: ExecutionError | null }>> {
+    if (ids.length === 0) return [];
+    return (await this.dataSource.query(`SELECT id, status, outputs, error FROM executions WHERE id = ANY($1::uuid[])`, [ids])) as Array<{
+      id: string;
+      status: RunStatus;
+      outputs: Record<string, unknown[]> | null;
+      error: ExecutionError | null;
+    }>;
+  }
+
+  /** The oldest QUEUED execution of an agent (the next in its FIFO). */
+  async nextQueued(graphId: string): Promise<string | null> {
+    const rows = (await this.dataSource.query(
+      `SELECT id FROM executions WHERE graph_id = $1 AND status = 'QUEUED' ORDER BY created_at, id LIMIT 1`,
+      [graphId],
+    )) as Array<{ id: string }>;
+    return rows[0]?.id ?? null;
+  }
+}
+
+function firstRow<T>(result: [T[], number] | T[]): T | null {
+  const rows = Array.isArray(result[0]) ? (result[0] as T[]) : (result as T[]);
+  return rows[0] ?? null;
+}

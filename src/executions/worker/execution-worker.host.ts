@@ -1,0 +1,104 @@
+// The worker role in Nest: starts the ExecutionWorker after bootstrap, publishes its steps on the event
+// bus, records metrics, runs the sweep, and shuts down gracefully before the app closes (retention is
+// execution-retention.service.ts).
+import { Inject, Injectable, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { blockSettings } from '../../blocks/block-context.js';
+import { BlocksRegistry } from '../../blocks/blocks.registry.js';
+import { CREDENTIAL_RESOLVER, type CredentialResolver } from '../../blocks/credential-resolver.js';
+import { OutboundHttp } from '../../blocks/outbound/outbound-http.js';
+import { LOGGER } from '../../common/logger.js';
+import { APP_CONFIG } from '../../config/config.module.js';
+import type { AppConfig } from '../../config/config.schema.js';
+import { MetricsService } from '../../metrics/metrics.service.js';
+import { EVENT_BUS, type EventBus } from '../events/execution-events.js';
+import { EXECUTION_CHARGE_HOOK, EXECUTION_FINISHED_HOOK, noCharge, noFinishedHook, type ExecutionChargeHook, type ExecutionFinishedHook } from '../execution.hooks.js';
+import { ExecutionsRepository } from '../executions.repository.js';
+import { nodeExecutionView } from '../executions.views.js';
+import { EXECUTION_DISPATCHER, type ExecutionDispatcher } from '../queue/execution-dispatcher.js';
+import { ExecutionStoreRepository } from './execution-store.repository.js';
+import { ExecutionWorker } from './execution-worker.js';
+
+const SWEEP_MS = 3_000;
+const SWEEP_LOCK = 7_412_300_201;
+
+@Injectable()
+export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  readonly worker: ExecutionWorker;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    store: ExecutionStoreRepository,
+    private readonly executions: ExecutionsRepository,
+    @Inject(EXECUTION_DISPATCHER) private readonly dispatcher: ExecutionDispatcher,
+    registry: BlocksRegistry,
+    @Inject(CREDENTIAL_RESOLVER) resolver: CredentialResolver,
+    metrics: MetricsService,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() @Inject(EVENT_BUS) private readonly bus: EventBus | null,
+    @Optional() @Inject(EXECUTION_CHARGE_HOOK) charge: ExecutionChargeHook | null,
+    @Optional() @Inject(EXECUTION_FINISHED_HOOK) finishedHook: ExecutionFinishedHook | null,
+  ) {
+    const settings = blockSettings(config);
+    const http = OutboundHttp.fromSettings(settings);
+    const onFinished = finishedHook ?? noFinishedHook;
+    this.worker = new ExecutionWorker(config.executor, store, dispatcher, registry, {
+      blocks: registry,
+      resolver,
+      charge: charge ?? noCharge,
+      http: (signal) => http.client(signal),
+      settings,
+      logger,
+      cancelExecutions: async (ids) => void (await executions.cancel(ids)),
+      announce: (execution, runs, status) => {
+        if (!this.bus) return;
+        const base = { execution_id: execution.id, graph_id: execution.graph_id, user_id: execution.user_id };
+        for (const run of runs) void this.bus.publish({ event: 'node_execution_update', data: { ...base, ...nodeExecutionView(run) } });
+        if (status) void this.bus.publish({ event: 'graph_execution_update', data: { ...base, id: execution.id, graph_version: execution.graph_version, parent_id: execution.parent_id, ...status } });
+      },
+      attemptEnded: (block, ok, seconds) => metrics.nodeDuration.observe({ block, status: ok ? 'ok' : 'failed' }, seconds),
+      finished: (written, execution, error, outputs) => {
+        metrics.executions.inc({ agent: written.graph_id, status: written.status });
+        if (written.parent_id) void dispatcher.dispatch(written.parent_id).catch(() => undefined);
+        // The next QUEUED execution of an agent with `concurrency` may start now (others never wait for a slot).
+        if (this.worker.limitsConcurrency(written.graph_id, written.graph_version)) {
+          void store.nextQueued(written.graph_id).then(async (next) => { if (next) await dispatcher.dispatch(next); }).catch(() => undefined);
+        }
+        const status = written.status as 'COMPLETED' | 'FAILED' | 'CANCELLED';
+        void onFinished
+          .finished({ id: written.id, graph_id: written.graph_id, graph_version: written.graph_version, user_id: written.user_id, parent_id: written.parent_id, status, error: error as never, outputs })
+          .catch((e: unknown) => logger.warn({ err: e, execution_id: execution.id }, 'an execution-finished hook failed'));
+      },
+    }, logger);
+    metrics.onScrape(async () => metrics.queueDepth.set({ queue: 'executions' }, await dispatcher.depth()));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.unsubscribe = this.bus?.subscribe((event) => {
+      if (event.event === 'graph_execution_update' && event.data.status === 'CANCELLED') this.worker.stopped(event.data.execution_id);
+    });
+    await this.worker.start();
+    this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_MS);
+    void this.sweep();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.unsubscribe?.();
+    await this.worker.shutdown();
+  }
+
+  /** Dispatches again what a lost dispatch, a dead worker or a given-back wait left behind (one process at a time). */
+  async sweep(): Promise<void> {
+    try {
+      await this.executions.exclusively(SWEEP_LOCK, async () => {
+        const ids = await this.executions.needingDispatch(SWEEP_MS, 500);
+        for (const id of ids) await this.dispatcher.dispatch(id);
+      });
+    } catch (error) {
+      this.logger.warn({ err: error }, 'the execution sweep failed; it runs again shortly');
+    }
+  }
+}

@@ -1,0 +1,136 @@
+// The worker role: takes "look at execution X" from the dispatcher, claims X under a lease, and drives it
+// with an ExecutionRunner, up to executor.concurrency executions at once. Leases of every held execution
+// are renewed in one UPDATE on a timer (which also notices executions stopped elsewhere within a second).
+// On shutdown: no new work, running nodes finish within executor.shutdown_grace, then leases go back.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { BlockLookup } from '../../blocks/block.types.js';
+import type { AppConfig } from '../../config/config.schema.js';
+import { compileGraph, type CompiledGraph } from '../engine/graph.compiler.js';
+import type { ExecutionDispatcher } from '../queue/execution-dispatcher.js';
+import type { ExecutionStoreRepository } from './execution-store.repository.js';
+import { ExecutionRunner, type RunnerDeps } from './execution-runner.js';
+import { StepWriter } from './step-writer.js';
+
+export type WorkerDeps = Omit<RunnerDeps, 'write' | 'childResults' | 'childVersion' | 'dispatch'>;
+
+export class ExecutionWorker {
+  readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly runners = new Map<string, ExecutionRunner>();
+  private readonly graphs = new Map<string, CompiledGraph>();
+  private readonly writer: StepWriter;
+  private readonly slotWaiters: Array<() => void> = [];
+  private renewTimer: NodeJS.Timeout | null = null;
+  private stopping = false;
+
+  constructor(
+    private readonly config: AppConfig['executor'],
+    private readonly store: ExecutionStoreRepository,
+    private readonly dispatcher: ExecutionDispatcher,
+    private readonly blocks: BlockLookup,
+    private readonly deps: WorkerDeps,
+    private readonly logger: Logger,
+  ) {
+    this.writer = new StepWriter(store, this.owner);
+  }
+
+  get held(): number {
+    return this.runners.size;
+  }
+
+  async start(): Promise<void> {
+    const every = Math.max(50, Math.min(1_000, Math.floor(this.config.lease / 3)));
+    this.renewTimer = setInterval(() => void this.renew(), every);
+    await this.dispatcher.consume((id) => this.offer(id), this.config.concurrency);
+    this.logger.info({ owner: this.owner, concurrency: this.config.concurrency, dispatch: this.dispatcher.mode }, 'execution worker started');
+  }
+
+  /** Looks at execution `id`: claims and runs it when there is room; settles once taken or dropped. */
+  async offer(id: string): Promise<void> {
+    const held = this.runners.get(id);
+    if (held) {
+      held.poke();
+      return;
+    }
+    while (!this.stopping && this.runners.size >= this.config.concurrency) await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+    if (this.stopping || this.runners.has(id)) return;
+    const claimed = await this.store.claim(id, this.owner, this.config.lease, this.config.execution_timeout);
+    if (!claimed) return;
+    try {
+      const graph = await this.graph(claimed.graph_id, claimed.graph_version);
+      const stored = claimed.fresh ? [] : await this.store.runs(id);
+      const runner = new ExecutionRunner(claimed, graph, stored, {
+        maxParallel: this.config.max_parallel,
+        nodeTimeoutMs: this.config.node_timeout,
+        maxNodeExecutions: this.config.max_node_executions,
+        maxValueBytes: this.config.max_value_bytes,
+        maxDepth: this.config.max_depth,
+      }, {
+        ...this.deps,
+        write: (write) => this.writer.write(write),
+        childResults: (ids) => this.store.childResults(ids),
+        childVersion: (graphId, version) => this.store.childVersion(graphId, version),
+        dispatch: (executionId, delayMs) => void this.dispatcher.dispatch(executionId, delayMs).catch((error: unknown) => this.logger.warn({ err: error, execution_id: executionId }, 'dispatch failed; the sweep dispatches it again')),
+      });
+      this.runners.set(id, runner);
+      void runner.start().then((end) => {
+        this.runners.delete(id);
+        this.slotWaiters.shift()?.();
+        this.logger.debug({ execution_id: id, end }, 'runner ended');
+      });
+    } catch (error) {
+      this.logger.error({ err: error, execution_id: id }, 'could not start the execution; its lease lapses and it is tried again');
+    }
+  }
+
+  /** Whether the agent limits its executions (`concurrency`): only then may a finish let a QUEUED one start. Unknown: yes. */
+  limitsConcurrency(graphId: string, version: number): boolean {
+    const graph = this.graphs.get(`${graphId}@${version}`);
+    return graph === undefined || graph.definition.concurrency !== undefined;
+  }
+
+  /** Stops held runners whose execution was stopped elsewhere (a CANCELLED event). */
+  stopped(executionId: string): void {
+    this.runners.get(executionId)?.lost();
+  }
+
+  async shutdown(): Promise<void> {
+    this.stopping = true;
+    for (const waiter of this.slotWaiters.splice(0)) waiter();
+    await this.dispatcher.stopConsuming().catch(() => undefined);
+    const runners = [...this.runners.values()];
+    for (const runner of runners) runner.drain();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(runners.map((r) => r.end)), new Promise((resolve) => (timer = setTimeout(resolve, this.config.shutdown_grace)))]);
+    clearTimeout(timer);
+    for (const runner of this.runners.values()) runner.lost();
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    const ids = runners.map((r) => r.id);
+    await this.store.release(this.owner, ids).catch((error: unknown) => this.logger.warn({ err: error }, 'could not give leases back; they lapse on their own'));
+    for (const id of ids) await this.dispatcher.dispatch(id).catch(() => undefined);
+  }
+
+  private async renew(): Promise<void> {
+    const ids = [...this.runners.keys()];
+    if (ids.length === 0) return;
+    try {
+      const kept = new Set(await this.store.renew(this.owner, ids, this.config.lease));
+      for (const id of ids) if (!kept.has(id)) this.runners.get(id)?.lost();
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not renew leases (database unreachable?)');
+    }
+  }
+
+  private async graph(graphId: string, version: number): Promise<CompiledGraph> {
+    const key = `${graphId}@${version}`;
+    let graph = this.graphs.get(key);
+    if (!graph) {
+      const definition = await this.store.definition(graphId, version);
+      if (!definition) throw new Error(`graph ${key} has no stored version`);
+      graph = compileGraph(definition, this.blocks);
+      this.graphs.set(key, graph);
+    }
+    return graph;
+  }
+}

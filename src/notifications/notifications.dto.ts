@@ -1,0 +1,73 @@
+// The HTTP shapes of notifications: the list query, the PATCH and admin bodies, and the view.
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import type { NotificationEntity, NotificationKind } from './notification.entity.js';
+
+export class ListNotificationsQuery {
+  @ApiPropertyOptional({ description: 'true: only unread notifications', enum: ['true', 'false'] })
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'expected true or false' })
+  unread?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'expected a whole number from 1 to 200' })
+  @Min(1, { message: 'expected a whole number from 1 to 200' })
+  @Max(200, { message: 'expected a whole number from 1 to 200' })
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'next_cursor of the previous page' })
+  @IsOptional()
+  @IsString({ message: 'expected the next_cursor of a previous page' })
+  cursor?: string;
+}
+
+export class UpdateNotificationDto {
+  @ApiProperty({ description: 'true marks it read, false unread' })
+  @IsBoolean({ message: 'expected true (read) or false (unread)' })
+  read!: boolean;
+}
+
+export class SystemNotificationDto {
+  @ApiProperty({ example: 'Maintenance tonight' })
+  @IsString({ message: 'expected a short title' })
+  @MinLength(1, { message: 'expected a short title' })
+  @MaxLength(200, { message: 'keep the title under 200 characters' })
+  title!: string;
+
+  @ApiProperty({ example: 'Trellis restarts at 22:00 UTC for about five minutes.' })
+  @IsString({ message: 'expected the text of the notification' })
+  @MaxLength(10_000, { message: 'keep the body under 10,000 characters' })
+  body!: string;
+
+  @ApiPropertyOptional({ description: 'extra facts, stored with it' })
+  @IsOptional()
+  @IsObject({ message: 'expected an object' })
+  data?: Record<string, unknown>;
+}
+
+export interface NotificationView {
+  id: string;
+  kind: NotificationKind;
+  title: string;
+  body: string;
+  data: Record<string, unknown>;
+  read: boolean;
+  read_at: string | null;
+  created_at: string;
+}
+
+export function notificationView(row: NotificationEntity): NotificationView {
+  return {
+    id: row.id,
+    kind: row.kind,
+    title: row.title,
+    body: row.body,
+    data: row.data ?? {},
+    read: row.read_at !== null,
+    read_at: row.read_at ? new Date(row.read_at).toISOString() : null,
+    created_at: new Date(row.created_at).toISOString(),
+  };
+}

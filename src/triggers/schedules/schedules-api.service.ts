@@ -1,0 +1,130 @@
+// The schedules API: ad-hoc schedules of a graph (billed to their creator, inputs checked as the execute API
+// checks them), every schedule the caller may see with its next fire times, pause/resume, delete.
+import { Inject, Injectable } from '@nestjs/common';
+import type { Principal } from '../../auth/principal.js';
+import { BlocksRegistry } from '../../blocks/blocks.registry.js';
+import { CREDENTIAL_RESOLVER, type CredentialResolver } from '../../blocks/credential-resolver.js';
+import { validationFailed } from '../../common/errors.js';
+import { compileGraph } from '../../executions/engine/graph.compiler.js';
+import { checkRunRequest } from '../../executions/execution-request.checks.js';
+import { ExecutionsRepository } from '../../executions/executions.repository.js';
+import { SCHEDULE_DRIVER, type ScheduleDriver } from './schedule-driver.js';
+import { nextFireAfter, nextFireTimes, scheduleProblems } from './schedule-times.js';
+import type { CreateScheduleDto } from './schedules.dto.js';
+import { graphInactive, graphNotFound, scheduleNotFound, scheduleNotYours, triggerScheduleNotDeletable } from './schedules.errors.js';
+import { SchedulesRepository, type ScheduleRow } from './schedules.repository.js';
+import { driverSchedule } from './schedules.service.js';
+
+export const NEXT_FIRE_TIMES = 5;
+
+export interface ScheduleView {
+  id: string;
+  kind: 'trigger' | 'adhoc';
+  graph_id: string;
+  node_id: string | null;
+  cron: string;
+  timezone: string;
+  inputs: Record<string, unknown>;
+  payload: unknown;
+  user_id: string | null;
+  paused: boolean;
+  /** False when the graph is inactive: the schedule does not fire. */
+  active: boolean;
+  next_fire_times: string[];
+  last_fired_at: string | null;
+  created_at: string;
+}
+
+export function scheduleView(row: ScheduleRow, now = new Date()): ScheduleView {
+  const firing = row.graph_active && !row.paused;
+  return {
+    id: row.id,
+    kind: row.kind,
+    graph_id: row.graph_id,
+    node_id: row.node_id,
+    cron: row.cron,
+    timezone: row.timezone,
+    inputs: row.inputs,
+    payload: row.payload ?? null,
+    user_id: row.user_id,
+    paused: row.paused,
+    active: row.graph_active,
+    next_fire_times: firing ? nextFireTimes(row.cron, row.timezone, NEXT_FIRE_TIMES, now).map((d) => d.toISOString()) : [],
+    last_fired_at: row.last_fired_at ? new Date(row.last_fired_at).toISOString() : null,
+    created_at: new Date(row.created_at).toISOString(),
+  };
+}
+
+const isAdmin = (principal: Principal): boolean => principal.role === 'admin';
+
+@Injectable()
+export class SchedulesApiService {
+  constructor(
+    private readonly repository: SchedulesRepository,
+    private readonly executions: ExecutionsRepository,
+    private readonly registry: BlocksRegistry,
+    @Inject(CREDENTIAL_RESOLVER) private readonly resolver: CredentialResolver,
+    @Inject(SCHEDULE_DRIVER) private readonly driver: ScheduleDriver,
+  ) {}
+
+  /** Admins see every schedule; others the schedules of graphs they see, and of those only their own ad-hoc ones. */
+  async list(principal: Principal, graphId?: string): Promise<{ items: ScheduleView[]; next_cursor: null }> {
+    if (graphId) await this.visibleGraph(principal, graphId);
+    const rows = (await this.repository.list(graphId ? { graphId } : {})).filter((row) => this.canSee(principal, row));
+    const now = new Date();
+    return { items: rows.map((row) => scheduleView(row, now)), next_cursor: null };
+  }
+
+  async create(principal: Principal, graphId: string, body: CreateScheduleDto): Promise<ScheduleView> {
+    const graph = await this.visibleGraph(principal, graphId);
+    const problems = scheduleProblems(body.cron, body.timezone);
+    if (problems.length > 0) throw validationFailed(problems);
+    if (!graph.active) throw graphInactive(graphId);
+    const definition = await this.executions.definition(graphId, graph.active_version);
+    if (!definition) throw graphNotFound(graphId);
+    const inputs = body.inputs ?? {};
+    const runProblems = await checkRunRequest(compileGraph(definition, this.registry), { inputs, trigger: null, credentials: {} }, this.resolver, principal.user.id);
+    if (runProblems.length > 0) throw validationFailed(runProblems);
+    const timezone = body.timezone ?? 'UTC';
+    const id = await this.repository.createAdhoc({ graph_id: graphId, cron: body.cron.trim(), timezone, inputs, user_id: principal.user.id, next_fire_at: nextFireAfter(body.cron, timezone, new Date()) });
+    const row = (await this.repository.find(id))!;
+    await this.driver.apply([driverSchedule(row)]);
+    return scheduleView(row);
+  }
+
+  async setPaused(principal: Principal, id: string, paused: boolean): Promise<ScheduleView> {
+    const row = await this.manageable(principal, id);
+    // Resuming starts from the next fire time after now: nothing missed while paused is replayed.
+    await this.repository.setPaused(id, paused, paused ? null : nextFireAfter(row.cron, row.timezone, new Date()));
+    const after = (await this.repository.find(id))!;
+    await this.driver.apply([driverSchedule(after)]);
+    return scheduleView(after);
+  }
+
+  async remove(principal: Principal, id: string): Promise<void> {
+    const row = await this.manageable(principal, id);
+    if (row.kind === 'trigger') throw triggerScheduleNotDeletable(id, row.graph_id, row.node_id);
+    await this.repository.delete(id);
+    await this.driver.remove([row]);
+  }
+
+  private canSee(principal: Principal, row: ScheduleRow): boolean {
+    if (isAdmin(principal)) return true;
+    const graphVisible = row.graph_source === 'file' || row.graph_created_by === principal.user.id;
+    return graphVisible && (row.kind === 'trigger' || row.user_id === principal.user.id);
+  }
+
+  private async manageable(principal: Principal, id: string): Promise<ScheduleRow> {
+    const row = await this.repository.find(id);
+    if (!row || !this.canSee(principal, row)) throw scheduleNotFound(id);
+    const mine = row.kind === 'adhoc' ? row.user_id === principal.user.id : row.graph_source === 'api' && row.graph_created_by === principal.user.id;
+    if (!isAdmin(principal) && !mine) throw scheduleNotYours(id);
+    return row;
+  }
+
+  private async visibleGraph(principal: Principal, graphId: string) {
+    const graph = await this.executions.graph(graphId);
+    if (!graph || (!isAdmin(principal) && graph.source === 'api' && graph.created_by !== principal.user.id)) throw graphNotFound(graphId);
+    return graph;
+  }
+}

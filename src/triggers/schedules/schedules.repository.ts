@@ -1,0 +1,201 @@
+// All SQL of schedules: trigger schedules kept in step with the active graph versions, ad-hoc schedules,
+// the local scheduler's claims, and the fire itself (schedule_fires key + execution in one statement).
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { ScheduleKind } from '../schedule.entity.js';
+
+export interface ScheduleRow {
+  id: string;
+  kind: ScheduleKind;
+  graph_id: string;
+  node_id: string | null;
+  cron: string;
+  timezone: string;
+  inputs: Record<string, unknown>;
+  payload: unknown;
+  user_id: string | null;
+  paused: boolean;
+  next_fire_at: Date | null;
+  last_fired_at: Date | null;
+  created_at: Date;
+  /** Whether the graph is active (a schedule of an inactive graph does not fire). */
+  graph_active: boolean;
+  graph_source: string;
+  graph_created_by: string | null;
+}
+
+/** What a fire needs: the schedule, the version to run and who is billed. */
+export interface FireTarget extends ScheduleRow {
+  graph_version: number;
+  bill_to: string | null;
+}
+
+export interface CronTriggerRow {
+  graph_id: string;
+  node_id: string;
+  cron: string;
+  timezone: string;
+  payload: unknown;
+  next_fire_at: Date | null;
+}
+
+export interface NewFire {
+  key: string;
+  scheduled_for: Date;
+  schedule_id: string;
+  graph_id: string;
+  graph_version: number;
+  user_id: string;
+  trigger_node: string | null;
+  trigger_event: Record<string, unknown> | null;
+  inputs: Record<string, unknown>;
+}
+
+const COLUMNS = `s.id, s.kind, s.graph_id, s.node_id, s.cron, s.timezone, s.inputs, s.payload, s.user_id, s.paused, s.next_fire_at,
+  s.last_fired_at, s.created_at, g.active AS graph_active, g.source AS graph_source, g.created_by AS graph_created_by`;
+
+@Injectable()
+export class SchedulesRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private async run<T>(sql: string, params: unknown[], manager?: EntityManager): Promise<T[]> {
+    const result = (await (manager ?? this.dataSource.manager).query(sql, params)) as T[] | [T[], number];
+    return Array.isArray(result[0]) && result.length === 2 && typeof result[1] === 'number' ? (result[0] as T[]) : (result as T[]);
+  }
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  /** The `trigger.cron` nodes of the active versions of active graphs (of one graph, or all). */
+  cronTriggers(graphId: string | null, manager?: EntityManager): Promise<Array<{ graph_id: string; node_id: string; config: Record<string, unknown> }>> {
+    return this.run(
+      `SELECT t.graph_id, t.node_id, t.config FROM graph_triggers t JOIN graphs g ON g.id = t.graph_id AND g.active_version = t.version
+       WHERE g.active AND t.block = 'trigger.cron' AND ($1::text IS NULL OR t.graph_id = $1) ORDER BY t.graph_id, t.node_id`,
+      [graphId],
+      manager,
+    );
+  }
+
+  /** Inserts or updates one trigger schedule per node; a changed cron or zone gets a new next fire time. */
+  async upsertTriggerSchedules(rows: readonly CronTriggerRow[], manager?: EntityManager): Promise<void> {
+    if (rows.length === 0) return;
+    await this.run(
+      `INSERT INTO schedules (kind, graph_id, node_id, cron, timezone, payload, next_fire_at)
+       SELECT 'trigger', r.graph_id, r.node_id, r.cron, r.timezone, r.payload, r.next_fire_at
+       FROM jsonb_to_recordset($1::jsonb) AS r(graph_id text, node_id text, cron text, timezone text, payload jsonb, next_fire_at timestamptz)
+       ON CONFLICT (graph_id, node_id) WHERE kind = 'trigger' DO UPDATE SET
+         payload = EXCLUDED.payload, cron = EXCLUDED.cron, timezone = EXCLUDED.timezone,
+         next_fire_at = CASE WHEN schedules.cron = EXCLUDED.cron AND schedules.timezone = EXCLUDED.timezone AND schedules.next_fire_at IS NOT NULL
+                             THEN schedules.next_fire_at ELSE EXCLUDED.next_fire_at END,
+         updated_at = now()`,
+      [JSON.stringify(rows)],
+      manager,
+    );
+  }
+
+  /** Deletes the trigger schedules of `graphIds` whose node is not in `keep` (`graph/node`); answers them. */
+  removeTriggerSchedules(graphIds: readonly string[] | null, keep: readonly string[], manager?: EntityManager): Promise<ScheduleRow[]> {
+    return this.run(
+      `DELETE FROM schedules s USING graphs g WHERE g.id = s.graph_id AND s.kind = 'trigger'
+         AND ($1::text[] IS NULL OR s.graph_id = ANY($1)) AND NOT (s.graph_id || '/' || s.node_id = ANY($2::text[]))
+       RETURNING ${COLUMNS}`,
+      [graphIds, keep],
+      manager,
+    );
+  }
+
+  list(filter: { graphId?: string; ids?: string[] } = {}, manager?: EntityManager): Promise<ScheduleRow[]> {
+    return this.run(
+      `SELECT ${COLUMNS} FROM schedules s JOIN graphs g ON g.id = s.graph_id
+       WHERE ($1::text IS NULL OR s.graph_id = $1) AND ($2::uuid[] IS NULL OR s.id = ANY($2))
+       ORDER BY s.graph_id, s.kind DESC, s.node_id, s.created_at, s.id`,
+      [filter.graphId ?? null, filter.ids ?? null],
+      manager,
+    );
+  }
+
+  async find(id: string): Promise<ScheduleRow | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    return (await this.list({ ids: [id] }))[0] ?? null;
+  }
+
+  async createAdhoc(row: { graph_id: string; cron: string; timezone: string; inputs: Record<string, unknown>; user_id: string; next_fire_at: Date }): Promise<string> {
+    const rows = await this.run<{ id: string }>(
+      `INSERT INTO schedules (kind, graph_id, cron, timezone, inputs, user_id, next_fire_at) VALUES ('adhoc', $1, $2, $3, $4, $5, $6) RETURNING id`,
+      [row.graph_id, row.cron, row.timezone, JSON.stringify(row.inputs), row.user_id, row.next_fire_at],
+    );
+    return rows[0]!.id;
+  }
+
+  async setPaused(id: string, paused: boolean, nextFireAt: Date | null): Promise<void> {
+    await this.run(`UPDATE schedules SET paused = $2, next_fire_at = COALESCE($3, next_fire_at), updated_at = now() WHERE id = $1`, [id, paused, nextFireAt]);
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.run(`DELETE FROM schedules WHERE id = $1`, [id]);
+  }
+
+  /** The schedule as a fire sees it; `manager` and `lock` for the local scheduler's claim. */
+  async fireTarget(id: string, manager?: EntityManager): Promise<FireTarget | null> {
+    const rows = await this.run<FireTarget>(
+      `SELECT ${COLUMNS}, g.active_version AS graph_version,
+         COALESCE(s.user_id, g.owner_id, (SELECT u.id FROM users u WHERE u.handle = 'admin')) AS bill_to
+       FROM schedules s JOIN graphs g ON g.id = s.graph_id WHERE s.id = $1`,
+      [id],
+      manager,
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * The fire, as one statement (so one transaction): the schedule_fires key first; only the process whose
+   * insert did not collide creates the execution. Answers the new execution id, or null for a duplicate.
+   */
+  async insertFire(fire: NewFire, manager?: EntityManager): Promise<string | null> {
+    const rows = await this.run<{ id: string }>(
+      `WITH fire AS (
+         INSERT INTO schedule_fires (schedule_key, scheduled_for, execution_id) VALUES ($1, $2, gen_random_uuid())
+         ON CONFLICT DO NOTHING RETURNING execution_id),
+       created AS (
+         INSERT INTO executions (id, graph_id, graph_version, source, user_id, trigger_node, trigger_event, inputs, schedule_id)
+         SELECT fire.execution_id, $3, $4, 'schedule', $5, $6, $7::jsonb, $8::jsonb, $9 FROM fire RETURNING id),
+       touched AS (UPDATE schedules SET last_fired_at = $2 WHERE id = $9 AND EXISTS (SELECT 1 FROM created) RETURNING id)
+       SELECT id FROM created`,
+      [fire.key, fire.scheduled_for, fire.graph_id, fire.graph_version, fire.user_id, fire.trigger_node, fire.trigger_event ? JSON.stringify(fire.trigger_event) : null, JSON.stringify(fire.inputs), fire.schedule_id],
+      manager,
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  /** A skipped (late) fire, remembered so that one process logs it; true when this call recorded it. */
+  async insertSkip(key: string, scheduledFor: Date, manager?: EntityManager): Promise<boolean> {
+    const rows = await this.run(`INSERT INTO schedule_fires (schedule_key, scheduled_for, execution_id) VALUES ($1, $2, NULL) ON CONFLICT DO NOTHING RETURNING schedule_key`, [key, scheduledFor], manager);
+    return rows.length > 0;
+  }
+
+  /** Local scheduler: one due schedule of an active graph, locked for this transaction (other processes skip it). */
+  async claimDue(manager: EntityManager): Promise<{ id: string; cron: string; timezone: string; next_fire_at: Date } | null> {
+    const rows = await this.run<{ id: string; cron: string; timezone: string; next_fire_at: Date }>(
+      `SELECT s.id, s.cron, s.timezone, s.next_fire_at FROM schedules s JOIN graphs g ON g.id = s.graph_id AND g.active
+       WHERE NOT s.paused AND s.next_fire_at IS NOT NULL AND s.next_fire_at <= now()
+       ORDER BY s.next_fire_at LIMIT 1 FOR UPDATE OF s SKIP LOCKED`,
+      [],
+      manager,
+    );
+    return rows[0] ?? null;
+  }
+
+  async setNextFire(id: string, next: Date, manager?: EntityManager): Promise<void> {
+    await this.run(`UPDATE schedules SET next_fire_at = $2 WHERE id = $1`, [id, next], manager);
+  }
+
+  /** When the local scheduler must look next. */
+  async earliestNextFire(): Promise<Date | null> {
+    const rows = await this.run<{ next: Date | null }>(
+      `SELECT min(s.next_fire_at) AS next FROM schedules s JOIN graphs g ON g.id = s.graph_id AND g.active WHERE NOT s.paused`,
+      [],
+    );
+    return rows[0]?.next ? new Date(rows[0].next) : null;
+  }
+}

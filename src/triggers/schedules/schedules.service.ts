@@ -1,0 +1,119 @@
+// Schedules kept in step with the graphs (trigger.cron nodes of active versions, via GraphActivations and a
+// reconcile at start-up), and the fire: skip when later than schedules.misfire_grace, else the
+// schedule_fires key and the execution in one statement, dispatched after the commit.
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { EntityManager } from 'typeorm';
+import { LOGGER } from '../../common/logger.js';
+import { APP_CONFIG } from '../../config/config.module.js';
+import type { AppConfig } from '../../config/config.schema.js';
+import { EXECUTION_DISPATCHER, type ExecutionDispatcher } from '../../executions/queue/execution-dispatcher.js';
+import { GraphActivations, type GraphActivation } from '../../graphs/graph-activations.js';
+import { SCHEDULE_DRIVER, type DriverSchedule, type FireHandler, type ScheduleDriver } from './schedule-driver.js';
+import { decideFire, nextFireAfter, scheduleKey } from './schedule-times.js';
+import { SchedulesRepository, type CronTriggerRow, type ScheduleRow } from './schedules.repository.js';
+
+export function driverSchedule(row: ScheduleRow): DriverSchedule {
+  return { id: row.id, kind: row.kind, graph_id: row.graph_id, node_id: row.node_id, cron: row.cron, timezone: row.timezone, enabled: row.graph_active && !row.paused };
+}
+
+@Injectable()
+export class SchedulesService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown, FireHandler {
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly repository: SchedulesRepository,
+    private readonly activations: GraphActivations,
+    @Inject(SCHEDULE_DRIVER) private readonly driver: ScheduleDriver,
+    @Inject(EXECUTION_DISPATCHER) private readonly dispatcher: ExecutionDispatcher,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onModuleInit(): void {
+    this.unsubscribe = this.activations.subscribe((changes) => this.onActivations(changes));
+  }
+
+  /** Every replica reconciles at start (idempotent); worker processes then fire. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.reconcile(null);
+    if (this.config.role !== 'api') await this.driver.start(this);
+    this.logger.info({ mode: this.driver.mode }, `schedules: ${this.driver.mode === 'bullmq' ? 'BullMQ job schedulers' : 'local scheduler on Postgres'}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.unsubscribe?.();
+    await this.driver.close();
+  }
+
+  private async onActivations(changes: readonly GraphActivation[]): Promise<void> {
+    await this.reconcile(changes.map((c) => c.graph_id));
+  }
+
+  /**
+   * Makes the trigger schedules of `graphIds` (null: all graphs) match the trigger.cron nodes of their active
+   * versions, then tells the driver: new or changed ones fire, removed nodes and inactive graphs stop.
+   */
+  async reconcile(graphIds: readonly string[] | null): Promise<void> {
+    const now = new Date();
+    const { removed, rows } = await this.repository.transaction(async (manager) => {
+      const triggers = (await Promise.all((graphIds ?? [null]).map((id) => this.repository.cronTriggers(id, manager)))).flat();
+      const wanted: CronTriggerRow[] = [];
+      for (const t of triggers) {
+        const cron = String(t.config.schedule ?? '');
+        const timezone = typeof t.config.timezone === 'string' ? t.config.timezone : 'UTC';
+        try {
+          wanted.push({ graph_id: t.graph_id, node_id: t.node_id, cron, timezone, payload: t.config.payload ?? null, next_fire_at: nextFireAfter(cron, timezone, now) });
+        } catch (error) {
+          this.logger.error({ err: error, graph_id: t.graph_id, node_id: t.node_id }, `trigger.cron node ${t.node_id} of ${t.graph_id} has an unusable schedule "${cron}" (${timezone}); it will not fire`);
+        }
+      }
+      await this.repository.upsertTriggerSchedules(wanted, manager);
+      const removed = await this.repository.removeTriggerSchedules(graphIds, wanted.map((w) => `${w.graph_id}/${w.node_id}`), manager);
+      const rows = graphIds ? (await Promise.all(graphIds.map((id) => this.repository.list({ graphId: id }, manager)))).flat() : await this.repository.list({}, manager);
+      return { removed, rows };
+    });
+    await this.driver.remove(removed);
+    await this.driver.apply(rows.map(driverSchedule));
+  }
+
+  async fire(scheduleId: string, scheduledFor: Date, manager?: EntityManager): Promise<string | null> {
+    const target = await this.repository.fireTarget(scheduleId, manager);
+    if (!target || target.paused || !target.graph_active) return null;
+    const key = scheduleKey(target);
+    const firedAt = new Date();
+    const decision = decideFire(scheduledFor, firedAt, this.config.schedules.misfire_grace);
+    if (decision.action === 'skip') {
+      if (await this.repository.insertSkip(key, scheduledFor, manager)) {
+        this.logger.warn(
+          { schedule_id: target.id, graph_id: target.graph_id, node_id: target.node_id, scheduled_for: scheduledFor.toISOString(), late_ms: decision.lateMs },
+          `schedule ${key}: the fire of ${scheduledFor.toISOString()} is ${Math.round(decision.lateMs / 1000)} s late, past schedules.misfire_grace; skipped, not replayed`,
+        );
+      }
+      return null;
+    }
+    if (!target.bill_to) {
+      this.logger.error({ schedule_id: target.id, graph_id: target.graph_id }, `schedule ${key}: nobody to bill (no owner and no admin user); fire skipped`);
+      return null;
+    }
+    const trigger = target.kind === 'trigger';
+    return this.repository.insertFire(
+      {
+        key,
+        scheduled_for: scheduledFor,
+        schedule_id: target.id,
+        graph_id: target.graph_id,
+        graph_version: target.graph_version,
+        user_id: target.bill_to,
+        trigger_node: trigger ? target.node_id : null,
+        trigger_event: trigger ? { fired_at: firedAt.toISOString(), scheduled_for: scheduledFor.toISOString(), payload: target.payload ?? null } : null,
+        inputs: trigger ? {} : target.inputs,
+      },
+      manager,
+    );
+  }
+
+  async dispatch(executionId: string): Promise<void> {
+    await this.dispatcher.dispatch(executionId).catch((error: unknown) => this.logger.warn({ err: error, execution_id: executionId }, 'dispatch failed; the sweep dispatches the execution when the queue is back'));
+  }
+}
