@@ -142,6 +142,12 @@ export class ExecutionsRepository {
     );
   }
 
+  /** The oldest QUEUED execution of an agent (the next of its FIFO, once a stop frees a slot). */
+  async nextQueued(graphId: string): Promise<string | null> {
+    const rows = await this.query<{ id: string }>(`SELECT id FROM executions WHERE graph_id = $1 AND status = 'QUEUED' ORDER BY created_at, id LIMIT 1`, [graphId]);
+    return rows[0]?.id ?? null;
+  }
+
   /**
    * Stops executions and their descendants in one statement: CANCELLED first (the status is the truth a
    * worker obeys), unfinished node executions CANCELLED with them. Answers the rows it stopped.

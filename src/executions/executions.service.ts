@@ -117,7 +117,7 @@ export class ExecutionsService {
       if (s.parent_id) await this.dispatcher.dispatch(s.parent_id).catch(() => undefined);
     }
     for (const graph of new Set(stopped.map((s) => s.graph_id))) {
-      const next = await this.nextQueued(graph);
+      const next = await this.repository.nextQueued(graph);
       if (next) await this.dispatcher.dispatch(next).catch(() => undefined);
     }
     return after;
@@ -169,11 +169,6 @@ export class ExecutionsService {
     const row = await this.repository.find(id);
     if (!row || (principal.role !== 'admin' && row.user_id !== principal.user.id)) throw executionNotFound(id);
     return row;
-  }
-
-  private async nextQueued(graphId: string): Promise<string | null> {
-    const rows = await this.repository.list({ userId: null, graphId, status: 'QUEUED', limit: 1_000 });
-    return rows[rows.length - 1]?.id ?? null;
   }
 
   private async compiled(graphId: string, version: number): Promise<CompiledGraph | null> {

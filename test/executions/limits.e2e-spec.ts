@@ -129,7 +129,7 @@ describe('execution limits and failures (in-process dispatch)', () => {
     const row = (await t.dataSource.query(`SELECT lease_owner, started_at, ended_at FROM executions WHERE id = $1`, [res.execution_id])) as Array<{ lease_owner: string | null; started_at: Date; ended_at: Date | null }>;
     expect(row[0]).toEqual({ lease_owner: null, started_at: expect.any(Date), ended_at: expect.any(Date) });
     // A parked execution is woken at its deadline, not whenever the 3 s sweep passes by.
-    expect(row[0]!.ended_at!.getTime() - row[0]!.started_at.getTime()).toBeLessThan(1_500);
+    expect(row[0]!.ended_at!.getTime() - row[0]!.started_at.getTime()).toBeLessThan(2_000);
   });
 
   it('stops a loop at executor.max_node_executions with NODE_LIMIT', async () => {
