@@ -27,8 +27,10 @@ import { HealthModule } from './health/health.module.js';
 import { IntegrationsHttpModule } from './integrations/integrations-http.module.js';
 import { IntegrationsModule } from './integrations/integrations.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { WebhooksModule } from './triggers/webhooks/webhooks.module.js';
 import { NotificationsHttpModule } from './notifications/notifications-http.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
+import { GitopsModule } from './triggers/gitops/gitops.module.js';
 import { SchedulesHttpModule } from './triggers/schedules/schedules-http.module.js';
 import { SchedulesModule } from './triggers/schedules/schedules.module.js';
 import { UsersHttpModule } from './users/users-http.module.js';
@@ -44,7 +46,7 @@ export interface AppModuleOptions {
 /** Feature modules every role loads (services only; no HTTP surface of their own). */
 const CORE_MODULES: NonNullable<ModuleMetadata['imports']> = [UsersModule, AuthModule, IntegrationsModule, BlocksModule, CreditsModule, NotificationsModule, ExecutionEventsModule, GraphsModule, SchedulesModule];
 /** Modules of the `api` role: controllers, webhooks, the WebSocket gateway. */
-const API_MODULES: NonNullable<ModuleMetadata['imports']> = [AuthHttpModule, UsersHttpModule, IntegrationsHttpModule, BlocksHttpModule, ExecutionsWsModule, AgentsModule, GraphsHttpModule, ExecutionsHttpModule, CreditsHttpModule, SchedulesHttpModule, NotificationsHttpModule];
+const API_MODULES: NonNullable<ModuleMetadata['imports']> = [AuthHttpModule, UsersHttpModule, IntegrationsHttpModule, BlocksHttpModule, ExecutionsWsModule, AgentsModule, GraphsHttpModule, ExecutionsHttpModule, CreditsHttpModule, SchedulesHttpModule, GitopsModule, NotificationsHttpModule, WebhooksModule];
 /** Modules of the `worker` role: queue consumers, schedulers, housekeeping. */
 const WORKER_MODULES: NonNullable<ModuleMetadata['imports']> = [ExecutionsWorkerModule];
 

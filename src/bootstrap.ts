@@ -16,6 +16,7 @@ import type { AppConfig } from './config/config.schema.js';
 import { createDataSource } from './database/data-source.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded.js';
 import { runMigrations } from './database/migrate.js';
+import { mountWebhookBodyParsers } from './triggers/webhooks/webhook-body.parsers.js';
 
 export interface HttpAppParts {
   config: AppConfig;
@@ -36,6 +37,7 @@ export async function createHttpApp(parts: HttpAppParts): Promise<NestExpressApp
   app.set('trust proxy', config.server.trust_proxy);
   app.disable('x-powered-by');
   app.use(requestIdMiddleware(logger));
+  mountWebhookBodyParsers(app, config); // before the JSON parser: webhooks need their raw bytes
   app.useBodyParser('json', { limit: config.server.body_limit });
   app.useWebSocketAdapter(new WsAdapter(app));
   if (config.role !== 'worker') mountOpenApi(app);

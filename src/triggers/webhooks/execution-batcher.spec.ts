@@ -1,0 +1,71 @@
+import { describe, expect, it } from '@jest/globals';
+import { ExecutionBatcher } from './execution-batcher.js';
+
+/** An insert whose calls the test releases by hand, recording each batch it was given. */
+function controlledInsert(failWhen: (rows: readonly string[]) => boolean = () => false) {
+  const batches: string[][] = [];
+  const releases: Array<() => void> = [];
+  const insert = (rows: readonly string[]) =>
+    new Promise<string[]>((resolve, reject) => {
+      batches.push([...rows]);
+      releases.push(() => (failWhen(rows) ? reject(new Error(`bad batch ${rows.join(',')}`)) : resolve(rows.map((row) => `id-${row}`))));
+    });
+  const tick = () => new Promise((resolve) => setImmediate(resolve));
+  /** Lets the oldest statement in flight finish. */
+  const releaseNext = async () => {
+    await tick();
+    const release = releases.shift();
+    if (!release) throw new Error('no statement is in flight');
+    release();
+    await tick();
+  };
+  /** Lets every statement finish, including the ones the batcher issues meanwhile. */
+  const drain = async () => {
+    await tick();
+    while (releases.length > 0) await releaseNext();
+  };
+  return { insert, batches, releaseNext, drain };
+}
+
+describe('ExecutionBatcher', () => {
+  it('writes the first row at once, and the rows that arrive meanwhile together in the next statement', async () => {
+    const db = controlledInsert();
+    const batcher = new ExecutionBatcher<string>(db.insert);
+    const first = batcher.add('a');
+    const others = ['b', 'c', 'd'].map((row) => batcher.add(row));
+    expect(db.batches).toEqual([['a']]);
+    await db.releaseNext();
+    expect(db.batches).toEqual([['a'], ['b', 'c', 'd']]);
+    await db.releaseNext();
+    await expect(first).resolves.toBe('id-a');
+    await expect(Promise.all(others)).resolves.toEqual(['id-b', 'id-c', 'id-d']);
+  });
+
+  it('caps a statement at maxBatch rows', async () => {
+    const db = controlledInsert();
+    const batcher = new ExecutionBatcher<string>(db.insert, 2);
+    const all = ['a', 'b', 'c', 'd', 'e'].map((row) => batcher.add(row));
+    await db.drain();
+    await expect(Promise.all(all)).resolves.toEqual(['id-a', 'id-b', 'id-c', 'id-d', 'id-e']);
+    expect(db.batches).toEqual([['a'], ['b', 'c'], ['d', 'e']]);
+  });
+
+  it('retries a failed batch row by row, so only the bad row fails', async () => {
+    const db = controlledInsert((rows) => rows.includes('bad'));
+    const batcher = new ExecutionBatcher<string>(db.insert);
+    const first = batcher.add('a');
+    const rest = ['b', 'bad', 'c'].map((row) => batcher.add(row).then((id) => ({ id }), (error: Error) => ({ error: error.message })));
+    await db.drain();
+    expect(db.batches).toEqual([['a'], ['b', 'bad', 'c'], ['b'], ['bad'], ['c']]);
+    await expect(first).resolves.toBe('id-a');
+    await expect(Promise.all(rest)).resolves.toEqual([{ id: 'id-b' }, { error: 'bad batch bad' }, { id: 'id-c' }]);
+  });
+
+  it('rejects a single row that fails', async () => {
+    const db = controlledInsert(() => true);
+    const batcher = new ExecutionBatcher<string>(db.insert);
+    const only = expect(batcher.add('x')).rejects.toThrow('bad batch x');
+    await db.releaseNext();
+    await only;
+  });
+});

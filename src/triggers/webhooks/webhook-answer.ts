@@ -1,0 +1,24 @@
+// Sends a webhook answer: JSON for values, text as is (an `http_response` body may be either).
+import type { Response } from 'express';
+
+export interface Answer {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+export function sendAnswer(res: Response, answer: Answer): void {
+  res.status(answer.status);
+  for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+  if (typeof answer.body === 'string' && !hasContentType(answer.headers)) {
+    res.type('text/plain').send(answer.body);
+  } else if (typeof answer.body === 'string') {
+    res.send(answer.body);
+  } else {
+    res.json(answer.body ?? null);
+  }
+}
+
+function hasContentType(headers: Record<string, string>): boolean {
+  return Object.keys(headers).some((name) => name.toLowerCase() === 'content-type');
+}

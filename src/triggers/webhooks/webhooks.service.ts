@@ -1,0 +1,149 @@
+// POST /webhooks/{agent}/{node}: find the trigger (in memory), check method, rate and signature, then write
+// the execution (with its Idempotency-Key row, in the same statement) and dispatch it. The hot path makes
+// one database round trip (shared by concurrent requests: group commit) and one queue call; ?wait= then
+// follows the execution's events.
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { RateLimiter } from '../../auth/rate-limiter.js';
+import { BlocksRegistry } from '../../blocks/blocks.registry.js';
+import { CREDENTIAL_RESOLVER, type CredentialResolver } from '../../blocks/credential-resolver.js';
+import { LOGGER } from '../../common/logger.js';
+import { APP_CONFIG } from '../../config/config.module.js';
+import type { AppConfig } from '../../config/config.schema.js';
+import { ExecutionsService } from '../../executions/executions.service.js';
+import { executionView } from '../../executions/executions.views.js';
+import { EXECUTION_DISPATCHER, type ExecutionDispatcher } from '../../executions/queue/execution-dispatcher.js';
+import { MetricsService } from '../../metrics/metrics.service.js';
+import { ExecutionBatcher } from './execution-batcher.js';
+import type { Answer } from './webhook-answer.js';
+import { TriggerCatalog, type WebhookTrigger } from './trigger-catalog.js';
+import { bodyHash, checkSignature, httpResponseFrom, parseWait, parseWebhookBody, SIGNATURE_HEADER, TIMESTAMP_HEADER, visibleHeaders } from './webhook-request.js';
+import * as errors from './webhooks.errors.js';
+import { WebhooksRepository, type DeliveryAnswer, type TriggeredExecution } from './webhooks.repository.js';
+
+export interface WebhookRequest {
+  agent: string;
+  node: string;
+  method: string;
+  headers: Record<string, string | string[] | undefined>;
+  query: Record<string, unknown>;
+  rawBody: Buffer | undefined;
+  /** The source address (for webhooks.rate_limit). */
+  address: string;
+  wait: string | undefined;
+}
+
+/** What the controller sends: a status, a JSON (or text) body, and headers. */
+export type WebhookAnswer = Answer;
+
+@Injectable()
+export class WebhooksService {
+  /** Requests without an Idempotency-Key share INSERTs under load (group commit). */
+  private readonly batcher: ExecutionBatcher<TriggeredExecution>;
+
+  constructor(
+    private readonly catalog: TriggerCatalog,
+    private readonly repository: WebhooksRepository,
+    private readonly executions: ExecutionsService,
+    private readonly rateLimiter: RateLimiter,
+    private readonly registry: BlocksRegistry,
+    private readonly metrics: MetricsService,
+    @Inject(CREDENTIAL_RESOLVER) private readonly resolver: CredentialResolver,
+    @Inject(EXECUTION_DISPATCHER) private readonly dispatcher: ExecutionDispatcher,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.batcher = new ExecutionBatcher((rows) => this.repository.createExecutions(rows, 'webhook'));
+  }
+
+  async receive(request: WebhookRequest): Promise<WebhookAnswer> {
+    try {
+      const answer = await this.handle(request);
+      this.metrics.webhookRequests.inc({ kind: 'webhook', status: String(answer.status) });
+      return answer;
+    } catch (error) {
+      this.metrics.webhookRequests.inc({ kind: 'webhook', status: String((error as { status?: number }).status ?? 500) });
+      throw error;
+    }
+  }
+
+  private async handle(request: WebhookRequest): Promise<WebhookAnswer> {
+    const { rate_limit: rate, idempotency_window: windowMs } = this.config.webhooks;
+    if (rate !== 'off') {
+      const decision = await this.rateLimiter.hit(`webhook-ip:${request.address}`, rate);
+      if (!decision.allowed) throw errors.webhookRateLimited(decision.retryAfterMs);
+    }
+    const trigger = await this.catalog.webhook(request.agent, request.node);
+    if (!trigger) throw errors.webhookNotFound(request.agent, request.node);
+    const method = request.method.toUpperCase();
+    if (!trigger.methods.includes(method)) throw errors.methodNotAllowed(method, trigger.methods);
+    const waitMs = request.wait === undefined ? null : parseWait(request.wait);
+    if (waitMs === null && request.wait !== undefined) throw errors.badWebhookWait(request.wait);
+    if (trigger.secret) await this.verify(trigger, request);
+    const parsed = parseWebhookBody(request.rawBody, header(request.headers, 'content-type'));
+    if (!parsed.ok) throw errors.badJsonBody(parsed.reason);
+
+    const execution = {
+      graph_id: trigger.graph_id,
+      graph_version: trigger.version,
+      user_id: trigger.user_id,
+      trigger_node: trigger.node_id,
+      trigger_event: { body: parsed.body, headers: visibleHeaders(request.headers), query: request.query, method },
+    };
+    const key = header(request.headers, 'idempotency-key');
+    let executionId: string;
+    let scope: string | null = null;
+    if (key === undefined) {
+      executionId = await this.batcher.add(execution);
+    } else {
+      if (key.length === 0 || key.length > 255) throw errors.badIdempotencyKey();
+      scope = `webhook:${trigger.graph_id}/${trigger.node_id}`;
+      const hash = bodyHash(request.rawBody);
+      const result = await this.repository.createWithDelivery({ scope, key, body_hash: hash, window_ms: windowMs }, [execution], 'webhook', ([id]) => ({ status_code: 202, response: { execution_id: id } }));
+      if (!result.created) {
+        if (result.existing.body_hash !== hash) throw errors.idempotencyConflict(key);
+        return { status: 200, body: result.existing.response, headers: { 'Idempotent-Replayed': 'true' } };
+      }
+      executionId = result.execution_ids[0]!;
+    }
+    await this.dispatch(executionId);
+    if (waitMs === null) return { status: 202, body: { execution_id: executionId }, headers: {} };
+    const answer = await this.waitAnswer(executionId, waitMs);
+    // A duplicate of a waited request replays what the first caller finally got.
+    if (scope && key) await this.repository.recordAnswer(scope, key, { status_code: 200, response: answer.body } satisfies DeliveryAnswer).catch((error: unknown) => this.logger.warn({ err: error }, 'could not record a webhook answer for replays'));
+    return answer;
+  }
+
+  /** The execution after at most `waitMs`: its results (or its `http_response` output) when final, else 202. */
+  private async waitAnswer(executionId: string, waitMs: number): Promise<WebhookAnswer> {
+    const row = await this.executions.waitFor(executionId, waitMs);
+    const view = executionView(row);
+    if (row.status !== 'COMPLETED' && row.status !== 'FAILED' && row.status !== 'CANCELLED') {
+      return { status: 202, body: { execution_id: executionId, status: row.status }, headers: {} };
+    }
+    const custom = row.status === 'COMPLETED' ? (view.outputs?.http_response?.[0] ?? undefined) : undefined;
+    const http = custom === undefined ? null : httpResponseFrom(custom);
+    if (http) return { status: http.status, body: http.body, headers: http.headers };
+    return { status: 200, body: { execution_id: executionId, status: row.status, outputs: view.outputs ?? {}, error: view.error }, headers: {} };
+  }
+
+  private async verify(trigger: WebhookTrigger, request: WebhookRequest): Promise<void> {
+    const block = this.registry.require('trigger.webhook');
+    const { credentials } = await this.resolver.resolve({ block, names: { secret: trigger.secret! }, userId: trigger.user_id });
+    const secret = credentials.secret?.fields.secret;
+    if (!secret) throw errors.secretUnresolved(trigger.graph_id, trigger.node_id, trigger.secret!);
+    const tolerance = this.config.webhooks.signature_tolerance;
+    const problem = checkSignature(secret, request.rawBody ?? Buffer.alloc(0), header(request.headers, TIMESTAMP_HEADER), header(request.headers, SIGNATURE_HEADER), tolerance, Date.now());
+    if (problem) throw errors.badSignature(problem, tolerance);
+  }
+
+  private dispatch(executionId: string): Promise<void> {
+    // The row is committed: a lost dispatch is found again by the sweep, so the caller still gets its id.
+    return this.dispatcher.dispatch(executionId).catch((error: unknown) => this.logger.warn({ err: error, execution_id: executionId }, 'dispatch failed; the sweep dispatches the execution when the queue is back'));
+  }
+}
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
