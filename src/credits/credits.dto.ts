@@ -1,8 +1,8 @@
 // The credits API's bodies, queries and answers (snake_case JSON).
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { TransactionRow } from './credits.repository.js';
+import { PageQuery } from '../common/page-query.dto.js';
 
 export const ADMIN_CREDIT_TYPES = ['GRANT', 'TOP_UP', 'REFUND'] as const;
 export type AdminCreditType = (typeof ADMIN_CREDIT_TYPES)[number];
@@ -25,20 +25,7 @@ export class AdminCreditDto {
   reason?: string;
 }
 
-export class TransactionsQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'expected a whole number from 1 to 200' })
-  @Min(1, { message: 'expected a whole number from 1 to 200' })
-  @Max(200, { message: 'expected a whole number from 1 to 200' })
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'next_cursor of the previous page' })
-  @IsOptional()
-  @IsString({ message: 'expected the next_cursor of a previous page' })
-  cursor?: string;
-}
+export class TransactionsQuery extends PageQuery {}
 
 export interface TransactionView {
   id: string;

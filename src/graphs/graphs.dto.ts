@@ -2,13 +2,14 @@
 // them, with the same messages as agent files, pointing into the body with JSON Pointers.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy, type ValidationOptions } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min, ValidateBy, type ValidationOptions } from 'class-validator';
 import { GRAPH_SOURCES } from './graph.entity.js';
 import type { GraphSource } from './graph.types.js';
+import { PageQuery } from '../common/page-query.dto.js';
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
-export class ListGraphsQuery {
+export class ListGraphsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: GRAPH_SOURCES })
   @IsOptional()
   @IsIn(GRAPH_SOURCES, { message: 'expected "file" or "api"' })
@@ -19,19 +20,6 @@ export class ListGraphsQuery {
   @Transform(toBoolean)
   @IsBoolean({ message: 'expected true or false' })
   active?: boolean;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'expected a whole number from 1 to 200' })
-  @Min(1, { message: 'expected a whole number from 1 to 200' })
-  @Max(200, { message: 'expected a whole number from 1 to 200' })
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'next_cursor of the previous page' })
-  @IsOptional()
-  @IsString({ message: 'expected the next_cursor of a previous page' })
-  cursor?: string;
 }
 
 export class GraphVersionQuery {

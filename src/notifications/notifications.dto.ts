@@ -1,27 +1,14 @@
 // The HTTP shapes of notifications: the list query, the PATCH and admin bodies, and the view.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsObject, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import type { NotificationEntity, NotificationKind } from './notification.entity.js';
+import { PageQuery } from '../common/page-query.dto.js';
 
-export class ListNotificationsQuery {
+export class ListNotificationsQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'true: only unread notifications', enum: ['true', 'false'] })
   @IsOptional()
   @IsIn(['true', 'false'], { message: 'expected true or false' })
   unread?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'expected a whole number from 1 to 200' })
-  @Min(1, { message: 'expected a whole number from 1 to 200' })
-  @Max(200, { message: 'expected a whole number from 1 to 200' })
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'next_cursor of the previous page' })
-  @IsOptional()
-  @IsString({ message: 'expected the next_cursor of a previous page' })
-  cursor?: string;
 }
 
 export class UpdateNotificationDto {

@@ -1,11 +1,11 @@
 // Request bodies and answers of /api/user and /api/admin/users.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
+import { IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
 import { NOTIFICATION_CHANNEL_TYPES } from '../notifications/notification-delivery.entity.js';
 import { NOTIFICATION_KINDS } from '../notifications/notification.entity.js';
 import { HANDLE_PATTERN, HANDLE_RULE } from './user.handle.js';
 import type { UserEntity, UserRole } from './user.entity.js';
+import { PageQuery } from '../common/page-query.dto.js';
 
 const ROLES: UserRole[] = ['admin', 'user'];
 
@@ -123,20 +123,7 @@ export class CreateUserDto {
   credits?: number;
 }
 
-export class ListUsersQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'expected a whole number from 1 to 200' })
-  @Min(1, { message: 'expected a whole number from 1 to 200' })
-  @Max(200, { message: 'expected a whole number from 1 to 200' })
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'next_cursor of the previous page' })
-  @IsOptional()
-  @IsString({ message: 'expected the next_cursor of a previous page' })
-  cursor?: string;
-}
+export class ListUsersQuery extends PageQuery {}
 
 export interface UserView {
   id: string;
