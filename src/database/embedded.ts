@@ -1,7 +1,7 @@
 // The embedded default: with DATABASE_URL unset, Trellis runs its own Postgres with data under .trellis/.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 
 export interface EmbeddedDatabase {
@@ -21,6 +21,8 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Pr
   const password = readFileSync(passwordFile, 'utf8').trim();
   const port = await freePort(Number(process.env.TRELLIS_EMBEDDED_PG_PORT) || 54329);
   const log = logger.child({ component: 'embedded-postgres' });
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) await letPostgresUserReach([databaseDir, await binariesDir()], log);
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -29,7 +31,7 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Pr
     authMethod: 'scram-sha-256',
     persistent: true,
     // Postgres refuses to run as root; the package then runs it as a `postgres` system user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on'],
     onLog: (message) => log.debug({ message: String(message).trim() }),
     onError: (error) => log.debug({ message: String(error).trim() }),
@@ -52,6 +54,35 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Pr
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE_NAME}`,
     stop: () => pg.stop(),
   };
+}
+
+/** Where the platform package keeps initdb and postgres. */
+async function binariesDir(): Promise<string> {
+  const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const { initdb } = (await import(platformPackage)) as { initdb: string };
+  return dirname(initdb);
+}
+
+/**
+ * As root, Postgres runs as the `postgres` system user, which must be able to pass through every folder above
+ * its binaries and its data. A project cloned into a private folder (mode 0700, as `mktemp -d` makes) would
+ * stop it with EACCES, so such folders get the traverse bit for others (o+x: enter, not list), said in the log.
+ */
+async function letPostgresUserReach(paths: string[], log: Logger): Promise<void> {
+  const changed: string[] = [];
+  for (const path of paths) {
+    for (let dir = dirname(resolve(path)); ; dir = dirname(dir)) {
+      const mode = statSync(dir).mode & 0o7777;
+      if ((mode & 0o001) === 0 && !changed.includes(dir)) {
+        chmodSync(dir, mode | 0o001);
+        changed.push(dir);
+      }
+      if (dirname(dir) === dir) break;
+    }
+  }
+  if (changed.length) {
+    log.warn({ folders: changed }, 'gave the postgres system user traverse permission (o+x) on folders above the embedded database, which it needs to run as a non-root user');
+  }
 }
 
 function randomPassword(): string {
