@@ -29,7 +29,6 @@ describe('worker recovery', () => {
         PORT: '0',
         LOG_LEVEL: 'warn',
         TRELLIS_EXECUTOR__LEASE: '2s',
-        TRELLIS_CREDITS__ENABLED: 'false',
         TRELLIS_HTTP__ALLOW_PRIVATE_ADDRESSES: 'true',
       },
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -41,7 +40,7 @@ describe('worker recovery', () => {
   beforeAll(async () => {
     // The first request to /hold is held open (the worker dies while it is RUNNING); later ones are answered.
     peer = await startHttpPeer((path, n) => (path === '/hold' && n === 1 ? 'hold' : 200));
-    t = await createTestApp({ label: 'execrecover', redis: true, role: 'api', env: { TRELLIS_ADMIN_API_KEY: ADMIN }, overrides: { credits: { enabled: false } } });
+    t = await createTestApp({ label: 'execrecover', redis: true, role: 'api', env: { TRELLIS_ADMIN_API_KEY: ADMIN } });
     await saveAgent(t.dataSource, echoAgent('recover', { parse: node('json.parse'), wait: node('time.delay', { duration: '1500ms' }) }, [link('text.value', 'parse.text'), link('parse.value', 'wait.value'), link('wait.value', 'result.value')]));
     await saveAgent(
       t.dataSource,
@@ -108,5 +107,15 @@ describe('worker recovery', () => {
     expect(call[0]!.error).toMatchObject({ code: 'NODE_FAILED', message: expect.stringContaining('crashed or lost its lease') });
     expect(call[0]!.ended_at).toEqual(expect.any(String));
     expect(call[1]!.error).toBeNull();
+    // Credits: the completed json.parse (free) and each http.request attempt (1 credit) are charged once each;
+    // the crash re-ran `call` as attempt 2, which pays for itself, and nothing was charged twice.
+    const charges = (await t.dataSource.query(
+      `SELECT n.node_id, t.attempt, t.amount FROM credit_transactions t JOIN node_executions n ON n.id = t.node_execution_id WHERE t.execution_id = $1 AND t.type = 'USAGE' ORDER BY t.attempt`,
+      [id],
+    )) as Array<{ node_id: string; attempt: number; amount: string | number }>;
+    expect(charges.map((c) => [c.node_id, Number(c.attempt), Math.abs(Number(c.amount))])).toEqual([
+      ['call', 1, 1],
+      ['call', 2, 1],
+    ]);
   }, 60_000);
 });
