@@ -11,7 +11,8 @@ export default {
   async run(): Promise<Record<string, number | string>> {
     const count = scaled(ITEMS);
     // 10,000 item runs plus the other nodes exceed the default cap of 10,000 node executions.
-    const server = await startBenchServer('fanout', { TRELLIS_EXECUTOR__MAX_NODE_EXECUTIONS: String(count * 2 + 100) });
+    const maxNodeExecutions = count * 2 + 100;
+    const server = await startBenchServer('fanout', { TRELLIS_EXECUTOR__MAX_NODE_EXECUTIONS: String(maxNodeExecutions) });
     try {
       await server.createAgent(fanoutAgent('bench-fanout'));
       const items = Array.from({ length: count }, (_, i) => i);
@@ -35,6 +36,7 @@ export default {
         seconds: round(seconds, 2),
         node_executions_per_s: round(Number(rows[0]?.nodes ?? 0) / seconds),
         rss_growth_mb: round((process.memoryUsage().rss - rssBefore) / 1024 / 1024),
+        max_node_executions: `${maxNodeExecutions} (raised from the default 10000 for this run)`,
       };
     } finally {
       await server.close();

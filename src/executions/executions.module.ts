@@ -16,6 +16,7 @@ import { BullMqDispatcher } from './queue/bullmq.dispatcher.js';
 import { EXECUTION_DISPATCHER, type ExecutionDispatcher } from './queue/execution-dispatcher.js';
 import { InProcessDispatcher } from './queue/in-process.dispatcher.js';
 import { ExecutionStoreRepository } from './worker/execution-store.repository.js';
+import { LocalHandoff } from './queue/local-handoff.js';
 
 export function createDispatcher(config: AppConfig, redis: Redis | null, dataSource: DataSource, logger: Logger): ExecutionDispatcher {
   if (config.redisUrl && redis) return new BullMqDispatcher(config.redisUrl, redis, config.queuePrefix, logger);
@@ -28,9 +29,10 @@ export function createDispatcher(config: AppConfig, redis: Redis | null, dataSou
     ExecutionsRepository,
     ExecutionStoreRepository,
     ExecutionsService,
+    LocalHandoff,
     { provide: EXECUTION_DISPATCHER, inject: [APP_CONFIG, REDIS, DataSource, LOGGER], useFactory: createDispatcher },
   ],
-  exports: [ExecutionsRepository, ExecutionStoreRepository, ExecutionsService, EXECUTION_DISPATCHER, BlocksModule, IntegrationsModule],
+  exports: [ExecutionsRepository, ExecutionStoreRepository, ExecutionsService, LocalHandoff, EXECUTION_DISPATCHER, BlocksModule, IntegrationsModule],
 })
 export class ExecutionsModule implements OnApplicationShutdown {
   constructor(@Inject(EXECUTION_DISPATCHER) private readonly dispatcher: ExecutionDispatcher) {}

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import type { AgentDefinition } from '../graphs/graph.types.js';
 import type { ExecutionSource, ExecutionStatus } from './execution.entity.js';
 import type { NodeExecutionStatus } from './node-execution.entity.js';
+import { TickBatcher } from './tick-batcher.js';
 
 export interface ExecutionRow {
   id: string;
@@ -86,9 +87,14 @@ export class ExecutionsRepository {
     return Array.isArray(result[0]) && result.length === 2 && typeof result[1] === 'number' ? (result[0] as T[]) : (result as T[]);
   }
 
-  async graph(id: string): Promise<GraphForRun | null> {
-    const rows = await this.query<GraphForRun>(`SELECT id, source, created_by, owner_id, active, active_version FROM graphs WHERE id = $1`, [id]);
-    return rows[0] ?? null;
+  /** Concurrent execute requests read their graphs in one statement (each read sent after it was asked for). */
+  private readonly graphReads = new TickBatcher<string, GraphForRun>(async (ids) => {
+    const rows = await this.query<GraphForRun>(`SELECT id, source, created_by, owner_id, active, active_version FROM graphs WHERE id = ANY($1::text[])`, [ids]);
+    return new Map(rows.map((row) => [row.id, row]));
+  });
+
+  graph(id: string): Promise<GraphForRun | null> {
+    return this.graphReads.get(id);
   }
 
   async definition(graphId: string, version: number): Promise<AgentDefinition | null> {

@@ -16,6 +16,7 @@ import { badCursor, executionNotFound, graphNotFound, insufficientCredits } from
 import { ExecutionsRepository, type ExecutionRow } from './executions.repository.js';
 import { decodeCursor, encodeCursor, executionView, nodeExecutionView, type ExecutionView, type NodeExecutionView } from './executions.views.js';
 import { EXECUTION_DISPATCHER, type ExecutionDispatcher } from './queue/execution-dispatcher.js';
+import { LocalHandoff } from './queue/local-handoff.js';
 
 export interface ExecuteBody {
   inputs?: Record<string, unknown>;
@@ -38,6 +39,7 @@ export class ExecutionsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     @Optional() @Inject(EVENT_BUS) private readonly bus: EventBus | null,
+    private readonly local: LocalHandoff,
   ) {}
 
   /** Checks the request, writes the execution QUEUED and dispatches it (a lost dispatch is swept up later). */
@@ -76,6 +78,8 @@ export class ExecutionsService {
       preset_id: body.preset_id ?? null,
       rerun_of: rerunOf,
     });
+    // An agent with `concurrency` keeps its FIFO through the queue; others go to a local worker when one has room.
+    if (compiled.definition.concurrency === undefined && this.local.offer(row.id)) return row;
     await this.dispatcher.dispatch(row.id).catch((error: unknown) => this.logger.warn({ err: error, execution_id: row.id }, 'dispatch failed; the sweep dispatches the execution when the queue is back'));
     return row;
   }

@@ -5,12 +5,21 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { LOGGER } from '../common/logger.js';
 import type { ExecutionFinishedHook, FinishedExecution } from '../executions/execution.hooks.js';
+import { TickBatcher } from '../executions/tick-batcher.js';
+import type { NotifySettings } from '../graphs/graph.types.js';
 import type { NotificationKind } from './notification.entity.js';
-import { NotificationsRepository } from './notifications.repository.js';
+import { NotificationsRepository, type Recipient } from './notifications.repository.js';
 import { NotificationsService, type NoticeInput } from './notifications.service.js';
+
+/** Graph versions whose `notify:` is kept (versions are immutable, so entries never go stale). */
+const NOTIFY_CACHE_SIZE = 1_000;
 
 @Injectable()
 export class ExecutionFinishedNotifier implements ExecutionFinishedHook {
+  private readonly notifyCache = new Map<string, NotifySettings | null>();
+  /** The users of executions that finished in the same turn of the event loop: read in one query. */
+  private readonly recipients = new TickBatcher<string, Recipient>(async (ids) => new Map((await this.repository.recipients(ids)).map((row) => [row.id, row])));
+
   constructor(
     private readonly notifications: NotificationsService,
     private readonly repository: NotificationsRepository,
@@ -20,12 +29,23 @@ export class ExecutionFinishedNotifier implements ExecutionFinishedHook {
   async finished(execution: FinishedExecution): Promise<void> {
     if (execution.status === 'CANCELLED') return;
     const notice = executionNotice(execution);
-    const notify = await this.repository.agentNotify(execution.graph_id, execution.graph_version);
+    const notify = await this.agentNotify(execution.graph_id, execution.graph_version);
     const channels = execution.status === 'COMPLETED' ? notify?.on_success : notify?.on_failure;
-    const results = await Promise.allSettled([this.notifications.notifyUser(execution.user_id, notice), channels?.length ? this.notifications.notifyChannels(channels, notice) : Promise.resolve()]);
+    const toUser = this.recipients.get(execution.user_id).then((recipient) => this.notifications.notifyRecipient(execution.user_id, recipient, notice));
+    const results = await Promise.allSettled([toUser, channels?.length ? this.notifications.notifyChannels(channels, notice) : Promise.resolve()]);
     for (const result of results) {
       if (result.status === 'rejected') this.logger.warn({ err: result.reason, execution_id: execution.id }, 'could not send the notifications of a finished execution');
     }
+  }
+
+  private async agentNotify(graphId: string, version: number): Promise<NotifySettings | null> {
+    const key = `${graphId}@${version}`;
+    const cached = this.notifyCache.get(key);
+    if (cached !== undefined) return cached;
+    const notify = await this.repository.agentNotify(graphId, version);
+    if (this.notifyCache.size >= NOTIFY_CACHE_SIZE) this.notifyCache.clear();
+    this.notifyCache.set(key, notify);
+    return notify;
   }
 }
 

@@ -45,6 +45,12 @@ export class NotificationsRepository {
     return rows[0] ?? null;
   }
 
+  /** Several users at once (the execution-finished hook batches its reads); unknown ids are left out. */
+  async recipients(userIds: readonly string[]): Promise<Recipient[]> {
+    if (userIds.length === 0) return [];
+    return (await this.dataSource.query(`SELECT id, email, notification_preferences FROM users WHERE id = ANY($1::text[])`, [userIds])) as Recipient[];
+  }
+
   async allRecipients(): Promise<Recipient[]> {
     return (await this.dataSource.query(`SELECT id, email, notification_preferences FROM users ORDER BY created_at, id`)) as Recipient[];
   }

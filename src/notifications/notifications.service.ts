@@ -39,7 +39,11 @@ export class NotificationsService {
 
   /** A notice to one user through the channels of their preferences. */
   async notifyUser(userId: string, notice: NoticeInput): Promise<void> {
-    const recipient = await this.repository.recipient(userId);
+    await this.notifyRecipient(userId, await this.repository.recipient(userId), notice);
+  }
+
+  /** notifyUser with the user's row already read (null: the user does not exist). */
+  async notifyRecipient(userId: string, recipient: Recipient | null, notice: NoticeInput): Promise<void> {
     if (!recipient) {
       this.logger.warn({ user_id: userId, kind: notice.kind }, 'a notification for an unknown user was dropped');
       return;

@@ -114,7 +114,7 @@ export async function executeAttempt(
       if (pin === 'error') return { ok: false, error: toNodeError(value) };
       const problem = checkValue(nodeId, pin, value, limits.maxValueBytes);
       if (problem) return { ok: false, error: problem };
-      // A durable shell returns a promise: the yield is written before the next one is taken.
+      // A durable shell may return a promise (backpressure): the block waits until earlier yields are written.
       if (onYield) await onYield(pin, value);
       else yields.push([pin, value]);
     }

@@ -25,6 +25,15 @@ describe('MemoryEventBus', () => {
     expect(second).toEqual([1, 2]);
   });
 
+  it('delivers a group of events in order, each on its own', async () => {
+    const bus = new MemoryEventBus(logger);
+    const seen: unknown[] = [];
+    bus.subscribe((e) => seen.push(e.data.n));
+    await bus.publishAll([nodeEvent(1), nodeEvent(2)]);
+    await bus.publishAll([]);
+    expect(seen).toEqual([1, 2]);
+  });
+
   it('keeps delivering when a listener throws, and publish never throws', async () => {
     const bus = new MemoryEventBus(logger);
     const seen: unknown[] = [];
@@ -77,6 +86,20 @@ describe('RedisEventBus', () => {
     expect(echoed).toEqual(sent);
     expect(foreign).toEqual([]);
     await Promise.all([publisher.close(), receiver.close(), elsewhere.close()]);
+  });
+
+  it('delivers a group published at once one event at a time, in order, between single events', async () => {
+    const publisher = await makeBus();
+    const receiver = await makeBus();
+    const received: unknown[] = [];
+    receiver.subscribe((e) => received.push(e.data.n));
+    await publisher.publish(nodeEvent(0));
+    await publisher.publishAll([nodeEvent(1), nodeEvent(2), nodeEvent(3)]);
+    await publisher.publishAll([]);
+    await publisher.publishAll([nodeEvent(4)]);
+    await waitFor(() => received.length, (n) => n === 5, { what: 'every event at the receiver' });
+    expect(received).toEqual([0, 1, 2, 3, 4]);
+    await Promise.all([publisher.close(), receiver.close()]);
   });
 
   it('keeps the full event shape, notifications included', async () => {

@@ -21,6 +21,8 @@ export type BusEvent = ExecutionEvent | NotificationEvent;
 export interface EventBus {
   /** Publishes to every process. Never throws: a lost event must not fail an execution. */
   publish(event: BusEvent): Promise<void>;
+  /** Publishes several events in order as one message (one step's changes): listeners still get them one by one. */
+  publishAll(events: BusEvent[]): Promise<void>;
   /** Calls `listener` for every event from any process; answers an unsubscribe function. */
   subscribe(listener: (event: BusEvent) => void): () => void;
   close(): Promise<void>;

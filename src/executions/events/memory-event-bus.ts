@@ -13,6 +13,11 @@ export class MemoryEventBus implements EventBus {
     return Promise.resolve();
   }
 
+  publishAll(events: BusEvent[]): Promise<void> {
+    for (const event of events) deliver(this.listeners, event, this.logger);
+    return Promise.resolve();
+  }
+
   subscribe(listener: (event: BusEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -40,27 +40,37 @@ export class RedisEventBus implements EventBus {
     return this.subscribed;
   }
 
-  async publish(event: BusEvent): Promise<void> {
+  publish(event: BusEvent): Promise<void> {
+    return this.send(event, event.event);
+  }
+
+  /** One message (a JSON array) for many events: one Redis command and one parse per subscriber. */
+  publishAll(events: BusEvent[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
+    return events.length === 1 ? this.send(events[0]!, events[0]!.event) : this.send(events, events[0]!.event);
+  }
+
+  private async send(payload: BusEvent | BusEvent[], label: string): Promise<void> {
     if (this.closed) return;
     let message: string;
     try {
-      message = JSON.stringify(event);
+      message = JSON.stringify(payload);
     } catch (error) {
-      this.logger.error({ err: error, event: event.event }, 'execution events: an event could not be serialised and was dropped');
+      this.logger.error({ err: error, event: label }, 'execution events: an event could not be serialised and was dropped');
       return;
     }
     let timer: NodeJS.Timeout | undefined;
     const sent = this.publisher.publish(this.channel, message).then(
       () => true,
       (error: unknown) => {
-        this.logger.warn({ err: error, event: event.event }, 'execution events: publishing to Redis failed; the event was lost (WebSocket clients re-read state on subscribe)');
+        this.logger.warn({ err: error, event: label }, 'execution events: publishing to Redis failed; the event was lost (WebSocket clients re-read state on subscribe)');
         return true;
       },
     );
     const waited = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), PUBLISH_WAIT_MS)));
     const done = await Promise.race([sent, waited]);
     clearTimeout(timer);
-    if (!done) this.logger.warn({ event: event.event }, `execution events: Redis did not accept an event within ${PUBLISH_WAIT_MS} ms; it stays queued and goes out when Redis is back`);
+    if (!done) this.logger.warn({ event: label }, `execution events: Redis did not accept an event within ${PUBLISH_WAIT_MS} ms; it stays queued and goes out when Redis is back`);
   }
 
   subscribe(listener: (event: BusEvent) => void): () => void {
@@ -80,13 +90,14 @@ export class RedisEventBus implements EventBus {
   }
 
   private receive(message: string): void {
-    let event: BusEvent;
+    let parsed: BusEvent | BusEvent[];
     try {
-      event = JSON.parse(message) as BusEvent;
+      parsed = JSON.parse(message) as BusEvent | BusEvent[];
     } catch (error) {
       this.logger.warn({ err: error }, 'execution events: a message on the channel is not JSON; ignored');
       return;
     }
-    deliver(this.listeners, event, this.logger);
+    if (Array.isArray(parsed)) for (const event of parsed) deliver(this.listeners, event, this.logger);
+    else deliver(this.listeners, parsed, this.logger);
   }
 }

@@ -20,6 +20,8 @@ import { fromStoredRun, newExtras, toStoredRun } from './run-rows.js';
 
 /** Waits longer than this give the execution back (lease released, a delayed dispatch wakes it). */
 export const PARK_AFTER_MS = 2_000;
+/** Streaming yields a block may make before earlier ones are written (they are written in groups). */
+export const STREAM_WINDOW = 512;
 
 export interface RunnerLimits {
   maxParallel: number;
@@ -142,7 +144,8 @@ export class ExecutionRunner {
       let resolve!: () => void;
       const done = new Promise<void>((r) => (resolve = r));
       this.batch = { events: [], done, resolve };
-      if (!this.writing) queueMicrotask(() => void this.flushOrLose());
+      // After this turn of the event loop: attempts that end together (quick blocks) share one step.
+      if (!this.writing) setImmediate(() => void this.flushOrLose());
     }
     this.batch.events.push(event);
     return this.batch.done;
@@ -376,10 +379,23 @@ export class ExecutionRunner {
       attempt: run.attempt,
     };
     const limits = { timeoutMs: node.definition.timeout ?? this.limits.nodeTimeoutMs, maxValueBytes: this.limits.maxValueBytes, timers: realTimers };
+    return executeAttempt(runValidatedBlock, { block: node.block, inputs: run.inputs, context }, limits, controller, node.streaming ? this.streamYields(run.id) : undefined);
+  }
+
+  /**
+   * Streaming yields go out in groups: each is applied (delivered downstream) only in the step that writes
+   * it, and yields made while a step is being written share the next one. The block may run ahead of the
+   * database by at most STREAM_WINDOW yields, then waits for them to be written (backpressure).
+   */
+  private streamYields(runId: string): (pin: string, value: unknown) => Promise<void> | undefined {
     let seq = 0;
-    // Streaming: each yield is written (delivered) before the block's next yield is taken.
-    const onYield = node.streaming ? (pin: string, value: unknown) => this.post(() => this.scheduler.streamYield(run.id, ++seq, pin, value)) : undefined;
-    return executeAttempt(runValidatedBlock, { block: node.block, inputs: run.inputs, context }, limits, controller, onYield);
+    let unwritten = 0;
+    return (pin, value) => {
+      const n = ++seq;
+      unwritten++;
+      const written = this.post(() => this.scheduler.streamYield(runId, n, pin, value)).then(() => void unwritten--);
+      return unwritten >= STREAM_WINDOW ? written : undefined;
+    };
   }
 
   /** time.delay: WAITING with resume_at (no slot); a timer here, or a delayed dispatch once parked. */

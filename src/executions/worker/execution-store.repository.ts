@@ -101,31 +101,39 @@ export class ExecutionStoreRepository {
    * RUNNING one whose lease lapsed or was given back. Null when someone else holds it or it is finished.
    */
   async claim(id: string, owner: string, leaseMs: number, timeoutMs: number): Promise<ClaimedExecution | null> {
-    // Fast path: no agent concurrency involved (one statement).
+    const [claimed] = await this.claimMany([id], owner, leaseMs, timeoutMs);
+    return claimed ?? this.claimLimited(id, owner, leaseMs, timeoutMs);
+  }
+
+  /**
+   * The fast path of `claim` for several executions in one statement (rows locked in id order, like every
+   * multi-row statement here). Answers those taken; for the others call `claimLimited`.
+   */
+  async claimMany(ids: string[], owner: string, leaseMs: number, timeoutMs: number): Promise<ClaimedExecution[]> {
+    if (ids.length === 0) return [];
     const rows = (await this.dataSource.query(
       `UPDATE executions e SET ${CLAIM_SET}, started_at = COALESCE(e.started_at, now())
-       FROM graph_versions v
-       WHERE e.id = $1 AND v.graph_id = e.graph_id AND v.version = e.graph_version
+       FROM graph_versions v, (SELECT id FROM executions WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE) held
+       WHERE e.id = held.id AND v.graph_id = e.graph_id AND v.version = e.graph_version
          AND ((e.status = 'QUEUED' AND NOT (v.definition ? 'concurrency'))
            OR (e.status = 'RUNNING' AND (e.lease_owner IS NULL OR e.lease_until < now())))
        RETURNING ${CLAIM_RETURNING.replace('(e.started_at IS NULL)', '(e.node_execution_count = 0 AND NOT EXISTS (SELECT 1 FROM node_executions n WHERE n.execution_id = e.id))')}`,
-      [id, owner, leaseMs, timeoutMs],
+      [ids, owner, leaseMs, timeoutMs],
     )) as [ClaimedExecution[], number] | ClaimedExecution[];
-    const claimed = firstRow<ClaimedExecution>(rows);
-    if (claimed) return claimed;
-    return this.claimLimited(id, owner, leaseMs, timeoutMs);
+    return Array.isArray(rows[0]) ? (rows[0] as ClaimedExecution[]) : (rows as ClaimedExecution[]);
   }
 
   /** A QUEUED execution of an agent with `concurrency`: serialised per agent so N+1 never run. */
-  private async claimLimited(id: string, owner: string, leaseMs: number, timeoutMs: number): Promise<ClaimedExecution | null> {
+  async claimLimited(id: string, owner: string, leaseMs: number, timeoutMs: number): Promise<ClaimedExecution | null> {
+    // Most misses are executions someone else took or that finished: known without a transaction.
+    const found = (await this.dataSource.query(
+      `SELECT e.graph_id, (v.definition->>'concurrency')::int AS concurrency FROM executions e
+       JOIN graph_versions v ON v.graph_id = e.graph_id AND v.version = e.graph_version
+       WHERE e.id = $1 AND e.status = 'QUEUED' AND v.definition ? 'concurrency'`,
+      [id],
+    )) as Array<{ graph_id: string; concurrency: number }>;
+    if (!found[0]) return null;
     return this.dataSource.transaction(async (manager) => {
-      const found = (await manager.query(
-        `SELECT e.graph_id, (v.definition->>'concurrency')::int AS concurrency FROM executions e
-         JOIN graph_versions v ON v.graph_id = e.graph_id AND v.version = e.graph_version
-         WHERE e.id = $1 AND e.status = 'QUEUED' AND v.definition ? 'concurrency'`,
-        [id],
-      )) as Array<{ graph_id: string; concurrency: number }>;
-      if (!found[0]) return null;
       await manager.query(`SELECT pg_advisory_xact_lock(hashtext('trellis.agent-concurrency'), hashtext($1))`, [found[0].graph_id]);
       const rows = (await manager.query(
         `UPDATE executions e SET ${CLAIM_SET}, started_at = COALESCE(e.started_at, now())

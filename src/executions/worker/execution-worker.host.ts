@@ -11,11 +11,12 @@ import { LOGGER } from '../../common/logger.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
-import { EVENT_BUS, type EventBus } from '../events/execution-events.js';
+import { EVENT_BUS, type BusEvent, type EventBus } from '../events/execution-events.js';
 import { EXECUTION_CHARGE_HOOK, EXECUTION_FINISHED_HOOK, noCharge, noFinishedHook, type ExecutionChargeHook, type ExecutionFinishedHook } from '../execution.hooks.js';
 import { ExecutionsRepository } from '../executions.repository.js';
 import { nodeExecutionView } from '../executions.views.js';
 import { EXECUTION_DISPATCHER, type ExecutionDispatcher } from '../queue/execution-dispatcher.js';
+import { LocalHandoff } from '../queue/local-handoff.js';
 import { ExecutionStoreRepository } from './execution-store.repository.js';
 import { ExecutionWorker } from './execution-worker.js';
 
@@ -27,6 +28,9 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
   readonly worker: ExecutionWorker;
   private sweepTimer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | undefined;
+  private unregisterLocal: (() => void) | undefined;
+  /** Events of the steps written in this turn of the event loop: published as one message. */
+  private outbox: BusEvent[] = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -40,6 +44,7 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
     @Optional() @Inject(EVENT_BUS) private readonly bus: EventBus | null,
     @Optional() @Inject(EXECUTION_CHARGE_HOOK) charge: ExecutionChargeHook | null,
     @Optional() @Inject(EXECUTION_FINISHED_HOOK) finishedHook: ExecutionFinishedHook | null,
+    private readonly local: LocalHandoff,
   ) {
     const settings = blockSettings(config);
     const http = OutboundHttp.fromSettings(settings);
@@ -55,8 +60,10 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
       announce: (execution, runs, status) => {
         if (!this.bus) return;
         const base = { execution_id: execution.id, graph_id: execution.graph_id, user_id: execution.user_id };
-        for (const run of runs) void this.bus.publish({ event: 'node_execution_update', data: { ...base, ...nodeExecutionView(run) } });
-        if (status) void this.bus.publish({ event: 'graph_execution_update', data: { ...base, id: execution.id, graph_version: execution.graph_version, parent_id: execution.parent_id, ...status } });
+        const events = this.outbox;
+        if (events.length === 0) setImmediate(() => this.publishOutbox());
+        for (const run of runs) events.push({ event: 'node_execution_update', data: { ...base, ...nodeExecutionView(run) } });
+        if (status) events.push({ event: 'graph_execution_update', data: { ...base, id: execution.id, graph_version: execution.graph_version, parent_id: execution.parent_id, ...status } });
       },
       attemptEnded: (block, ok, seconds) => metrics.nodeDuration.observe({ block, status: ok ? 'ok' : 'failed' }, seconds),
       finished: (written, execution, error, outputs) => {
@@ -80,6 +87,7 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
       if (event.event === 'graph_execution_update' && event.data.status === 'CANCELLED') this.worker.stopped(event.data.execution_id);
     });
     await this.worker.start();
+    this.unregisterLocal = this.local.register((id) => this.worker.take(id));
     this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_MS);
     void this.sweep();
   }
@@ -87,7 +95,17 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
   async beforeApplicationShutdown(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.unsubscribe?.();
+    this.unregisterLocal?.();
     await this.worker.shutdown();
+    this.publishOutbox();
+  }
+
+  /** Steps written together (one group commit) are announced together: one Redis message, in order. */
+  private publishOutbox(): void {
+    if (this.outbox.length === 0 || !this.bus) return;
+    const events = this.outbox;
+    this.outbox = [];
+    void this.bus.publishAll(events);
   }
 
   /** Dispatches again what a lost dispatch, a dead worker or a given-back wait left behind (one process at a time). */

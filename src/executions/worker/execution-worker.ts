@@ -1,5 +1,6 @@
 // The worker role: takes "look at execution X" from the dispatcher, claims X under a lease, and drives it
-// with an ExecutionRunner, up to executor.concurrency executions at once. Leases of every held execution
+// with an ExecutionRunner, up to executor.concurrency executions at once. New executions of this process
+// come straight from the API (LocalHandoff) while it has room; claims of one turn go out as one UPDATE. Leases of every held execution
 // are renewed in one UPDATE on a timer (which also notices executions stopped elsewhere within a second).
 // On shutdown: no new work, running nodes finish within executor.shutdown_grace, then leases go back.
 import { hostname } from 'node:os';
@@ -9,7 +10,8 @@ import type { BlockLookup } from '../../blocks/block.types.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { compileGraph, type CompiledGraph } from '../engine/graph.compiler.js';
 import type { ExecutionDispatcher } from '../queue/execution-dispatcher.js';
-import type { ExecutionStoreRepository } from './execution-store.repository.js';
+import { TickBatcher } from '../tick-batcher.js';
+import type { ClaimedExecution, ExecutionStoreRepository } from './execution-store.repository.js';
 import { ExecutionRunner, type RunnerDeps } from './execution-runner.js';
 import { StepWriter } from './step-writer.js';
 
@@ -23,6 +25,15 @@ export class ExecutionWorker {
   private readonly slotWaiters: Array<() => void> = [];
   private renewTimer: NodeJS.Timeout | null = null;
   private stopping = false;
+  /** Slots reserved by claims in flight (so concurrent offers never overfill the worker). */
+  private claiming = 0;
+  /** Handed-over executions not yet claimed (waiting for a slot): at most `concurrency`, the rest go through the queue. */
+  private handedOver = 0;
+  /** Claims asked for in the same turn of the event loop go out as one statement. */
+  private readonly claims = new TickBatcher<string, ClaimedExecution>(async (ids) => {
+    const claimed = await this.store.claimMany(ids, this.owner, this.config.lease, this.config.execution_timeout);
+    return new Map(claimed.map((row) => [row.id, row]));
+  });
 
   constructor(
     private readonly config: AppConfig['executor'],
@@ -46,6 +57,23 @@ export class ExecutionWorker {
     this.logger.info({ owner: this.owner, concurrency: this.config.concurrency, dispatch: this.dispatcher.mode }, 'execution worker started');
   }
 
+  /**
+   * A new execution handed over in this process (LocalHandoff): claimed once a slot is free, in turn with
+   * queue jobs. Refused (false: it goes through the queue) when `concurrency` handovers already wait, or
+   * while stopping. A claim that fails is dispatched through the queue.
+   */
+  take(id: string): boolean {
+    if (this.stopping || this.runners.has(id) || this.handedOver >= this.config.concurrency) return false;
+    this.handedOver++;
+    void this.offer(id)
+      .catch((error: unknown) => {
+        this.logger.warn({ err: error, execution_id: id }, 'could not claim a handed-over execution; dispatching it through the queue');
+        void this.dispatcher.dispatch(id).catch(() => undefined);
+      })
+      .finally(() => this.handedOver--);
+    return true;
+  }
+
   /** Looks at execution `id`: claims and runs it when there is room; settles once taken or dropped. */
   async offer(id: string): Promise<void> {
     const held = this.runners.get(id);
@@ -53,10 +81,25 @@ export class ExecutionWorker {
       held.poke();
       return;
     }
-    while (!this.stopping && this.runners.size >= this.config.concurrency) await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+    while (!this.stopping && this.runners.size + this.claiming >= this.config.concurrency) await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
     if (this.stopping || this.runners.has(id)) return;
-    const claimed = await this.store.claim(id, this.owner, this.config.lease, this.config.execution_timeout);
-    if (!claimed) return;
+    this.claiming++;
+    await this.claimAndRun(id);
+  }
+
+  /** Claims and starts `id` within a slot reserved by `claiming` (released here). */
+  private async claimAndRun(id: string): Promise<void> {
+    try {
+      const claimed = (await this.claims.get(id)) ?? (await this.store.claimLimited(id, this.owner, this.config.lease, this.config.execution_timeout));
+      if (claimed) await this.run(claimed);
+    } finally {
+      this.claiming--;
+      if (!this.runners.has(id)) this.slotWaiters.shift()?.();
+    }
+  }
+
+  private async run(claimed: ClaimedExecution): Promise<void> {
+    const id = claimed.id;
     try {
       const graph = await this.graph(claimed.graph_id, claimed.graph_version);
       const stored = claimed.fresh ? [] : await this.store.runs(id);
