@@ -117,5 +117,7 @@ describe('worker recovery', () => {
       ['call', 1, 1],
       ['call', 2, 1],
     ]);
+    const [execution] = (await t.dataSource.query(`SELECT cost FROM executions WHERE id = $1`, [id])) as Array<{ cost: number }>;
+    expect(execution!.cost).toBe(2);
   }, 60_000);
 });

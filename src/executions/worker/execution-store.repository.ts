@@ -89,8 +89,12 @@ const RUN_RECORD = `id uuid, execution_id uuid, seq bigint, node_id text, block 
 
 const CLAIM_SET = `status = 'RUNNING', lease_owner = $2, lease_until = now() + make_interval(secs => $3::float8 / 1000),
   deadline_at = COALESCE(e.deadline_at, now() + make_interval(secs => COALESCE((v.definition->>'timeout')::float8, $4::float8) / 1000))`;
+// The cost of a resumed execution is what its ledger says: a worker that died after charging an attempt never
+// wrote that charge into `cost` (the ledger row is written by the charge itself). Indexed; no rows when fresh.
 const CLAIM_RETURNING = `e.id, e.graph_id, e.graph_version, e.user_id, e.parent_id, e.depth, e.inputs, e.trigger_node, e.trigger_event,
-  e.credentials, e.cost, e.deadline_at, (e.started_at IS NULL) AS fresh`;
+  e.credentials,
+  GREATEST(e.cost, COALESCE((SELECT -SUM(t.amount) FROM credit_transactions t WHERE t.execution_id = e.id AND t.type IN ('USAGE', 'REFUND')), 0))::int AS cost,
+  e.deadline_at, (e.started_at IS NULL) AS fresh`;
 
 @Injectable()
 export class ExecutionStoreRepository {
