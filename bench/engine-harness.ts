@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { startServer, type RunningServer } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config/config.loader.js';
+import { deleteKeysWithPrefix } from '../src/common/redis.js';
 
 export const BENCH_ADMIN_KEY = `bench-admin-${randomBytes(8).toString('hex')}`;
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -140,17 +141,6 @@ function withDatabase(name: string): string {
   return url.toString();
 }
 
-async function clearPrefix(prefix: string): Promise<void> {
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+function clearPrefix(prefix: string): Promise<void> {
+  return deleteKeysWithPrefix(REDIS_URL, prefix);
 }

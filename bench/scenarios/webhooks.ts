@@ -9,6 +9,7 @@ import { startServer } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config/config.loader.js';
 import { BENCH_ADMIN_URL } from '../database.js';
 import type { Figure } from './index.js';
+import { deleteKeysWithPrefix } from '../../src/common/redis.js';
 
 const DURATION_S = 10;
 const CONNECTIONS = 50;
@@ -85,19 +86,8 @@ async function measure(role: 'api' | 'all', autocannon: Cannon, say: (line: stri
   }
 }
 
-async function clearPrefix(prefix: string): Promise<void> {
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+function clearPrefix(prefix: string): Promise<void> {
+  return deleteKeysWithPrefix(REDIS_URL, prefix);
 }
 
 export default {
