@@ -46,9 +46,12 @@ export function ensureTemplate(): Promise<string> {
           await dataSource.destroy();
         }
         await client.query(`ALTER DATABASE ${building} RENAME TO ${name}`);
-        // Templates of older migrations are of no further use.
+        // Templates of older migrations are of no further use (unless other checkouts with other
+        // migrations test against the same server at once: TRELLIS_TEST_KEEP_TEMPLATES=1 keeps them).
         const old = await client.query("SELECT datname FROM pg_database WHERE datname LIKE 'trellis\\_tpl\\_%' AND datname <> $1", [name]);
-        for (const { datname } of old.rows) await client.query(`DROP DATABASE IF EXISTS ${datname}`).catch(() => undefined);
+        if (!process.env.TRELLIS_TEST_KEEP_TEMPLATES) {
+          for (const { datname } of old.rows) await client.query(`DROP DATABASE IF EXISTS ${datname}`).catch(() => undefined);
+        }
       }
       return name;
     } finally {
