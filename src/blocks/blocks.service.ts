@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { LOGGER } from '../common/logger.js';
+import { SecretScrubber } from '../common/secret-scrubber.js';
+import { scrubbingLogger, scrubError } from '../common/scrubbing-logger.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { BLOCK_RUN_CHARGE, type BlockRunCharge } from '../credits/block-run.charge.js';
 import type { AppConfig } from '../config/config.schema.js';
@@ -54,21 +56,27 @@ export class BlocksService implements OnModuleDestroy {
     const credentials = await resolveCredentialsOrThrow(this.resolver, { block, names: request.credentials, userId });
     // The caller pays the block's cost just before it runs (402 INSUFFICIENT_CREDITS when it does not fit).
     await this.charge?.charge(userId, block.id, this.registry.costOf(block, request.inputs));
+    // Whatever the run answers, logs or fails with carries `[secret:<name>]`, never a resolved secret.
+    const scrubber = SecretScrubber.of(Object.values(credentials));
     const context = adHocContext({
       runId: `block-run-${randomUUID()}`,
       blockId: block.id,
       userId,
       credentials,
       signal,
-      logger: this.logger,
+      logger: scrubbingLogger(this.logger, scrubber),
       http: this.http.client(signal),
       settings: this.settings,
     });
-    const { outputs } = await runBlock(block, request.inputs, context, {
-      timeoutMs: this.config.executor.node_timeout,
-      bindHttp: (attemptSignal) => this.http.client(attemptSignal),
-    });
-    return { outputs: outputs.map(([pin, value]) => ({ pin, value })) };
+    try {
+      const { outputs } = await runBlock(block, request.inputs, context, {
+        timeoutMs: this.config.executor.node_timeout,
+        bindHttp: (attemptSignal) => this.http.client(attemptSignal),
+      });
+      return { outputs: outputs.map(([pin, value]) => ({ pin, value: scrubber.value(value) })) };
+    } catch (error) {
+      throw error instanceof Error ? scrubError(error, scrubber) : scrubber.value(error);
+    }
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -7,7 +7,8 @@ import { pino, type Logger } from 'pino';
 import type { BlockContext, BlockHttpClient } from '../../blocks/block.types.js';
 import type { AgentDefinition } from '../../graphs/graph.types.js';
 import { formatDuration, parseDuration } from '../../common/units.js';
-import { checkValue, executeAttempt, type AttemptOutcome } from './block-attempt.js';
+import { checkValue, type AttemptOutcome } from './block-attempt.js';
+import { executeScrubbedAttempt } from './scrubbed-attempt.js';
 import { EngineError, EngineErrorCode, toNodeError, type NodeError } from './engine.errors.js';
 import { NodeRunStatus, isFinalRunStatus, type NodeRun, type NodeYield, type Step } from './engine.types.js';
 import { compileGraph, type CompiledGraph, type CompiledNode } from './graph.compiler.js';
@@ -163,7 +164,7 @@ class MemoryRun {
     const limits = { timeoutMs: node.definition.timeout ?? this.options.nodeTimeoutMs ?? DEFAULTS.nodeTimeoutMs, maxValueBytes: this.maxValueBytes(), timers: this.timers };
     let seq = 0;
     const onYield = node.streaming ? (pin: string, value: unknown) => this.handle(this.scheduler.streamYield(run.id, ++seq, pin, value)) : undefined;
-    return executeAttempt(this.options.runAttempt ?? runValidatedBlock, { block: node.block, inputs: run.inputs, context }, limits, controller, onYield);
+    return executeScrubbedAttempt(this.options.runAttempt ?? runValidatedBlock, { block: node.block, inputs: run.inputs, context }, limits, controller, onYield);
   }
 
   /** time.delay in-process: WAITING (no slot) for the duration, then `value` passes through. */

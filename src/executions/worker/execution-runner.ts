@@ -7,12 +7,13 @@ import type { Logger } from 'pino';
 import type { BlockContext, BlockHttpClient, BlockLookup, BlockRuntimeSettings } from '../../blocks/block.types.js';
 import type { CredentialResolver } from '../../blocks/credential-resolver.js';
 import { formatDuration, parseDuration } from '../../common/units.js';
-import { executeAttempt, type AttemptOutcome } from '../engine/block-attempt.js';
+import type { AttemptOutcome } from '../engine/block-attempt.js';
 import { EngineError, EngineErrorCode, toNodeError, type NodeError } from '../engine/engine.errors.js';
 import { NodeRunStatus, RunStatus, isFinalRunStatus, type NodeRun, type NodeYield, type Step } from '../engine/engine.types.js';
 import type { CompiledGraph, CompiledNode } from '../engine/graph.compiler.js';
 import { ExecutionScheduler } from '../engine/scheduler.js';
 import { realTimers } from '../engine/timers.js';
+import { executeScrubbedAttempt } from '../engine/scrubbed-attempt.js';
 import { runValidatedBlock } from '../engine/validated-attempt.js';
 import type { ExecutionChargeHook } from '../execution.hooks.js';
 import type { ClaimedExecution, ExecutionWrite, NewChildExecution, StoredRun, WrittenExecution } from './execution-store.repository.js';
@@ -379,7 +380,7 @@ export class ExecutionRunner {
       attempt: run.attempt,
     };
     const limits = { timeoutMs: node.definition.timeout ?? this.limits.nodeTimeoutMs, maxValueBytes: this.limits.maxValueBytes, timers: realTimers };
-    return executeAttempt(runValidatedBlock, { block: node.block, inputs: run.inputs, context }, limits, controller, node.streaming ? this.streamYields(run.id) : undefined);
+    return executeScrubbedAttempt(runValidatedBlock, { block: node.block, inputs: run.inputs, context }, limits, controller, node.streaming ? this.streamYields(run.id) : undefined);
   }
 
   /**
