@@ -1,6 +1,7 @@
 // pino JSON logs; each line carries the request id of the request it belongs to.
 import type { LoggerService } from '@nestjs/common';
 import { pino, type Logger } from 'pino';
+import { errorSerializer } from './log-serializers.js';
 import { currentRequestId } from './request-context.js';
 
 export function createLogger(level = process.env.LOG_LEVEL ?? 'info', destination?: pino.DestinationStream): Logger {
@@ -9,6 +10,8 @@ export function createLogger(level = process.env.LOG_LEVEL ?? 'info', destinatio
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
+    // Errors are printed without SQL or driver parameters (a write's bound values: node data, secrets).
+    serializers: { err: errorSerializer, error: errorSerializer },
     mixin() {
       const requestId = currentRequestId();
       return requestId ? { request_id: requestId } : {};
@@ -32,7 +35,9 @@ export class PinoNestLogger implements LoggerService {
     this.logger.info({ context }, String(message));
   }
   error(message: unknown, trace?: string, context?: string) {
-    this.logger.error({ context, trace }, String(message));
+    // An Error goes through the logger's `err` serializer (no SQL parameters), never as raw fields.
+    if (message instanceof Error) this.logger.error({ context, err: message }, message.message);
+    else this.logger.error({ context, trace }, String(message));
   }
   warn(message: unknown, context?: string) {
     this.logger.warn({ context }, String(message));
