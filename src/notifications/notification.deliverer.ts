@@ -1,9 +1,13 @@
 // One attempt of one delivery (a queue job): claim the PENDING row, send it through its channel, then mark
 // it SENT, schedule the next attempt with exponential backoff, or mark it FAILED after the last attempt or
 // an error no retry can fix. Never touches an execution.
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { blockSettings } from '../blocks/block-context.js';
+import { OutboundHttp } from '../blocks/outbound/outbound-http.js';
 import { LOGGER } from '../common/logger.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
 import type { NotificationDeliveryEntity } from './notification-delivery.entity.js';
 import { backoffMs, MAX_DELIVERY_ATTEMPTS, NOTIFICATION_QUEUE, type NotificationQueue } from './notification-queue.js';
 import { postSlack, postWebhook, sendEmail, type Notice } from './notification.senders.js';
@@ -15,13 +19,27 @@ import { NotificationsRepository } from './notifications.repository.js';
 export const ATTEMPT_LEASE_MS = 2 * 60_000;
 
 @Injectable()
-export class NotificationDeliverer {
+export class NotificationDeliverer implements OnModuleDestroy {
+  /** Users' own targets: the outbound policy of blocks, http.allow_private_addresses included. */
+  private readonly userHttp: OutboundHttp;
+  /** Channels of config/notifications.yaml: the operator chose them, so private addresses are allowed. */
+  private readonly operatorHttp: OutboundHttp;
+
   constructor(
     private readonly repository: NotificationsRepository,
     private readonly targets: NotificationTargets,
     @Inject(NOTIFICATION_QUEUE) private readonly queue: NotificationQueue,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    const settings = blockSettings(config);
+    this.userHttp = OutboundHttp.fromSettings(settings);
+    this.operatorHttp = OutboundHttp.fromSettings({ ...settings, allowPrivateAddresses: true });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all([this.userHttp.close(), this.operatorHttp.close()]);
+  }
 
   /** Queues the first attempt of each delivery; a queue failure is logged (the sweep finds the row later). */
   async enqueue(deliveries: Array<Pick<NotificationDeliveryEntity, 'id' | 'attempts'>>): Promise<void> {
@@ -64,16 +82,20 @@ export class NotificationDeliverer {
       }
       case 'slack': {
         const target = await this.httpTarget(delivery);
-        return postSlack(target.url, notice, where);
+        return postSlack(this.httpFor(delivery), target.url, notice, where);
       }
       case 'webhook': {
         const target = await this.httpTarget(delivery);
         const payload = { id: delivery.notification_id ?? delivery.id, delivery_id: delivery.id, ...notice, execution_id: delivery.execution_id, created_at: new Date(delivery.created_at).toISOString() };
-        return postWebhook(target.url, target.secret, payload, delivery.id, where);
+        return postWebhook(this.httpFor(delivery), target.url, target.secret, payload, delivery.id, where);
       }
       case 'in_app':
         return; // stored and pushed when created; nothing to send
     }
+  }
+
+  private httpFor(delivery: NotificationDeliveryEntity) {
+    return (delivery.channel_name ? this.operatorHttp : this.userHttp).client();
   }
 
   private async httpTarget(delivery: NotificationDeliveryEntity) {

@@ -1,7 +1,11 @@
 // The outbound side of each channel, given resolved settings: an email through SMTP (nodemailer), a Slack
 // incoming-webhook message, a JSON POST signed like Trellis webhooks. Each throws DeliveryError with a
-// message a person can act on (never a secret: URLs are shown without path or query).
+// message a person can act on (never a secret: URLs are shown without path or query). HTTP goes through
+// the outbound client of blocks (blocks/outbound), so its private-address policy applies.
 import { createTransport } from 'nodemailer';
+import type { BlockHttpClient } from '../blocks/block.types.js';
+import { OutboundErrorCode } from '../blocks/outbound/outbound.errors.js';
+import { AppError } from '../common/errors.js';
 import { webhookSignatureHeaders } from '../blocks/library/communication/webhook-signature.js';
 import type { SmtpSettings } from '../blocks/library/communication/smtp-settings.js';
 import { DeliveryError } from './notifications.errors.js';
@@ -42,19 +46,22 @@ export async function sendEmail(smtp: SmtpSettings, to: string[], notice: Notice
   }
 }
 
-export async function postSlack(url: string, notice: Notice, where: string): Promise<void> {
+export async function postSlack(http: BlockHttpClient, url: string, notice: Notice, where: string): Promise<void> {
   const body = JSON.stringify({ text: `*${notice.title}*\n${notice.body}` });
-  await post(url, { 'content-type': 'application/json' }, body, `the Slack webhook of ${where}`);
+  await post(http, url, { 'content-type': 'application/json' }, body, `the Slack webhook of ${where}`);
 }
 
 /** The JSON body of a webhook channel, signed with X-Trellis-Timestamp / X-Trellis-Signature-256 when a secret is set. */
-export async function postWebhook(url: string, secret: string | null, payload: Record<string, unknown>, deliveryId: string, where: string): Promise<void> {
+export async function postWebhook(http: BlockHttpClient, url: string, secret: string | null, payload: Record<string, unknown>, deliveryId: string, where: string): Promise<void> {
   const body = JSON.stringify(payload);
   const headers = { 'content-type': 'application/json', 'idempotency-key': deliveryId, ...(secret ? webhookSignatureHeaders(secret, body) : {}) };
-  await post(url, headers, body, `the webhook of ${where}`);
+  await post(http, url, headers, body, `the webhook of ${where}`);
 }
 
-async function post(url: string, headers: Record<string, string>, body: string, what: string): Promise<void> {
+/** Outbound refusals that a retry cannot change (the address or the URL itself). */
+const PERMANENT_OUTBOUND: ReadonlySet<string> = new Set([OutboundErrorCode.ADDRESS_REFUSED, OutboundErrorCode.BAD_URL]);
+
+async function post(http: BlockHttpClient, url: string, headers: Record<string, string>, body: string, what: string): Promise<void> {
   let target: URL;
   try {
     target = new URL(url);
@@ -65,8 +72,10 @@ async function post(url: string, headers: Record<string, string>, body: string, 
   const shown = `${target.protocol}//${target.host}`;
   let response: Response;
   try {
-    response = await fetch(target, { method: 'POST', headers, body, signal: AbortSignal.timeout(HTTP_TIMEOUT_MS), redirect: 'manual' });
+    response = await http.fetch(target, { method: 'POST', headers, body, timeoutMs: HTTP_TIMEOUT_MS, redirect: 'manual' });
   } catch (error) {
+    if (error instanceof AppError && PERMANENT_OUTBOUND.has(error.code)) throw new DeliveryError(`Could not deliver to ${what}: ${error.message}`, false);
+    if (error instanceof AppError) throw new DeliveryError(`Could not deliver to ${what}: ${error.message}`);
     throw new DeliveryError(`Could not reach ${what} at ${shown}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}.`);
   }
   const text = await response.text().catch(() => '');

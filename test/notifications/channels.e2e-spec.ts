@@ -37,7 +37,8 @@ describe('notification channels', () => {
     );
     t = await createTestApp({
       label: 'notify-channels',
-      overrides: { notifications: { smtp: 'mail' } },
+      // A user's own Slack target below is on 127.0.0.1: users' targets follow the outbound policy.
+      overrides: { notifications: { smtp: 'mail' }, http: { allow_private_addresses: true } },
       env: {
         TRELLIS_ADMIN_API_KEY: ADMIN_KEY,
         TRELLIS_CONFIG_DIR: folder.dir,
