@@ -6,6 +6,7 @@ import { BlocksRegistry } from '../blocks/blocks.registry.js';
 import { CREDENTIAL_RESOLVER, type CredentialResolver } from '../blocks/credential-resolver.js';
 import { validationFailed } from '../common/errors.js';
 import { LOGGER } from '../common/logger.js';
+import { withStorableHeaders } from '../common/stored-headers.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { compileGraph, type CompiledGraph } from './engine/graph.compiler.js';
@@ -72,7 +73,7 @@ export class ExecutionsService {
       source,
       user_id: principal.user.id,
       trigger_node: body.trigger?.node ?? null,
-      trigger_event: body.trigger?.outputs ?? null,
+      trigger_event: body.trigger ? withStorableHeaders(body.trigger.outputs) : null,
       inputs: body.trigger ? {} : inputs,
       credentials,
       preset_id: body.preset_id ?? null,

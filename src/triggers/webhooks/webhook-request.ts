@@ -2,14 +2,12 @@
 // it may see, and the ?wait= duration. No Nest, no database: tested with tables of cases.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { webhookSignature } from '../../blocks/library/communication/webhook-signature.js';
+import { storableHeaders } from '../../common/stored-headers.js';
 import { parseDuration } from '../../common/units.js';
 
 export const TIMESTAMP_HEADER = 'x-trellis-timestamp';
 export const SIGNATURE_HEADER = 'x-trellis-signature-256';
 export const MAX_WAIT_MS = 60_000;
-
-/** Headers a trigger never sees: signatures and credentials stay out of the execution's event. */
-const HIDDEN_HEADERS = new Set([TIMESTAMP_HEADER, SIGNATURE_HEADER, 'authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'x-hub-signature', 'x-hub-signature-256']);
 
 export type SignatureProblem = 'missing' | 'bad_timestamp' | 'stale' | 'mismatch';
 
@@ -49,13 +47,7 @@ function isJsonType(contentType: string | undefined): boolean {
 
 /** Request headers with lower-case names (as Node gives them), minus signatures and credentials. */
 export function visibleHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const visible: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    const lower = name.toLowerCase();
-    if (value === undefined || HIDDEN_HEADERS.has(lower)) continue;
-    visible[lower] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return visible;
+  return storableHeaders(headers);
 }
 
 /** sha256 of the raw body, hex: the same Idempotency-Key with another body is a conflict. */

@@ -1,6 +1,7 @@
 // `trigger.webhook`: starts an execution on a request to /webhooks/{agent}/{node}. The triggers module
 // seeds the node with the request; running the block directly passes a given `event` through, so that
 // `trellis test`, replays and POST /api/blocks/trigger.webhook/execute see what a real request yields.
+import { storableHeaders } from '../../../common/stored-headers.js';
 import { invalidPin } from '../../blocks.errors.js';
 import { anyValue, defineBlock, dict, optional, Type, withDefault } from '../../pins.js';
 
@@ -45,7 +46,8 @@ export const webhookTriggerBlock = defineBlock({
     if (!(inputs.methods as string[]).includes(method)) {
       throw invalidPin('trigger.webhook', 'event', `the method ${method} is not one this webhook accepts (${inputs.methods.join(', ')})`);
     }
-    const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+    // Credentials and signatures are never yielded, whoever passes the event in.
+    const headers = storableHeaders(event.headers ?? {});
     yield ['body', event.body ?? null] as const;
     yield ['headers', headers] as const;
     yield ['query', event.query ?? {}] as const;
