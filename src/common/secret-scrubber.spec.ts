@@ -56,6 +56,11 @@ describe('SecretScrubber', () => {
     expect(scrubber.value(clean)).toBe(clean);
   });
 
+  it('finds a secret with quotes and backslashes nested in a value (the serialised pre-check escapes them)', () => {
+    const odd = SecretScrubber.of([{ name: 'odd', type: 'api_key', fields: { key: 'pa"ss\\word\u00e9-1' } }]);
+    expect(odd.value({ a: [{ b: 'x pa"ss\\word\u00e9-1 y' }] })).toEqual({ a: [{ b: 'x [secret:odd] y' }] });
+  });
+
   it('keeps a __proto__ key as data', () => {
     const value = JSON.parse(`{"__proto__": "${KEY}", "a": 1}`) as Record<string, unknown>;
     const scrubbed = scrubber.value(value);

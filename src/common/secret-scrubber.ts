@@ -67,10 +67,13 @@ export class SecretScrubber {
   }
 
   private readonly matcher: RegExp | null;
+  /** Length of the shortest form: shorter text cannot hold one. */
+  private readonly shortest: number;
 
   private constructor(private readonly names: ReadonlyMap<string, string>) {
     // Longest first: where one form contains another (`Bearer x` and `x`), the whole form is replaced.
     const forms = [...names.keys()].sort((a, b) => b.length - a.length);
+    this.shortest = forms.length ? forms[forms.length - 1]!.length : Infinity;
     this.matcher = forms.length ? new RegExp(forms.map((form) => form.replace(REGEX_SPECIAL, '\\$&')).join('|'), 'g') : null;
   }
 
@@ -80,14 +83,33 @@ export class SecretScrubber {
 
   /** `text` with every secret replaced (the same string when none occurs). */
   text(text: string): string {
-    if (!this.matcher) return text;
+    if (!this.matcher || text.length < this.shortest) return text;
     return text.replace(this.matcher, (found) => `[secret:${this.names.get(found) ?? 'unknown'}]`);
   }
 
   /** A JSON value with every string (and object key) scrubbed; unchanged parts are shared, not copied. */
   value<T>(value: T): T {
     if (!this.matcher) return value;
+    if (typeof value === 'string') return this.text(value) as T;
+    if (typeof value !== 'object' || value === null) return value;
+    // One scan of the serialised value decides the common case (no secret at all) without a walk. Sound:
+    // a string holding a form holds it in JSON too, or its JSON-escaped form, which is a form as well.
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(value);
+    } catch {
+      json = undefined; // a cycle or a BigInt: walk it
+    }
+    if (json !== undefined && !this.occursIn(json)) return value;
     return this.walk(value) as T;
+  }
+
+  private occursIn(text: string): boolean {
+    const matcher = this.matcher!;
+    matcher.lastIndex = 0;
+    const found = matcher.test(text);
+    matcher.lastIndex = 0;
+    return found;
   }
 
   private walk(value: unknown): unknown {
