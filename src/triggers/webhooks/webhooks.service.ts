@@ -8,6 +8,7 @@ import { RateLimiter } from '../../auth/rate-limiter.js';
 import { BlocksRegistry } from '../../blocks/blocks.registry.js';
 import { CREDENTIAL_RESOLVER, type CredentialResolver } from '../../blocks/credential-resolver.js';
 import { LOGGER } from '../../common/logger.js';
+import { unstorableBodyProblem } from '../../common/storable-body.middleware.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { ExecutionsService } from '../../executions/executions.service.js';
@@ -82,6 +83,8 @@ export class WebhooksService {
     if (trigger.secret) await this.verify(trigger, request);
     const parsed = parseWebhookBody(request.rawBody, header(request.headers, 'content-type'));
     if (!parsed.ok) throw errors.badJsonBody(parsed.reason);
+    const poisoned = unstorableBodyProblem(parsed.body, this.config.limits.max_json_depth);
+    if (poisoned) throw poisoned;
 
     const execution = {
       graph_id: trigger.graph_id,
