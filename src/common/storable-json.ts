@@ -33,7 +33,26 @@ export function storableText(text: string): string {
  * depth 0, `{}` and `[]` depth 1, `{"a": []}` depth 2. The walk never goes deeper than `maxDepth + 1`.
  */
 export function findUnstorable(value: unknown, maxDepth: number): UnstorableValue | null {
+  // The hot path (every yield, every body) is a plain walk; pointers and the cycle check are built only
+  // when it finds something (a cycle shows up there as nesting past the limit).
+  if (isStorable(value, maxDepth, 0)) return null;
   return walk(value, maxDepth, 0, '', new Set());
+}
+
+function isStorable(value: unknown, maxDepth: number, depth: number): boolean {
+  if (typeof value === 'string') return !SUSPECT.test(value) || unstorableText(value) === null;
+  if (value === null || typeof value !== 'object') return true;
+  if (depth >= maxDepth) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isStorable(value[i], maxDepth, depth + 1)) return false;
+    return true;
+  }
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    if (SUSPECT.test(key) && unstorableText(key) !== null) return false;
+    if (!isStorable((value as Record<string, unknown>)[key], maxDepth, depth + 1)) return false;
+  }
+  return true;
 }
 
 function walk(value: unknown, maxDepth: number, depth: number, pointer: string, above: Set<object>): UnstorableValue | null {
