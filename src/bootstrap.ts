@@ -11,6 +11,7 @@ import { AppModule } from './app.module.js';
 import { createLogger, PinoNestLogger } from './common/logger.js';
 import { createRedis } from './common/redis.js';
 import { requestIdMiddleware } from './common/request-id.middleware.js';
+import { storableRequestMiddleware } from './common/storable-body.middleware.js';
 import { loadConfig } from './config/config.loader.js';
 import type { AppConfig } from './config/config.schema.js';
 import { createDataSource } from './database/data-source.js';
@@ -39,6 +40,7 @@ export async function createHttpApp(parts: HttpAppParts): Promise<NestExpressApp
   app.use(requestIdMiddleware(logger));
   mountWebhookBodyParsers(app, config); // before the JSON parser: webhooks need their raw bytes
   app.useBodyParser('json', { limit: config.server.body_limit });
+  app.use(storableRequestMiddleware(config.limits.max_json_depth)); // after the parsers: U+0000 and deep nesting are 400s
   app.useWebSocketAdapter(new WsAdapter(app));
   if (config.role !== 'worker') mountOpenApi(app);
   return app;

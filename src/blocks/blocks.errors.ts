@@ -40,6 +40,8 @@ const STATUS: Partial<Record<string, number>> = {
   MISSING_INPUT: 400,
   CREDENTIAL_UNRESOLVED: 400,
   INVALID_OUTPUT: 500,
+  NEEDS_ENGINE: 400,
+  VALUE_TOO_LARGE: 413,
   NODE_TIMEOUT: 504,
   // nginx's "client closed request": only ever seen in logs, since the caller is gone.
   CANCELLED: 499,
@@ -64,4 +66,22 @@ export function invalidInput(blockId: string, problems: Problem[]): BlockError {
 /** One problem with one pin, as INVALID_INPUT. */
 export function invalidPin(blockId: string, pin: string, message: string): BlockError {
   return invalidInput(blockId, [{ pin, pointer: `/${pin}`, message: `${pin}: ${message}` }]);
+}
+
+/** POST /api/blocks/{id}/execute of a block that suspends (starts a child, waits for a review or an event). */
+export function needsEngine(blockId: string): BlockError {
+  return new BlockError(
+    BlockErrorCode.NEEDS_ENGINE,
+    `${blockId} suspends its node (it waits for a child execution, a review or an event), so it only runs inside an execution: put it in an agent and run that (POST /api/graphs/{id}/execute or trellis run).`,
+    { block: blockId },
+  );
+}
+
+/** The answer of POST /api/blocks/{id}/execute would pass executor.max_value_bytes. */
+export function answerTooLarge(blockId: string, pin: string, maxBytes: number): BlockError {
+  return new BlockError(
+    'VALUE_TOO_LARGE',
+    `${blockId} yielded more than executor.max_value_bytes (${maxBytes} bytes) in all, by pin "${pin}", so the run was stopped and nothing is answered. Ask for less (select the keys you need), or raise the limit in config.`,
+    { block: blockId, pin, max_value_bytes: maxBytes },
+  );
 }

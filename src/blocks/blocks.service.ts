@@ -11,11 +11,19 @@ import { BLOCK_RUN_CHARGE, type BlockRunCharge } from '../credits/block-run.char
 import type { AppConfig } from '../config/config.schema.js';
 import { adHocContext, blockSettings } from './block-context.js';
 import type { BlockRuntimeSettings } from './block.types.js';
+import { answerTooLarge, needsEngine } from './blocks.errors.js';
 import { BlocksRegistry, type BlockDescription } from './blocks.registry.js';
 import { CREDENTIAL_RESOLVER, resolveCredentialsOrThrow, type CredentialResolver } from './credential-resolver.js';
 import { shutdownSandbox } from './library/code/sandbox.js';
 import { OutboundHttp } from './outbound/outbound-http.js';
 import { runBlock } from './run-block.js';
+
+/** The JSON size of `value` in bytes, or a number above `limit` once it is clearly larger (long text is not serialised). */
+export function jsonBytesUpTo(value: unknown, limit: number): number {
+  if (typeof value === 'string' && value.length > limit) return value.length;
+  const json = JSON.stringify(value);
+  return json === undefined ? 4 : Buffer.byteLength(json, 'utf8');
+}
 
 export interface ExecuteBlockRequest {
   inputs: Record<string, unknown>;
@@ -53,6 +61,7 @@ export class BlocksService implements OnModuleDestroy {
   /** Runs the block once for `userId`; fails with the block's error code (see BlocksController). */
   async execute(id: string, request: ExecuteBlockRequest, userId: string, signal: AbortSignal): Promise<ExecuteBlockResult> {
     const block = this.registry.require(id);
+    if (block.suspend !== undefined && block.suspend !== 'delay') throw needsEngine(block.id);
     const credentials = await resolveCredentialsOrThrow(this.resolver, { block, names: request.credentials, userId });
     // The caller pays the block's cost just before it runs (402 INSUFFICIENT_CREDITS when it does not fit).
     await this.charge?.charge(userId, block.id, this.registry.costOf(block, request.inputs));
@@ -68,10 +77,17 @@ export class BlocksService implements OnModuleDestroy {
       http: this.http.client(signal),
       settings: this.settings,
     });
+    // The answer is bounded like a node's values: past executor.max_value_bytes in all, the run stops (413).
+    const maxBytes = this.config.executor.max_value_bytes;
+    let answerBytes = 0;
     try {
       const { outputs } = await runBlock(block, request.inputs, context, {
         timeoutMs: this.config.executor.node_timeout,
         bindHttp: (attemptSignal) => this.http.client(attemptSignal),
+        onYield: (pin, value) => {
+          answerBytes += jsonBytesUpTo(value, maxBytes - answerBytes + 1);
+          if (answerBytes > maxBytes) throw answerTooLarge(block.id, pin, maxBytes);
+        },
       });
       return { outputs: outputs.map(([pin, value]) => ({ pin, value: scrubber.value(value) })) };
     } catch (error) {

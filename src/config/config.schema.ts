@@ -36,6 +36,10 @@ export const CONFIG_SCHEMA = {
     shutdown_grace: { kind: 'duration', default: '30s' },
     retention: { kind: 'duration', default: '14d' },
     lease: { kind: 'duration', default: '30s' },
+    max_resumes: { kind: 'int', default: 3, min: 0 },
+  },
+  limits: {
+    max_json_depth: { kind: 'int', default: 64, min: 1 },
   },
   credits: {
     enabled: { kind: 'bool', default: true },
@@ -62,6 +66,7 @@ export const CONFIG_SCHEMA = {
     idempotency_window: { kind: 'duration', default: '24h' },
     signature_tolerance: { kind: 'duration', default: '5m' },
     rate_limit: { kind: 'rate', default: 'off' },
+    html_responses: { kind: 'string_list', default: [] },
   },
   schedules: {
     misfire_grace: { kind: 'duration', default: '60s' },
@@ -185,7 +190,9 @@ export interface AppConfig {
     shutdown_grace: number;
     retention: number;
     lease: number;
+    max_resumes: number;
   };
+  limits: { max_json_depth: number };
   credits: { enabled: boolean; initial_grant: number; low_balance_threshold: number };
   auth: {
     jwt: {
@@ -204,6 +211,8 @@ export interface AppConfig {
     idempotency_window: number;
     signature_tolerance: number;
     rate_limit: Rate | 'off';
+    /** Agents whose `http_response` answers may render (no sandbox CSP). */
+    html_responses: string[];
   };
   schedules: { misfire_grace: number };
   gitops: {

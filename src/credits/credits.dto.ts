@@ -3,6 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { TransactionRow } from './credits.repository.js';
 import { PageQuery } from '../common/page-query.dto.js';
+import { isBigintText } from '../common/query-values.js';
 
 export const ADMIN_CREDIT_TYPES = ['GRANT', 'TOP_UP', 'REFUND'] as const;
 export type AdminCreditType = (typeof ADMIN_CREDIT_TYPES)[number];
@@ -65,7 +66,7 @@ export function decodeTransactionsCursor(cursor: string | undefined): string | n
   if (cursor === undefined || cursor === '') return undefined;
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { before?: unknown };
-    return typeof value.before === 'string' && /^[1-9][0-9]{0,18}$/.test(value.before) ? value.before : null;
+    return isBigintText(value.before) ? value.before : null;
   } catch {
     return null;
   }

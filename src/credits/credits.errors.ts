@@ -17,3 +17,11 @@ export function creditUserNotFound(userId: string): AppError {
 export function badTransactionsCursor(): AppError {
   return new AppError('BAD_REQUEST', 'The cursor is not one this list gave out: pass next_cursor from the previous page unchanged, or leave it out for the first page.', {});
 }
+
+export function balanceTooLarge(balance: number, amount: number): AppError {
+  return new AppError(
+    'BAD_REQUEST',
+    `Adding ${amount} credits to a balance of ${balance} would pass ${Number.MAX_SAFE_INTEGER} (2^53 - 1), the largest balance Trellis keeps exactly. Add at most ${Math.max(0, Number.MAX_SAFE_INTEGER - balance)}.`,
+    { balance, amount, max_balance: Number.MAX_SAFE_INTEGER },
+  );
+}

@@ -80,14 +80,15 @@ SELECT (SELECT balance FROM locked) AS balance_before,
   FROM (SELECT 1) AS one LEFT JOIN debit d ON true`;
 
 // $1 user, $2 amount (> 0), $3 threshold, $4 type, $5 reason, $6 execution, $7 node execution, $8 attempt,
-// $9 block. Rising to the threshold or above re-arms LOW_BALANCE.
+// $9 block. Rising to the threshold or above re-arms LOW_BALANCE. A balance never passes 2^53 - 1 (what a JSON
+// number holds exactly): such a credit changes nothing and answers no row.
 const CREDIT_SQL = `
 WITH credit AS (
   UPDATE credit_balances
      SET balance = balance + $2::bigint,
          below_threshold = below_threshold AND balance + $2::bigint < $3::bigint,
          updated_at = now()
-   WHERE user_id = $1
+   WHERE user_id = $1 AND balance + $2::bigint <= ${Number.MAX_SAFE_INTEGER}
   RETURNING balance
 ), entry AS (
   INSERT INTO credit_transactions (user_id, type, amount, running_balance, reason, execution_id, node_execution_id, attempt, block)

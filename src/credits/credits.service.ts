@@ -8,7 +8,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { CREDIT_ALERTS, loggingCreditAlerts, type CreditAlert, type CreditAlerts } from './credits.alerts.js';
-import { chargeRefused, creditUserNotFound } from './credits.errors.js';
+import { chargeRefused, creditUserNotFound, balanceTooLarge } from './credits.errors.js';
 import { CreditsRepository, isUniqueViolation, type TransactionRow } from './credits.repository.js';
 
 export interface AttemptCharge {
@@ -97,6 +97,8 @@ export class CreditsService {
   async adminCredit(userId: string, type: 'GRANT' | 'TOP_UP' | 'REFUND', amount: number, reason: string | null): Promise<TransactionRow> {
     const row = await this.repository.credit(this.dataSource, { userId, type, amount, threshold: this.config.credits.low_balance_threshold, reason });
     if (row) return row;
+    const account = await this.repository.account(this.dataSource, userId);
+    if (account) throw balanceTooLarge(account.balance, amount);
     if (!(await this.repository.userExists(this.dataSource, userId))) throw creditUserNotFound(userId);
     // A user without an account (made before accounts existed): open it with this credit.
     await this.dataSource.transaction(async (manager) => this.repository.openAccount(manager, userId, 0, 'account opened'));

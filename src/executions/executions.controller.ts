@@ -1,5 +1,6 @@
 // The execution API (interfaces.md): thin; parsing and checks of the body, then ExecutionsService.
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { VersionPipe } from '../common/query-values.js';
 import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RequireScopes } from '../auth/auth.decorators.js';
@@ -29,7 +30,7 @@ export class ExecutionsController {
   @Post('graphs/:id/execute/:version')
   @RequireScopes('executions:run')
   @ApiOperation({ summary: 'Run one version of an agent' })
-  executeVersion(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Param('version', ParseIntPipe) version: number, @Body() body: unknown, @Query('wait') wait: string | undefined, @Res() res: Response): Promise<void> {
+  executeVersion(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Param('version', VersionPipe) version: number, @Body() body: unknown, @Query('wait') wait: string | undefined, @Res() res: Response): Promise<void> {
     return this.run(principal, id, version, body, wait, res);
   }
 

@@ -12,6 +12,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { compileGraph, type CompiledGraph } from './engine/graph.compiler.js';
 import { EVENT_BUS, type EventBus } from './events/execution-events.js';
 import type { ExecutionSource } from './execution.entity.js';
+import { isBigintText, isTimeIdCursor } from '../common/query-values.js';
 import { checkRunRequest, type RunRequest } from './execution-request.checks.js';
 import { badCursor, executionNotFound, graphNotFound, insufficientCredits } from './executions.errors.js';
 import { ExecutionsRepository, type ExecutionRow } from './executions.repository.js';
@@ -136,7 +137,7 @@ export class ExecutionsService {
   }
 
   async list(principal: Principal, query: { graph_id?: string; status?: string; source?: string; limit?: number; cursor?: string }): Promise<{ items: ExecutionView[]; next_cursor: string | null }> {
-    const after = decodeCursor(query.cursor, (v): v is { created_at: string; id: string } => typeof v === 'object' && v !== null && typeof (v as { id?: unknown }).id === 'string' && typeof (v as { created_at?: unknown }).created_at === 'string');
+    const after = decodeCursor(query.cursor, isTimeIdCursor);
     if (after === null) throw badCursor();
     const limit = Math.min(Math.max(1, query.limit ?? 50), 200);
     const rows = await this.repository.list({ userId: principal.role === 'admin' ? null : principal.user.id, graphId: query.graph_id, status: query.status, source: query.source, after, limit: limit + 1 });
@@ -153,7 +154,7 @@ export class ExecutionsService {
 
   async nodes(principal: Principal, id: string, query: { status?: string; limit?: number; cursor?: string }): Promise<{ items: NodeExecutionView[]; next_cursor: string | null }> {
     await this.visible(principal, id);
-    const after = decodeCursor(query.cursor, (v): v is { seq: string } => typeof v === 'object' && v !== null && typeof (v as { seq?: unknown }).seq === 'string');
+    const after = decodeCursor(query.cursor, (v): v is { seq: string } => typeof v === 'object' && v !== null && isBigintText((v as { seq?: unknown }).seq));
     if (after === null) throw badCursor();
     const limit = Math.min(Math.max(1, query.limit ?? 100), 1000);
     const rows = await this.repository.nodes(id, { afterSeq: after?.seq, status: query.status, limit: limit + 1 });

@@ -100,6 +100,10 @@ export class NodeExecutionEntity {
   @Column({ type: 'integer', default: 0 })
   attempt!: number;
 
+  /** Times the node was run again after its worker's lease lapsed (capped by executor.max_resumes). */
+  @Column({ type: 'integer', default: 0 })
+  resumes!: number;
+
   /** When a WAITING node (delay, retry backoff) is due. */
   @Column({ type: 'timestamptz', nullable: true })
   resume_at!: Date | null;

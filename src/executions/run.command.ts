@@ -113,7 +113,7 @@ export async function runCommand(target: string, options: RunOptions, io: CliIo,
     settings,
     userId: 'local',
     resolveCredentials: (_node, fields) => configCredentials(config, fields),
-    ...(config ? { maxParallel: config.executor.max_parallel, nodeTimeoutMs: config.executor.node_timeout, executionTimeoutMs: config.executor.execution_timeout, maxNodeExecutions: config.executor.max_node_executions, maxValueBytes: config.executor.max_value_bytes, maxDepth: config.executor.max_depth } : {}),
+    ...(config ? { maxParallel: config.executor.max_parallel, nodeTimeoutMs: config.executor.node_timeout, executionTimeoutMs: config.executor.execution_timeout, maxNodeExecutions: config.executor.max_node_executions, maxValueBytes: config.executor.max_value_bytes, maxJsonDepth: config.limits.max_json_depth, maxDepth: config.executor.max_depth } : {}),
   };
   const runChild = (request: ChildRunRequest): Promise<ChildRunResult> => runChildAgent(request, agents, shared);
   const started = Date.now();

@@ -2,10 +2,11 @@
 // them, with the same messages as agent files, pointing into the body with JSON Pointers.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min, ValidateBy, type ValidationOptions } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy, type ValidationOptions } from 'class-validator';
 import { GRAPH_SOURCES } from './graph.entity.js';
 import type { GraphSource } from './graph.types.js';
 import { PageQuery } from '../common/page-query.dto.js';
+import { MAX_INT32 } from '../common/query-values.js';
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
@@ -28,6 +29,7 @@ export class GraphVersionQuery {
   @Type(() => Number)
   @IsInt({ message: 'expected a version number (1, 2, ...)' })
   @Min(1, { message: 'expected a version number (1, 2, ...)' })
+  @Max(MAX_INT32, { message: `expected a version number from 1 to ${MAX_INT32}` })
   version?: number;
 }
 
@@ -45,7 +47,7 @@ export class SetActiveVersionDto {
   @ValidateBy({
     name: 'isVersionOrNull',
     validator: {
-      validate: (value: unknown) => value === null || (Number.isInteger(value) && (value as number) >= 1),
+      validate: (value: unknown) => value === null || (Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_INT32),
       defaultMessage: () => 'expected {"version": N} with a version number (1, 2, ...), or {"version": null} to unpin a file graph',
     },
   })

@@ -5,6 +5,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { LOGGER } from '../common/logger.js';
+import { isTimeIdCursor } from '../common/query-values.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { EVENT_BUS, type EventBus } from '../executions/events/execution-events.js';
@@ -124,5 +125,5 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function isPageAfter(value: unknown): value is PageAfter {
   const v = value as Partial<PageAfter> | null;
-  return typeof v === 'object' && v !== null && typeof v.created_at === 'string' && typeof v.id === 'string' && UUID.test(v.id) && !Number.isNaN(Date.parse(v.created_at));
+  return typeof v === 'object' && v !== null && isTimeIdCursor(v);
 }

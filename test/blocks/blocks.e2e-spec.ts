@@ -105,8 +105,11 @@ describe('/api/blocks', () => {
     expect(template.body.error).toMatchObject({ code: 'TEMPLATE_ERROR', details: { variable: 'nobody' } });
     const division = await api('post', '/api/blocks/math.calculate/execute').send({ inputs: { a: 1, operation: 'divide', b: 0 } }).expect(422);
     expect(division.body.error.code).toBe('DIVISION_BY_ZERO');
-    const child = await api('post', '/api/blocks/agent.run/execute').send({ inputs: { agent: 'child-agent' } }).expect(422);
-    expect(child.body.error.code).toBe('NEEDS_ENGINE');
+  });
+
+  it('answers 400 NEEDS_ENGINE for a block that suspends (agent.run starts a child)', async () => {
+    const child = await api('post', '/api/blocks/agent.run/execute').send({ inputs: { agent: 'child-agent' } }).expect(400);
+    expect(child.body.error).toMatchObject({ code: 'NEEDS_ENGINE', message: expect.stringContaining('only runs inside an execution') });
   });
 
   it('resolves credentials from config/credentials.yaml, and never shows the secret', async () => {

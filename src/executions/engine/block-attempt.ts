@@ -3,6 +3,7 @@
 // limit (VALUE_TOO_LARGE). Calling the block itself goes through an injected BlockAttemptFn, so the CLI, the
 // test runner and the worker can add what they need (input validation, metering) around `run`.
 import type { BlockContext, BlockDefinition, BlockYield } from '../../blocks/block.types.js';
+import { describeUnstorable, findUnstorable, showPointer, unstorableText, type UnstorableValue } from '../../common/storable-json.js';
 import { formatDuration } from '../../common/units.js';
 import { EngineError, EngineErrorCode, toNodeError, type NodeError } from './engine.errors.js';
 import type { NodeYield } from './engine.types.js';
@@ -66,8 +67,13 @@ export type AttemptOutcome = { ok: true; yields: NodeYield[] } | { ok: false; er
 export interface AttemptLimits {
   timeoutMs: number;
   maxValueBytes: number;
+  /** `limits.max_json_depth`; DEFAULT_MAX_JSON_DEPTH when not given. */
+  maxJsonDepth?: number;
   timers: Timers;
 }
+
+/** `limits.max_json_depth` by default (release-2.md section 8). */
+export const DEFAULT_MAX_JSON_DEPTH = 64;
 
 /** The reason an attempt's controller is aborted with once the attempt is over (clears its timeout timer). */
 export const ATTEMPT_OVER: unknown = Object.freeze({ attempt: 'over' });
@@ -112,7 +118,7 @@ export async function executeAttempt(
       const [pin, raw] = next.value;
       const value = raw === undefined ? null : raw;
       if (pin === 'error') return { ok: false, error: toNodeError(value) };
-      const problem = checkValue(nodeId, pin, value, limits.maxValueBytes);
+      const problem = checkValue(nodeId, pin, value, limits.maxValueBytes, limits.maxJsonDepth);
       if (problem) return { ok: false, error: problem };
       // A durable shell may return a promise (backpressure): the block waits until earlier yields are written.
       if (onYield) await onYield(pin, value);
@@ -132,9 +138,22 @@ export async function executeAttempt(
   }
 }
 
-/** A yielded value must be JSON and at most `maxValueBytes` long once serialised. */
-export function checkValue(nodeId: string, pin: string, value: unknown, maxValueBytes: number): NodeError | null {
-  if (!Number.isFinite(maxValueBytes) || value === null || typeof value === 'number' || typeof value === 'boolean') return null;
+/**
+ * A yielded value must be JSON the store can hold (VALUE_NOT_STORABLE: U+0000, an unpaired surrogate, or
+ * nesting deeper than `maxJsonDepth`, with the pin and JSON Pointer named) and at most `maxValueBytes` long
+ * once serialised (VALUE_TOO_LARGE). Both runners check every yield here, before anything is written.
+ */
+export function checkValue(nodeId: string, pin: string, value: unknown, maxValueBytes: number, maxJsonDepth = DEFAULT_MAX_JSON_DEPTH): NodeError | null {
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return null;
+  if (typeof value === 'string') {
+    const reason = unstorableText(value);
+    if (reason) return notStorable(nodeId, pin, { pointer: '', reason }, maxJsonDepth);
+  } else {
+    const found = findUnstorable(value, maxJsonDepth);
+    // A cycle is not JSON at all: JSON.stringify below names it (NODE_FAILED).
+    if (found && found.reason !== 'cycle') return notStorable(nodeId, pin, found, maxJsonDepth);
+  }
+  if (!Number.isFinite(maxValueBytes)) return null;
   // A UTF-16 unit is at most 6 bytes of JSON (`\u001f`): short strings need no measuring.
   if (typeof value === 'string' && value.length * 6 + 2 <= maxValueBytes) return null;
   let json: string | undefined;
@@ -151,3 +170,10 @@ export function checkValue(nodeId: string, pin: string, value: unknown, maxValue
   };
 }
 
+function notStorable(nodeId: string, pin: string, found: UnstorableValue, maxJsonDepth: number): NodeError {
+  const where = found.pointer === '' ? 'the value itself' : `JSON path ${showPointer(found.pointer)}`;
+  return {
+    code: EngineErrorCode.VALUE_NOT_STORABLE,
+    message: `Node "${nodeId}" yielded a value on pin "${pin}" that cannot be stored: ${where} ${describeUnstorable(found, maxJsonDepth)}.`,
+  };
+}

@@ -1,6 +1,7 @@
 // Error codes of executions and node executions (runtime.md "Error codes"). The engine speaks only these
 // codes; a block's own failure becomes NODE_FAILED with the block's message.
 import { AppError } from '../../common/errors.js';
+import { storableText } from '../../common/storable-json.js';
 
 export const EngineErrorCode = {
   /** A block threw, yielded on `error`, or could not run with its inputs. */
@@ -15,6 +16,14 @@ export const EngineErrorCode = {
   DEPTH_LIMIT: 'DEPTH_LIMIT',
   /** A yielded value is larger than `executor.max_value_bytes`. */
   VALUE_TOO_LARGE: 'VALUE_TOO_LARGE',
+  /** A yielded value holds what the store cannot (U+0000, an unpaired surrogate) or nests deeper than `limits.max_json_depth`. */
+  VALUE_NOT_STORABLE: 'VALUE_NOT_STORABLE',
+  /** An `http_response` output value cannot be sent as an HTTP answer (status, forbidden or malformed headers). */
+  HTTP_RESPONSE_INVALID: 'HTTP_RESPONSE_INVALID',
+  /** The database refused a step of the execution (not a lost connection): the node cannot be recorded. */
+  STORE_FAILED: 'STORE_FAILED',
+  /** A node was re-run after lease lapses more than `executor.max_resumes` times. */
+  WORKER_LOST: 'WORKER_LOST',
   /** A link picks a key (`a.out.k1`) that the value does not have. */
   LINK_KEY_MISSING: 'LINK_KEY_MISSING',
   /** A required graph input had no value and no default. */
@@ -41,10 +50,12 @@ export const PLATFORM_FAILURE_CODES: ReadonlySet<string> = new Set<EngineErrorCo
   EngineErrorCode.INSUFFICIENT_CREDITS,
   EngineErrorCode.CREDENTIAL_UNRESOLVED,
   EngineErrorCode.CANCELLED,
+  EngineErrorCode.STORE_FAILED,
+  EngineErrorCode.WORKER_LOST,
 ]);
 
 /** Node failures that a retry cannot fix: the inputs themselves are wrong. */
-const NOT_RETRIED: ReadonlySet<string> = new Set<EngineErrorCode>([EngineErrorCode.LINK_KEY_MISSING]);
+const NOT_RETRIED: ReadonlySet<string> = new Set<EngineErrorCode>([EngineErrorCode.LINK_KEY_MISSING, EngineErrorCode.VALUE_NOT_STORABLE, EngineErrorCode.HTTP_RESPONSE_INVALID]);
 
 export function isPlatformFailure(code: string): boolean {
   return PLATFORM_FAILURE_CODES.has(code);
@@ -78,6 +89,12 @@ export class EngineError extends AppError {
  * NODE_FAILED with the block's own message (its code, if it had one, leads the message).
  */
 export function toNodeError(error: unknown): NodeError {
+  const found = nodeErrorOf(error);
+  // A message may quote what the block saw (an answer's body): it must still be storable.
+  return { code: found.code, message: storableText(found.message) };
+}
+
+function nodeErrorOf(error: unknown): NodeError {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string' && ENGINE_CODES.has(code)) return { code, message: error.message };

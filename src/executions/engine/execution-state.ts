@@ -152,6 +152,9 @@ export class ExecutionState {
   private adoptActive(run: NodeRun): void {
     if (run.status === NodeRunStatus.QUEUED) this.ready.push(run);
     else if (run.status === NodeRunStatus.RUNNING) {
+      // The attempt cut short runs again under its own number (takeReady adds one back): a charge is
+      // unique per (node execution, attempt), so however often it is resumed it is charged once.
+      run.attempt = Math.max(0, run.attempt - 1);
       this.enqueue(run);
       this.step.touch(run);
     } else if (run.status === NodeRunStatus.WAITING) {

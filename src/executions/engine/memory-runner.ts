@@ -161,7 +161,7 @@ class MemoryRun {
       settings: this.options.settings ?? { allowPrivateAddresses: false, maxResponseBytes: 10 * 1024 * 1024 },
       attempt: run.attempt,
     };
-    const limits = { timeoutMs: node.definition.timeout ?? this.options.nodeTimeoutMs ?? DEFAULTS.nodeTimeoutMs, maxValueBytes: this.maxValueBytes(), timers: this.timers };
+    const limits = { timeoutMs: node.definition.timeout ?? this.options.nodeTimeoutMs ?? DEFAULTS.nodeTimeoutMs, maxValueBytes: this.maxValueBytes(), maxJsonDepth: this.options.maxJsonDepth, timers: this.timers };
     let seq = 0;
     const onYield = node.streaming ? (pin: string, value: unknown) => this.handle(this.scheduler.streamYield(run.id, ++seq, pin, value)) : undefined;
     return executeScrubbedAttempt(this.options.runAttempt ?? runValidatedBlock, { block: node.block, inputs: run.inputs, context }, limits, controller, onYield);
@@ -199,7 +199,7 @@ class MemoryRun {
     for (const [name, values] of Object.entries(result.outputs)) for (const value of values) yields.push([name, value]);
     yields.push(['outputs', result.outputs]);
     for (const [pin, value] of yields) {
-      const problem = checkValue(node.id, pin, value, this.maxValueBytes());
+      const problem = checkValue(node.id, pin, value, this.maxValueBytes(), this.options.maxJsonDepth);
       if (problem) return { ok: false, error: problem };
     }
     return { ok: true, yields };

@@ -42,6 +42,8 @@ export interface MemoryRunOptions {
   executionTimeoutMs?: number;
   maxNodeExecutions?: number;
   maxValueBytes?: number;
+  /** `limits.max_json_depth` for yielded values (default 64). */
+  maxJsonDepth?: number;
   /** Depth of this execution (0 for a root) and the limit for agent.run (default 8). */
   depth?: number;
   maxDepth?: number;

@@ -80,7 +80,7 @@ describe('ExecutionScheduler.restore', () => {
     });
   }
 
-  it('puts runs that were RUNNING back to QUEUED and reports them in the step', () => {
+  it('puts runs that were RUNNING back to QUEUED, to run again as the same attempt, and reports them in the step', () => {
     const definition = graph({ x: input('x'), p: 'test.pass', r: out('r') }, ['x.value -> p.value', 'p.value -> r.value']);
     const compiled = compileGraph(definition, blocks);
     const before = new ExecutionScheduler(compiled);
@@ -89,7 +89,7 @@ describe('ExecutionScheduler.restore', () => {
     const { scheduler, step } = ExecutionScheduler.restore(compiled, stored(before.snapshot()));
     expect(step.changed.map((r) => [r.id, r.status])).toEqual([[p!.id, 'QUEUED']]);
     const [again] = scheduler.takeReady().started;
-    expect(again!.attempt).toBe(2);
+    expect(again!.attempt).toBe(1);
     expect(scheduler.attemptSucceeded(again!.id, [['value', 1]]).execution).toMatchObject({ status: 'COMPLETED', outputs: { r: [1] } });
   });
 

@@ -52,6 +52,7 @@ import { describeValue, EngineErrorCode, isPlatformFailure, isRetriable, toNodeE
 import { NodeRunStatus, RunStatus, isFinalRunStatus, type NodeRun, type NodeYield, type Seed, type Step, type WaitReason } from './engine.types.js';
 import { ExecutionState, type ExecutionSnapshot } from './execution-state.js';
 import { hasErrorLinks, type CompiledGraph, type CompiledLink, type CompiledNode } from './graph.compiler.js';
+import { checkHttpResponse, HTTP_RESPONSE_OUTPUT } from './http-response.js';
 import { buildRunInputs, pickPath } from './link-values.js';
 import { hasAttemptsLeft, retryDelay } from './retry.js';
 
@@ -301,6 +302,11 @@ export class ExecutionScheduler {
     if (node.unsatisfiedRequired.length > 0) {
       this.failRun(run, { code: EngineErrorCode.NODE_FAILED, message: unsatisfiedMessage(node) });
     } else if (node.kind === 'output') {
+      const invalid = node.name === HTTP_RESPONSE_OUTPUT ? checkHttpResponse(run.inputs.value) : null;
+      if (invalid && !invalid.ok) {
+        this.failRun(run, { code: EngineErrorCode.HTTP_RESPONSE_INVALID, message: `Output "${node.id}" (http_response) got a value that cannot be sent as an HTTP answer: ${invalid.problem}.` });
+        return;
+      }
       run.status = NodeRunStatus.COMPLETED;
       this.state.collectResult(node, run.inputs.value);
     } else {

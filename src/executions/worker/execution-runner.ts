@@ -18,6 +18,7 @@ import { runValidatedBlock } from '../engine/validated-attempt.js';
 import type { ExecutionChargeHook } from '../execution.hooks.js';
 import type { ClaimedExecution, ExecutionWrite, NewChildExecution, StoredRun, WrittenExecution } from './execution-store.repository.js';
 import { fromStoredRun, newExtras, toStoredRun } from './run-rows.js';
+import { DEFAULT_MAX_RESUMES, resumedTooOften, StepRefusedError, writeAfterRefusal } from './store-failure.js';
 
 /** Waits longer than this give the execution back (lease released, a delayed dispatch wakes it). */
 export const PARK_AFTER_MS = 2_000;
@@ -30,6 +31,10 @@ export interface RunnerLimits {
   maxNodeExecutions: number;
   maxValueBytes: number;
   maxDepth: number;
+  /** `limits.max_json_depth` (default 64). */
+  maxJsonDepth?: number;
+  /** `executor.max_resumes`: re-runs of a node after lease lapses before WORKER_LOST (default 3). */
+  maxResumes?: number;
 }
 
 export interface RunnerDeps {
@@ -94,6 +99,8 @@ export class ExecutionRunner {
       const restored = ExecutionScheduler.restore(graph, { status: RunStatus.RUNNING, error: null, runs }, options);
       this.scheduler = restored.scheduler;
       this.firstStep = restored.step;
+      const lost = resumedTooOften(stored, limits.maxResumes ?? DEFAULT_MAX_RESUMES);
+      if (lost) this.firstStep = mergeSteps([this.firstStep, this.scheduler.fail(lost, lost.node_id)]);
     }
   }
 
@@ -190,19 +197,21 @@ export class ExecutionRunner {
     const change = merged.execution;
     const final = change !== null && isFinalRunStatus(change.status);
     let written: WrittenExecution | null;
+    const write: ExecutionWrite = {
+      id: this.id,
+      runs,
+      status: change?.status ?? null,
+      error: change?.error ?? null,
+      outputs: final ? change.outputs : null,
+      cost: this.cost,
+      node_execution_count: this.scheduler.counts.node_executions,
+      release: false,
+      children,
+    };
     try {
-      written = await this.deps.write({
-        id: this.id,
-        runs,
-        status: change?.status ?? null,
-        error: change?.error ?? null,
-        outputs: final ? change.outputs : null,
-        cost: this.cost,
-        node_execution_count: this.scheduler.counts.node_executions,
-        release: false,
-        children,
-      });
+      written = await this.deps.write(write);
     } catch (error) {
+      if (error instanceof StepRefusedError) return this.refused(write, error, batch);
       this.logger.error({ err: error }, 'could not write an execution step; the execution resumes once its lease lapses');
       written = null;
     }
@@ -220,6 +229,18 @@ export class ExecutionRunner {
     for (const run of merged.started) this.launch(run);
     if (this.batch) return this.flush();
     await this.whenQuiet();
+  }
+
+  /** The database refused this step (not a lost connection): the execution fails with STORE_FAILED, never lapses (store-failure.ts). */
+  private async refused(write: ExecutionWrite, error: StepRefusedError, batch: Batch): Promise<void> {
+    this.logger.error({ reason: error.message }, 'the database refused an execution step; the execution fails with STORE_FAILED');
+    const outcome = await writeAfterRefusal((w) => this.deps.write(w), write, error);
+    this.writing = false;
+    batch.resolve();
+    if (outcome === 'lost') return this.stop('lost');
+    this.deps.announce(this.execution, outcome.runs, { status: RunStatus.FAILED, error: outcome.error, outputs: null, cost: this.cost });
+    this.deps.finished(outcome.written, this.execution, outcome.error, null);
+    this.stop('finished');
   }
 
   /** Nothing queued or running: deliver finished children, else park (long waits) or keep timers (short). */
@@ -379,7 +400,7 @@ export class ExecutionRunner {
       settings: this.deps.settings,
       attempt: run.attempt,
     };
-    const limits = { timeoutMs: node.definition.timeout ?? this.limits.nodeTimeoutMs, maxValueBytes: this.limits.maxValueBytes, timers: realTimers };
+    const limits = { timeoutMs: node.definition.timeout ?? this.limits.nodeTimeoutMs, maxValueBytes: this.limits.maxValueBytes, maxJsonDepth: this.limits.maxJsonDepth, timers: realTimers };
     return executeScrubbedAttempt(runValidatedBlock, { block: node.block, inputs: run.inputs, context }, limits, controller, node.streaming ? this.streamYields(run.id) : undefined);
   }
 

@@ -44,6 +44,8 @@ export interface StoredRun {
   cost: number;
   started_at: string | null;
   ended_at: string | null;
+  /** Re-runs after lease lapses so far (read only: the claim's read bumps it). */
+  resumes?: number;
   /** The row already holds these inputs: the write leaves them out (they are the bulk of a step's bytes). */
   inputs_unchanged?: boolean;
 }
@@ -167,11 +169,18 @@ export class ExecutionStoreRepository {
     return rows[0]?.version ?? null;
   }
 
+  /**
+   * The rows of a claimed execution. Rows still RUNNING were cut short (the lease lapsed or was given back
+   * mid-attempt) and run again: their `resumes` goes up by one here, in the same statement, before they do.
+   */
   async runs(executionId: string): Promise<StoredRun[]> {
     const rows = (await this.dataSource.query(
-      `SELECT id, execution_id, seq::int AS seq, node_id, block, status, inputs, outputs, error, attempt, delivered_seq, waiting_for,
-         resume_at, attempts, cost, started_at, ended_at
-       FROM node_executions WHERE execution_id = $1 ORDER BY seq`,
+      `WITH bumped AS (
+         UPDATE node_executions SET resumes = resumes + 1 WHERE execution_id = $1 AND status = 'RUNNING' RETURNING id, resumes
+       )
+       SELECT n.id, n.execution_id, n.seq::int AS seq, n.node_id, n.block, n.status, n.inputs, n.outputs, n.error, n.attempt, n.delivered_seq,
+         n.waiting_for, n.resume_at, n.attempts, n.cost, n.started_at, n.ended_at, COALESCE(b.resumes, n.resumes) AS resumes
+       FROM node_executions n LEFT JOIN bumped b ON b.id = n.id WHERE n.execution_id = $1 ORDER BY n.seq`,
       [executionId],
     )) as StoredRun[];
     return rows;

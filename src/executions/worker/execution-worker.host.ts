@@ -49,7 +49,7 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
     const settings = blockSettings(config);
     const http = OutboundHttp.fromSettings(settings);
     const onFinished = finishedHook ?? noFinishedHook;
-    this.worker = new ExecutionWorker(config.executor, store, dispatcher, registry, {
+    this.worker = new ExecutionWorker({ ...config.executor, max_json_depth: config.limits.max_json_depth }, store, dispatcher, registry, {
       blocks: registry,
       resolver,
       charge: charge ?? noCharge,

@@ -36,7 +36,7 @@ export class ExecutionWorker {
   });
 
   constructor(
-    private readonly config: AppConfig['executor'],
+    private readonly config: AppConfig['executor'] & { max_json_depth?: number },
     private readonly store: ExecutionStoreRepository,
     private readonly dispatcher: ExecutionDispatcher,
     private readonly blocks: BlockLookup,
@@ -109,6 +109,8 @@ export class ExecutionWorker {
         maxNodeExecutions: this.config.max_node_executions,
         maxValueBytes: this.config.max_value_bytes,
         maxDepth: this.config.max_depth,
+        maxJsonDepth: this.config.max_json_depth,
+        maxResumes: this.config.max_resumes,
       }, {
         ...this.deps,
         write: (write) => this.writer.write(write),

@@ -1,6 +1,9 @@
 // Group commit across executions: steps posted while a write is in flight go out together in the next
-// one (one statement for many executions), so throughput grows with load instead of round trips.
+// one (one statement for many executions), so throughput grows with load instead of round trips. When the
+// database refuses a batch for its data, each step is tried alone: only the execution whose step holds what
+// the database refuses gets StepRefusedError (store-failure.ts); the others are written as usual.
 import type { ExecutionStoreRepository, ExecutionWrite, WrittenExecution } from './execution-store.repository.js';
+import { isStoreRefusal, StepRefusedError } from './store-failure.js';
 
 const MAX_BATCH = 256;
 
@@ -38,9 +41,20 @@ export class StepWriter {
         const byId = new Map(rows.map((row) => [row.id, row]));
         for (const pending of batch) pending.resolve(byId.get(pending.write.id) ?? null);
       } catch (error) {
-        for (const pending of batch) pending.reject(error);
+        if (!isStoreRefusal(error)) for (const pending of batch) pending.reject(error);
+        else if (batch.length === 1) batch[0]!.reject(new StepRefusedError(error));
+        else for (const pending of batch) await this.writeAlone(pending);
       }
     }
     this.flushing = false;
+  }
+
+  private async writeAlone(pending: Pending): Promise<void> {
+    try {
+      const [row] = await this.store.write(this.owner, [pending.write]);
+      pending.resolve(row ?? null);
+    } catch (error) {
+      pending.reject(isStoreRefusal(error) ? new StepRefusedError(error) : error);
+    }
   }
 }

@@ -14,6 +14,7 @@ import type { Answer } from '../webhooks/webhook-answer.js';
 import { bodyHash } from '../webhooks/webhook-request.js';
 import * as errors from '../webhooks/webhooks.errors.js';
 import { WebhooksRepository } from '../webhooks/webhooks.repository.js';
+import { unstorableBodyProblem } from '../../common/storable-body.middleware.js';
 import { describeDelivery, matchingTriggers, parseGithubPayload, triggerOutputs, type GithubDelivery } from './github-delivery.js';
 import { GITOPS_EVENTS, GithubEventListeners, isAgentsRepository, type GitopsEventName } from './github-events.js';
 
@@ -65,6 +66,8 @@ export class GithubWebhooksService {
     if (!deliveryId) throw errors.githubBadDelivery('the X-GitHub-Delivery header is missing');
     const parsed = parseGithubPayload(request.rawBody, header(request.headers, 'content-type'));
     if (!parsed.ok) throw errors.githubBadDelivery(parsed.reason);
+    const poisoned = unstorableBodyProblem(parsed.payload, this.config.limits.max_json_depth);
+    if (poisoned) throw poisoned;
 
     const delivery = describeDelivery(event, deliveryId, parsed.payload);
     const outputs = triggerOutputs(delivery);

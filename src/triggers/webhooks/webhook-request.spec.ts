@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { webhookSignature } from '../../blocks/library/communication/webhook-signature.js';
-import { bodyHash, checkSignature, httpResponseFrom, parseWait, parseWebhookBody, visibleHeaders } from './webhook-request.js';
+import { checkHttpResponse } from '../../executions/engine/http-response.js';
+import { bodyHash, checkSignature, httpResponseFrom, parseWait, parseWebhookBody, shapedAnswerHeaders, visibleHeaders } from './webhook-request.js';
 
 const SECRET = 'shh-its-a-secret';
 const NOW = 1_700_000_000_000;
@@ -93,11 +94,39 @@ describe('httpResponseFrom', () => {
   it('defaults to 200 and a null body', () => {
     expect(httpResponseFrom({})).toEqual({ status: 200, headers: {}, body: null });
   });
-  it.each([[null], ['text'], [[1]], [{ status: 42 }], [{ status: 'teapot' }]])('refuses %j', (value) => {
+  it.each([
+    [null],
+    ['text'],
+    [[1]],
+    [{ status: 42 }],
+    [{ status: 101 }],
+    [{ status: 600 }],
+    [{ status: '200' }],
+    [{ status: 'teapot' }],
+    [{ headers: { 'bad name': 'x', good: 'y' } }],
+    [{ headers: { 'X-A': 'a\r\nSet-Cookie: s=1' } }],
+    [{ headers: { 'X-A': 'a\u0000' } }],
+    [{ headers: { 'set-cookie': 's=1' } }],
+    [{ headers: { 'Content-Length': '1' } }],
+    [{ headers: { 'Transfer-Encoding': 'chunked' } }],
+    [{ headers: { 'Strict-Transport-Security': 'max-age=0' } }],
+    [{ headers: { 'Content-Security-Policy': "default-src *" } }],
+    [{ headers: { 'access-control-allow-origin': '*' } }],
+    [{ headers: { 'X-A': { nested: true } } }],
+  ])('refuses %j (the engine fails such an http_response node with HTTP_RESPONSE_INVALID)', (value) => {
     expect(httpResponseFrom(value)).toBeNull();
+    expect(checkHttpResponse(value)).toMatchObject({ ok: false, problem: expect.any(String) });
   });
-  it('drops header names that are not tokens', () => {
-    expect(httpResponseFrom({ headers: { 'bad name': 'x', good: 'y' } })?.headers).toEqual({ good: 'y' });
+  it('keeps tabs and spaces in header values', () => {
+    expect(httpResponseFrom({ headers: { 'X-A': 'a\tb c' } })?.headers).toEqual({ 'X-A': 'a\tb c' });
+  });
+});
+
+describe('shapedAnswerHeaders', () => {
+  it('adds nosniff and the sandbox policy, unless webhooks.html_responses lists the agent', () => {
+    const answer = { status: 200, headers: { 'Content-Type': 'text/html' }, body: '<b>x</b>' };
+    expect(shapedAnswerHeaders(answer, 'page', [])).toEqual({ 'Content-Type': 'text/html', 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': "sandbox; default-src 'none'" });
+    expect(shapedAnswerHeaders(answer, 'page', ['page'])).toEqual({ 'X-Content-Type-Options': 'nosniff', 'Content-Type': 'text/html' });
   });
 });
 

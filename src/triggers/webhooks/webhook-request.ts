@@ -4,6 +4,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { webhookSignature } from '../../blocks/library/communication/webhook-signature.js';
 import { storableHeaders } from '../../common/stored-headers.js';
 import { parseDuration } from '../../common/units.js';
+import { checkHttpResponse, type HttpAnswer } from '../../executions/engine/http-response.js';
+
+export type { HttpAnswer };
 
 export const TIMESTAMP_HEADER = 'x-trellis-timestamp';
 export const SIGNATURE_HEADER = 'x-trellis-signature-256';
@@ -62,23 +65,15 @@ export function parseWait(raw: string): number | null {
   return ms;
 }
 
-/** An `http_response` output value (`{status, headers, body}`) as an HTTP answer, or null when unusable. */
-export interface HttpAnswer {
-  status: number;
-  headers: Record<string, string>;
-  body: unknown;
+/** An `http_response` output value as an HTTP answer, or null when unusable (the engine failed such a node already). */
+export function httpResponseFrom(value: unknown): HttpAnswer | null {
+  const checked = checkHttpResponse(value);
+  return checked.ok ? checked.answer : null;
 }
 
-export function httpResponseFrom(value: unknown): HttpAnswer | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-  const record = value as Record<string, unknown>;
-  const status = record.status === undefined ? 200 : Number(record.status);
-  if (!Number.isInteger(status) || status < 100 || status > 599) return null;
-  const headers: Record<string, string> = {};
-  if (typeof record.headers === 'object' && record.headers !== null && !Array.isArray(record.headers)) {
-    for (const [name, header] of Object.entries(record.headers as Record<string, unknown>)) {
-      if (header !== undefined && header !== null && /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) headers[name] = String(header);
-    }
-  }
-  return { status, headers, body: record.body ?? null };
+/** What every answer shaped by `http_response` carries, unless `webhooks.html_responses` lists the agent. */
+export const SANDBOX_HEADERS: Readonly<Record<string, string>> = { 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': "sandbox; default-src 'none'" };
+
+export function shapedAnswerHeaders(answer: HttpAnswer, agent: string, htmlAgents: readonly string[]): Record<string, string> {
+  return htmlAgents.includes(agent) ? { 'X-Content-Type-Options': 'nosniff', ...answer.headers } : { ...answer.headers, ...SANDBOX_HEADERS };
 }

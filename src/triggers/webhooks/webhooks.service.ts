@@ -8,6 +8,7 @@ import { RateLimiter } from '../../auth/rate-limiter.js';
 import { BlocksRegistry } from '../../blocks/blocks.registry.js';
 import { CREDENTIAL_RESOLVER, type CredentialResolver } from '../../blocks/credential-resolver.js';
 import { LOGGER } from '../../common/logger.js';
+import { unstorableBodyProblem } from '../../common/storable-body.middleware.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { ExecutionsService } from '../../executions/executions.service.js';
@@ -17,7 +18,7 @@ import { MetricsService } from '../../metrics/metrics.service.js';
 import { ExecutionBatcher } from './execution-batcher.js';
 import type { Answer } from './webhook-answer.js';
 import { TriggerCatalog, type WebhookTrigger } from './trigger-catalog.js';
-import { bodyHash, checkSignature, httpResponseFrom, parseWait, parseWebhookBody, SIGNATURE_HEADER, TIMESTAMP_HEADER, visibleHeaders } from './webhook-request.js';
+import { bodyHash, checkSignature, httpResponseFrom, parseWait, parseWebhookBody, shapedAnswerHeaders, SIGNATURE_HEADER, TIMESTAMP_HEADER, visibleHeaders } from './webhook-request.js';
 import * as errors from './webhooks.errors.js';
 import { WebhooksRepository, type DeliveryAnswer, type TriggeredExecution } from './webhooks.repository.js';
 
@@ -82,6 +83,8 @@ export class WebhooksService {
     if (trigger.secret) await this.verify(trigger, request);
     const parsed = parseWebhookBody(request.rawBody, header(request.headers, 'content-type'));
     if (!parsed.ok) throw errors.badJsonBody(parsed.reason);
+    const poisoned = unstorableBodyProblem(parsed.body, this.config.limits.max_json_depth);
+    if (poisoned) throw poisoned;
 
     const execution = {
       graph_id: trigger.graph_id,
@@ -108,14 +111,14 @@ export class WebhooksService {
     }
     await this.dispatch(executionId);
     if (waitMs === null) return { status: 202, body: { execution_id: executionId }, headers: {} };
-    const answer = await this.waitAnswer(executionId, waitMs);
+    const answer = await this.waitAnswer(executionId, waitMs, trigger.graph_id);
     // A duplicate of a waited request replays what the first caller finally got.
     if (scope && key) await this.repository.recordAnswer(scope, key, { status_code: 200, response: answer.body } satisfies DeliveryAnswer).catch((error: unknown) => this.logger.warn({ err: error }, 'could not record a webhook answer for replays'));
     return answer;
   }
 
   /** The execution after at most `waitMs`: its results (or its `http_response` output) when final, else 202. */
-  private async waitAnswer(executionId: string, waitMs: number): Promise<WebhookAnswer> {
+  private async waitAnswer(executionId: string, waitMs: number, agent: string): Promise<WebhookAnswer> {
     const row = await this.executions.waitFor(executionId, waitMs);
     const view = executionView(row);
     if (row.status !== 'COMPLETED' && row.status !== 'FAILED' && row.status !== 'CANCELLED') {
@@ -123,7 +126,7 @@ export class WebhooksService {
     }
     const custom = row.status === 'COMPLETED' ? (view.outputs?.http_response?.[0] ?? undefined) : undefined;
     const http = custom === undefined ? null : httpResponseFrom(custom);
-    if (http) return { status: http.status, body: http.body, headers: http.headers };
+    if (http) return { status: http.status, body: http.body, headers: shapedAnswerHeaders(http, agent, this.config.webhooks.html_responses) };
     return { status: 200, body: { execution_id: executionId, status: row.status, outputs: view.outputs ?? {}, error: view.error }, headers: {} };
   }
 

@@ -5,6 +5,8 @@ import { waitFor } from '../../../../test/helpers/wait.js';
 import { httpRequestBlock } from './http.request.js';
 
 let peer: HttpPeer;
+// The start of a zip file: a NUL in the first bytes, and bytes that are not UTF-8.
+const ZIP_BYTES = Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00, 0x08, 0x00, 0xff, 0xfe, 0x80]);
 
 beforeAll(async () => {
   peer = await startHttpPeer((req, res) => {
@@ -18,6 +20,14 @@ beforeAll(async () => {
     if (url.pathname === '/moved') {
       res.writeHead(302, { location: '/items' });
       return void res.end();
+    }
+    if (url.pathname === '/zip') {
+      res.writeHead(200, { 'content-type': 'application/zip' });
+      return void res.end(ZIP_BYTES);
+    }
+    if (url.pathname === '/latin1') {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=iso-8859-1' });
+      return void res.end(Buffer.from([0x63, 0x61, 0x66, 0xe9]));
     }
     if (url.pathname === '/huge') return sendText(res, 200, 'z'.repeat(4096));
     if (url.pathname === '/never') return;
@@ -131,6 +141,18 @@ describe('http.request', () => {
       expect(text).toMatchObject({ status: 200, body: 'plain words', json: null });
       const badJson = await h.outputs(httpRequestBlock, { url: `${peer.url}/bad-json` });
       expect(badJson).toMatchObject({ body: '{not json', json: null });
+    });
+  });
+
+  it('yields body null and body_base64 for an answer that is not text (NUL bytes, or not UTF-8), and body_base64 null for text', async () => {
+    await withHarness({}, async (h) => {
+      const zip = await h.outputs(httpRequestBlock, { url: `${peer.url}/zip` });
+      expect(zip).toMatchObject({ status: 200, body: null, body_base64: ZIP_BYTES.toString('base64'), json: null });
+      expect(Buffer.from(zip.body_base64 as string, 'base64').equals(ZIP_BYTES)).toBe(true);
+      const latin1 = await h.outputs(httpRequestBlock, { url: `${peer.url}/latin1` });
+      expect(latin1).toMatchObject({ body: null, body_base64: Buffer.from([0x63, 0x61, 0x66, 0xe9]).toString('base64') });
+      const text = await h.outputs(httpRequestBlock, { url: `${peer.url}/text` });
+      expect(text).toMatchObject({ body: 'plain words', body_base64: null });
     });
   });
 

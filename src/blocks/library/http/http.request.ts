@@ -15,6 +15,8 @@ export const httpRequestBlock = defineBlock({
   id: ID,
   description:
     'Sends one HTTP request and yields the status, headers and body (json too, when the answer is JSON). ' +
+    'A body that is not text (not valid UTF-8, or holding U+0000: an image, a zip) comes out as `body: null` ' +
+    'and `body_base64`. ' +
     'Give a text `body` or a `json` value, not both. Private, loopback and link-local addresses are refused ' +
     '(also after redirects and DNS resolution) unless http.allow_private_addresses is on. Side effects: a retried ' +
     'or re-run attempt sends the request again.',
@@ -33,7 +35,8 @@ export const httpRequestBlock = defineBlock({
   outputs: {
     status: Type.Integer({ description: 'The HTTP status code.' }),
     headers: dict(Type.String(), { description: 'Response headers, lower-case name -> value.' }),
-    body: Type.String({ description: 'The response body as text.' }),
+    body: Type.Union([Type.String(), Type.Null()], { description: 'The response body as text; null when it is not text (see body_base64).' }),
+    body_base64: Type.Union([Type.String(), Type.Null()], { description: 'The response body in base64 when it is not text (not valid UTF-8, or holding U+0000); else null.' }),
     json: anyValue({ description: 'The body parsed, when the answer is JSON; else null.' }),
   },
   credentials: {
@@ -79,22 +82,37 @@ export const httpRequestBlock = defineBlock({
       redirect: inputs.follow_redirects ? 'follow' : 'manual',
       timeoutMs: parseDuration(inputs.timeout) ?? 30_000,
     });
-    const text = inputs.method === 'HEAD' ? '' : await response.text();
+    const bytes = inputs.method === 'HEAD' ? new Uint8Array(0) : new Uint8Array(await response.arrayBuffer());
+    const text = textOf(bytes);
+    const shown = text ?? `(${bytes.length} bytes that are not text)`;
     if (inputs.fail_on_status && response.status >= 400) {
       throw new BlockError(
         'HTTP_STATUS',
         `${inputs.method} ${safeUrl(url)} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}` +
-          `${text ? `: ${text.slice(0, 300)}` : ''}. Set fail_on_status: false to handle such answers in the agent.`,
-        { status: response.status, body: text.slice(0, 2000) },
+          `${shown ? `: ${shown.slice(0, 300)}` : ''}. Set fail_on_status: false to handle such answers in the agent.`,
+        { status: response.status, body: shown.slice(0, 2000) },
       );
     }
-    const json = isJsonContentType(response.headers.get('content-type')) ? parseJsonOrNull(text) : null;
+    const json = text !== null && isJsonContentType(response.headers.get('content-type')) ? parseJsonOrNull(text) : null;
     yield ['status', response.status] as const;
     yield ['headers', headersRecord(response.headers)] as const;
     yield ['body', text] as const;
+    yield ['body_base64', text === null ? Buffer.from(bytes).toString('base64') : null] as const;
     yield ['json', json] as const;
   },
 });
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body as text when it is valid UTF-8 without U+0000 (what a value may hold), else null. */
+export function textOf(bytes: Uint8Array): string | null {
+  if (bytes.includes(0)) return null;
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
 
 function applyAuth(headers: Headers, credential: ResolvedCredential): void {
   if (credential.type === 'api_key') {
