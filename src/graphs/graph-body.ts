@@ -5,6 +5,7 @@ import type { AgentSource } from '../agents/agent.parser.js';
 import type { AgentsPlanService } from '../agents/agents-plan.service.js';
 import type { Principal } from '../auth/principal.js';
 import { validationFailed, type Problem } from '../common/errors.js';
+import { callerOf, maySeeGraph } from './graph-access.js';
 import type { AgentDefinition } from './graph.types.js';
 import { VIEW_ONLY_KEYS } from './graph.view.js';
 
@@ -20,7 +21,8 @@ export interface CheckedAgent {
 export async function checkAgentBody(plans: AgentsPlanService, principal: Principal, source: AgentSource): Promise<CheckedAgent> {
   if (source.data === undefined) throw validationFailed([{ pointer: '', message: SEND_JSON }]);
   const handle = principal.user.handle;
-  const { report, users } = await plans.validate([source], { defaultOwner: handle });
+  // Only graphs the caller may see can be called, or named in a suggestion (tenant isolation).
+  const { report, users } = await plans.validate([source], { defaultOwner: handle, callable: (graph) => maySeeGraph(graph, callerOf(principal)) });
   const result = report.results[0]!;
   const problems: Problem[] = result.problems
     .filter((problem) => problem.severity === 'error')

@@ -8,6 +8,7 @@ import { renderMermaid, renderSvg } from '../agents/agent.render.js';
 import { AgentsPlanService } from '../agents/agents-plan.service.js';
 import { AgentsSyncRepository } from '../agents/agents-sync.repository.js';
 import type { Principal } from '../auth/principal.js';
+import { callerOf, maySeeGraph } from './graph-access.js';
 import { GraphActivations } from './graph-activations.js';
 import { triggerNodes } from './graph.document.js';
 import type { AgentDefinition } from './graph.types.js';
@@ -153,7 +154,7 @@ export class GraphsService {
   /** The graph if the caller may see it: file graphs for everyone, API graphs for their creator and admins; else 404. */
   async visible(principal: Principal, id: string): Promise<GraphRow> {
     const graph = await this.graphs.find(id);
-    if (!graph || (graph.source === 'api' && !isAdmin(principal) && graph.created_by !== principal.user.id)) throw graphNotFound(id);
+    if (!graph || !maySeeGraph(graph, callerOf(principal))) throw graphNotFound(id);
     return graph;
   }
 
