@@ -65,6 +65,8 @@ export const CONFIG_SCHEMA = {
   },
   schedules: {
     misfire_grace: { kind: 'duration', default: '60s' },
+    /** Ad-hoc schedules of non-admins may not fire more often (release 2). */
+    min_interval: { kind: 'duration', default: '1m' },
   },
   gitops: {
     repository: { kind: 'string' },
@@ -205,7 +207,7 @@ export interface AppConfig {
     signature_tolerance: number;
     rate_limit: Rate | 'off';
   };
-  schedules: { misfire_grace: number };
+  schedules: { misfire_grace: number; min_interval: number };
   gitops: {
     repository?: string;
     branch: string;
