@@ -1,5 +1,10 @@
 // Every migration, oldest first. A new migration is one file here and one line in this list.
 import { InitialSchema1795320551026 } from './1795320551026-InitialSchema.js';
 import { NodeResumes1796610070626 } from './1796610070626-NodeResumes.js';
+import { TenancyScopes1796610173621 } from './1796610173621-TenancyScopes.js';
 
-export const MIGRATIONS: Function[] = [InitialSchema1795320551026, NodeResumes1796610070626];
+export const MIGRATIONS: Function[] = [
+  InitialSchema1795320551026,
+  NodeResumes1796610070626,
+  TenancyScopes1796610173621,
+];

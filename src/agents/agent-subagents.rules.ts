@@ -1,6 +1,7 @@
 // agent.run: its target is a constant naming an agent that exists, the inputs it passes are the child's
 // inputs, and sub-agent calls form no cycle across all agents (another file can close one).
 import type { AgentCatalog, AgentRuleState } from './agent.context.js';
+import { noAgentNamed } from '../graphs/graph-access.js';
 import { isDict } from './agent.fields.js';
 import type { ProblemSink } from './agent.problems.js';
 import { suggestion } from './agent.suggest.js';
@@ -23,7 +24,8 @@ export function checkAgentRuns(state: AgentRuleState): void {
     const path = ['nodes', id, 'inputs', 'agent'];
     const child = catalog.get(target);
     if (!child) {
-      sink.error(path, `agent.run calls "${target}", but no agent has that name.${suggestion(target, catalog.names(), 'agents')}`, { node: id, pin: 'agent' });
+      // The catalog holds only what the caller may see: another user's graph reads exactly like a missing one.
+      sink.error(path, `agent.run calls "${target}", but there is ${noAgentNamed(target)}.${suggestion(target, catalog.names(), 'agents')}`, { node: id, pin: 'agent' });
       continue;
     }
     const passed = node.inputs.inputs;

@@ -341,7 +341,7 @@ describe('sub-agents', () => {
 
   it('reports a missing target, suggesting the closest agent', () => {
     const report = validateTexts({ 'agents/parent.yaml': parent('helo'), 'agents/hello.yaml': hello() });
-    expectProblemAt(report.results[0]!.problems, 5, 22, /agent\.run calls "helo", but no agent has that name\. Did you mean "hello"\?/);
+    expectProblemAt(report.results[0]!.problems, 5, 22, /agent\.run calls "helo", but there is no agent named "helo"\. Did you mean "hello"\?/);
   });
 
   it('reports inputs the child does not have', () => {

@@ -39,9 +39,9 @@ export class AgentsLookupsRepository {
     return result;
   }
 
-  /** Names and sources of the active graphs. */
-  activeGraphs(manager?: EntityManager): Promise<Array<{ id: string; source: GraphSource }>> {
-    return this.run(`SELECT id, source FROM graphs WHERE active ORDER BY id`, [], manager);
+  /** Names, sources and creators of the active graphs (who may call which is decided by the caller). */
+  activeGraphs(manager?: EntityManager): Promise<Array<{ id: string; source: GraphSource; created_by: string | null }>> {
+    return this.run(`SELECT id, source, created_by FROM graphs WHERE active ORDER BY id`, [], manager);
   }
 
   /** The active definitions of these graphs (those that are active). */

@@ -7,6 +7,7 @@ import { BlocksRegistry } from '../blocks/blocks.registry.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { GraphsRepository } from '../graphs/graphs.repository.js';
+import { maySeeGraph, type GraphAccessUser } from '../graphs/graph-access.js';
 import type { GraphSource } from '../graphs/graph.types.js';
 import { ADMIN_HANDLE } from '../users/users.service.js';
 import { summarizeAgent, type AgentSummary } from './agent.context.js';
@@ -24,8 +25,11 @@ import { behindReason, gitCommit } from './agents-sync.git.js';
 export interface ValidateOptions {
   /** Whose credentials a document without `owner` uses: `admin` for files, the caller for API graphs. */
   defaultOwner: string;
-  /** Which stored graphs documents may call: files see API graphs and the files still present; API bodies see every active graph. */
-  callable?: (graph: { id: string; source: GraphSource }) => boolean;
+  /**
+   * Which stored graphs documents may call (and suggestions may name): files see API graphs and the files
+   * still present; API bodies and a caller's files see what the caller may see (graph-access.ts).
+   */
+  callable: (graph: { id: string; source: GraphSource; created_by: string | null }) => boolean;
   manager?: EntityManager;
 }
 
@@ -110,7 +114,7 @@ export class AgentsPlanService {
     const refs = documentReferences(sources);
     const users = await this.lookups.usersByHandle([...refs.owners, options.defaultOwner], options.manager);
     const credentials = await this.lookups.credentialsByHandle(users, options.manager);
-    const { catalog, names } = await this.loadCatalog(refs, options.callable ?? (() => true), options.manager);
+    const { catalog, names } = await this.loadCatalog(refs, options.callable, options.manager);
     const context = databaseValidationContext(this.blocks, {
       users,
       credentials,
@@ -123,10 +127,13 @@ export class AgentsPlanService {
     return { report: validateAgents(sources, context), users };
   }
 
-  /** One agent file's text, checked as sync would check it (its name may not be an API graph's). */
-  async validateFile(text: string, path?: string): Promise<FileValidation> {
+  /**
+   * One agent file's text, checked as sync would check it (its name may not be an API graph's); it may call,
+   * and its messages name, only the graphs `caller` may see.
+   */
+  async validateFile(text: string, caller: GraphAccessUser, path?: string): Promise<FileValidation> {
     const source = parseAgentYaml(text, path);
-    const { report } = await this.validate([source], { defaultOwner: ADMIN_HANDLE });
+    const { report } = await this.validate([source], { defaultOwner: ADMIN_HANDLE, callable: (graph) => maySeeGraph(graph, caller) });
     const result = report.results[0]!;
     const problems = [...result.problems];
     if (result.name && (await this.graphs.find(result.name))?.source === 'api') problems.push(problemAtName(result, apiNameTakenMessage(result.name)));

@@ -2,6 +2,8 @@ import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '
 import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { RequireScopes } from '../auth/auth.decorators.js';
+import { CurrentPrincipal, type Principal } from '../auth/principal.js';
+import { callerOf } from '../graphs/graph-access.js';
 import { AppError, validationFailed } from '../common/errors.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
@@ -43,10 +45,10 @@ export class AgentsController {
   @RequireScopes('graphs:read')
   @ApiConsumes('text/plain', 'application/yaml', 'application/json')
   @ApiOperation({ summary: "Check one agent file's text (text/plain, or JSON {text, path?}); answers its problems with line and column" })
-  async validate(@Req() request: Request, @Body() body: unknown): Promise<FileValidation> {
+  async validate(@CurrentPrincipal() principal: Principal, @Req() request: Request, @Body() body: unknown): Promise<FileValidation> {
     const input: ValidateRequest = request.is('application/json') ? validateRequestFromJson(body) : { text: await this.readText(request, body) };
     if (!input.text.trim()) throw validationFailed([{ pointer: '/text', message: "the agent file's text is empty: send the YAML of one agent" }]);
-    return this.plans.validateFile(input.text, input.path);
+    return this.plans.validateFile(input.text, callerOf(principal), input.path);
   }
 
   private answer<T extends AgentsPlan>(plan: T, query: PlanQuery, response: Response): T | string {

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { UsersService } from '../users/users.service.js';
+import { RequireScopes } from './auth.decorators.js';
 import { apiKeyView, CreateApiKeyDto, type ApiKeyView, type NewApiKeyView } from './api-keys.dto.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { CurrentPrincipal, type Principal } from './principal.js';
@@ -9,6 +10,7 @@ import { CurrentPrincipal, type Principal } from './principal.js';
 @ApiBearerAuth('bearer')
 @ApiSecurity('api_key')
 @Controller('api/user/api-keys')
+@RequireScopes('account')
 export class ApiKeysController {
   constructor(
     private readonly apiKeys: ApiKeysService,

@@ -9,7 +9,7 @@ import type { ApiKeyEntity } from './api-key.entity.js';
 import { displayPrefix, generateApiKey, hashApiKey, isWellFormedApiKey } from './api-key.format.js';
 import { ApiKeyUsage } from './api-key-usage.js';
 import { ApiKeysRepository, type ApiKeyWithUser } from './api-keys.repository.js';
-import { apiKeyNotFound, expiredApiKey, malformedApiKey, revokedApiKey, scopesNotGrantable, unknownApiKey } from './auth.errors.js';
+import { apiKeyNotFound, expiredApiKey, malformedApiKey, revokedApiKey, roleScopesNotGrantable, scopesNotGrantable, unknownApiKey } from './auth.errors.js';
 import { scopesOfRole, type Principal, type Scope } from './principal.js';
 
 /** How long a verified key is trusted without asking the database again (a revocation made by another process takes at most this long). */
@@ -45,20 +45,17 @@ export class ApiKeysService implements OnModuleDestroy {
   }
 
   /**
-   * Makes a key for `user`. `grantor` is who asks: a key may carry only scopes the grantor has (403 otherwise);
-   * without `scopes`, the key gets every scope both the grantor and the user's role allow.
+   * Makes a key for `user`. `grantor` is who asks: a key may carry only scopes the grantor has (403 otherwise).
+   * Without `scopes`, the key gets, now, every scope the user's role allows; a grantor lacking some of them
+   * must list the scopes it wants (403 naming the ones it lacks), never a key silently narrower than asked.
    */
   async create(user: UserEntity, input: CreateKeyInput, grantor: Pick<Principal, 'scopes'> | null, manager?: EntityManager): Promise<CreatedKey> {
     const roleScopes = scopesOfRole(user.role);
-    const grantable = grantor ? roleScopes.filter((scope) => grantor.scopes.has(scope)) : roleScopes;
-    let scopes: Scope[];
-    if (input.scopes) {
-      const refused = input.scopes.filter((scope) => !grantable.includes(scope as Scope));
-      if (refused.length) throw scopesNotGrantable(refused);
-      scopes = inCanonicalOrder(input.scopes as Scope[]);
-    } else {
-      scopes = grantable;
-    }
+    const scopes = input.scopes ? inCanonicalOrder(input.scopes as Scope[]) : roleScopes;
+    const beyondRole = scopes.filter((scope) => !roleScopes.includes(scope));
+    const beyondGrantor = grantor ? scopes.filter((scope) => !grantor.scopes.has(scope)) : [];
+    const refused = [...new Set([...beyondRole, ...beyondGrantor])];
+    if (refused.length) throw input.scopes ? scopesNotGrantable(inCanonicalOrder(refused)) : roleScopesNotGrantable(inCanonicalOrder(refused));
     const expiresAt = parseExpiry(input.expires_at);
     const made = generateApiKey();
     const entity = await this.keys.insert({ user_id: user.id, name: input.name, prefix: made.prefix, hash: made.hash, scopes, expires_at: expiresAt }, manager);

@@ -56,6 +56,15 @@ export function scopesNotGrantable(scopes: string[]): AppError {
   );
 }
 
+/** A key asked for without a scope list (it would get the role's scopes) by credentials that lack some of them. */
+export function roleScopesNotGrantable(scopes: string[]): AppError {
+  return new AppError(
+    'FORBIDDEN',
+    `A key made without "scopes" gets every scope your role allows, but your credentials lack ${scopes.join(', ')} and a key may carry only scopes your own credentials have: list the scopes you want (a subset of your key's) in "scopes".`,
+    { missing_scopes: scopes },
+  );
+}
+
 export function rateLimited(retryAfterMs: number, what: 'key' | 'address'): AppError {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   const subject = what === 'key' ? 'these credentials' : 'your address (requests without credentials)';

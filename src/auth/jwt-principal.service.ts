@@ -14,6 +14,7 @@ export interface JwtClaims extends Record<string, unknown> {
   role?: unknown;
   email?: unknown;
   name?: unknown;
+  exp?: unknown;
 }
 
 const USER_TTL_MS = 5_000;
@@ -31,6 +32,8 @@ export class JwtPrincipalService {
   async principalFor(claims: JwtClaims): Promise<Principal> {
     const sub = claims.sub;
     if (typeof sub !== 'string' || !sub || sub.length > 255) throw invalidToken('it has no "sub" claim naming the user');
+    // A token that never expires cannot be taken back once leaked (verification checks exp only when present).
+    if (typeof claims.exp !== 'number') throw invalidToken('it has no "exp" claim, so it would never expire; issue tokens with an expiry time');
     const { trust_role_claim: trustRole, auto_provision: provision } = this.config.auth.jwt;
     const claimedRole = roleClaim(claims.role);
     let user = await this.findUser(sub);

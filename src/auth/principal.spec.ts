@@ -10,7 +10,7 @@ describe('scopes', () => {
 
   it.each([
     ['admin', undefined, [...SCOPES]],
-    ['user', undefined, ['graphs:read', 'graphs:write', 'executions:run', 'executions:read', 'credentials:manage']],
+    ['user', undefined, ['graphs:read', 'graphs:write', 'executions:run', 'executions:read', 'credentials:manage', 'account', 'reviews:decide']],
     ['admin', ['graphs:read', 'admin'], ['graphs:read', 'admin']],
     // A user-role caller never gets admin, whatever the key says.
     ['user', ['graphs:read', 'admin'], ['graphs:read']],

@@ -4,7 +4,8 @@ import type { Request } from 'express';
 import type { UserEntity, UserRole } from '../users/user.entity.js';
 import { unauthenticated } from './auth.errors.js';
 
-export const SCOPES = ['graphs:read', 'graphs:write', 'executions:run', 'executions:read', 'credentials:manage', 'admin'] as const;
+/** `account`: the caller's own account (PUT /user, notifications, API keys); `reviews:decide`: deciding human reviews. */
+export const SCOPES = ['graphs:read', 'graphs:write', 'executions:run', 'executions:read', 'credentials:manage', 'account', 'reviews:decide', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** The scopes a role may ever use: `admin` is for admins only, whatever a key says. */

@@ -70,6 +70,8 @@ export const CONFIG_SCHEMA = {
   },
   schedules: {
     misfire_grace: { kind: 'duration', default: '60s' },
+    /** Ad-hoc schedules of non-admins may not fire more often (release 2). */
+    min_interval: { kind: 'duration', default: '1m' },
   },
   gitops: {
     repository: { kind: 'string' },
@@ -214,7 +216,7 @@ export interface AppConfig {
     /** Agents whose `http_response` answers may render (no sandbox CSP). */
     html_responses: string[];
   };
-  schedules: { misfire_grace: number };
+  schedules: { misfire_grace: number; min_interval: number };
   gitops: {
     repository?: string;
     branch: string;

@@ -5,6 +5,8 @@ import type { AgentSource } from '../agents/agent.parser.js';
 import type { AgentsPlanService } from '../agents/agents-plan.service.js';
 import type { Principal } from '../auth/principal.js';
 import { validationFailed, type Problem } from '../common/errors.js';
+import type { UserRole } from '../users/user.entity.js';
+import { callerOf, GITHUB_TRIGGER, GITHUB_TRIGGER_NEEDS_ADMIN, maySeeGraph, mayUseGithubTrigger } from './graph-access.js';
 import type { AgentDefinition } from './graph.types.js';
 import { VIEW_ONLY_KEYS } from './graph.view.js';
 
@@ -16,11 +18,15 @@ export interface CheckedAgent {
   ownerId: string;
 }
 
-/** Every problem of the body at once (400), or the canonical agent. */
-export async function checkAgentBody(plans: AgentsPlanService, principal: Principal, source: AgentSource): Promise<CheckedAgent> {
+/**
+ * Every problem of the body at once (400), or the canonical agent. `creatorRole`: the role of the graph's
+ * creator (the caller for a new graph), which decides whether it may hold trigger.github.
+ */
+export async function checkAgentBody(plans: AgentsPlanService, principal: Principal, source: AgentSource, creatorRole: UserRole | null): Promise<CheckedAgent> {
   if (source.data === undefined) throw validationFailed([{ pointer: '', message: SEND_JSON }]);
   const handle = principal.user.handle;
-  const { report, users } = await plans.validate([source], { defaultOwner: handle });
+  // Only graphs the caller may see can be called, or named in a suggestion (tenant isolation).
+  const { report, users } = await plans.validate([source], { defaultOwner: handle, callable: (graph) => maySeeGraph(graph, callerOf(principal)) });
   const result = report.results[0]!;
   const problems: Problem[] = result.problems
     .filter((problem) => problem.severity === 'error')
@@ -28,6 +34,11 @@ export async function checkAgentBody(plans: AgentsPlanService, principal: Princi
   const owner = isDict(source.data) ? source.data.owner : undefined;
   if (typeof owner === 'string' && owner !== handle && principal.role !== 'admin') {
     problems.push({ pointer: '/owner', message: `only admins may bill another user for this graph's trigger runs: set owner to yourself ("${handle}") or leave it out` });
+  }
+  if (!mayUseGithubTrigger('api', creatorRole) && isDict(source.data) && isDict(source.data.nodes)) {
+    for (const [id, node] of Object.entries(source.data.nodes)) {
+      if (isDict(node) && node.block === GITHUB_TRIGGER) problems.push({ pointer: `/nodes/${id}/block`, message: githubTriggerRefused(creatorRole === null), node: id });
+    }
   }
   if (problems.length || !result.agent) throw validationFailed(problems);
   const agent = result.agent;
@@ -48,4 +59,9 @@ export function prepareUpdateBody(body: unknown, id: string): unknown {
     throw validationFailed([{ pointer: '/name', message: `the name must be the graph's id "${id}" (or left out): a graph can't be renamed; create one under the new name with POST /api/graphs` }]);
   }
   return doc;
+}
+
+function githubTriggerRefused(creatorGone: boolean): string {
+  const who = creatorGone ? 'this graph has no creator any more' : 'this graph was not created by an admin';
+  return `${GITHUB_TRIGGER_NEEDS_ADMIN}, and ${who}: put the agent in an agent file (reviewed by pull request), ask an admin to create it, or use trigger.webhook for events you send yourself`;
 }

@@ -36,4 +36,8 @@ export class GraphTriggerEntity {
   /** Credential field -> credential name (the webhook's `secret`). */
   @Column({ type: 'jsonb', default: {} })
   credentials!: Record<string, string>;
+
+  /** Set when the trigger may not fire (an upgrade disabled it: graph-access.ts); shown by GET /api/graphs. */
+  @Column({ type: 'text', nullable: true })
+  disabled_reason!: string | null;
 }

@@ -63,7 +63,11 @@ export function triggerNodes(agent: AgentDefinition, isTrigger: (block: string) 
     .map((id) => ({ node: id, block: agent.nodes[id]!.block, inputs: agent.nodes[id]!.inputs, credentials: agent.nodes[id]!.credentials }));
 }
 
-export function triggerViews(agent: AgentDefinition, isTrigger: (block: string) => boolean): TriggerView[] {
-  return triggerNodes(agent, isTrigger).map(({ node, block, inputs }) => ({ ...inputs, node, block }));
+/** Trigger nodes as GET /api/graphs shows them; a trigger the server disabled carries `disabled_reason`. */
+export function triggerViews(agent: AgentDefinition, isTrigger: (block: string) => boolean, disabled: ReadonlyMap<string, string> = new Map()): TriggerView[] {
+  return triggerNodes(agent, isTrigger).map(({ node, block, inputs }) => {
+    const reason = disabled.get(node);
+    return { ...inputs, node, block, ...(reason !== undefined ? { disabled_reason: reason } : {}) };
+  });
 }
 

@@ -36,7 +36,8 @@ export interface GraphView {
 /** Keys of the view that are not part of the agent format (PUT ignores them, for GET-edit-PUT). */
 export const VIEW_ONLY_KEYS = ['id', 'source', 'active', 'version', 'active_version', 'pinned_version', 'versions', 'file', 'commit', 'hash', 'triggers', 'created_at', 'updated_at'] as const;
 
-export function graphView(graph: GraphRow, version: VersionRow, isTrigger: (block: string) => boolean): GraphView {
+/** `disabled`: node id -> why the server disabled that trigger of this version (graph-triggers.repository.ts). */
+export function graphView(graph: GraphRow, version: VersionRow, isTrigger: (block: string) => boolean, disabled?: ReadonlyMap<string, string>): GraphView {
   const definition = version.definition;
   const doc = toAgentDocument(definition);
   const view: GraphView = {
@@ -55,7 +56,7 @@ export function graphView(graph: GraphRow, version: VersionRow, isTrigger: (bloc
     owner: definition.owner ?? graph.owner_handle ?? (graph.source === 'file' ? 'admin' : null),
     nodes: nodesDocument(definition),
     links: definition.links.map(linkDocument),
-    triggers: triggerViews(definition, isTrigger),
+    triggers: triggerViews(definition, isTrigger, disabled),
     created_at: graph.created_at.toISOString(),
     updated_at: graph.updated_at.toISOString(),
   };

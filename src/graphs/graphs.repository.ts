@@ -258,7 +258,9 @@ export class GraphsRepository {
     return this.run<ActiveTrigger>(
       `SELECT t.graph_id, t.version, t.node_id, t.block, t.config, t.credentials, g.owner_id
        FROM graph_triggers t JOIN graphs g ON g.id = t.graph_id AND g.active_version = t.version
-       WHERE g.active AND ($1::text IS NULL OR t.block = $1)
+       WHERE g.active AND ($1::text IS NULL OR t.block = $1) AND t.disabled_reason IS NULL
+         -- graph-access.ts mayUseGithubTrigger, with the creator's role now: a demoted admin's graph stops hearing GitHub.
+         AND (t.block <> 'trigger.github' OR g.source = 'file' OR EXISTS (SELECT 1 FROM users c WHERE c.id = g.created_by AND c.role = 'admin'))
        ORDER BY t.graph_id, t.node_id`,
       [block ?? null],
       manager,

@@ -8,7 +8,9 @@ import { renderMermaid, renderSvg } from '../agents/agent.render.js';
 import { AgentsPlanService } from '../agents/agents-plan.service.js';
 import { AgentsSyncRepository } from '../agents/agents-sync.repository.js';
 import type { Principal } from '../auth/principal.js';
+import { callerOf, maySeeGraph } from './graph-access.js';
 import { GraphActivations } from './graph-activations.js';
+import { GraphTriggersRepository } from './graph-triggers.repository.js';
 import { triggerNodes } from './graph.document.js';
 import type { AgentDefinition } from './graph.types.js';
 import { graphView, versionView, type GraphView, type VersionView } from './graph.view.js';
@@ -36,6 +38,7 @@ export class GraphsService {
     private readonly plans: AgentsPlanService,
     private readonly syncs: AgentsSyncRepository,
     private readonly activations: GraphActivations,
+    private readonly triggers: GraphTriggersRepository,
   ) {}
 
   async list(principal: Principal, query: ListGraphsQuery): Promise<Page<GraphView>> {
@@ -47,13 +50,16 @@ export class GraphsService {
       ...(query.cursor !== undefined ? { after: decodeCursor(query.cursor) } : {}),
       limit: limit + 1,
     });
-    const items = rows.slice(0, limit).map(({ graph, version }) => graphView(graph, version, this.plans.isTrigger));
+    const page = rows.slice(0, limit);
+    const disabled = await this.disabledTriggers(page.map(({ version }) => version));
+    const items = page.map(({ graph, version }) => graphView(graph, version, this.plans.isTrigger, disabled.get(`${graph.id}/${version.version}`)));
     return { items, next_cursor: rows.length > limit ? encodeCursor(items[items.length - 1]!.id) : null };
   }
 
   async get(principal: Principal, id: string, version?: number): Promise<GraphView> {
     const graph = await this.visible(principal, id);
-    return graphView(graph, await this.version(graph, version), this.plans.isTrigger);
+    const shown = await this.version(graph, version);
+    return graphView(graph, shown, this.plans.isTrigger, (await this.disabledTriggers([shown])).get(`${graph.id}/${shown.version}`));
   }
 
   async versions(principal: Principal, id: string): Promise<Page<VersionView>> {
@@ -72,7 +78,7 @@ export class GraphsService {
 
   /** POST /graphs: version 1 of a new API graph. */
   async create(principal: Principal, body: unknown): Promise<GraphView> {
-    const { agent, ownerId } = await checkAgentBody(this.plans, principal, agentSourceFromJson(body));
+    const { agent, ownerId } = await checkAgentBody(this.plans, principal, agentSourceFromJson(body), principal.role);
     if (await this.graphs.find(agent.name)) throw graphNameTaken(agent.name);
     await this.graphs.transaction(async (manager) => {
       // Shared with other creations, exclusive with sync: a file and an API graph can't take a name at once.
@@ -98,7 +104,8 @@ export class GraphsService {
   async update(principal: Principal, id: string, body: unknown): Promise<GraphView> {
     const graph = await this.visible(principal, id);
     if (graph.source === 'file') throw fileManaged(id, graph.file, 'changed');
-    const { agent, ownerId } = await checkAgentBody(this.plans, principal, agentSourceFromJson(prepareUpdateBody(body, id)));
+    const creatorRole = graph.created_by === principal.user.id ? principal.role : await this.triggers.creatorRole(id);
+    const { agent, ownerId } = await checkAgentBody(this.plans, principal, agentSourceFromJson(prepareUpdateBody(body, id)), creatorRole);
     const activated = await this.graphs.transaction(async (manager) => {
       const locked = (await this.graphs.find(id, manager, true))!;
       const latest = (await this.graphs.findVersion(id, locked.latest_version, manager))!;
@@ -153,8 +160,19 @@ export class GraphsService {
   /** The graph if the caller may see it: file graphs for everyone, API graphs for their creator and admins; else 404. */
   async visible(principal: Principal, id: string): Promise<GraphRow> {
     const graph = await this.graphs.find(id);
-    if (!graph || (graph.source === 'api' && !isAdmin(principal) && graph.created_by !== principal.user.id)) throw graphNotFound(id);
+    if (!graph || !maySeeGraph(graph, callerOf(principal))) throw graphNotFound(id);
     return graph;
+  }
+
+  /** `graph/version` -> (node id -> why the server disabled that trigger), for the versions shown. */
+  private async disabledTriggers(versions: ReadonlyArray<{ graph_id: string; version: number }>): Promise<Map<string, Map<string, string>>> {
+    const result = new Map<string, Map<string, string>>();
+    for (const row of await this.triggers.disabled(versions)) {
+      const key = `${row.graph_id}/${row.version}`;
+      if (!result.has(key)) result.set(key, new Map());
+      result.get(key)!.set(row.node_id, row.disabled_reason);
+    }
+    return result;
   }
 
   private async version(graph: GraphRow, version?: number): Promise<VersionRow> {

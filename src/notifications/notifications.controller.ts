@@ -14,6 +14,7 @@ export class NotificationsController {
   constructor(private readonly notifications: NotificationsService) {}
 
   @Get('notifications')
+  @RequireScopes('account')
   @ApiOperation({ summary: 'Your notifications, newest first, cursor-paginated; ?unread=true for unread ones only' })
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListNotificationsQuery): Promise<{ items: NotificationView[]; next_cursor: string | null }> {
     return this.notifications.list(principal.user.id, {
@@ -24,6 +25,7 @@ export class NotificationsController {
   }
 
   @Patch('notifications/:id')
+  @RequireScopes('account')
   @ApiOperation({ summary: 'Mark one of your notifications read ({read: true}) or unread ({read: false})' })
   update(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: UpdateNotificationDto): Promise<NotificationView> {
     return this.notifications.setRead(principal.user.id, id, body.read);

@@ -65,6 +65,10 @@ export class ScheduleEntity {
   @Column({ type: 'boolean', default: false })
   paused!: boolean;
 
+  /** Why the server paused it (an upgrade: it fired more often than schedules.min_interval); null when a person did. */
+  @Column({ type: 'text', nullable: true })
+  paused_reason!: string | null;
+
   @Column({ type: 'timestamptz', nullable: true })
   next_fire_at!: Date | null;
 

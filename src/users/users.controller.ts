@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { RequireScopes } from '../auth/auth.decorators.js';
 import { CurrentPrincipal, type Principal } from '../auth/principal.js';
 import { UpdateUserDto, userView, type UserView } from './users.dto.js';
 import { UsersService } from './users.service.js';
@@ -18,6 +19,7 @@ export class UsersController {
   }
 
   @Put()
+  @RequireScopes('account')
   @ApiOperation({ summary: "Change the caller's name, email, time zone or notification preferences" })
   async update(@CurrentPrincipal() principal: Principal, @Body() body: UpdateUserDto): Promise<UserView> {
     const patch: UpdateUserDto = {};

@@ -24,7 +24,7 @@ describe('JWT HS256 (JWT_SECRET), no provisioning, role claim not trusted', () =
     const res = await request(t.http).get('/api/user').set(bearer(token)).expect(200);
     expect(res.body).toMatchObject({ id: ada.user.id, handle: 'ada' });
     const key = await request(t.http).post('/api/user/api-keys').set(bearer(token)).send({ name: 'from jwt' }).expect(201);
-    expect(key.body.scopes).toEqual(['graphs:read', 'graphs:write', 'executions:run', 'executions:read', 'credentials:manage']);
+    expect(key.body.scopes).toEqual(['graphs:read', 'graphs:write', 'executions:run', 'executions:read', 'credentials:manage', 'account', 'reviews:decide']);
   });
 
   it('ignores the role claim unless trust_role_claim is on', async () => {

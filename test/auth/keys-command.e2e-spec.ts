@@ -59,7 +59,7 @@ describe('trellis keys create', () => {
     const [before] = await t.dataSource.query(`SELECT count(*)::int AS n FROM api_keys`);
     await expect(run('keys', 'create', '--user', 'nobody')).rejects.toThrow('No user has the handle "nobody"');
     await expect(run('keys', 'create', '--user', 'ada', '--scopes', 'graphs:read,graphs:delete')).rejects.toThrow(
-      'Unknown scope graphs:delete. Known scopes: graphs:read, graphs:write, executions:run, executions:read, credentials:manage, admin.',
+      'Unknown scope graphs:delete. Known scopes: graphs:read, graphs:write, executions:run, executions:read, credentials:manage, account, reviews:decide, admin.',
     );
     await expect(run('keys', 'create', '--user', 'ada', '--scopes', 'admin')).rejects.toThrow('You cannot give a key the scope admin');
     await expect(run('keys', 'create', '--user', 'ada', '--expires-at', 'soon')).rejects.toThrow('expected an ISO 8601 time');

@@ -15,6 +15,7 @@ import { ExecutionScheduler } from '../engine/scheduler.js';
 import { realTimers } from '../engine/timers.js';
 import { executeScrubbedAttempt } from '../engine/scrubbed-attempt.js';
 import { runValidatedBlock } from '../engine/validated-attempt.js';
+import { noAgentNamed } from '../../graphs/graph-access.js';
 import type { ExecutionChargeHook } from '../execution.hooks.js';
 import type { ClaimedExecution, ExecutionWrite, NewChildExecution, StoredRun, WrittenExecution } from './execution-store.repository.js';
 import { fromStoredRun, newExtras, toStoredRun } from './run-rows.js';
@@ -40,7 +41,8 @@ export interface RunnerLimits {
 export interface RunnerDeps {
   write(write: ExecutionWrite): Promise<WrittenExecution | null>;
   childResults(ids: string[]): Promise<Array<{ id: string; status: RunStatus; outputs: Record<string, unknown[]> | null; error: { code: string; message: string } | null }>>;
-  childVersion(graphId: string, version: number | null): Promise<number | null>;
+  /** The child's version, or null when it does not exist or `userId` may not start it (graph-access.ts). */
+  childVersion(graphId: string, version: number | null, userId: string): Promise<number | null>;
   cancelExecutions(ids: string[]): Promise<void>;
   dispatch(executionId: string, delayMs?: number): void;
   blocks: BlockLookup;
@@ -452,8 +454,9 @@ export class ExecutionRunner {
     const inputs = run.inputs.inputs ?? {};
     if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs)) return fail(EngineErrorCode.NODE_FAILED, `Node "${node.id}" (agent.run) needs its \`inputs\` to be an object of the child agent's input names and values.`);
     const requested = typeof run.inputs.version === 'number' ? run.inputs.version : null;
-    const version = await this.deps.childVersion(agent, requested);
-    if (version === null) return fail(EngineErrorCode.NODE_FAILED, `Node "${node.id}" runs agent "${agent}"${requested ? ` version ${requested}` : ''}, which does not exist or is not active. Sync the agent, or fix the name.`);
+    const version = await this.deps.childVersion(agent, requested, this.execution.user_id);
+    // Another user's graph and a missing one get the same answer (tenant isolation).
+    if (version === null) return fail(EngineErrorCode.NODE_FAILED, `Node "${node.id}" (agent.run): ${noAgentNamed(agent)}${requested ? ` with version ${requested}` : ''} that this execution may run. Fix the name, or sync the agent; an agent may call agent files and its user's own API graphs.`);
     const id = randomUUID();
     this.controllers.delete(run.id);
     void this.post(() => {

@@ -3,6 +3,7 @@
 // lease, or an execution stopped meanwhile, writes nothing), so the database sees few round trips.
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { maySeeGraph } from '../../graphs/graph-access.js';
 import type { AgentDefinition } from '../../graphs/graph.types.js';
 import type { ExecutionError, NodeError } from '../engine/engine.errors.js';
 import type { NodeRunStatus, RunStatus } from '../engine/engine.types.js';
@@ -159,14 +160,22 @@ export class ExecutionStoreRepository {
     return rows[0]?.definition ?? null;
   }
 
-  /** The agent's version a child execution runs: the given one if it exists, else the active one of an active graph. */
-  async childVersion(graphId: string, version: number | null): Promise<number | null> {
+  /**
+   * The admission of a child execution (agent.run, ai.agent agent tools): the version it runs (the given one
+   * if it exists, else the active one of an active graph), or null when there is none or when `userId` (the
+   * parent execution's user, with the role they have now) may not see the graph. Callers answer both nulls
+   * alike (noAgentNamed), so nothing tells another user's graph from a missing one.
+   */
+  async childVersion(graphId: string, version: number | null, userId: string): Promise<number | null> {
     const rows = (await this.dataSource.query(
-      `SELECT v.version FROM graphs g JOIN graph_versions v ON v.graph_id = g.id AND v.version = COALESCE($2::int, g.active_version)
+      `SELECT v.version, g.source, g.created_by, u.role FROM graphs g
+       JOIN graph_versions v ON v.graph_id = g.id AND v.version = COALESCE($2::int, g.active_version)
+       LEFT JOIN users u ON u.id = $3
        WHERE g.id = $1 AND ($2::int IS NOT NULL OR g.active)`,
-      [graphId, version],
-    )) as Array<{ version: number }>;
-    return rows[0]?.version ?? null;
+      [graphId, version, userId],
+    )) as Array<{ version: number; source: string; created_by: string | null; role: string | null }>;
+    const row = rows[0];
+    return row && maySeeGraph(row, { id: userId, role: row.role ?? 'none' }) ? row.version : null;
   }
 
   /**

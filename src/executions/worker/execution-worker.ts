@@ -115,7 +115,7 @@ export class ExecutionWorker {
         ...this.deps,
         write: (write) => this.writer.write(write),
         childResults: (ids) => this.store.childResults(ids),
-        childVersion: (graphId, version) => this.store.childVersion(graphId, version),
+        childVersion: (graphId, version, userId) => this.store.childVersion(graphId, version, userId),
         dispatch: (executionId, delayMs) => void this.dispatcher.dispatch(executionId, delayMs).catch((error: unknown) => this.logger.warn({ err: error, execution_id: executionId }, 'dispatch failed; the sweep dispatches it again')),
       });
       this.runners.set(id, runner);

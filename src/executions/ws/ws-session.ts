@@ -66,7 +66,7 @@ export class WsSession {
 
   private mayReceive(event: BusEvent): boolean {
     const principal = this.principal!;
-    if (event.event === 'notification') return event.data.user_id === principal.user.id;
+    if (event.event === 'notification') return event.data.user_id === principal.user.id && principal.scopes.has('account');
     const subscribed = this.executions.has(event.data.execution_id) || this.graphs.has(event.data.graph_id);
     return subscribed && (principal.role === 'admin' || event.data.user_id === principal.user.id);
   }

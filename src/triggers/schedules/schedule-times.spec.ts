@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { decideFire, fireTimesBetween, nextFireAfter, scheduleKey, scheduleProblems, schedulerId } from './schedule-times.js';
+import { decideFire, fireTimesBetween, nextFireAfter, scheduleKey, scheduleProblems, schedulerId, shortestGapMs } from './schedule-times.js';
 
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
 
@@ -65,5 +65,20 @@ describe('schedule times', () => {
       { pointer: '/timezone', message: expect.stringContaining('expected an IANA time zone name') },
     ]);
     expect(scheduleProblems('0 25 * * *', 'UTC')[0]!.message).toContain('not a valid cron expression');
+  });
+
+  it.each([
+    ['* * * * * *', 1_000],
+    ['*/30 * * * * *', 30_000],
+    ['0,1 9 * * *', 60_000],
+    ['* * * * *', 60_000],
+    ['*/5 * * * *', 300_000],
+    ['0 9 * * 1-5', 86_400_000],
+    ['59 23 * * *', 86_400_000],
+    ['0 0 1 1 *', 86_400_000],
+    // 23:59 then 00:00 of the next day.
+    ['0,59 0,23 * * *', 60_000],
+  ] as const)('finds the shortest gap between fires of %s: %p ms', (cron, gap) => {
+    expect(shortestGapMs(cron)).toBe(gap);
   });
 });

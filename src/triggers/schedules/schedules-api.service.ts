@@ -5,11 +5,13 @@ import type { Principal } from '../../auth/principal.js';
 import { BlocksRegistry } from '../../blocks/blocks.registry.js';
 import { CREDENTIAL_RESOLVER, type CredentialResolver } from '../../blocks/credential-resolver.js';
 import { validationFailed } from '../../common/errors.js';
+import { APP_CONFIG } from '../../config/config.module.js';
+import type { AppConfig } from '../../config/config.schema.js';
 import { compileGraph } from '../../executions/engine/graph.compiler.js';
 import { checkRunRequest } from '../../executions/execution-request.checks.js';
 import { ExecutionsRepository } from '../../executions/executions.repository.js';
 import { SCHEDULE_DRIVER, type ScheduleDriver } from './schedule-driver.js';
-import { nextFireAfter, nextFireTimes, scheduleProblems } from './schedule-times.js';
+import { intervalProblem, nextFireAfter, nextFireTimes, scheduleProblems } from './schedule-times.js';
 import type { CreateScheduleDto } from './schedules.dto.js';
 import { graphInactive, graphNotFound, scheduleNotFound, scheduleNotYours, triggerScheduleNotDeletable } from './schedules.errors.js';
 import { SchedulesRepository, type ScheduleRow } from './schedules.repository.js';
@@ -28,6 +30,8 @@ export interface ScheduleView {
   payload: unknown;
   user_id: string | null;
   paused: boolean;
+  /** Why the server paused it (schedules.min_interval on upgrade); null otherwise. */
+  paused_reason: string | null;
   /** False when the graph is inactive: the schedule does not fire. */
   active: boolean;
   next_fire_times: string[];
@@ -48,6 +52,7 @@ export function scheduleView(row: ScheduleRow, now = new Date()): ScheduleView {
     payload: row.payload ?? null,
     user_id: row.user_id,
     paused: row.paused,
+    paused_reason: row.paused_reason,
     active: row.graph_active,
     next_fire_times: firing ? nextFireTimes(row.cron, row.timezone, NEXT_FIRE_TIMES, now).map((d) => d.toISOString()) : [],
     last_fired_at: row.last_fired_at ? new Date(row.last_fired_at).toISOString() : null,
@@ -65,6 +70,7 @@ export class SchedulesApiService {
     private readonly registry: BlocksRegistry,
     @Inject(CREDENTIAL_RESOLVER) private readonly resolver: CredentialResolver,
     @Inject(SCHEDULE_DRIVER) private readonly driver: ScheduleDriver,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Admins see every schedule; others the schedules of graphs they see, and of those only their own ad-hoc ones. */
@@ -79,6 +85,7 @@ export class SchedulesApiService {
     const graph = await this.visibleGraph(principal, graphId);
     const problems = scheduleProblems(body.cron, body.timezone);
     if (problems.length > 0) throw validationFailed(problems);
+    this.checkInterval(principal, body.cron);
     if (!graph.active) throw graphInactive(graphId);
     const definition = await this.executions.definition(graphId, graph.active_version);
     if (!definition) throw graphNotFound(graphId);
@@ -94,6 +101,7 @@ export class SchedulesApiService {
 
   async setPaused(principal: Principal, id: string, paused: boolean): Promise<ScheduleView> {
     const row = await this.manageable(principal, id);
+    if (!paused && row.kind === 'adhoc') this.checkInterval(principal, row.cron);
     // Resuming starts from the next fire time after now: nothing missed while paused is replayed.
     await this.repository.setPaused(id, paused, paused ? null : nextFireAfter(row.cron, row.timezone, new Date()));
     const after = (await this.repository.find(id))!;
@@ -106,6 +114,13 @@ export class SchedulesApiService {
     if (row.kind === 'trigger') throw triggerScheduleNotDeletable(id, row.graph_id, row.node_id);
     await this.repository.delete(id);
     await this.driver.remove([row]);
+  }
+
+  /** schedules.min_interval: an ordinary user's ad-hoc schedule may not fire more often (admins: any). */
+  private checkInterval(principal: Principal, cron: string): void {
+    if (isAdmin(principal)) return;
+    const problem = intervalProblem(cron, this.config.schedules.min_interval);
+    if (problem) throw validationFailed([problem]);
   }
 
   private canSee(principal: Principal, row: ScheduleRow): boolean {

@@ -9,6 +9,7 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { ExecutionsModule } from '../../executions/executions.module.js';
 import { GraphsModule } from '../../graphs/graphs.module.js';
+import { TriggerPolicyOnStart } from '../trigger-policy.startup.js';
 import { BullMqScheduleDriver } from './bullmq-schedule.driver.js';
 import { LocalScheduleDriver } from './local-schedule.driver.js';
 import { SCHEDULE_DRIVER, type ScheduleDriver } from './schedule-driver.js';
@@ -25,6 +26,7 @@ export function createScheduleDriver(config: AppConfig, redis: Redis | null, rep
   providers: [
     SchedulesRepository,
     SchedulesService,
+    TriggerPolicyOnStart,
     { provide: SCHEDULE_DRIVER, inject: [APP_CONFIG, REDIS, SchedulesRepository, LOGGER], useFactory: createScheduleDriver },
   ],
   exports: [SchedulesRepository, SchedulesService, SCHEDULE_DRIVER, ExecutionsModule],

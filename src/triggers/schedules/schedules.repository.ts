@@ -15,6 +15,8 @@ export interface ScheduleRow {
   payload: unknown;
   user_id: string | null;
   paused: boolean;
+  /** Why the server paused it (an upgrade); null when a person paused it, or it runs. */
+  paused_reason: string | null;
   next_fire_at: Date | null;
   last_fired_at: Date | null;
   created_at: Date;
@@ -51,7 +53,7 @@ export interface NewFire {
   inputs: Record<string, unknown>;
 }
 
-const COLUMNS = `s.id, s.kind, s.graph_id, s.node_id, s.cron, s.timezone, s.inputs, s.payload, s.user_id, s.paused, s.next_fire_at,
+const COLUMNS = `s.id, s.kind, s.graph_id, s.node_id, s.cron, s.timezone, s.inputs, s.payload, s.user_id, s.paused, s.paused_reason, s.next_fire_at,
   s.last_fired_at, s.created_at, g.active AS graph_active, g.source AS graph_source, g.created_by AS graph_created_by`;
 
 @Injectable()
@@ -128,8 +130,30 @@ export class SchedulesRepository {
     return rows[0]!.id;
   }
 
+  /** A person pauses or resumes: any reason the server gave for a pause goes. */
   async setPaused(id: string, paused: boolean, nextFireAt: Date | null): Promise<void> {
-    await this.run(`UPDATE schedules SET paused = $2, next_fire_at = COALESCE($3, next_fire_at), updated_at = now() WHERE id = $1`, [id, paused, nextFireAt]);
+    await this.run(`UPDATE schedules SET paused = $2, paused_reason = NULL, next_fire_at = COALESCE($3, next_fire_at), updated_at = now() WHERE id = $1`, [id, paused, nextFireAt]);
+  }
+
+  /** Running ad-hoc schedules whose creator is not an admin (schedules.min_interval applies to them). */
+  runningAdhocOfNonAdmins(): Promise<Array<{ id: string; graph_id: string; cron: string; user_id: string }>> {
+    return this.run(
+      `SELECT s.id, s.graph_id, s.cron, s.user_id FROM schedules s JOIN users u ON u.id = s.user_id
+       WHERE s.kind = 'adhoc' AND NOT s.paused AND u.role <> 'admin' ORDER BY s.id`,
+      [],
+    );
+  }
+
+  /** The server pauses these (unless paused meanwhile), saying why; answers those it paused. */
+  async pauseWithReason(ids: readonly string[], reason: string): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.run<{ id: string }>(
+      `WITH changed AS (
+         UPDATE schedules SET paused = true, paused_reason = $2, updated_at = now() WHERE id = ANY($1::uuid[]) AND NOT paused RETURNING id
+       ) SELECT id FROM changed ORDER BY id`,
+      [ids, reason],
+    );
+    return rows.map((row) => row.id);
   }
 
   async delete(id: string): Promise<void> {
