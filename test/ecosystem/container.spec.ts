@@ -142,7 +142,7 @@ describe('the image\'s entry command, run directly', () => {
   it('finds its script in dist after the build, importing production dependencies only', () => {
     expect(existsSync(join(ROOT, entry[1]!))).toBe(true);
     const imported = importedPackages(join(ROOT, 'dist', 'src'));
-    expect(imported).toEqual(expect.arrayContaining(['@nestjs/core', 'bullmq', 'pg', 'reflect-metadata']));
+    expect(imported).toEqual(expect.arrayContaining(['@nestjs/core', 'bullmq', 'reflect-metadata', 'typeorm']));
     expect(imported.filter((name) => !(name in pkg.dependencies))).toEqual([]);
   });
 
