@@ -119,7 +119,7 @@ describe('compose.yaml', () => {
     const missing = spawnSync(client[0]!, [...client.slice(1), '-f', 'compose.yaml', 'config'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH } });
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toContain('set TRELLIS_ENCRYPTION_KEY (make one with: openssl rand -base64 32)');
-  });
+  }, 60_000);
 });
 
 describe('the image\'s entry command, run directly', () => {
@@ -146,7 +146,7 @@ describe('the image\'s entry command, run directly', () => {
     expect(imported.filter((name) => !(name in pkg.dependencies))).toEqual([]);
   });
 
-  it('serves role api from TRELLIS_ROLE with compose\'s variables, passes its HEALTHCHECK, logs no route line and stops cleanly', async () => {
+  it('serves role api from TRELLIS_ROLE with compose\'s variables, passes its HEALTHCHECK, logs no route line nor deprecation and stops cleanly', async () => {
     const composed = resolveComposeEnv(compose.services.api!.environment!, { TRELLIS_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
     // Compose's hostnames (postgres, redis) stand for the test's servers; the prefix keeps this run apart.
     const env = { ...composed, DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, TRELLIS_QUEUE_PREFIX: prefix };
@@ -156,6 +156,9 @@ describe('the image\'s entry command, run directly', () => {
     expect(ready.status).toBe(200);
     expect(image.log()).toContain('as role \\"api\\"');
     expect(image.log()).not.toMatch(/RouterExplorer|RoutesResolver|Mapped \{/);
+    // The start-up sync reconciles the schedules of several agents in one transaction: one query at a time.
+    expect(image.log()).toContain('agents synced at start-up');
+    expect(image.log()).not.toContain('DeprecationWarning');
     expect(await image.stop()).toBe(0);
     expect(await image.healthcheck()).not.toBe(0);
   }, SLOW);
