@@ -2,6 +2,7 @@
 // and check agent files as they are typed (`trellis schema`; committed as agents/agent.schema.json).
 // Draft-07: the draft editors' YAML and JSON language servers support best.
 import type { BlockDefinition, BlockLookup, JsonSchema } from '../blocks/block.types.js';
+import { PIN_FORMAT_STAND_INS } from '../blocks/pin-formats.js';
 import { EXPECT_ERROR_KEYS, TEST_STATUSES } from './agent-tests.reader.js';
 import { sortKeys } from './agent.canonical.js';
 import { ID_PATTERN, NAME_PATTERN } from './agent.links.js';
@@ -107,9 +108,38 @@ function nodeSchema(blocks: readonly BlockDefinition[]): JsonSchema {
   };
 }
 
-/** Pin schemas as plain JSON (TypeBox keeps non-enumerable markers on its objects). */
+/** Pin schemas as plain, standard JSON Schema (TypeBox keeps non-enumerable markers on its objects). */
 function plainPins(block: BlockDefinition): Record<string, JsonSchema> {
-  return JSON.parse(JSON.stringify(inputPins(block))) as Record<string, JsonSchema>;
+  const plain = JSON.parse(JSON.stringify(inputPins(block))) as Record<string, JsonSchema>;
+  return Object.fromEntries(Object.entries(plain).map(([pin, schema]) => [pin, standardSchema(schema) as JsonSchema]));
+}
+
+/** Keywords whose values are data, not schemas: left as they are. */
+const DATA_KEYWORDS = new Set(['default', 'const', 'enum', 'examples']);
+
+/**
+ * What a strict standard validator accepts: our `x-` keywords go (x-expected becomes the description when
+ * there is none) and our own formats become their stand-in patterns or enums. Block validation keeps both.
+ */
+function standardSchema(node: unknown, key = ''): unknown {
+  if (Array.isArray(node)) return node.map((item) => standardSchema(item));
+  if (node === null || typeof node !== 'object' || DATA_KEYWORDS.has(key)) return node;
+  const source = node as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(source)) {
+    if (name.startsWith('x-')) continue;
+    // Under properties and similar maps the keys are pin names, the values schemas.
+    out[name] = name === 'properties' || name === 'patternProperties' || name === '$defs' || name === 'definitions'
+      ? Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, standardSchema(v)]))
+      : standardSchema(value, name);
+  }
+  if (typeof source['x-expected'] === 'string' && typeof out.description !== 'string') out.description = `Expected: ${source['x-expected']}`;
+  const standIn = typeof source.format === 'string' ? PIN_FORMAT_STAND_INS[source.format] : undefined;
+  if (standIn) {
+    delete out.format;
+    Object.assign(out, standIn);
+  }
+  return out;
 }
 
 function testSchema(): JsonSchema {
@@ -135,7 +165,8 @@ function testSchema(): JsonSchema {
         },
       },
     },
-    not: { required: ['trigger', 'inputs'] },
+    // Both at once is an error; the properties restated here keep ajv's strictRequired content.
+    not: { properties: { trigger: {}, inputs: {} }, required: ['trigger', 'inputs'] },
   };
 }
 

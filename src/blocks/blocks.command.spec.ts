@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { Command } from 'commander';
-import { registerBlocksCommands, formatBlocksTable } from './blocks.command.js';
+import { registerBlocksCommands, formatBlocksTable, wrap } from './blocks.command.js';
 import { BlocksRegistry } from './blocks.registry.js';
 import { BLOCK_LIBRARY } from './library/index.js';
 
@@ -27,6 +27,26 @@ describe('trellis blocks', () => {
     expect(text).toMatch(/\ntime\.delay .*\[suspends: delay\]\n/);
     expect(text).toMatch(/\ncode\.js\s+code\s+1\s+/);
     expect(text).toContain('every block also has the error output');
+  });
+
+  it('prints each block\'s whole description beneath its row, indented and wrapped at 100 columns', async () => {
+    const text = await trellis();
+    const registry = new BlocksRegistry(BLOCK_LIBRARY);
+    const lines = text.split('\n');
+    for (const block of registry.list()) {
+      const row = lines.findIndex((line) => line.startsWith(`${block.id} `));
+      const beneath: string[] = [];
+      for (let i = row + 1; lines[i]?.startsWith('    '); i++) beneath.push(lines[i]!);
+      expect({ id: block.id, description: beneath.map((line) => line.trim()).join(' ') }).toEqual({ id: block.id, description: block.description.trim().replace(/\s+/g, ' ') });
+      expect(beneath.every((line) => line.length <= 100)).toBe(true);
+    }
+    expect(text).toMatch(/\ntext\.template\s+text\s+0\s+template, values\? -> text\n {4}\S/);
+  });
+
+  it('wraps words at the width and keeps a longer word whole', () => {
+    expect(wrap('one two three four', 9)).toEqual(['one two', 'three', 'four']);
+    expect(wrap('a https://example.com/a/long/path b', 10)).toEqual(['a', 'https://example.com/a/long/path', 'b']);
+    expect(wrap('  ', 10)).toEqual([]);
   });
 
   it('prints every full description with --json', async () => {

@@ -1,5 +1,5 @@
-// `trellis blocks`: the block catalogue as a table (id, category, cost, inputs -> outputs), or every
-// full description with --json (what GET /api/blocks answers).
+// `trellis blocks`: the block catalogue as a table (id, category, cost, inputs -> outputs, and what each
+// block does beneath), or every full description with --json (what GET /api/blocks answers).
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.loader.js';
 import type { BlockDefinition } from './block.types.js';
@@ -9,7 +9,7 @@ import { BLOCK_LIBRARY } from './library/index.js';
 export function registerBlocksCommands(program: Command, write: (text: string) => void = (text) => void process.stdout.write(text)): void {
   program
     .command('blocks')
-    .description('the block catalogue: id, category, cost, inputs -> outputs')
+    .description('the block catalogue: id, category, cost, inputs -> outputs, and what each block does')
     .option('--json', 'print every block\'s full description (schemas, credentials, pin modes) as JSON')
     .action((options: { json?: boolean }) => {
       const registry = new BlocksRegistry(BLOCK_LIBRARY, loadConfig().costs);
@@ -21,7 +21,10 @@ export function registerBlocksCommands(program: Command, write: (text: string) =
     });
 }
 
-/** The table `trellis blocks` prints; `?` marks optional inputs, `+` outputs that depend on constants. */
+/**
+ * The table `trellis blocks` prints; `?` marks optional inputs, `+` outputs that depend on constants.
+ * Each row is followed by the block's description, indented and wrapped.
+ */
 export function formatBlocksTable(rows: Array<{ block: BlockDefinition; description: BlockDescription }>): string {
   const lines = rows.map(({ block, description }) => {
     const required = new Set((description.input_schema.required as string[] | undefined) ?? []);
@@ -44,9 +47,28 @@ export function formatBlocksTable(rows: Array<{ block: BlockDefinition; descript
   const format = (cells: string[]) => cells.map((cell, column) => (column < 3 ? cell.padEnd(widths[column]!) : cell)).join('  ').trimEnd();
   return [
     format(header),
-    ...lines.map(format),
+    ...lines.flatMap((line, index) => [format(line), ...wrap(rows[index]!.description.description, DESCRIPTION_WIDTH).map((text) => `${DESCRIPTION_INDENT}${text}`)]),
     '',
     `${rows.length} blocks. ? marks an optional input; every block also has the error output. Schemas: trellis blocks --json.`,
     '',
   ].join('\n');
+}
+
+const DESCRIPTION_INDENT = '    ';
+const DESCRIPTION_WIDTH = 96;
+
+/** Splits text into lines of at most `width` characters at spaces (a longer word keeps its own line). */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
 }

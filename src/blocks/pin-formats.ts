@@ -45,3 +45,15 @@ export const PIN_FORMATS: Record<string, (value: string) => string | null> = {
   duration: durationProblem,
   github_event: githubEventProblem,
 };
+
+/**
+ * What each of those formats becomes in a schema handed to other validators (the agent JSON Schema):
+ * to them `duration` means ISO 8601 and the others are unknown, so a pattern or an enum stands in.
+ * The patterns are looser than the checks above; `trellis validate` still gives the exact reason.
+ */
+export const PIN_FORMAT_STAND_INS: Record<string, Record<string, unknown>> = {
+  cron: { pattern: '^\\s*[0-9A-Za-z*/,?#-]+(\\s+[0-9A-Za-z*/,?#-]+){4,5}\\s*$' },
+  timezone: { pattern: '^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$' },
+  duration: { pattern: '^\\d+(\\.\\d+)?(ms|s|m|h|d)$' },
+  github_event: { enum: [...emitterEventNames] },
+};

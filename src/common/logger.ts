@@ -28,11 +28,20 @@ export function createLogger(level = process.env.LOG_LEVEL ?? 'info', destinatio
   }, destination);
 }
 
+/**
+ * Nest's start-up chatter: a line per module, controller and route (about 110 at every start). It is
+ * kept at debug (LOG_LEVEL=debug shows it); Trellis logs one line of its own once it listens.
+ */
+export const NEST_STARTUP_CONTEXTS: ReadonlySet<string> = new Set([
+  'NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'WebSocketsController', 'NestApplication',
+]);
+
 /** Nest's logger interface over pino, so framework messages are JSON lines too. */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
   log(message: unknown, context?: string) {
-    this.logger.info({ context }, String(message));
+    if (context && NEST_STARTUP_CONTEXTS.has(context)) this.logger.debug({ context }, String(message));
+    else this.logger.info({ context }, String(message));
   }
   error(message: unknown, trace?: string, context?: string) {
     // An Error goes through the logger's `err` serializer (no SQL parameters), never as raw fields.

@@ -69,12 +69,12 @@ export class SchedulesRepository {
     return this.dataSource.transaction(work);
   }
 
-  /** The `trigger.cron` nodes of the active versions of active graphs (of one graph, or all). */
-  cronTriggers(graphId: string | null, manager?: EntityManager): Promise<Array<{ graph_id: string; node_id: string; config: Record<string, unknown> }>> {
+  /** The `trigger.cron` nodes of the active versions of active graphs (of these graphs, or all). */
+  cronTriggers(graphIds: readonly string[] | null, manager?: EntityManager): Promise<Array<{ graph_id: string; node_id: string; config: Record<string, unknown> }>> {
     return this.run(
       `SELECT t.graph_id, t.node_id, t.config FROM graph_triggers t JOIN graphs g ON g.id = t.graph_id AND g.active_version = t.version
-       WHERE g.active AND t.block = 'trigger.cron' AND ($1::text IS NULL OR t.graph_id = $1) ORDER BY t.graph_id, t.node_id`,
-      [graphId],
+       WHERE g.active AND t.block = 'trigger.cron' AND ($1::text[] IS NULL OR t.graph_id = ANY($1)) ORDER BY t.graph_id, t.node_id`,
+      [graphIds],
       manager,
     );
   }
@@ -107,12 +107,12 @@ export class SchedulesRepository {
     );
   }
 
-  list(filter: { graphId?: string; ids?: string[] } = {}, manager?: EntityManager): Promise<ScheduleRow[]> {
+  list(filter: { graphId?: string; graphIds?: readonly string[]; ids?: string[] } = {}, manager?: EntityManager): Promise<ScheduleRow[]> {
     return this.run(
       `SELECT ${COLUMNS} FROM schedules s JOIN graphs g ON g.id = s.graph_id
-       WHERE ($1::text IS NULL OR s.graph_id = $1) AND ($2::uuid[] IS NULL OR s.id = ANY($2))
+       WHERE ($1::text IS NULL OR s.graph_id = $1) AND ($2::uuid[] IS NULL OR s.id = ANY($2)) AND ($3::text[] IS NULL OR s.graph_id = ANY($3))
        ORDER BY s.graph_id, s.kind DESC, s.node_id, s.created_at, s.id`,
-      [filter.graphId ?? null, filter.ids ?? null],
+      [filter.graphId ?? null, filter.ids ?? null, filter.graphIds ?? null],
       manager,
     );
   }

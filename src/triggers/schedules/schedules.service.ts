@@ -56,8 +56,9 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap, O
    */
   async reconcile(graphIds: readonly string[] | null): Promise<void> {
     const now = new Date();
+    // One statement at a time: a transaction is one connection, and pg refuses concurrent queries on it.
     const { removed, rows } = await this.repository.transaction(async (manager) => {
-      const triggers = (await Promise.all((graphIds ?? [null]).map((id) => this.repository.cronTriggers(id, manager)))).flat();
+      const triggers = await this.repository.cronTriggers(graphIds, manager);
       const wanted: CronTriggerRow[] = [];
       for (const t of triggers) {
         const cron = String(t.config.schedule ?? '');
@@ -70,7 +71,7 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap, O
       }
       await this.repository.upsertTriggerSchedules(wanted, manager);
       const removed = await this.repository.removeTriggerSchedules(graphIds, wanted.map((w) => `${w.graph_id}/${w.node_id}`), manager);
-      const rows = graphIds ? (await Promise.all(graphIds.map((id) => this.repository.list({ graphId: id }, manager)))).flat() : await this.repository.list({}, manager);
+      const rows = await this.repository.list(graphIds ? { graphIds } : {}, manager);
       return { removed, rows };
     });
     await this.driver.remove(removed);

@@ -1,0 +1,56 @@
+// A start logs what a person needs at info; Nest's line per module, controller and route waits at debug.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createHttpApp } from '../../src/bootstrap.js';
+import { createLogger } from '../../src/common/logger.js';
+import { loadConfig } from '../../src/config/config.loader.js';
+import { connect, createTestDatabase, type TestDatabase } from '../helpers/database.js';
+
+interface LogLine {
+  level: string;
+  context?: string;
+  msg: string;
+}
+
+let database: TestDatabase;
+
+beforeAll(async () => {
+  database = await createTestDatabase('startup-log');
+});
+
+afterAll(async () => {
+  await database.drop();
+});
+
+/** Builds and initialises the whole api app with a logger at `level`, and answers what it logged. */
+async function startLog(level: string): Promise<LogLine[]> {
+  const lines: string[] = [];
+  const logger = createLogger(level, { write: (line: string) => void lines.push(line) });
+  const config = loadConfig({ env: { ...process.env, TRELLIS_ENV: 'test', DATABASE_URL: database.url, REDIS_URL: '', TRELLIS_ROLE: 'api' } });
+  const dataSource = await connect(database.url);
+  const app = await createHttpApp({ config, dataSource, logger, redis: null });
+  try {
+    await app.init();
+  } finally {
+    await app.close();
+    if (dataSource.isInitialized) await dataSource.destroy();
+  }
+  return lines.map((line) => JSON.parse(line) as LogLine);
+}
+
+const isRouteLine = (line: LogLine) => line.context === 'RouterExplorer' || line.context === 'RoutesResolver' || /^Mapped \{/.test(line.msg);
+
+describe('the start-up log', () => {
+  it('has no route, module or Nest start-up line at info', async () => {
+    const lines = await startLog('info');
+    expect(lines.filter(isRouteLine)).toEqual([]);
+    expect(lines.filter((line) => line.context === 'InstanceLoader' || line.context === 'NestFactory' || line.context === 'NestApplication')).toEqual([]);
+  });
+
+  it('still has every route line at debug, for whoever asks for it', async () => {
+    const lines = await startLog('debug');
+    const routes = lines.filter(isRouteLine);
+    expect(routes.length).toBeGreaterThan(50);
+    expect(routes.every((line) => line.level === 'debug')).toBe(true);
+    expect(routes.map((line) => line.msg)).toEqual(expect.arrayContaining(['Mapped {/health, GET} route']));
+  });
+});
