@@ -4,8 +4,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { BlocksRegistry } from '../blocks/blocks.registry.js';
+import { mayUseOperatorCredential, type CredentialAsker } from '../blocks/credential-policy.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.schema.js';
+import type { AppConfig, ConfigCredential } from '../config/config.schema.js';
 import { GraphsRepository } from '../graphs/graphs.repository.js';
 import type { GraphSource } from '../graphs/graph.types.js';
 import { ADMIN_HANDLE } from '../users/users.service.js';
@@ -24,6 +25,11 @@ import { behindReason, gitCommit } from './agents-sync.git.js';
 export interface ValidateOptions {
   /** Whose credentials a document without `owner` uses: `admin` for files, the caller for API graphs. */
   defaultOwner: string;
+  /**
+   * An API graph's caller: its documents see only the operator credentials this user may use (a name
+   * they may not use reads as absent). Files (sync) see them all: file trust decides at run time.
+   */
+  asker?: CredentialAsker;
   /** Which stored graphs documents may call: files see API graphs and the files still present; API bodies see every active graph. */
   callable?: (graph: { id: string; source: GraphSource }) => boolean;
   manager?: EntityManager;
@@ -114,7 +120,7 @@ export class AgentsPlanService {
     const context = databaseValidationContext(this.blocks, {
       users,
       credentials,
-      configCredentials: this.config.credentials,
+      configCredentials: options.asker ? usableCredentials(this.config.credentials, options.asker) : this.config.credentials,
       channels: Object.keys(this.config.notificationChannels),
       catalog,
       catalogNames: names,
@@ -165,4 +171,8 @@ export class AgentsPlanService {
     }
     return { catalog, names: [...allowed] };
   }
+}
+
+function usableCredentials(credentials: Record<string, ConfigCredential>, asker: CredentialAsker): Record<string, ConfigCredential> {
+  return Object.fromEntries(Object.entries(credentials).filter(([, entry]) => mayUseOperatorCredential(entry.allow, asker, false)));
 }

@@ -10,7 +10,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { adHocContext, blockSettings } from './block-context.js';
 import type { BlockRuntimeSettings } from './block.types.js';
 import { BlocksRegistry, type BlockDescription } from './blocks.registry.js';
-import { CREDENTIAL_RESOLVER, resolveCredentialsOrThrow, type CredentialResolver } from './credential-resolver.js';
+import { CREDENTIAL_RESOLVER, unresolved, type CredentialResolver } from './credential-resolver.js';
 import { shutdownSandbox } from './library/code/sandbox.js';
 import { OutboundHttp } from './outbound/outbound-http.js';
 import { runBlock } from './run-block.js';
@@ -51,7 +51,9 @@ export class BlocksService implements OnModuleDestroy {
   /** Runs the block once for `userId`; fails with the block's error code (see BlocksController). */
   async execute(id: string, request: ExecuteBlockRequest, userId: string, signal: AbortSignal): Promise<ExecuteBlockResult> {
     const block = this.registry.require(id);
-    const credentials = await resolveCredentialsOrThrow(this.resolver, { block, names: request.credentials, userId });
+    // The caller is a user, never a file agent: operator credentials by allow.users / allow.roles only.
+    const { credentials, problems, systemDefaults } = await this.resolver.resolve({ block, names: request.credentials, userId });
+    if (problems.length) throw unresolved(block.id, problems);
     // The caller pays the block's cost just before it runs (402 INSUFFICIENT_CREDITS when it does not fit).
     await this.charge?.charge(userId, block.id, this.registry.costOf(block, request.inputs));
     const context = adHocContext({
@@ -59,6 +61,7 @@ export class BlocksService implements OnModuleDestroy {
       blockId: block.id,
       userId,
       credentials,
+      ...(systemDefaults ? { systemDefaults } : {}),
       signal,
       logger: this.logger,
       http: this.http.client(signal),

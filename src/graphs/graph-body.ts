@@ -20,7 +20,8 @@ export interface CheckedAgent {
 export async function checkAgentBody(plans: AgentsPlanService, principal: Principal, source: AgentSource): Promise<CheckedAgent> {
   if (source.data === undefined) throw validationFailed([{ pointer: '', message: SEND_JSON }]);
   const handle = principal.user.handle;
-  const { report, users } = await plans.validate([source], { defaultOwner: handle });
+  const asker = { userId: principal.user.id, handle, role: principal.user.role };
+  const { report, users } = await plans.validate([source], { defaultOwner: handle, asker });
   const result = report.results[0]!;
   const problems: Problem[] = result.problems
     .filter((problem) => problem.severity === 'error')
