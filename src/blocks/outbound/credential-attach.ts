@@ -27,15 +27,16 @@ export function attachCredential(headers: Headers, url: URL, attachment: Credent
 export function credentialFetch(client: BlockHttpClient, credential: ResolvedCredential | undefined, headerNames: readonly string[]): typeof fetch {
   return (input, init) => {
     const url = input instanceof Request ? input.url : input;
+    // Without a credential the SDK's placeholder key (a key-less Ollama) is no secret: sent as it is.
+    if (!credential) return client.fetch(url, init as BlockRequestInit);
     const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
     const attached: Record<string, string> = {};
     for (const name of headerNames) {
       const value = headers.get(name);
       headers.delete(name);
-      if (credential && value !== null) attached[name] = value;
+      if (value !== null) attached[name] = value;
     }
-    const request: BlockRequestInit = { ...(init as BlockRequestInit), headers, ...(credential ? { credential: { credential, headers: attached } } : {}) };
-    return client.fetch(url, request);
+    return client.fetch(url, { ...(init as BlockRequestInit), headers, credential: { credential, headers: attached } });
   };
 }
 
