@@ -126,6 +126,19 @@ export class ExecutionsRepository {
     return rows[0]!;
   }
 
+  /** API graph versions ordinary users ran in the last `days` days, with the names execute requests gave (the upgrade note). */
+  recentApiRuns(days: number): Promise<Array<{ graph_id: string; definition: AgentDefinition; credentials: Record<string, Record<string, string>> }>> {
+    return this.query(
+      `SELECT DISTINCT ON (e.graph_id, e.graph_version, e.credentials) e.graph_id, v.definition, e.credentials
+       FROM executions e JOIN graphs g ON g.id = e.graph_id AND g.source = 'api'
+       JOIN graph_versions v ON v.graph_id = e.graph_id AND v.version = e.graph_version
+       WHERE e.created_at > now() - make_interval(days => $1)
+         AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = e.user_id AND u.role = 'admin')
+       LIMIT 10000`,
+      [days],
+    );
+  }
+
   async find(id: string): Promise<ExecutionRow | null> {
     if (!isUuid(id)) return null;
     const rows = await this.query<ExecutionRow>(`SELECT ${EXECUTION_COLUMNS} FROM executions WHERE id = $1`, [id]);

@@ -6,6 +6,9 @@ import request from 'supertest';
 import { ADMIN_KEY, makeUser, type MadeUser } from '../auth/auth-helpers.js';
 import { startGithubPeer, type GithubPeer } from '../blocks/peers/github-peer.js';
 import type { HttpPeer } from '../blocks/peers/http-peer.js';
+import { BlocksRegistry } from '../../src/blocks/blocks.registry.js';
+import { ExecutionsRepository } from '../../src/executions/executions.repository.js';
+import { lostCredentialUsage, NOTICE_DAYS } from '../../src/executions/operator-credentials.notice.js';
 import { admin, createGraph, createSecurityApp, everythingReceived, finishedExecution, nodesOf, runAndWait, startRecorder, withoutName, type SecurityApp } from './security-app.js';
 
 const GH_TOKEN = 'ghp_operator_token_0001';
@@ -179,5 +182,14 @@ describe('operator credentials: who may use them and where they may go', () => {
     expect(adminOld.body.error.message).toContain('no credential named "files-only"');
     const adminSeeded = await runAndWait(s.t, ADMIN_KEY, 'pr-bot', { trigger: { node: 'hook', outputs: { body: {} } } });
     expect(adminSeeded.body.status).toBe('COMPLETED');
+  });
+
+  it('lists at start-up the operator credentials ordinary users lost, with the API graphs that used them lately', async () => {
+    const runs = await s.t.app.get(ExecutionsRepository).recentApiRuns(NOTICE_DAYS);
+    const usage = lostCredentialUsage(s.t.config.credentials, runs, s.t.app.get(BlocksRegistry));
+    // Admins keep every credential by default: only ordinary users' runs are listed.
+    expect(usage.get('default:openai')).toEqual(['bob-llm']);
+    expect(usage.has('ops-api')).toBe(true);
+    expect(usage.has('files-only')).toBe(false);
   });
 });
