@@ -168,6 +168,20 @@ describe('operator credentials: who may use them and where they may go', () => {
     expect(elsewhere.requests).toEqual([]);
   });
 
+  it('sends a user\'s own credential with hosts only there, and one without hosts wherever its block sends it', async () => {
+    const create = (name: string, hosts?: string[]) =>
+      request(s.t.http).post('/api/integrations/credentials').set('X-API-Key', bob.key).send({ name, provider: 'http', type: 'api_key', secrets: { key: `${name}-secret` }, ...(hosts ? { hosts } : {}) }).expect(201);
+    await create('bob-bound', [recorder.url]);
+    await create('bob-free');
+    expect((await createGraph(s.t, bob.key, httpGraph('bob-bound-out', `${elsewhere.url}/bound`, { auth: 'bob-bound' }))).status).toBe(201);
+    expect((await createGraph(s.t, bob.key, httpGraph('bob-free-out', `${elsewhere.url}/free`, { auth: 'bob-free' }))).status).toBe(201);
+    const bound = await runAndWait(s.t, bob.key, 'bob-bound-out');
+    expect(bound.body.status).toBe('FAILED');
+    expect(JSON.stringify(bound.body.error)).toContain('CREDENTIAL_HOST_REFUSED');
+    expect((await runAndWait(s.t, bob.key, 'bob-free-out')).body.status).toBe('COMPLETED');
+    expect(elsewhere.requests.map((r) => [r.url, r.headers.authorization])).toEqual([['/free', 'Bearer bob-free-secret']]);
+  });
+
   it('lets only admins seed a file agent\'s trigger by hand or run a version that is not the active one (403), and gives an old version no file trust', async () => {
     await s.syncAgent('pr-bot', prBot(recorder, 'second'));
     const seeded = await request(s.t.http).post('/api/graphs/pr-bot/execute').set('X-API-Key', bob.key).send({ trigger: { node: 'hook', outputs: { body: {} } } });
