@@ -4,8 +4,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { BlocksRegistry } from '../blocks/blocks.registry.js';
+import { mayUseOperatorCredential, type CredentialAsker } from '../blocks/credential-policy.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.schema.js';
+import type { AppConfig, ConfigCredential } from '../config/config.schema.js';
 import { GraphsRepository } from '../graphs/graphs.repository.js';
 import { maySeeGraph, type GraphAccessUser } from '../graphs/graph-access.js';
 import type { GraphSource } from '../graphs/graph.types.js';
@@ -30,6 +31,11 @@ export interface ValidateOptions {
    * still present; API bodies and a caller's files see what the caller may see (graph-access.ts).
    */
   callable: (graph: { id: string; source: GraphSource; created_by: string | null }) => boolean;
+  /**
+   * An API graph's caller: its documents see only the operator credentials this user may use (a name
+   * they may not use reads as absent). Files (sync) see them all: file trust decides at run time.
+   */
+  asker?: CredentialAsker;
   manager?: EntityManager;
 }
 
@@ -118,7 +124,7 @@ export class AgentsPlanService {
     const context = databaseValidationContext(this.blocks, {
       users,
       credentials,
-      configCredentials: this.config.credentials,
+      configCredentials: options.asker ? usableCredentials(this.config.credentials, options.asker) : this.config.credentials,
       channels: Object.keys(this.config.notificationChannels),
       catalog,
       catalogNames: names,
@@ -172,4 +178,8 @@ export class AgentsPlanService {
     }
     return { catalog, names: [...allowed] };
   }
+}
+
+function usableCredentials(credentials: Record<string, ConfigCredential>, asker: CredentialAsker): Record<string, ConfigCredential> {
+  return Object.fromEntries(Object.entries(credentials).filter(([, entry]) => mayUseOperatorCredential(entry.allow, asker, false)));
 }

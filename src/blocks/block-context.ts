@@ -20,6 +20,7 @@ export interface AdHocContextParts {
   blockId: string;
   userId: string;
   credentials: Record<string, ResolvedCredential>;
+  systemDefaults?: Record<string, ResolvedCredential>;
   signal: AbortSignal;
   logger: Logger;
   http: BlockHttpClient;
@@ -34,6 +35,7 @@ export function adHocContext(parts: AdHocContextParts): BlockContext {
     nodeExecutionId: parts.runId,
     userId: parts.userId,
     credentials: parts.credentials,
+    ...(parts.systemDefaults ? { systemDefaults: parts.systemDefaults } : {}),
     signal: parts.signal,
     logger: parts.logger.child({ block: parts.blockId, run_id: parts.runId }),
     http: parts.http,

@@ -43,11 +43,28 @@ export interface ResolvedCredential {
   provider: string;
   type: CredentialType;
   fields: Record<string, string>;
+  /**
+   * Where it may be sent (`hosts` entries, see common/credential-hosts.ts). Unset: wherever its block sends
+   * it (a user's own credential without `hosts`, as in release 1). Operator credentials always have it.
+   */
+  hosts?: readonly string[];
 }
+
+/**
+ * Headers a block made from a credential. The outbound client attaches them only to a URL the
+ * credential's `hosts` admit (else CREDENTIAL_HOST_REFUSED), and drops exactly these on a redirect to
+ * another origin.
+ */
+export interface CredentialAttachment {
+  credential: ResolvedCredential;
+  headers: Record<string, string>;
+}
+
+export type BlockRequestInit = RequestInit & { maxResponseBytes?: number; timeoutMs?: number; credential?: CredentialAttachment };
 
 /** The outbound HTTP client every block uses: honours the AbortSignal and the private-address policy. */
 export interface BlockHttpClient {
-  fetch(url: string | URL, init?: RequestInit & { maxResponseBytes?: number; timeoutMs?: number }): Promise<Response>;
+  fetch(url: string | URL, init?: BlockRequestInit): Promise<Response>;
 }
 
 /** Settings blocks read (base URLs, limits); a narrow view of AppConfig. */
@@ -66,6 +83,8 @@ export interface BlockContext {
   userId: string;
   /** Credential field -> resolved credential (already decrypted; never log it). */
   credentials: Record<string, ResolvedCredential>;
+  /** Provider -> the system default this run may use for a field its node leaves unmapped (llm: by `provider`). */
+  systemDefaults?: Readonly<Record<string, ResolvedCredential>>;
   signal: AbortSignal;
   logger: Logger;
   http: BlockHttpClient;

@@ -13,7 +13,7 @@ import { adHocContext, blockSettings } from './block-context.js';
 import type { BlockRuntimeSettings } from './block.types.js';
 import { answerTooLarge, needsEngine } from './blocks.errors.js';
 import { BlocksRegistry, type BlockDescription } from './blocks.registry.js';
-import { CREDENTIAL_RESOLVER, resolveCredentialsOrThrow, type CredentialResolver } from './credential-resolver.js';
+import { CREDENTIAL_RESOLVER, unresolved, type CredentialResolver } from './credential-resolver.js';
 import { shutdownSandbox } from './library/code/sandbox.js';
 import { OutboundHttp } from './outbound/outbound-http.js';
 import { runBlock } from './run-block.js';
@@ -62,7 +62,9 @@ export class BlocksService implements OnModuleDestroy {
   async execute(id: string, request: ExecuteBlockRequest, userId: string, signal: AbortSignal): Promise<ExecuteBlockResult> {
     const block = this.registry.require(id);
     if (block.suspend !== undefined && block.suspend !== 'delay') throw needsEngine(block.id);
-    const credentials = await resolveCredentialsOrThrow(this.resolver, { block, names: request.credentials, userId });
+    // The caller is a user, never a file agent: operator credentials by allow.users / allow.roles only.
+    const { credentials, problems, systemDefaults } = await this.resolver.resolve({ block, names: request.credentials, userId });
+    if (problems.length) throw unresolved(block.id, problems);
     // The caller pays the block's cost just before it runs (402 INSUFFICIENT_CREDITS when it does not fit).
     await this.charge?.charge(userId, block.id, this.registry.costOf(block, request.inputs));
     // Whatever the run answers, logs or fails with carries `[secret:<name>]`, never a resolved secret.
@@ -72,6 +74,7 @@ export class BlocksService implements OnModuleDestroy {
       blockId: block.id,
       userId,
       credentials,
+      ...(systemDefaults ? { systemDefaults } : {}),
       signal,
       logger: scrubbingLogger(this.logger, scrubber),
       http: this.http.client(signal),

@@ -1,12 +1,14 @@
 // Resolves the credential fields of a block run: each field's credential name through the sources in
-// order (the user's own database credentials, with a later issue; then config/credentials.yaml), or,
-// for an unmapped field, the block's system default from the environment (OPENAI_API_KEY...). Every
-// field that cannot be resolved is reported at once, and no secret ever appears in a message.
+// order (the user's own database credentials, then config/credentials.yaml), or, for an unmapped field,
+// the operator's system default of its provider (`default:openai`...). Operator credentials resolve only
+// for whom their `allow` admits (credential-policy.ts); one that may not be used resolves exactly like
+// one that does not exist. Every unresolved field is reported at once; no secret appears in a message.
 import type { Problem } from '../common/errors.js';
 import type { ConfigCredential } from '../config/config.schema.js';
-import type { BlockDefinition, CredentialFieldSpec, CredentialType, ResolvedCredential } from './block.types.js';
+import type { BlockDefinition, CredentialType, ResolvedCredential } from './block.types.js';
 import { BlockError, BlockErrorCode } from './blocks.errors.js';
 import { didYouMean } from './close-matches.js';
+import { mayUseOperatorCredential, NOBODY, type CredentialAsker } from './credential-policy.js';
 
 export const CREDENTIAL_RESOLVER = Symbol('CREDENTIAL_RESOLVER');
 
@@ -16,24 +18,36 @@ export interface CredentialRequest {
   names: Record<string, string>;
   /** The execution's user: their own credentials come first. */
   userId: string | null;
+  /**
+   * Fields whose name the agent file itself gives (or leaves to a system default), in an execution
+   * admitted by file trust: operator credentials with `allow.file_agents` resolve for them.
+   */
+  fileTrusted?: readonly string[];
+  /** Who asks (handle and role of `userId`); the database resolver fills it in. */
+  asker?: CredentialAsker;
 }
 
 export interface CredentialResolution {
   credentials: Record<string, ResolvedCredential>;
   /** One per field that did not resolve (pointer `/credentials/<field>`). */
   problems: Problem[];
+  /** Provider -> system default admitted for an unmapped field (BlockContext.systemDefaults). */
+  systemDefaults?: Record<string, ResolvedCredential>;
 }
 
 export interface CredentialResolver {
   resolve(request: CredentialRequest): Promise<CredentialResolution>;
 }
 
-/** A place credentials are found by name (config today; the database behind the same interface later). */
+/** A place credentials are found by name: the user's own (database), then the operator's (config). */
 export interface CredentialSource {
   readonly label: string;
-  find(name: string, userId: string | null): Promise<ResolvedCredential | undefined>;
+  /** Undefined when absent, or (operator credentials) when `asker` may not use it: the two look the same. */
+  find(name: string, userId: string | null, asker: CredentialAsker, viaFile: boolean): Promise<ResolvedCredential | undefined>;
   /** Why a found credential cannot be used (a secret not set), or null. */
   unusable?(name: string): string | null;
+  /** Names `asker` may use, for "did you mean" (never secrets). */
+  knownNames?(asker: CredentialAsker): string[];
 }
 
 /** Secret fields each type needs. */
@@ -47,43 +61,64 @@ const REQUIRED_FIELDS: Record<CredentialType, string[]> = {
   smtp: ['host'],
 };
 
-/** config/credentials.yaml: global names whose secrets come from environment variables. */
+/** config/credentials.yaml and the system defaults: the operator's credentials, each with who may use it. */
 export class ConfigCredentialSource implements CredentialSource {
   readonly label = 'config/credentials.yaml';
 
   constructor(private readonly credentials: Record<string, ConfigCredential>) {}
 
-  async find(name: string): Promise<ResolvedCredential | undefined> {
-    const entry = this.credentials[name];
-    if (!entry) return undefined;
-    return { name, provider: entry.provider, type: entry.type as CredentialType, fields: { ...entry.fields } };
+  async find(name: string, _userId: string | null, asker: CredentialAsker, viaFile: boolean): Promise<ResolvedCredential | undefined> {
+    const entry = Object.hasOwn(this.credentials, name) ? this.credentials[name] : undefined;
+    if (!entry || !mayUseOperatorCredential(entry.allow, asker, viaFile)) return undefined;
+    return toResolved(name, entry);
   }
 
   unusable(name: string): string | null {
     const entry = this.credentials[name];
     if (!entry) return null;
-    const missing = (REQUIRED_FIELDS[entry.type as CredentialType] ?? []).filter((field) => !entry.fields[field]);
+    const required = entry.type === 'smtp' && entry.fields.url ? [] : (REQUIRED_FIELDS[entry.type as CredentialType] ?? []);
+    const missing = required.filter((field) => !entry.fields[field]);
     if (!missing.length) return null;
     const vars = missing.map((field) => entry.env[field] ?? `(no variable for ${field})`);
     return `credential "${name}" (config/credentials.yaml) reads ${vars.join(', ')} from the environment, which ${vars.length === 1 ? 'is' : 'are'} not set`;
   }
 
-  names(): string[] {
-    return Object.keys(this.credentials);
+  knownNames(asker: CredentialAsker): string[] {
+    return Object.entries(this.credentials)
+      .filter(([, entry]) => mayUseOperatorCredential(entry.allow, asker, false))
+      .map(([name]) => name);
   }
+
+  /** The system default of `provider` when it is set and `asker` may use it. */
+  systemDefault(provider: string, asker: CredentialAsker, viaFile: boolean): ResolvedCredential | undefined {
+    const name = `default:${provider}`;
+    const entry = this.credentials[name];
+    if (!entry?.system || Object.keys(entry.fields).length === 0 || !mayUseOperatorCredential(entry.allow, asker, viaFile)) return undefined;
+    return toResolved(name, entry);
+  }
+
+  /** Whether `name` is an operator credential `asker` may use (the credentials API's 409). */
+  usableBy(name: string, asker: CredentialAsker): boolean {
+    const entry = Object.hasOwn(this.credentials, name) ? this.credentials[name] : undefined;
+    return entry !== undefined && mayUseOperatorCredential(entry.allow, asker, false);
+  }
+}
+
+function toResolved(name: string, entry: ConfigCredential): ResolvedCredential {
+  return { name, provider: entry.provider, type: entry.type as CredentialType, fields: { ...entry.fields }, hosts: [...entry.hosts] };
 }
 
 export class ChainedCredentialResolver implements CredentialResolver {
   constructor(
     private readonly sources: CredentialSource[],
-    private readonly env: NodeJS.ProcessEnv = process.env,
-    /** Known names, for "did you mean" (never secrets). */
-    private readonly knownNames: () => string[] = () => [],
+    /** The operator's system defaults (default:openai...); null: none. */
+    private readonly defaults: ConfigCredentialSource | null,
   ) {}
 
-  async resolve({ block, names, userId }: CredentialRequest): Promise<CredentialResolution> {
+  async resolve({ block, names, userId, fileTrusted = [], asker = { ...NOBODY, userId } }: CredentialRequest): Promise<CredentialResolution> {
     const specs = block.credentials ?? {};
     const credentials: Record<string, ResolvedCredential> = {};
+    const systemDefaults: Record<string, ResolvedCredential> = {};
     const problems: Problem[] = [];
     const problem = (field: string, message: string) => problems.push({ pointer: `/credentials/${field}`, message: `${field}: ${message}` });
 
@@ -95,44 +130,43 @@ export class ChainedCredentialResolver implements CredentialResolver {
     }
     for (const [field, spec] of Object.entries(specs)) {
       const name = names[field];
+      const viaFile = fileTrusted.includes(field);
+      const providers = spec.providers ?? [spec.provider];
       if (name !== undefined) {
-        const found = await this.byName(name, userId);
+        const found = await this.byName(name, userId, asker, viaFile);
         if ('problem' in found) problem(field, found.problem);
         else if (!spec.types.includes(found.credential.type)) {
           problem(field, `credential "${name}" is of type ${found.credential.type}, but ${block.id} needs ${spec.types.join(' or ')} here`);
+        } else if (found.operator && !providers.includes(found.credential.provider)) {
+          problem(field, `credential "${name}" is for ${found.credential.provider}, but ${block.id} takes ${providers.join(' or ')} credentials here`);
         } else credentials[field] = found.credential;
         continue;
       }
-      const fallback = this.systemDefault(field, spec);
+      for (const provider of providers) {
+        const fallback = this.defaults?.systemDefault(provider, asker, viaFile);
+        if (fallback) systemDefaults[provider] = fallback;
+      }
+      const fallback = spec.systemDefaultEnv && !spec.providers ? systemDefaults[spec.provider] : undefined;
       if (fallback) credentials[field] = fallback;
       else if (!spec.optional) {
         const env = spec.systemDefaultEnv ? `, or set ${spec.systemDefaultEnv} for a system default` : '';
         problem(field, `${block.id} needs a ${spec.provider} credential (${spec.types.join(' or ')}): map it to a credential name (credentials: { ${field}: <name> })${env}`);
       }
     }
-    return { credentials, problems };
+    return { credentials, problems, ...(Object.keys(systemDefaults).length ? { systemDefaults } : {}) };
   }
 
-  private async byName(name: string, userId: string | null): Promise<{ credential: ResolvedCredential } | { problem: string }> {
+  private async byName(name: string, userId: string | null, asker: CredentialAsker, viaFile: boolean): Promise<{ credential: ResolvedCredential; operator: boolean } | { problem: string }> {
     for (const source of this.sources) {
-      const credential = await source.find(name, userId);
+      const credential = await source.find(name, userId, asker, viaFile);
       if (!credential) continue;
       const why = source.unusable?.(name);
-      return why ? { problem: why } : { credential };
+      return why ? { problem: why } : { credential, operator: source instanceof ConfigCredentialSource };
     }
+    const known = this.sources.flatMap((source) => source.knownNames?.(asker) ?? []);
     return {
-      problem: `no credential named "${name}" exists for you.${didYouMean(name, this.knownNames())} Create it (POST /api/integrations/credentials) or define it in config/credentials.yaml`,
+      problem: `no credential named "${name}" exists for you.${didYouMean(name, known)} Create it (POST /api/integrations/credentials) or define it in config/credentials.yaml`,
     };
-  }
-
-  private systemDefault(field: string, spec: CredentialFieldSpec): ResolvedCredential | undefined {
-    const variable = spec.systemDefaultEnv;
-    const value = variable ? this.env[variable]?.trim() : undefined;
-    if (!variable || !value) return undefined;
-    const type = spec.types[0]!;
-    const fields = systemDefaultFields(type, value);
-    if (!fields) return undefined;
-    return { name: `env:${variable}`, provider: spec.provider, type, fields };
   }
 }
 
@@ -149,44 +183,4 @@ export function unresolved(blockId: string, problems: Problem[]): BlockError {
     `Block ${blockId} cannot run: ${problems.length} credential field${problems.length === 1 ? '' : 's'} did not resolve: ${problems.map((p) => p.message).join('; ')}`,
     { block: blockId, problems },
   );
-}
-
-/** The secret fields of a system default read from one environment variable. */
-function systemDefaultFields(type: CredentialType, value: string): Record<string, string> | undefined {
-  switch (type) {
-    case 'api_key':
-      return { key: value };
-    case 'oauth2':
-      return { access_token: value };
-    case 'webhook_secret':
-      return { secret: value };
-    case 'secret_url':
-      return { url: value };
-    case 'smtp':
-      return smtpFields(value);
-    default:
-      return undefined;
-  }
-}
-
-/** `smtp(s)://user:password@host:port?from=addr` (SMTP_URL) -> the smtp credential's fields. */
-export function smtpFields(url: string): Record<string, string> | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return undefined;
-  }
-  if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') return undefined;
-  const secure = parsed.protocol === 'smtps:';
-  const fields: Record<string, string> = {
-    host: parsed.hostname,
-    port: parsed.port || (secure ? '465' : '587'),
-    secure: String(secure),
-  };
-  if (parsed.username) fields.username = decodeURIComponent(parsed.username);
-  if (parsed.password) fields.password = decodeURIComponent(parsed.password);
-  const from = parsed.searchParams.get('from');
-  if (from) fields.from = from;
-  return fields;
 }

@@ -114,7 +114,14 @@ describe('loadConfig', () => {
     });
     const config = loadConfig({ env: { BOT_TOKEN: 'ghp_x' }, configDir: dir });
     expect(config.costs).toEqual({ blocks: { 'http.request': 2 }, models: { 'gpt-4o': 5 }, default_model_cost: 3 });
-    expect(config.credentials['github-bot']).toEqual({ provider: 'github', type: 'api_key', fields: { key: 'ghp_x' }, env: { key: 'BOT_TOKEN' } });
+    expect(config.credentials['github-bot']).toEqual({
+      provider: 'github',
+      type: 'api_key',
+      fields: { key: 'ghp_x' },
+      env: { key: 'BOT_TOKEN' },
+      allow: { file_agents: true, roles: ['admin'], users: [] },
+      hosts: ['api.github.com'],
+    });
     expect(config.notificationChannels['ops-mail']).toEqual({ type: 'email', to: ['ops@example.com'] });
 
     const bad = configDir({ 'costs.yaml': 'blocks:\n  http.request: -1\n', 'notifications.yaml': 'x:\n  type: pager\n' });

@@ -3,12 +3,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
+import { credentialsFile, loadCredentials } from './credentials.loader.js';
 import {
   CONFIG_SCHEMA,
   convertField,
   isField,
   type AppConfig,
-  type ConfigCredential,
   type CostsConfig,
   type FieldSpec,
   type NotificationChannelConfig,
@@ -107,7 +107,8 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   }
 
   const costs = loadCosts(configDir, cwd, env, problems);
-  const credentials = loadCredentials(configDir, cwd, env, problems);
+  const credentialsPath = credentialsFile(configDir);
+  const credentials = loadCredentials(credentialsPath, displayPath(cwd, credentialsPath), env, typed.integrations as AppConfig['integrations'], problems);
   const notificationChannels = loadChannels(configDir, cwd, env, problems);
   if (problems.length) throw new ConfigError(problems);
 
@@ -279,45 +280,6 @@ function loadCosts(configDir: string, cwd: string, env: NodeJS.ProcessEnv, probl
     }
   }
   return costs;
-}
-
-const CREDENTIAL_TYPES = ['api_key', 'oauth2', 'user_password', 'webhook_secret', 'secret_url', 'header', 'smtp'];
-
-function loadCredentials(configDir: string, cwd: string, env: NodeJS.ProcessEnv, problems: ConfigProblem[]): Record<string, ConfigCredential> {
-  const { file, values } = readOptional(configDir, cwd, 'credentials.yaml', env, problems);
-  const out: Record<string, ConfigCredential> = {};
-  for (const [name, raw] of Object.entries(values)) {
-    const entry = raw as Record<string, unknown>;
-    if (!entry || typeof entry !== 'object' || Array.isArray(entry)) {
-      problems.push({ file, key: name, reason: 'expected {provider, type, env: {field: ENV_VAR}}' });
-      continue;
-    }
-    for (const key of Object.keys(entry)) {
-      if (!['provider', 'type', 'env'].includes(key)) problems.push({ file, key: `${name}.${key}`, reason: 'unknown key (known here: provider, type, env)' });
-    }
-    if (typeof entry.provider !== 'string') problems.push({ file, key: `${name}.provider`, reason: 'expected a provider name such as openai, github, slack' });
-    if (typeof entry.type !== 'string' || !CREDENTIAL_TYPES.includes(entry.type)) {
-      problems.push({ file, key: `${name}.type`, reason: `expected one of ${CREDENTIAL_TYPES.join(', ')}` });
-    }
-    const vars = entry.env as Record<string, unknown> | undefined;
-    if (!vars || typeof vars !== 'object' || Array.isArray(vars)) {
-      problems.push({ file, key: `${name}.env`, reason: 'expected a mapping of secret field to environment variable name' });
-      continue;
-    }
-    const fields: Record<string, string> = {};
-    const envNames: Record<string, string> = {};
-    for (const [field, varName] of Object.entries(vars)) {
-      if (typeof varName !== 'string') {
-        problems.push({ file, key: `${name}.env.${field}`, reason: 'expected the name of an environment variable' });
-        continue;
-      }
-      envNames[field] = varName;
-      const value = env[varName];
-      if (value !== undefined && value !== '') fields[field] = value;
-    }
-    out[name] = { provider: String(entry.provider), type: String(entry.type), fields, env: envNames };
-  }
-  return out;
 }
 
 function loadChannels(configDir: string, cwd: string, env: NodeJS.ProcessEnv, problems: ConfigProblem[]): Record<string, NotificationChannelConfig> {

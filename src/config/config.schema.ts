@@ -255,6 +255,20 @@ export interface ConfigCredential {
   fields: Record<string, string>;
   /** secret field -> environment variable name, kept for messages. */
   env: Record<string, string>;
+  /** Who may use this operator credential (default: file agents and admins). */
+  allow: CredentialAllow;
+  /** Where it may be sent: the `hosts` entries, else what its provider implies; [] = nowhere over HTTP. */
+  hosts: string[];
+  /** A system default (`default:openai`...): used for unmapped fields of its provider. */
+  system?: boolean;
+}
+
+export interface CredentialAllow {
+  /** File agents may use it (the name comes from the reviewed file; see release-2.md section 1). */
+  file_agents: boolean;
+  roles: Array<'admin' | 'user'>;
+  /** User handles. */
+  users: string[];
 }
 
 export interface NotificationChannelConfig {

@@ -5,6 +5,7 @@ import type { CredentialResolver } from '../blocks/credential-resolver.js';
 import { compileDataSchema, problemsFromErrors, schemaProblem } from '../blocks/pin-validation.js';
 import type { JsonSchema } from '../blocks/block.types.js';
 import type { CompiledGraph } from './engine/graph.compiler.js';
+import { fileTrustedFields } from './file-trust.js';
 
 export interface RunRequest {
   inputs: Record<string, unknown>;
@@ -13,7 +14,8 @@ export interface RunRequest {
   credentials: Record<string, Record<string, string>>;
 }
 
-export async function checkRunRequest(graph: CompiledGraph, request: RunRequest, resolver: CredentialResolver, userId: string): Promise<Problem[]> {
+/** `fileTrust`: the execution will be admitted by file trust (file-trust.ts), so names from the file may use it. */
+export async function checkRunRequest(graph: CompiledGraph, request: RunRequest, resolver: CredentialResolver, userId: string, fileTrust = false): Promise<Problem[]> {
   const problems: Problem[] = [];
   const inputs = graph.inputNodes;
   const names = inputs.map((n) => n.name!);
@@ -52,7 +54,8 @@ export async function checkRunRequest(graph: CompiledGraph, request: RunRequest,
   for (const node of graph.nodeList) {
     if (node.kind !== 'block' || !node.block.credentials || Object.keys(node.block.credentials).length === 0) continue;
     const names = { ...(node.definition.credentials ?? {}), ...(request.credentials[node.id] ?? {}) };
-    const { problems: unresolved } = await resolver.resolve({ block: node.block, names, userId });
+    const fileTrusted = fileTrustedFields(fileTrust, Object.keys(node.block.credentials), request.credentials[node.id]);
+    const { problems: unresolved } = await resolver.resolve({ block: node.block, names, userId, fileTrusted });
     for (const p of unresolved) problems.push({ ...p, pointer: `/credentials/${node.id}${(p.pointer ?? '').replace(/^\/credentials/, '')}`, node: node.id, message: `node "${node.id}": ${p.message}` });
   }
   return problems;

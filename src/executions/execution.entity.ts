@@ -131,6 +131,13 @@ export class ExecutionEntity {
   @Column({ type: 'jsonb', default: {} })
   credentials!: Record<string, unknown>;
 
+  /**
+   * Admitted by file trust (file-trust.ts), decided when the execution is written: names from the agent
+   * file may use operator credentials whose `allow.file_agents` is on.
+   */
+  @Column({ type: 'boolean', default: false })
+  file_trust!: boolean;
+
   /** Results `{output name: [values in order]}`, written when the execution finishes. */
   @Column({ type: 'jsonb', nullable: true })
   outputs!: Record<string, unknown[]> | null;

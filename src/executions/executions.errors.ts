@@ -20,3 +20,11 @@ export function badCursor(): AppError {
 export function badWait(raw: string): AppError {
   return new AppError('BAD_REQUEST', `?wait=${raw} is not a duration of at most 60s: use text like 500ms, 5s or 60s.`, { wait: raw });
 }
+
+export function adminOnlyForFileAgent(graphId: string, what: string, pointer: string): AppError {
+  return new AppError(
+    'FORBIDDEN',
+    `Only admins may ${what} of the file agent "${graphId}": a file agent runs what its reviewed file says. Run it with inputs on its active version, or ask an admin.`,
+    { graph_id: graphId, pointer },
+  );
+}

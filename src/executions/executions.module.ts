@@ -12,6 +12,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { IntegrationsModule } from '../integrations/integrations.module.js';
 import { ExecutionsRepository } from './executions.repository.js';
 import { ExecutionsService } from './executions.service.js';
+import { OperatorCredentialsNotice } from './operator-credentials.notice.js';
 import { BullMqDispatcher } from './queue/bullmq.dispatcher.js';
 import { EXECUTION_DISPATCHER, type ExecutionDispatcher } from './queue/execution-dispatcher.js';
 import { InProcessDispatcher } from './queue/in-process.dispatcher.js';
@@ -30,6 +31,7 @@ export function createDispatcher(config: AppConfig, redis: Redis | null, dataSou
     ExecutionStoreRepository,
     ExecutionsService,
     LocalHandoff,
+    OperatorCredentialsNotice,
     { provide: EXECUTION_DISPATCHER, inject: [APP_CONFIG, REDIS, DataSource, LOGGER], useFactory: createDispatcher },
   ],
   exports: [ExecutionsRepository, ExecutionStoreRepository, ExecutionsService, LocalHandoff, EXECUTION_DISPATCHER, BlocksModule, IntegrationsModule],

@@ -54,6 +54,8 @@ export interface NewExecution {
   credentials: Record<string, unknown>;
   preset_id: string | null;
   rerun_of: string | null;
+  /** Admitted by file trust (file-trust.ts). */
+  file_trust: boolean;
 }
 
 export interface GraphForRun {
@@ -117,11 +119,24 @@ export class ExecutionsRepository {
 
   async insert(row: NewExecution): Promise<ExecutionRow> {
     const rows = await this.query<ExecutionRow>(
-      `INSERT INTO executions (graph_id, graph_version, source, user_id, trigger_node, trigger_event, inputs, credentials, preset_id, rerun_of)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${EXECUTION_COLUMNS}`,
-      [row.graph_id, row.graph_version, row.source, row.user_id, row.trigger_node, row.trigger_event ? JSON.stringify(row.trigger_event) : null, JSON.stringify(row.inputs), JSON.stringify(row.credentials), row.preset_id, row.rerun_of],
+      `INSERT INTO executions (graph_id, graph_version, source, user_id, trigger_node, trigger_event, inputs, credentials, preset_id, rerun_of, file_trust)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${EXECUTION_COLUMNS}`,
+      [row.graph_id, row.graph_version, row.source, row.user_id, row.trigger_node, row.trigger_event ? JSON.stringify(row.trigger_event) : null, JSON.stringify(row.inputs), JSON.stringify(row.credentials), row.preset_id, row.rerun_of, row.file_trust],
     );
     return rows[0]!;
+  }
+
+  /** API graph versions ordinary users ran in the last `days` days, with the names execute requests gave (the upgrade note). */
+  recentApiRuns(days: number): Promise<Array<{ graph_id: string; definition: AgentDefinition; credentials: Record<string, Record<string, string>> }>> {
+    return this.query(
+      `SELECT DISTINCT ON (e.graph_id, e.graph_version, e.credentials) e.graph_id, v.definition, e.credentials
+       FROM executions e JOIN graphs g ON g.id = e.graph_id AND g.source = 'api'
+       JOIN graph_versions v ON v.graph_id = e.graph_id AND v.version = e.graph_version
+       WHERE e.created_at > now() - make_interval(days => $1)
+         AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = e.user_id AND u.role = 'admin')
+       LIMIT 10000`,
+      [days],
+    );
   }
 
   async find(id: string): Promise<ExecutionRow | null> {

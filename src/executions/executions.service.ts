@@ -14,8 +14,9 @@ import { EVENT_BUS, type EventBus } from './events/execution-events.js';
 import type { ExecutionSource } from './execution.entity.js';
 import { isBigintText, isTimeIdCursor } from '../common/query-values.js';
 import { checkRunRequest, type RunRequest } from './execution-request.checks.js';
-import { badCursor, executionNotFound, graphNotFound, insufficientCredits } from './executions.errors.js';
+import { adminOnlyForFileAgent, badCursor, executionNotFound, graphNotFound, insufficientCredits } from './executions.errors.js';
 import { ExecutionsRepository, type ExecutionRow } from './executions.repository.js';
+import { admitsFileTrust } from './file-trust.js';
 import { decodeCursor, encodeCursor, executionView, nodeExecutionView, type ExecutionView, type NodeExecutionView } from './executions.views.js';
 import { EXECUTION_DISPATCHER, type ExecutionDispatcher } from './queue/execution-dispatcher.js';
 import { LocalHandoff } from './queue/local-handoff.js';
@@ -53,6 +54,9 @@ export class ExecutionsService {
     const runVersion = version ?? graph.active_version;
     const compiled = await this.compiled(graphId, runVersion);
     if (!compiled) throw graphNotFound(graphId, runVersion);
+    if (source === 'api' && !isAdmin && graph.source === 'file') refuseFileAgentRequest(graphId, body, runVersion !== graph.active_version);
+    // An admin's run (or re-run) of a file agent's active version is admitted by file trust; nobody else's.
+    const fileTrust = admitsFileTrust({ graph, version: runVersion, trustedStart: isAdmin });
     let inputs = body.inputs ?? {};
     let credentials = body.credentials ?? {};
     if (body.preset_id) {
@@ -62,7 +66,7 @@ export class ExecutionsService {
       credentials = { ...(preset.credentials as Record<string, Record<string, string>>), ...credentials };
     }
     const request: RunRequest = { inputs, trigger: body.trigger ?? null, credentials };
-    const problems = await checkRunRequest(compiled, request, this.resolver, principal.user.id);
+    const problems = await checkRunRequest(compiled, request, this.resolver, principal.user.id, fileTrust);
     if (problems.length > 0) throw validationFailed(problems);
     if (this.config.credits.enabled) {
       const balance = await this.repository.balance(principal.user.id);
@@ -79,6 +83,7 @@ export class ExecutionsService {
       credentials,
       preset_id: body.preset_id ?? null,
       rerun_of: rerunOf,
+      file_trust: fileTrust,
     });
     // An agent with `concurrency` keeps its FIFO through the queue; others go to a local worker when one has room.
     if (compiled.definition.concurrency === undefined && this.local.offer(row.id)) return row;
@@ -187,4 +192,10 @@ export class ExecutionsService {
     this.graphs.set(key, compiled);
     return compiled;
   }
+}
+
+/** Seeding a file agent's trigger by hand, or running a version that is not the active one, is for admins (403). */
+function refuseFileAgentRequest(graphId: string, body: ExecuteBody, inactiveVersion: boolean): void {
+  if (body.trigger) throw adminOnlyForFileAgent(graphId, 'seed a trigger by hand (`trigger: {node, outputs}`)', '/trigger');
+  if (inactiveVersion) throw adminOnlyForFileAgent(graphId, 'run a version that is not the active one', '/version');
 }

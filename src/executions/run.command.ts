@@ -113,6 +113,7 @@ export async function runCommand(target: string, options: RunOptions, io: CliIo,
     settings,
     userId: 'local',
     resolveCredentials: (_node, fields) => configCredentials(config, fields),
+    systemDefaults: systemDefaults(config),
     ...(config ? { maxParallel: config.executor.max_parallel, nodeTimeoutMs: config.executor.node_timeout, executionTimeoutMs: config.executor.execution_timeout, maxNodeExecutions: config.executor.max_node_executions, maxValueBytes: config.executor.max_value_bytes, maxJsonDepth: config.limits.max_json_depth, maxDepth: config.executor.max_depth } : {}),
   };
   const runChild = (request: ChildRunRequest): Promise<ChildRunResult> => runChildAgent(request, agents, shared);
@@ -143,14 +144,23 @@ async function runChildAgent(request: ChildRunRequest, agents: ReadonlyMap<strin
   return { status: result.status, outputs: result.outputs, error: result.error };
 }
 
-/** Credential names from config/credentials.yaml; unmapped fields fall back to the blocks' system defaults (env). */
+/** Credential names from config/credentials.yaml (the operator runs this, at their own terminal), with their hosts. */
 function configCredentials(config: AppConfig | null, fields: Record<string, string>): Record<string, ResolvedCredential> {
   const resolved: Record<string, ResolvedCredential> = {};
   for (const [field, name] of Object.entries(fields)) {
     const entry = config?.credentials[name];
-    if (entry) resolved[field] = { name, provider: entry.provider, type: entry.type as CredentialType, fields: { ...entry.fields } };
+    if (entry) resolved[field] = { name, provider: entry.provider, type: entry.type as CredentialType, fields: { ...entry.fields }, hosts: entry.hosts };
   }
   return resolved;
+}
+
+/** The system defaults that are set (default:openai...), by provider, for fields a node leaves unmapped. */
+function systemDefaults(config: AppConfig | null): Record<string, ResolvedCredential> {
+  const defaults: Record<string, ResolvedCredential> = {};
+  for (const [name, entry] of Object.entries(config?.credentials ?? {})) {
+    if (entry.system && Object.keys(entry.fields).length > 0) defaults[entry.provider] = { name, provider: entry.provider, type: entry.type as CredentialType, fields: { ...entry.fields }, hosts: entry.hosts };
+  }
+  return defaults;
 }
 
 function liveLine(event: MemoryRunEvent, io: CliIo): void {

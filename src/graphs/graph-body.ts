@@ -25,8 +25,9 @@ export interface CheckedAgent {
 export async function checkAgentBody(plans: AgentsPlanService, principal: Principal, source: AgentSource, creatorRole: UserRole | null): Promise<CheckedAgent> {
   if (source.data === undefined) throw validationFailed([{ pointer: '', message: SEND_JSON }]);
   const handle = principal.user.handle;
+  const asker = { userId: principal.user.id, handle, role: principal.user.role };
   // Only graphs the caller may see can be called, or named in a suggestion (tenant isolation).
-  const { report, users } = await plans.validate([source], { defaultOwner: handle, callable: (graph) => maySeeGraph(graph, callerOf(principal)) });
+  const { report, users } = await plans.validate([source], { defaultOwner: handle, asker, callable: (graph) => maySeeGraph(graph, callerOf(principal)) });
   const result = report.results[0]!;
   const problems: Problem[] = result.problems
     .filter((problem) => problem.severity === 'error')

@@ -64,7 +64,7 @@ export interface TriggerRow {
 }
 
 /** An active trigger node: of the active version of an active graph. */
-export type ActiveTrigger = Omit<TriggerRow, 'version'> & { version: number; owner_id: string | null };
+export type ActiveTrigger = Omit<TriggerRow, 'version'> & { version: number; owner_id: string | null; source?: GraphSource };
 
 export interface GraphListFilter {
   /** Only file graphs and this user's API graphs; null for admins (everything). */
@@ -256,7 +256,7 @@ export class GraphsRepository {
    */
   activeTriggers(block?: string, manager?: EntityManager): Promise<ActiveTrigger[]> {
     return this.run<ActiveTrigger>(
-      `SELECT t.graph_id, t.version, t.node_id, t.block, t.config, t.credentials, g.owner_id
+      `SELECT t.graph_id, t.version, t.node_id, t.block, t.config, t.credentials, g.owner_id, g.source
        FROM graph_triggers t JOIN graphs g ON g.id = t.graph_id AND g.active_version = t.version
        WHERE g.active AND ($1::text IS NULL OR t.block = $1) AND t.disabled_reason IS NULL
          -- graph-access.ts mayUseGithubTrigger, with the creator's role now: a demoted admin's graph stops hearing GitHub.

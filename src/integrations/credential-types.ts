@@ -4,6 +4,7 @@
 import type { CredentialType } from '../blocks/block.types.js';
 import { escapePointer } from '../common/validation.pipe.js';
 import type { Problem } from '../common/errors.js';
+import { controlCharacterIn, isSecretField } from '../common/secret-text.js';
 import { CREDENTIAL_TYPES, type CredentialMetadata } from './credential.entity.js';
 
 type FieldKind = 'text' | 'url' | 'header_name' | 'port' | 'boolean' | 'time' | 'scopes' | 'email';
@@ -88,7 +89,9 @@ export function checkSecrets(type: CredentialType, secrets: unknown, pointerBase
       continue;
     }
     const checked = checkField(spec.kind, raw);
+    const control = 'value' in checked && isSecretField(type, name) ? controlCharacterIn(checked.value) : null;
     if ('error' in checked) problems.push({ pointer, message: `"${name}": ${checked.error}` });
+    else if (control) problems.push({ pointer, message: `"${name}": contains a control character (${control}); a secret may not hold line breaks or other control characters: remove them` });
     else fields[name] = checked.value;
   }
   if (type === 'smtp' && (fields.username === undefined) !== (fields.password === undefined)) {

@@ -55,6 +55,10 @@ export class CredentialEntity {
   @Column({ type: 'jsonb', default: {} })
   metadata!: CredentialMetadata;
 
+  /** Where it may be sent (`hosts` entries, common/credential-hosts.ts); null: wherever its block sends it. */
+  @Column({ type: 'text', array: true, nullable: true })
+  hosts!: string[] | null;
+
   @Column({ type: 'integer', default: 1 })
   version!: number;
 

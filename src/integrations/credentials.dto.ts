@@ -2,6 +2,7 @@
 // a JSON Pointer (including each secret field's), and the answers carry metadata only, never a secret.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { CredentialType } from '../blocks/block.types.js';
+import { parseHostEntry } from '../common/credential-hosts.js';
 import { validationFailed, type Problem } from '../common/errors.js';
 import { escapePointer } from '../common/validation.pipe.js';
 import { CREDENTIAL_TYPES, type CredentialEntity, type CredentialMetadata } from './credential.entity.js';
@@ -10,6 +11,9 @@ import { checkSecrets, isCredentialType, type CheckedSecrets } from './credentia
 /** Credential names as agent files write them (`credentials: { github: github-bot }`). */
 export const CREDENTIAL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 export const PROVIDER_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
+
+const HOSTS_DOC =
+  'Where the credential may be sent: exact host names or *.example.com, over https on port 443 unless an entry says http:// or a port. Without it, it goes wherever its block sends it.';
 
 const NAME_RULE = 'expected a name of letters, digits, "_", "." and "-" (at most 100, starting with a letter or digit), such as "github-bot"';
 
@@ -30,11 +34,17 @@ export class CreateCredentialDto {
       'webhook_secret {secret}; secret_url {url}; header {name, value}; smtp {host, port, secure?, username?, password?, from?}',
   })
   secrets!: Record<string, unknown>;
+
+  @ApiPropertyOptional({ example: ['api.example.com', '*.example.com'], description: HOSTS_DOC })
+  hosts?: string[];
 }
 
 export class ReplaceCredentialDto {
   @ApiProperty({ example: { key: 'sk-new...' }, description: 'Every secret field of the credential\'s type (the old ones are replaced, not merged)' })
   secrets!: Record<string, unknown>;
+
+  @ApiPropertyOptional({ example: ['api.example.com'], description: `${HOSTS_DOC} Left out: unchanged; null: anywhere again.` })
+  hosts?: string[] | null;
 }
 
 export class OAuthLoginDto {
@@ -47,11 +57,18 @@ export interface CreateCredentialInput {
   provider: string;
   type: CredentialType;
   secrets: CheckedSecrets;
+  hosts: string[] | null;
+}
+
+export interface ReplaceCredentialInput {
+  secrets: CheckedSecrets;
+  /** Undefined: keep the stored list. */
+  hosts?: string[] | null;
 }
 
 export function parseCreateCredential(body: unknown): CreateCredentialInput {
   const problems: Problem[] = [];
-  const object = asObject(body, ['name', 'provider', 'type', 'secrets'], problems);
+  const object = asObject(body, ['name', 'provider', 'type', 'secrets', 'hosts'], problems);
   const name = checkName(object.name, '/name', problems);
   const provider = checkProvider(object.provider, problems);
   let type: CredentialType | null = null;
@@ -65,21 +82,37 @@ export function parseCreateCredential(body: unknown): CreateCredentialInput {
     if ('problems' in checked) problems.push(...checked.problems);
     else secrets = checked.ok;
   }
+  const hosts = object.hosts === undefined ? null : checkHosts(object.hosts, problems);
   if (problems.length || !name || !provider || !type || !secrets) throw validationFailed(problems);
-  return { name, provider, type, secrets };
+  return { name, provider, type, secrets, hosts };
 }
 
 /** The new secret of an existing credential of `type`. */
-export function parseReplaceCredential(body: unknown, type: CredentialType): CheckedSecrets {
+export function parseReplaceCredential(body: unknown, type: CredentialType): ReplaceCredentialInput {
   const problems: Problem[] = [];
-  const object = asObject(body, ['secrets'], problems);
+  const object = asObject(body, ['secrets', 'hosts'], problems);
+  const hosts = object.hosts === undefined || object.hosts === null ? object.hosts : checkHosts(object.hosts, problems);
   if (object.secrets === undefined) problems.push({ pointer: '/secrets', message: '"secrets" is required: every secret field of the credential\'s type' });
   else {
     const checked = checkSecrets(type, object.secrets);
     if ('problems' in checked) problems.push(...checked.problems);
-    else if (!problems.length) return checked.ok;
+    else if (!problems.length) return { secrets: checked.ok, ...(hosts !== undefined ? { hosts } : {}) };
   }
   throw validationFailed(problems);
+}
+
+function checkHosts(value: unknown, problems: Problem[]): string[] | null {
+  if (!Array.isArray(value) || value.length === 0) {
+    problems.push({ pointer: '/hosts', message: 'expected a non-empty list of hosts such as ["api.example.com", "*.example.com"] (leave it out to send the credential wherever its block sends it)' });
+    return null;
+  }
+  const hosts: string[] = [];
+  value.forEach((entry, index) => {
+    const parsed = typeof entry === 'string' ? parseHostEntry(entry) : { error: 'expected a host name such as api.example.com' };
+    if ('error' in parsed) problems.push({ pointer: `/hosts/${index}`, message: parsed.error });
+    else hosts.push(entry.trim());
+  });
+  return hosts;
 }
 
 export function parseOAuthLogin(body: unknown): { name: string } {
@@ -104,6 +137,8 @@ export interface CredentialView {
   type: CredentialType;
   /** Non-secret facts: an OAuth2 credential's scopes and expiry. */
   metadata: CredentialMetadata;
+  /** Where it may be sent; null: wherever its block sends it. */
+  hosts: string[] | null;
   /** Increases with every change of the secret (rotation, refresh). */
   version: number;
   created_at: string;
@@ -116,6 +151,7 @@ export function credentialView(entity: CredentialEntity): CredentialView {
     provider: entity.provider,
     type: entity.type,
     metadata: { ...entity.metadata },
+    hosts: entity.hosts ?? null,
     version: entity.version,
     created_at: new Date(entity.created_at).toISOString(),
     updated_at: new Date(entity.updated_at).toISOString(),

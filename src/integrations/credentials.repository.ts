@@ -12,6 +12,7 @@ export interface NewCredentialRow {
   ciphertext: string;
   key_id: string;
   metadata: CredentialMetadata;
+  hosts?: string[] | null;
 }
 
 export interface SealedSecret {
@@ -47,6 +48,12 @@ export class CredentialsRepository {
     return this.rows.find({ where: { user_id: userId }, order: { name: 'ASC' } });
   }
 
+  /** The handle and role of a user (who asks for an operator credential), or null. */
+  async userRole(userId: string): Promise<{ handle: string; role: 'admin' | 'user' } | null> {
+    const rows = (await this.rows.manager.query(`SELECT handle, role FROM users WHERE id = $1`, [userId])) as Array<{ handle: string; role: 'admin' | 'user' }>;
+    return rows[0] ?? null;
+  }
+
   findForUser(userId: string, name: string): Promise<CredentialEntity | null> {
     return this.rows.findOneBy({ user_id: userId, name });
   }
@@ -72,11 +79,13 @@ export class CredentialsRepository {
   }
 
   /** Replaces the secret (a new version; any refresh lease is dropped). Null when the user has no such credential. */
-  async replaceSecret(userId: string, name: string, secret: SealedSecret): Promise<CredentialEntity | null> {
+  async replaceSecret(userId: string, name: string, secret: SealedSecret, hosts?: string[] | null): Promise<CredentialEntity | null> {
+    // `hosts` undefined keeps the stored list; null clears it.
     const rows = await this.updateReturning(
-      `UPDATE credentials SET ciphertext = $3, key_id = $4, metadata = $5, version = version + 1, refresh_lease_until = NULL, updated_at = now()
+      `UPDATE credentials SET ciphertext = $3, key_id = $4, metadata = $5, version = version + 1, refresh_lease_until = NULL, updated_at = now(),
+          hosts = CASE WHEN $6::boolean THEN $7::text[] ELSE hosts END
         WHERE user_id = $1 AND name = $2 RETURNING *`,
-      [userId, name, secret.ciphertext, secret.key_id, JSON.stringify(secret.metadata)],
+      [userId, name, secret.ciphertext, secret.key_id, JSON.stringify(secret.metadata), hosts !== undefined, hosts ?? null],
     );
     return rows[0] ?? null;
   }

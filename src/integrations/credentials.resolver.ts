@@ -1,8 +1,9 @@
 // Credential resolution for block runs and executions, behind the blocks' CredentialResolver interface
 // (src/blocks/credential-resolver.ts): the execution user's own database credentials first (decrypted,
 // OAuth2 tokens refreshed before use), then config/credentials.yaml, then, for an unmapped field, the
-// block's system default. Every unresolved field is reported at once; results live in memory only and
-// serialise without their secrets.
+// system default of its provider; operator credentials only for whom their `allow` admits (the asker's
+// handle and role are read here). Every unresolved field is reported at once; results live in memory
+// only and serialise without their secrets.
 import { inspect } from 'node:util';
 import { Inject, Injectable } from '@nestjs/common';
 import type { BlockDefinition, CredentialType, ResolvedCredential } from '../blocks/block.types.js';
@@ -14,6 +15,7 @@ import {
   type CredentialResolver,
   type CredentialSource,
 } from '../blocks/credential-resolver.js';
+import type { CredentialAsker } from '../blocks/credential-policy.js';
 import type { Problem } from '../common/errors.js';
 import { escapePointer } from '../common/validation.pipe.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -34,12 +36,14 @@ export class ProtectedCredential implements ResolvedCredential {
   readonly provider: string;
   readonly type: CredentialType;
   readonly fields: Record<string, string>;
+  readonly hosts?: readonly string[];
 
   constructor(credential: ResolvedCredential) {
     this.name = credential.name;
     this.provider = credential.provider;
     this.type = credential.type;
     this.fields = Object.freeze({ ...credential.fields });
+    if (credential.hosts) this.hosts = Object.freeze([...credential.hosts]);
   }
 
   toJSON(): Record<string, string> {
@@ -74,7 +78,18 @@ export class CredentialsResolver implements CredentialResolver {
   /** One block run: every field resolved, or a problem per field (pointer `/credentials/<field>`). */
   async resolve(request: CredentialRequest): Promise<CredentialResolution> {
     const database = new UserCredentialSource(request.userId, this.credentials, this.crypto, this.refresher);
-    return this.resolveWith(database, request);
+    return this.resolveWith(database, { ...request, asker: request.asker ?? (await this.asker(request.userId)) });
+  }
+
+  /** Who asks: the user's handle and role (an unknown user is nobody). */
+  async asker(userId: string | null): Promise<CredentialAsker> {
+    const user = userId === null ? null : await this.credentials.userRole(userId);
+    return { userId, handle: user?.handle ?? null, role: user?.role ?? null };
+  }
+
+  /** Whether `name` is an operator credential this user may use (creating a database credential of that name is then a 409). */
+  async operatorNameUsable(userId: string, name: string): Promise<boolean> {
+    return this.config.usableBy(name, await this.asker(userId));
   }
 
   /**
@@ -83,10 +98,11 @@ export class CredentialsResolver implements CredentialResolver {
    */
   async resolveNodes(userId: string | null, nodes: readonly NodeCredentialRequest[]): Promise<Record<string, Record<string, ResolvedCredential>>> {
     const database = new UserCredentialSource(userId, this.credentials, this.crypto, this.refresher);
+    const asker = await this.asker(userId);
     const resolved: Record<string, Record<string, ResolvedCredential>> = {};
     const problems: Problem[] = [];
     for (const node of nodes) {
-      const { credentials, problems: nodeProblems } = await this.resolveWith(database, { block: node.block, names: node.names, userId });
+      const { credentials, problems: nodeProblems } = await this.resolveWith(database, { block: node.block, names: node.names, userId, asker });
       resolved[node.nodeId] = credentials;
       for (const problem of nodeProblems) {
         problems.push({ node: node.nodeId, pointer: `/nodes/${escapePointer(node.nodeId)}${problem.pointer ?? ''}`, message: `node "${node.nodeId}" (${node.block.id}), field ${problem.message}` });
@@ -97,11 +113,10 @@ export class CredentialsResolver implements CredentialResolver {
   }
 
   private async resolveWith(database: UserCredentialSource, request: CredentialRequest): Promise<CredentialResolution> {
-    const chain = new ChainedCredentialResolver([database, this.config], process.env, () => [...database.knownNames(), ...this.config.names()]);
+    const chain = new ChainedCredentialResolver([database, this.config], this.config);
     const resolution = await chain.resolve(request);
-    const credentials: Record<string, ResolvedCredential> = {};
-    for (const [field, credential] of Object.entries(resolution.credentials)) credentials[field] = new ProtectedCredential(credential);
-    return { credentials, problems: resolution.problems };
+    const protect = (map: Record<string, ResolvedCredential>) => Object.fromEntries(Object.entries(map).map(([key, credential]) => [key, new ProtectedCredential(credential)]));
+    return { credentials: protect(resolution.credentials), problems: resolution.problems, ...(resolution.systemDefaults ? { systemDefaults: protect(resolution.systemDefaults) } : {}) };
   }
 }
 
@@ -153,7 +168,7 @@ class UserCredentialSource implements CredentialSource {
   }
 
   private async open(row: CredentialEntity): Promise<ResolvedCredential> {
-    const base = { name: row.name, provider: row.provider, type: row.type };
+    const base = { name: row.name, provider: row.provider, type: row.type, ...(row.hosts ? { hosts: row.hosts } : {}) };
     try {
       const fields = this.crypto.openFields(row.ciphertext, row.user_id, row.name);
       const fresh = await this.refresher.fresh({ entity: row, fields });

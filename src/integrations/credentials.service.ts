@@ -1,15 +1,15 @@
 // A user's stored credentials: create (encrypted), list (metadata), replace the secret, delete. Each
-// belongs to one user; another user's name is as absent as a missing one.
+// belongs to one user; another user's name, and an operator credential the user may not use, are as
+// absent as a missing one.
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { LOGGER } from '../common/logger.js';
-import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.schema.js';
 import type { CredentialEntity } from './credential.entity.js';
 import { metadataOf, type CheckedSecrets, type SecretFields } from './credential-types.js';
 import { credentialExists, credentialInConfig, credentialNotFound, credentialTypeMismatch } from './credentials.errors.js';
 import { CredentialExistsError, CredentialsRepository, type SealedSecret } from './credentials.repository.js';
 import { parseReplaceCredential, type CreateCredentialInput } from './credentials.dto.js';
+import { CredentialsResolver } from './credentials.resolver.js';
 import { CryptoService } from './crypto.service.js';
 
 @Injectable()
@@ -17,7 +17,7 @@ export class CredentialsService {
   constructor(
     private readonly credentials: CredentialsRepository,
     private readonly crypto: CryptoService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly resolver: CredentialsResolver,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -32,10 +32,10 @@ export class CredentialsService {
   }
 
   async create(userId: string, input: CreateCredentialInput): Promise<CredentialEntity> {
-    this.refuseConfigName(input.name);
+    await this.refuseConfigName(userId, input.name);
     const sealed = this.seal(input.secrets, userId, input.name);
     try {
-      const created = await this.credentials.insert({ user_id: userId, name: input.name, provider: input.provider, type: input.type, ...sealed });
+      const created = await this.credentials.insert({ user_id: userId, name: input.name, provider: input.provider, type: input.type, ...sealed, hosts: input.hosts });
       this.logger.info({ user_id: userId, credential: input.name, provider: input.provider, credential_type: input.type }, 'credential created');
       return created;
     } catch (error) {
@@ -47,8 +47,8 @@ export class CredentialsService {
   /** Replaces every secret field (the body is checked against the credential's own type). */
   async replace(userId: string, name: string, body: unknown): Promise<CredentialEntity> {
     const existing = await this.get(userId, name);
-    const secrets = parseReplaceCredential(body, existing.type);
-    const replaced = await this.credentials.replaceSecret(userId, name, this.seal(secrets, userId, name));
+    const { secrets, hosts } = parseReplaceCredential(body, existing.type);
+    const replaced = await this.credentials.replaceSecret(userId, name, this.seal(secrets, userId, name), hosts);
     if (!replaced) throw credentialNotFound(name);
     this.logger.info({ user_id: userId, credential: name, version: replaced.version }, 'credential secret replaced');
     return replaced;
@@ -61,7 +61,7 @@ export class CredentialsService {
 
   /** The 409s a name can meet before an OAuth2 flow even starts: a config name, or a credential of another type or provider. */
   async checkOAuthName(userId: string, name: string, provider: string): Promise<void> {
-    this.refuseConfigName(name);
+    await this.refuseConfigName(userId, name);
     const existing = await this.credentials.findForUser(userId, name);
     if (existing && (existing.type !== 'oauth2' || existing.provider !== provider)) {
       throw credentialTypeMismatch(name, `${existing.type} (${existing.provider})`, `oauth2 (${provider})`);
@@ -90,7 +90,8 @@ export class CredentialsService {
     return { ciphertext: sealed.ciphertext, key_id: sealed.keyId, metadata: secrets.metadata };
   }
 
-  private refuseConfigName(name: string): void {
-    if (Object.hasOwn(this.config.credentials, name)) throw credentialInConfig(name);
+  /** 409 only for an operator credential this user may use: another one's name must not show that it exists. */
+  private async refuseConfigName(userId: string, name: string): Promise<void> {
+    if (await this.resolver.operatorNameUsable(userId, name)) throw credentialInConfig(name);
   }
 }

@@ -4,6 +4,7 @@
 // (secret_url) and `notifications-webhook-secret` (webhook_secret, signs the body).
 import { Inject, Injectable } from '@nestjs/common';
 import type { BlockDefinition, CredentialFieldSpec, ResolvedCredential } from '../blocks/block.types.js';
+import { OPERATOR } from '../blocks/credential-policy.js';
 import { smtpSettings, type SmtpSettings } from '../blocks/library/communication/smtp-settings.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig, NotificationChannelConfig } from '../config/config.schema.js';
@@ -88,7 +89,9 @@ export class NotificationTargets {
   }
 
   private async one(field: string, spec: CredentialFieldSpec, name: string | undefined, userId: string | null, hint: string): Promise<ResolvedCredential> {
-    const { credentials, problems } = await this.resolver.resolve({ block: credentialBlock({ [field]: spec }), names: name ? { [field]: name } : {}, userId });
+    // Without a user, the operator's own configuration asks (config/notifications.yaml, notifications.smtp).
+    const asker = userId === null ? { asker: OPERATOR } : {};
+    const { credentials, problems } = await this.resolver.resolve({ block: credentialBlock({ [field]: spec }), names: name ? { [field]: name } : {}, userId, ...asker });
     const credential = credentials[field];
     if (!credential || problems.length) {
       const why = problems.map((p) => p.message.replace(/^[a-z]+: /, '')).join('; ') || `no credential${name ? ` "${name}"` : ''}`;

@@ -44,7 +44,7 @@ describe('sync', () => {
     const [version] = await versionsOf(dataSource, 'greeter');
     expect(version).toEqual({ version: 1, hash: result.agents[0]!.hash, file: 'team/greeter.yaml', commit: null, template: 'Hello, {{ who }}!' });
     const triggers = await new GraphsRepository(dataSource).activeTriggers();
-    expect(triggers).toEqual([{ graph_id: 'greeter', version: 1, node_id: 'hook', block: 'trigger.webhook', config: { methods: ['POST'] }, credentials: {}, owner_id: null }]);
+    expect(triggers).toEqual([{ graph_id: 'greeter', version: 1, node_id: 'hook', block: 'trigger.webhook', config: { methods: ['POST'] }, credentials: {}, owner_id: null, source: 'file' }]);
     const [state] = await dataSource.query(`SELECT scope, "commit", synced_by, summary FROM agent_sync_state`);
     expect(state).toMatchObject({ scope: 'default', commit: null, synced_by: expect.stringContaining('(cli)'), summary: expect.objectContaining({ created: ['greeter'] }) });
   });

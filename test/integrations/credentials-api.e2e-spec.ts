@@ -13,7 +13,10 @@ describe('/api/integrations/credentials', () => {
   let bob: MadeUser;
 
   beforeAll(async () => {
-    configDir = makeConfigDir('shared-openai:\n  provider: openai\n  type: api_key\n  env: { key: INT_TEST_SHARED_OPENAI }\n');
+    configDir = makeConfigDir(
+      'shared-openai:\n  provider: openai\n  type: api_key\n  env: { key: INT_TEST_SHARED_OPENAI }\n  allow: { roles: [admin, user] }\n' +
+        'admins-openai:\n  provider: openai\n  type: api_key\n  env: { key: INT_TEST_SHARED_OPENAI }\n',
+    );
     t = await createTestApp({ label: 'credapi', env: { TRELLIS_ENCRYPTION_KEY: newKey(), TRELLIS_ADMIN_API_KEY: ADMIN_KEY, TRELLIS_CONFIG_DIR: configDir } });
     ada = await makeUser(t.http, 'ada');
     bob = await makeUser(t.http, 'bob');
@@ -37,6 +40,7 @@ describe('/api/integrations/credentials', () => {
       provider: 'openai',
       type: 'api_key',
       metadata: {},
+      hosts: null,
       version: 1,
       created_at: expect.any(String),
       updated_at: expect.any(String),
@@ -65,7 +69,7 @@ describe('/api/integrations/credentials', () => {
     expect(oauth.metadata).toEqual({ scopes: ['repo', 'read:user'], expires_at: '2030-01-01T00:00:00.000Z' });
     const text = JSON.stringify(res.body);
     for (const secret of ['gho-x', 'ghr-x', 'pw-x', 'whs-x', 'hooks.slack.com', 'hv-x', 'smtp-x', 'sk-ada-1', 'smtp.example.com']) expect(text).not.toContain(secret);
-    for (const item of res.body.items) expect(Object.keys(item).sort()).toEqual(['created_at', 'metadata', 'name', 'provider', 'type', 'updated_at', 'version']);
+    for (const item of res.body.items) expect(Object.keys(item).sort()).toEqual(['created_at', 'hosts', 'metadata', 'name', 'provider', 'type', 'updated_at', 'version']);
   });
 
   it('answers one credential by name, and 404 for a name that is not yours', async () => {
@@ -92,6 +96,46 @@ describe('/api/integrations/credentials', () => {
     expect(config.body.error).toMatchObject({ code: 'CONFLICT', details: { credential: 'shared-openai', source: 'config' } });
     expect(config.body.error.message).toContain('config/credentials.yaml');
     expect(JSON.stringify([again.body, config.body])).not.toMatch(/sk-2|sk-3/);
+  });
+
+  it('lets a user create a name that is an operator credential they may not use, as if it did not exist', async () => {
+    const created = await as(bob).post({ name: 'admins-openai', provider: 'openai', type: 'api_key', secrets: { key: 'sk-bob-own' } }).expect(201);
+    expect(created.body.name).toBe('admins-openai');
+    const admin: MadeUser = { id: 'admin', handle: 'admin', key: ADMIN_KEY };
+    const refused = await as(admin).post({ name: 'admins-openai', provider: 'openai', type: 'api_key', secrets: { key: 'sk-x' } }).expect(409);
+    expect(refused.body.error.details).toMatchObject({ credential: 'admins-openai', source: 'config' });
+  });
+
+  it('refuses a control character in a secret field with a 400 naming the field, on create and on PUT', async () => {
+    const header = await as(ada).post({ name: 'hdr-nl', provider: 'http', type: 'header', secrets: { name: 'X-Key', value: 'abc\r\nX-Injected: 1' } }).expect(400);
+    expect(header.body.error.details.problems).toEqual([{ pointer: '/secrets/value', message: expect.stringContaining('"value": contains a control character (U+000D)') }]);
+    expect(JSON.stringify(header.body)).not.toContain('X-Injected');
+    for (const [type, secrets, field] of [
+      ['api_key', { key: 'sk\u0000x' }, 'key'],
+      ['oauth2', { access_token: 'a\u007f', refresh_token: 'r' }, 'access_token'],
+      ['oauth2', { access_token: 'a', refresh_token: 'r\tx' }, 'refresh_token'],
+      ['user_password', { username: 'u', password: 'p\nq' }, 'password'],
+      ['webhook_secret', { secret: 's\u001fx' }, 'secret'],
+      ['secret_url', { url: 'https://hooks.example.com/a\u0001b' }, 'url'],
+    ] as const) {
+      const res = await as(ada).post({ name: `cc-${field}`, provider: 'http', type, secrets }).expect(400);
+      expect(res.body.error.details.problems.map((p: { pointer: string }) => p.pointer)).toContain(`/secrets/${field}`);
+    }
+    const put = await as(ada).put('/basic', { secrets: { username: 'ann', password: 'line\nbreak' } }).expect(400);
+    expect(put.body.error.details.problems).toEqual([{ pointer: '/secrets/password', message: expect.stringContaining('control character (U+000A)') }]);
+  });
+
+  it('stores, answers and replaces where a credential may be sent (hosts), refusing entries that are not hosts', async () => {
+    const res = await as(ada).post({ name: 'bound', provider: 'http', type: 'api_key', secrets: { key: 'k' }, hosts: ['api.example.com', '*.example.org'] }).expect(201);
+    expect(res.body.hosts).toEqual(['api.example.com', '*.example.org']);
+    const bad = await as(ada).post({ name: 'bound2', provider: 'http', type: 'api_key', secrets: { key: 'k' }, hosts: ['https://x.com/path', 7] }).expect(400);
+    expect(bad.body.error.details.problems.map((p: { pointer: string }) => p.pointer)).toEqual(['/hosts/0', '/hosts/1']);
+    const kept = await as(ada).put('/bound', { secrets: { key: 'k2' } }).expect(200);
+    expect(kept.body.hosts).toEqual(['api.example.com', '*.example.org']);
+    const changed = await as(ada).put('/bound', { secrets: { key: 'k3' }, hosts: ['http://127.0.0.1:9000'] }).expect(200);
+    expect(changed.body.hosts).toEqual(['http://127.0.0.1:9000']);
+    const cleared = await as(ada).put('/bound', { secrets: { key: 'k4' }, hosts: null }).expect(200);
+    expect(cleared.body.hosts).toBeNull();
   });
 
   it('refuses bad bodies, listing every problem with a pointer', async () => {
@@ -144,7 +188,7 @@ describe('/api/integrations/credentials', () => {
     const wrongType = await as(ada).put('/basic', { secrets: { key: 'k' } }).expect(400);
     expect(wrongType.body.error.details.problems.map((p: { pointer: string }) => p.pointer).sort()).toEqual(['/secrets/key', '/secrets/password', '/secrets/username']);
     const extra = await as(ada).put('/basic', { secrets: { username: 'a', password: 'b' }, type: 'api_key' }).expect(400);
-    expect(extra.body.error.details.problems).toEqual([{ pointer: '/type', message: 'unknown field "type": remove it (the fields are secrets)' }]);
+    expect(extra.body.error.details.problems).toEqual([{ pointer: '/type', message: 'unknown field "type": remove it (the fields are secrets, hosts)' }]);
     await as(ada).put('/basic', {}).expect(400);
     await as(bob).put('/basic', { secrets: { username: 'x', password: 'y' } }).expect(404);
     await as(ada).put('/nothing-here', { secrets: { key: 'x' } }).expect(404);

@@ -56,7 +56,7 @@ describe('secrets never leak', () => {
     t = await createIntegrationsApp({
       label: 'leaks',
       env: { INT_LEAK_CONFIG_KEY: secret('config') },
-      credentialsYaml: 'team-key:\n  provider: openai\n  type: api_key\n  env: { key: INT_LEAK_CONFIG_KEY }\n',
+      credentialsYaml: 'team-key:\n  provider: openai\n  type: api_key\n  env: { key: INT_LEAK_CONFIG_KEY }\n  allow: { roles: [admin, user] }\n',
       overrides: { integrations: { oauth2: { acme: { authorize_url: `${oauth.url}/authorize`, token_url: `${oauth.url}/token`, client_id: 'cid', client_secret: secret('client'), scopes: ['repo'] } } } },
     });
     ada = await makeUser(t.http, 'ada');

@@ -38,7 +38,7 @@ describe('OAuth2 sign-in: authorization code with PKCE', () => {
     });
     t = await createIntegrationsApp({
       label: 'oauthflow',
-      credentialsYaml: 'shared-gh:\n  provider: acme\n  type: api_key\n  env: { key: INT_TEST_SHARED_GH }\n',
+      credentialsYaml: 'shared-gh:\n  provider: acme\n  type: api_key\n  env: { key: INT_TEST_SHARED_GH }\n  allow: { roles: [admin, user] }\n',
       overrides: {
         integrations: {
           oauth2: {

@@ -8,7 +8,7 @@ import { CredentialsResolver } from '../../src/integrations/credentials.resolver
 import { CryptoService } from '../../src/integrations/crypto.service.js';
 import { createIntegrationsApp, makeUser, type IntegrationsApp, type MadeUser } from './integrations-app.js';
 
-const ENV = { INT_RES_CONFIG_KEY: 'sk-config-9', INT_RES_SYSTEM_KEY: 'sk-system-9' };
+const ENV = { INT_RES_CONFIG_KEY: 'sk-config-9', OPENAI_API_KEY: 'sk-system-9' };
 
 function block(id: string, credentials: Record<string, CredentialFieldSpec>): BlockDefinition {
   return {
@@ -23,7 +23,7 @@ function block(id: string, credentials: Record<string, CredentialFieldSpec>): Bl
   };
 }
 
-const llm = block('test.llm', { llm: { provider: 'openai', types: ['api_key'], systemDefaultEnv: 'INT_RES_SYSTEM_KEY' } });
+const llm = block('test.llm', { llm: { provider: 'openai', types: ['api_key'], systemDefaultEnv: 'OPENAI_API_KEY' } });
 const http = block('test.http', {
   auth: { provider: 'http', types: ['api_key', 'user_password', 'header'], optional: true },
   hook: { provider: 'slack', types: ['secret_url'] },
@@ -45,9 +45,11 @@ describe('credential resolution: the user\'s own, then config, then the system d
       label: 'resolver',
       env: ENV,
       credentialsYaml: [
-        'team-openai:\n  provider: openai\n  type: api_key\n  env: { key: INT_RES_CONFIG_KEY }',
-        'unset-openai:\n  provider: openai\n  type: api_key\n  env: { key: INT_RES_NOT_SET }',
-        'team-basic:\n  provider: http\n  type: user_password\n  env: { username: INT_RES_CONFIG_KEY, password: INT_RES_CONFIG_KEY }',
+        'team-openai:\n  provider: openai\n  type: api_key\n  env: { key: INT_RES_CONFIG_KEY }\n  allow: { roles: [admin, user] }',
+        'unset-openai:\n  provider: openai\n  type: api_key\n  env: { key: INT_RES_NOT_SET }\n  allow: { roles: [admin, user] }',
+        'team-basic:\n  provider: http\n  type: user_password\n  env: { username: INT_RES_CONFIG_KEY, password: INT_RES_CONFIG_KEY }\n  allow: { roles: [admin, user] }\n  hosts: [api.example.com]',
+        'admins-openai:\n  provider: openai\n  type: api_key\n  env: { key: INT_RES_CONFIG_KEY }',
+        'default:openai:\n  allow: { users: [ada] }',
       ].join('\n'),
     });
     resolver = t.app.get(CredentialsResolver);
@@ -80,7 +82,19 @@ describe('credential resolution: the user\'s own, then config, then the system d
     const config = await resolver.resolve({ block: llm, names: { llm: 'team-openai' }, userId: ada.id });
     expect(config.credentials.llm!.fields).toEqual({ key: 'sk-config-9' });
     const system = await resolver.resolve({ block: llm, names: {}, userId: ada.id });
-    expect(system.credentials.llm).toMatchObject({ name: 'env:INT_RES_SYSTEM_KEY', fields: { key: 'sk-system-9' } });
+    expect(system.credentials.llm).toMatchObject({ name: 'default:openai', fields: { key: 'sk-system-9' }, hosts: ['api.openai.com'] });
+    const notAllowed = await resolver.resolve({ block: llm, names: {}, userId: bob.id });
+    expect(notAllowed.credentials).toEqual({});
+    expect(notAllowed.problems[0]!.message).toContain('map it to a credential name (credentials: { llm: <name> }), or set OPENAI_API_KEY');
+  });
+
+  it('resolves an operator credential a user may not use exactly like a name that does not exist', async () => {
+    const refused = await resolver.resolve({ block: llm, names: { llm: 'admins-openai' }, userId: bob.id });
+    const missing = await resolver.resolve({ block: llm, names: { llm: 'nonexistent-x' }, userId: bob.id });
+    expect(refused.credentials).toEqual({});
+    expect(refused.problems[0]!.message.replace('admins-openai', 'NAME')).toBe(missing.problems[0]!.message.replace('nonexistent-x', 'NAME'));
+    const near = await resolver.resolve({ block: llm, names: { llm: 'admins-openaj' }, userId: bob.id });
+    expect(near.problems[0]!.message).not.toContain('admins-openai');
   });
 
   it('prefers the user\'s own credential over a config one of the same name', async () => {

@@ -55,7 +55,7 @@ describe('secrets in errors, outputs, answers, notifications and logs', () => {
     await post({ name: 'basic-echo', provider: 'http', type: 'user_password', secrets: { username: 'ada', password: PASSWORD } });
     await post({ name: 'notifications-webhook', provider: 'webhook', type: 'secret_url', secrets: { url: `${peerUrl}/hook` } });
     // Stored as a release-1 database may hold it (the API of release 2 refuses control characters).
-    await t.app.get(CredentialsService).create(ada.id, { name: 'bad-header', provider: 'http', type: 'header', secrets: { fields: { name: 'X-Token', value: BAD_HEADER }, metadata: {} } });
+    await t.app.get(CredentialsService).create(ada.id, { name: 'bad-header', provider: 'http', type: 'header', secrets: { fields: { name: 'X-Token', value: BAD_HEADER }, metadata: {} }, hosts: null });
     await request(t.http).put('/api/user').set('X-API-Key', ada.key).send({ notification_preferences: { EXECUTION_FAILED: ['in_app', 'webhook'], AGENT_RUN: [] } }).expect(200);
     for (const credential of ['api-echo', 'basic-echo', 'bad-header']) {
       const graph = {

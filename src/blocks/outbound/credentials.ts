@@ -1,6 +1,6 @@
 // How outside-world blocks read their credential: the resolved one the engine put in the context, else
-// a system default from the environment (OPENAI_API_KEY, GITHUB_TOKEN, ...), else a clear error. Secrets
-// never appear in messages: only credential names, fields and types do.
+// the system default the resolver admitted for this run (context.systemDefaults: never the environment
+// directly), else a clear error. Secrets never appear in messages: only credential names, fields and types.
 import type { BlockContext, CredentialType, ResolvedCredential } from '../block.types.js';
 import { BlockError, BlockErrorCode } from '../blocks.errors.js';
 
@@ -8,12 +8,12 @@ export interface CredentialNeed {
   blockId: string;
   field: string;
   types: readonly CredentialType[];
-  /** When the node maps no credential: the system default, if any (read from the environment). */
-  systemDefault?: { env: string; provider: string; type: CredentialType; toFields(value: string): Record<string, string> };
+  /** When the node maps no credential: the provider whose system default (default:<provider>) may serve. */
+  systemDefault?: string;
 }
 
-/** The credential for `need.field`, or undefined when none is mapped and there is no system default. */
-export function findCredential(context: BlockContext, need: CredentialNeed, env: NodeJS.ProcessEnv = process.env): ResolvedCredential | undefined {
+/** The credential for `need.field`, or undefined when none is mapped and no system default is admitted. */
+export function findCredential(context: BlockContext, need: CredentialNeed): ResolvedCredential | undefined {
   const credential = context.credentials[need.field];
   if (credential) {
     if (!need.types.includes(credential.type)) {
@@ -25,20 +25,17 @@ export function findCredential(context: BlockContext, need: CredentialNeed, env:
     }
     return credential;
   }
-  const fallback = need.systemDefault;
-  const value = fallback ? env[fallback.env]?.trim() : undefined;
-  if (fallback && value) return { name: fallback.env, provider: fallback.provider, type: fallback.type, fields: fallback.toFields(value) };
-  return undefined;
+  return need.systemDefault ? context.systemDefaults?.[need.systemDefault] : undefined;
 }
 
 /** Like findCredential, but a missing credential is CREDENTIAL_UNRESOLVED saying how to provide one. */
-export function requireCredential(context: BlockContext, need: CredentialNeed, env: NodeJS.ProcessEnv = process.env): ResolvedCredential {
-  const credential = findCredential(context, need, env);
+export function requireCredential(context: BlockContext, need: CredentialNeed): ResolvedCredential {
+  const credential = findCredential(context, need);
   if (credential) return credential;
-  const orEnv = need.systemDefault ? `, or set ${need.systemDefault.env} for a system-wide default` : '';
+  const orDefault = need.systemDefault ? `, or use the system default default:${need.systemDefault} where the operator allows it (config/credentials.yaml)` : '';
   throw new BlockError(
     BlockErrorCode.CREDENTIAL_UNRESOLVED,
-    `Block ${need.blockId} needs a credential (${need.types.join(' or ')}) for "${need.field}": map one in the node (credentials: { ${need.field}: <credential name> })${orEnv}.`,
+    `Block ${need.blockId} needs a credential (${need.types.join(' or ')}) for "${need.field}": map one in the node (credentials: { ${need.field}: <credential name> })${orDefault}.`,
     { block: need.blockId, field: need.field, accepted: [...need.types] },
   );
 }

@@ -61,7 +61,7 @@ beforeAll(async () => {
       res.writeHead(302, { location: `/loop/${n + 1}` });
       return void res.end();
     }
-    if (path === '/echo') return sendJson(res, 200, { method: req.method, body: req.body, authorization: req.headers.authorization ?? null, x_api_key: req.headers['x-api-key'] ?? null });
+    if (path === '/echo') return sendJson(res, 200, { method: req.method, body: req.body, authorization: req.headers.authorization ?? null, x_api_key: req.headers['x-api-key'] ?? null, subscription: req.headers['ocp-apim-subscription-key'] ?? null });
     return sendText(res, 404, 'not found');
   });
 });
@@ -106,13 +106,33 @@ describe('OutboundHttp: requests that are allowed', () => {
     expect(await temp.json()).toMatchObject({ method: 'POST', body: 'payload' });
   });
 
-  it('drops credentials on a redirect to another origin, keeps them on the same origin', async () => {
+  it('drops the headers it attached from a credential on a redirect to another origin, whatever their name, and keeps them on the same origin', async () => {
     const http = outbound({ allowPrivateAddresses: true, resolve: table({ 'other.example.test': '127.0.0.1' }) });
-    const headers = { authorization: 'Bearer secret-token', 'x-api-key': 'k-123' };
-    const same = await http.fetch(`${peer.url}/redirect/${encodeURIComponent('/echo')}`, { headers });
-    expect(await same.json()).toMatchObject({ authorization: 'Bearer secret-token', x_api_key: 'k-123' });
+    const credential = { credential: { name: 'azure-key', provider: 'http', type: 'header' as const, fields: {} }, headers: { 'Ocp-Apim-Subscription-Key': 'sub-123' } };
+    const headers = { 'x-api-key': 'not-a-credential' };
+    const same = await http.fetch(`${peer.url}/redirect/${encodeURIComponent('/echo')}`, { headers, credential });
+    expect(await same.json()).toMatchObject({ subscription: 'sub-123', x_api_key: 'not-a-credential' });
+    const other = await http.fetch(`${peer.url}/redirect/${encodeURIComponent(`http://other.example.test:${peer.port}/echo`)}`, { headers, credential });
+    expect(await other.json()).toMatchObject({ subscription: null, x_api_key: 'not-a-credential' });
+  });
+
+  it('drops a hand-written Authorization on a redirect to another origin, as the fetch standard does', async () => {
+    const http = outbound({ allowPrivateAddresses: true, resolve: table({ 'other.example.test': '127.0.0.1' }) });
+    const headers = { authorization: 'Bearer typed-by-hand' };
+    expect(await (await http.fetch(`${peer.url}/redirect/${encodeURIComponent('/echo')}`, { headers })).json()).toMatchObject({ authorization: 'Bearer typed-by-hand' });
     const other = await http.fetch(`${peer.url}/redirect/${encodeURIComponent(`http://other.example.test:${peer.port}/echo`)}`, { headers });
-    expect(await other.json()).toMatchObject({ authorization: null, x_api_key: null });
+    expect(await other.json()).toMatchObject({ authorization: null });
+  });
+
+  it('refuses to attach a credential to a host its hosts do not list, sending nothing', async () => {
+    const before = peer.requests.length;
+    const credential = { credential: { name: 'team-api', provider: 'http', type: 'api_key' as const, fields: {}, hosts: ['api.example.com'] }, headers: { authorization: 'Bearer sk-team' } };
+    const error = await failure(outbound({ allowPrivateAddresses: true }).fetch(`${peer.url}/echo`, { credential }));
+    expect(error.code).toBe('CREDENTIAL_HOST_REFUSED');
+    expect(error.message).toContain('Refused to send the credential "team-api" to http://127.0.0.1:');
+    expect(error.message).toContain('it may only be sent to api.example.com');
+    expect(error.message).not.toContain('sk-team');
+    expect(peer.requests.length).toBe(before);
   });
 
   it('answers the redirect itself with redirect: manual', async () => {

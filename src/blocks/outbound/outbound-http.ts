@@ -1,23 +1,29 @@
 // The outbound HTTP client of every block (BlockHttpClient): honours the run's AbortSignal and a
 // timeout, caps the response size while streaming, and refuses private addresses after DNS resolution
 // on every hop (redirects are followed here, by hand, so each hop is checked). Connections are pinned
-// to the checked addresses through the Agent's `connect.lookup` (see host-resolver.ts).
+// to the checked addresses through the Agent's `connect.lookup` (see host-resolver.ts). A credential's
+// headers go only to its hosts and never across origins on a redirect (credential-attach.ts).
 //
 // We use undici's own `fetch` with undici's `Agent`: Node 20 bundles an older undici whose fetch is not
 // guaranteed to speak the Agent's dispatcher interface. Blocks still receive a standard global Response.
 import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
 import { AppError } from '../../common/errors.js';
-import type { BlockHttpClient, BlockRuntimeSettings } from '../block.types.js';
+import type { BlockHttpClient, BlockRequestInit, BlockRuntimeSettings } from '../block.types.js';
+import { attachCredential } from './credential-attach.js';
 import { checkLiteralAddress, guardedLookup, type AddressPolicy } from './host-resolver.js';
 import { badUrl, requestFailed, requestTimedOut, responseTooLarge, tooManyRedirects } from './outbound.errors.js';
 
 export const MAX_REDIRECTS = 10;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
-/** Headers that must not follow a redirect to another origin (the fetch standard drops Authorization). */
-const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|cookie)$|api[-_]?key|token|secret|auth/i;
+/**
+ * Headers a caller wrote by hand that do not follow a redirect to another origin, as in the fetch
+ * standard. Headers made from a credential are dropped by construction (credential-attach.ts), whatever
+ * their name.
+ */
+const FETCH_STANDARD_DROPPED = ['authorization', 'proxy-authorization', 'cookie'];
 
-export type OutboundRequestInit = RequestInit & { maxResponseBytes?: number; timeoutMs?: number };
+export type OutboundRequestInit = BlockRequestInit;
 
 export interface OutboundHttpOptions extends AddressPolicy {
   maxResponseBytes: number;
@@ -54,7 +60,7 @@ export class OutboundHttp {
   }
 
   async fetch(input: string | URL, init: OutboundRequestInit = {}): Promise<Response> {
-    const { maxResponseBytes = this.options.maxResponseBytes, timeoutMs = this.options.defaultTimeoutMs, signal: callerSignal, redirect = 'follow', ...rest } = init;
+    const { maxResponseBytes = this.options.maxResponseBytes, timeoutMs = this.options.defaultTimeoutMs, signal: callerSignal, redirect = 'follow', credential, ...rest } = init;
     let url = parseOutboundUrl(input);
     const timer = timeoutMs ? startTimer(timeoutMs) : undefined;
     const signals = [callerSignal ?? undefined, timer?.signal].filter((s): s is AbortSignal => s !== undefined);
@@ -65,6 +71,7 @@ export class OutboundHttp {
     const headers = new Headers(rest.headers);
     if (!headers.has('user-agent')) headers.set('user-agent', 'trellis');
     try {
+      let attached = attachCredential(headers, url, credential);
       for (let redirects = 0; ; redirects++) {
         checkLiteralAddress(url.hostname, this.options);
         const response = await undiciFetch(url, { ...(rest as UndiciRequestInit), method, headers: [...headers], body: body as UndiciRequestInit['body'], redirect: 'manual', signal, dispatcher: this.agent });
@@ -77,7 +84,10 @@ export class OutboundHttp {
         if (redirects >= MAX_REDIRECTS) throw tooManyRedirects(location, MAX_REDIRECTS);
         const next = parseOutboundUrl(new URL(location, url));
         ({ method, body } = redirectedRequest(response.status, method, body, headers, next));
-        if (next.origin !== url.origin) for (const name of [...headers.keys()]) if (CREDENTIAL_HEADER.test(name)) headers.delete(name);
+        if (next.origin !== url.origin) {
+          for (const name of [...attached, ...FETCH_STANDARD_DROPPED]) headers.delete(name);
+          attached = [];
+        }
         url = next;
       }
     } catch (error) {

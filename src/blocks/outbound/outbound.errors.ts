@@ -9,6 +9,7 @@ export const OutboundErrorCode = {
   RESPONSE_TOO_LARGE: 'OUTBOUND_RESPONSE_TOO_LARGE',
   TIMEOUT: 'OUTBOUND_TIMEOUT',
   TOO_MANY_REDIRECTS: 'OUTBOUND_TOO_MANY_REDIRECTS',
+  CREDENTIAL_HOST_REFUSED: 'CREDENTIAL_HOST_REFUSED',
 } as const;
 
 export const ALLOW_PRIVATE_KEY = 'http.allow_private_addresses';
@@ -63,5 +64,17 @@ export function tooManyRedirects(url: string, max: number): AppError {
     `The request was redirected more than ${max} times (last to ${url}); it looks like a redirect loop. Request the final URL directly.`,
     { url, max },
     502,
+  );
+}
+
+/** A credential asked to go to a host its `hosts` do not list (names the credential and host, never the secret). */
+export function credentialHostRefused(credential: string, url: URL, hosts: readonly string[]): AppError {
+  const where = hosts.length ? `it may only be sent to ${hosts.join(', ')}` : 'it may not be sent over HTTP at all';
+  return new AppError(
+    OutboundErrorCode.CREDENTIAL_HOST_REFUSED,
+    `Refused to send the credential "${credential}" to ${url.protocol}//${url.host}: ${where}. ` +
+      'Send the request to one of those hosts, use another credential, or (for an operator credential) add the host to its `hosts` in config/credentials.yaml.',
+    { credential, host: url.host, hosts: [...hosts] },
+    400,
   );
 }

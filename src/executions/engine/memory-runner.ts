@@ -156,6 +156,7 @@ class MemoryRun {
       nodeExecutionId: run.id,
       userId: this.options.userId ?? 'local',
       credentials: this.options.resolveCredentials?.(node.id, node.definition.credentials ?? {}) ?? {},
+      ...(this.options.systemDefaults ? { systemDefaults: this.options.systemDefaults } : {}),
       logger: this.nodeLogger(node.id),
       http: this.options.http ?? refuseHttp,
       settings: this.options.settings ?? { allowPrivateAddresses: false, maxResponseBytes: 10 * 1024 * 1024 },

@@ -53,6 +53,8 @@ export interface MemoryRunOptions {
   runAttempt?: BlockAttemptFn;
   /** Credentials of a node's fields; throw an AppError with code CREDENTIAL_UNRESOLVED when one cannot be. */
   resolveCredentials?: (nodeId: string, fields: Record<string, string>) => Record<string, ResolvedCredential>;
+  /** Provider -> system default for unmapped fields (BlockContext.systemDefaults). */
+  systemDefaults?: Record<string, ResolvedCredential>;
   timers?: Timers;
   /** Aborting it cancels the execution (CANCELLED); running blocks get the abort. */
   signal?: AbortSignal;

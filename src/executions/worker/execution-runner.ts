@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { BlockContext, BlockHttpClient, BlockLookup, BlockRuntimeSettings } from '../../blocks/block.types.js';
-import type { CredentialResolver } from '../../blocks/credential-resolver.js';
+import type { CredentialResolution, CredentialResolver } from '../../blocks/credential-resolver.js';
 import { formatDuration, parseDuration } from '../../common/units.js';
 import type { AttemptOutcome } from '../engine/block-attempt.js';
 import { EngineError, EngineErrorCode, toNodeError, type NodeError } from '../engine/engine.errors.js';
@@ -17,6 +17,7 @@ import { executeScrubbedAttempt } from '../engine/scrubbed-attempt.js';
 import { runValidatedBlock } from '../engine/validated-attempt.js';
 import { noAgentNamed } from '../../graphs/graph-access.js';
 import type { ExecutionChargeHook } from '../execution.hooks.js';
+import { fileTrustedFields } from '../file-trust.js';
 import type { ClaimedExecution, ExecutionWrite, NewChildExecution, StoredRun, WrittenExecution } from './execution-store.repository.js';
 import { fromStoredRun, newExtras, toStoredRun } from './run-rows.js';
 import { DEFAULT_MAX_RESUMES, resumedTooOften, StepRefusedError, writeAfterRefusal } from './store-failure.js';
@@ -386,8 +387,10 @@ export class ExecutionRunner {
     if (node.block.suspend === 'child_execution') return this.child(run, node);
     // Most blocks take no credentials: nothing to resolve (the hot path of a plain agent).
     const needsCredentials = node.block.credentials !== undefined && Object.keys(node.block.credentials).length > 0;
-    const names = needsCredentials ? { ...(node.definition.credentials ?? {}), ...((execution.credentials[node.id] as Record<string, string> | undefined) ?? {}) } : {};
-    const resolved = needsCredentials ? await this.deps.resolver.resolve({ block: node.block, names, userId: execution.user_id }) : { credentials: {}, problems: [] };
+    const overrides = execution.credentials[node.id] as Record<string, string> | undefined;
+    const names = needsCredentials ? { ...(node.definition.credentials ?? {}), ...(overrides ?? {}) } : {};
+    const fileTrusted = needsCredentials ? fileTrustedFields(execution.file_trust === true, Object.keys(node.block.credentials!), overrides) : [];
+    const resolved: CredentialResolution = needsCredentials ? await this.deps.resolver.resolve({ block: node.block, names, userId: execution.user_id, fileTrusted }) : { credentials: {}, problems: [] };
     if (resolved.problems.length > 0) {
       return { ok: false, error: { code: EngineErrorCode.CREDENTIAL_UNRESOLVED, message: `Node "${node.id}" (${node.blockId}) cannot run: ${resolved.problems.map((p) => p.message).join('; ')}` } };
     }
@@ -397,6 +400,7 @@ export class ExecutionRunner {
       nodeExecutionId: run.id,
       userId: execution.user_id,
       credentials: resolved.credentials,
+      ...(resolved.systemDefaults ? { systemDefaults: resolved.systemDefaults } : {}),
       logger: this.logger.child({ node_id: node.id }),
       http: this.deps.http(controller.signal),
       settings: this.deps.settings,

@@ -20,6 +20,8 @@ export interface ClaimedExecution {
   trigger_node: string | null;
   trigger_event: Record<string, unknown> | null;
   credentials: Record<string, unknown>;
+  /** Admitted by file trust (file-trust.ts): names from the file may use operator credentials with allow.file_agents. */
+  file_trust: boolean;
   cost: number;
   deadline_at: Date;
   /** True when the execution was QUEUED (nothing ran yet): it needs seeding. */
@@ -95,7 +97,7 @@ const CLAIM_SET = `status = 'RUNNING', lease_owner = $2, lease_until = now() + m
 // The cost of a resumed execution is what its ledger says: a worker that died after charging an attempt never
 // wrote that charge into `cost` (the ledger row is written by the charge itself). Indexed; no rows when fresh.
 const CLAIM_RETURNING = `e.id, e.graph_id, e.graph_version, e.user_id, e.parent_id, e.depth, e.inputs, e.trigger_node, e.trigger_event,
-  e.credentials,
+  e.credentials, e.file_trust,
   GREATEST(e.cost, COALESCE((SELECT -SUM(t.amount) FROM credit_transactions t WHERE t.execution_id = e.id AND t.type IN ('USAGE', 'REFUND')), 0))::int AS cost,
   e.deadline_at, (e.started_at IS NULL) AS fresh`;
 
@@ -218,8 +220,12 @@ export class ExecutionStoreRepository {
            ended_at = EXCLUDED.ended_at
          RETURNING 1
        ), kids AS (
-         INSERT INTO executions (id, graph_id, graph_version, source, user_id, parent_id, parent_node_execution_id, depth, inputs)
-         SELECT c.id, c.graph_id, c.graph_version, 'agent', c.user_id, c.parent_id, c.parent_node_execution_id, c.depth, c.inputs
+         -- file trust (file-trust.ts): a file agent's active version, started by an admitted parent or an admin's run
+         INSERT INTO executions (id, graph_id, graph_version, source, user_id, parent_id, parent_node_execution_id, depth, inputs, file_trust)
+         SELECT c.id, c.graph_id, c.graph_version, 'agent', c.user_id, c.parent_id, c.parent_node_execution_id, c.depth, c.inputs,
+           EXISTS (SELECT 1 FROM graphs g WHERE g.id = c.graph_id AND g.source = 'file' AND g.active_version = c.graph_version)
+             AND (EXISTS (SELECT 1 FROM executions p WHERE p.id = c.parent_id AND p.file_trust)
+               OR EXISTS (SELECT 1 FROM users u WHERE u.id = c.user_id AND u.role = 'admin'))
          FROM jsonb_to_recordset($5::jsonb) AS c(id uuid, graph_id text, graph_version int, user_id text, parent_id uuid,
            parent_node_execution_id uuid, depth int, inputs jsonb) JOIN ex ON ex.id = c.parent_id
          RETURNING 1

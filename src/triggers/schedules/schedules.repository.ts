@@ -182,8 +182,12 @@ export class SchedulesRepository {
          INSERT INTO schedule_fires (schedule_key, scheduled_for, execution_id) VALUES ($1, $2, gen_random_uuid())
          ON CONFLICT DO NOTHING RETURNING execution_id),
        created AS (
-         INSERT INTO executions (id, graph_id, graph_version, source, user_id, trigger_node, trigger_event, inputs, schedule_id)
-         SELECT fire.execution_id, $3, $4, 'schedule', $5, $6, $7::jsonb, $8::jsonb, $9 FROM fire RETURNING id),
+         -- file trust (executions/file-trust.ts): the cron of a file agent's own file, never an ad-hoc schedule
+         INSERT INTO executions (id, graph_id, graph_version, source, user_id, trigger_node, trigger_event, inputs, schedule_id, file_trust)
+         SELECT fire.execution_id, $3, $4, 'schedule', $5, $6, $7::jsonb, $8::jsonb, $9,
+           EXISTS (SELECT 1 FROM schedules s JOIN graphs g ON g.id = s.graph_id
+             WHERE s.id = $9 AND s.kind = 'trigger' AND g.id = $3 AND g.source = 'file' AND g.active_version = $4)
+         FROM fire RETURNING id),
        touched AS (UPDATE schedules SET last_fired_at = $2 WHERE id = $9 AND EXISTS (SELECT 1 FROM created) RETURNING id)
        SELECT id FROM created`,
       [fire.key, fire.scheduled_for, fire.graph_id, fire.graph_version, fire.user_id, fire.trigger_node, fire.trigger_event ? JSON.stringify(fire.trigger_event) : null, JSON.stringify(fire.inputs), fire.schedule_id],

@@ -18,6 +18,8 @@ export interface WebhookTrigger {
   secret: string | null;
   /** The user billed: the graph's owner, else the built-in admin. */
   user_id: string;
+  /** A file agent's trigger: its `secret` name comes from the reviewed file (file trust). */
+  file: boolean;
 }
 
 export interface GithubTrigger {
@@ -102,7 +104,7 @@ export function buildCatalog(rows: readonly ActiveTrigger[], adminId: string): C
     const user_id = row.owner_id ?? adminId;
     if (row.block === 'trigger.webhook') {
       const methods = Array.isArray(row.config.methods) ? row.config.methods.map((m) => String(m).toUpperCase()) : ['POST'];
-      webhooks.set(`${row.graph_id}/${row.node_id}`, { graph_id: row.graph_id, version: row.version, node_id: row.node_id, methods, secret: row.credentials.secret ?? null, user_id });
+      webhooks.set(`${row.graph_id}/${row.node_id}`, { graph_id: row.graph_id, version: row.version, node_id: row.node_id, methods, secret: row.credentials.secret ?? null, user_id, file: row.source === 'file' });
     } else if (row.block === 'trigger.github') {
       const events = Array.isArray(row.config.events) ? row.config.events.map(String) : [];
       const repository = typeof row.config.repository === 'string' ? row.config.repository : undefined;

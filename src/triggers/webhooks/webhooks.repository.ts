@@ -64,7 +64,7 @@ export class WebhooksRepository {
   async createExecutions(executions: readonly TriggeredExecution[], source: 'webhook' | 'github'): Promise<string[]> {
     if (executions.length === 0) return [];
     const ids = executions.map(() => randomUUID());
-    await this.query(`${INSERT_EXECUTIONS} SELECT * FROM rows`, [JSON.stringify(withIds(executions, ids, source))]);
+    await this.query(`${INSERT_EXECUTIONS} SELECT *, ${FILE_TRUST} FROM rows`, [JSON.stringify(withIds(executions, ids, source))]);
     return ids;
   }
 
@@ -85,8 +85,8 @@ export class WebhooksRepository {
          WHERE d.expires_at < now()
          RETURNING d.key
        ), ${EXECUTION_ROWS}, inserted AS (
-         INSERT INTO executions (id, graph_id, graph_version, source, user_id, trigger_node, trigger_event)
-         SELECT * FROM rows WHERE EXISTS (SELECT 1 FROM delivery) RETURNING id
+         INSERT INTO executions (id, graph_id, graph_version, source, user_id, trigger_node, trigger_event, file_trust)
+         SELECT *, ${FILE_TRUST} FROM rows WHERE EXISTS (SELECT 1 FROM delivery) RETURNING id
        )
        SELECT key FROM delivery WHERE (SELECT count(*) FROM inserted) >= 0`,
       [delivery.scope, delivery.key, delivery.body_hash, first.status_code, JSON.stringify(first.response), ids, delivery.window_ms, JSON.stringify(withIds(executions, ids, source))],
@@ -121,7 +121,10 @@ const INSERT_EXECUTIONS = `WITH rows AS (
   SELECT r.id, r.graph_id, r.graph_version, r.source, r.user_id, r.trigger_node, r.trigger_event
   FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, graph_id text, graph_version int, source text, user_id text, trigger_node text, trigger_event jsonb)
 )
-INSERT INTO executions (id, graph_id, graph_version, source, user_id, trigger_node, trigger_event)`;
+INSERT INTO executions (id, graph_id, graph_version, source, user_id, trigger_node, trigger_event, file_trust)`;
+
+/** File trust (executions/file-trust.ts): the agent's own trigger fired, so a file agent's active version is admitted. */
+const FILE_TRUST = `EXISTS (SELECT 1 FROM graphs g WHERE g.id = rows.graph_id AND g.source = 'file' AND g.active_version = rows.graph_version)`;
 
 function withIds(executions: readonly TriggeredExecution[], ids: readonly string[], source: string) {
   return executions.map((execution, index) => ({ id: ids[index], source, ...execution }));

@@ -132,7 +132,9 @@ export class WebhooksService {
 
   private async verify(trigger: WebhookTrigger, request: WebhookRequest): Promise<void> {
     const block = this.registry.require('trigger.webhook');
-    const { credentials } = await this.resolver.resolve({ block, names: { secret: trigger.secret! }, userId: trigger.user_id });
+    // A file agent's own trigger names its secret in the reviewed file: file trust (release-2.md section 1).
+    const fileTrusted = trigger.file ? ['secret'] : [];
+    const { credentials } = await this.resolver.resolve({ block, names: { secret: trigger.secret! }, userId: trigger.user_id, fileTrusted });
     const secret = credentials.secret?.fields.secret;
     if (!secret) throw errors.secretUnresolved(trigger.graph_id, trigger.node_id, trigger.secret!);
     const tolerance = this.config.webhooks.signature_tolerance;

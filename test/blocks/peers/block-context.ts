@@ -9,6 +9,8 @@ import { runBlock } from '../../../src/blocks/run-block.js';
 
 export interface TestContextOptions {
   credentials?: Record<string, ResolvedCredential>;
+  /** Provider -> the system default the resolver admitted (BlockContext.systemDefaults). */
+  systemDefaults?: Record<string, ResolvedCredential>;
   settings?: Partial<BlockRuntimeSettings>;
   signal?: AbortSignal;
   resolve?: HostResolver;
@@ -33,6 +35,7 @@ export function blockHarness(options: TestContextOptions = {}): TestBlockHarness
     nodeExecutionId: randomUUID(),
     userId: 'user-1',
     credentials: options.credentials ?? {},
+    ...(options.systemDefaults ? { systemDefaults: options.systemDefaults } : {}),
     signal,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     http: outbound.client(signal),

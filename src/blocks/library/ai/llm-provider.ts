@@ -1,9 +1,10 @@
 // One chat request to an LLM provider, behind one small interface the three LLM blocks share: the
 // provider, base URL, API key and fetch are chosen here; the wire formats live in llm-openai.ts and
 // llm-anthropic.ts; SDK errors become clear block errors in llm.errors.ts.
-import type { BlockContext, JsonSchema } from '../../block.types.js';
+import type { BlockContext, JsonSchema, ResolvedCredential } from '../../block.types.js';
 import { BlockError, BlockErrorCode, invalidPin } from '../../blocks.errors.js';
-import { credentialField, findCredential, requireCredential } from '../../outbound/credentials.js';
+import { credentialFetch, operatorUrlClient } from '../../outbound/credential-attach.js';
+import { credentialField, findCredential, requireCredential, type CredentialNeed } from '../../outbound/credentials.js';
 import { resolveAllowed } from '../../outbound/host-resolver.js';
 import { anthropicClient } from './llm-anthropic.js';
 import { translateLlmError, type LlmTarget } from './llm.errors.js';
@@ -69,7 +70,10 @@ const DEFAULT_BASE_URLS: Record<LlmProviderName, string | undefined> = {
   anthropic: 'https://api.anthropic.com',
   openai_compatible: undefined,
 };
-const SYSTEM_DEFAULT_ENV: Record<LlmProviderName, string | undefined> = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY', openai_compatible: undefined };
+/** The provider whose system default (default:openai, default:anthropic) serves a node without a credential. */
+const SYSTEM_DEFAULT: Record<LlmProviderName, string | undefined> = { openai: 'openai', anthropic: 'anthropic', openai_compatible: undefined };
+/** The headers the SDKs put the key in: moved into a credential attachment, so hosts and redirects are checked. */
+const KEY_HEADERS = ['authorization', 'x-api-key'];
 /** The SDKs' own retries (with back-off, honouring retry-after) for 408, 409, 429 and 5xx. */
 export const LLM_MAX_RETRIES = 2;
 
@@ -82,15 +86,11 @@ export function openLlmSession(blockId: string, inputs: LlmInputs, context: Bloc
     throw invalidPin(blockId, 'base_url', 'openai_compatible needs the server\'s base URL, e.g. http://ollama.internal:11434/v1 (or set integrations.openai.base_url in config)');
   }
   if (fromPin && !/^https?:\/\/[^/]/.test(fromPin)) throw invalidPin(blockId, 'base_url', `"${fromPin}" is not an http(s) URL`);
-  const env = SYSTEM_DEFAULT_ENV[provider];
-  const need = {
-    blockId,
-    field: 'llm',
-    types: ['api_key'] as const,
-    ...(env ? { systemDefault: { env, provider, type: 'api_key' as const, toFields: (key: string) => ({ key }) } } : {}),
-  };
+  // A node that sets its own base_url never receives a system default: the key would go to its server.
+  const systemDefault = fromPin ? undefined : SYSTEM_DEFAULT[provider];
+  const need = { blockId, field: 'llm', types: ['api_key'] as const, ...(systemDefault ? { systemDefault } : {}) };
   // openai_compatible servers (Ollama, vLLM) often take no key at all.
-  const credential = provider === 'openai_compatible' ? findCredential(context, need) : requireCredential(context, need);
+  const credential = provider === 'openai_compatible' ? findCredential(context, need) : fromPin ? ownKeyFor(blockId, context, need) : requireCredential(context, need);
   // A key stored for OpenAI must not be sent to Anthropic, nor the other way round.
   const otherVendor = (name: string) => name !== provider && (name === 'openai' || name === 'anthropic');
   if (credential && provider !== 'openai_compatible' && otherVendor(credential.provider)) {
@@ -100,11 +100,12 @@ export function openLlmSession(blockId: string, inputs: LlmInputs, context: Bloc
       { block: blockId, field: 'llm', credential: credential.name, provider: credential.provider },
     );
   }
-  // Base URLs from config are the operator's choice and may be internal (a local Ollama), so they use
-  // plain fetch. A base_url pin (or the provider's public default) goes through context.http, which
-  // applies the private-address policy, the size cap and the run's signal.
+  // Base URLs from config are the operator's choice and may be internal (a local Ollama): outside the
+  // private-address policy. A base_url pin (or the provider's public default) goes through context.http,
+  // which applies the policy, the size cap and the run's signal. Either way the key goes only to the
+  // credential's hosts (credential-attach.ts).
   const viaPolicy = configured === undefined || fromPin !== undefined;
-  const policyFetch: typeof fetch = (input, init) => context.http.fetch(input instanceof Request ? input.url : input, init);
+  const client = viaPolicy ? context.http : operatorUrlClient(context.signal);
   const settings: LlmSettings = {
     model: inputs.model,
     ...(inputs.temperature !== undefined ? { temperature: inputs.temperature } : {}),
@@ -112,11 +113,11 @@ export function openLlmSession(blockId: string, inputs: LlmInputs, context: Bloc
     baseUrl,
     // Servers like Ollama take no key, but the SDK insists on one.
     apiKey: credential ? credentialField(credential, 'key', blockId) : 'no-key',
-    ...(viaPolicy ? { fetch: policyFetch } : {}),
+    fetch: credentialFetch(client, credential, KEY_HEADERS),
     signal: context.signal,
     maxRetries: LLM_MAX_RETRIES,
   };
-  const client = provider === 'anthropic' ? anthropicClient(settings) : openAiClient(settings, provider);
+  const sdk = provider === 'anthropic' ? anthropicClient(settings) : openAiClient(settings, provider);
   const target: LlmTarget = { provider, model: inputs.model, baseUrl, credentialName: credential?.name, retries: LLM_MAX_RETRIES };
   // The SDKs retry failed connections, so refuse a forbidden base_url up front, once, instead of three
   // times (every connection is still checked again by context.http).
@@ -129,12 +130,23 @@ export function openLlmSession(blockId: string, inputs: LlmInputs, context: Bloc
           precheck ??= resolveAllowed(new URL(baseUrl).hostname, { allowPrivateAddresses: false });
           await precheck;
         }
-        return await client.complete(call, corrections);
+        return await sdk.complete(call, corrections);
       } catch (error) {
         throw translateLlmError(error, target, context.signal);
       }
     },
   };
+}
+
+/** The node's own key for its own base_url (a system default never goes there). */
+function ownKeyFor(blockId: string, context: BlockContext, need: CredentialNeed): ResolvedCredential {
+  const credential = findCredential(context, need);
+  if (credential) return credential;
+  throw new BlockError(
+    BlockErrorCode.CREDENTIAL_UNRESOLVED,
+    `Block ${blockId} sets its own base_url, so it never receives a system default key: map a credential for that server (credentials: { llm: <credential name> }), or use provider: openai_compatible for a server that needs no key.`,
+    { block: blockId, field: 'llm' },
+  );
 }
 
 /** The conversation of the inputs: messages, then the prompt as the last user message; system turns are lifted out. */

@@ -75,21 +75,40 @@ describe('llm.chat with OpenAI', () => {
     expect(call.json).not.toHaveProperty('response_format');
   });
 
-  it('uses OPENAI_API_KEY when the node maps no credential', async () => {
-    process.env.OPENAI_API_KEY = 'sk-from-env';
+  it('uses the system default the run was admitted (default:openai) when the node maps no credential', async () => {
     openai.script(openAiCompletion('ok'));
-    await chat({}, { credentials: {} });
+    await chat({}, { credentials: {}, systemDefaults: { openai: apiKey('sk-from-env', 'openai', 'default:openai') } });
     expect(openai.calls().at(-1)!.headers.authorization).toBe('Bearer sk-from-env');
   });
 
-  it('says how to give a key when there is none', async () => {
-    delete process.env.OPENAI_API_KEY;
+  it('never reads the environment itself: without a credential or an admitted default it says how to give a key', async () => {
+    process.env.OPENAI_API_KEY = 'sk-must-not-be-read';
+    const before = openai.calls().length;
     const harness = blockHarness({ settings: { openaiBaseUrl: `${openai.url}/v1` } });
     const error = await rejection(harness.run(llmChatBlock, { model: 'gpt-4.1-mini', prompt: 'x' }));
     await harness.close();
     expect(error.code).toBe('CREDENTIAL_UNRESOLVED');
     expect(error.message).toContain('credentials: { llm: <credential name> }');
-    expect(error.message).toContain('OPENAI_API_KEY');
+    expect(error.message).toContain('default:openai');
+    expect(openai.calls().length).toBe(before);
+  });
+
+  it('never gives a system default to a node that sets its own base_url', async () => {
+    const before = openai.calls().length;
+    const error = await rejection(chat({ base_url: `${openai.url}/v1` }, { credentials: {}, systemDefaults: { openai: apiKey('sk-system', 'openai', 'default:openai') } }));
+    expect(error.code).toBe('CREDENTIAL_UNRESOLVED');
+    expect(error.message).toContain('sets its own base_url, so it never receives a system default key');
+    expect(openai.calls().length).toBe(before);
+  });
+
+  it('sends the key only to the credential\'s hosts', async () => {
+    const before = openai.calls().length;
+    const elsewhere = { ...apiKey('sk-bound', 'openai', 'team-openai'), hosts: ['api.openai.com'] };
+    const error = await rejection(chat({}, { credentials: { llm: elsewhere } }));
+    expect(error.code).toBe('CREDENTIAL_HOST_REFUSED');
+    expect(error.message).toContain('Refused to send the credential "team-openai" to http://127.0.0.1:');
+    expect(error.message).not.toContain('sk-bound');
+    expect(openai.calls().length).toBe(before);
   });
 
   it('refuses a run with neither prompt nor messages', async () => {
@@ -186,17 +205,15 @@ describe('llm.chat with Anthropic', () => {
     });
   });
 
-  it('never sends the OpenAI key to Anthropic: ANTHROPIC_API_KEY or nothing', async () => {
-    process.env.OPENAI_API_KEY = 'sk-openai-env';
-    delete process.env.ANTHROPIC_API_KEY;
+  it('never sends the OpenAI key to Anthropic: its own system default (default:anthropic) or nothing', async () => {
+    const openaiDefault = { openai: apiKey('sk-openai-env', 'openai', 'default:openai') };
     const before = anthropic.calls().length;
-    const missing = await rejection(chat({ provider: 'anthropic', model: 'claude-haiku-4-5' }, { credentials: {} }));
+    const missing = await rejection(chat({ provider: 'anthropic', model: 'claude-haiku-4-5' }, { credentials: {}, systemDefaults: openaiDefault }));
     expect(missing.code).toBe('CREDENTIAL_UNRESOLVED');
-    expect(missing.message).toContain('ANTHROPIC_API_KEY');
+    expect(missing.message).toContain('default:anthropic');
     expect(anthropic.calls().length).toBe(before);
-    process.env.ANTHROPIC_API_KEY = 'sk-ant-env';
     anthropic.script(anthropicMessage([anthropicText('ok')]));
-    await chat({ provider: 'anthropic', model: 'claude-haiku-4-5' }, { credentials: {} });
+    await chat({ provider: 'anthropic', model: 'claude-haiku-4-5' }, { credentials: {}, systemDefaults: { ...openaiDefault, anthropic: apiKey('sk-ant-env', 'anthropic', 'default:anthropic') } });
     expect(anthropic.calls().at(-1)!.headers.authorization).toBe('Bearer sk-ant-env');
   });
 
@@ -237,9 +254,9 @@ describe('llm.chat with Anthropic', () => {
 
 describe('llm.chat with an OpenAI-compatible server', () => {
   it('takes the base_url pin, sends no key when none is mapped, and uses max_tokens', async () => {
-    process.env.OPENAI_API_KEY = 'sk-must-not-leak';
     openai.script(openAiCompletion('from llama', { prompt_tokens: 5, completion_tokens: 2 }, 'llama3.2'));
-    const out = await chat({ provider: 'openai_compatible', base_url: `${openai.url}/v1`, model: 'llama3.2' }, { credentials: {}, settings: { openaiBaseUrl: undefined } });
+    const systemDefaults = { openai: apiKey('sk-must-not-leak', 'openai', 'default:openai') };
+    const out = await chat({ provider: 'openai_compatible', base_url: `${openai.url}/v1`, model: 'llama3.2' }, { credentials: {}, systemDefaults, settings: { openaiBaseUrl: undefined } });
     expect(out.text).toBe('from llama');
     const call = openai.calls().at(-1)!;
     expect(call.headers.authorization).toBe('Bearer no-key');

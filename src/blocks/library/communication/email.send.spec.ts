@@ -76,9 +76,9 @@ describe('email.send', () => {
     expect(smtp.received.at(-1)!.headers.from).toBe('Trellis <bot@example.com>');
   });
 
-  it('uses SMTP_URL when the node maps no credential', async () => {
-    process.env.SMTP_URL = `smtp://mailer:s3cret@127.0.0.1:${smtp.port}?from=env-bot@example.com`;
-    await send({ subject: 'from env' }, { credentials: {} });
+  it('uses the admitted system default (default:smtp, from SMTP_URL) when the node maps no credential', async () => {
+    const url = `smtp://mailer:s3cret@127.0.0.1:${smtp.port}?from=env-bot@example.com`;
+    await send({ subject: 'from env' }, { credentials: {}, systemDefaults: { smtp: { name: 'default:smtp', provider: 'smtp', type: 'smtp', fields: { url } } } });
     expect(smtp.received.at(-1)!.headers).toMatchObject({ subject: 'from env', from: 'env-bot@example.com' });
   });
 

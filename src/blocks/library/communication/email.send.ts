@@ -47,7 +47,7 @@ export const emailSendBlock = defineBlock({
       blockId: ID,
       field: 'smtp',
       types: ['smtp'],
-      systemDefault: { env: 'SMTP_URL', provider: 'smtp', type: 'smtp', toFields: (url) => ({ url }) },
+      systemDefault: 'smtp',
     });
     const smtp = smtpSettings(credential, ID);
     const from = inputs.from ?? smtp.from;

@@ -54,6 +54,8 @@ export const slackPostBlock = defineBlock({
       body: JSON.stringify({ ...(inputs.text !== undefined ? { text: inputs.text } : {}), ...(inputs.blocks !== undefined ? { blocks: inputs.blocks } : {}) }),
       timeoutMs: 30_000,
       maxResponseBytes: 64 * 1024,
+      // The URL is the secret: the credential's hosts (its own host, or the operator's list) still apply.
+      credential: { credential, headers: {} },
     });
     const answer = (await response.text()).trim();
     if (response.ok) {

@@ -41,9 +41,10 @@ export const webhookSendBlock = defineBlock({
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'idempotency-key': context.nodeExecutionId || randomUUID(),
-      ...(credential ? webhookSignatureHeaders(credentialField(credential, 'secret', ID), body) : {}),
     };
-    const response = await context.http.fetch(url, { method: 'POST', headers, body, timeoutMs: 30_000 });
+    // The signature is made from the credential: it goes only to the secret's hosts (credential-attach.ts).
+    const signed = credential ? { credential: { credential, headers: webhookSignatureHeaders(credentialField(credential, 'secret', ID), body) } } : {};
+    const response = await context.http.fetch(url, { method: 'POST', headers, body, timeoutMs: 30_000, ...signed });
     const text = await response.text();
     if (response.status >= 400) {
       throw new BlockError(

@@ -4,6 +4,7 @@
 import { Octokit } from '@octokit/rest';
 import type { BlockContext, CredentialFieldSpec } from '../../block.types.js';
 import { invalidPin } from '../../blocks.errors.js';
+import { credentialFetch, operatorUrlClient } from '../../outbound/credential-attach.js';
 import { bearerToken, requireCredential } from '../../outbound/credentials.js';
 import { Type } from '../../pins.js';
 import { translateGithubError, type GithubTarget } from './github.errors.js';
@@ -44,14 +45,16 @@ export function openGithubSession(blockId: string, repository: string, context: 
     blockId,
     field: 'github',
     types: ['api_key', 'oauth2'],
-    systemDefault: { env: 'GITHUB_TOKEN', provider: 'github', type: 'api_key', toFields: (key) => ({ key }) },
+    systemDefault: 'github',
   });
   const baseUrl = (context.settings.githubBaseUrl ?? GITHUB_API).replace(/\/+$/, '');
   // The API base URL comes from config (integrations.github.base_url), the operator's choice, and may be
   // an internal GitHub Enterprise server: these calls use plain fetch, outside the private-address policy.
+  // The token goes only to the credential's hosts (credential-attach.ts).
   const octokit = new Octokit({
     auth: bearerToken(credential, blockId),
     baseUrl,
+    request: { fetch: credentialFetch(operatorUrlClient(context.signal), credential, ['authorization']) },
     userAgent: 'trellis',
     log: {
       debug: () => undefined,

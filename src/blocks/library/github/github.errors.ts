@@ -38,6 +38,8 @@ export function translateGithubError(error: unknown, target: GithubTarget, signa
   if (signal.aborted) return signal.reason ?? error;
   if (error instanceof AppError) return error;
   if (!isRequestError(error)) return error;
+  // Our own refusals (a credential's hosts) come back wrapped by Octokit: they stay what they are.
+  if (error.cause instanceof AppError) return error.cause;
   const headers = error.response?.headers ?? {};
   const said = githubMessage(error);
   const base = { status: error.status, target: target.what };

@@ -153,20 +153,27 @@ describe('github.file.get', () => {
 });
 
 describe('GitHub credentials, limits and failures', () => {
-  it('uses GITHUB_TOKEN when the node maps no credential, and an oauth2 access token when mapped', async () => {
+  it('uses the admitted system default (default:github) when the node maps no credential, and an oauth2 access token when mapped', async () => {
     issue(20);
-    process.env.GITHUB_TOKEN = 'ghp_testtoken123';
-    await run(githubCommentBlock, { repository: 'acme/app', number: 20, body: 'env' }, { credentials: {} });
+    await run(githubCommentBlock, { repository: 'acme/app', number: 20, body: 'env' }, { credentials: {}, systemDefaults: { github: apiKey('ghp_testtoken123', 'github', 'default:github') } });
     const oauth = { name: 'gh-oauth', provider: 'github', type: 'oauth2' as const, fields: { access_token: 'ghp_testtoken123', refresh_token: 'r' } };
     await run(githubCommentBlock, { repository: 'acme/app', number: 20, body: 'oauth' }, { credentials: { github: oauth } });
     expect(github.issues.get(20)!.comments).toEqual(['env', 'oauth']);
   });
 
-  it('says how to give a token when there is none', async () => {
-    delete process.env.GITHUB_TOKEN;
+  it('says how to give a token when there is none (never reading GITHUB_TOKEN itself)', async () => {
+    process.env.GITHUB_TOKEN = 'ghp_testtoken123';
     const error = await rejection(run(githubCommentBlock, { repository: 'acme/app', number: 1, body: 'x' }, { credentials: {} }));
     expect(error.code).toBe('CREDENTIAL_UNRESOLVED');
-    expect(error.message).toContain('GITHUB_TOKEN');
+    expect(error.message).toContain('default:github');
+  });
+
+  it('sends the token only to the credential\'s hosts', async () => {
+    const bound = { ...apiKey('ghp_testtoken123', 'github', 'github-bot'), hosts: ['api.github.com'] };
+    const error = await rejection(run(githubCommentBlock, { repository: 'acme/app', number: 1, body: 'x' }, { credentials: { github: bound } }));
+    expect(error.code).toBe('CREDENTIAL_HOST_REFUSED');
+    expect(error.message).toContain('"github-bot"');
+    expect(error.message).not.toContain('ghp_testtoken123');
   });
 
   it('turns a wrong token into a clear 401 error naming the credential', async () => {

@@ -68,7 +68,8 @@ export const httpRequestBlock = defineBlock({
     }
     const headers = new Headers(inputs.headers ?? {});
     const credential = findCredential(context, { blockId: ID, field: 'auth', types: ['api_key', 'user_password', 'header'] });
-    if (credential) applyAuth(headers, credential);
+    // Attached by the outbound client: only to the credential's hosts, and dropped on a redirect to another origin.
+    const auth = credential ? { credential: { credential, headers: authHeaders(credential) } } : {};
     let body: string | undefined = inputs.body;
     if (inputs.json !== undefined) {
       body = JSON.stringify(inputs.json);
@@ -81,6 +82,7 @@ export const httpRequestBlock = defineBlock({
       body,
       redirect: inputs.follow_redirects ? 'follow' : 'manual',
       timeoutMs: parseDuration(inputs.timeout) ?? 30_000,
+      ...auth,
     });
     const bytes = inputs.method === 'HEAD' ? new Uint8Array(0) : new Uint8Array(await response.arrayBuffer());
     const text = textOf(bytes);
@@ -114,14 +116,12 @@ export function textOf(bytes: Uint8Array): string | null {
   }
 }
 
-function applyAuth(headers: Headers, credential: ResolvedCredential): void {
-  if (credential.type === 'api_key') {
-    headers.set('authorization', `Bearer ${credentialField(credential, 'key', ID)}`);
-  } else if (credential.type === 'user_password') {
+function authHeaders(credential: ResolvedCredential): Record<string, string> {
+  if (credential.type === 'api_key') return { authorization: `Bearer ${credentialField(credential, 'key', ID)}` };
+  if (credential.type === 'user_password') {
     const user = credentialField(credential, 'username', ID);
     const password = credential.fields.password ?? '';
-    headers.set('authorization', `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`);
-  } else {
-    headers.set(credentialField(credential, 'name', ID), credentialField(credential, 'value', ID));
+    return { authorization: `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}` };
   }
+  return { [credentialField(credential, 'name', ID)]: credentialField(credential, 'value', ID) };
 }

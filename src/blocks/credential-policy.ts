@@ -1,0 +1,28 @@
+// Who may use an operator credential (config/credentials.yaml and the system defaults): the pure rule.
+// A user's own database credentials are not checked here: they resolve only for their owner.
+import type { CredentialAllow } from '../config/config.schema.js';
+
+export const DEFAULT_ALLOW: CredentialAllow = { file_agents: true, roles: ['admin'], users: [] };
+
+/** Who is asking for a credential: the execution's user (or the caller of a block run). */
+export interface CredentialAsker {
+  userId: string | null;
+  handle: string | null;
+  role: 'admin' | 'user' | null;
+  /** The operator's own configuration asks (config/notifications.yaml channels, notifications.smtp). */
+  operator?: boolean;
+}
+
+export const NOBODY: CredentialAsker = { userId: null, handle: null, role: null };
+export const OPERATOR: CredentialAsker = { userId: null, handle: null, role: null, operator: true };
+
+/**
+ * `viaFile`: the name comes from a file agent's own node definition, in an execution admitted by file
+ * trust (its own trigger, an admin, or an admitted parent; the active version). Otherwise the user's
+ * handle and role decide, exactly as for an API graph.
+ */
+export function mayUseOperatorCredential(allow: CredentialAllow, asker: CredentialAsker, viaFile: boolean): boolean {
+  if (asker.operator || (viaFile && allow.file_agents)) return true;
+  if (asker.role !== null && allow.roles.includes(asker.role)) return true;
+  return asker.handle !== null && allow.users.includes(asker.handle);
+}
