@@ -11,7 +11,7 @@ import { adHocContext, blockSettings } from './block-context.js';
 import type { BlockRuntimeSettings } from './block.types.js';
 import { BlocksRegistry, type BlockDescription } from './blocks.registry.js';
 import { CREDENTIAL_RESOLVER, resolveCredentialsOrThrow, type CredentialResolver } from './credential-resolver.js';
-import { shutdownSandbox } from './library/code/sandbox.js';
+import { shutdownSandboxes } from '../sandbox/sandbox.js';
 import { OutboundHttp } from './outbound/outbound-http.js';
 import { runBlock } from './run-block.js';
 
@@ -72,6 +72,6 @@ export class BlocksService implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await shutdownSandbox();
+    await shutdownSandboxes();
   }
 }
