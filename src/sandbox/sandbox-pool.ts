@@ -9,7 +9,7 @@ import { sandboxWorkerData, sandboxWorkerSource } from './sandbox-worker.js';
 import type { SandboxJob, SandboxOutcome, SandboxTask, SandboxWorkerData } from './sandbox.types.js';
 
 /** Time past the deadline a worker's own limit gets to answer before the worker is terminated. */
-const GRACE_MS = { js: 1_000, jsonata: 250, liquid: 250 } as const;
+const GRACE_MS = { js: 1_000, jsonata: 500, liquid: 500 } as const;
 
 /** An outcome before it is tied to a task. */
 type Ending = { kind: 'timeout' | 'memory'; message: string } | { kind: 'error'; name: string; message: string };
@@ -44,6 +44,8 @@ class PoolWorker {
   private readonly worker: Worker;
   current: Pending | null = null;
   dead = false;
+  /** Not ready yet (loading its libraries). */
+  fresh = true;
   private watchdog: NodeJS.Timeout | undefined;
 
   constructor(
@@ -58,7 +60,11 @@ class PoolWorker {
       resourceLimits: { maxOldGenerationSizeMb: Math.max(16, Math.ceil(data.memoryBytes / 1024 / 1024)), stackSizeMb: 8 },
     });
     this.worker.unref();
-    this.worker.on('message', (outcome: SandboxOutcome) => this.answered(outcome));
+    // The first message says the worker has loaded its libraries: deadlines count from then on.
+    this.worker.once('message', () => {
+      this.worker.on('message', (outcome: SandboxOutcome) => this.answered(outcome));
+      this.events.idle(this);
+    });
     this.worker.on('error', (error: Error & { code?: string }) => {
       const memory = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
       this.end(memory ? { kind: 'memory', message: 'it used more memory than the sandbox allows' } : { kind: 'error', name: 'InternalError', message: `the sandbox worker failed: ${error.message}` });
@@ -118,6 +124,8 @@ export class SandboxPool {
   private readonly queue = new FairQueue<Pending>();
   private readonly live = new Set<PoolWorker>();
   private readonly idle: PoolWorker[] = [];
+  /** Workers started and not yet ready. */
+  private starting = 0;
   private readonly source = sandboxWorkerSource();
   private readonly data: SandboxWorkerData;
   private nextId = 1;
@@ -167,22 +175,36 @@ export class SandboxPool {
 
   private dispatch(): void {
     while (this.queue.size) {
-      const worker = this.idle.pop() ?? (this.live.size < this.options.workers ? this.spawn() : undefined);
-      if (!worker) return;
+      const worker = this.idle.pop();
+      if (!worker) break;
       const pending = this.queue.shift()!;
       pending.worker = worker;
       worker.start(pending);
     }
+    // Start workers (up to the pool's size) for the work no ready or starting worker will take.
+    while (!this.closed && this.queue.size > this.starting && this.live.size < this.options.workers) this.spawn();
   }
 
   private spawn(): PoolWorker {
     this.started++;
+    this.starting++;
     const worker = new PoolWorker(this.source, this.data, {
       idle: (ready) => {
+        if (ready.fresh) {
+          ready.fresh = false;
+          this.starting--;
+        }
         this.idle.push(ready);
         this.dispatch();
       },
       died: (gone) => {
+        if (gone.fresh) {
+          // It died before it was ready: fail one waiting task, so that a worker that cannot start is not started forever.
+          this.starting--;
+          gone.fresh = false;
+          const pending = this.queue.shift();
+          if (pending) settle(pending, { id: pending.task.id, kind: 'error', name: 'InternalError', message: 'the sandbox worker could not start' });
+        }
         this.live.delete(gone);
         const index = this.idle.indexOf(gone);
         if (index >= 0) this.idle.splice(index, 1);

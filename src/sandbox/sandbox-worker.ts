@@ -12,18 +12,16 @@ type RunnerFactories = Record<SandboxTask['kind'], (data: SandboxWorkerData) => 
 
 function sandboxWorkerMain(factories: RunnerFactories): void {
   const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
+  // Libraries load before the worker says it is ready (QuickJS's module loads on the first code.js run).
   const runners = new Map<string, Runner>();
+  for (const [kind, factory] of Object.entries(factories)) runners.set(kind, factory(workerData as SandboxWorkerData));
   parentPort!.on('message', (task: SandboxTask) => {
-    let runner = runners.get(task.kind);
-    if (!runner) {
-      runner = factories[task.kind](workerData as SandboxWorkerData);
-      runners.set(task.kind, runner);
-    }
-    runner(task).then(
+    runners.get(task.kind)!(task).then(
       (outcome) => parentPort!.postMessage(outcome),
       (error: unknown) => parentPort!.postMessage({ id: task.id, kind: 'error', name: 'InternalError', message: `the sandbox failed: ${error instanceof Error ? error.message : String(error)}` }),
     );
   });
+  parentPort!.postMessage({ ready: true });
 }
 
 /** The worker's program as source text. */
