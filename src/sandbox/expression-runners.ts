@@ -27,7 +27,8 @@ export function jsonataRunner(workerData: SandboxWorkerData): (task: JsonataTask
   const MAX_SEQUENCE = 1_000_000;
   let pad: ((...args: unknown[]) => unknown) | undefined;
   const guardedPad = (maxBytes: number) => (text: unknown, width: unknown, char: unknown) => {
-    if (typeof width === 'number' && Math.abs(width) > maxBytes) throw { code: 'D3xxx', message: `$pad to ${width} characters is more than the value limit allows (${maxBytes} bytes)` };
+    // Its result could not be yielded anyway: answered as the too_large outcome it would have been.
+    if (typeof width === 'number' && Math.abs(width) > maxBytes) throw { code: 'TOO_LARGE', bytes: Math.abs(width) + 2 };
     return pad!(text, width, char);
   };
   // JSONata marks its arrays with extra properties and answers functions as objects; JSON is what travels.
@@ -44,6 +45,7 @@ export function jsonataRunner(workerData: SandboxWorkerData): (task: JsonataTask
   const failed = (id: number, error: unknown): SandboxOutcome => {
     const failure = error as Failure;
     if (failure.code === 'D1012') return { id, kind: 'timeout', message: 'the expression ran past its time limit' };
+    if (failure.code === 'TOO_LARGE') return { id, kind: 'too_large', message: 'the result would be too large', bytes: (error as { bytes: number }).bytes };
     const code = failure.code;
     return { id, kind: 'error', name: 'JsonataError', message: String(failure.message ?? error), ...(code ? { code } : {}), ...(failure.position !== undefined ? { position: failure.position } : {}) };
   };
