@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { BLOCK_LIBRARY } from '../blocks/library/index.js';
+import { BlocksRegistry } from '../blocks/blocks.registry.js';
 import { errorsOf, expectProblemAt, problemsOf, validateTexts, yaml } from '../../test/agents/fixtures/check.js';
 
 // A valid agent; tests change one line of it at a time.
@@ -99,6 +101,17 @@ describe('blocks and constant inputs', () => {
   it('reports an input that is not a pin, at its key, suggesting the closest pin', () => {
     const problem = expectProblemAt(problemsOf(hello({ 9: '      templat: "Hello"' })), 9, 7, /node "greet" \(text\.template\): "templat" is not an input of block text\.template\. Did you mean "template"\? Its inputs are: template, values\./);
     expect(problem).toMatchObject({ node: 'greet', pin: 'templat', pointer: '/nodes/greet/inputs/templat' });
+  });
+
+  it('reports a regular expression RE2 cannot express at the constant, naming the feature', () => {
+    // The real library (the fixture blocks have no patterns).
+    const real = { context: { blocks: new BlocksRegistry(BLOCK_LIBRARY) } };
+    const agent = (inputs: string) => yaml('name: regexes', 'nodes:', '  test:', '    block: logic.condition', `    inputs: { left: x, ${inputs} }`);
+    expectProblemAt(problemsOf(agent('operator: matches, right: "(a)\\\\1"'), real), 5, 50, /node "test" \(logic\.condition\): right: uses a backreference "\\1", which RE2 regular expressions \(matched in linear time\) cannot express/);
+    expectProblemAt(problemsOf(agent('operator: matches, right: "a(?=b)"'), real), 5, 50, /right: uses a lookahead "\(\?=\.\.\.\)"/);
+    expect(errorsOf(agent('operator: "==", right: "a(?=b)"'), real)).toEqual([]);
+    const match = yaml('name: regexes', 'nodes:', '  m:', '    block: text.match', '    inputs:', '      text: x', '      pattern: "(?<!a)b"');
+    expectProblemAt(problemsOf(match, real), 7, 16, /node "m" \(text\.match\): pattern: uses a negative lookbehind "\(\?<!\.\.\.\)", which RE2/);
   });
 
   it('reports a constant that does not fit its pin, at the value (or inside it)', () => {

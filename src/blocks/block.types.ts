@@ -1,6 +1,7 @@
 // The block contract (spec/blocks.md). Blocks are plain objects; the registry, the validator, the
 // engine, the agent test runner and POST /api/blocks/{id}/execute all speak only this interface.
 import type { Logger } from 'pino';
+import type { SandboxSettings } from '../sandbox/sandbox.types.js';
 
 /** A JSON Schema (draft 2020-12 subset). Pin schemas are the `properties` of a block's input/output schema. */
 export type JsonSchema = Record<string, unknown>;
@@ -74,10 +75,14 @@ export interface BlockRuntimeSettings {
   anthropicBaseUrl?: string;
   allowPrivateAddresses: boolean;
   maxResponseBytes: number;
+  /** Limits of user computation (JSONata, Liquid, code.js); the defaults when absent. */
+  sandbox?: SandboxSettings;
 }
 
 export interface BlockContext {
   executionId: string;
+  /** The graph being run, when there is one: sandbox work is shared fairly across graphs. */
+  graphId?: string;
   nodeId: string;
   nodeExecutionId: string;
   userId: string;

@@ -30,6 +30,12 @@ export const BlockErrorCode = {
   CODE_TIMEOUT: 'CODE_TIMEOUT',
   /** code.js: the code used more memory or stack than allowed. */
   CODE_MEMORY_LIMIT: 'CODE_MEMORY_LIMIT',
+  /** A JSONata expression or Liquid template ran past sandbox.timeout and was stopped. */
+  SANDBOX_TIMEOUT: 'SANDBOX_TIMEOUT',
+  /** A JSONata expression or Liquid template used more than sandbox.memory. */
+  SANDBOX_MEMORY: 'SANDBOX_MEMORY',
+  /** A sandboxed result is larger than executor.max_value_bytes. */
+  VALUE_TOO_LARGE: 'VALUE_TOO_LARGE',
 } as const;
 
 export type BlockErrorCode = (typeof BlockErrorCode)[keyof typeof BlockErrorCode];

@@ -14,7 +14,7 @@ import type { BlockRuntimeSettings } from './block.types.js';
 import { answerTooLarge, needsEngine } from './blocks.errors.js';
 import { BlocksRegistry, type BlockDescription } from './blocks.registry.js';
 import { CREDENTIAL_RESOLVER, unresolved, type CredentialResolver } from './credential-resolver.js';
-import { shutdownSandbox } from './library/code/sandbox.js';
+import { shutdownSandboxes } from '../sandbox/sandbox.js';
 import { OutboundHttp } from './outbound/outbound-http.js';
 import { runBlock } from './run-block.js';
 
@@ -99,6 +99,6 @@ export class BlocksService implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await shutdownSandbox();
+    await shutdownSandboxes();
   }
 }

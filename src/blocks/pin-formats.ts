@@ -6,6 +6,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { IANAZone } from 'luxon';
 import { parseDuration } from '../common/units.js';
 import { didYouMean } from './close-matches.js';
+import { regexProblem } from './library/text/regex.js';
 
 /** Why a cron expression is unusable, or null when it is fine (5 fields, or 6 with seconds first). */
 export function cronProblem(expression: string): string | null {
@@ -44,6 +45,7 @@ export const PIN_FORMATS: Record<string, (value: string) => string | null> = {
   timezone: timezoneProblem,
   duration: durationProblem,
   github_event: githubEventProblem,
+  regex: regexProblem,
 };
 
 /**

@@ -76,7 +76,8 @@ export function problemsFromErrors(errors: readonly ErrorObject[] | null | undef
   const unions = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
   const underUnion = (e: ErrorObject) =>
     unions.some((u) => u !== e && (e.schemaPath.startsWith(`${u.schemaPath}/`) || e.instancePath === u.instancePath || e.instancePath.startsWith(`${u.instancePath}/`)));
-  const kept = errors.filter((e) => !underUnion(e));
+  // A failed `if`/`then` rule reports the `then` failure itself; the `if` error only says "must match then".
+  const kept = errors.filter((e) => !underUnion(e) && e.keyword !== 'if');
   const problems: Problem[] = [];
   const seen = new Set<string>();
   for (const error of kept) {

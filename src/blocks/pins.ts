@@ -81,15 +81,17 @@ export interface BlockSpec<P extends PinSchemas, O extends PinSchemas> {
   suspend?: 'delay' | 'child_execution';
   trigger?: boolean;
   sideEffects?: boolean;
+  /** JSON Schemas every input object must also satisfy (`allOf`), e.g. a format that applies only when another pin says so. */
+  inputRules?: JsonSchema[];
   run(inputs: InputsOf<P>, context: BlockContext): AsyncGenerator<OutputYield<O> | readonly [DynamicPin, unknown], void, undefined>;
 }
 
 /** Builds the BlockDefinition the registry and the engine see from a typed spec. */
 export function defineBlock<P extends PinSchemas, O extends PinSchemas>(spec: BlockSpec<P, O>): BlockDefinition {
-  const { inputs, outputs, ...rest } = spec;
+  const { inputs, outputs, inputRules, ...rest } = spec;
   const definition = {
     ...rest,
-    inputSchema: objectSchema(inputs, true),
+    inputSchema: { ...objectSchema(inputs, true), ...(inputRules?.length ? { allOf: inputRules } : {}) },
     outputSchema: objectSchema(outputs, false),
   };
   return definition as unknown as BlockDefinition;

@@ -95,6 +95,11 @@ export const CONFIG_SCHEMA = {
     smtp: { kind: 'string' },
     default_preferences: { kind: 'map', default: {}, doc: 'kind -> list of channels' },
   },
+  sandbox: {
+    workers: { kind: 'int', default: 2, min: 1 },
+    timeout: { kind: 'duration', default: '1s' },
+    memory: { kind: 'size', default: '64mb' },
+  },
   logging: {
     level: { kind: 'string', default: 'info', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
   },
@@ -233,6 +238,8 @@ export interface AppConfig {
     oauth2: Record<string, OAuth2ProviderConfig>;
   };
   notifications: { smtp?: string; default_preferences: Record<string, string[]> };
+  /** Worker threads for user computation (Liquid, JSONata, code.js): size, per-evaluation time and memory. */
+  sandbox: { workers: number; timeout: number; memory: number };
   logging: { level: string };
   /** config/costs.yaml: block id or `block:model` -> credits. */
   costs: CostsConfig;

@@ -396,6 +396,7 @@ export class ExecutionRunner {
     }
     const context: Omit<BlockContext, 'signal'> = {
       executionId: execution.id,
+      graphId: execution.graph_id,
       nodeId: node.id,
       nodeExecutionId: run.id,
       userId: execution.user_id,

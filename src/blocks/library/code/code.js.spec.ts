@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { run, runError, runToObject } from '../../../../test/blocks/context.js';
 import { codeJsBlock } from './code.js.js';
-import { shutdownSandbox } from './sandbox.js';
+import { shutdownSandboxes } from '../../../sandbox/sandbox.js';
 
-afterAll(() => shutdownSandbox());
+afterAll(() => shutdownSandboxes());
 
 describe('code.js', () => {
   it('returns what the code returns, as JSON, and the logs', async () => {

@@ -1,10 +1,11 @@
-// `code.js`: a short synchronous JavaScript function body run in a QuickJS WebAssembly sandbox (see
-// sandbox.ts): no host access (no process, require, import, fetch, timers), a time limit, a memory
+// `code.js`: a short synchronous JavaScript function body run in a QuickJS WebAssembly sandbox, in a worker
+// of the sandbox pool (src/sandbox/): no host access (no process, require, import, fetch, timers), a time limit, a memory
 // limit, and interruption when the run is stopped. What it returns (as JSON) is `result`; what it
 // logs is `logs`; what it throws is the error.
+import { DEFAULT_SANDBOX_SETTINGS } from '../../../sandbox/sandbox.types.js';
+import { runSandboxed, sandboxFailure } from '../../block-sandbox.js';
 import { BlockError, BlockErrorCode } from '../../blocks.errors.js';
 import { anyValue, defineBlock, Type, withDefault } from '../../pins.js';
-import { runInSandbox, SANDBOX_MEMORY_BYTES } from './sandbox.js';
 
 export const CODE_TIMEOUT_DEFAULT_MS = 1_000;
 export const CODE_TIMEOUT_MAX_MS = 5_000;
@@ -12,7 +13,7 @@ export const CODE_TIMEOUT_MAX_MS = 5_000;
 export const codeJsBlock = defineBlock({
   id: 'code.js',
   description:
-    'Runs `code` as the body of function (input) { ... } in a QuickJS sandbox: synchronous JavaScript with no access to the host (no process, require, import, fetch or timers). What it returns, as JSON, is result (undefined becomes null); console.log lines are logs; what it throws fails the block with its message. Limits: timeout_ms (default 1 s, at most 5 s) and 32 MiB of memory.',
+    'Runs `code` as the body of function (input) { ... } in a QuickJS sandbox: synchronous JavaScript with no access to the host (no process, require, import, fetch or timers). What it returns, as JSON, is result (undefined becomes null); console.log lines are logs; what it throws fails the block with its message. Limits: timeout_ms (default 1 s, at most 5 s) and sandbox.memory (default 64 MiB).',
   category: 'code',
   inputs: {
     code: Type.String({ minLength: 1, description: 'The function body, such as "return input.items.filter(i => i.done).length;".', 'x-expected': 'non-empty JavaScript' }),
@@ -25,18 +26,19 @@ export const codeJsBlock = defineBlock({
   },
   cost: 1,
   async *run(inputs, context) {
-    const outcome = await runInSandbox({ code: inputs.code, input: inputs.input, timeoutMs: inputs.timeout_ms }, context.signal);
-    const details = { logs: outcome.logs };
+    const outcome = await runSandboxed({ kind: 'js', code: inputs.code, inputJson: JSON.stringify(inputs.input ?? null) }, context, inputs.timeout_ms);
+    const logs = outcome.logs ?? [];
+    const details = { logs };
     switch (outcome.kind) {
       case 'ok': {
         let result: unknown;
         try {
-          result = JSON.parse(outcome.resultJson);
+          result = JSON.parse(outcome.json);
         } catch {
           throw new BlockError(BlockErrorCode.CODE_ERROR, 'The code\'s result could not be read as JSON (was JSON.stringify replaced?). Return plain data.', details);
         }
         yield ['result', result] as const;
-        yield ['logs', outcome.logs] as const;
+        yield ['logs', logs] as const;
         return;
       }
       case 'error':
@@ -54,11 +56,13 @@ export const codeJsBlock = defineBlock({
       case 'memory':
         throw new BlockError(
           BlockErrorCode.CODE_MEMORY_LIMIT,
-          `The code went past the sandbox's limits (${outcome.message}): at most ${SANDBOX_MEMORY_BYTES / 1024 / 1024} MiB of memory, and recursion of bounded depth.`,
+          `The code went past the sandbox's limits (${outcome.message}): at most ${Math.round((context.settings.sandbox ?? DEFAULT_SANDBOX_SETTINGS).memoryBytes / 1024 / 1024)} MiB of memory (sandbox.memory), and recursion of bounded depth.`,
           details,
         );
       case 'cancelled':
         throw new BlockError(BlockErrorCode.CANCELLED, 'The code was stopped because the run was stopped.', details);
+      case 'too_large':
+        throw sandboxFailure('code', outcome, context);
     }
   },
 });

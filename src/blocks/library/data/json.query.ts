@@ -1,39 +1,40 @@
-// `json.query`: a JSONata expression over `data`. Compiled expressions are cached (expressions are node
-// constants, evaluated on every run); evaluation has a time and depth limit; undefined answers null.
+// `json.query`: a JSONata expression over `data`, evaluated in the sandbox pool (off the event loop, under
+// sandbox.timeout and sandbox.memory). Here, once per expression text, it is parsed (a syntax error names
+// the pin) and read for the top-level fields it uses, so that only those are copied into the sandbox.
 import jsonata from 'jsonata';
+import { jsonataFields, pickFields } from '../../../sandbox/references.js';
+import { runSandboxed, sandboxFailure } from '../../block-sandbox.js';
 import { BlockError, BlockErrorCode, invalidPin } from '../../blocks.errors.js';
 import { anyValue, defineBlock, Type } from '../../pins.js';
 
-/** Evaluation limits: a runaway expression fails instead of holding the worker. */
-const EVALUATION_LIMITS = { timeout: 5_000, stack: 500 };
-const compiled = new Map<string, jsonata.Expression>();
-const COMPILED_LIMIT = 500;
+const analysed = new Map<string, string[] | null>();
+const ANALYSED_LIMIT = 500;
 
 interface JsonataFailure {
-  code?: string;
-  position?: number;
-  token?: string;
   message?: string;
+  position?: number;
 }
 
-function compile(expression: string): jsonata.Expression {
-  let expr = compiled.get(expression);
-  if (expr) return expr;
+/** The fields `expression` reads (null: all of them), or INVALID_INPUT when it is not JSONata. */
+function analyse(expression: string): string[] | null {
+  const known = analysed.get(expression);
+  if (known !== undefined) return known;
+  let fields: string[] | null;
   try {
-    expr = jsonata(expression, EVALUATION_LIMITS as jsonata.JsonataOptions);
+    fields = jsonataFields(jsonata(expression).ast());
   } catch (error) {
     const failure = error as JsonataFailure;
     throw invalidPin('json.query', 'expression', `is not a valid JSONata expression: ${failure.message}${failure.position !== undefined ? ` (at character ${failure.position})` : ''}`);
   }
-  if (compiled.size >= COMPILED_LIMIT) compiled.delete(compiled.keys().next().value!);
-  compiled.set(expression, expr);
-  return expr;
+  if (analysed.size >= ANALYSED_LIMIT) analysed.delete(analysed.keys().next().value!);
+  analysed.set(expression, fields);
+  return fields;
 }
 
 export const jsonQueryBlock = defineBlock({
   id: 'json.query',
   description:
-    'Evaluates the JSONata expression `expression` over `data` (paths like pull_request.number, filters, $sum, object constructors...). Yields the result, or null when the expression selects nothing.',
+    'Evaluates the JSONata expression `expression` over `data` (paths like pull_request.number, filters, $sum, object constructors...). Yields the result, or null when the expression selects nothing. Runs in the sandbox: at most sandbox.timeout (default 1 s) and sandbox.memory.',
   category: 'data',
   inputs: {
     data: anyValue({ description: 'The value to query.' }),
@@ -43,30 +44,19 @@ export const jsonQueryBlock = defineBlock({
     result: anyValue({ description: 'The result (null when undefined).' }),
   },
   cost: 0,
-  async *run(inputs) {
-    const expr = compile(inputs.expression);
-    let result: unknown;
-    try {
-      result = await expr.evaluate(inputs.data);
-    } catch (error) {
-      const failure = error as JsonataFailure;
-      const why = failure.code === 'D1012' ? 'it ran longer than 5 s' : failure.code === 'D1011' ? 'it recursed too deeply' : failure.message;
-      throw new BlockError(
-        BlockErrorCode.EXPRESSION_ERROR,
-        `The JSONata expression failed: ${why}${failure.position !== undefined ? ` (at character ${failure.position})` : ''}.`,
-        { jsonata_code: failure.code },
-      );
+  async *run(inputs, context) {
+    const fields = analyse(inputs.expression);
+    const outcome = await runSandboxed({ kind: 'jsonata', expression: inputs.expression, data: pickFields(inputs.data, fields) }, context);
+    if (outcome.kind === 'ok') {
+      yield ['result', JSON.parse(outcome.json) as unknown] as const;
+      return;
     }
-    // JSONata marks its arrays with extra properties and answers functions as objects; JSON is what
-    // travels along links.
-    const text = JSON.stringify(result, (_key, value: unknown) => (isFunction(value) ? undefined : value));
-    const plain = text === undefined ? null : (JSON.parse(text) as unknown);
-    yield ['result', plain] as const;
+    if (outcome.kind !== 'error') throw sandboxFailure('JSONata expression', outcome, context);
+    const why = outcome.code === 'D1011' ? 'it recursed too deeply' : outcome.message;
+    throw new BlockError(
+      BlockErrorCode.EXPRESSION_ERROR,
+      `The JSONata expression failed: ${why}${outcome.position !== undefined ? ` (at character ${outcome.position})` : ''}.`,
+      { jsonata_code: outcome.code },
+    );
   },
 });
-
-function isFunction(value: unknown): boolean {
-  if (typeof value === 'function') return true;
-  const marked = value as { _jsonata_function?: unknown; _jsonata_lambda?: unknown } | null;
-  return typeof marked === 'object' && marked !== null && (marked._jsonata_function === true || marked._jsonata_lambda === true);
-}

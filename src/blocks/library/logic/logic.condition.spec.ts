@@ -57,7 +57,7 @@ describe('logic.condition', () => {
     expect((await runError(conditionBlock, { left: 5, operator: 'contains', right: 1 })).message).toContain('left: contains needs text, a list or an object, got the number 5');
     expect((await runError(conditionBlock, { left: 'abc', operator: 'contains', right: 1 })).message).toContain('right: contains on text needs text');
     expect((await runError(conditionBlock, { left: 1, operator: 'matches', right: 'x' })).message).toContain('left: matches tests text');
-    expect((await runError(conditionBlock, { left: 'a', operator: 'matches', right: '(' })).message).toContain('right: is not a valid regular expression');
+    expect((await runError(conditionBlock, { left: 'a', operator: 'matches', right: '(' })).message).toContain('right: is not a valid RE2 regular expression');
     expect((await runError(conditionBlock, { left: 1, operator: '=>', right: 1 })).message).toContain('operator: expected one of "==", "!="');
     expect((await runError(conditionBlock, { left: 1 })).message).toContain('right: is required');
   });

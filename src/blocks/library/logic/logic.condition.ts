@@ -4,7 +4,7 @@
 import { invalidPin } from '../../blocks.errors.js';
 import { showValue } from '../../pin-validation.js';
 import { anyValue, defineBlock, optional, Type, withDefault } from '../../pins.js';
-import { compileRegex } from '../text/regex.js';
+import { compileRegex, regexPinWhen } from '../text/regex.js';
 import { deepEqual } from './deep-equal.js';
 
 export const CONDITION_OPERATORS = ['==', '!=', '>', '>=', '<', '<=', 'contains', 'matches'] as const;
@@ -13,7 +13,7 @@ type Operator = (typeof CONDITION_OPERATORS)[number];
 export const conditionBlock = defineBlock({
   id: 'logic.condition',
   description:
-    'Compares left with right. == and != compare deeply (lists and objects by content); > >= < <= compare numbers only; contains: text contains text, a list contains an item, or an object has a key; matches: text matches the regular expression right. Yields result, then yes_value on yes or no_value on no (both default to left).',
+    'Compares left with right. == and != compare deeply (lists and objects by content); > >= < <= compare numbers only; contains: text contains text, a list contains an item, or an object has a key; matches: text matches the RE2 regular expression right (linear time; no backreferences or lookarounds). Yields result, then yes_value on yes or no_value on no (both default to left).',
   category: 'logic',
   inputs: {
     left: anyValue({ description: 'The value to test.' }),
@@ -27,6 +27,7 @@ export const conditionBlock = defineBlock({
     yes: anyValue({ description: 'yes_value (or left), when it holds.' }),
     no: anyValue({ description: 'no_value (or left), when it does not.' }),
   },
+  inputRules: [regexPinWhen('right', { pin: 'operator', value: 'matches' })],
   cost: 0,
   async *run(inputs) {
     const result = evaluate(inputs.operator, inputs.left, inputs.right);

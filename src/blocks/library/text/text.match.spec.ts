@@ -40,7 +40,7 @@ describe('text.match', () => {
   it('refuses bad patterns and flags, naming the pin', async () => {
     const error = await runError(matchBlock, { text: 'x', pattern: '([a-z' });
     expect(error.code).toBe('INVALID_INPUT');
-    expect(error.message).toContain('pattern: is not a valid regular expression');
+    expect(error.message).toContain('pattern: is not a valid RE2 regular expression');
     expect((await runError(matchBlock, { text: 'x', pattern: 'x', flags: 'y' })).message).toContain('flags: expected flags among i, m, s and g, got the text "y"');
     expect((await runError(matchBlock, { pattern: 'x' })).message).toContain('text: is required');
   });

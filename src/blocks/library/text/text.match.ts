@@ -2,16 +2,16 @@
 // groups (by index and by name), every match with the `g` flag, and the text on `positive` or `negative`
 // so that a graph can branch on the result.
 import { defineBlock, dict, Type, withDefault } from '../../pins.js';
-import { compileRegex } from './regex.js';
+import { allMatches, compileRegex } from './regex.js';
 
 export const matchBlock = defineBlock({
   id: 'text.match',
   description:
-    'Tests the regular expression `pattern` (JavaScript syntax) against `text`. Yields matched, groups of the first match ({"0": whole match, "1": first group, name: named group}), matches (every whole match, with the g flag), and the text on positive when it matched or negative when not.',
+    'Tests the regular expression `pattern` (RE2 syntax, matched in linear time: no backreferences or lookarounds) against `text`. Yields matched, groups of the first match ({"0": whole match, "1": first group, name: named group}), matches (every whole match, with the g flag), and the text on positive when it matched or negative when not.',
   category: 'text',
   inputs: {
     text: Type.String({ description: 'The text to search.' }),
-    pattern: Type.String({ description: 'A JavaScript regular expression, without slashes, such as "^fix(\\\\(.+\\\\))?:".' }),
+    pattern: Type.String({ format: 'regex', description: 'An RE2 regular expression, without slashes, such as "^fix(\\\\(.+\\\\))?:".' }),
     flags: withDefault(Type.String({ pattern: '^[imsg]*$', description: 'Any of i (ignore case), m (multi-line ^ and $), s (. matches newlines), g (find every match).', 'x-expected': 'flags among i, m, s and g' }), ''),
   },
   outputs: {
@@ -25,11 +25,11 @@ export const matchBlock = defineBlock({
   async *run(inputs) {
     const global = inputs.flags.includes('g');
     const regex = compileRegex('text.match', 'pattern', inputs.pattern, inputs.flags.replace('g', ''));
-    const first = regex.exec(inputs.text);
+    const first = regex.exec(inputs.text) as RegExpExecArray | null;
     yield ['matched', first !== null] as const;
     if (first) {
       const groups: Record<string, string> = {};
-      first.forEach((value, index) => {
+      first.forEach((value: string | undefined, index) => {
         if (value !== undefined) groups[String(index)] = value;
       });
       for (const [name, value] of Object.entries(first.groups ?? {})) {
@@ -38,8 +38,7 @@ export const matchBlock = defineBlock({
       yield ['groups', groups] as const;
     }
     if (global) {
-      const all = compileRegex('text.match', 'pattern', inputs.pattern, `${inputs.flags.replace('g', '')}g`);
-      yield ['matches', [...inputs.text.matchAll(all)].map((m) => m[0])] as const;
+      yield ['matches', [...allMatches(regex, inputs.text)].map((m) => m[0])] as const;
     }
     if (first) yield ['positive', inputs.text] as const;
     else yield ['negative', inputs.text] as const;

@@ -19,7 +19,7 @@ describe('text.replace', () => {
 
   it('refuses bad inputs', async () => {
     expect((await runError(replaceBlock, { text: 'x', pattern: '' })).message).toContain('pattern: expected non-empty text');
-    expect((await runError(replaceBlock, { text: 'x', pattern: '[', regex: true })).message).toContain('pattern: is not a valid regular expression');
+    expect((await runError(replaceBlock, { text: 'x', pattern: '[', regex: true })).message).toContain('pattern: is not a valid RE2 regular expression');
     expect((await runError(replaceBlock, { text: 'x', pattern: 'x', all: 'yes' })).message).toContain('all: expected true or false');
   });
 

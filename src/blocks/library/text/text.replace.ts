@@ -1,12 +1,12 @@
 // `text.replace`: replaces literal text (or a regular expression, with $1-style references in the
 // replacement) in text, every occurrence or the first only.
 import { defineBlock, Type, withDefault } from '../../pins.js';
-import { compileRegex } from './regex.js';
+import { compileRegex, regexPinWhen } from './regex.js';
 
 export const replaceBlock = defineBlock({
   id: 'text.replace',
   description:
-    'Replaces `pattern` in `text` with `replacement`: literal text by default, or a JavaScript regular expression with regex: true (then $1, $<name> and $& in the replacement refer to the match). Every occurrence, or the first only with all: false.',
+    'Replaces `pattern` in `text` with `replacement`: literal text by default, or an RE2 regular expression (linear time: no backreferences or lookarounds) with regex: true (then $1, $<name> and $& in the replacement refer to the match). Every occurrence, or the first only with all: false.',
   category: 'text',
   inputs: {
     text: Type.String({ description: 'The text to change.' }),
@@ -18,12 +18,13 @@ export const replaceBlock = defineBlock({
   outputs: {
     text: Type.String({ description: 'The text after replacing.' }),
   },
+  inputRules: [regexPinWhen('pattern', { pin: 'regex', value: true })],
   cost: 0,
   async *run(inputs) {
     const { text, pattern, replacement } = inputs;
     if (inputs.regex) {
-      const regex = compileRegex('text.replace', 'pattern', pattern, inputs.all ? 'g' : '');
-      yield ['text', text.replace(regex, replacement)] as const;
+      const matcher = compileRegex('text.replace', 'pattern', pattern, '').matcher(text);
+      yield ['text', inputs.all ? matcher.replaceAll(replacement) : matcher.replaceFirst(replacement)] as const;
     } else {
       // A function replacer keeps `$` in the replacement literal.
       yield ['text', inputs.all ? text.split(pattern).join(replacement) : text.replace(pattern, () => replacement)] as const;

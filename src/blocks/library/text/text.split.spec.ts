@@ -30,7 +30,7 @@ describe('text.split', () => {
   });
 
   it('refuses bad inputs', async () => {
-    expect((await runError(splitBlock, { text: 'x', separator: '(', regex: true })).message).toContain('separator: is not a valid regular expression');
+    expect((await runError(splitBlock, { text: 'x', separator: '(', regex: true })).message).toContain('separator: is not a valid RE2 regular expression');
     expect((await runError(splitBlock, { text: 'x', limit: 0 })).message).toContain('limit: must be >= 1, got the number 0');
     expect((await runError(splitBlock, { text: 42 })).message).toContain('text: expected text, got the number 42');
   });

@@ -1,12 +1,12 @@
 // `text.split`: splits text on a separator (literal text, or a regular expression with `regex: true`).
 // With `limit`, at most that many parts: the last part keeps the rest of the text, unsplit.
 import { defineBlock, optional, Type, withDefault } from '../../pins.js';
-import { compileRegex } from './regex.js';
+import { allMatches, compileRegex, regexPinWhen } from './regex.js';
 
 export const splitBlock = defineBlock({
   id: 'text.split',
   description:
-    'Splits `text` on `separator` (literal, or a JavaScript regular expression with regex: true). With limit, yields at most that many parts, the last holding the rest of the text. An empty separator splits into characters.',
+    'Splits `text` on `separator` (literal, or an RE2 regular expression with regex: true: linear time, no backreferences or lookarounds). With limit, yields at most that many parts, the last holding the rest of the text. An empty separator splits into characters.',
   category: 'text',
   inputs: {
     text: Type.String({ description: 'The text to split.' }),
@@ -17,6 +17,7 @@ export const splitBlock = defineBlock({
   outputs: {
     parts: Type.Array(Type.String(), { description: 'The parts, in order.' }),
   },
+  inputRules: [regexPinWhen('separator', { pin: 'regex', value: true })],
   cost: 0,
   async *run(inputs) {
     yield ['parts', split(inputs.text, inputs.separator, inputs.regex, inputs.limit)] as const;
@@ -47,8 +48,8 @@ function* literalCuts(text: string, separator: string): Generator<[number, numbe
 }
 
 function* regexCuts(text: string, pattern: string): Generator<[number, number]> {
-  const regex = compileRegex('text.split', 'separator', pattern, 'g');
-  for (const match of text.matchAll(regex)) {
+  const regex = compileRegex('text.split', 'separator', pattern, '');
+  for (const match of allMatches(regex, text)) {
     // An empty match at the very start or end would make an empty part out of nothing.
     if (match[0] === '' && (match.index === 0 || match.index === text.length)) continue;
     yield [match.index, match.index + match[0].length];

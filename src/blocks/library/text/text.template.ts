@@ -1,44 +1,40 @@
-// `text.template`: renders a LiquidJS template over `values`. Strict: a variable the values lack is an
-// error (`| default` and `{% if %}` still work for optional ones). No file access, no code execution,
-// and parse, render-time and memory limits against runaway templates. Parsed templates are cached.
-import { Liquid, type Template } from 'liquidjs';
+// `text.template`: renders a LiquidJS template over `values`, in the sandbox pool (off the event loop, under
+// sandbox.timeout and sandbox.memory). Strict: a variable the values lack is an error (`| default` and
+// `{% if %}` still work for optional ones). No file access, no code execution. Here, once per template
+// text, it is parsed (a syntax error names the pin) and read for the variables it uses, so that only those
+// values are copied into the sandbox.
+import { Liquid } from 'liquidjs';
+import { liquidFields, pickFields } from '../../../sandbox/references.js';
+import { runSandboxed, sandboxFailure } from '../../block-sandbox.js';
 import { BlockError, BlockErrorCode, invalidPin } from '../../blocks.errors.js';
 import { anyValue, defineBlock, dict, Type, withDefault } from '../../pins.js';
 
-const liquid = new Liquid({
-  strictVariables: true,
-  strictFilters: true,
-  lenientIf: true,
-  ownPropertyOnly: true,
-  // An in-memory (empty) template map: {% include %} and {% render %} never reach the file system.
-  templates: {},
-  parseLimit: 1_000_000,
-  renderLimit: 2_000,
-  memoryLimit: 64_000_000,
-  // Objects and lists print as JSON rather than "[object Object]".
-  outputEscape: (value: unknown) => (value !== null && typeof value === 'object' ? JSON.stringify(value) : value === null || value === undefined ? '' : String(value)),
-});
+/** Parses and analyses only; rendering happens in the sandbox with the same options. */
+const liquid = new Liquid({ strictVariables: true, strictFilters: true, lenientIf: true, ownPropertyOnly: true, templates: {}, parseLimit: 1_000_000 });
 
-const parsed = new Map<string, Template[]>();
-const PARSED_LIMIT = 500;
+const analysed = new Map<string, string[] | null>();
+const ANALYSED_LIMIT = 500;
 
-function parse(template: string): Template[] {
-  let templates = parsed.get(template);
-  if (templates) return templates;
+/** The variables `template` reads (null: all of them), or INVALID_INPUT when it is not Liquid. */
+function analyse(template: string): string[] | null {
+  const known = analysed.get(template);
+  if (known !== undefined) return known;
+  let fields: string[] | null;
   try {
-    templates = liquid.parse(template);
+    const templates = liquid.parse(template);
+    fields = liquidFields(template, () => liquid.globalVariablesSync(templates));
   } catch (error) {
     throw invalidPin('text.template', 'template', `is not a valid Liquid template: ${(error as Error).message}`);
   }
-  if (parsed.size >= PARSED_LIMIT) parsed.delete(parsed.keys().next().value!);
-  parsed.set(template, templates);
-  return templates;
+  if (analysed.size >= ANALYSED_LIMIT) analysed.delete(analysed.keys().next().value!);
+  analysed.set(template, fields);
+  return fields;
 }
 
 export const templateBlock = defineBlock({
   id: 'text.template',
   description:
-    'Renders a LiquidJS template ({{ name }}, {% if %}, {% for %}, filters) over `values`. A variable missing from values is an error; use {{ x | default: "" }} for optional ones. Objects and lists print as JSON.',
+    'Renders a LiquidJS template ({{ name }}, {% if %}, {% for %}, filters) over `values`. A variable missing from values is an error; use {{ x | default: "" }} for optional ones. Objects and lists print as JSON. Runs in the sandbox: at most sandbox.timeout (default 1 s) and sandbox.memory.',
   category: 'text',
   inputs: {
     template: Type.String({ description: 'LiquidJS template text, such as "Hello {{ user.name }}".' }),
@@ -48,24 +44,24 @@ export const templateBlock = defineBlock({
     text: Type.String({ description: 'The rendered text.' }),
   },
   cost: 0,
-  async *run(inputs) {
-    const templates = parse(inputs.template);
-    let text: unknown;
-    try {
-      text = await liquid.render(templates, inputs.values);
-    } catch (error) {
-      const message = (error as Error).message;
-      const missing = (error as { originalError?: { variableName?: string } }).originalError?.variableName;
-      if (missing) {
-        const root = missing.split(/[.[]/)[0];
-        throw new BlockError(
-          BlockErrorCode.TEMPLATE_ERROR,
-          `The template uses "${missing}", which values does not define (${message}). Give it in values (values.${root}), or write {{ ${missing} | default: "" }} if it is optional.`,
-          { variable: missing },
-        );
-      }
-      throw new BlockError(BlockErrorCode.TEMPLATE_ERROR, `The template could not be rendered: ${message}`);
+  async *run(inputs, context) {
+    const fields = analyse(inputs.template);
+    const values = pickFields(inputs.values, fields) as Record<string, unknown>;
+    const outcome = await runSandboxed({ kind: 'liquid', template: inputs.template, values }, context);
+    if (outcome.kind === 'ok') {
+      yield ['text', JSON.parse(outcome.json) as string] as const;
+      return;
     }
-    yield ['text', String(text)] as const;
+    if (outcome.kind !== 'error') throw sandboxFailure('template', outcome, context);
+    const missing = outcome.variable;
+    if (missing) {
+      const root = missing.split(/[.[]/)[0];
+      throw new BlockError(
+        BlockErrorCode.TEMPLATE_ERROR,
+        `The template uses "${missing}", which values does not define (${outcome.message}). Give it in values (values.${root}), or write {{ ${missing} | default: "" }} if it is optional.`,
+        { variable: missing },
+      );
+    }
+    throw new BlockError(BlockErrorCode.TEMPLATE_ERROR, `The template could not be rendered: ${outcome.message}`);
   },
 });

@@ -1,36 +1,17 @@
-// The body of a code.js sandbox worker. It runs in a worker thread from its source text
-// (`sandboxWorkerMain.toString()`), so it must stay self-contained: no imports, no outside names, only
-// what `require` gives it. One QuickJS WebAssembly module per worker, with its linear memory capped (the
-// real memory limit: QuickJS's own accounting misses large allocations in this build); a fresh runtime
-// and context per run; an interrupt handler for the time limit and for the abort flag the main thread
-// sets in shared memory. If the host stack overflows inside WebAssembly (deeply nested code), the
-// module's state is not trusted again: the worker builds a new one.
+// code.js in a sandbox worker: one QuickJS WebAssembly module per worker, with its linear memory capped
+// (the real memory limit: QuickJS's own accounting misses large allocations in this build); a fresh
+// runtime and context per run; an interrupt handler for the time limit and for the abort flag the main
+// thread sets in shared memory. If the host stack overflows inside WebAssembly (deeply nested code), the
+// module's state is not trusted again: the next run builds a new one. It runs in the worker from its
+// source text (see sandbox-worker.ts), so it stays self-contained: no imports, only what `require` gives.
+import type { SandboxOutcome, SandboxTask, SandboxWorkerData } from './sandbox.types.js';
 
-/** Messages between the main thread and a sandbox worker. */
-export interface SandboxTask {
-  id: number;
-  code: string;
-  inputJson: string;
-  timeoutMs: number;
-  /** Int32 flag: 1 asks the run to stop. */
-  stop: SharedArrayBuffer;
-}
+type JsTask = Extract<SandboxTask, { kind: 'js' }>;
 
-export type SandboxOutcome =
-  | { id: number; kind: 'ok'; resultJson: string; logs: string[] }
-  | { id: number; kind: 'error'; name: string; message: string; line: number | null; logs: string[] }
-  | { id: number; kind: 'timeout' | 'memory' | 'cancelled'; message: string; logs: string[] };
-
-export interface SandboxWorkerData {
-  quickjsPath: string;
-  memoryBytes: number;
-  stackBytes: number;
-}
-
-export function sandboxWorkerMain(): void {
-  const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
-  const quickjs = require((workerData as SandboxWorkerData).quickjsPath) as typeof import('quickjs-emscripten');
-  const { memoryBytes, stackBytes } = workerData as SandboxWorkerData;
+/** Answers the runner of code.js tasks for this worker. */
+export function quickjsRunner(workerData: SandboxWorkerData): (task: JsTask) => Promise<SandboxOutcome> {
+  const quickjs = require(workerData.quickjsPath) as typeof import('quickjs-emscripten');
+  const { memoryBytes, stackBytes } = workerData;
   const PAGE = 65536;
   // The module's static data and initial heap take 16 MiB; the code gets `memoryBytes` on top.
   const INITIAL_PAGES = 256;
@@ -58,7 +39,7 @@ export function sandboxWorkerMain(): void {
     return quickjs.newQuickJSWASMModuleFromVariant(quickjs.newVariant(quickjs.RELEASE_SYNC, { wasmMemory: memory as never }));
   };
 
-  const runTask = (module: Module, task: SandboxTask): SandboxOutcome => {
+  const runTask = (module: Module, task: JsTask): SandboxOutcome => {
     const stop = new Int32Array(task.stop);
     const logs: string[] = [];
     let logBytes = 0;
@@ -82,6 +63,9 @@ export function sandboxWorkerMain(): void {
       const message = typeof error.message === 'string' ? error.message : String(dumped);
       if (stoppedBy) return { id: task.id, kind: stoppedBy, message, logs };
       if (name === 'InternalError' && (message === 'out of memory' || message === 'stack overflow')) return { id: task.id, kind: 'memory', message, logs };
+      // At the limit QuickJS may fail to build even its "out of memory" error and throw nothing (null): unless
+      // the code throws values of its own, that is what happened.
+      if ((dumped === null || dumped === undefined) && !/\bthrow\b/.test(task.code)) return { id: task.id, kind: 'memory', message: 'out of memory', logs };
       const where = typeof error.lineNumber === 'number' ? error.lineNumber : /code\.js:(\d+)/.exec(typeof error.stack === 'string' ? error.stack : '')?.[1];
       return { id: task.id, kind: 'error', name, message, line: where === undefined ? null : Number(where), logs };
     };
@@ -118,9 +102,11 @@ export function sandboxWorkerMain(): void {
       input.dispose();
       const result = context.evalCode(WRAPPER, 'trellis-wrapper.js', { type: 'global' });
       if (result.error) return failure(result.error);
-      const resultJson = context.getString(result.value);
+      const json = context.getString(result.value);
       result.value.dispose();
-      return { id: task.id, kind: 'ok', resultJson, logs };
+      const bytes = Buffer.byteLength(json);
+      if (bytes > task.maxValueBytes) return { id: task.id, kind: 'too_large', message: `the result is ${bytes} bytes of JSON`, bytes, logs };
+      return { id: task.id, kind: 'ok', json, logs };
     } catch (error) {
       hostFailure = true;
       throw error;
@@ -135,21 +121,19 @@ export function sandboxWorkerMain(): void {
     }
   };
 
-  parentPort!.on('message', (task: SandboxTask) => {
+  return (task) => {
     modulePromise ??= loadModule();
-    void modulePromise.then((module) => {
-      let outcome: SandboxOutcome;
+    return modulePromise.then((module) => {
       try {
-        outcome = runTask(module, task);
+        return runTask(module, task);
       } catch (error) {
         // The host's stack ran out inside WebAssembly (or QuickJS aborted): start over with a new module.
         modulePromise = null;
         const message = error instanceof Error ? error.message : String(error);
-        outcome = /call stack/i.test(message)
+        return /call stack/i.test(message)
           ? { id: task.id, kind: 'memory', message: 'stack overflow (the code nests too deeply)', logs: [] }
           : { id: task.id, kind: 'error', name: 'InternalError', message: `the sandbox failed: ${message}`, line: null, logs: [] };
       }
-      parentPort!.postMessage(outcome);
     });
-  });
+  };
 }
