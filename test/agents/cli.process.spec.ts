@@ -11,7 +11,7 @@ const ROOT = process.cwd();
 const SLOW = 120_000;
 
 function trellis(cwd: string, ...args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', join(ROOT, 'test/agents/fixtures/register-ts.mjs'), join(ROOT, 'src/cli.ts'), ...args], {
+  const result = spawnSync(process.execPath, ['--import', join(ROOT, 'test/agents/fixtures/register-ts.mjs'), join(ROOT, 'test/agents/fixtures/trellis.ts'), ...args], {
     cwd,
     encoding: 'utf8',
     env: { PATH: process.env.PATH, TRELLIS_ENV: 'test', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' },

@@ -9,7 +9,7 @@ import { findAgentFiles } from '../../src/agents/agent.files.js';
 import { renderAgentSchema } from '../../src/agents/agent.schema.js';
 
 const COMMITTED = join(process.cwd(), 'agents', 'agent.schema.json');
-const REFRESH = 'UPDATE_AGENT_SCHEMA=1 npm test -- test/agents/schema-drift.spec.ts (or: npm run build && node dist/src/cli.js schema > agents/agent.schema.json)';
+const REFRESH = 'UPDATE_AGENT_SCHEMA=1 npm test -- test/agents/schema-drift.spec.ts (or: npm run build && node bin/trellis.js schema > agents/agent.schema.json)';
 
 describe('agents/agent.schema.json', () => {
   it('matches the schema generated from the block registry', async () => {

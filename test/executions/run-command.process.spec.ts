@@ -9,7 +9,7 @@ import { AGENTS, ROOT, tempProject, type TempProject } from './run-command.fixtu
 const SLOW = 120_000;
 
 function trellis(cwd: string, ...args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', join(ROOT, 'test/agents/fixtures/register-ts.mjs'), join(ROOT, 'src/cli.ts'), ...args], {
+  const result = spawnSync(process.execPath, ['--import', join(ROOT, 'test/agents/fixtures/register-ts.mjs'), join(ROOT, 'test/agents/fixtures/trellis.ts'), ...args], {
     cwd,
     encoding: 'utf8',
     env: { PATH: process.env.PATH, TRELLIS_ENV: 'test', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', REDIS_URL: 'redis://127.0.0.1:1' },
