@@ -26,7 +26,7 @@ describe('the outside-world blocks', () => {
     ['llm.chat', ['base_url', 'max_tokens', 'messages', 'model', 'prompt', 'provider', 'system', 'temperature'], ['error', 'text', 'usage']],
     ['llm.structured', ['base_url', 'max_tokens', 'messages', 'model', 'prompt', 'provider', 'schema', 'system', 'temperature'], ['error', 'object', 'usage']],
     ['llm.classify', ['base_url', 'labels', 'max_tokens', 'messages', 'model', 'prompt', 'provider', 'system', 'temperature', 'text'], ['error', 'label', 'usage']],
-    ['http.request', ['body', 'fail_on_status', 'follow_redirects', 'headers', 'json', 'method', 'query', 'timeout', 'url'], ['body', 'error', 'headers', 'json', 'status']],
+    ['http.request', ['body', 'fail_on_status', 'follow_redirects', 'headers', 'json', 'method', 'query', 'timeout', 'url'], ['body', 'body_base64', 'error', 'headers', 'json', 'status']],
     ['github.comment', ['body', 'number', 'repository'], ['comment_id', 'error', 'url']],
     ['github.issue.create', ['body', 'labels', 'repository', 'title'], ['error', 'number', 'url']],
     ['github.labels.add', ['labels', 'number', 'repository'], ['error', 'labels']],
