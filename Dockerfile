@@ -28,6 +28,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+COPY bin ./bin
 COPY config ./config
 COPY agents ./agents
 RUN mkdir -p /app/.trellis && chown node:node /app/.trellis
@@ -43,4 +44,4 @@ VOLUME ["/app/agents", "/app/config"]
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "dist/src/cli.js", "start"]
+CMD ["node", "bin/trellis.js", "start"]
