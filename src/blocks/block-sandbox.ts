@@ -38,7 +38,7 @@ export function sandboxFailure(what: string, outcome: Exclude<SandboxOutcome, { 
       return new BlockError(
         BlockErrorCode.VALUE_TOO_LARGE,
         `The ${what}'s result is ${outcome.bytes} bytes, more than executor.max_value_bytes (${settings.maxValueBytes} bytes). Make it yield less.`,
-        { bytes: outcome.bytes },
+        { bytes: outcome.bytes, max_value_bytes: settings.maxValueBytes },
       );
     case 'cancelled':
       return new BlockError(BlockErrorCode.CANCELLED, `The ${what} was stopped because the run was stopped.`);

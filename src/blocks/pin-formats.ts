@@ -58,4 +58,7 @@ export const PIN_FORMAT_STAND_INS: Record<string, Record<string, unknown>> = {
   timezone: { pattern: '^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$' },
   duration: { pattern: '^\\d+(\\.\\d+)?(ms|s|m|h|d)$' },
   github_event: { enum: [...emitterEventNames] },
+  // RE2 syntax has no standard format (`regex` means ECMA-262 to standard validators): any text here, and
+  // Trellis's own validation names what RE2 cannot express.
+  regex: {},
 };

@@ -66,6 +66,7 @@ describe('the stand-ins for our own formats', () => {
     timezone: ['UTC', 'Europe/Paris', 'America/Argentina/Buenos_Aires', 'Etc/GMT+5', 'America/Port-au-Prince'],
     duration: ['500ms', '30s', '1.5h', '14d'],
     github_event: ['pull_request', 'pull_request.opened', 'push'],
+    regex: ['^(a+)+$', '\\d{3}-\\d{4}', '(?P<year>\\d{4})'],
   };
 
   it('exist for every format and accept what our own checks accept', () => {

@@ -22,7 +22,7 @@ const trellisRuns = runs.filter((line) => line.startsWith('npx trellis ')).map((
 const SLOW = 120_000;
 
 function trellis(args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', join(ROOT, 'test/agents/fixtures/register-ts.mjs'), join(ROOT, 'src/cli.ts'), ...args], {
+  const result = spawnSync(process.execPath, ['--import', join(ROOT, 'test/agents/fixtures/register-ts.mjs'), join(ROOT, 'test/agents/fixtures/trellis.ts'), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { PATH: process.env.PATH, TRELLIS_ENV: 'test' },

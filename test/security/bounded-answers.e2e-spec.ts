@@ -44,7 +44,7 @@ describe('bounded answers', () => {
     it('refuses a 100 MB json.query answer with 413 VALUE_TOO_LARGE, naming executor.max_value_bytes', async () => {
       const res = await api('post', '/api/blocks/json.query/execute').send({ inputs: { data: {}, expression: '$pad("", 100000000, "x")' } });
       expect(res.status).toBe(413);
-      expect(res.body.error).toMatchObject({ code: 'VALUE_TOO_LARGE', details: { pin: 'result', max_value_bytes: 1024 * 1024 } });
+      expect(res.body.error).toMatchObject({ code: 'VALUE_TOO_LARGE', details: { max_value_bytes: 1024 * 1024 } });
       expect(res.body.error.message).toContain('executor.max_value_bytes (1048576 bytes)');
       expect(res.headers['content-length'] === undefined || Number(res.headers['content-length']) < 10_000).toBe(true);
     });

@@ -5,7 +5,7 @@ import { agentRunBlock } from './agent.run.js';
 describe('agent.run', () => {
   it('only runs inside an execution, and says so', async () => {
     const error = await runError(agentRunBlock, { agent: 'summarise-pr', inputs: { number: 7 } });
-    expect(error).toMatchObject({ code: 'NEEDS_ENGINE', status: 422, details: { agent: 'summarise-pr' } });
+    expect(error).toMatchObject({ code: 'NEEDS_ENGINE', status: 400, details: { agent: 'summarise-pr' } });
     expect(error.message).toContain('only runs inside an execution');
   });
 
