@@ -3,7 +3,6 @@
 // injected attempt function), max_parallel slots, timeouts, retry backoffs, delays, child executions,
 // cancellation and the per-node events. Nothing is persisted; the durable worker is another shell.
 import { randomUUID } from 'node:crypto';
-import { pino, type Logger } from 'pino';
 import type { BlockContext, BlockHttpClient } from '../../blocks/block.types.js';
 import type { AgentDefinition } from '../../graphs/graph.types.js';
 import { formatDuration, parseDuration } from '../../common/units.js';
@@ -13,17 +12,21 @@ import { EngineError, EngineErrorCode, toNodeError, type NodeError } from './eng
 import { NodeRunStatus, isFinalRunStatus, type NodeRun, type NodeYield, type Step } from './engine.types.js';
 import { compileGraph, type CompiledGraph, type CompiledNode } from './graph.compiler.js';
 import { checkRunRequest } from './memory-runner.checks.js';
-import type { AttemptReport, FinalStatus, MemoryRunOptions, MemoryRunResult, NodeExecutionReport } from './memory-runner.types.js';
+import type { AttemptReport, FinalStatus, MemoryRunOptions, MemoryRunPorts, MemoryRunResult, NodeExecutionReport } from './memory-runner.types.js';
 import { ExecutionScheduler } from './scheduler.js';
 import { realTimers, type Timers } from './timers.js';
-import { runValidatedBlock } from './validated-attempt.js';
 
 export type * from './memory-runner.types.js';
 
 const DEFAULTS = { maxParallel: 16, nodeTimeoutMs: 300_000, executionTimeoutMs: 3_600_000, maxNodeExecutions: 10_000, maxValueBytes: 1024 * 1024, maxDepth: 8 };
 
-/** Runs `definition` to its end. Throws VALIDATION_FAILED (before running anything) for a bad request. */
-export async function runGraphInMemory(definition: AgentDefinition, options: MemoryRunOptions): Promise<MemoryRunResult> {
+type Logger = BlockContext['logger'];
+
+/**
+ * Runs `definition` to its end with the injected block runner and logger (the platform's are filled in by
+ * executions/memory-run.ts). Throws VALIDATION_FAILED (before running anything) for a bad request.
+ */
+export async function runInMemory(definition: AgentDefinition, options: MemoryRunOptions & MemoryRunPorts): Promise<MemoryRunResult> {
   const graph = compileGraph(definition, options.blocks);
   checkRunRequest(graph, options);
   return new MemoryRun(graph, options).start();
@@ -55,11 +58,11 @@ class MemoryRun {
 
   constructor(
     private readonly graph: CompiledGraph,
-    private readonly options: MemoryRunOptions,
+    private readonly options: MemoryRunOptions & MemoryRunPorts,
   ) {
     this.timers = options.timers ?? realTimers;
     this.executionId = options.executionId ?? randomUUID();
-    this.logger = options.logger ?? pino({ level: 'silent' });
+    this.logger = options.logger;
     this.scheduler = new ExecutionScheduler(graph, {
       maxParallel: graph.definition.max_parallel ?? options.maxParallel ?? DEFAULTS.maxParallel,
       maxNodeExecutions: options.maxNodeExecutions ?? DEFAULTS.maxNodeExecutions,
@@ -165,7 +168,7 @@ class MemoryRun {
     const limits = { timeoutMs: node.definition.timeout ?? this.options.nodeTimeoutMs ?? DEFAULTS.nodeTimeoutMs, maxValueBytes: this.maxValueBytes(), maxJsonDepth: this.options.maxJsonDepth, timers: this.timers };
     let seq = 0;
     const onYield = node.streaming ? (pin: string, value: unknown) => this.handle(this.scheduler.streamYield(run.id, ++seq, pin, value)) : undefined;
-    return executeScrubbedAttempt(this.options.runAttempt ?? runValidatedBlock, { block: node.block, inputs: run.inputs, context }, limits, controller, onYield);
+    return executeScrubbedAttempt(this.options.runAttempt, { block: node.block, inputs: run.inputs, context }, limits, controller, onYield);
   }
 
   /** time.delay in-process: WAITING (no slot) for the duration, then `value` passes through. */

@@ -14,7 +14,7 @@ import type { CompiledGraph, CompiledNode } from '../engine/graph.compiler.js';
 import { ExecutionScheduler } from '../engine/scheduler.js';
 import { realTimers } from '../engine/timers.js';
 import { executeScrubbedAttempt } from '../engine/scrubbed-attempt.js';
-import { runValidatedBlock } from '../engine/validated-attempt.js';
+import { runValidatedBlock } from '../../blocks/validated-run.js';
 import { noAgentNamed } from '../../graphs/graph-access.js';
 import type { ExecutionChargeHook } from '../execution.hooks.js';
 import { fileTrustedFields } from '../file-trust.js';
