@@ -27,7 +27,11 @@ export const RunStatus = {
 /** The execution's status. */
 export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
 
-export function isFinalRunStatus(status: RunStatus): boolean {
+/** The statuses an execution (or a node run) ends in: nothing changes it afterwards. */
+export type FinalStatus = 'COMPLETED' | 'FAILED' | 'CANCELLED';
+export const FINAL_STATUSES: readonly FinalStatus[] = [RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.CANCELLED];
+
+export function isFinalRunStatus(status: string): status is FinalStatus {
   return status === RunStatus.COMPLETED || status === RunStatus.FAILED || status === RunStatus.CANCELLED;
 }
 

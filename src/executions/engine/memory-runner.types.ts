@@ -2,10 +2,10 @@
 import type { BlockContext, BlockHttpClient, BlockLookup, BlockRuntimeSettings, ResolvedCredential } from '../../blocks/block.types.js';
 import type { ExecutionError, NodeError } from './engine.errors.js';
 import type { BlockAttemptFn } from './block-attempt.js';
-import type { NodeRunStatus } from './engine.types.js';
+import type { FinalStatus, NodeRunStatus } from './engine.types.js';
 import type { Timers } from './timers.js';
 
-export type FinalStatus = 'COMPLETED' | 'FAILED' | 'CANCELLED';
+export type { FinalStatus } from './engine.types.js';
 
 export interface ChildRunRequest {
   agent: string;
