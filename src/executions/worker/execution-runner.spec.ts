@@ -127,7 +127,7 @@ describe('ExecutionRunner (fakes, no database)', () => {
 
   it('fails the agent.run node with CHILD_FAILED when its child failed', async () => {
     const definition = graph({ c: { block: 'test.child', inputs: { agent: 'kid', inputs: {} } }, out: { block: 'output', inputs: { name: 'r' } } }, ['c.r -> out.value']);
-    const { run, fake } = runner(definition, { child: { status: 'FAILED', outputs: null, error: { code: 'NODE_FAILED', message: 'boom' } } });
+    const { run, fake } = runner(definition, { child: { status: 'FAILED', outputs: null, error: { code: 'NODE_FAILED', message: 'boom', node_id: 'x' } } });
     expect(await run.start()).toBe('finished');
     expect(fake.finished[0]).toMatchObject({ status: 'FAILED', error: { code: 'CHILD_FAILED', message: expect.stringContaining('boom') } });
   });
