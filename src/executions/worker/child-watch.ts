@@ -3,12 +3,12 @@
 import { NodeRunStatus, isFinalRunStatus, type NodeRun } from '../engine/engine.types.js';
 import type { ChildResult } from '../engine/suspensions.js';
 import type { ExecutionError } from '../engine/engine.errors.js';
-import type { RunStatus } from '../engine/engine.types.js';
+import type { ExecutionStatus } from '../engine/engine.types.js';
 
 /** A child execution's row as the store reads it. */
 export interface ChildRow {
   id: string;
-  status: RunStatus;
+  status: ExecutionStatus;
   outputs: Record<string, unknown[]> | null;
   error: ExecutionError | null;
 }

@@ -10,7 +10,7 @@ import type { CredentialResolver } from '../../blocks/credential-resolver.js';
 import { runValidatedBlock } from '../../blocks/validated-run.js';
 import type { BlockAttemptFn } from '../engine/block-attempt.js';
 import { EngineErrorCode, executionTimeout } from '../engine/engine.errors.js';
-import { NodeRunStatus, RunStatus, isFinalRunStatus, type NodeRun, type Step } from '../engine/engine.types.js';
+import { NodeRunStatus, ExecutionStatus, isFinalRunStatus, type NodeRun, type Step } from '../engine/engine.types.js';
 import type { CompiledGraph } from '../engine/graph.compiler.js';
 import { ExecutionScheduler } from '../engine/scheduler.js';
 import { childOutcome, delayYields } from '../engine/suspensions.js';
@@ -58,7 +58,7 @@ export interface RunnerDeps {
   runBlock?: BlockAttemptFn;
   timers?: Timers;
   /** Called after each written step, in order: the shell publishes events from it. */
-  announce(execution: ClaimedExecution, runs: StoredRun[], status: { status: RunStatus; error: unknown; outputs: unknown; cost: number } | null): void;
+  announce(execution: ClaimedExecution, runs: StoredRun[], status: { status: ExecutionStatus; error: unknown; outputs: unknown; cost: number } | null): void;
   attemptEnded(block: string, ok: boolean, seconds: number): void;
   finished(written: WrittenExecution, execution: ClaimedExecution, error: unknown, outputs: Record<string, unknown[]> | null): void;
 }
@@ -135,7 +135,7 @@ export class ExecutionRunner {
       this.firstStep = emptyStep();
     } else {
       const runs = stored.map((row) => fromStoredRun(row, this.extras, now));
-      const restored = ExecutionScheduler.restore(graph, { status: RunStatus.RUNNING, error: null, runs }, options);
+      const restored = ExecutionScheduler.restore(graph, { status: ExecutionStatus.RUNNING, error: null, runs }, options);
       this.scheduler = restored.scheduler;
       this.firstStep = restored.step;
       const lost = resumedTooOften(stored, limits.maxResumes ?? DEFAULT_MAX_RESUMES);
@@ -190,7 +190,7 @@ export class ExecutionRunner {
     } catch (error) {
       // A request the core refuses (a trigger node the version lacks): the execution fails, nothing runs.
       const message = error instanceof Error ? error.message : String(error);
-      steps.push(this.scheduler.executionStatus === RunStatus.QUEUED ? this.scheduler.seed({ inputs: {} }) : emptyStep());
+      steps.push(this.scheduler.executionStatus === ExecutionStatus.QUEUED ? this.scheduler.seed({ inputs: {} }) : emptyStep());
       steps.push(this.scheduler.fail({ code: EngineErrorCode.NODE_FAILED, message }));
       return steps;
     }
@@ -236,7 +236,7 @@ export class ExecutionRunner {
 
   private refused(outcome: RefusalOutcome): void {
     if (outcome === 'lost') return this.stop('lost');
-    this.deps.announce(this.execution, outcome.runs, { status: RunStatus.FAILED, error: outcome.error, outputs: null, cost: this.cost });
+    this.deps.announce(this.execution, outcome.runs, { status: ExecutionStatus.FAILED, error: outcome.error, outputs: null, cost: this.cost });
     this.deps.finished(outcome.written, this.execution, outcome.error, null);
     this.stop('finished');
   }
