@@ -5,65 +5,28 @@
 // and the child watch (agent.run). This file owns the lifecycle: start, park, drain, lose, finish.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { BlockHttpClient, BlockLookup, BlockRuntimeSettings } from '../../blocks/block.types.js';
-import type { CredentialResolver } from '../../blocks/credential-resolver.js';
 import { runValidatedBlock } from '../../blocks/validated-run.js';
-import type { BlockAttemptFn } from '../engine/block-attempt.js';
 import { EngineErrorCode, executionTimeout } from '../engine/engine.errors.js';
 import { NodeRunStatus, ExecutionStatus, isFinalRunStatus, type NodeRun, type Step } from '../engine/engine.types.js';
 import type { CompiledGraph } from '../engine/graph.compiler.js';
 import { ExecutionScheduler } from '../engine/scheduler.js';
 import { childOutcome, delayYields } from '../engine/suspensions.js';
 import { realTimers, type Timers } from '../engine/timers.js';
-import type { ExecutionChargeHook } from '../execution.hooks.js';
-import { ChildWatch, type ChildRow } from './child-watch.js';
+import { ChildWatch } from './child-watch.js';
 import type { ClaimedExecution, ExecutionWrite, StoredRun, WrittenExecution } from './execution-store.repository.js';
 import { NodeAttempts, type AttemptHost } from './node-attempts.js';
 import { fromStoredRun, newExtras, toStoredRun } from './run-rows.js';
 import { RunTimers } from './run-timers.js';
 import { emptyStep, mergeSteps, StepJournal } from './step-journal.js';
 import { DEFAULT_MAX_RESUMES, resumedTooOften, type RefusalOutcome } from './store-failure.js';
+import type { RunnerDeps, RunnerEnd, RunnerLimits } from './execution-runner.types.js';
+
+export type * from './execution-runner.types.js';
 
 
 /** Waits longer than this give the execution back (lease released, a delayed dispatch wakes it). */
 export const PARK_AFTER_MS = 2_000;
 const DEADLINE = 'execution-deadline';
-
-export interface RunnerLimits {
-  maxParallel: number;
-  nodeTimeoutMs: number;
-  maxNodeExecutions: number;
-  maxValueBytes: number;
-  maxDepth: number;
-  /** `limits.max_json_depth` (default 64). */
-  maxJsonDepth?: number;
-  /** `executor.max_resumes`: re-runs of a node after lease lapses before WORKER_LOST (default 3). */
-  maxResumes?: number;
-}
-
-export interface RunnerDeps {
-  write(write: ExecutionWrite): Promise<WrittenExecution | null>;
-  childResults(ids: string[]): Promise<ChildRow[]>;
-  /** The child's version, or null when it does not exist or `userId` may not start it (graph-access.ts). */
-  childVersion(graphId: string, version: number | null, userId: string): Promise<number | null>;
-  cancelExecutions(ids: string[]): Promise<void>;
-  dispatch(executionId: string, delayMs?: number): void;
-  blocks: BlockLookup;
-  resolver: CredentialResolver;
-  charge: ExecutionChargeHook;
-  http(signal: AbortSignal): BlockHttpClient;
-  settings: BlockRuntimeSettings;
-  logger: Logger;
-  /** The block runner (default: blocks/validated-run.ts) and the clock (default: real timers). */
-  runBlock?: BlockAttemptFn;
-  timers?: Timers;
-  /** Called after each written step, in order: the shell publishes events from it. */
-  announce(execution: ClaimedExecution, runs: StoredRun[], status: { status: ExecutionStatus; error: unknown; outputs: unknown; cost: number } | null): void;
-  attemptEnded(block: string, ok: boolean, seconds: number): void;
-  finished(written: WrittenExecution, execution: ClaimedExecution, error: unknown, outputs: Record<string, unknown[]> | null): void;
-}
-
-export type RunnerEnd = 'finished' | 'parked' | 'lost' | 'drained';
 
 export class ExecutionRunner {
   private readonly scheduler: ExecutionScheduler;
