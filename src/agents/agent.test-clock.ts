@@ -2,7 +2,7 @@
 // The clock jumps to the next deadline only while no block is running (a block awaiting real work, say
 // code.js in its sandbox, holds the clock), so a timeout never fires because a test ran fast.
 import type { BlockAttemptFn } from '../executions/engine/block-attempt.js';
-import { runValidatedBlock } from '../executions/engine/validated-attempt.js';
+import { runValidatedBlock } from '../blocks/validated-run.js';
 import type { Timers } from '../executions/engine/timers.js';
 
 interface Sleeper {

@@ -91,3 +91,11 @@ export function answerTooLarge(blockId: string, pin: string, maxBytes: number): 
     { block: blockId, pin, max_value_bytes: maxBytes },
   );
 }
+
+/** Errors keep their code; anything else a block throws is NODE_FAILED with its message. */
+export function asBlockError(block: { id: string }, error: unknown): BlockError {
+  if (error instanceof BlockError) return error;
+  if (error instanceof AppError) return new BlockError(error.code, error.message, { ...error.details, block: block.id });
+  const message = error instanceof Error ? error.message : String(error);
+  return new BlockError(BlockErrorCode.NODE_FAILED, `Block ${block.id} failed: ${message}`, { block: block.id });
+}

@@ -1,11 +1,11 @@
-// Runs one attempt of a block: validates inputs (defaults applied), runs the generator, checks each
-// yield, and stops promptly on abort (CANCELLED) or past the attempt's time limit (NODE_TIMEOUT).
-// Used by POST /api/blocks/{id}/execute, `trellis test` and the execution engine's workers.
-import { AppError } from '../common/errors.js';
+// Runs a block once for POST /api/blocks/{id}/execute: the checked run (validated-run.ts), stopped
+// promptly on abort (CANCELLED) or past its time limit (NODE_TIMEOUT), with errors as BlockErrors. Node
+// attempts of executions do not come here: the engine's attempt driver owns their time limit and abort.
 import { formatDuration } from '../common/units.js';
 import type { BlockContext, BlockDefinition, BlockHttpClient, BlockYield } from './block.types.js';
-import { compileBlock, type AgentLookup } from './block-validator.js';
-import { BlockError, BlockErrorCode } from './blocks.errors.js';
+import type { AgentLookup } from './block-validator.js';
+import { asBlockError, BlockError, BlockErrorCode } from './blocks.errors.js';
+import { validatedRun } from './validated-run.js';
 
 export interface RunBlockOptions {
   /** Per-attempt time limit in ms; none when unset. */
@@ -31,8 +31,8 @@ export async function runBlock(
   context: BlockContext,
   options: RunBlockOptions = {},
 ): Promise<RunBlockResult> {
-  const compiled = compileBlock(block);
-  const inputs = compiled.validateInputs(rawInputs);
+  const prepared = validatedRun(block, rawInputs, options.lookup);
+  const inputs = prepared.inputs;
   if (context.signal.aborted) throw cancelled(block, context.signal.reason);
 
   const controller = new AbortController();
@@ -53,7 +53,7 @@ export async function runBlock(
   const outputs: BlockYield[] = [];
   let finished = false;
   const http = options.bindHttp ? options.bindHttp(controller.signal) : context.http;
-  const generator = block.run(inputs, { ...context, signal: controller.signal, http });
+  const generator = prepared.start({ ...context, signal: controller.signal, http });
   try {
     for (;;) {
       const step = await Promise.race([generator.next(), aborted]);
@@ -62,7 +62,6 @@ export async function runBlock(
         break;
       }
       const [pin, value] = step.value;
-      compiled.checkYield(pin, value, inputs, options.lookup);
       if (pin === 'error') throw yieldedError(block, value);
       outputs.push([pin, value]);
       await options.onYield?.(pin, value, outputs.length);
@@ -100,12 +99,4 @@ function timedOut(block: BlockDefinition, ms: number): BlockError {
 function yieldedError(block: BlockDefinition, value: unknown): BlockError {
   const { code, message } = value as { code: string; message: string };
   return new BlockError(code, message, { block: block.id });
-}
-
-/** Errors keep their code; anything else a block throws is NODE_FAILED with its message. */
-export function asBlockError(block: BlockDefinition, error: unknown): BlockError {
-  if (error instanceof BlockError) return error;
-  if (error instanceof AppError) return new BlockError(error.code, error.message, { ...error.details, block: block.id });
-  const message = error instanceof Error ? error.message : String(error);
-  return new BlockError(BlockErrorCode.NODE_FAILED, `Block ${block.id} failed: ${message}`, { block: block.id });
 }

@@ -4,18 +4,12 @@ import { GraphVersionEntity } from '../graphs/graph-version.entity.js';
 import { PresetEntity } from '../graphs/preset.entity.js';
 import { ScheduleEntity } from '../triggers/schedule.entity.js';
 import { UserEntity } from '../users/user.entity.js';
+import { ExecutionStatus, FINAL_STATUSES } from './engine/engine.types.js';
 import { NodeExecutionEntity } from './node-execution.entity.js';
 
-export const ExecutionStatus = {
-  QUEUED: 'QUEUED',
-  RUNNING: 'RUNNING',
-  COMPLETED: 'COMPLETED',
-  FAILED: 'FAILED',
-  CANCELLED: 'CANCELLED',
-} as const;
-export type ExecutionStatus = (typeof ExecutionStatus)[keyof typeof ExecutionStatus];
+export { ExecutionStatus } from './engine/engine.types.js';
 export const EXECUTION_STATUSES = Object.values(ExecutionStatus);
-export const FINISHED_EXECUTION_STATUSES = [ExecutionStatus.COMPLETED, ExecutionStatus.FAILED, ExecutionStatus.CANCELLED] as const;
+export const FINISHED_EXECUTION_STATUSES = FINAL_STATUSES;
 
 export const EXECUTION_SOURCES = ['api', 'webhook', 'github', 'schedule', 'agent', 'rerun', 'cli'] as const;
 export type ExecutionSource = (typeof EXECUTION_SOURCES)[number];

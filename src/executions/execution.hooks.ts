@@ -1,6 +1,7 @@
 // Points where other modules plug into executions (credits, notifications). Each is a small interface with
 // a Nest token and a default that does nothing, so executions run before those modules exist.
 import type { ExecutionError } from './engine/engine.errors.js';
+import type { FinalStatus } from './engine/engine.types.js';
 
 export interface ChargeRequest {
   executionId: string;
@@ -36,7 +37,7 @@ export interface FinishedExecution {
   graph_version: number;
   user_id: string;
   parent_id: string | null;
-  status: 'COMPLETED' | 'FAILED' | 'CANCELLED';
+  status: FinalStatus;
   error: ExecutionError | null;
   outputs: Record<string, unknown[]> | null;
 }

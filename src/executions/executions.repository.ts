@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AgentDefinition } from '../graphs/graph.types.js';
 import type { ExecutionSource, ExecutionStatus } from './execution.entity.js';
-import type { NodeExecutionStatus } from './node-execution.entity.js';
+import type { NodeRunStatus } from './engine/engine.types.js';
 import { TickBatcher } from './tick-batcher.js';
 
 export interface ExecutionRow {
@@ -33,7 +33,7 @@ export interface NodeExecutionRow {
   seq: string;
   node_id: string;
   block: string;
-  status: NodeExecutionStatus;
+  status: NodeRunStatus;
   inputs: Record<string, unknown>;
   outputs: Record<string, unknown[]>;
   error: { code: string; message: string } | null;

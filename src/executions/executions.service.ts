@@ -1,4 +1,5 @@
 // The execution API's logic: create (checked, then QUEUED and dispatched), wait, stop, re-run, queries.
+import { isFinalRunStatus } from './engine/engine.types.js';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/principal.js';
@@ -28,7 +29,6 @@ export interface ExecuteBody {
   trigger?: { node: string; outputs: Record<string, unknown> };
 }
 
-const FINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 
 @Injectable()
 export class ExecutionsService {
@@ -104,11 +104,11 @@ export class ExecutionsService {
         resolve(value);
       };
       const unsubscribe = this.bus?.subscribe((event) => {
-        if (event.event === 'graph_execution_update' && event.data.execution_id === id && FINAL.has(String(event.data.status))) finish(true);
+        if (event.event === 'graph_execution_update' && event.data.execution_id === id && isFinalRunStatus(String(event.data.status))) finish(true);
       });
       const timer = setTimeout(() => finish(false), ms);
       // A failed look (the database restarting) is only a missed look: the next one, or the timer, ends the wait.
-      const look = () => void this.repository.find(id).then((row) => row && FINAL.has(row.status) && finish(true), () => undefined);
+      const look = () => void this.repository.find(id).then((row) => row && isFinalRunStatus(row.status) && finish(true), () => undefined);
       // Without an event bus (or if an event is lost) a slow look at the row still ends the wait.
       const safety = setInterval(look, this.bus ? 1_000 : 100);
       look();
@@ -120,7 +120,7 @@ export class ExecutionsService {
   async stop(principal: Principal, graphId: string, id: string): Promise<ExecutionRow> {
     const row = await this.visible(principal, id);
     if (row.graph_id !== graphId) throw executionNotFound(id);
-    if (FINAL.has(row.status)) return row;
+    if (isFinalRunStatus(row.status)) return row;
     const stopped = await this.repository.cancel([id]);
     const after = (await this.repository.find(id))!;
     for (const s of stopped) {

@@ -1,20 +1,10 @@
 import { Check, Column, CreateDateColumn, Entity, Generated, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
 import { sqlIn } from '../database/column.helpers.js';
+import { NodeRunStatus } from './engine/engine.types.js';
 import { ExecutionEntity } from './execution.entity.js';
 
-export const NodeExecutionStatus = {
-  /** Holding some inputs, waiting for others. */
-  INCOMPLETE: 'INCOMPLETE',
-  QUEUED: 'QUEUED',
-  RUNNING: 'RUNNING',
-  /** A delay, a child execution or a retry backoff: `resume_at` / `waiting_for` say what resumes it. */
-  WAITING: 'WAITING',
-  COMPLETED: 'COMPLETED',
-  FAILED: 'FAILED',
-  CANCELLED: 'CANCELLED',
-} as const;
-export type NodeExecutionStatus = (typeof NodeExecutionStatus)[keyof typeof NodeExecutionStatus];
-export const NODE_EXECUTION_STATUSES = Object.values(NodeExecutionStatus);
+/** The node-run statuses are the engine's (engine.types.ts NodeRunStatus): one vocabulary. */
+export const NODE_EXECUTION_STATUSES = Object.values(NodeRunStatus);
 
 /** `{code, message}` of a failed node (or attempt). */
 export interface NodeExecutionError {
@@ -76,7 +66,7 @@ export class NodeExecutionEntity {
   block!: string;
 
   @Column({ type: 'text' })
-  status!: NodeExecutionStatus;
+  status!: NodeRunStatus;
 
   /** Pin -> value of this run (for INCOMPLETE: the pins collected so far). */
   @Column({ type: 'jsonb', default: {} })

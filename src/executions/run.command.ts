@@ -12,7 +12,7 @@ import { blockSettings } from '../blocks/block-context.js';
 import type { BlockHttpClient, BlockRuntimeSettings, CredentialType, ResolvedCredential } from '../blocks/block.types.js';
 import type { AppConfig } from '../config/config.schema.js';
 import type { AgentDefinition } from '../graphs/graph.types.js';
-import { runGraphInMemory, type ChildRunRequest, type ChildRunResult, type MemoryRunEvent, type MemoryRunOptions, type MemoryRunResult, type NodeExecutionReport } from './engine/memory-runner.js';
+import { runGraphInMemory, type ChildRunRequest, type ChildRunResult, type MemoryRunEvent, type MemoryRunOptions, type MemoryRunResult, type NodeExecutionReport } from './memory-run.js';
 
 export interface RunOptions {
   /** `--input k=v`, repeatable. */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
 import type { BlockContext, BlockDefinition } from '../../blocks/block.types.js';
-import { ATTEMPT_OVER, attemptFromCallbacks, callBlockRun, checkValue, executeAttempt, type BlockAttemptFn } from './block-attempt.js';
+import { ATTEMPT_OVER, callBlockRun, checkValue, executeAttempt, type BlockAttemptFn } from './block-attempt.js';
 import { fakeTimers, testBlock } from './engine.fixtures.js';
-import { runValidatedBlock } from './validated-attempt.js';
+import { runValidatedBlock } from '../../blocks/validated-run.js';
 
 const context: Omit<BlockContext, 'signal'> = {
   executionId: 'e1',
@@ -120,23 +120,6 @@ describe('checkValue', () => {
     expect(checkValue('n', 'p', { list: [1, 2, 3] }, 10)).toMatchObject({ code: 'VALUE_TOO_LARGE' });
     expect(checkValue('n', 'p', 12345678901234, 4)).toBeNull();
     expect(checkValue('n', 'p', BigInt(1) as unknown, 100)).toMatchObject({ code: 'NODE_FAILED', message: expect.stringMatching(/cannot be stored as JSON/) });
-  });
-});
-
-describe('attemptFromCallbacks', () => {
-  it('turns reported yields into an async iterable, then throws the runner failure', async () => {
-    const fn = attemptFromCallbacks(async (_request, onYield) => {
-      onYield('a', 1);
-      await Promise.resolve();
-      onYield('b', 2);
-      throw new Error('after two');
-    });
-    const block = blockOf(async function* () {});
-    const outcome = await attempt(block, { fn });
-    expect(outcome).toEqual({ ok: false, error: { code: 'NODE_FAILED', message: 'after two' } });
-    const seen: unknown[] = [];
-    await attempt(block, { fn, onYield: (pin, value) => seen.push([pin, value]) });
-    expect(seen).toEqual([['a', 1], ['b', 2]]);
   });
 });
 

@@ -18,49 +18,8 @@ export interface BlockAttemptRequest {
 /** Calls a block for one attempt and hands back its yields as they come. */
 export type BlockAttemptFn = (request: BlockAttemptRequest) => AsyncIterable<BlockYield>;
 
-/** The plain call: `block.run(inputs, context)`, nothing checked (see validated-attempt.ts for the checked one). */
+/** The plain call: `block.run(inputs, context)`, nothing checked (the platform injects the checked one: blocks/validated-run.ts). */
 export const callBlockRun: BlockAttemptFn = ({ block, inputs, context }) => block.run(inputs, context);
-
-/**
- * Adapts a runner that reports yields through a callback and settles when the block is done (like
- * blocks/run-block.ts) to a BlockAttemptFn: yields come out in order as they are reported, and the
- * runner's failure is thrown after them.
- */
-export function attemptFromCallbacks(start: (request: BlockAttemptRequest, onYield: (pin: string, value: unknown) => void) => Promise<unknown>): BlockAttemptFn {
-  return async function* (request) {
-    const queue: Array<BlockYield | undefined> = [];
-    let head = 0;
-    let settled = false;
-    let failure: { error: unknown } | null = null;
-    let wake = () => undefined as void;
-    start(request, (pin, value) => {
-      queue.push([pin, value]);
-      wake();
-    }).then(
-      () => {
-        settled = true;
-        wake();
-      },
-      (error: unknown) => {
-        failure = { error };
-        settled = true;
-        wake();
-      },
-    );
-    for (;;) {
-      if (head < queue.length) {
-        const item = queue[head]!;
-        queue[head++] = undefined;
-        yield item;
-      } else if (settled) {
-        break;
-      } else {
-        await new Promise<void>((resolve) => (wake = resolve));
-      }
-    }
-    if (failure) throw (failure as { error: unknown }).error;
-  };
-}
 
 export type AttemptOutcome = { ok: true; yields: NodeYield[] } | { ok: false; error: NodeError };
 

@@ -2,6 +2,7 @@
 // codes; a block's own failure becomes NODE_FAILED with the block's message.
 import { AppError } from '../../common/errors.js';
 import { storableText } from '../../common/storable-json.js';
+import { formatDuration } from '../../common/units.js';
 
 export const EngineErrorCode = {
   /** A block threw, yielded on `error`, or could not run with its inputs. */
@@ -88,6 +89,11 @@ export class EngineError extends AppError {
  * What a thrown value means for a node: engine codes keep their code, anything else a block throws is
  * NODE_FAILED with the block's own message (its code, if it had one, leads the message).
  */
+/** EXECUTION_TIMEOUT of an execution that ran past `timeoutMs` (both runners fail it with this). */
+export function executionTimeout(timeoutMs: number): NodeError {
+  return { code: EngineErrorCode.EXECUTION_TIMEOUT, message: `The execution ran longer than its timeout of ${formatDuration(timeoutMs)} and was stopped. Raise the agent's \`timeout\` if it needs more time.` };
+}
+
 export function toNodeError(error: unknown): NodeError {
   const found = nodeErrorOf(error);
   // A message may quote what the block saw (an answer's body): it must still be storable.

@@ -17,18 +17,22 @@ export const NodeRunStatus = {
 } as const;
 export type NodeRunStatus = (typeof NodeRunStatus)[keyof typeof NodeRunStatus];
 
-export const RunStatus = {
+export const ExecutionStatus = {
   QUEUED: 'QUEUED',
   RUNNING: 'RUNNING',
   COMPLETED: 'COMPLETED',
   FAILED: 'FAILED',
   CANCELLED: 'CANCELLED',
 } as const;
-/** The execution's status. */
-export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
+/** The execution's status (the one vocabulary: the executions table, the API and the runners use it). */
+export type ExecutionStatus = (typeof ExecutionStatus)[keyof typeof ExecutionStatus];
 
-export function isFinalRunStatus(status: RunStatus): boolean {
-  return status === RunStatus.COMPLETED || status === RunStatus.FAILED || status === RunStatus.CANCELLED;
+/** The statuses an execution (or a node run) ends in: nothing changes it afterwards. */
+export type FinalStatus = 'COMPLETED' | 'FAILED' | 'CANCELLED';
+export const FINAL_STATUSES: readonly FinalStatus[] = [ExecutionStatus.COMPLETED, ExecutionStatus.FAILED, ExecutionStatus.CANCELLED];
+
+export function isFinalRunStatus(status: string): status is FinalStatus {
+  return status === ExecutionStatus.COMPLETED || status === ExecutionStatus.FAILED || status === ExecutionStatus.CANCELLED;
 }
 
 /** What a WAITING node run waits for (durations in milliseconds; the shell turns them into times). */
@@ -67,7 +71,7 @@ export interface NodeRun {
 
 /** The execution-level change an event caused, if any. */
 export interface ExecutionChange {
-  status: RunStatus;
+  status: ExecutionStatus;
   error: ExecutionError | null;
   /** Set when the execution finished: `{output name: [values in order]}`, every output name present. */
   outputs: Record<string, unknown[]> | null;

@@ -2,7 +2,7 @@
 // derived from them for speed (inboxes of INCOMPLETE runs, the ready queue, RUNNING/WAITING runs,
 // counters, results). `adopt` rebuilds the derived part from stored rows.
 import type { ExecutionError } from './engine.errors.js';
-import { NodeRunStatus, RunStatus, type NodeRun } from './engine.types.js';
+import { NodeRunStatus, ExecutionStatus, type NodeRun } from './engine.types.js';
 import type { CompiledGraph, CompiledNode } from './graph.compiler.js';
 import { slotValueOf } from './link-values.js';
 import { NodeInbox, newIncompleteRun } from './node-inbox.js';
@@ -10,13 +10,13 @@ import { StepBuilder } from './step.builder.js';
 
 /** What a shell stores and reads back (see scheduler.ts). */
 export interface ExecutionSnapshot {
-  status: RunStatus;
+  status: ExecutionStatus;
   error: ExecutionError | null;
   runs: readonly NodeRun[];
 }
 
 export class ExecutionState {
-  status: RunStatus = RunStatus.QUEUED;
+  status: ExecutionStatus = ExecutionStatus.QUEUED;
   error: ExecutionError | null = null;
   /** Node executions of block and output nodes so far (the cap counts these). */
   counted = 0;
@@ -42,7 +42,7 @@ export class ExecutionState {
   }
 
   get live(): boolean {
-    return this.status === RunStatus.RUNNING;
+    return this.status === ExecutionStatus.RUNNING;
   }
 
   get queued(): number {

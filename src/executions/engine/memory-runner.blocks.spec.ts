@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { BlocksRegistry } from '../../blocks/blocks.registry.js';
 import { BLOCK_LIBRARY } from '../../blocks/library/index.js';
 import { fakeTimers, graph } from './engine.fixtures.js';
-import { runGraphInMemory, type MemoryRunOptions } from './memory-runner.js';
+import { runGraphInMemory, type MemoryRunOptions } from '../memory-run.js';
 import type { AgentDefinition } from '../../graphs/graph.types.js';
 
 const blocks = new BlocksRegistry(BLOCK_LIBRARY);

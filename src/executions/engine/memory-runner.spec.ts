@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { AppError } from '../../common/errors.js';
 import { fakeTimers, graph, testBlock, testLookup } from './engine.fixtures.js';
-import { ranAndNotRan, runGraphInMemory, type MemoryRunEvent, type MemoryRunOptions } from './memory-runner.js';
+import { ranAndNotRan, runGraphInMemory, type MemoryRunEvent, type MemoryRunOptions } from '../memory-run.js';
 import type { BlockDefinition } from '../../blocks/block.types.js';
 import type { AgentDefinition } from '../../graphs/graph.types.js';
 

@@ -3,27 +3,30 @@
 // injected attempt function), max_parallel slots, timeouts, retry backoffs, delays, child executions,
 // cancellation and the per-node events. Nothing is persisted; the durable worker is another shell.
 import { randomUUID } from 'node:crypto';
-import { pino, type Logger } from 'pino';
 import type { BlockContext, BlockHttpClient } from '../../blocks/block.types.js';
 import type { AgentDefinition } from '../../graphs/graph.types.js';
-import { formatDuration, parseDuration } from '../../common/units.js';
-import { checkValue, type AttemptOutcome } from './block-attempt.js';
-import { executeScrubbedAttempt } from './scrubbed-attempt.js';
-import { EngineError, EngineErrorCode, toNodeError, type NodeError } from './engine.errors.js';
-import { NodeRunStatus, isFinalRunStatus, type NodeRun, type NodeYield, type Step } from './engine.types.js';
+import type { AttemptOutcome } from './block-attempt.js';
+import { EngineError, EngineErrorCode, executionTimeout, toNodeError, type NodeError } from './engine.errors.js';
+import { NodeRunStatus, isFinalRunStatus, type NodeRun, type Step } from './engine.types.js';
 import { compileGraph, type CompiledGraph, type CompiledNode } from './graph.compiler.js';
 import { checkRunRequest } from './memory-runner.checks.js';
-import type { AttemptReport, FinalStatus, MemoryRunOptions, MemoryRunResult, NodeExecutionReport } from './memory-runner.types.js';
+import type { AttemptReport, FinalStatus, MemoryRunOptions, MemoryRunPorts, MemoryRunResult, NodeExecutionReport } from './memory-runner.types.js';
 import { ExecutionScheduler } from './scheduler.js';
+import { runNodeAttempt, type AttemptPorts, type AttemptSetting } from './node-attempt.js';
+import { childOutcome, isSuspension, type Suspension } from './suspensions.js';
 import { realTimers, type Timers } from './timers.js';
-import { runValidatedBlock } from './validated-attempt.js';
 
 export type * from './memory-runner.types.js';
 
 const DEFAULTS = { maxParallel: 16, nodeTimeoutMs: 300_000, executionTimeoutMs: 3_600_000, maxNodeExecutions: 10_000, maxValueBytes: 1024 * 1024, maxDepth: 8 };
 
-/** Runs `definition` to its end. Throws VALIDATION_FAILED (before running anything) for a bad request. */
-export async function runGraphInMemory(definition: AgentDefinition, options: MemoryRunOptions): Promise<MemoryRunResult> {
+type Logger = BlockContext['logger'];
+
+/**
+ * Runs `definition` to its end with the injected block runner and logger (the platform's are filled in by
+ * executions/memory-run.ts). Throws VALIDATION_FAILED (before running anything) for a bad request.
+ */
+export async function runInMemory(definition: AgentDefinition, options: MemoryRunOptions & MemoryRunPorts): Promise<MemoryRunResult> {
   const graph = compileGraph(definition, options.blocks);
   checkRunRequest(graph, options);
   return new MemoryRun(graph, options).start();
@@ -52,25 +55,43 @@ class MemoryRun {
   private readonly nodeLoggers = new Map<string, Logger>();
   private resolve!: (result: MemoryRunResult) => void;
   private readonly onCancel = () => this.handle(this.scheduler.cancel());
+  private readonly ports: AttemptPorts;
+  private readonly setting: AttemptSetting;
 
   constructor(
     private readonly graph: CompiledGraph,
-    private readonly options: MemoryRunOptions,
+    private readonly options: MemoryRunOptions & MemoryRunPorts,
   ) {
     this.timers = options.timers ?? realTimers;
     this.executionId = options.executionId ?? randomUUID();
-    this.logger = options.logger ?? pino({ level: 'silent' });
+    this.logger = options.logger;
     this.scheduler = new ExecutionScheduler(graph, {
       maxParallel: graph.definition.max_parallel ?? options.maxParallel ?? DEFAULTS.maxParallel,
       maxNodeExecutions: options.maxNodeExecutions ?? DEFAULTS.maxNodeExecutions,
     });
+    this.ports = {
+      runBlock: options.runAttempt,
+      timers: this.timers,
+      credentials: (_run, node) => ({ credentials: options.resolveCredentials?.(node.id, node.definition.credentials ?? {}) ?? {}, ...(options.systemDefaults ? { systemDefaults: options.systemDefaults } : {}) }),
+      logger: (nodeId) => this.nodeLogger(nodeId),
+      http: () => options.http ?? refuseHttp,
+      settings: options.settings ?? { allowPrivateAddresses: false, maxResponseBytes: 10 * 1024 * 1024 },
+    };
+    this.setting = {
+      executionId: this.executionId,
+      userId: options.userId ?? 'local',
+      nodeTimeoutMs: options.nodeTimeoutMs ?? DEFAULTS.nodeTimeoutMs,
+      maxValueBytes: this.maxValueBytes(),
+      maxJsonDepth: options.maxJsonDepth,
+      suspension: { depth: options.depth ?? 0, maxDepth: options.maxDepth ?? DEFAULTS.maxDepth, canStartChildren: options.runChild !== undefined },
+    };
   }
 
   start(): Promise<MemoryRunResult> {
     const finished = new Promise<MemoryRunResult>((resolve) => (this.resolve = resolve));
     const timeout = this.graph.definition.timeout ?? this.options.executionTimeoutMs ?? DEFAULTS.executionTimeoutMs;
     this.timers.sleep(timeout, this.done.signal).then(
-      () => this.handle(this.scheduler.fail({ code: EngineErrorCode.EXECUTION_TIMEOUT, message: `The execution ran longer than its timeout of ${formatDuration(timeout)} and was stopped. Raise the agent's \`timeout\` if it needs more time.` })),
+      () => this.handle(this.scheduler.fail(executionTimeout(timeout))),
       () => undefined,
     );
     const seed = this.options.trigger ? { trigger: this.options.trigger } : { inputs: this.options.inputs ?? {} };
@@ -145,65 +166,25 @@ class MemoryRun {
   }
 
   private async attempt(run: NodeRun, node: CompiledNode, controller: AbortController): Promise<AttemptOutcome> {
-    const signal = controller.signal;
     const mock = this.options.mocks?.[node.id];
     if (mock) return mockOutcome(mock);
-    if (node.block.suspend === 'delay') return this.delay(run, node, signal);
-    if (node.block.suspend === 'child_execution') return this.child(run, node, signal);
-    const context: Omit<BlockContext, 'signal'> = {
-      executionId: this.executionId,
-      nodeId: node.id,
-      nodeExecutionId: run.id,
-      userId: this.options.userId ?? 'local',
-      credentials: this.options.resolveCredentials?.(node.id, node.definition.credentials ?? {}) ?? {},
-      ...(this.options.systemDefaults ? { systemDefaults: this.options.systemDefaults } : {}),
-      logger: this.nodeLogger(node.id),
-      http: this.options.http ?? refuseHttp,
-      settings: this.options.settings ?? { allowPrivateAddresses: false, maxResponseBytes: 10 * 1024 * 1024 },
-      attempt: run.attempt,
-    };
-    const limits = { timeoutMs: node.definition.timeout ?? this.options.nodeTimeoutMs ?? DEFAULTS.nodeTimeoutMs, maxValueBytes: this.maxValueBytes(), maxJsonDepth: this.options.maxJsonDepth, timers: this.timers };
     let seq = 0;
     const onYield = node.streaming ? (pin: string, value: unknown) => this.handle(this.scheduler.streamYield(run.id, ++seq, pin, value)) : undefined;
-    return executeScrubbedAttempt(this.options.runAttempt ?? runValidatedBlock, { block: node.block, inputs: run.inputs, context }, limits, controller, onYield);
+    const outcome = await runNodeAttempt(this.ports, this.setting, run, node, controller, onYield);
+    return isSuspension(outcome) ? this.wait(run, node, outcome, controller.signal) : outcome;
   }
 
-  /** time.delay in-process: WAITING (no slot) for the duration, then `value` passes through. */
-  private async delay(run: NodeRun, node: CompiledNode, signal: AbortSignal): Promise<AttemptOutcome> {
-    const duration = run.inputs.duration;
-    const ms = typeof duration === 'number' && duration >= 0 ? duration : parseDuration(duration);
-    if (ms === null) return { ok: false, error: { code: EngineErrorCode.NODE_FAILED, message: `Node "${node.id}" got duration ${JSON.stringify(duration)}, which is not a duration: use a number of milliseconds or text like 500ms, 30s, 10m, 2h.` } };
-    this.handle(this.scheduler.suspend(run.id, { kind: 'delay', delay_ms: ms }));
-    await this.timers.sleep(ms, signal);
-    return { ok: true, yields: [['value', run.inputs.value === undefined ? null : run.inputs.value]] };
-  }
-
-  /** agent.run: a child execution through the injected runner, WAITING meanwhile; its outputs come out on pins of the same names. */
-  private async child(run: NodeRun, node: CompiledNode, signal: AbortSignal): Promise<AttemptOutcome> {
-    const depth = (this.options.depth ?? 0) + 1;
-    const maxDepth = this.options.maxDepth ?? DEFAULTS.maxDepth;
-    const agent = run.inputs.agent;
-    if (depth > maxDepth) return fail(EngineErrorCode.DEPTH_LIMIT, `Node "${node.id}" would start agent ${JSON.stringify(agent)} at depth ${depth}, deeper than executor.max_depth (${maxDepth}). Sub-agents that call each other this deep usually loop.`);
-    if (typeof agent !== 'string' || agent === '') return fail(EngineErrorCode.NODE_FAILED, `Node "${node.id}" (agent.run) needs the name of the agent to run in its \`agent\` input.`);
-    if (!this.options.runChild) return fail(EngineErrorCode.NODE_FAILED, `Node "${node.id}" runs agent "${agent}", but this run cannot start child executions. Mock the node in the agent test, or run it on a server.`);
-    const childInputs = run.inputs.inputs ?? {};
-    if (typeof childInputs !== 'object' || childInputs === null || Array.isArray(childInputs)) return fail(EngineErrorCode.NODE_FAILED, `Node "${node.id}" (agent.run) needs its \`inputs\` to be an object of the child agent's input names and values.`);
-    this.handle(this.scheduler.suspend(run.id, { kind: 'child_execution' }));
-    const version = typeof run.inputs.version === 'number' ? run.inputs.version : undefined;
-    const result = await this.options.runChild({ agent, ...(version !== undefined ? { version } : {}), inputs: childInputs as Record<string, unknown>, depth, parent_execution_id: this.executionId, parent_node_id: node.id, signal });
+  /** A suspension in-process: WAITING (no slot) until the delay passes or the child (through the injected runner) ends. */
+  private async wait(run: NodeRun, node: CompiledNode, suspension: Suspension, signal: AbortSignal): Promise<AttemptOutcome> {
+    this.handle(this.scheduler.suspend(run.id, suspension.reason));
+    if (suspension.due) {
+      await this.timers.sleep(suspension.due.delay_ms, signal);
+      return { ok: true, yields: suspension.due.yields };
+    }
+    const child = suspension.child!;
+    const result = await this.options.runChild!({ agent: child.agent, ...(child.version !== null ? { version: child.version } : {}), inputs: child.inputs, depth: child.depth, parent_execution_id: this.executionId, parent_node_id: node.id, signal });
     if (signal.aborted) throw signal.reason;
-    if (result.status !== 'COMPLETED') {
-      const why = result.error ? `: ${result.error.code}: ${result.error.message}` : '';
-      return fail(EngineErrorCode.CHILD_FAILED, `Agent "${agent}" (run by node "${node.id}") ${result.status === 'CANCELLED' ? 'was cancelled' : 'failed'}${why}`);
-    }
-    const yields: NodeYield[] = [];
-    for (const [name, values] of Object.entries(result.outputs)) for (const value of values) yields.push([name, value]);
-    yields.push(['outputs', result.outputs]);
-    for (const [pin, value] of yields) {
-      const problem = checkValue(node.id, pin, value, this.maxValueBytes(), this.options.maxJsonDepth);
-      if (problem) return { ok: false, error: problem };
-    }
-    return { ok: true, yields };
+    return childOutcome(node.id, child.agent, result, { maxValueBytes: this.maxValueBytes(), maxJsonDepth: this.options.maxJsonDepth });
   }
 
   private nodeLogger(nodeId: string): Logger {
@@ -261,10 +242,6 @@ interface Track {
 
 function iso(ms: number): string | null {
   return ms < 0 ? null : new Date(ms).toISOString();
-}
-
-function fail(code: string, message: string): AttemptOutcome {
-  return { ok: false, error: { code, message } satisfies NodeError };
 }
 
 /** A mocked node yields its pins in the mock's key order; a mocked `error` pin fails it. */

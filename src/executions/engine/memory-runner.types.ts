@@ -1,12 +1,11 @@
 // The in-memory runner's options, events and result (shapes follow interfaces.md: snake_case fields).
-import type { Logger } from 'pino';
-import type { BlockHttpClient, BlockLookup, BlockRuntimeSettings, ResolvedCredential } from '../../blocks/block.types.js';
+import type { BlockContext, BlockHttpClient, BlockLookup, BlockRuntimeSettings, ResolvedCredential } from '../../blocks/block.types.js';
 import type { ExecutionError, NodeError } from './engine.errors.js';
 import type { BlockAttemptFn } from './block-attempt.js';
-import type { NodeRunStatus } from './engine.types.js';
+import type { FinalStatus, NodeRunStatus } from './engine.types.js';
 import type { Timers } from './timers.js';
 
-export type FinalStatus = 'COMPLETED' | 'FAILED' | 'CANCELLED';
+export type { FinalStatus } from './engine.types.js';
 
 export interface ChildRunRequest {
   agent: string;
@@ -49,7 +48,7 @@ export interface MemoryRunOptions {
   maxDepth?: number;
   /** Starts a child execution for agent.run; without it agent.run nodes fail with a clear message. */
   runChild?: (request: ChildRunRequest) => Promise<ChildRunResult>;
-  /** Calls a block for one attempt (default: runValidatedBlock: inputs validated, defaults applied, yields checked). */
+  /** Calls a block for one attempt (default: blocks/validated-run.ts: inputs validated, defaults applied, yields checked). */
   runAttempt?: BlockAttemptFn;
   /** Credentials of a node's fields; throw an AppError with code CREDENTIAL_UNRESOLVED when one cannot be. */
   resolveCredentials?: (nodeId: string, fields: Record<string, string>) => Record<string, ResolvedCredential>;
@@ -62,10 +61,17 @@ export interface MemoryRunOptions {
   onEvent?: (event: MemoryRunEvent) => void;
   executionId?: string;
   userId?: string;
-  logger?: Logger;
+  /** Default: a silent logger. */
+  logger?: BlockContext['logger'];
   /** Outbound HTTP for blocks; the default refuses every request (`trellis test` runs without network). */
   http?: BlockHttpClient;
   settings?: BlockRuntimeSettings;
+}
+
+/** What the engine's runner needs injected (executions/memory-run.ts gives the platform's defaults). */
+export interface MemoryRunPorts {
+  runAttempt: BlockAttemptFn;
+  logger: BlockContext['logger'];
 }
 
 export interface AttemptReport {

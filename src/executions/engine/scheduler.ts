@@ -49,7 +49,7 @@
  */
 import { validationFailed } from '../../common/errors.js';
 import { describeValue, EngineErrorCode, isPlatformFailure, isRetriable, toNodeError, type ExecutionError, type NodeError } from './engine.errors.js';
-import { NodeRunStatus, RunStatus, isFinalRunStatus, type NodeRun, type NodeYield, type Seed, type Step, type WaitReason } from './engine.types.js';
+import { NodeRunStatus, ExecutionStatus, isFinalRunStatus, type NodeRun, type NodeYield, type Seed, type Step, type WaitReason } from './engine.types.js';
 import { ExecutionState, type ExecutionSnapshot } from './execution-state.js';
 import { hasErrorLinks, type CompiledGraph, type CompiledLink, type CompiledNode } from './graph.compiler.js';
 import { checkHttpResponse, HTTP_RESPONSE_OUTPUT } from './http-response.js';
@@ -92,7 +92,7 @@ export class ExecutionScheduler {
     return { scheduler, step: scheduler.state.step.take() };
   }
 
-  get executionStatus(): RunStatus {
+  get executionStatus(): ExecutionStatus {
     return this.state.status;
   }
 
@@ -121,14 +121,14 @@ export class ExecutionScheduler {
 
   seed(seed: Seed): Step {
     const state = this.state;
-    if (state.status !== RunStatus.QUEUED) throw new Error(`seed() on an execution that is already ${state.status}`);
+    if (state.status !== ExecutionStatus.QUEUED) throw new Error(`seed() on an execution that is already ${state.status}`);
     const trigger = seed.trigger ? this.graph.nodes.get(seed.trigger.node) : undefined;
     if (seed.trigger && trigger?.kind !== 'trigger') {
       const triggers = this.graph.nodeList.filter((n) => n.kind === 'trigger').map((n) => n.id);
       throw validationFailed([{ node: seed.trigger.node, message: `"${seed.trigger.node}" is not a trigger node of ${this.graph.name}; its trigger nodes are: ${triggers.join(', ') || 'none'}` }]);
     }
-    state.status = RunStatus.RUNNING;
-    state.step.setExecution({ status: RunStatus.RUNNING, error: null, outputs: null });
+    state.status = ExecutionStatus.RUNNING;
+    state.step.setExecution({ status: ExecutionStatus.RUNNING, error: null, outputs: null });
     const seeded: Array<[CompiledNode, unknown]> = [];
     const missing: string[] = [];
     for (const node of this.graph.inputNodes) {
@@ -137,7 +137,7 @@ export class ExecutionScheduler {
       else missing.push(node.name!);
     }
     if (missing.length > 0) {
-      this.finish(RunStatus.FAILED, { code: EngineErrorCode.MISSING_INPUT, message: missingInputMessage(missing, trigger?.id), node_id: null });
+      this.finish(ExecutionStatus.FAILED, { code: EngineErrorCode.MISSING_INPUT, message: missingInputMessage(missing, trigger?.id), node_id: null });
       return state.step.take();
     }
     for (const [node, value] of seeded) this.seedRun(node, [['value', value]]);
@@ -233,13 +233,13 @@ export class ExecutionScheduler {
   }
 
   cancel(): Step {
-    this.finish(RunStatus.CANCELLED, { code: EngineErrorCode.CANCELLED, message: 'The execution was stopped before it finished.', node_id: null });
+    this.finish(ExecutionStatus.CANCELLED, { code: EngineErrorCode.CANCELLED, message: 'The execution was stopped before it finished.', node_id: null });
     return this.state.step.take();
   }
 
   /** A platform failure found outside the core (execution timeout, credits): the execution FAILS. */
   fail(error: NodeError, nodeId: string | null = null): Step {
-    this.finish(RunStatus.FAILED, { code: error.code, message: error.message, node_id: nodeId });
+    this.finish(ExecutionStatus.FAILED, { code: error.code, message: error.message, node_id: nodeId });
     return this.state.step.take();
   }
 
@@ -325,7 +325,7 @@ export class ExecutionScheduler {
     run.status = NodeRunStatus.FAILED;
     run.error = error;
     this.state.step.touch(run);
-    this.finish(RunStatus.FAILED, { ...error, node_id: node.id });
+    this.finish(ExecutionStatus.FAILED, { ...error, node_id: node.id });
     return false;
   }
 
@@ -339,7 +339,7 @@ export class ExecutionScheduler {
     if (isPlatformFailure(error.code)) {
       run.status = NodeRunStatus.FAILED;
       run.error = error;
-      this.finish(RunStatus.FAILED, { ...error, node_id: node.id });
+      this.finish(ExecutionStatus.FAILED, { ...error, node_id: node.id });
       return;
     }
     const streamed = node.streaming && run.delivered_seq > 0;
@@ -362,7 +362,7 @@ export class ExecutionScheduler {
     run.waiting_for = null;
     this.state.step.touch(run);
     if (isPlatformFailure(error.code) || !hasErrorLinks(node)) {
-      this.finish(RunStatus.FAILED, { code: error.code, message: error.message, node_id: node.id });
+      this.finish(ExecutionStatus.FAILED, { code: error.code, message: error.message, node_id: node.id });
       return;
     }
     const value = { code: error.code, message: error.message };
@@ -374,7 +374,7 @@ export class ExecutionScheduler {
   private settle(): void {
     const state = this.state;
     while (state.live && state.queued === 0 && state.active.size === 0) {
-      if (!this.flushOneGather()) this.finish(RunStatus.COMPLETED, null);
+      if (!this.flushOneGather()) this.finish(ExecutionStatus.COMPLETED, null);
     }
   }
 
@@ -389,7 +389,7 @@ export class ExecutionScheduler {
     return false;
   }
 
-  private finish(status: RunStatus, error: ExecutionError | null): void {
+  private finish(status: ExecutionStatus, error: ExecutionError | null): void {
     const state = this.state;
     if (isFinalRunStatus(state.status)) return;
     state.status = status;

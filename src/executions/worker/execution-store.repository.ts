@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { maySeeGraph } from '../../graphs/graph-access.js';
 import type { AgentDefinition } from '../../graphs/graph.types.js';
 import type { ExecutionError, NodeError } from '../engine/engine.errors.js';
-import type { NodeRunStatus, RunStatus } from '../engine/engine.types.js';
+import type { NodeRunStatus, ExecutionStatus } from '../engine/engine.types.js';
 import type { NodeAttempt } from '../node-execution.entity.js';
 
 export interface ClaimedExecution {
@@ -69,7 +69,7 @@ export interface ExecutionWrite {
   id: string;
   runs: StoredRun[];
   /** Set when the status changes (a final status writes outputs and error with it). */
-  status: RunStatus | null;
+  status: ExecutionStatus | null;
   error: ExecutionError | null;
   outputs: Record<string, unknown[]> | null;
   cost: number;
@@ -81,7 +81,7 @@ export interface ExecutionWrite {
 
 export interface WrittenExecution {
   id: string;
-  status: RunStatus;
+  status: ExecutionStatus;
   graph_id: string;
   graph_version: number;
   user_id: string;
@@ -269,11 +269,11 @@ export class ExecutionStoreRepository {
     );
   }
 
-  async childResults(ids: string[]): Promise<Array<{ id: string; status: RunStatus; outputs: Record<string, unknown[]> | null; error: ExecutionError | null }>> {
+  async childResults(ids: string[]): Promise<Array<{ id: string; status: ExecutionStatus; outputs: Record<string, unknown[]> | null; error: ExecutionError | null }>> {
     if (ids.length === 0) return [];
     return (await this.dataSource.query(`SELECT id, status, outputs, error FROM executions WHERE id = ANY($1::uuid[])`, [ids])) as Array<{
       id: string;
-      status: RunStatus;
+      status: ExecutionStatus;
       outputs: Record<string, unknown[]> | null;
       error: ExecutionError | null;
     }>;

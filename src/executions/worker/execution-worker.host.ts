@@ -17,6 +17,7 @@ import { ExecutionsRepository } from '../executions.repository.js';
 import { nodeExecutionView } from '../executions.views.js';
 import { EXECUTION_DISPATCHER, type ExecutionDispatcher } from '../queue/execution-dispatcher.js';
 import { LocalHandoff } from '../queue/local-handoff.js';
+import { ExecutionFinish } from './execution-finish.js';
 import { ExecutionStoreRepository } from './execution-store.repository.js';
 import { ExecutionWorker } from './execution-worker.js';
 
@@ -48,7 +49,14 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
   ) {
     const settings = blockSettings(config);
     const http = OutboundHttp.fromSettings(settings);
-    const onFinished = finishedHook ?? noFinishedHook;
+    const finish = new ExecutionFinish({
+      dispatch: (id) => dispatcher.dispatch(id),
+      nextQueued: (graphId) => store.nextQueued(graphId),
+      limitsConcurrency: (graphId, version) => this.worker.limitsConcurrency(graphId, version),
+      hook: finishedHook ?? noFinishedHook,
+      counted: (agent, status) => metrics.executions.inc({ agent, status }),
+      logger,
+    });
     this.worker = new ExecutionWorker({ ...config.executor, max_json_depth: config.limits.max_json_depth }, store, dispatcher, registry, {
       blocks: registry,
       resolver,
@@ -66,18 +74,7 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
         if (status) events.push({ event: 'graph_execution_update', data: { ...base, id: execution.id, graph_version: execution.graph_version, parent_id: execution.parent_id, ...status } });
       },
       attemptEnded: (block, ok, seconds) => metrics.nodeDuration.observe({ block, status: ok ? 'ok' : 'failed' }, seconds),
-      finished: (written, execution, error, outputs) => {
-        metrics.executions.inc({ agent: written.graph_id, status: written.status });
-        if (written.parent_id) void dispatcher.dispatch(written.parent_id).catch(() => undefined);
-        // The next QUEUED execution of an agent with `concurrency` may start now (others never wait for a slot).
-        if (this.worker.limitsConcurrency(written.graph_id, written.graph_version)) {
-          void store.nextQueued(written.graph_id).then(async (next) => { if (next) await dispatcher.dispatch(next); }).catch(() => undefined);
-        }
-        const status = written.status as 'COMPLETED' | 'FAILED' | 'CANCELLED';
-        void onFinished
-          .finished({ id: written.id, graph_id: written.graph_id, graph_version: written.graph_version, user_id: written.user_id, parent_id: written.parent_id, status, error: error as never, outputs })
-          .catch((e: unknown) => logger.warn({ err: e, execution_id: execution.id }, 'an execution-finished hook failed'));
-      },
+      finished: (written, _execution, error, outputs) => finish.finished(written, error, outputs),
     }, logger);
     metrics.onScrape(async () => metrics.queueDepth.set({ queue: 'executions' }, await dispatcher.depth()));
   }

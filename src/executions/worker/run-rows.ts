@@ -1,6 +1,6 @@
 // Converting between the core's NodeRun records and node_executions rows: waiting reasons carry
 // durations in the core and due times in the row (resume_at, waiting_for.until).
-import type { NodeRun, WaitReason } from '../engine/engine.types.js';
+import { isFinalRunStatus, type NodeRun, type WaitReason } from '../engine/engine.types.js';
 import type { NodeAttempt } from '../node-execution.entity.js';
 import type { StoredRun } from './execution-store.repository.js';
 
@@ -19,11 +19,9 @@ export function newExtras(): RunExtras {
   return { resumeAt: new Map(), attempts: new Map(), cost: new Map(), endedAt: new Map(), inputsStored: new Set() };
 }
 
-const FINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
-
 export function toStoredRun(executionId: string, run: NodeRun, extras: RunExtras, now: number): StoredRun {
   const attempts = extras.attempts.get(run.id) ?? [];
-  const final = FINAL.has(run.status);
+  const final = isFinalRunStatus(run.status);
   if (final && !extras.endedAt.has(run.id) && (attempts.length > 0 || run.status !== 'COMPLETED')) extras.endedAt.set(run.id, now);
   const waiting = run.status === 'WAITING' ? run.waiting_for : null;
   const resumeAt = waiting && waiting.kind !== 'child_execution' ? (extras.resumeAt.get(run.id) ?? null) : null;

@@ -7,7 +7,7 @@
 import { isDatabaseUnavailable } from '../../common/error.filter.js';
 import { findUnstorable } from '../../common/storable-json.js';
 import { EngineErrorCode, type ExecutionError } from '../engine/engine.errors.js';
-import { NodeRunStatus, RunStatus } from '../engine/engine.types.js';
+import { NodeRunStatus, ExecutionStatus } from '../engine/engine.types.js';
 import type { ExecutionWrite, StoredRun, WrittenExecution } from './execution-store.repository.js';
 
 /** The database refused one execution's step for what it holds (the step alone was tried). */
@@ -78,7 +78,7 @@ export async function writeAfterRefusal(write: WriteStep, step: ExecutionWrite, 
   const failedRuns = refusedRuns.map((run) => failedRun(run, error));
   for (const runs of [failedRuns, []]) {
     try {
-      const written = await write({ ...step, runs, status: RunStatus.FAILED, error, outputs: null, release: false, children: [] });
+      const written = await write({ ...step, runs, status: ExecutionStatus.FAILED, error, outputs: null, release: false, children: [] });
       return written ? { written, error, runs } : 'lost';
     } catch (failure) {
       if (!(failure instanceof StepRefusedError)) return 'lost';

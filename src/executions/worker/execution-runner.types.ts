@@ -1,0 +1,46 @@
+// What the durable runner is given (limits, ports) and how it ends.
+import type { Logger } from 'pino';
+import type { BlockHttpClient, BlockLookup, BlockRuntimeSettings } from '../../blocks/block.types.js';
+import type { CredentialResolver } from '../../blocks/credential-resolver.js';
+import type { BlockAttemptFn } from '../engine/block-attempt.js';
+import type { ExecutionStatus } from '../engine/engine.types.js';
+import type { Timers } from '../engine/timers.js';
+import type { ExecutionChargeHook } from '../execution.hooks.js';
+import type { ChildRow } from './child-watch.js';
+import type { ClaimedExecution, ExecutionWrite, StoredRun, WrittenExecution } from './execution-store.repository.js';
+
+export interface RunnerLimits {
+  maxParallel: number;
+  nodeTimeoutMs: number;
+  maxNodeExecutions: number;
+  maxValueBytes: number;
+  maxDepth: number;
+  /** `limits.max_json_depth` (default 64). */
+  maxJsonDepth?: number;
+  /** `executor.max_resumes`: re-runs of a node after lease lapses before WORKER_LOST (default 3). */
+  maxResumes?: number;
+}
+
+export interface RunnerDeps {
+  write(write: ExecutionWrite): Promise<WrittenExecution | null>;
+  childResults(ids: string[]): Promise<ChildRow[]>;
+  /** The child's version, or null when it does not exist or `userId` may not start it (graph-access.ts). */
+  childVersion(graphId: string, version: number | null, userId: string): Promise<number | null>;
+  cancelExecutions(ids: string[]): Promise<void>;
+  dispatch(executionId: string, delayMs?: number): void;
+  blocks: BlockLookup;
+  resolver: CredentialResolver;
+  charge: ExecutionChargeHook;
+  http(signal: AbortSignal): BlockHttpClient;
+  settings: BlockRuntimeSettings;
+  logger: Logger;
+  /** The block runner (default: blocks/validated-run.ts) and the clock (default: real timers). */
+  runBlock?: BlockAttemptFn;
+  timers?: Timers;
+  /** Called after each written step, in order: the shell publishes events from it. */
+  announce(execution: ClaimedExecution, runs: StoredRun[], status: { status: ExecutionStatus; error: unknown; outputs: unknown; cost: number } | null): void;
+  attemptEnded(block: string, ok: boolean, seconds: number): void;
+  finished(written: WrittenExecution, execution: ClaimedExecution, error: unknown, outputs: Record<string, unknown[]> | null): void;
+}
+
+export type RunnerEnd = 'finished' | 'parked' | 'lost' | 'drained';

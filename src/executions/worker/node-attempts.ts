@@ -1,0 +1,202 @@
+// Node attempts of one durable execution: each started run gets an AbortController and goes through the
+// engine's attempt driver (engine/node-attempt.ts) with this worker's ports (credit charge, credential
+// resolver, outbound HTTP). Outcomes and suspensions come back as events posted to the step journal; the
+// attempt records (attempts, cost) live in the run extras that are written with the rows.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { BlockHttpClient, BlockRuntimeSettings } from '../../blocks/block.types.js';
+import type { CredentialResolver } from '../../blocks/credential-resolver.js';
+import { noAgentNamed } from '../../graphs/graph-access.js';
+import type { AttemptOutcome, BlockAttemptFn } from '../engine/block-attempt.js';
+import { EngineError, EngineErrorCode, toNodeError, type NodeError } from '../engine/engine.errors.js';
+import { NodeRunStatus, type NodeRun, type Step } from '../engine/engine.types.js';
+import type { CompiledGraph, CompiledNode } from '../engine/graph.compiler.js';
+import { needsCredentials, runNodeAttempt, type AttemptPorts, type AttemptSetting } from '../engine/node-attempt.js';
+import type { ExecutionScheduler } from '../engine/scheduler.js';
+import { isSuspension, type Suspension } from '../engine/suspensions.js';
+import type { Timers } from '../engine/timers.js';
+import type { ExecutionChargeHook } from '../execution.hooks.js';
+import { fileTrustedFields } from '../file-trust.js';
+import type { ClaimedExecution, NewChildExecution } from './execution-store.repository.js';
+import type { RunExtras } from './run-rows.js';
+
+/** Streaming yields a block may make before earlier ones are written (they are written in groups). */
+export const STREAM_WINDOW = 512;
+
+/** What attempts need from the worker. */
+export interface AttemptDeps {
+  runBlock: BlockAttemptFn;
+  timers: Timers;
+  resolver: CredentialResolver;
+  charge: ExecutionChargeHook;
+  http(signal: AbortSignal): BlockHttpClient;
+  settings: BlockRuntimeSettings;
+  /** The child's version, or null when it does not exist or `userId` may not start it (graph-access.ts). */
+  childVersion(graphId: string, version: number | null, userId: string): Promise<number | null>;
+  attemptEnded(block: string, ok: boolean, seconds: number): void;
+}
+
+/** What attempts need from their runner. */
+export interface AttemptHost {
+  readonly scheduler: ExecutionScheduler;
+  readonly ended: boolean;
+  post(event: () => Step): Promise<void>;
+  /** Credits charged for an attempt: added to the execution's cost. */
+  charged(amount: number): void;
+  /** A delay is WAITING now: arm its timer. */
+  armDelay(run: NodeRun): void;
+}
+
+export class NodeAttempts {
+  private readonly controllers = new Map<string, AbortController>();
+  private readonly children: NewChildExecution[] = [];
+  private readonly ports: AttemptPorts;
+
+  constructor(
+    private readonly host: AttemptHost,
+    private readonly execution: ClaimedExecution,
+    private readonly graph: CompiledGraph,
+    private readonly extras: RunExtras,
+    private readonly setting: AttemptSetting,
+    private readonly deps: AttemptDeps,
+    logger: Logger,
+  ) {
+    this.ports = {
+      runBlock: deps.runBlock,
+      timers: deps.timers,
+      charge: (run, node) => this.charge(run, node),
+      credentials: (run, node) => this.credentials(run, node),
+      logger: (nodeId) => logger.child({ node_id: nodeId }),
+      http: (signal) => deps.http(signal),
+      settings: deps.settings,
+    };
+  }
+
+  /** Attempts in flight (a suspended one is not). */
+  get running(): number {
+    return this.controllers.size;
+  }
+
+  /** Child executions to insert with the next step (taken once). */
+  takeChildren(): NewChildExecution[] {
+    return this.children.splice(0);
+  }
+
+  /** Records the start of `run`'s attempt (written with the step that started it). */
+  begin(run: NodeRun, now: number): void {
+    let attempts = this.extras.attempts.get(run.id);
+    if (!attempts) this.extras.attempts.set(run.id, (attempts = []));
+    attempts.push({ attempt: run.attempt, started_at: new Date(now).toISOString(), ended_at: null, error: null });
+    this.extras.resumeAt.delete(run.id);
+  }
+
+  /** Records the end of `runId`'s open attempt. */
+  end(runId: string, error: NodeError | null): void {
+    const attempts = this.extras.attempts.get(runId);
+    const last = attempts?.[attempts.length - 1];
+    if (last && last.ended_at === null) {
+      last.ended_at = new Date().toISOString();
+      last.error = error;
+    }
+  }
+
+  /** Starts `run`'s attempt (after the step that started it is written). */
+  launch(run: NodeRun): void {
+    const controller = new AbortController();
+    this.controllers.set(run.id, controller);
+    const started = Date.now();
+    const node = this.graph.nodes.get(run.node)!;
+    runNodeAttempt(this.ports, this.setting, run, node, controller, node.streaming ? this.streamYields(run.id) : undefined)
+      .then((outcome) => (isSuspension(outcome) ? this.suspend(run, node, outcome) : outcome))
+      .catch((error: unknown): AttemptOutcome => ({ ok: false, error: toNodeError(error) }))
+      .then((outcome) => {
+        if (outcome === 'suspended') return;
+        this.controllers.delete(run.id);
+        if (this.host.ended) return;
+        this.deps.attemptEnded(node.blockId, outcome.ok, (Date.now() - started) / 1000);
+        void this.host.post(() => {
+          this.end(run.id, outcome.ok ? null : outcome.error);
+          return outcome.ok ? this.host.scheduler.attemptSucceeded(run.id, outcome.yields) : this.host.scheduler.attemptFailed(run.id, outcome.error);
+        });
+      });
+  }
+
+  abort(runId: string, reason: string): void {
+    this.controllers.get(runId)?.abort(new EngineError(EngineErrorCode.CANCELLED, reason));
+  }
+
+  abortAll(reason: string): void {
+    for (const controller of this.controllers.values()) controller.abort(new EngineError(EngineErrorCode.CANCELLED, reason));
+    this.controllers.clear();
+  }
+
+  private async charge(run: NodeRun, node: CompiledNode): Promise<void> {
+    const execution = this.execution;
+    const charged = await this.deps.charge.charge({ executionId: execution.id, nodeExecutionId: run.id, attempt: run.attempt, userId: execution.user_id, blockId: node.blockId, inputs: run.inputs });
+    if (charged.amount > 0) {
+      this.extras.cost.set(run.id, (this.extras.cost.get(run.id) ?? 0) + charged.amount);
+      this.host.charged(charged.amount);
+    }
+  }
+
+  private async credentials(run: NodeRun, node: CompiledNode): Promise<Awaited<ReturnType<AttemptPorts['credentials']>>> {
+    if (!needsCredentials(node)) return { credentials: {} };
+    const execution = this.execution;
+    const overrides = execution.credentials[node.id] as Record<string, string> | undefined;
+    const names = { ...(node.definition.credentials ?? {}), ...(overrides ?? {}) };
+    const fileTrusted = fileTrustedFields(execution.file_trust === true, Object.keys(node.block.credentials!), overrides);
+    const resolved = await this.deps.resolver.resolve({ block: node.block, names, userId: execution.user_id, fileTrusted });
+    if (resolved.problems.length > 0) {
+      return { error: { code: EngineErrorCode.CREDENTIAL_UNRESOLVED, message: `Node "${node.id}" (${node.blockId}) cannot run: ${resolved.problems.map((p) => p.message).join('; ')}` } };
+    }
+    return { credentials: resolved.credentials, ...(resolved.systemDefaults ? { systemDefaults: resolved.systemDefaults } : {}) };
+  }
+
+  /**
+   * Streaming yields go out in groups: each is applied (delivered downstream) only in the step that writes
+   * it, and yields made while a step is being written share the next one. The block may run ahead of the
+   * database by at most STREAM_WINDOW yields, then waits for them to be written (backpressure).
+   */
+  private streamYields(runId: string): (pin: string, value: unknown) => Promise<void> | undefined {
+    let seq = 0;
+    let unwritten = 0;
+    return (pin, value) => {
+      const n = ++seq;
+      unwritten++;
+      const written = this.host.post(() => this.host.scheduler.streamYield(runId, n, pin, value)).then(() => void unwritten--);
+      return unwritten >= STREAM_WINDOW ? written : undefined;
+    };
+  }
+
+  /**
+   * A suspension durably: WAITING without a slot. A delay keeps a due time (a timer here, or a delayed
+   * dispatch once parked); a child execution is written with the parent's WAITING row, dispatched once written.
+   */
+  private async suspend(run: NodeRun, node: CompiledNode, suspension: Suspension): Promise<AttemptOutcome | 'suspended'> {
+    const { due, child } = suspension;
+    if (due) {
+      this.controllers.delete(run.id);
+      void this.host.post(() => {
+        this.extras.resumeAt.set(run.id, this.deps.timers.now() + due.delay_ms);
+        const step = this.host.scheduler.suspend(run.id, suspension.reason);
+        if (run.status === NodeRunStatus.WAITING) queueMicrotask(() => this.host.armDelay(run));
+        return step;
+      });
+      return 'suspended';
+    }
+    const execution = this.execution;
+    const version = await this.deps.childVersion(child!.agent, child!.version, execution.user_id);
+    // Another user's graph and a missing one get the same answer (tenant isolation).
+    if (version === null) return { ok: false, error: { code: EngineErrorCode.NODE_FAILED, message: `Node "${node.id}" (agent.run): ${noAgentNamed(child!.agent)}${child!.version ? ` with version ${child!.version}` : ''} that this execution may run. Fix the name, or sync the agent; an agent may call agent files and its user's own API graphs.` } };
+    const id = randomUUID();
+    this.controllers.delete(run.id);
+    void this.host.post(() => {
+      const step = this.host.scheduler.suspend(run.id, { kind: 'child_execution', execution_id: id });
+      if (run.status === NodeRunStatus.WAITING) {
+        this.children.push({ id, graph_id: child!.agent, graph_version: version, user_id: execution.user_id, parent_id: execution.id, parent_node_execution_id: run.id, depth: child!.depth, inputs: child!.inputs });
+      }
+      return step;
+    });
+    return 'suspended';
+  }
+}
