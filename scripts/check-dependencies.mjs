@@ -24,7 +24,7 @@ const output = result.output;
 /** rule name -> sorted list of "from -> to" entries found today. */
 const found = new Map();
 const add = (rule, entry) => found.set(rule, [...(found.get(rule) ?? []), entry]);
-for (const violation of output.summary.violations) add(violation.rule.name, `${violation.from} -> ${violation.to}`);
+for (const violation of output.summary.violations) add(violation.rule.name, `${violation.from} -> ${moduleName(violation.to)}`);
 for (const edge of folderCycleEdges(output.modules)) add(FOLDER_CYCLE_RULE, edge);
 for (const [rule, entries] of found) found.set(rule, [...new Set(entries)].sort());
 
@@ -66,6 +66,12 @@ if (failures > 0) {
   process.exit(1);
 }
 console.log(`lint:deps ok (${summary}).`);
+
+/** A path inside node_modules as its package (`node_modules/pino/pino.js` -> `pino`), wherever node_modules is. */
+function moduleName(path) {
+  const match = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+  return match ? match[1] : path;
+}
 
 /** The top-level folder of a module path under src/, or null for src/*.ts and anything outside src/. */
 function topFolder(path) {
