@@ -86,7 +86,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   let embedded: EmbeddedDatabase | null = null;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres(config.dataDir, logger);
+    embedded = await startEmbeddedPostgres(config, logger);
     databaseUrl = embedded.url;
   }
   const dataSource = createDataSource({ url: databaseUrl, applicationName: `trellis-${config.role}` });
@@ -96,7 +96,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const redis = config.redisUrl ? createRedis(config.redisUrl) : null;
 
   const app = await createHttpApp({ config, dataSource, logger, redis });
-  await app.listen(config.server.port, process.env.HOST ?? '0.0.0.0');
+  await app.listen(config.server.port, config.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const url = `http://127.0.0.1:${port}`;

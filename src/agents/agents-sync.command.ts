@@ -44,7 +44,7 @@ export function agentsServices(dataSource: DataSource, config: AppConfig): Agent
 export async function withAgentsServices<T>(io: CliIo, work: (services: AgentsServices) => Promise<T>): Promise<T> {
   const config = loadConfig({ env: io.env, cwd: io.cwd });
   const logger = createLogger(config.logging.level);
-  const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config.dataDir, logger);
+  const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config, logger);
   const dataSource = createDataSource({ url: config.databaseUrl ?? embedded!.url, poolSize: 2, applicationName: 'trellis-cli' });
   await dataSource.initialize();
   try {

@@ -1,12 +1,11 @@
 // The Git facts sync needs about the agents folder: its commit, and whether it is behind the last synced
 // one. Runs the git binary (execFile, no shell); no git, or no checkout, answers null.
 import { execFile } from 'node:child_process';
+import { gitEnvironment } from '../config/environment.js';
 
 /** Commands run in the folder itself, whatever GIT_DIR the process was started with. */
 function git(args: string[], cwd: string): Promise<{ code: number; stdout: string }> {
-  const env = { ...process.env };
-  delete env.GIT_DIR;
-  delete env.GIT_WORK_TREE;
+  const env = gitEnvironment();
   return new Promise((resolve) => {
     execFile('git', args, { cwd, env, timeout: 15_000, windowsHide: true }, (error, stdout) => {
       if (!error) return resolve({ code: 0, stdout: String(stdout) });

@@ -11,11 +11,15 @@ import { AgentsSyncService } from './agents-sync.service.js';
 
 @Injectable()
 export class AgentsSyncOnStart implements OnApplicationBootstrap {
+  private readonly logger: Logger;
+
   constructor(
     private readonly syncs: AgentsSyncService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'AgentsSyncOnStart' });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.role === 'worker' || !this.config.gitops.sync_on_start) return;

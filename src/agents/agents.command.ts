@@ -2,6 +2,7 @@
 // is an exported function answering its exit status, so tests run them in-process.
 import type { Command } from 'commander';
 import type { BlockLookup } from '../blocks/block.types.js';
+import { processEnvironment } from '../config/environment.js';
 import type { AgentDefinition } from '../graphs/graph.types.js';
 import { hashAgent } from './agent.canonical.js';
 import type { ValidationContext } from './agent.context.js';
@@ -23,7 +24,7 @@ export const processIo = (): CliIo => ({
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
   cwd: process.cwd(),
-  env: process.env,
+  env: processEnvironment(),
 });
 
 /** What the commands need from outside this module, loaded lazily (tests pass their own). */

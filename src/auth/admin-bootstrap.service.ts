@@ -15,13 +15,17 @@ export const FIRST_ADMIN_KEY_NAME = 'first admin key';
 
 @Injectable()
 export class AdminBootstrapService implements OnApplicationBootstrap {
+  private readonly logger: Logger;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly users: UsersService,
     private readonly apiKeys: ApiKeysService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'AdminBootstrapService' });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const { created, key } = await this.dataSource.transaction(async (manager) => {

@@ -35,11 +35,13 @@ export class ApiKeysService implements OnModuleDestroy {
   private readonly verified = new Map<string, { found: ApiKeyWithUser; until: number }>();
   private readonly usage = new ApiKeyUsage();
   private readonly flushTimer: NodeJS.Timeout;
+  private readonly logger: Logger;
 
   constructor(
     private readonly keys: ApiKeysRepository,
-    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(LOGGER) logger: Logger,
   ) {
+    this.logger = logger.child({ component: 'ApiKeysService' });
     this.flushTimer = setInterval(() => void this.flushUsage(), USAGE_FLUSH_INTERVAL_MS);
     this.flushTimer.unref();
   }

@@ -31,12 +31,14 @@ export class RateLimiter {
   private readonly perIp: Rate | 'off';
   private readonly keyPrefix: string;
   private redisFailureLogged = false;
+  private readonly logger: Logger;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis | null,
-    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(LOGGER) logger: Logger,
   ) {
+    this.logger = logger.child({ component: 'RateLimiter' });
     this.perKey = config.auth.rate_limit.per_key;
     this.perIp = config.auth.rate_limit.per_ip;
     this.keyPrefix = `${config.queuePrefix}:ratelimit:`;

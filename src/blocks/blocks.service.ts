@@ -38,14 +38,16 @@ export interface ExecuteBlockResult {
 export class BlocksService implements OnModuleDestroy {
   private readonly settings: BlockRuntimeSettings;
   private readonly http: OutboundHttp;
+  private readonly logger: Logger;
 
   constructor(
     private readonly registry: BlocksRegistry,
     @Inject(CREDENTIAL_RESOLVER) private readonly resolver: CredentialResolver,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(LOGGER) logger: Logger,
     @Optional() @Inject(BLOCK_RUN_CHARGE) private readonly charge: BlockRunCharge | null = null,
   ) {
+    this.logger = logger.child({ component: 'BlocksService' });
     this.settings = blockSettings(config);
     this.http = OutboundHttp.fromSettings(this.settings);
   }

@@ -26,7 +26,11 @@ const STATUS_CODES: Record<number, string> = {
 /** The one place errors become HTTP answers: codes to status, the common body, no internals on 500. */
 @Catch()
 export class AllErrorsFilter implements ExceptionFilter {
-  constructor(@Inject(LOGGER) private readonly logger: Logger) {}
+  private readonly logger: Logger;
+
+  constructor(@Inject(LOGGER) logger: Logger) {
+    this.logger = logger.child({ component: 'AllErrorsFilter' });
+  }
 
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') return;

@@ -4,7 +4,7 @@ import { pino, type Logger } from 'pino';
 import { errorSerializer } from './log-serializers.js';
 import { currentRequestId } from './request-context.js';
 
-export function createLogger(level = process.env.LOG_LEVEL ?? 'info', destination?: pino.DestinationStream): Logger {
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino({
     level,
     base: { pid: process.pid },

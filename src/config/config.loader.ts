@@ -12,6 +12,7 @@ import {
   type CostsConfig,
   type FieldSpec,
   type NotificationChannelConfig,
+  type SchemaConfig,
   type SchemaNode,
 } from './config.schema.js';
 
@@ -112,7 +113,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   const notificationChannels = loadChannels(configDir, cwd, env, problems);
   if (problems.length) throw new ConfigError(problems);
 
-  const t = typed as Omit<AppConfig, 'env' | 'role' | 'configDir' | 'agentsDir' | 'databaseUrl' | 'redisUrl' | 'queuePrefix' | 'encryptionKey' | 'encryptionKeysOld' | 'adminApiKey' | 'githubWebhookSecret' | 'dataDir' | 'costs' | 'credentials' | 'notificationChannels'>;
+  const t = typed as SchemaConfig;
   return {
     ...t,
     env: trellisEnv,
@@ -127,6 +128,8 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     adminApiKey: env.TRELLIS_ADMIN_API_KEY?.trim() || null,
     githubWebhookSecret: env.GITHUB_WEBHOOK_SECRET?.trim() || null,
     dataDir: absolute(cwd, env.TRELLIS_DATA_DIR?.trim() || '.trellis'),
+    host: env.HOST ?? '0.0.0.0',
+    embeddedPostgresPort: Number(env.TRELLIS_EMBEDDED_PG_PORT) || 54329,
     costs,
     credentials,
     notificationChannels,

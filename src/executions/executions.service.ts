@@ -33,6 +33,7 @@ export interface ExecuteBody {
 @Injectable()
 export class ExecutionsService {
   private readonly graphs = new Map<string, CompiledGraph>();
+  private readonly logger: Logger;
 
   constructor(
     private readonly repository: ExecutionsRepository,
@@ -40,10 +41,12 @@ export class ExecutionsService {
     @Inject(CREDENTIAL_RESOLVER) private readonly resolver: CredentialResolver,
     @Inject(EXECUTION_DISPATCHER) private readonly dispatcher: ExecutionDispatcher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(LOGGER) logger: Logger,
     @Optional() @Inject(EVENT_BUS) private readonly bus: EventBus | null,
     private readonly local: LocalHandoff,
-  ) {}
+  ) {
+    this.logger = logger.child({ component: 'ExecutionsService' });
+  }
 
   /** Checks the request, writes the execution QUEUED and dispatches it (a lost dispatch is swept up later). */
   async execute(principal: Principal, graphId: string, version: number | undefined, body: ExecuteBody, source: ExecutionSource = 'api', rerunOf: string | null = null): Promise<ExecutionRow> {

@@ -43,12 +43,16 @@ export function lostCredentialUsage(credentials: Record<string, ConfigCredential
 
 @Injectable()
 export class OperatorCredentialsNotice implements OnApplicationBootstrap {
+  private readonly logger: Logger;
+
   constructor(
     private readonly executions: ExecutionsRepository,
     private readonly blocks: BlocksRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'OperatorCredentialsNotice' });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     try {

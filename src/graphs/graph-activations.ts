@@ -17,8 +17,11 @@ export type GraphActivationListener = (changes: readonly GraphActivation[]) => P
 @Injectable()
 export class GraphActivations {
   private readonly listeners = new Set<GraphActivationListener>();
+  private readonly logger?: Logger;
 
-  constructor(@Optional() @Inject(LOGGER) private readonly logger?: Logger) {}
+  constructor(@Optional() @Inject(LOGGER) logger?: Logger) {
+    this.logger = logger?.child({ component: 'GraphActivations' });
+  }
 
   /** Answers the function that unsubscribes. */
   subscribe(listener: GraphActivationListener): () => void {

@@ -14,12 +14,16 @@ import { CryptoService } from './crypto.service.js';
 
 @Injectable()
 export class CredentialsService {
+  private readonly logger: Logger;
+
   constructor(
     private readonly credentials: CredentialsRepository,
     private readonly crypto: CryptoService,
     private readonly resolver: CredentialsResolver,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'CredentialsService' });
+  }
 
   list(userId: string): Promise<CredentialEntity[]> {
     return this.credentials.listForUser(userId);

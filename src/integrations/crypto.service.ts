@@ -25,10 +25,11 @@ export class CryptoService {
   readonly keyring: Keyring;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(LOGGER) logger: Logger) {
+    const log = logger.child({ component: 'CryptoService' });
     const loaded = loadKeyring(config);
     this.keyring = loaded.keyring;
-    if (loaded.source === 'generated') logger.warn({ file: loaded.file }, `generated a credential encryption key in ${loaded.file} (development only; set TRELLIS_ENCRYPTION_KEY in production)`);
-    if (loaded.warning) logger.warn({ file: loaded.file }, loaded.warning);
+    if (loaded.source === 'generated') log.warn({ file: loaded.file }, `generated a credential encryption key in ${loaded.file} (development only; set TRELLIS_ENCRYPTION_KEY in production)`);
+    if (loaded.warning) log.warn({ file: loaded.file }, loaded.warning);
   }
 
   get currentKeyId(): string {

@@ -42,13 +42,16 @@ export function needsRefresh(fields: SecretFields, now: number, marginMs = REFRE
 @Injectable()
 export class OAuthRefresher {
   private readonly inFlight = new Map<string, Promise<OpenedCredential>>();
+  private readonly logger: Logger;
 
   constructor(
     private readonly credentials: CredentialsRepository,
     private readonly crypto: CryptoService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'OAuthRefresher' });
+  }
 
   /** The credential with a token good for at least the margin; refreshes it first when needed. */
   async fresh(opened: OpenedCredential): Promise<OpenedCredential> {

@@ -31,13 +31,17 @@ export interface LoginAnswer {
 
 @Injectable()
 export class OAuthService {
+  private readonly logger: Logger;
+
   constructor(
     private readonly states: OAuthStatesRepository,
     private readonly credentials: CredentialsService,
     private readonly crypto: CryptoService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'OAuthService' });
+  }
 
   /** `baseUrl` is how the browser reaches this server (scheme and host), for the callback URL. */
   async login(userId: string, providerName: string, name: string, baseUrl: string): Promise<LoginAnswer> {

@@ -19,12 +19,15 @@ export class ExecutionFinishedNotifier implements ExecutionFinishedHook {
   private readonly notifyCache = new Map<string, NotifySettings | null>();
   /** The users of executions that finished in the same turn of the event loop: read in one query. */
   private readonly recipients = new TickBatcher<string, Recipient>(async (ids) => new Map((await this.repository.recipients(ids)).map((row) => [row.id, row])));
+  private readonly logger: Logger;
 
   constructor(
     private readonly notifications: NotificationsService,
     private readonly repository: NotificationsRepository,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'ExecutionFinishedNotifier' });
+  }
 
   async finished(execution: FinishedExecution): Promise<void> {
     if (execution.status === 'CANCELLED') return;

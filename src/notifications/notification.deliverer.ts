@@ -24,14 +24,16 @@ export class NotificationDeliverer implements OnModuleDestroy {
   private readonly userHttp: OutboundHttp;
   /** Channels of config/notifications.yaml: the operator chose them, so private addresses are allowed. */
   private readonly operatorHttp: OutboundHttp;
+  private readonly logger: Logger;
 
   constructor(
     private readonly repository: NotificationsRepository,
     private readonly targets: NotificationTargets,
     @Inject(NOTIFICATION_QUEUE) private readonly queue: NotificationQueue,
-    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(LOGGER) logger: Logger,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
+    this.logger = logger.child({ component: 'NotificationDeliverer' });
     const settings = blockSettings(config);
     this.userHttp = OutboundHttp.fromSettings(settings);
     this.operatorHttp = OutboundHttp.fromSettings({ ...settings, allowPrivateAddresses: true });

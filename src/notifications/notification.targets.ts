@@ -8,6 +8,7 @@ import { OPERATOR } from '../blocks/credential-policy.js';
 import { smtpSettings, type SmtpSettings } from '../blocks/library/communication/smtp-settings.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig, NotificationChannelConfig } from '../config/config.schema.js';
+import { systemDefaultName } from '../config/credentials.loader.js';
 import { CredentialsResolver } from '../integrations/credentials.resolver.js';
 import { channelUnusable } from './notifications.errors.js';
 
@@ -35,7 +36,7 @@ export class NotificationTargets {
 
   /** True when email can be sent: `notifications.smtp` names a credential, or SMTP_URL is set. */
   smtpConfigured(): boolean {
-    return Boolean(this.config.notifications.smtp || process.env.SMTP_URL?.trim());
+    return Boolean(this.config.notifications.smtp || this.config.credentials[systemDefaultName('smtp')]?.fields.url);
   }
 
   namedChannel(name: string): NotificationChannelConfig {

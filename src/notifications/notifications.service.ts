@@ -29,14 +29,18 @@ export interface NoticeInput {
 
 @Injectable()
 export class NotificationsService {
+  private readonly logger: Logger;
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repository: NotificationsRepository,
     private readonly deliverer: NotificationDeliverer,
     private readonly targets: NotificationTargets,
-    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(LOGGER) logger: Logger,
     @Optional() @Inject(EVENT_BUS) private readonly bus: EventBus | null,
-  ) {}
+  ) {
+    this.logger = logger.child({ component: 'NotificationsService' });
+  }
 
   /** A notice to one user through the channels of their preferences. */
   async notifyUser(userId: string, notice: NoticeInput): Promise<void> {

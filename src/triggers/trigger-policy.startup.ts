@@ -18,12 +18,16 @@ export const GITHUB_TRIGGER_DISABLED_REASON = `${GITHUB_TRIGGER_NEEDS_ADMIN}; di
 
 @Injectable()
 export class TriggerPolicyOnStart implements OnModuleInit {
+  private readonly logger: Logger;
+
   constructor(
     private readonly triggers: GraphTriggersRepository,
     private readonly schedules: SchedulesRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'TriggerPolicyOnStart' });
+  }
 
   async onModuleInit(): Promise<void> {
     await this.disableGithubTriggers();

@@ -71,7 +71,7 @@ describe('worker recovery', () => {
     await waitFor(() => first.exitCode !== null || first.signalCode !== null, Boolean, { what: 'the worker to die' });
     startWorker();
     const done = await waitFor(() => t.dataSource.query(`SELECT status, outputs, lease_owner FROM executions WHERE id = $1`, [id]), (rows: Array<{ status: string; outputs: unknown }>) => rows[0]?.status === 'COMPLETED', { timeoutMs: 30_000, what: 'the second worker to finish it' });
-    expect(done[0].outputs).toEqual({ result: [{ n: 7 }] });
+    expect(done[0]!.outputs).toEqual({ result: [{ n: 7 }] });
     const parse = (await t.dataSource.query(`SELECT attempts FROM node_executions WHERE execution_id = $1 AND node_id = 'parse'`, [id])) as Array<{ attempts: unknown[] }>;
     expect(parse).toHaveLength(1);
     expect(parse[0]!.attempts).toHaveLength(1);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { NotificationsService } from '../../src/notifications/notifications.service.js';
 import { ADMIN_KEY, makeUser } from '../auth/auth-helpers.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createTestApp } from '../helpers/app.js';
 import { newKey } from '../integrations/integrations-app.js';
 import { settledDeliveries } from '../notifications/notify-helpers.js';
 

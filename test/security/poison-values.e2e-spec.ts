@@ -215,7 +215,7 @@ describe('poison values in requests', () => {
     const deep = await api().post('/webhooks/hook/hook').set('content-type', 'application/json').send(nested(100_000));
     expect(deep.status).toBe(400);
     expect(deep.body.error.message).toMatch(/max_json_depth|not valid JSON/);
-    const [{ count }] = (await t.dataSource.query(`SELECT count(*)::int AS count FROM executions`)) as Array<{ count: number }>;
+    const [{ count }] = (await t.dataSource.query(`SELECT count(*)::int AS count FROM executions`)) as [{ count: number }];
     expect(count).toBe(0);
     const fine = await api().post('/webhooks/hook/hook?wait=10s').set('content-type', 'application/json').send(nested(8));
     expect(fine.status).toBe(200);

@@ -94,7 +94,7 @@ describe('schedules (in-process)', () => {
       { what: 'the scheduled execution to complete' },
     );
     expect(done[0]).toMatchObject({ source: 'schedule', trigger_node: 'tick', schedule_id: schedule!.id, outputs: { fired: [onTime.toISOString()], whom: ['cron'] } });
-    expect(done[0].trigger_event).toEqual({ fired_at: expect.any(String), scheduled_for: onTime.toISOString(), payload: { job: 'nightly' } });
+    expect(done[0]!.trigger_event).toEqual({ fired_at: expect.any(String), scheduled_for: onTime.toISOString(), payload: { job: 'nightly' } });
   });
 
   it('pauses and resumes a per-second ad-hoc schedule, and two app instances on one database fire each time once', async () => {

@@ -37,13 +37,16 @@ export class ExecutionsGateway implements OnGatewayConnection, OnGatewayDisconne
   private stopListening: (() => void) | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private timings: WsTimings = DEFAULT_WS_TIMINGS;
+  private readonly logger: Logger;
 
   constructor(
     private readonly auth: AuthService,
     private readonly state: WsStateRepository,
     @Inject(EVENT_BUS) private readonly bus: EventBus,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'ExecutionsGateway' });
+  }
 
   onModuleInit(): void {
     this.stopListening = this.bus.subscribe((event) => {

@@ -23,8 +23,11 @@ export type GithubEventListener = (event: GithubRepositoryEvent) => Promise<void
 @Injectable()
 export class GithubEventListeners {
   private readonly listeners = new Set<GithubEventListener>();
+  private readonly logger?: Logger;
 
-  constructor(@Optional() @Inject(LOGGER) private readonly logger?: Logger) {}
+  constructor(@Optional() @Inject(LOGGER) logger?: Logger) {
+    this.logger = logger?.child({ component: 'GithubEventListeners' });
+  }
 
   /** Answers the function that unsubscribes. */
   subscribe(listener: GithubEventListener): () => void {

@@ -28,6 +28,7 @@ export const GITHUB_SCOPE = 'github';
 @Injectable()
 export class GithubWebhooksService {
   private readonly webhooks: Webhooks | null;
+  private readonly logger: Logger;
 
   constructor(
     private readonly catalog: TriggerCatalog,
@@ -36,8 +37,9 @@ export class GithubWebhooksService {
     private readonly metrics: MetricsService,
     @Inject(EXECUTION_DISPATCHER) private readonly dispatcher: ExecutionDispatcher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(LOGGER) logger: Logger,
   ) {
+    this.logger = logger.child({ component: 'GithubWebhooksService' });
     this.webhooks = config.githubWebhookSecret ? new Webhooks({ secret: config.githubWebhookSecret }) : null;
   }
 

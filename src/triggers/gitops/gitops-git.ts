@@ -1,11 +1,10 @@
 // The push half of GitOps on disk: fetch the pushed commit into the agents folder's repository and check it
 // out (detached), with the git binary through execFile (no shell). Errors say which command failed and why.
 import { execFile } from 'node:child_process';
+import { gitEnvironment } from '../../config/environment.js';
 
 function git(args: string[], cwd: string): Promise<string> {
-  const env = { ...process.env };
-  delete env.GIT_DIR;
-  delete env.GIT_WORK_TREE;
+  const env = gitEnvironment();
   return new Promise((resolve, reject) => {
     execFile('git', args, { cwd, env, timeout: 60_000, windowsHide: true }, (error, stdout, stderr) => {
       if (error) reject(new Error(`git ${args.join(' ')} failed in ${cwd}: ${String(stderr || error.message).trim()}`));

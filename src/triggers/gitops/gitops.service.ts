@@ -14,6 +14,7 @@ import { AgentsSyncService } from '../../agents/agents-sync.service.js';
 import { LOGGER } from '../../common/logger.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
+import { systemDefaultName } from '../../config/credentials.loader.js';
 import { GithubEventListeners, isAgentsRepository, repositoryFullName, type GithubRepositoryEvent } from '../github/github-events.js';
 import { checkoutPushedCommit } from './gitops-git.js';
 import { isOurComment, renderPullRequestComment } from './gitops-comment.js';
@@ -28,14 +29,17 @@ export class GitopsService implements OnModuleInit, OnModuleDestroy {
   private unsubscribe: (() => void) | null = null;
   /** Pushes check out and sync one at a time in this process (sync itself is locked across processes). */
   private pushes: Promise<unknown> = Promise.resolve();
+  private readonly logger: Logger;
 
   constructor(
     private readonly listeners: GithubEventListeners,
     private readonly syncs: AgentsSyncService,
     private readonly planner: AgentsPlanService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'GitopsService' });
+  }
 
   onModuleInit(): void {
     this.unsubscribe = this.listeners.subscribe(async (event) => {
@@ -80,7 +84,7 @@ export class GitopsService implements OnModuleInit, OnModuleDestroy {
     const number = Number(payload.number ?? pull?.number);
     const sha = pull?.head?.sha;
     if (!Number.isInteger(number) || !sha) return { handled: false, reason: 'the payload has no pull request number or head sha' };
-    const token = process.env.GITHUB_TOKEN;
+    const token = this.config.credentials[systemDefaultName('github')]?.fields.key;
     if (!token) {
       this.logger.warn('gitops: cannot comment on pull requests without a GitHub token; set GITHUB_TOKEN');
       return { handled: false, reason: 'no GITHUB_TOKEN' };

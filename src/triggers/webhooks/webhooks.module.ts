@@ -25,11 +25,14 @@ const PRUNE_BATCH = 10_000;
 })
 export class WebhooksModule implements OnModuleInit, OnModuleDestroy {
   private timer: NodeJS.Timeout | null = null;
+  private readonly logger: Logger;
 
   constructor(
     private readonly repository: WebhooksRepository,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'WebhooksModule' });
+  }
 
   onModuleInit(): void {
     this.timer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);

@@ -41,6 +41,7 @@ export type WebhookAnswer = Answer;
 export class WebhooksService {
   /** Requests without an Idempotency-Key share INSERTs under load (group commit). */
   private readonly batcher: ExecutionBatcher<TriggeredExecution>;
+  private readonly logger: Logger;
 
   constructor(
     private readonly catalog: TriggerCatalog,
@@ -52,8 +53,9 @@ export class WebhooksService {
     @Inject(CREDENTIAL_RESOLVER) private readonly resolver: CredentialResolver,
     @Inject(EXECUTION_DISPATCHER) private readonly dispatcher: ExecutionDispatcher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(LOGGER) logger: Logger,
   ) {
+    this.logger = logger.child({ component: 'WebhooksService' });
     this.batcher = new ExecutionBatcher((rows) => this.repository.createExecutions(rows, 'webhook'));
   }
 
