@@ -1,4 +1,4 @@
-// MemoryEventBus: the in-process EventBus (no services). The Redis one is in redis-event-bus.e2e-spec.ts.
+// MemoryEventBus: the in-process EventBus (no services). The Redis one: test/executions/redis-event-bus.e2e-spec.ts.
 import { describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
 import type { BusEvent } from './execution-events.js';

@@ -1,11 +1,11 @@
-// RedisEventBus over the machine's Redis (a queue prefix of its own). The in-process bus is in memory-event-bus.spec.ts.
+// RedisEventBus over the machine's Redis (a queue prefix of its own). The in-process bus: src/executions/events/memory-event-bus.spec.ts.
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
-import { createRedis } from '../../common/redis.js';
-import { clearQueuePrefix, TEST_REDIS_URL, testQueuePrefix } from '../../../test/helpers/queue.js';
-import { waitFor } from '../../../test/helpers/wait.js';
-import type { BusEvent } from './execution-events.js';
-import { eventChannel, RedisEventBus } from './redis-event-bus.js';
+import { createRedis } from '../../src/common/redis.js';
+import { clearQueuePrefix, TEST_REDIS_URL, testQueuePrefix } from '../helpers/queue.js';
+import { waitFor } from '../helpers/wait.js';
+import type { BusEvent } from '../../src/executions/events/execution-events.js';
+import { eventChannel, RedisEventBus } from '../../src/executions/events/redis-event-bus.js';
 
 const logger = pino({ level: 'silent' });
 const nodeEvent = (n: number, execution = 'e1'): BusEvent => ({ event: 'node_execution_update', data: { execution_id: execution, graph_id: 'g', user_id: 'u', n } });
