@@ -1,5 +1,6 @@
 // Start-up: config, logger, database (embedded or DATABASE_URL), migrations, Redis, then Nest.
 // Shared by `npm start`, `trellis start` and the test app factory, so they cannot drift apart.
+import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { WsAdapter } from '@nestjs/platform-ws';
@@ -26,10 +27,13 @@ export interface HttpAppParts {
   redis: Redis | null;
 }
 
-/** Builds the Nest application (not yet listening) with our middleware, filter and OpenAPI. */
-export async function createHttpApp(parts: HttpAppParts): Promise<NestExpressApplication> {
+/**
+ * Builds the Nest application (not yet listening) with our middleware, filter and OpenAPI. `root` may wrap
+ * the application module (the tests' seam: test-only modules and controllers beside it).
+ */
+export async function createHttpApp(parts: HttpAppParts, root: (app: DynamicModule) => DynamicModule = (app) => app): Promise<NestExpressApplication> {
   const { config, logger } = parts;
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(parts), {
+  const app = await NestFactory.create<NestExpressApplication>(root(AppModule.forRoot(parts)), {
     logger: new PinoNestLogger(logger),
     rawBody: true,
     bodyParser: true,

@@ -1,17 +1,18 @@
-// The real `trellis` entry point as a child process (TypeScript compiled on load, no build needed):
+// The real `trellis` command (bin/trellis.js over the build, built once when stale) as a child process:
 // exit codes, stdout and stderr as a CI job sees them. No database and no server are involved.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { ensureBuilt, TRELLIS_BIN } from '../helpers/built.js';
 import { goodAgent, yaml } from './fixtures/check.js';
 import { tempProject } from './fixtures/cli.js';
 
-const ROOT = process.cwd();
-/** Each child compiles the sources on load (a few seconds; more on a busy machine). */
+/** A child starts in about a second (much more on a busy machine). */
 const SLOW = 120_000;
+/** A build, when a source changed since the last one. */
+const BUILD = 300_000;
 
 function trellis(cwd: string, ...args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', join(ROOT, 'test/agents/fixtures/register-ts.mjs'), join(ROOT, 'test/agents/fixtures/trellis.ts'), ...args], {
+  const result = spawnSync(process.execPath, [TRELLIS_BIN, ...args], {
     cwd,
     encoding: 'utf8',
     env: { PATH: process.env.PATH, TRELLIS_ENV: 'test', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' },
@@ -24,9 +25,10 @@ const GOOD = goodAgent('tests:', '  - name: says hi', '    expect: { outputs: { 
 
 describe('trellis as a process', () => {
   let project: ReturnType<typeof tempProject>;
-  beforeAll(() => {
+  beforeAll(async () => {
+    await ensureBuilt();
     project = tempProject({ 'agents/good.yaml': GOOD, 'broken/bad.yaml': yaml('name: bad', 'nodes:', '  t:', '    block: text.templat') });
-  });
+  }, BUILD);
   afterAll(() => project.remove());
 
   it('validate: exit 0 for a valid folder, exit 1 with GitHub annotations for an invalid one', () => {

@@ -1,20 +1,10 @@
 // Helpers of the auth tests: users made through the admin API, and an app with extra test-only controllers.
 import { createHmac, sign as cryptoSign, type KeyObject } from 'node:crypto';
-import { Test } from '@nestjs/testing';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Type } from '@nestjs/common';
-import { pino, type Logger } from 'pino';
-import type { DataSource } from 'typeorm';
 import request from 'supertest';
-import { AppModule } from '../../src/app.module.js';
-import { requestIdMiddleware } from '../../src/common/request-id.middleware.js';
-import { loadConfig } from '../../src/config/config.loader.js';
-import type { AppConfig } from '../../src/config/config.schema.js';
-import { connect, createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import type { TestApp } from '../helpers/app.js';
-import { WsAdapter } from '@nestjs/platform-ws';
+import { createTestApp, TEST_ADMIN_KEY, type TestApp } from '../helpers/app.js';
 
-export const ADMIN_KEY = 'test-admin-key-0123456789';
+export const ADMIN_KEY = TEST_ADMIN_KEY;
 
 export interface MadeUser {
   user: { id: string; handle: string; role: string };
@@ -36,48 +26,16 @@ export async function makeKey(t: Pick<TestApp, 'http'>, ownerKey: string, scopes
   return { key: res.body.key, id: res.body.id };
 }
 
-export interface ProbeApp {
-  app: NestExpressApplication;
-  http: ReturnType<NestExpressApplication['getHttpServer']>;
-  config: AppConfig;
-  dataSource: DataSource;
-  logLines: Array<Record<string, unknown>>;
-  close(): Promise<void>;
+export interface ProbeApp extends TestApp {
+  logLines: string[];
 }
 
 /**
  * The real application plus test-only controllers (never shipped in src/), with a logger whose lines the
- * test can read.
+ * test can read (`t.logs()`).
  */
-export async function createProbeApp(controllers: Type[], options: { env?: Record<string, string>; overrides?: Record<string, unknown> } = {}): Promise<ProbeApp> {
-  const database: TestDatabase = await createTestDatabase('probe');
-  const config = loadConfig({
-    env: { ...process.env, TRELLIS_ENV: 'test', DATABASE_URL: database.url, REDIS_URL: '', ...options.env },
-    overrides: options.overrides,
-  });
-  const logLines: Array<Record<string, unknown>> = [];
-  const logger: Logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) });
-  const dataSource = await connect(database.url);
-  const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot({ config, dataSource, logger, redis: null })],
-    controllers,
-  }).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false, bodyParser: true });
-  app.use(requestIdMiddleware(logger));
-  app.useWebSocketAdapter(new WsAdapter(app));
-  await app.init();
-  return {
-    app,
-    http: app.getHttpServer(),
-    config,
-    dataSource,
-    logLines,
-    async close() {
-      await app.close();
-      if (dataSource.isInitialized) await dataSource.destroy();
-      await database.drop();
-    },
-  };
+export function createProbeApp(controllers: Type[], options: { env?: Record<string, string>; overrides?: Record<string, unknown> } = {}): Promise<ProbeApp> {
+  return createTestApp({ label: 'probe', ...options, controllers, captureLogs: { level: 'info', logger: 'plain' } });
 }
 
 export type JwtSigner = { alg: 'HS256'; secret: string } | { alg: 'RS256'; privateKey: KeyObject; kid?: string };

@@ -70,7 +70,7 @@ describe('error bodies through the global filter, guard and validation pipe', ()
     });
     expect(res.text).not.toContain('hunter2');
     expect(res.text).not.toMatch(/at .*\.ts:\d+/);
-    const logged = t.logLines.find((line) => line.msg === 'request failed');
+    const logged = t.logs().find((line) => line.msg === 'request failed');
     expect(logged).toMatchObject({ request_id: 'req-500', path: '/api/probe/boom' });
     expect(JSON.stringify(logged)).toContain('hunter2');
   });

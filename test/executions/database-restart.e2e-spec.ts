@@ -35,7 +35,13 @@ describe.each([
   }
 
   beforeAll(async () => {
-    t = await createTestApp({ label: `execpg${label}`, redis, env: { TRELLIS_ADMIN_API_KEY: ADMIN }, overrides: { credits: { enabled: false }, executor: { lease: '1s' } } });
+    t = await createTestApp({
+      label: `execpg${label}`,
+      redis,
+      env: { TRELLIS_ADMIN_API_KEY: ADMIN },
+      overrides: { credits: { enabled: false }, executor: { lease: '1s' } },
+      captureLogs: { level: 'warn', logger: 'plain' },
+    });
     await saveAgent(t.dataSource, echoAgent('pause', { wait: node('time.delay', { duration: '1s' }) }, [link('text.value', 'wait.value'), link('wait.value', 'result.value')]));
   });
   afterAll(async () => {
@@ -50,6 +56,7 @@ describe.each([
     // A caller waiting on an execution (?wait) across the outage gets its answer once the database is back.
     const waiting = api().post('/api/graphs/pause/execute?wait=20s').set('X-API-Key', ADMIN).send({ inputs: { text: 'waited' } }).then((r) => r);
     await waitFor(() => t.dataSource.query(`SELECT count(*)::int AS n FROM node_executions WHERE node_id = 'wait' AND status = 'WAITING'`), (rows: Array<{ n: number }>) => rows[0]?.n === 2, { what: 'both delays to wait' });
+    const [{ due }] = (await t.dataSource.query(`SELECT max(resume_at) AS due FROM node_executions WHERE node_id = 'wait' AND status = 'WAITING'`)) as Array<{ due: Date }>;
 
     await takeDatabaseDown();
     try {
@@ -62,8 +69,13 @@ describe.each([
       expect(execute.status).toBe(503);
       // Still alive: the liveness probe does not touch the database.
       expect((await api().get('/health')).status).toBe(200);
-      // Keep it down past the delay's due time, so the worker's step write fails.
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      // Keep it down until the delays are due and the worker has failed a step write on it (an error logged
+      // after the due time; the 503s above were logged before), so the worker's step write fails.
+      await waitFor(
+        () => t.logs().filter((line) => Number(line.level) >= 50 && Number(line.time) >= due.getTime()).length,
+        (failures) => failures > 0 && Date.now() >= due.getTime(),
+        { timeoutMs: 15_000, what: 'the worker to run into the outage after the delays were due' },
+      );
     } finally {
       await bringDatabaseBack();
     }

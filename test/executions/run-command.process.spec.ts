@@ -1,15 +1,18 @@
-// `trellis run` as a real child process (TypeScript compiled on load): exit codes, stdout and stderr as
+// `trellis run` as a real child process (bin/trellis.js over the build): exit codes, stdout and stderr as
 // a shell sees them. No database, no Redis, no server: DATABASE_URL points nowhere on purpose.
 import { existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ensureBuilt, TRELLIS_BIN } from '../helpers/built.js';
 import { AGENTS, ROOT, tempProject, type TempProject } from './run-command.fixtures.js';
 
 const SLOW = 120_000;
+/** A build, when a source changed since the last one. */
+const BUILD = 300_000;
 
 function trellis(cwd: string, ...args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', join(ROOT, 'test/agents/fixtures/register-ts.mjs'), join(ROOT, 'test/agents/fixtures/trellis.ts'), ...args], {
+  const result = spawnSync(process.execPath, [TRELLIS_BIN, ...args], {
     cwd,
     encoding: 'utf8',
     env: { PATH: process.env.PATH, TRELLIS_ENV: 'test', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', REDIS_URL: 'redis://127.0.0.1:1' },
@@ -20,10 +23,11 @@ function trellis(cwd: string, ...args: string[]) {
 
 describe('trellis run as a process', () => {
   let project: TempProject;
-  beforeAll(() => {
+  beforeAll(async () => {
+    await ensureBuilt();
     // The example agent itself, copied in, so the project folder is all the child sees.
     project = tempProject({ ...AGENTS, 'agents/hello-world.yaml': readFileSync(join(ROOT, 'agents/hello-world.yaml'), 'utf8') });
-  });
+  }, BUILD);
   afterAll(() => project.remove());
 
   it('runs the example agent, prints live lines and outputs, exits 0 and writes nothing to disk', () => {

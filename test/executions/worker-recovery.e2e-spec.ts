@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { ensureBuilt, SERVER_MAIN } from '../helpers/built.js';
 import { TEST_REDIS_URL } from '../helpers/queue.js';
 import { waitFor } from '../helpers/wait.js';
 import { startHttpPeer, type HttpPeer } from './http-peer.js';
@@ -17,7 +18,7 @@ describe('worker recovery', () => {
   const workers: ChildProcess[] = [];
 
   function startWorker(): ChildProcess {
-    const child = spawn(process.execPath, ['--import', './test/agents/fixtures/register-ts.mjs', 'src/main.ts', '--role', 'worker'], {
+    const child = spawn(process.execPath, [SERVER_MAIN, '--role', 'worker'], {
       cwd: process.cwd(),
       env: {
         ...process.env,
@@ -38,6 +39,7 @@ describe('worker recovery', () => {
   }
 
   beforeAll(async () => {
+    await ensureBuilt(); // the workers are the built server (node dist/src/main.js)
     // The first request to /hold is held open (the worker dies while it is RUNNING); later ones are answered.
     peer = await startHttpPeer((path, n) => (path === '/hold' && n === 1 ? 'hold' : 200));
     t = await createTestApp({ label: 'execrecover', redis: true, role: 'api', env: { TRELLIS_ADMIN_API_KEY: ADMIN } });
@@ -50,7 +52,7 @@ describe('worker recovery', () => {
         link('call.status', 'result.value'),
       ]),
     );
-  });
+  }, 300_000);
   afterAll(async () => {
     for (const child of workers) if (child.exitCode === null) child.kill('SIGKILL');
     await t?.close();

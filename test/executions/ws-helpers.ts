@@ -1,64 +1,34 @@
 // Helpers of the WebSocket tests: apps listening on a real port (several may share one database and one
 // Redis prefix, like api processes of one cluster), a `ws` client that collects messages, and rows.
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Redis } from 'ioredis';
-import { pino } from 'pino';
 import type { DataSource } from 'typeorm';
 import WebSocket from 'ws';
-import { createHttpApp } from '../../src/bootstrap.js';
-import { createRedis } from '../../src/common/redis.js';
-import { loadConfig } from '../../src/config/config.loader.js';
 import { EVENT_BUS, type BusEvent, type EventBus } from '../../src/executions/events/execution-events.js';
 import { ExecutionsGateway } from '../../src/executions/ws/executions.gateway.js';
 import { ADMIN_KEY } from '../auth/auth-helpers.js';
-import { connect } from '../helpers/database.js';
-import { TEST_REDIS_URL } from '../helpers/queue.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import type { TestDatabase } from '../helpers/database.js';
 import { waitFor } from '../helpers/wait.js';
 
 export const JWT_SECRET = 'ws-test-jwt-secret-0123456789abcdef';
 
-export interface WsApp {
-  app: NestExpressApplication;
-  http: ReturnType<NestExpressApplication['getHttpServer']>;
-  dataSource: DataSource;
+export interface WsApp extends TestApp {
   bus: EventBus;
   gateway: ExecutionsGateway;
   wsUrl: string;
-  close(): Promise<void>;
 }
 
-/** A listening app over `databaseUrl`; with `redisPrefix`, its event bus is Redis pub/sub under that prefix. */
-export async function createWsApp(databaseUrl: string, redisPrefix?: string): Promise<WsApp> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    TRELLIS_ENV: 'test',
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: redisPrefix ? TEST_REDIS_URL : '',
-    TRELLIS_QUEUE_PREFIX: redisPrefix ?? 'trellis-test-ws',
-    TRELLIS_ADMIN_API_KEY: ADMIN_KEY,
-    JWT_SECRET,
-  };
-  const config = loadConfig({ env });
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const dataSource = await connect(databaseUrl);
-  const redis: Redis | null = config.redisUrl ? createRedis(config.redisUrl) : null;
-  const app = await createHttpApp({ config, dataSource, logger, redis });
-  await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address();
+/** A listening app over `database` (owned by the caller); with `redisPrefix`, its event bus is Redis pub/sub under that prefix. */
+export async function createWsApp(database: TestDatabase, redisPrefix?: string): Promise<WsApp> {
+  const t = await createTestApp({
+    label: 'ws',
+    database,
+    redis: Boolean(redisPrefix),
+    env: { TRELLIS_QUEUE_PREFIX: redisPrefix ?? 'trellis-test-ws', TRELLIS_ADMIN_API_KEY: ADMIN_KEY, JWT_SECRET },
+    listen: true,
+  });
+  const address = t.http.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    app,
-    http: app.getHttpServer(),
-    dataSource,
-    bus: app.get<EventBus>(EVENT_BUS),
-    gateway: app.get(ExecutionsGateway),
-    wsUrl: `ws://127.0.0.1:${port}/ws`,
-    async close() {
-      await app.close();
-      if (dataSource.isInitialized) await dataSource.destroy();
-      if (redis) await redis.quit().catch(() => redis.disconnect());
-    },
-  };
+  return Object.assign(t, { bus: t.app.get<EventBus>(EVENT_BUS), gateway: t.app.get(ExecutionsGateway), wsUrl: `ws://127.0.0.1:${port}/ws` });
 }
 
 export interface Message {

@@ -18,8 +18,8 @@ describe('WebSocket /ws (Redis events, two api processes)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('wsredis');
-    one = await createWsApp(db.url, prefix);
-    two = await createWsApp(db.url, prefix);
+    one = await createWsApp(db, prefix);
+    two = await createWsApp(db, prefix);
     ada = await makeUser(one, 'ada');
     bob = await makeUser(one, 'bob');
     await insertGraph(one.dataSource, 'shared-agent', null);

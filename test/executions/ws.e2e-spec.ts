@@ -24,7 +24,7 @@ describe('WebSocket /ws (in-process events)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('ws');
-    t = await createWsApp(db.url);
+    t = await createWsApp(db);
     ada = await makeUser(t, 'ada');
     bob = await makeUser(t, 'bob');
     await insertGraph(t.dataSource, 'shared-agent', null);

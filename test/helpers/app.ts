@@ -1,15 +1,28 @@
-// The app factory for supertest: a real Nest app over a database of its own (cloned template),
-// optional real Redis with a prefix of its own, and configuration overrides per test file.
+// The one app factory of the tests: a real Nest app (src/bootstrap.ts's createHttpApp, as `trellis start`
+// builds it) over a database of its own (cloned template) or a shared one, optional real Redis with a
+// prefix of its own, configuration overrides, and on request: rows seeded before start-up, a config folder
+// with credentials.yaml, captured log lines, test-only modules or controllers, a listening server.
+import { mkdtempSync, copyFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Redis } from 'ioredis';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { createHttpApp } from '../../src/bootstrap.js';
+import { createLogger } from '../../src/common/logger.js';
 import { createRedis } from '../../src/common/redis.js';
 import { loadConfig } from '../../src/config/config.loader.js';
 import type { AppConfig } from '../../src/config/config.schema.js';
 import { connect, createTestDatabase, type TestDatabase } from './database.js';
 import { clearQueuePrefix, TEST_REDIS_URL, testQueuePrefix } from './queue.js';
+
+/**
+ * The admin key every test app has unless a test sets TRELLIS_ADMIN_API_KEY itself (to '' for none): with
+ * no configured key, a start makes a first admin key and prints it to stdout, noise in every test run.
+ */
+export const TEST_ADMIN_KEY = 'test-admin-key-0123456789';
 
 export interface TestAppOptions {
   label?: string;
@@ -20,6 +33,19 @@ export interface TestAppOptions {
   /** Use the machine's Redis (BullMQ mode) under a prefix of its own. */
   redis?: boolean;
   role?: AppConfig['role'];
+  /** Share this database (its owner drops it): another process of one cluster. */
+  database?: TestDatabase;
+  /** Rows written before start-up, as an upgrade finds them. */
+  seed?: (dataSource: DataSource) => Promise<void>;
+  /** Text of config/credentials.yaml: the app gets a config folder of its own (default.yaml, test.yaml, this). */
+  credentialsYaml?: string;
+  /** Keep every log line in `logLines`: through our logger (its redaction included) or plain pino. */
+  captureLogs?: { level: string; logger: 'ours' | 'plain' };
+  /** Test-only modules (a @Global provider, say) and controllers beside the application module. */
+  modules?: Array<Type | DynamicModule>;
+  controllers?: Type[];
+  /** Listen on 127.0.0.1 (one address for every request, as a browser sees a server) instead of init only. */
+  listen?: boolean;
 }
 
 export interface TestApp {
@@ -30,27 +56,60 @@ export interface TestApp {
   dataSource: DataSource;
   database: TestDatabase;
   redis: Redis | null;
+  /** Every log line written, as JSON text (empty unless `captureLogs`). */
+  logLines: string[];
+  /** The log lines parsed. */
+  logs(): Array<Record<string, unknown> & { msg?: string }>;
   close(): Promise<void>;
 }
 
+/** A config folder of its own: the project's default.yaml and test.yaml, plus credentials.yaml when given. */
+export function makeConfigDir(credentialsYaml?: string): string {
+  const configDir = mkdtempSync(join(tmpdir(), 'trellis-test-config-'));
+  for (const file of ['default.yaml', 'test.yaml']) copyFileSync(join(process.cwd(), 'config', file), join(configDir, file));
+  if (credentialsYaml) writeFileSync(join(configDir, 'credentials.yaml'), credentialsYaml);
+  return configDir;
+}
+
+function testLogger(logLines: string[], capture: TestAppOptions['captureLogs']): Logger {
+  if (!capture) return pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const destination = { write: (line: string) => void logLines.push(line) };
+  return capture.logger === 'ours' ? createLogger(capture.level, destination) : pino({ level: capture.level }, destination);
+}
+
+function rootWith(modules: TestAppOptions['modules'] = [], controllers: Type[] = []): ((app: DynamicModule) => DynamicModule) | undefined {
+  if (modules.length === 0 && controllers.length === 0) return undefined;
+  @Module({})
+  class TestRootModule {}
+  return (app) => ({ module: TestRootModule, imports: [...modules, app], controllers });
+}
+
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const database = await createTestDatabase(options.label ?? 'app');
-  const prefix = testQueuePrefix(options.label ?? 'app');
+  const label = options.label ?? 'app';
+  const ownsDatabase = !options.database;
+  const database = options.database ?? (await createTestDatabase(label));
+  const configDir = options.credentialsYaml === undefined ? null : makeConfigDir(options.credentialsYaml);
+  const prefix = testQueuePrefix(label);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     TRELLIS_ENV: 'test',
     DATABASE_URL: database.url,
     TRELLIS_QUEUE_PREFIX: prefix,
+    TRELLIS_ADMIN_API_KEY: TEST_ADMIN_KEY,
     ...(options.redis ? { REDIS_URL: TEST_REDIS_URL } : { REDIS_URL: '' }),
     ...(options.role ? { TRELLIS_ROLE: options.role } : {}),
+    ...(configDir ? { TRELLIS_CONFIG_DIR: configDir } : {}),
     ...options.env,
   };
   const config = loadConfig({ env, overrides: options.overrides });
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const logLines: string[] = [];
+  const logger = testLogger(logLines, options.captureLogs);
   const dataSource = await connect(database.url);
+  if (options.seed) await options.seed(dataSource);
   const redis = config.redisUrl ? createRedis(config.redisUrl) : null;
-  const app = await createHttpApp({ config, dataSource, logger, redis });
-  await app.init();
+  const app = await createHttpApp({ config, dataSource, logger, redis }, rootWith(options.modules, options.controllers));
+  if (options.listen) await app.listen(0, '127.0.0.1');
+  else await app.init();
   let closed = false;
   return {
     app,
@@ -59,6 +118,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     dataSource,
     database,
     redis,
+    logLines,
+    logs: () => logLines.map((line) => JSON.parse(line) as Record<string, unknown> & { msg?: string }),
     async close() {
       if (closed) return;
       closed = true;
@@ -68,7 +129,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
         redis.disconnect();
         await clearQueuePrefix(prefix);
       }
-      await database.drop();
+      if (configDir) rmSync(configDir, { recursive: true, force: true });
+      if (ownsDatabase) await database.drop();
     },
   };
 }

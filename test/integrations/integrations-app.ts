@@ -1,33 +1,19 @@
-// The app of the credentials tests: like test/helpers/app.ts (a real Nest app over a database of its
-// own), plus our real logger (with its redaction) writing into an array the test can search, a config
-// folder of its own (for config/credentials.yaml), and the option to share a database between two
-// apps (two processes of one cluster).
+// The app of the credentials tests: the test app (test/helpers/app.ts) with our real logger (with its
+// redaction) writing into an array the test can search, a config folder of its own (for
+// config/credentials.yaml), listening, and the option to share a database between two apps (two processes
+// of one cluster).
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
-import { createHttpApp } from '../../src/bootstrap.js';
-import { createLogger } from '../../src/common/logger.js';
-import { loadConfig } from '../../src/config/config.loader.js';
-import type { AppConfig } from '../../src/config/config.schema.js';
-import type { TestApp } from '../helpers/app.js';
-import { connect, createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { createTestApp, makeConfigDir, type TestApp } from '../helpers/app.js';
+import type { TestDatabase } from '../helpers/database.js';
+
+export { makeConfigDir };
 
 export const ADMIN_KEY = 'test-admin-key-integrations-0123456789';
 
 export function newKey(): string {
   return randomBytes(32).toString('base64');
-}
-
-/** A config folder of its own: the project's default.yaml and test.yaml, plus credentials.yaml when given. Remove it after. */
-export function makeConfigDir(credentialsYaml?: string): string {
-  const configDir = mkdtempSync(join(tmpdir(), 'trellis-int-config-'));
-  for (const file of ['default.yaml', 'test.yaml']) copyFileSync(join(process.cwd(), 'config', file), join(configDir, file));
-  if (credentialsYaml) writeFileSync(join(configDir, 'credentials.yaml'), credentialsYaml);
-  return configDir;
 }
 
 export interface IntegrationsAppOptions {
@@ -41,56 +27,18 @@ export interface IntegrationsAppOptions {
   database?: TestDatabase;
 }
 
-export interface IntegrationsApp {
-  app: NestExpressApplication;
-  http: ReturnType<NestExpressApplication['getHttpServer']>;
-  config: AppConfig;
-  dataSource: DataSource;
-  database: TestDatabase;
-  /** Every log line written, as JSON text. */
-  logLines: string[];
-  close(): Promise<void>;
-}
+export type IntegrationsApp = TestApp;
 
-export async function createIntegrationsApp(options: IntegrationsAppOptions): Promise<IntegrationsApp> {
-  const ownsDatabase = !options.database;
-  const database = options.database ?? (await createTestDatabase(options.label));
-  const configDir = makeConfigDir(options.credentialsYaml);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    TRELLIS_ENV: 'test',
-    DATABASE_URL: database.url,
-    REDIS_URL: '',
-    TRELLIS_CONFIG_DIR: configDir,
-    TRELLIS_ADMIN_API_KEY: ADMIN_KEY,
-    TRELLIS_ENCRYPTION_KEY: newKey(),
-    LOG_LEVEL: 'trace',
-    ...options.env,
-  };
-  const config = loadConfig({ env, overrides: options.overrides });
-  const logLines: string[] = [];
-  const logger = createLogger('trace', { write: (line: string) => void logLines.push(line) });
-  const dataSource = await connect(database.url);
-  const app = await createHttpApp({ config, dataSource, logger, redis: null });
-  // Listening once keeps one address for every request (supertest reuses it), as a browser sees a server.
-  await app.listen(0, '127.0.0.1');
-  let closed = false;
-  return {
-    app,
-    http: app.getHttpServer(),
-    config,
-    dataSource,
-    database,
-    logLines,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await app.close();
-      if (dataSource.isInitialized) await dataSource.destroy();
-      rmSync(configDir, { recursive: true, force: true });
-      if (ownsDatabase) await database.drop();
-    },
-  };
+export function createIntegrationsApp(options: IntegrationsAppOptions): Promise<IntegrationsApp> {
+  return createTestApp({
+    label: options.label,
+    ...(options.database ? { database: options.database } : {}),
+    credentialsYaml: options.credentialsYaml ?? '',
+    env: { TRELLIS_ADMIN_API_KEY: ADMIN_KEY, TRELLIS_ENCRYPTION_KEY: newKey(), LOG_LEVEL: 'trace', ...options.env },
+    ...(options.overrides ? { overrides: options.overrides } : {}),
+    captureLogs: { level: 'trace', logger: 'ours' },
+    listen: true,
+  });
 }
 
 export interface MadeUser {

@@ -222,5 +222,15 @@ describe('OAuth2 sign-in: authorization code with PKCE', () => {
     await request(t.http).post('/api/integrations/acme/login').send({ name: 'x' }).expect(401);
     const limited = await request(t.http).post('/api/user/api-keys').set('X-API-Key', ada.key).send({ name: 'ro', scopes: ['graphs:read'] }).expect(201);
     await request(t.http).post('/api/integrations/acme/login').set('X-API-Key', limited.body.key).send({ name: 'x' }).expect(403);
+    // Finishing needs no credentials at all (the browser comes back without them): the state alone
+    // authorises it, and the credential belongs to the user who started the sign-in.
+    const started = await login(ada, 'acme', { name: 'acme-no-key' }).expect(200);
+    const finished = await request(t.http).get(await browse(started.body.login_url)).expect(200);
+    expect(finished.body).toMatchObject({ name: 'acme-no-key', provider: 'acme', type: 'oauth2' });
+    const [row] = await t.dataSource.query("SELECT user_id FROM credentials WHERE name = 'acme-no-key'");
+    expect(row.user_id).toBe(ada.id);
+    // A key without credentials:manage on the way back changes nothing either.
+    const again = await login(ada, 'acme', { name: 'acme-limited-back' }).expect(200);
+    await request(t.http).get(await browse(again.body.login_url)).set('X-API-Key', limited.body.key).expect(200);
   });
 });

@@ -17,7 +17,7 @@ describe('notifications API and WebSocket push', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('notify-api');
-    t = await createWsApp(database.url);
+    t = await createWsApp(database);
     ada = await makeUser(t, 'ada');
     bo = await makeUser(t, 'bo');
   });

@@ -77,12 +77,12 @@ describe('trigger.github tenancy', () => {
     const view = await api().get('/api/graphs/user-legacy-gh').set(admin).expect(200);
     expect(view.body.triggers).toEqual([{ node: 'gh', block: 'trigger.github', events: ['pull_request'], disabled_reason: rows[1]!.disabled_reason }]);
     expect((await api().get('/api/graphs/admin-legacy-gh').set(admin).expect(200)).body.triggers[0]).not.toHaveProperty('disabled_reason');
-    const logged = t.logLines.filter((line) => String(line.msg).includes('trigger.github'));
+    const logged = t.logs().filter((line) => String(line.msg).includes('trigger.github'));
     expect(logged).toHaveLength(1);
     expect(logged[0]).toMatchObject({ triggers: ['user-legacy-gh/gh'] });
     // Every replica runs the step at start: a second run changes and logs nothing.
     await t.app.get(TriggerPolicyOnStart).onModuleInit();
-    expect(t.logLines.filter((line) => String(line.msg).includes('trigger.github'))).toHaveLength(1);
+    expect(t.logs().filter((line) => String(line.msg).includes('trigger.github'))).toHaveLength(1);
   });
 
   it("routes a signed delivery to admins' graphs and never to the disabled one", async () => {

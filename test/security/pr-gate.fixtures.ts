@@ -1,7 +1,8 @@
-// The PR gate's launchers: the package packed and installed globally into a temporary prefix, an
-// `npm link` into another, and child processes run through each with a small, explicit environment.
+// The PR gate's launchers: the package packed, installed from the tarball and installed globally into a
+// temporary prefix, an `npm link` into another, and child processes run through each with a small,
+// explicit environment.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from '@jest/globals';
@@ -35,10 +36,12 @@ function npm(args: string[], cwd: string, env = childEnv()): Ran {
 }
 
 export interface Installed {
-  /** The temporary folder holding the tarball and both prefixes. */
+  /** The temporary folder holding the tarball, the project it is installed into and both prefixes. */
   dir: string;
   tarball: string;
-  /** `<prefix>/bin/trellis` of `npm install -g --prefix <prefix> <tarball>`. */
+  /** A temporary project where `npm install <tarball>` installed the package and its production dependencies. */
+  project: string;
+  /** `<prefix>/bin/trellis` of `npm install --global --prefix <prefix>` of the installed package. */
   globalBin: string;
   /** The installed package folder (what the tarball carried). */
   globalPackage: string;
@@ -50,22 +53,33 @@ export interface Installed {
 }
 
 /**
- * `npm pack` (its prepack script builds dist/; incremental, so a current build costs seconds), then a
- * global install of the tarball into a temporary prefix. Dependencies come from npm's cache when it has
- * them (--prefer-offline); --offline would fail on a machine whose cache holds no package metadata yet.
+ * `npm pack` of the current build (see ensureBuilt), then `npm install` of the
+ * tarball into a temporary project and `npm install --global` of the installed package into a temporary
+ * prefix (the global bin layout: <prefix>/bin/trellis -> lib/node_modules/trellis/bin/trellis.js).
+ *
+ * npm resolves the tarball's dependencies from its package.json and prunes everything else, so the bin runs
+ * with production dependencies only. It finds them in a hard-linked copy of this project's node_modules
+ * instead of extracting ~300 MB from its cache: ~10 s instead of ~30 s, measured on this machine.
  */
 export function packAndInstall(): Installed {
   const dir = mkdtempSync(join(tmpdir(), 'trellis-pr-gate-'));
   const timings = { pack: 0, install: 0, link: 0 };
   let started = Date.now();
-  npm(['pack', '--pack-destination', dir], ROOT);
+  // The build is current (ensureBuilt), so the prepack script (`npm run build`, checked by the test) is skipped.
+  npm(['pack', '--ignore-scripts', '--pack-destination', dir], ROOT);
   timings.pack = Date.now() - started;
   const tarball = readdirSync(dir).find((name) => name.endsWith('.tgz'));
   if (!tarball) throw new Error(`npm pack wrote no tarball into ${dir}`);
 
-  const prefix = join(dir, 'global');
   started = Date.now();
-  npm(['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(dir, tarball)], dir);
+  const project = join(dir, 'project');
+  mkdirSync(project);
+  writeFileSync(join(project, 'package.json'), '{ "name": "trellis-pr-gate-install", "private": true }\n');
+  copyNodeModules(join(ROOT, 'node_modules'), join(project, 'node_modules'));
+  npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--no-save', join(dir, tarball)], project);
+  const installedPackage = join(project, 'node_modules', 'trellis');
+  const prefix = join(dir, 'global');
+  npm(['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', installedPackage], dir);
   timings.install = Date.now() - started;
 
   const linkPrefix = join(dir, 'linked');
@@ -76,12 +90,28 @@ export function packAndInstall(): Installed {
   return {
     dir,
     tarball: join(dir, tarball),
+    project,
     globalBin: join(prefix, 'bin', 'trellis'),
-    globalPackage: join(prefix, 'lib', 'node_modules', 'trellis'),
+    globalPackage: installedPackage,
     linkedBin: join(linkPrefix, 'bin', 'trellis'),
     timings,
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * A hard-linked copy (seconds), or a full copy across file systems. npm's pruning only unlinks names in the
+ * copy, but npm rewrites its hidden lockfile in place: the copy's is removed first, or the rewrite would
+ * reach the project's own (and every other hard link of it).
+ */
+function copyNodeModules(from: string, to: string): void {
+  const linked = spawnSync('cp', ['-al', from, to], { encoding: 'utf8' });
+  if (linked.status !== 0) {
+    rmSync(to, { recursive: true, force: true });
+    const copied = spawnSync('cp', ['-a', from, to], { encoding: 'utf8' });
+    if (copied.status !== 0) throw new Error(`could not copy ${from} to ${to}: ${linked.stderr} ${copied.stderr}`);
+  }
+  rmSync(join(to, '.package-lock.json'), { force: true });
 }
 
 export interface Server {

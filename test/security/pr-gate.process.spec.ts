@@ -1,11 +1,13 @@
-// The PR gate: `trellis` behaves the same however a person or a CI job starts it. The package is packed
-// and installed globally into a temporary prefix (one pack and one install shared by every case), linked
-// with `npm link`, and run through `npx`, `npm run trellis --`, `node bin/trellis.js` and `npm start`.
+// The PR gate: `trellis` behaves the same however a person or a CI job starts it. The package is packed,
+// installed from the tarball (production dependencies only) and installed globally into a temporary prefix
+// (one pack and one install shared by every case), linked with `npm link`, and run through `npx`,
+// `npm run trellis --`, `node bin/trellis.js` and `npm start`.
 // Release 1 decided whether to run by looking at argv[1], and so ran nothing (exit 0) under `npx`.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { tempProject } from '../agents/fixtures/cli.js';
+import { ensureBuilt, withBuildLock } from '../helpers/built.js';
 import { createEmptyDatabase, createTestDatabase } from '../helpers/database.js';
 import { childEnv, heldDatabase, installedFile, packAndInstall, ROOT, run, startServer, type Installed, type Ran } from './pr-gate.fixtures.js';
 
@@ -19,9 +21,11 @@ const SLOW = 300_000;
 describe('the PR gate: trellis however it is started', () => {
   let installed: Installed;
   let project: ReturnType<typeof tempProject>;
-  beforeAll(() => {
-    installed = packAndInstall();
-    process.stderr.write(`pr-gate: npm pack (with its build) ${installed.timings.pack} ms, global install ${installed.timings.install} ms, npm link ${installed.timings.link} ms\n`);
+  beforeAll(async () => {
+    await ensureBuilt();
+    // Under the build lock: nothing rewrites dist/ while it is packed.
+    installed = await withBuildLock(() => packAndInstall());
+    process.stderr.write(`pr-gate: npm pack ${installed.timings.pack} ms, install and global install ${installed.timings.install} ms, npm link ${installed.timings.link} ms\n`);
     // A valid folder, and a folder where one file of two is invalid.
     project = tempProject({ 'agents/hello-world.yaml': HELLO, 'broken/hello-world.yaml': HELLO, 'broken/bad.yaml': BAD });
   }, 900_000);
@@ -30,17 +34,25 @@ describe('the PR gate: trellis however it is started', () => {
     project?.remove();
   });
 
+  it('npm pack builds first: the prepack script is the build (the tests pack the build they made with it)', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect([pkg.scripts.prepack, pkg.scripts.build]).toEqual(['npm run build', 'tsc -p tsconfig.build.json']);
+  });
+
   it('the tarball carries the bin, the compiled CLI, the migrations and the config defaults, and no sources', () => {
     for (const path of ['bin/trellis.js', 'dist/src/cli.js', 'dist/migrations/index.js', 'config/default.yaml', 'package.json']) {
       expect([path, installedFile(installed, path)]).toEqual([path, true]);
     }
     for (const path of ['src', 'test', 'dist/bench', 'node_modules/.bin/jest']) expect([path, installedFile(installed, path)]).toEqual([path, false]);
     expect(existsSync(installed.globalBin)).toBe(true);
+    // npm installed the tarball's dependencies and nothing else: the bins below run without dev dependencies.
+    for (const dev of ['jest', 'typescript', 'supertest']) expect([dev, existsSync(join(installed.project, 'node_modules', dev))]).toEqual([dev, false]);
+    for (const dependency of ['@nestjs/core', 'typeorm', 'bullmq']) expect([dependency, existsSync(join(installed.project, 'node_modules', dependency))]).toEqual([dependency, true]);
   });
 
   /** Each launcher runs in `cwd` with absolute paths, so problems print relative to the project or in full. */
   const launchers: Array<[string, (args: string[]) => Ran, () => string]> = [
-    ['the global install of the packed package', (args) => run(installed.globalBin, args, project.dir), () => project.dir],
+    ['a global install of the packed package', (args) => run(installed.globalBin, args, project.dir), () => project.dir],
     ['an npm link', (args) => run(installed.linkedBin, args, project.dir), () => project.dir],
     ['node bin/trellis.js', (args) => run(process.execPath, [join(ROOT, 'bin/trellis.js'), ...args], project.dir), () => project.dir],
     ['npx trellis in the project', (args) => run('npx', ['--no', 'trellis', ...args], ROOT), () => ROOT],

@@ -35,7 +35,7 @@ describe('schedules.min_interval', () => {
   let bob: MadeUser;
   const api = () => request(t.http);
   const schedule = async (id: string) => ((await api().get('/api/schedules').set(admin).expect(200)).body.items as Array<{ id: string; paused: boolean; paused_reason: string | null }>).find((s) => s.id === id)!;
-  const pauseLogs = () => t.logLines.filter((line) => String(line.msg).includes('schedules.min_interval'));
+  const pauseLogs = () => t.logs().filter((line) => String(line.msg).includes('schedules.min_interval'));
 
   beforeAll(async () => {
     t = await startOnSeededDatabase('minint', seed);

@@ -1,47 +1,19 @@
 // An app started over a database that already holds release-1 rows (seeded before start-up, as an upgrade
-// finds them), with a logger whose lines the test reads: for the start-up steps of release 2.
-import { pino } from 'pino';
+// finds them), with a logger whose lines the test reads (`t.logs()`): for the start-up steps of release 2.
 import type { DataSource } from 'typeorm';
-import { createHttpApp } from '../../src/bootstrap.js';
-import { loadConfig } from '../../src/config/config.loader.js';
 import { ADMIN_KEY } from '../auth/auth-helpers.js';
-import type { TestApp } from '../helpers/app.js';
-import { connect, createTestDatabase } from '../helpers/database.js';
-import { testQueuePrefix } from '../helpers/queue.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
 
-export interface UpgradedApp extends TestApp {
-  logLines: Array<Record<string, unknown> & { msg?: string }>;
-}
+export type UpgradedApp = TestApp;
 
-export async function startOnSeededDatabase(label: string, seed: (dataSource: DataSource) => Promise<void>, options: { env?: Record<string, string>; overrides?: Record<string, unknown> } = {}): Promise<UpgradedApp> {
-  const database = await createTestDatabase(label);
-  const dataSource = await connect(database.url);
-  await seed(dataSource);
-  const config = loadConfig({
-    env: { ...process.env, TRELLIS_ENV: 'test', DATABASE_URL: database.url, REDIS_URL: '', TRELLIS_QUEUE_PREFIX: testQueuePrefix(label), TRELLIS_ADMIN_API_KEY: ADMIN_KEY, ...options.env },
-    overrides: options.overrides,
+export function startOnSeededDatabase(label: string, seed: (dataSource: DataSource) => Promise<void>, options: { env?: Record<string, string>; overrides?: Record<string, unknown> } = {}): Promise<UpgradedApp> {
+  return createTestApp({
+    label,
+    seed,
+    env: { TRELLIS_ADMIN_API_KEY: ADMIN_KEY, ...options.env },
+    ...(options.overrides ? { overrides: options.overrides } : {}),
+    captureLogs: { level: 'info', logger: 'plain' },
   });
-  const logLines: UpgradedApp['logLines'] = [];
-  const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) });
-  const app = await createHttpApp({ config, dataSource, logger, redis: null });
-  await app.init();
-  let closed = false;
-  return {
-    app,
-    http: app.getHttpServer(),
-    config,
-    dataSource,
-    database,
-    redis: null,
-    logLines,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await app.close();
-      if (dataSource.isInitialized) await dataSource.destroy();
-      await database.drop();
-    },
-  };
 }
 
 /** A user row as release 1 wrote it (with its credit account). */

@@ -2,11 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { createHttpApp } from '../../src/bootstrap.js';
-import { loadConfig } from '../../src/config/config.loader.js';
-import type { TestApp } from '../helpers/app.js';
-import { connect } from '../helpers/database.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
 
 /** A cron agent: trigger -> output `fired` (the scheduled_for), plus an optional input for ad-hoc runs. */
 export function cronAgentYaml(name: string, schedule: string, options: { timezone?: string; node?: string } = {}): string {
@@ -47,14 +43,5 @@ export function agentsFolder(files: Record<string, string>): { dir: string; writ
 
 /** Another app instance (in-process mode) on the same database as `t`: a second replica. */
 export async function secondInstance(t: TestApp): Promise<{ close(): Promise<void> }> {
-  const config = loadConfig({ env: { ...process.env, TRELLIS_ENV: 'test', DATABASE_URL: t.database.url, REDIS_URL: '', TRELLIS_ADMIN_API_KEY: 'second-instance-admin-key' }, overrides: { credits: { enabled: false } } });
-  const dataSource = await connect(t.database.url);
-  const app = await createHttpApp({ config, dataSource, logger: pino({ level: 'silent' }), redis: null });
-  await app.init();
-  return {
-    async close() {
-      await app.close();
-      if (dataSource.isInitialized) await dataSource.destroy();
-    },
-  };
+  return createTestApp({ label: 'second', database: t.database, env: { TRELLIS_ADMIN_API_KEY: 'second-instance-admin-key' }, overrides: { credits: { enabled: false } } });
 }

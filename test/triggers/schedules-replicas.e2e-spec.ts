@@ -1,12 +1,16 @@
-// Three real server processes (BullMQ mode) on one database and one Redis prefix, and a per-second
-// trigger.cron: every replica upserts the job scheduler at start and consumes the schedules queue, and
-// each fire time still makes exactly one execution. Deactivating the agent removes the job scheduler.
+// Three real server processes (BullMQ mode, the built server) on one database and one Redis prefix, and a
+// per-second trigger.cron: every replica upserts the job scheduler at start and consumes the schedules
+// queue, and each fire time still makes exactly one execution. Deactivating the agent removes the job
+// scheduler and its next job, so nothing is left to fire.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Queue } from 'bullmq';
+import { createRedis } from '../../src/common/redis.js';
 import { AgentsSyncService } from '../../src/agents/agents-sync.service.js';
-import { SCHEDULE_DRIVER } from '../../src/triggers/schedules/schedule-driver.js';
+import { SCHEDULE_DRIVER, SCHEDULES_QUEUE } from '../../src/triggers/schedules/schedule-driver.js';
 import type { BullMqScheduleDriver } from '../../src/triggers/schedules/bullmq-schedule.driver.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { ensureBuilt, SERVER_MAIN } from '../helpers/built.js';
 import { TEST_REDIS_URL } from '../helpers/queue.js';
 import { waitFor } from '../helpers/wait.js';
 import { agentsFolder, cronAgentYaml } from './schedules-helpers.js';
@@ -14,10 +18,10 @@ import { agentsFolder, cronAgentYaml } from './schedules-helpers.js';
 describe('schedules across three replicas (BullMQ)', () => {
   let t: TestApp;
   let folder: ReturnType<typeof agentsFolder>;
-  const replicas: ChildProcess[] = [];
+  const replicas: Array<{ child: ChildProcess; output: () => string }> = [];
 
-  function startReplica(): ChildProcess {
-    const child = spawn(process.execPath, ['--import', './test/agents/fixtures/register-ts.mjs', 'src/main.ts', '--role', 'all'], {
+  function startReplica(): void {
+    const child = spawn(process.execPath, [SERVER_MAIN, '--role', 'all'], {
       cwd: process.cwd(),
       env: {
         ...process.env,
@@ -26,23 +30,28 @@ describe('schedules across three replicas (BullMQ)', () => {
         REDIS_URL: TEST_REDIS_URL,
         TRELLIS_QUEUE_PREFIX: t.config.queuePrefix,
         PORT: '0',
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: 'info',
         TRELLIS_ADMIN_API_KEY: 'test-admin-key-schedules-replicas',
         TRELLIS_CREDITS__ENABLED: 'false',
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
-    replicas.push(child);
-    return child;
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+    replicas.push({ child, output: () => output });
   }
 
+  /** The URL each replica printed once it listened (its schedules worker started before that), or null. */
+  const listening = () => replicas.map((r) => /Trellis is listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(r.output())?.[1] ?? (r.child.exitCode === null ? null : `exited ${r.child.exitCode}`));
+
   beforeAll(async () => {
+    await ensureBuilt();
     folder = agentsFolder({ 'every-second.yaml': cronAgentYaml('every-second', '* * * * * *') });
     t = await createTestApp({ label: 'schedreplicas', redis: true, role: 'api', overrides: { credits: { enabled: false } } });
     await t.app.get(AgentsSyncService).sync({ dir: folder.dir, trigger: 'api' });
-  });
+  }, 300_000);
   afterAll(async () => {
-    for (const child of replicas) if (child.exitCode === null) child.kill('SIGKILL');
+    for (const { child } of replicas) if (child.exitCode === null) child.kill('SIGKILL');
     await t?.close();
     folder?.cleanup();
   });
@@ -51,15 +60,17 @@ describe('schedules across three replicas (BullMQ)', () => {
     const driver = t.app.get<BullMqScheduleDriver>(SCHEDULE_DRIVER);
     expect(await driver.schedulerIds()).toEqual(['cron/every-second/tick']);
     for (let i = 0; i < 3; i++) startReplica();
-    const ready = () => t.dataSource.query(`SELECT count(DISTINCT application_name)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'trellis-all'`, [t.database.name]) as Promise<Array<{ n: number }>>;
-    await waitFor(ready, (rows) => rows[0]!.n >= 1, { timeoutMs: 90_000, what: 'the replicas to connect' });
+    // Three processes, each listening on a port of its own and answering /health: all three are up.
+    const urls = await waitFor(listening, (found) => found.every((url) => url !== null), { timeoutMs: 90_000, what: 'the three replicas to listen' });
+    expect(urls.every((url) => url!.startsWith('http://'))).toBe(true);
+    expect(new Set(urls).size).toBe(3);
+    for (const url of urls) expect((await fetch(`${url}/health`)).status).toBe(200);
     const fired = () =>
       t.dataSource.query(
         `SELECT f.scheduled_for, f.execution_id, e.status, e.trigger_event->>'scheduled_for' AS event_time FROM schedule_fires f LEFT JOIN executions e ON e.id = f.execution_id
          WHERE f.schedule_key = 'trigger:every-second/tick' ORDER BY f.scheduled_for`,
       ) as Promise<Array<{ scheduled_for: Date; execution_id: string | null; status: string | null; event_time: string | null }>>;
-    // Wait until every replica has started (and upserted the scheduler again), then for a few more seconds of fires.
-    await waitFor(() => Promise.all(replicas.map((r) => r.exitCode)), (codes) => codes.every((c) => c === null), { what: 'replicas alive' });
+    // Every replica has started (and upserted the scheduler again); now a few seconds of fires.
     const first = await waitFor(fired, (rows) => rows.filter((r) => r.execution_id).length >= 2, { timeoutMs: 90_000, what: 'the first fires' });
     const rows = await waitFor(fired, (all) => all.filter((r) => r.execution_id).length >= first.length + 5, { timeoutMs: 30_000, what: 'five more seconds of fires' });
 
@@ -89,8 +100,21 @@ describe('schedules across three replicas (BullMQ)', () => {
     expect(await t.dataSource.query(`SELECT id FROM schedules`)).toEqual([]);
     const count = async () => ((await t.dataSource.query(`SELECT count(*)::int AS n FROM schedule_fires`)) as Array<{ n: number }>)[0]!.n;
     const stoppedAt = await count();
-    const since = Date.now();
-    await waitFor(() => Date.now(), (now) => now > since + 2_000, { what: 'two seconds without the schedule' });
+    // Nothing is left to fire: no job scheduler (above) and, once a fire in flight has finished, no job of
+    // the schedules queue in any state that could still run.
+    const connection = createRedis(TEST_REDIS_URL);
+    const queue = new Queue(SCHEDULES_QUEUE, { connection, prefix: t.config.queuePrefix });
+    try {
+      const pending = await waitFor(
+        () => queue.getJobCounts('active', 'wait', 'delayed', 'prioritized', 'waiting-children'),
+        (counts) => Object.values(counts).every((n) => n === 0),
+        { timeoutMs: 10_000, what: 'no schedules job left to run' },
+      );
+      expect(pending).toEqual({ active: 0, wait: 0, delayed: 0, prioritized: 0, 'waiting-children': 0 });
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
     // At most a fire already in flight when the scheduler was removed.
     expect(await count()).toBeLessThanOrEqual(stoppedAt + 1);
   }, 30_000);

@@ -1,7 +1,7 @@
 // docs/github/agents.yml, the workflow users copy: it runs on pull requests touching the agents, every
 // `trellis` command it runs exists in the CLI with the options it passes, and each one passes on this
 // repository's agents when run as a process.
-import { describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { parse } from 'yaml';
 import { VALIDATE_FORMATS } from '../../src/agents/agents.command.js';
 import { buildProgram } from '../../src/cli.js';
+import { ensureBuilt, TRELLIS_BIN } from '../helpers/built.js';
 
 const ROOT = process.cwd();
 const workflow = parse(readFileSync(join(ROOT, 'docs/github/agents.yml'), 'utf8')) as {
@@ -18,11 +19,13 @@ const workflow = parse(readFileSync(join(ROOT, 'docs/github/agents.yml'), 'utf8'
 const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
 const runs = steps.flatMap((step) => (step.run ? step.run.split('\n').map((line) => line.trim()).filter(Boolean) : []));
 const trellisRuns = runs.filter((line) => line.startsWith('npx trellis ')).map((line) => line.split(/\s+/).slice(2));
-/** Each child compiles the sources on load (a few seconds; more on a busy machine). */
+/** A child starts in about a second (much more on a busy machine). */
 const SLOW = 120_000;
+/** A build, when a source changed since the last one. */
+const BUILD = 300_000;
 
 function trellis(args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', join(ROOT, 'test/agents/fixtures/register-ts.mjs'), join(ROOT, 'test/agents/fixtures/trellis.ts'), ...args], {
+  const result = spawnSync(process.execPath, [TRELLIS_BIN, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { PATH: process.env.PATH, TRELLIS_ENV: 'test' },
@@ -32,6 +35,9 @@ function trellis(args: string[]) {
 }
 
 describe('the example GitHub workflow', () => {
+  // As the workflow does: `npm run build`, then `npx trellis` (bin/trellis.js over the build).
+  beforeAll(() => ensureBuilt(), BUILD);
+
   it('runs on pull requests touching the agents, installs with npm install and builds before using trellis', () => {
     expect(workflow.on.pull_request.paths).toContain('agents/**');
     expect(steps.map((step) => step.uses).filter(Boolean)).toEqual(['actions/checkout@v4', 'actions/setup-node@v4']);

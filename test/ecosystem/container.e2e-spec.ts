@@ -11,6 +11,7 @@ import { parse } from 'yaml';
 import { loadConfig } from '../../src/config/config.loader.js';
 import { envOf, instructionsOf, parseDockerfile, type Stage } from './dockerfile.js';
 import { composeClient, importedPackages, resolveComposeEnv, startImage, type RunningImage } from './container-run.js';
+import { ensureBuilt } from '../helpers/built.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { clearQueuePrefix, TEST_REDIS_URL, testQueuePrefix } from '../helpers/queue.js';
 
@@ -128,8 +129,7 @@ describe('the image\'s entry command, run directly', () => {
   const prefix = testQueuePrefix('container');
 
   beforeAll(async () => {
-    const built = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: SLOW });
-    if (built.status !== 0) throw new Error(`npm run build failed:\n${built.stdout}\n${built.stderr}`);
+    await ensureBuilt(); // `npm run build`, the build stage's command, when a source is newer than dist/
     database = await createTestDatabase('container');
   }, SLOW);
 
