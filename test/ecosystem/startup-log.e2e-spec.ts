@@ -1,9 +1,7 @@
 // A start logs what a person needs at info; Nest's line per module, controller and route waits at debug.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHttpApp } from '../../src/bootstrap.js';
-import { createLogger } from '../../src/common/logger.js';
-import { loadConfig } from '../../src/config/config.loader.js';
-import { connect, createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { createTestApp } from '../helpers/app.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
 interface LogLine {
   level: string;
@@ -21,20 +19,11 @@ afterAll(async () => {
   await database.drop();
 });
 
-/** Builds and initialises the whole api app with a logger at `level`, and answers what it logged. */
+/** Builds and initialises the whole api app with our logger at `level`, and answers what it logged. */
 async function startLog(level: string): Promise<LogLine[]> {
-  const lines: string[] = [];
-  const logger = createLogger(level, { write: (line: string) => void lines.push(line) });
-  const config = loadConfig({ env: { ...process.env, TRELLIS_ENV: 'test', DATABASE_URL: database.url, REDIS_URL: '', TRELLIS_ROLE: 'api' } });
-  const dataSource = await connect(database.url);
-  const app = await createHttpApp({ config, dataSource, logger, redis: null });
-  try {
-    await app.init();
-  } finally {
-    await app.close();
-    if (dataSource.isInitialized) await dataSource.destroy();
-  }
-  return lines.map((line) => JSON.parse(line) as LogLine);
+  const t = await createTestApp({ label: 'startup-log', database, role: 'api', captureLogs: { level, logger: 'ours' } });
+  await t.close();
+  return t.logs() as unknown as LogLine[];
 }
 
 const isRouteLine = (line: LogLine) => line.context === 'RouterExplorer' || line.context === 'RoutesResolver' || /^Mapped \{/.test(line.msg);
