@@ -70,6 +70,8 @@ export const CONFIG_SCHEMA = {
   },
   schedules: {
     misfire_grace: { kind: 'duration', default: '60s' },
+    /** Fires handled at once per worker process. */
+    concurrency: { kind: 'int', default: 8, min: 1 },
     /** Ad-hoc schedules of non-admins may not fire more often (release 2). */
     min_interval: { kind: 'duration', default: '1m' },
   },
@@ -91,8 +93,15 @@ export const CONFIG_SCHEMA = {
     anthropic: { base_url: { kind: 'url' } },
     oauth2: { kind: 'map', default: {}, doc: 'provider -> {authorize_url, token_url, client_id, client_secret, scopes}' },
   },
+  /** The durable queue of executions, schedules and deliveries (src/queue): BullMQ's lock, or durable_jobs' lease. */
+  queue: {
+    lease: { kind: 'duration', default: '30s' },
+    max_attempts: { kind: 'int', default: 3, min: 1 },
+  },
   notifications: {
     smtp: { kind: 'string' },
+    /** Deliveries attempted at once per worker process. */
+    concurrency: { kind: 'int', default: 8, min: 1 },
     default_preferences: { kind: 'map', default: {}, doc: 'kind -> list of channels' },
   },
   sandbox: {
@@ -221,7 +230,8 @@ export interface AppConfig {
     /** Agents whose `http_response` answers may render (no sandbox CSP). */
     html_responses: string[];
   };
-  schedules: { misfire_grace: number; min_interval: number };
+  schedules: { misfire_grace: number; min_interval: number; concurrency: number };
+  queue: { lease: number; max_attempts: number };
   gitops: {
     repository?: string;
     branch: string;
@@ -237,7 +247,7 @@ export interface AppConfig {
     anthropic: { base_url?: string };
     oauth2: Record<string, OAuth2ProviderConfig>;
   };
-  notifications: { smtp?: string; default_preferences: Record<string, string[]> };
+  notifications: { smtp?: string; concurrency: number; default_preferences: Record<string, string[]> };
   /** Worker threads for user computation (Liquid, JSONata, code.js): size, per-evaluation time and memory. */
   sandbox: { workers: number; timeout: number; memory: number };
   logging: { level: string };

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AgentsSyncService } from '../../src/agents/agents-sync.service.js';
 import { SCHEDULE_DRIVER } from '../../src/triggers/schedules/schedule-driver.js';
-import type { BullMqScheduleDriver } from '../../src/triggers/schedules/bullmq-schedule.driver.js';
+import type { QueueScheduleDriver } from '../../src/triggers/schedules/schedule-driver.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { TEST_REDIS_URL } from '../helpers/queue.js';
 import { waitFor } from '../helpers/wait.js';
@@ -48,7 +48,7 @@ describe('schedules across three replicas (BullMQ)', () => {
   });
 
   it('makes exactly one execution per fire time with three replicas firing', async () => {
-    const driver = t.app.get<BullMqScheduleDriver>(SCHEDULE_DRIVER);
+    const driver = t.app.get<QueueScheduleDriver>(SCHEDULE_DRIVER);
     expect(await driver.schedulerIds()).toEqual(['cron/every-second/tick']);
     for (let i = 0; i < 3; i++) startReplica();
     const ready = () => t.dataSource.query(`SELECT count(DISTINCT application_name)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'trellis-all'`, [t.database.name]) as Promise<Array<{ n: number }>>;
@@ -84,7 +84,7 @@ describe('schedules across three replicas (BullMQ)', () => {
   it('removes the job scheduler when the agent is deactivated', async () => {
     folder.remove('every-second.yaml');
     await t.app.get(AgentsSyncService).sync({ dir: folder.dir, trigger: 'api' });
-    const driver = t.app.get<BullMqScheduleDriver>(SCHEDULE_DRIVER);
+    const driver = t.app.get<QueueScheduleDriver>(SCHEDULE_DRIVER);
     expect(await driver.schedulerIds()).toEqual([]);
     expect(await t.dataSource.query(`SELECT id FROM schedules`)).toEqual([]);
     const count = async () => ((await t.dataSource.query(`SELECT count(*)::int AS n FROM schedule_fires`)) as Array<{ n: number }>)[0]!.n;
