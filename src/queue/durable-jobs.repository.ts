@@ -77,11 +77,14 @@ export class DurableJobsRepository {
     await this.dataSource.query(`UPDATE durable_jobs SET locked_until = now() + make_interval(secs => $3::float8 / 1000) WHERE id = ANY($1::bigint[]) AND locked_by = $2`, [ids, owner, leaseMs]);
   }
 
-  /** A handler threw: the row waits `retryMs` for its next delivery, or is given up past max_attempts. */
+  /**
+   * A handler threw: the row waits `retryMs` for its next delivery (as a lease held by nobody, so that run_at,
+   * a repeating job's fire time, stays), or is given up past max_attempts.
+   */
   async release(owner: string, id: string, error: string, retryMs: number | null): Promise<void> {
     if (retryMs !== null) {
       await this.dataSource.query(
-        `UPDATE durable_jobs SET locked_by = NULL, locked_until = NULL, last_error = $3, run_at = now() + make_interval(secs => $4::float8 / 1000) WHERE id = $1 AND locked_by = $2`,
+        `UPDATE durable_jobs SET locked_by = NULL, last_error = $3, locked_until = now() + make_interval(secs => $4::float8 / 1000) WHERE id = $1 AND locked_by = $2`,
         [id, owner, error, retryMs],
       );
     } else await this.fail(id, error, owner);

@@ -71,8 +71,9 @@ export class PostgresQueue<T> implements DurableQueue<T> {
     if (this.safety) clearInterval(this.safety);
     if (this.timer) clearTimeout(this.timer);
     this.safety = this.timer = null;
-    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+    // A claim in flight still delivers what it took; then no more start, and those running are awaited.
     while (this.polling) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
     await this.flushFinished();
     if (this.renewer) clearInterval(this.renewer);
     this.renewer = null;
