@@ -18,7 +18,10 @@ export type JobHandler<T> = (job: QueueJob<T>) => Promise<void>;
 export interface EnqueueOptions {
   /** Not before this many ms from now. */
   delayMs?: number;
-  /** While a job with this key waits (or is delayed), enqueuing the key again does nothing. */
+  /**
+   * While a job with this key waits (or is delayed), enqueuing the key again does nothing. Once delivered,
+   * Postgres frees the key at once; BullMQ only when the job ends (its job id): users may rely on neither.
+   */
   dedupeKey?: string;
 }
 
