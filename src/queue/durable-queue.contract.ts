@@ -4,11 +4,10 @@ import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import type { DurableQueue, QueueJob } from './durable-queue.types.js';
 
 export interface QueueHarness {
-  /**
-   * A queue named `name` on the harness's store. `crash` cuts its connections as a killed process would:
-   * no acks, no lease renewals; the queue is then only closed once its hung handler was let go.
-   */
-  open(name: string): Promise<{ queue: DurableQueue<TestJob>; crash(): Promise<void> }>;
+  /** A queue named `name` on the harness's store (each call: connections of its own). */
+  open(name: string): Promise<DurableQueue<TestJob>>;
+  /** A consumer of `name` in a process of its own whose handler never ends; kill() is SIGKILL. */
+  hungConsumer(name: string): { consuming: Promise<void>; delivered: Promise<void>; kill(): Promise<void> };
   /** The lease the harness configures (short, so that redelivery happens within a test). */
   leaseMs: number;
   teardown(): Promise<void>;
@@ -38,10 +37,10 @@ export function durableQueueContract(driver: string, makeHarness: () => QueueHar
     const harness = makeHarness();
     const opened: Array<DurableQueue<TestJob>> = [];
     let counter = 0;
-    const open = async () => {
-      const made = await harness.open(`contract${++counter}`);
-      opened.push(made.queue);
-      return made;
+    const open = async (name = `contract${++counter}`) => {
+      const queue = await harness.open(name);
+      opened.push(queue);
+      return { queue };
     };
 
     afterEach(async () => {
@@ -126,27 +125,22 @@ export function durableQueueContract(driver: string, makeHarness: () => QueueHar
       expect(started).toEqual([1]);
     });
 
-    it('delivers a job again, as attempt 2, when its consumer is lost mid-job', async () => {
-      const first = await open();
-      const hung: number[] = [];
-      const letGo = gate();
-      await first.queue.consume(async (job) => {
-        hung.push(job.data.n);
-        await letGo.promise;
-      }, { concurrency: 1 });
-      await first.queue.enqueue({ n: 7 });
-      await until('the first delivery', () => hung.length === 1);
-      await first.crash();
-
-      const second = await harness.open(first.queue.name);
-      opened.push(second.queue);
+    it('delivers a job again, as attempt 2, when its consumer process is killed mid-job', async () => {
+      const { queue } = await open();
+      const lost = harness.hungConsumer(queue.name);
+      try {
+        await lost.consuming;
+        await queue.enqueue({ n: 7 });
+        await lost.delivered;
+      } finally {
+        await lost.kill();
+      }
       const redelivered: Array<QueueJob<TestJob>> = [];
-      await second.queue.consume(async (job) => void redelivered.push(job), { concurrency: 1 });
+      await queue.consume(async (job) => void redelivered.push(job), { concurrency: 1 });
       await until('the redelivery', () => redelivered.length === 1, harness.leaseMs * 4 + 10_000);
       expect(redelivered[0]).toMatchObject({ data: { n: 7 }, attempt: 2 });
-      await until('the queue to be empty', async () => (await second.queue.depth()) === 0);
-      letGo.open();
-    });
+      await until('the queue to be empty', async () => (await queue.depth()) === 0);
+    }, 60_000);
 
     it('delivers a job whose handler threw again, up to the attempts allowed', async () => {
       const { queue } = await open();
@@ -162,8 +156,7 @@ export function durableQueueContract(driver: string, makeHarness: () => QueueHar
 
     it('fires a repeating job at each cron time with its fire time, once per time across two consumers, until removed', async () => {
       const a = await open();
-      const b = await harness.open(a.queue.name);
-      opened.push(b.queue);
+      const b = await open(a.queue.name);
       const fires: number[] = [];
       const record = async (job: QueueJob<TestJob>) => void fires.push(job.scheduledFor!.getTime());
       await a.queue.repeat('every-second', { cron: '* * * * * *', timezone: 'UTC' }, { n: 1 });
@@ -186,8 +179,7 @@ export function durableQueueContract(driver: string, makeHarness: () => QueueHar
       await first.queue.enqueue({ n: 9 });
       await first.queue.close();
       opened.splice(opened.indexOf(first.queue), 1);
-      const reopened = await harness.open(first.queue.name);
-      opened.push(reopened.queue);
+      const reopened = await open(first.queue.name);
       const seen: number[] = [];
       await reopened.queue.consume(async (job) => void seen.push(job.data.n), { concurrency: 1 });
       await until('the job left waiting', () => seen.length === 1);
