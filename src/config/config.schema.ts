@@ -77,6 +77,8 @@ export const CONFIG_SCHEMA = {
   },
   schedules: {
     misfire_grace: { kind: 'duration', default: '60s' },
+    /** Fires handled at once per worker process. */
+    concurrency: { kind: 'int', default: 8, min: 1 },
     /** Ad-hoc schedules of non-admins may not fire more often (release 2). */
     min_interval: { kind: 'duration', default: '1m' },
   },
@@ -98,8 +100,15 @@ export const CONFIG_SCHEMA = {
     anthropic: { base_url: { kind: 'url' } },
     oauth2: mapField<OAuth2ProviderConfig>('provider -> {authorize_url, token_url, client_id, client_secret, scopes}'),
   },
+  /** The durable queue of executions, schedules and deliveries (src/queue): BullMQ's lock, or durable_jobs' lease. */
+  queue: {
+    lease: { kind: 'duration', default: '30s' },
+    max_attempts: { kind: 'int', default: 3, min: 1 },
+  },
   notifications: {
     smtp: { kind: 'string' },
+    /** Deliveries attempted at once per worker process. */
+    concurrency: { kind: 'int', default: 8, min: 1 },
     default_preferences: mapField<string[]>('kind -> list of channels'),
   },
   sandbox: {

@@ -5,7 +5,7 @@ import { CreditBalanceEntity } from '../credits/credit-balance.entity.js';
 import { CreditTransactionEntity } from '../credits/credit-transaction.entity.js';
 import { ExecutionEntity } from '../executions/execution.entity.js';
 import { NodeExecutionEntity } from '../executions/node-execution.entity.js';
-import { DurableJobEntity } from '../executions/queue/durable-job.entity.js';
+import { DurableJobEntity } from '../queue/durable-job.entity.js';
 import { GraphTriggerEntity } from '../graphs/graph-trigger.entity.js';
 import { GraphVersionEntity } from '../graphs/graph-version.entity.js';
 import { GraphEntity } from '../graphs/graph.entity.js';

@@ -13,15 +13,14 @@ import { IntegrationsModule } from '../integrations/integrations.module.js';
 import { ExecutionsRepository } from './executions.repository.js';
 import { ExecutionsService } from './executions.service.js';
 import { OperatorCredentialsNotice } from './operator-credentials.notice.js';
-import { BullMqDispatcher } from './queue/bullmq.dispatcher.js';
-import { EXECUTION_DISPATCHER, type ExecutionDispatcher } from './queue/execution-dispatcher.js';
-import { InProcessDispatcher } from './queue/in-process.dispatcher.js';
+import { createDurableQueue } from '../queue/durable-queue.factory.js';
+import { EXECUTION_DISPATCHER, EXECUTIONS_QUEUE, type ExecutionDispatcher } from './queue/execution-dispatcher.js';
+import { QueueDispatcher } from './queue/queue.dispatcher.js';
 import { ExecutionStoreRepository } from './worker/execution-store.repository.js';
 import { LocalHandoff } from './queue/local-handoff.js';
 
 export function createDispatcher(config: AppConfig, redis: Redis | null, dataSource: DataSource, logger: Logger): ExecutionDispatcher {
-  if (config.redisUrl && redis) return new BullMqDispatcher(config.redisUrl, redis, config.queuePrefix, logger);
-  return new InProcessDispatcher(dataSource, logger);
+  return new QueueDispatcher(createDurableQueue(EXECUTIONS_QUEUE, config, redis, dataSource, logger));
 }
 
 @Module({

@@ -1,6 +1,7 @@
-// How "try delivery X" reaches a worker: BullMQ queue `notifications` under the queue prefix (REDIS_URL set)
-// or durable_jobs rows of queue `notifications` (in-process mode). The delivery row is the truth (status,
-// attempts, next_attempt_at); a job only points at it, and a lost job is found again by the sweep.
+// How "try delivery X" reaches a worker: the durable queue `notifications` (src/queue: BullMQ when REDIS_URL
+// is set, durable_jobs otherwise). The delivery row is the truth (status, attempts, next_attempt_at); a job
+// only points at it, and a lost job is found again by the sweep.
+import type { DurableQueue } from '../queue/durable-queue.types.js';
 
 export type DeliveryHandler = (deliveryId: string) => Promise<void>;
 
@@ -10,7 +11,28 @@ export interface NotificationQueue {
   enqueue(deliveryId: string, attempt: number, delayMs: number): Promise<void>;
   /** Worker side: calls `handler` for each due job. */
   consume(handler: DeliveryHandler, concurrency: number): Promise<void>;
+  /** Stops taking jobs, waits for deliveries in flight, and lets the connections go. */
   close(): Promise<void>;
+}
+
+export class QueueNotificationQueue implements NotificationQueue {
+  readonly mode: 'bullmq' | 'in-process';
+
+  constructor(private readonly queue: DurableQueue<{ delivery_id: string }>) {
+    this.mode = queue.driver === 'bullmq' ? 'bullmq' : 'in-process';
+  }
+
+  enqueue(deliveryId: string, attempt: number, delayMs: number): Promise<void> {
+    return this.queue.enqueue({ delivery_id: deliveryId }, { delayMs, dedupeKey: deliveryJobId(deliveryId, attempt) });
+  }
+
+  consume(handler: DeliveryHandler, concurrency: number): Promise<void> {
+    return this.queue.consume((job) => handler(String(job.data.delivery_id)), { concurrency });
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
+  }
 }
 
 export const NOTIFICATION_QUEUE = Symbol('NOTIFICATION_QUEUE');

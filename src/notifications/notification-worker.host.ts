@@ -12,7 +12,6 @@ import { NotificationsRepository } from './notifications.repository.js';
 const SWEEP_MS = 30_000;
 /** A PENDING delivery this late (past its time or its lease) lost its job. */
 const OVERDUE_GRACE_MS = 30_000;
-const CONCURRENCY = 8;
 
 @Injectable()
 export class NotificationWorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -28,7 +27,7 @@ export class NotificationWorkerHost implements OnApplicationBootstrap, BeforeApp
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.role === 'api') return;
-    await this.queue.consume((id) => this.deliverer.attempt(id), CONCURRENCY);
+    await this.queue.consume((id) => this.deliverer.attempt(id), this.config.notifications.concurrency);
     this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_MS);
     this.sweepTimer.unref();
   }

@@ -14,9 +14,8 @@ import { EXECUTION_FINISHED_HOOK } from '../executions/execution.hooks.js';
 import { IntegrationsModule } from '../integrations/integrations.module.js';
 import { CreditAlertsNotifier } from './credit-alerts.notifier.js';
 import { ExecutionFinishedNotifier } from './execution-finished.notifier.js';
-import { NOTIFICATION_QUEUE, type NotificationQueue } from './notification-queue.js';
-import { BullMqNotificationQueue } from './notification-queue.bullmq.js';
-import { InProcessNotificationQueue } from './notification-queue.in-process.js';
+import { createDurableQueue } from '../queue/durable-queue.factory.js';
+import { NOTIFICATION_QUEUE, NOTIFICATIONS_QUEUE_NAME, QueueNotificationQueue, type NotificationQueue } from './notification-queue.js';
 import { NotificationWorkerHost } from './notification-worker.host.js';
 import { NotificationDeliverer } from './notification.deliverer.js';
 import { NotificationTargets } from './notification.targets.js';
@@ -24,8 +23,7 @@ import { NotificationsRepository } from './notifications.repository.js';
 import { NotificationsService } from './notifications.service.js';
 
 export function createNotificationQueue(config: AppConfig, redis: Redis | null, dataSource: DataSource, logger: Logger): NotificationQueue {
-  if (config.redisUrl && redis) return new BullMqNotificationQueue(config.redisUrl, redis, config.queuePrefix, logger);
-  return new InProcessNotificationQueue(dataSource, logger);
+  return new QueueNotificationQueue(createDurableQueue(NOTIFICATIONS_QUEUE_NAME, config, redis, dataSource, logger));
 }
 
 @Global()

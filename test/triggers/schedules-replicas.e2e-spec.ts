@@ -7,8 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
 import { createRedis } from '../../src/common/redis.js';
 import { AgentsSyncService } from '../../src/agents/agents-sync.service.js';
-import { SCHEDULE_DRIVER, SCHEDULES_QUEUE } from '../../src/triggers/schedules/schedule-driver.js';
-import type { BullMqScheduleDriver } from '../../src/triggers/schedules/bullmq-schedule.driver.js';
+import { type QueueScheduleDriver, SCHEDULE_DRIVER, SCHEDULES_QUEUE } from '../../src/triggers/schedules/schedule-driver.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { ensureBuilt, SERVER_MAIN } from '../helpers/built.js';
 import { TEST_REDIS_URL } from '../helpers/queue.js';
@@ -57,7 +56,7 @@ describe('schedules across three replicas (BullMQ)', () => {
   });
 
   it('makes exactly one execution per fire time with three replicas firing', async () => {
-    const driver = t.app.get<BullMqScheduleDriver>(SCHEDULE_DRIVER);
+    const driver = t.app.get<QueueScheduleDriver>(SCHEDULE_DRIVER);
     expect(await driver.schedulerIds()).toEqual(['cron/every-second/tick']);
     for (let i = 0; i < 3; i++) startReplica();
     // Three processes, each listening on a port of its own and answering /health: all three are up.
@@ -95,7 +94,7 @@ describe('schedules across three replicas (BullMQ)', () => {
   it('removes the job scheduler when the agent is deactivated', async () => {
     folder.remove('every-second.yaml');
     await t.app.get(AgentsSyncService).sync({ dir: folder.dir, trigger: 'api' });
-    const driver = t.app.get<BullMqScheduleDriver>(SCHEDULE_DRIVER);
+    const driver = t.app.get<QueueScheduleDriver>(SCHEDULE_DRIVER);
     expect(await driver.schedulerIds()).toEqual([]);
     expect(await t.dataSource.query(`SELECT id FROM schedules`)).toEqual([]);
     const count = async () => ((await t.dataSource.query(`SELECT count(*)::int AS n FROM schedule_fires`)) as Array<{ n: number }>)[0]!.n;

@@ -1,5 +1,5 @@
 // All SQL of schedules: trigger schedules kept in step with the active graph versions, ad-hoc schedules,
-// the local scheduler's claims, and the fire itself (schedule_fires key + execution in one statement).
+// and the fire itself (schedule_fires key + execution in one statement).
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ScheduleKind } from '../schedule.entity.js';
@@ -160,7 +160,7 @@ export class SchedulesRepository {
     await this.run(`DELETE FROM schedules WHERE id = $1`, [id]);
   }
 
-  /** The schedule as a fire sees it; `manager` and `lock` for the local scheduler's claim. */
+  /** The schedule as a fire sees it. */
   async fireTarget(id: string, manager?: EntityManager): Promise<FireTarget | null> {
     const rows = await this.run<FireTarget>(
       `SELECT ${COLUMNS}, g.active_version AS graph_version,
@@ -200,30 +200,5 @@ export class SchedulesRepository {
   async insertSkip(key: string, scheduledFor: Date, manager?: EntityManager): Promise<boolean> {
     const rows = await this.run(`INSERT INTO schedule_fires (schedule_key, scheduled_for, execution_id) VALUES ($1, $2, NULL) ON CONFLICT DO NOTHING RETURNING schedule_key`, [key, scheduledFor], manager);
     return rows.length > 0;
-  }
-
-  /** Local scheduler: one due schedule of an active graph, locked for this transaction (other processes skip it). */
-  async claimDue(manager: EntityManager): Promise<{ id: string; cron: string; timezone: string; next_fire_at: Date } | null> {
-    const rows = await this.run<{ id: string; cron: string; timezone: string; next_fire_at: Date }>(
-      `SELECT s.id, s.cron, s.timezone, s.next_fire_at FROM schedules s JOIN graphs g ON g.id = s.graph_id AND g.active
-       WHERE NOT s.paused AND s.next_fire_at IS NOT NULL AND s.next_fire_at <= now()
-       ORDER BY s.next_fire_at LIMIT 1 FOR UPDATE OF s SKIP LOCKED`,
-      [],
-      manager,
-    );
-    return rows[0] ?? null;
-  }
-
-  async setNextFire(id: string, next: Date, manager?: EntityManager): Promise<void> {
-    await this.run(`UPDATE schedules SET next_fire_at = $2 WHERE id = $1`, [id, next], manager);
-  }
-
-  /** When the local scheduler must look next. */
-  async earliestNextFire(): Promise<Date | null> {
-    const rows = await this.run<{ next: Date | null }>(
-      `SELECT min(s.next_fire_at) AS next FROM schedules s JOIN graphs g ON g.id = s.graph_id AND g.active WHERE NOT s.paused`,
-      [],
-    );
-    return rows[0]?.next ? new Date(rows[0].next) : null;
   }
 }

@@ -1,9 +1,11 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
 
 /**
- * A job of the Postgres-backed queue (in-process mode, REDIS_URL unset): delays, schedules and notification
- * deliveries survive a restart. Workers claim due rows with `FOR UPDATE SKIP LOCKED`, set `locked_by` and
- * `locked_until`, and delete the row when done; a row past `max_attempts` keeps `failed_at` and its error.
+ * A job of the Postgres queue driver (postgres-queue.ts; REDIS_URL unset): executions to look at, schedules
+ * and notification deliveries survive a restart. Consumers claim due rows with `FOR UPDATE SKIP LOCKED`,
+ * set `locked_by`, `locked_until` (the lease, renewed while the handler runs) and `attempts`, and delete the
+ * row when done; a lapsed lease is delivered again; a row past `max_attempts` keeps `failed_at` and
+ * `last_error`. A repeating job is one row named `repeat` whose `run_at` is its next fire time.
  */
 @Entity({ name: 'durable_jobs' })
 @Unique('durable_jobs_queue_dedupe_key_key', ['queue', 'dedupe_key'])

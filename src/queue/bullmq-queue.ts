@@ -1,0 +1,99 @@
+// The durable queue on BullMQ (REDIS_URL set): one BullMQ queue under the queue prefix, a Worker with a
+// connection of its own while consuming. A dedupe key is the job id (BullMQ ignores an add whose id
+// exists, waiting or running); jobs are removed when done, and also when failed, since a kept failed job
+// would hold its id. Repeating jobs are BullMQ job schedulers (cron with tz), whose next job is created
+// when one starts, computed from now, so an outage never turns into a burst.
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { RETRY_BACKOFF_MS, type ConsumeOptions, type DurableQueue, type EnqueueOptions, type JobHandler, type QueueSettings, type RepeatSchedule } from './durable-queue.types.js';
+
+/** The fire time a job scheduler's job stands for (`opts.prevMillis`, else the tail of its id). */
+export function jobFireTime(job: Pick<Job, 'id' | 'opts' | 'timestamp'>): Date {
+  const prev = (job.opts as { prevMillis?: number }).prevMillis;
+  if (typeof prev === 'number' && prev > 0) return new Date(prev);
+  const tail = Number(String(job.id ?? '').split(':').pop());
+  return new Date(Number.isFinite(tail) && tail > 0 ? tail : job.timestamp);
+}
+
+export interface BullMqConnections {
+  /** The shared connection for adding jobs. */
+  connection: Redis;
+  /** A new connection for a worker (blocking commands need one of their own). */
+  workerConnection: () => Redis;
+  prefix: string;
+}
+
+export class BullMqQueue<T> implements DurableQueue<T> {
+  readonly driver = 'bullmq' as const;
+  private readonly queue: Queue;
+  private worker: Worker | null = null;
+  private workerConnection: Redis | null = null;
+
+  constructor(
+    readonly name: string,
+    private readonly connections: BullMqConnections,
+    private readonly settings: QueueSettings,
+    private readonly logger: Logger,
+  ) {
+    this.queue = new Queue(name, { connection: connections.connection, prefix: connections.prefix });
+    this.queue.on('error', (error) => this.logger.warn({ err: error, queue: name }, `${name} queue: Redis error`));
+  }
+
+  private get jobOptions() {
+    return { removeOnComplete: true, removeOnFail: true, attempts: this.settings.maxAttempts, backoff: { type: 'exponential', delay: RETRY_BACKOFF_MS } };
+  }
+
+  async enqueue(data: T, options: EnqueueOptions = {}): Promise<void> {
+    const delay = Math.max(0, options.delayMs ?? 0);
+    await this.queue.add('job', data, { ...this.jobOptions, ...(options.dedupeKey ? { jobId: options.dedupeKey } : {}), ...(delay > 0 ? { delay } : {}) });
+  }
+
+  async repeat(key: string, schedule: RepeatSchedule, data: T): Promise<void> {
+    await this.queue.upsertJobScheduler(key, { pattern: schedule.cron.trim().split(/\s+/).join(' '), tz: schedule.timezone }, { name: 'fire', data, opts: this.jobOptions });
+  }
+
+  async unrepeat(key: string): Promise<void> {
+    await this.queue.removeJobScheduler(key);
+  }
+
+  async repeatKeys(): Promise<string[]> {
+    return (await this.queue.getJobSchedulers(0, -1)).map((s) => s.key).sort();
+  }
+
+  async consume(handler: JobHandler<T>, options: ConsumeOptions): Promise<void> {
+    this.workerConnection = this.connections.workerConnection();
+    this.worker = new Worker(
+      this.name,
+      async (job: Job) => handler({ data: job.data as T, attempt: Math.max(1, job.attemptsStarted), scheduledFor: job.repeatJobKey ? jobFireTime(job) : null }),
+      {
+        connection: this.workerConnection,
+        prefix: this.connections.prefix,
+        concurrency: Math.max(1, options.concurrency),
+        lockDuration: this.settings.leaseMs,
+        stalledInterval: this.settings.leaseMs,
+        maxStalledCount: Math.max(0, this.settings.maxAttempts - 1),
+      },
+    );
+    this.worker.on('error', (error) => this.logger.warn({ err: error, queue: this.name }, `${this.name} worker: Redis error`));
+    this.worker.on('failed', (job, error) => this.logger.error({ err: error, queue: this.name, job_id: job?.id, attempt: job?.attemptsStarted }, `a ${this.name} job handler failed`));
+  }
+
+  async stop(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    if (worker) await worker.close();
+    this.workerConnection?.disconnect();
+    this.workerConnection = null;
+  }
+
+  async depth(): Promise<number> {
+    const counts = await this.queue.getJobCounts('waiting', 'delayed', 'prioritized');
+    return Object.values(counts).reduce((a, b) => a + b, 0);
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    await this.queue.close();
+  }
+}
