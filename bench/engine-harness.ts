@@ -91,7 +91,9 @@ export async function startBenchServer(label: string, env: Record<string, string
         const done = Number(rows[0]!.done);
         if (done >= count) {
           const failed = Number(rows[0]!.failed);
-          const errors = failed ? (await sql.query(`SELECT error FROM executions WHERE graph_id = $1 AND status <> 'COMPLETED' LIMIT 3`, [graphId])).rows.map((r) => r.error) : [];
+          const errors = failed
+            ? (await sql.query(`SELECT error FROM executions WHERE graph_id = $1 AND status <> 'COMPLETED' LIMIT 3`, [graphId])).rows.map((r) => r.error)
+            : [];
           return { failed, errors };
         }
         if (Date.now() > deadline) throw new Error(`only ${done} of ${count} executions of ${graphId} finished within ${timeoutMs / 1000} s`);

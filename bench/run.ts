@@ -9,12 +9,19 @@ type Printed = Figure & { text?: string };
 
 function asFigures(result: ScenarioResult): Printed[] {
   if (Array.isArray(result)) return result;
-  return Object.entries(result).map(([label, value]): Printed => (typeof value === 'number' ? { label, value, unit: '' } : { label, value: Number.NaN, unit: '', text: value }));
+  return Object.entries(result).map(([label, value]): Printed =>
+    typeof value === 'number' ? { label, value, unit: '' } : { label, value: Number.NaN, unit: '', text: value },
+  );
 }
 
 function formatFigure(figure: Printed): string {
   const value = figure.text ?? String(Math.round(figure.value * 100) / 100);
-  const budget = figure.budget === undefined ? '' : figure.value <= figure.budget ? `  (budget ${figure.budget} ${figure.unit}: ok)` : `  (budget ${figure.budget} ${figure.unit}: OVER)`;
+  const budget =
+    figure.budget === undefined
+      ? ''
+      : figure.value <= figure.budget
+        ? `  (budget ${figure.budget} ${figure.unit}: ok)`
+        : `  (budget ${figure.budget} ${figure.unit}: OVER)`;
   return `  ${figure.label.padEnd(48)} ${value.padStart(10)} ${figure.unit}${budget}`;
 }
 

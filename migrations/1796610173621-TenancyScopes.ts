@@ -32,7 +32,9 @@ export class TenancyScopes1796610173621 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`UPDATE api_keys SET scopes = array_remove(array_remove(scopes, 'account'), 'reviews:decide') WHERE scopes && $1::text[]`, [NEW_SCOPES]);
+    await queryRunner.query(`UPDATE api_keys SET scopes = array_remove(array_remove(scopes, 'account'), 'reviews:decide') WHERE scopes && $1::text[]`, [
+      NEW_SCOPES,
+    ]);
     await queryRunner.query(`ALTER TABLE "schedules" DROP COLUMN "paused_reason"`);
     await queryRunner.query(`ALTER TABLE "graph_triggers" DROP COLUMN "disabled_reason"`);
   }

@@ -44,9 +44,33 @@ export interface AppModuleOptions {
 }
 
 /** Feature modules every role loads (services only; no HTTP surface of their own). */
-const CORE_MODULES: NonNullable<ModuleMetadata['imports']> = [UsersModule, AuthModule, IntegrationsModule, BlocksModule, CreditsModule, NotificationsModule, ExecutionEventsModule, GraphsModule, SchedulesModule];
+const CORE_MODULES: NonNullable<ModuleMetadata['imports']> = [
+  UsersModule,
+  AuthModule,
+  IntegrationsModule,
+  BlocksModule,
+  CreditsModule,
+  NotificationsModule,
+  ExecutionEventsModule,
+  GraphsModule,
+  SchedulesModule,
+];
 /** Modules of the `api` role: controllers, webhooks, the WebSocket gateway. */
-const API_MODULES: NonNullable<ModuleMetadata['imports']> = [AuthHttpModule, UsersHttpModule, IntegrationsHttpModule, BlocksHttpModule, ExecutionsWsModule, AgentsModule, GraphsHttpModule, ExecutionsHttpModule, CreditsHttpModule, SchedulesHttpModule, GitopsModule, NotificationsHttpModule, WebhooksModule];
+const API_MODULES: NonNullable<ModuleMetadata['imports']> = [
+  AuthHttpModule,
+  UsersHttpModule,
+  IntegrationsHttpModule,
+  BlocksHttpModule,
+  ExecutionsWsModule,
+  AgentsModule,
+  GraphsHttpModule,
+  ExecutionsHttpModule,
+  CreditsHttpModule,
+  SchedulesHttpModule,
+  GitopsModule,
+  NotificationsHttpModule,
+  WebhooksModule,
+];
 /** Modules of the `worker` role: queue consumers, schedulers, housekeeping. */
 const WORKER_MODULES: NonNullable<ModuleMetadata['imports']> = [ExecutionsWorkerModule];
 

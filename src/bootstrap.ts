@@ -114,7 +114,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     },
     `Trellis is listening on ${url} as role "${config.role}". ` +
       (embedded ? 'Database: embedded Postgres (set DATABASE_URL to use your own). ' : 'Database: DATABASE_URL. ') +
-      (redis ? 'Dispatch: BullMQ on Redis; start more workers with TRELLIS_ROLE=worker.' : 'Dispatch: in-process (set REDIS_URL to run several api and worker processes).'),
+      (redis
+        ? 'Dispatch: BullMQ on Redis; start more workers with TRELLIS_ROLE=worker.'
+        : 'Dispatch: in-process (set REDIS_URL to run several api and worker processes).'),
   );
 
   let closed = false;

@@ -11,10 +11,7 @@ import { registerRunCommand } from './executions/run.command.js';
 import { registerCredentialsCommands } from './integrations/credentials.command.js';
 
 export function buildProgram(): Command {
-  const program = new Command('trellis')
-    .description('Trellis: AI agents as code, validated, synced and run.')
-    .showHelpAfterError()
-    .enablePositionalOptions();
+  const program = new Command('trellis').description('Trellis: AI agents as code, validated, synced and run.').showHelpAfterError().enablePositionalOptions();
 
   program
     .command('start')

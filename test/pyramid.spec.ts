@@ -59,13 +59,19 @@ describe('the test pyramid', () => {
   it('keeps e2e and process specs out of src/: the build (tsconfig.build.json) leaves out only *.spec.ts there', () => {
     const misplaced = (dir: string): string[] =>
       readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-        entry.isDirectory() ? misplaced(join(dir, entry.name)) : /\.(e2e-spec|process\.spec)\.ts$/.test(entry.name) ? [relative(ROOT, join(dir, entry.name))] : [],
+        entry.isDirectory()
+          ? misplaced(join(dir, entry.name))
+          : /\.(e2e-spec|process\.spec)\.ts$/.test(entry.name)
+            ? [relative(ROOT, join(dir, entry.name))]
+            : [],
       );
     expect(misplaced(join(ROOT, 'src'))).toEqual([]);
   });
 
   it('notices a spec that reaches a service through a helper', () => {
     expect(serviceReached(join(ROOT, 'test/security/pr-gate.process.spec.ts'))).toMatch(/child processes|test database/);
-    expect(serviceReached(join(ROOT, 'test/graphs/graphs.e2e-spec.ts'))).toBe('test/graphs/graphs.e2e-spec.ts -> test/graphs/graphs-helpers.ts uses a test database, queue prefix or booted app (test/helpers)');
+    expect(serviceReached(join(ROOT, 'test/graphs/graphs.e2e-spec.ts'))).toBe(
+      'test/graphs/graphs.e2e-spec.ts -> test/graphs/graphs-helpers.ts uses a test database, queue prefix or booted app (test/helpers)',
+    );
   });
 });

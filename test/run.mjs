@@ -22,7 +22,11 @@ function start(command, args, capture) {
 
 const typecheck = start(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit'], true);
 const lint = start('npm', ['run', '--silent', 'lint'], true);
-const jest = start(process.execPath, ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', 'node_modules/jest/bin/jest.js', ...process.argv.slice(2)], false);
+const jest = start(
+  process.execPath,
+  ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', 'node_modules/jest/bin/jest.js', ...process.argv.slice(2)],
+  false,
+);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => [typecheck, lint, jest].forEach(({ child }) => child.kill(signal)));
 
 const [checked, linted, tested] = await Promise.all([typecheck.done, lint.done, jest.done]);

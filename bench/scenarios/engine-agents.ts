@@ -14,7 +14,13 @@ export const fiveNodeAgent = (name: string) => ({
   links: ['order.value -> total.data', 'order.value -> count.data', 'order.value -> ref.data', 'total.result -> out.value'],
 });
 
-export const ORDER = { id: 'A-1', items: [{ price: 3, quantity: 2 }, { price: 5, quantity: 1 }] };
+export const ORDER = {
+  id: 'A-1',
+  items: [
+    { price: 3, quantity: 2 },
+    { price: 5, quantity: 1 },
+  ],
+};
 
 /** list.iterate over `items` through json.query into list.collect. */
 export const fanoutAgent = (name: string) => ({
@@ -27,7 +33,13 @@ export const fanoutAgent = (name: string) => ({
     collect: { block: 'list.collect' },
     out: { block: 'output', inputs: { name: 'doubled' } },
   },
-  links: ['items.value -> each.items', 'each.item -> double.data', 'each.count -> collect.count', 'double.result -> collect.item', 'collect.items -> out.value'],
+  links: [
+    'items.value -> each.items',
+    'each.item -> double.data',
+    'each.count -> collect.count',
+    'double.result -> collect.item',
+    'collect.items -> out.value',
+  ],
 });
 
 /** Parks in time.delay for `duration`. */

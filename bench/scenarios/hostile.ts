@@ -12,8 +12,14 @@ const HEALTH_P99_BUDGET_MS = 100;
 /** The work, as [block, inputs]: each would hold a main thread for seconds in release 1. */
 const HOSTILE: Array<[string, Record<string, unknown>]> = [
   ...Array.from({ length: EACH }, (_, i): [string, Record<string, unknown>] => ['text.match', { text: `${'a'.repeat(28 + i)}!`, pattern: '^(a+)+$' }]),
-  ...Array.from({ length: EACH }, (): [string, Record<string, unknown>] => ['text.template', { template: '{% for i in (1..5000) %}{% for j in (1..5000) %}{{ j }}{% endfor %}{% endfor %}' }]),
-  ...Array.from({ length: EACH }, (): [string, Record<string, unknown>] => ['json.query', { data: {}, expression: '[1..100].$reduce([1..1000000], function($a, $b) { $a + $b })' }]),
+  ...Array.from({ length: EACH }, (): [string, Record<string, unknown>] => [
+    'text.template',
+    { template: '{% for i in (1..5000) %}{% for j in (1..5000) %}{{ j }}{% endfor %}{% endfor %}' },
+  ]),
+  ...Array.from({ length: EACH }, (): [string, Record<string, unknown>] => [
+    'json.query',
+    { data: {}, expression: '[1..100].$reduce([1..1000000], function($a, $b) { $a + $b })' },
+  ]),
 ];
 
 export default {
@@ -51,9 +57,13 @@ export default {
       const answers = await work;
       const workSeconds = (performance.now() - started) / 1000;
       const outcomes = new Map<string, number>();
-      for (const answer of answers) outcomes.set(`${answer.block} ${answer.status} ${answer.code}`, (outcomes.get(`${answer.block} ${answer.status} ${answer.code}`) ?? 0) + 1);
+      for (const answer of answers)
+        outcomes.set(`${answer.block} ${answer.status} ${answer.code}`, (outcomes.get(`${answer.block} ${answer.status} ${answer.code}`) ?? 0) + 1);
       for (const [outcome, count] of outcomes) say(`${count} x ${outcome}`);
-      const regexMs = answers.filter((a) => a.block === 'text.match').map((a) => a.ms).sort((a, b) => a - b);
+      const regexMs = answers
+        .filter((a) => a.block === 'text.match')
+        .map((a) => a.ms)
+        .sort((a, b) => a - b);
       probes.sort((a, b) => a - b);
       return [
         { label: 'health probes', value: probes.length, unit: '' },

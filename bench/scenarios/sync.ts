@@ -25,7 +25,8 @@ export function generatedAgent(i: number, variant = 0): string {
     '    block: input',
     '    inputs: { name: who, type: string, default: world }',
   ];
-  for (let k = 0; k < 7; k++) lines.push(`  step${k}:`, '    block: text.template', '    inputs:', `      template: "step ${k} of agent ${i} (v${variant}): {{ v }}"`);
+  for (let k = 0; k < 7; k++)
+    lines.push(`  step${k}:`, '    block: text.template', '    inputs:', `      template: "step ${k} of agent ${i} (v${variant}): {{ v }}"`);
   lines.push('  out:', '    block: output', '    inputs: { name: result }', 'links:', '  - who.value -> step0.values.v', '  - hook.body -> step0.values.body');
   for (let k = 1; k < 7; k++) lines.push(`  - step${k - 1}.text -> step${k}.values.v`);
   lines.push('  - step6.text -> out.value');
@@ -61,7 +62,9 @@ export const syncScenario: Scenario = {
       for (let i = 0; i < 10; i++) writeFileSync(join(dir, `agent-${i}.yaml`), generatedAgent(i, 1));
       const changed = await timed(() => syncs.sync({ trigger: 'cli' }));
       if (changed.result.summary.update !== 10) throw new Error(`expected 10 updated, got ${JSON.stringify(changed.result.summary)}`);
-      const [rows] = (await database.dataSource.query(`SELECT (SELECT count(*) FROM graph_versions)::int AS versions, (SELECT count(*) FROM graph_triggers)::int AS triggers`)) as Array<{ versions: number; triggers: number }>;
+      const [rows] = (await database.dataSource.query(
+        `SELECT (SELECT count(*) FROM graph_versions)::int AS versions, (SELECT count(*) FROM graph_triggers)::int AS triggers`,
+      )) as Array<{ versions: number; triggers: number }>;
       say(`${rows!.versions} versions and ${rows!.triggers} trigger rows stored`);
       const figures: Figure[] = [
         { label: `first sync of ${AGENTS} files (all created)`, value: first.ms, unit: 'ms', budget: 10_000 },

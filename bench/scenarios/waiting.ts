@@ -34,7 +34,9 @@ export default {
       }
       const parkedSeconds = (performance.now() - started) / 1000;
       const parked = await settledRss();
-      const { rows } = await server.sql.query<{ status: string; n: string }>(`SELECT status, count(*) AS n FROM executions WHERE graph_id = 'bench-waiting' GROUP BY status ORDER BY status`);
+      const { rows } = await server.sql.query<{ status: string; n: string }>(
+        `SELECT status, count(*) AS n FROM executions WHERE graph_id = 'bench-waiting' GROUP BY status ORDER BY status`,
+      );
       return {
         executions: count,
         waiting_nodes: waiting,

@@ -46,7 +46,16 @@ async function measure(role: 'api' | 'all', autocannon: Cannon, say: (line: stri
   url.pathname = `/${name}`;
   const sql = new pg.Pool({ connectionString: url.toString(), max: 2 });
   try {
-    const env = { ...process.env, TRELLIS_ENV: 'test', DATABASE_URL: url.toString(), REDIS_URL, TRELLIS_QUEUE_PREFIX: prefix, TRELLIS_ADMIN_API_KEY: adminKey, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', TRELLIS_CREDITS__ENABLED: 'false' };
+    const env = {
+      ...process.env,
+      TRELLIS_ENV: 'test',
+      DATABASE_URL: url.toString(),
+      REDIS_URL,
+      TRELLIS_QUEUE_PREFIX: prefix,
+      TRELLIS_ADMIN_API_KEY: adminKey,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      TRELLIS_CREDITS__ENABLED: 'false',
+    };
     const config = loadConfig({ env });
     config.server.port = 0;
     const server = await startServer({ config, role });
@@ -54,10 +63,20 @@ async function measure(role: 'api' | 'all', autocannon: Cannon, say: (line: stri
       const created = await fetch(`${server.url}/api/graphs`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-api-key': adminKey },
-        body: JSON.stringify({ name: AGENT, nodes: { hook: { block: 'trigger.webhook', inputs: { methods: ['POST'] } }, got: { block: 'output', inputs: { name: 'got' } } }, links: ['hook.body -> got.value'] }),
+        body: JSON.stringify({
+          name: AGENT,
+          nodes: { hook: { block: 'trigger.webhook', inputs: { methods: ['POST'] } }, got: { block: 'output', inputs: { name: 'got' } } },
+          links: ['hook.body -> got.value'],
+        }),
       });
       if (created.status !== 201) throw new Error(`creating the agent answered ${created.status}: ${await created.text()}`);
-      const options = { url: `${server.url}/webhooks/${AGENT}/hook`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ event: 'order.created', id: 42, items: [1, 2, 3] }), workers: 1 };
+      const options = {
+        url: `${server.url}/webhooks/${AGENT}/hook`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ event: 'order.created', id: 42, items: [1, 2, 3] }),
+        workers: 1,
+      };
       say(`role ${role}: warming up (2 s)`);
       await autocannon({ ...options, connections: 10, duration: 2 });
       await sql.query(`DELETE FROM executions WHERE graph_id = $1 AND status = 'QUEUED'`, [AGENT]);

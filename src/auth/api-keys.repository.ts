@@ -54,7 +54,12 @@ export class ApiKeysRepository {
   /** Revokes the key (once: a revoked key keeps its first revocation time); answers the key after. */
   async revoke(userId: string, id: string, at: Date): Promise<ApiKeyEntity | null> {
     if (!UUID.test(id)) return null;
-    await this.keys().createQueryBuilder().update().set({ revoked_at: at }).where('id = :id AND user_id = :userId AND revoked_at IS NULL', { id, userId }).execute();
+    await this.keys()
+      .createQueryBuilder()
+      .update()
+      .set({ revoked_at: at })
+      .where('id = :id AND user_id = :userId AND revoked_at IS NULL', { id, userId })
+      .execute();
     return this.findForUser(userId, id);
   }
 

@@ -151,6 +151,12 @@ function parseExpiry(value: string | Date | null | undefined): Date | null {
   if (value === undefined || value === null) return null;
   const date = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(date.getTime())) throw validationFailed([{ pointer: '/expires_at', message: 'expected an ISO 8601 time such as 2030-01-01T00:00:00Z' }]);
-  if (date.getTime() <= Date.now()) throw validationFailed([{ pointer: '/expires_at', message: `${date.toISOString()} is in the past: give a time in the future, or leave expires_at out for a key that never expires` }]);
+  if (date.getTime() <= Date.now())
+    throw validationFailed([
+      {
+        pointer: '/expires_at',
+        message: `${date.toISOString()} is in the past: give a time in the future, or leave expires_at out for a key that never expires`,
+      },
+    ]);
   return date;
 }

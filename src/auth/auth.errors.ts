@@ -1,8 +1,7 @@
 // The errors of authentication and authorisation, each telling the caller what to do next.
 import { AppError } from '../common/errors.js';
 
-const HOW_TO_AUTHENTICATE =
-  'Send an API key as "X-API-Key: trl_..." or "Authorization: Bearer trl_...", or a JWT as "Authorization: Bearer <token>".';
+const HOW_TO_AUTHENTICATE = 'Send an API key as "X-API-Key: trl_..." or "Authorization: Bearer trl_...", or a JWT as "Authorization: Bearer <token>".';
 
 export function unauthenticated(reason?: string, details: Record<string, unknown> = {}): AppError {
   const message = reason ? `${reason} ${HOW_TO_AUTHENTICATE}` : `Authentication is required. ${HOW_TO_AUTHENTICATE}`;
@@ -43,7 +42,8 @@ export function missingScopes(missing: string[], role: string, viaKey: boolean):
   const plural = missing.length === 1 ? 'scope' : 'scopes';
   let advice: string;
   if (missing.includes('admin') && role !== 'admin') advice = 'Only admins may do this; ask an admin.';
-  else if (viaKey) advice = `Your API key does not carry it: create a key with ${missing.length === 1 ? 'this scope' : 'these scopes'} (POST /api/user/api-keys).`;
+  else if (viaKey)
+    advice = `Your API key does not carry it: create a key with ${missing.length === 1 ? 'this scope' : 'these scopes'} (POST /api/user/api-keys).`;
   else advice = 'Your role does not allow it; ask an admin.';
   return new AppError('FORBIDDEN', `This request needs the ${plural} ${list}. ${advice}`, { missing_scopes: missing });
 }

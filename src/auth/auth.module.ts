@@ -11,15 +11,7 @@ import { RateLimiter } from './rate-limiter.js';
 /** Authentication for every role: API keys, JWTs, the admin user and its first key, rate limits. */
 @Module({
   imports: [UsersModule],
-  providers: [
-    ApiKeysRepository,
-    ApiKeysService,
-    JwtPrincipalService,
-    JwtStrategy,
-    AuthService,
-    RateLimiter,
-    AdminBootstrapService,
-  ],
+  providers: [ApiKeysRepository, ApiKeysService, JwtPrincipalService, JwtStrategy, AuthService, RateLimiter, AdminBootstrapService],
   exports: [AuthService, ApiKeysService, RateLimiter],
 })
 export class AuthModule {}

@@ -39,7 +39,9 @@ export class JwtPrincipalService {
     let user = await this.findUser(sub);
     if (!user) {
       if (!provision) {
-        throw unauthenticated(`The token's user "${sub}" does not exist on this server. Ask an admin to create it, or to turn on auth.jwt.auto_provision.`, { sub });
+        throw unauthenticated(`The token's user "${sub}" does not exist on this server. Ask an admin to create it, or to turn on auth.jwt.auto_provision.`, {
+          sub,
+        });
       }
       user = await this.usersService.provision(sub, handleFromClaims(claims, sub), {
         email: typeof claims.email === 'string' ? claims.email : null,

@@ -59,11 +59,15 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
 
   private run(request: Pick<Request, 'headers'>, response: Response | undefined): Promise<Principal> {
     return new Promise((resolve, reject) => {
-      const middleware = this.getPassportInstance().authenticate(JWT_STRATEGY, { session: false }, (error: unknown, principal: Principal | false, info: unknown) => {
-        if (error) return reject(error instanceof AppError ? error : error instanceof TokenRefusal ? invalidToken(error.message) : error);
-        if (!principal) return reject(invalidToken(describeRefusal(info)));
-        resolve(principal);
-      });
+      const middleware = this.getPassportInstance().authenticate(
+        JWT_STRATEGY,
+        { session: false },
+        (error: unknown, principal: Principal | false, info: unknown) => {
+          if (error) return reject(error instanceof AppError ? error : error instanceof TokenRefusal ? invalidToken(error.message) : error);
+          if (!principal) return reject(invalidToken(describeRefusal(info)));
+          resolve(principal);
+        },
+      );
       middleware(request, response ?? ({} as Response), (error?: unknown) => reject(error ?? new Error('passport did not answer')));
     });
   }
@@ -77,10 +81,18 @@ function keyProvider(secret: string | undefined, jwksUrl: string | undefined): S
     if (!header || !alg) return done(new TokenRefusal('it is not a well-formed JWT (three base64url parts with an "alg" header)'));
     if (alg.startsWith('HS')) {
       if (secret) return done(null, secret);
-      return done(new TokenRefusal(`it is signed with ${alg}, but this server has no JWT_SECRET (auth.jwt.secret)${jwksUrl ? `; it accepts tokens signed by the keys at ${jwksUrl}` : ''}`));
+      return done(
+        new TokenRefusal(
+          `it is signed with ${alg}, but this server has no JWT_SECRET (auth.jwt.secret)${jwksUrl ? `; it accepts tokens signed by the keys at ${jwksUrl}` : ''}`,
+        ),
+      );
     }
     if (!jwks) {
-      return done(new TokenRefusal(`it is signed with ${alg}, but this server has no auth.jwt.jwks_url to fetch public keys from${secret ? '; it accepts HS256 tokens signed with its JWT_SECRET' : ''}`));
+      return done(
+        new TokenRefusal(
+          `it is signed with ${alg}, but this server has no auth.jwt.jwks_url to fetch public keys from${secret ? '; it accepts HS256 tokens signed with its JWT_SECRET' : ''}`,
+        ),
+      );
     }
     jwks.keyFor(header.kid).then(
       (key) => (key ? done(null, key) : done(new TokenRefusal(`no key at ${jwksUrl} matches its key id (kid) ${header.kid ?? '(none)'}`))),

@@ -28,12 +28,25 @@ export interface KeysCreateOptions {
 export class KeysCommandError extends Error {}
 
 /** Makes the key in the database; the command prints it. (Split out so tests can run it on their database.) */
-export async function createKeyFromCli(dataSource: DataSource, config: AppConfig, logger: Logger, options: KeysCreateOptions): Promise<{ key: string; entity: ApiKeyEntity; user: UserEntity }> {
-  const scopes = options.scopes === undefined ? undefined : options.scopes.split(',').map((s) => s.trim()).filter(Boolean);
+export async function createKeyFromCli(
+  dataSource: DataSource,
+  config: AppConfig,
+  logger: Logger,
+  options: KeysCreateOptions,
+): Promise<{ key: string; entity: ApiKeyEntity; user: UserEntity }> {
+  const scopes =
+    options.scopes === undefined
+      ? undefined
+      : options.scopes
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
   if (scopes) {
     const unknown = scopes.filter((scope) => !isScope(scope));
-    if (unknown.length) throw new KeysCommandError(`Unknown scope${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}. Known scopes: ${SCOPES.join(', ')}.`);
-    if (!scopes.length) throw new KeysCommandError(`--scopes needs at least one scope (known: ${SCOPES.join(', ')}); leave it out for every scope of the user's role.`);
+    if (unknown.length)
+      throw new KeysCommandError(`Unknown scope${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}. Known scopes: ${SCOPES.join(', ')}.`);
+    if (!scopes.length)
+      throw new KeysCommandError(`--scopes needs at least one scope (known: ${SCOPES.join(', ')}); leave it out for every scope of the user's role.`);
   }
   const users = new UsersService(dataSource, new UsersRepository(dataSource), new CreditsRepository(), config);
   const apiKeys = new ApiKeysService(new ApiKeysRepository(dataSource), logger);
@@ -73,7 +86,9 @@ export function registerKeysCommands(program: Command): void {
       try {
         await runMigrations(dataSource);
         const { key, entity, user } = await createKeyFromCli(dataSource, config, logger, options);
-        process.stderr.write(`Created API key "${entity.name}" (${entity.prefix}...) for ${user.handle} with scopes ${entity.scopes.join(', ')}. It is shown this once:\n`);
+        process.stderr.write(
+          `Created API key "${entity.name}" (${entity.prefix}...) for ${user.handle} with scopes ${entity.scopes.join(', ')}. It is shown this once:\n`,
+        );
         process.stdout.write(`${key}\n`);
       } finally {
         await dataSource.destroy();

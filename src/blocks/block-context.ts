@@ -12,7 +12,12 @@ export function blockSettings(config: AppConfig): BlockRuntimeSettings {
     ...(config.integrations.anthropic.base_url ? { anthropicBaseUrl: config.integrations.anthropic.base_url } : {}),
     allowPrivateAddresses: config.http.allow_private_addresses,
     maxResponseBytes: config.http.max_response_bytes,
-    sandbox: { workers: config.sandbox.workers, timeoutMs: config.sandbox.timeout, memoryBytes: config.sandbox.memory, maxValueBytes: config.executor.max_value_bytes },
+    sandbox: {
+      workers: config.sandbox.workers,
+      timeoutMs: config.sandbox.timeout,
+      memoryBytes: config.sandbox.memory,
+      maxValueBytes: config.executor.max_value_bytes,
+    },
   };
 }
 

@@ -15,7 +15,11 @@ const deliveries = new Map<string, Promise<unknown>>();
  */
 export function runSandboxed(job: SandboxJob, context: BlockContext, timeoutMs?: number): Promise<SandboxOutcome> {
   const key = context.graphId ? `graph:${context.graphId}` : `user:${context.userId}`;
-  const outcome = runInSandbox(job, { key, signal: context.signal, ...(timeoutMs !== undefined ? { timeoutMs } : {}) }, context.settings.sandbox ?? DEFAULT_SANDBOX_SETTINGS);
+  const outcome = runInSandbox(
+    job,
+    { key, signal: context.signal, ...(timeoutMs !== undefined ? { timeoutMs } : {}) },
+    context.settings.sandbox ?? DEFAULT_SANDBOX_SETTINGS,
+  );
   const previous = deliveries.get(context.executionId);
   const ordered = previous ? previous.then(() => outcome) : outcome;
   deliveries.set(context.executionId, ordered);
@@ -33,7 +37,10 @@ export function sandboxFailure(what: string, outcome: Exclude<SandboxOutcome, { 
         `The ${what} ran longer than sandbox.timeout (${settings.timeoutMs} ms) and was stopped (an endless loop, or a huge range?). Make it do less work.`,
       );
     case 'memory':
-      return new BlockError(BlockErrorCode.SANDBOX_MEMORY, `The ${what} used more than sandbox.memory (${Math.round(settings.memoryBytes / 1024 / 1024)} MiB) and was stopped. Make it build smaller values.`);
+      return new BlockError(
+        BlockErrorCode.SANDBOX_MEMORY,
+        `The ${what} used more than sandbox.memory (${Math.round(settings.memoryBytes / 1024 / 1024)} MiB) and was stopped. Make it build smaller values.`,
+      );
     case 'too_large':
       return new BlockError(
         BlockErrorCode.VALUE_TOO_LARGE,

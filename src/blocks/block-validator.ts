@@ -70,7 +70,11 @@ function build(block: BlockDefinition): CompiledBlock {
     },
     checkYield(pin, value, inputs, lookup) {
       if (value === undefined) {
-        throw new BlockError(BlockErrorCode.INVALID_OUTPUT, `Block ${block.id} yielded nothing (undefined) on pin "${pin}"; a block yields null for "no value".`, { block: block.id, pin });
+        throw new BlockError(
+          BlockErrorCode.INVALID_OUTPUT,
+          `Block ${block.id} yielded nothing (undefined) on pin "${pin}"; a block yields null for "no value".`,
+          { block: block.id, pin },
+        );
       }
       const validate = outputValidators.get(pin);
       if (!validate) {

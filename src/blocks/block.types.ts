@@ -6,19 +6,7 @@ import type { SandboxSettings } from '../sandbox/sandbox.types.js';
 /** A JSON Schema (draft 2020-12 subset). Pin schemas are the `properties` of a block's input/output schema. */
 export type JsonSchema = Record<string, unknown>;
 
-export type BlockCategory =
-  | 'io'
-  | 'trigger'
-  | 'ai'
-  | 'text'
-  | 'data'
-  | 'logic'
-  | 'http'
-  | 'time'
-  | 'github'
-  | 'communication'
-  | 'agent'
-  | 'code';
+export type BlockCategory = 'io' | 'trigger' | 'ai' | 'text' | 'data' | 'logic' | 'http' | 'time' | 'github' | 'communication' | 'agent' | 'code';
 
 export type CredentialType = 'api_key' | 'oauth2' | 'user_password' | 'webhook_secret' | 'secret_url' | 'header' | 'smtp';
 

@@ -29,7 +29,7 @@ describe('trellis blocks', () => {
     expect(text).toContain('every block also has the error output');
   });
 
-  it('prints each block\'s whole description beneath its row, indented and wrapped at 100 columns', async () => {
+  it("prints each block's whole description beneath its row, indented and wrapped at 100 columns", async () => {
     const text = await trellis();
     const registry = new BlocksRegistry(BLOCK_LIBRARY);
     const lines = text.split('\n');
@@ -37,7 +37,10 @@ describe('trellis blocks', () => {
       const row = lines.findIndex((line) => line.startsWith(`${block.id} `));
       const beneath: string[] = [];
       for (let i = row + 1; lines[i]?.startsWith('    '); i++) beneath.push(lines[i]!);
-      expect({ id: block.id, description: beneath.map((line) => line.trim()).join(' ') }).toEqual({ id: block.id, description: block.description.trim().replace(/\s+/g, ' ') });
+      expect({ id: block.id, description: beneath.map((line) => line.trim()).join(' ') }).toEqual({
+        id: block.id,
+        description: block.description.trim().replace(/\s+/g, ' '),
+      });
       expect(beneath.every((line) => line.length <= 100)).toBe(true);
     }
     expect(text).toMatch(/\ntext\.template\s+text\s+0\s+template, values\? -> text\n {4}\S/);
@@ -59,7 +62,9 @@ describe('trellis blocks', () => {
   it('marks per-model costs', () => {
     const registry = new BlocksRegistry(BLOCK_LIBRARY);
     const rows = registry.list().map((block) => ({ block, description: registry.describe(block) }));
-    const withModel = rows.map((row) => (row.block.id === 'text.join' ? { ...row, description: { ...row.description, cost_by_model: { models: {}, default: 2 } } } : row));
+    const withModel = rows.map((row) =>
+      row.block.id === 'text.join' ? { ...row, description: { ...row.description, cost_by_model: { models: {}, default: 2 } } } : row,
+    );
     expect(formatBlocksTable(withModel)).toMatch(/\ntext\.join\s+text\s+0 \(by model\)/);
   });
 });

@@ -10,11 +10,17 @@ export function registerBlocksCommands(program: Command, write: (text: string) =
   program
     .command('blocks')
     .description('the block catalogue: id, category, cost, inputs -> outputs, and what each block does')
-    .option('--json', 'print every block\'s full description (schemas, credentials, pin modes) as JSON')
+    .option('--json', "print every block's full description (schemas, credentials, pin modes) as JSON")
     .action((options: { json?: boolean }) => {
       const registry = new BlocksRegistry(BLOCK_LIBRARY, loadConfig().costs);
       if (options.json) {
-        write(`${JSON.stringify(registry.list().map((block) => registry.describe(block)), null, 2)}\n`);
+        write(
+          `${JSON.stringify(
+            registry.list().map((block) => registry.describe(block)),
+            null,
+            2,
+          )}\n`,
+        );
         return;
       }
       write(formatBlocksTable(registry.list().map((block) => ({ block, description: registry.describe(block) }))));
@@ -44,10 +50,17 @@ export function formatBlocksTable(rows: Array<{ block: BlockDefinition; descript
   });
   const header = ['ID', 'CATEGORY', 'COST', 'INPUTS -> OUTPUTS'];
   const widths = [0, 1, 2].map((column) => Math.max(header[column]!.length, ...lines.map((line) => line[column]!.length)));
-  const format = (cells: string[]) => cells.map((cell, column) => (column < 3 ? cell.padEnd(widths[column]!) : cell)).join('  ').trimEnd();
+  const format = (cells: string[]) =>
+    cells
+      .map((cell, column) => (column < 3 ? cell.padEnd(widths[column]!) : cell))
+      .join('  ')
+      .trimEnd();
   return [
     format(header),
-    ...lines.flatMap((line, index) => [format(line), ...wrap(rows[index]!.description.description, DESCRIPTION_WIDTH).map((text) => `${DESCRIPTION_INDENT}${text}`)]),
+    ...lines.flatMap((line, index) => [
+      format(line),
+      ...wrap(rows[index]!.description.description, DESCRIPTION_WIDTH).map((text) => `${DESCRIPTION_INDENT}${text}`),
+    ]),
     '',
     `${rows.length} blocks. ? marks an optional input; every block also has the error output. Schemas: trellis blocks --json.`,
     '',

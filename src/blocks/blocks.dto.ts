@@ -8,7 +8,8 @@ function IsNameMap(options?: ValidationOptions): PropertyDecorator {
     {
       name: 'isNameMap',
       validator: {
-        validate: (value: unknown) => value !== null && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string' && v.length > 0),
+        validate: (value: unknown) =>
+          value !== null && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string' && v.length > 0),
         defaultMessage: () => 'expected an object of credential field -> credential name, such as {"llm": "openai-prod"}',
       },
     },
@@ -17,12 +18,21 @@ function IsNameMap(options?: ValidationOptions): PropertyDecorator {
 }
 
 export class ExecuteBlockDto {
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Input pin -> value (defaults apply to the pins left out).', example: { template: 'Hello {{ name }}', values: { name: 'Ada' } } })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Input pin -> value (defaults apply to the pins left out).',
+    example: { template: 'Hello {{ name }}', values: { name: 'Ada' } },
+  })
   @IsOptional()
   @IsObject({ message: 'expected an object of input pin -> value' })
   inputs?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: 'Credential field -> credential name; unmapped fields use the system default, if any.' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Credential field -> credential name; unmapped fields use the system default, if any.',
+  })
   @IsOptional()
   @IsNameMap()
   credentials?: Record<string, string>;

@@ -39,7 +39,31 @@ describe('the block library', () => {
   it('loads: every block passes the start-up checks and has a unique id', () => {
     const ids = registry.list().map((block) => block.id);
     expect(new Set(ids).size).toBe(ids.length);
-    for (const id of ['input', 'output', 'trigger.webhook', 'trigger.github', 'trigger.cron', 'text.template', 'text.match', 'text.split', 'text.join', 'text.replace', 'json.query', 'json.parse', 'json.stringify', 'list.iterate', 'list.collect', 'value.store', 'logic.condition', 'logic.switch', 'math.calculate', 'time.now', 'time.delay', 'agent.run', 'code.js']) {
+    for (const id of [
+      'input',
+      'output',
+      'trigger.webhook',
+      'trigger.github',
+      'trigger.cron',
+      'text.template',
+      'text.match',
+      'text.split',
+      'text.join',
+      'text.replace',
+      'json.query',
+      'json.parse',
+      'json.stringify',
+      'list.iterate',
+      'list.collect',
+      'value.store',
+      'logic.condition',
+      'logic.switch',
+      'math.calculate',
+      'time.now',
+      'time.delay',
+      'agent.run',
+      'code.js',
+    ]) {
       expect(ids).toContain(id);
     }
   });
@@ -57,8 +81,13 @@ describe('the block library', () => {
     expect(registry.get('time.delay')!.suspend).toBe('delay');
     expect(registry.get('agent.run')!.suspend).toBe('child_execution');
     for (const id of ['trigger.webhook', 'trigger.github', 'trigger.cron']) expect(registry.get(id)!.trigger).toBe(true);
-    expect(registry.get('logic.switch')!.dynamicOutputs!({ cases: { bug: 'bug', feature: 'x' } }, { agentOutputs: () => undefined })).toEqual(['bug', 'feature']);
-    expect(registry.get('agent.run')!.dynamicOutputs!({ agent: 'child' }, { agentOutputs: (name) => (name === 'child' ? ['summary', 'outputs'] : undefined) })).toEqual(['summary']);
+    expect(registry.get('logic.switch')!.dynamicOutputs!({ cases: { bug: 'bug', feature: 'x' } }, { agentOutputs: () => undefined })).toEqual([
+      'bug',
+      'feature',
+    ]);
+    expect(
+      registry.get('agent.run')!.dynamicOutputs!({ agent: 'child' }, { agentOutputs: (name) => (name === 'child' ? ['summary', 'outputs'] : undefined) }),
+    ).toEqual(['summary']);
   });
 
   it('marks as required exactly the pins with no default (the engine waits for them)', () => {
@@ -95,7 +124,9 @@ describe('the block library', () => {
   });
 
   it('answers 404 for an unknown id, with the closest ids', () => {
-    expect(() => registry.require('text.templat')).toThrow(expect.objectContaining({ code: 'NOT_FOUND', status: 404, details: { block: 'text.templat', suggestions: ['text.template'] } }));
+    expect(() => registry.require('text.templat')).toThrow(
+      expect.objectContaining({ code: 'NOT_FOUND', status: 404, details: { block: 'text.templat', suggestions: ['text.template'] } }),
+    );
   });
 });
 
@@ -141,7 +172,7 @@ describe('start-up checks', () => {
 describe('costs', () => {
   const llm = fake('llm.fake', { cost: (inputs, costs) => costs.models[String(inputs.model)] ?? costs.default_model_cost });
 
-  it('takes config/costs.yaml over the block\'s own cost', () => {
+  it("takes config/costs.yaml over the block's own cost", () => {
     const registry = new BlocksRegistry([fake('a.b', { cost: 1 })], { blocks: { 'a.b': 5 }, models: {}, default_model_cost: 1 });
     expect(registry.costOf(registry.get('a.b')!)).toBe(5);
   });

@@ -22,7 +22,7 @@ describe('who may use an operator credential', () => {
     expect(mayUseOperatorCredential({ ...allow, roles: ['user'] }, bob, false)).toBe(true);
   });
 
-  it('admits the operator\'s own configuration (notification channels) whatever the entry says', () => {
+  it("admits the operator's own configuration (notification channels) whatever the entry says", () => {
     expect(mayUseOperatorCredential({ file_agents: false, roles: [], users: [] }, OPERATOR, false)).toBe(true);
   });
 });

@@ -19,15 +19,32 @@ const block: BlockDefinition = defineBlock({
   async *run() {},
 });
 
-const operator = (entry: Omit<ConfigCredential, 'allow' | 'hosts'>, extra: Partial<ConfigCredential> = {}): ConfigCredential => ({ allow: DEFAULT_ALLOW, hosts: [], ...entry, ...extra });
+const operator = (entry: Omit<ConfigCredential, 'allow' | 'hosts'>, extra: Partial<ConfigCredential> = {}): ConfigCredential => ({
+  allow: DEFAULT_ALLOW,
+  hosts: [],
+  ...entry,
+  ...extra,
+});
 
 function config(systemKey?: string) {
   return new ConfigCredentialSource({
-    'openai-prod': operator({ provider: 'openai', type: 'api_key', fields: { key: 'sk-config' }, env: { key: 'PROD_KEY' } }, { allow: { file_agents: true, roles: ['admin'], users: ['bob'] }, hosts: ['api.openai.com'] }),
-    'openai-unset': operator({ provider: 'openai', type: 'api_key', fields: {}, env: { key: 'UNSET_KEY' } }, { allow: { file_agents: true, roles: ['user'], users: [] } }),
-    'hook-secret': operator({ provider: 'webhook', type: 'webhook_secret', fields: { secret: 's3cret' }, env: { secret: 'HOOK' } }, { allow: { file_agents: true, roles: ['user'], users: [] } }),
+    'openai-prod': operator(
+      { provider: 'openai', type: 'api_key', fields: { key: 'sk-config' }, env: { key: 'PROD_KEY' } },
+      { allow: { file_agents: true, roles: ['admin'], users: ['bob'] }, hosts: ['api.openai.com'] },
+    ),
+    'openai-unset': operator(
+      { provider: 'openai', type: 'api_key', fields: {}, env: { key: 'UNSET_KEY' } },
+      { allow: { file_agents: true, roles: ['user'], users: [] } },
+    ),
+    'hook-secret': operator(
+      { provider: 'webhook', type: 'webhook_secret', fields: { secret: 's3cret' }, env: { secret: 'HOOK' } },
+      { allow: { file_agents: true, roles: ['user'], users: [] } },
+    ),
     'admins-only': operator({ provider: 'openai', type: 'api_key', fields: { key: 'sk-admin' }, env: { key: 'ADMIN_KEY' } }),
-    'default:openai': operator({ provider: 'openai', type: 'api_key', fields: systemKey ? { key: systemKey } : {}, env: { key: 'OPENAI_API_KEY' } }, { system: true, hosts: ['api.openai.com'] }),
+    'default:openai': operator(
+      { provider: 'openai', type: 'api_key', fields: systemKey ? { key: systemKey } : {}, env: { key: 'OPENAI_API_KEY' } },
+      { system: true, hosts: ['api.openai.com'] },
+    ),
   });
 }
 
@@ -51,11 +68,17 @@ function resolver(systemKey?: string) {
 }
 
 describe('credential resolution', () => {
-  it('takes the user\'s own credential first, then an operator one the user may use', async () => {
+  it("takes the user's own credential first, then an operator one the user may use", async () => {
     const mine = await resolver().resolve({ block, names: { llm: 'openai-prod' }, userId: 'ada', asker: ada });
     expect(mine).toEqual({ credentials: { llm: { name: 'openai-prod', provider: 'openai', type: 'api_key', fields: { key: 'sk-ada' } } }, problems: [] });
     const global = await resolver().resolve({ block, names: { llm: 'openai-prod', secret: 'hook-secret' }, userId: 'bob', asker: bob });
-    expect(global.credentials.llm).toEqual({ name: 'openai-prod', provider: 'openai', type: 'api_key', fields: { key: 'sk-config' }, hosts: ['api.openai.com'] });
+    expect(global.credentials.llm).toEqual({
+      name: 'openai-prod',
+      provider: 'openai',
+      type: 'api_key',
+      fields: { key: 'sk-config' },
+      hosts: ['api.openai.com'],
+    });
     expect(global.credentials.secret!.fields).toEqual({ secret: 's3cret' });
   });
 
@@ -63,7 +86,9 @@ describe('credential resolution', () => {
     const refused = await resolver().resolve({ block, names: { llm: 'admins-only' }, userId: 'carol', asker: carol });
     const missing = await resolver().resolve({ block, names: { llm: 'admins-onlx' }, userId: 'carol', asker: carol });
     expect(refused.credentials).toEqual({});
-    expect(refused.problems[0]!.message).toBe('llm: no credential named "admins-only" exists for you. Create it (POST /api/integrations/credentials) or define it in config/credentials.yaml');
+    expect(refused.problems[0]!.message).toBe(
+      'llm: no credential named "admins-only" exists for you. Create it (POST /api/integrations/credentials) or define it in config/credentials.yaml',
+    );
     expect(missing.problems[0]!.message.replace('admins-onlx', 'admins-only')).toBe(refused.problems[0]!.message);
     expect(JSON.stringify(missing.problems)).not.toContain('Did you mean');
     const forAdmin = await resolver().resolve({ block, names: { llm: 'admins-only' }, userId: 'root', asker: admin });
@@ -82,7 +107,13 @@ describe('credential resolution', () => {
   it('gives an unmapped field the system default only to whom it admits', async () => {
     const forAdmin = await resolver('sk-env').resolve({ block, names: {}, userId: 'root', asker: admin });
     expect(forAdmin.problems).toEqual([]);
-    expect(forAdmin.credentials.llm).toEqual({ name: 'default:openai', provider: 'openai', type: 'api_key', fields: { key: 'sk-env' }, hosts: ['api.openai.com'] });
+    expect(forAdmin.credentials.llm).toEqual({
+      name: 'default:openai',
+      provider: 'openai',
+      type: 'api_key',
+      fields: { key: 'sk-env' },
+      hosts: ['api.openai.com'],
+    });
     expect(forAdmin.systemDefaults).toEqual({ openai: forAdmin.credentials.llm });
     const forCarol = await resolver('sk-env').resolve({ block, names: {}, userId: 'carol', asker: carol });
     expect(forCarol.credentials).toEqual({});

@@ -125,7 +125,10 @@ export class ChainedCredentialResolver implements CredentialResolver {
     for (const field of Object.keys(names)) {
       if (!specs[field]) {
         const fields = Object.keys(specs);
-        problem(field, `block ${block.id} has no credential field "${field}" (${fields.length ? `its fields: ${fields.join(', ')}` : 'it takes no credentials'})`);
+        problem(
+          field,
+          `block ${block.id} has no credential field "${field}" (${fields.length ? `its fields: ${fields.join(', ')}` : 'it takes no credentials'})`,
+        );
       }
     }
     for (const [field, spec] of Object.entries(specs)) {
@@ -150,13 +153,21 @@ export class ChainedCredentialResolver implements CredentialResolver {
       if (fallback) credentials[field] = fallback;
       else if (!spec.optional) {
         const env = spec.systemDefaultEnv ? `, or set ${spec.systemDefaultEnv} for a system default` : '';
-        problem(field, `${block.id} needs a ${spec.provider} credential (${spec.types.join(' or ')}): map it to a credential name (credentials: { ${field}: <name> })${env}`);
+        problem(
+          field,
+          `${block.id} needs a ${spec.provider} credential (${spec.types.join(' or ')}): map it to a credential name (credentials: { ${field}: <name> })${env}`,
+        );
       }
     }
     return { credentials, problems, ...(Object.keys(systemDefaults).length ? { systemDefaults } : {}) };
   }
 
-  private async byName(name: string, userId: string | null, asker: CredentialAsker, viaFile: boolean): Promise<{ credential: ResolvedCredential; operator: boolean } | { problem: string }> {
+  private async byName(
+    name: string,
+    userId: string | null,
+    asker: CredentialAsker,
+    viaFile: boolean,
+  ): Promise<{ credential: ResolvedCredential; operator: boolean } | { problem: string }> {
     for (const source of this.sources) {
       const credential = await source.find(name, userId, asker, viaFile);
       if (!credential) continue;

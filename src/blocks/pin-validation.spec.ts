@@ -42,10 +42,12 @@ describe('problems from ajv errors', () => {
   });
 
   it('says what a union accepts instead of one problem per branch', () => {
-    expect(problems(object, { text: 'x', items: 5 }, ['text', 'items']).map((p) => p.message)).toEqual(['items: expected a list or an object, got the number 5']);
+    expect(problems(object, { text: 'x', items: 5 }, ['text', 'items']).map((p) => p.message)).toEqual([
+      'items: expected a list or an object, got the number 5',
+    ]);
   });
 
-  it('uses the schema\'s own wording, and the formats\' reasons', () => {
+  it("uses the schema's own wording, and the formats' reasons", () => {
     const found = problems(object, { text: 'x', repo: 'nope', schedule: '* * *', tz: 'Nowhere/City', mode: 'c', limit: 0 }, Object.keys(object.properties));
     const messages = found.map((p) => p.message);
     expect(messages).toContain('repo: expected a repository as owner/name, got the text "nope"');
@@ -57,20 +59,26 @@ describe('problems from ajv errors', () => {
 
   it('points into nested values', () => {
     const schema = { type: 'object', properties: { values: { type: 'object', properties: { n: { type: 'number' } } } } };
-    expect(problems(schema, { values: { n: 'x' } }, ['values'])).toEqual([{ pin: 'values', pointer: '/values/n', message: 'values (at /n): expected a number, got the text "x"' }]);
+    expect(problems(schema, { values: { n: 'x' } }, ['values'])).toEqual([
+      { pin: 'values', pointer: '/values/n', message: 'values (at /n): expected a number, got the text "x"' },
+    ]);
   });
 
   it('shows JSON Pointers when there are no pins to name', () => {
     const validate = compileDataSchema({ type: 'integer' });
     expect(validate('5')).toBe(false);
-    expect(problemsFromErrors(validate.errors, { pointerPrefix: '/inputs/count' })).toEqual([{ pointer: '/inputs/count', message: '/inputs/count: expected a whole number, got the text "5"' }]);
+    expect(problemsFromErrors(validate.errors, { pointerPrefix: '/inputs/count' })).toEqual([
+      { pointer: '/inputs/count', message: '/inputs/count: expected a whole number, got the text "5"' },
+    ]);
   });
 });
 
 describe('schemas as data', () => {
   it('compiles once per schema text and reports unusable schemas', () => {
     expect(compileDataSchema({ type: 'string' })).toBe(compileDataSchema({ type: 'string' }));
-    expect(schemaProblem({ type: 'strnig' })).toBe('/type: expected one of "array", "boolean", "integer", "null", "number", "object", "string", got the text "strnig"');
+    expect(schemaProblem({ type: 'strnig' })).toBe(
+      '/type: expected one of "array", "boolean", "integer", "null", "number", "object", "string", got the text "strnig"',
+    );
     expect(schemaProblem({ $ref: '#/nope' })).toContain('#/nope');
     expect(schemaProblem({ type: 'string' })).toBeNull();
   });

@@ -75,7 +75,9 @@ export function problemsFromErrors(errors: readonly ErrorObject[] | null | undef
   // Union branches each report their own failure; keep only the union's, which says what any branch wanted.
   const unions = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
   const underUnion = (e: ErrorObject) =>
-    unions.some((u) => u !== e && (e.schemaPath.startsWith(`${u.schemaPath}/`) || e.instancePath === u.instancePath || e.instancePath.startsWith(`${u.instancePath}/`)));
+    unions.some(
+      (u) => u !== e && (e.schemaPath.startsWith(`${u.schemaPath}/`) || e.instancePath === u.instancePath || e.instancePath.startsWith(`${u.instancePath}/`)),
+    );
   // A failed `if`/`then` rule reports the `then` failure itself; the `if` error only says "must match then".
   const kept = errors.filter((e) => !underUnion(e) && e.keyword !== 'if');
   const problems: Problem[] = [];
@@ -105,7 +107,11 @@ function toProblem(error: ErrorObject, context: ProblemContext): Problem {
     if (segments.length === 0 && context.pins) {
       const owner = context.owner ? ` of ${context.owner}` : '';
       const list = context.pins.length ? ` Its inputs are: ${context.pins.join(', ')}.` : ' It has no inputs.';
-      return { pin: extra, pointer: `${prefix}/${escapePointer(extra)}`, message: `"${extra}" is not an input${owner}.${didYouMean(extra, context.pins)}${list}` };
+      return {
+        pin: extra,
+        pointer: `${prefix}/${escapePointer(extra)}`,
+        message: `"${extra}" is not an input${owner}.${didYouMean(extra, context.pins)}${list}`,
+      };
     }
     const known = Object.keys(((error.parentSchema as JsonSchema | undefined)?.properties as object | undefined) ?? {});
     return place(path, context, prefix, `unknown key "${extra}"${known.length ? ` (known keys: ${known.join(', ')})` : ''}`);

@@ -2,14 +2,7 @@
 // and output JSON Schemas (what the registry, the API and the validators see) and the TypeScript types of
 // `run`'s inputs and yields (what the compiler checks) from that one definition.
 import Type, { type Static, type TOptional, type TSchema } from 'typebox';
-import type {
-  BlockCategory,
-  BlockContext,
-  BlockDefinition,
-  CredentialFieldSpec,
-  JsonSchema,
-  PinMode,
-} from './block.types.js';
+import type { BlockCategory, BlockContext, BlockDefinition, CredentialFieldSpec, JsonSchema, PinMode } from './block.types.js';
 
 export { Type };
 export type { Static };

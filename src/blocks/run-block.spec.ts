@@ -68,7 +68,7 @@ describe('runBlock', () => {
     ]);
   });
 
-  it('does not change the caller\'s inputs object', async () => {
+  it("does not change the caller's inputs object", async () => {
     const inputs = { text: 'hi' };
     await runBlock(echo, inputs, testContext());
     expect(inputs).toEqual({ text: 'hi' });
@@ -134,7 +134,11 @@ describe('runBlock', () => {
         throw new AppError('OUTBOUND_TIMEOUT', 'api.example.com took too long', { host: 'api.example.com' }, 400);
       },
     });
-    expect(await runError(coded, { plain: false })).toMatchObject({ code: 'OUTBOUND_TIMEOUT', status: 422, details: { host: 'api.example.com', block: 'test.coded' } });
+    expect(await runError(coded, { plain: false })).toMatchObject({
+      code: 'OUTBOUND_TIMEOUT',
+      status: 422,
+      details: { host: 'api.example.com', block: 'test.coded' },
+    });
     expect(await runError(coded, { plain: true })).toMatchObject({ code: 'NODE_FAILED', message: 'Block test.coded failed: x is not a function' });
   });
 
@@ -155,7 +159,7 @@ describe('runBlock', () => {
     expect((await runError(echo, { text: 'x' }, { signal: controller.signal })).code).toBe('CANCELLED');
   });
 
-  it('fails with NODE_TIMEOUT past the time limit and aborts the block\'s signal', async () => {
+  it("fails with NODE_TIMEOUT past the time limit and aborts the block's signal", async () => {
     let seen: AbortSignal | undefined;
     const waiting = defineBlock({
       id: 'test.waiting',
@@ -175,7 +179,7 @@ describe('runBlock', () => {
     expect(seen?.aborted).toBe(true);
   });
 
-  it('binds the HTTP client to the attempt\'s own signal when asked', async () => {
+  it("binds the HTTP client to the attempt's own signal when asked", async () => {
     const bound: AbortSignal[] = [];
     const http: BlockHttpClient = { fetch: () => Promise.reject(new Error('unused')) };
     const usesHttp = defineBlock({

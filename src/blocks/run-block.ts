@@ -41,10 +41,7 @@ export async function runBlock(
   };
   const onOuterAbort = () => stop(cancelled(block, context.signal.reason));
   context.signal.addEventListener('abort', onOuterAbort, { once: true });
-  const timer =
-    options.timeoutMs !== undefined
-      ? setTimeout(() => stop(timedOut(block, options.timeoutMs!)), options.timeoutMs)
-      : undefined;
+  const timer = options.timeoutMs !== undefined ? setTimeout(() => stop(timedOut(block, options.timeoutMs!)), options.timeoutMs) : undefined;
   const aborted = new Promise<never>((_, reject) => {
     controller.signal.addEventListener('abort', () => reject(controller.signal.reason as BlockError), { once: true });
   });

@@ -21,7 +21,8 @@ export function parseHostEntry(entry: string): HostRule | { error: string } {
   const [, scheme, star, rawHost, rawPort] = match;
   const host = rawHost!.toLowerCase();
   if (!host.startsWith('[') && !LABELS.test(host)) return { error: `"${entry}" is not a host name` };
-  if (star && (host.startsWith('[') || !host.includes('.'))) return { error: `"${entry}": a wildcard needs a domain with a dot under it, such as *.example.com` };
+  if (star && (host.startsWith('[') || !host.includes('.')))
+    return { error: `"${entry}": a wildcard needs a domain with a dot under it, such as *.example.com` };
   const secure = scheme !== 'http';
   const port = rawPort === undefined ? (secure ? 443 : 80) : Number(rawPort);
   if (!Number.isInteger(port) || port < 1 || port > 65535) return { error: `"${entry}": the port must be 1-65535` };

@@ -11,7 +11,10 @@ function pgError(code: string, message: string): Error {
 
 describe('isDatabaseUnavailable', () => {
   it.each([
-    ['a terminated backend (57P01) inside a TypeORM QueryFailedError', new QueryFailedError('SELECT 1', [], pgError('57P01', 'terminating connection due to administrator command'))],
+    [
+      'a terminated backend (57P01) inside a TypeORM QueryFailedError',
+      new QueryFailedError('SELECT 1', [], pgError('57P01', 'terminating connection due to administrator command')),
+    ],
     ['a database refusing connections (55000)', pgError('55000', 'database "x" is not currently accepting connections')],
     ['Postgres starting up (57P03)', pgError('57P03', 'the database system is starting up')],
     ['too many connections (53300)', pgError('53300', 'sorry, too many clients already')],
@@ -39,7 +42,10 @@ describe('AllErrorsFilter', () => {
   const request = { method: 'GET', path: '/api/executions', headers: { 'x-request-id': 'req-1' } } as unknown as Request;
 
   it('answers 503 UNAVAILABLE with Retry-After when the database is away, without internals', () => {
-    const answer = filter.toAnswer(new QueryFailedError('SELECT secret_column FROM t', [], pgError('57P01', 'terminating connection due to administrator command')), request);
+    const answer = filter.toAnswer(
+      new QueryFailedError('SELECT secret_column FROM t', [], pgError('57P01', 'terminating connection due to administrator command')),
+      request,
+    );
     expect(answer.status).toBe(503);
     expect(answer.headers).toEqual({ 'Retry-After': '5' });
     expect(answer.body.error).toMatchObject({ code: 'UNAVAILABLE', details: {}, request_id: 'req-1' });

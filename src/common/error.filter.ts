@@ -57,7 +57,9 @@ export class AllErrorsFilter implements ExceptionFilter {
     // body-parser errors carry `type` and `status`.
     const bodyError = exception as { type?: string; status?: number; limit?: number; message?: string };
     if (bodyError?.type === 'entity.too.large') {
-      return answer(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${bodyError.limit} bytes. Send a smaller body.`, { limit: bodyError.limit });
+      return answer(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${bodyError.limit} bytes. Send a smaller body.`, {
+        limit: bodyError.limit,
+      });
     }
     if (bodyError?.type === 'entity.parse.failed') {
       return answer(400, 'BAD_REQUEST', `The request body is not valid JSON (${bodyError.message}). Send a JSON object with Content-Type: application/json.`);
@@ -66,25 +68,41 @@ export class AllErrorsFilter implements ExceptionFilter {
       return answer(415, 'UNSUPPORTED_MEDIA_TYPE', bodyError.message ?? 'Unsupported encoding');
     }
     if (isDatabaseUnavailable(exception)) {
-      return answer(503, 'UNAVAILABLE', 'The database is unreachable right now (it may be restarting). Try again in a few seconds; if this lasts, check that Postgres is up.', {}, { 'Retry-After': '5' });
+      return answer(
+        503,
+        'UNAVAILABLE',
+        'The database is unreachable right now (it may be restarting). Try again in a few seconds; if this lasts, check that Postgres is up.',
+        {},
+        { 'Retry-After': '5' },
+      );
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const raw = exception.getResponse();
-      const message = typeof raw === 'string' ? raw : Array.isArray((raw as { message?: unknown }).message) ? ((raw as { message: string[] }).message).join('; ') : String((raw as { message?: unknown }).message ?? exception.message);
+      const message =
+        typeof raw === 'string'
+          ? raw
+          : Array.isArray((raw as { message?: unknown }).message)
+            ? (raw as { message: string[] }).message.join('; ')
+            : String((raw as { message?: unknown }).message ?? exception.message);
       if (status === 404) {
         return answer(404, 'NOT_FOUND', `No route ${request.method} ${request.path}. See GET /api/openapi.json for every path.`);
       }
       if (status < 500) return answer(status, STATUS_CODES[status] ?? 'BAD_REQUEST', message);
     }
-    return answer(ErrorStatus.INTERNAL, 'INTERNAL', `Something went wrong on our side. Quote request id ${requestId ?? '(none)'} when you report it; the server log has the details.`);
+    return answer(
+      ErrorStatus.INTERNAL,
+      'INTERNAL',
+      `Something went wrong on our side. Quote request id ${requestId ?? '(none)'} when you report it; the server log has the details.`,
+    );
   }
 }
 
 /** SQLSTATE classes and codes that mean "Postgres is down, restarting or refusing connections", not a bad query. */
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '55000']);
 const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
-const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|not queryable|Client was closed|Connection is not established|Cannot use a pool after calling end/i;
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|not queryable|Client was closed|Connection is not established|Cannot use a pool after calling end/i;
 
 /** A pool or connection failure of Postgres (a restart, a failover): answered 503, never 500. */
 export function isDatabaseUnavailable(error: unknown): boolean {

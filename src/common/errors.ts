@@ -45,7 +45,9 @@ export class AppError extends Error {
 }
 
 export function validationFailed(problems: Problem[], message?: string): AppError {
-  const summary = message ?? `The request has ${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems.map((p) => (p.pointer ? `${p.pointer}: ` : '') + p.message).join('; ')}`;
+  const summary =
+    message ??
+    `The request has ${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems.map((p) => (p.pointer ? `${p.pointer}: ` : '') + p.message).join('; ')}`;
   return new AppError('VALIDATION_FAILED', summary, { problems });
 }
 

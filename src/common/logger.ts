@@ -5,27 +5,47 @@ import { errorSerializer } from './log-serializers.js';
 import { currentRequestId } from './request-context.js';
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino({
-    level,
-    base: { pid: process.pid },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-    // Errors are printed without SQL or driver parameters (a write's bound values: node data, secrets).
-    serializers: { err: errorSerializer, error: errorSerializer },
-    mixin() {
-      const requestId = currentRequestId();
-      return requestId ? { request_id: requestId } : {};
+  return pino(
+    {
+      level,
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      // Errors are printed without SQL or driver parameters (a write's bound values: node data, secrets).
+      serializers: { err: errorSerializer, error: errorSerializer },
+      mixin() {
+        const requestId = currentRequestId();
+        return requestId ? { request_id: requestId } : {};
+      },
+      // Secrets must never reach a log line, whatever object is logged.
+      redact: {
+        paths: [
+          '*.password',
+          '*.secret',
+          '*.token',
+          '*.api_key',
+          '*.authorization',
+          '*.Authorization',
+          '*["x-api-key"]',
+          'req.headers.authorization',
+          'req.headers["x-api-key"]',
+          // Credential shapes: stored secrets, OAuth2 tokens, PKCE verifiers and client secrets.
+          'secrets',
+          '*.secrets',
+          'access_token',
+          '*.access_token',
+          'refresh_token',
+          '*.refresh_token',
+          'code_verifier',
+          '*.code_verifier',
+          'client_secret',
+          '*.client_secret',
+        ],
+        censor: '[redacted]',
+      },
     },
-    // Secrets must never reach a log line, whatever object is logged.
-    redact: {
-      paths: [
-        '*.password', '*.secret', '*.token', '*.api_key', '*.authorization', '*.Authorization', '*["x-api-key"]', 'req.headers.authorization', 'req.headers["x-api-key"]',
-        // Credential shapes: stored secrets, OAuth2 tokens, PKCE verifiers and client secrets.
-        'secrets', '*.secrets', 'access_token', '*.access_token', 'refresh_token', '*.refresh_token', 'code_verifier', '*.code_verifier', 'client_secret', '*.client_secret',
-      ],
-      censor: '[redacted]',
-    },
-  }, destination);
+    destination,
+  );
 }
 
 /**
@@ -33,7 +53,12 @@ export function createLogger(level: string, destination?: pino.DestinationStream
  * kept at debug (LOG_LEVEL=debug shows it); Trellis logs one line of its own once it listens.
  */
 export const NEST_STARTUP_CONTEXTS: ReadonlySet<string> = new Set([
-  'NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'WebSocketsController', 'NestApplication',
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'WebSocketsController',
+  'NestApplication',
 ]);
 
 /** Nest's logger interface over pino, so framework messages are JSON lines too. */

@@ -13,7 +13,11 @@ export function scrubbingLogger(logger: Logger, scrubber: SecretScrubber): Logge
       const member = Reflect.get(target, property, receiver) as unknown;
       if (typeof member !== 'function' || typeof property !== 'string') return member;
       if (LOG_METHODS.has(property)) {
-        return (...args: unknown[]) => (member as (...a: unknown[]) => void).apply(target, args.map((arg) => scrubLogArgument(arg, scrubber)));
+        return (...args: unknown[]) =>
+          (member as (...a: unknown[]) => void).apply(
+            target,
+            args.map((arg) => scrubLogArgument(arg, scrubber)),
+          );
       }
       if (property === 'child') {
         return (bindings: Record<string, unknown>, options?: unknown) => scrubbingLogger(target.child(scrubber.value(bindings), options as never), scrubber);

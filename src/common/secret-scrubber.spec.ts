@@ -36,7 +36,9 @@ describe('SecretScrubber', () => {
     const header = SecretScrubber.of([{ name: 'hdr', type: 'header', fields: { name: 'X-Custom-Token', value: 'header-value-1' } }]);
     expect(header.text('X-Custom-Token: header-value-1')).toBe('X-Custom-Token: [secret:hdr]');
     // `url` is secret only in a secret_url credential; smtp's host and username never are.
-    const smtp = SecretScrubber.of([{ name: 'mail', type: 'smtp', fields: { host: 'smtp.example.com', username: 'mailer-user', password: 'mail-password-1' } }]);
+    const smtp = SecretScrubber.of([
+      { name: 'mail', type: 'smtp', fields: { host: 'smtp.example.com', username: 'mailer-user', password: 'mail-password-1' } },
+    ]);
     expect(smtp.text('smtp.example.com mailer-user mail-password-1')).toBe('smtp.example.com mailer-user [secret:mail]');
   });
 
@@ -69,7 +71,11 @@ describe('SecretScrubber', () => {
   });
 
   it('handles many secrets in one pass, the longer form winning where forms overlap', () => {
-    const holders = Array.from({ length: 300 }, (_, i) => ({ name: `cred-${i}`, type: 'api_key', fields: { key: `token-${String(i).padStart(4, '0')}-secret` } }));
+    const holders = Array.from({ length: 300 }, (_, i) => ({
+      name: `cred-${i}`,
+      type: 'api_key',
+      fields: { key: `token-${String(i).padStart(4, '0')}-secret` },
+    }));
     holders.push({ name: 'longer', type: 'api_key', fields: { key: 'token-0007-secret-and-more' } });
     const many = SecretScrubber.of(holders);
     const text = holders.map((h) => h.fields.key).join(' ');

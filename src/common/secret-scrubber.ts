@@ -31,7 +31,15 @@ export function secretValuesOf(holder: SecretHolder): string[] {
 /** Every way a secret value is commonly written out, the value itself first. */
 export function encodedForms(value: string): string[] {
   const base64 = Buffer.from(value, 'utf8').toString('base64');
-  const forms = [value, `Bearer ${value}`, base64, base64.replace(/=+$/, ''), Buffer.from(value, 'utf8').toString('base64url'), encodeURIComponent(value), JSON.stringify(value).slice(1, -1)];
+  const forms = [
+    value,
+    `Bearer ${value}`,
+    base64,
+    base64.replace(/=+$/, ''),
+    Buffer.from(value, 'utf8').toString('base64url'),
+    encodeURIComponent(value),
+    JSON.stringify(value).slice(1, -1),
+  ];
   try {
     forms.push(new URL(value).href); // a URL secret as a URL parser prints it back
   } catch {

@@ -31,5 +31,8 @@ export function unstorableBodyProblem(body: unknown, maxJsonDepth: number, prefi
   if (!found) return null;
   const pointer = prefix + found.pointer;
   const where = pointer === '' ? 'the body' : showPointer(pointer);
-  return validationFailed([{ pointer, message: describeUnstorable(found, maxJsonDepth) }], `The request body cannot be accepted: ${where} ${describeUnstorable(found, maxJsonDepth)}.`);
+  return validationFailed(
+    [{ pointer, message: describeUnstorable(found, maxJsonDepth) }],
+    `The request body cannot be accepted: ${where} ${describeUnstorable(found, maxJsonDepth)}.`,
+  );
 }

@@ -65,7 +65,10 @@ describe('checkValue (both runners check every yield here)', () => {
   });
 
   it('fails a value nested deeper than max_json_depth, with the configured limit', () => {
-    expect(checkValue('n', 'out', nested(11), 1024 * 1024, 10)).toMatchObject({ code: 'VALUE_NOT_STORABLE', message: expect.stringContaining('limits.max_json_depth (10 levels)') });
+    expect(checkValue('n', 'out', nested(11), 1024 * 1024, 10)).toMatchObject({
+      code: 'VALUE_NOT_STORABLE',
+      message: expect.stringContaining('limits.max_json_depth (10 levels)'),
+    });
     expect(checkValue('n', 'out', nested(10), 1024 * 1024, 10)).toBeNull();
   });
 

@@ -9,9 +9,17 @@ describe('storableHeaders', () => {
   });
 
   it('names what the spec lists: credentials, Trellis and GitHub signatures and the timestamp', () => {
-    expect([...HIDDEN_HEADERS].sort()).toEqual(
-      ['authorization', 'cookie', 'proxy-authorization', 'x-api-key', 'x-hub-signature', 'x-hub-signature-256', 'x-trellis-signature', 'x-trellis-signature-256', 'x-trellis-timestamp'],
-    );
+    expect([...HIDDEN_HEADERS].sort()).toEqual([
+      'authorization',
+      'cookie',
+      'proxy-authorization',
+      'x-api-key',
+      'x-hub-signature',
+      'x-hub-signature-256',
+      'x-trellis-signature',
+      'x-trellis-signature-256',
+      'x-trellis-timestamp',
+    ]);
   });
 
   it('filters the headers of hand-given trigger outputs and leaves other outputs as they are', () => {

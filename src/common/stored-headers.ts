@@ -22,7 +22,12 @@ export function storableHeaders(headers: Readonly<Record<string, unknown>>): Rec
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
     if (value === undefined || value === null || HIDDEN_HEADERS.has(lower)) continue;
-    Object.defineProperty(kept, lower, { value: Array.isArray(value) ? value.join(', ') : String(value), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(kept, lower, {
+      value: Array.isArray(value) ? value.join(', ') : String(value),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return kept;
 }

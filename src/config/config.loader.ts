@@ -85,14 +85,26 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
 
   const encryptionKey = env.TRELLIS_ENCRYPTION_KEY?.trim() || null;
   if (encryptionKey && !isKey32(encryptionKey)) {
-    problems.push({ file: 'environment', key: 'TRELLIS_ENCRYPTION_KEY', reason: 'must be 32 bytes encoded in base64 (make one with: openssl rand -base64 32)' });
+    problems.push({
+      file: 'environment',
+      key: 'TRELLIS_ENCRYPTION_KEY',
+      reason: 'must be 32 bytes encoded in base64 (make one with: openssl rand -base64 32)',
+    });
   }
   if (!encryptionKey && trellisEnv === 'production') {
-    problems.push({ file: 'environment', key: 'TRELLIS_ENCRYPTION_KEY', reason: 'is required when TRELLIS_ENV=production (make one with: openssl rand -base64 32)' });
+    problems.push({
+      file: 'environment',
+      key: 'TRELLIS_ENCRYPTION_KEY',
+      reason: 'is required when TRELLIS_ENV=production (make one with: openssl rand -base64 32)',
+    });
   }
-  const encryptionKeysOld = (env.TRELLIS_ENCRYPTION_KEYS_OLD ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  const encryptionKeysOld = (env.TRELLIS_ENCRYPTION_KEYS_OLD ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
   for (const key of encryptionKeysOld) {
-    if (!isKey32(key)) problems.push({ file: 'environment', key: 'TRELLIS_ENCRYPTION_KEYS_OLD', reason: 'each comma-separated key must be 32 bytes in base64' });
+    if (!isKey32(key))
+      problems.push({ file: 'environment', key: 'TRELLIS_ENCRYPTION_KEYS_OLD', reason: 'each comma-separated key must be 32 bytes in base64' });
   }
   const databaseUrl = env.DATABASE_URL?.trim() || null;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -301,7 +313,8 @@ function loadChannels(configDir: string, cwd: string, env: NodeJS.ProcessEnv, pr
       continue;
     }
     for (const key of Object.keys(entry)) {
-      if (!['type', 'to', 'url', 'credential'].includes(key)) problems.push({ file, key: `${name}.${key}`, reason: 'unknown key (known here: type, to, url, credential)' });
+      if (!['type', 'to', 'url', 'credential'].includes(key))
+        problems.push({ file, key: `${name}.${key}`, reason: 'unknown key (known here: type, to, url, credential)' });
     }
     const to = entry.to === undefined ? undefined : Array.isArray(entry.to) ? entry.to.map(String) : [String(entry.to)];
     if (type === 'email' && !to?.length) problems.push({ file, key: `${name}.to`, reason: 'an email channel needs `to`: one address or a list' });

@@ -164,7 +164,13 @@ export function convertField(spec: FieldSpec, raw: unknown): { value: unknown } 
       return rate === null ? { error: `expected a rate like 6000/min or 10/s, or off, got ${show(raw)}` } : { value: rate };
     }
     case 'string_list': {
-      const list = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter(Boolean) : raw;
+      const list =
+        typeof raw === 'string'
+          ? raw
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : raw;
       if (!Array.isArray(list) || !list.every((s) => typeof s === 'string')) return { error: `expected a list of text, got ${show(raw)}` };
       return { value: list };
     }
@@ -206,7 +212,11 @@ type FieldValue<F> = F extends { kind: 'int' | 'duration' | 'size' }
 
 /** The typed form of a schema node: a field with a default is always present, one without may be absent. */
 type ConfigOf<S> = Simplify<
-  { -readonly [K in keyof S as S[K] extends FieldSpec ? (S[K] extends { default: unknown } ? K : never) : K]: S[K] extends FieldSpec ? FieldValue<S[K]> : ConfigOf<S[K]> } & {
+  {
+    -readonly [K in keyof S as S[K] extends FieldSpec ? (S[K] extends { default: unknown } ? K : never) : K]: S[K] extends FieldSpec
+      ? FieldValue<S[K]>
+      : ConfigOf<S[K]>;
+  } & {
     -readonly [K in keyof S as S[K] extends FieldSpec ? (S[K] extends { default: unknown } ? never : K) : never]?: FieldValue<S[K]>;
   }
 >;

@@ -22,7 +22,7 @@ function problems(credentialsYaml: string, env: Record<string, string> = {}): st
 }
 
 describe('config/credentials.yaml: allow and hosts', () => {
-  it('reads allow (missing keys take the defaults) and hosts, and implies the provider\'s host', () => {
+  it("reads allow (missing keys take the defaults) and hosts, and implies the provider's host", () => {
     const config = load(
       [
         'team-api:\n  provider: http\n  type: header\n  env: { name: HDR_NAME, value: HDR_VALUE }\n  allow: { users: [alice] }\n  hosts: [api.example.com, "*.example.org", "http://127.0.0.1:8080"]',
@@ -33,10 +33,16 @@ describe('config/credentials.yaml: allow and hosts', () => {
       { HDR_NAME: 'X-Key', HDR_VALUE: 'v', BOT: 'ghp', HOOK_URL: 'https://hooks.slack.com/services/T/B/x', OAI: 'sk' },
       { 'default.yaml': 'integrations:\n  openai:\n    base_url: http://127.0.0.1:4010/v1\n' },
     );
-    expect(config.credentials['team-api']).toMatchObject({ allow: { file_agents: true, roles: ['admin'], users: ['alice'] }, hosts: ['api.example.com', '*.example.org', 'http://127.0.0.1:8080'] });
+    expect(config.credentials['team-api']).toMatchObject({
+      allow: { file_agents: true, roles: ['admin'], users: ['alice'] },
+      hosts: ['api.example.com', '*.example.org', 'http://127.0.0.1:8080'],
+    });
     expect(config.credentials.bot!.hosts).toEqual(['api.github.com']);
     expect(config.credentials.hook!.hosts).toEqual(['hooks.slack.com']);
-    expect(config.credentials['openai-team']).toMatchObject({ allow: { file_agents: false, roles: ['admin', 'user'], users: [] }, hosts: ['http://127.0.0.1:4010'] });
+    expect(config.credentials['openai-team']).toMatchObject({
+      allow: { file_agents: false, roles: ['admin', 'user'], users: [] },
+      hosts: ['http://127.0.0.1:4010'],
+    });
   });
 
   it('makes the system defaults operator credentials, whose entry sets allow and hosts', () => {
@@ -50,7 +56,12 @@ describe('config/credentials.yaml: allow and hosts', () => {
       hosts: ['api.openai.com'],
       system: true,
     });
-    expect(config.credentials['default:smtp']).toMatchObject({ type: 'smtp', fields: { url: 'smtp://mail.example.com' }, allow: { roles: ['admin'] }, system: true });
+    expect(config.credentials['default:smtp']).toMatchObject({
+      type: 'smtp',
+      fields: { url: 'smtp://mail.example.com' },
+      allow: { roles: ['admin'] },
+      system: true,
+    });
     expect(config.credentials['default:github']).toMatchObject({ fields: {}, hosts: ['api.github.com'], system: true });
   });
 
@@ -79,7 +90,11 @@ describe('config/credentials.yaml: allow and hosts', () => {
   });
 
   it('refuses a secret with a control character, naming the key but never the value', () => {
-    const found = problems('hdr:\n  provider: http\n  type: header\n  env: { name: H_NAME, value: H_VALUE }\n  hosts: [api.example.com]', { H_NAME: 'X-Key', H_VALUE: 'abc\r\nX-Evil: 1', OPENAI_API_KEY: 'sk\nX' });
+    const found = problems('hdr:\n  provider: http\n  type: header\n  env: { name: H_NAME, value: H_VALUE }\n  hosts: [api.example.com]', {
+      H_NAME: 'X-Key',
+      H_VALUE: 'abc\r\nX-Evil: 1',
+      OPENAI_API_KEY: 'sk\nX',
+    });
     expect(found).toEqual([
       'credentials.yaml: hdr.env.value: the value of H_VALUE holds a control character (U+000D); a secret may not contain one',
       'environment: OPENAI_API_KEY: holds a control character (U+000A); a secret may not contain one',

@@ -35,7 +35,13 @@ const PROVIDER_HOSTS: Record<string, (integrations: Integrations) => string> = {
   github: (i) => i.github.base_url ?? 'https://api.github.com',
 };
 
-export function loadCredentials(file: string, shown: string, env: NodeJS.ProcessEnv, integrations: Integrations, problems: ConfigProblem[]): Record<string, ConfigCredential> {
+export function loadCredentials(
+  file: string,
+  shown: string,
+  env: NodeJS.ProcessEnv,
+  integrations: Integrations,
+  problems: ConfigProblem[],
+): Record<string, ConfigCredential> {
   const values = existsSync(file) ? readCredentialsFile(file, shown, problems) : {};
   const out: Record<string, ConfigCredential> = {};
   for (const [name, raw] of Object.entries(values)) {
@@ -51,7 +57,12 @@ export function loadCredentials(file: string, shown: string, env: NodeJS.Process
     }
     const known = system ? ['allow', 'hosts'] : ['provider', 'type', 'env', 'allow', 'hosts'];
     for (const key of Object.keys(entry)) {
-      if (!known.includes(key)) problems.push({ file: shown, key: `${name}.${key}`, reason: `unknown key (known here: ${known.join(', ')})${system ? `; a system default reads ${system.env}` : ''}` });
+      if (!known.includes(key))
+        problems.push({
+          file: shown,
+          key: `${name}.${key}`,
+          reason: `unknown key (known here: ${known.join(', ')})${system ? `; a system default reads ${system.env}` : ''}`,
+        });
     }
     const allow = readAllow(entry.allow, shown, name, problems);
     const hosts = entry.hosts === undefined ? undefined : readHosts(entry.hosts, shown, name, problems);
@@ -98,7 +109,11 @@ function readCredentialsFile(file: string, shown: string, problems: ConfigProble
 
 function refuseInlineVariables(value: unknown, path: string[], shown: string, problems: ConfigProblem[]): void {
   if (typeof value === 'string' && value.includes('${')) {
-    problems.push({ file: shown, key: path.join('.'), reason: 'inline ${VAR} is refused in credentials.yaml (a secret must not be interpolated into a file): name the variable under env: {<field>: VAR}' });
+    problems.push({
+      file: shown,
+      key: path.join('.'),
+      reason: 'inline ${VAR} is refused in credentials.yaml (a secret must not be interpolated into a file): name the variable under env: {<field>: VAR}',
+    });
   } else if (value && typeof value === 'object') {
     for (const [key, inner] of Object.entries(value)) refuseInlineVariables(inner, [...path, key], shown, problems);
   }
@@ -131,7 +146,12 @@ function readEntry(entry: Record<string, unknown>, shown: string, name: string, 
     const value = env[varName];
     if (value === undefined || value === '') continue;
     const bad = isSecretField(type, field) ? controlCharacterIn(value) : null;
-    if (bad) problems.push({ file: shown, key: `${name}.env.${field}`, reason: `the value of ${varName} holds a control character (${bad}); a secret may not contain one` });
+    if (bad)
+      problems.push({
+        file: shown,
+        key: `${name}.env.${field}`,
+        reason: `the value of ${varName} holds a control character (${bad}); a secret may not contain one`,
+      });
     else fields[field] = value;
   }
   return ok ? { provider: String(entry.provider), type, fields, env: envNames } : null;
@@ -168,7 +188,11 @@ function readAllow(raw: unknown, shown: string, name: string, problems: ConfigPr
 
 function readHosts(raw: unknown, shown: string, name: string, problems: ConfigProblem[]): string[] {
   if (!Array.isArray(raw)) {
-    problems.push({ file: shown, key: `${name}.hosts`, reason: 'expected a list of hosts, such as [api.example.com, "*.example.com", "http://ollama.internal:11434"]' });
+    problems.push({
+      file: shown,
+      key: `${name}.hosts`,
+      reason: 'expected a list of hosts, such as [api.example.com, "*.example.com", "http://ollama.internal:11434"]',
+    });
     return [];
   }
   const hosts: string[] = [];
@@ -194,7 +218,11 @@ function finish(
   const implied = base.type === 'secret_url' ? base.fields.url : PROVIDER_HOSTS[base.provider]?.(integrations);
   if (implied !== undefined) return { ...base, allow, hosts: [hostEntryOf(implied)].filter((h): h is string => h !== null) };
   if (base.provider === 'http') {
-    problems.push({ file: shown, key: `${name}.hosts`, reason: 'is required for an http credential: list where it may be sent, such as hosts: [api.example.com]' });
+    problems.push({
+      file: shown,
+      key: `${name}.hosts`,
+      reason: 'is required for an http credential: list where it may be sent, such as hosts: [api.example.com]',
+    });
   }
   // No provider host to imply (smtp connects to its own host; a trigger's webhook secret is never sent).
   return { ...base, allow, hosts: [] };

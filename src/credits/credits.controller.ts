@@ -22,7 +22,10 @@ export class CreditsController {
   @Get('transactions')
   @ApiOperation({ summary: "The caller's ledger (GRANT, TOP_UP, USAGE, REFUND with running balances), newest first, cursor-paginated" })
   @ApiResponse({ status: 400, description: 'BAD_REQUEST: a cursor this list never gave out; VALIDATION_FAILED: a bad limit' })
-  async transactions(@CurrentPrincipal() principal: Principal, @Query() query: TransactionsQuery): Promise<{ items: TransactionView[]; next_cursor: string | null }> {
+  async transactions(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: TransactionsQuery,
+  ): Promise<{ items: TransactionView[]; next_cursor: string | null }> {
     const before = decodeTransactionsCursor(query.cursor);
     if (before === null) throw badTransactionsCursor();
     const page = await this.credits.transactions(principal.user.id, before ?? null, query.limit ?? 50);

@@ -24,7 +24,29 @@ describe('transactionView', () => {
   it('turns bigint strings into numbers and times into ISO text', () => {
     const created = new Date('2026-01-02T03:04:05.000Z');
     expect(
-      transactionView({ id: '7', type: 'USAGE', amount: '-3', running_balance: '97', reason: null, execution_id: 'e', node_execution_id: 'n', attempt: 2, block: 'code.js', created_at: created }),
-    ).toEqual({ id: '7', type: 'USAGE', amount: -3, running_balance: 97, reason: null, execution_id: 'e', node_execution_id: 'n', attempt: 2, block: 'code.js', created_at: '2026-01-02T03:04:05.000Z' });
+      transactionView({
+        id: '7',
+        type: 'USAGE',
+        amount: '-3',
+        running_balance: '97',
+        reason: null,
+        execution_id: 'e',
+        node_execution_id: 'n',
+        attempt: 2,
+        block: 'code.js',
+        created_at: created,
+      }),
+    ).toEqual({
+      id: '7',
+      type: 'USAGE',
+      amount: -3,
+      running_balance: 97,
+      reason: null,
+      execution_id: 'e',
+      node_execution_id: 'n',
+      attempt: 2,
+      block: 'code.js',
+      created_at: '2026-01-02T03:04:05.000Z',
+    });
   });
 });

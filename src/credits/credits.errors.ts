@@ -15,7 +15,11 @@ export function creditUserNotFound(userId: string): AppError {
 }
 
 export function badTransactionsCursor(): AppError {
-  return new AppError('BAD_REQUEST', 'The cursor is not one this list gave out: pass next_cursor from the previous page unchanged, or leave it out for the first page.', {});
+  return new AppError(
+    'BAD_REQUEST',
+    'The cursor is not one this list gave out: pass next_cursor from the previous page unchanged, or leave it out for the first page.',
+    {},
+  );
 }
 
 export function balanceTooLarge(balance: number, amount: number): AppError {

@@ -107,18 +107,35 @@ export class CreditsRepository {
     if (!Number.isInteger(amount) || amount < 0) throw new RangeError(`an initial grant is a whole number of credits, 0 or more (got ${amount})`);
     await manager.query(`INSERT INTO credit_balances (user_id, balance) VALUES ($1, $2)`, [userId, amount]);
     if (amount > 0) {
-      await manager.query(
-        `INSERT INTO credit_transactions (user_id, type, amount, running_balance, reason) VALUES ($1, 'GRANT', $2, $2, $3)`,
-        [userId, amount, reason],
-      );
+      await manager.query(`INSERT INTO credit_transactions (user_id, type, amount, running_balance, reason) VALUES ($1, 'GRANT', $2, $2, $3)`, [
+        userId,
+        amount,
+        reason,
+      ]);
     }
   }
 
   /** Debits `amount` (> 0) if the balance covers it; a repeat of the same (node execution, attempt) is a no-op. */
   async charge(db: Queryable, charge: UsageCharge): Promise<ChargeOutcome> {
-    let rows: Array<{ balance_before: string | null; already: boolean; balance: string | null; was_below: boolean | null; now_below: boolean | null; transaction_id: string | null }>;
+    let rows: Array<{
+      balance_before: string | null;
+      already: boolean;
+      balance: string | null;
+      was_below: boolean | null;
+      now_below: boolean | null;
+      transaction_id: string | null;
+    }>;
     try {
-      rows = await db.query(CHARGE_SQL, [charge.userId, charge.amount, charge.threshold, charge.nodeExecutionId, charge.attempt, charge.reason, charge.executionId, charge.block]);
+      rows = await db.query(CHARGE_SQL, [
+        charge.userId,
+        charge.amount,
+        charge.threshold,
+        charge.nodeExecutionId,
+        charge.attempt,
+        charge.reason,
+        charge.executionId,
+        charge.block,
+      ]);
     } catch (error) {
       // Two charges of one attempt at the same moment: the later statement hits the unique key and is rolled back whole.
       if (isUniqueViolation(error, 'credit_transactions_usage_key')) return { kind: 'already_charged' };
@@ -126,21 +143,42 @@ export class CreditsRepository {
     }
     const row = rows[0]!;
     if (row.already) return { kind: 'already_charged' };
-    if (row.transaction_id === null || row.balance === null) return { kind: 'refused', balance: row.balance_before === null ? null : Number(row.balance_before) };
-    return { kind: 'charged', transactionId: String(row.transaction_id), balance: Number(row.balance), crossedThreshold: row.was_below === false && row.now_below === true };
+    if (row.transaction_id === null || row.balance === null)
+      return { kind: 'refused', balance: row.balance_before === null ? null : Number(row.balance_before) };
+    return {
+      kind: 'charged',
+      transactionId: String(row.transaction_id),
+      balance: Number(row.balance),
+      crossedThreshold: row.was_below === false && row.now_below === true,
+    };
   }
 
   /** Adds credits (GRANT, TOP_UP, REFUND) with a ledger row; null when the user has no account. */
-  async credit(db: Queryable, credit: Credit, attempt: { executionId: string | null; nodeExecutionId: string; attempt: number; block: string | null } | null = null): Promise<TransactionRow | null> {
+  async credit(
+    db: Queryable,
+    credit: Credit,
+    attempt: { executionId: string | null; nodeExecutionId: string; attempt: number; block: string | null } | null = null,
+  ): Promise<TransactionRow | null> {
     const rows: TransactionRow[] = await db.query(CREDIT_SQL, [
-      credit.userId, credit.amount, credit.threshold, credit.type, credit.reason,
-      attempt?.executionId ?? null, attempt?.nodeExecutionId ?? null, attempt?.attempt ?? null, attempt?.block ?? null,
+      credit.userId,
+      credit.amount,
+      credit.threshold,
+      credit.type,
+      credit.reason,
+      attempt?.executionId ?? null,
+      attempt?.nodeExecutionId ?? null,
+      attempt?.attempt ?? null,
+      attempt?.block ?? null,
     ]);
     return rows[0] ?? null;
   }
 
   /** The USAGE row of one node attempt, if it was charged. */
-  async usageOf(db: Queryable, nodeExecutionId: string, attempt: number): Promise<{ user_id: string; amount: number; execution_id: string | null; block: string | null } | null> {
+  async usageOf(
+    db: Queryable,
+    nodeExecutionId: string,
+    attempt: number,
+  ): Promise<{ user_id: string; amount: number; execution_id: string | null; block: string | null } | null> {
     const rows: Array<{ user_id: string; amount: string; execution_id: string | null; block: string | null }> = await db.query(
       `SELECT user_id, amount, execution_id, block FROM credit_transactions WHERE type = 'USAGE' AND node_execution_id = $1 AND attempt = $2`,
       [nodeExecutionId, attempt],
@@ -150,7 +188,10 @@ export class CreditsRepository {
   }
 
   async account(db: Queryable, userId: string): Promise<AccountRow | null> {
-    const rows: Array<{ balance: string; below_threshold: boolean }> = await db.query(`SELECT balance, below_threshold FROM credit_balances WHERE user_id = $1`, [userId]);
+    const rows: Array<{ balance: string; below_threshold: boolean }> = await db.query(
+      `SELECT balance, below_threshold FROM credit_balances WHERE user_id = $1`,
+      [userId],
+    );
     const row = rows[0];
     return row ? { balance: Number(row.balance), below_threshold: row.below_threshold } : null;
   }

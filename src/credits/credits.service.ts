@@ -71,7 +71,12 @@ export class CreditsService {
 
   /** Charges an ad-hoc block run (POST /api/blocks/{id}/execute): 402 INSUFFICIENT_CREDITS when it does not fit. */
   async chargeBlockRun(userId: string, block: string, cost: number): Promise<ChargeAnswer> {
-    return this.debit(userId, cost, block, `Block ${block}`, { nodeExecutionId: null, attempt: null, executionId: null, reason: `POST /api/blocks/${block}/execute` });
+    return this.debit(userId, cost, block, `Block ${block}`, {
+      nodeExecutionId: null,
+      attempt: null,
+      executionId: null,
+      reason: `POST /api/blocks/${block}/execute`,
+    });
   }
 
   /**
@@ -84,7 +89,13 @@ export class CreditsService {
     try {
       const row = await this.repository.credit(
         this.dataSource,
-        { userId: usage.user_id, type: 'REFUND', amount: usage.amount, threshold: this.config.credits.low_balance_threshold, reason: `refund of node attempt ${attempt}: it never ran (platform failure)` },
+        {
+          userId: usage.user_id,
+          type: 'REFUND',
+          amount: usage.amount,
+          threshold: this.config.credits.low_balance_threshold,
+          reason: `refund of node attempt ${attempt}: it never ran (platform failure)`,
+        },
         { executionId: usage.execution_id, nodeExecutionId, attempt, block: usage.block },
       );
       if (!row) return { refunded: false, reason: 'not_charged' };
@@ -117,7 +128,13 @@ export class CreditsService {
     return { rows: rows.slice(0, limit), more: rows.length > limit };
   }
 
-  private async debit(userId: string, cost: number, block: string, label: string, key: { nodeExecutionId: string | null; attempt: number | null; executionId: string | null; reason: string }): Promise<ChargeAnswer> {
+  private async debit(
+    userId: string,
+    cost: number,
+    block: string,
+    label: string,
+    key: { nodeExecutionId: string | null; attempt: number | null; executionId: string | null; reason: string },
+  ): Promise<ChargeAnswer> {
     if (!this.config.credits.enabled || cost <= 0) return { amount: 0, alreadyCharged: false, balance: null };
     const threshold = this.config.credits.low_balance_threshold;
     const outcome = await this.repository.charge(this.dataSource, { userId, amount: cost, threshold, block, ...key });
@@ -130,6 +147,8 @@ export class CreditsService {
   }
 
   private alert(alert: CreditAlert): void {
-    void this.alerts.send(alert).catch((error: unknown) => this.logger.warn({ err: error, user_id: alert.userId, kind: alert.kind }, 'a credit alert could not be sent'));
+    void this.alerts
+      .send(alert)
+      .catch((error: unknown) => this.logger.warn({ err: error, user_id: alert.userId, kind: alert.kind }, 'a credit alert could not be sent'));
   }
 }

@@ -83,7 +83,10 @@ async function letPostgresUserReach(paths: string[], log: Logger): Promise<void>
     }
   }
   if (changed.length) {
-    log.warn({ folders: changed }, 'gave the postgres system user traverse permission (o+x) on folders above the embedded database, which it needs to run as a non-root user');
+    log.warn(
+      { folders: changed },
+      'gave the postgres system user traverse permission (o+x) on folders above the embedded database, which it needs to run as a non-root user',
+    );
   }
 }
 

@@ -15,7 +15,13 @@ export interface RunRequest {
 }
 
 /** `fileTrust`: the execution will be admitted by file trust (file-trust.ts), so names from the file may use it. */
-export async function checkRunRequest(graph: CompiledGraph, request: RunRequest, resolver: CredentialResolver, userId: string, fileTrust = false): Promise<Problem[]> {
+export async function checkRunRequest(
+  graph: CompiledGraph,
+  request: RunRequest,
+  resolver: CredentialResolver,
+  userId: string,
+  fileTrust = false,
+): Promise<Problem[]> {
   const problems: Problem[] = [];
   const inputs = graph.inputNodes;
   const names = inputs.map((n) => n.name!);
@@ -23,12 +29,18 @@ export async function checkRunRequest(graph: CompiledGraph, request: RunRequest,
     const node = graph.nodes.get(request.trigger.node);
     if (node?.kind !== 'trigger') {
       const triggers = graph.nodeList.filter((n) => n.kind === 'trigger').map((n) => n.id);
-      problems.push({ pointer: '/trigger/node', node: request.trigger.node, message: `"${request.trigger.node}" is not a trigger node of ${graph.name}; its trigger nodes are: ${triggers.join(', ') || 'none'}` });
+      problems.push({
+        pointer: '/trigger/node',
+        node: request.trigger.node,
+        message: `"${request.trigger.node}" is not a trigger node of ${graph.name}; its trigger nodes are: ${triggers.join(', ') || 'none'}`,
+      });
     }
-    if (Object.keys(request.inputs).length > 0) problems.push({ pointer: '/inputs', message: 'give either `inputs` or `trigger`, not both: a trigger run seeds inputs with their defaults' });
+    if (Object.keys(request.inputs).length > 0)
+      problems.push({ pointer: '/inputs', message: 'give either `inputs` or `trigger`, not both: a trigger run seeds inputs with their defaults' });
   }
   for (const name of Object.keys(request.inputs)) {
-    if (!names.includes(name)) problems.push({ pointer: `/inputs/${name}`, message: `"${name}" is not an input of ${graph.name}; its inputs are: ${names.join(', ') || 'none'}` });
+    if (!names.includes(name))
+      problems.push({ pointer: `/inputs/${name}`, message: `"${name}" is not an input of ${graph.name}; its inputs are: ${names.join(', ') || 'none'}` });
   }
   const missing: string[] = [];
   for (const node of inputs) {
@@ -44,10 +56,12 @@ export async function checkRunRequest(graph: CompiledGraph, request: RunRequest,
     if (schemaProblem(schema)) continue;
     const validate = compileDataSchema(schema);
     if (!validate(request.inputs[name])) {
-      for (const p of problemsFromErrors(validate.errors)) problems.push({ pointer: `/inputs/${name}${p.pointer ?? ''}`, message: `input "${name}": ${p.message}` });
+      for (const p of problemsFromErrors(validate.errors))
+        problems.push({ pointer: `/inputs/${name}${p.pointer ?? ''}`, message: `input "${name}": ${p.message}` });
     }
   }
-  for (const name of missing) problems.push({ pointer: `/inputs/${name}`, message: `input "${name}" is required (it has no default): give it as inputs.${name}` });
+  for (const name of missing)
+    problems.push({ pointer: `/inputs/${name}`, message: `input "${name}" is required (it has no default): give it as inputs.${name}` });
   for (const nodeId of Object.keys(request.credentials)) {
     if (!graph.nodes.get(nodeId)) problems.push({ pointer: `/credentials/${nodeId}`, message: `"${nodeId}" is not a node of ${graph.name}` });
   }
@@ -56,7 +70,13 @@ export async function checkRunRequest(graph: CompiledGraph, request: RunRequest,
     const names = { ...(node.definition.credentials ?? {}), ...(request.credentials[node.id] ?? {}) };
     const fileTrusted = fileTrustedFields(fileTrust, Object.keys(node.block.credentials), request.credentials[node.id]);
     const { problems: unresolved } = await resolver.resolve({ block: node.block, names, userId, fileTrusted });
-    for (const p of unresolved) problems.push({ ...p, pointer: `/credentials/${node.id}${(p.pointer ?? '').replace(/^\/credentials/, '')}`, node: node.id, message: `node "${node.id}": ${p.message}` });
+    for (const p of unresolved)
+      problems.push({
+        ...p,
+        pointer: `/credentials/${node.id}${(p.pointer ?? '').replace(/^\/credentials/, '')}`,
+        node: node.id,
+        message: `node "${node.id}": ${p.message}`,
+      });
   }
   return problems;
 }

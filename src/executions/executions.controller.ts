@@ -23,14 +23,27 @@ export class ExecutionsController {
   @Post('graphs/:id/execute')
   @RequireScopes('executions:run')
   @ApiOperation({ summary: 'Run the active version of an agent (202 with the QUEUED execution; ?wait= waits up to 60 s)' })
-  execute(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: unknown, @Query('wait') wait: string | undefined, @Res() res: Response): Promise<void> {
+  execute(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Query('wait') wait: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
     return this.run(principal, id, undefined, body, wait, res);
   }
 
   @Post('graphs/:id/execute/:version')
   @RequireScopes('executions:run')
   @ApiOperation({ summary: 'Run one version of an agent' })
-  executeVersion(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Param('version', VersionPipe) version: number, @Body() body: unknown, @Query('wait') wait: string | undefined, @Res() res: Response): Promise<void> {
+  executeVersion(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Param('version', VersionPipe) version: number,
+    @Body() body: unknown,
+    @Query('wait') wait: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
     return this.run(principal, id, version, body, wait, res);
   }
 
@@ -47,7 +60,8 @@ export class ExecutionsController {
   @ApiOperation({ summary: 'Executions billed to the caller (admins: all), newest first, cursor-paginated' })
   list(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, string | undefined>) {
     const limit = query.limit !== undefined ? Number(query.limit) : undefined;
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw validationFailed([{ pointer: '/limit', message: 'limit must be a whole number of at least 1' }]);
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
+      throw validationFailed([{ pointer: '/limit', message: 'limit must be a whole number of at least 1' }]);
     return this.executions.list(principal, { graph_id: query.graph_id, status: query.status, source: query.source, limit, cursor: query.cursor });
   }
 
@@ -63,7 +77,8 @@ export class ExecutionsController {
   @ApiOperation({ summary: 'Node executions in creation order, cursor-paginated, ?status=' })
   nodes(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() query: Record<string, string | undefined>) {
     const limit = query.limit !== undefined ? Number(query.limit) : undefined;
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw validationFailed([{ pointer: '/limit', message: 'limit must be a whole number of at least 1' }]);
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
+      throw validationFailed([{ pointer: '/limit', message: 'limit must be a whole number of at least 1' }]);
     return this.executions.nodes(principal, id, { status: query.status, limit, cursor: query.cursor });
   }
 
@@ -113,12 +128,18 @@ export function parseExecuteBody(raw: unknown): ExecuteBody {
   const problems: Problem[] = [];
   const body = raw === undefined || raw === null || (isObject(raw) && Object.keys(raw).length === 0) ? {} : raw;
   if (!isObject(body)) throw validationFailed([{ pointer: '', message: 'the body must be a JSON object like {"inputs": {...}}' }]);
-  for (const key of Object.keys(body)) if (!['inputs', 'credentials', 'preset_id', 'trigger'].includes(key)) problems.push({ pointer: `/${key}`, message: `unknown field "${key}"; the fields are inputs, credentials, preset_id and trigger` });
+  for (const key of Object.keys(body))
+    if (!['inputs', 'credentials', 'preset_id', 'trigger'].includes(key))
+      problems.push({ pointer: `/${key}`, message: `unknown field "${key}"; the fields are inputs, credentials, preset_id and trigger` });
   if (body.inputs !== undefined && !isObject(body.inputs)) problems.push({ pointer: '/inputs', message: 'inputs must be an object of input names and values' });
-  if (body.credentials !== undefined && (!isObject(body.credentials) || !Object.values(body.credentials).every((v) => isObject(v) && Object.values(v).every((n) => typeof n === 'string')))) {
+  if (
+    body.credentials !== undefined &&
+    (!isObject(body.credentials) || !Object.values(body.credentials).every((v) => isObject(v) && Object.values(v).every((n) => typeof n === 'string')))
+  ) {
     problems.push({ pointer: '/credentials', message: 'credentials must map node ids to {field: credential name}, like {"ask": {"openai": "team-openai"}}' });
   }
-  if (body.preset_id !== undefined && typeof body.preset_id !== 'string') problems.push({ pointer: '/preset_id', message: 'preset_id must be the id of a preset (text)' });
+  if (body.preset_id !== undefined && typeof body.preset_id !== 'string')
+    problems.push({ pointer: '/preset_id', message: 'preset_id must be the id of a preset (text)' });
   if (body.trigger !== undefined && (!isObject(body.trigger) || typeof body.trigger.node !== 'string' || !isObject(body.trigger.outputs))) {
     problems.push({ pointer: '/trigger', message: 'trigger must be {"node": "<trigger node id>", "outputs": {pin: value}}' });
   }

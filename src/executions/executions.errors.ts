@@ -6,15 +6,29 @@ export function executionNotFound(id: string): AppError {
 }
 
 export function graphNotFound(id: string, version?: number): AppError {
-  return new AppError('NOT_FOUND', version !== undefined ? `Agent "${id}" has no version ${version}, or you may not see it. List its versions with GET /api/graphs/${id}/versions.` : `No agent "${id}" exists, is active, or may be seen by you. List them with GET /api/graphs.`, { graph_id: id, ...(version !== undefined ? { version } : {}) });
+  return new AppError(
+    'NOT_FOUND',
+    version !== undefined
+      ? `Agent "${id}" has no version ${version}, or you may not see it. List its versions with GET /api/graphs/${id}/versions.`
+      : `No agent "${id}" exists, is active, or may be seen by you. List them with GET /api/graphs.`,
+    { graph_id: id, ...(version !== undefined ? { version } : {}) },
+  );
 }
 
 export function insufficientCredits(balance: number): AppError {
-  return new AppError('INSUFFICIENT_CREDITS', `Your credit balance is ${balance}: nothing can run. Ask an admin for a top-up (POST /api/admin/users/{user_id}/credits).`, { balance });
+  return new AppError(
+    'INSUFFICIENT_CREDITS',
+    `Your credit balance is ${balance}: nothing can run. Ask an admin for a top-up (POST /api/admin/users/{user_id}/credits).`,
+    { balance },
+  );
 }
 
 export function badCursor(): AppError {
-  return new AppError('BAD_REQUEST', 'The cursor is not one this list gave out: pass next_cursor from the previous page unchanged, or leave it out for the first page.', {});
+  return new AppError(
+    'BAD_REQUEST',
+    'The cursor is not one this list gave out: pass next_cursor from the previous page unchanged, or leave it out for the first page.',
+    {},
+  );
 }
 
 export function badWait(raw: string): AppError {

@@ -100,7 +100,10 @@ export class ExecutionsRepository {
   }
 
   async definition(graphId: string, version: number): Promise<AgentDefinition | null> {
-    const rows = await this.query<{ definition: AgentDefinition }>(`SELECT definition FROM graph_versions WHERE graph_id = $1 AND version = $2`, [graphId, version]);
+    const rows = await this.query<{ definition: AgentDefinition }>(`SELECT definition FROM graph_versions WHERE graph_id = $1 AND version = $2`, [
+      graphId,
+      version,
+    ]);
     return rows[0]?.definition ?? null;
   }
 
@@ -121,7 +124,19 @@ export class ExecutionsRepository {
     const rows = await this.query<ExecutionRow>(
       `INSERT INTO executions (graph_id, graph_version, source, user_id, trigger_node, trigger_event, inputs, credentials, preset_id, rerun_of, file_trust)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${EXECUTION_COLUMNS}`,
-      [row.graph_id, row.graph_version, row.source, row.user_id, row.trigger_node, row.trigger_event ? JSON.stringify(row.trigger_event) : null, JSON.stringify(row.inputs), JSON.stringify(row.credentials), row.preset_id, row.rerun_of, row.file_trust],
+      [
+        row.graph_id,
+        row.graph_version,
+        row.source,
+        row.user_id,
+        row.trigger_node,
+        row.trigger_event ? JSON.stringify(row.trigger_event) : null,
+        JSON.stringify(row.inputs),
+        JSON.stringify(row.credentials),
+        row.preset_id,
+        row.rerun_of,
+        row.file_trust,
+      ],
     );
     return rows[0]!;
   }
@@ -151,7 +166,15 @@ export class ExecutionsRepository {
        WHERE ($1::text IS NULL OR user_id = $1) AND ($2::text IS NULL OR graph_id = $2) AND ($3::text IS NULL OR status = $3)
          AND ($4::text IS NULL OR source = $4) AND ($5::timestamptz IS NULL OR (created_at, id) < ($5::timestamptz, $6::uuid))
        ORDER BY created_at DESC, id DESC LIMIT $7`,
-      [filter.userId, filter.graphId ?? null, filter.status ?? null, filter.source ?? null, filter.after?.created_at ?? null, filter.after?.id ?? null, filter.limit],
+      [
+        filter.userId,
+        filter.graphId ?? null,
+        filter.status ?? null,
+        filter.source ?? null,
+        filter.after?.created_at ?? null,
+        filter.after?.id ?? null,
+        filter.limit,
+      ],
     );
   }
 
@@ -165,7 +188,9 @@ export class ExecutionsRepository {
 
   /** The oldest QUEUED execution of an agent (the next of its FIFO, once a stop frees a slot). */
   async nextQueued(graphId: string): Promise<string | null> {
-    const rows = await this.query<{ id: string }>(`SELECT id FROM executions WHERE graph_id = $1 AND status = 'QUEUED' ORDER BY created_at, id LIMIT 1`, [graphId]);
+    const rows = await this.query<{ id: string }>(`SELECT id FROM executions WHERE graph_id = $1 AND status = 'QUEUED' ORDER BY created_at, id LIMIT 1`, [
+      graphId,
+    ]);
     return rows[0]?.id ?? null;
   }
 

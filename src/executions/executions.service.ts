@@ -29,7 +29,6 @@ export interface ExecuteBody {
   trigger?: { node: string; outputs: Record<string, unknown> };
 }
 
-
 @Injectable()
 export class ExecutionsService {
   private readonly graphs = new Map<string, CompiledGraph>();
@@ -49,7 +48,14 @@ export class ExecutionsService {
   }
 
   /** Checks the request, writes the execution QUEUED and dispatches it (a lost dispatch is swept up later). */
-  async execute(principal: Principal, graphId: string, version: number | undefined, body: ExecuteBody, source: ExecutionSource = 'api', rerunOf: string | null = null): Promise<ExecutionRow> {
+  async execute(
+    principal: Principal,
+    graphId: string,
+    version: number | undefined,
+    body: ExecuteBody,
+    source: ExecutionSource = 'api',
+    rerunOf: string | null = null,
+  ): Promise<ExecutionRow> {
     const graph = await this.repository.graph(graphId);
     const isAdmin = principal.role === 'admin';
     if (!graph || (!isAdmin && graph.source === 'api' && graph.created_by !== principal.user.id)) throw graphNotFound(graphId);
@@ -64,7 +70,10 @@ export class ExecutionsService {
     let credentials = body.credentials ?? {};
     if (body.preset_id) {
       const preset = await this.repository.preset(body.preset_id, graphId);
-      if (!preset || (!isAdmin && preset.user_id !== principal.user.id)) throw validationFailed([{ pointer: '/preset_id', message: `no preset "${body.preset_id}" of ${graphId} exists for you; list them with GET /api/graphs/${graphId}/presets` }]);
+      if (!preset || (!isAdmin && preset.user_id !== principal.user.id))
+        throw validationFailed([
+          { pointer: '/preset_id', message: `no preset "${body.preset_id}" of ${graphId} exists for you; list them with GET /api/graphs/${graphId}/presets` },
+        ]);
       inputs = { ...preset.inputs, ...inputs };
       credentials = { ...(preset.credentials as Record<string, Record<string, string>>), ...credentials };
     }
@@ -90,7 +99,11 @@ export class ExecutionsService {
     });
     // An agent with `concurrency` keeps its FIFO through the queue; others go to a local worker when one has room.
     if (compiled.definition.concurrency === undefined && this.local.offer(row.id)) return row;
-    await this.dispatcher.dispatch(row.id).catch((error: unknown) => this.logger.warn({ err: error, execution_id: row.id }, 'dispatch failed; the sweep dispatches the execution when the queue is back'));
+    await this.dispatcher
+      .dispatch(row.id)
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error, execution_id: row.id }, 'dispatch failed; the sweep dispatches the execution when the queue is back'),
+      );
     return row;
   }
 
@@ -111,7 +124,11 @@ export class ExecutionsService {
       });
       const timer = setTimeout(() => finish(false), ms);
       // A failed look (the database restarting) is only a missed look: the next one, or the timer, ends the wait.
-      const look = () => void this.repository.find(id).then((row) => row && isFinalRunStatus(row.status) && finish(true), () => undefined);
+      const look = () =>
+        void this.repository.find(id).then(
+          (row) => row && isFinalRunStatus(row.status) && finish(true),
+          () => undefined,
+        );
       // Without an event bus (or if an event is lost) a slow look at the row still ends the wait.
       const safety = setInterval(look, this.bus ? 1_000 : 100);
       look();
@@ -127,7 +144,10 @@ export class ExecutionsService {
     const stopped = await this.repository.cancel([id]);
     const after = (await this.repository.find(id))!;
     for (const s of stopped) {
-      void this.bus?.publish({ event: 'graph_execution_update', data: { ...executionView(s.id === id ? after : ((await this.repository.find(s.id)) ?? after)), execution_id: s.id } });
+      void this.bus?.publish({
+        event: 'graph_execution_update',
+        data: { ...executionView(s.id === id ? after : ((await this.repository.find(s.id)) ?? after)), execution_id: s.id },
+      });
       if (s.parent_id) await this.dispatcher.dispatch(s.parent_id).catch(() => undefined);
     }
     for (const graph of new Set(stopped.map((s) => s.graph_id))) {
@@ -139,19 +159,33 @@ export class ExecutionsService {
 
   async rerun(principal: Principal, id: string): Promise<ExecutionRow> {
     const row = await this.visible(principal, id);
-    const body: ExecuteBody = row.trigger_node && row.trigger_event ? { trigger: { node: row.trigger_node, outputs: row.trigger_event } } : { inputs: row.inputs };
+    const body: ExecuteBody =
+      row.trigger_node && row.trigger_event ? { trigger: { node: row.trigger_node, outputs: row.trigger_event } } : { inputs: row.inputs };
     body.credentials = row.credentials as Record<string, Record<string, string>>;
     return this.execute(principal, row.graph_id, row.graph_version, body, 'rerun', row.id);
   }
 
-  async list(principal: Principal, query: { graph_id?: string; status?: string; source?: string; limit?: number; cursor?: string }): Promise<{ items: ExecutionView[]; next_cursor: string | null }> {
+  async list(
+    principal: Principal,
+    query: { graph_id?: string; status?: string; source?: string; limit?: number; cursor?: string },
+  ): Promise<{ items: ExecutionView[]; next_cursor: string | null }> {
     const after = decodeCursor(query.cursor, isTimeIdCursor);
     if (after === null) throw badCursor();
     const limit = Math.min(Math.max(1, query.limit ?? 50), 200);
-    const rows = await this.repository.list({ userId: principal.role === 'admin' ? null : principal.user.id, graphId: query.graph_id, status: query.status, source: query.source, after, limit: limit + 1 });
+    const rows = await this.repository.list({
+      userId: principal.role === 'admin' ? null : principal.user.id,
+      graphId: query.graph_id,
+      status: query.status,
+      source: query.source,
+      after,
+      limit: limit + 1,
+    });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    return { items: page.map(executionView), next_cursor: rows.length > limit && last ? encodeCursor({ created_at: new Date(last.created_at).toISOString(), id: last.id }) : null };
+    return {
+      items: page.map(executionView),
+      next_cursor: rows.length > limit && last ? encodeCursor({ created_at: new Date(last.created_at).toISOString(), id: last.id }) : null,
+    };
   }
 
   async detail(principal: Principal, id: string): Promise<ExecutionView> {
@@ -160,7 +194,11 @@ export class ExecutionsService {
     return { ...executionView(row), node_executions: nodes.map(nodeExecutionView) };
   }
 
-  async nodes(principal: Principal, id: string, query: { status?: string; limit?: number; cursor?: string }): Promise<{ items: NodeExecutionView[]; next_cursor: string | null }> {
+  async nodes(
+    principal: Principal,
+    id: string,
+    query: { status?: string; limit?: number; cursor?: string },
+  ): Promise<{ items: NodeExecutionView[]; next_cursor: string | null }> {
     await this.visible(principal, id);
     const after = decodeCursor(query.cursor, (v): v is { seq: string } => typeof v === 'object' && v !== null && isBigintText((v as { seq?: unknown }).seq));
     if (after === null) throw badCursor();

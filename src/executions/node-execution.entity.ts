@@ -22,9 +22,7 @@ export interface NodeAttempt {
 
 /** What a WAITING node waits for. */
 export type WaitingFor =
-  | { kind: 'delay'; until: string }
-  | { kind: 'retry'; attempt: number; until: string }
-  | { kind: 'child_execution'; execution_id: string };
+  { kind: 'delay'; until: string } | { kind: 'retry'; attempt: number; until: string } | { kind: 'child_execution'; execution_id: string };
 
 /**
  * One run of one node with one complete set of inputs (or, while INCOMPLETE, the pins collected so far).

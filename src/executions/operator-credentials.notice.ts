@@ -25,7 +25,11 @@ export interface RecentApiRun {
 /** Credential name -> API graphs (sorted) that used it, among the credentials ordinary users lost. */
 export function lostCredentialUsage(credentials: Record<string, ConfigCredential>, runs: readonly RecentApiRun[], blocks: BlockLookup): Map<string, string[]> {
   const ordinaryUser = { userId: null, handle: null, role: 'user' as const };
-  const lost = new Set(Object.entries(credentials).filter(([, entry]) => !mayUseOperatorCredential(entry.allow, ordinaryUser, false) && Object.keys(entry.fields).length > 0).map(([name]) => name));
+  const lost = new Set(
+    Object.entries(credentials)
+      .filter(([, entry]) => !mayUseOperatorCredential(entry.allow, ordinaryUser, false) && Object.keys(entry.fields).length > 0)
+      .map(([name]) => name),
+  );
   const usage = new Map<string, Set<string>>();
   const use = (name: string, graph: string) => lost.has(name) && (usage.get(name) ?? usage.set(name, new Set()).get(name)!).add(graph);
   for (const run of runs) {

@@ -12,7 +12,15 @@ import { blockSettings } from '../blocks/block-context.js';
 import type { BlockHttpClient, BlockRuntimeSettings, CredentialType, ResolvedCredential } from '../blocks/block.types.js';
 import type { AppConfig } from '../config/config.schema.js';
 import type { AgentDefinition } from '../graphs/graph.types.js';
-import { runGraphInMemory, type ChildRunRequest, type ChildRunResult, type MemoryRunEvent, type MemoryRunOptions, type MemoryRunResult, type NodeExecutionReport } from './memory-run.js';
+import {
+  runGraphInMemory,
+  type ChildRunRequest,
+  type ChildRunResult,
+  type MemoryRunEvent,
+  type MemoryRunOptions,
+  type MemoryRunResult,
+  type NodeExecutionReport,
+} from './memory-run.js';
 
 export interface RunOptions {
   /** `--input k=v`, repeatable. */
@@ -71,7 +79,9 @@ export function checkInputs(agent: AgentDefinition, inputs: Record<string, unkno
   const missing = declared.filter((d) => d.required && !Object.prototype.hasOwnProperty.call(inputs, d.name)).map((d) => d.name);
   if (missing.length) {
     const one = missing.length === 1;
-    problems.push(`${agent.name} needs the required input${one ? '' : 's'} ${missing.join(', ')} (no default): give ${one ? 'it' : 'them'} as ${missing.map((m) => `--input ${m}=<value>`).join(' ')}`);
+    problems.push(
+      `${agent.name} needs the required input${one ? '' : 's'} ${missing.join(', ')} (no default): give ${one ? 'it' : 'them'} as ${missing.map((m) => `--input ${m}=<value>`).join(' ')}`,
+    );
   }
   return problems;
 }
@@ -114,7 +124,17 @@ export async function runCommand(target: string, options: RunOptions, io: CliIo,
     userId: 'local',
     resolveCredentials: (_node, fields) => configCredentials(config, fields),
     systemDefaults: systemDefaults(config),
-    ...(config ? { maxParallel: config.executor.max_parallel, nodeTimeoutMs: config.executor.node_timeout, executionTimeoutMs: config.executor.execution_timeout, maxNodeExecutions: config.executor.max_node_executions, maxValueBytes: config.executor.max_value_bytes, maxJsonDepth: config.limits.max_json_depth, maxDepth: config.executor.max_depth } : {}),
+    ...(config
+      ? {
+          maxParallel: config.executor.max_parallel,
+          nodeTimeoutMs: config.executor.node_timeout,
+          executionTimeoutMs: config.executor.execution_timeout,
+          maxNodeExecutions: config.executor.max_node_executions,
+          maxValueBytes: config.executor.max_value_bytes,
+          maxJsonDepth: config.limits.max_json_depth,
+          maxDepth: config.executor.max_depth,
+        }
+      : {}),
   };
   const runChild = (request: ChildRunRequest): Promise<ChildRunResult> => runChildAgent(request, agents, shared);
   const started = Date.now();
@@ -132,15 +152,39 @@ export async function runCommand(target: string, options: RunOptions, io: CliIo,
     await http.close();
   }
   const durationMs = Date.now() - started;
-  if (options.json) io.out(JSON.stringify({ agent: agent.name, status: result.status, outputs: result.outputs, error: result.error, duration_ms: durationMs, node_executions: result.node_executions }, null, 2) + '\n');
+  if (options.json)
+    io.out(
+      JSON.stringify(
+        {
+          agent: agent.name,
+          status: result.status,
+          outputs: result.outputs,
+          error: result.error,
+          duration_ms: durationMs,
+          node_executions: result.node_executions,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
   else printResult(agent, result, durationMs, io);
   return result.status === 'COMPLETED' ? 0 : 1;
 }
 
-async function runChildAgent(request: ChildRunRequest, agents: ReadonlyMap<string, AgentDefinition>, shared: Omit<MemoryRunOptions, 'inputs' | 'onEvent'>): Promise<ChildRunResult> {
+async function runChildAgent(
+  request: ChildRunRequest,
+  agents: ReadonlyMap<string, AgentDefinition>,
+  shared: Omit<MemoryRunOptions, 'inputs' | 'onEvent'>,
+): Promise<ChildRunResult> {
   const child = agents.get(request.agent);
   if (!child) throw new Error(`agent "${request.agent}" is not in the agents folder; put its file there (or set AGENTS_DIR)`);
-  const result = await runGraphInMemory(child, { ...shared, inputs: request.inputs, depth: request.depth, signal: request.signal, runChild: (next) => runChildAgent(next, agents, shared) });
+  const result = await runGraphInMemory(child, {
+    ...shared,
+    inputs: request.inputs,
+    depth: request.depth,
+    signal: request.signal,
+    runChild: (next) => runChildAgent(next, agents, shared),
+  });
   return { status: result.status, outputs: result.outputs, error: result.error };
 }
 
@@ -158,7 +202,8 @@ function configCredentials(config: AppConfig | null, fields: Record<string, stri
 function systemDefaults(config: AppConfig | null): Record<string, ResolvedCredential> {
   const defaults: Record<string, ResolvedCredential> = {};
   for (const [name, entry] of Object.entries(config?.credentials ?? {})) {
-    if (entry.system && Object.keys(entry.fields).length > 0) defaults[entry.provider] = { name, provider: entry.provider, type: entry.type as CredentialType, fields: { ...entry.fields }, hosts: entry.hosts };
+    if (entry.system && Object.keys(entry.fields).length > 0)
+      defaults[entry.provider] = { name, provider: entry.provider, type: entry.type as CredentialType, fields: { ...entry.fields }, hosts: entry.hosts };
   }
   return defaults;
 }

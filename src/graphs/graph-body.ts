@@ -34,11 +34,15 @@ export async function checkAgentBody(plans: AgentsPlanService, principal: Princi
     .map(({ pointer, message, node, pin }) => ({ pointer, message, ...(node !== undefined ? { node } : {}), ...(pin !== undefined ? { pin } : {}) }));
   const owner = isDict(source.data) ? source.data.owner : undefined;
   if (typeof owner === 'string' && owner !== handle && principal.role !== 'admin') {
-    problems.push({ pointer: '/owner', message: `only admins may bill another user for this graph's trigger runs: set owner to yourself ("${handle}") or leave it out` });
+    problems.push({
+      pointer: '/owner',
+      message: `only admins may bill another user for this graph's trigger runs: set owner to yourself ("${handle}") or leave it out`,
+    });
   }
   if (!mayUseGithubTrigger('api', creatorRole) && isDict(source.data) && isDict(source.data.nodes)) {
     for (const [id, node] of Object.entries(source.data.nodes)) {
-      if (isDict(node) && node.block === GITHUB_TRIGGER) problems.push({ pointer: `/nodes/${id}/block`, message: githubTriggerRefused(creatorRole === null), node: id });
+      if (isDict(node) && node.block === GITHUB_TRIGGER)
+        problems.push({ pointer: `/nodes/${id}/block`, message: githubTriggerRefused(creatorRole === null), node: id });
     }
   }
   if (problems.length || !result.agent) throw validationFailed(problems);
@@ -57,7 +61,12 @@ export function prepareUpdateBody(body: unknown, id: string): unknown {
   for (const key of VIEW_ONLY_KEYS) delete doc[key];
   if (doc.name === undefined) doc.name = id;
   if (doc.name !== id) {
-    throw validationFailed([{ pointer: '/name', message: `the name must be the graph's id "${id}" (or left out): a graph can't be renamed; create one under the new name with POST /api/graphs` }]);
+    throw validationFailed([
+      {
+        pointer: '/name',
+        message: `the name must be the graph's id "${id}" (or left out): a graph can't be renamed; create one under the new name with POST /api/graphs`,
+      },
+    ]);
   }
   return doc;
 }

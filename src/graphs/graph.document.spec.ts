@@ -53,7 +53,11 @@ describe('toAgentDocument', () => {
       retry: { attempts: 3, backoff: 'fixed', delay: '1500ms', max_delay: '1m' },
       timeout: '45s',
     });
-    expect(doc.links).toEqual([{ from: 'greet.text', to: 'out.value', static: true }, 'pr.payload.number -> greet.values.n', { from: 'who.value', to: 'greet.values.who', static: true }]);
+    expect(doc.links).toEqual([
+      { from: 'greet.text', to: 'out.value', static: true },
+      'pr.payload.number -> greet.values.n',
+      { from: 'who.value', to: 'greet.values.who', static: true },
+    ]);
   });
 
   it('reads back (as a JSON body) to the same canonical form and hash', () => {

@@ -56,7 +56,10 @@ export function toAgentDocument(agent: AgentDefinition): Record<string, unknown>
 }
 
 /** The trigger nodes of an agent, by node id. `isTrigger` says which blocks are triggers (the registry knows). */
-export function triggerNodes(agent: AgentDefinition, isTrigger: (block: string) => boolean): Array<{ node: string; block: string; inputs: Record<string, unknown>; credentials: Record<string, string> }> {
+export function triggerNodes(
+  agent: AgentDefinition,
+  isTrigger: (block: string) => boolean,
+): Array<{ node: string; block: string; inputs: Record<string, unknown>; credentials: Record<string, string> }> {
   return Object.keys(agent.nodes)
     .sort()
     .filter((id) => isTrigger(agent.nodes[id]!.block))
@@ -70,4 +73,3 @@ export function triggerViews(agent: AgentDefinition, isTrigger: (block: string) 
     return { ...inputs, node, block, ...(reason !== undefined ? { disabled_reason: reason } : {}) };
   });
 }
-

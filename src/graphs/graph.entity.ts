@@ -13,7 +13,10 @@ export const GRAPH_SOURCES = ['file', 'api'] as const satisfies readonly GraphSo
 @Check('graphs_id_check', `id ~ '^[a-z][a-z0-9-]{1,62}$'`)
 @Check('graphs_source_check', sqlIn('source', GRAPH_SOURCES))
 @Check('graphs_file_check', `(source = 'file') = (file IS NOT NULL)`)
-@Check('graphs_versions_check', `active_version >= 1 AND active_version <= latest_version AND (pinned_version IS NULL OR pinned_version BETWEEN 1 AND latest_version)`)
+@Check(
+  'graphs_versions_check',
+  `active_version >= 1 AND active_version <= latest_version AND (pinned_version IS NULL OR pinned_version BETWEEN 1 AND latest_version)`,
+)
 @Check('graphs_deactivated_check', `active OR deactivated_at IS NOT NULL`)
 export class GraphEntity {
   /** The agent name (`^[a-z][a-z0-9-]{1,62}$`), used in every API path. */

@@ -34,7 +34,21 @@ export interface GraphView {
 }
 
 /** Keys of the view that are not part of the agent format (PUT ignores them, for GET-edit-PUT). */
-export const VIEW_ONLY_KEYS = ['id', 'source', 'active', 'version', 'active_version', 'pinned_version', 'versions', 'file', 'commit', 'hash', 'triggers', 'created_at', 'updated_at'] as const;
+export const VIEW_ONLY_KEYS = [
+  'id',
+  'source',
+  'active',
+  'version',
+  'active_version',
+  'pinned_version',
+  'versions',
+  'file',
+  'commit',
+  'hash',
+  'triggers',
+  'created_at',
+  'updated_at',
+] as const;
 
 /** `disabled`: node id -> why the server disabled that trigger of this version (graph-triggers.repository.ts). */
 export function graphView(graph: GraphRow, version: VersionRow, isTrigger: (block: string) => boolean, disabled?: ReadonlyMap<string, string>): GraphView {

@@ -71,7 +71,12 @@ export class GraphsController {
   @Get(':id/diagram')
   @RequireScopes('graphs:read')
   @ApiOperation({ summary: 'Mermaid text of the graph (?format=svg for a picture, ?version=N)' })
-  async diagram(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() query: DiagramQuery, @Res({ passthrough: true }) response: Response): Promise<string> {
+  async diagram(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Query() query: DiagramQuery,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<string> {
     const diagram = await this.graphs.diagram(principal, id, query);
     response.setHeader('Content-Type', diagram.contentType);
     return diagram.body;

@@ -58,7 +58,9 @@ export class SetActiveVersionDto {
 function isCredentialNames(value: unknown): boolean {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   return Object.values(value).every(
-    (item) => typeof item === 'string' || (item !== null && typeof item === 'object' && !Array.isArray(item) && Object.values(item).every((name) => typeof name === 'string')),
+    (item) =>
+      typeof item === 'string' ||
+      (item !== null && typeof item === 'object' && !Array.isArray(item) && Object.values(item).every((name) => typeof name === 'string')),
   );
 }
 

@@ -6,7 +6,10 @@ export function graphNotFound(id: string): AppError {
 }
 
 export function graphVersionNotFound(id: string, version: number, latest: number): AppError {
-  return new AppError('NOT_FOUND', `Graph "${id}" has no version ${version}; its versions are 1 to ${latest} (GET /api/graphs/${id}/versions).`, { graph: id, version });
+  return new AppError('NOT_FOUND', `Graph "${id}" has no version ${version}; its versions are 1 to ${latest} (GET /api/graphs/${id}/versions).`, {
+    graph: id,
+    version,
+  });
 }
 
 /** PUT or DELETE of a graph that comes from an agent file: the file is the source of truth. */
@@ -20,11 +23,19 @@ export function fileManaged(id: string, file: string | null, action: string): Ap
 }
 
 export function graphNameTaken(id: string): AppError {
-  return new AppError('CONFLICT', `A graph named "${id}" already exists (names are unique across agent files and the API). Choose another name, or send a new version with PUT /api/graphs/${id} if it is yours.`, { graph: id });
+  return new AppError(
+    'CONFLICT',
+    `A graph named "${id}" already exists (names are unique across agent files and the API). Choose another name, or send a new version with PUT /api/graphs/${id} if it is yours.`,
+    { graph: id },
+  );
 }
 
 export function pinningNeedsAdmin(id: string): AppError {
-  return new AppError('FORBIDDEN', `Graph "${id}" comes from an agent file; pinning or unpinning it changes it for everyone, so only admins may. Ask an admin, or change the file.`, { graph: id });
+  return new AppError(
+    'FORBIDDEN',
+    `Graph "${id}" comes from an agent file; pinning or unpinning it changes it for everyone, so only admins may. Ask an admin, or change the file.`,
+    { graph: id },
+  );
 }
 
 export function presetNameTaken(graph: string, name: string): AppError {
@@ -36,5 +47,7 @@ export function versionProblem(message: string): AppError {
 }
 
 export function badGraphCursor(): AppError {
-  return validationFailed([{ pointer: '/cursor', message: 'not a cursor from a previous page: pass the next_cursor of a previous answer, or leave it out to start over' }]);
+  return validationFailed([
+    { pointer: '/cursor', message: 'not a cursor from a previous page: pass the next_cursor of a previous answer, or leave it out to start over' },
+  ]);
 }

@@ -147,7 +147,11 @@ export class GraphsRepository {
   }
 
   /** A new newest version of an API graph made active (and the graph active again if it was deleted). */
-  async activateNewVersion(manager: EntityManager, id: string, fields: { version: number; description: string | null; owner_id: string | null }): Promise<void> {
+  async activateNewVersion(
+    manager: EntityManager,
+    id: string,
+    fields: { version: number; description: string | null; owner_id: string | null },
+  ): Promise<void> {
     await this.run(
       `UPDATE graphs SET latest_version = $2, active_version = $2, description = $3, owner_id = $4, active = true, deactivated_at = NULL, updated_at = now()
        WHERE id = $1`,

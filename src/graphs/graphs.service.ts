@@ -183,10 +183,19 @@ export class GraphsService {
   }
 
   private async insertVersion(manager: EntityManager, agent: AgentDefinition, version: number, userId: string): Promise<void> {
-    await this.graphs.insertVersions(manager, [{ graph_id: agent.name, version, definition: agent, hash: hashAgent(agent), file: null, commit: null, created_by: userId }]);
+    await this.graphs.insertVersions(manager, [
+      { graph_id: agent.name, version, definition: agent, hash: hashAgent(agent), file: null, commit: null, created_by: userId },
+    ]);
     await this.graphs.insertTriggers(
       manager,
-      triggerNodes(agent, this.plans.isTrigger).map((t) => ({ graph_id: agent.name, version, node_id: t.node, block: t.block, config: t.inputs, credentials: t.credentials })),
+      triggerNodes(agent, this.plans.isTrigger).map((t) => ({
+        graph_id: agent.name,
+        version,
+        node_id: t.node,
+        block: t.block,
+        config: t.inputs,
+        credentials: t.credentials,
+      })),
     );
   }
 }

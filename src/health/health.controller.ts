@@ -53,10 +53,7 @@ export class HealthController {
 async function timed(check: () => Promise<void>, timeoutMs = 2000): Promise<Check> {
   const started = performance.now();
   try {
-    await Promise.race([
-      check(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref()),
-    ]);
+    await Promise.race([check(), new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref())]);
     return { ok: true, ms: Math.round(performance.now() - started) };
   } catch (error) {
     return { ok: false, error: (error as Error).message };

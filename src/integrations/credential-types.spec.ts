@@ -9,8 +9,16 @@ describe('checkSecrets', () => {
     ['secret_url', { url: 'https://hooks.slack.com/services/T/B/X' }, { url: 'https://hooks.slack.com/services/T/B/X' }],
     ['header', { name: 'X-Api-Key', value: 'v' }, { name: 'X-Api-Key', value: 'v' }],
     ['smtp', { host: 'mail', port: 465 }, { host: 'mail', port: '465', secure: 'true' }],
-    ['smtp', { host: 'mail', port: '587', secure: false, username: 'u', password: 'p', from: 'Bot <bot@example.com>' }, { host: 'mail', port: '587', secure: 'false', username: 'u', password: 'p', from: 'Bot <bot@example.com>' }],
-    ['oauth2', { access_token: 'a', refresh_token: 'r', expires_at: '2030-01-01T01:00:00+01:00', scopes: ['repo', ' gist '] }, { access_token: 'a', refresh_token: 'r', expires_at: '2030-01-01T00:00:00.000Z', scopes: 'repo gist' }],
+    [
+      'smtp',
+      { host: 'mail', port: '587', secure: false, username: 'u', password: 'p', from: 'Bot <bot@example.com>' },
+      { host: 'mail', port: '587', secure: 'false', username: 'u', password: 'p', from: 'Bot <bot@example.com>' },
+    ],
+    [
+      'oauth2',
+      { access_token: 'a', refresh_token: 'r', expires_at: '2030-01-01T01:00:00+01:00', scopes: ['repo', ' gist '] },
+      { access_token: 'a', refresh_token: 'r', expires_at: '2030-01-01T00:00:00.000Z', scopes: 'repo gist' },
+    ],
     ['oauth2', { access_token: 'a', scopes: 'repo,gist read:user', refresh_token: null }, { access_token: 'a', scopes: 'repo gist read:user' }],
   ] as const)('accepts %s %j as strings', (type, secrets, fields) => {
     const checked = checkSecrets(type, secrets);
@@ -34,7 +42,10 @@ describe('checkSecrets', () => {
     const text = JSON.stringify(checked);
     expect(text).not.toContain('sk-live-AbC123');
     expect(text).not.toContain('42');
-    expect('problems' in checked && checked.problems[0]).toEqual({ pointer: '/secrets', message: 'an unknown field (its name is not shown, in case it is a secret) for type api_key: the fields are {key}' });
+    expect('problems' in checked && checked.problems[0]).toEqual({
+      pointer: '/secrets',
+      message: 'an unknown field (its name is not shown, in case it is a secret) for type api_key: the fields are {key}',
+    });
   });
 
   it('refuses what is not an object, and prototype keys are not fields', () => {
@@ -46,7 +57,7 @@ describe('checkSecrets', () => {
 });
 
 describe('metadataOf and describeFields', () => {
-  it('lists only an OAuth2 credential\'s scopes and expiry', () => {
+  it("lists only an OAuth2 credential's scopes and expiry", () => {
     expect(metadataOf('oauth2', { access_token: 'a', refresh_token: 'r', scopes: 'repo gist', expires_at: '2030-01-01T00:00:00.000Z' })).toEqual({
       scopes: ['repo', 'gist'],
       expires_at: '2030-01-01T00:00:00.000Z',

@@ -76,9 +76,15 @@ export function checkSecrets(type: CredentialType, secrets: unknown, pointerBase
     if (Object.hasOwn(specs, name)) continue;
     // A secret pasted where a field name goes must not come back in the answer: only names that look like field names are shown.
     if (FIELD_NAME.test(name)) {
-      problems.push({ pointer: `${pointerBase}/${escapePointer(name)}`, message: `unknown field "${name}" for type ${type}: the fields are ${describeFields(type)}` });
+      problems.push({
+        pointer: `${pointerBase}/${escapePointer(name)}`,
+        message: `unknown field "${name}" for type ${type}: the fields are ${describeFields(type)}`,
+      });
     } else {
-      problems.push({ pointer: pointerBase, message: `an unknown field (its name is not shown, in case it is a secret) for type ${type}: the fields are ${describeFields(type)}` });
+      problems.push({
+        pointer: pointerBase,
+        message: `an unknown field (its name is not shown, in case it is a secret) for type ${type}: the fields are ${describeFields(type)}`,
+      });
     }
   }
   for (const [name, spec] of Object.entries(specs)) {
@@ -91,11 +97,18 @@ export function checkSecrets(type: CredentialType, secrets: unknown, pointerBase
     const checked = checkField(spec.kind, raw);
     const control = 'value' in checked && isSecretField(type, name) ? controlCharacterIn(checked.value) : null;
     if ('error' in checked) problems.push({ pointer, message: `"${name}": ${checked.error}` });
-    else if (control) problems.push({ pointer, message: `"${name}": contains a control character (${control}); a secret may not hold line breaks or other control characters: remove them` });
+    else if (control)
+      problems.push({
+        pointer,
+        message: `"${name}": contains a control character (${control}); a secret may not hold line breaks or other control characters: remove them`,
+      });
     else fields[name] = checked.value;
   }
   if (type === 'smtp' && (fields.username === undefined) !== (fields.password === undefined)) {
-    problems.push({ pointer: `${pointerBase}/${fields.username === undefined ? 'username' : 'password'}`, message: 'give both "username" and "password", or neither (for a server without authentication)' });
+    problems.push({
+      pointer: `${pointerBase}/${fields.username === undefined ? 'username' : 'password'}`,
+      message: 'give both "username" and "password", or neither (for a server without authentication)',
+    });
   }
   if (problems.length) return { problems };
   if (type === 'smtp' && fields.secure === undefined) fields.secure = fields.port === '465' ? 'true' : 'false';
@@ -126,10 +139,14 @@ function checkField(kind: FieldKind, raw: unknown): { value: string } | { error:
       return { value: raw };
     }
     case 'header_name':
-      return typeof raw === 'string' && HEADER_TOKEN.test(raw) ? { value: raw } : { error: 'expected an HTTP header name such as X-Api-Key (letters, digits and - only)' };
+      return typeof raw === 'string' && HEADER_TOKEN.test(raw)
+        ? { value: raw }
+        : { error: 'expected an HTTP header name such as X-Api-Key (letters, digits and - only)' };
     case 'port': {
       const port = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
-      return typeof port === 'number' && Number.isInteger(port) && port >= 1 && port <= 65535 ? { value: String(port) } : { error: 'expected a port number from 1 to 65535, such as 587' };
+      return typeof port === 'number' && Number.isInteger(port) && port >= 1 && port <= 65535
+        ? { value: String(port) }
+        : { error: 'expected a port number from 1 to 65535, such as 587' };
     }
     case 'boolean':
       if (raw === true || raw === 'true') return { value: 'true' };
@@ -144,10 +161,17 @@ function checkField(kind: FieldKind, raw: unknown): { value: string } | { error:
     case 'scopes': {
       const list = typeof raw === 'string' ? raw.split(/[\s,]+/) : raw;
       if (!Array.isArray(list) || !list.every((s) => typeof s === 'string')) return { error: 'expected a list of scopes such as ["repo", "read:user"]' };
-      return { value: list.map((s: string) => s.trim()).filter(Boolean).join(' ') };
+      return {
+        value: list
+          .map((s: string) => s.trim())
+          .filter(Boolean)
+          .join(' '),
+      };
     }
     case 'email':
-      return typeof raw === 'string' && EMAIL.test(raw.replace(/^.*<(.+)>\s*$/, '$1')) ? { value: raw } : { error: 'expected an address such as bot@example.com or "Bot <bot@example.com>"' };
+      return typeof raw === 'string' && EMAIL.test(raw.replace(/^.*<(.+)>\s*$/, '$1'))
+        ? { value: raw }
+        : { error: 'expected an address such as bot@example.com or "Bot <bot@example.com>"' };
   }
 }
 

@@ -3,7 +3,15 @@ import type { CredentialType } from '../blocks/block.types.js';
 import { sqlIn } from '../database/column.helpers.js';
 import { UserEntity } from '../users/user.entity.js';
 
-export const CREDENTIAL_TYPES = ['api_key', 'oauth2', 'user_password', 'webhook_secret', 'secret_url', 'header', 'smtp'] as const satisfies readonly CredentialType[];
+export const CREDENTIAL_TYPES = [
+  'api_key',
+  'oauth2',
+  'user_password',
+  'webhook_secret',
+  'secret_url',
+  'header',
+  'smtp',
+] as const satisfies readonly CredentialType[];
 
 /** Non-secret facts about a credential, safe to list: OAuth2 scopes and expiry, the account, hints. */
 export interface CredentialMetadata {

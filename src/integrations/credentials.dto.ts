@@ -40,7 +40,7 @@ export class CreateCredentialDto {
 }
 
 export class ReplaceCredentialDto {
-  @ApiProperty({ example: { key: 'sk-new...' }, description: 'Every secret field of the credential\'s type (the old ones are replaced, not merged)' })
+  @ApiProperty({ example: { key: 'sk-new...' }, description: "Every secret field of the credential's type (the old ones are replaced, not merged)" })
   secrets!: Record<string, unknown>;
 
   @ApiPropertyOptional({ example: ['api.example.com'], description: `${HOSTS_DOC} Left out: unchanged; null: anywhere again.` })
@@ -73,7 +73,8 @@ export function parseCreateCredential(body: unknown): CreateCredentialInput {
   const provider = checkProvider(object.provider, problems);
   let type: CredentialType | null = null;
   if (object.type === undefined) problems.push({ pointer: '/type', message: `"type" is required: one of ${CREDENTIAL_TYPES.join(', ')}` });
-  else if (!isCredentialType(object.type)) problems.push({ pointer: '/type', message: `unknown type ${JSON.stringify(object.type)}: expected one of ${CREDENTIAL_TYPES.join(', ')}` });
+  else if (!isCredentialType(object.type))
+    problems.push({ pointer: '/type', message: `unknown type ${JSON.stringify(object.type)}: expected one of ${CREDENTIAL_TYPES.join(', ')}` });
   else type = object.type;
   let secrets: CheckedSecrets | null = null;
   if (object.secrets === undefined) problems.push({ pointer: '/secrets', message: '"secrets" is required: an object with the secret fields of the type' });
@@ -103,7 +104,11 @@ export function parseReplaceCredential(body: unknown, type: CredentialType): Rep
 
 function checkHosts(value: unknown, problems: Problem[]): string[] | null {
   if (!Array.isArray(value) || value.length === 0) {
-    problems.push({ pointer: '/hosts', message: 'expected a non-empty list of hosts such as ["api.example.com", "*.example.com"] (leave it out to send the credential wherever its block sends it)' });
+    problems.push({
+      pointer: '/hosts',
+      message:
+        'expected a non-empty list of hosts such as ["api.example.com", "*.example.com"] (leave it out to send the credential wherever its block sends it)',
+    });
     return null;
   }
   const hosts: string[] = [];
@@ -165,7 +170,8 @@ function asObject(body: unknown, known: string[], problems: Problem[]): Record<s
   }
   const object = body as Record<string, unknown>;
   for (const key of Object.keys(object)) {
-    if (!known.includes(key)) problems.push({ pointer: `/${escapePointer(key)}`, message: `unknown field "${key}": remove it (the fields are ${known.join(', ')})` });
+    if (!known.includes(key))
+      problems.push({ pointer: `/${escapePointer(key)}`, message: `unknown field "${key}": remove it (the fields are ${known.join(', ')})` });
   }
   return object;
 }

@@ -10,9 +10,13 @@ export const CredentialErrorCode = {
 } as const;
 
 export function credentialNotFound(name: string): AppError {
-  return new AppError('NOT_FOUND', `You have no credential "${name}". List yours with GET /api/integrations/credentials, or create it (POST /api/integrations/credentials).`, {
-    credential: name,
-  });
+  return new AppError(
+    'NOT_FOUND',
+    `You have no credential "${name}". List yours with GET /api/integrations/credentials, or create it (POST /api/integrations/credentials).`,
+    {
+      credential: name,
+    },
+  );
 }
 
 export function credentialExists(name: string): AppError {
@@ -47,10 +51,14 @@ export function credentialsUnresolved(problems: Problem[]): AppError {
 
 export function unknownProvider(provider: string, configured: string[]): AppError {
   const known = configured.length ? `Configured providers: ${configured.join(', ')}.` : 'No OAuth2 provider is configured.';
-  return new AppError('NOT_FOUND', `No OAuth2 provider "${provider}". ${known} Add one under integrations.oauth2.${provider} (authorize_url, token_url, client_id, client_secret, scopes) in config/.`, {
-    provider,
-    configured,
-  });
+  return new AppError(
+    'NOT_FOUND',
+    `No OAuth2 provider "${provider}". ${known} Add one under integrations.oauth2.${provider} (authorize_url, token_url, client_id, client_secret, scopes) in config/.`,
+    {
+      provider,
+      configured,
+    },
+  );
 }
 
 export function providerMisconfigured(provider: string, problems: string[]): AppError {
@@ -77,5 +85,10 @@ export function authorizationDenied(provider: string, error: string, description
 
 /** The token endpoint refused or failed; `status` 400 when it answered with an OAuth2 error, 502 when it could not be used. */
 export function tokenFailed(provider: string, what: string, reason: string, status: number, providerError?: string): AppError {
-  return new AppError(CredentialErrorCode.OAUTH2_TOKEN_FAILED, `${what} at ${provider}'s token endpoint failed: ${reason}`, { provider, ...(providerError ? { provider_error: providerError } : {}) }, status);
+  return new AppError(
+    CredentialErrorCode.OAUTH2_TOKEN_FAILED,
+    `${what} at ${provider}'s token endpoint failed: ${reason}`,
+    { provider, ...(providerError ? { provider_error: providerError } : {}) },
+    status,
+  );
 }

@@ -65,7 +65,10 @@ export class CredentialsRepository {
   /** The user's credentials among `names`, in one query. */
   async findManyForUser(userId: string, names: readonly string[]): Promise<CredentialEntity[]> {
     if (!names.length) return [];
-    return this.rows.createQueryBuilder('c').where('c.user_id = :userId AND c.name = ANY(:names)', { userId, names: [...names] }).getMany();
+    return this.rows
+      .createQueryBuilder('c')
+      .where('c.user_id = :userId AND c.name = ANY(:names)', { userId, names: [...names] })
+      .getMany();
   }
 
   /** Inserts; a taken (user, name) throws CredentialExistsError. */
@@ -138,7 +141,12 @@ export class CredentialsRepository {
 
   /** Swaps in a re-encryption of the same secret, unless the row changed meanwhile (then the caller retries it). */
   async reencrypt(id: string, oldCiphertext: string, ciphertext: string, keyId: string): Promise<boolean> {
-    const rows = await this.updateReturning('UPDATE credentials SET ciphertext = $3, key_id = $4 WHERE id = $1 AND ciphertext = $2 RETURNING id', [id, oldCiphertext, ciphertext, keyId]);
+    const rows = await this.updateReturning('UPDATE credentials SET ciphertext = $3, key_id = $4 WHERE id = $1 AND ciphertext = $2 RETURNING id', [
+      id,
+      oldCiphertext,
+      ciphertext,
+      keyId,
+    ]);
     return rows.length === 1;
   }
 

@@ -105,7 +105,11 @@ export class CredentialsResolver implements CredentialResolver {
       const { credentials, problems: nodeProblems } = await this.resolveWith(database, { block: node.block, names: node.names, userId, asker });
       resolved[node.nodeId] = credentials;
       for (const problem of nodeProblems) {
-        problems.push({ node: node.nodeId, pointer: `/nodes/${escapePointer(node.nodeId)}${problem.pointer ?? ''}`, message: `node "${node.nodeId}" (${node.block.id}), field ${problem.message}` });
+        problems.push({
+          node: node.nodeId,
+          pointer: `/nodes/${escapePointer(node.nodeId)}${problem.pointer ?? ''}`,
+          message: `node "${node.nodeId}" (${node.block.id}), field ${problem.message}`,
+        });
       }
     }
     if (problems.length) throw credentialsUnresolved(problems);
@@ -115,8 +119,13 @@ export class CredentialsResolver implements CredentialResolver {
   private async resolveWith(database: UserCredentialSource, request: CredentialRequest): Promise<CredentialResolution> {
     const chain = new ChainedCredentialResolver([database, this.config], this.config);
     const resolution = await chain.resolve(request);
-    const protect = (map: Record<string, ResolvedCredential>) => Object.fromEntries(Object.entries(map).map(([key, credential]) => [key, new ProtectedCredential(credential)]));
-    return { credentials: protect(resolution.credentials), problems: resolution.problems, ...(resolution.systemDefaults ? { systemDefaults: protect(resolution.systemDefaults) } : {}) };
+    const protect = (map: Record<string, ResolvedCredential>) =>
+      Object.fromEntries(Object.entries(map).map(([key, credential]) => [key, new ProtectedCredential(credential)]));
+    return {
+      credentials: protect(resolution.credentials),
+      problems: resolution.problems,
+      ...(resolution.systemDefaults ? { systemDefaults: protect(resolution.systemDefaults) } : {}),
+    };
   }
 }
 

@@ -39,7 +39,14 @@ export class CredentialsService {
     await this.refuseConfigName(userId, input.name);
     const sealed = this.seal(input.secrets, userId, input.name);
     try {
-      const created = await this.credentials.insert({ user_id: userId, name: input.name, provider: input.provider, type: input.type, ...sealed, hosts: input.hosts });
+      const created = await this.credentials.insert({
+        user_id: userId,
+        name: input.name,
+        provider: input.provider,
+        type: input.type,
+        ...sealed,
+        hosts: input.hosts,
+      });
       this.logger.info({ user_id: userId, credential: input.name, provider: input.provider, credential_type: input.type }, 'credential created');
       return created;
     } catch (error) {
@@ -79,7 +86,15 @@ export class CredentialsService {
     const replaced = await this.credentials.replaceSecret(userId, name, sealed);
     if (replaced) return replaced;
     try {
-      return await this.credentials.insert({ user_id: userId, name, provider, type: 'oauth2', ciphertext: sealed.ciphertext, key_id: sealed.key_id, metadata: sealed.metadata });
+      return await this.credentials.insert({
+        user_id: userId,
+        name,
+        provider,
+        type: 'oauth2',
+        ciphertext: sealed.ciphertext,
+        key_id: sealed.key_id,
+        metadata: sealed.metadata,
+      });
     } catch (error) {
       // Two callbacks for one name at once: the later one replaces the earlier.
       if (!(error instanceof CredentialExistsError)) throw error;

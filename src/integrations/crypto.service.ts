@@ -28,7 +28,8 @@ export class CryptoService {
     const log = logger.child({ component: 'CryptoService' });
     const loaded = loadKeyring(config);
     this.keyring = loaded.keyring;
-    if (loaded.source === 'generated') log.warn({ file: loaded.file }, `generated a credential encryption key in ${loaded.file} (development only; set TRELLIS_ENCRYPTION_KEY in production)`);
+    if (loaded.source === 'generated')
+      log.warn({ file: loaded.file }, `generated a credential encryption key in ${loaded.file} (development only; set TRELLIS_ENCRYPTION_KEY in production)`);
     if (loaded.warning) log.warn({ file: loaded.file }, loaded.warning);
   }
 

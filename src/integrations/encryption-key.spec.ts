@@ -13,7 +13,12 @@ describe('loadKeyring', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const config = (env: string, encryptionKey: string | null = null, encryptionKeysOld: string[] = []) => ({ env, encryptionKey, encryptionKeysOld, dataDir: join(dir, 'data') });
+  const config = (env: string, encryptionKey: string | null = null, encryptionKeysOld: string[] = []) => ({
+    env,
+    encryptionKey,
+    encryptionKeysOld,
+    dataDir: join(dir, 'data'),
+  });
 
   it('uses TRELLIS_ENCRYPTION_KEY and the old keys, writing no file', () => {
     const key = randomBytes(32);

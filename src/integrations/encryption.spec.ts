@@ -80,7 +80,9 @@ describe('Keyring (AES-256-GCM)', () => {
     expect(keyIdOf(Buffer.from(k))).toBe(keyIdOf(k));
     expect(keyIdOf(key())).not.toBe(keyIdOf(k));
     expect(decodeKey(k.toString('base64')).equals(k)).toBe(true);
-    expect(() => decodeKey(randomBytes(16).toString('base64'))).toThrow('an encryption key must be 32 bytes in base64 (make one with: openssl rand -base64 32)');
+    expect(() => decodeKey(randomBytes(16).toString('base64'))).toThrow(
+      'an encryption key must be 32 bytes in base64 (make one with: openssl rand -base64 32)',
+    );
     expect(() => new Keyring(randomBytes(31))).toThrow('the encryption key must be 32 bytes');
     expect(() => new Keyring(key(), [randomBytes(8)])).toThrow('every old encryption key must be 32 bytes');
   });

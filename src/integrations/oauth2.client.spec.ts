@@ -22,7 +22,14 @@ describe('PKCE and state', () => {
 
 describe('oauthProvider', () => {
   it('reads a provider, splitting scopes given as text', () => {
-    expect(oauthProvider(config({ gh: { authorize_url: 'https://a.example/authorize', token_url: 'https://a.example/token', client_id: 'c', client_secret: 's', scopes: 'repo, gist' } }), 'gh')).toEqual({
+    expect(
+      oauthProvider(
+        config({
+          gh: { authorize_url: 'https://a.example/authorize', token_url: 'https://a.example/token', client_id: 'c', client_secret: 's', scopes: 'repo, gist' },
+        }),
+        'gh',
+      ),
+    ).toEqual({
       name: 'gh',
       authorizeUrl: 'https://a.example/authorize',
       tokenUrl: 'https://a.example/token',
@@ -54,9 +61,15 @@ describe('oauthProvider', () => {
 });
 
 describe('loginUrl and tokenFields', () => {
-  const provider: OAuthProvider = { name: 'p', authorizeUrl: 'https://id.example/auth?prompt=consent', tokenUrl: 'https://id.example/token', clientId: 'cid', scopes: ['a', 'b'] };
+  const provider: OAuthProvider = {
+    name: 'p',
+    authorizeUrl: 'https://id.example/auth?prompt=consent',
+    tokenUrl: 'https://id.example/token',
+    clientId: 'cid',
+    scopes: ['a', 'b'],
+  };
 
-  it('keeps the authorize URL\'s own query and adds the code flow parameters', () => {
+  it("keeps the authorize URL's own query and adds the code flow parameters", () => {
     const url = new URL(loginUrl(provider, { state: 'st', challenge: 'ch', redirectUri: 'https://me.example/cb' }));
     expect(Object.fromEntries(url.searchParams)).toEqual({
       prompt: 'consent',
@@ -103,11 +116,27 @@ describe('requestToken against a local token endpoint', () => {
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  const provider = (): OAuthProvider => ({ name: 'p', authorizeUrl: `${base}/a`, tokenUrl: `${base}/token`, clientId: 'cid', clientSecret: 'csecret', scopes: [] });
+  const provider = (): OAuthProvider => ({
+    name: 'p',
+    authorizeUrl: `${base}/a`,
+    tokenUrl: `${base}/token`,
+    clientId: 'cid',
+    clientSecret: 'csecret',
+    scopes: [],
+  });
 
   it('posts a form with the client credentials and reads a JSON answer', async () => {
-    answer = { status: 200, type: 'application/json', body: JSON.stringify({ access_token: 'at', refresh_token: 'rt', expires_in: '3600', scope: 'repo', token_type: 'bearer' }) };
-    await expect(requestToken(provider(), { grant_type: 'refresh_token', refresh_token: 'r0' }, 'The refresh')).resolves.toEqual({ access_token: 'at', refresh_token: 'rt', expires_in: 3600, scope: 'repo' });
+    answer = {
+      status: 200,
+      type: 'application/json',
+      body: JSON.stringify({ access_token: 'at', refresh_token: 'rt', expires_in: '3600', scope: 'repo', token_type: 'bearer' }),
+    };
+    await expect(requestToken(provider(), { grant_type: 'refresh_token', refresh_token: 'r0' }, 'The refresh')).resolves.toEqual({
+      access_token: 'at',
+      refresh_token: 'rt',
+      expires_in: 3600,
+      scope: 'repo',
+    });
     expect(received.at(-1)).toBe('application/x-www-form-urlencoded grant_type=refresh_token&refresh_token=r0&client_id=cid&client_secret=csecret');
   });
 
@@ -117,8 +146,14 @@ describe('requestToken against a local token endpoint', () => {
   });
 
   it('answers 400 for an OAuth2 error, scrubbing anything we sent from the description', async () => {
-    answer = { status: 400, type: 'application/json', body: JSON.stringify({ error: 'invalid_grant', error_description: 'refresh token r-secret-1 expired; client csecret' }) };
-    const error = (await requestToken(provider(), { grant_type: 'refresh_token', refresh_token: 'r-secret-1' }, 'The refresh').catch((e: unknown) => e)) as AppError;
+    answer = {
+      status: 400,
+      type: 'application/json',
+      body: JSON.stringify({ error: 'invalid_grant', error_description: 'refresh token r-secret-1 expired; client csecret' }),
+    };
+    const error = (await requestToken(provider(), { grant_type: 'refresh_token', refresh_token: 'r-secret-1' }, 'The refresh').catch(
+      (e: unknown) => e,
+    )) as AppError;
     expect(error.status).toBe(400);
     expect(error.details).toEqual({ provider: 'p', provider_error: 'invalid_grant' });
     expect(error.message).toBe(

@@ -27,7 +27,7 @@ export function configuredProviders(config: Pick<AppConfig, 'integrations'>): st
 /** The provider's settings, checked; 404 listing the configured ones when unknown. */
 export function oauthProvider(config: Pick<AppConfig, 'integrations'>, name: string): OAuthProvider {
   const all = config.integrations.oauth2 ?? {};
-  const raw = Object.hasOwn(all, name) ? (all[name] as Partial<OAuth2ProviderConfig> & { redirect_uri?: unknown } | undefined) : undefined;
+  const raw = Object.hasOwn(all, name) ? (all[name] as (Partial<OAuth2ProviderConfig> & { redirect_uri?: unknown }) | undefined) : undefined;
   if (!raw || typeof raw !== 'object') throw unknownProvider(name, configuredProviders(config));
   const problems: string[] = [];
   const url = (key: 'authorize_url' | 'token_url' | 'redirect_uri', required: boolean): string | undefined => {
@@ -44,7 +44,7 @@ export function oauthProvider(config: Pick<AppConfig, 'integrations'>, name: str
   const redirectUri = url('redirect_uri', false);
   if (typeof raw.client_id !== 'string' || !raw.client_id) problems.push('client_id is required');
   if (raw.client_secret !== undefined && typeof raw.client_secret !== 'string') problems.push('client_secret must be text');
-  const scopes = typeof raw.scopes === 'string' ? (raw.scopes as string).split(/[\s,]+/).filter(Boolean) : raw.scopes ?? [];
+  const scopes = typeof raw.scopes === 'string' ? (raw.scopes as string).split(/[\s,]+/).filter(Boolean) : (raw.scopes ?? []);
   if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string')) problems.push('scopes must be a list of scope names');
   if (problems.length) throw providerMisconfigured(name, problems);
   return {
@@ -128,13 +128,26 @@ export async function requestToken(provider: OAuthProvider, grant: Record<string
   if (!response.ok || typeof answer?.error === 'string') {
     const code = typeof answer?.error === 'string' ? answer.error.slice(0, 100) : undefined;
     if (code && response.status < 500) {
-      const description = typeof answer?.error_description === 'string' ? ` (${scrub(answer.error_description.slice(0, 300), [...Object.entries(grant).filter(([key]) => key !== 'grant_type').map(([, value]) => value), provider.clientSecret])})` : '';
+      const description =
+        typeof answer?.error_description === 'string'
+          ? ` (${scrub(answer.error_description.slice(0, 300), [
+              ...Object.entries(grant)
+                .filter(([key]) => key !== 'grant_type')
+                .map(([, value]) => value),
+              provider.clientSecret,
+            ])})`
+          : '';
       throw tokenFailed(provider.name, what, `the provider refused it with "${code}"${description}. ${adviceFor(code, provider.name)}`, 400, code);
     }
-    throw tokenFailed(provider.name, what, `the provider answered HTTP ${response.status}. Try again later; if it persists, check integrations.oauth2.${provider.name}.`, 502);
+    throw tokenFailed(
+      provider.name,
+      what,
+      `the provider answered HTTP ${response.status}. Try again later; if it persists, check integrations.oauth2.${provider.name}.`,
+      502,
+    );
   }
   if (!answer || typeof answer.access_token !== 'string' || !answer.access_token) {
-    throw tokenFailed(provider.name, what, 'the answer has no access_token. Check that token_url is the provider\'s OAuth2 token endpoint.', 502);
+    throw tokenFailed(provider.name, what, "the answer has no access_token. Check that token_url is the provider's OAuth2 token endpoint.", 502);
   }
   const expiresIn = Number(answer.expires_in);
   return {
@@ -151,14 +164,21 @@ export function tokenFields(answer: TokenAnswer, now: Date, previous: SecretFiel
   const refresh = answer.refresh_token ?? previous.refresh_token;
   if (refresh) fields.refresh_token = refresh;
   if (answer.expires_in !== undefined) fields.expires_at = new Date(now.getTime() + answer.expires_in * 1000).toISOString();
-  const scopes = answer.scope !== undefined ? answer.scope.split(/[\s,]+/).filter(Boolean).join(' ') : previous.scopes;
+  const scopes =
+    answer.scope !== undefined
+      ? answer.scope
+          .split(/[\s,]+/)
+          .filter(Boolean)
+          .join(' ')
+      : previous.scopes;
   if (scopes) fields.scopes = scopes;
   return fields;
 }
 
 function adviceFor(code: string, provider: string): string {
   if (code === 'invalid_grant') return `The grant is no longer valid: sign in again with POST /api/integrations/${provider}/login.`;
-  if (code === 'invalid_client' || code === 'unauthorized_client') return `The client credentials were refused: an admin must check integrations.oauth2.${provider}.client_id and client_secret.`;
+  if (code === 'invalid_client' || code === 'unauthorized_client')
+    return `The client credentials were refused: an admin must check integrations.oauth2.${provider}.client_id and client_secret.`;
   return `Sign in again with POST /api/integrations/${provider}/login; if it persists, an admin must check integrations.oauth2.${provider}.`;
 }
 

@@ -18,7 +18,12 @@ export class OAuthController {
   @ApiSecurity('api_key')
   @ApiBody({ type: OAuthLoginDto })
   @ApiOperation({ summary: 'Start an OAuth2 sign-in (authorization code with PKCE); open login_url in a browser' })
-  async login(@CurrentPrincipal() principal: Principal, @Param('provider') provider: string, @Body() body: unknown, @Req() request: Request): Promise<LoginAnswer> {
+  async login(
+    @CurrentPrincipal() principal: Principal,
+    @Param('provider') provider: string,
+    @Body() body: unknown,
+    @Req() request: Request,
+  ): Promise<LoginAnswer> {
     const { name } = parseOAuthLogin(body);
     return this.oauth.login(principal.user.id, provider, name, `${request.protocol}://${request.get('host') ?? 'localhost'}`);
   }

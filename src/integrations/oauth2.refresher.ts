@@ -102,13 +102,23 @@ export class OAuthRefresher {
     } catch (error) {
       await this.credentials.releaseRefresh(entity.id, entity.version).catch(() => undefined);
       const reason = error instanceof Error ? error.message : 'the refresh failed';
-      this.logger.warn({ credential: entity.name, credential_id: entity.id, provider: entity.provider, code: (error as { code?: string }).code }, 'oauth2 refresh failed');
+      this.logger.warn(
+        { credential: entity.name, credential_id: entity.id, provider: entity.provider, code: (error as { code?: string }).code },
+        'oauth2 refresh failed',
+      );
       throw new RefreshFailedError(`could not be refreshed: ${reason}`);
     }
     const sealed = this.crypto.sealFields(next, entity.user_id, entity.name);
-    const saved = await this.credentials.finishRefresh(entity.id, entity.version, { ciphertext: sealed.ciphertext, key_id: sealed.keyId, metadata: metadataOf('oauth2', next) });
+    const saved = await this.credentials.finishRefresh(entity.id, entity.version, {
+      ciphertext: sealed.ciphertext,
+      key_id: sealed.keyId,
+      metadata: metadataOf('oauth2', next),
+    });
     if (!saved) return null;
-    this.logger.info({ credential: entity.name, credential_id: entity.id, provider: entity.provider, version: saved.version, expires_at: next.expires_at }, 'oauth2 token refreshed');
+    this.logger.info(
+      { credential: entity.name, credential_id: entity.id, provider: entity.provider, version: saved.version, expires_at: next.expires_at },
+      'oauth2 token refreshed',
+    );
     return { entity: saved, fields: next };
   }
 

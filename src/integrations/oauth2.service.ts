@@ -95,7 +95,7 @@ export class OAuthService {
     try {
       return this.crypto.openVerifier(ciphertext, state);
     } catch (error) {
-      if (error instanceof DecryptError) throw invalidState('This sign-in can no longer be read: the server\'s encryption key changed since it started.');
+      if (error instanceof DecryptError) throw invalidState("This sign-in can no longer be read: the server's encryption key changed since it started.");
       throw error;
     }
   }

@@ -15,7 +15,12 @@ export class CreditAlertsNotifier implements CreditAlerts {
 export function creditNotice(alert: CreditAlert): NoticeInput {
   const data = { balance: alert.balance, threshold: alert.threshold };
   if (alert.kind === 'ZERO_BALANCE') {
-    return { kind: 'ZERO_BALANCE', title: 'Your credits are used up', body: 'Your balance reached 0 credits: runs billed to you fail until an admin tops it up (GET /api/user/credits shows the balance).', data };
+    return {
+      kind: 'ZERO_BALANCE',
+      title: 'Your credits are used up',
+      body: 'Your balance reached 0 credits: runs billed to you fail until an admin tops it up (GET /api/user/credits shows the balance).',
+      data,
+    };
   }
   return {
     kind: 'LOW_BALANCE',

@@ -37,7 +37,8 @@ export class ExecutionFinishedNotifier implements ExecutionFinishedHook {
     const toUser = this.recipients.get(execution.user_id).then((recipient) => this.notifications.notifyRecipient(execution.user_id, recipient, notice));
     const results = await Promise.allSettled([toUser, channels?.length ? this.notifications.notifyChannels(channels, notice) : Promise.resolve()]);
     for (const result of results) {
-      if (result.status === 'rejected') this.logger.warn({ err: result.reason, execution_id: execution.id }, 'could not send the notifications of a finished execution');
+      if (result.status === 'rejected')
+        this.logger.warn({ err: result.reason, execution_id: execution.id }, 'could not send the notifications of a finished execution');
     }
   }
 
@@ -61,7 +62,12 @@ export function executionNotice(execution: FinishedExecution): NoticeInput {
   const body = failed
     ? `Execution ${execution.id} of ${execution.graph_id} (version ${execution.graph_version}) failed${error ? `: ${error.code}: ${error.message}` : ''}. See GET /api/executions/${execution.id}.`
     : `Execution ${execution.id} of ${execution.graph_id} (version ${execution.graph_version}) completed. Results: GET /api/executions/${execution.id}/results.`;
-  const data: Record<string, unknown> = { execution_id: execution.id, graph_id: execution.graph_id, graph_version: execution.graph_version, status: execution.status };
+  const data: Record<string, unknown> = {
+    execution_id: execution.id,
+    graph_id: execution.graph_id,
+    graph_version: execution.graph_version,
+    status: execution.status,
+  };
   if (failed && error) data.error = { code: error.code, message: error.message, node_id: error.node_id ?? null };
   return { kind, title, body, data, executionId: execution.id };
 }

@@ -46,7 +46,9 @@ export class NotificationDeliverer implements OnModuleDestroy {
   /** Queues the first attempt of each delivery; a queue failure is logged (the sweep finds the row later). */
   async enqueue(deliveries: Array<Pick<NotificationDeliveryEntity, 'id' | 'attempts'>>): Promise<void> {
     for (const delivery of deliveries) {
-      await this.queue.enqueue(delivery.id, delivery.attempts + 1, 0).catch((error: unknown) => this.logger.warn({ err: error, delivery_id: delivery.id }, 'could not queue a notification delivery; the sweep retries it'));
+      await this.queue
+        .enqueue(delivery.id, delivery.attempts + 1, 0)
+        .catch((error: unknown) => this.logger.warn({ err: error, delivery_id: delivery.id }, 'could not queue a notification delivery; the sweep retries it'));
     }
   }
 
@@ -78,7 +80,8 @@ export class NotificationDeliverer implements OnModuleDestroy {
     switch (delivery.channel_type) {
       case 'email': {
         const to = delivery.channel_name ? (this.targets.namedChannel(delivery.channel_name).to ?? []) : delivery.target ? [delivery.target] : [];
-        if (!to.length) throw channelUnusable('No email address to send to: set your email (PUT /api/user) or the channel\'s `to` in config/notifications.yaml.');
+        if (!to.length)
+          throw channelUnusable("No email address to send to: set your email (PUT /api/user) or the channel's `to` in config/notifications.yaml.");
         const smtp = await this.targets.smtp();
         return sendEmail(smtp.settings, to, notice, smtp.name);
       }
@@ -88,7 +91,13 @@ export class NotificationDeliverer implements OnModuleDestroy {
       }
       case 'webhook': {
         const target = await this.httpTarget(delivery);
-        const payload = { id: delivery.notification_id ?? delivery.id, delivery_id: delivery.id, ...notice, execution_id: delivery.execution_id, created_at: new Date(delivery.created_at).toISOString() };
+        const payload = {
+          id: delivery.notification_id ?? delivery.id,
+          delivery_id: delivery.id,
+          ...notice,
+          execution_id: delivery.execution_id,
+          created_at: new Date(delivery.created_at).toISOString(),
+        };
         return postWebhook(this.httpFor(delivery), target.url, target.secret, payload, delivery.id, where);
       }
       case 'in_app':
@@ -109,5 +118,10 @@ export class NotificationDeliverer implements OnModuleDestroy {
 
 function noticeOf(delivery: NotificationDeliveryEntity): Notice {
   const payload = delivery.payload as Partial<Notice>;
-  return { kind: delivery.kind, title: String(payload.title ?? delivery.kind), body: String(payload.body ?? ''), data: (payload.data as Record<string, unknown>) ?? {} };
+  return {
+    kind: delivery.kind,
+    title: String(payload.title ?? delivery.kind),
+    body: String(payload.body ?? ''),
+    data: (payload.data as Record<string, unknown>) ?? {},
+  };
 }

@@ -18,7 +18,11 @@ describe('channelsFor', () => {
   });
 
   it('takes the user choice for a kind over config and built-in defaults, and the defaults for kinds left out', () => {
-    const sources = { user: { AGENT_RUN: ['webhook', 'in_app'], EXECUTION_FAILED: [] }, configured: { EXECUTION_FAILED: ['slack'], SYSTEM: ['email'] }, smtpConfigured: true };
+    const sources = {
+      user: { AGENT_RUN: ['webhook', 'in_app'], EXECUTION_FAILED: [] },
+      configured: { EXECUTION_FAILED: ['slack'], SYSTEM: ['email'] },
+      smtpConfigured: true,
+    };
     expect(channelsFor('AGENT_RUN', sources)).toEqual(['in_app', 'webhook']);
     expect(channelsFor('EXECUTION_FAILED', sources)).toEqual([]);
     expect(channelsFor('SYSTEM', sources)).toEqual(['email']);

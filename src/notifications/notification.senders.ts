@@ -52,7 +52,14 @@ export async function postSlack(http: BlockHttpClient, url: string, notice: Noti
 }
 
 /** The JSON body of a webhook channel, signed with X-Trellis-Timestamp / X-Trellis-Signature-256 when a secret is set. */
-export async function postWebhook(http: BlockHttpClient, url: string, secret: string | null, payload: Record<string, unknown>, deliveryId: string, where: string): Promise<void> {
+export async function postWebhook(
+  http: BlockHttpClient,
+  url: string,
+  secret: string | null,
+  payload: Record<string, unknown>,
+  deliveryId: string,
+  where: string,
+): Promise<void> {
   const body = JSON.stringify(payload);
   const headers = { 'content-type': 'application/json', 'idempotency-key': deliveryId, ...(secret ? webhookSignatureHeaders(secret, body) : {}) };
   await post(http, url, headers, body, `the webhook of ${where}`);
@@ -76,10 +83,15 @@ async function post(http: BlockHttpClient, url: string, headers: Record<string, 
   } catch (error) {
     if (error instanceof AppError && PERMANENT_OUTBOUND.has(error.code)) throw new DeliveryError(`Could not deliver to ${what}: ${error.message}`, false);
     if (error instanceof AppError) throw new DeliveryError(`Could not deliver to ${what}: ${error.message}`);
-    throw new DeliveryError(`Could not reach ${what} at ${shown}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}.`);
+    throw new DeliveryError(
+      `Could not reach ${what} at ${shown}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}.`,
+    );
   }
   const text = await response.text().catch(() => '');
   if (response.status >= 300) {
-    throw new DeliveryError(`${what} at ${shown} answered ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}.`, response.status >= 500 || response.status === 429 || response.status === 408);
+    throw new DeliveryError(
+      `${what} at ${shown} answered ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}.`,
+      response.status >= 500 || response.status === 429 || response.status === 408,
+    );
   }
 }

@@ -60,9 +60,18 @@ export class NotificationTargets {
   async namedHttp(name: string, channel: NotificationChannelConfig): Promise<HttpTarget> {
     if (!channel.credential) return { url: channel.url ?? '', secret: null };
     const types = channel.type === 'webhook' ? (['secret_url', 'webhook_secret'] as const) : (['secret_url'] as const);
-    const credential = await this.one('channel', { provider: channel.type, types: [...types] }, channel.credential, null, `define it in config/credentials.yaml (channel "${name}")`);
+    const credential = await this.one(
+      'channel',
+      { provider: channel.type, types: [...types] },
+      channel.credential,
+      null,
+      `define it in config/credentials.yaml (channel "${name}")`,
+    );
     if (credential.type === 'webhook_secret') {
-      if (!channel.url) throw channelUnusable(`Channel "${name}" names the webhook_secret "${channel.credential}" but no url; add url: to the channel in config/notifications.yaml.`);
+      if (!channel.url)
+        throw channelUnusable(
+          `Channel "${name}" names the webhook_secret "${channel.credential}" but no url; add url: to the channel in config/notifications.yaml.`,
+        );
       return { url: channel.url, secret: credential.fields.secret ?? null };
     }
     return { url: credential.fields.url ?? '', secret: null };
@@ -70,7 +79,13 @@ export class NotificationTargets {
 
   /** The user's own Slack incoming webhook (credential `notifications-slack`). */
   async userSlack(userId: string): Promise<HttpTarget> {
-    const credential = await this.one('slack', { provider: 'slack', types: ['secret_url'] }, USER_SLACK_CREDENTIAL, userId, 'store your Slack incoming-webhook URL as a secret_url credential of that name');
+    const credential = await this.one(
+      'slack',
+      { provider: 'slack', types: ['secret_url'] },
+      USER_SLACK_CREDENTIAL,
+      userId,
+      'store your Slack incoming-webhook URL as a secret_url credential of that name',
+    );
     return { url: credential.fields.url ?? '', secret: null };
   }
 
@@ -84,7 +99,9 @@ export class NotificationTargets {
     const { credentials, problems } = await this.resolver.resolve({ block: credentialBlock(specs), names, userId });
     if (!credentials.url) {
       const why = problems.filter((p) => p.pointer === '/credentials/url').map((p) => p.message.replace(/^url: /, ''));
-      throw channelUnusable(`Your webhook channel cannot be used: ${why.join('; ') || 'no URL'}. Store the URL as a secret_url credential named "${USER_WEBHOOK_CREDENTIAL}".`);
+      throw channelUnusable(
+        `Your webhook channel cannot be used: ${why.join('; ') || 'no URL'}. Store the URL as a secret_url credential named "${USER_WEBHOOK_CREDENTIAL}".`,
+      );
     }
     return { url: credentials.url.fields.url ?? '', secret: credentials.secret?.fields.secret ?? null };
   }
@@ -92,7 +109,12 @@ export class NotificationTargets {
   private async one(field: string, spec: CredentialFieldSpec, name: string | undefined, userId: string | null, hint: string): Promise<ResolvedCredential> {
     // Without a user, the operator's own configuration asks (config/notifications.yaml, notifications.smtp).
     const asker = userId === null ? { asker: OPERATOR } : {};
-    const { credentials, problems } = await this.resolver.resolve({ block: credentialBlock({ [field]: spec }), names: name ? { [field]: name } : {}, userId, ...asker });
+    const { credentials, problems } = await this.resolver.resolve({
+      block: credentialBlock({ [field]: spec }),
+      names: name ? { [field]: name } : {},
+      userId,
+      ...asker,
+    });
     const credential = credentials[field];
     if (!credential || problems.length) {
       const why = problems.map((p) => p.message.replace(/^[a-z]+: /, '')).join('; ') || `no credential${name ? ` "${name}"` : ''}`;

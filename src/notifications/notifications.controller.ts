@@ -34,7 +34,7 @@ export class NotificationsController {
   @Post('admin/notifications')
   @HttpCode(201)
   @RequireScopes('admin')
-  @ApiOperation({ summary: 'Admin: a SYSTEM notification to every user, through each user\'s SYSTEM channels' })
+  @ApiOperation({ summary: "Admin: a SYSTEM notification to every user, through each user's SYSTEM channels" })
   async broadcast(@Body() body: SystemNotificationDto): Promise<{ kind: 'SYSTEM'; recipients: number }> {
     const recipients = await this.notifications.broadcast(body.title, body.body, body.data ?? {});
     return { kind: 'SYSTEM', recipients };

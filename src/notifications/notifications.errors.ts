@@ -10,11 +10,17 @@ export const NotificationErrorCode = {
 } as const;
 
 export function notificationNotFound(id: string): AppError {
-  return new AppError(NotificationErrorCode.NOT_FOUND, `No notification "${id}" exists, or it is not yours. List yours with GET /api/notifications.`, { notification: id });
+  return new AppError(NotificationErrorCode.NOT_FOUND, `No notification "${id}" exists, or it is not yours. List yours with GET /api/notifications.`, {
+    notification: id,
+  });
 }
 
 export function badNotificationCursor(): AppError {
-  return new AppError(NotificationErrorCode.BAD_CURSOR, 'The cursor is not one this list gave out: pass next_cursor from the previous page unchanged, or leave it out for the first page.', {});
+  return new AppError(
+    NotificationErrorCode.BAD_CURSOR,
+    'The cursor is not one this list gave out: pass next_cursor from the previous page unchanged, or leave it out for the first page.',
+    {},
+  );
 }
 
 /** A delivery attempt that failed; `retryable: false` gives up at once (nothing a retry could change). */

@@ -57,7 +57,10 @@ export class NotificationsRepository {
 
   /** The `notify:` of one graph version's definition, or null. */
   async agentNotify(graphId: string, version: number): Promise<NotifySettings | null> {
-    const rows = (await this.dataSource.query(`SELECT definition->'notify' AS notify FROM graph_versions WHERE graph_id = $1 AND version = $2`, [graphId, version])) as Array<{ notify: NotifySettings | null }>;
+    const rows = (await this.dataSource.query(`SELECT definition->'notify' AS notify FROM graph_versions WHERE graph_id = $1 AND version = $2`, [
+      graphId,
+      version,
+    ])) as Array<{ notify: NotifySettings | null }>;
     return rows[0]?.notify ?? null;
   }
 
@@ -92,7 +95,10 @@ export class NotificationsRepository {
       where += ` AND (created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
     }
     params.push(options.limit + 1);
-    return (await this.dataSource.query(`SELECT * FROM notifications WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`, params)) as NotificationEntity[];
+    return (await this.dataSource.query(
+      `SELECT * FROM notifications WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+      params,
+    )) as NotificationEntity[];
   }
 
   /** Marks one of the user's notifications read or unread; null when it is not theirs (or does not exist). */
@@ -136,11 +142,17 @@ export class NotificationsRepository {
   }
 
   async markSent(id: string): Promise<void> {
-    await this.dataSource.query(`UPDATE notification_deliveries SET status = 'SENT', delivered_at = now(), next_attempt_at = NULL, last_error = NULL WHERE id = $1`, [id]);
+    await this.dataSource.query(
+      `UPDATE notification_deliveries SET status = 'SENT', delivered_at = now(), next_attempt_at = NULL, last_error = NULL WHERE id = $1`,
+      [id],
+    );
   }
 
   async markRetry(id: string, error: string, delayMs: number): Promise<void> {
-    await this.dataSource.query(`UPDATE notification_deliveries SET last_error = $2, next_attempt_at = now() + make_interval(secs => $3::float8 / 1000) WHERE id = $1`, [id, error, delayMs]);
+    await this.dataSource.query(
+      `UPDATE notification_deliveries SET last_error = $2, next_attempt_at = now() + make_interval(secs => $3::float8 / 1000) WHERE id = $1`,
+      [id, error, delayMs],
+    );
   }
 
   async markFailed(id: string, error: string): Promise<void> {

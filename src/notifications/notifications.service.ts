@@ -69,10 +69,21 @@ export class NotificationsService {
     for (const name of new Set(names)) {
       const channel = this.config.notificationChannels[name];
       if (!channel) {
-        this.logger.warn({ channel: name, execution_id: notice.executionId }, `notify: names channel "${name}", which config/notifications.yaml does not define; skipped`);
+        this.logger.warn(
+          { channel: name, execution_id: notice.executionId },
+          `notify: names channel "${name}", which config/notifications.yaml does not define; skipped`,
+        );
         continue;
       }
-      rows.push(this.deliveryRow(notice, { notification_id: null, user_id: null, channel_type: channel.type, channel_name: name, target: channel.to?.join(', ') ?? channel.credential ?? name }));
+      rows.push(
+        this.deliveryRow(notice, {
+          notification_id: null,
+          user_id: null,
+          channel_type: channel.type,
+          channel_name: name,
+          target: channel.to?.join(', ') ?? channel.credential ?? name,
+        }),
+      );
     }
     await this.deliverer.enqueue(await this.repository.insertDeliveries(rows));
   }
@@ -84,7 +95,10 @@ export class NotificationsService {
     const rows = await this.repository.listForUser(userId, { unread: query.unread ?? false, limit, ...(after ? { after } : {}) });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    return { items: page.map(notificationView), next_cursor: rows.length > limit && last ? encodeCursor({ created_at: new Date(last.created_at).toISOString(), id: last.id }) : null };
+    return {
+      items: page.map(notificationView),
+      next_cursor: rows.length > limit && last ? encodeCursor({ created_at: new Date(last.created_at).toISOString(), id: last.id }) : null,
+    };
   }
 
   async setRead(userId: string, id: string, read: boolean): Promise<NotificationView> {
@@ -97,10 +111,16 @@ export class NotificationsService {
     const smtpConfigured = this.targets.smtpConfigured();
     const plans = recipients.map((recipient) => ({
       recipient,
-      channels: channelsFor(notice.kind, { user: recipient.notification_preferences, configured: this.config.notifications.default_preferences, smtpConfigured }),
+      channels: channelsFor(notice.kind, {
+        user: recipient.notification_preferences,
+        configured: this.config.notifications.default_preferences,
+        smtpConfigured,
+      }),
     }));
     const inApp = await this.repository.insertNotifications(
-      plans.filter((p) => p.channels.includes('in_app')).map((p) => ({ user_id: p.recipient.id, kind: notice.kind, title: notice.title, body: notice.body, data: notice.data ?? {} })),
+      plans
+        .filter((p) => p.channels.includes('in_app'))
+        .map((p) => ({ user_id: p.recipient.id, kind: notice.kind, title: notice.title, body: notice.body, data: notice.data ?? {} })),
     );
     const byUser = new Map<string, NotificationEntity>(inApp.map((row) => [row.user_id, row]));
     for (const row of inApp) await this.push(row);
@@ -109,14 +129,27 @@ export class NotificationsService {
       for (const channel of channels) {
         if (channel === 'in_app') continue;
         const target = channel === 'email' ? recipient.email : null;
-        rows.push(this.deliveryRow(notice, { notification_id: byUser.get(recipient.id)?.id ?? null, user_id: recipient.id, channel_type: channel, channel_name: null, target }));
+        rows.push(
+          this.deliveryRow(notice, {
+            notification_id: byUser.get(recipient.id)?.id ?? null,
+            user_id: recipient.id,
+            channel_type: channel,
+            channel_name: null,
+            target,
+          }),
+        );
       }
     }
     await this.deliverer.enqueue(await this.repository.insertDeliveries(rows));
   }
 
   private deliveryRow(notice: NoticeInput, where: Pick<NewDelivery, 'notification_id' | 'user_id' | 'channel_type' | 'channel_name' | 'target'>): NewDelivery {
-    return { ...where, kind: notice.kind, payload: { title: notice.title, body: notice.body, data: notice.data ?? {} }, execution_id: notice.executionId ?? null };
+    return {
+      ...where,
+      kind: notice.kind,
+      payload: { title: notice.title, body: notice.body, data: notice.data ?? {} },
+      execution_id: notice.executionId ?? null,
+    };
   }
 
   private async push(row: NotificationEntity): Promise<void> {

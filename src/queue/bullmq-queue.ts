@@ -6,13 +6,25 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { RETRY_BACKOFF_MS, type ConsumeOptions, type DurableQueue, type EnqueueOptions, type JobHandler, type QueueSettings, type RepeatSchedule } from './durable-queue.types.js';
+import {
+  RETRY_BACKOFF_MS,
+  type ConsumeOptions,
+  type DurableQueue,
+  type EnqueueOptions,
+  type JobHandler,
+  type QueueSettings,
+  type RepeatSchedule,
+} from './durable-queue.types.js';
 
 /** The fire time a job scheduler's job stands for (`opts.prevMillis`, else the tail of its id). */
 export function jobFireTime(job: Pick<Job, 'id' | 'opts' | 'timestamp'>): Date {
   const prev = (job.opts as { prevMillis?: number }).prevMillis;
   if (typeof prev === 'number' && prev > 0) return new Date(prev);
-  const tail = Number(String(job.id ?? '').split(':').pop());
+  const tail = Number(
+    String(job.id ?? '')
+      .split(':')
+      .pop(),
+  );
   return new Date(Number.isFinite(tail) && tail > 0 ? tail : job.timestamp);
 }
 
@@ -50,7 +62,11 @@ export class BullMqQueue<T> implements DurableQueue<T> {
   }
 
   async repeat(key: string, schedule: RepeatSchedule, data: T): Promise<void> {
-    await this.queue.upsertJobScheduler(key, { pattern: schedule.cron.trim().split(/\s+/).join(' '), tz: schedule.timezone }, { name: 'fire', data, opts: this.jobOptions });
+    await this.queue.upsertJobScheduler(
+      key,
+      { pattern: schedule.cron.trim().split(/\s+/).join(' '), tz: schedule.timezone },
+      { name: 'fire', data, opts: this.jobOptions },
+    );
   }
 
   async unrepeat(key: string): Promise<void> {
@@ -76,7 +92,9 @@ export class BullMqQueue<T> implements DurableQueue<T> {
       },
     );
     this.worker.on('error', (error) => this.logger.warn({ err: error, queue: this.name }, `${this.name} worker: Redis error`));
-    this.worker.on('failed', (job, error) => this.logger.error({ err: error, queue: this.name, job_id: job?.id, attempt: job?.attemptsStarted }, `a ${this.name} job handler failed`));
+    this.worker.on('failed', (job, error) =>
+      this.logger.error({ err: error, queue: this.name, job_id: job?.id, attempt: job?.attemptsStarted }, `a ${this.name} job handler failed`),
+    );
   }
 
   async stop(): Promise<void> {

@@ -74,7 +74,10 @@ export class DurableJobsRepository {
   }
 
   async renew(owner: string, ids: readonly string[], leaseMs: number): Promise<void> {
-    await this.dataSource.query(`UPDATE durable_jobs SET locked_until = now() + make_interval(secs => $3::float8 / 1000) WHERE id = ANY($1::bigint[]) AND locked_by = $2`, [ids, owner, leaseMs]);
+    await this.dataSource.query(
+      `UPDATE durable_jobs SET locked_until = now() + make_interval(secs => $3::float8 / 1000) WHERE id = ANY($1::bigint[]) AND locked_by = $2`,
+      [ids, owner, leaseMs],
+    );
   }
 
   /**
@@ -92,7 +95,10 @@ export class DurableJobsRepository {
 
   /** Gives a row up (kept with failed_at for inspection), and keeps only the latest `keep` failed rows of the queue. */
   async fail(id: string, error: string, owner: string, keep = 100): Promise<void> {
-    await this.dataSource.query(`UPDATE durable_jobs SET failed_at = now(), last_error = $3, locked_by = NULL, locked_until = NULL, dedupe_key = NULL WHERE id = $1 AND locked_by = $2`, [id, owner, error]);
+    await this.dataSource.query(
+      `UPDATE durable_jobs SET failed_at = now(), last_error = $3, locked_by = NULL, locked_until = NULL, dedupe_key = NULL WHERE id = $1 AND locked_by = $2`,
+      [id, owner, error],
+    );
     await this.dataSource.query(
       `DELETE FROM durable_jobs WHERE queue = $1 AND failed_at IS NOT NULL AND id NOT IN (SELECT id FROM durable_jobs WHERE queue = $1 AND failed_at IS NOT NULL ORDER BY failed_at DESC, id DESC LIMIT $2)`,
       [this.queue, keep],
@@ -109,7 +115,9 @@ export class DurableJobsRepository {
   }
 
   async depth(): Promise<number> {
-    const rows = await this.rows<{ n: number }>(`SELECT count(*)::int AS n FROM durable_jobs WHERE queue = $1 AND failed_at IS NULL AND locked_by IS NULL`, [this.queue]);
+    const rows = await this.rows<{ n: number }>(`SELECT count(*)::int AS n FROM durable_jobs WHERE queue = $1 AND failed_at IS NULL AND locked_by IS NULL`, [
+      this.queue,
+    ]);
     return rows[0]?.n ?? 0;
   }
 
@@ -128,7 +136,10 @@ export class DurableJobsRepository {
   }
 
   async repeatKeys(): Promise<string[]> {
-    const rows = await this.rows<{ key: string }>(`SELECT substr(dedupe_key, 8) AS key FROM durable_jobs WHERE queue = $1 AND name = '${REPEAT_JOB}' ORDER BY 1`, [this.queue]);
+    const rows = await this.rows<{ key: string }>(
+      `SELECT substr(dedupe_key, 8) AS key FROM durable_jobs WHERE queue = $1 AND name = '${REPEAT_JOB}' ORDER BY 1`,
+      [this.queue],
+    );
     return rows.map((row) => row.key);
   }
 }

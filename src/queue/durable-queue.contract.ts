@@ -90,13 +90,16 @@ export function durableQueueContract(driver: string, makeHarness: () => QueueHar
       let running = 0;
       let most = 0;
       let done = 0;
-      await queue.consume(async () => {
-        running++;
-        most = Math.max(most, running);
-        await new Promise((resolve) => setTimeout(resolve, 60));
-        running--;
-        done++;
-      }, { concurrency: 3 });
+      await queue.consume(
+        async () => {
+          running++;
+          most = Math.max(most, running);
+          await new Promise((resolve) => setTimeout(resolve, 60));
+          running--;
+          done++;
+        },
+        { concurrency: 3 },
+      );
       await until('eight jobs done', () => done === 8);
       expect(most).toBe(3);
     });
@@ -106,11 +109,14 @@ export function durableQueueContract(driver: string, makeHarness: () => QueueHar
       const release = gate();
       const started: number[] = [];
       let finished = 0;
-      await queue.consume(async (job) => {
-        started.push(job.data.n);
-        await release.promise;
-        finished++;
-      }, { concurrency: 2 });
+      await queue.consume(
+        async (job) => {
+          started.push(job.data.n);
+          await release.promise;
+          finished++;
+        },
+        { concurrency: 2 },
+      );
       await queue.enqueue({ n: 1 });
       await until('the first job to start', () => started.length === 1);
       let stopped = false;
@@ -145,10 +151,13 @@ export function durableQueueContract(driver: string, makeHarness: () => QueueHar
     it('delivers a job whose handler threw again, up to the attempts allowed', async () => {
       const { queue } = await open();
       const attempts: number[] = [];
-      await queue.consume(async (job) => {
-        attempts.push(job.attempt);
-        if (job.attempt === 1) throw new Error('first try fails');
-      }, { concurrency: 1 });
+      await queue.consume(
+        async (job) => {
+          attempts.push(job.attempt);
+          if (job.attempt === 1) throw new Error('first try fails');
+        },
+        { concurrency: 1 },
+      );
       await queue.enqueue({ n: 1 });
       await until('the second attempt', () => attempts.length === 2);
       expect(attempts).toEqual([1, 2]);

@@ -16,6 +16,7 @@ export function queueSettings(config: Pick<AppConfig, 'queue'>): QueueSettings {
 export function createDurableQueue<T>(name: string, config: AppConfig, redis: Redis | null, dataSource: DataSource, logger: Logger): DurableQueue<T> {
   const settings = queueSettings(config);
   const redisUrl = config.redisUrl;
-  if (redisUrl && redis) return new BullMqQueue<T>(name, { connection: redis, workerConnection: () => createRedis(redisUrl), prefix: config.queuePrefix }, settings, logger);
+  if (redisUrl && redis)
+    return new BullMqQueue<T>(name, { connection: redis, workerConnection: () => createRedis(redisUrl), prefix: config.queuePrefix }, settings, logger);
   return new PostgresQueue<T>(name, dataSource, settings, logger);
 }

@@ -8,7 +8,16 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { nextCronFire } from './cron-fire.js';
 import { DurableJobsRepository, FIRE_JOB, REPEAT_JOB, type ClaimedRow } from './durable-jobs.repository.js';
-import { KEEP_FAILED, RETRY_BACKOFF_MS, type ConsumeOptions, type DurableQueue, type EnqueueOptions, type JobHandler, type QueueSettings, type RepeatSchedule } from './durable-queue.types.js';
+import {
+  KEEP_FAILED,
+  RETRY_BACKOFF_MS,
+  type ConsumeOptions,
+  type DurableQueue,
+  type EnqueueOptions,
+  type JobHandler,
+  type QueueSettings,
+  type RepeatSchedule,
+} from './durable-queue.types.js';
 
 const SAFETY_POLL_MS = 1_000;
 
@@ -158,20 +167,31 @@ export class PostgresQueue<T> implements DurableQueue<T> {
     const ids = this.finished;
     if (ids.length === 0) return;
     this.finished = [];
-    await this.jobs.complete(this.owner, ids).catch((error: unknown) => this.logger.warn({ err: error, queue: this.name }, 'could not delete finished jobs; they are delivered again once their lease lapses'));
+    await this.jobs
+      .complete(this.owner, ids)
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error, queue: this.name }, 'could not delete finished jobs; they are delivered again once their lease lapses'),
+      );
   }
 
   private async failed(id: string, attempt: number, error: unknown): Promise<void> {
     const message = error instanceof Error ? error.message : String(error);
     const retry = attempt < this.settings.maxAttempts ? RETRY_BACKOFF_MS * 2 ** (attempt - 1) : null;
-    this.logger.error({ err: error, queue: this.name, job_id: id, attempt }, `a ${this.name} job handler failed${retry === null ? '; the job is given up' : '; it is tried again'}`);
-    await this.jobs.release(this.owner, id, message, retry).catch((e: unknown) => this.logger.warn({ err: e, queue: this.name }, 'could not release a failed job; its lease lapses'));
+    this.logger.error(
+      { err: error, queue: this.name, job_id: id, attempt },
+      `a ${this.name} job handler failed${retry === null ? '; the job is given up' : '; it is tried again'}`,
+    );
+    await this.jobs
+      .release(this.owner, id, message, retry)
+      .catch((e: unknown) => this.logger.warn({ err: e, queue: this.name }, 'could not release a failed job; its lease lapses'));
   }
 
   private async renew(): Promise<void> {
     const ids = [...this.running.keys()];
     if (ids.length === 0 || !this.jobs.ready) return;
-    await this.jobs.renew(this.owner, ids, this.settings.leaseMs).catch((error: unknown) => this.logger.warn({ err: error, queue: this.name }, 'could not renew job leases (database unreachable?)'));
+    await this.jobs
+      .renew(this.owner, ids, this.settings.leaseMs)
+      .catch((error: unknown) => this.logger.warn({ err: error, queue: this.name }, 'could not renew job leases (database unreachable?)'));
   }
 
   /** A timer for the next due row or lapsing lease, so it starts on time without polling. */

@@ -47,7 +47,14 @@ export function jsonataRunner(workerData: SandboxWorkerData): (task: JsonataTask
     if (failure.code === 'D1012') return { id, kind: 'timeout', message: 'the expression ran past its time limit' };
     if (failure.code === 'TOO_LARGE') return { id, kind: 'too_large', message: 'the result would be too large', bytes: (error as { bytes: number }).bytes };
     const code = failure.code;
-    return { id, kind: 'error', name: 'JsonataError', message: String(failure.message ?? error), ...(code ? { code } : {}), ...(failure.position !== undefined ? { position: failure.position } : {}) };
+    return {
+      id,
+      kind: 'error',
+      name: 'JsonataError',
+      message: String(failure.message ?? error),
+      ...(code ? { code } : {}),
+      ...(failure.position !== undefined ? { position: failure.position } : {}),
+    };
   };
 
   return async (task) => {
@@ -89,7 +96,8 @@ export function liquidRunner(workerData: SandboxWorkerData): (task: LiquidTask) 
         renderLimit: timeoutMs,
         memoryLimit: workerData.memoryBytes,
         // Objects and lists print as JSON rather than "[object Object]".
-        outputEscape: (value: unknown) => (value !== null && typeof value === 'object' ? JSON.stringify(value) : value === null || value === undefined ? '' : String(value)),
+        outputEscape: (value: unknown) =>
+          value !== null && typeof value === 'object' ? JSON.stringify(value) : value === null || value === undefined ? '' : String(value),
       });
       engines.set(timeoutMs, liquid);
     }

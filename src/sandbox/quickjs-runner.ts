@@ -58,7 +58,12 @@ export function quickjsRunner(workerData: SandboxWorkerData): (task: JsTask) => 
     const failure = (handle: { dispose(): void }): SandboxOutcome => {
       const dumped = context.dump(handle as never) as unknown;
       handle.dispose();
-      const error = (dumped !== null && typeof dumped === 'object' ? dumped : { name: 'Error', message: String(dumped) }) as { name?: unknown; message?: unknown; stack?: unknown; lineNumber?: unknown };
+      const error = (dumped !== null && typeof dumped === 'object' ? dumped : { name: 'Error', message: String(dumped) }) as {
+        name?: unknown;
+        message?: unknown;
+        stack?: unknown;
+        lineNumber?: unknown;
+      };
       const name = typeof error.name === 'string' ? error.name : 'Error';
       const message = typeof error.message === 'string' ? error.message : String(dumped);
       if (stoppedBy) return { id: task.id, kind: stoppedBy, message, logs };
@@ -80,7 +85,7 @@ export function quickjsRunner(workerData: SandboxWorkerData): (task: JsTask) => 
           .map((arg) => {
             if (context.typeof(arg) === 'string') return context.getString(arg);
             const value = context.dump(arg) as unknown;
-            return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+            return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
           })
           .join(' ')
           .slice(0, 10_000);
@@ -111,7 +116,8 @@ export function quickjsRunner(workerData: SandboxWorkerData): (task: JsTask) => 
       hostFailure = true;
       throw error;
     } finally {
-      if (dropped) logs.push(`(${dropped} more log line${dropped === 1 ? '' : 's'} dropped: at most ${MAX_LOG_LINES} lines or ${MAX_LOG_BYTES} bytes are kept)`);
+      if (dropped)
+        logs.push(`(${dropped} more log line${dropped === 1 ? '' : 's'} dropped: at most ${MAX_LOG_LINES} lines or ${MAX_LOG_BYTES} bytes are kept)`);
       // After a host failure the runtime's state is not trusted: the module is dropped whole instead.
       if (!hostFailure) {
         context.dispose();

@@ -22,7 +22,10 @@ describe('the sandbox pool', () => {
   it('evaluates JSONata, Liquid and code.js in worker threads', async () => {
     const sandbox = pool(2);
     expect(await sandbox.run(jsonata('$sum(items.price)', { items: [{ price: 2 }, { price: 3 }] }), options('a'))).toMatchObject({ kind: 'ok', json: '5' });
-    expect(await sandbox.run({ kind: 'liquid', template: 'Hi {{ who }}', values: { who: 'Ann' } }, options('a'))).toMatchObject({ kind: 'ok', json: '"Hi Ann"' });
+    expect(await sandbox.run({ kind: 'liquid', template: 'Hi {{ who }}', values: { who: 'Ann' } }, options('a'))).toMatchObject({
+      kind: 'ok',
+      json: '"Hi Ann"',
+    });
     expect(await sandbox.run({ kind: 'js', code: 'return input * 2', inputJson: '21' }, options('a'))).toMatchObject({ kind: 'ok', json: '42' });
   });
 

@@ -67,7 +67,11 @@ class PoolWorker {
     });
     this.worker.on('error', (error: Error & { code?: string }) => {
       const memory = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
-      this.end(memory ? { kind: 'memory', message: 'it used more memory than the sandbox allows' } : { kind: 'error', name: 'InternalError', message: `the sandbox worker failed: ${error.message}` });
+      this.end(
+        memory
+          ? { kind: 'memory', message: 'it used more memory than the sandbox allows' }
+          : { kind: 'error', name: 'InternalError', message: `the sandbox worker failed: ${error.message}` },
+      );
     });
     this.worker.on('exit', () => this.end({ kind: 'error', name: 'InternalError', message: 'the sandbox worker stopped' }));
   }
@@ -76,7 +80,10 @@ class PoolWorker {
     this.current = pending;
     this.worker.ref();
     const { task } = pending;
-    this.watchdog = setTimeout(() => this.end({ kind: 'timeout', message: `it ran past its time limit of ${task.timeoutMs} ms` }), task.timeoutMs + GRACE_MS[task.kind]);
+    this.watchdog = setTimeout(
+      () => this.end({ kind: 'timeout', message: `it ran past its time limit of ${task.timeoutMs} ms` }),
+      task.timeoutMs + GRACE_MS[task.kind],
+    );
     this.worker.postMessage(task);
   }
 
@@ -138,7 +145,13 @@ export class SandboxPool {
 
   run(job: SandboxJob, options: PoolTaskOptions): Promise<SandboxOutcome> {
     return new Promise((resolve) => {
-      const task = { ...job, id: this.nextId++, timeoutMs: options.timeoutMs, maxValueBytes: options.maxValueBytes, stop: new SharedArrayBuffer(4) } as SandboxTask;
+      const task = {
+        ...job,
+        id: this.nextId++,
+        timeoutMs: options.timeoutMs,
+        maxValueBytes: options.maxValueBytes,
+        stop: new SharedArrayBuffer(4),
+      } as SandboxTask;
       const { signal, key } = options;
       const onAbort = () => {
         if (this.queue.remove(key, pending)) settle(pending, { id: task.id, kind: 'cancelled', message: 'stopped before it started' });
@@ -168,7 +181,8 @@ export class SandboxPool {
   /** Stops every worker; waiting and later work is answered `cancelled`. */
   async shutdown(): Promise<void> {
     this.closed = true;
-    for (let pending = this.queue.shift(); pending; pending = this.queue.shift()) settle(pending, { id: pending.task.id, kind: 'cancelled', message: 'the sandbox was shut down' });
+    for (let pending = this.queue.shift(); pending; pending = this.queue.shift())
+      settle(pending, { id: pending.task.id, kind: 'cancelled', message: 'the sandbox was shut down' });
     for (const worker of [...this.live]) worker.terminate();
     this.idle.length = 0;
   }

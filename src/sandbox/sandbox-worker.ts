@@ -18,7 +18,13 @@ function sandboxWorkerMain(factories: RunnerFactories): void {
   parentPort!.on('message', (task: SandboxTask) => {
     runners.get(task.kind)!(task).then(
       (outcome) => parentPort!.postMessage(outcome),
-      (error: unknown) => parentPort!.postMessage({ id: task.id, kind: 'error', name: 'InternalError', message: `the sandbox failed: ${error instanceof Error ? error.message : String(error)}` }),
+      (error: unknown) =>
+        parentPort!.postMessage({
+          id: task.id,
+          kind: 'error',
+          name: 'InternalError',
+          message: `the sandbox failed: ${error instanceof Error ? error.message : String(error)}`,
+        }),
     );
   });
   parentPort!.postMessage({ ready: true });

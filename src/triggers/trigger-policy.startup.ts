@@ -44,7 +44,10 @@ export class TriggerPolicyOnStart implements OnModuleInit {
       }
     });
     const reason = `fires more often than ad-hoc schedules of non-admins may (schedules.min_interval: ${formatDuration(minMs)}); paused on the upgrade to release 2. Create a schedule whose fires are at least ${formatDuration(minMs)} apart, or ask an admin`;
-    const paused = await this.schedules.pauseWithReason(frequent.map((row) => row.id), reason);
+    const paused = await this.schedules.pauseWithReason(
+      frequent.map((row) => row.id),
+      reason,
+    );
     if (paused.length === 0) return;
     const rows = frequent.filter((row) => paused.includes(row.id)).map(({ id, graph_id, cron, user_id }) => ({ id, graph_id, cron, user_id }));
     this.logger.warn(

@@ -39,10 +39,13 @@ export class UsersRepository {
   /** Inserts a user; a taken handle or id throws UserExistsError. */
   async insert(user: NewUser, manager: EntityManager): Promise<UserEntity> {
     try {
-      const rows = (await manager.query(
-        `INSERT INTO users (id, handle, email, name, role) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-        [user.id, user.handle, user.email, user.name, user.role],
-      )) as Record<string, unknown>[];
+      const rows = (await manager.query(`INSERT INTO users (id, handle, email, name, role) VALUES ($1, $2, $3, $4, $5) RETURNING *`, [
+        user.id,
+        user.handle,
+        user.email,
+        user.name,
+        user.role,
+      ])) as Record<string, unknown>[];
       return this.users(manager).create(rows[0] as Partial<UserEntity>);
     } catch (error) {
       const constraint = uniqueViolation(error);
@@ -56,16 +59,21 @@ export class UsersRepository {
    * Answers the new row, or null when it already existed.
    */
   async insertIfAbsent(user: NewUser, manager: EntityManager): Promise<UserEntity | null> {
-    const rows = (await manager.query(
-      `INSERT INTO users (id, handle, email, name, role) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING *`,
-      [user.id, user.handle, user.email, user.name, user.role],
-    )) as Record<string, unknown>[];
+    const rows = (await manager.query(`INSERT INTO users (id, handle, email, name, role) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING *`, [
+      user.id,
+      user.handle,
+      user.email,
+      user.name,
+      user.role,
+    ])) as Record<string, unknown>[];
     return rows.length ? this.users(manager).create(rows[0] as Partial<UserEntity>) : null;
   }
 
   /** Which of these handles are taken. */
   async takenHandles(handles: string[], manager?: EntityManager): Promise<Set<string>> {
-    const rows = (await (manager ?? this.dataSource.manager).query(`SELECT handle FROM users WHERE handle = ANY($1::text[])`, [handles])) as Array<{ handle: string }>;
+    const rows = (await (manager ?? this.dataSource.manager).query(`SELECT handle FROM users WHERE handle = ANY($1::text[])`, [handles])) as Array<{
+      handle: string;
+    }>;
     return new Set(rows.map((row) => row.handle));
   }
 

@@ -86,21 +86,34 @@ describe('API keys and the /api guard', () => {
     const text = JSON.stringify(list.body);
     expect(text).not.toContain(created.body.key);
     expect(text).not.toContain(rows[0].hash);
-    for (const item of list.body.items) expect(Object.keys(item).sort()).toEqual(['created_at', 'expires_at', 'id', 'last_used_at', 'name', 'prefix', 'revoked_at', 'scopes']);
+    for (const item of list.body.items)
+      expect(Object.keys(item).sort()).toEqual(['created_at', 'expires_at', 'id', 'last_used_at', 'name', 'prefix', 'revoked_at', 'scopes']);
   });
 
   it("gives a new key every scope of the user's role by default, and refuses scopes the caller lacks", async () => {
     const all = await request(t.http).post('/api/user/api-keys').set('X-API-Key', ada.key).send({ name: 'all' }).expect(201);
     expect(all.body.scopes).toEqual(['graphs:read', 'graphs:write', 'executions:run', 'executions:read', 'credentials:manage', 'account', 'reviews:decide']);
-    const admin = await request(t.http).post('/api/user/api-keys').set('X-API-Key', ada.key).send({ name: 'x', scopes: ['admin'] }).expect(403);
+    const admin = await request(t.http)
+      .post('/api/user/api-keys')
+      .set('X-API-Key', ada.key)
+      .send({ name: 'x', scopes: ['admin'] })
+      .expect(403);
     expect(admin.body.error).toMatchObject({ code: 'FORBIDDEN', details: { missing_scopes: ['admin'] } });
     const narrow = await makeKey(t, ada.key, ['graphs:read', 'account']);
-    const widen = await request(t.http).post('/api/user/api-keys').set('X-API-Key', narrow.key).send({ name: 'y', scopes: ['graphs:read', 'graphs:write'] }).expect(403);
+    const widen = await request(t.http)
+      .post('/api/user/api-keys')
+      .set('X-API-Key', narrow.key)
+      .send({ name: 'y', scopes: ['graphs:read', 'graphs:write'] })
+      .expect(403);
     expect(widen.body.error.message).toContain('graphs:write');
     // Release 2: without a list a key gets the role's scopes, so a narrower key must list what it grants.
     const unlisted = await request(t.http).post('/api/user/api-keys').set('X-API-Key', narrow.key).send({ name: 'z' }).expect(403);
     expect(unlisted.body.error.details.missing_scopes).toContain('graphs:write');
-    const listed = await request(t.http).post('/api/user/api-keys').set('X-API-Key', narrow.key).send({ name: 'z', scopes: ['graphs:read'] }).expect(201);
+    const listed = await request(t.http)
+      .post('/api/user/api-keys')
+      .set('X-API-Key', narrow.key)
+      .send({ name: 'z', scopes: ['graphs:read'] })
+      .expect(201);
     expect(listed.body.scopes).toEqual(['graphs:read']);
   });
 
@@ -120,7 +133,11 @@ describe('API keys and the /api guard', () => {
       ]),
     );
     expect(res.body.error.details.problems).toHaveLength(4);
-    const past = await request(t.http).post('/api/user/api-keys').set('X-API-Key', ada.key).send({ name: 'old', expires_at: '2001-01-01T00:00:00Z' }).expect(400);
+    const past = await request(t.http)
+      .post('/api/user/api-keys')
+      .set('X-API-Key', ada.key)
+      .send({ name: 'old', expires_at: '2001-01-01T00:00:00Z' })
+      .expect(400);
     expect(past.body.error.details.problems).toEqual([{ pointer: '/expires_at', message: expect.stringContaining('is in the past') }]);
   });
 
@@ -138,7 +155,9 @@ describe('API keys and the /api guard', () => {
     const adminUser = await makeUser(t, 'root', { role: 'admin' });
     const readOnly = await makeKey(t, adminUser.key, ['graphs:read']);
     const res = await request(t.http).get('/api/admin/users').set('X-API-Key', readOnly.key).expect(403);
-    expect(res.body.error.message).toBe('This request needs the scope admin. Your API key does not carry it: create a key with this scope (POST /api/user/api-keys).');
+    expect(res.body.error.message).toBe(
+      'This request needs the scope admin. Your API key does not carry it: create a key with this scope (POST /api/user/api-keys).',
+    );
     await request(t.http).get('/api/admin/users').set('X-API-Key', adminUser.key).expect(200);
   });
 

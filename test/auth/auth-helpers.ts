@@ -14,14 +14,25 @@ export interface MadeUser {
 
 /** POST /api/admin/users with the configured admin key; answers the user and its first key. */
 export async function makeUser(t: Pick<TestApp, 'http'>, handle: string, body: Record<string, unknown> = {}): Promise<MadeUser> {
-  const res = await request(t.http).post('/api/admin/users').set('X-API-Key', ADMIN_KEY).send({ handle, ...body });
+  const res = await request(t.http)
+    .post('/api/admin/users')
+    .set('X-API-Key', ADMIN_KEY)
+    .send({ handle, ...body });
   if (res.status !== 201) throw new Error(`could not create user ${handle}: ${res.status} ${JSON.stringify(res.body)}`);
   return { user: res.body.user, key: res.body.api_key.key, keyId: res.body.api_key.id };
 }
 
 /** A key of `user` with these scopes, made with the user's own key. */
-export async function makeKey(t: Pick<TestApp, 'http'>, ownerKey: string, scopes?: string[], extra: Record<string, unknown> = {}): Promise<{ key: string; id: string }> {
-  const res = await request(t.http).post('/api/user/api-keys').set('X-API-Key', ownerKey).send({ name: 'test key', ...(scopes ? { scopes } : {}), ...extra });
+export async function makeKey(
+  t: Pick<TestApp, 'http'>,
+  ownerKey: string,
+  scopes?: string[],
+  extra: Record<string, unknown> = {},
+): Promise<{ key: string; id: string }> {
+  const res = await request(t.http)
+    .post('/api/user/api-keys')
+    .set('X-API-Key', ownerKey)
+    .send({ name: 'test key', ...(scopes ? { scopes } : {}), ...extra });
   if (res.status !== 201) throw new Error(`could not create a key: ${res.status} ${JSON.stringify(res.body)}`);
   return { key: res.body.key, id: res.body.id };
 }

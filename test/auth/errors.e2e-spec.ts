@@ -78,12 +78,22 @@ describe('error bodies through the global filter, guard and validation pipe', ()
   it('answers 404 for an unknown route under /api, before any credentials check', async () => {
     const res = await request(t.http).get('/api/probe/nothing-here').set('X-Request-Id', 'req-404').expect(404);
     expect(res.body).toEqual({
-      error: { code: 'NOT_FOUND', message: 'No route GET /api/probe/nothing-here. See GET /api/openapi.json for every path.', details: {}, request_id: 'req-404' },
+      error: {
+        code: 'NOT_FOUND',
+        message: 'No route GET /api/probe/nothing-here. See GET /api/openapi.json for every path.',
+        details: {},
+        request_id: 'req-404',
+      },
     });
   });
 
   it('answers 400 VALIDATION_FAILED with every problem and its pointer', async () => {
-    const res = await request(t.http).post('/api/probe/echo').set('X-API-Key', ADMIN_KEY).set('X-Request-Id', 'req-400').send({ copies: 0, extra: 1 }).expect(400);
+    const res = await request(t.http)
+      .post('/api/probe/echo')
+      .set('X-API-Key', ADMIN_KEY)
+      .set('X-Request-Id', 'req-400')
+      .send({ copies: 0, extra: 1 })
+      .expect(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
     expect(res.body.error.request_id).toBe('req-400');
     expect(res.body.error.message).toContain('3 problems');
@@ -96,7 +106,12 @@ describe('error bodies through the global filter, guard and validation pipe', ()
     );
     const ok = await request(t.http).post('/api/probe/echo').set('X-API-Key', ADMIN_KEY).send({ title: 'x', copies: 2 }).expect(201);
     expect(ok.body).toEqual({ title: 'x', copies: 2 });
-    const broken = await request(t.http).post('/api/probe/echo').set('X-API-Key', ADMIN_KEY).set('Content-Type', 'application/json').send('{"title": ').expect(400);
+    const broken = await request(t.http)
+      .post('/api/probe/echo')
+      .set('X-API-Key', ADMIN_KEY)
+      .set('Content-Type', 'application/json')
+      .send('{"title": ')
+      .expect(400);
     expect(broken.body.error.code).toBe('BAD_REQUEST');
   });
 
@@ -105,7 +120,10 @@ describe('error bodies through the global filter, guard and validation pipe', ()
     expect(res.body.error.code).toBe('UNAUTHENTICATED');
     await request(t.http).get('/api/probe/open').expect(200, { open: true });
     // Credentials sent to a public route are still checked.
-    await request(t.http).get('/api/probe/open').set('X-API-Key', `trl_${'C'.repeat(43)}`).expect(401);
+    await request(t.http)
+      .get('/api/probe/open')
+      .set('X-API-Key', `trl_${'C'.repeat(43)}`)
+      .expect(401);
   });
 
   it('checks @RequireScopes against the key: 403 names the missing scope', async () => {
@@ -127,8 +145,12 @@ describe('error bodies through the global filter, guard and validation pipe', ()
     const reader = await makeKey(t, ada.key, ['graphs:read']);
     const writer = await makeKey(t, ada.key, ['graphs:write']);
     const both = await makeKey(t, ada.key, ['graphs:read', 'graphs:write']);
-    expect((await request(t.http).post('/api/probe-graphs').set('X-API-Key', reader.key).expect(403)).body.error.details).toEqual({ missing_scopes: ['graphs:write'] });
-    expect((await request(t.http).post('/api/probe-graphs').set('X-API-Key', writer.key).expect(403)).body.error.details).toEqual({ missing_scopes: ['graphs:read'] });
+    expect((await request(t.http).post('/api/probe-graphs').set('X-API-Key', reader.key).expect(403)).body.error.details).toEqual({
+      missing_scopes: ['graphs:write'],
+    });
+    expect((await request(t.http).post('/api/probe-graphs').set('X-API-Key', writer.key).expect(403)).body.error.details).toEqual({
+      missing_scopes: ['graphs:read'],
+    });
     await request(t.http).post('/api/probe-graphs').set('X-API-Key', both.key).expect(201);
   });
 });

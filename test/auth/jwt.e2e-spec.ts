@@ -98,16 +98,28 @@ describe('JWT with auto_provision and trust_role_claim on', () => {
 
   it('gives a provisioned user a free handle when its preferred one is taken', async () => {
     await makeUser(t, 'linus');
-    const res = await request(t.http).get('/api/user').set(token({ sub: 'idp|linus2', preferred_username: 'linus' })).expect(200);
+    const res = await request(t.http)
+      .get('/api/user')
+      .set(token({ sub: 'idp|linus2', preferred_username: 'linus' }))
+      .expect(200);
     expect(res.body.handle).toBe('linus-2');
   });
 
   it('trusts the role claim: admin in the token opens admin routes, user in the token closes them', async () => {
-    await request(t.http).get('/api/admin/users').set(token({ sub: 'idp|root', role: 'admin' })).expect(200);
+    await request(t.http)
+      .get('/api/admin/users')
+      .set(token({ sub: 'idp|root', role: 'admin' }))
+      .expect(200);
     const stored = await t.dataSource.query(`SELECT role FROM users WHERE id = 'idp|root'`);
     expect(stored).toEqual([{ role: 'admin' }]);
-    await request(t.http).get('/api/admin/users').set(token({ sub: 'idp|root', role: 'user' })).expect(403);
-    await request(t.http).get('/api/admin/users').set(token({ sub: 'idp|grace', role: 'superuser' })).expect(403);
+    await request(t.http)
+      .get('/api/admin/users')
+      .set(token({ sub: 'idp|root', role: 'user' }))
+      .expect(403);
+    await request(t.http)
+      .get('/api/admin/users')
+      .set(token({ sub: 'idp|grace', role: 'superuser' }))
+      .expect(403);
   });
 });
 
@@ -155,23 +167,41 @@ describe('JWT RS256 from a JWKS URL, with issuer and audience', () => {
   });
 
   it('accepts a token signed by a key of the JWKS, fetching the set once', async () => {
-    const res = await request(t.http).get('/api/user').set(rs256({ sub: ada.user.id })).expect(200);
+    const res = await request(t.http)
+      .get('/api/user')
+      .set(rs256({ sub: ada.user.id }))
+      .expect(200);
     expect(res.body.handle).toBe('ada');
-    await request(t.http).get('/api/user').set(rs256({ sub: ada.user.id })).expect(200);
+    await request(t.http)
+      .get('/api/user')
+      .set(rs256({ sub: ada.user.id }))
+      .expect(200);
     expect(fetches).toBe(1);
   });
 
   it('refuses a token naming another key of the set, or a key it does not have', async () => {
-    const wrong = await request(t.http).get('/api/user').set(rs256({ sub: ada.user.id }, 'key-2')).expect(401);
+    const wrong = await request(t.http)
+      .get('/api/user')
+      .set(rs256({ sub: ada.user.id }, 'key-2'))
+      .expect(401);
     expect(wrong.body.error.message).toContain('signature does not match');
-    const missing = await request(t.http).get('/api/user').set(rs256({ sub: ada.user.id }, 'key-9')).expect(401);
+    const missing = await request(t.http)
+      .get('/api/user')
+      .set(rs256({ sub: ada.user.id }, 'key-9'))
+      .expect(401);
     expect(missing.body.error.message).toContain('matches its key id (kid) key-9');
   });
 
   it('checks the issuer and the audience', async () => {
-    const aud = await request(t.http).get('/api/user').set(rs256({ sub: ada.user.id, aud: 'someone-else' })).expect(401);
+    const aud = await request(t.http)
+      .get('/api/user')
+      .set(rs256({ sub: ada.user.id, aud: 'someone-else' }))
+      .expect(401);
     expect(aud.body.error.message).toContain('audience (aud)');
-    const iss = await request(t.http).get('/api/user').set(rs256({ sub: ada.user.id, iss: 'https://evil.example.com/' })).expect(401);
+    const iss = await request(t.http)
+      .get('/api/user')
+      .set(rs256({ sub: ada.user.id, iss: 'https://evil.example.com/' }))
+      .expect(401);
     expect(iss.body.error.message).toContain('issuer (iss)');
   });
 

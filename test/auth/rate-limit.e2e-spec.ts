@@ -41,7 +41,10 @@ for (const mode of ['memory', 'redis'] as const) {
 
     it('limits requests without credentials per source address, failed attempts included', async () => {
       await request(t.http).get('/api/user').expect(401);
-      await request(t.http).get('/api/user').set('X-API-Key', `trl_${'B'.repeat(43)}`).expect(401);
+      await request(t.http)
+        .get('/api/user')
+        .set('X-API-Key', `trl_${'B'.repeat(43)}`)
+        .expect(401);
       await request(t.http).get('/api/user').set('Authorization', 'Bearer nonsense').expect(401);
       expect429(await request(t.http).get('/api/user'), 'address');
       // Valid credentials are counted per key, not per address.

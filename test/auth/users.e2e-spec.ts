@@ -53,7 +53,11 @@ describe('users: profile and admin creation', () => {
 
   it('answers 409 for a taken handle, and creates nothing', async () => {
     const res = await request(t.http).post('/api/admin/users').set(admin()).send({ handle: 'ops' }).expect(409);
-    expect(res.body.error).toMatchObject({ code: 'CONFLICT', message: 'A user with the handle "ops" already exists. Choose another handle.', details: { handle: 'ops' } });
+    expect(res.body.error).toMatchObject({
+      code: 'CONFLICT',
+      message: 'A user with the handle "ops" already exists. Choose another handle.',
+      details: { handle: 'ops' },
+    });
     await request(t.http).post('/api/admin/users').set(admin()).send({ handle: 'admin' }).expect(409);
     const [count] = await t.dataSource.query(`SELECT count(*)::int AS n FROM users WHERE handle = 'ops'`);
     expect(count.n).toBe(1);
@@ -95,7 +99,12 @@ describe('users: profile and admin creation', () => {
     const res = await request(t.http)
       .put('/api/user')
       .set('X-API-Key', user.key)
-      .send({ name: 'Pref Erence', email: 'p@example.com', timezone: 'Europe/Paris', notification_preferences: { AGENT_RUN: ['in_app'], EXECUTION_FAILED: ['email', 'slack'] } })
+      .send({
+        name: 'Pref Erence',
+        email: 'p@example.com',
+        timezone: 'Europe/Paris',
+        notification_preferences: { AGENT_RUN: ['in_app'], EXECUTION_FAILED: ['email', 'slack'] },
+      })
       .expect(200);
     expect(res.body).toMatchObject({
       name: 'Pref Erence',
@@ -123,7 +132,8 @@ describe('users: profile and admin creation', () => {
         { pointer: '/email', message: 'expected an email address such as ada@example.com (or null to clear it)' },
         {
           pointer: '/notification_preferences',
-          message: 'AGENT_RUN: unknown channel "sms" (known: in_app, email, slack, webhook); unknown notification kind "NOPE" (known: AGENT_RUN, EXECUTION_FAILED, LOW_BALANCE, ZERO_BALANCE, SYSTEM)',
+          message:
+            'AGENT_RUN: unknown channel "sms" (known: in_app, email, slack, webhook); unknown notification kind "NOPE" (known: AGENT_RUN, EXECUTION_FAILED, LOW_BALANCE, ZERO_BALANCE, SYSTEM)',
         },
         { pointer: '/role', message: 'unknown field "role": remove it (check its spelling)' },
       ]),
@@ -139,7 +149,11 @@ describe('users: profile and admin creation', () => {
 describe('users with credits switched off', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ label: 'usersnocredit', env: { TRELLIS_ADMIN_API_KEY: ADMIN_KEY }, overrides: { credits: { enabled: false, initial_grant: 50 } } });
+    t = await createTestApp({
+      label: 'usersnocredit',
+      env: { TRELLIS_ADMIN_API_KEY: ADMIN_KEY },
+      overrides: { credits: { enabled: false, initial_grant: 50 } },
+    });
   });
   afterAll(() => t.close());
 

@@ -40,7 +40,13 @@ describe('/api/blocks', () => {
     const ids = res.body.items.map((b: { id: string }) => b.id);
     expect(ids).toEqual(expect.arrayContaining(['input', 'output', 'text.template', 'list.collect', 'code.js', 'trigger.github']));
     const collect = res.body.items.find((b: { id: string }) => b.id === 'list.collect');
-    expect(collect).toMatchObject({ category: 'data', cost: 0, pin_modes: { item: 'gather', key: 'gather', count: 'sticky' }, streaming: false, credentials: {} });
+    expect(collect).toMatchObject({
+      category: 'data',
+      cost: 0,
+      pin_modes: { item: 'gather', key: 'gather', count: 'sticky' },
+      streaming: false,
+      credentials: {},
+    });
     expect(Object.keys(collect.output_schema.properties)).toEqual(['items', 'complete', 'error']);
     const iterate = res.body.items.find((b: { id: string }) => b.id === 'list.iterate');
     expect(iterate.streaming).toBe(true);
@@ -67,7 +73,9 @@ describe('/api/blocks', () => {
   });
 
   it('answers every yield in order for a block that yields many', async () => {
-    const res = await api('post', '/api/blocks/list.iterate/execute').send({ inputs: { items: ['a', 'b'] } }).expect(200);
+    const res = await api('post', '/api/blocks/list.iterate/execute')
+      .send({ inputs: { items: ['a', 'b'] } })
+      .expect(200);
     expect(res.body.outputs).toEqual([
       { pin: 'count', value: 2 },
       { pin: 'item', value: 'a' },
@@ -78,7 +86,9 @@ describe('/api/blocks', () => {
   });
 
   it('runs sandboxed code.js', async () => {
-    const res = await api('post', '/api/blocks/code.js/execute').send({ inputs: { code: 'console.log("hi"); return input.map((n) => n * 2);', input: [1, 2] } }).expect(200);
+    const res = await api('post', '/api/blocks/code.js/execute')
+      .send({ inputs: { code: 'console.log("hi"); return input.map((n) => n * 2);', input: [1, 2] } })
+      .expect(200);
     expect(res.body.outputs).toEqual([
       { pin: 'result', value: [2, 4] },
       { pin: 'logs', value: ['hi'] },
@@ -86,7 +96,9 @@ describe('/api/blocks', () => {
   });
 
   it('answers 400 INVALID_INPUT naming each wrong pin', async () => {
-    const res = await api('post', '/api/blocks/text.template/execute').send({ inputs: { values: 'x', extra: 1 } }).expect(400);
+    const res = await api('post', '/api/blocks/text.template/execute')
+      .send({ inputs: { values: 'x', extra: 1 } })
+      .expect(400);
     expect(res.body.error.code).toBe('INVALID_INPUT');
     const problems = res.body.error.details.problems as Array<{ pin: string; pointer: string }>;
     expect(problems.map((p) => p.pin).sort()).toEqual(['extra', 'template', 'values']);
@@ -94,32 +106,44 @@ describe('/api/blocks', () => {
   });
 
   it('answers 400 VALIDATION_FAILED for a malformed body', async () => {
-    const res = await api('post', '/api/blocks/text.template/execute').send({ input: {}, credentials: { secret: 5 } }).expect(400);
+    const res = await api('post', '/api/blocks/text.template/execute')
+      .send({ input: {}, credentials: { secret: 5 } })
+      .expect(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
     const pointers = res.body.error.details.problems.map((p: { pointer: string }) => p.pointer).sort();
     expect(pointers).toEqual(['/credentials', '/input']);
   });
 
-  it('answers 422 with the block\'s own code when the block fails', async () => {
-    const template = await api('post', '/api/blocks/text.template/execute').send({ inputs: { template: 'Hi {{ nobody }}' } }).expect(422);
+  it("answers 422 with the block's own code when the block fails", async () => {
+    const template = await api('post', '/api/blocks/text.template/execute')
+      .send({ inputs: { template: 'Hi {{ nobody }}' } })
+      .expect(422);
     expect(template.body.error).toMatchObject({ code: 'TEMPLATE_ERROR', details: { variable: 'nobody' } });
-    const division = await api('post', '/api/blocks/math.calculate/execute').send({ inputs: { a: 1, operation: 'divide', b: 0 } }).expect(422);
+    const division = await api('post', '/api/blocks/math.calculate/execute')
+      .send({ inputs: { a: 1, operation: 'divide', b: 0 } })
+      .expect(422);
     expect(division.body.error.code).toBe('DIVISION_BY_ZERO');
   });
 
   it('answers 400 NEEDS_ENGINE for a block that suspends (agent.run starts a child)', async () => {
-    const child = await api('post', '/api/blocks/agent.run/execute').send({ inputs: { agent: 'child-agent' } }).expect(400);
+    const child = await api('post', '/api/blocks/agent.run/execute')
+      .send({ inputs: { agent: 'child-agent' } })
+      .expect(400);
     expect(child.body.error).toMatchObject({ code: 'NEEDS_ENGINE', message: expect.stringContaining('only runs inside an execution') });
   });
 
   it('resolves credentials from config/credentials.yaml, and never shows the secret', async () => {
-    const res = await api('post', '/api/blocks/trigger.webhook/execute').send({ inputs: { event: { body: { ok: 1 } } }, credentials: { secret: 'hook-secret' } }).expect(200);
+    const res = await api('post', '/api/blocks/trigger.webhook/execute')
+      .send({ inputs: { event: { body: { ok: 1 } } }, credentials: { secret: 'hook-secret' } })
+      .expect(200);
     expect(res.body.outputs[0]).toEqual({ pin: 'body', value: { ok: 1 } });
     expect(JSON.stringify(res.body)).not.toContain('not-shown-anywhere');
   });
 
   it('answers 400 CREDENTIAL_UNRESOLVED listing every field that does not resolve', async () => {
-    const res = await api('post', '/api/blocks/trigger.webhook/execute').send({ inputs: {}, credentials: { secret: 'hook-secrt', token: 'x' } }).expect(400);
+    const res = await api('post', '/api/blocks/trigger.webhook/execute')
+      .send({ inputs: {}, credentials: { secret: 'hook-secrt', token: 'x' } })
+      .expect(400);
     expect(res.body.error.code).toBe('CREDENTIAL_UNRESOLVED');
     const messages = res.body.error.details.problems.map((p: { message: string }) => p.message);
     expect(messages).toEqual(
@@ -132,10 +156,14 @@ describe('/api/blocks', () => {
     const user = await makeUser(t, 'blockreader');
     const reader = await makeKey(t, user.key, ['graphs:read']);
     await api('get', '/api/blocks', reader.key).expect(200);
-    const denied = await api('post', '/api/blocks/text.join/execute', reader.key).send({ inputs: { items: [] } }).expect(403);
+    const denied = await api('post', '/api/blocks/text.join/execute', reader.key)
+      .send({ inputs: { items: [] } })
+      .expect(403);
     expect(denied.body.error.code).toBe('FORBIDDEN');
     const runner = await makeKey(t, user.key, ['executions:run']);
-    await api('post', '/api/blocks/text.join/execute', runner.key).send({ inputs: { items: ['a', 'b'] } }).expect(200);
+    await api('post', '/api/blocks/text.join/execute', runner.key)
+      .send({ inputs: { items: ['a', 'b'] } })
+      .expect(200);
     await api('get', '/api/blocks', runner.key).expect(403);
   });
 
@@ -154,7 +182,11 @@ describe('/api/blocks with a short executor.node_timeout', () => {
   afterAll(() => t.close());
 
   it('answers 504 NODE_TIMEOUT when a block runs past it', async () => {
-    const res = await request(t.http).post('/api/blocks/time.delay/execute').set('X-API-Key', ADMIN_KEY).send({ inputs: { duration: '1h', value: 1 } }).expect(504);
+    const res = await request(t.http)
+      .post('/api/blocks/time.delay/execute')
+      .set('X-API-Key', ADMIN_KEY)
+      .send({ inputs: { duration: '1h', value: 1 } })
+      .expect(504);
     expect(res.body.error.code).toBe('NODE_TIMEOUT');
     expect(res.body.error.message).toContain('300ms');
   });

@@ -34,7 +34,11 @@ export async function run(
 }
 
 /** The yields as an object pin -> last value (for blocks that yield each pin once). */
-export async function runToObject(block: BlockDefinition, inputs: Record<string, unknown>, context: Partial<BlockContext> = {}): Promise<Record<string, unknown>> {
+export async function runToObject(
+  block: BlockDefinition,
+  inputs: Record<string, unknown>,
+  context: Partial<BlockContext> = {},
+): Promise<Record<string, unknown>> {
   return Object.fromEntries(await run(block, inputs, context));
 }
 

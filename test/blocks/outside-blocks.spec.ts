@@ -11,22 +11,51 @@ import { loadConfig } from '../../src/config/config.loader.js';
 
 const blocks = [...aiBlocks, ...githubBlocks, ...communicationBlocks, ...httpBlocks];
 const config = loadConfig({ env: { TRELLIS_ENV: 'test' }, configDir: join(process.cwd(), 'config') });
-const registry = new BlocksRegistry(blocks, { ...config.costs, blocks: Object.fromEntries(Object.entries(config.costs.blocks).filter(([id]) => blocks.some((b) => b.id === id))) });
+const registry = new BlocksRegistry(blocks, {
+  ...config.costs,
+  blocks: Object.fromEntries(Object.entries(config.costs.blocks).filter(([id]) => blocks.some((b) => b.id === id))),
+});
 
 const pins = (schema: Record<string, unknown>) => Object.keys(schema.properties as object).sort();
 
 describe('the outside-world blocks', () => {
-  it('are the catalogue\'s ids, and the registry accepts every one', () => {
-    expect(registry.list().map((b) => b.id).sort()).toEqual(
-      ['email.send', 'github.comment', 'github.file.get', 'github.issue.create', 'github.labels.add', 'github.pr.get', 'http.request', 'llm.chat', 'llm.classify', 'llm.structured', 'slack.post', 'webhook.send'].sort(),
+  it("are the catalogue's ids, and the registry accepts every one", () => {
+    expect(
+      registry
+        .list()
+        .map((b) => b.id)
+        .sort(),
+    ).toEqual(
+      [
+        'email.send',
+        'github.comment',
+        'github.file.get',
+        'github.issue.create',
+        'github.labels.add',
+        'github.pr.get',
+        'http.request',
+        'llm.chat',
+        'llm.classify',
+        'llm.structured',
+        'slack.post',
+        'webhook.send',
+      ].sort(),
     );
   });
 
   it.each([
     ['llm.chat', ['base_url', 'max_tokens', 'messages', 'model', 'prompt', 'provider', 'system', 'temperature'], ['error', 'text', 'usage']],
     ['llm.structured', ['base_url', 'max_tokens', 'messages', 'model', 'prompt', 'provider', 'schema', 'system', 'temperature'], ['error', 'object', 'usage']],
-    ['llm.classify', ['base_url', 'labels', 'max_tokens', 'messages', 'model', 'prompt', 'provider', 'system', 'temperature', 'text'], ['error', 'label', 'usage']],
-    ['http.request', ['body', 'fail_on_status', 'follow_redirects', 'headers', 'json', 'method', 'query', 'timeout', 'url'], ['body', 'body_base64', 'error', 'headers', 'json', 'status']],
+    [
+      'llm.classify',
+      ['base_url', 'labels', 'max_tokens', 'messages', 'model', 'prompt', 'provider', 'system', 'temperature', 'text'],
+      ['error', 'label', 'usage'],
+    ],
+    [
+      'http.request',
+      ['body', 'fail_on_status', 'follow_redirects', 'headers', 'json', 'method', 'query', 'timeout', 'url'],
+      ['body', 'body_base64', 'error', 'headers', 'json', 'status'],
+    ],
     ['github.comment', ['body', 'number', 'repository'], ['comment_id', 'error', 'url']],
     ['github.issue.create', ['body', 'labels', 'repository', 'title'], ['error', 'number', 'url']],
     ['github.labels.add', ['labels', 'number', 'repository'], ['error', 'labels']],
@@ -72,7 +101,11 @@ describe('the outside-world blocks', () => {
   });
 
   it('say in their description when a re-run repeats an outside effect', () => {
-    const effects = registry.list().filter((b) => b.sideEffects).map((b) => b.id).sort();
+    const effects = registry
+      .list()
+      .filter((b) => b.sideEffects)
+      .map((b) => b.id)
+      .sort();
     expect(effects).toEqual(['email.send', 'github.comment', 'github.issue.create', 'github.labels.add', 'http.request', 'slack.post', 'webhook.send']);
     for (const id of effects) expect(registry.require(id).description).toMatch(/re-run/);
     for (const id of ['llm.chat', 'llm.structured', 'llm.classify']) expect(registry.require(id).description).toContain('re-run attempt makes');

@@ -15,7 +15,13 @@ describe('credits API and charges', () => {
   let credits: CreditsService;
   const api = () => request(t.http);
   const attempt = (userId: string, extra: Partial<ChargeRequest> = {}): ChargeRequest => ({
-    executionId: randomUUID(), nodeExecutionId: randomUUID(), attempt: 1, userId, blockId: 'code.js', inputs: { code: 'return 1;' }, ...extra,
+    executionId: randomUUID(),
+    nodeExecutionId: randomUUID(),
+    attempt: 1,
+    userId,
+    blockId: 'code.js',
+    inputs: { code: 'return 1;' },
+    ...extra,
   });
 
   beforeAll(async () => {
@@ -32,7 +38,20 @@ describe('credits API and charges', () => {
     expect(res.body).toEqual({ balance: 1000, low_balance_threshold: 100, enabled: true });
     const ledgerPage = await api().get('/api/user/credits/transactions').set('X-API-Key', ada.key);
     expect(ledgerPage.body).toEqual({
-      items: [{ id: expect.any(String), type: 'GRANT', amount: 1000, running_balance: 1000, reason: 'initial grant', execution_id: null, node_execution_id: null, attempt: null, block: null, created_at: expect.any(String) }],
+      items: [
+        {
+          id: expect.any(String),
+          type: 'GRANT',
+          amount: 1000,
+          running_balance: 1000,
+          reason: 'initial grant',
+          execution_id: null,
+          node_execution_id: null,
+          attempt: null,
+          block: null,
+          created_at: expect.any(String),
+        },
+      ],
       next_cursor: null,
     });
     expect(new Date(ledgerPage.body.items[0].created_at).toISOString()).toBe(ledgerPage.body.items[0].created_at);
@@ -43,24 +62,49 @@ describe('credits API and charges', () => {
 
   it('lets an admin grant, top up and refund, answering the transaction and the new balance', async () => {
     const bob = await makeUser(t, 'bob', { credits: 0 });
-    const grant = await api().post(`/api/admin/users/${bob.user.id}/credits`).set('X-API-Key', ADMIN_KEY).send({ type: 'GRANT', amount: 50, reason: 'welcome' });
+    const grant = await api()
+      .post(`/api/admin/users/${bob.user.id}/credits`)
+      .set('X-API-Key', ADMIN_KEY)
+      .send({ type: 'GRANT', amount: 50, reason: 'welcome' });
     expect(grant.status).toBe(201);
     expect(grant.body).toEqual({
-      transaction: { id: expect.any(String), type: 'GRANT', amount: 50, running_balance: 50, reason: 'welcome', execution_id: null, node_execution_id: null, attempt: null, block: null, created_at: expect.any(String) },
+      transaction: {
+        id: expect.any(String),
+        type: 'GRANT',
+        amount: 50,
+        running_balance: 50,
+        reason: 'welcome',
+        execution_id: null,
+        node_execution_id: null,
+        attempt: null,
+        block: null,
+        created_at: expect.any(String),
+      },
       balance: 50,
     });
     const topUp = await api().post(`/api/admin/users/${bob.user.id}/credits`).set('X-API-Key', ADMIN_KEY).send({ type: 'TOP_UP', amount: 25 });
     expect(topUp.body).toMatchObject({ transaction: { type: 'TOP_UP', amount: 25, running_balance: 75, reason: null }, balance: 75 });
-    const refund = await api().post(`/api/admin/users/${bob.user.id}/credits`).set('X-API-Key', ADMIN_KEY).send({ type: 'REFUND', amount: 5, reason: 'outage' });
+    const refund = await api()
+      .post(`/api/admin/users/${bob.user.id}/credits`)
+      .set('X-API-Key', ADMIN_KEY)
+      .send({ type: 'REFUND', amount: 5, reason: 'outage' });
     expect(refund.body).toMatchObject({ transaction: { type: 'REFUND', amount: 5, running_balance: 80 }, balance: 80 });
     expect(await balanceOf(t.http, bob.key)).toBe(80);
     const rows = await ledger(t.dataSource, bob.user.id);
-    expect(rows.map((r) => [r.type, r.amount, r.running_balance])).toEqual([['GRANT', 50, 50], ['TOP_UP', 25, 75], ['REFUND', 5, 80]]);
+    expect(rows.map((r) => [r.type, r.amount, r.running_balance])).toEqual([
+      ['GRANT', 50, 50],
+      ['TOP_UP', 25, 75],
+      ['REFUND', 5, 80],
+    ]);
   });
 
   it('refuses bad admin credits with a clear 400, an unknown user with 404, a non-admin with 403', async () => {
     const carol = await makeUser(t, 'carol');
-    const post = (body: unknown, key = ADMIN_KEY, userId = carol.user.id) => api().post(`/api/admin/users/${userId}/credits`).set('X-API-Key', key).send(body as object);
+    const post = (body: unknown, key = ADMIN_KEY, userId = carol.user.id) =>
+      api()
+        .post(`/api/admin/users/${userId}/credits`)
+        .set('X-API-Key', key)
+        .send(body as object);
     for (const body of [{ type: 'USAGE', amount: 5 }, { type: 'GIFT', amount: 5 }, { amount: 5 }]) {
       const res = await post(body);
       expect(res.status).toBe(400);
@@ -82,20 +126,25 @@ describe('credits API and charges', () => {
     const kim = await makeUser(t, 'kim');
     await t.dataSource.query(`DELETE FROM credit_transactions WHERE user_id = $1`, [kim.user.id]);
     await t.dataSource.query(`DELETE FROM credit_balances WHERE user_id = $1`, [kim.user.id]);
-    expect((await post({ type: 'GRANT', amount: 7 }, ADMIN_KEY, kim.user.id)).body).toMatchObject({ transaction: { type: 'GRANT', amount: 7, running_balance: 7 }, balance: 7 });
+    expect((await post({ type: 'GRANT', amount: 7 }, ADMIN_KEY, kim.user.id)).body).toMatchObject({
+      transaction: { type: 'GRANT', amount: 7, running_balance: 7 },
+      balance: 7,
+    });
     const forbidden = await post({ type: 'TOP_UP', amount: 5 }, carol.key);
     expect(forbidden.status).toBe(403);
     expect(await balanceOf(t.http, carol.key)).toBe(1000);
   });
 
-  it('pages the ledger newest first with cursors, and shows only the caller\'s own', async () => {
+  it("pages the ledger newest first with cursors, and shows only the caller's own", async () => {
     const dan = await makeUser(t, 'dan', { credits: 1 });
     for (let i = 1; i <= 4; i++) await credits.adminCredit(dan.user.id, 'TOP_UP', i, `top-up ${i}`);
     const seen: Array<{ id: string; type: string; amount: number; running_balance: number }> = [];
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res: request.Response = await api().get(`/api/user/credits/transactions?limit=2${cursor ? `&cursor=${cursor}` : ''}`).set('X-API-Key', dan.key);
+      const res: request.Response = await api()
+        .get(`/api/user/credits/transactions?limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+        .set('X-API-Key', dan.key);
       expect(res.status).toBe(200);
       expect(res.body.items.length).toBeLessThanOrEqual(2);
       seen.push(...res.body.items);
@@ -103,7 +152,13 @@ describe('credits API and charges', () => {
       pages++;
     } while (cursor);
     expect(pages).toBe(3);
-    expect(seen.map((r) => [r.type, r.amount, r.running_balance])).toEqual([['TOP_UP', 4, 11], ['TOP_UP', 3, 7], ['TOP_UP', 2, 4], ['TOP_UP', 1, 2], ['GRANT', 1, 1]]);
+    expect(seen.map((r) => [r.type, r.amount, r.running_balance])).toEqual([
+      ['TOP_UP', 4, 11],
+      ['TOP_UP', 3, 7],
+      ['TOP_UP', 2, 4],
+      ['TOP_UP', 1, 2],
+      ['GRANT', 1, 1],
+    ]);
     expect(new Set(seen.map((r) => r.id)).size).toBe(5);
     const all = await api().get('/api/user/credits/transactions').set('X-API-Key', dan.key);
     expect(all.body.next_cursor).toBeNull();
@@ -136,7 +191,15 @@ describe('credits API and charges', () => {
       [request2.nodeExecutionId, 2, -1, 'code.js'],
     ]);
     const page = await api().get('/api/user/credits/transactions?limit=1').set('X-API-Key', eve.key);
-    expect(page.body.items[0]).toMatchObject({ type: 'USAGE', amount: -1, running_balance: 497, execution_id: request2.executionId, node_execution_id: request2.nodeExecutionId, attempt: 2, block: 'code.js' });
+    expect(page.body.items[0]).toMatchObject({
+      type: 'USAGE',
+      amount: -1,
+      running_balance: 497,
+      execution_id: request2.executionId,
+      node_execution_id: request2.nodeExecutionId,
+      attempt: 2,
+      block: 'code.js',
+    });
   });
 
   it('writes nothing for free blocks and charges LLM blocks by model', async () => {
@@ -144,14 +207,20 @@ describe('credits API and charges', () => {
     expect(await hook.charge(attempt(fay.user.id, { blockId: 'text.template', inputs: { template: 'x' } }))).toEqual({ amount: 0 });
     expect(await hook.charge(attempt(fay.user.id, { blockId: 'llm.chat', inputs: { model: 'gpt-5.2', prompt: 'hi' } }))).toEqual({ amount: 10 });
     expect(await hook.charge(attempt(fay.user.id, { blockId: 'llm.chat', inputs: { model: 'some-future-model', prompt: 'hi' } }))).toEqual({ amount: 2 });
-    expect((await ledger(t.dataSource, fay.user.id)).map((r) => [r.type, r.amount, r.block])).toEqual([['GRANT', 500, null], ['USAGE', -10, 'llm.chat'], ['USAGE', -2, 'llm.chat']]);
+    expect((await ledger(t.dataSource, fay.user.id)).map((r) => [r.type, r.amount, r.block])).toEqual([
+      ['GRANT', 500, null],
+      ['USAGE', -10, 'llm.chat'],
+      ['USAGE', -2, 'llm.chat'],
+    ]);
   });
 
   it('refuses a charge that does not fit with INSUFFICIENT_CREDITS and takes nothing', async () => {
     const gus = await makeUser(t, 'gus', { credits: 5 });
     const refused = hook.charge(attempt(gus.user.id, { blockId: 'llm.chat', inputs: { model: 'gpt-5.2' } }));
     await expect(refused).rejects.toMatchObject({ code: 'INSUFFICIENT_CREDITS', details: { cost: 10, balance: 5 } });
-    await expect(hook.charge(attempt(gus.user.id, { blockId: 'llm.chat', inputs: { model: 'gpt-5.2' } }))).rejects.toThrow(/costs 10 credits.*balance of 5.*top-up/);
+    await expect(hook.charge(attempt(gus.user.id, { blockId: 'llm.chat', inputs: { model: 'gpt-5.2' } }))).rejects.toThrow(
+      /costs 10 credits.*balance of 5.*top-up/,
+    );
     expect(await balanceOf(t.http, gus.key)).toBe(5);
     expect((await ledger(t.dataSource, gus.user.id)).map((r) => r.type)).toEqual(['GRANT']);
     expect(t.alerts.filter((a) => a.userId === gus.user.id)).toEqual([]);
@@ -192,7 +261,19 @@ describe('credits API and charges', () => {
     await hook.charge(charged);
     expect(await balanceOf(t.http, ivy.key)).toBe(10);
     const first = await credits.refund(charged.nodeExecutionId, 1);
-    expect(first).toMatchObject({ refunded: true, amount: 10, transaction: { type: 'REFUND', amount: '10', running_balance: '20', node_execution_id: charged.nodeExecutionId, attempt: 1, block: 'llm.chat', execution_id: charged.executionId } });
+    expect(first).toMatchObject({
+      refunded: true,
+      amount: 10,
+      transaction: {
+        type: 'REFUND',
+        amount: '10',
+        running_balance: '20',
+        node_execution_id: charged.nodeExecutionId,
+        attempt: 1,
+        block: 'llm.chat',
+        execution_id: charged.executionId,
+      },
+    });
     expect(await credits.refund(charged.nodeExecutionId, 1)).toEqual({ refunded: false, reason: 'already_refunded' });
     expect(await credits.refund(charged.nodeExecutionId, 2)).toEqual({ refunded: false, reason: 'not_charged' });
     expect(await credits.refund(randomUUID(), 1)).toEqual({ refunded: false, reason: 'not_charged' });
@@ -203,14 +284,26 @@ describe('credits API and charges', () => {
 
   it('charges the caller of POST /api/blocks/{id}/execute, and answers 402 when the cost does not fit', async () => {
     const jo = await makeUser(t, 'jo', { credits: 1 });
-    const free = await api().post('/api/blocks/text.template/execute').set('X-API-Key', jo.key).send({ inputs: { template: 'hi {{name}}', values: { name: 'jo' } } });
+    const free = await api()
+      .post('/api/blocks/text.template/execute')
+      .set('X-API-Key', jo.key)
+      .send({ inputs: { template: 'hi {{name}}', values: { name: 'jo' } } });
     expect(free.status).toBe(200);
-    const paid = await api().post('/api/blocks/code.js/execute').set('X-API-Key', jo.key).send({ inputs: { code: 'return 2;' } });
+    const paid = await api()
+      .post('/api/blocks/code.js/execute')
+      .set('X-API-Key', jo.key)
+      .send({ inputs: { code: 'return 2;' } });
     expect(paid.status).toBe(200);
     expect(paid.body.outputs[0]).toEqual({ pin: 'result', value: 2 });
     expect(await balanceOf(t.http, jo.key)).toBe(0);
-    expect((await ledger(t.dataSource, jo.user.id)).map((r) => [r.type, r.amount, r.block, r.node_execution_id])).toEqual([['GRANT', 1, null, null], ['USAGE', -1, 'code.js', null]]);
-    const refused = await api().post('/api/blocks/code.js/execute').set('X-API-Key', jo.key).send({ inputs: { code: 'return 2;' } });
+    expect((await ledger(t.dataSource, jo.user.id)).map((r) => [r.type, r.amount, r.block, r.node_execution_id])).toEqual([
+      ['GRANT', 1, null, null],
+      ['USAGE', -1, 'code.js', null],
+    ]);
+    const refused = await api()
+      .post('/api/blocks/code.js/execute')
+      .set('X-API-Key', jo.key)
+      .send({ inputs: { code: 'return 2;' } });
     expect(refused.status).toBe(402);
     expect(refused.body.error).toMatchObject({ code: 'INSUFFICIENT_CREDITS', details: { cost: 1, balance: 0 } });
     expect(t.alerts.filter((a) => a.userId === jo.user.id).map((a) => a.kind)).toEqual(['LOW_BALANCE', 'ZERO_BALANCE']);

@@ -8,7 +8,10 @@ export interface CreditsTestApp extends TestApp {
   alerts: CreditAlert[];
 }
 
-export async function createCreditsTestApp(label: string, options: { env?: Record<string, string>; overrides?: Record<string, unknown> } = {}): Promise<CreditsTestApp> {
+export async function createCreditsTestApp(
+  label: string,
+  options: { env?: Record<string, string>; overrides?: Record<string, unknown> } = {},
+): Promise<CreditsTestApp> {
   const alerts: CreditAlert[] = [];
   const capture: CreditAlerts = { send: async (alert) => void alerts.push(alert) };
 

@@ -23,7 +23,12 @@ describe('credits under concurrency', () => {
 
   it('runs exactly 10 of 50 concurrent executions of a cost-1 node on a balance of 10', async () => {
     const answers = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => request(t.http).post('/api/graphs/bang/execute').set('X-API-Key', user.key).send({ inputs: { text: `n${i}` } })),
+      Array.from({ length: 50 }, (_, i) =>
+        request(t.http)
+          .post('/api/graphs/bang/execute')
+          .set('X-API-Key', user.key)
+          .send({ inputs: { text: `n${i}` } }),
+      ),
     );
     // Each answer is 202 (queued) or, once the balance is already 0, 402 with nothing created.
     for (const res of answers) expect([202, 402]).toContain(res.status);
@@ -33,7 +38,10 @@ describe('credits under concurrency', () => {
     expect(ids.length).toBeGreaterThanOrEqual(10);
 
     const finals = await waitFor(
-      () => t.dataSource.query(`SELECT id, status, error, cost FROM executions WHERE user_id = $1`, [user.user.id]) as Promise<Array<{ id: string; status: string; error: { code: string } | null; cost: number }>>,
+      () =>
+        t.dataSource.query(`SELECT id, status, error, cost FROM executions WHERE user_id = $1`, [user.user.id]) as Promise<
+          Array<{ id: string; status: string; error: { code: string } | null; cost: number }>
+        >,
       (rows) => rows.length === ids.length && rows.every((r) => FINAL.has(r.status)),
       { timeoutMs: 60_000, what: 'every execution to finish' },
     );
@@ -75,7 +83,16 @@ describe('credits under concurrency', () => {
     const hook = t.app.get<ExecutionChargeHook>(EXECUTION_CHARGE_HOOK);
     const other = await makeUser(t, 'racer', { credits: 10 });
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 50 }, (_, i) => hook.charge({ executionId: randomUUID(), nodeExecutionId: randomUUID(), attempt: 1, userId: other.user.id, blockId: 'code.js', inputs: { code: `return ${i};` } })),
+      Array.from({ length: 50 }, (_, i) =>
+        hook.charge({
+          executionId: randomUUID(),
+          nodeExecutionId: randomUUID(),
+          attempt: 1,
+          userId: other.user.id,
+          blockId: 'code.js',
+          inputs: { code: `return ${i};` },
+        }),
+      ),
     );
     const charged = outcomes.filter((o) => o.status === 'fulfilled');
     const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
@@ -90,7 +107,10 @@ describe('credits under concurrency', () => {
 
   it('answers 402 on execute once the balance is zero, and creates nothing', async () => {
     const before: Array<{ n: number }> = await t.dataSource.query(`SELECT count(*)::int AS n FROM executions`);
-    const res = await request(t.http).post('/api/graphs/bang/execute').set('X-API-Key', user.key).send({ inputs: { text: 'x' } });
+    const res = await request(t.http)
+      .post('/api/graphs/bang/execute')
+      .set('X-API-Key', user.key)
+      .send({ inputs: { text: 'x' } });
     expect(res.status).toBe(402);
     expect(res.body.error).toMatchObject({ code: 'INSUFFICIENT_CREDITS', details: { balance: 0 }, request_id: expect.any(String) });
     expect(res.body.error.message).toMatch(/top-up/);

@@ -22,7 +22,10 @@ describe('credits switched off', () => {
   });
 
   it('runs executions of a user with no credits: no 402, no charge, cost 0', async () => {
-    const res = await request(t.http).post('/api/graphs/bang/execute?wait=10s').set('X-API-Key', broke.key).send({ inputs: { text: 'hi' } });
+    const res = await request(t.http)
+      .post('/api/graphs/bang/execute?wait=10s')
+      .set('X-API-Key', broke.key)
+      .send({ inputs: { text: 'hi' } });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'COMPLETED', outputs: { result: ['hi!'] } });
     const detail = await request(t.http).get(`/api/executions/${res.body.execution_id}`).set('X-API-Key', broke.key);
@@ -34,7 +37,10 @@ describe('credits switched off', () => {
   });
 
   it('runs POST /api/blocks/{id}/execute without charging', async () => {
-    const res = await request(t.http).post('/api/blocks/code.js/execute').set('X-API-Key', broke.key).send({ inputs: { code: 'return 3;' } });
+    const res = await request(t.http)
+      .post('/api/blocks/code.js/execute')
+      .set('X-API-Key', broke.key)
+      .send({ inputs: { code: 'return 3;' } });
     expect(res.status).toBe(200);
     expect(await ledger(t.dataSource, broke.user.id)).toEqual([]);
   });
@@ -42,7 +48,14 @@ describe('credits switched off', () => {
   it('has the charge hook take nothing, even from an account that could pay', async () => {
     const hook = t.app.get<ExecutionChargeHook>(EXECUTION_CHARGE_HOOK);
     const rich = await makeUser(t, 'rich', { credits: 10 });
-    const answer = await hook.charge({ executionId: '00000000-0000-4000-8000-000000000001', nodeExecutionId: '00000000-0000-4000-8000-000000000002', attempt: 1, userId: rich.user.id, blockId: 'code.js', inputs: {} });
+    const answer = await hook.charge({
+      executionId: '00000000-0000-4000-8000-000000000001',
+      nodeExecutionId: '00000000-0000-4000-8000-000000000002',
+      attempt: 1,
+      userId: rich.user.id,
+      blockId: 'code.js',
+      inputs: {},
+    });
     expect(answer).toEqual({ amount: 0 });
     expect(await balanceOf(t.http, rich.key)).toBe(10);
     expect((await ledger(t.dataSource, rich.user.id)).map((r) => r.type)).toEqual(['GRANT']);

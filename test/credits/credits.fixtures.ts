@@ -8,7 +8,10 @@ export { ADMIN_KEY, makeUser, type MadeUser };
 
 /** input text -> code.js (cost 1) -> output result. */
 export async function saveOneNodeAgent(dataSource: DataSource, name: string): Promise<void> {
-  await saveAgent(dataSource, echoAgent(name, { run: node('code.js', { code: 'return input + "!";' }) }, [link('text.value', 'run.input'), link('run.result', 'result.value')]));
+  await saveAgent(
+    dataSource,
+    echoAgent(name, { run: node('code.js', { code: 'return input + "!";' }) }, [link('text.value', 'run.input'), link('run.result', 'result.value')]),
+  );
 }
 
 export interface LedgerRow {
@@ -25,7 +28,14 @@ export async function ledger(dataSource: DataSource, userId: string): Promise<Le
     `SELECT type, amount, running_balance, node_execution_id, attempt, block FROM credit_transactions WHERE user_id = $1 ORDER BY id`,
     [userId],
   );
-  return rows.map((r) => ({ type: String(r.type), amount: Number(r.amount), running_balance: Number(r.running_balance), node_execution_id: r.node_execution_id as string | null, attempt: r.attempt as number | null, block: r.block as string | null }));
+  return rows.map((r) => ({
+    type: String(r.type),
+    amount: Number(r.amount),
+    running_balance: Number(r.running_balance),
+    node_execution_id: r.node_execution_id as string | null,
+    attempt: r.attempt as number | null,
+    block: r.block as string | null,
+  }));
 }
 
 export async function balanceOf(http: Parameters<typeof request>[0], key: string): Promise<number> {

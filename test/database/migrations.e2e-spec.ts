@@ -82,9 +82,7 @@ describe('migrations', () => {
   it('keeps what TypeORM does not model: the execution status trigger and its function', async () => {
     const objects = await publicObjects(migrated.url);
     expect(objects).toContain('function executions_status_transition');
-    const triggers = await dataSource.query(
-      `SELECT tgname FROM pg_trigger WHERE tgrelid = 'executions'::regclass AND NOT tgisinternal ORDER BY tgname`,
-    );
+    const triggers = await dataSource.query(`SELECT tgname FROM pg_trigger WHERE tgrelid = 'executions'::regclass AND NOT tgisinternal ORDER BY tgname`);
     expect(triggers.map((row: { tgname: string }) => row.tgname)).toEqual(['executions_status_on_insert', 'executions_status_transition']);
   });
 

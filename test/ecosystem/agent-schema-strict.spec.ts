@@ -12,14 +12,19 @@ import { PIN_FORMAT_STAND_INS, PIN_FORMATS } from '../../src/blocks/pin-formats.
 const AGENTS = join(process.cwd(), 'agents');
 const schema = JSON.parse(readFileSync(join(AGENTS, 'agent.schema.json'), 'utf8')) as Record<string, unknown>;
 const warnings: unknown[] = [];
-const ajv = new Ajv({ strict: true, allErrors: true, logger: { log: () => undefined, warn: (...args: unknown[]) => warnings.push(args), error: (...args: unknown[]) => warnings.push(args) } });
+const ajv = new Ajv({
+  strict: true,
+  allErrors: true,
+  logger: { log: () => undefined, warn: (...args: unknown[]) => warnings.push(args), error: (...args: unknown[]) => warnings.push(args) },
+});
 addFormats.default(ajv);
 const validate = ajv.compile(schema);
 
 const errorsOf = (doc: unknown): string[] => (validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
-const example = (name: string) => parse(readFileSync(join(AGENTS, `${name}.yaml`), 'utf8')) as {
-  nodes: Record<string, { inputs: Record<string, unknown> }>;
-};
+const example = (name: string) =>
+  parse(readFileSync(join(AGENTS, `${name}.yaml`), 'utf8')) as {
+    nodes: Record<string, { inputs: Record<string, unknown> }>;
+  };
 
 describe('the agent JSON Schema under ajv strict mode with ajv-formats', () => {
   it('compiles as draft-07 with no warning, no x- keyword and only standard formats', () => {

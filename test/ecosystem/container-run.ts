@@ -69,7 +69,8 @@ export interface RunningImage {
 export async function startImage(options: { root: string; runtime: Stage; env: Record<string, string> }): Promise<RunningImage> {
   const { root, runtime } = options;
   const workdir = mkdtempSync(join(tmpdir(), 'trellis-image-'));
-  const inImage = (path: string) => (path.startsWith(`${WORKDIR}/`) ? join(workdir, path.slice(WORKDIR.length + 1)) : path.startsWith('/') ? path : join(workdir, path));
+  const inImage = (path: string) =>
+    path.startsWith(`${WORKDIR}/`) ? join(workdir, path.slice(WORKDIR.length + 1)) : path.startsWith('/') ? path : join(workdir, path);
   for (const copy of instructionsOf(runtime, 'COPY')) {
     const parts = copy.args.split(/\s+/);
     const destination = parts.at(-1)!;
@@ -115,11 +116,21 @@ export async function startImage(options: { root: string; runtime: Stage; env: R
     },
   };
   try {
-    await waitFor(async () => (exitCode !== undefined ? 'exited' : (await fetch(`${url}/health`).then((r) => r.status, () => 0))), (status) => status === 200 || status === 'exited', {
-      timeoutMs: 120_000,
-      intervalMs: 200,
-      what: 'the entry command to answer /health',
-    });
+    await waitFor(
+      async () =>
+        exitCode !== undefined
+          ? 'exited'
+          : await fetch(`${url}/health`).then(
+              (r) => r.status,
+              () => 0,
+            ),
+      (status) => status === 200 || status === 'exited',
+      {
+        timeoutMs: 120_000,
+        intervalMs: 200,
+        what: 'the entry command to answer /health',
+      },
+    );
   } catch (error) {
     await image.stop();
     throw new Error(`${(error as Error).message}\n${output}`);

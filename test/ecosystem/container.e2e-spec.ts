@@ -28,12 +28,16 @@ const entry = instructionsOf(runtime, 'CMD').at(-1)!.exec!;
 const SLOW = 300_000;
 
 describe('Dockerfile', () => {
-  it('builds with the package\'s build script and installs only production dependencies at run time', () => {
+  it("builds with the package's build script and installs only production dependencies at run time", () => {
     expect(stages.map((stage) => stage.name)).toEqual(['build', 'runtime']);
     expect(runs(build)).toEqual(['npm install --no-audit --no-fund', 'npm run build']);
     expect(pkg.scripts.build).toBe('tsc -p tsconfig.build.json');
     expect(runs(runtime)).toContain('npm install --omit=dev --no-audit --no-fund && npm cache clean --force');
-    expect(instructionsOf(runtime, 'COPY').filter((copy) => copy.flags.from).map((copy) => copy.args)).toEqual(['/app/dist ./dist']);
+    expect(
+      instructionsOf(runtime, 'COPY')
+        .filter((copy) => copy.flags.from)
+        .map((copy) => copy.args),
+    ).toEqual(['/app/dist ./dist']);
   });
 
   it('starts with the command `npm start` runs, as a user that is not root', () => {
@@ -55,7 +59,10 @@ describe('Dockerfile', () => {
   });
 
   it('copies only files that exist, none of them excluded by .dockerignore', () => {
-    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith('#'));
     for (const stage of stages) {
       for (const copy of instructionsOf(stage, 'COPY').filter((c) => !c.flags.from)) {
         const sources = copy.args.split(/\s+/).slice(0, -1);
@@ -95,7 +102,10 @@ describe('compose.yaml', () => {
     }
     // System default credentials (OPENAI_API_KEY...) are read where the blocks resolve credentials.
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const systemDefaults = readme.split('\n').filter((line) => line.includes('system default credentials')).flatMap((line) => [...line.split('|')[1]!.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]!));
+    const systemDefaults = readme
+      .split('\n')
+      .filter((line) => line.includes('system default credentials'))
+      .flatMap((line) => [...line.split('|')[1]!.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]!));
     expect(systemDefaults).toEqual(expect.arrayContaining(['OPENAI_API_KEY', 'ANTHROPIC_API_KEY']));
     for (const name of systemDefaults) read.add(name);
     for (const name of trellisServices) {
@@ -112,18 +122,26 @@ describe('compose.yaml', () => {
       return;
     }
     const key = randomBytes(32).toString('base64');
-    const ok = spawnSync(client[0]!, [...client.slice(1), '-f', 'compose.yaml', 'config'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, TRELLIS_ENCRYPTION_KEY: key } });
+    const ok = spawnSync(client[0]!, [...client.slice(1), '-f', 'compose.yaml', 'config'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, TRELLIS_ENCRYPTION_KEY: key },
+    });
     expect({ status: ok.status, stderr: ok.stderr }).toEqual({ status: 0, stderr: '' });
     const resolved = parse(ok.stdout) as typeof compose;
     expect(resolved.services.api!.environment).toMatchObject({ TRELLIS_ROLE: 'api', TRELLIS_ENCRYPTION_KEY: key });
     expect(resolved.services.worker!.environment).toMatchObject({ TRELLIS_ROLE: 'worker', TRELLIS_ENCRYPTION_KEY: key });
-    const missing = spawnSync(client[0]!, [...client.slice(1), '-f', 'compose.yaml', 'config'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH } });
+    const missing = spawnSync(client[0]!, [...client.slice(1), '-f', 'compose.yaml', 'config'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH },
+    });
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toContain('set TRELLIS_ENCRYPTION_KEY (make one with: openssl rand -base64 32)');
   }, 60_000);
 });
 
-describe('the image\'s entry command, run directly', () => {
+describe("the image's entry command, run directly", () => {
   let database: TestDatabase;
   let image: RunningImage | null = null;
   const prefix = testQueuePrefix('container');
@@ -146,20 +164,24 @@ describe('the image\'s entry command, run directly', () => {
     expect(imported.filter((name) => !(name in pkg.dependencies))).toEqual([]);
   });
 
-  it('serves role api from TRELLIS_ROLE with compose\'s variables, passes its HEALTHCHECK, logs no route line nor deprecation and stops cleanly', async () => {
-    const composed = resolveComposeEnv(compose.services.api!.environment!, { TRELLIS_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
-    // Compose's hostnames (postgres, redis) stand for the test's servers; the prefix keeps this run apart.
-    const env = { ...composed, DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, TRELLIS_QUEUE_PREFIX: prefix };
-    image = await startImage({ root: ROOT, runtime, env });
-    expect(await image.healthcheck()).toBe(0);
-    const ready = await fetch(`${image.url}/health/ready`);
-    expect(ready.status).toBe(200);
-    expect(image.log()).toContain('as role \\"api\\"');
-    expect(image.log()).not.toMatch(/RouterExplorer|RoutesResolver|Mapped \{/);
-    // The start-up sync reconciles the schedules of several agents in one transaction: one query at a time.
-    expect(image.log()).toContain('agents synced at start-up');
-    expect(image.log()).not.toContain('DeprecationWarning');
-    expect(await image.stop()).toBe(0);
-    expect(await image.healthcheck()).not.toBe(0);
-  }, SLOW);
+  it(
+    "serves role api from TRELLIS_ROLE with compose's variables, passes its HEALTHCHECK, logs no route line nor deprecation and stops cleanly",
+    async () => {
+      const composed = resolveComposeEnv(compose.services.api!.environment!, { TRELLIS_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
+      // Compose's hostnames (postgres, redis) stand for the test's servers; the prefix keeps this run apart.
+      const env = { ...composed, DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, TRELLIS_QUEUE_PREFIX: prefix };
+      image = await startImage({ root: ROOT, runtime, env });
+      expect(await image.healthcheck()).toBe(0);
+      const ready = await fetch(`${image.url}/health/ready`);
+      expect(ready.status).toBe(200);
+      expect(image.log()).toContain('as role \\"api\\"');
+      expect(image.log()).not.toMatch(/RouterExplorer|RoutesResolver|Mapped \{/);
+      // The start-up sync reconciles the schedules of several agents in one transaction: one query at a time.
+      expect(image.log()).toContain('agents synced at start-up');
+      expect(image.log()).not.toContain('DeprecationWarning');
+      expect(await image.stop()).toBe(0);
+      expect(await image.healthcheck()).not.toBe(0);
+    },
+    SLOW,
+  );
 });

@@ -17,7 +17,14 @@ const workflow = parse(readFileSync(join(ROOT, 'docs/github/agents.yml'), 'utf8'
   jobs: Record<string, { steps: Array<{ uses?: string; run?: string; with?: Record<string, unknown> }> }>;
 };
 const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
-const runs = steps.flatMap((step) => (step.run ? step.run.split('\n').map((line) => line.trim()).filter(Boolean) : []));
+const runs = steps.flatMap((step) =>
+  step.run
+    ? step.run
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean)
+    : [],
+);
 const trellisRuns = runs.filter((line) => line.startsWith('npx trellis ')).map((line) => line.split(/\s+/).slice(2));
 /** A child starts in about a second (much more on a busy machine). */
 const SLOW = 120_000;
@@ -62,13 +69,17 @@ describe('the example GitHub workflow', () => {
     expect(VALIDATE_FORMATS).toContain('github');
   });
 
-  it('each trellis step passes on this repository\'s agents: validate prints no annotation, test reports every test passed', () => {
-    const [validateArgs, testArgs] = trellisRuns;
-    const validated = trellis(validateArgs!);
-    expect({ status: validated.status, stdout: validated.stdout }).toEqual({ status: 0, stdout: '' });
-    expect(validated.stderr).toMatch(/agents checked: (\d+) valid, 0 invalid; 0 errors/);
-    const tested = trellis(testArgs!);
-    expect(tested.status).toBe(0);
-    expect(tested.stdout).toMatch(/\d+ tests, \d+ passed, 0 failed/);
-  }, SLOW);
+  it(
+    "each trellis step passes on this repository's agents: validate prints no annotation, test reports every test passed",
+    () => {
+      const [validateArgs, testArgs] = trellisRuns;
+      const validated = trellis(validateArgs!);
+      expect({ status: validated.status, stdout: validated.stdout }).toEqual({ status: 0, stdout: '' });
+      expect(validated.stderr).toMatch(/agents checked: (\d+) valid, 0 invalid; 0 errors/);
+      const tested = trellis(testArgs!);
+      expect(tested.status).toBe(0);
+      expect(tested.stdout).toMatch(/\d+ tests, \d+ passed, 0 failed/);
+    },
+    SLOW,
+  );
 });

@@ -42,7 +42,10 @@ describe.each([
       overrides: { credits: { enabled: false }, executor: { lease: '1s' } },
       captureLogs: { level: 'warn', logger: 'plain' },
     });
-    await saveAgent(t.dataSource, echoAgent('pause', { wait: node('time.delay', { duration: '1s' }) }, [link('text.value', 'wait.value'), link('wait.value', 'result.value')]));
+    await saveAgent(
+      t.dataSource,
+      echoAgent('pause', { wait: node('time.delay', { duration: '1s' }) }, [link('text.value', 'wait.value'), link('wait.value', 'result.value')]),
+    );
   });
   afterAll(async () => {
     await bringDatabaseBack().catch(() => undefined);
@@ -50,22 +53,42 @@ describe.each([
   });
 
   it('answers 503 while the database is away, and the worker resumes the execution once it is back', async () => {
-    const res = await api().post('/api/graphs/pause/execute').set('X-API-Key', ADMIN).send({ inputs: { text: 'survived' } });
+    const res = await api()
+      .post('/api/graphs/pause/execute')
+      .set('X-API-Key', ADMIN)
+      .send({ inputs: { text: 'survived' } });
     expect(res.status).toBe(202);
     const id = res.body.id as string;
     // A caller waiting on an execution (?wait) across the outage gets its answer once the database is back.
-    const waiting = api().post('/api/graphs/pause/execute?wait=20s').set('X-API-Key', ADMIN).send({ inputs: { text: 'waited' } }).then((r) => r);
-    await waitFor(() => t.dataSource.query(`SELECT count(*)::int AS n FROM node_executions WHERE node_id = 'wait' AND status = 'WAITING'`), (rows: Array<{ n: number }>) => rows[0]?.n === 2, { what: 'both delays to wait' });
-    const [{ due }] = (await t.dataSource.query(`SELECT max(resume_at) AS due FROM node_executions WHERE node_id = 'wait' AND status = 'WAITING'`)) as Array<{ due: Date }>;
+    const waiting = api()
+      .post('/api/graphs/pause/execute?wait=20s')
+      .set('X-API-Key', ADMIN)
+      .send({ inputs: { text: 'waited' } })
+      .then((r) => r);
+    await waitFor(
+      () => t.dataSource.query(`SELECT count(*)::int AS n FROM node_executions WHERE node_id = 'wait' AND status = 'WAITING'`),
+      (rows: Array<{ n: number }>) => rows[0]?.n === 2,
+      { what: 'both delays to wait' },
+    );
+    const [{ due }] = (await t.dataSource.query(`SELECT max(resume_at) AS due FROM node_executions WHERE node_id = 'wait' AND status = 'WAITING'`)) as Array<{
+      due: Date;
+    }>;
 
     await takeDatabaseDown();
     try {
       const down = await api().get(`/api/executions/${id}`).set('X-API-Key', ADMIN);
       expect(down.status).toBe(503);
-      expect(down.body.error).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/database is unreachable.*Try again/), request_id: expect.any(String) });
+      expect(down.body.error).toMatchObject({
+        code: 'UNAVAILABLE',
+        message: expect.stringMatching(/database is unreachable.*Try again/),
+        request_id: expect.any(String),
+      });
       expect(down.headers['retry-after']).toBe('5');
       expect(JSON.stringify(down.body)).not.toMatch(/ALLOW_CONNECTIONS|pg_|terminat/i);
-      const execute = await api().post('/api/graphs/pause/execute').set('X-API-Key', ADMIN).send({ inputs: { text: 'refused' } });
+      const execute = await api()
+        .post('/api/graphs/pause/execute')
+        .set('X-API-Key', ADMIN)
+        .send({ inputs: { text: 'refused' } });
       expect(execute.status).toBe(503);
       // Still alive: the liveness probe does not touch the database.
       expect((await api().get('/health')).status).toBe(200);
@@ -80,7 +103,11 @@ describe.each([
       await bringDatabaseBack();
     }
 
-    const done = await waitFor(() => t.dataSource.query(`SELECT status, outputs, error FROM executions WHERE id = $1`, [id]).catch(() => []), (rows: Array<{ status: string }>) => ['COMPLETED', 'FAILED'].includes(rows[0]?.status ?? ''), { timeoutMs: 20_000, what: 'the worker to finish the execution' });
+    const done = await waitFor(
+      () => t.dataSource.query(`SELECT status, outputs, error FROM executions WHERE id = $1`, [id]).catch(() => []),
+      (rows: Array<{ status: string }>) => ['COMPLETED', 'FAILED'].includes(rows[0]?.status ?? ''),
+      { timeoutMs: 20_000, what: 'the worker to finish the execution' },
+    );
     expect(done[0]).toEqual({ status: 'COMPLETED', outputs: { result: ['survived'] }, error: null });
     const after = await api().get(`/api/executions/${id}`).set('X-API-Key', ADMIN);
     expect(after.status).toBe(200);
@@ -92,7 +119,10 @@ describe.each([
     const waited = await waiting;
     expect(waited.status).toBe(200);
     expect(waited.body).toMatchObject({ status: 'COMPLETED', outputs: { result: ['waited'] } });
-    const later = await api().post('/api/graphs/pause/execute?wait=15s').set('X-API-Key', ADMIN).send({ inputs: { text: 'again' } });
+    const later = await api()
+      .post('/api/graphs/pause/execute?wait=15s')
+      .set('X-API-Key', ADMIN)
+      .send({ inputs: { text: 'again' } });
     expect(later.body).toMatchObject({ status: 'COMPLETED', outputs: { result: ['again'] } });
   }, 60_000);
 });

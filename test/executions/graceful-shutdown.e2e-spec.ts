@@ -27,13 +27,33 @@ describe('graceful shutdown of a worker', () => {
   let t: TestApp;
   let peer: HttpPeer;
   const workers: WorkerApp[] = [];
-  const row = async (id: string) => ((await t.dataSource.query(`SELECT status, outputs, lease_owner FROM executions WHERE id = $1`, [id])) as Array<{ status: string; outputs: unknown; lease_owner: string | null }>)[0]!;
-  const nodes = async (id: string) => (await t.dataSource.query(`SELECT node_id, status, attempts FROM node_executions WHERE execution_id = $1 ORDER BY seq`, [id])) as Array<{ node_id: string; status: string; attempts: Array<{ error: { code: string; message: string } | null }> }>;
+  const row = async (id: string) =>
+    (
+      (await t.dataSource.query(`SELECT status, outputs, lease_owner FROM executions WHERE id = $1`, [id])) as Array<{
+        status: string;
+        outputs: unknown;
+        lease_owner: string | null;
+      }>
+    )[0]!;
+  const nodes = async (id: string) =>
+    (await t.dataSource.query(`SELECT node_id, status, attempts FROM node_executions WHERE execution_id = $1 ORDER BY seq`, [id])) as Array<{
+      node_id: string;
+      status: string;
+      attempts: Array<{ error: { code: string; message: string } | null }>;
+    }>;
 
   /** A worker-role app over the test app's database and queue prefix (a second process, in one). */
   async function startWorker(): Promise<WorkerApp> {
     const config = loadConfig({
-      env: { ...process.env, TRELLIS_ENV: 'test', DATABASE_URL: t.database.url, REDIS_URL: TEST_REDIS_URL, TRELLIS_QUEUE_PREFIX: t.config.queuePrefix, TRELLIS_ROLE: 'worker', TRELLIS_ADMIN_API_KEY: ADMIN },
+      env: {
+        ...process.env,
+        TRELLIS_ENV: 'test',
+        DATABASE_URL: t.database.url,
+        REDIS_URL: TEST_REDIS_URL,
+        TRELLIS_QUEUE_PREFIX: t.config.queuePrefix,
+        TRELLIS_ROLE: 'worker',
+        TRELLIS_ADMIN_API_KEY: ADMIN,
+      },
       overrides: { credits: { enabled: false }, http: { allow_private_addresses: true }, executor: { shutdown_grace: '1s', lease: '30s' } },
     });
     const dataSource: DataSource = await connect(t.database.url);
@@ -59,7 +79,13 @@ describe('graceful shutdown of a worker', () => {
 
   beforeAll(async () => {
     peer = await startHttpPeer(() => 200);
-    t = await createTestApp({ label: 'execshutdown', redis: true, role: 'api', env: { TRELLIS_ADMIN_API_KEY: ADMIN }, overrides: { credits: { enabled: false } } });
+    t = await createTestApp({
+      label: 'execshutdown',
+      redis: true,
+      role: 'api',
+      env: { TRELLIS_ADMIN_API_KEY: ADMIN },
+      overrides: { credits: { enabled: false } },
+    });
     const callAgent = (name: string, path: string) =>
       echoAgent(name, { call: node('http.request', { url: `${peer.url}${path}`, method: 'POST' }), wait: node('time.delay', { duration: '300ms' }) }, [
         link('text.value', 'call.body'),
@@ -79,10 +105,17 @@ describe('graceful shutdown of a worker', () => {
 
   async function startOnFirstWorker(agent: string, path: string): Promise<{ first: WorkerApp; id: string }> {
     const first = await startWorker();
-    const res = await request(t.http).post(`/api/graphs/${agent}/execute`).set('X-API-Key', ADMIN).send({ inputs: { text: 'x' } });
+    const res = await request(t.http)
+      .post(`/api/graphs/${agent}/execute`)
+      .set('X-API-Key', ADMIN)
+      .send({ inputs: { text: 'x' } });
     expect(res.status).toBe(202);
     const id = res.body.id as string;
-    await waitFor(() => peer.count(path), (n) => n === 1, { what: 'the request to reach the peer from the first worker' });
+    await waitFor(
+      () => peer.count(path),
+      (n) => n === 1,
+      { what: 'the request to reach the peer from the first worker' },
+    );
     return { first, id };
   }
 
@@ -95,7 +128,11 @@ describe('graceful shutdown of a worker', () => {
     const closing = first.close();
     setTimeout(() => peer.releaseAll(200), 200);
     await closing;
-    const done = await waitFor(() => row(id), (r) => r.status === 'COMPLETED', { timeoutMs: 10_000, what: 'the second worker to finish it' });
+    const done = await waitFor(
+      () => row(id),
+      (r) => r.status === 'COMPLETED',
+      { timeoutMs: 10_000, what: 'the second worker to finish it' },
+    );
     expect(done.outputs).toEqual({ result: [200] });
     expect(peer.count('/quick')).toBe(1);
     const rows = await nodes(id);
@@ -116,9 +153,17 @@ describe('graceful shutdown of a worker', () => {
     await first.close();
     // The grace is 1 s: the held request was cut off, not awaited.
     expect(Date.now() - closedAt).toBeLessThan(5_000);
-    await waitFor(() => peer.aborted('/stuck'), (n) => n === 1, { what: 'the stuck request to be aborted' });
+    await waitFor(
+      () => peer.aborted('/stuck'),
+      (n) => n === 1,
+      { what: 'the stuck request to be aborted' },
+    );
     // Far sooner than the 30 s lease: it was given back, not left to lapse.
-    const done = await waitFor(() => row(id), (r) => r.status === 'COMPLETED', { timeoutMs: 10_000, what: 'the second worker to finish it' });
+    const done = await waitFor(
+      () => row(id),
+      (r) => r.status === 'COMPLETED',
+      { timeoutMs: 10_000, what: 'the second worker to finish it' },
+    );
     expect(done.outputs).toEqual({ result: [200] });
     expect(peer.count('/stuck')).toBe(2);
     const call = (await nodes(id)).find((r) => r.node_id === 'call')!;

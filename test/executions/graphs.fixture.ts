@@ -19,7 +19,12 @@ export async function saveAgent(dataSource: DataSource, definition: AgentDefinit
      ON CONFLICT (id) DO UPDATE SET active_version = $4, latest_version = $4`,
     [definition.name, definition.description ?? null, options.ownerId ?? null, version],
   );
-  await dataSource.query(`INSERT INTO graph_versions (graph_id, version, definition, hash) VALUES ($1, $2, $3, $4)`, [definition.name, version, JSON.stringify(definition), `hash-${definition.name}-${version}`]);
+  await dataSource.query(`INSERT INTO graph_versions (graph_id, version, definition, hash) VALUES ($1, $2, $3, $4)`, [
+    definition.name,
+    version,
+    JSON.stringify(definition),
+    `hash-${definition.name}-${version}`,
+  ]);
 }
 
 /** input text -> output result (through `mid` blocks). */

@@ -23,14 +23,25 @@ describe('execution limits and failures (in-process dispatch)', () => {
   const run = async (agent: string, inputs: Record<string, unknown>) => {
     const res = await api().post(`/api/graphs/${agent}/execute?wait=20s`).set('X-API-Key', ADMIN).send({ inputs });
     expect(res.status).toBe(200);
-    return res.body as { execution_id: string; status: string; outputs: Record<string, unknown[]>; error: { code: string; message: string; node_id: string | null } | null };
+    return res.body as {
+      execution_id: string;
+      status: string;
+      outputs: Record<string, unknown[]>;
+      error: { code: string; message: string; node_id: string | null } | null;
+    };
   };
   const nodeRow = async (executionId: string, nodeId: string) => {
-    const rows = (await t.dataSource.query(`SELECT status, inputs, error, attempts FROM node_executions WHERE execution_id = $1 AND node_id = $2 ORDER BY seq`, [executionId, nodeId])) as Array<{ status: string; inputs: Record<string, unknown>; error: { code: string } | null; attempts: Attempt[] }>;
+    const rows = (await t.dataSource.query(
+      `SELECT status, inputs, error, attempts FROM node_executions WHERE execution_id = $1 AND node_id = $2 ORDER BY seq`,
+      [executionId, nodeId],
+    )) as Array<{ status: string; inputs: Record<string, unknown>; error: { code: string } | null; attempts: Attempt[] }>;
     return rows;
   };
   const httpAgent = (name: string, path: string, extra: Record<string, unknown>) =>
-    echoAgent(name, { call: node('http.request', { url: `${peer.url}${path}`, method: 'POST' }, extra) }, [link('text.value', 'call.body'), link('call.status', 'result.value')]);
+    echoAgent(name, { call: node('http.request', { url: `${peer.url}${path}`, method: 'POST' }, extra) }, [
+      link('text.value', 'call.body'),
+      link('call.status', 'result.value'),
+    ]);
 
   beforeAll(async () => {
     peer = await startHttpPeer((path, n) => {
@@ -42,23 +53,43 @@ describe('execution limits and failures (in-process dispatch)', () => {
     t = await createTestApp({
       label: 'execlimits',
       env: { TRELLIS_ADMIN_API_KEY: ADMIN },
-      overrides: { credits: { enabled: false }, http: { allow_private_addresses: true }, executor: { max_node_executions: 25, max_depth: 1, max_value_bytes: '2kb' } },
+      overrides: {
+        credits: { enabled: false },
+        http: { allow_private_addresses: true },
+        executor: { max_node_executions: 25, max_depth: 1, max_value_bytes: '2kb' },
+      },
     });
     await saveAgent(t.dataSource, httpAgent('flaky', '/flaky', { retry: { attempts: 3, backoff: 'fixed', delay: 50 } }));
     await saveAgent(t.dataSource, httpAgent('down', '/down', { retry: { attempts: 3, backoff: 'exponential', delay: 20, max_delay: 40 } }));
     await saveAgent(t.dataSource, httpAgent('hang', '/hang', { timeout: 300 }));
-    await saveAgent(t.dataSource, { ...echoAgent('sleepy', { wait: node('time.delay', { duration: '30s' }) }, [link('text.value', 'wait.value'), link('wait.value', 'result.value')]), timeout: 400 });
+    await saveAgent(t.dataSource, {
+      ...echoAgent('sleepy', { wait: node('time.delay', { duration: '30s' }) }, [link('text.value', 'wait.value'), link('wait.value', 'result.value')]),
+      timeout: 400,
+    });
     await saveAgent(t.dataSource, {
       name: 'loop',
-      nodes: { n: node('input', { name: 'n', type: 'number' }), add: node('math.calculate', { operation: 'add', b: 1 }), result: node('output', { name: 'result' }) },
+      nodes: {
+        n: node('input', { name: 'n', type: 'number' }),
+        add: node('math.calculate', { operation: 'add', b: 1 }),
+        result: node('output', { name: 'result' }),
+      },
       links: [link('n.value', 'add.a'), link('add.result', 'add.a'), link('add.result', 'result.value')],
     });
-    await saveAgent(t.dataSource, echoAgent('big', { pad: node('json.query', { expression: '$pad("", 5000, "x")' }) }, [link('text.value', 'pad.data'), link('pad.result', 'result.value')]));
+    await saveAgent(
+      t.dataSource,
+      echoAgent('big', { pad: node('json.query', { expression: '$pad("", 5000, "x")' }) }, [
+        link('text.value', 'pad.data'),
+        link('pad.result', 'result.value'),
+      ]),
+    );
     await saveAgent(t.dataSource, echoAgent('leaf'));
     const caller = (name: string, target: string) => ({
       name,
       nodes: { text: node('input', { name: 'text' }), call: node('agent.run', { agent: target }), result: node('output', { name: 'result' }) },
-      links: [{ from: { node: 'text', pin: 'value', path: [] }, to: { node: 'call', pin: 'inputs', key: 'text' }, static: false }, link('call.result', 'result.value')],
+      links: [
+        { from: { node: 'text', pin: 'value', path: [] }, to: { node: 'call', pin: 'inputs', key: 'text' }, static: false },
+        link('call.result', 'result.value'),
+      ],
     });
     await saveAgent(t.dataSource, caller('middle', 'leaf'));
     await saveAgent(t.dataSource, caller('top', 'middle'));
@@ -72,7 +103,14 @@ describe('execution limits and failures (in-process dispatch)', () => {
         result: node('output', { name: 'result' }),
         complete: node('output', { name: 'complete' }),
       },
-      links: [link('items.value', 'each.items'), link('each.item', 'times.data'), link('times.result', 'gather.item'), link('each.count', 'gather.count'), link('gather.items', 'result.value'), link('gather.complete', 'complete.value')],
+      links: [
+        link('items.value', 'each.items'),
+        link('each.item', 'times.data'),
+        link('times.result', 'gather.item'),
+        link('each.count', 'gather.count'),
+        link('gather.items', 'result.value'),
+        link('gather.complete', 'complete.value'),
+      ],
     });
   });
   afterAll(async () => {
@@ -126,7 +164,11 @@ describe('execution limits and failures (in-process dispatch)', () => {
     expect(res.error!.message).toContain('timeout');
     const [wait] = await nodeRow(res.execution_id, 'wait');
     expect(wait!.status).not.toBe('WAITING');
-    const row = (await t.dataSource.query(`SELECT lease_owner, started_at, ended_at FROM executions WHERE id = $1`, [res.execution_id])) as Array<{ lease_owner: string | null; started_at: Date; ended_at: Date | null }>;
+    const row = (await t.dataSource.query(`SELECT lease_owner, started_at, ended_at FROM executions WHERE id = $1`, [res.execution_id])) as Array<{
+      lease_owner: string | null;
+      started_at: Date;
+      ended_at: Date | null;
+    }>;
     expect(row[0]).toEqual({ lease_owner: null, started_at: expect.any(Date), ended_at: expect.any(Date) });
     // A parked execution is woken at its deadline, not whenever the 3 s sweep passes by.
     expect(row[0]!.ended_at!.getTime() - row[0]!.started_at.getTime()).toBeLessThan(2_000);
@@ -137,11 +179,15 @@ describe('execution limits and failures (in-process dispatch)', () => {
     expect(res.status).toBe('FAILED');
     expect(res.error).toMatchObject({ code: 'NODE_LIMIT' });
     expect(res.error!.message).toContain('25');
-    const rows = (await t.dataSource.query(`SELECT node_id, status, error FROM node_executions WHERE execution_id = $1 ORDER BY seq`, [res.execution_id])) as Array<{ node_id: string; status: string; error: { code: string } | null }>;
+    const rows = (await t.dataSource.query(`SELECT node_id, status, error FROM node_executions WHERE execution_id = $1 ORDER BY seq`, [
+      res.execution_id,
+    ])) as Array<{ node_id: string; status: string; error: { code: string } | null }>;
     // Input nodes are seeded, not run: 25 runs of the loop and its output, then the refused one.
     expect(rows.filter((r) => r.node_id !== 'n' && r.status === 'COMPLETED')).toHaveLength(25);
     expect(rows[rows.length - 1]).toMatchObject({ node_id: 'add', status: 'FAILED', error: { code: 'NODE_LIMIT' } });
-    const stored = (await t.dataSource.query(`SELECT node_execution_count FROM executions WHERE id = $1`, [res.execution_id])) as Array<{ node_execution_count: number }>;
+    const stored = (await t.dataSource.query(`SELECT node_execution_count FROM executions WHERE id = $1`, [res.execution_id])) as Array<{
+      node_execution_count: number;
+    }>;
     expect(stored[0]!.node_execution_count).toBeLessThanOrEqual(25);
   });
 
@@ -161,7 +207,12 @@ describe('execution limits and failures (in-process dispatch)', () => {
     expect(res.status).toBe('FAILED');
     expect(res.error).toMatchObject({ code: 'CHILD_FAILED', node_id: 'call' });
     expect(res.error!.message).toContain('DEPTH_LIMIT');
-    const children = (await t.dataSource.query(`SELECT graph_id, depth, status, error FROM executions WHERE parent_id = $1`, [res.execution_id])) as Array<{ graph_id: string; depth: number; status: string; error: { code: string; node_id: string } }>;
+    const children = (await t.dataSource.query(`SELECT graph_id, depth, status, error FROM executions WHERE parent_id = $1`, [res.execution_id])) as Array<{
+      graph_id: string;
+      depth: number;
+      status: string;
+      error: { code: string; node_id: string };
+    }>;
     expect(children).toEqual([{ graph_id: 'middle', depth: 1, status: 'FAILED', error: expect.objectContaining({ code: 'DEPTH_LIMIT', node_id: 'call' }) }]);
     const grandchildren = (await t.dataSource.query(`SELECT count(*)::int AS n FROM executions WHERE graph_id = 'leaf' AND depth > 1`)) as Array<{ n: number }>;
     expect(grandchildren[0]!.n).toBe(0);

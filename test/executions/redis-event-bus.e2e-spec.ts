@@ -8,7 +8,10 @@ import type { BusEvent } from '../../src/executions/events/execution-events.js';
 import { eventChannel, RedisEventBus } from '../../src/executions/events/redis-event-bus.js';
 
 const logger = pino({ level: 'silent' });
-const nodeEvent = (n: number, execution = 'e1'): BusEvent => ({ event: 'node_execution_update', data: { execution_id: execution, graph_id: 'g', user_id: 'u', n } });
+const nodeEvent = (n: number, execution = 'e1'): BusEvent => ({
+  event: 'node_execution_update',
+  data: { execution_id: execution, graph_id: 'g', user_id: 'u', n },
+});
 
 describe('RedisEventBus', () => {
   const prefix = testQueuePrefix('bus');
@@ -41,8 +44,16 @@ describe('RedisEventBus', () => {
     const sent = Array.from({ length: 200 }, (_, i) => i);
     // Not awaited one by one: the order must hold even when the shell fires them off back to back.
     await Promise.all(sent.map((n) => publisher.publish(nodeEvent(n))));
-    await waitFor(() => received.length, (n) => n === sent.length, { what: 'every event at the receiver' });
-    await waitFor(() => echoed.length, (n) => n === sent.length, { what: 'every event back at the publisher' });
+    await waitFor(
+      () => received.length,
+      (n) => n === sent.length,
+      { what: 'every event at the receiver' },
+    );
+    await waitFor(
+      () => echoed.length,
+      (n) => n === sent.length,
+      { what: 'every event back at the publisher' },
+    );
     expect(received).toEqual(sent);
     expect(echoed).toEqual(sent);
     expect(foreign).toEqual([]);
@@ -58,7 +69,11 @@ describe('RedisEventBus', () => {
     await publisher.publishAll([nodeEvent(1), nodeEvent(2), nodeEvent(3)]);
     await publisher.publishAll([]);
     await publisher.publishAll([nodeEvent(4)]);
-    await waitFor(() => received.length, (n) => n === 5, { what: 'every event at the receiver' });
+    await waitFor(
+      () => received.length,
+      (n) => n === 5,
+      { what: 'every event at the receiver' },
+    );
     expect(received).toEqual([0, 1, 2, 3, 4]);
     await Promise.all([publisher.close(), receiver.close()]);
   });
@@ -69,7 +84,10 @@ describe('RedisEventBus', () => {
     publisher.subscribe((e) => received.push(e));
     const notification: BusEvent = { event: 'notification', data: { id: 'n1', user_id: 'u1', kind: 'SYSTEM', title: 'hello' } };
     await publisher.publish(notification);
-    await waitFor(() => received.length, (n) => n === 1);
+    await waitFor(
+      () => received.length,
+      (n) => n === 1,
+    );
     expect(received).toEqual([notification]);
     await publisher.close();
   });
@@ -87,7 +105,9 @@ describe('RedisEventBus', () => {
     await expect(bus.publish(nodeEvent(1))).resolves.toBeUndefined();
     const cyclic: Record<string, unknown> = { execution_id: 'e', graph_id: 'g', user_id: 'u' };
     cyclic.self = cyclic;
-    await expect(bus.publish({ event: 'graph_execution_update', data: cyclic as BusEvent['data'] & { execution_id: string; graph_id: string } })).resolves.toBeUndefined();
+    await expect(
+      bus.publish({ event: 'graph_execution_update', data: cyclic as BusEvent['data'] & { execution_id: string; graph_id: string } }),
+    ).resolves.toBeUndefined();
     // Logged: one warning for the lost event (pino level 40), one error for the event that is not JSON (50).
     expect(lines.map((l) => [l.level, l.event, l.msg])).toEqual([
       [40, 'node_execution_update', expect.stringContaining('publishing to Redis failed; the event was lost')],
@@ -95,7 +115,11 @@ describe('RedisEventBus', () => {
     ]);
     // Skipped: neither event reaches a listener on the channel, only an event published after them does.
     await listener.publish(nodeEvent(3));
-    await waitFor(() => heard.length, (n) => n >= 1, { what: 'the marker event at the listener' });
+    await waitFor(
+      () => heard.length,
+      (n) => n >= 1,
+      { what: 'the marker event at the listener' },
+    );
     expect(heard).toEqual([nodeEvent(3)]);
     await bus.close();
     await expect(bus.publish(nodeEvent(2))).resolves.toBeUndefined();

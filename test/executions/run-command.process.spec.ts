@@ -30,24 +30,31 @@ describe('trellis run as a process', () => {
   }, BUILD);
   afterAll(() => project.remove());
 
-  it('runs the example agent, prints live lines and outputs, exits 0 and writes nothing to disk', () => {
-    const run = trellis(project.dir, 'run', 'hello-world', '--input', 'who=Grace');
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/ {2}▸ greet \(text.template\) started\n/);
-    expect(run.stdout).toMatch(/hello-world: COMPLETED in \d+ ms\noutputs:\n {2}greeting: \["Hello, Grace!"\]\n$/);
-    expect(existsSync(join(project.dir, '.trellis'))).toBe(false);
-  }, SLOW);
+  it(
+    'runs the example agent, prints live lines and outputs, exits 0 and writes nothing to disk',
+    () => {
+      const run = trellis(project.dir, 'run', 'hello-world', '--input', 'who=Grace');
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/ {2}▸ greet \(text.template\) started\n/);
+      expect(run.stdout).toMatch(/hello-world: COMPLETED in \d+ ms\noutputs:\n {2}greeting: \["Hello, Grace!"\]\n$/);
+      expect(existsSync(join(project.dir, '.trellis'))).toBe(false);
+    },
+    SLOW,
+  );
 
-  it('prints one JSON document with --json; exit 1 for a failing agent, 2 for a missing input', () => {
-    const json = trellis(project.dir, 'run', 'agents/double.yaml', '--input', 'n=7', '--json');
-    expect(json.status).toBe(0);
-    expect(JSON.parse(json.stdout)).toMatchObject({ agent: 'double', status: 'COMPLETED', outputs: { doubled: [14] } });
-    const failing = trellis(project.dir, 'run', 'fails');
-    expect(failing.status).toBe(1);
-    expect(failing.stdout).toContain('error: NODE_FAILED at node check');
-    const missing = trellis(project.dir, 'run', 'double');
-    expect(missing).toEqual({ status: 2, stdout: '', stderr: 'double needs the required input n (no default): give it as --input n=<value>\n' });
-  }, SLOW);
+  it(
+    'prints one JSON document with --json; exit 1 for a failing agent, 2 for a missing input',
+    () => {
+      const json = trellis(project.dir, 'run', 'agents/double.yaml', '--input', 'n=7', '--json');
+      expect(json.status).toBe(0);
+      expect(JSON.parse(json.stdout)).toMatchObject({ agent: 'double', status: 'COMPLETED', outputs: { doubled: [14] } });
+      const failing = trellis(project.dir, 'run', 'fails');
+      expect(failing.status).toBe(1);
+      expect(failing.stdout).toContain('error: NODE_FAILED at node check');
+      const missing = trellis(project.dir, 'run', 'double');
+      expect(missing).toEqual({ status: 2, stdout: '', stderr: 'double needs the required input n (no default): give it as --input n=<value>\n' });
+    },
+    SLOW,
+  );
 });
-

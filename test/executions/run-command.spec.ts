@@ -46,11 +46,25 @@ describe('trellis run (in-process)', () => {
     const c = capture(project.dir);
     expect(await runCommand('double', { input: ['n=5'], json: true }, c.io, deps)).toBe(0);
     const document = JSON.parse(c.out());
-    expect(document).toMatchObject({ agent: 'double', status: 'COMPLETED', outputs: { doubled: [10], label: ['result'] }, error: null, duration_ms: expect.any(Number) });
+    expect(document).toMatchObject({
+      agent: 'double',
+      status: 'COMPLETED',
+      outputs: { doubled: [10], label: ['result'] },
+      error: null,
+      duration_ms: expect.any(Number),
+    });
     expect(document.node_executions.map((n: { node_id: string; status: string }) => [n.node_id, n.status])).toEqual(
-      expect.arrayContaining([['n', 'COMPLETED'], ['twice', 'COMPLETED'], ['result', 'COMPLETED']]),
+      expect.arrayContaining([
+        ['n', 'COMPLETED'],
+        ['twice', 'COMPLETED'],
+        ['result', 'COMPLETED'],
+      ]),
     );
-    expect(document.node_executions.find((n: { node_id: string }) => n.node_id === 'twice')).toMatchObject({ block: 'json.query', inputs: { data: 5 }, outputs: { result: [10] } });
+    expect(document.node_executions.find((n: { node_id: string }) => n.node_id === 'twice')).toMatchObject({
+      block: 'json.query',
+      inputs: { data: 5 },
+      outputs: { result: [10] },
+    });
   });
 
   it('exits 1 when the agent fails, with the short error on the node line and the execution error', async () => {
@@ -92,9 +106,16 @@ describe('trellis run (in-process)', () => {
   });
 
   it('parses input pairs and checks them against the input nodes', () => {
-    expect(parseInputPairs(['a=1', 'b=x=y', 'c={"k":[1]}', 'd=', 'e=true'])).toEqual({ inputs: { a: 1, b: 'x=y', c: { k: [1] }, d: '', e: true }, problems: [] });
+    expect(parseInputPairs(['a=1', 'b=x=y', 'c={"k":[1]}', 'd=', 'e=true'])).toEqual({
+      inputs: { a: 1, b: 'x=y', c: { k: [1] }, d: '', e: true },
+      problems: [],
+    });
     expect(parseInputPairs(['a=1', 'a=2']).problems).toEqual(['--input a is given twice; give each input once']);
-    const agent = { name: 'x', nodes: { p: { block: 'input', inputs: { name: 'p' }, credentials: {} }, q: { block: 'input', inputs: { name: 'q' }, credentials: {} } }, links: [] };
+    const agent = {
+      name: 'x',
+      nodes: { p: { block: 'input', inputs: { name: 'p' }, credentials: {} }, q: { block: 'input', inputs: { name: 'q' }, credentials: {} } },
+      links: [],
+    };
     expect(checkInputs(agent, {})).toEqual(['x needs the required inputs p, q (no default): give them as --input p=<value> --input q=<value>']);
   });
 });

@@ -43,7 +43,14 @@ describe('worker recovery', () => {
     // The first request to /hold is held open (the worker dies while it is RUNNING); later ones are answered.
     peer = await startHttpPeer((path, n) => (path === '/hold' && n === 1 ? 'hold' : 200));
     t = await createTestApp({ label: 'execrecover', redis: true, role: 'api', env: { TRELLIS_ADMIN_API_KEY: ADMIN } });
-    await saveAgent(t.dataSource, echoAgent('recover', { parse: node('json.parse'), wait: node('time.delay', { duration: '1500ms' }) }, [link('text.value', 'parse.text'), link('parse.value', 'wait.value'), link('wait.value', 'result.value')]));
+    await saveAgent(
+      t.dataSource,
+      echoAgent('recover', { parse: node('json.parse'), wait: node('time.delay', { duration: '1500ms' }) }, [
+        link('text.value', 'parse.text'),
+        link('parse.value', 'wait.value'),
+        link('wait.value', 'result.value'),
+      ]),
+    );
     await saveAgent(
       t.dataSource,
       echoAgent('recover-running', { parse: node('json.parse'), call: node('http.request', { url: `${peer.url}/hold`, method: 'POST' }) }, [
@@ -61,20 +68,33 @@ describe('worker recovery', () => {
 
   it('resumes on another worker after kill -9, without re-running completed nodes', async () => {
     const first = startWorker();
-    const res = await request(t.http).post('/api/graphs/recover/execute').set('X-API-Key', ADMIN).send({ inputs: { text: '{"n":7}' } });
+    const res = await request(t.http)
+      .post('/api/graphs/recover/execute')
+      .set('X-API-Key', ADMIN)
+      .send({ inputs: { text: '{"n":7}' } });
     expect(res.status).toBe(202);
     const id = res.body.id as string;
     const waiting = await waitFor(
-      () => t.dataSource.query(`SELECT e.lease_owner, n.status FROM executions e JOIN node_executions n ON n.execution_id = e.id AND n.node_id = 'wait' WHERE e.id = $1`, [id]),
+      () =>
+        t.dataSource.query(
+          `SELECT e.lease_owner, n.status FROM executions e JOIN node_executions n ON n.execution_id = e.id AND n.node_id = 'wait' WHERE e.id = $1`,
+          [id],
+        ),
       (rows: Array<{ lease_owner: string | null; status: string }>) => rows[0]?.status === 'WAITING',
       { timeoutMs: 30_000, what: 'the first worker to reach the delay' },
     );
     first.kill('SIGKILL');
     await waitFor(() => first.exitCode !== null || first.signalCode !== null, Boolean, { what: 'the worker to die' });
     startWorker();
-    const done = await waitFor(() => t.dataSource.query(`SELECT status, outputs, lease_owner FROM executions WHERE id = $1`, [id]), (rows: Array<{ status: string; outputs: unknown }>) => rows[0]?.status === 'COMPLETED', { timeoutMs: 30_000, what: 'the second worker to finish it' });
+    const done = await waitFor(
+      () => t.dataSource.query(`SELECT status, outputs, lease_owner FROM executions WHERE id = $1`, [id]),
+      (rows: Array<{ status: string; outputs: unknown }>) => rows[0]?.status === 'COMPLETED',
+      { timeoutMs: 30_000, what: 'the second worker to finish it' },
+    );
     expect(done[0]!.outputs).toEqual({ result: [{ n: 7 }] });
-    const parse = (await t.dataSource.query(`SELECT attempts FROM node_executions WHERE execution_id = $1 AND node_id = 'parse'`, [id])) as Array<{ attempts: unknown[] }>;
+    const parse = (await t.dataSource.query(`SELECT attempts FROM node_executions WHERE execution_id = $1 AND node_id = 'parse'`, [id])) as Array<{
+      attempts: unknown[];
+    }>;
     expect(parse).toHaveLength(1);
     expect(parse[0]!.attempts).toHaveLength(1);
     expect(waiting[0]!.lease_owner).toEqual(expect.any(String));
@@ -85,18 +105,37 @@ describe('worker recovery', () => {
     for (const child of workers) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await waitFor(() => workers.every((c) => c.exitCode !== null || c.signalCode !== null), Boolean, { what: 'earlier workers to stop' });
     const first = startWorker();
-    const res = await request(t.http).post('/api/graphs/recover-running/execute').set('X-API-Key', ADMIN).send({ inputs: { text: '{"n":8}' } });
+    const res = await request(t.http)
+      .post('/api/graphs/recover-running/execute')
+      .set('X-API-Key', ADMIN)
+      .send({ inputs: { text: '{"n":8}' } });
     expect(res.status).toBe(202);
     const id = res.body.id as string;
-    await waitFor(() => t.dataSource.query(`SELECT status FROM node_executions WHERE execution_id = $1 AND node_id = 'call'`, [id]), (rows: Array<{ status: string }>) => rows[0]?.status === 'RUNNING', { timeoutMs: 30_000, what: 'the request to be RUNNING' });
-    await waitFor(() => peer.count('/hold'), (n) => n === 1, { what: 'the held request to reach the peer' });
+    await waitFor(
+      () => t.dataSource.query(`SELECT status FROM node_executions WHERE execution_id = $1 AND node_id = 'call'`, [id]),
+      (rows: Array<{ status: string }>) => rows[0]?.status === 'RUNNING',
+      { timeoutMs: 30_000, what: 'the request to be RUNNING' },
+    );
+    await waitFor(
+      () => peer.count('/hold'),
+      (n) => n === 1,
+      { what: 'the held request to reach the peer' },
+    );
     first.kill('SIGKILL');
     await waitFor(() => first.exitCode !== null || first.signalCode !== null, Boolean, { what: 'the worker to die' });
     startWorker();
-    const done = await waitFor(() => t.dataSource.query(`SELECT status, outputs, error FROM executions WHERE id = $1`, [id]), (rows: Array<{ status: string }>) => ['COMPLETED', 'FAILED'].includes(rows[0]?.status ?? ''), { timeoutMs: 30_000, what: 'the second worker to finish it' });
+    const done = await waitFor(
+      () => t.dataSource.query(`SELECT status, outputs, error FROM executions WHERE id = $1`, [id]),
+      (rows: Array<{ status: string }>) => ['COMPLETED', 'FAILED'].includes(rows[0]?.status ?? ''),
+      { timeoutMs: 30_000, what: 'the second worker to finish it' },
+    );
     expect(done[0]).toEqual({ status: 'COMPLETED', outputs: { result: [200] }, error: null });
     expect(peer.count('/hold')).toBe(2);
-    const rows = (await t.dataSource.query(`SELECT node_id, status, attempts FROM node_executions WHERE execution_id = $1 ORDER BY seq`, [id])) as Array<{ node_id: string; status: string; attempts: Array<{ attempt: number; ended_at: string | null; error: { code: string; message: string } | null }> }>;
+    const rows = (await t.dataSource.query(`SELECT node_id, status, attempts FROM node_executions WHERE execution_id = $1 ORDER BY seq`, [id])) as Array<{
+      node_id: string;
+      status: string;
+      attempts: Array<{ attempt: number; ended_at: string | null; error: { code: string; message: string } | null }>;
+    }>;
     expect(rows.map((r) => [r.node_id, r.status])).toEqual([
       ['text', 'COMPLETED'],
       ['parse', 'COMPLETED'],
@@ -116,9 +155,7 @@ describe('worker recovery', () => {
       `SELECT n.node_id, t.attempt, t.amount FROM credit_transactions t JOIN node_executions n ON n.id = t.node_execution_id WHERE t.execution_id = $1 AND t.type = 'USAGE' ORDER BY t.attempt`,
       [id],
     )) as Array<{ node_id: string; attempt: number; amount: string | number }>;
-    expect(charges.map((c) => [c.node_id, Number(c.attempt), Math.abs(Number(c.amount))])).toEqual([
-      ['call', 1, 1],
-    ]);
+    expect(charges.map((c) => [c.node_id, Number(c.attempt), Math.abs(Number(c.amount))])).toEqual([['call', 1, 1]]);
     const [execution] = (await t.dataSource.query(`SELECT cost FROM executions WHERE id = $1`, [id])) as Array<{ cost: number }>;
     expect(execution!.cost).toBe(1);
     expect(call.map((a) => a.attempt)).toEqual([1, 1]);

@@ -61,7 +61,11 @@ export class WsClient {
 
   /** Waits until `count` messages matching `match` arrived; answers them. */
   async next(match: (m: Message) => boolean, count = 1, what = 'a message'): Promise<Message[]> {
-    const found = await waitFor(() => this.messages.filter(match), (list) => list.length >= count, { what, timeoutMs: 10_000 });
+    const found = await waitFor(
+      () => this.messages.filter(match),
+      (list) => list.length >= count,
+      { what, timeoutMs: 10_000 },
+    );
     return found.slice(0, count);
   }
 
@@ -75,7 +79,11 @@ export class WsClient {
   }
 
   async waitClosed(): Promise<{ code: number; reason: string }> {
-    return (await waitFor(() => this.closed, (c) => c !== null, { what: 'the socket to close' }))!;
+    return (await waitFor(
+      () => this.closed,
+      (c) => c !== null,
+      { what: 'the socket to close' },
+    ))!;
   }
 
   close(): void {
@@ -83,12 +91,18 @@ export class WsClient {
   }
 }
 
-export const isEvent = (event: string, field?: string, value?: unknown) => (m: Message) => m.event === event && (field === undefined || m.data[field] === value);
+export const isEvent = (event: string, field?: string, value?: unknown) => (m: Message) =>
+  m.event === event && (field === undefined || m.data[field] === value);
 
 /** A graph (source api, created by `createdBy`, or a file graph), its version 1, and answers its id. */
 export async function insertGraph(dataSource: DataSource, id: string, createdBy: string | null): Promise<string> {
   const source = createdBy ? 'api' : 'file';
-  await dataSource.query(`INSERT INTO graphs (id, source, created_by, active_version, latest_version, file) VALUES ($1, $2, $3, 1, 1, $4)`, [id, source, createdBy, createdBy ? null : `agents/${id}.yaml`]);
+  await dataSource.query(`INSERT INTO graphs (id, source, created_by, active_version, latest_version, file) VALUES ($1, $2, $3, 1, 1, $4)`, [
+    id,
+    source,
+    createdBy,
+    createdBy ? null : `agents/${id}.yaml`,
+  ]);
   await dataSource.query(`INSERT INTO graph_versions (graph_id, version, definition, hash) VALUES ($1, 1, '{}', $2)`, [id, `hash-${id}`]);
   return id;
 }

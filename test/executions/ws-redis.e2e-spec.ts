@@ -66,6 +66,8 @@ describe('WebSocket /ws (Redis events, two api processes)', () => {
     await two.bus.publish({ event: 'notification', data: { id: 'n-bob', user_id: bob.user.id } });
     await two.bus.publish(executionEvent('e-bob', 'shared-agent', bob.user.id, { status: 'RUNNING' }));
     await client.one(isEvent('graph_execution_update', 'execution_id', 'e-bob'));
-    expect(client.messages.filter((m) => m.event === 'graph_execution_update' || m.event === 'notification').map((m) => m.data.execution_id ?? m.data.id)).toEqual(['n-bob', 'e-bob']);
+    expect(
+      client.messages.filter((m) => m.event === 'graph_execution_update' || m.event === 'notification').map((m) => m.data.execution_id ?? m.data.id),
+    ).toEqual(['n-bob', 'e-bob']);
   });
 });

@@ -50,7 +50,23 @@ describe('WebSocket /ws (in-process events)', () => {
     client.send({ action: 'subscribe', execution_id: adaRun });
     const [, subscribed, state, ...nodes] = await client.next(() => true, 5, 'the state after subscribe');
     expect(subscribed).toEqual({ event: 'subscribed', data: { execution_id: adaRun } });
-    expect(state).toMatchObject({ event: 'graph_execution_update', data: { execution_id: adaRun, id: adaRun, graph_id: 'shared-agent', graph_version: 1, status: 'RUNNING', source: 'api', user_id: ada.user.id, inputs: { x: 1 }, outputs: null, error: null, cost: 0, ended_at: null } });
+    expect(state).toMatchObject({
+      event: 'graph_execution_update',
+      data: {
+        execution_id: adaRun,
+        id: adaRun,
+        graph_id: 'shared-agent',
+        graph_version: 1,
+        status: 'RUNNING',
+        source: 'api',
+        user_id: ada.user.id,
+        inputs: { x: 1 },
+        outputs: null,
+        error: null,
+        cost: 0,
+        ended_at: null,
+      },
+    });
     expect(typeof state!.data.started_at).toBe('string');
     expect(nodes.map((n) => [n.event, n.data.node_id, n.data.status, n.data.execution_id])).toEqual([
       ['node_execution_update', 'x', 'COMPLETED', adaRun],
@@ -87,7 +103,10 @@ describe('WebSocket /ws (in-process events)', () => {
     await client.auth(ada.key);
     client.send({ action: 'subscribe', execution_id: bobRun });
     const refused = await client.one(isEvent('error'));
-    expect(refused.data).toEqual({ code: 'NOT_FOUND', message: `No execution "${bobRun}" exists, or you may not see it. Check the id (list them with GET /api/executions).` });
+    expect(refused.data).toEqual({
+      code: 'NOT_FOUND',
+      message: `No execution "${bobRun}" exists, or you may not see it. Check the id (list them with GET /api/executions).`,
+    });
     const admin = await open();
     expect(await admin.auth(ADMIN_KEY)).toMatchObject({ event: 'authenticated', data: { role: 'admin' } });
     admin.send({ action: 'subscribe', execution_id: bobRun });
@@ -136,12 +155,20 @@ describe('WebSocket /ws (in-process events)', () => {
   it('sends a finished execution its final state on subscribe, so the end is never missed', async () => {
     const done = await insertExecution(t.dataSource, 'shared-agent', ada.user.id);
     await t.dataSource.query(`UPDATE executions SET status = 'RUNNING' WHERE id = $1`, [done]);
-    await t.dataSource.query(`UPDATE executions SET status = 'FAILED', error = '{"code": "NODE_FAILED", "message": "boom", "node_id": "p"}', outputs = '{"r": []}' WHERE id = $1`, [done]);
+    await t.dataSource.query(
+      `UPDATE executions SET status = 'FAILED', error = '{"code": "NODE_FAILED", "message": "boom", "node_id": "p"}', outputs = '{"r": []}' WHERE id = $1`,
+      [done],
+    );
     const client = await open();
     await client.auth(ada.key);
     client.send({ action: 'subscribe', execution_id: done });
     const state = await client.one(isEvent('graph_execution_update'));
-    expect(state.data).toMatchObject({ execution_id: done, status: 'FAILED', error: { code: 'NODE_FAILED', message: 'boom', node_id: 'p' }, outputs: { r: [] } });
+    expect(state.data).toMatchObject({
+      execution_id: done,
+      status: 'FAILED',
+      error: { code: 'NODE_FAILED', message: 'boom', node_id: 'p' },
+      outputs: { r: [] },
+    });
     expect(typeof state.data.ended_at).toBe('string');
   });
 
@@ -203,10 +230,16 @@ describe('WebSocket /ws (in-process events)', () => {
     await client.auth(ada.key);
     client.send({ action: 'subscribe', graph_id: 'ws-hello' });
     await client.one(isEvent('subscribed', 'graph_id', 'ws-hello'));
-    const executed = await request(t.http).post('/api/graphs/ws-hello/execute').set('X-API-Key', ada.key).send({ inputs: { who: 'Ada' } });
+    const executed = await request(t.http)
+      .post('/api/graphs/ws-hello/execute')
+      .set('X-API-Key', ada.key)
+      .send({ inputs: { who: 'Ada' } });
     expect(executed.status).toBe(202);
     const id = executed.body.id as string;
-    const final = await client.one((m) => m.event === 'graph_execution_update' && m.data.execution_id === id && m.data.status === 'COMPLETED', 'the execution to complete');
+    const final = await client.one(
+      (m) => m.event === 'graph_execution_update' && m.data.execution_id === id && m.data.status === 'COMPLETED',
+      'the execution to complete',
+    );
     expect(final.data).toMatchObject({ graph_id: 'ws-hello', user_id: ada.user.id, outputs: { greeting: ['Hello, Ada!'] } });
     const mine = client.messages.filter((m) => m.data.execution_id === id);
     const greet = mine.filter((m) => m.event === 'node_execution_update' && m.data.node_id === 'greet').map((m) => m.data.status);
@@ -218,7 +251,11 @@ describe('WebSocket /ws (in-process events)', () => {
     late.send({ action: 'subscribe', execution_id: id });
     expect((await late.one(isEvent('graph_execution_update'))).data).toMatchObject({ status: 'COMPLETED', outputs: { greeting: ['Hello, Ada!'] } });
     const nodes = await late.next(isEvent('node_execution_update'), 3);
-    expect(nodes.map((n) => [n.data.node_id, n.data.status])).toEqual([['who', 'COMPLETED'], ['greet', 'COMPLETED'], ['greeting', 'COMPLETED']]);
+    expect(nodes.map((n) => [n.data.node_id, n.data.status])).toEqual([
+      ['who', 'COMPLETED'],
+      ['greet', 'COMPLETED'],
+      ['greeting', 'COMPLETED'],
+    ]);
   });
 
   it('closes sockets that do not authenticate within the grace, and drops sockets that stop answering pings', async () => {
@@ -238,7 +275,11 @@ describe('WebSocket /ws (in-process events)', () => {
       });
       const alive = await open();
       await alive.auth(ada.key);
-      await waitFor(() => deadClient.closed, (closed) => closed, { what: 'the dead socket to be dropped' });
+      await waitFor(
+        () => deadClient.closed,
+        (closed) => closed,
+        { what: 'the dead socket to be dropped' },
+      );
       expect(alive.closed).toBeNull();
     } finally {
       t.gateway.configure({ authGraceMs: 10_000, heartbeatMs: 30_000 });

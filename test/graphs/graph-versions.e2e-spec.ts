@@ -9,7 +9,11 @@ const as = (key: string) => ({ 'X-API-Key': key });
 beforeAll(async () => {
   w = await graphsWorld('graphversions');
   await request(w.t.http).post('/api/graphs').set(as(w.alice.key)).send(agentBody('mine')).expect(201);
-  await request(w.t.http).put('/api/graphs/mine').set(as(w.alice.key)).send(agentBody('mine', { template: 'v2 {{ who }}' })).expect(200);
+  await request(w.t.http)
+    .put('/api/graphs/mine')
+    .set(as(w.alice.key))
+    .send(agentBody('mine', { template: 'v2 {{ who }}' }))
+    .expect(200);
 });
 
 afterAll(() => w.close());
@@ -19,8 +23,26 @@ describe('GET /api/graphs/{id}/versions', () => {
     const res = await request(w.t.http).get('/api/graphs/mine/versions').set(as(w.aliceReadOnly)).expect(200);
     expect(res.body).toEqual({
       items: [
-        { version: 2, hash: expect.stringMatching(/^[0-9a-f]{64}$/), file: null, commit: null, created_by: 'alice', active: true, pinned: false, created_at: expect.any(String) },
-        { version: 1, hash: expect.stringMatching(/^[0-9a-f]{64}$/), file: null, commit: null, created_by: 'alice', active: false, pinned: false, created_at: expect.any(String) },
+        {
+          version: 2,
+          hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+          file: null,
+          commit: null,
+          created_by: 'alice',
+          active: true,
+          pinned: false,
+          created_at: expect.any(String),
+        },
+        {
+          version: 1,
+          hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+          file: null,
+          commit: null,
+          created_by: 'alice',
+          active: false,
+          pinned: false,
+          created_at: expect.any(String),
+        },
       ],
       next_cursor: null,
     });
@@ -33,7 +55,13 @@ describe('GET /api/graphs/{id}/versions', () => {
 describe('PUT /api/graphs/{id}/versions/active', () => {
   it('makes another version of an API graph active', async () => {
     const res = await request(w.t.http).put('/api/graphs/mine/versions/active').set(as(w.alice.key)).send({ version: 1 }).expect(200);
-    expect(res.body).toMatchObject({ version: 1, active_version: 1, versions: 2, pinned_version: null, nodes: { greet: { inputs: { template: 'Hello, {{ who }}!' } } } });
+    expect(res.body).toMatchObject({
+      version: 1,
+      active_version: 1,
+      versions: 2,
+      pinned_version: null,
+      nodes: { greet: { inputs: { template: 'Hello, {{ who }}!' } } },
+    });
   });
 
   it('answers 400 for a missing, null (API graph) or unknown version, and 404 for another user', async () => {
@@ -90,7 +118,7 @@ describe('GET /api/graphs/{id}/diagram', () => {
 });
 
 describe('/api/graphs/{id}/presets', () => {
-  it('saves a preset of the graph\'s inputs and credential names, and lists only the caller\'s', async () => {
+  it("saves a preset of the graph's inputs and credential names, and lists only the caller's", async () => {
     const res = await request(w.t.http)
       .post('/api/graphs/file-agent/presets')
       .set(as(w.alice.key))
@@ -114,9 +142,17 @@ describe('/api/graphs/{id}/presets', () => {
   it('answers 409 for a name the caller used, 400 for unknown inputs or secrets, 404 for a hidden graph', async () => {
     const taken = await request(w.t.http).post('/api/graphs/file-agent/presets').set(as(w.alice.key)).send({ name: 'for Ada' }).expect(409);
     expect(taken.body.error.message).toContain('already have a preset named "for Ada"');
-    const unknown = await request(w.t.http).post('/api/graphs/file-agent/presets').set(as(w.alice.key)).send({ name: 'x', inputs: { whom: 1 } }).expect(400);
+    const unknown = await request(w.t.http)
+      .post('/api/graphs/file-agent/presets')
+      .set(as(w.alice.key))
+      .send({ name: 'x', inputs: { whom: 1 } })
+      .expect(400);
     expect(unknown.body.error.details.problems).toEqual([{ pointer: '/inputs/whom', message: 'graph "file-agent" has no input "whom"; its inputs: who' }]);
-    const secrets = await request(w.t.http).post('/api/graphs/file-agent/presets').set(as(w.alice.key)).send({ name: 'y', credentials: { github: { token: 5 } }, extra: 1 }).expect(400);
+    const secrets = await request(w.t.http)
+      .post('/api/graphs/file-agent/presets')
+      .set(as(w.alice.key))
+      .send({ name: 'y', credentials: { github: { token: 5 } }, extra: 1 })
+      .expect(400);
     expect(secrets.body.error.details.problems.map((p: { pointer: string }) => p.pointer).sort()).toEqual(['/credentials', '/extra']);
     await request(w.t.http).post('/api/graphs/mine/presets').set(as(w.bob.key)).send({ name: 'z' }).expect(404);
     await request(w.t.http).post('/api/graphs/file-agent/presets').set(as(w.aliceReadOnly)).send({ name: 'z' }).expect(403);

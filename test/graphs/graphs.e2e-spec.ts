@@ -17,7 +17,11 @@ describe('POST /api/graphs', () => {
   it('creates version 1 of an API graph and answers the Graph shape', async () => {
     const seen: GraphActivation[] = [];
     const unsubscribe = w.t.app.get(GraphActivations).subscribe((changes) => void seen.push(...changes));
-    const res = await request(w.t.http).post('/api/graphs').set(as(w.alice.key)).send(agentBody('alice-greeter', { webhook: true })).expect(201);
+    const res = await request(w.t.http)
+      .post('/api/graphs')
+      .set(as(w.alice.key))
+      .send(agentBody('alice-greeter', { webhook: true }))
+      .expect(201);
     unsubscribe();
     expect(res.body).toEqual({
       id: 'alice-greeter',
@@ -33,7 +37,13 @@ describe('POST /api/graphs', () => {
       hash: expect.stringMatching(/^[0-9a-f]{64}$/),
       owner: 'alice',
       nodes: {
-        greet: { block: 'text.template', inputs: { template: 'Hello, {{ who }}!' }, credentials: {}, retry: { attempts: 2, backoff: 'exponential', delay: '1s' }, timeout: '30s' },
+        greet: {
+          block: 'text.template',
+          inputs: { template: 'Hello, {{ who }}!' },
+          credentials: {},
+          retry: { attempts: 2, backoff: 'exponential', delay: '1s' },
+          timeout: '30s',
+        },
         greeting: { block: 'output', inputs: { name: 'greeting' }, credentials: {} },
         hook: { block: 'trigger.webhook', inputs: { methods: ['POST'] }, credentials: {} },
         who: { block: 'input', inputs: { name: 'who', type: 'string', default: 'world' }, credentials: {} },
@@ -73,7 +83,11 @@ describe('POST /api/graphs', () => {
     const body = agentBody('same-words');
     (body.nodes as Record<string, Record<string, unknown>>).greet!.block = 'text.templat';
     const api = await request(w.t.http).post('/api/graphs').set(as(w.alice.key)).send(body).expect(400);
-    const file = await request(w.t.http).post('/api/agents/validate').set(as(w.alice.key)).send({ text: JSON.stringify(body) }).expect(200);
+    const file = await request(w.t.http)
+      .post('/api/agents/validate')
+      .set(as(w.alice.key))
+      .send({ text: JSON.stringify(body) })
+      .expect(200);
     expect(api.body.error.details.problems.map((p: { message: string }) => p.message)).toEqual(file.body.problems.map((p: { message: string }) => p.message));
   });
 
@@ -91,11 +105,25 @@ describe('POST /api/graphs', () => {
   });
 
   it('lets only admins bill another user as owner', async () => {
-    const res = await request(w.t.http).post('/api/graphs').set(as(w.alice.key)).send(agentBody('billed', { owner: 'bob' })).expect(400);
+    const res = await request(w.t.http)
+      .post('/api/graphs')
+      .set(as(w.alice.key))
+      .send(agentBody('billed', { owner: 'bob' }))
+      .expect(400);
     expect(res.body.error.details.problems).toEqual([{ pointer: '/owner', message: expect.stringContaining('only admins may bill another user') }]);
-    const ghost = await request(w.t.http).post('/api/graphs').set(admin).send(agentBody('billed', { owner: 'ghost' })).expect(400);
-    expect(ghost.body.error.details.problems).toEqual([expect.objectContaining({ pointer: '/owner', message: expect.stringContaining('owner "ghost" is not a user') })]);
-    const ok = await request(w.t.http).post('/api/graphs').set(admin).send(agentBody('billed', { owner: 'bob' })).expect(201);
+    const ghost = await request(w.t.http)
+      .post('/api/graphs')
+      .set(admin)
+      .send(agentBody('billed', { owner: 'ghost' }))
+      .expect(400);
+    expect(ghost.body.error.details.problems).toEqual([
+      expect.objectContaining({ pointer: '/owner', message: expect.stringContaining('owner "ghost" is not a user') }),
+    ]);
+    const ok = await request(w.t.http)
+      .post('/api/graphs')
+      .set(admin)
+      .send(agentBody('billed', { owner: 'bob' }))
+      .expect(201);
     expect(ok.body.owner).toBe('bob');
     const [row] = await w.t.dataSource.query(`SELECT owner_id FROM graphs WHERE id = 'billed'`);
     expect(row.owner_id).toBe(w.bob.user.id);
@@ -114,7 +142,7 @@ describe('GET /api/graphs', () => {
 
   const ids = (body: { items: Array<{ id: string }> }) => body.items.map((g) => g.id);
 
-  it('shows file graphs and the caller\'s own API graphs; admins see all', async () => {
+  it("shows file graphs and the caller's own API graphs; admins see all", async () => {
     expect(ids((await request(w.t.http).get('/api/graphs').set(as(w.aliceReadOnly)).expect(200)).body)).toEqual(['alice-greeter', 'file-agent']);
     expect(ids((await request(w.t.http).get('/api/graphs').set(as(w.bob.key)).expect(200)).body)).toEqual(['bob-greeter', 'file-agent']);
     expect(ids((await request(w.t.http).get('/api/graphs').set(admin).expect(200)).body)).toEqual(['alice-greeter', 'billed', 'bob-greeter', 'file-agent']);
@@ -122,8 +150,14 @@ describe('GET /api/graphs', () => {
 
   it('filters by source and active state, and pages with a cursor', async () => {
     const files = await request(w.t.http).get('/api/graphs?source=file').set(admin).expect(200);
-    expect(files.body.items.map((g: { id: string; file: string; source: string }) => [g.id, g.source, g.file])).toEqual([['file-agent', 'file', 'team/file-agent.yaml']]);
-    expect(ids((await request(w.t.http).get('/api/graphs?source=api&active=true').set(admin).expect(200)).body)).toEqual(['alice-greeter', 'billed', 'bob-greeter']);
+    expect(files.body.items.map((g: { id: string; file: string; source: string }) => [g.id, g.source, g.file])).toEqual([
+      ['file-agent', 'file', 'team/file-agent.yaml'],
+    ]);
+    expect(ids((await request(w.t.http).get('/api/graphs?source=api&active=true').set(admin).expect(200)).body)).toEqual([
+      'alice-greeter',
+      'billed',
+      'bob-greeter',
+    ]);
     expect(ids((await request(w.t.http).get('/api/graphs?active=false').set(admin).expect(200)).body)).toEqual([]);
     const first = await request(w.t.http).get('/api/graphs?limit=3').set(admin).expect(200);
     expect(ids(first.body)).toEqual(['alice-greeter', 'billed', 'bob-greeter']);
@@ -140,9 +174,16 @@ describe('GET /api/graphs', () => {
 });
 
 describe('GET /api/graphs/{id}', () => {
-  it('answers a file graph with its file, to everyone; another user\'s API graph is a 404', async () => {
+  it("answers a file graph with its file, to everyone; another user's API graph is a 404", async () => {
     const file = await request(w.t.http).get('/api/graphs/file-agent').set(as(w.bob.key)).expect(200);
-    expect(file.body).toMatchObject({ id: 'file-agent', source: 'file', file: 'team/file-agent.yaml', commit: null, owner: 'admin', triggers: [{ node: 'hook', block: 'trigger.webhook', methods: ['POST'] }] });
+    expect(file.body).toMatchObject({
+      id: 'file-agent',
+      source: 'file',
+      file: 'team/file-agent.yaml',
+      commit: null,
+      owner: 'admin',
+      triggers: [{ node: 'hook', block: 'trigger.webhook', methods: ['POST'] }],
+    });
     const hidden = await request(w.t.http).get('/api/graphs/alice-greeter').set(as(w.bob.key)).expect(404);
     expect(hidden.body.error).toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('No graph "alice-greeter"') });
     await request(w.t.http).get('/api/graphs/alice-greeter').set(admin).expect(200);
@@ -158,9 +199,17 @@ describe('GET /api/graphs/{id}', () => {
 
 describe('PUT /api/graphs/{id}', () => {
   it('records a new active version, and none when nothing changed', async () => {
-    const res = await request(w.t.http).put('/api/graphs/alice-greeter').set(as(w.alice.key)).send(agentBody('alice-greeter', { template: 'Hi, {{ who }}!', webhook: true })).expect(200);
+    const res = await request(w.t.http)
+      .put('/api/graphs/alice-greeter')
+      .set(as(w.alice.key))
+      .send(agentBody('alice-greeter', { template: 'Hi, {{ who }}!', webhook: true }))
+      .expect(200);
     expect(res.body).toMatchObject({ version: 2, active_version: 2, versions: 2, nodes: { greet: { inputs: { template: 'Hi, {{ who }}!' } } } });
-    const again = await request(w.t.http).put('/api/graphs/alice-greeter').set(as(w.alice.key)).send(agentBody('alice-greeter', { template: 'Hi, {{ who }}!', webhook: true })).expect(200);
+    const again = await request(w.t.http)
+      .put('/api/graphs/alice-greeter')
+      .set(as(w.alice.key))
+      .send(agentBody('alice-greeter', { template: 'Hi, {{ who }}!', webhook: true }))
+      .expect(200);
     expect(again.body).toMatchObject({ version: 2, versions: 2 });
     const old = await request(w.t.http).get('/api/graphs/alice-greeter?version=1').set(as(w.alice.key)).expect(200);
     expect(old.body.nodes.greet.inputs.template).toBe('Hello, {{ who }}!');
@@ -174,14 +223,18 @@ describe('PUT /api/graphs/{id}', () => {
     expect(res.body).toMatchObject({ version: 3, description: null, nodes: { greet: { inputs: { template: 'Round trip, {{ who }}' } } } });
   });
 
-  it('answers 400 for problems and for a rename, 404 for another user\'s graph, 409 naming the file of a file graph', async () => {
+  it("answers 400 for problems and for a rename, 404 for another user's graph, 409 naming the file of a file graph", async () => {
     const bad = await request(w.t.http).put('/api/graphs/alice-greeter').set(as(w.alice.key)).send({ nodes: {} }).expect(400);
     expect(bad.body.error.details.problems).toEqual([expect.objectContaining({ pointer: '/nodes', message: expect.stringContaining('at least one node') })]);
     const rename = await request(w.t.http).put('/api/graphs/alice-greeter').set(as(w.alice.key)).send(agentBody('renamed')).expect(400);
     expect(rename.body.error.details.problems).toEqual([{ pointer: '/name', message: expect.stringContaining("can't be renamed") }]);
     await request(w.t.http).put('/api/graphs/alice-greeter').set(as(w.bob.key)).send(agentBody('alice-greeter')).expect(404);
     const file = await request(w.t.http).put('/api/graphs/file-agent').set(admin).send(agentBody('file-agent')).expect(409);
-    expect(file.body.error).toMatchObject({ code: 'FILE_MANAGED', message: expect.stringContaining('team/file-agent.yaml'), details: { graph: 'file-agent', file: 'team/file-agent.yaml' } });
+    expect(file.body.error).toMatchObject({
+      code: 'FILE_MANAGED',
+      message: expect.stringContaining('team/file-agent.yaml'),
+      details: { graph: 'file-agent', file: 'team/file-agent.yaml' },
+    });
   });
 });
 
@@ -189,7 +242,17 @@ describe('OpenAPI', () => {
   it('documents every graphs and agents path', async () => {
     const res = await request(w.t.http).get('/api/openapi.json').expect(200);
     const paths = Object.keys(res.body.paths);
-    for (const path of ['/api/graphs', '/api/graphs/{id}', '/api/graphs/{id}/versions', '/api/graphs/{id}/versions/active', '/api/graphs/{id}/diagram', '/api/graphs/{id}/presets', '/api/agents/sync', '/api/agents/plan', '/api/agents/validate']) {
+    for (const path of [
+      '/api/graphs',
+      '/api/graphs/{id}',
+      '/api/graphs/{id}/versions',
+      '/api/graphs/{id}/versions/active',
+      '/api/graphs/{id}/diagram',
+      '/api/graphs/{id}/presets',
+      '/api/agents/sync',
+      '/api/agents/plan',
+      '/api/agents/validate',
+    ]) {
       expect(paths).toContain(path);
     }
   });
@@ -207,7 +270,7 @@ describe('DELETE /api/graphs/{id}', () => {
     expect(back.body).toMatchObject({ active: true, version: 1, versions: 1 });
   });
 
-  it('answers 409 for a file graph and 404 for another user\'s graph', async () => {
+  it("answers 409 for a file graph and 404 for another user's graph", async () => {
     const res = await request(w.t.http).delete('/api/graphs/file-agent').set(admin).expect(409);
     expect(res.body.error.message).toContain("can't be deleted through the API");
     await request(w.t.http).delete('/api/graphs/bob-greeter').set(as(w.alice.key)).expect(404);

@@ -54,7 +54,9 @@ function npmRunBuild(): Promise<void> {
     child.stdout.on('data', (chunk: Buffer) => void (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => void (output += chunk.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm run build failed (${code}); fix the type errors it shows:\n${output.slice(-4000)}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`npm run build failed (${code}); fix the type errors it shows:\n${output.slice(-4000)}`)),
+    );
   });
 }
 

@@ -87,7 +87,10 @@ export interface TestDatabase {
 
 /** An empty, migrated database of its own, cloned from the template. */
 export async function createTestDatabase(label = 'db'): Promise<TestDatabase> {
-  const name = `trellis_t_${label.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 20)}_${randomBytes(4).toString('hex')}`;
+  const name = `trellis_t_${label
+    .replace(/[^a-z0-9]/gi, '')
+    .toLowerCase()
+    .slice(0, 20)}_${randomBytes(4).toString('hex')}`;
   await cloneTemplate(name);
   return {
     name,
@@ -98,7 +101,10 @@ export async function createTestDatabase(label = 'db'): Promise<TestDatabase> {
 
 /** An empty database with no schema at all (for migration tests). */
 export async function createEmptyDatabase(label = 'empty'): Promise<TestDatabase> {
-  const name = `trellis_t_${label.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 20)}_${randomBytes(4).toString('hex')}`;
+  const name = `trellis_t_${label
+    .replace(/[^a-z0-9]/gi, '')
+    .toLowerCase()
+    .slice(0, 20)}_${randomBytes(4).toString('hex')}`;
   await adminQuery(`CREATE DATABASE ${name}`);
   return { name, url: databaseUrl(name), drop: () => dropDatabase(name) };
 }

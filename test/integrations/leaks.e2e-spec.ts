@@ -57,7 +57,19 @@ describe('secrets never leak', () => {
       label: 'leaks',
       env: { INT_LEAK_CONFIG_KEY: secret('config') },
       credentialsYaml: 'team-key:\n  provider: openai\n  type: api_key\n  env: { key: INT_LEAK_CONFIG_KEY }\n  allow: { roles: [admin, user] }\n',
-      overrides: { integrations: { oauth2: { acme: { authorize_url: `${oauth.url}/authorize`, token_url: `${oauth.url}/token`, client_id: 'cid', client_secret: secret('client'), scopes: ['repo'] } } } },
+      overrides: {
+        integrations: {
+          oauth2: {
+            acme: {
+              authorize_url: `${oauth.url}/authorize`,
+              token_url: `${oauth.url}/token`,
+              client_id: 'cid',
+              client_secret: secret('client'),
+              scopes: ['repo'],
+            },
+          },
+        },
+      },
     });
     ada = await makeUser(t.http, 'ada');
     bob = await makeUser(t.http, 'bob');
@@ -71,18 +83,34 @@ describe('secrets never leak', () => {
     const a = api(ada);
     // Create every type, and fail to create in every way.
     expect((await a.post(CREDS, { name: 'api', provider: 'openai', type: 'api_key', secrets: { key: secret('key') } })).status).toBe(201);
-    expect((await a.post(CREDS, { name: 'basic', provider: 'http', type: 'user_password', secrets: { username: secret('user'), password: secret('pass') } })).status).toBe(201);
+    expect(
+      (await a.post(CREDS, { name: 'basic', provider: 'http', type: 'user_password', secrets: { username: secret('user'), password: secret('pass') } })).status,
+    ).toBe(201);
     expect((await a.post(CREDS, { name: 'hook', provider: 'http', type: 'webhook_secret', secrets: { secret: secret('whsec') } })).status).toBe(201);
-    expect((await a.post(CREDS, { name: 'slack', provider: 'slack', type: 'secret_url', secrets: { url: `https://hooks.example.com/${secret('url')}` } })).status).toBe(201);
+    expect(
+      (await a.post(CREDS, { name: 'slack', provider: 'slack', type: 'secret_url', secrets: { url: `https://hooks.example.com/${secret('url')}` } })).status,
+    ).toBe(201);
     expect((await a.post(CREDS, { name: 'hdr', provider: 'http', type: 'header', secrets: { name: 'X-Key', value: secret('hdr') } })).status).toBe(201);
     expect(
-      (await a.post(CREDS, { name: 'mail', provider: 'smtp', type: 'smtp', secrets: { host: 'smtp.example.com', port: 587, username: secret('smtpuser'), password: secret('smtppass') } })).status,
+      (
+        await a.post(CREDS, {
+          name: 'mail',
+          provider: 'smtp',
+          type: 'smtp',
+          secrets: { host: 'smtp.example.com', port: 587, username: secret('smtpuser'), password: secret('smtppass') },
+        })
+      ).status,
     ).toBe(201);
     expect((await a.post(CREDS, { name: 'api', provider: 'openai', type: 'api_key', secrets: { key: secret('dup') } })).status).toBe(409);
     expect((await a.post(CREDS, { name: 'team-key', provider: 'openai', type: 'api_key', secrets: { key: secret('cfg') } })).status).toBe(409);
-    expect((await a.post(CREDS, { name: 'bad name', provider: 'openai', type: 'api_key', secrets: { key: secret('bad'), [secret('field')]: secret('value') } })).status).toBe(400);
+    expect(
+      (await a.post(CREDS, { name: 'bad name', provider: 'openai', type: 'api_key', secrets: { key: secret('bad'), [secret('field')]: secret('value') } }))
+        .status,
+    ).toBe(400);
     expect((await a.post(CREDS, { name: 'n', provider: 'openai', type: 'api_key', secrets: { key: { nested: secret('nested') } } })).status).toBe(400);
-    expect((await a.post(CREDS, { name: 'n', provider: 'smtp', type: 'smtp', secrets: { host: 'h', port: secret('port'), from: secret('from') } })).status).toBe(400);
+    expect(
+      (await a.post(CREDS, { name: 'n', provider: 'smtp', type: 'smtp', secrets: { host: 'h', port: secret('port'), from: secret('from') } })).status,
+    ).toBe(400);
     // List, get, other users, rotate, delete.
     expect((await a.get(CREDS)).status).toBe(200);
     expect((await a.get(`${CREDS}/api`)).status).toBe(200);
@@ -118,14 +146,19 @@ describe('secrets never leak', () => {
     await t.dataSource.query('CREATE TABLE leak_probe_inputs (inputs jsonb)');
     await t.dataSource.query('INSERT INTO leak_probe_inputs VALUES ($1)', [JSON.stringify(results[0]!.credentials)]);
 
-    await api(ada).put(`${CREDS}/acme`, { secrets: { access_token: secret('old-at'), refresh_token: secret('revoked-rt'), expires_at: new Date().toISOString() } });
+    await api(ada).put(`${CREDS}/acme`, {
+      secrets: { access_token: secret('old-at'), refresh_token: secret('revoked-rt'), expires_at: new Date().toISOString() },
+    });
     const failed = await resolver.resolve({ block: needsEverything, names: { ...names, api: 'nope' }, userId: ada.id });
     errors.push(JSON.stringify(failed.problems));
     expect(failed.problems.map((p) => p.pointer)).toEqual(['/credentials/api', '/credentials/oauth']);
     const thrown = await resolver.resolveNodes(ada.id, [{ nodeId: 'n', block: needsEverything, names: { ...names, basic: 'api' } }]).catch((e: unknown) => e);
     expect(thrown).toBeInstanceOf(AppError);
     errors.push((thrown as AppError).message, JSON.stringify((thrown as AppError).details));
-    await waitFor(() => t.logLines.length, (n) => n > 0);
+    await waitFor(
+      () => t.logLines.length,
+      (n) => n > 0,
+    );
   });
 
   it('finds the marker in no row of any table, no log line, no answer and no error (ciphertext aside)', async () => {

@@ -109,7 +109,13 @@ export class OAuthTestServer {
       return;
     }
     const code = `code-${++this.counter}-${randomBytes(8).toString('hex')}`;
-    this.codes.set(code, { clientId: q.get('client_id')!, redirectUri: redirectUri!, challenge: q.get('code_challenge')!, scope: q.get('scope') ?? '', used: false });
+    this.codes.set(code, {
+      clientId: q.get('client_id')!,
+      redirectUri: redirectUri!,
+      challenge: q.get('code_challenge')!,
+      scope: q.get('scope') ?? '',
+      used: false,
+    });
     this.issuedCodes.push(code);
     const back = new URL(redirectUri!);
     back.searchParams.set('code', code);

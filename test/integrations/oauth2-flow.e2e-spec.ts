@@ -59,7 +59,11 @@ describe('OAuth2 sign-in: authorization code with PKCE', () => {
     await oauth.close();
   });
 
-  const login = (user: MadeUser, provider: string, body: unknown) => request(t.http).post(`/api/integrations/${provider}/login`).set('X-API-Key', user.key).send(body as object);
+  const login = (user: MadeUser, provider: string, body: unknown) =>
+    request(t.http)
+      .post(`/api/integrations/${provider}/login`)
+      .set('X-API-Key', user.key)
+      .send(body as object);
 
   /** What the browser does: open login_url, follow the provider's redirect back to our callback. */
   async function browse(loginUrl: string): Promise<string> {
@@ -84,7 +88,9 @@ describe('OAuth2 sign-in: authorization code with PKCE', () => {
     expect(q.get('state')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(q.get('redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/integrations\/acme\/callback$/);
     expect(res.body.login_url).not.toContain(CLIENT_SECRET);
-    const [row] = await t.dataSource.query('SELECT user_id, provider, name, code_verifier, key_id, expires_at FROM oauth_states WHERE state = $1', [q.get('state')]);
+    const [row] = await t.dataSource.query('SELECT user_id, provider, name, code_verifier, key_id, expires_at FROM oauth_states WHERE state = $1', [
+      q.get('state'),
+    ]);
     expect(row).toMatchObject({ user_id: ada.id, provider: 'acme', name: 'acme-main' });
     expect(row.code_verifier).toMatch(/^v1\./);
     expect(new Date(row.expires_at).getTime() - Date.now()).toBeGreaterThan(9 * 60_000);
@@ -119,12 +125,16 @@ describe('OAuth2 sign-in: authorization code with PKCE', () => {
     await request(t.http).get(callback).expect(200);
     const again = await request(t.http).get(callback).expect(400);
     expect(again.body.error.code).toBe('OAUTH2_STATE_INVALID');
-    expect(again.body.error.message).toBe('This sign-in is unknown or was already completed (a state works once). Start the sign-in again with POST /api/integrations/{provider}/login.');
+    expect(again.body.error.message).toBe(
+      'This sign-in is unknown or was already completed (a state works once). Start the sign-in again with POST /api/integrations/{provider}/login.',
+    );
   });
 
   it('signing in again under the same name replaces the token (a new version)', async () => {
     const started = await login(ada, 'acme', { name: 'acme-flow' }).expect(200);
-    const res = await request(t.http).get(await browse(started.body.login_url)).expect(200);
+    const res = await request(t.http)
+      .get(await browse(started.body.login_url))
+      .expect(200);
     expect(res.body).toMatchObject({ name: 'acme-flow', version: 2 });
   });
 
@@ -150,7 +160,9 @@ describe('OAuth2 sign-in: authorization code with PKCE', () => {
   it('reports a sign-in the user declined at the provider', async () => {
     const started = await login(ada, 'acme', { name: 'acme-denied' }).expect(200);
     const state = new URL(started.body.login_url).searchParams.get('state')!;
-    const res = await request(t.http).get(`/api/integrations/acme/callback?error=access_denied&error_description=${encodeURIComponent('The user said no')}&state=${state}`).expect(400);
+    const res = await request(t.http)
+      .get(`/api/integrations/acme/callback?error=access_denied&error_description=${encodeURIComponent('The user said no')}&state=${state}`)
+      .expect(400);
     expect(res.body.error).toMatchObject({ code: 'OAUTH2_AUTHORIZATION_DENIED', details: { provider: 'acme', provider_error: 'access_denied' } });
     expect(res.body.error.message).toContain('acme did not authorise the sign-in (access_denied: The user said no)');
     const [row] = await t.dataSource.query("SELECT count(*)::int AS n FROM credentials WHERE name = 'acme-denied'");
@@ -171,13 +183,17 @@ describe('OAuth2 sign-in: authorization code with PKCE', () => {
 
   it('reports refused client credentials and an unreachable token endpoint', async () => {
     const bad = await login(ada, 'badclient', { name: 'bc' }).expect(200);
-    const refused = await request(t.http).get(await browse(bad.body.login_url)).expect(400);
+    const refused = await request(t.http)
+      .get(await browse(bad.body.login_url))
+      .expect(400);
     expect(refused.body.error.message).toContain('"invalid_client"');
     expect(refused.body.error.message).toContain('an admin must check integrations.oauth2.badclient.client_id and client_secret');
     expect(refused.body.error.message).not.toContain('wrong');
 
     const down = await login(ada, 'down', { name: 'dn' }).expect(200);
-    const unreachable = await request(t.http).get(await browse(down.body.login_url)).expect(502);
+    const unreachable = await request(t.http)
+      .get(await browse(down.body.login_url))
+      .expect(502);
     expect(unreachable.body.error.code).toBe('OAUTH2_TOKEN_FAILED');
     expect(unreachable.body.error.message).toContain("Exchanging the sign-in code at down's token endpoint failed: it could not be reached");
   });
@@ -194,13 +210,19 @@ describe('OAuth2 sign-in: authorization code with PKCE', () => {
 
   it('says what is wrong with a misconfigured provider', async () => {
     const res = await login(ada, 'broken', { name: 'x' }).expect(500);
-    expect(res.body.error.message).toContain('The OAuth2 provider "broken" is not configured correctly (integrations.oauth2.broken): authorize_url must be an http(s) URL; token_url must be an http(s) URL; client_id is required');
+    expect(res.body.error.message).toContain(
+      'The OAuth2 provider "broken" is not configured correctly (integrations.oauth2.broken): authorize_url must be an http(s) URL; token_url must be an http(s) URL; client_id is required',
+    );
   });
 
   it('refuses names taken by config or by a credential of another type, and bad bodies', async () => {
     const config = await login(ada, 'acme', { name: 'shared-gh' }).expect(409);
     expect(config.body.error.message).toContain('config/credentials.yaml');
-    await request(t.http).post('/api/integrations/credentials').set('X-API-Key', ada.key).send({ name: 'plain', provider: 'acme', type: 'api_key', secrets: { key: 'k' } }).expect(201);
+    await request(t.http)
+      .post('/api/integrations/credentials')
+      .set('X-API-Key', ada.key)
+      .send({ name: 'plain', provider: 'acme', type: 'api_key', secrets: { key: 'k' } })
+      .expect(201);
     const typed = await login(ada, 'acme', { name: 'plain' }).expect(409);
     expect(typed.body.error.message).toContain('Your credential "plain" is of type api_key (acme), not oauth2 (acme)');
     const otherProvider = await login(ada, 'other', { name: 'acme-flow' }).expect(409);
@@ -212,7 +234,9 @@ describe('OAuth2 sign-in: authorization code with PKCE', () => {
 
   it('binds the flow to the user who started it', async () => {
     const started = await login(bob, 'acme', { name: 'bob-acme' }).expect(200);
-    await request(t.http).get(await browse(started.body.login_url)).expect(200);
+    await request(t.http)
+      .get(await browse(started.body.login_url))
+      .expect(200);
     const [row] = await t.dataSource.query("SELECT user_id FROM credentials WHERE name = 'bob-acme'");
     expect(row.user_id).toBe(bob.id);
     await request(t.http).get('/api/integrations/credentials/bob-acme').set('X-API-Key', ada.key).expect(404);
@@ -220,17 +244,26 @@ describe('OAuth2 sign-in: authorization code with PKCE', () => {
 
   it('needs the credentials:manage scope to start, and nothing to finish', async () => {
     await request(t.http).post('/api/integrations/acme/login').send({ name: 'x' }).expect(401);
-    const limited = await request(t.http).post('/api/user/api-keys').set('X-API-Key', ada.key).send({ name: 'ro', scopes: ['graphs:read'] }).expect(201);
+    const limited = await request(t.http)
+      .post('/api/user/api-keys')
+      .set('X-API-Key', ada.key)
+      .send({ name: 'ro', scopes: ['graphs:read'] })
+      .expect(201);
     await request(t.http).post('/api/integrations/acme/login').set('X-API-Key', limited.body.key).send({ name: 'x' }).expect(403);
     // Finishing needs no credentials at all (the browser comes back without them): the state alone
     // authorises it, and the credential belongs to the user who started the sign-in.
     const started = await login(ada, 'acme', { name: 'acme-no-key' }).expect(200);
-    const finished = await request(t.http).get(await browse(started.body.login_url)).expect(200);
+    const finished = await request(t.http)
+      .get(await browse(started.body.login_url))
+      .expect(200);
     expect(finished.body).toMatchObject({ name: 'acme-no-key', provider: 'acme', type: 'oauth2' });
     const [row] = await t.dataSource.query("SELECT user_id FROM credentials WHERE name = 'acme-no-key'");
     expect(row.user_id).toBe(ada.id);
     // A key without credentials:manage on the way back changes nothing either.
     const again = await login(ada, 'acme', { name: 'acme-limited-back' }).expect(200);
-    await request(t.http).get(await browse(again.body.login_url)).set('X-API-Key', limited.body.key).expect(200);
+    await request(t.http)
+      .get(await browse(again.body.login_url))
+      .set('X-API-Key', limited.body.key)
+      .expect(200);
   });
 });

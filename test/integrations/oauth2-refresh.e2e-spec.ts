@@ -31,7 +31,11 @@ describe('OAuth2 refresh before use', () => {
   beforeAll(async () => {
     oauth = await OAuthTestServer.start({ clientId: 'cid', clientSecret: `cs-${MARK}`, marker: MARK });
     key = newKey();
-    const overrides = { integrations: { oauth2: { acme: { authorize_url: `${oauth.url}/authorize`, token_url: `${oauth.url}/token`, client_id: 'cid', client_secret: `cs-${MARK}` } } } };
+    const overrides = {
+      integrations: {
+        oauth2: { acme: { authorize_url: `${oauth.url}/authorize`, token_url: `${oauth.url}/token`, client_id: 'cid', client_secret: `cs-${MARK}` } },
+      },
+    };
     t = await createIntegrationsApp({ label: 'refresh', env: { TRELLIS_ENCRYPTION_KEY: key }, overrides });
     t2 = await createIntegrationsApp({ label: 'refresh2', env: { TRELLIS_ENCRYPTION_KEY: key }, overrides, database: t.database });
     ada = await makeUser(t.http, 'ada');
@@ -44,7 +48,11 @@ describe('OAuth2 refresh before use', () => {
 
   async function storeToken(name: string, secondsLeft: number, refreshToken: string | null): Promise<string> {
     const accessToken = `at-stored-${name}-${MARK}`;
-    const secrets: Record<string, unknown> = { access_token: accessToken, expires_at: new Date(Date.now() + secondsLeft * 1000).toISOString(), scopes: ['repo'] };
+    const secrets: Record<string, unknown> = {
+      access_token: accessToken,
+      expires_at: new Date(Date.now() + secondsLeft * 1000).toISOString(),
+      scopes: ['repo'],
+    };
     if (refreshToken) secrets.refresh_token = refreshToken;
     await request(t.http).post('/api/integrations/credentials').set('X-API-Key', ada.key).send({ name, provider: 'acme', type: 'oauth2', secrets }).expect(201);
     return accessToken;
@@ -77,7 +85,11 @@ describe('OAuth2 refresh before use', () => {
     const before = oauth.refreshArrivals;
     const release = gate();
     const all = Promise.all(Array.from({ length: 20 }, () => resolveOn(t, 'expiring')));
-    await waitFor(() => oauth.refreshArrivals, (n) => n === before + 1, { what: 'the refresh request' });
+    await waitFor(
+      () => oauth.refreshArrivals,
+      (n) => n === before + 1,
+      { what: 'the refresh request' },
+    );
     release();
     const results = await all;
     expect(oauth.refreshArrivals).toBe(before + 1);
@@ -102,7 +114,11 @@ describe('OAuth2 refresh before use', () => {
     const before = oauth.refreshArrivals;
     const release = gate();
     const all = Promise.all(Array.from({ length: 20 }, (_, i) => resolveOn(i % 2 ? t2 : t, 'shared-expiring')));
-    await waitFor(() => oauth.refreshArrivals, (n) => n >= before + 1, { what: 'the refresh request' });
+    await waitFor(
+      () => oauth.refreshArrivals,
+      (n) => n >= before + 1,
+      { what: 'the refresh request' },
+    );
     release();
     const results = await all;
     expect(oauth.refreshArrivals).toBe(before + 1);
@@ -143,7 +159,9 @@ describe('OAuth2 refresh before use', () => {
     oauth.refreshMode = 'server_error';
     try {
       const { problems } = await resolveOn(t, 'outage');
-      expect(problems[0]!.message).toContain('could not be refreshed: The refresh at acme\'s token endpoint failed: the provider answered HTTP 503. Try again later');
+      expect(problems[0]!.message).toContain(
+        "could not be refreshed: The refresh at acme's token endpoint failed: the provider answered HTTP 503. Try again later",
+      );
       expect(problems[0]!.message).not.toContain(MARK);
     } finally {
       oauth.refreshMode = 'ok';

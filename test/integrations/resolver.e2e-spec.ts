@@ -29,7 +29,7 @@ const http = block('test.http', {
   hook: { provider: 'slack', types: ['secret_url'] },
 });
 
-describe('credential resolution: the user\'s own, then config, then the system default', () => {
+describe("credential resolution: the user's own, then config, then the system default", () => {
   let t: IntegrationsApp;
   let resolver: CredentialsResolver;
   let ada: MadeUser;
@@ -72,7 +72,7 @@ describe('credential resolution: the user\'s own, then config, then the system d
     expect(t.app.get(CREDENTIAL_RESOLVER)).toBe(resolver);
   });
 
-  it('resolves the user\'s own credential, decrypted', async () => {
+  it("resolves the user's own credential, decrypted", async () => {
     const { credentials, problems } = await resolver.resolve({ block: llm, names: { llm: 'my-openai' }, userId: ada.id });
     expect(problems).toEqual([]);
     expect(credentials.llm).toMatchObject({ name: 'my-openai', provider: 'openai', type: 'api_key', fields: { key: 'sk-ada-own' } });
@@ -97,14 +97,13 @@ describe('credential resolution: the user\'s own, then config, then the system d
     expect(near.problems[0]!.message).not.toContain('admins-openai');
   });
 
-  it('prefers the user\'s own credential over a config one of the same name', async () => {
+  it("prefers the user's own credential over a config one of the same name", async () => {
     // The API refuses names that are in config; one stored before config gained the name still wins for its owner.
     const sealed = t.app.get(CryptoService).sealFields({ username: 'bob-user', password: 'bob-pass' }, bob.id, 'team-basic');
-    await t.dataSource.query("INSERT INTO credentials (user_id, name, provider, type, ciphertext, key_id) VALUES ($1, 'team-basic', 'http', 'user_password', $2, $3)", [
-      bob.id,
-      sealed.ciphertext,
-      sealed.keyId,
-    ]);
+    await t.dataSource.query(
+      "INSERT INTO credentials (user_id, name, provider, type, ciphertext, key_id) VALUES ($1, 'team-basic', 'http', 'user_password', $2, $3)",
+      [bob.id, sealed.ciphertext, sealed.keyId],
+    );
     const own = await resolver.resolve({ block: http, names: { auth: 'team-basic', hook: 'my-hook' }, userId: bob.id });
     expect(own.credentials.auth!.fields).toEqual({ username: 'bob-user', password: 'bob-pass' });
     expect(own.problems.map((p) => p.pointer)).toEqual(['/credentials/hook']);
@@ -121,11 +120,15 @@ describe('credential resolution: the user\'s own, then config, then the system d
       expect(problems[0]!.message).toContain('failed its authentication check: it was altered, or belongs to another record)');
       expect(problems[0]!.message).not.toContain('sk-bob-own');
     } finally {
-      await request(t.http).put('/api/integrations/credentials/my-openai').set('X-API-Key', ada.key).send({ secrets: { key: 'sk-ada-own' } }).expect(200);
+      await request(t.http)
+        .put('/api/integrations/credentials/my-openai')
+        .set('X-API-Key', ada.key)
+        .send({ secrets: { key: 'sk-ada-own' } })
+        .expect(200);
     }
   });
 
-  it('never resolves another user\'s credential', async () => {
+  it("never resolves another user's credential", async () => {
     const { credentials, problems } = await resolver.resolve({ block: llm, names: { llm: 'bob-openai' }, userId: ada.id });
     expect(credentials).toEqual({});
     expect(problems).toEqual([{ pointer: '/credentials/llm', message: expect.stringContaining('llm: no credential named "bob-openai" exists for you.') }]);
@@ -143,7 +146,9 @@ describe('credential resolution: the user\'s own, then config, then the system d
       'hook: test.http needs a slack credential (secret_url): map it to a credential name (credentials: { hook: <name> })',
     ]);
     const unset = await resolver.resolve({ block: llm, names: { llm: 'unset-openai' }, userId: ada.id });
-    expect(unset.problems[0]!.message).toBe('llm: credential "unset-openai" (config/credentials.yaml) reads INT_RES_NOT_SET from the environment, which is not set');
+    expect(unset.problems[0]!.message).toBe(
+      'llm: credential "unset-openai" (config/credentials.yaml) reads INT_RES_NOT_SET from the environment, which is not set',
+    );
     const typo = await resolver.resolve({ block: llm, names: { llm: 'my-openia' }, userId: ada.id });
     expect(typo.problems[0]!.message).toContain('Did you mean "my-openai"?');
   });
@@ -172,28 +177,41 @@ describe('credential resolution: the user\'s own, then config, then the system d
       ['ask', '/nodes/ask/credentials/llm'],
       ['notify', '/nodes/notify/credentials/hook'],
     ]);
-    expect(problems[0]!.message).toMatch(/^node "ask" \(test\.llm\), field llm: no credential named "nope-1" exists for you\..* Create it \(POST \/api\/integrations\/credentials\)/);
+    expect(problems[0]!.message).toMatch(
+      /^node "ask" \(test\.llm\), field llm: no credential named "nope-1" exists for you\..* Create it \(POST \/api\/integrations\/credentials\)/,
+    );
     expect(appError.message).toMatch(/^2 credential fields do not resolve: node "ask".*; node "notify"/);
   });
 
-  it('works behind the blocks\' resolveCredentialsOrThrow', async () => {
+  it("works behind the blocks' resolveCredentialsOrThrow", async () => {
     const resolved = await resolveCredentialsOrThrow(resolver, { block: llm, names: { llm: 'my-openai' }, userId: ada.id });
     expect(resolved.llm!.fields.key).toBe('sk-ada-own');
-    await expect(resolveCredentialsOrThrow(resolver, { block: llm, names: { llm: 'nope' }, userId: ada.id })).rejects.toMatchObject({ code: 'CREDENTIAL_UNRESOLVED', status: 400 });
+    await expect(resolveCredentialsOrThrow(resolver, { block: llm, names: { llm: 'nope' }, userId: ada.id })).rejects.toMatchObject({
+      code: 'CREDENTIAL_UNRESOLVED',
+      status: 400,
+    });
   });
 
   it('answers credentials that never serialise their secrets', async () => {
     const { credentials } = await resolver.resolve({ block: llm, names: { llm: 'my-openai' }, userId: ada.id });
     const credential = credentials.llm!;
-    expect(JSON.stringify({ inputs: { credential } })).toBe('{"inputs":{"credential":{"name":"my-openai","provider":"openai","type":"api_key","fields":"[redacted]"}}}');
+    expect(JSON.stringify({ inputs: { credential } })).toBe(
+      '{"inputs":{"credential":{"name":"my-openai","provider":"openai","type":"api_key","fields":"[redacted]"}}}',
+    );
     expect(inspect(credential)).not.toContain('sk-ada-own');
     expect(Object.isFrozen(credential.fields)).toBe(true);
     expect(credential.fields.key).toBe('sk-ada-own');
   });
 
   it('reports a credential whose key is gone, naming what to do', async () => {
-    await request(t.http).post('/api/integrations/credentials').set('X-API-Key', ada.key).send({ name: 'old-key', provider: 'openai', type: 'api_key', secrets: { key: 'sk-old' } }).expect(201);
-    await t.dataSource.query("UPDATE credentials SET ciphertext = regexp_replace(ciphertext, '^v1\\.[0-9a-f]+\\.', 'v1.00000000deadbeef.'), key_id = '00000000deadbeef' WHERE name = 'old-key'");
+    await request(t.http)
+      .post('/api/integrations/credentials')
+      .set('X-API-Key', ada.key)
+      .send({ name: 'old-key', provider: 'openai', type: 'api_key', secrets: { key: 'sk-old' } })
+      .expect(201);
+    await t.dataSource.query(
+      "UPDATE credentials SET ciphertext = regexp_replace(ciphertext, '^v1\\.[0-9a-f]+\\.', 'v1.00000000deadbeef.'), key_id = '00000000deadbeef' WHERE name = 'old-key'",
+    );
     const { problems } = await resolver.resolve({ block: llm, names: { llm: 'old-key' }, userId: ada.id });
     expect(problems[0]!.message).toBe(
       'llm: your credential "old-key" cannot be decrypted (encrypted with key 00000000deadbeef, which is neither TRELLIS_ENCRYPTION_KEY nor one of TRELLIS_ENCRYPTION_KEYS_OLD). ' +

@@ -24,7 +24,9 @@ const anyKey: BlockDefinition = {
   async *run() {},
 };
 
-const OAUTH = { integrations: { oauth2: { acme: { authorize_url: 'http://127.0.0.1:9/authorize', token_url: 'http://127.0.0.1:9/token', client_id: 'cid' } } } };
+const OAUTH = {
+  integrations: { oauth2: { acme: { authorize_url: 'http://127.0.0.1:9/authorize', token_url: 'http://127.0.0.1:9/token', client_id: 'cid' } } },
+};
 const idOf = (base64: string) => keyIdOf(Buffer.from(base64, 'base64'));
 
 describe('key rotation: old keys decrypt, `trellis credentials rotate` re-encrypts', () => {
@@ -35,7 +37,8 @@ describe('key rotation: old keys decrypt, `trellis credentials rotate` re-encryp
   let pendingState: string;
 
   /** An app of the cluster under some key configuration (all on one database). */
-  const appWith = (env: Record<string, string>) => createIntegrationsApp({ label: 'rotation', database, env: { TRELLIS_ENCRYPTION_KEYS_OLD: '', ...env }, overrides: OAUTH });
+  const appWith = (env: Record<string, string>) =>
+    createIntegrationsApp({ label: 'rotation', database, env: { TRELLIS_ENCRYPTION_KEYS_OLD: '', ...env }, overrides: OAUTH });
 
   const resolveAll = async (t: IntegrationsApp, names: string[]) => {
     const resolver = t.app.get(CredentialsResolver);
@@ -53,7 +56,11 @@ describe('key rotation: old keys decrypt, `trellis credentials rotate` re-encryp
     try {
       ada = await makeUser(first.http, 'ada');
       for (let i = 1; i <= 5; i++) {
-        await request(first.http).post('/api/integrations/credentials').set('X-API-Key', ada.key).send({ name: `k${i}`, provider: 'http', type: 'api_key', secrets: { key: `secret-${i}` } }).expect(201);
+        await request(first.http)
+          .post('/api/integrations/credentials')
+          .set('X-API-Key', ada.key)
+          .send({ name: `k${i}`, provider: 'http', type: 'api_key', secrets: { key: `secret-${i}` } })
+          .expect(201);
       }
       const login = await request(first.http).post('/api/integrations/acme/login').set('X-API-Key', ada.key).send({ name: 'acme' }).expect(200);
       pendingState = new URL(login.body.login_url).searchParams.get('state')!;
@@ -67,12 +74,13 @@ describe('key rotation: old keys decrypt, `trellis credentials rotate` re-encryp
     const t = await appWith({ TRELLIS_ENCRYPTION_KEY: newKeyValue, TRELLIS_ENCRYPTION_KEYS_OLD: oldKey });
     try {
       expect(await resolveAll(t, ['k1', 'k5'])).toEqual({ k1: 'secret-1', k5: 'secret-5' });
-      await request(t.http).post('/api/integrations/credentials').set('X-API-Key', ada.key).send({ name: 'k6', provider: 'http', type: 'api_key', secrets: { key: 'secret-6' } }).expect(201);
+      await request(t.http)
+        .post('/api/integrations/credentials')
+        .set('X-API-Key', ada.key)
+        .send({ name: 'k6', provider: 'http', type: 'api_key', secrets: { key: 'secret-6' } })
+        .expect(201);
       const rows: Array<{ name: string; key_id: string }> = await t.dataSource.query('SELECT name, key_id FROM credentials ORDER BY name');
-      expect(rows).toEqual([
-        ...[1, 2, 3, 4, 5].map((i) => ({ name: `k${i}`, key_id: idOf(oldKey) })),
-        { name: 'k6', key_id: idOf(newKeyValue) },
-      ]);
+      expect(rows).toEqual([...[1, 2, 3, 4, 5].map((i) => ({ name: `k${i}`, key_id: idOf(oldKey) })), { name: 'k6', key_id: idOf(newKeyValue) }]);
     } finally {
       await t.close();
     }
@@ -120,14 +128,23 @@ describe('key rotation: old keys decrypt, `trellis credentials rotate` re-encryp
     );
     const second = await rotateCli([], env);
     expect(second.exitCode).toBe(0);
-    expect(second.output).toContain('Credentials: 0 re-encrypted, 6 already under the current key, 0 could not be read.\nPending OAuth2 sign-ins: 0 re-encrypted, 0 could not be read.');
+    expect(second.output).toContain(
+      'Credentials: 0 re-encrypted, 6 already under the current key, 0 could not be read.\nPending OAuth2 sign-ins: 0 re-encrypted, 0 could not be read.',
+    );
     await expect(rotateCli(['--batch-size', '0'], env)).rejects.toThrow('--batch-size must be a whole number from 1 to 10000, got "0"');
   });
 
   it('after rotation every secret (and the pending sign-in) opens with the new key alone', async () => {
     const t = await appWith({ TRELLIS_ENCRYPTION_KEY: newKeyValue });
     try {
-      expect(await resolveAll(t, ['k1', 'k2', 'k3', 'k4', 'k5', 'k6'])).toEqual({ k1: 'secret-1', k2: 'secret-2', k3: 'secret-3', k4: 'secret-4', k5: 'secret-5', k6: 'secret-6' });
+      expect(await resolveAll(t, ['k1', 'k2', 'k3', 'k4', 'k5', 'k6'])).toEqual({
+        k1: 'secret-1',
+        k2: 'secret-2',
+        k3: 'secret-3',
+        k4: 'secret-4',
+        k5: 'secret-5',
+        k6: 'secret-6',
+      });
       const [state] = await t.dataSource.query('SELECT code_verifier, key_id FROM oauth_states WHERE state = $1', [pendingState]);
       expect(state.key_id).toBe(idOf(newKeyValue));
       expect(t.app.get(CryptoService).openVerifier(state.code_verifier, pendingState)).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -142,14 +159,31 @@ describe('key rotation: old keys decrypt, `trellis credentials rotate` re-encryp
       const lostKey = newKey();
       const lost = loadKeyring({ env: 'test', encryptionKey: lostKey, encryptionKeysOld: [], dataDir: '/nonexistent' }).keyring;
       const sealed = lost.encrypt(JSON.stringify({ key: 'secret-lost' }), JSON.stringify(['credential', ada.id, 'lost']));
-      await t.dataSource.query("INSERT INTO credentials (user_id, name, provider, type, ciphertext, key_id) VALUES ($1, 'lost', 'http', 'api_key', $2, $3)", [ada.id, sealed.ciphertext, sealed.keyId]);
+      await t.dataSource.query("INSERT INTO credentials (user_id, name, provider, type, ciphertext, key_id) VALUES ($1, 'lost', 'http', 'api_key', $2, $3)", [
+        ada.id,
+        sealed.ciphertext,
+        sealed.keyId,
+      ]);
       const keyring = loadKeyring({ env: 'test', encryptionKey: newKeyValue, encryptionKeysOld: [oldKey], dataDir: '/nonexistent' }).keyring;
-      const report = await rotateCredentials({ credentials: new CredentialsRepository(t.dataSource), states: new OAuthStatesRepository(t.dataSource), keyring, batchSize: 10 });
+      const report = await rotateCredentials({
+        credentials: new CredentialsRepository(t.dataSource),
+        states: new OAuthStatesRepository(t.dataSource),
+        keyring,
+        batchSize: 10,
+      });
       expect(report.credentials).toEqual({
         reencrypted: 0,
         changed: 0,
         alreadyCurrent: 6,
-        failed: [{ id: expect.any(String), user_id: ada.id, name: 'lost', key_id: idOf(lostKey), reason: `encrypted with key ${idOf(lostKey)}, which is neither TRELLIS_ENCRYPTION_KEY nor one of TRELLIS_ENCRYPTION_KEYS_OLD` }],
+        failed: [
+          {
+            id: expect.any(String),
+            user_id: ada.id,
+            name: 'lost',
+            key_id: idOf(lostKey),
+            reason: `encrypted with key ${idOf(lostKey)}, which is neither TRELLIS_ENCRYPTION_KEY nor one of TRELLIS_ENCRYPTION_KEYS_OLD`,
+          },
+        ],
       });
       const [row] = await t.dataSource.query("SELECT ciphertext FROM credentials WHERE name = 'lost'");
       expect(row.ciphertext).toBe(sealed.ciphertext);

@@ -13,7 +13,11 @@ describe('notifications API and WebSocket push', () => {
   let bo: MadeUser;
   const clients: WsClient[] = [];
 
-  const broadcast = (title: string) => request(t.http).post('/api/admin/notifications').set('X-API-Key', ADMIN_KEY).send({ title, body: `${title} body` });
+  const broadcast = (title: string) =>
+    request(t.http)
+      .post('/api/admin/notifications')
+      .set('X-API-Key', ADMIN_KEY)
+      .send({ title, body: `${title} body` });
 
   beforeAll(async () => {
     database = await createTestDatabase('notify-api');
@@ -34,7 +38,11 @@ describe('notifications API and WebSocket push', () => {
     clients.push(mine, theirs);
     expect((await mine.auth(ada.key)).event).toBe('authenticated');
     expect((await theirs.auth(bo.key)).event).toBe('authenticated');
-    await request(t.http).put('/api/user').set('X-API-Key', bo.key).send({ notification_preferences: { SYSTEM: [] } }).expect(200);
+    await request(t.http)
+      .put('/api/user')
+      .set('X-API-Key', bo.key)
+      .send({ notification_preferences: { SYSTEM: [] } })
+      .expect(200);
 
     expect((await broadcast('Pushed')).status).toBe(201);
     const pushed = await mine.one(isEvent('notification'), 'the notification event');
@@ -44,7 +52,7 @@ describe('notifications API and WebSocket push', () => {
     expect(theirs.messages.filter((m) => m.event === 'notification')).toEqual([]);
   });
 
-  it('lists only the caller\'s notifications, newest first, in cursor pages, with ?unread=true', async () => {
+  it("lists only the caller's notifications, newest first, in cursor pages, with ?unread=true", async () => {
     for (const title of ['one', 'two', 'three']) expect((await broadcast(title)).status).toBe(201);
     const first = await request(t.http).get('/api/notifications?limit=2').set('X-API-Key', ada.key);
     expect(first.status).toBe(200);
@@ -69,7 +77,7 @@ describe('notifications API and WebSocket push', () => {
     expect(all.body.items).toHaveLength(4);
   });
 
-  it('answers 404 for another user\'s notification or an unknown id, and 400 for bad input', async () => {
+  it("answers 404 for another user's notification or an unknown id, and 400 for bad input", async () => {
     const [mine] = (await request(t.http).get('/api/notifications').set('X-API-Key', ada.key)).body.items as Array<{ id: string }>;
     const other = await request(t.http).patch(`/api/notifications/${mine!.id}`).set('X-API-Key', bo.key).send({ read: true });
     expect(other.status).toBe(404);

@@ -61,7 +61,10 @@ describe('notification channels', () => {
 
   it('emails a SYSTEM notice to each user with an email (SMTP configured: in_app + email by default), and logs a user without one as FAILED', async () => {
     const ada = await makeUser(t, 'ada', { email: 'ada@example.com' });
-    const res = await request(t.http).post('/api/admin/notifications').set('X-API-Key', ADMIN_KEY).send({ title: 'Maintenance tonight', body: 'Back at 22:05 UTC.' });
+    const res = await request(t.http)
+      .post('/api/admin/notifications')
+      .set('X-API-Key', ADMIN_KEY)
+      .send({ title: 'Maintenance tonight', body: 'Back at 22:05 UTC.' });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({ kind: 'SYSTEM', recipients: 2 });
 
@@ -84,7 +87,12 @@ describe('notification channels', () => {
   });
 
   it('delivers to named channels: email to its list, a Slack message, and a webhook signed like Trellis webhooks', async () => {
-    await service.notifyChannels(['ops-mail', 'ops-slack', 'ops-hook'], { kind: 'EXECUTION_FAILED', title: 'digest failed', body: 'Execution e1 failed.', data: { graph_id: 'digest' } });
+    await service.notifyChannels(['ops-mail', 'ops-slack', 'ops-hook'], {
+      kind: 'EXECUTION_FAILED',
+      title: 'digest failed',
+      body: 'Execution e1 failed.',
+      data: { graph_id: 'digest' },
+    });
     const rows = await settledDeliveries(t.dataSource, `channel_name IN ('ops-mail', 'ops-slack', 'ops-hook')`, [], 3);
     expect(rows.map((row) => [row.channel_name, row.status, row.attempts, row.user_id]).sort()).toEqual([
       ['ops-hook', 'SENT', 1, null],
@@ -116,7 +124,11 @@ describe('notification channels', () => {
     });
     const before = hook.requests.length;
     await service.notifyChannels(['ops-hook'], { kind: 'SYSTEM', title: 'retry me', body: 'x' });
-    const failedOnce = await waitFor(() => deliveries(t.dataSource, `payload->>'title' = 'retry me'`), (rows) => rows[0]?.attempts === 1 && rows[0].last_error !== null, { what: 'the first failed attempt' });
+    const failedOnce = await waitFor(
+      () => deliveries(t.dataSource, `payload->>'title' = 'retry me'`),
+      (rows) => rows[0]?.attempts === 1 && rows[0].last_error !== null,
+      { what: 'the first failed attempt' },
+    );
     expect(failedOnce[0]!.status).toBe('PENDING');
     expect(failedOnce[0]!.last_error).toMatch(/answered 503: busy/);
     const [row] = await settledDeliveries(t.dataSource, `payload->>'title' = 'retry me'`, [], 1);
@@ -140,13 +152,20 @@ describe('notification channels', () => {
     expect(bad.last_error).toMatch(/config\/credentials\.yaml/);
   });
 
-  it('honours preferences: a kind turned off is not delivered, a user\'s own Slack channel is', async () => {
+  it("honours preferences: a kind turned off is not delivered, a user's own Slack channel is", async () => {
     slack.handle((_req, res) => void res.writeHead(200).end('ok'));
     const bo = await makeUser(t, 'bo', { email: 'bo@example.com' });
     const cy = await makeUser(t, 'cy', { email: 'cy@example.com' });
-    const off = await request(t.http).put('/api/user').set('X-API-Key', bo.key).send({ notification_preferences: { SYSTEM: [] } });
+    const off = await request(t.http)
+      .put('/api/user')
+      .set('X-API-Key', bo.key)
+      .send({ notification_preferences: { SYSTEM: [] } });
     expect(off.status).toBe(200);
-    await request(t.http).put('/api/user').set('X-API-Key', cy.key).send({ notification_preferences: { SYSTEM: ['slack'] } }).expect(200);
+    await request(t.http)
+      .put('/api/user')
+      .set('X-API-Key', cy.key)
+      .send({ notification_preferences: { SYSTEM: ['slack'] } })
+      .expect(200);
     const created = await request(t.http)
       .post('/api/integrations/credentials')
       .set('X-API-Key', cy.key)

@@ -18,13 +18,21 @@ describe('notifications of finished executions', () => {
   let adminId: string;
 
   const run = async (agent: string): Promise<string> => {
-    const res = await request(t.http).post(`/api/graphs/${agent}/execute`).set('X-API-Key', ADMIN_KEY).send({ inputs: { text: 'hi' } });
+    const res = await request(t.http)
+      .post(`/api/graphs/${agent}/execute`)
+      .set('X-API-Key', ADMIN_KEY)
+      .send({ inputs: { text: 'hi' } });
     expect(res.status).toBe(202);
     const id = res.body.id as string;
-    await waitFor(async () => (await request(t.http).get(`/api/executions/${id}`).set('X-API-Key', ADMIN_KEY)).body.status, (s) => s === 'COMPLETED', { what: `execution ${id} to complete` });
+    await waitFor(
+      async () => (await request(t.http).get(`/api/executions/${id}`).set('X-API-Key', ADMIN_KEY)).body.status,
+      (s) => s === 'COMPLETED',
+      { what: `execution ${id} to complete` },
+    );
     return id;
   };
-  const inApp = async () => (await request(t.http).get('/api/notifications').set('X-API-Key', ADMIN_KEY)).body.items as Array<{ kind: string; data: Record<string, unknown> }>;
+  const inApp = async () =>
+    (await request(t.http).get('/api/notifications').set('X-API-Key', ADMIN_KEY)).body.items as Array<{ kind: string; data: Record<string, unknown> }>;
 
   beforeAll(async () => {
     slack = await startHttpPeer((_req, res) => void res.writeHead(200).end('ok'));
@@ -46,13 +54,22 @@ describe('notifications of finished executions', () => {
     const [row] = await settledDeliveries(t.dataSource, 'execution_id = $1', [id], 1);
     expect(row).toMatchObject({ kind: 'AGENT_RUN', channel_type: 'webhook', channel_name: 'team-hook', status: 'SENT', attempts: 1 });
     expect(hook.requests).toHaveLength(1);
-    expect(hook.requests[0]!.json).toMatchObject({ kind: 'AGENT_RUN', title: 'digest completed', execution_id: id, data: { execution_id: id, graph_id: 'digest', status: 'COMPLETED' } });
+    expect(hook.requests[0]!.json).toMatchObject({
+      kind: 'AGENT_RUN',
+      title: 'digest completed',
+      execution_id: id,
+      data: { execution_id: id, graph_id: 'digest', status: 'COMPLETED' },
+    });
     expect(slack.requests).toHaveLength(0);
     expect(await inApp()).toEqual([]);
   });
 
   it('sends AGENT_RUN in-app once the user turns it on', async () => {
-    await request(t.http).put('/api/user').set('X-API-Key', ADMIN_KEY).send({ notification_preferences: { AGENT_RUN: ['in_app'] } }).expect(200);
+    await request(t.http)
+      .put('/api/user')
+      .set('X-API-Key', ADMIN_KEY)
+      .send({ notification_preferences: { AGENT_RUN: ['in_app'] } })
+      .expect(200);
     const id = await run('digest');
     const items = await waitFor(inApp, (list) => list.length === 1, { what: 'the AGENT_RUN notification' });
     expect(items[0]).toMatchObject({ kind: 'AGENT_RUN', data: { execution_id: id, graph_id: 'digest', status: 'COMPLETED' } });

@@ -21,7 +21,12 @@ durableQueueContract('bullmq', () => {
   return {
     leaseMs: LEASE_MS,
     async open(name) {
-      return new BullMqQueue<TestJob>(name, { connection: connect(), workerConnection: connect, prefix }, { leaseMs: LEASE_MS, maxAttempts: 3 }, pino({ level: 'silent' }));
+      return new BullMqQueue<TestJob>(
+        name,
+        { connection: connect(), workerConnection: connect, prefix },
+        { leaseMs: LEASE_MS, maxAttempts: 3 },
+        pino({ level: 'silent' }),
+      );
     },
     hungConsumer: (queue) => startHungConsumer({ driver: 'bullmq', queue, url: TEST_REDIS_URL, prefix, leaseMs: LEASE_MS }),
     async teardown() {

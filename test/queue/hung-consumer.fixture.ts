@@ -19,8 +19,11 @@ if (driver === 'postgres') {
 } else {
   queue = new BullMqQueue(name, { connection: createRedis(url), workerConnection: () => createRedis(url), prefix }, settings, logger);
 }
-await queue.consume(async (job) => {
-  process.stdout.write(`delivered ${JSON.stringify(job.data)}\n`);
-  await new Promise(() => undefined);
-}, { concurrency: 1 });
+await queue.consume(
+  async (job) => {
+    process.stdout.write(`delivered ${JSON.stringify(job.data)}\n`);
+    await new Promise(() => undefined);
+  },
+  { concurrency: 1 },
+);
 process.stdout.write('consuming\n');

@@ -9,10 +9,23 @@ export interface HungConsumer {
 }
 
 export function startHungConsumer(args: { driver: 'postgres' | 'bullmq'; queue: string; url: string; prefix?: string; leaseMs: number }): HungConsumer {
-  const child = spawn(process.execPath, ['--import', './test/agents/fixtures/register-ts.mjs', 'test/queue/hung-consumer.fixture.ts', args.driver, args.queue, args.url, args.prefix ?? '-', String(args.leaseMs)], {
-    cwd: process.cwd(),
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      './test/agents/fixtures/register-ts.mjs',
+      'test/queue/hung-consumer.fixture.ts',
+      args.driver,
+      args.queue,
+      args.url,
+      args.prefix ?? '-',
+      String(args.leaseMs),
+    ],
+    {
+      cwd: process.cwd(),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let output = '';
   const seen = (text: string) =>
     new Promise<void>((resolve, reject) => {

@@ -26,7 +26,9 @@ describe('bounded answers', () => {
 
   beforeAll(async () => {
     t = await createTestApp({ label: 'secbounded', env: { TRELLIS_ADMIN_API_KEY: ADMIN_KEY }, overrides: { webhooks: { html_responses: ['html-page'] } } });
-    await api('post', '/api/integrations/credentials').send({ name: 'hook-secret', provider: 'webhook', type: 'webhook_secret', secrets: { secret: SECRET } }).expect(201);
+    await api('post', '/api/integrations/credentials')
+      .send({ name: 'hook-secret', provider: 'webhook', type: 'webhook_secret', secrets: { secret: SECRET } })
+      .expect(201);
     await createAgent(t, webhookAgent('signed', { secret: 'hook-secret' }));
     await createAgent(t, shapedAgent('crlf', '{"status": 200, "headers": {"X-Note": "a\\r\\nSet-Cookie: s=1"}, "body": "hi"}'));
     await createAgent(t, shapedAgent('cookie', '{"status": 200, "headers": {"Set-Cookie": "s=1"}, "body": "hi"}'));
@@ -50,7 +52,9 @@ describe('bounded answers', () => {
     });
 
     it('answers a value within the limit as before', async () => {
-      const res = await api('post', '/api/blocks/json.query/execute').send({ inputs: { data: { a: [1, 2] }, expression: 'a' } }).expect(200);
+      const res = await api('post', '/api/blocks/json.query/execute')
+        .send({ inputs: { data: { a: [1, 2] }, expression: 'a' } })
+        .expect(200);
       expect(res.body.outputs).toEqual([{ pin: 'result', value: [1, 2] }]);
     });
 
@@ -93,7 +97,12 @@ describe('bounded answers', () => {
 
     it('answers 400 for executions and node cursors with a bad timestamp, id or sequence', async () => {
       const id = '00000000-0000-4000-8000-000000000000';
-      for (const bad of [{ created_at: 'yesterday', id }, { created_at: '2026-13-45T99:99:99Z', id }, { created_at: '2026-01-01T00:00:00.000Z', id: 'not-a-uuid' }, { created_at: '1', id }]) {
+      for (const bad of [
+        { created_at: 'yesterday', id },
+        { created_at: '2026-13-45T99:99:99Z', id },
+        { created_at: '2026-01-01T00:00:00.000Z', id: 'not-a-uuid' },
+        { created_at: '1', id },
+      ]) {
         const res = await api('get', `/api/executions?cursor=${cursor(bad)}`);
         expect(res.status).toBe(400);
         expect(res.body.error.message).toContain('cursor');
@@ -105,7 +114,10 @@ describe('bounded answers', () => {
     it('answers 400 for a credits transactions cursor past 64 bits, and for a notifications cursor with a bad time', async () => {
       const credits = await api('get', `/api/user/credits/transactions?cursor=${cursor({ before: '9999999999999999999' })}`);
       expect(credits.status).toBe(400);
-      const notifications = await api('get', `/api/notifications?cursor=${cursor({ created_at: '+275760-09-13T00:00:00.000Z', id: '00000000-0000-4000-8000-000000000000' })}`);
+      const notifications = await api(
+        'get',
+        `/api/notifications?cursor=${cursor({ created_at: '+275760-09-13T00:00:00.000Z', id: '00000000-0000-4000-8000-000000000000' })}`,
+      );
       expect(notifications.status).toBe(400);
     });
   });
@@ -115,11 +127,21 @@ describe('bounded answers', () => {
       const body = '{"a":1}';
       const now = Math.floor(Date.now() / 1000);
       for (const stamp of [`+${now}`, `${now}.0`, `0x${now.toString(16)}`, `${now}e0`]) {
-        const res = await request(t.http).post('/webhooks/signed/hook').set('content-type', 'application/json').set('x-trellis-timestamp', stamp).set('x-trellis-signature-256', webhookSignature(SECRET, now, body)).send(body);
+        const res = await request(t.http)
+          .post('/webhooks/signed/hook')
+          .set('content-type', 'application/json')
+          .set('x-trellis-timestamp', stamp)
+          .set('x-trellis-signature-256', webhookSignature(SECRET, now, body))
+          .send(body);
         expect(res.status).toBe(401);
         expect(res.body.error.details).toEqual({ reason: 'bad_timestamp' });
       }
-      const ok = await request(t.http).post('/webhooks/signed/hook').set('content-type', 'application/json').set('x-trellis-timestamp', String(now)).set('x-trellis-signature-256', webhookSignature(SECRET, now, body)).send(body);
+      const ok = await request(t.http)
+        .post('/webhooks/signed/hook')
+        .set('content-type', 'application/json')
+        .set('x-trellis-timestamp', String(now))
+        .set('x-trellis-signature-256', webhookSignature(SECRET, now, body))
+        .send(body);
       expect(ok.status).toBe(202);
     });
 

@@ -33,7 +33,14 @@ describe('credential headers on redirects', () => {
       ['to-other', '/to-other'],
       ['to-same', '/to-same'],
     ] as const) {
-      const graph = { name, nodes: { call: { block: 'http.request', inputs: { url: `${origin.url}${path}` }, credentials: { auth: 'azure-key' } }, status: { block: 'output', inputs: { name: 'status' } } }, links: ['call.status -> status.value'] };
+      const graph = {
+        name,
+        nodes: {
+          call: { block: 'http.request', inputs: { url: `${origin.url}${path}` }, credentials: { auth: 'azure-key' } },
+          status: { block: 'output', inputs: { name: 'status' } },
+        },
+        links: ['call.status -> status.value'],
+      };
       expect((await createGraph(s.t, alice.key, graph)).status).toBe(201);
     }
   });

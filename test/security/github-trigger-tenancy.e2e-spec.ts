@@ -17,12 +17,19 @@ const signer = new Webhooks({ secret: SECRET });
 const PR_OPENED = { action: 'opened', number: 1, pull_request: { number: 1 }, repository: { full_name: 'someone/private-repo' }, sender: { login: 'someone' } };
 
 function githubAgent(name: string): Record<string, unknown> {
-  return { name, nodes: { gh: { block: 'trigger.github', inputs: { events: ['pull_request'] } }, seen: { block: 'output', inputs: { name: 'seen' } } }, links: ['gh.delivery_id -> seen.value'] };
+  return {
+    name,
+    nodes: { gh: { block: 'trigger.github', inputs: { events: ['pull_request'] } }, seen: { block: 'output', inputs: { name: 'seen' } } },
+    links: ['gh.delivery_id -> seen.value'],
+  };
 }
 
 /** The same agent in stored (canonical) form, as release 1 wrote it. */
 const storedGithubAgent = {
-  nodes: { gh: { block: 'trigger.github', inputs: { events: ['pull_request'] }, credentials: {} }, seen: { block: 'output', inputs: { name: 'seen' }, credentials: {} } },
+  nodes: {
+    gh: { block: 'trigger.github', inputs: { events: ['pull_request'] }, credentials: {} },
+    seen: { block: 'output', inputs: { name: 'seen' }, credentials: {} },
+  },
   links: [{ from: { node: 'gh', pin: 'delivery_id', path: [] }, to: { node: 'seen', pin: 'value' }, static: false }],
 };
 
@@ -33,12 +40,22 @@ describe('trigger.github tenancy', () => {
 
   const deliver = async () => {
     const body = JSON.stringify(PR_OPENED);
-    const res = await api().post('/webhooks/github').set('Content-Type', 'application/json').set('X-GitHub-Event', 'pull_request').set('X-GitHub-Delivery', randomUUID()).set('X-Hub-Signature-256', await signer.sign(body)).send(body);
+    const res = await api()
+      .post('/webhooks/github')
+      .set('Content-Type', 'application/json')
+      .set('X-GitHub-Event', 'pull_request')
+      .set('X-GitHub-Delivery', randomUUID())
+      .set('X-Hub-Signature-256', await signer.sign(body))
+      .send(body);
     expect(res.status).toBe(202);
     return res.body.execution_ids as string[];
   };
-  const graphsOf = async (ids: string[]) => ((await t.dataSource.query(`SELECT graph_id FROM executions WHERE id = ANY($1::uuid[]) ORDER BY graph_id`, [ids])) as Array<{ graph_id: string }>).map((r) => r.graph_id);
-  const count = async (graph: string) => ((await t.dataSource.query(`SELECT count(*)::int AS n FROM executions WHERE graph_id = $1`, [graph])) as Array<{ n: number }>)[0]!.n;
+  const graphsOf = async (ids: string[]) =>
+    ((await t.dataSource.query(`SELECT graph_id FROM executions WHERE id = ANY($1::uuid[]) ORDER BY graph_id`, [ids])) as Array<{ graph_id: string }>).map(
+      (r) => r.graph_id,
+    );
+  const count = async (graph: string) =>
+    ((await t.dataSource.query(`SELECT count(*)::int AS n FROM executions WHERE graph_id = $1`, [graph])) as Array<{ n: number }>)[0]!.n;
 
   beforeAll(async () => {
     t = await startOnSeededDatabase(
@@ -46,8 +63,12 @@ describe('trigger.github tenancy', () => {
       async (dataSource) => {
         await seedUser(dataSource, 'legacy-user', 'user');
         await seedUser(dataSource, 'legacy-admin', 'admin');
-        await seedApiGraph(dataSource, 'user-legacy-gh', 'legacy-user', storedGithubAgent, [{ node: 'gh', block: 'trigger.github', config: { events: ['pull_request'] } }]);
-        await seedApiGraph(dataSource, 'admin-legacy-gh', 'legacy-admin', storedGithubAgent, [{ node: 'gh', block: 'trigger.github', config: { events: ['pull_request'] } }]);
+        await seedApiGraph(dataSource, 'user-legacy-gh', 'legacy-user', storedGithubAgent, [
+          { node: 'gh', block: 'trigger.github', config: { events: ['pull_request'] } },
+        ]);
+        await seedApiGraph(dataSource, 'admin-legacy-gh', 'legacy-admin', storedGithubAgent, [
+          { node: 'gh', block: 'trigger.github', config: { events: ['pull_request'] } },
+        ]);
       },
       { env: { GITHUB_WEBHOOK_SECRET: SECRET } },
     );
@@ -59,9 +80,20 @@ describe('trigger.github tenancy', () => {
     const created = await api().post('/api/graphs').set('X-API-Key', bob.key).send(githubAgent('bob-gh'));
     expect(created.status).toBe(400);
     expect(created.body.error.details.problems).toEqual([
-      expect.objectContaining({ pointer: '/nodes/gh/block', message: expect.stringContaining('only agent files and API graphs created by an admin may use it') }),
+      expect.objectContaining({
+        pointer: '/nodes/gh/block',
+        message: expect.stringContaining('only agent files and API graphs created by an admin may use it'),
+      }),
     ]);
-    await api().post('/api/graphs').set('X-API-Key', bob.key).send({ name: 'bob-plain', nodes: { who: { block: 'input', inputs: { name: 'who' } }, seen: { block: 'output', inputs: { name: 'seen' } } }, links: ['who.value -> seen.value'] }).expect(201);
+    await api()
+      .post('/api/graphs')
+      .set('X-API-Key', bob.key)
+      .send({
+        name: 'bob-plain',
+        nodes: { who: { block: 'input', inputs: { name: 'who' } }, seen: { block: 'output', inputs: { name: 'seen' } } },
+        links: ['who.value -> seen.value'],
+      })
+      .expect(201);
     const updated = await api().put('/api/graphs/bob-plain').set('X-API-Key', bob.key).send(githubAgent('bob-plain'));
     expect(updated.status).toBe(400);
     expect(updated.body.error.details.problems[0].pointer).toBe('/nodes/gh/block');
@@ -69,7 +101,10 @@ describe('trigger.github tenancy', () => {
   });
 
   it("disabled a release-1 trigger.github of a user's API graph at start-up, with disabled_reason shown and logged once", async () => {
-    const rows = (await t.dataSource.query(`SELECT graph_id, disabled_reason FROM graph_triggers WHERE block = 'trigger.github' ORDER BY graph_id`)) as Array<{ graph_id: string; disabled_reason: string | null }>;
+    const rows = (await t.dataSource.query(`SELECT graph_id, disabled_reason FROM graph_triggers WHERE block = 'trigger.github' ORDER BY graph_id`)) as Array<{
+      graph_id: string;
+      disabled_reason: string | null;
+    }>;
     expect(rows).toEqual([
       { graph_id: 'admin-legacy-gh', disabled_reason: null },
       { graph_id: 'user-legacy-gh', disabled_reason: expect.stringContaining('created by an admin') },
@@ -92,7 +127,7 @@ describe('trigger.github tenancy', () => {
     expect(await count('user-legacy-gh')).toBe(0);
   });
 
-  it("stops routing to an API graph whose creator is no longer an admin", async () => {
+  it('stops routing to an API graph whose creator is no longer an admin', async () => {
     const carol = await makeUser(t, 'carol', { role: 'admin' });
     await api().post('/api/graphs').set('X-API-Key', carol.key).send(githubAgent('carol-gh')).expect(201);
     expect(await graphsOf(await deliver())).toContain('carol-gh');

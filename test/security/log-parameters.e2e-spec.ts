@@ -52,7 +52,12 @@ describe('log serializers and SQL parameters', () => {
     expect(lines.filter((line) => line.includes(SECRET))).toEqual([]);
     const first = JSON.parse(lines[0]!) as { err: Record<string, unknown> };
     // What helps a person stays: the type, message, SQLSTATE, constraint and the query text.
-    expect(first.err).toMatchObject({ type: 'QueryFailedError', code: '23505', constraint: 'secret_probe_v_key', query: 'INSERT INTO secret_probe (v, n) VALUES ($1, $2)' });
+    expect(first.err).toMatchObject({
+      type: 'QueryFailedError',
+      code: '23505',
+      constraint: 'secret_probe_v_key',
+      query: 'INSERT INTO secret_probe (v, n) VALUES ($1, $2)',
+    });
     expect(first.err.parameters).toBeUndefined();
     expect(String(first.err.detail)).toMatch(/omitted/);
     expect(JSON.parse(lines[5]!)).toMatchObject({ err: { type: 'QueryFailedError' } });

@@ -44,7 +44,11 @@ describe("users' own notification targets and the outbound policy", () => {
     for (const target of targets) {
       const user = await makeUser(t, target.handle);
       ids.push(user.user.id);
-      await request(t.http).put('/api/user').set('X-API-Key', user.key).send({ notification_preferences: { SYSTEM: [target.channel] } }).expect(200);
+      await request(t.http)
+        .put('/api/user')
+        .set('X-API-Key', user.key)
+        .send({ notification_preferences: { SYSTEM: [target.channel] } })
+        .expect(200);
       await request(t.http)
         .post('/api/integrations/credentials')
         .set('X-API-Key', user.key)
@@ -80,7 +84,11 @@ describe("users' own notification targets and the outbound policy", () => {
       await t.app.get(NotificationsService).broadcast('Private target', 'allowed here');
       const rows = await settledDeliveries(t.dataSource, `user_id = ANY($1) AND channel_type <> 'in_app'`, [ids], 3);
       expect(rows.map((row) => row.status)).toEqual(['SENT', 'SENT', 'SENT']);
-      expect(received.filter((line) => line.includes('/notifyallow/')).sort()).toEqual(['POST /notifyallow/v4hook', 'POST /notifyallow/v6hook', 'POST /notifyallow/v6slack']);
+      expect(received.filter((line) => line.includes('/notifyallow/')).sort()).toEqual([
+        'POST /notifyallow/v4hook',
+        'POST /notifyallow/v6hook',
+        'POST /notifyallow/v6slack',
+      ]);
     } finally {
       await t.close();
     }

@@ -9,7 +9,18 @@ import type { HttpPeer } from '../blocks/peers/http-peer.js';
 import { BlocksRegistry } from '../../src/blocks/blocks.registry.js';
 import { ExecutionsRepository } from '../../src/executions/executions.repository.js';
 import { lostCredentialUsage, NOTICE_DAYS } from '../../src/executions/operator-credentials.notice.js';
-import { admin, createGraph, createSecurityApp, everythingReceived, finishedExecution, nodesOf, runAndWait, startRecorder, withoutName, type SecurityApp } from './security-app.js';
+import {
+  admin,
+  createGraph,
+  createSecurityApp,
+  everythingReceived,
+  finishedExecution,
+  nodesOf,
+  runAndWait,
+  startRecorder,
+  withoutName,
+  type SecurityApp,
+} from './security-app.js';
 
 const GH_TOKEN = 'ghp_operator_token_0001';
 const FILES_KEY = 'files-only-key-0002';
@@ -60,7 +71,13 @@ describe('operator credentials: who may use them and where they may go', () => {
       `ops-api:\n  provider: http\n  type: header\n  env: { name: SEC_OPS_HEADER, value: SEC_OPS_VALUE }\n  hosts: ["${recorder.url}"]\n  allow: { file_agents: false, roles: [], users: [alice] }`,
     ].join('\n');
     s = await createSecurityApp('opcreds', credentialsYaml, {
-      env: { SEC_GITHUB_TOKEN: GH_TOKEN, SEC_FILES_KEY: FILES_KEY, SEC_OPS_HEADER: 'Ocp-Apim-Subscription-Key', SEC_OPS_VALUE: OPS_VALUE, OPENAI_API_KEY: SYSTEM_OPENAI },
+      env: {
+        SEC_GITHUB_TOKEN: GH_TOKEN,
+        SEC_FILES_KEY: FILES_KEY,
+        SEC_OPS_HEADER: 'Ocp-Apim-Subscription-Key',
+        SEC_OPS_VALUE: OPS_VALUE,
+        OPENAI_API_KEY: SYSTEM_OPENAI,
+      },
       overrides: { integrations: { github: { base_url: github.url } } },
     });
     alice = await makeUser(s.t, 'alice');
@@ -83,13 +100,21 @@ describe('operator credentials: who may use them and where they may go', () => {
     expect(refused.body.error.message).toContain('no credential named "github-bot"');
 
     expect((await createGraph(s.t, bob.key, httpGraph('bob-plain', `${recorder.url}/bob`))).status).toBe(201);
-    const run = (auth: string) => request(s.t.http).post('/api/graphs/bob-plain/execute').set('X-API-Key', bob.key).send({ credentials: { call: { auth } } });
+    const run = (auth: string) =>
+      request(s.t.http)
+        .post('/api/graphs/bob-plain/execute')
+        .set('X-API-Key', bob.key)
+        .send({ credentials: { call: { auth } } });
     const [viaRequest, viaRequestMissing] = [await run('github-bot'), await run('no-such-bot')];
     expect(viaRequest.status).toBe(400);
     expect(viaRequest.body.error.code).toBe(viaRequestMissing.body.error.code);
     expect(withoutName(viaRequest.body.error.message, 'github-bot')).toBe(withoutName(viaRequestMissing.body.error.message, 'no-such-bot'));
 
-    const block = (auth: string) => request(s.t.http).post('/api/blocks/http.request/execute').set('X-API-Key', bob.key).send({ inputs: { url: `${recorder.url}/bob` }, credentials: { auth } });
+    const block = (auth: string) =>
+      request(s.t.http)
+        .post('/api/blocks/http.request/execute')
+        .set('X-API-Key', bob.key)
+        .send({ inputs: { url: `${recorder.url}/bob` }, credentials: { auth } });
     const [direct, directMissing] = [await block('github-bot'), await block('no-such-bot')];
     expect(direct.status).toBe(directMissing.status);
     expect(withoutName(direct.body.error.message, 'github-bot')).toBe(withoutName(directMissing.body.error.message, 'no-such-bot'));
@@ -103,7 +128,14 @@ describe('operator credentials: who may use them and where they may go', () => {
       [bob.key, 'bob-llm'],
       [ADMIN_KEY, 'admin-llm'],
     ] as const) {
-      const graph = { name, nodes: { ask: { block: 'llm.chat', inputs: { model: 'gpt-4o-mini', prompt: 'hi', base_url: `${recorder.url}/v1` } }, text: { block: 'output', inputs: { name: 'text' } } }, links: ['ask.text -> text.value'] };
+      const graph = {
+        name,
+        nodes: {
+          ask: { block: 'llm.chat', inputs: { model: 'gpt-4o-mini', prompt: 'hi', base_url: `${recorder.url}/v1` } },
+          text: { block: 'output', inputs: { name: 'text' } },
+        },
+        links: ['ask.text -> text.value'],
+      };
       expect((await createGraph(s.t, key, graph)).status).toBe(201);
       const res = await runAndWait(s.t, key, name);
       expect(res.body.status).toBe('FAILED');
@@ -132,13 +164,16 @@ describe('operator credentials: who may use them and where they may go', () => {
     expect(res.body.error.message).toContain('no credential named "github-bot"');
   });
 
-  it('admits an admin\'s API run of the file agent by file trust, but never a name the execute request gives', async () => {
+  it("admits an admin's API run of the file agent by file trust, but never a name the execute request gives", async () => {
     const before = recorder.requests.filter((r) => r.url === '/file').length;
     const ok = await runAndWait(s.t, ADMIN_KEY, 'pr-bot');
     expect(ok.body.status).toBe('COMPLETED');
     expect(recorder.requests.filter((r) => r.url === '/file').length).toBe(before + 1);
     // files-only admits no role: only the file's own name, through file trust, reaches it.
-    const override = await request(s.t.http).post('/api/graphs/admin-llm/execute').set(admin).send({ credentials: { ask: { llm: 'files-only' } } });
+    const override = await request(s.t.http)
+      .post('/api/graphs/admin-llm/execute')
+      .set(admin)
+      .send({ credentials: { ask: { llm: 'files-only' } } });
     expect(override.status).toBe(400);
     expect(override.body.error.message).toContain('no credential named "files-only"');
     const overridePrBot = await runAndWait(s.t, ADMIN_KEY, 'pr-bot', { credentials: { call: { auth: 'files-only' } } });
@@ -168,9 +203,13 @@ describe('operator credentials: who may use them and where they may go', () => {
     expect(elsewhere.requests).toEqual([]);
   });
 
-  it('sends a user\'s own credential with hosts only there, and one without hosts wherever its block sends it', async () => {
+  it("sends a user's own credential with hosts only there, and one without hosts wherever its block sends it", async () => {
     const create = (name: string, hosts?: string[]) =>
-      request(s.t.http).post('/api/integrations/credentials').set('X-API-Key', bob.key).send({ name, provider: 'http', type: 'api_key', secrets: { key: `${name}-secret` }, ...(hosts ? { hosts } : {}) }).expect(201);
+      request(s.t.http)
+        .post('/api/integrations/credentials')
+        .set('X-API-Key', bob.key)
+        .send({ name, provider: 'http', type: 'api_key', secrets: { key: `${name}-secret` }, ...(hosts ? { hosts } : {}) })
+        .expect(201);
     await create('bob-bound', [recorder.url]);
     await create('bob-free');
     expect((await createGraph(s.t, bob.key, httpGraph('bob-bound-out', `${elsewhere.url}/bound`, { auth: 'bob-bound' }))).status).toBe(201);
@@ -182,9 +221,12 @@ describe('operator credentials: who may use them and where they may go', () => {
     expect(elsewhere.requests.map((r) => [r.url, r.headers.authorization])).toEqual([['/free', 'Bearer bob-free-secret']]);
   });
 
-  it('lets only admins seed a file agent\'s trigger by hand or run a version that is not the active one (403), and gives an old version no file trust', async () => {
+  it("lets only admins seed a file agent's trigger by hand or run a version that is not the active one (403), and gives an old version no file trust", async () => {
     await s.syncAgent('pr-bot', prBot(recorder, 'second'));
-    const seeded = await request(s.t.http).post('/api/graphs/pr-bot/execute').set('X-API-Key', bob.key).send({ trigger: { node: 'hook', outputs: { body: {} } } });
+    const seeded = await request(s.t.http)
+      .post('/api/graphs/pr-bot/execute')
+      .set('X-API-Key', bob.key)
+      .send({ trigger: { node: 'hook', outputs: { body: {} } } });
     expect(seeded.status).toBe(403);
     expect(seeded.body.error.message).toContain('Only admins may seed a trigger by hand');
     const old = await runAndWait(s.t, bob.key, 'pr-bot', {}, 1);

@@ -38,12 +38,24 @@ describe('poison values', () => {
   };
   const finished = (id: string, timeoutMs = 15_000) =>
     waitFor(
-      async () => ((await t.dataSource.query(`SELECT status, error, outputs, lease_owner FROM executions WHERE id = $1`, [id])) as Array<{ status: string; error: { code: string; message: string; node_id: string | null } | null; outputs: Record<string, unknown[]> | null; lease_owner: string | null }>)[0]!,
+      async () =>
+        (
+          (await t.dataSource.query(`SELECT status, error, outputs, lease_owner FROM executions WHERE id = $1`, [id])) as Array<{
+            status: string;
+            error: { code: string; message: string; node_id: string | null } | null;
+            outputs: Record<string, unknown[]> | null;
+            lease_owner: string | null;
+          }>
+        )[0]!,
       (row) => ['COMPLETED', 'FAILED', 'CANCELLED'].includes(row.status),
       { timeoutMs, what: `execution ${id} to finish` },
     );
-  const nodes = async (id: string): Promise<NodeRow[]> => (await t.dataSource.query(`SELECT node_id, status, error, attempts, resumes FROM node_executions WHERE execution_id = $1 ORDER BY seq`, [id])) as NodeRow[];
-  const charges = async (id: string) => (await t.dataSource.query(`SELECT t.attempt, t.amount FROM credit_transactions t WHERE t.execution_id = $1 AND t.type = 'USAGE' ORDER BY t.id`, [id])) as Array<{ attempt: number; amount: string }>;
+  const nodes = async (id: string): Promise<NodeRow[]> =>
+    (await t.dataSource.query(`SELECT node_id, status, error, attempts, resumes FROM node_executions WHERE execution_id = $1 ORDER BY seq`, [id])) as NodeRow[];
+  const charges = async (id: string) =>
+    (await t.dataSource.query(`SELECT t.attempt, t.amount FROM credit_transactions t WHERE t.execution_id = $1 AND t.type = 'USAGE' ORDER BY t.id`, [
+      id,
+    ])) as Array<{ attempt: number; amount: string }>;
 
   beforeAll(async () => {
     zipServer = createServer((req, res) => {
@@ -68,17 +80,31 @@ describe('poison values', () => {
     });
     await saveAgent(t.dataSource, {
       name: 'nul-routed',
-      nodes: { text, code: node('code.js', { code: 'return { rows: ["ok", "a\\u0000b"] };' }), result: node('output', { name: 'result' }), caught: node('output', { name: 'caught' }) },
+      nodes: {
+        text,
+        code: node('code.js', { code: 'return { rows: ["ok", "a\\u0000b"] };' }),
+        result: node('output', { name: 'result' }),
+        caught: node('output', { name: 'caught' }),
+      },
       links: [link('text.value', 'code.input'), link('code.result', 'result.value'), link('code.error', 'caught.value')],
     });
     await saveAgent(t.dataSource, {
       name: 'deep-result',
-      nodes: { text, code: node('code.js', { code: 'let v = "leaf"; for (let i = 0; i < 70; i++) v = [v]; return v;' }), result: node('output', { name: 'result' }) },
+      nodes: {
+        text,
+        code: node('code.js', { code: 'let v = "leaf"; for (let i = 0; i < 70; i++) v = [v]; return v;' }),
+        result: node('output', { name: 'result' }),
+      },
       links: [link('text.value', 'code.input'), link('code.result', 'result.value')],
     });
     await saveAgent(t.dataSource, {
       name: 'zip-fetch',
-      nodes: { text, fetch: node('http.request', { url: `http://127.0.0.1:${(zipServer.address() as AddressInfo).port}/archive.zip`, method: 'POST' }), body: node('output', { name: 'body' }), base64: node('output', { name: 'base64' }) },
+      nodes: {
+        text,
+        fetch: node('http.request', { url: `http://127.0.0.1:${(zipServer.address() as AddressInfo).port}/archive.zip`, method: 'POST' }),
+        body: node('output', { name: 'body' }),
+        base64: node('output', { name: 'base64' }),
+      },
       links: [link('text.value', 'fetch.body'), link('fetch.body', 'body.value'), link('fetch.body_base64', 'base64.value')],
     });
     await saveAgent(t.dataSource, {
@@ -119,7 +145,10 @@ describe('poison values', () => {
   it('routes VALUE_NOT_STORABLE along the error pin, naming the JSON path', async () => {
     const row = await finished(await start('nul-routed'));
     expect(row.status).toBe('COMPLETED');
-    expect(row.outputs).toEqual({ result: [], caught: [{ code: 'VALUE_NOT_STORABLE', message: expect.stringContaining('JSON path /rows/1 contains the character U+0000') }] });
+    expect(row.outputs).toEqual({
+      result: [],
+      caught: [{ code: 'VALUE_NOT_STORABLE', message: expect.stringContaining('JSON path /rows/1 contains the character U+0000') }],
+    });
   });
 
   it('fails a value nested deeper than limits.max_json_depth with VALUE_NOT_STORABLE', async () => {
@@ -144,7 +173,9 @@ describe('poison values', () => {
     const code = (await nodes(id)).find((n) => n.node_id === 'code')!;
     expect(code).toMatchObject({ status: 'FAILED', resumes: 0, error: { code: 'STORE_FAILED' } });
     expect(code.attempts).toHaveLength(1);
-    const [stored] = (await t.dataSource.query(`SELECT outputs FROM node_executions WHERE execution_id = $1 AND node_id = 'code'`, [id])) as Array<{ outputs: unknown }>;
+    const [stored] = (await t.dataSource.query(`SELECT outputs FROM node_executions WHERE execution_id = $1 AND node_id = 'code'`, [id])) as Array<{
+      outputs: unknown;
+    }>;
     expect(stored!.outputs).toEqual({});
     expect(await charges(id)).toHaveLength(1);
   });
@@ -153,7 +184,11 @@ describe('poison values', () => {
     const id = await start('hold');
     for (let lapse = 1; lapse <= 4; lapse++) {
       // The worker holds the node RUNNING (the peer never answers); take its lease away as a crash would.
-      await waitFor(() => peer.count('/hold'), (n) => n === lapse, { timeoutMs: 15_000, what: `run ${lapse} of the node to reach the peer` });
+      await waitFor(
+        () => peer.count('/hold'),
+        (n) => n === lapse,
+        { timeoutMs: 15_000, what: `run ${lapse} of the node to reach the peer` },
+      );
       await t.dataSource.query(`UPDATE executions SET lease_owner = 'crashed-worker', lease_until = now() - interval '1 second' WHERE id = $1`, [id]);
     }
     const row = await finished(id, 20_000);
@@ -173,9 +208,17 @@ describe('poison values in requests', () => {
   const api = () => request(t.http);
 
   beforeAll(async () => {
-    t = await createTestApp({ label: 'secpoisonreq', env: { TRELLIS_ADMIN_API_KEY: ADMIN }, overrides: { credits: { enabled: false }, limits: { max_json_depth: 8 } } });
+    t = await createTestApp({
+      label: 'secpoisonreq',
+      env: { TRELLIS_ADMIN_API_KEY: ADMIN },
+      overrides: { credits: { enabled: false }, limits: { max_json_depth: 8 } },
+    });
     await createAgent(t, webhookAgent('hook'));
-    await saveAgent(t.dataSource, { name: 'echo', nodes: { text: node('input', { name: 'text', type: 'string' }), result: node('output', { name: 'result' }) }, links: [link('text.value', 'result.value')] });
+    await saveAgent(t.dataSource, {
+      name: 'echo',
+      nodes: { text: node('input', { name: 'text', type: 'string' }), result: node('output', { name: 'result' }) },
+      links: [link('text.value', 'result.value')],
+    });
   });
   afterAll(async () => {
     if (t) await expectNoExecutionLeftRunning(t.dataSource);
@@ -185,17 +228,32 @@ describe('poison values in requests', () => {
   const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 
   it('answers 400 naming the JSON path for U+0000 anywhere in an API body', async () => {
-    const res = await api().post('/api/graphs/echo/execute').set('X-API-Key', ADMIN).set('content-type', 'application/json').send('{"inputs": {"text": "a\\u0000b"}}');
+    const res = await api()
+      .post('/api/graphs/echo/execute')
+      .set('X-API-Key', ADMIN)
+      .set('content-type', 'application/json')
+      .send('{"inputs": {"text": "a\\u0000b"}}');
     expect(res.status).toBe(400);
-    expect(res.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: { problems: [{ pointer: '/inputs/text', message: expect.stringContaining('U+0000') }] } });
+    expect(res.body.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { problems: [{ pointer: '/inputs/text', message: expect.stringContaining('U+0000') }] },
+    });
     expect(res.body.error.message).toContain('/inputs/text');
-    const key = await api().post('/api/graphs/echo/execute').set('X-API-Key', ADMIN).set('content-type', 'application/json').send('{"inputs": {"t\\u0000": 1}}');
+    const key = await api()
+      .post('/api/graphs/echo/execute')
+      .set('X-API-Key', ADMIN)
+      .set('content-type', 'application/json')
+      .send('{"inputs": {"t\\u0000": 1}}');
     expect(key.status).toBe(400);
     expect(key.body.error.details.problems[0].pointer).toBe('/inputs/t\u0000');
   });
 
   it('answers 400 for an API body nested deeper than limits.max_json_depth', async () => {
-    const res = await api().post('/api/graphs/echo/execute').set('X-API-Key', ADMIN).set('content-type', 'application/json').send(`{"inputs": {"text": ${nested(8)}}}`);
+    const res = await api()
+      .post('/api/graphs/echo/execute')
+      .set('X-API-Key', ADMIN)
+      .set('content-type', 'application/json')
+      .send(`{"inputs": {"text": ${nested(8)}}}`);
     expect(res.status).toBe(400);
     expect(res.body.error.message).toContain('limits.max_json_depth (8 levels)');
   });

@@ -134,11 +134,12 @@ export async function startServer(command: string, args: string[], cwd: string, 
     if (code === undefined) process.kill(-child.pid!, 'SIGTERM');
     return exited;
   };
-  const match = await waitFor(
-    () => (code !== undefined ? `exited ${code}` : /Trellis is listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1]),
-    (found) => Boolean(found),
-    { timeoutMs, intervalMs: 100, what: `"${command} ${args.join(' ')}" to listen` },
-  ).catch(() => undefined) ?? `did not listen within ${timeoutMs} ms`;
+  const match =
+    (await waitFor(
+      () => (code !== undefined ? `exited ${code}` : /Trellis is listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1]),
+      (found) => Boolean(found),
+      { timeoutMs, intervalMs: 100, what: `"${command} ${args.join(' ')}" to listen` },
+    ).catch(() => undefined)) ?? `did not listen within ${timeoutMs} ms`;
   if (match.startsWith('http')) return { url: match, output: () => output, stop };
   await stop();
   throw new Error(`${command} ${args.join(' ')}: ${match}:\n${output.slice(-3000)}`);

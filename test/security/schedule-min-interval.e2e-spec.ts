@@ -21,12 +21,28 @@ async function seed(dataSource: DataSource): Promise<void> {
     legacyKey.hash,
     ['graphs:read', 'graphs:write', 'executions:run', 'executions:read', 'credentials:manage'],
   ]);
-  const definition = { name: 'ticker', nodes: { who: { block: 'input', inputs: { name: 'who', type: 'string', default: 'tick' }, credentials: {} }, out: { block: 'output', inputs: { name: 'out' }, credentials: {} } }, links: [{ from: { node: 'who', pin: 'value', path: [] }, to: { node: 'out', pin: 'value' }, static: false }] };
+  const definition = {
+    name: 'ticker',
+    nodes: {
+      who: { block: 'input', inputs: { name: 'who', type: 'string', default: 'tick' }, credentials: {} },
+      out: { block: 'output', inputs: { name: 'out' }, credentials: {} },
+    },
+    links: [{ from: { node: 'who', pin: 'value', path: [] }, to: { node: 'out', pin: 'value' }, static: false }],
+  };
   await dataSource.query(`INSERT INTO graphs (id, source, active, active_version, latest_version, file) VALUES ('ticker', 'file', true, 1, 1, 'ticker.yaml')`);
-  await dataSource.query(`INSERT INTO graph_versions (graph_id, version, definition, hash) VALUES ('ticker', 1, $1, 'hash-ticker')`, [JSON.stringify(definition)]);
+  await dataSource.query(`INSERT INTO graph_versions (graph_id, version, definition, hash) VALUES ('ticker', 1, $1, 'hash-ticker')`, [
+    JSON.stringify(definition),
+  ]);
   // Far-future next fires: the schedules exist as release 1 left them, without firing during the test.
-  for (const [id, cron, user] of [[ids.fast, '* * * * * *', 'legacy-user'], [ids.slow, '*/5 * * * *', 'legacy-user'], [ids.adminFast, '*/10 * * * * *', 'legacy-admin']]) {
-    await dataSource.query(`INSERT INTO schedules (id, kind, graph_id, cron, user_id, next_fire_at) VALUES ($1, 'adhoc', 'ticker', $2, $3, now() + interval '1 day')`, [id, cron, user]);
+  for (const [id, cron, user] of [
+    [ids.fast, '* * * * * *', 'legacy-user'],
+    [ids.slow, '*/5 * * * *', 'legacy-user'],
+    [ids.adminFast, '*/10 * * * * *', 'legacy-admin'],
+  ]) {
+    await dataSource.query(
+      `INSERT INTO schedules (id, kind, graph_id, cron, user_id, next_fire_at) VALUES ($1, 'adhoc', 'ticker', $2, $3, now() + interval '1 day')`,
+      [id, cron, user],
+    );
   }
 }
 
@@ -34,7 +50,10 @@ describe('schedules.min_interval', () => {
   let t: UpgradedApp;
   let bob: MadeUser;
   const api = () => request(t.http);
-  const schedule = async (id: string) => ((await api().get('/api/schedules').set(admin).expect(200)).body.items as Array<{ id: string; paused: boolean; paused_reason: string | null }>).find((s) => s.id === id)!;
+  const schedule = async (id: string) =>
+    ((await api().get('/api/schedules').set(admin).expect(200)).body.items as Array<{ id: string; paused: boolean; paused_reason: string | null }>).find(
+      (s) => s.id === id,
+    )!;
   const pauseLogs = () => t.logs().filter((line) => String(line.msg).includes('schedules.min_interval'));
 
   beforeAll(async () => {
@@ -43,7 +62,7 @@ describe('schedules.min_interval', () => {
   });
   afterAll(() => t?.close());
 
-  it("paused a release-1 every-second schedule of a non-admin at start-up, saying why, logged once", async () => {
+  it('paused a release-1 every-second schedule of a non-admin at start-up, saying why, logged once', async () => {
     const fast = await schedule(ids.fast);
     expect(fast).toMatchObject({ paused: true, paused_reason: expect.stringContaining('schedules.min_interval: 1m') });
     expect(await schedule(ids.slow)).toMatchObject({ paused: false, paused_reason: null });
@@ -65,17 +84,26 @@ describe('schedules.min_interval', () => {
     for (const cron of ['* * * * * *', '*/30 * * * * *', '0,30 * * * * *']) {
       const res = await api().post('/api/graphs/ticker/schedules').set('X-API-Key', bob.key).send({ cron });
       expect(res.status).toBe(400);
-      expect(res.body.error.details.problems).toEqual([{ pointer: '/cron', message: expect.stringContaining('more often than ad-hoc schedules may (schedules.min_interval: 1m)') }]);
+      expect(res.body.error.details.problems).toEqual([
+        { pointer: '/cron', message: expect.stringContaining('more often than ad-hoc schedules may (schedules.min_interval: 1m)') },
+      ]);
     }
     const count = (await t.dataSource.query(`SELECT count(*)::int AS n FROM schedules WHERE user_id = $1`, [bob.user.id])) as Array<{ n: number }>;
     expect(count[0]!.n).toBe(0);
     const ok = await api().post('/api/graphs/ticker/schedules').set('X-API-Key', bob.key).send({ cron: '* * * * *' }).expect(201);
     expect(ok.body).toMatchObject({ paused: false, paused_reason: null });
-    await api().delete(`/api/schedules/${ok.body.id as string}`).set('X-API-Key', bob.key).expect((res) => expect(res.status).toBeLessThan(300));
+    await api()
+      .delete(`/api/schedules/${ok.body.id as string}`)
+      .set('X-API-Key', bob.key)
+      .expect((res) => expect(res.status).toBeLessThan(300));
   });
 
   it('lets an admin create an every-second ad-hoc schedule', async () => {
     const res = await api().post('/api/graphs/ticker/schedules').set(admin).send({ cron: '* * * * * *' }).expect(201);
-    await api().patch(`/api/schedules/${res.body.id as string}`).set(admin).send({ paused: true }).expect(200);
+    await api()
+      .patch(`/api/schedules/${res.body.id as string}`)
+      .set(admin)
+      .send({ paused: true })
+      .expect(200);
   });
 });

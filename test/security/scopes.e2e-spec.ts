@@ -37,11 +37,17 @@ describe('scopes', () => {
     const as = { 'X-API-Key': reader.key };
     const attempts = [
       api().put('/api/user').set(as).send({ email: 'attacker@example.com' }),
-      api().put('/api/user').set(as).send({ notification_preferences: { SYSTEM: [] } }),
+      api()
+        .put('/api/user')
+        .set(as)
+        .send({ notification_preferences: { SYSTEM: [] } }),
       api().get('/api/notifications').set(as),
       api().patch(`/api/notifications/${notificationId}`).set(as).send({ read: true }),
       api().get('/api/user/api-keys').set(as),
-      api().post('/api/user/api-keys').set(as).send({ name: 'more', scopes: ['graphs:read'] }),
+      api()
+        .post('/api/user/api-keys')
+        .set(as)
+        .send({ name: 'more', scopes: ['graphs:read'] }),
       api().delete(`/api/user/api-keys/${victim.id}`).set(as),
     ];
     for (const res of await Promise.all(attempts)) {
@@ -72,10 +78,18 @@ describe('scopes', () => {
   it('lets a key create keys only within its own scopes', async () => {
     const narrow = await makeKey(t, ada.key, ['account', 'graphs:read']);
     const as = { 'X-API-Key': narrow.key };
-    const wider = await api().post('/api/user/api-keys').set(as).send({ name: 'wider', scopes: ['graphs:read', 'graphs:write'] }).expect(403);
+    const wider = await api()
+      .post('/api/user/api-keys')
+      .set(as)
+      .send({ name: 'wider', scopes: ['graphs:read', 'graphs:write'] })
+      .expect(403);
     expect(wider.body.error).toMatchObject({ code: 'FORBIDDEN', details: { missing_scopes: ['graphs:write'] } });
     expect(wider.body.error.message).toContain('a key may carry only scopes your own credentials have');
-    const same = await api().post('/api/user/api-keys').set(as).send({ name: 'same', scopes: ['graphs:read'] }).expect(201);
+    const same = await api()
+      .post('/api/user/api-keys')
+      .set(as)
+      .send({ name: 'same', scopes: ['graphs:read'] })
+      .expect(201);
     expect(same.body.scopes).toEqual(['graphs:read']);
     // Without a list a key gets the role's scopes, which this key does not have: said, not narrowed silently.
     const unlisted = await api().post('/api/user/api-keys').set(as).send({ name: 'unlisted' }).expect(403);
@@ -99,13 +113,19 @@ describe('scopes', () => {
     const res = await api().get('/api/user').set('Authorization', `Bearer ${forever}`).expect(401);
     expect(res.body.error.code).toBe('UNAUTHENTICATED');
     expect(res.body.error.message).toContain('it has no "exp" claim');
-    await api().get('/api/user').set('Authorization', `Bearer ${signJwt({ sub: ada.user.id }, { alg: 'HS256', secret: SECRET })}`).expect(200);
+    await api()
+      .get('/api/user')
+      .set('Authorization', `Bearer ${signJwt({ sub: ada.user.id }, { alg: 'HS256', secret: SECRET })}`)
+      .expect(200);
   });
 
-  it('upgrades release-1 keys that held their role\'s whole set with account and reviews:decide, and no others', async () => {
+  it("upgrades release-1 keys that held their role's whole set with account and reviews:decide, and no others", async () => {
     const admin = (await t.dataSource.query(`SELECT id FROM users WHERE handle = 'admin'`)) as Array<{ id: string }>;
     const insert = async (userId: string, scopes: string[]): Promise<string> => {
-      const rows = (await t.dataSource.query(`INSERT INTO api_keys (user_id, name, prefix, hash, scopes) VALUES ($1, 'r1', 'trl_r1', md5(random()::text), $2) RETURNING id`, [userId, scopes])) as Array<{ id: string }>;
+      const rows = (await t.dataSource.query(
+        `INSERT INTO api_keys (user_id, name, prefix, hash, scopes) VALUES ($1, 'r1', 'trl_r1', md5(random()::text), $2) RETURNING id`,
+        [userId, scopes],
+      )) as Array<{ id: string }>;
       return rows[0]!.id;
     };
     const full = await insert(ada.user.id, [...RELEASE_1_USER].reverse());
@@ -115,11 +135,12 @@ describe('scopes', () => {
     const migration = MIGRATIONS.find((m) => m.name.startsWith('TenancyScopes'))!;
     const runner = t.dataSource.createQueryRunner();
     try {
-      await (new (migration as new () => { upgradeKeys(runner: unknown): Promise<void> })()).upgradeKeys(runner);
+      await new (migration as new () => { upgradeKeys(runner: unknown): Promise<void> })().upgradeKeys(runner);
     } finally {
       await runner.release();
     }
-    const scopes = async (id: string) => ((await t.dataSource.query(`SELECT scopes FROM api_keys WHERE id = $1`, [id])) as Array<{ scopes: string[] }>)[0]!.scopes;
+    const scopes = async (id: string) =>
+      ((await t.dataSource.query(`SELECT scopes FROM api_keys WHERE id = $1`, [id])) as Array<{ scopes: string[] }>)[0]!.scopes;
     expect(await scopes(full)).toEqual([...RELEASE_1_USER].reverse().concat(['account', 'reviews:decide']));
     expect(await scopes(partial)).toEqual(['graphs:read', 'executions:run']);
     expect(await scopes(adminFull)).toEqual([...RELEASE_1_USER, 'admin', 'account', 'reviews:decide']);

@@ -41,7 +41,11 @@ describe('secrets in errors, outputs, answers, notifications and logs', () => {
         }
         const auth = req.headers.authorization ?? '';
         // The token a Bearer header carries, or the password of a Basic one.
-        const token = auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString('utf8').replace(/^[^:]*:/, '') : auth.replace(/^Bearer /, '');
+        const token = auth.startsWith('Basic ')
+          ? Buffer.from(auth.slice(6), 'base64')
+              .toString('utf8')
+              .replace(/^[^:]*:/, '')
+          : auth.replace(/^Bearer /, '');
         res.writeHead(401, { 'content-type': 'text/plain' }).end(`denied: authorization=${auth} base64=${b64(token)} url=${encodeURIComponent(token)}`);
       });
     });
@@ -55,8 +59,18 @@ describe('secrets in errors, outputs, answers, notifications and logs', () => {
     await post({ name: 'basic-echo', provider: 'http', type: 'user_password', secrets: { username: 'ada', password: PASSWORD } });
     await post({ name: 'notifications-webhook', provider: 'webhook', type: 'secret_url', secrets: { url: `${peerUrl}/hook` } });
     // Stored as a release-1 database may hold it (the API of release 2 refuses control characters).
-    await t.app.get(CredentialsService).create(ada.id, { name: 'bad-header', provider: 'http', type: 'header', secrets: { fields: { name: 'X-Token', value: BAD_HEADER }, metadata: {} }, hosts: null });
-    await request(t.http).put('/api/user').set('X-API-Key', ada.key).send({ notification_preferences: { EXECUTION_FAILED: ['in_app', 'webhook'], AGENT_RUN: [] } }).expect(200);
+    await t.app.get(CredentialsService).create(ada.id, {
+      name: 'bad-header',
+      provider: 'http',
+      type: 'header',
+      secrets: { fields: { name: 'X-Token', value: BAD_HEADER }, metadata: {} },
+      hosts: null,
+    });
+    await request(t.http)
+      .put('/api/user')
+      .set('X-API-Key', ada.key)
+      .send({ notification_preferences: { EXECUTION_FAILED: ['in_app', 'webhook'], AGENT_RUN: [] } })
+      .expect(200);
     for (const credential of ['api-echo', 'basic-echo', 'bad-header']) {
       const graph = {
         name: `leaky-${credential}`,
@@ -79,7 +93,10 @@ describe('secrets in errors, outputs, answers, notifications and logs', () => {
   });
 
   const execute = (credential: string, lax = false) =>
-    request(t.http).post(`/api/graphs/leaky-${credential}/execute?wait=10s`).set('X-API-Key', ada.key).send({ inputs: { url: `${peerUrl}/echo`, fail: !lax } });
+    request(t.http)
+      .post(`/api/graphs/leaky-${credential}/execute?wait=10s`)
+      .set('X-API-Key', ada.key)
+      .send({ inputs: { url: `${peerUrl}/echo`, fail: !lax } });
 
   it.each([
     ['api-echo', 'a 401 body quoting the Bearer token'],
@@ -98,7 +115,11 @@ describe('secrets in errors, outputs, answers, notifications and logs', () => {
     const stored: Array<{ error: unknown }> = await t.dataSource.query(`SELECT error FROM node_executions WHERE execution_id = $1 AND node_id = 'call'`, [id]);
     expect(JSON.stringify(stored[0]!.error)).toContain(`[secret:${credential}]`);
 
-    const hook = await waitFor(() => hooks.find((body) => body.includes(id)), (found) => found !== undefined, { what: `the webhook notification of ${id}` });
+    const hook = await waitFor(
+      () => hooks.find((body) => body.includes(id)),
+      (found) => found !== undefined,
+      { what: `the webhook notification of ${id}` },
+    );
     expect(hook).toContain(`[secret:${credential}]`);
     expect(leaks(hook!)).toEqual([]);
     const inApp = await request(t.http).get('/api/notifications').set('X-API-Key', ada.key).expect(200);
@@ -117,7 +138,10 @@ describe('secrets in errors, outputs, answers, notifications and logs', () => {
 
   it('POST /api/blocks/http.request/execute answers errors and outputs scrubbed', async () => {
     const run = (fail: boolean) =>
-      request(t.http).post('/api/blocks/http.request/execute').set('X-API-Key', ada.key).send({ inputs: { url: `${peerUrl}/echo`, fail_on_status: fail }, credentials: { auth: 'api-echo' } });
+      request(t.http)
+        .post('/api/blocks/http.request/execute')
+        .set('X-API-Key', ada.key)
+        .send({ inputs: { url: `${peerUrl}/echo`, fail_on_status: fail }, credentials: { auth: 'api-echo' } });
     const failed = await run(true);
     expect(failed.status).toBe(422);
     expect(failed.body.error.message).toContain('[secret:api-echo]');

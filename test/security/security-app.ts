@@ -82,7 +82,14 @@ export async function nodesOf(t: TestApp, executionId: string): Promise<NodeErro
 }
 
 export async function finishedExecution(t: TestApp, id: string): Promise<{ status: string; file_trust: boolean; user_id: string }> {
-  const read = async () => ((await t.dataSource.query('SELECT status, file_trust, user_id FROM executions WHERE id = $1', [id])) as Array<{ status: string; file_trust: boolean; user_id: string }>)[0]!;
+  const read = async () =>
+    (
+      (await t.dataSource.query('SELECT status, file_trust, user_id FROM executions WHERE id = $1', [id])) as Array<{
+        status: string;
+        file_trust: boolean;
+        user_id: string;
+      }>
+    )[0]!;
   return waitFor(read, (row) => ['COMPLETED', 'FAILED', 'CANCELLED'].includes(row.status), { what: `execution ${id} to finish` });
 }
 

@@ -19,7 +19,17 @@ const SENSITIVE = {
   'X-Hub-Signature-256': 'sha256=hub-signature-256-value',
   'X-Trellis-Signature': 'sha256=legacy-signature-value',
 };
-const HIDDEN = ['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'x-hub-signature', 'x-hub-signature-256', 'x-trellis-signature', 'x-trellis-signature-256', 'x-trellis-timestamp'];
+const HIDDEN = [
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'x-api-key',
+  'x-hub-signature',
+  'x-hub-signature-256',
+  'x-trellis-signature',
+  'x-trellis-signature-256',
+  'x-trellis-timestamp',
+];
 const VALUES = [...Object.values(SENSITIVE), 'sha256='];
 
 describe('stored and yielded header maps', () => {
@@ -27,9 +37,20 @@ describe('stored and yielded header maps', () => {
 
   beforeAll(async () => {
     t = await triggersApp('storedheaders');
-    await request(t.http).post('/api/integrations/credentials').set(admin).send({ name: 'hook-secret', provider: 'webhook', type: 'webhook_secret', secrets: { secret: SECRET } }).expect(201);
+    await request(t.http)
+      .post('/api/integrations/credentials')
+      .set(admin)
+      .send({ name: 'hook-secret', provider: 'webhook', type: 'webhook_secret', secrets: { secret: SECRET } })
+      .expect(201);
     // The headers travel on to another node's inputs too.
-    await createAgent(t, webhookAgent('headers-kept', { secret: 'hook-secret', nodes: { seen: { block: 'output', inputs: { name: 'seen' } } }, links: ['hook.headers -> seen.value'] }));
+    await createAgent(
+      t,
+      webhookAgent('headers-kept', {
+        secret: 'hook-secret',
+        nodes: { seen: { block: 'output', inputs: { name: 'seen' } } },
+        links: ['hook.headers -> seen.value'],
+      }),
+    );
   });
 
   afterAll(async () => {

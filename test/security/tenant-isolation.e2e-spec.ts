@@ -39,10 +39,21 @@ function callerAgent(name: string, target: string, inputs: Record<string, unknow
 
 /** The same graph written as release 1 stored it: straight into the tables, never validated by this release. */
 async function storeApiGraph(t: TestApp, definition: Record<string, unknown>, createdBy: string): Promise<void> {
-  const full = { ...definition, nodes: Object.fromEntries(Object.entries(definition.nodes as Record<string, Record<string, unknown>>).map(([id, n]) => [id, { credentials: {}, ...n }])) };
+  const full = {
+    ...definition,
+    nodes: Object.fromEntries(Object.entries(definition.nodes as Record<string, Record<string, unknown>>).map(([id, n]) => [id, { credentials: {}, ...n }])),
+  };
   const links = [{ from: { node: 'run', pin: 'outputs', path: [] }, to: { node: 'out', pin: 'value' }, static: false }];
-  await t.dataSource.query(`INSERT INTO graphs (id, source, owner_id, created_by, active, active_version, latest_version) VALUES ($1, 'api', $2, $2, true, 1, 1)`, [definition.name, createdBy]);
-  await t.dataSource.query(`INSERT INTO graph_versions (graph_id, version, definition, hash, created_by) VALUES ($1, 1, $2, $3, $4)`, [definition.name, JSON.stringify({ ...full, links }), `hash-${String(definition.name)}`, createdBy]);
+  await t.dataSource.query(
+    `INSERT INTO graphs (id, source, owner_id, created_by, active, active_version, latest_version) VALUES ($1, 'api', $2, $2, true, 1, 1)`,
+    [definition.name, createdBy],
+  );
+  await t.dataSource.query(`INSERT INTO graph_versions (graph_id, version, definition, hash, created_by) VALUES ($1, 1, $2, $3, $4)`, [
+    definition.name,
+    JSON.stringify({ ...full, links }),
+    `hash-${String(definition.name)}`,
+    createdBy,
+  ]);
 }
 
 describe('tenant isolation of agent.run', () => {
@@ -54,7 +65,10 @@ describe('tenant isolation of agent.run', () => {
   const api = () => request(t.http);
 
   const count = async (graph: string, userId?: string): Promise<number> => {
-    const rows = (await t.dataSource.query(`SELECT count(*)::int AS n FROM executions WHERE graph_id = $1 AND ($2::text IS NULL OR user_id = $2)`, [graph, userId ?? null])) as Array<{ n: number }>;
+    const rows = (await t.dataSource.query(`SELECT count(*)::int AS n FROM executions WHERE graph_id = $1 AND ($2::text IS NULL OR user_id = $2)`, [
+      graph,
+      userId ?? null,
+    ])) as Array<{ n: number }>;
     return rows[0]!.n;
   };
   const run = (key: string, graph: string) => api().post(`/api/graphs/${graph}/execute?wait=10s`).set('X-API-Key', key).send({ inputs: {} });
@@ -68,7 +82,11 @@ describe('tenant isolation of agent.run', () => {
     carol = await makeUser(t, 'carol', { role: 'admin' });
     await api().post('/api/graphs').set('X-API-Key', alice.key).send(secretAgent('alice-secret')).expect(201);
     // A file agent (reviewed by pull request) may name any agent; who runs it decides what its child may be.
-    writeFile(dir, 'relay.yaml', agentText('relay', { nodes: ['  run:', '    block: agent.run', '    inputs: { agent: alice-secret, inputs: { token: relayed } }'] }));
+    writeFile(
+      dir,
+      'relay.yaml',
+      agentText('relay', { nodes: ['  run:', '    block: agent.run', '    inputs: { agent: alice-secret, inputs: { token: relayed } }'] }),
+    );
     await api().post('/api/agents/sync').set(admin).expect(200);
   });
 
@@ -84,7 +102,9 @@ describe('tenant isolation of agent.run', () => {
     expect(none.status).toBe(400);
     const problem = (res: typeof theirs, name: string) =>
       JSON.stringify(res.body.error.details.problems.filter((p: { pointer: string }) => p.pointer === '/nodes/run/inputs/agent')).replaceAll(name, 'NAME');
-    expect(theirs.body.error.details.problems.find((p: { pointer: string }) => p.pointer === '/nodes/run/inputs/agent').message).toContain('no agent named "alice-secret"');
+    expect(theirs.body.error.details.problems.find((p: { pointer: string }) => p.pointer === '/nodes/run/inputs/agent').message).toContain(
+      'no agent named "alice-secret"',
+    );
     expect(problem(theirs, 'alice-secret')).toBe(problem(none, 'nobody-here'));
     // Nothing of alice's graph shows: neither its input names nor its outputs.
     expect(JSON.stringify(theirs.body)).not.toContain('token');
@@ -108,7 +128,11 @@ describe('tenant isolation of agent.run', () => {
   });
 
   it('lets anyone create and run a graph that calls a file agent', async () => {
-    await api().post('/api/graphs').set('X-API-Key', bob.key).send(callerAgent('bob-tool-user', 'shared-tool', { who: 'Bob' })).expect(201);
+    await api()
+      .post('/api/graphs')
+      .set('X-API-Key', bob.key)
+      .send(callerAgent('bob-tool-user', 'shared-tool', { who: 'Bob' }))
+      .expect(201);
     const res = await run(bob.key, 'bob-tool-user');
     expect(res.body).toMatchObject({ status: 'COMPLETED', outputs: { out: [{ greeting: ['Hello, Bob!'] }] } });
   });
@@ -127,7 +151,10 @@ describe('tenant isolation of agent.run', () => {
     expect(JSON.stringify(refused.body)).not.toContain(SECRET);
     expect(await count('alice-secret', bob.user.id)).toBe(0);
     expect(await count('alice-secret')).toBe(before);
-    const nodes = await api().get(`/api/executions/${refused.body.execution_id as string}/nodes`).set('X-API-Key', bob.key).expect(200);
+    const nodes = await api()
+      .get(`/api/executions/${refused.body.execution_id as string}/nodes`)
+      .set('X-API-Key', bob.key)
+      .expect(200);
     expect(JSON.stringify(nodes.body)).not.toContain(SECRET);
 
     expect((await run(alice.key, 'relay')).body).toMatchObject({ status: 'COMPLETED' });
@@ -146,7 +173,7 @@ describe('tenant isolation of agent.run', () => {
     expect(await count('alice-secret', bob.user.id)).toBe(0);
   });
 
-  it('checks the role at run time: a demoted admin\'s graph no longer starts another user\'s graph', async () => {
+  it("checks the role at run time: a demoted admin's graph no longer starts another user's graph", async () => {
     await api().post('/api/graphs').set('X-API-Key', carol.key).send(callerAgent('carol-caller', 'alice-secret')).expect(201);
     expect((await run(carol.key, 'carol-caller')).body).toMatchObject({ status: 'COMPLETED' });
     await t.dataSource.query(`UPDATE users SET role = 'user' WHERE id = $1`, [carol.user.id]);

@@ -11,7 +11,8 @@ const PROBE_BOUND_MS = 500;
 
 describe('user computation never blocks a process', () => {
   let t: TestApp;
-  const execute = (block: string, inputs: Record<string, unknown>) => request(t.http).post(`/api/blocks/${block}/execute`).set('X-API-Key', ADMIN_KEY).send({ inputs });
+  const execute = (block: string, inputs: Record<string, unknown>) =>
+    request(t.http).post(`/api/blocks/${block}/execute`).set('X-API-Key', ADMIN_KEY).send({ inputs });
 
   /** Runs `work`, probing /health back to back until it ends: how long it took, and every probe's time. */
   async function probeDuring<T>(work: () => Promise<T>): Promise<{ result: T; tookMs: number; probesMs: number[] }> {
@@ -30,7 +31,11 @@ describe('user computation never blocks a process', () => {
   }
 
   beforeAll(async () => {
-    t = await createTestApp({ label: 'usercomp', env: { TRELLIS_ADMIN_API_KEY: ADMIN_KEY }, overrides: { credits: { enabled: false }, sandbox: { timeout: '1s' } } });
+    t = await createTestApp({
+      label: 'usercomp',
+      env: { TRELLIS_ADMIN_API_KEY: ADMIN_KEY },
+      overrides: { credits: { enabled: false }, sandbox: { timeout: '1s' } },
+    });
     // Start the sandbox workers before measuring (what a first evaluation costs is not the point here).
     await execute('json.query', { data: {}, expression: '1' }).expect(200);
   });
@@ -65,14 +70,19 @@ describe('user computation never blocks a process', () => {
     const loop = '[1..100].$reduce([1..1000000], function($a, $b) { $a + $b })';
     const { result, tookMs, probesMs } = await probeDuring(() => execute('json.query', { data: {}, expression: loop }));
     expect(result.status).toBe(422);
-    expect(result.body.error).toMatchObject({ code: 'SANDBOX_TIMEOUT', message: expect.stringContaining('ran longer than sandbox.timeout (1000 ms) and was stopped') });
+    expect(result.body.error).toMatchObject({
+      code: 'SANDBOX_TIMEOUT',
+      message: expect.stringContaining('ran longer than sandbox.timeout (1000 ms) and was stopped'),
+    });
     expect(tookMs).toBeGreaterThanOrEqual(950);
     expect(probesMs.length).toBeGreaterThan(0);
     expect(Math.max(...probesMs)).toBeLessThan(PROBE_BOUND_MS);
   });
 
   it('stops a catastrophic JSONata $match by terminating its worker, while /health answers quickly', async () => {
-    const { result, tookMs, probesMs } = await probeDuring(() => execute('json.query', { data: { s: `${'a'.repeat(40)}!` }, expression: '$match(s, /^(a+)+$/)' }));
+    const { result, tookMs, probesMs } = await probeDuring(() =>
+      execute('json.query', { data: { s: `${'a'.repeat(40)}!` }, expression: '$match(s, /^(a+)+$/)' }),
+    );
     expect(result.status).toBe(422);
     expect(result.body.error.code).toBe('SANDBOX_TIMEOUT');
     expect(tookMs).toBeGreaterThanOrEqual(950);
@@ -92,9 +102,21 @@ describe('user computation never blocks a process', () => {
   });
 
   it('still renders templates and queries with their data', async () => {
-    const template = await execute('text.template', { template: 'Hi {{ user.name }}, {{ items | size }} items', values: { user: { name: 'Ann' }, items: [1, 2], unused: 'x' } }).expect(200);
+    const template = await execute('text.template', {
+      template: 'Hi {{ user.name }}, {{ items | size }} items',
+      values: { user: { name: 'Ann' }, items: [1, 2], unused: 'x' },
+    }).expect(200);
     expect(template.body.outputs).toEqual([{ pin: 'text', value: 'Hi Ann, 2 items' }]);
-    const query = await execute('json.query', { data: { items: [{ price: 3, quantity: 2 }, { price: 5, quantity: 1 }], id: 'A-1' }, expression: '{ "id": id, "total": $sum(items.(price * quantity)) }' }).expect(200);
+    const query = await execute('json.query', {
+      data: {
+        items: [
+          { price: 3, quantity: 2 },
+          { price: 5, quantity: 1 },
+        ],
+        id: 'A-1',
+      },
+      expression: '{ "id": id, "total": $sum(items.(price * quantity)) }',
+    }).expect(200);
     expect(query.body.outputs).toEqual([{ pin: 'result', value: { id: 'A-1', total: 11 } }]);
   });
 });

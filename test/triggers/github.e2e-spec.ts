@@ -31,7 +31,11 @@ const signer = new Webhooks({ secret: SECRET });
 
 async function deliver(t: TestApp, event: string, payload: Record<string, unknown>, options: { id?: string; secret?: Webhooks | null } = {}) {
   const body = JSON.stringify(payload);
-  const req = request(t.http).post('/webhooks/github').set('Content-Type', 'application/json').set('X-GitHub-Event', event).set('X-GitHub-Delivery', options.id ?? randomUUID());
+  const req = request(t.http)
+    .post('/webhooks/github')
+    .set('Content-Type', 'application/json')
+    .set('X-GitHub-Event', event)
+    .set('X-GitHub-Delivery', options.id ?? randomUUID());
   const signing = options.secret === undefined ? signer : options.secret;
   if (signing) req.set('X-Hub-Signature-256', await signing.sign(body));
   return req.send(body);
@@ -55,7 +59,10 @@ describe('POST /webhooks/github', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await triggersApp('github', { env: { GITHUB_WEBHOOK_SECRET: SECRET }, overrides: { webhooks: { github_body_limit: '64kb' }, gitops: { repository: `https://github.com/${REPO}.git`, sync_on_push: false, pr_comments: false } } });
+    t = await triggersApp('github', {
+      env: { GITHUB_WEBHOOK_SECRET: SECRET },
+      overrides: { webhooks: { github_body_limit: '64kb' }, gitops: { repository: `https://github.com/${REPO}.git`, sync_on_push: false, pr_comments: false } },
+    });
     await createAgent(t, githubAgent('pr-any', { gh: { events: ['pull_request'] } }));
     await createAgent(t, githubAgent('pr-opened', { gh: { events: ['pull_request.opened', 'pull_request.reopened'] } }));
     await createAgent(t, githubAgent('pr-closed', { gh: { events: ['pull_request.closed'] } }));
@@ -64,7 +71,10 @@ describe('POST /webhooks/github', () => {
     await createAgent(t, githubAgent('two-triggers', { first: { events: ['pull_request.opened'] }, second: { events: ['pull_request', 'issues'] } }));
     await createAgent(t, githubAgent('issues-only', { gh: { events: ['issues'] } }));
     await createAgent(t, githubAgent('retired', { gh: { events: ['pull_request'] } }));
-    await request(t.http).delete('/api/graphs/retired').set(admin).expect((res) => expect(res.status).toBeLessThan(300));
+    await request(t.http)
+      .delete('/api/graphs/retired')
+      .set(admin)
+      .expect((res) => expect(res.status).toBeLessThan(300));
   });
 
   afterAll(async () => {
@@ -95,9 +105,22 @@ describe('POST /webhooks/github', () => {
     expect(res.status).toBe(202);
     const executionIds = ids(res);
     const rows = await Promise.all(executionIds.map((id) => execution(t, id)));
-    expect(rows.map((r) => `${r.graph_id}.${r.trigger_node}`).sort()).toEqual(['pr-any.gh', 'pr-opened.gh', 'pr-this-repo.gh', 'two-triggers.first', 'two-triggers.second']);
+    expect(rows.map((r) => `${r.graph_id}.${r.trigger_node}`).sort()).toEqual([
+      'pr-any.gh',
+      'pr-opened.gh',
+      'pr-this-repo.gh',
+      'two-triggers.first',
+      'two-triggers.second',
+    ]);
     for (const row of rows) expect(row).toMatchObject({ source: 'github' });
-    expect(rows[0]!.trigger_event).toEqual({ event: 'pull_request', action: 'opened', payload, delivery_id: deliveryId, repository: REPO, sender: 'Codertocat' });
+    expect(rows[0]!.trigger_event).toEqual({
+      event: 'pull_request',
+      action: 'opened',
+      payload,
+      delivery_id: deliveryId,
+      repository: REPO,
+      sender: 'Codertocat',
+    });
     const done = await Promise.all(executionIds.map((id) => finished(t, id)));
     expect(done.map((r) => r.status)).toEqual(executionIds.map(() => 'COMPLETED'));
     const results = await request(t.http).get(`/api/executions/${executionIds[0]}/results`).set(admin).expect(200);
@@ -106,15 +129,24 @@ describe('POST /webhooks/github', () => {
 
   it('filters by action: a closed pull request fires pr-closed and not pr-opened', async () => {
     const res = await deliver(t, 'pull_request', example('pull_request', 'closed'));
-    const rows = await Promise.all((ids(res)).map((id) => execution(t, id)));
+    const rows = await Promise.all(ids(res).map((id) => execution(t, id)));
     expect(rows.map((r) => `${r.graph_id}.${r.trigger_node}`).sort()).toEqual(['pr-any.gh', 'pr-closed.gh', 'pr-this-repo.gh', 'two-triggers.second']);
   });
 
   it('filters by repository: another repository fires only the unfiltered triggers', async () => {
-    const payload = { ...example('pull_request', 'opened'), repository: { ...(example('pull_request', 'opened').repository as object), full_name: 'someone/else' } };
+    const payload = {
+      ...example('pull_request', 'opened'),
+      repository: { ...(example('pull_request', 'opened').repository as object), full_name: 'someone/else' },
+    };
     const res = await deliver(t, 'pull_request', payload);
-    const rows = await Promise.all((ids(res)).map((id) => execution(t, id)));
-    expect(rows.map((r) => `${r.graph_id}.${r.trigger_node}`).sort()).toEqual(['pr-any.gh', 'pr-opened.gh', 'pr-other-repo.gh', 'two-triggers.first', 'two-triggers.second']);
+    const rows = await Promise.all(ids(res).map((id) => execution(t, id)));
+    expect(rows.map((r) => `${r.graph_id}.${r.trigger_node}`).sort()).toEqual([
+      'pr-any.gh',
+      'pr-opened.gh',
+      'pr-other-repo.gh',
+      'two-triggers.first',
+      'two-triggers.second',
+    ]);
   });
 
   it('answers 202 with no executions when nothing matches', async () => {
@@ -142,13 +174,20 @@ describe('POST /webhooks/github', () => {
     const deliveryId = randomUUID();
     const answers = await Promise.all(Array.from({ length: 6 }, () => deliver(t, 'issues', example('issues'), { id: deliveryId })));
     expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 202]);
-    const rows = (await t.dataSource.query(`SELECT count(*)::int AS n FROM executions WHERE trigger_event->>'delivery_id' = $1`, [deliveryId])) as Array<{ n: number }>;
+    const rows = (await t.dataSource.query(`SELECT count(*)::int AS n FROM executions WHERE trigger_event->>'delivery_id' = $1`, [deliveryId])) as Array<{
+      n: number;
+    }>;
     expect(rows[0]!.n).toBe(2);
   });
 
   it('answers 400 without X-GitHub-Delivery, and 413 past webhooks.github_body_limit', async () => {
     const body = JSON.stringify(example('issues'));
-    const res = await request(t.http).post('/webhooks/github').set('Content-Type', 'application/json').set('X-GitHub-Event', 'issues').set('X-Hub-Signature-256', await signer.sign(body)).send(body);
+    const res = await request(t.http)
+      .post('/webhooks/github')
+      .set('Content-Type', 'application/json')
+      .set('X-GitHub-Event', 'issues')
+      .set('X-Hub-Signature-256', await signer.sign(body))
+      .send(body);
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/X-GitHub-Delivery/);
     const big = await deliver(t, 'issues', { ...example('issues'), padding: 'x'.repeat(70 * 1024) });
@@ -161,7 +200,11 @@ describe('POST /webhooks/github', () => {
     try {
       const deliveryId = randomUUID();
       await deliver(t, 'push', example('push'), { id: deliveryId });
-      await waitFor(() => seen.length, (n) => n >= 1, { what: 'the push to reach the listener' });
+      await waitFor(
+        () => seen.length,
+        (n) => n >= 1,
+        { what: 'the push to reach the listener' },
+      );
       expect(seen[0]).toMatchObject({ event: 'push', delivery_id: deliveryId, repository: REPO, action: null });
       await deliver(t, 'push', example('push'), { id: deliveryId });
       await deliver(t, 'issues', example('issues'));
@@ -169,7 +212,11 @@ describe('POST /webhooks/github', () => {
       await deliver(t, 'push', other);
       const pr = await deliver(t, 'pull_request', example('pull_request', 'opened'));
       expect(pr.status).toBe(202);
-      await waitFor(() => seen.length, (n) => n >= 2, { what: 'the pull request to reach the listener' });
+      await waitFor(
+        () => seen.length,
+        (n) => n >= 2,
+        { what: 'the pull request to reach the listener' },
+      );
       expect(seen.map((e) => e.event)).toEqual(['push', 'pull_request']);
     } finally {
       unsubscribe();

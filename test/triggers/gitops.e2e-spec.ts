@@ -14,7 +14,11 @@ import { GitopsService } from '../../src/triggers/gitops/gitops.service.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { cronAgentYaml } from './schedules-helpers.js';
 
-const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8' }).trim();
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'init.defaultBranch=main', ...args], {
+    cwd,
+    encoding: 'utf8',
+  }).trim();
 
 interface Comment {
   id: number;
@@ -37,12 +41,17 @@ function fakeGithub(files: Map<string, Map<string, string>>, changed: string[]) 
       };
       if (req.headers.authorization !== 'token ghp_test' && req.headers.authorization !== 'bearer ghp_test') return send(401, { message: 'Bad credentials' });
       let m: RegExpExecArray | null;
-      if ((m = /^\/repos\/acme\/agents\/pulls\/(\d+)\/files$/.exec(url.pathname))) return send(200, changed.map((filename) => ({ filename, status: 'modified' })));
+      if ((m = /^\/repos\/acme\/agents\/pulls\/(\d+)\/files$/.exec(url.pathname)))
+        return send(
+          200,
+          changed.map((filename) => ({ filename, status: 'modified' })),
+        );
       if ((m = /^\/repos\/acme\/agents\/contents\/(.+)$/.exec(url.pathname))) {
         const tree = files.get(url.searchParams.get('ref') ?? '');
         const path = decodeURIComponent(m[1]!);
         if (!tree) return send(404, { message: 'No commit found' });
-        if (tree.has(path)) return send(200, { type: 'file', name: path.split('/').pop(), path, encoding: 'base64', content: Buffer.from(tree.get(path)!).toString('base64') });
+        if (tree.has(path))
+          return send(200, { type: 'file', name: path.split('/').pop(), path, encoding: 'base64', content: Buffer.from(tree.get(path)!).toString('base64') });
         const entries = [...tree.keys()].filter((p) => p.startsWith(`${path}/`)).map((p) => ({ type: 'file', name: p.split('/').pop(), path: p }));
         return entries.length ? send(200, entries) : send(404, { message: 'Not Found' });
       }
@@ -93,7 +102,11 @@ describe('gitops', () => {
     t = await createTestApp({
       label: 'gitops',
       env: { AGENTS_DIR: join(root, 'server', 'agents'), TRELLIS_ADMIN_API_KEY: 'test-admin-key-gitops' },
-      overrides: { credits: { enabled: false }, gitops: { repository: 'acme/agents', branch: 'main', folder: 'agents' }, integrations: { github: { base_url: `http://127.0.0.1:${port}` } } },
+      overrides: {
+        credits: { enabled: false },
+        gitops: { repository: 'acme/agents', branch: 'main', folder: 'agents' },
+        integrations: { github: { base_url: `http://127.0.0.1:${port}` } },
+      },
     });
   });
   afterAll(async () => {
@@ -114,24 +127,46 @@ describe('gitops', () => {
     const sha = git(author, 'rev-parse', 'HEAD');
 
     const service = t.app.get(GitopsService);
-    expect(await service.handle({ event: 'push', action: null, delivery_id: 'x', repository: 'acme/other', payload: { ref: 'refs/heads/main', after: sha } })).toEqual({ handled: false, reason: 'not the agents repository' });
-    expect(await service.handle({ event: 'push', action: null, delivery_id: 'x', repository: 'acme/agents', payload: { ref: 'refs/heads/dev', after: sha } })).toMatchObject({ handled: false });
+    expect(
+      await service.handle({ event: 'push', action: null, delivery_id: 'x', repository: 'acme/other', payload: { ref: 'refs/heads/main', after: sha } }),
+    ).toEqual({ handled: false, reason: 'not the agents repository' });
+    expect(
+      await service.handle({ event: 'push', action: null, delivery_id: 'x', repository: 'acme/agents', payload: { ref: 'refs/heads/dev', after: sha } }),
+    ).toMatchObject({ handled: false });
     expect(await t.dataSource.query(`SELECT id FROM graphs`)).toEqual([]);
 
     await publish('push', null, { ref: 'refs/heads/main', after: sha });
-    const graphs = (await t.dataSource.query(`SELECT g.id, v.commit FROM graphs g JOIN graph_versions v ON v.graph_id = g.id AND v.version = g.active_version ORDER BY g.id`)) as Array<{ id: string; commit: string }>;
+    const graphs = (await t.dataSource.query(
+      `SELECT g.id, v.commit FROM graphs g JOIN graph_versions v ON v.graph_id = g.id AND v.version = g.active_version ORDER BY g.id`,
+    )) as Array<{ id: string; commit: string }>;
     expect(graphs).toEqual([
       { id: 'first', commit: sha },
       { id: 'nightly', commit: sha },
     ]);
     expect(git(join(root, 'server'), 'rev-parse', 'HEAD')).toBe(sha);
     // The synced cron triggers got their schedules.
-    expect((await t.dataSource.query(`SELECT graph_id FROM schedules ORDER BY graph_id`)).map((r: { graph_id: string }) => r.graph_id)).toEqual(['first', 'nightly']);
+    expect((await t.dataSource.query(`SELECT graph_id FROM schedules ORDER BY graph_id`)).map((r: { graph_id: string }) => r.graph_id)).toEqual([
+      'first',
+      'nightly',
+    ]);
   });
 
   it('comments once on a pull request touching the folder, and updates that comment on the next push', async () => {
-    trees.set('a'.repeat(40), new Map([['agents/first.yaml', cronAgentYaml('first', '0 7 * * *')], ['agents/nightly.yaml', cronAgentYaml('nightly', '0 3 * * *')], ['agents/fresh.yaml', cronAgentYaml('fresh', '*/5 * * * *')]]));
-    trees.set('b'.repeat(40), new Map([['agents/first.yaml', cronAgentYaml('first', '0 7 * * *')], ['agents/nightly.yaml', 'name: nightly\nnodes:\n  x:\n    block: text.templat\n']]));
+    trees.set(
+      'a'.repeat(40),
+      new Map([
+        ['agents/first.yaml', cronAgentYaml('first', '0 7 * * *')],
+        ['agents/nightly.yaml', cronAgentYaml('nightly', '0 3 * * *')],
+        ['agents/fresh.yaml', cronAgentYaml('fresh', '*/5 * * * *')],
+      ]),
+    );
+    trees.set(
+      'b'.repeat(40),
+      new Map([
+        ['agents/first.yaml', cronAgentYaml('first', '0 7 * * *')],
+        ['agents/nightly.yaml', 'name: nightly\nnodes:\n  x:\n    block: text.templat\n'],
+      ]),
+    );
 
     await publish('pull_request', 'opened', { number: 7, pull_request: { number: 7, head: { sha: 'a'.repeat(40) } } });
     expect(github.comments).toHaveLength(1);

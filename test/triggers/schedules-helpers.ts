@@ -32,7 +32,12 @@ export function cronAgentYaml(name: string, schedule: string, options: { timezon
   ].join('\n');
 }
 
-export function agentsFolder(files: Record<string, string>): { dir: string; write(files: Record<string, string>): void; remove(name: string): void; cleanup(): void } {
+export function agentsFolder(files: Record<string, string>): {
+  dir: string;
+  write(files: Record<string, string>): void;
+  remove(name: string): void;
+  cleanup(): void;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'trellis-schedules-'));
   const write = (more: Record<string, string>) => {
     for (const [file, text] of Object.entries(more)) writeFileSync(join(dir, file), text);
@@ -43,5 +48,10 @@ export function agentsFolder(files: Record<string, string>): { dir: string; writ
 
 /** Another app instance (in-process mode) on the same database as `t`: a second replica. */
 export async function secondInstance(t: TestApp): Promise<{ close(): Promise<void> }> {
-  return createTestApp({ label: 'second', database: t.database, env: { TRELLIS_ADMIN_API_KEY: 'second-instance-admin-key' }, overrides: { credits: { enabled: false } } });
+  return createTestApp({
+    label: 'second',
+    database: t.database,
+    env: { TRELLIS_ADMIN_API_KEY: 'second-instance-admin-key' },
+    overrides: { credits: { enabled: false } },
+  });
 }

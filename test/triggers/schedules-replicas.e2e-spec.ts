@@ -41,7 +41,10 @@ describe('schedules across three replicas (BullMQ)', () => {
   }
 
   /** The URL each replica printed once it listened (its schedules worker started before that), or null. */
-  const listening = () => replicas.map((r) => /Trellis is listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(r.output())?.[1] ?? (r.child.exitCode === null ? null : `exited ${r.child.exitCode}`));
+  const listening = () =>
+    replicas.map(
+      (r) => /Trellis is listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(r.output())?.[1] ?? (r.child.exitCode === null ? null : `exited ${r.child.exitCode}`),
+    );
 
   beforeAll(async () => {
     await ensureBuilt();
@@ -71,7 +74,10 @@ describe('schedules across three replicas (BullMQ)', () => {
       ) as Promise<Array<{ scheduled_for: Date; execution_id: string | null; status: string | null; event_time: string | null }>>;
     // Every replica has started (and upserted the scheduler again); now a few seconds of fires.
     const first = await waitFor(fired, (rows) => rows.filter((r) => r.execution_id).length >= 2, { timeoutMs: 90_000, what: 'the first fires' });
-    const rows = await waitFor(fired, (all) => all.filter((r) => r.execution_id).length >= first.length + 5, { timeoutMs: 30_000, what: 'five more seconds of fires' });
+    const rows = await waitFor(fired, (all) => all.filter((r) => r.execution_id).length >= first.length + 5, {
+      timeoutMs: 30_000,
+      what: 'five more seconds of fires',
+    });
 
     const executions = (await t.dataSource.query(
       `SELECT trigger_event->>'scheduled_for' AS at, count(*)::int AS n FROM executions WHERE graph_id = 'every-second' AND source = 'schedule' GROUP BY 1 ORDER BY 1`,
@@ -85,7 +91,10 @@ describe('schedules across three replicas (BullMQ)', () => {
     expect(times.every((time) => time % 1000 === 0)).toBe(true);
     expect(new Set(times).size).toBe(times.length);
     await waitFor(
-      () => t.dataSource.query(`SELECT count(*)::int AS n FROM executions WHERE graph_id = 'every-second' AND status = 'COMPLETED'`) as Promise<Array<{ n: number }>>,
+      () =>
+        t.dataSource.query(`SELECT count(*)::int AS n FROM executions WHERE graph_id = 'every-second' AND status = 'COMPLETED'`) as Promise<
+          Array<{ n: number }>
+        >,
       (r) => r[0]!.n >= 3,
       { timeoutMs: 30_000, what: 'scheduled executions to complete on the replicas' },
     );

@@ -37,7 +37,16 @@ describe('schedules (in-process)', () => {
   it('creates a trigger schedule on sync and lists it with its next fire times', async () => {
     const res = await request(t.http).get('/api/schedules').set(auth).expect(200);
     expect(res.body.items).toEqual([
-      expect.objectContaining({ kind: 'trigger', graph_id: 'yearly', node_id: 'tick', cron: '0 0 1 1 *', timezone: 'Europe/Berlin', payload: { job: 'nightly' }, paused: false, active: true }),
+      expect.objectContaining({
+        kind: 'trigger',
+        graph_id: 'yearly',
+        node_id: 'tick',
+        cron: '0 0 1 1 *',
+        timezone: 'Europe/Berlin',
+        payload: { job: 'nightly' },
+        paused: false,
+        active: true,
+      }),
     ]);
     const times = res.body.items[0].next_fire_times as string[];
     expect(times).toHaveLength(5);
@@ -46,18 +55,39 @@ describe('schedules (in-process)', () => {
   });
 
   it('creates, lists and deletes an ad-hoc schedule, refusing bad bodies with every problem', async () => {
-    const bad = await request(t.http).post('/api/graphs/yearly/schedules').set(auth).send({ cron: '* * *', timezone: 'Mars/Olympus', inputs: { nobody: 1 } }).expect(400);
+    const bad = await request(t.http)
+      .post('/api/graphs/yearly/schedules')
+      .set(auth)
+      .send({ cron: '* * *', timezone: 'Mars/Olympus', inputs: { nobody: 1 } })
+      .expect(400);
     expect(bad.body.error.code).toBe('VALIDATION_FAILED');
     expect(bad.body.error.details.problems).toEqual([
       { pointer: '/cron', message: expect.stringContaining('5 fields') },
       { pointer: '/timezone', message: expect.stringContaining('"Mars/Olympus" is not an IANA time zone') },
     ]);
-    const badInput = await request(t.http).post('/api/graphs/yearly/schedules').set(auth).send({ cron: '0 8 * * *', inputs: { nobody: 1 } }).expect(400);
-    expect(badInput.body.error.details.problems).toEqual([expect.objectContaining({ pointer: '/inputs/nobody', message: expect.stringContaining('"nobody" is not an input of yearly') })]);
+    const badInput = await request(t.http)
+      .post('/api/graphs/yearly/schedules')
+      .set(auth)
+      .send({ cron: '0 8 * * *', inputs: { nobody: 1 } })
+      .expect(400);
+    expect(badInput.body.error.details.problems).toEqual([
+      expect.objectContaining({ pointer: '/inputs/nobody', message: expect.stringContaining('"nobody" is not an input of yearly') }),
+    ]);
     await request(t.http).post('/api/graphs/missing/schedules').set(auth).send({ cron: '0 8 * * *' }).expect(404);
 
-    const created = await request(t.http).post('/api/graphs/yearly/schedules').set(auth).send({ cron: '0 8 * * 1-5', timezone: 'America/New_York', inputs: { who: 'Ada' } }).expect(201);
-    expect(created.body).toMatchObject({ kind: 'adhoc', graph_id: 'yearly', node_id: null, inputs: { who: 'Ada' }, user_id: expect.any(String), paused: false });
+    const created = await request(t.http)
+      .post('/api/graphs/yearly/schedules')
+      .set(auth)
+      .send({ cron: '0 8 * * 1-5', timezone: 'America/New_York', inputs: { who: 'Ada' } })
+      .expect(201);
+    expect(created.body).toMatchObject({
+      kind: 'adhoc',
+      graph_id: 'yearly',
+      node_id: null,
+      inputs: { who: 'Ada' },
+      user_id: expect.any(String),
+      paused: false,
+    });
     expect(created.body.next_fire_times).toHaveLength(5);
     for (const time of created.body.next_fire_times as string[]) expect(new Date(time).getUTCHours()).toBeGreaterThanOrEqual(12);
 
@@ -81,7 +111,9 @@ describe('schedules (in-process)', () => {
     const service = t.app.get(SchedulesService);
     const late = new Date(Date.now() - 5 * 60_000);
     expect(await service.fire(schedule!.id, late)).toBeNull();
-    const skipped = (await t.dataSource.query(`SELECT schedule_key, scheduled_for, execution_id FROM schedule_fires WHERE scheduled_for = $1`, [late])) as Fire[];
+    const skipped = (await t.dataSource.query(`SELECT schedule_key, scheduled_for, execution_id FROM schedule_fires WHERE scheduled_for = $1`, [
+      late,
+    ])) as Fire[];
     expect(skipped).toEqual([{ schedule_key: 'trigger:yearly/tick', scheduled_for: late, execution_id: null }]);
 
     const onTime = new Date(Math.floor(Date.now() / 1000) * 1000);
@@ -93,23 +125,39 @@ describe('schedules (in-process)', () => {
       (rows: Array<{ status: string; trigger_event: unknown }>) => rows[0]?.status === 'COMPLETED',
       { what: 'the scheduled execution to complete' },
     );
-    expect(done[0]).toMatchObject({ source: 'schedule', trigger_node: 'tick', schedule_id: schedule!.id, outputs: { fired: [onTime.toISOString()], whom: ['cron'] } });
+    expect(done[0]).toMatchObject({
+      source: 'schedule',
+      trigger_node: 'tick',
+      schedule_id: schedule!.id,
+      outputs: { fired: [onTime.toISOString()], whom: ['cron'] },
+    });
     expect(done[0]!.trigger_event).toEqual({ fired_at: expect.any(String), scheduled_for: onTime.toISOString(), payload: { job: 'nightly' } });
   });
 
   it('pauses and resumes a per-second ad-hoc schedule, and two app instances on one database fire each time once', async () => {
     const second = await secondInstance(t);
     try {
-      const created = await request(t.http).post('/api/graphs/yearly/schedules').set(auth).send({ cron: '* * * * * *', inputs: { who: 'Grace' } }).expect(201);
+      const created = await request(t.http)
+        .post('/api/graphs/yearly/schedules')
+        .set(auth)
+        .send({ cron: '* * * * * *', inputs: { who: 'Grace' } })
+        .expect(201);
       const id = created.body.id as string;
-      const fires = () => t.dataSource.query(`SELECT schedule_key, scheduled_for, execution_id FROM schedule_fires WHERE schedule_key = $1 ORDER BY scheduled_for`, [`adhoc:${id}`]) as Promise<Fire[]>;
+      const fires = () =>
+        t.dataSource.query(`SELECT schedule_key, scheduled_for, execution_id FROM schedule_fires WHERE schedule_key = $1 ORDER BY scheduled_for`, [
+          `adhoc:${id}`,
+        ]) as Promise<Fire[]>;
       await waitFor(fires, (rows) => rows.filter((r) => r.execution_id).length >= 4, { timeoutMs: 15_000, what: 'four per-second fires' });
 
       const paused = await request(t.http).patch(`/api/schedules/${id}`).set(auth).send({ paused: true }).expect(200);
       expect(paused.body).toMatchObject({ paused: true, next_fire_times: [] });
       const pausedAt = Date.now();
       // The condition is time itself: two seconds in which a running per-second schedule would fire twice.
-      await waitFor(() => Date.now(), (now) => now > pausedAt + 2_000, { what: 'two seconds of pause' });
+      await waitFor(
+        () => Date.now(),
+        (now) => now > pausedAt + 2_000,
+        { what: 'two seconds of pause' },
+      );
       const resumedAt = Date.now();
       const resumed = await request(t.http).patch(`/api/schedules/${id}`).set(auth).send({ paused: false }).expect(200);
       expect(resumed.body.next_fire_times).toHaveLength(5);
@@ -122,7 +170,9 @@ describe('schedules (in-process)', () => {
       // Nothing fired for a time inside the pause, and nothing missed was replayed after it.
       expect(times.filter((time) => time > pausedAt + 500 && time < resumedAt)).toEqual([]);
       expect(after.every((r) => r.execution_id !== null)).toBe(true);
-      const executions = (await t.dataSource.query(`SELECT id, inputs, user_id FROM executions WHERE source = 'schedule' AND id = ANY($1)`, [after.map((r) => r.execution_id)])) as Array<{ id: string; inputs: unknown; user_id: string }>;
+      const executions = (await t.dataSource.query(`SELECT id, inputs, user_id FROM executions WHERE source = 'schedule' AND id = ANY($1)`, [
+        after.map((r) => r.execution_id),
+      ])) as Array<{ id: string; inputs: unknown; user_id: string }>;
       // Deleting the schedule keeps its executions (schedule_id set to null): one per fire time.
       expect(executions).toHaveLength(after.length);
       expect(executions.every((e) => JSON.stringify(e.inputs) === '{"who":"Grace"}' && e.user_id === created.body.user_id)).toBe(true);

@@ -17,12 +17,19 @@ export async function createAgent(t: TestApp, agent: Record<string, unknown>): P
 }
 
 /** trigger.webhook `hook` -> output `echo` (the body), plus whatever `extra` adds. */
-export function webhookAgent(name: string, options: { methods?: string[]; secret?: string; owner?: string; nodes?: Record<string, unknown>; links?: string[] } = {}): Record<string, unknown> {
+export function webhookAgent(
+  name: string,
+  options: { methods?: string[]; secret?: string; owner?: string; nodes?: Record<string, unknown>; links?: string[] } = {},
+): Record<string, unknown> {
   return {
     name,
     ...(options.owner ? { owner: options.owner } : {}),
     nodes: {
-      hook: { block: 'trigger.webhook', inputs: { methods: options.methods ?? ['POST'] }, ...(options.secret ? { credentials: { secret: options.secret } } : {}) },
+      hook: {
+        block: 'trigger.webhook',
+        inputs: { methods: options.methods ?? ['POST'] },
+        ...(options.secret ? { credentials: { secret: options.secret } } : {}),
+      },
       echo: { block: 'output', inputs: { name: 'echo' } },
       ...options.nodes,
     },
@@ -42,15 +49,24 @@ export interface ExecutionRecord {
 }
 
 export async function executionsOf(t: TestApp, graphId: string): Promise<ExecutionRecord[]> {
-  return (await t.dataSource.query(`SELECT id, graph_id, status, source, user_id, trigger_node, trigger_event, error FROM executions WHERE graph_id = $1 ORDER BY created_at, id`, [graphId])) as ExecutionRecord[];
+  return (await t.dataSource.query(
+    `SELECT id, graph_id, status, source, user_id, trigger_node, trigger_event, error FROM executions WHERE graph_id = $1 ORDER BY created_at, id`,
+    [graphId],
+  )) as ExecutionRecord[];
 }
 
 export async function execution(t: TestApp, id: string): Promise<ExecutionRecord> {
-  const rows = (await t.dataSource.query(`SELECT id, graph_id, status, source, user_id, trigger_node, trigger_event, error FROM executions WHERE id = $1`, [id])) as ExecutionRecord[];
+  const rows = (await t.dataSource.query(`SELECT id, graph_id, status, source, user_id, trigger_node, trigger_event, error FROM executions WHERE id = $1`, [
+    id,
+  ])) as ExecutionRecord[];
   if (!rows[0]) throw new Error(`no execution ${id}`);
   return rows[0];
 }
 
 export function finished(t: TestApp, id: string): Promise<ExecutionRecord> {
-  return waitFor(() => execution(t, id), (row) => ['COMPLETED', 'FAILED', 'CANCELLED'].includes(row.status), { what: `execution ${id} to finish` });
+  return waitFor(
+    () => execution(t, id),
+    (row) => ['COMPLETED', 'FAILED', 'CANCELLED'].includes(row.status),
+    { what: `execution ${id} to finish` },
+  );
 }

@@ -18,11 +18,18 @@ describe('POST /webhooks/{agent}/{node}', () => {
     t = await triggersApp('webhooks', { overrides: { webhooks: { body_limit: '2kb' } } });
     adminId = ((await t.dataSource.query(`SELECT id FROM users WHERE handle = 'admin'`)) as Array<{ id: string }>)[0]!.id;
     broke = await makeUser(t, 'broke', { credits: 0 });
-    await request(t.http).post('/api/integrations/credentials').set(admin).send({ name: 'hook-secret', provider: 'webhook', type: 'webhook_secret', secrets: { secret: SECRET } }).expect(201);
+    await request(t.http)
+      .post('/api/integrations/credentials')
+      .set(admin)
+      .send({ name: 'hook-secret', provider: 'webhook', type: 'webhook_secret', secrets: { secret: SECRET } })
+      .expect(201);
     await createAgent(t, webhookAgent('echo'));
     await createAgent(t, webhookAgent('puts', { methods: ['PUT', 'PATCH'] }));
     await createAgent(t, webhookAgent('signed', { secret: 'hook-secret' }));
-    await createAgent(t, webhookAgent('unpaid', { owner: 'broke', nodes: { paid: { block: 'code.js', inputs: { code: 'return input;' } } }, links: ['hook.body -> paid.input'] }));
+    await createAgent(
+      t,
+      webhookAgent('unpaid', { owner: 'broke', nodes: { paid: { block: 'code.js', inputs: { code: 'return input;' } } }, links: ['hook.body -> paid.input'] }),
+    );
     await createAgent(t, webhookAgent('gone'));
     await createAgent(
       t,
@@ -41,7 +48,12 @@ describe('POST /webhooks/{agent}/{node}', () => {
   });
 
   it('answers 202 {execution_id} and runs the agent with body, headers, query and method', async () => {
-    const res = await request(t.http).post('/webhooks/echo/hook?tag=a&tag=b&x=1').set('X-Custom', 'yes').set('Authorization', 'Bearer hidden').send({ hello: 'world' }).expect(202);
+    const res = await request(t.http)
+      .post('/webhooks/echo/hook?tag=a&tag=b&x=1')
+      .set('X-Custom', 'yes')
+      .set('Authorization', 'Bearer hidden')
+      .send({ hello: 'world' })
+      .expect(202);
     expect(Object.keys(res.body)).toEqual(['execution_id']);
     const row = await finished(t, res.body.execution_id);
     expect(row).toMatchObject({ graph_id: 'echo', status: 'COMPLETED', source: 'webhook', trigger_node: 'hook', user_id: adminId });
@@ -72,7 +84,10 @@ describe('POST /webhooks/{agent}/{node}', () => {
   });
 
   it('leaves the /api JSON parser working beside the raw webhook parser', async () => {
-    const res = await request(t.http).post('/api/graphs/echo/execute').set(admin).send({ trigger: { node: 'hook', outputs: { body: 1, headers: {}, query: {}, method: 'POST' } } });
+    const res = await request(t.http)
+      .post('/api/graphs/echo/execute')
+      .set(admin)
+      .send({ trigger: { node: 'hook', outputs: { body: 1, headers: {}, query: {}, method: 'POST' } } });
     expect(res.status).toBe(202);
   });
 
@@ -88,11 +103,14 @@ describe('POST /webhooks/{agent}/{node}', () => {
 
   it('answers 404 once the agent is inactive', async () => {
     await request(t.http).post('/webhooks/gone/hook').send({}).expect(202);
-    await request(t.http).delete('/api/graphs/gone').set(admin).expect((res) => expect(res.status).toBeLessThan(300));
+    await request(t.http)
+      .delete('/api/graphs/gone')
+      .set(admin)
+      .expect((res) => expect(res.status).toBeLessThan(300));
     await request(t.http).post('/webhooks/gone/hook').send({}).expect(404);
   });
 
-  it('accepts only the node\'s methods (405 with Allow otherwise)', async () => {
+  it("accepts only the node's methods (405 with Allow otherwise)", async () => {
     const res = await request(t.http).get('/webhooks/echo/hook').expect(405);
     expect(res.headers.allow).toBe('POST');
     expect(res.body.error.message).toMatch(/does not accept GET/);
@@ -106,7 +124,12 @@ describe('POST /webhooks/{agent}/{node}', () => {
     const body = JSON.stringify({ signed: true });
 
     it('accepts a correctly signed request and hides the signature headers', async () => {
-      const res = await request(t.http).post('/webhooks/signed/hook').set('Content-Type', 'application/json').set(webhookSignatureHeaders(SECRET, body)).send(body).expect(202);
+      const res = await request(t.http)
+        .post('/webhooks/signed/hook')
+        .set('Content-Type', 'application/json')
+        .set(webhookSignatureHeaders(SECRET, body))
+        .send(body)
+        .expect(202);
       const headers = (await execution(t, res.body.execution_id)).trigger_event!.headers as Record<string, string>;
       expect(headers).not.toHaveProperty('x-trellis-signature-256');
       expect(headers).not.toHaveProperty('x-trellis-timestamp');
@@ -119,13 +142,28 @@ describe('POST /webhooks/{agent}/{node}', () => {
     });
 
     it('answers 401 for a stale timestamp', async () => {
-      const res = await request(t.http).post('/webhooks/signed/hook').set('Content-Type', 'application/json').set(webhookSignatureHeaders(SECRET, body, Date.now() - 10 * 60_000)).send(body).expect(401);
+      const res = await request(t.http)
+        .post('/webhooks/signed/hook')
+        .set('Content-Type', 'application/json')
+        .set(webhookSignatureHeaders(SECRET, body, Date.now() - 10 * 60_000))
+        .send(body)
+        .expect(401);
       expect(res.body.error.details).toMatchObject({ reason: 'stale', tolerance_seconds: 300 });
     });
 
     it('answers 401 for a wrong signature (another secret, or another body)', async () => {
-      await request(t.http).post('/webhooks/signed/hook').set('Content-Type', 'application/json').set(webhookSignatureHeaders('not-the-secret', body)).send(body).expect(401);
-      const res = await request(t.http).post('/webhooks/signed/hook').set('Content-Type', 'application/json').set(webhookSignatureHeaders(SECRET, body)).send(JSON.stringify({ signed: false })).expect(401);
+      await request(t.http)
+        .post('/webhooks/signed/hook')
+        .set('Content-Type', 'application/json')
+        .set(webhookSignatureHeaders('not-the-secret', body))
+        .send(body)
+        .expect(401);
+      const res = await request(t.http)
+        .post('/webhooks/signed/hook')
+        .set('Content-Type', 'application/json')
+        .set(webhookSignatureHeaders(SECRET, body))
+        .send(JSON.stringify({ signed: false }))
+        .expect(401);
       expect(res.body.error.details).toMatchObject({ reason: 'mismatch' });
     });
   });
@@ -135,7 +173,9 @@ describe('POST /webhooks/{agent}/{node}', () => {
       const first = await request(t.http).post('/webhooks/echo/hook').set('Idempotency-Key', 'seq-1').send({ n: 1 }).expect(202);
       const second = await request(t.http).post('/webhooks/echo/hook').set('Idempotency-Key', 'seq-1').send({ n: 1 }).expect(200);
       expect(second.body).toEqual(first.body);
-      const rows = (await executionsOf(t, 'echo')).filter((r) => (r.trigger_event?.headers as Record<string, string> | undefined)?.['idempotency-key'] === 'seq-1');
+      const rows = (await executionsOf(t, 'echo')).filter(
+        (r) => (r.trigger_event?.headers as Record<string, string> | undefined)?.['idempotency-key'] === 'seq-1',
+      );
       expect(rows.map((r) => r.id)).toEqual([first.body.execution_id]);
     });
 
@@ -152,12 +192,16 @@ describe('POST /webhooks/{agent}/{node}', () => {
     });
 
     it('creates exactly one execution for concurrent duplicates', async () => {
-      const answers = await Promise.all(Array.from({ length: 12 }, () => request(t.http).post('/webhooks/echo/hook').set('Idempotency-Key', 'race-1').send({ race: true })));
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, () => request(t.http).post('/webhooks/echo/hook').set('Idempotency-Key', 'race-1').send({ race: true })),
+      );
       const statuses = answers.map((a) => a.status).sort();
       expect(statuses.filter((s) => s === 202)).toHaveLength(1);
       expect(statuses.filter((s) => s === 200)).toHaveLength(11);
       expect(new Set(answers.map((a) => a.body.execution_id)).size).toBe(1);
-      const count = (await t.dataSource.query(`SELECT count(*)::int AS n FROM executions WHERE graph_id = 'echo' AND trigger_event->'headers'->>'idempotency-key' = 'race-1'`)) as Array<{ n: number }>;
+      const count = (await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM executions WHERE graph_id = 'echo' AND trigger_event->'headers'->>'idempotency-key' = 'race-1'`,
+      )) as Array<{ n: number }>;
       expect(count[0]!.n).toBe(1);
     });
   });
@@ -169,7 +213,7 @@ describe('POST /webhooks/{agent}/{node}', () => {
       expect((await execution(t, res.body.execution_id)).trigger_event!.query).toEqual({});
     });
 
-    it('answers with the agent\'s http_response output', async () => {
+    it("answers with the agent's http_response output", async () => {
       const res = await request(t.http).post('/webhooks/custom/hook?wait=10s').send({ name: 'ada' }).expect(201);
       expect(res.headers['x-made-by']).toBe('trellis');
       expect(res.body).toEqual({ got: 'ada' });

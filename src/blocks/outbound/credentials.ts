@@ -32,7 +32,9 @@ export function findCredential(context: BlockContext, need: CredentialNeed): Res
 export function requireCredential(context: BlockContext, need: CredentialNeed): ResolvedCredential {
   const credential = findCredential(context, need);
   if (credential) return credential;
-  const orDefault = need.systemDefault ? `, or use the system default default:${need.systemDefault} where the operator allows it (config/credentials.yaml)` : '';
+  const orDefault = need.systemDefault
+    ? `, or use the system default default:${need.systemDefault} where the operator allows it (config/credentials.yaml)`
+    : '';
   throw new BlockError(
     BlockErrorCode.CREDENTIAL_UNRESOLVED,
     `Block ${need.blockId} needs a credential (${need.types.join(' or ')}) for "${need.field}": map one in the node (credentials: { ${need.field}: <credential name> })${orDefault}.`,

@@ -61,7 +61,14 @@ beforeAll(async () => {
       res.writeHead(302, { location: `/loop/${n + 1}` });
       return void res.end();
     }
-    if (path === '/echo') return sendJson(res, 200, { method: req.method, body: req.body, authorization: req.headers.authorization ?? null, x_api_key: req.headers['x-api-key'] ?? null, subscription: req.headers['ocp-apim-subscription-key'] ?? null });
+    if (path === '/echo')
+      return sendJson(res, 200, {
+        method: req.method,
+        body: req.body,
+        authorization: req.headers.authorization ?? null,
+        x_api_key: req.headers['x-api-key'] ?? null,
+        subscription: req.headers['ocp-apim-subscription-key'] ?? null,
+      });
     return sendText(res, 404, 'not found');
   });
 });
@@ -100,7 +107,11 @@ describe('OutboundHttp: requests that are allowed', () => {
 
   it('turns a POST into a GET without body on 303, and repeats it as is on 307', async () => {
     const http = outbound({ allowPrivateAddresses: true });
-    const see = await http.fetch(`${peer.url}/redirect/${encodeURIComponent('/echo')}?status=303`, { method: 'POST', body: 'payload', headers: { 'content-type': 'text/plain' } });
+    const see = await http.fetch(`${peer.url}/redirect/${encodeURIComponent('/echo')}?status=303`, {
+      method: 'POST',
+      body: 'payload',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(await see.json()).toMatchObject({ method: 'GET', body: '' });
     const temp = await http.fetch(`${peer.url}/redirect/${encodeURIComponent('/echo')}?status=307`, { method: 'POST', body: 'payload' });
     expect(await temp.json()).toMatchObject({ method: 'POST', body: 'payload' });
@@ -108,7 +119,10 @@ describe('OutboundHttp: requests that are allowed', () => {
 
   it('drops the headers it attached from a credential on a redirect to another origin, whatever their name, and keeps them on the same origin', async () => {
     const http = outbound({ allowPrivateAddresses: true, resolve: table({ 'other.example.test': '127.0.0.1' }) });
-    const credential = { credential: { name: 'azure-key', provider: 'http', type: 'header' as const, fields: {} }, headers: { 'Ocp-Apim-Subscription-Key': 'sub-123' } };
+    const credential = {
+      credential: { name: 'azure-key', provider: 'http', type: 'header' as const, fields: {} },
+      headers: { 'Ocp-Apim-Subscription-Key': 'sub-123' },
+    };
     const headers = { 'x-api-key': 'not-a-credential' };
     const same = await http.fetch(`${peer.url}/redirect/${encodeURIComponent('/echo')}`, { headers, credential });
     expect(await same.json()).toMatchObject({ subscription: 'sub-123', x_api_key: 'not-a-credential' });
@@ -119,14 +133,19 @@ describe('OutboundHttp: requests that are allowed', () => {
   it('drops a hand-written Authorization on a redirect to another origin, as the fetch standard does', async () => {
     const http = outbound({ allowPrivateAddresses: true, resolve: table({ 'other.example.test': '127.0.0.1' }) });
     const headers = { authorization: 'Bearer typed-by-hand' };
-    expect(await (await http.fetch(`${peer.url}/redirect/${encodeURIComponent('/echo')}`, { headers })).json()).toMatchObject({ authorization: 'Bearer typed-by-hand' });
+    expect(await (await http.fetch(`${peer.url}/redirect/${encodeURIComponent('/echo')}`, { headers })).json()).toMatchObject({
+      authorization: 'Bearer typed-by-hand',
+    });
     const other = await http.fetch(`${peer.url}/redirect/${encodeURIComponent(`http://other.example.test:${peer.port}/echo`)}`, { headers });
     expect(await other.json()).toMatchObject({ authorization: null });
   });
 
   it('refuses to attach a credential to a host its hosts do not list, sending nothing', async () => {
     const before = peer.requests.length;
-    const credential = { credential: { name: 'team-api', provider: 'http', type: 'api_key' as const, fields: {}, hosts: ['api.example.com'] }, headers: { authorization: 'Bearer sk-team' } };
+    const credential = {
+      credential: { name: 'team-api', provider: 'http', type: 'api_key' as const, fields: {}, hosts: ['api.example.com'] },
+      headers: { authorization: 'Bearer sk-team' },
+    };
     const error = await failure(outbound({ allowPrivateAddresses: true }).fetch(`${peer.url}/echo`, { credential }));
     expect(error.code).toBe('CREDENTIAL_HOST_REFUSED');
     expect(error.message).toContain('Refused to send the credential "team-api" to http://127.0.0.1:');
@@ -253,7 +272,11 @@ describe('OutboundHttp: size, time and abort', () => {
     const controller = new AbortController();
     const before = peer.requests.length;
     const pending = outbound({ allowPrivateAddresses: true }).client(controller.signal).fetch(`${peer.url}/never`);
-    await waitFor(() => peer.requests.length, (n) => n > before, { what: 'the request to arrive' });
+    await waitFor(
+      () => peer.requests.length,
+      (n) => n > before,
+      { what: 'the request to arrive' },
+    );
     controller.abort();
     const error = await failure(pending);
     expect((error as unknown as Error).name).toBe('AbortError');

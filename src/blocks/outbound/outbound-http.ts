@@ -41,7 +41,10 @@ export class OutboundHttp {
     this.agent = new Agent({ connect: { lookup: guardedLookup(options), timeout: options.connectTimeoutMs ?? 10_000 } });
   }
 
-  static fromSettings(settings: Pick<BlockRuntimeSettings, 'allowPrivateAddresses' | 'maxResponseBytes'>, extra: Partial<OutboundHttpOptions> = {}): OutboundHttp {
+  static fromSettings(
+    settings: Pick<BlockRuntimeSettings, 'allowPrivateAddresses' | 'maxResponseBytes'>,
+    extra: Partial<OutboundHttpOptions> = {},
+  ): OutboundHttp {
     return new OutboundHttp({ allowPrivateAddresses: settings.allowPrivateAddresses, maxResponseBytes: settings.maxResponseBytes, ...extra });
   }
 
@@ -60,7 +63,14 @@ export class OutboundHttp {
   }
 
   async fetch(input: string | URL, init: OutboundRequestInit = {}): Promise<Response> {
-    const { maxResponseBytes = this.options.maxResponseBytes, timeoutMs = this.options.defaultTimeoutMs, signal: callerSignal, redirect = 'follow', credential, ...rest } = init;
+    const {
+      maxResponseBytes = this.options.maxResponseBytes,
+      timeoutMs = this.options.defaultTimeoutMs,
+      signal: callerSignal,
+      redirect = 'follow',
+      credential,
+      ...rest
+    } = init;
     let url = parseOutboundUrl(input);
     const timer = timeoutMs ? startTimer(timeoutMs) : undefined;
     const signals = [callerSignal ?? undefined, timer?.signal].filter((s): s is AbortSignal => s !== undefined);
@@ -74,7 +84,15 @@ export class OutboundHttp {
       let attached = attachCredential(headers, url, credential);
       for (let redirects = 0; ; redirects++) {
         checkLiteralAddress(url.hostname, this.options);
-        const response = await undiciFetch(url, { ...(rest as UndiciRequestInit), method, headers: [...headers], body: body as UndiciRequestInit['body'], redirect: 'manual', signal, dispatcher: this.agent });
+        const response = await undiciFetch(url, {
+          ...(rest as UndiciRequestInit),
+          method,
+          headers: [...headers],
+          body: body as UndiciRequestInit['body'],
+          redirect: 'manual',
+          signal,
+          dispatcher: this.agent,
+        });
         const location = REDIRECT_STATUSES.has(response.status) ? response.headers.get('location') : null;
         if (location === null || redirect === 'manual') {
           return capResponse(response, { url, redirected: redirects > 0, limit: maxResponseBytes, done: () => timer?.clear(), translate });
@@ -213,7 +231,8 @@ function translateError(error: unknown, url: URL, callerSignal: AbortSignal | un
     const aggregate = (cause as { errors?: unknown[] }).errors;
     const code = (cause as { code?: unknown }).code;
     if (typeof code === 'string' && ERRNO_REASONS[code]) return requestFailed(url.host, ERRNO_REASONS[code]!, code);
-    if (typeof code === 'string' && /CERT|SSL|TLS/.test(code)) return requestFailed(url.host, `its TLS certificate was not accepted (${(cause as Error).message})`, code);
+    if (typeof code === 'string' && /CERT|SSL|TLS/.test(code))
+      return requestFailed(url.host, `its TLS certificate was not accepted (${(cause as Error).message})`, code);
     cause = Array.isArray(aggregate) && aggregate.length ? aggregate[0] : (cause as { cause?: unknown }).cause;
   }
   if (error instanceof TypeError && error.message === 'fetch failed') return requestFailed(url.host, 'the request failed');

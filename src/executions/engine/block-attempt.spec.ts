@@ -22,8 +22,23 @@ function blockOf(run: BlockDefinition['run'], extra: Partial<BlockDefinition> = 
 }
 
 const limits = (timeoutMs = 1000, maxValueBytes = 1024) => ({ timeoutMs, maxValueBytes, timers: fakeTimers([5]) });
-const attempt = (block: BlockDefinition, options: { controller?: AbortController; timeoutMs?: number; onYield?: (pin: string, value: unknown) => void; fn?: BlockAttemptFn; inputs?: Record<string, unknown> } = {}) =>
-  executeAttempt(options.fn ?? callBlockRun, { block, inputs: options.inputs ?? {}, context }, limits(options.timeoutMs), options.controller ?? new AbortController(), options.onYield);
+const attempt = (
+  block: BlockDefinition,
+  options: {
+    controller?: AbortController;
+    timeoutMs?: number;
+    onYield?: (pin: string, value: unknown) => void;
+    fn?: BlockAttemptFn;
+    inputs?: Record<string, unknown>;
+  } = {},
+) =>
+  executeAttempt(
+    options.fn ?? callBlockRun,
+    { block, inputs: options.inputs ?? {}, context },
+    limits(options.timeoutMs),
+    options.controller ?? new AbortController(),
+    options.onYield,
+  );
 
 describe('executeAttempt', () => {
   it('collects yields in order, undefined as null, and ends the controller with ATTEMPT_OVER', async () => {
@@ -36,7 +51,14 @@ describe('executeAttempt', () => {
       }),
       { controller },
     );
-    expect(outcome).toEqual({ ok: true, yields: [['a', 1], ['b', null], ['a', 2]] });
+    expect(outcome).toEqual({
+      ok: true,
+      yields: [
+        ['a', 1],
+        ['b', null],
+        ['a', 2],
+      ],
+    });
     expect(controller.signal.reason).toBe(ATTEMPT_OVER);
   });
 
@@ -81,7 +103,13 @@ describe('executeAttempt', () => {
       }),
       { timeoutMs: 5 },
     );
-    expect(outcome).toEqual({ ok: false, error: { code: 'NODE_TIMEOUT', message: 'Node "n" (test.block) ran longer than its timeout of 5ms and was stopped. Raise the node\'s `timeout` if it needs more time.' } });
+    expect(outcome).toEqual({
+      ok: false,
+      error: {
+        code: 'NODE_TIMEOUT',
+        message: 'Node "n" (test.block) ran longer than its timeout of 5ms and was stopped. Raise the node\'s `timeout` if it needs more time.',
+      },
+    });
   });
 
   it('stops with the reason the caller aborted with', async () => {
@@ -116,7 +144,10 @@ describe('executeAttempt', () => {
 describe('checkValue', () => {
   it('measures JSON bytes against the limit', () => {
     expect(checkValue('n', 'p', 'é'.repeat(10), 22)).toBeNull();
-    expect(checkValue('n', 'p', 'é'.repeat(10), 21)).toMatchObject({ code: 'VALUE_TOO_LARGE', message: expect.stringMatching(/yielded 22 bytes on pin "p", more than executor.max_value_bytes \(21 bytes\)/) });
+    expect(checkValue('n', 'p', 'é'.repeat(10), 21)).toMatchObject({
+      code: 'VALUE_TOO_LARGE',
+      message: expect.stringMatching(/yielded 22 bytes on pin "p", more than executor.max_value_bytes \(21 bytes\)/),
+    });
     expect(checkValue('n', 'p', { list: [1, 2, 3] }, 10)).toMatchObject({ code: 'VALUE_TOO_LARGE' });
     expect(checkValue('n', 'p', 12345678901234, 4)).toBeNull();
     expect(checkValue('n', 'p', BigInt(1) as unknown, 100)).toMatchObject({ code: 'NODE_FAILED', message: expect.stringMatching(/cannot be stored as JSON/) });

@@ -52,7 +52,13 @@ export async function executeAttempt(
   const signal = controller.signal;
   const nodeId = request.context.nodeId;
   limits.timers.sleep(limits.timeoutMs, signal).then(
-    () => controller.abort(new EngineError(EngineErrorCode.NODE_TIMEOUT, `Node "${nodeId}" (${request.block.id}) ran longer than its timeout of ${formatDuration(limits.timeoutMs)} and was stopped. Raise the node's \`timeout\` if it needs more time.`)),
+    () =>
+      controller.abort(
+        new EngineError(
+          EngineErrorCode.NODE_TIMEOUT,
+          `Node "${nodeId}" (${request.block.id}) ran longer than its timeout of ${formatDuration(limits.timeoutMs)} and was stopped. Raise the node's \`timeout\` if it needs more time.`,
+        ),
+      ),
     () => undefined,
   );
   // One abort listener for the whole attempt: it rejects whichever `next()` is awaited.
@@ -119,7 +125,10 @@ export function checkValue(nodeId: string, pin: string, value: unknown, maxValue
   try {
     json = JSON.stringify(value);
   } catch (error) {
-    return { code: EngineErrorCode.NODE_FAILED, message: `Node "${nodeId}" yielded a value on pin "${pin}" that cannot be stored as JSON (${error instanceof Error ? error.message : String(error)}).` };
+    return {
+      code: EngineErrorCode.NODE_FAILED,
+      message: `Node "${nodeId}" yielded a value on pin "${pin}" that cannot be stored as JSON (${error instanceof Error ? error.message : String(error)}).`,
+    };
   }
   const bytes = json === undefined ? 4 : Buffer.byteLength(json, 'utf8');
   if (bytes <= maxValueBytes) return null;

@@ -56,7 +56,11 @@ export const PLATFORM_FAILURE_CODES: ReadonlySet<string> = new Set<EngineErrorCo
 ]);
 
 /** Node failures that a retry cannot fix: the inputs themselves are wrong. */
-const NOT_RETRIED: ReadonlySet<string> = new Set<EngineErrorCode>([EngineErrorCode.LINK_KEY_MISSING, EngineErrorCode.VALUE_NOT_STORABLE, EngineErrorCode.HTTP_RESPONSE_INVALID]);
+const NOT_RETRIED: ReadonlySet<string> = new Set<EngineErrorCode>([
+  EngineErrorCode.LINK_KEY_MISSING,
+  EngineErrorCode.VALUE_NOT_STORABLE,
+  EngineErrorCode.HTTP_RESPONSE_INVALID,
+]);
 
 export function isPlatformFailure(code: string): boolean {
   return PLATFORM_FAILURE_CODES.has(code);
@@ -91,7 +95,10 @@ export class EngineError extends AppError {
  */
 /** EXECUTION_TIMEOUT of an execution that ran past `timeoutMs` (both runners fail it with this). */
 export function executionTimeout(timeoutMs: number): NodeError {
-  return { code: EngineErrorCode.EXECUTION_TIMEOUT, message: `The execution ran longer than its timeout of ${formatDuration(timeoutMs)} and was stopped. Raise the agent's \`timeout\` if it needs more time.` };
+  return {
+    code: EngineErrorCode.EXECUTION_TIMEOUT,
+    message: `The execution ran longer than its timeout of ${formatDuration(timeoutMs)} and was stopped. Raise the agent's \`timeout\` if it needs more time.`,
+  };
 }
 
 export function toNodeError(error: unknown): NodeError {
@@ -108,7 +115,9 @@ function nodeErrorOf(error: unknown): NodeError {
     return { code: EngineErrorCode.NODE_FAILED, message: `${prefix}${error.message || error.name}` };
   }
   if (isNodeErrorLike(error)) {
-    return ENGINE_CODES.has(error.code) ? { code: error.code, message: error.message } : { code: EngineErrorCode.NODE_FAILED, message: `${error.code}: ${error.message}` };
+    return ENGINE_CODES.has(error.code)
+      ? { code: error.code, message: error.message }
+      : { code: EngineErrorCode.NODE_FAILED, message: `${error.code}: ${error.message}` };
   }
   return { code: EngineErrorCode.NODE_FAILED, message: typeof error === 'string' ? error : `the block failed with ${describeValue(error)}` };
 }

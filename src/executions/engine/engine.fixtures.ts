@@ -48,7 +48,13 @@ export function testBlock(spec: TestBlockSpec): TestBlock {
 
 /** The catalogue the engine tests use: io, a trigger, and small pure blocks. */
 export const TEST_BLOCKS: readonly TestBlock[] = [
-  testBlock({ id: 'input', inputs: ['name', 'type', 'default', 'description'], required: ['name'], outputs: ['value'], compute: (i) => [['value', i.default]] }),
+  testBlock({
+    id: 'input',
+    inputs: ['name', 'type', 'default', 'description'],
+    required: ['name'],
+    outputs: ['value'],
+    compute: (i) => [['value', i.default]],
+  }),
   testBlock({ id: 'output', inputs: ['name', 'value'], required: ['name', 'value'], outputs: [] }),
   testBlock({ id: 'test.trigger', inputs: ['events'], outputs: ['body', 'headers'], trigger: true }),
   /** value -> value, unchanged. */
@@ -66,7 +72,13 @@ export const TEST_BLOCKS: readonly TestBlock[] = [
     streaming: true,
     compute: (i) => {
       const items = i.items as unknown[];
-      return [['count', items.length], ...items.flatMap((item, key): BlockYield[] => [['item', item], ['key', key]])];
+      return [
+        ['count', items.length],
+        ...items.flatMap((item, key): BlockYield[] => [
+          ['item', item],
+          ['key', key],
+        ]),
+      ];
     },
   }),
   /** list.collect: item gathered, count sticky; yields items and whether count was reached. */
@@ -79,18 +91,35 @@ export const TEST_BLOCKS: readonly TestBlock[] = [
     gatherCount: 'count',
     compute: (i) => {
       const items = i.item as unknown[];
-      return [['items', items], ['complete', typeof i.count === 'number' && items.length >= i.count]];
+      return [
+        ['items', items],
+        ['complete', typeof i.count === 'number' && items.length >= i.count],
+      ];
     },
   }),
   /** value.store: yields `data` each time `input` arrives. */
-  testBlock({ id: 'test.store', inputs: ['input', 'data'], required: ['input', 'data'], outputs: ['output'], pinModes: { data: 'sticky' }, compute: (i) => [['output', i.data]] }),
+  testBlock({
+    id: 'test.store',
+    inputs: ['input', 'data'],
+    required: ['input', 'data'],
+    outputs: ['output'],
+    pinModes: { data: 'sticky' },
+    compute: (i) => [['output', i.data]],
+  }),
   /** A dict-typed pin: yields `values` rendered as `k=v` pairs in key order. */
   testBlock({
     id: 'test.format',
     inputs: ['values'],
     required: ['values'],
     outputs: ['text'],
-    compute: (i) => [['text', Object.entries(i.values as Record<string, unknown>).map(([k, v]) => `${k}=${String(v)}`).join(',')]],
+    compute: (i) => [
+      [
+        'text',
+        Object.entries(i.values as Record<string, unknown>)
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(','),
+      ],
+    ],
   }),
   /** Fails with `message` on attempts up to `fail_until` (default: always). */
   testBlock({
@@ -114,8 +143,21 @@ export const TEST_BLOCKS: readonly TestBlock[] = [
   /** Splits a value into `yes` (truthy) or `no`. */
   testBlock({ id: 'test.branch', inputs: ['value'], required: ['value'], outputs: ['yes', 'no'], compute: (i) => [[i.value ? 'yes' : 'no', i.value]] }),
   /** Yields each element of `items` on `item`, not streaming (fan-out from one attempt). */
-  testBlock({ id: 'test.spread', inputs: ['items'], required: ['items'], outputs: ['item'], compute: (i) => (i.items as unknown[]).map((item): BlockYield => ['item', item]) }),
-  testBlock({ id: 'test.delay', inputs: ['duration', 'value'], required: ['duration'], outputs: ['value'], suspend: 'delay', compute: (i) => [['value', i.value]] }),
+  testBlock({
+    id: 'test.spread',
+    inputs: ['items'],
+    required: ['items'],
+    outputs: ['item'],
+    compute: (i) => (i.items as unknown[]).map((item): BlockYield => ['item', item]),
+  }),
+  testBlock({
+    id: 'test.delay',
+    inputs: ['duration', 'value'],
+    required: ['duration'],
+    outputs: ['value'],
+    suspend: 'delay',
+    compute: (i) => [['value', i.value]],
+  }),
   testBlock({ id: 'agent.run', inputs: ['agent', 'version', 'inputs'], required: ['agent'], outputs: ['outputs'], suspend: 'child_execution' }),
 ];
 
@@ -130,7 +172,11 @@ type NodeShorthand = string | (Partial<NodeDefinition> & { block: string });
  * `graph({a: 'test.pass', out: {block: 'output', inputs: {name: 'r'}}}, ['a.value -> out.value'])`.
  * Links: `"a.out.k1 -> b.in.key"`, or `{from: 'a.out', to: 'b.in', static: true}`.
  */
-export function graph(nodes: Record<string, NodeShorthand>, links: Array<string | { from: string; to: string; static?: boolean }> = [], extra: Partial<AgentDefinition> = {}): AgentDefinition {
+export function graph(
+  nodes: Record<string, NodeShorthand>,
+  links: Array<string | { from: string; to: string; static?: boolean }> = [],
+  extra: Partial<AgentDefinition> = {},
+): AgentDefinition {
   return {
     name: 'test-agent',
     nodes: Object.fromEntries(
@@ -226,10 +272,14 @@ export function fakeTimers(instant: readonly number[] = []): Timers & { sleeps: 
         if (signal.aborted) return reject(signal.reason);
         const entry = { ms, resolve };
         pending.push(entry);
-        signal.addEventListener('abort', () => {
-          pending.splice(pending.indexOf(entry), 1);
-          reject(signal.reason);
-        }, { once: true });
+        signal.addEventListener(
+          'abort',
+          () => {
+            pending.splice(pending.indexOf(entry), 1);
+            reject(signal.reason);
+          },
+          { once: true },
+        );
       });
     },
     fire(ms) {

@@ -37,9 +37,7 @@ export function isFinalRunStatus(status: string): status is FinalStatus {
 
 /** What a WAITING node run waits for (durations in milliseconds; the shell turns them into times). */
 export type WaitReason =
-  | { kind: 'retry'; attempt: number; delay_ms: number }
-  | { kind: 'delay'; delay_ms: number }
-  | { kind: 'child_execution'; execution_id?: string };
+  { kind: 'retry'; attempt: number; delay_ms: number } | { kind: 'delay'; delay_ms: number } | { kind: 'child_execution'; execution_id?: string };
 
 /**
  * One node execution: one run of one node with one complete set of inputs, or (INCOMPLETE) the inputs
@@ -97,5 +95,4 @@ export type NodeYield = readonly [pin: string, value: unknown];
 
 /** How an execution is seeded (runtime.md "Seeding"). */
 export type Seed =
-  | { inputs: Record<string, unknown>; trigger?: undefined }
-  | { trigger: { node: string; outputs: Record<string, unknown> }; inputs?: undefined };
+  { inputs: Record<string, unknown>; trigger?: undefined } | { trigger: { node: string; outputs: Record<string, unknown> }; inputs?: undefined };

@@ -90,7 +90,8 @@ export function compileGraph(definition: AgentDefinition, blocks: BlockLookup): 
     const label = linkLabel(link);
     const source = nodes.get(link.from.node);
     const sink = nodes.get(link.to.node);
-    if (!definition.nodes[link.from.node]) problems.push({ node: link.from.node, message: `link ${label} starts at node "${link.from.node}", which does not exist` });
+    if (!definition.nodes[link.from.node])
+      problems.push({ node: link.from.node, message: `link ${label} starts at node "${link.from.node}", which does not exist` });
     if (!definition.nodes[link.to.node]) problems.push({ node: link.to.node, message: `link ${label} ends at node "${link.to.node}", which does not exist` });
     if (!source || !sink) continue;
     const list = incoming.get(sink.id) ?? [];
@@ -182,7 +183,9 @@ function buildSlots(node: CompiledNode, links: Array<{ link: AgentDefinition['li
   node.hasIncoming = node.slots.length > 0;
   const linkedPins = new Set(node.slots.map((s) => s.pin));
   const required = Array.isArray(node.block.inputSchema.required) ? (node.block.inputSchema.required as unknown[]) : [];
-  node.unsatisfiedRequired = required.filter((pin): pin is string => typeof pin === 'string' && !linkedPins.has(pin) && !Object.prototype.hasOwnProperty.call(node.constants, pin));
+  node.unsatisfiedRequired = required.filter(
+    (pin): pin is string => typeof pin === 'string' && !linkedPins.has(pin) && !Object.prototype.hasOwnProperty.call(node.constants, pin),
+  );
 }
 
 /** Kahn's algorithm in definition order; when only cycles remain, the earliest remaining node goes next. */

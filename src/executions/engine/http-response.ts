@@ -7,7 +7,17 @@
 export const HTTP_RESPONSE_OUTPUT = 'http_response';
 
 /** Headers an agent may not set: framing, cookies, transport security, and the policies we set ourselves. */
-const FORBIDDEN = new Set(['set-cookie', 'content-length', 'transfer-encoding', 'connection', 'upgrade', 'keep-alive', 'trailer', 'strict-transport-security', 'content-security-policy']);
+const FORBIDDEN = new Set([
+  'set-cookie',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'upgrade',
+  'keep-alive',
+  'trailer',
+  'strict-transport-security',
+  'content-security-policy',
+]);
 const TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 // Header values: visible characters, spaces and tabs; no CR, LF or other control characters.
 // eslint-disable-next-line no-control-regex
@@ -31,12 +41,21 @@ export function checkHttpResponse(value: unknown): { ok: true; answer: HttpAnswe
   }
   const headers: Record<string, string> = {};
   if (record.headers !== undefined && record.headers !== null) {
-    if (typeof record.headers !== 'object' || Array.isArray(record.headers)) return { ok: false, problem: 'headers must be an object of header names and values' };
+    if (typeof record.headers !== 'object' || Array.isArray(record.headers))
+      return { ok: false, problem: 'headers must be an object of header names and values' };
     for (const [name, raw] of Object.entries(record.headers as Record<string, unknown>)) {
       if (raw === undefined || raw === null) continue;
       const lower = name.toLowerCase();
-      if (!TOKEN.test(name)) return { ok: false, problem: `header name ${JSON.stringify(name.slice(0, 60))} is not a valid HTTP header name (letters, digits and !#$%&'*+.^_\`|~- only)` };
-      if (FORBIDDEN.has(lower) || lower.startsWith('access-control-')) return { ok: false, problem: `header "${name}" may not be set by an agent (Set-Cookie, Content-Length, Transfer-Encoding, Connection, Upgrade, Keep-Alive, Trailer, Strict-Transport-Security, Content-Security-Policy and Access-Control-* are refused)` };
+      if (!TOKEN.test(name))
+        return {
+          ok: false,
+          problem: `header name ${JSON.stringify(name.slice(0, 60))} is not a valid HTTP header name (letters, digits and !#$%&'*+.^_\`|~- only)`,
+        };
+      if (FORBIDDEN.has(lower) || lower.startsWith('access-control-'))
+        return {
+          ok: false,
+          problem: `header "${name}" may not be set by an agent (Set-Cookie, Content-Length, Transfer-Encoding, Connection, Upgrade, Keep-Alive, Trailer, Strict-Transport-Security, Content-Security-Policy and Access-Control-* are refused)`,
+        };
       if (typeof raw === 'object') return { ok: false, problem: `header "${name}" must be text, a number or a boolean` };
       const text = String(raw);
       if (CONTROL.test(text)) return { ok: false, problem: `header "${name}" contains CR, LF or another control character` };

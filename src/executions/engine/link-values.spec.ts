@@ -22,7 +22,14 @@ describe('pickPath', () => {
 
 describe('buildRunInputs', () => {
   const compiled = compileGraph(
-    graph({ x: { block: 'input', inputs: { name: 'x' } }, f: { block: 'test.format', inputs: { values: { a: 1, b: 2 } } }, g: { block: 'test.format', inputs: { values: 'not a dict' } } }, ['x.value -> f.values.b', 'x.value -> f.values.c', 'x.value -> g.values.k']),
+    graph(
+      {
+        x: { block: 'input', inputs: { name: 'x' } },
+        f: { block: 'test.format', inputs: { values: { a: 1, b: 2 } } },
+        g: { block: 'test.format', inputs: { values: 'not a dict' } },
+      },
+      ['x.value -> f.values.b', 'x.value -> f.values.c', 'x.value -> g.values.k'],
+    ),
     testLookup(),
   );
   const f = compiled.nodes.get('f')!;

@@ -60,5 +60,7 @@ export function slotValueOf(node: CompiledNode, slotIndex: number, inputs: Recor
     return Object.prototype.hasOwnProperty.call(inputs, key) ? { has: true, value: inputs[key] } : { has: false, value: undefined };
   }
   const dict = inputs[slot.pin];
-  return isPlainObject(dict) && Object.prototype.hasOwnProperty.call(dict, slot.dictKey) ? { has: true, value: dict[slot.dictKey] } : { has: false, value: undefined };
+  return isPlainObject(dict) && Object.prototype.hasOwnProperty.call(dict, slot.dictKey)
+    ? { has: true, value: dict[slot.dictKey] }
+    : { has: false, value: undefined };
 }

@@ -9,7 +9,8 @@ import type { AgentDefinition } from '../../graphs/graph.types.js';
 const blocks = new BlocksRegistry(BLOCK_LIBRARY);
 const out = (name: string) => ({ block: 'output', inputs: { name } });
 const input = (name: string, extra: Record<string, unknown> = {}) => ({ block: 'input', inputs: { name, ...extra } });
-const run = (definition: AgentDefinition, options: Partial<MemoryRunOptions> = {}) => runGraphInMemory(definition, { blocks, timers: fakeTimers(), ...options });
+const run = (definition: AgentDefinition, options: Partial<MemoryRunOptions> = {}) =>
+  runGraphInMemory(definition, { blocks, timers: fakeTimers(), ...options });
 
 describe('runGraphInMemory with the real blocks', () => {
   it('iterates, templates each item, and collects them back in key order with a sticky count', async () => {
@@ -22,7 +23,15 @@ describe('runGraphInMemory with the real blocks', () => {
         greetings: out('greetings'),
         complete: out('complete'),
       },
-      ['names.value -> each.items', 'each.item -> greet.values.name', 'greet.text -> all.item', 'each.key -> all.key', 'each.count -> all.count', 'all.items -> greetings.value', 'all.complete -> complete.value'],
+      [
+        'names.value -> each.items',
+        'each.item -> greet.values.name',
+        'greet.text -> all.item',
+        'each.key -> all.key',
+        'each.count -> all.count',
+        'all.items -> greetings.value',
+        'all.complete -> complete.value',
+      ],
     );
     const result = await run(definition, { inputs: { names: ['Ada', 'Grace', 'Edsger'] } });
     expect(result).toMatchObject({ status: 'COMPLETED', outputs: { greetings: [['Hello Ada!', 'Hello Grace!', 'Hello Edsger!']], complete: [true] } });
@@ -30,8 +39,23 @@ describe('runGraphInMemory with the real blocks', () => {
 
   it('collects what arrived when the execution goes quiet first (complete: false)', async () => {
     const definition = graph(
-      { n: input('n'), x: input('x'), each: 'list.iterate', check: { block: 'logic.condition', inputs: { operator: '>', right: 1 } }, all: 'list.collect', items: out('items'), complete: out('complete') },
-      ['x.value -> each.items', 'each.item -> check.left', 'check.yes -> all.item', 'n.value -> all.count', 'all.items -> items.value', 'all.complete -> complete.value'],
+      {
+        n: input('n'),
+        x: input('x'),
+        each: 'list.iterate',
+        check: { block: 'logic.condition', inputs: { operator: '>', right: 1 } },
+        all: 'list.collect',
+        items: out('items'),
+        complete: out('complete'),
+      },
+      [
+        'x.value -> each.items',
+        'each.item -> check.left',
+        'check.yes -> all.item',
+        'n.value -> all.count',
+        'all.items -> items.value',
+        'all.complete -> complete.value',
+      ],
     );
     const result = await run(definition, { inputs: { n: 3, x: [1, 2, 3] } });
     expect(result.outputs).toEqual({ items: [[2, 3]], complete: [false] });
@@ -39,21 +63,42 @@ describe('runGraphInMemory with the real blocks', () => {
 
   it('keeps value.store data sticky and routes a json.parse failure by its error pin', async () => {
     const definition = graph(
-      { cfg: input('cfg'), texts: input('texts'), each: 'list.iterate', parse: 'json.parse', store: 'value.store', stored: out('stored'), errors: out('errors') },
-      ['texts.value -> each.items', 'each.item -> parse.text', 'parse.value -> store.input', 'cfg.value -> store.data', 'store.output -> stored.value', 'parse.error.code -> errors.value'],
+      {
+        cfg: input('cfg'),
+        texts: input('texts'),
+        each: 'list.iterate',
+        parse: 'json.parse',
+        store: 'value.store',
+        stored: out('stored'),
+        errors: out('errors'),
+      },
+      [
+        'texts.value -> each.items',
+        'each.item -> parse.text',
+        'parse.value -> store.input',
+        'cfg.value -> store.data',
+        'store.output -> stored.value',
+        'parse.error.code -> errors.value',
+      ],
     );
     const result = await run(definition, { inputs: { cfg: { mode: 'x' }, texts: ['1', '{bad', '[2]'] } });
     expect(result).toMatchObject({ status: 'COMPLETED', outputs: { stored: [{ mode: 'x' }, { mode: 'x' }], errors: ['NODE_FAILED'] } });
   });
 
   it('applies the block defaults before running (logic.condition yes_value defaults to left)', async () => {
-    const definition = graph({ x: input('x'), check: { block: 'logic.condition', inputs: { operator: '==', right: 'a' } }, yes: out('yes') }, ['x.value -> check.left', 'check.yes -> yes.value']);
+    const definition = graph({ x: input('x'), check: { block: 'logic.condition', inputs: { operator: '==', right: 'a' } }, yes: out('yes') }, [
+      'x.value -> check.left',
+      'check.yes -> yes.value',
+    ]);
     expect((await run(definition, { inputs: { x: 'a' } })).outputs).toEqual({ yes: ['a'] });
   });
 
   it('waits out time.delay on the injected clock', async () => {
     const timers = fakeTimers([90_000]);
-    const definition = graph({ x: input('x'), later: { block: 'time.delay', inputs: { duration: '90s' } }, r: out('r') }, ['x.value -> later.value', 'later.value -> r.value']);
+    const definition = graph({ x: input('x'), later: { block: 'time.delay', inputs: { duration: '90s' } }, r: out('r') }, [
+      'x.value -> later.value',
+      'later.value -> r.value',
+    ]);
     const result = await run(definition, { inputs: { x: 'done' }, timers });
     expect(result.outputs).toEqual({ r: ['done'] });
     expect(timers.sleeps).toEqual([90_000]);

@@ -36,7 +36,13 @@ const stuck: BlockDefinition = {
   },
 };
 
-const big: BlockDefinition = testBlock({ id: 'test.big', inputs: ['size'], required: ['size'], outputs: ['text'], compute: (i) => [['text', 'x'.repeat(i.size as number)]] });
+const big: BlockDefinition = testBlock({
+  id: 'test.big',
+  inputs: ['size'],
+  required: ['size'],
+  outputs: ['text'],
+  compute: (i) => [['text', 'x'.repeat(i.size as number)]],
+});
 
 const cyclic: BlockDefinition = testBlock({
   id: 'test.cyclic',
@@ -55,27 +61,49 @@ function run(definition: AgentDefinition, options: Partial<MemoryRunOptions> = {
 
 describe('runGraphInMemory failure paths', () => {
   it('fails the execution on an unhandled node error, naming the node', async () => {
-    const definition = graph({ x: input('x'), f: { block: 'test.flaky', inputs: { message: 'the API said no' } }, after: 'test.pass', r: out('r') }, ['x.value -> f.value', 'f.value -> after.value', 'after.value -> r.value']);
+    const definition = graph({ x: input('x'), f: { block: 'test.flaky', inputs: { message: 'the API said no' } }, after: 'test.pass', r: out('r') }, [
+      'x.value -> f.value',
+      'f.value -> after.value',
+      'after.value -> r.value',
+    ]);
     const result = await run(definition, { inputs: { x: 1 } });
-    expect(result).toMatchObject({ status: 'FAILED', outputs: { r: [] }, error: { code: 'NODE_FAILED', message: 'Block test.flaky failed: the API said no', node_id: 'f' } });
-    expect(result.node_executions.find((n) => n.node_id === 'f')).toMatchObject({ status: 'FAILED', error: { code: 'NODE_FAILED', message: 'Block test.flaky failed: the API said no' } });
+    expect(result).toMatchObject({
+      status: 'FAILED',
+      outputs: { r: [] },
+      error: { code: 'NODE_FAILED', message: 'Block test.flaky failed: the API said no', node_id: 'f' },
+    });
+    expect(result.node_executions.find((n) => n.node_id === 'f')).toMatchObject({
+      status: 'FAILED',
+      error: { code: 'NODE_FAILED', message: 'Block test.flaky failed: the API said no' },
+    });
     expect(result.node_executions.some((n) => n.node_id === 'after')).toBe(false);
   });
 
   it('routes a handled node error along the error link and completes', async () => {
-    const definition = graph({ x: input('x'), f: { block: 'test.flaky', inputs: { message: 'nope' } }, r: out('r'), e: out('e') }, ['x.value -> f.value', 'f.value -> r.value', 'f.error.message -> e.value']);
+    const definition = graph({ x: input('x'), f: { block: 'test.flaky', inputs: { message: 'nope' } }, r: out('r'), e: out('e') }, [
+      'x.value -> f.value',
+      'f.value -> r.value',
+      'f.error.message -> e.value',
+    ]);
     const result = await run(definition, { inputs: { x: 1 } });
     expect(result).toMatchObject({ status: 'COMPLETED', outputs: { r: [], e: ['Block test.flaky failed: nope'] }, error: null });
   });
 
   it('retries with backoff, then succeeds, recording every attempt', async () => {
     const timers = fakeTimers([100, 200]);
-    const definition = graph({ x: input('x'), f: { block: 'test.flaky', inputs: { fail_until: 2 }, retry: { attempts: 3, backoff: 'exponential', delay: 100 } }, r: out('r') }, ['x.value -> f.value', 'f.value -> r.value']);
+    const definition = graph(
+      { x: input('x'), f: { block: 'test.flaky', inputs: { fail_until: 2 }, retry: { attempts: 3, backoff: 'exponential', delay: 100 } }, r: out('r') },
+      ['x.value -> f.value', 'f.value -> r.value'],
+    );
     const result = await run(definition, { inputs: { x: 'ok' }, timers });
     expect(result).toMatchObject({ status: 'COMPLETED', outputs: { r: ['ok'] } });
     expect(timers.sleeps).toEqual([100, 200]);
     const f = result.node_executions.find((n) => n.node_id === 'f')!;
-    expect(f.attempts.map((a) => [a.attempt, a.error?.message ?? null])).toEqual([[1, 'Block test.flaky failed: failed on attempt 1'], [2, 'Block test.flaky failed: failed on attempt 2'], [3, null]]);
+    expect(f.attempts.map((a) => [a.attempt, a.error?.message ?? null])).toEqual([
+      [1, 'Block test.flaky failed: failed on attempt 1'],
+      [2, 'Block test.flaky failed: failed on attempt 2'],
+      [3, null],
+    ]);
   });
 
   it('fails with the last error once retries are exhausted', async () => {
@@ -89,9 +117,15 @@ describe('runGraphInMemory failure paths', () => {
   it('times out an attempt that honours its signal (NODE_TIMEOUT), and retries it', async () => {
     const { seen, block } = waiter();
     const timers = fakeTimers([30, 10]);
-    const definition = graph({ x: input('x'), w: { block: 'test.wait', timeout: 30, retry: { attempts: 2, backoff: 'fixed', delay: 10 } } }, ['x.value -> w.value']);
+    const definition = graph({ x: input('x'), w: { block: 'test.wait', timeout: 30, retry: { attempts: 2, backoff: 'fixed', delay: 10 } } }, [
+      'x.value -> w.value',
+    ]);
     const result = await run(definition, { inputs: { x: 1 }, timers }, [block]);
-    expect(result.error).toMatchObject({ code: 'NODE_TIMEOUT', node_id: 'w', message: 'Node "w" (test.wait) ran longer than its timeout of 30ms and was stopped. Raise the node\'s `timeout` if it needs more time.' });
+    expect(result.error).toMatchObject({
+      code: 'NODE_TIMEOUT',
+      node_id: 'w',
+      message: 'Node "w" (test.wait) ran longer than its timeout of 30ms and was stopped. Raise the node\'s `timeout` if it needs more time.',
+    });
     expect(seen.started).toBe(2);
     // Each attempt's block saw its signal abort (run-block wraps the reason as its own CANCELLED).
     expect(seen.aborted).toHaveLength(2);
@@ -136,17 +170,28 @@ describe('runGraphInMemory failure paths', () => {
   it('cancels mid-run: running blocks get the abort, nothing new starts', async () => {
     const { seen, block } = waiter();
     const controller = new AbortController();
-    const definition = graph({ x: input('x'), w: 'test.wait', p: 'test.pass', r: out('r') }, ['x.value -> w.value', 'w.value -> p.value', 'p.value -> r.value']);
-    const result = await run(definition, {
-      inputs: { x: 1 },
-      signal: controller.signal,
-      onEvent: (e) => {
-        if (e.type === 'node' && e.node_execution.node_id === 'w' && e.node_execution.status === 'RUNNING') setImmediate(() => controller.abort());
+    const definition = graph({ x: input('x'), w: 'test.wait', p: 'test.pass', r: out('r') }, [
+      'x.value -> w.value',
+      'w.value -> p.value',
+      'p.value -> r.value',
+    ]);
+    const result = await run(
+      definition,
+      {
+        inputs: { x: 1 },
+        signal: controller.signal,
+        onEvent: (e) => {
+          if (e.type === 'node' && e.node_execution.node_id === 'w' && e.node_execution.status === 'RUNNING') setImmediate(() => controller.abort());
+        },
       },
-    }, [block]);
+      [block],
+    );
     expect(result).toMatchObject({ status: 'CANCELLED', error: { code: 'CANCELLED', node_id: null }, outputs: { r: [] } });
     expect(seen.aborted.map((r) => (r as AppError).code)).toEqual(['CANCELLED']);
-    expect(result.node_executions.map((n) => [n.node_id, n.status])).toEqual([['x', 'COMPLETED'], ['w', 'CANCELLED']]);
+    expect(result.node_executions.map((n) => [n.node_id, n.status])).toEqual([
+      ['x', 'COMPLETED'],
+      ['w', 'CANCELLED'],
+    ]);
   });
 
   it('starts nothing once cancelled, even when cancelled from inside an event callback', async () => {
@@ -171,7 +216,9 @@ describe('runGraphInMemory failure paths', () => {
 
   it('fails an agent.run whose child fails with CHILD_FAILED, routable by the error pin', async () => {
     const definition = graph({ sub: { block: 'agent.run', inputs: { agent: 'child' } }, e: out('e') }, ['sub.error -> e.value']);
-    const result = await run(definition, { runChild: async () => ({ status: 'FAILED', outputs: {}, error: { code: 'NODE_FAILED', message: 'inner boom', node_id: 'x' } }) });
+    const result = await run(definition, {
+      runChild: async () => ({ status: 'FAILED', outputs: {}, error: { code: 'NODE_FAILED', message: 'inner boom', node_id: 'x' } }),
+    });
     expect(result.outputs.e).toEqual([{ code: 'CHILD_FAILED', message: 'Agent "child" (run by node "sub") failed: NODE_FAILED: inner boom' }]);
   });
 
@@ -185,7 +232,11 @@ describe('runGraphInMemory failure paths', () => {
     let called = false;
     const definition = graph({ sub: { block: 'agent.run', inputs: { agent: 'child' } }, e: out('e') }, ['sub.error -> e.value']);
     const result = await run(definition, { depth: 8, runChild: async () => ((called = true), { status: 'COMPLETED', outputs: {}, error: null }) });
-    expect(result.error).toMatchObject({ code: 'DEPTH_LIMIT', node_id: 'sub', message: expect.stringMatching(/at depth 9, deeper than executor.max_depth \(8\)/) });
+    expect(result.error).toMatchObject({
+      code: 'DEPTH_LIMIT',
+      node_id: 'sub',
+      message: expect.stringMatching(/at depth 9, deeper than executor.max_depth \(8\)/),
+    });
     expect(called).toBe(false);
   });
 
@@ -207,14 +258,20 @@ describe('runGraphInMemory failure paths', () => {
 
   it('explains an agent.run that cannot start children', async () => {
     const result = await run(graph({ sub: { block: 'agent.run', inputs: { agent: 'child' } } }));
-    expect(result.error).toEqual({ code: 'NODE_FAILED', message: 'Node "sub" runs agent "child", but this run cannot start child executions. Mock the node in the agent test, or run it on a server.', node_id: 'sub' });
+    expect(result.error).toEqual({
+      code: 'NODE_FAILED',
+      message: 'Node "sub" runs agent "child", but this run cannot start child executions. Mock the node in the agent test, or run it on a server.',
+      node_id: 'sub',
+    });
   });
 
   it('fails a node whose yield is larger than max_value_bytes (VALUE_TOO_LARGE, routable)', async () => {
     const definition = graph({ b: { block: 'test.big', inputs: { size: 200 } }, r: out('r'), e: out('e') }, ['b.text -> r.value', 'b.error.code -> e.value']);
     const result = await run(definition, { maxValueBytes: 100 });
     expect(result).toMatchObject({ status: 'COMPLETED', outputs: { r: [], e: ['VALUE_TOO_LARGE'] } });
-    expect(result.node_executions.find((n) => n.node_id === 'b')!.error!.message).toBe('Node "b" yielded 202 bytes on pin "text", more than executor.max_value_bytes (100 bytes). Yield a smaller value (pick the keys you need), or raise the limit in config.');
+    expect(result.node_executions.find((n) => n.node_id === 'b')!.error!.message).toBe(
+      'Node "b" yielded 202 bytes on pin "text", more than executor.max_value_bytes (100 bytes). Yield a smaller value (pick the keys you need), or raise the limit in config.',
+    );
   });
 
   it('exempts trigger payloads from the value-size limit', async () => {
@@ -225,17 +282,31 @@ describe('runGraphInMemory failure paths', () => {
 
   it('fails a node that yields a value JSON cannot hold', async () => {
     const result = await run(graph({ c: 'test.cyclic' }));
-    expect(result.error).toMatchObject({ code: 'NODE_FAILED', node_id: 'c', message: expect.stringMatching(/^Node "c" yielded a value on pin "value" that cannot be stored as JSON/) });
+    expect(result.error).toMatchObject({
+      code: 'NODE_FAILED',
+      node_id: 'c',
+      message: expect.stringMatching(/^Node "c" yielded a value on pin "value" that cannot be stored as JSON/),
+    });
   });
 
   it('fails with MISSING_INPUT listing every missing required input', async () => {
     const definition = graph({ a: input('a'), b: input('b'), r: out('r') }, ['a.value -> r.value', 'b.value -> r.value']);
     const result = await run(definition, { inputs: {} });
-    expect(result).toMatchObject({ status: 'FAILED', error: { code: 'MISSING_INPUT', node_id: null, message: 'The execution needs a value for the required inputs "a", "b": pass them as inputs (no default is set).' } });
+    expect(result).toMatchObject({
+      status: 'FAILED',
+      error: {
+        code: 'MISSING_INPUT',
+        node_id: null,
+        message: 'The execution needs a value for the required inputs "a", "b": pass them as inputs (no default is set).',
+      },
+    });
   });
 
   it('fails the execution when a credential cannot be resolved (not routable)', async () => {
-    const definition = graph({ x: input('x'), p: { block: 'test.pass', credentials: { llm: 'missing-key' } }, e: out('e') }, ['x.value -> p.value', 'p.error -> e.value']);
+    const definition = graph({ x: input('x'), p: { block: 'test.pass', credentials: { llm: 'missing-key' } }, e: out('e') }, [
+      'x.value -> p.value',
+      'p.error -> e.value',
+    ]);
     const result = await run(definition, {
       inputs: { x: 1 },
       resolveCredentials: (_node, fields) => {
@@ -254,11 +325,19 @@ describe('runGraphInMemory failure paths', () => {
       },
     };
     const result = await run(graph({ f: 'test.fetch' }), {}, [fetcher]);
-    expect(result.error).toMatchObject({ code: 'NODE_FAILED', message: 'Block test.fetch failed: This run has no network: a request to https://example.com/ was refused. Mock the node in the agent test, or run it with `trellis run`.' });
+    expect(result.error).toMatchObject({
+      code: 'NODE_FAILED',
+      message:
+        'Block test.fetch failed: This run has no network: a request to https://example.com/ was refused. Mock the node in the agent test, or run it with `trellis run`.',
+    });
   });
 
   it('fails a delay node with a duration that is not one', async () => {
     const result = await run(graph({ d: { block: 'test.delay', inputs: { duration: 'soon' } } }));
-    expect(result.error).toMatchObject({ code: 'NODE_FAILED', node_id: 'd', message: 'Node "d" got duration "soon", which is not a duration: use a number of milliseconds or text like 500ms, 30s, 10m, 2h.' });
+    expect(result.error).toMatchObject({
+      code: 'NODE_FAILED',
+      node_id: 'd',
+      message: 'Node "d" got duration "soon", which is not a duration: use a number of milliseconds or text like 500ms, 30s, 10m, 2h.',
+    });
   });
 });

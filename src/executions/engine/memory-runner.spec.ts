@@ -43,10 +43,19 @@ function run(definition: AgentDefinition, options: Partial<MemoryRunOptions> = {
 
 describe('runGraphInMemory', () => {
   it('runs a graph and reports every node execution', async () => {
-    const definition = graph({ x: input('x'), y: input('y', { default: 2 }), add: 'test.add', r: out('r') }, ['x.value -> add.a', 'y.value -> add.b', 'add.sum -> r.value']);
+    const definition = graph({ x: input('x'), y: input('y', { default: 2 }), add: 'test.add', r: out('r') }, [
+      'x.value -> add.a',
+      'y.value -> add.b',
+      'add.sum -> r.value',
+    ]);
     const result = await run(definition, { inputs: { x: 40 } });
     expect(result).toMatchObject({ status: 'COMPLETED', outputs: { r: [42] }, error: null });
-    expect(result.node_executions.map((n) => [n.node_id, n.status])).toEqual([['x', 'COMPLETED'], ['y', 'COMPLETED'], ['add', 'COMPLETED'], ['r', 'COMPLETED']]);
+    expect(result.node_executions.map((n) => [n.node_id, n.status])).toEqual([
+      ['x', 'COMPLETED'],
+      ['y', 'COMPLETED'],
+      ['add', 'COMPLETED'],
+      ['r', 'COMPLETED'],
+    ]);
     const add = result.node_executions.find((n) => n.node_id === 'add')!;
     expect(add).toMatchObject({ block: 'test.add', inputs: { a: 40, b: 2 }, outputs: { sum: [42] }, error: null });
     expect(add.attempts).toEqual([{ attempt: 1, started_at: expect.any(String), ended_at: expect.any(String), error: null }]);
@@ -55,14 +64,22 @@ describe('runGraphInMemory', () => {
   });
 
   it('seeds a trigger run and tells which nodes did not run', async () => {
-    const definition = graph({ t: 'test.trigger', p: 'test.pass', br: 'test.branch', no: 'test.pass', r: out('r') }, ['t.body -> br.value', 'br.yes -> p.value', 'br.no -> no.value', 'p.value -> r.value']);
+    const definition = graph({ t: 'test.trigger', p: 'test.pass', br: 'test.branch', no: 'test.pass', r: out('r') }, [
+      't.body -> br.value',
+      'br.yes -> p.value',
+      'br.no -> no.value',
+      'p.value -> r.value',
+    ]);
     const result = await run(definition, { trigger: { node: 't', outputs: { body: 'hello', headers: {} } } });
     expect(result.outputs).toEqual({ r: ['hello'] });
     expect(ranAndNotRan(definition, result)).toEqual({ ran: ['t', 'p', 'br', 'r'], not_ran: ['no'] });
   });
 
   it('yields mocks instead of running the node', async () => {
-    const definition = graph({ x: input('x'), f: { block: 'test.flaky', inputs: { message: 'would fail' } }, r: out('r') }, ['x.value -> f.value', 'f.value -> r.value']);
+    const definition = graph({ x: input('x'), f: { block: 'test.flaky', inputs: { message: 'would fail' } }, r: out('r') }, [
+      'x.value -> f.value',
+      'f.value -> r.value',
+    ]);
     const result = await run(definition, { inputs: { x: 1 }, mocks: { f: { value: 'mocked' } } });
     expect(result).toMatchObject({ status: 'COMPLETED', outputs: { r: ['mocked'] } });
   });
@@ -76,7 +93,12 @@ describe('runGraphInMemory', () => {
   it('refuses, before running anything, inputs, triggers and mocks the graph does not have', async () => {
     const definition = graph({ t: 'test.trigger', x: input('x'), p: 'test.pass', r: out('r') }, ['x.value -> p.value', 'p.value -> r.value']);
     const events: MemoryRunEvent[] = [];
-    const attempt = run(definition, { inputs: { x: 1, nmae: 2 }, trigger: { node: 'p', outputs: {} }, mocks: { ghost: {}, x: {}, r: {}, t: {}, p: [] as unknown as Record<string, unknown> }, onEvent: (e) => events.push(e) });
+    const attempt = run(definition, {
+      inputs: { x: 1, nmae: 2 },
+      trigger: { node: 'p', outputs: {} },
+      mocks: { ghost: {}, x: {}, r: {}, t: {}, p: [] as unknown as Record<string, unknown> },
+      onEvent: (e) => events.push(e),
+    });
     await expect(attempt).rejects.toBeInstanceOf(AppError);
     const error = (await attempt.catch((e: unknown) => e)) as AppError;
     expect(error.code).toBe('VALIDATION_FAILED');
@@ -96,7 +118,9 @@ describe('runGraphInMemory', () => {
   it('never runs more than max_parallel blocks at once', async () => {
     const { state, block } = gauge();
     const items = Array.from({ length: 20 }, (_, i) => i);
-    const definition = graph({ l: { block: 'test.spread', inputs: { items } }, g: 'test.gauge', r: out('r') }, ['l.item -> g.value', 'g.value -> r.value'], { max_parallel: 3 });
+    const definition = graph({ l: { block: 'test.spread', inputs: { items } }, g: 'test.gauge', r: out('r') }, ['l.item -> g.value', 'g.value -> r.value'], {
+      max_parallel: 3,
+    });
     const result = await run(definition, {}, [block]);
     expect(result.outputs.r!.slice().sort((a, b) => (a as number) - (b as number))).toEqual(items);
     expect(state).toEqual({ current: 0, max: 3, runs: 20 });
@@ -111,8 +135,16 @@ describe('runGraphInMemory', () => {
 
   it('delivers streaming yields while the streaming block still runs', async () => {
     const events: string[] = [];
-    const definition = graph({ x: input('x'), it: 'test.slow_iterate', p: 'test.pass', r: out('r') }, ['x.value -> it.items', 'it.item -> p.value', 'p.value -> r.value']);
-    const result = await run(definition, { inputs: { x: [1, 2, 3] }, onEvent: (e) => e.type === 'node' && events.push(`${e.node_execution.node_id}:${e.node_execution.status}`) }, [slowIterate]);
+    const definition = graph({ x: input('x'), it: 'test.slow_iterate', p: 'test.pass', r: out('r') }, [
+      'x.value -> it.items',
+      'it.item -> p.value',
+      'p.value -> r.value',
+    ]);
+    const result = await run(
+      definition,
+      { inputs: { x: [1, 2, 3] }, onEvent: (e) => e.type === 'node' && events.push(`${e.node_execution.node_id}:${e.node_execution.status}`) },
+      [slowIterate],
+    );
     expect(result.outputs).toEqual({ r: [1, 2, 3] });
     expect(events.indexOf('p:COMPLETED')).toBeLessThan(events.indexOf('it:COMPLETED'));
     expect(result.node_executions.find((n) => n.node_id === 'it')!.outputs).toEqual({ item: [1, 2, 3] });
@@ -121,7 +153,10 @@ describe('runGraphInMemory', () => {
   it('reports each node execution as it moves, and the execution status', async () => {
     const events: string[] = [];
     const definition = graph({ x: input('x'), p: 'test.pass', r: out('r') }, ['x.value -> p.value', 'p.value -> r.value']);
-    await run(definition, { inputs: { x: 1 }, onEvent: (e) => events.push(e.type === 'node' ? `${e.node_execution.node_id}:${e.node_execution.status}` : `execution:${e.status}`) });
+    await run(definition, {
+      inputs: { x: 1 },
+      onEvent: (e) => events.push(e.type === 'node' ? `${e.node_execution.node_id}:${e.node_execution.status}` : `execution:${e.status}`),
+    });
     expect(events).toEqual(['execution:RUNNING', 'x:COMPLETED', 'p:QUEUED', 'p:RUNNING', 'p:COMPLETED', 'r:COMPLETED', 'execution:COMPLETED']);
   });
 
@@ -144,8 +179,15 @@ describe('runGraphInMemory', () => {
   it('honours time.delay in-process, WAITING without a slot', async () => {
     const timers = fakeTimers([5000]);
     const statuses: string[] = [];
-    const definition = graph({ x: input('x'), d: { block: 'test.delay', inputs: { duration: '5s' } }, r: out('r') }, ['x.value -> d.value', 'd.value -> r.value']);
-    const result = await run(definition, { inputs: { x: 'later' }, timers, onEvent: (e) => e.type === 'node' && e.node_execution.node_id === 'd' && statuses.push(e.node_execution.status) });
+    const definition = graph({ x: input('x'), d: { block: 'test.delay', inputs: { duration: '5s' } }, r: out('r') }, [
+      'x.value -> d.value',
+      'd.value -> r.value',
+    ]);
+    const result = await run(definition, {
+      inputs: { x: 'later' },
+      timers,
+      onEvent: (e) => e.type === 'node' && e.node_execution.node_id === 'd' && statuses.push(e.node_execution.status),
+    });
     expect(result.outputs).toEqual({ r: ['later'] });
     expect(timers.sleeps).toEqual([5000]);
     expect(statuses).toEqual(['QUEUED', 'RUNNING', 'WAITING', 'COMPLETED']);
@@ -153,7 +195,11 @@ describe('runGraphInMemory', () => {
 
   it('runs agent.run through the child runner and yields the child outputs on their pins', async () => {
     const requests: unknown[] = [];
-    const definition = graph({ x: input('x'), sub: { block: 'agent.run', inputs: { agent: 'child', inputs: { q: 1 } } }, a: out('a'), all: out('all') }, ['x.value -> sub.inputs.q', 'sub.answer -> a.value', 'sub.outputs -> all.value']);
+    const definition = graph({ x: input('x'), sub: { block: 'agent.run', inputs: { agent: 'child', inputs: { q: 1 } } }, a: out('a'), all: out('all') }, [
+      'x.value -> sub.inputs.q',
+      'sub.answer -> a.value',
+      'sub.outputs -> all.value',
+    ]);
     const result = await run(definition, {
       inputs: { x: 'question' },
       depth: 2,
@@ -162,13 +208,20 @@ describe('runGraphInMemory', () => {
         return { status: 'COMPLETED', outputs: { answer: ['yes', 'no'], other: [] }, error: null };
       },
     });
-    expect(requests).toEqual([{ agent: 'child', inputs: { q: 'question' }, depth: 3, parent_execution_id: expect.any(String), parent_node_id: 'sub', signal: undefined }]);
+    expect(requests).toEqual([
+      { agent: 'child', inputs: { q: 'question' }, depth: 3, parent_execution_id: expect.any(String), parent_node_id: 'sub', signal: undefined },
+    ]);
     expect(result.outputs).toEqual({ a: ['yes', 'no'], all: [{ answer: ['yes', 'no'], other: [] }] });
   });
 
   it('fans out 2,000 items through a node and collects them', async () => {
     const items = Array.from({ length: 2_000 }, (_, i) => i);
-    const definition = graph({ x: input('x'), it: 'test.iterate', p: 'test.pass', c: 'test.collect', r: out('r') }, ['x.value -> it.items', 'it.item -> p.value', 'p.value -> c.item', 'c.items -> r.value']);
+    const definition = graph({ x: input('x'), it: 'test.iterate', p: 'test.pass', c: 'test.collect', r: out('r') }, [
+      'x.value -> it.items',
+      'it.item -> p.value',
+      'p.value -> c.item',
+      'c.items -> r.value',
+    ]);
     const result = await run(definition, { inputs: { x: items }, maxNodeExecutions: 5_000 });
     expect(result.status).toBe('COMPLETED');
     expect(result.outputs.r).toEqual([items]);

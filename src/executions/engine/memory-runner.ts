@@ -40,7 +40,10 @@ export function ranAndNotRan(definition: AgentDefinition, result: MemoryRunResul
 }
 
 const refuseHttp: BlockHttpClient = {
-  fetch: (url) => Promise.reject(new Error(`This run has no network: a request to ${String(url)} was refused. Mock the node in the agent test, or run it with \`trellis run\`.`)),
+  fetch: (url) =>
+    Promise.reject(
+      new Error(`This run has no network: a request to ${String(url)} was refused. Mock the node in the agent test, or run it with \`trellis run\`.`),
+    ),
 };
 
 class MemoryRun {
@@ -72,7 +75,10 @@ class MemoryRun {
     this.ports = {
       runBlock: options.runAttempt,
       timers: this.timers,
-      credentials: (_run, node) => ({ credentials: options.resolveCredentials?.(node.id, node.definition.credentials ?? {}) ?? {}, ...(options.systemDefaults ? { systemDefaults: options.systemDefaults } : {}) }),
+      credentials: (_run, node) => ({
+        credentials: options.resolveCredentials?.(node.id, node.definition.credentials ?? {}) ?? {},
+        ...(options.systemDefaults ? { systemDefaults: options.systemDefaults } : {}),
+      }),
       logger: (nodeId) => this.nodeLogger(nodeId),
       http: () => options.http ?? refuseHttp,
       settings: options.settings ?? { allowPrivateAddresses: false, maxResponseBytes: 10 * 1024 * 1024 },
@@ -113,7 +119,8 @@ class MemoryRun {
     const execution = step.execution;
     if (execution && !isFinalRunStatus(execution.status)) this.options.onEvent?.({ type: 'execution', status: 'RUNNING', error: null });
     for (const run of step.changed) this.report(run);
-    for (const id of step.abort) this.controllers.get(id)?.abort(new EngineError(EngineErrorCode.CANCELLED, 'The execution stopped, so this node was stopped too.'));
+    for (const id of step.abort)
+      this.controllers.get(id)?.abort(new EngineError(EngineErrorCode.CANCELLED, 'The execution stopped, so this node was stopped too.'));
     for (const { run, delay_ms } of step.retries) {
       this.timers.sleep(delay_ms, this.done.signal).then(
         () => this.handle(this.scheduler.retryDue(run.id)),
@@ -182,7 +189,15 @@ class MemoryRun {
       return { ok: true, yields: suspension.due.yields };
     }
     const child = suspension.child!;
-    const result = await this.options.runChild!({ agent: child.agent, ...(child.version !== null ? { version: child.version } : {}), inputs: child.inputs, depth: child.depth, parent_execution_id: this.executionId, parent_node_id: node.id, signal });
+    const result = await this.options.runChild!({
+      agent: child.agent,
+      ...(child.version !== null ? { version: child.version } : {}),
+      inputs: child.inputs,
+      depth: child.depth,
+      parent_execution_id: this.executionId,
+      parent_node_id: node.id,
+      signal,
+    });
     if (signal.aborted) throw signal.reason;
     return childOutcome(node.id, child.agent, result, { maxValueBytes: this.maxValueBytes(), maxJsonDepth: this.options.maxJsonDepth });
   }
@@ -200,7 +215,8 @@ class MemoryRun {
   private report(run: NodeRun): void {
     const track = this.track(run.id);
     if (run.status === NodeRunStatus.RUNNING && track.started < 0) track.started = this.timers.now();
-    if ((run.status === NodeRunStatus.COMPLETED || run.status === NodeRunStatus.FAILED || run.status === NodeRunStatus.CANCELLED) && track.ended < 0) track.ended = this.timers.now();
+    if ((run.status === NodeRunStatus.COMPLETED || run.status === NodeRunStatus.FAILED || run.status === NodeRunStatus.CANCELLED) && track.ended < 0)
+      track.ended = this.timers.now();
     if (this.options.onEvent) this.options.onEvent({ type: 'node', node_execution: this.toReport(run) });
   }
 

@@ -95,8 +95,7 @@ export interface NodeExecutionReport {
 }
 
 export type MemoryRunEvent =
-  | { type: 'node'; node_execution: NodeExecutionReport }
-  | { type: 'execution'; status: FinalStatus | 'RUNNING'; error: ExecutionError | null };
+  { type: 'node'; node_execution: NodeExecutionReport } | { type: 'execution'; status: FinalStatus | 'RUNNING'; error: ExecutionError | null };
 
 export interface MemoryRunResult {
   status: FinalStatus;

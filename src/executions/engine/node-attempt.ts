@@ -13,7 +13,8 @@ import { suspensionOf, type Suspension, type SuspensionLimits } from './suspensi
 import type { Timers } from './timers.js';
 
 /** The credentials of one attempt, or why they cannot be had (the node fails with this error). */
-export type AttemptCredentials = { credentials: Record<string, ResolvedCredential>; systemDefaults?: Readonly<Record<string, ResolvedCredential>> } | { error: NodeError };
+export type AttemptCredentials =
+  { credentials: Record<string, ResolvedCredential>; systemDefaults?: Readonly<Record<string, ResolvedCredential>> } | { error: NodeError };
 
 /** What an attempt needs from outside the engine. */
 export interface AttemptPorts {
@@ -72,7 +73,12 @@ export async function runNodeAttempt(
     settings: ports.settings,
     attempt: run.attempt,
   };
-  const limits = { timeoutMs: node.definition.timeout ?? setting.nodeTimeoutMs, maxValueBytes: setting.maxValueBytes, maxJsonDepth: setting.maxJsonDepth, timers: ports.timers };
+  const limits = {
+    timeoutMs: node.definition.timeout ?? setting.nodeTimeoutMs,
+    maxValueBytes: setting.maxValueBytes,
+    maxJsonDepth: setting.maxJsonDepth,
+    timers: ports.timers,
+  };
   return executeScrubbedAttempt(ports.runBlock, { block: node.block, inputs: run.inputs, context }, limits, controller, onYield);
 }
 

@@ -141,5 +141,17 @@ export class NodeInbox {
 }
 
 export function newIncompleteRun(id: string, seq: number, node: CompiledNode): NodeRun {
-  return { id, seq, node: node.id, block: node.blockId, status: NodeRunStatus.INCOMPLETE, inputs: {}, outputs: {}, error: null, attempt: 0, delivered_seq: 0, waiting_for: null };
+  return {
+    id,
+    seq,
+    node: node.id,
+    block: node.blockId,
+    status: NodeRunStatus.INCOMPLETE,
+    inputs: {},
+    outputs: {},
+    error: null,
+    attempt: 0,
+    delivered_seq: 0,
+    waiting_for: null,
+  };
 }

@@ -21,7 +21,13 @@ describe('ExecutionScheduler events', () => {
     const s = scheduler(graph({ l: { block: 'test.spread', inputs: { items: [1, 2, 3, 4, 5] } }, p: 'test.pass' }, ['l.item -> p.value']), { maxParallel: 2 });
     s.seed({ inputs: {} });
     const [spread] = s.takeReady().started;
-    s.attemptSucceeded(spread!.id, [['item', 1], ['item', 2], ['item', 3], ['item', 4], ['item', 5]]);
+    s.attemptSucceeded(spread!.id, [
+      ['item', 1],
+      ['item', 2],
+      ['item', 3],
+      ['item', 4],
+      ['item', 5],
+    ]);
     const first = s.takeReady().started;
     expect(first.map((r) => r.inputs.value)).toEqual([1, 2]);
     expect(s.takeReady().started).toEqual([]);
@@ -31,7 +37,12 @@ describe('ExecutionScheduler events', () => {
   });
 
   it('delivers a non-streaming attempt only when it succeeds, so a retried attempt never delivers twice', () => {
-    const s = scheduler(graph({ x: input('x'), f: { block: 'test.pass', retry: { attempts: 2, backoff: 'fixed', delay: 5 } }, r: out('r') }, ['x.value -> f.value', 'f.value -> r.value']));
+    const s = scheduler(
+      graph({ x: input('x'), f: { block: 'test.pass', retry: { attempts: 2, backoff: 'fixed', delay: 5 } }, r: out('r') }, [
+        'x.value -> f.value',
+        'f.value -> r.value',
+      ]),
+    );
     s.seed({ inputs: { x: 1 } });
     const [first] = s.takeReady().started;
     const failed = s.attemptFailed(first!.id, { code: 'NODE_FAILED', message: 'flaky' });
@@ -48,7 +59,13 @@ describe('ExecutionScheduler events', () => {
   });
 
   it('delivers streaming yields at once, skips sequence numbers already delivered, and never retries after a yield', () => {
-    const s = scheduler(graph({ x: input('x'), it: { block: 'test.iterate', retry: { attempts: 3, backoff: 'fixed', delay: 1 } }, p: 'test.pass', r: out('r') }, ['x.value -> it.items', 'it.item -> p.value', 'p.value -> r.value']));
+    const s = scheduler(
+      graph({ x: input('x'), it: { block: 'test.iterate', retry: { attempts: 3, backoff: 'fixed', delay: 1 } }, p: 'test.pass', r: out('r') }, [
+        'x.value -> it.items',
+        'it.item -> p.value',
+        'p.value -> r.value',
+      ]),
+    );
     s.seed({ inputs: { x: ['a', 'b'] } });
     const [it] = s.takeReady().started;
     const step = s.streamYield(it!.id, 1, 'item', 'a');
@@ -65,7 +82,10 @@ describe('ExecutionScheduler events', () => {
     const s = scheduler(graph({ x: input('x'), f: 'test.pass', e: out('e') }, ['x.value -> f.value', 'f.error -> e.value']));
     s.seed({ inputs: { x: 1 } });
     const [f] = s.takeReady().started;
-    const step = s.attemptSucceeded(f!.id, [['value', 1], ['error', { code: 'WHATEVER', message: 'bad' }]]);
+    const step = s.attemptSucceeded(f!.id, [
+      ['value', 1],
+      ['error', { code: 'WHATEVER', message: 'bad' }],
+    ]);
     expect(f!.status).toBe('FAILED');
     expect(step.execution).toMatchObject({ status: 'COMPLETED', outputs: { e: [{ code: 'NODE_FAILED', message: 'WHATEVER: bad' }] } });
   });
@@ -79,7 +99,15 @@ describe('ExecutionScheduler events', () => {
   });
 
   it('frees the slot of a suspended run and completes it from WAITING', () => {
-    const s = scheduler(graph({ x: input('x'), d: { block: 'test.delay', inputs: { duration: '1s' } }, p: 'test.pass', r: out('r') }, ['x.value -> d.value', 'x.value -> p.value', 'd.value -> r.value', 'p.value -> r.value']), { maxParallel: 1 });
+    const s = scheduler(
+      graph({ x: input('x'), d: { block: 'test.delay', inputs: { duration: '1s' } }, p: 'test.pass', r: out('r') }, [
+        'x.value -> d.value',
+        'x.value -> p.value',
+        'd.value -> r.value',
+        'p.value -> r.value',
+      ]),
+      { maxParallel: 1 },
+    );
     s.seed({ inputs: { x: 'v' } });
     const [d] = s.takeReady().started;
     expect(d!.node).toBe('d');
@@ -94,9 +122,23 @@ describe('ExecutionScheduler events', () => {
   });
 
   it('cancel stops queued, running and waiting runs, and ignores later events', () => {
-    const s = scheduler(graph({ l: { block: 'test.spread', inputs: { items: [1, 2, 3] } }, p: { block: 'test.pass', retry: { attempts: 2, backoff: 'fixed', delay: 1 } }, r: out('r') }, ['l.item -> p.value', 'p.value -> r.value']), { maxParallel: 2 });
+    const s = scheduler(
+      graph(
+        {
+          l: { block: 'test.spread', inputs: { items: [1, 2, 3] } },
+          p: { block: 'test.pass', retry: { attempts: 2, backoff: 'fixed', delay: 1 } },
+          r: out('r'),
+        },
+        ['l.item -> p.value', 'p.value -> r.value'],
+      ),
+      { maxParallel: 2 },
+    );
     s.seed({ inputs: {} });
-    s.attemptSucceeded(s.takeReady().started[0]!.id, [['item', 1], ['item', 2], ['item', 3]]);
+    s.attemptSucceeded(s.takeReady().started[0]!.id, [
+      ['item', 1],
+      ['item', 2],
+      ['item', 3],
+    ]);
     const [a, b] = s.takeReady().started;
     s.attemptFailed(b!.id, { code: 'NODE_FAILED', message: 'x' });
     const step = s.cancel();
@@ -118,7 +160,9 @@ describe('ExecutionScheduler events', () => {
   });
 
   it('computes exponential backoff capped by max_delay', () => {
-    const s = scheduler(graph({ x: input('x'), f: { block: 'test.flaky', retry: { attempts: 5, backoff: 'exponential', delay: 100, max_delay: 300 } } }, ['x.value -> f.value']));
+    const s = scheduler(
+      graph({ x: input('x'), f: { block: 'test.flaky', retry: { attempts: 5, backoff: 'exponential', delay: 100, max_delay: 300 } } }, ['x.value -> f.value']),
+    );
     const delays: number[] = [];
     const steps = drive(s, blocks, { first: s.seed({ inputs: { x: 1 } }) }).steps;
     for (const step of steps) for (const retry of step.retries) delays.push(retry.delay_ms);
@@ -127,23 +171,38 @@ describe('ExecutionScheduler events', () => {
   });
 
   it('is deterministic: the same events give the same steps', () => {
-    const definition = graph(
-      { x: input('x'), it: 'test.iterate', p: 'test.pass', c: { block: 'test.collect', inputs: { count: 2 } }, r: out('r') },
-      ['x.value -> it.items', 'it.item -> p.value', 'p.value -> c.item', 'c.items -> r.value'],
-    );
+    const definition = graph({ x: input('x'), it: 'test.iterate', p: 'test.pass', c: { block: 'test.collect', inputs: { count: 2 } }, r: out('r') }, [
+      'x.value -> it.items',
+      'it.item -> p.value',
+      'p.value -> c.item',
+      'c.items -> r.value',
+    ]);
     const play = () => {
       const s = scheduler(definition, { maxParallel: 3 });
-      return JSON.stringify(drive(s, blocks, { first: s.seed({ inputs: { x: [1, 2, 3, 4, 5] } }) }).steps.map((step: Step) => ({ ...step, changed: step.changed.map((r) => r.id) })));
+      return JSON.stringify(
+        drive(s, blocks, { first: s.seed({ inputs: { x: [1, 2, 3, 4, 5] } }) }).steps.map((step: Step) => ({
+          ...step,
+          changed: step.changed.map((r) => r.id),
+        })),
+      );
     };
     expect(play()).toBe(play());
   });
 
   it('lists each changed run once per step, in first-touched order', () => {
-    const s = scheduler(graph({ k: input('k'), l: { block: 'test.spread', inputs: { items: [1, 2] } }, add: 'test.add' }, [{ from: 'l.item', to: 'add.a' }, { from: 'k.value', to: 'add.b' }]));
+    const s = scheduler(
+      graph({ k: input('k'), l: { block: 'test.spread', inputs: { items: [1, 2] } }, add: 'test.add' }, [
+        { from: 'l.item', to: 'add.a' },
+        { from: 'k.value', to: 'add.b' },
+      ]),
+    );
     const seeded = s.seed({ inputs: { k: 1 } });
     expect(ids(seeded.changed)).toEqual(['k:COMPLETED', 'add:INCOMPLETE', 'l:QUEUED']);
     const [l] = s.takeReady().started;
-    const step = s.attemptSucceeded(l!.id, [['item', 1], ['item', 2]]);
+    const step = s.attemptSucceeded(l!.id, [
+      ['item', 1],
+      ['item', 2],
+    ]);
     expect(ids(step.changed)).toEqual(['l:COMPLETED', 'add:QUEUED', 'add:QUEUED']);
   });
 
@@ -163,7 +222,15 @@ describe('ExecutionScheduler events', () => {
 
   it('fans 10,000 streamed items out and gathers them back in order', () => {
     const items = Array.from({ length: 10_000 }, (_, i) => i);
-    const s = scheduler(graph({ x: input('x'), it: 'test.iterate', p: 'test.pass', c: 'test.collect', r: out('r') }, ['x.value -> it.items', 'it.item -> p.value', 'p.value -> c.item', 'c.items -> r.value']), { maxNodeExecutions: 20_000 });
+    const s = scheduler(
+      graph({ x: input('x'), it: 'test.iterate', p: 'test.pass', c: 'test.collect', r: out('r') }, [
+        'x.value -> it.items',
+        'it.item -> p.value',
+        'p.value -> c.item',
+        'c.items -> r.value',
+      ]),
+      { maxNodeExecutions: 20_000 },
+    );
     drive(s, blocks, { first: s.seed({ inputs: { x: items } }) });
     expect(s.outputs()).toEqual({ r: [items] });
     expect(s.counts.node_executions).toBe(10_003);

@@ -39,7 +39,16 @@ const graphs: Array<{ name: string; definition: AgentDefinition; seed: Seed; opt
   {
     name: 'fan-out, static input, FIFO pairs and leftovers',
     definition: graph(
-      { k: input('k'), x: input('x'), it: 'test.iterate', l: { block: 'test.spread', inputs: { items: [10, 20] } }, add: 'test.add', add2: 'test.add', r: out('r'), s: out('s') },
+      {
+        k: input('k'),
+        x: input('x'),
+        it: 'test.iterate',
+        l: { block: 'test.spread', inputs: { items: [10, 20] } },
+        add: 'test.add',
+        add2: 'test.add',
+        r: out('r'),
+        s: out('s'),
+      },
       ['x.value -> it.items', 'it.item -> add.a', 'k.value -> add.b', 'add.sum -> r.value', 'it.item -> add2.a', 'l.item -> add2.b', 'add2.sum -> s.value'],
     ),
     seed: { inputs: { k: 100, x: [1, 2, 3] } },
@@ -49,7 +58,15 @@ const graphs: Array<{ name: string; definition: AgentDefinition; seed: Seed; opt
     name: 'gathers with and without count, sticky count',
     definition: graph(
       { n: input('n'), x: input('x'), it: 'test.iterate', p: 'test.pass', c: 'test.collect', c2: 'test.collect', r: out('r'), all: out('all') },
-      ['x.value -> it.items', 'it.item -> p.value', 'p.value -> c.item', 'n.value -> c.count', 'c.items -> r.value', 'p.value -> c2.item', 'c2.items -> all.value'],
+      [
+        'x.value -> it.items',
+        'it.item -> p.value',
+        'p.value -> c.item',
+        'n.value -> c.count',
+        'c.items -> r.value',
+        'p.value -> c2.item',
+        'c2.items -> all.value',
+      ],
     ),
     seed: { inputs: { n: 2, x: [1, 2, 3, 4, 5] } },
   },
@@ -70,12 +87,18 @@ describe('ExecutionScheduler.restore', () => {
       expect(whole.s.executionStatus).toBe('COMPLETED');
       for (let crashAfter = 0; crashAfter <= whole.attempts.length; crashAfter++) {
         const resumed = crashAndResume(g.definition, g.seed, crashAfter, g.options);
-        expect({ crashAfter, status: resumed.scheduler.executionStatus, outputs: resumed.scheduler.outputs() }).toEqual({ crashAfter, status: 'COMPLETED', outputs: whole.s.outputs() });
+        expect({ crashAfter, status: resumed.scheduler.executionStatus, outputs: resumed.scheduler.outputs() }).toEqual({
+          crashAfter,
+          status: 'COMPLETED',
+          outputs: whole.s.outputs(),
+        });
         expect({ crashAfter, completed: completedPerNode(resumed.scheduler) }).toEqual({ crashAfter, completed: completedPerNode(whole.s) });
         // Work after the crash is what was left: completed runs are not run again.
         const redone = resumed.attemptsBefore.length + resumed.attemptsAfter.length - whole.attempts.length;
         expect({ crashAfter, redone: redone >= 0 && redone <= (g.options?.maxParallel ?? 16) }).toEqual({ crashAfter, redone: true });
-        expect(resumed.scheduler.nodeRuns.filter((r) => r.status === 'INCOMPLETE').length).toBe(whole.s.nodeRuns.filter((r) => r.status === 'INCOMPLETE').length);
+        expect(resumed.scheduler.nodeRuns.filter((r) => r.status === 'INCOMPLETE').length).toBe(
+          whole.s.nodeRuns.filter((r) => r.status === 'INCOMPLETE').length,
+        );
       }
     });
   }
@@ -94,7 +117,11 @@ describe('ExecutionScheduler.restore', () => {
   });
 
   it('a streaming run re-run after a crash delivers only the yields above its delivered sequence', () => {
-    const definition = graph({ x: input('x'), it: 'test.iterate', p: 'test.pass', r: out('r') }, ['x.value -> it.items', 'it.item -> p.value', 'p.value -> r.value']);
+    const definition = graph({ x: input('x'), it: 'test.iterate', p: 'test.pass', r: out('r') }, [
+      'x.value -> it.items',
+      'it.item -> p.value',
+      'p.value -> r.value',
+    ]);
     const compiled = compileGraph(definition, blocks);
     const before = new ExecutionScheduler(compiled, { maxParallel: 1 });
     before.seed({ inputs: { x: ['a', 'b', 'c'] } });
@@ -104,7 +131,12 @@ describe('ExecutionScheduler.restore', () => {
     const { scheduler } = ExecutionScheduler.restore(compiled, stored(before.snapshot()), { maxParallel: 1 });
     const [again] = scheduler.takeReady().started;
     expect(again!.node).toBe('it');
-    for (const [seq, item] of [[1, 'a'], [2, 'b'], [3, 'c']] as const) scheduler.streamYield(again!.id, seq, 'item', item);
+    for (const [seq, item] of [
+      [1, 'a'],
+      [2, 'b'],
+      [3, 'c'],
+    ] as const)
+      scheduler.streamYield(again!.id, seq, 'item', item);
     scheduler.attemptSucceeded(again!.id, []);
     drive(scheduler, blocks);
     expect(scheduler.outputs()).toEqual({ r: ['a', 'b', 'c'] });
@@ -130,8 +162,22 @@ describe('ExecutionScheduler.restore', () => {
 
   it('refuses rows of a node the graph version does not have', () => {
     const compiled = compileGraph(graph({ p: 'test.const' }), blocks);
-    const row = { id: 'n1', seq: 1, node: 'ghost', block: 'test.pass', status: 'COMPLETED' as const, inputs: {}, outputs: {}, error: null, attempt: 1, delivered_seq: 0, waiting_for: null };
-    expect(() => ExecutionScheduler.restore(compiled, { status: 'RUNNING', error: null, runs: [row] })).toThrow(/node "ghost", which this graph version does not have/);
+    const row = {
+      id: 'n1',
+      seq: 1,
+      node: 'ghost',
+      block: 'test.pass',
+      status: 'COMPLETED' as const,
+      inputs: {},
+      outputs: {},
+      error: null,
+      attempt: 1,
+      delivered_seq: 0,
+      waiting_for: null,
+    };
+    expect(() => ExecutionScheduler.restore(compiled, { status: 'RUNNING', error: null, runs: [row] })).toThrow(
+      /node "ghost", which this graph version does not have/,
+    );
   });
 
   it('leaves a finished execution finished', () => {

@@ -12,7 +12,15 @@ function run(definition: AgentDefinition, seed: Seed = { inputs: {} }, options: 
   const driven = drive(scheduler, blocks, { first: scheduler.seed(seed) });
   const incomplete = scheduler.nodeRuns.filter((r) => r.status === 'INCOMPLETE').map((r) => ({ node: r.node, inputs: r.inputs }));
   const runsOf = (node: string) => scheduler.nodeRuns.filter((r) => r.node === node && r.status !== 'INCOMPLETE').length;
-  return { scheduler, status: scheduler.executionStatus, error: scheduler.executionError, outputs: scheduler.outputs(), incomplete, runsOf, attempts: driven.attempts };
+  return {
+    scheduler,
+    status: scheduler.executionStatus,
+    error: scheduler.executionError,
+    outputs: scheduler.outputs(),
+    incomplete,
+    runsOf,
+    attempts: driven.attempts,
+  };
 }
 
 const out = (name: string) => ({ block: 'output', inputs: { name } });
@@ -40,14 +48,25 @@ const cases: Case[] = [
   },
   {
     name: 'diamond joins both branches once',
-    graph: graph({ x: input('x'), a: 'test.pass', b: 'test.pass', add: 'test.add', r: out('r') }, ['x.value -> a.value', 'x.value -> b.value', 'a.value -> add.a', 'b.value -> add.b', 'add.sum -> r.value']),
+    graph: graph({ x: input('x'), a: 'test.pass', b: 'test.pass', add: 'test.add', r: out('r') }, [
+      'x.value -> a.value',
+      'x.value -> b.value',
+      'a.value -> add.a',
+      'b.value -> add.b',
+      'add.sum -> r.value',
+    ]),
     seed: { inputs: { x: 2 } },
     outputs: { r: [4] },
     runs: { add: 1 },
   },
   {
     name: 'fan-out from a streaming iterate runs the sink once per item',
-    graph: graph({ x: input('x'), it: 'test.iterate', p: 'test.pass', items: out('items'), count: out('count') }, ['x.value -> it.items', 'it.item -> p.value', 'p.value -> items.value', 'it.count -> count.value']),
+    graph: graph({ x: input('x'), it: 'test.iterate', p: 'test.pass', items: out('items'), count: out('count') }, [
+      'x.value -> it.items',
+      'it.item -> p.value',
+      'p.value -> items.value',
+      'it.count -> count.value',
+    ]),
     seed: { inputs: { x: ['a', 'b', 'c'] } },
     outputs: { items: ['a', 'b', 'c'], count: [3] },
     runs: { it: 1, p: 3 },
@@ -75,63 +94,87 @@ const cases: Case[] = [
   },
   {
     name: 'links out of input nodes are static: reused for every run',
-    graph: graph({ k: input('k'), l: { block: 'test.spread', inputs: { items: [1, 2, 3] } }, add: 'test.add', r: out('r') }, ['k.value -> add.a', 'l.item -> add.b', 'add.sum -> r.value']),
+    graph: graph({ k: input('k'), l: { block: 'test.spread', inputs: { items: [1, 2, 3] } }, add: 'test.add', r: out('r') }, [
+      'k.value -> add.a',
+      'l.item -> add.b',
+      'add.sum -> r.value',
+    ]),
     seed: { inputs: { k: 100 } },
     outputs: { r: [101, 102, 103] },
     incomplete: [],
   },
   {
     name: 'an explicit static link is reused, even when it arrives after the other values',
-    graph: graph(
-      { l: { block: 'test.spread', inputs: { items: [1, 2] } }, c: 'test.const', add: 'test.add', r: out('r') },
-      ['l.item -> add.a', { from: 'c.now', to: 'add.b', static: true }, 'add.sum -> r.value'],
-    ),
+    graph: graph({ l: { block: 'test.spread', inputs: { items: [1, 2] } }, c: 'test.const', add: 'test.add', r: out('r') }, [
+      'l.item -> add.a',
+      { from: 'c.now', to: 'add.b', static: true },
+      'add.sum -> r.value',
+    ]),
     outputs: { r: [43, 44] },
     incomplete: [],
   },
   {
     name: 'a sticky pin is kept for every run',
-    graph: graph({ c: 'test.const', l: { block: 'test.spread', inputs: { items: ['x', 'y', 'z'] } }, s: 'test.store', r: out('r') }, ['c.now -> s.data', 'l.item -> s.input', 's.output -> r.value']),
+    graph: graph({ c: 'test.const', l: { block: 'test.spread', inputs: { items: ['x', 'y', 'z'] } }, s: 'test.store', r: out('r') }, [
+      'c.now -> s.data',
+      'l.item -> s.input',
+      's.output -> r.value',
+    ]),
     outputs: { r: [42, 42, 42] },
     runs: { s: 3 },
   },
   {
     name: 'gather without count fires once when the execution goes quiet',
-    graph: graph(
-      { l: { block: 'test.spread', inputs: { items: [1, 2, 3] } }, col: 'test.collect', items: out('items'), complete: out('complete') },
-      ['l.item -> col.item', 'col.items -> items.value', 'col.complete -> complete.value'],
-    ),
+    graph: graph({ l: { block: 'test.spread', inputs: { items: [1, 2, 3] } }, col: 'test.collect', items: out('items'), complete: out('complete') }, [
+      'l.item -> col.item',
+      'col.items -> items.value',
+      'col.complete -> complete.value',
+    ]),
     outputs: { items: [[1, 2, 3]], complete: [false] },
     runs: { col: 1 },
   },
   {
     name: 'gather with a constant count fires every count values, the rest at quiet',
     graph: graph(
-      { l: { block: 'test.spread', inputs: { items: [1, 2, 3, 4, 5] } }, col: { block: 'test.collect', inputs: { count: 2 } }, items: out('items'), complete: out('complete') },
+      {
+        l: { block: 'test.spread', inputs: { items: [1, 2, 3, 4, 5] } },
+        col: { block: 'test.collect', inputs: { count: 2 } },
+        items: out('items'),
+        complete: out('complete'),
+      },
       ['l.item -> col.item', 'col.items -> items.value', 'col.complete -> complete.value'],
     ),
     outputs: { items: [[1, 2], [3, 4], [5]], complete: [true, true, false] },
   },
   {
     name: 'gather with a linked (sticky) count',
-    graph: graph(
-      { n: input('n'), x: input('x'), it: 'test.iterate', col: 'test.collect', items: out('items'), complete: out('complete') },
-      ['x.value -> it.items', 'it.item -> col.item', 'n.value -> col.count', 'col.items -> items.value', 'col.complete -> complete.value'],
-    ),
+    graph: graph({ n: input('n'), x: input('x'), it: 'test.iterate', col: 'test.collect', items: out('items'), complete: out('complete') }, [
+      'x.value -> it.items',
+      'it.item -> col.item',
+      'n.value -> col.count',
+      'col.items -> items.value',
+      'col.complete -> complete.value',
+    ]),
     seed: { inputs: { n: 3, x: ['a', 'b', 'c'] } },
     outputs: { items: [['a', 'b', 'c']], complete: [true] },
   },
   {
     name: 'gathers flush in rank order, so a collect of collects sees everything',
-    graph: graph(
-      { l: { block: 'test.spread', inputs: { items: [1, 2] } }, c1: 'test.collect', p: 'test.pass', c2: 'test.collect', r: out('r') },
-      ['l.item -> c1.item', 'c1.items -> p.value', 'p.value -> c2.item', 'c2.items -> r.value'],
-    ),
+    graph: graph({ l: { block: 'test.spread', inputs: { items: [1, 2] } }, c1: 'test.collect', p: 'test.pass', c2: 'test.collect', r: out('r') }, [
+      'l.item -> c1.item',
+      'c1.items -> p.value',
+      'p.value -> c2.item',
+      'c2.items -> r.value',
+    ]),
     outputs: { r: [[[1, 2]]] },
   },
   {
     name: 'source-side key paths pick keys and list items',
-    graph: graph({ x: input('x'), a: 'test.pass', name: out('name'), second: out('second') }, ['x.value.user.name -> a.value', 'a.value -> name.value', 'x.value.list.1 -> second.value']),
+    graph: graph({ x: input('x'), a: 'test.pass', name: out('name'), second: out('second') }, [
+      'x.value.user.name -> a.value',
+      'a.value -> name.value',
+      'x.value.list.1 -> second.value',
+    ]),
     seed: { inputs: { x: { user: { name: 'ada' }, list: [5, 6] } } },
     outputs: { name: ['ada'], second: [6] },
   },
@@ -140,26 +183,43 @@ const cases: Case[] = [
     graph: graph({ x: input('x'), a: 'test.pass', r: out('r') }, ['x.value.user.email -> a.value', 'a.value -> r.value']),
     seed: { inputs: { x: { user: { name: 'ada' } } } },
     status: 'FAILED',
-    error: { code: 'LINK_KEY_MISSING', node_id: 'a', message: /x\.value\.user\.email -> a\.value: the value has no key "email" under "user" \(it is an object with keys name\)/ },
+    error: {
+      code: 'LINK_KEY_MISSING',
+      node_id: 'a',
+      message: /x\.value\.user\.email -> a\.value: the value has no key "email" under "user" \(it is an object with keys name\)/,
+    },
     outputs: { r: [] },
   },
   {
     name: 'a missing key is routable by the sink error pin',
-    graph: graph({ x: input('x'), a: 'test.pass', r: out('r'), err: out('err') }, ['x.value.missing -> a.value', 'a.value -> r.value', 'a.error.code -> err.value']),
+    graph: graph({ x: input('x'), a: 'test.pass', r: out('r'), err: out('err') }, [
+      'x.value.missing -> a.value',
+      'a.value -> r.value',
+      'a.error.code -> err.value',
+    ]),
     seed: { inputs: { x: {} } },
     status: 'COMPLETED',
     outputs: { r: [], err: ['LINK_KEY_MISSING'] },
   },
   {
     name: 'sink-side dict keys merge over the constant dict',
-    graph: graph({ x: input('x'), y: input('y'), f: { block: 'test.format', inputs: { values: { a: 1, b: 0 } } }, r: out('r') }, ['x.value -> f.values.b', 'y.value -> f.values.c', 'f.text -> r.value']),
+    graph: graph({ x: input('x'), y: input('y'), f: { block: 'test.format', inputs: { values: { a: 1, b: 0 } } }, r: out('r') }, [
+      'x.value -> f.values.b',
+      'y.value -> f.values.c',
+      'f.text -> r.value',
+    ]),
     seed: { inputs: { x: 2, y: 3 } },
     outputs: { r: ['a=1,b=2,c=3'] },
   },
   {
     name: 'each sink-side key waits for its own value',
     graph: graph(
-      { l: { block: 'test.spread', inputs: { items: ['p', 'q'] } }, f: { block: 'test.format', inputs: { values: { a: 1 } } }, never: { block: 'test.branch', inputs: { value: false } }, r: out('r') },
+      {
+        l: { block: 'test.spread', inputs: { items: ['p', 'q'] } },
+        f: { block: 'test.format', inputs: { values: { a: 1 } } },
+        never: { block: 'test.branch', inputs: { value: false } },
+        r: out('r'),
+      },
       ['l.item -> f.values.b', 'never.yes -> f.values.c', 'f.text -> r.value'],
     ),
     outputs: { r: [] },
@@ -170,7 +230,12 @@ const cases: Case[] = [
   },
   {
     name: 'a branch that never fires never runs',
-    graph: graph({ x: input('x'), br: 'test.branch', p: 'test.pass', yes: out('yes'), no: out('no') }, ['x.value -> br.value', 'br.no -> p.value', 'p.value -> no.value', 'br.yes -> yes.value']),
+    graph: graph({ x: input('x'), br: 'test.branch', p: 'test.pass', yes: out('yes'), no: out('no') }, [
+      'x.value -> br.value',
+      'br.no -> p.value',
+      'p.value -> no.value',
+      'br.yes -> yes.value',
+    ]),
     seed: { inputs: { x: true } },
     outputs: { yes: [true], no: [] },
     runs: { p: 0, no: 0 },
@@ -209,28 +274,46 @@ const cases: Case[] = [
   },
   {
     name: 'a handled node failure sends {code, message} along the error link and goes on',
-    graph: graph({ x: input('x'), f: { block: 'test.flaky', inputs: { message: 'boom' } }, r: out('r'), e: out('e') }, ['x.value -> f.value', 'f.value -> r.value', 'f.error -> e.value']),
+    graph: graph({ x: input('x'), f: { block: 'test.flaky', inputs: { message: 'boom' } }, r: out('r'), e: out('e') }, [
+      'x.value -> f.value',
+      'f.value -> r.value',
+      'f.error -> e.value',
+    ]),
     seed: { inputs: { x: 1 } },
     status: 'COMPLETED',
     outputs: { r: [], e: [{ code: 'NODE_FAILED', message: 'boom' }] },
   },
   {
     name: 'retries until an attempt succeeds',
-    graph: graph({ x: input('x'), f: { block: 'test.flaky', inputs: { fail_until: 2 }, retry: { attempts: 3, backoff: 'fixed', delay: 10 } }, r: out('r') }, ['x.value -> f.value', 'f.value -> r.value']),
+    graph: graph({ x: input('x'), f: { block: 'test.flaky', inputs: { fail_until: 2 }, retry: { attempts: 3, backoff: 'fixed', delay: 10 } }, r: out('r') }, [
+      'x.value -> f.value',
+      'f.value -> r.value',
+    ]),
     seed: { inputs: { x: 'ok' } },
     outputs: { r: ['ok'] },
     runs: { f: 1 },
   },
   {
     name: 'retries exhausted: the last error counts',
-    graph: graph({ x: input('x'), f: { block: 'test.flaky', inputs: { fail_until: 5 }, retry: { attempts: 2, backoff: 'fixed', delay: 10 } }, r: out('r') }, ['x.value -> f.value', 'f.value -> r.value']),
+    graph: graph({ x: input('x'), f: { block: 'test.flaky', inputs: { fail_until: 5 }, retry: { attempts: 2, backoff: 'fixed', delay: 10 } }, r: out('r') }, [
+      'x.value -> f.value',
+      'f.value -> r.value',
+    ]),
     seed: { inputs: { x: 'ok' } },
     status: 'FAILED',
     error: { code: 'NODE_FAILED', node_id: 'f', message: /failed on attempt 2/ },
   },
   {
     name: 'outputs keep arrival order, and every output name is present',
-    graph: graph({ l: { block: 'test.spread', inputs: { items: [3, 1, 2] } }, r: out('r'), never: { block: 'test.branch', inputs: { value: false } }, empty: out('empty') }, ['l.item -> r.value', 'never.yes -> empty.value']),
+    graph: graph(
+      {
+        l: { block: 'test.spread', inputs: { items: [3, 1, 2] } },
+        r: out('r'),
+        never: { block: 'test.branch', inputs: { value: false } },
+        empty: out('empty'),
+      },
+      ['l.item -> r.value', 'never.yes -> empty.value'],
+    ),
     outputs: { r: [3, 1, 2], empty: [] },
   },
   {
@@ -250,7 +333,12 @@ const cases: Case[] = [
   },
   {
     name: 'a trigger run delivers the event and input defaults',
-    graph: graph({ t: 'test.trigger', other: 'test.trigger', a: input('a', { default: 5 }), add: 'test.add', r: out('r'), o: out('o') }, ['t.body -> add.a', 'a.value -> add.b', 'add.sum -> r.value', 'other.body -> o.value']),
+    graph: graph({ t: 'test.trigger', other: 'test.trigger', a: input('a', { default: 5 }), add: 'test.add', r: out('r'), o: out('o') }, [
+      't.body -> add.a',
+      'a.value -> add.b',
+      'add.sum -> r.value',
+      'other.body -> o.value',
+    ]),
     seed: { trigger: { node: 't', outputs: { body: 1, headers: {} } } },
     outputs: { r: [6], o: [] },
   },
@@ -269,7 +357,10 @@ const cases: Case[] = [
   },
   {
     name: 'a linked pin waits for its link even when it has a constant',
-    graph: graph({ never: { block: 'test.branch', inputs: { value: false } }, add: { block: 'test.add', inputs: { a: 1, b: 2 } }, r: out('r') }, ['never.yes -> add.a', 'add.sum -> r.value']),
+    graph: graph({ never: { block: 'test.branch', inputs: { value: false } }, add: { block: 'test.add', inputs: { a: 1, b: 2 } }, r: out('r') }, [
+      'never.yes -> add.a',
+      'add.sum -> r.value',
+    ]),
     outputs: { r: [] },
     runs: { add: 0 },
   },

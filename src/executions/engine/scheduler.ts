@@ -125,7 +125,12 @@ export class ExecutionScheduler {
     const trigger = seed.trigger ? this.graph.nodes.get(seed.trigger.node) : undefined;
     if (seed.trigger && trigger?.kind !== 'trigger') {
       const triggers = this.graph.nodeList.filter((n) => n.kind === 'trigger').map((n) => n.id);
-      throw validationFailed([{ node: seed.trigger.node, message: `"${seed.trigger.node}" is not a trigger node of ${this.graph.name}; its trigger nodes are: ${triggers.join(', ') || 'none'}` }]);
+      throw validationFailed([
+        {
+          node: seed.trigger.node,
+          message: `"${seed.trigger.node}" is not a trigger node of ${this.graph.name}; its trigger nodes are: ${triggers.join(', ') || 'none'}`,
+        },
+      ]);
     }
     state.status = ExecutionStatus.RUNNING;
     state.step.setExecution({ status: ExecutionStatus.RUNNING, error: null, outputs: null });
@@ -284,7 +289,8 @@ export class ExecutionScheduler {
       const picked = pickPath(value, link.path);
       if (!picked.found) {
         const run = state.newRun(sink);
-        if (this.countRun(sink, run)) this.failRun(run, { code: EngineErrorCode.LINK_KEY_MISSING, message: keyMissingMessage(link, picked.depth, picked.parent) });
+        if (this.countRun(sink, run))
+          this.failRun(run, { code: EngineErrorCode.LINK_KEY_MISSING, message: keyMissingMessage(link, picked.depth, picked.parent) });
         return;
       }
       delivered = picked.value;
@@ -304,7 +310,10 @@ export class ExecutionScheduler {
     } else if (node.kind === 'output') {
       const invalid = node.name === HTTP_RESPONSE_OUTPUT ? checkHttpResponse(run.inputs.value) : null;
       if (invalid && !invalid.ok) {
-        this.failRun(run, { code: EngineErrorCode.HTTP_RESPONSE_INVALID, message: `Output "${node.id}" (http_response) got a value that cannot be sent as an HTTP answer: ${invalid.problem}.` });
+        this.failRun(run, {
+          code: EngineErrorCode.HTTP_RESPONSE_INVALID,
+          message: `Output "${node.id}" (http_response) got a value that cannot be sent as an HTTP answer: ${invalid.problem}.`,
+        });
         return;
       }
       run.status = NodeRunStatus.COMPLETED;
@@ -321,7 +330,10 @@ export class ExecutionScheduler {
       this.state.counted++;
       return true;
     }
-    const error = { code: EngineErrorCode.NODE_LIMIT, message: `The execution reached its limit of ${this.maxNodeExecutions} node executions (executor.max_node_executions) when node "${node.id}" was about to run; a loop that never stops is the usual cause.` };
+    const error = {
+      code: EngineErrorCode.NODE_LIMIT,
+      message: `The execution reached its limit of ${this.maxNodeExecutions} node executions (executor.max_node_executions) when node "${node.id}" was about to run; a loop that never stops is the usual cause.`,
+    };
     run.status = NodeRunStatus.FAILED;
     run.error = error;
     this.state.step.touch(run);

@@ -51,18 +51,35 @@ const RULES: Record<NonNullable<BlockDefinition['suspend']>, SuspensionRule> = {
   delay(run, node) {
     const duration = run.inputs.duration;
     const ms = typeof duration === 'number' && duration >= 0 ? duration : parseDuration(duration);
-    if (ms === null) return fail(EngineErrorCode.NODE_FAILED, `Node "${node.id}" got duration ${JSON.stringify(duration)}, which is not a duration: use a number of milliseconds or text like 500ms, 30s, 10m, 2h.`);
+    if (ms === null)
+      return fail(
+        EngineErrorCode.NODE_FAILED,
+        `Node "${node.id}" got duration ${JSON.stringify(duration)}, which is not a duration: use a number of milliseconds or text like 500ms, 30s, 10m, 2h.`,
+      );
     return { suspended: true, reason: { kind: 'delay', delay_ms: ms }, due: { delay_ms: ms, yields: delayYields(run) } };
   },
   /** agent.run: a child execution, WAITING meanwhile; its outputs come out on pins of the same names. */
   child_execution(run, node, limits) {
     const depth = limits.depth + 1;
     const agent = run.inputs.agent;
-    if (depth > limits.maxDepth) return fail(EngineErrorCode.DEPTH_LIMIT, `Node "${node.id}" would start agent ${JSON.stringify(agent)} at depth ${depth}, deeper than executor.max_depth (${limits.maxDepth}). Sub-agents that call each other this deep usually loop.`);
-    if (typeof agent !== 'string' || agent === '') return fail(EngineErrorCode.NODE_FAILED, `Node "${node.id}" (agent.run) needs the name of the agent to run in its \`agent\` input.`);
-    if (!limits.canStartChildren) return fail(EngineErrorCode.NODE_FAILED, `Node "${node.id}" runs agent "${agent}", but this run cannot start child executions. Mock the node in the agent test, or run it on a server.`);
+    if (depth > limits.maxDepth)
+      return fail(
+        EngineErrorCode.DEPTH_LIMIT,
+        `Node "${node.id}" would start agent ${JSON.stringify(agent)} at depth ${depth}, deeper than executor.max_depth (${limits.maxDepth}). Sub-agents that call each other this deep usually loop.`,
+      );
+    if (typeof agent !== 'string' || agent === '')
+      return fail(EngineErrorCode.NODE_FAILED, `Node "${node.id}" (agent.run) needs the name of the agent to run in its \`agent\` input.`);
+    if (!limits.canStartChildren)
+      return fail(
+        EngineErrorCode.NODE_FAILED,
+        `Node "${node.id}" runs agent "${agent}", but this run cannot start child executions. Mock the node in the agent test, or run it on a server.`,
+      );
     const inputs = run.inputs.inputs ?? {};
-    if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs)) return fail(EngineErrorCode.NODE_FAILED, `Node "${node.id}" (agent.run) needs its \`inputs\` to be an object of the child agent's input names and values.`);
+    if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs))
+      return fail(
+        EngineErrorCode.NODE_FAILED,
+        `Node "${node.id}" (agent.run) needs its \`inputs\` to be an object of the child agent's input names and values.`,
+      );
     const version = typeof run.inputs.version === 'number' ? run.inputs.version : null;
     return { suspended: true, reason: { kind: 'child_execution' }, child: { agent, version, inputs: inputs as Record<string, unknown>, depth } };
   },

@@ -20,10 +20,13 @@ export const realTimers: Timers = {
         reject(signal.reason);
       };
       // setTimeout caps at 2^31-1 ms; longer waits (a 30-day delay) are clamped rather than firing at once.
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, Math.min(Math.max(0, ms), 2_147_483_647));
+      const timer = setTimeout(
+        () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        Math.min(Math.max(0, ms), 2_147_483_647),
+      );
       signal.addEventListener('abort', onAbort, { once: true });
     });
   },

@@ -5,7 +5,10 @@ import type { BusEvent } from './execution-events.js';
 import { MemoryEventBus } from './memory-event-bus.js';
 
 const logger = pino({ level: 'silent' });
-const nodeEvent = (n: number, execution = 'e1'): BusEvent => ({ event: 'node_execution_update', data: { execution_id: execution, graph_id: 'g', user_id: 'u', n } });
+const nodeEvent = (n: number, execution = 'e1'): BusEvent => ({
+  event: 'node_execution_update',
+  data: { execution_id: execution, graph_id: 'g', user_id: 'u', n },
+});
 
 describe('MemoryEventBus', () => {
   it('delivers in publish order to every listener until it unsubscribes', async () => {

@@ -31,7 +31,9 @@ export class RedisEventBus implements EventBus {
     this.subscriber.on('message', (channel: string, message: string) => {
       if (channel === this.channel) this.receive(message);
     });
-    this.subscriber.on('error', (error: Error) => this.logger.warn({ err: error }, 'execution events: the Redis subscriber connection failed; it reconnects and resubscribes'));
+    this.subscriber.on('error', (error: Error) =>
+      this.logger.warn({ err: error }, 'execution events: the Redis subscriber connection failed; it reconnects and resubscribes'),
+    );
     this.subscribed = this.subscriber.subscribe(this.channel).then(() => undefined);
   }
 
@@ -63,14 +65,21 @@ export class RedisEventBus implements EventBus {
     const sent = this.publisher.publish(this.channel, message).then(
       () => true,
       (error: unknown) => {
-        this.logger.warn({ err: error, event: label }, 'execution events: publishing to Redis failed; the event was lost (WebSocket clients re-read state on subscribe)');
+        this.logger.warn(
+          { err: error, event: label },
+          'execution events: publishing to Redis failed; the event was lost (WebSocket clients re-read state on subscribe)',
+        );
         return true;
       },
     );
     const waited = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), PUBLISH_WAIT_MS)));
     const done = await Promise.race([sent, waited]);
     clearTimeout(timer);
-    if (!done) this.logger.warn({ event: label }, `execution events: Redis did not accept an event within ${PUBLISH_WAIT_MS} ms; it stays queued and goes out when Redis is back`);
+    if (!done)
+      this.logger.warn(
+        { event: label },
+        `execution events: Redis did not accept an event within ${PUBLISH_WAIT_MS} ms; it stays queued and goes out when Redis is back`,
+      );
   }
 
   subscribe(listener: (event: BusEvent) => void): () => void {

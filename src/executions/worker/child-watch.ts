@@ -25,7 +25,8 @@ export class ChildWatch {
   waits(runs: readonly NodeRun[]): ChildWait[] {
     const waits: ChildWait[] = [];
     for (const run of runs) {
-      if (run.status === NodeRunStatus.WAITING && run.waiting_for?.kind === 'child_execution' && run.waiting_for.execution_id) waits.push({ run, child: run.waiting_for.execution_id });
+      if (run.status === NodeRunStatus.WAITING && run.waiting_for?.kind === 'child_execution' && run.waiting_for.execution_id)
+        waits.push({ run, child: run.waiting_for.execution_id });
     }
     return waits;
   }

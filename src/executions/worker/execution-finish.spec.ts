@@ -13,7 +13,12 @@ function fixture(limits: boolean, hookFails = false) {
     dispatch: async (id) => void seen.dispatched.push(id),
     nextQueued: async (graphId) => `next-of-${graphId}`,
     limitsConcurrency: () => limits,
-    hook: { finished: async (execution) => { seen.hooked.push(execution); if (hookFails) throw new Error('smtp down'); } },
+    hook: {
+      finished: async (execution) => {
+        seen.hooked.push(execution);
+        if (hookFails) throw new Error('smtp down');
+      },
+    },
     counted: (agent, status) => void seen.counted.push(`${agent}:${status}`),
     logger,
   };
@@ -29,7 +34,18 @@ describe('ExecutionFinish', () => {
     await turn();
     expect(seen.counted).toEqual(['g:FAILED']);
     expect(seen.dispatched).toEqual(['p1']);
-    expect(seen.hooked).toEqual([{ id: 'e1', graph_id: 'g', graph_version: 2, user_id: 'u1', parent_id: 'p1', status: 'FAILED', error: { code: 'NODE_FAILED', message: 'x' }, outputs: null }]);
+    expect(seen.hooked).toEqual([
+      {
+        id: 'e1',
+        graph_id: 'g',
+        graph_version: 2,
+        user_id: 'u1',
+        parent_id: 'p1',
+        status: 'FAILED',
+        error: { code: 'NODE_FAILED', message: 'x' },
+        outputs: null,
+      },
+    ]);
   });
 
   it('dispatches the next QUEUED execution only for an agent that limits its concurrency', async () => {

@@ -29,10 +29,24 @@ export class ExecutionFinish {
     if (written.parent_id) void ports.dispatch(written.parent_id).catch(() => undefined);
     // The next QUEUED execution of an agent with `concurrency` may start now (others never wait for a slot).
     if (ports.limitsConcurrency(written.graph_id, written.graph_version)) {
-      void ports.nextQueued(written.graph_id).then(async (next) => { if (next) await ports.dispatch(next); }).catch(() => undefined);
+      void ports
+        .nextQueued(written.graph_id)
+        .then(async (next) => {
+          if (next) await ports.dispatch(next);
+        })
+        .catch(() => undefined);
     }
     void ports.hook
-      .finished({ id: written.id, graph_id: written.graph_id, graph_version: written.graph_version, user_id: written.user_id, parent_id: written.parent_id, status, error: error as ExecutionError | null, outputs })
+      .finished({
+        id: written.id,
+        graph_id: written.graph_id,
+        graph_version: written.graph_version,
+        user_id: written.user_id,
+        parent_id: written.parent_id,
+        status,
+        error: error as ExecutionError | null,
+        outputs,
+      })
       .catch((e: unknown) => ports.logger.warn({ err: e, execution_id: written.id }, 'an execution-finished hook failed'));
   }
 }

@@ -19,8 +19,21 @@ const blocks = testLookup([delayBlock, childBlock]);
 
 function claimed(overrides: Partial<ClaimedExecution> = {}): ClaimedExecution {
   return {
-    id: 'e1', graph_id: 'g', graph_version: 1, user_id: 'u1', parent_id: null, depth: 0, inputs: { x: 5 }, trigger_node: null, trigger_event: null,
-    credentials: {}, file_trust: false, cost: 0, deadline_at: new Date(START + 3_600_000), fresh: true, ...overrides,
+    id: 'e1',
+    graph_id: 'g',
+    graph_version: 1,
+    user_id: 'u1',
+    parent_id: null,
+    depth: 0,
+    inputs: { x: 5 },
+    trigger_node: null,
+    trigger_event: null,
+    credentials: {},
+    file_trust: false,
+    cost: 0,
+    deadline_at: new Date(START + 3_600_000),
+    fresh: true,
+    ...overrides,
   };
 }
 
@@ -31,11 +44,26 @@ interface Fake {
   announced: number;
 }
 
-function runner(definition: AgentDefinition, options: { stored?: StoredRun[]; execution?: Partial<ClaimedExecution>; write?: (w: ExecutionWrite) => WrittenExecution | null; child?: Omit<ChildRow, 'id'> } = {}) {
+function runner(
+  definition: AgentDefinition,
+  options: {
+    stored?: StoredRun[];
+    execution?: Partial<ClaimedExecution>;
+    write?: (w: ExecutionWrite) => WrittenExecution | null;
+    child?: Omit<ChildRow, 'id'>;
+  } = {},
+) {
   const fake: Fake = { writes: [], dispatched: [], finished: [], announced: 0 };
   // A clock that stands still: due times come out exact (timers fire by their length).
   const timers = { ...fakeTimers(), now: () => START };
-  const written = (w: ExecutionWrite): WrittenExecution => ({ id: w.id, status: w.status ?? 'RUNNING', graph_id: 'g', graph_version: 1, user_id: 'u1', parent_id: null });
+  const written = (w: ExecutionWrite): WrittenExecution => ({
+    id: w.id,
+    status: w.status ?? 'RUNNING',
+    graph_id: 'g',
+    graph_version: 1,
+    user_id: 'u1',
+    parent_id: null,
+  });
   const deps: RunnerDeps = {
     write: async (w) => {
       fake.writes.push(w);
@@ -62,7 +90,10 @@ function runner(definition: AgentDefinition, options: { stored?: StoredRun[]; ex
   return { run, fake, timers };
 }
 
-const passGraph = graph({ x: { block: 'input', inputs: { name: 'x' } }, a: 'test.pass', out: { block: 'output', inputs: { name: 'r' } } }, ['x.value -> a.value', 'a.value -> out.value']);
+const passGraph = graph({ x: { block: 'input', inputs: { name: 'x' } }, a: 'test.pass', out: { block: 'output', inputs: { name: 'r' } } }, [
+  'x.value -> a.value',
+  'a.value -> out.value',
+]);
 
 describe('ExecutionRunner (fakes, no database)', () => {
   it('runs a fresh execution to COMPLETED, writing each step before acting on it and the outputs with the final one', async () => {
@@ -76,7 +107,10 @@ describe('ExecutionRunner (fakes, no database)', () => {
   });
 
   it('parks a long delay: the WAITING row is written, the lease given back and a dispatch set for when it is due', async () => {
-    const definition = graph({ d: { block: 'test.delay', inputs: { duration: PARK_AFTER_MS * 5, value: 'v' } }, out: { block: 'output', inputs: { name: 'r' } } }, ['d.value -> out.value']);
+    const definition = graph(
+      { d: { block: 'test.delay', inputs: { duration: PARK_AFTER_MS * 5, value: 'v' } }, out: { block: 'output', inputs: { name: 'r' } } },
+      ['d.value -> out.value'],
+    );
     const { run, fake } = runner(definition);
     expect(await run.start()).toBe('parked');
     const waiting = fake.writes.flatMap((w) => w.runs).find((r) => r.node_id === 'd' && r.status === 'WAITING');
@@ -89,7 +123,9 @@ describe('ExecutionRunner (fakes, no database)', () => {
   });
 
   it('resumes a short delay on its timer (the clock port) and completes with the passed-through value', async () => {
-    const definition = graph({ d: { block: 'test.delay', inputs: { duration: 500, value: 'v' } }, out: { block: 'output', inputs: { name: 'r' } } }, ['d.value -> out.value']);
+    const definition = graph({ d: { block: 'test.delay', inputs: { duration: 500, value: 'v' } }, out: { block: 'output', inputs: { name: 'r' } } }, [
+      'd.value -> out.value',
+    ]);
     const { run, fake, timers } = runner(definition);
     const end = run.start();
     for (let i = 0; i < 50 && timers.fire(500) === 0; i++) await new Promise((resolve) => setImmediate(resolve));
@@ -98,13 +134,24 @@ describe('ExecutionRunner (fakes, no database)', () => {
   });
 
   it('resumes from its stored rows after a lost worker: a WAITING delay is re-armed and completed nodes do not run again', async () => {
-    const definition = graph({ x: { block: 'input', inputs: { name: 'x' } }, a: 'test.pass', d: { block: 'test.delay', inputs: { duration: 500 } }, out: { block: 'output', inputs: { name: 'r' } } }, ['x.value -> a.value', 'a.value -> d.value', 'd.value -> out.value']);
+    const definition = graph(
+      {
+        x: { block: 'input', inputs: { name: 'x' } },
+        a: 'test.pass',
+        d: { block: 'test.delay', inputs: { duration: 500 } },
+        out: { block: 'output', inputs: { name: 'r' } },
+      },
+      ['x.value -> a.value', 'a.value -> d.value', 'd.value -> out.value'],
+    );
     const first = runner(definition);
     void first.run.start();
-    for (let i = 0; i < 50 && !first.fake.writes.some((w) => w.runs.some((r) => r.node_id === 'd' && r.status === 'WAITING')); i++) await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 50 && !first.fake.writes.some((w) => w.runs.some((r) => r.node_id === 'd' && r.status === 'WAITING')); i++)
+      await new Promise((resolve) => setImmediate(resolve));
     first.run.lost();
     const rows = new Map<string, StoredRun>();
-    for (const write of first.fake.writes) for (const row of write.runs) rows.set(row.id, { ...(rows.get(row.id) ?? {}), ...row, inputs: row.inputs_unchanged ? rows.get(row.id)!.inputs : row.inputs });
+    for (const write of first.fake.writes)
+      for (const row of write.runs)
+        rows.set(row.id, { ...(rows.get(row.id) ?? {}), ...row, inputs: row.inputs_unchanged ? rows.get(row.id)!.inputs : row.inputs });
     const second = runner(definition, { execution: { fresh: false }, stored: [...rows.values()].sort((p, q) => p.seq - q.seq) });
     const end = second.run.start();
     for (let i = 0; i < 50 && second.timers.fire(500) === 0; i++) await new Promise((resolve) => setImmediate(resolve));
@@ -114,7 +161,9 @@ describe('ExecutionRunner (fakes, no database)', () => {
   });
 
   it('writes a child execution with the parent WAITING row, dispatches it once written, and delivers its outputs when it finished', async () => {
-    const definition = graph({ c: { block: 'test.child', inputs: { agent: 'kid', inputs: { q: 1 } } }, out: { block: 'output', inputs: { name: 'r' } } }, ['c.r -> out.value']);
+    const definition = graph({ c: { block: 'test.child', inputs: { agent: 'kid', inputs: { q: 1 } } }, out: { block: 'output', inputs: { name: 'r' } } }, [
+      'c.r -> out.value',
+    ]);
     const { run, fake } = runner(definition, { child: { status: 'COMPLETED', outputs: { r: ['done'] }, error: null } });
     expect(await run.start()).toBe('finished');
     const child = fake.writes.flatMap((w) => w.children)[0]!;
@@ -126,7 +175,9 @@ describe('ExecutionRunner (fakes, no database)', () => {
   });
 
   it('fails the agent.run node with CHILD_FAILED when its child failed', async () => {
-    const definition = graph({ c: { block: 'test.child', inputs: { agent: 'kid', inputs: {} } }, out: { block: 'output', inputs: { name: 'r' } } }, ['c.r -> out.value']);
+    const definition = graph({ c: { block: 'test.child', inputs: { agent: 'kid', inputs: {} } }, out: { block: 'output', inputs: { name: 'r' } } }, [
+      'c.r -> out.value',
+    ]);
     const { run, fake } = runner(definition, { child: { status: 'FAILED', outputs: null, error: { code: 'NODE_FAILED', message: 'boom', node_id: 'x' } } });
     expect(await run.start()).toBe('finished');
     expect(fake.finished[0]).toMatchObject({ status: 'FAILED', error: { code: 'CHILD_FAILED', message: expect.stringContaining('boom') } });

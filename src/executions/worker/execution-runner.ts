@@ -23,7 +23,6 @@ import type { RunnerDeps, RunnerEnd, RunnerLimits } from './execution-runner.typ
 
 export type * from './execution-runner.types.js';
 
-
 /** Waits longer than this give the execution back (lease released, a delayed dispatch wakes it). */
 export const PARK_AFTER_MS = 2_000;
 const DEADLINE = 'execution-deadline';
@@ -90,8 +89,20 @@ export class ExecutionRunner {
       charged: (amount) => void (this.cost += amount),
       armDelay: (run) => this.armDelay(run),
     };
-    this.attempts = new NodeAttempts(host, execution, graph, this.extras, setting, { ...deps, runBlock: deps.runBlock ?? runValidatedBlock, timers: this.clock }, this.logger);
-    const options = { maxParallel: graph.definition.max_parallel ?? limits.maxParallel, maxNodeExecutions: limits.maxNodeExecutions, newRunId: () => randomUUID() };
+    this.attempts = new NodeAttempts(
+      host,
+      execution,
+      graph,
+      this.extras,
+      setting,
+      { ...deps, runBlock: deps.runBlock ?? runValidatedBlock, timers: this.clock },
+      this.logger,
+    );
+    const options = {
+      maxParallel: graph.definition.max_parallel ?? limits.maxParallel,
+      maxNodeExecutions: limits.maxNodeExecutions,
+      newRunId: () => randomUUID(),
+    };
     const now = this.clock.now();
     if (execution.fresh) {
       this.scheduler = new ExecutionScheduler(graph, options);
@@ -114,7 +125,10 @@ export class ExecutionRunner {
   start(): Promise<RunnerEnd> {
     const execution = this.execution;
     if (execution.fresh) {
-      const seed = execution.trigger_node && execution.trigger_event ? { trigger: { node: execution.trigger_node, outputs: execution.trigger_event } } : { inputs: execution.inputs };
+      const seed =
+        execution.trigger_node && execution.trigger_event
+          ? { trigger: { node: execution.trigger_node, outputs: execution.trigger_event } }
+          : { inputs: execution.inputs };
       void this.journal.post(() => this.scheduler.seed(seed));
     } else {
       const first = this.firstStep;
@@ -122,7 +136,10 @@ export class ExecutionRunner {
       for (const run of this.scheduler.nodeRuns) if (run.status === NodeRunStatus.WAITING && run.waiting_for?.kind === 'delay') this.armDelay(run);
     }
     const deadline = new Date(execution.deadline_at).getTime() - this.clock.now();
-    const timeoutFail = () => void this.journal.post(() => this.scheduler.fail(executionTimeout(this.graph.definition.timeout ?? Math.max(0, new Date(execution.deadline_at).getTime() - this.clock.now()))));
+    const timeoutFail = () =>
+      void this.journal.post(() =>
+        this.scheduler.fail(executionTimeout(this.graph.definition.timeout ?? Math.max(0, new Date(execution.deadline_at).getTime() - this.clock.now()))),
+      );
     if (deadline <= 0) timeoutFail();
     else this.timers.arm(DEADLINE, deadline, timeoutFail);
     return this.end;
@@ -184,7 +201,11 @@ export class ExecutionRunner {
   private written(merged: Step, write: ExecutionWrite, written: WrittenExecution): boolean {
     const change = merged.execution;
     const final = change !== null && isFinalRunStatus(change.status);
-    this.deps.announce(this.execution, write.runs, change ? { status: change.status, error: change.error, outputs: final ? change.outputs : null, cost: this.cost } : null);
+    this.deps.announce(
+      this.execution,
+      write.runs,
+      change ? { status: change.status, error: change.error, outputs: final ? change.outputs : null, cost: this.cost } : null,
+    );
     for (const child of write.children) this.deps.dispatch(child.id);
     for (const id of merged.abort) this.abortRun(id);
     if (final) {
@@ -221,7 +242,17 @@ export class ExecutionRunner {
   private async park(next: number | null): Promise<void> {
     let written: WrittenExecution | null = null;
     try {
-      written = await this.journal.writeAlone({ id: this.id, runs: [], status: null, error: null, outputs: null, cost: this.cost, node_execution_count: this.scheduler.counts.node_executions, release: true, children: [] });
+      written = await this.journal.writeAlone({
+        id: this.id,
+        runs: [],
+        status: null,
+        error: null,
+        outputs: null,
+        cost: this.cost,
+        node_execution_count: this.scheduler.counts.node_executions,
+        release: true,
+        children: [],
+      });
     } catch (error) {
       this.logger.warn({ err: error }, 'could not give the execution back; it resumes once its lease lapses');
     }
@@ -241,7 +272,10 @@ export class ExecutionRunner {
     if (waits.length === 0 || this.ended) return false;
     const finished = await this.children.finished(waits);
     for (const { wait, result } of finished) {
-      const outcome = childOutcome(wait.run.node, String(wait.run.inputs.agent), result, { maxValueBytes: this.limits.maxValueBytes, maxJsonDepth: this.limits.maxJsonDepth });
+      const outcome = childOutcome(wait.run.node, String(wait.run.inputs.agent), result, {
+        maxValueBytes: this.limits.maxValueBytes,
+        maxJsonDepth: this.limits.maxJsonDepth,
+      });
       void this.journal.post(() => {
         this.attempts.end(wait.run.id, outcome.ok ? null : outcome.error);
         return outcome.ok ? this.scheduler.attemptSucceeded(wait.run.id, outcome.yields) : this.scheduler.attemptFailed(wait.run.id, outcome.error);
@@ -252,11 +286,14 @@ export class ExecutionRunner {
 
   private armDelay(run: NodeRun): void {
     const due = this.extras.resumeAt.get(run.id) ?? this.clock.now();
-    this.timers.arm(run.id, Math.max(0, due - this.clock.now()), () =>
-      void this.journal.post(() => {
-        this.attempts.end(run.id, null);
-        return this.scheduler.attemptSucceeded(run.id, delayYields(run));
-      }),
+    this.timers.arm(
+      run.id,
+      Math.max(0, due - this.clock.now()),
+      () =>
+        void this.journal.post(() => {
+          this.attempts.end(run.id, null);
+          return this.scheduler.attemptSucceeded(run.id, delayYields(run));
+        }),
     );
   }
 

@@ -158,7 +158,9 @@ export class ExecutionStoreRepository {
   }
 
   async definition(graphId: string, version: number): Promise<AgentDefinition | null> {
-    const rows = (await this.dataSource.query(`SELECT definition FROM graph_versions WHERE graph_id = $1 AND version = $2`, [graphId, version])) as Array<{ definition: AgentDefinition }>;
+    const rows = (await this.dataSource.query(`SELECT definition FROM graph_versions WHERE graph_id = $1 AND version = $2`, [graphId, version])) as Array<{
+      definition: AgentDefinition;
+    }>;
     return rows[0]?.definition ?? null;
   }
 
@@ -203,7 +205,15 @@ export class ExecutionStoreRepository {
     // Inputs a row already holds are sent as null (JSON null marks "keep" in the upsert: real inputs are objects).
     const runs = writes.flatMap((w) => w.runs.map((run) => (run.inputs_unchanged ? { ...run, inputs: null, inputs_unchanged: undefined } : run)));
     const children = writes.flatMap((w) => w.children);
-    const executions = writes.map(({ id, status, error, outputs, cost, node_execution_count, release }) => ({ id, status, error, outputs, cost, node_execution_count, release }));
+    const executions = writes.map(({ id, status, error, outputs, cost, node_execution_count, release }) => ({
+      id,
+      status,
+      error,
+      outputs,
+      cost,
+      node_execution_count,
+      release,
+    }));
     const rows = (await this.dataSource.query(
       `WITH ex AS (
          SELECT id FROM executions WHERE id = ANY($2::uuid[]) AND lease_owner = $1 AND status = 'RUNNING' ORDER BY id FOR UPDATE
@@ -269,7 +279,9 @@ export class ExecutionStoreRepository {
     );
   }
 
-  async childResults(ids: string[]): Promise<Array<{ id: string; status: ExecutionStatus; outputs: Record<string, unknown[]> | null; error: ExecutionError | null }>> {
+  async childResults(
+    ids: string[],
+  ): Promise<Array<{ id: string; status: ExecutionStatus; outputs: Record<string, unknown[]> | null; error: ExecutionError | null }>> {
     if (ids.length === 0) return [];
     return (await this.dataSource.query(`SELECT id, status, outputs, error FROM executions WHERE id = ANY($1::uuid[])`, [ids])) as Array<{
       id: string;
@@ -281,10 +293,9 @@ export class ExecutionStoreRepository {
 
   /** The oldest QUEUED execution of an agent (the next in its FIFO). */
   async nextQueued(graphId: string): Promise<string | null> {
-    const rows = (await this.dataSource.query(
-      `SELECT id FROM executions WHERE graph_id = $1 AND status = 'QUEUED' ORDER BY created_at, id LIMIT 1`,
-      [graphId],
-    )) as Array<{ id: string }>;
+    const rows = (await this.dataSource.query(`SELECT id FROM executions WHERE graph_id = $1 AND status = 'QUEUED' ORDER BY created_at, id LIMIT 1`, [
+      graphId,
+    ])) as Array<{ id: string }>;
     return rows[0]?.id ?? null;
   }
 }

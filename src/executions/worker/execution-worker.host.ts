@@ -12,7 +12,14 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
 import { EVENT_BUS, type BusEvent, type EventBus } from '../events/execution-events.js';
-import { EXECUTION_CHARGE_HOOK, EXECUTION_FINISHED_HOOK, noCharge, noFinishedHook, type ExecutionChargeHook, type ExecutionFinishedHook } from '../execution.hooks.js';
+import {
+  EXECUTION_CHARGE_HOOK,
+  EXECUTION_FINISHED_HOOK,
+  noCharge,
+  noFinishedHook,
+  type ExecutionChargeHook,
+  type ExecutionFinishedHook,
+} from '../execution.hooks.js';
 import { ExecutionsRepository } from '../executions.repository.js';
 import { nodeExecutionView } from '../executions.views.js';
 import { EXECUTION_DISPATCHER, type ExecutionDispatcher } from '../queue/execution-dispatcher.js';
@@ -57,25 +64,36 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
       counted: (agent, status) => metrics.executions.inc({ agent, status }),
       logger,
     });
-    this.worker = new ExecutionWorker({ ...config.executor, max_json_depth: config.limits.max_json_depth }, store, dispatcher, registry, {
-      blocks: registry,
-      resolver,
-      charge: charge ?? noCharge,
-      http: (signal) => http.client(signal),
-      settings,
-      logger,
-      cancelExecutions: async (ids) => void (await executions.cancel(ids)),
-      announce: (execution, runs, status) => {
-        if (!this.bus) return;
-        const base = { execution_id: execution.id, graph_id: execution.graph_id, user_id: execution.user_id };
-        const events = this.outbox;
-        if (events.length === 0) setImmediate(() => this.publishOutbox());
-        for (const run of runs) events.push({ event: 'node_execution_update', data: { ...base, ...nodeExecutionView(run) } });
-        if (status) events.push({ event: 'graph_execution_update', data: { ...base, id: execution.id, graph_version: execution.graph_version, parent_id: execution.parent_id, ...status } });
+    this.worker = new ExecutionWorker(
+      { ...config.executor, max_json_depth: config.limits.max_json_depth },
+      store,
+      dispatcher,
+      registry,
+      {
+        blocks: registry,
+        resolver,
+        charge: charge ?? noCharge,
+        http: (signal) => http.client(signal),
+        settings,
+        logger,
+        cancelExecutions: async (ids) => void (await executions.cancel(ids)),
+        announce: (execution, runs, status) => {
+          if (!this.bus) return;
+          const base = { execution_id: execution.id, graph_id: execution.graph_id, user_id: execution.user_id };
+          const events = this.outbox;
+          if (events.length === 0) setImmediate(() => this.publishOutbox());
+          for (const run of runs) events.push({ event: 'node_execution_update', data: { ...base, ...nodeExecutionView(run) } });
+          if (status)
+            events.push({
+              event: 'graph_execution_update',
+              data: { ...base, id: execution.id, graph_version: execution.graph_version, parent_id: execution.parent_id, ...status },
+            });
+        },
+        attemptEnded: (block, ok, seconds) => metrics.nodeDuration.observe({ block, status: ok ? 'ok' : 'failed' }, seconds),
+        finished: (written, _execution, error, outputs) => finish.finished(written, error, outputs),
       },
-      attemptEnded: (block, ok, seconds) => metrics.nodeDuration.observe({ block, status: ok ? 'ok' : 'failed' }, seconds),
-      finished: (written, _execution, error, outputs) => finish.finished(written, error, outputs),
-    }, logger);
+      logger,
+    );
     metrics.onScrape(async () => metrics.queueDepth.set({ queue: 'executions' }, await dispatcher.depth()));
   }
 

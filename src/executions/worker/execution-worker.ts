@@ -103,21 +103,30 @@ export class ExecutionWorker {
     try {
       const graph = await this.graph(claimed.graph_id, claimed.graph_version);
       const stored = claimed.fresh ? [] : await this.store.runs(id);
-      const runner = new ExecutionRunner(claimed, graph, stored, {
-        maxParallel: this.config.max_parallel,
-        nodeTimeoutMs: this.config.node_timeout,
-        maxNodeExecutions: this.config.max_node_executions,
-        maxValueBytes: this.config.max_value_bytes,
-        maxDepth: this.config.max_depth,
-        maxJsonDepth: this.config.max_json_depth,
-        maxResumes: this.config.max_resumes,
-      }, {
-        ...this.deps,
-        write: (write) => this.writer.write(write),
-        childResults: (ids) => this.store.childResults(ids),
-        childVersion: (graphId, version, userId) => this.store.childVersion(graphId, version, userId),
-        dispatch: (executionId, delayMs) => void this.dispatcher.dispatch(executionId, delayMs).catch((error: unknown) => this.logger.warn({ err: error, execution_id: executionId }, 'dispatch failed; the sweep dispatches it again')),
-      });
+      const runner = new ExecutionRunner(
+        claimed,
+        graph,
+        stored,
+        {
+          maxParallel: this.config.max_parallel,
+          nodeTimeoutMs: this.config.node_timeout,
+          maxNodeExecutions: this.config.max_node_executions,
+          maxValueBytes: this.config.max_value_bytes,
+          maxDepth: this.config.max_depth,
+          maxJsonDepth: this.config.max_json_depth,
+          maxResumes: this.config.max_resumes,
+        },
+        {
+          ...this.deps,
+          write: (write) => this.writer.write(write),
+          childResults: (ids) => this.store.childResults(ids),
+          childVersion: (graphId, version, userId) => this.store.childVersion(graphId, version, userId),
+          dispatch: (executionId, delayMs) =>
+            void this.dispatcher
+              .dispatch(executionId, delayMs)
+              .catch((error: unknown) => this.logger.warn({ err: error, execution_id: executionId }, 'dispatch failed; the sweep dispatches it again')),
+        },
+      );
       this.runners.set(id, runner);
       void runner.start().then((end) => {
         this.runners.delete(id);
@@ -152,7 +161,9 @@ export class ExecutionWorker {
     for (const runner of this.runners.values()) runner.lost();
     if (this.renewTimer) clearInterval(this.renewTimer);
     const ids = runners.map((r) => r.id);
-    await this.store.release(this.owner, ids).catch((error: unknown) => this.logger.warn({ err: error }, 'could not give leases back; they lapse on their own'));
+    await this.store
+      .release(this.owner, ids)
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'could not give leases back; they lapse on their own'));
     for (const id of ids) await this.dispatcher.dispatch(id).catch(() => undefined);
   }
 

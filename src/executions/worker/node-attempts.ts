@@ -132,7 +132,14 @@ export class NodeAttempts {
 
   private async charge(run: NodeRun, node: CompiledNode): Promise<void> {
     const execution = this.execution;
-    const charged = await this.deps.charge.charge({ executionId: execution.id, nodeExecutionId: run.id, attempt: run.attempt, userId: execution.user_id, blockId: node.blockId, inputs: run.inputs });
+    const charged = await this.deps.charge.charge({
+      executionId: execution.id,
+      nodeExecutionId: run.id,
+      attempt: run.attempt,
+      userId: execution.user_id,
+      blockId: node.blockId,
+      inputs: run.inputs,
+    });
     if (charged.amount > 0) {
       this.extras.cost.set(run.id, (this.extras.cost.get(run.id) ?? 0) + charged.amount);
       this.host.charged(charged.amount);
@@ -147,7 +154,12 @@ export class NodeAttempts {
     const fileTrusted = fileTrustedFields(execution.file_trust === true, Object.keys(node.block.credentials!), overrides);
     const resolved = await this.deps.resolver.resolve({ block: node.block, names, userId: execution.user_id, fileTrusted });
     if (resolved.problems.length > 0) {
-      return { error: { code: EngineErrorCode.CREDENTIAL_UNRESOLVED, message: `Node "${node.id}" (${node.blockId}) cannot run: ${resolved.problems.map((p) => p.message).join('; ')}` } };
+      return {
+        error: {
+          code: EngineErrorCode.CREDENTIAL_UNRESOLVED,
+          message: `Node "${node.id}" (${node.blockId}) cannot run: ${resolved.problems.map((p) => p.message).join('; ')}`,
+        },
+      };
     }
     return { credentials: resolved.credentials, ...(resolved.systemDefaults ? { systemDefaults: resolved.systemDefaults } : {}) };
   }
@@ -187,13 +199,29 @@ export class NodeAttempts {
     const execution = this.execution;
     const version = await this.deps.childVersion(child!.agent, child!.version, execution.user_id);
     // Another user's graph and a missing one get the same answer (tenant isolation).
-    if (version === null) return { ok: false, error: { code: EngineErrorCode.NODE_FAILED, message: `Node "${node.id}" (agent.run): ${noAgentNamed(child!.agent)}${child!.version ? ` with version ${child!.version}` : ''} that this execution may run. Fix the name, or sync the agent; an agent may call agent files and its user's own API graphs.` } };
+    if (version === null)
+      return {
+        ok: false,
+        error: {
+          code: EngineErrorCode.NODE_FAILED,
+          message: `Node "${node.id}" (agent.run): ${noAgentNamed(child!.agent)}${child!.version ? ` with version ${child!.version}` : ''} that this execution may run. Fix the name, or sync the agent; an agent may call agent files and its user's own API graphs.`,
+        },
+      };
     const id = randomUUID();
     this.controllers.delete(run.id);
     void this.host.post(() => {
       const step = this.host.scheduler.suspend(run.id, { kind: 'child_execution', execution_id: id });
       if (run.status === NodeRunStatus.WAITING) {
-        this.children.push({ id, graph_id: child!.agent, graph_version: version, user_id: execution.user_id, parent_id: execution.id, parent_node_execution_id: run.id, depth: child!.depth, inputs: child!.inputs });
+        this.children.push({
+          id,
+          graph_id: child!.agent,
+          graph_version: version,
+          user_id: execution.user_id,
+          parent_id: execution.id,
+          parent_node_execution_id: run.id,
+          depth: child!.depth,
+          inputs: child!.inputs,
+        });
       }
       return step;
     });

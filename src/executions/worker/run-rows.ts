@@ -89,6 +89,7 @@ function toWaitReason(stored: Record<string, unknown> | null, resumeAt: number |
   const delay = Math.max(0, (resumeAt ?? now) - now);
   if (stored.kind === 'retry') return { kind: 'retry', attempt: Number(stored.attempt ?? 0), delay_ms: delay };
   if (stored.kind === 'delay') return { kind: 'delay', delay_ms: delay };
-  if (stored.kind === 'child_execution') return { kind: 'child_execution', ...(typeof stored.execution_id === 'string' ? { execution_id: stored.execution_id } : {}) };
+  if (stored.kind === 'child_execution')
+    return { kind: 'child_execution', ...(typeof stored.execution_id === 'string' ? { execution_id: stored.execution_id } : {}) };
   return null;
 }

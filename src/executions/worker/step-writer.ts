@@ -37,7 +37,10 @@ export class StepWriter {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       try {
-        const rows = await this.store.write(this.owner, batch.map((p) => p.write));
+        const rows = await this.store.write(
+          this.owner,
+          batch.map((p) => p.write),
+        );
         const byId = new Map(rows.map((row) => [row.id, row]));
         for (const pending of batch) pending.resolve(byId.get(pending.write.id) ?? null);
       } catch (error) {

@@ -89,7 +89,13 @@ export class ExecutionsGateway implements OnGatewayConnection, OnGatewayDisconne
     client.grace = setTimeout(() => {
       client.grace = null;
       if (session.authenticated) return;
-      send(socket, wsError(WsErrorCode.UNAUTHENTICATED, `Not authenticated within ${this.timings.authGraceMs / 1000} s: send {"action":"auth","token":"..."} first, or connect to /ws?token=<token>.`));
+      send(
+        socket,
+        wsError(
+          WsErrorCode.UNAUTHENTICATED,
+          `Not authenticated within ${this.timings.authGraceMs / 1000} s: send {"action":"auth","token":"..."} first, or connect to /ws?token=<token>.`,
+        ),
+      );
       socket.close(POLICY_VIOLATION, 'not authenticated');
     }, this.timings.authGraceMs);
     // The URL carries the token: it is read here and never logged.

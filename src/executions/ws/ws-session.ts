@@ -86,10 +86,14 @@ export class WsSession {
       return;
     }
     if (!this.principal) {
-      return this.deps.send(wsError(WsErrorCode.UNAUTHENTICATED, 'Authenticate first: send {"action":"auth","token":"<JWT or API key>"}, or connect to /ws?token=<token>.'));
+      return this.deps.send(
+        wsError(WsErrorCode.UNAUTHENTICATED, 'Authenticate first: send {"action":"auth","token":"<JWT or API key>"}, or connect to /ws?token=<token>.'),
+      );
     }
     if (!this.principal.scopes.has('executions:read')) {
-      return this.deps.send(wsError(WsErrorCode.FORBIDDEN, 'Your API key lacks the scope executions:read, which watching executions needs. Create a key with that scope.'));
+      return this.deps.send(
+        wsError(WsErrorCode.FORBIDDEN, 'Your API key lacks the scope executions:read, which watching executions needs. Create a key with that scope.'),
+      );
     }
     if (parsed.action === 'unsubscribe') return this.unsubscribe(parsed);
     return parsed.execution_id !== undefined ? this.subscribeExecution(parsed.execution_id) : this.subscribeGraph(parsed.graph_id);
@@ -116,7 +120,12 @@ export class WsSession {
 
   private tooMany(): boolean {
     if (this.executions.size + this.graphs.size < MAX_SUBSCRIPTIONS) return false;
-    this.deps.send(wsError(WsErrorCode.TOO_MANY_SUBSCRIPTIONS, `This socket already holds ${MAX_SUBSCRIPTIONS} subscriptions; unsubscribe from some, or subscribe to a graph_id instead of each execution.`));
+    this.deps.send(
+      wsError(
+        WsErrorCode.TOO_MANY_SUBSCRIPTIONS,
+        `This socket already holds ${MAX_SUBSCRIPTIONS} subscriptions; unsubscribe from some, or subscribe to a graph_id instead of each execution.`,
+      ),
+    );
     return true;
   }
 
@@ -138,7 +147,9 @@ export class WsSession {
     this.loading.delete(id);
     if (!state || (principal.role !== 'admin' && state.execution.user_id !== principal.user.id)) {
       this.executions.delete(id);
-      return this.deps.send(wsError(WsErrorCode.NOT_FOUND, `No execution "${id}" exists, or you may not see it. Check the id (list them with GET /api/executions).`));
+      return this.deps.send(
+        wsError(WsErrorCode.NOT_FOUND, `No execution "${id}" exists, or you may not see it. Check the id (list them with GET /api/executions).`),
+      );
     }
     const { execution, nodes } = state;
     this.deps.send({ event: 'subscribed', data: { execution_id: id } });
@@ -155,7 +166,9 @@ export class WsSession {
     const graph = await this.deps.state.graph(id);
     const visible = graph && (principal.role === 'admin' || graph.source === 'file' || graph.created_by === principal.user.id);
     if (!visible) {
-      return this.deps.send(wsError(WsErrorCode.NOT_FOUND, `No graph "${id}" exists, or you may not see it. Check the agent name (list them with GET /api/graphs).`));
+      return this.deps.send(
+        wsError(WsErrorCode.NOT_FOUND, `No graph "${id}" exists, or you may not see it. Check the agent name (list them with GET /api/graphs).`),
+      );
     }
     this.graphs.add(id);
     this.deps.send({ event: 'subscribed', data: { graph_id: id } });

@@ -55,7 +55,10 @@ export function parseClientMessage(text: string): WsAction | WsError {
   }
   if (action === 'auth') {
     if (typeof fields.token !== 'string' || fields.token.trim() === '') {
-      return { code: WsErrorCode.BAD_MESSAGE, message: 'The auth message needs a "token": a JWT or an API key (trl_...), like {"action":"auth","token":"trl_..."}.' };
+      return {
+        code: WsErrorCode.BAD_MESSAGE,
+        message: 'The auth message needs a "token": a JWT or an API key (trl_...), like {"action":"auth","token":"trl_..."}.',
+      };
     }
     return { action, token: fields.token.trim() };
   }

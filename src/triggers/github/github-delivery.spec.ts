@@ -26,7 +26,14 @@ describe('parseGithubPayload', () => {
 describe('describeDelivery and triggerOutputs', () => {
   it('takes action, repository and sender from the payload', () => {
     const delivery = describeDelivery('pull_request', 'd-1', payload);
-    expect(triggerOutputs(delivery)).toEqual({ event: 'pull_request', action: 'opened', payload, delivery_id: 'd-1', repository: 'acme/app', sender: 'octocat' });
+    expect(triggerOutputs(delivery)).toEqual({
+      event: 'pull_request',
+      action: 'opened',
+      payload,
+      delivery_id: 'd-1',
+      repository: 'acme/app',
+      sender: 'octocat',
+    });
   });
   it('answers null for what the payload lacks', () => {
     expect(describeDelivery('push', 'd-2', {})).toMatchObject({ action: null, repository: null, sender: null });
@@ -34,7 +41,14 @@ describe('describeDelivery and triggerOutputs', () => {
 });
 
 describe('matchingTriggers', () => {
-  const trigger = (node_id: string, events: string[], repository?: string): GithubTrigger => ({ graph_id: 'g', version: 1, node_id, events, user_id: 'u', ...(repository ? { repository } : {}) });
+  const trigger = (node_id: string, events: string[], repository?: string): GithubTrigger => ({
+    graph_id: 'g',
+    version: 1,
+    node_id,
+    events,
+    user_id: 'u',
+    ...(repository ? { repository } : {}),
+  });
   const triggers = [
     trigger('any-pr', ['pull_request']),
     trigger('opened', ['pull_request.opened']),

@@ -13,7 +13,10 @@ export interface GithubDelivery {
 }
 
 /** Parses the body GitHub sent (application/json, or x-www-form-urlencoded with a `payload` field). */
-export function parseGithubPayload(rawBody: Buffer | undefined, contentType: string | undefined): { ok: true; payload: Record<string, unknown> } | { ok: false; reason: string } {
+export function parseGithubPayload(
+  rawBody: Buffer | undefined,
+  contentType: string | undefined,
+): { ok: true; payload: Record<string, unknown> } | { ok: false; reason: string } {
   if (!rawBody || rawBody.length === 0) return { ok: false, reason: 'the body is empty' };
   let text = rawBody.toString('utf8');
   if ((contentType ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {

@@ -55,7 +55,10 @@ export class GithubEventListeners {
 
 /** `owner/name` of gitops.repository, which may be written as owner/name or as a GitHub URL. */
 export function repositoryFullName(configured: string): string {
-  const trimmed = configured.trim().replace(/\.git$/, '').replace(/\/+$/, '');
+  const trimmed = configured
+    .trim()
+    .replace(/\.git$/, '')
+    .replace(/\/+$/, '');
   const ssh = /^git@[^:]+:(.+)$/.exec(trimmed);
   if (ssh) return ssh[1]!;
   try {

@@ -11,7 +11,9 @@ export class GithubWebhooksController {
   constructor(private readonly github: GithubWebhooksService) {}
 
   @Post('github')
-  @ApiOperation({ summary: 'GitHub webhook deliveries (signed with GITHUB_WEBHOOK_SECRET): 202 {execution_ids}; a redelivery answers 200 with the first answer' })
+  @ApiOperation({
+    summary: 'GitHub webhook deliveries (signed with GITHUB_WEBHOOK_SECRET): 202 {execution_ids}; a redelivery answers 200 with the first answer',
+  })
   async receive(@Req() req: Request, @Res() res: Response): Promise<void> {
     const answer = await this.github.receive({ headers: req.headers, rawBody: Buffer.isBuffer(req.body) ? req.body : undefined });
     sendAnswer(res, answer);

@@ -87,7 +87,15 @@ export class GithubWebhooksService {
       (ids) => ({ status_code: 202, response: { execution_ids: ids } }),
     );
     if (!result.created) return { status: 200, body: result.existing.response, headers: {} };
-    await Promise.all(result.execution_ids.map((id) => this.dispatcher.dispatch(id).catch((error: unknown) => this.logger.warn({ err: error, execution_id: id }, 'dispatch failed; the sweep dispatches the execution when the queue is back'))));
+    await Promise.all(
+      result.execution_ids.map((id) =>
+        this.dispatcher
+          .dispatch(id)
+          .catch((error: unknown) =>
+            this.logger.warn({ err: error, execution_id: id }, 'dispatch failed; the sweep dispatches the execution when the queue is back'),
+          ),
+      ),
+    );
     this.handOn(delivery);
     return { status: 202, body: { execution_ids: result.execution_ids }, headers: {} };
   }

@@ -20,7 +20,8 @@ export function renderPullRequestComment(input: CommentInput): string {
     ? `❌ **Validation failed**: ${invalid.length} invalid agent file${invalid.length === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}); a sync would skip ${invalid.length === 1 ? 'it' : 'them'} and keep the last good version. Fix the problems below.`
     : '✅ **Validation passed**: every agent file in the folder is valid.';
   const lines = [COMMENT_MARKER, `Trellis checked \`${input.folder}\` at ${input.sha.slice(0, 12)}.`, '', verdict, '', input.planMarkdown.trim(), ''];
-  for (const { name, mermaid } of input.diagrams) lines.push(`<details><summary>Diagram of <code>${name}</code></summary>`, '', '```mermaid', mermaid.trim(), '```', '', '</details>', '');
+  for (const { name, mermaid } of input.diagrams)
+    lines.push(`<details><summary>Diagram of <code>${name}</code></summary>`, '', '```mermaid', mermaid.trim(), '```', '', '</details>', '');
   return lines.join('\n');
 }
 

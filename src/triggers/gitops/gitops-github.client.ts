@@ -10,7 +10,12 @@ export class GitopsGithubClient {
   private readonly octokit: Octokit;
 
   constructor(token: string, baseUrl = 'https://api.github.com') {
-    this.octokit = new Octokit({ auth: token, baseUrl: baseUrl.replace(/\/+$/, ''), userAgent: 'trellis-gitops', log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
+    this.octokit = new Octokit({
+      auth: token,
+      baseUrl: baseUrl.replace(/\/+$/, ''),
+      userAgent: 'trellis-gitops',
+      log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+    });
   }
 
   async changedFiles(ref: RepoRef, pull: number): Promise<string[]> {
@@ -41,7 +46,12 @@ export class GitopsGithubClient {
     return files;
   }
 
-  async upsertComment(ref: RepoRef, issue: number, body: string, isOurs: (body: string | null | undefined) => boolean): Promise<{ id: number; created: boolean }> {
+  async upsertComment(
+    ref: RepoRef,
+    issue: number,
+    body: string,
+    isOurs: (body: string | null | undefined) => boolean,
+  ): Promise<{ id: number; created: boolean }> {
     const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, { ...ref, issue_number: issue, per_page: 100 });
     const ours = comments.find((c) => isOurs(c.body));
     if (ours) {

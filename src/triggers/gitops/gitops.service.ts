@@ -22,7 +22,10 @@ import { GitopsGithubClient } from './gitops-github.client.js';
 
 const PR_ACTIONS = new Set(['opened', 'synchronize', 'reopened']);
 
-export type GitopsOutcome = { handled: false; reason: string } | { handled: true; kind: 'sync'; commit: string; status: string } | { handled: true; kind: 'comment'; comment_id: number; created: boolean };
+export type GitopsOutcome =
+  | { handled: false; reason: string }
+  | { handled: true; kind: 'sync'; commit: string; status: string }
+  | { handled: true; kind: 'comment'; comment_id: number; created: boolean };
 
 @Injectable()
 export class GitopsService implements OnModuleInit, OnModuleDestroy {
@@ -63,7 +66,8 @@ export class GitopsService implements OnModuleInit, OnModuleDestroy {
   private onPush(payload: Record<string, unknown>): Promise<GitopsOutcome> {
     const gitops = this.config.gitops;
     if (!gitops.sync_on_push) return Promise.resolve({ handled: false, reason: 'gitops.sync_on_push is off' });
-    if (payload.ref !== `refs/heads/${gitops.branch}`) return Promise.resolve({ handled: false, reason: `push to ${String(payload.ref)}, not refs/heads/${gitops.branch}` });
+    if (payload.ref !== `refs/heads/${gitops.branch}`)
+      return Promise.resolve({ handled: false, reason: `push to ${String(payload.ref)}, not refs/heads/${gitops.branch}` });
     const after = String(payload.after ?? '');
     if (payload.deleted === true || /^0+$/.test(after)) return Promise.resolve({ handled: false, reason: 'the branch was deleted' });
     const run = this.pushes.then(async (): Promise<GitopsOutcome> => {
@@ -114,7 +118,9 @@ export class GitopsService implements OnModuleInit, OnModuleDestroy {
       const read = readAgentsFolder(join(root, folder), root);
       const { plan, classified } = await this.planner.planFolder(read, sha);
       const changing = new Set(plan.agents.filter((e) => e.action === 'create' || e.action === 'update' || e.action === 'pinned').map((e) => e.name));
-      const diagrams = classified.writes.filter((w) => changing.has(w.name) && w.version).map((w) => ({ name: w.name, mermaid: renderMermaid(w.version!.agent) }));
+      const diagrams = classified.writes
+        .filter((w) => changing.has(w.name) && w.version)
+        .map((w) => ({ name: w.name, mermaid: renderMermaid(w.version!.agent) }));
       return renderPullRequestComment({ repository: `${ref.owner}/${ref.repo}`, sha, folder, plan, planMarkdown: renderPlanMarkdown(plan), diagrams });
     } finally {
       rmSync(root, { recursive: true, force: true });

@@ -53,10 +53,13 @@ export class QueueScheduleDriver implements ScheduleDriver {
   }
 
   start(handler: FireHandler): Promise<void> {
-    return this.queue.consume(async (job) => {
-      const executionId = await handler.fire(String(job.data.schedule_id), job.scheduledFor ?? new Date());
-      if (executionId) await handler.dispatch(executionId);
-    }, { concurrency: this.concurrency });
+    return this.queue.consume(
+      async (job) => {
+        const executionId = await handler.fire(String(job.data.schedule_id), job.scheduledFor ?? new Date());
+        if (executionId) await handler.dispatch(executionId);
+      },
+      { concurrency: this.concurrency },
+    );
   }
 
   /** The repeating jobs (tests and diagnostics). */

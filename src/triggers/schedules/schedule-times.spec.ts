@@ -29,8 +29,12 @@ describe('schedule times', () => {
   });
 
   it('fires a daily 02:30 in Europe/Berlin once on both DST days: moved to 03:30 when 02:30 does not exist, once when it exists twice', () => {
-    expect(iso(fireTimesBetween('30 2 * * *', 'Europe/Berlin', new Date('2026-03-28T23:00:00Z'), new Date('2026-03-29T22:00:00Z')))).toEqual(['2026-03-29T01:30:00.000Z']);
-    expect(iso(fireTimesBetween('30 2 * * *', 'Europe/Berlin', new Date('2026-10-24T22:00:00Z'), new Date('2026-10-25T23:00:00Z')))).toEqual(['2026-10-25T00:30:00.000Z']);
+    expect(iso(fireTimesBetween('30 2 * * *', 'Europe/Berlin', new Date('2026-03-28T23:00:00Z'), new Date('2026-03-29T22:00:00Z')))).toEqual([
+      '2026-03-29T01:30:00.000Z',
+    ]);
+    expect(iso(fireTimesBetween('30 2 * * *', 'Europe/Berlin', new Date('2026-10-24T22:00:00Z'), new Date('2026-10-25T23:00:00Z')))).toEqual([
+      '2026-10-25T00:30:00.000Z',
+    ]);
   });
 
   it('keeps a 9:00 America/New_York schedule at 9:00 local across the March change', () => {

@@ -79,7 +79,8 @@ export function scheduleProblems(cron: unknown, timezone: unknown): Problem[] {
 export function shortestGapMs(cron: string): number {
   const fields = CronExpressionParser.parse(cron.trim().split(/\s+/).join(' ')).fields;
   const times: number[] = [];
-  for (const hour of fields.hour.values) for (const minute of fields.minute.values) for (const second of fields.second.values) times.push(hour * 3_600 + minute * 60 + Number(second));
+  for (const hour of fields.hour.values)
+    for (const minute of fields.minute.values) for (const second of fields.second.values) times.push(hour * 3_600 + minute * 60 + Number(second));
   times.sort((a, b) => a - b);
   let shortest = 86_400 - times[times.length - 1]! + times[0]!;
   for (let i = 1; i < times.length; i++) shortest = Math.min(shortest, times[i]! - times[i - 1]!);

@@ -90,10 +90,22 @@ export class SchedulesApiService {
     const definition = await this.executions.definition(graphId, graph.active_version);
     if (!definition) throw graphNotFound(graphId);
     const inputs = body.inputs ?? {};
-    const runProblems = await checkRunRequest(compileGraph(definition, this.registry), { inputs, trigger: null, credentials: {} }, this.resolver, principal.user.id);
+    const runProblems = await checkRunRequest(
+      compileGraph(definition, this.registry),
+      { inputs, trigger: null, credentials: {} },
+      this.resolver,
+      principal.user.id,
+    );
     if (runProblems.length > 0) throw validationFailed(runProblems);
     const timezone = body.timezone ?? 'UTC';
-    const id = await this.repository.createAdhoc({ graph_id: graphId, cron: body.cron.trim(), timezone, inputs, user_id: principal.user.id, next_fire_at: nextFireAfter(body.cron, timezone, new Date()) });
+    const id = await this.repository.createAdhoc({
+      graph_id: graphId,
+      cron: body.cron.trim(),
+      timezone,
+      inputs,
+      user_id: principal.user.id,
+      next_fire_at: nextFireAfter(body.cron, timezone, new Date()),
+    });
     const row = (await this.repository.find(id))!;
     await this.driver.apply([driverSchedule(row)]);
     return scheduleView(row);

@@ -7,7 +7,11 @@ export const scheduleNotFound = (id: string): AppError =>
 export const graphNotFound = (id: string): AppError => notFound('graph', id);
 
 export const graphInactive = (id: string): AppError =>
-  new AppError('CONFLICT', `Graph "${id}" is not active, so a schedule of it would never fire. Activate it first (PUT /api/graphs/${id}/versions/active, or sync its file).`, { graph_id: id });
+  new AppError(
+    'CONFLICT',
+    `Graph "${id}" is not active, so a schedule of it would never fire. Activate it first (PUT /api/graphs/${id}/versions/active, or sync its file).`,
+    { graph_id: id },
+  );
 
 export const triggerScheduleNotDeletable = (id: string, graph: string, node: string | null): AppError =>
   new AppError(

@@ -70,7 +70,10 @@ export class SchedulesRepository {
   }
 
   /** The `trigger.cron` nodes of the active versions of active graphs (of these graphs, or all). */
-  cronTriggers(graphIds: readonly string[] | null, manager?: EntityManager): Promise<Array<{ graph_id: string; node_id: string; config: Record<string, unknown> }>> {
+  cronTriggers(
+    graphIds: readonly string[] | null,
+    manager?: EntityManager,
+  ): Promise<Array<{ graph_id: string; node_id: string; config: Record<string, unknown> }>> {
     return this.run(
       `SELECT t.graph_id, t.node_id, t.config FROM graph_triggers t JOIN graphs g ON g.id = t.graph_id AND g.active_version = t.version
        WHERE g.active AND t.block = 'trigger.cron' AND ($1::text[] IS NULL OR t.graph_id = ANY($1)) ORDER BY t.graph_id, t.node_id`,
@@ -122,7 +125,14 @@ export class SchedulesRepository {
     return (await this.list({ ids: [id] }))[0] ?? null;
   }
 
-  async createAdhoc(row: { graph_id: string; cron: string; timezone: string; inputs: Record<string, unknown>; user_id: string; next_fire_at: Date }): Promise<string> {
+  async createAdhoc(row: {
+    graph_id: string;
+    cron: string;
+    timezone: string;
+    inputs: Record<string, unknown>;
+    user_id: string;
+    next_fire_at: Date;
+  }): Promise<string> {
     const rows = await this.run<{ id: string }>(
       `INSERT INTO schedules (kind, graph_id, cron, timezone, inputs, user_id, next_fire_at) VALUES ('adhoc', $1, $2, $3, $4, $5, $6) RETURNING id`,
       [row.graph_id, row.cron, row.timezone, JSON.stringify(row.inputs), row.user_id, row.next_fire_at],
@@ -132,7 +142,11 @@ export class SchedulesRepository {
 
   /** A person pauses or resumes: any reason the server gave for a pause goes. */
   async setPaused(id: string, paused: boolean, nextFireAt: Date | null): Promise<void> {
-    await this.run(`UPDATE schedules SET paused = $2, paused_reason = NULL, next_fire_at = COALESCE($3, next_fire_at), updated_at = now() WHERE id = $1`, [id, paused, nextFireAt]);
+    await this.run(`UPDATE schedules SET paused = $2, paused_reason = NULL, next_fire_at = COALESCE($3, next_fire_at), updated_at = now() WHERE id = $1`, [
+      id,
+      paused,
+      nextFireAt,
+    ]);
   }
 
   /** Running ad-hoc schedules whose creator is not an admin (schedules.min_interval applies to them). */
@@ -190,7 +204,17 @@ export class SchedulesRepository {
          FROM fire RETURNING id),
        touched AS (UPDATE schedules SET last_fired_at = $2 WHERE id = $9 AND EXISTS (SELECT 1 FROM created) RETURNING id)
        SELECT id FROM created`,
-      [fire.key, fire.scheduled_for, fire.graph_id, fire.graph_version, fire.user_id, fire.trigger_node, fire.trigger_event ? JSON.stringify(fire.trigger_event) : null, JSON.stringify(fire.inputs), fire.schedule_id],
+      [
+        fire.key,
+        fire.scheduled_for,
+        fire.graph_id,
+        fire.graph_version,
+        fire.user_id,
+        fire.trigger_node,
+        fire.trigger_event ? JSON.stringify(fire.trigger_event) : null,
+        JSON.stringify(fire.inputs),
+        fire.schedule_id,
+      ],
       manager,
     );
     return rows[0]?.id ?? null;
@@ -198,7 +222,11 @@ export class SchedulesRepository {
 
   /** A skipped (late) fire, remembered so that one process logs it; true when this call recorded it. */
   async insertSkip(key: string, scheduledFor: Date, manager?: EntityManager): Promise<boolean> {
-    const rows = await this.run(`INSERT INTO schedule_fires (schedule_key, scheduled_for, execution_id) VALUES ($1, $2, NULL) ON CONFLICT DO NOTHING RETURNING schedule_key`, [key, scheduledFor], manager);
+    const rows = await this.run(
+      `INSERT INTO schedule_fires (schedule_key, scheduled_for, execution_id) VALUES ($1, $2, NULL) ON CONFLICT DO NOTHING RETURNING schedule_key`,
+      [key, scheduledFor],
+      manager,
+    );
     return rows.length > 0;
   }
 }

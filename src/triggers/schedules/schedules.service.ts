@@ -14,7 +14,15 @@ import { decideFire, nextFireAfter, scheduleKey } from './schedule-times.js';
 import { SchedulesRepository, type CronTriggerRow, type ScheduleRow } from './schedules.repository.js';
 
 export function driverSchedule(row: ScheduleRow): DriverSchedule {
-  return { id: row.id, kind: row.kind, graph_id: row.graph_id, node_id: row.node_id, cron: row.cron, timezone: row.timezone, enabled: row.graph_active && !row.paused };
+  return {
+    id: row.id,
+    kind: row.kind,
+    graph_id: row.graph_id,
+    node_id: row.node_id,
+    cron: row.cron,
+    timezone: row.timezone,
+    enabled: row.graph_active && !row.paused,
+  };
 }
 
 @Injectable()
@@ -64,13 +72,27 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap, O
         const cron = String(t.config.schedule ?? '');
         const timezone = typeof t.config.timezone === 'string' ? t.config.timezone : 'UTC';
         try {
-          wanted.push({ graph_id: t.graph_id, node_id: t.node_id, cron, timezone, payload: t.config.payload ?? null, next_fire_at: nextFireAfter(cron, timezone, now) });
+          wanted.push({
+            graph_id: t.graph_id,
+            node_id: t.node_id,
+            cron,
+            timezone,
+            payload: t.config.payload ?? null,
+            next_fire_at: nextFireAfter(cron, timezone, now),
+          });
         } catch (error) {
-          this.logger.error({ err: error, graph_id: t.graph_id, node_id: t.node_id }, `trigger.cron node ${t.node_id} of ${t.graph_id} has an unusable schedule "${cron}" (${timezone}); it will not fire`);
+          this.logger.error(
+            { err: error, graph_id: t.graph_id, node_id: t.node_id },
+            `trigger.cron node ${t.node_id} of ${t.graph_id} has an unusable schedule "${cron}" (${timezone}); it will not fire`,
+          );
         }
       }
       await this.repository.upsertTriggerSchedules(wanted, manager);
-      const removed = await this.repository.removeTriggerSchedules(graphIds, wanted.map((w) => `${w.graph_id}/${w.node_id}`), manager);
+      const removed = await this.repository.removeTriggerSchedules(
+        graphIds,
+        wanted.map((w) => `${w.graph_id}/${w.node_id}`),
+        manager,
+      );
       const rows = await this.repository.list(graphIds ? { graphIds } : {}, manager);
       return { removed, rows };
     });
@@ -115,6 +137,10 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap, O
   }
 
   async dispatch(executionId: string): Promise<void> {
-    await this.dispatcher.dispatch(executionId).catch((error: unknown) => this.logger.warn({ err: error, execution_id: executionId }, 'dispatch failed; the sweep dispatches the execution when the queue is back'));
+    await this.dispatcher
+      .dispatch(executionId)
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error, execution_id: executionId }, 'dispatch failed; the sweep dispatches the execution when the queue is back'),
+      );
   }
 }

@@ -54,7 +54,12 @@ describe('ExecutionBatcher', () => {
     const db = controlledInsert((rows) => rows.includes('bad'));
     const batcher = new ExecutionBatcher<string>(db.insert);
     const first = batcher.add('a');
-    const rest = ['b', 'bad', 'c'].map((row) => batcher.add(row).then((id) => ({ id }), (error: Error) => ({ error: error.message })));
+    const rest = ['b', 'bad', 'c'].map((row) =>
+      batcher.add(row).then(
+        (id) => ({ id }),
+        (error: Error) => ({ error: error.message }),
+      ),
+    );
     await db.drain();
     expect(db.batches).toEqual([['a'], ['b', 'bad', 'c'], ['b'], ['bad'], ['c']]);
     await expect(first).resolves.toBe('id-a');

@@ -2,13 +2,44 @@ import { describe, expect, it } from '@jest/globals';
 import type { ActiveTrigger } from '../../graphs/graphs.repository.js';
 import { buildCatalog } from './trigger-catalog.js';
 
-const row = (over: Partial<ActiveTrigger>): ActiveTrigger => ({ graph_id: 'g', version: 3, node_id: 'hook', block: 'trigger.webhook', config: {}, credentials: {}, owner_id: null, ...over });
+const row = (over: Partial<ActiveTrigger>): ActiveTrigger => ({
+  graph_id: 'g',
+  version: 3,
+  node_id: 'hook',
+  block: 'trigger.webhook',
+  config: {},
+  credentials: {},
+  owner_id: null,
+  ...over,
+});
 
 describe('buildCatalog', () => {
   it('keys webhooks by agent/node, defaults methods to POST, bills the admin when no owner is set, and marks file agents', () => {
-    const catalog = buildCatalog([row({ source: 'file' }), row({ graph_id: 'h', node_id: 'in', config: { methods: ['put', 'GET'] }, credentials: { secret: 'hook-secret' }, owner_id: 'u-ops', source: 'api' })], 'u-admin');
-    expect(catalog.webhooks.get('g/hook')).toEqual({ graph_id: 'g', version: 3, node_id: 'hook', methods: ['POST'], secret: null, user_id: 'u-admin', file: true });
-    expect(catalog.webhooks.get('h/in')).toEqual({ graph_id: 'h', version: 3, node_id: 'in', methods: ['PUT', 'GET'], secret: 'hook-secret', user_id: 'u-ops', file: false });
+    const catalog = buildCatalog(
+      [
+        row({ source: 'file' }),
+        row({ graph_id: 'h', node_id: 'in', config: { methods: ['put', 'GET'] }, credentials: { secret: 'hook-secret' }, owner_id: 'u-ops', source: 'api' }),
+      ],
+      'u-admin',
+    );
+    expect(catalog.webhooks.get('g/hook')).toEqual({
+      graph_id: 'g',
+      version: 3,
+      node_id: 'hook',
+      methods: ['POST'],
+      secret: null,
+      user_id: 'u-admin',
+      file: true,
+    });
+    expect(catalog.webhooks.get('h/in')).toEqual({
+      graph_id: 'h',
+      version: 3,
+      node_id: 'in',
+      methods: ['PUT', 'GET'],
+      secret: 'hook-secret',
+      user_id: 'u-ops',
+      file: false,
+    });
     expect(catalog.github).toEqual([]);
   });
 

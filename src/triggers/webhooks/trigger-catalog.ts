@@ -104,7 +104,15 @@ export function buildCatalog(rows: readonly ActiveTrigger[], adminId: string): C
     const user_id = row.owner_id ?? adminId;
     if (row.block === 'trigger.webhook') {
       const methods = Array.isArray(row.config.methods) ? row.config.methods.map((m) => String(m).toUpperCase()) : ['POST'];
-      webhooks.set(`${row.graph_id}/${row.node_id}`, { graph_id: row.graph_id, version: row.version, node_id: row.node_id, methods, secret: row.credentials.secret ?? null, user_id, file: row.source === 'file' });
+      webhooks.set(`${row.graph_id}/${row.node_id}`, {
+        graph_id: row.graph_id,
+        version: row.version,
+        node_id: row.node_id,
+        methods,
+        secret: row.credentials.secret ?? null,
+        user_id,
+        file: row.source === 'file',
+      });
     } else if (row.block === 'trigger.github') {
       const events = Array.isArray(row.config.events) ? row.config.events.map(String) : [];
       const repository = typeof row.config.repository === 'string' ? row.config.repository : undefined;

@@ -89,7 +89,11 @@ describe('parseWait', () => {
 
 describe('httpResponseFrom', () => {
   it('takes status, headers and body', () => {
-    expect(httpResponseFrom({ status: 201, headers: { 'X-Id': 7 }, body: { ok: true } })).toEqual({ status: 201, headers: { 'X-Id': '7' }, body: { ok: true } });
+    expect(httpResponseFrom({ status: 201, headers: { 'X-Id': 7 }, body: { ok: true } })).toEqual({
+      status: 201,
+      headers: { 'X-Id': '7' },
+      body: { ok: true },
+    });
   });
   it('defaults to 200 and a null body', () => {
     expect(httpResponseFrom({})).toEqual({ status: 200, headers: {}, body: null });
@@ -110,7 +114,7 @@ describe('httpResponseFrom', () => {
     [{ headers: { 'Content-Length': '1' } }],
     [{ headers: { 'Transfer-Encoding': 'chunked' } }],
     [{ headers: { 'Strict-Transport-Security': 'max-age=0' } }],
-    [{ headers: { 'Content-Security-Policy': "default-src *" } }],
+    [{ headers: { 'Content-Security-Policy': 'default-src *' } }],
     [{ headers: { 'access-control-allow-origin': '*' } }],
     [{ headers: { 'X-A': { nested: true } } }],
   ])('refuses %j (the engine fails such an http_response node with HTTP_RESPONSE_INVALID)', (value) => {
@@ -125,7 +129,11 @@ describe('httpResponseFrom', () => {
 describe('shapedAnswerHeaders', () => {
   it('adds nosniff and the sandbox policy, unless webhooks.html_responses lists the agent', () => {
     const answer = { status: 200, headers: { 'Content-Type': 'text/html' }, body: '<b>x</b>' };
-    expect(shapedAnswerHeaders(answer, 'page', [])).toEqual({ 'Content-Type': 'text/html', 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': "sandbox; default-src 'none'" });
+    expect(shapedAnswerHeaders(answer, 'page', [])).toEqual({
+      'Content-Type': 'text/html',
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': "sandbox; default-src 'none'",
+    });
     expect(shapedAnswerHeaders(answer, 'page', ['page'])).toEqual({ 'X-Content-Type-Options': 'nosniff', 'Content-Type': 'text/html' });
   });
 });

@@ -19,7 +19,14 @@ export type SignatureProblem = 'missing' | 'bad_timestamp' | 'stale' | 'mismatch
  * `X-Trellis-Signature-256` (`sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`) in constant time.
  * Answers null when the request is signed correctly, else what is wrong.
  */
-export function checkSignature(secret: string, rawBody: Buffer, timestamp: string | undefined, signature: string | undefined, toleranceMs: number, nowMs: number): SignatureProblem | null {
+export function checkSignature(
+  secret: string,
+  rawBody: Buffer,
+  timestamp: string | undefined,
+  signature: string | undefined,
+  toleranceMs: number,
+  nowMs: number,
+): SignatureProblem | null {
   if (!timestamp || !signature) return 'missing';
   if (!/^\d{1,12}$/.test(timestamp)) return 'bad_timestamp';
   const seconds = Number(timestamp);
@@ -55,7 +62,9 @@ export function visibleHeaders(headers: Record<string, string | string[] | undef
 
 /** sha256 of the raw body, hex: the same Idempotency-Key with another body is a conflict. */
 export function bodyHash(rawBody: Buffer | undefined): string {
-  return createHash('sha256').update(rawBody ?? Buffer.alloc(0)).digest('hex');
+  return createHash('sha256')
+    .update(rawBody ?? Buffer.alloc(0))
+    .digest('hex');
 }
 
 /** `?wait=`: seconds as a bare number, or a duration like 500ms, 5s, 1m; at most 60 s. Null when invalid. */
@@ -72,7 +81,10 @@ export function httpResponseFrom(value: unknown): HttpAnswer | null {
 }
 
 /** What every answer shaped by `http_response` carries, unless `webhooks.html_responses` lists the agent. */
-export const SANDBOX_HEADERS: Readonly<Record<string, string>> = { 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': "sandbox; default-src 'none'" };
+export const SANDBOX_HEADERS: Readonly<Record<string, string>> = {
+  'X-Content-Type-Options': 'nosniff',
+  'Content-Security-Policy': "sandbox; default-src 'none'",
+};
 
 export function shapedAnswerHeaders(answer: HttpAnswer, agent: string, htmlAgents: readonly string[]): Record<string, string> {
   return htmlAgents.includes(agent) ? { 'X-Content-Type-Options': 'nosniff', ...answer.headers } : { ...answer.headers, ...SANDBOX_HEADERS };

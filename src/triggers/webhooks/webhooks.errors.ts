@@ -21,14 +21,19 @@ export function methodNotAllowed(method: string, allowed: readonly string[]): Ap
 }
 
 const SIGNATURE_MESSAGES: Record<SignatureProblem, string> = {
-  missing: 'This webhook requires a signature: send X-Trellis-Timestamp (unix seconds) and X-Trellis-Signature-256: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>"> under the secret of the node\'s `secret` credential.',
+  missing:
+    'This webhook requires a signature: send X-Trellis-Timestamp (unix seconds) and X-Trellis-Signature-256: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>"> under the secret of the node\'s `secret` credential.',
   bad_timestamp: 'X-Trellis-Timestamp must be the current time in unix seconds (digits only).',
-  stale: 'X-Trellis-Timestamp is too far from the current time: sign each request when you send it (check the sender\'s clock).',
-  mismatch: 'X-Trellis-Signature-256 does not match: sign "<timestamp>.<raw body>" with HMAC-SHA256 under the secret of the node\'s `secret` credential, as sha256=<hex>.',
+  stale: "X-Trellis-Timestamp is too far from the current time: sign each request when you send it (check the sender's clock).",
+  mismatch:
+    'X-Trellis-Signature-256 does not match: sign "<timestamp>.<raw body>" with HMAC-SHA256 under the secret of the node\'s `secret` credential, as sha256=<hex>.',
 };
 
 export function badSignature(problem: SignatureProblem, toleranceMs: number): AppError {
-  return new AppError('UNAUTHENTICATED', SIGNATURE_MESSAGES[problem], { reason: problem, ...(problem === 'stale' ? { tolerance_seconds: Math.round(toleranceMs / 1000) } : {}) });
+  return new AppError('UNAUTHENTICATED', SIGNATURE_MESSAGES[problem], {
+    reason: problem,
+    ...(problem === 'stale' ? { tolerance_seconds: Math.round(toleranceMs / 1000) } : {}),
+  });
 }
 
 export function secretUnresolved(agent: string, node: string, credential: string): AppError {
@@ -41,7 +46,11 @@ export function secretUnresolved(agent: string, node: string, credential: string
 }
 
 export function badJsonBody(reason: string): AppError {
-  return new AppError('BAD_REQUEST', `The body is sent as JSON but is not valid JSON (${reason}). Fix the JSON, or send it with another Content-Type to receive it as text.`, {});
+  return new AppError(
+    'BAD_REQUEST',
+    `The body is sent as JSON but is not valid JSON (${reason}). Fix the JSON, or send it with another Content-Type to receive it as text.`,
+    {},
+  );
 }
 
 export function idempotencyConflict(key: string): AppError {
@@ -84,7 +93,7 @@ export function githubBadSignature(missing: boolean): AppError {
     'UNAUTHENTICATED',
     missing
       ? 'X-Hub-Signature-256 is missing: configure a secret on the GitHub webhook equal to GITHUB_WEBHOOK_SECRET.'
-      : 'X-Hub-Signature-256 does not match the body: the GitHub webhook\'s secret must equal GITHUB_WEBHOOK_SECRET.',
+      : "X-Hub-Signature-256 does not match the body: the GitHub webhook's secret must equal GITHUB_WEBHOOK_SECRET.",
     { reason: missing ? 'missing' : 'mismatch' },
   );
 }

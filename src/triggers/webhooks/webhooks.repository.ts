@@ -73,7 +73,12 @@ export class WebhooksRepository {
    * a concurrent duplicate waits for the first statement to commit, then conflicts and creates nothing.
    * An expired row (older than the window) is replaced. Answers the stored delivery for duplicates.
    */
-  async createWithDelivery(delivery: DeliveryKey, executions: readonly TriggeredExecution[], source: 'webhook' | 'github', answer: (ids: string[]) => DeliveryAnswer): Promise<Created> {
+  async createWithDelivery(
+    delivery: DeliveryKey,
+    executions: readonly TriggeredExecution[],
+    source: 'webhook' | 'github',
+    answer: (ids: string[]) => DeliveryAnswer,
+  ): Promise<Created> {
     const ids = executions.map(() => randomUUID());
     const first = answer(ids);
     const rows = await this.query<{ key: string }>(
@@ -89,17 +94,37 @@ export class WebhooksRepository {
          SELECT *, ${FILE_TRUST} FROM rows WHERE EXISTS (SELECT 1 FROM delivery) RETURNING id
        )
        SELECT key FROM delivery WHERE (SELECT count(*) FROM inserted) >= 0`,
-      [delivery.scope, delivery.key, delivery.body_hash, first.status_code, JSON.stringify(first.response), ids, delivery.window_ms, JSON.stringify(withIds(executions, ids, source))],
+      [
+        delivery.scope,
+        delivery.key,
+        delivery.body_hash,
+        first.status_code,
+        JSON.stringify(first.response),
+        ids,
+        delivery.window_ms,
+        JSON.stringify(withIds(executions, ids, source)),
+      ],
     );
     if (rows.length > 0) return { created: true, execution_ids: ids };
-    const existing = await this.query<StoredDelivery>(`SELECT body_hash, status_code, response, execution_ids FROM webhook_deliveries WHERE scope = $1 AND key = $2`, [delivery.scope, delivery.key]);
+    const existing = await this.query<StoredDelivery>(
+      `SELECT body_hash, status_code, response, execution_ids FROM webhook_deliveries WHERE scope = $1 AND key = $2`,
+      [delivery.scope, delivery.key],
+    );
     // The row can only be missing if retention removed it between the two statements: treat as a conflict-free replay.
-    return { created: false, existing: existing[0] ?? { body_hash: delivery.body_hash, status_code: first.status_code, response: first.response, execution_ids: [] } };
+    return {
+      created: false,
+      existing: existing[0] ?? { body_hash: delivery.body_hash, status_code: first.status_code, response: first.response, execution_ids: [] },
+    };
   }
 
   /** Replaces the stored first answer (a ?wait= answer known only after the execution finished). */
   async recordAnswer(scope: string, key: string, answer: DeliveryAnswer): Promise<void> {
-    await this.query(`UPDATE webhook_deliveries SET status_code = $3, response = $4::jsonb WHERE scope = $1 AND key = $2`, [scope, key, answer.status_code, JSON.stringify(answer.response)]);
+    await this.query(`UPDATE webhook_deliveries SET status_code = $3, response = $4::jsonb WHERE scope = $1 AND key = $2`, [
+      scope,
+      key,
+      answer.status_code,
+      JSON.stringify(answer.response),
+    ]);
   }
 
   /** Housekeeping: removes up to `limit` deliveries past their window; answers how many. */

@@ -18,7 +18,17 @@ import { MetricsService } from '../../metrics/metrics.service.js';
 import { ExecutionBatcher } from './execution-batcher.js';
 import type { Answer } from './webhook-answer.js';
 import { TriggerCatalog, type WebhookTrigger } from './trigger-catalog.js';
-import { bodyHash, checkSignature, httpResponseFrom, parseWait, parseWebhookBody, shapedAnswerHeaders, SIGNATURE_HEADER, TIMESTAMP_HEADER, visibleHeaders } from './webhook-request.js';
+import {
+  bodyHash,
+  checkSignature,
+  httpResponseFrom,
+  parseWait,
+  parseWebhookBody,
+  shapedAnswerHeaders,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  visibleHeaders,
+} from './webhook-request.js';
 import * as errors from './webhooks.errors.js';
 import { WebhooksRepository, type DeliveryAnswer, type TriggeredExecution } from './webhooks.repository.js';
 
@@ -104,7 +114,10 @@ export class WebhooksService {
       if (key.length === 0 || key.length > 255) throw errors.badIdempotencyKey();
       scope = `webhook:${trigger.graph_id}/${trigger.node_id}`;
       const hash = bodyHash(request.rawBody);
-      const result = await this.repository.createWithDelivery({ scope, key, body_hash: hash, window_ms: windowMs }, [execution], 'webhook', ([id]) => ({ status_code: 202, response: { execution_id: id } }));
+      const result = await this.repository.createWithDelivery({ scope, key, body_hash: hash, window_ms: windowMs }, [execution], 'webhook', ([id]) => ({
+        status_code: 202,
+        response: { execution_id: id },
+      }));
       if (!result.created) {
         if (result.existing.body_hash !== hash) throw errors.idempotencyConflict(key);
         return { status: 200, body: result.existing.response, headers: { 'Idempotent-Replayed': 'true' } };
@@ -115,7 +128,10 @@ export class WebhooksService {
     if (waitMs === null) return { status: 202, body: { execution_id: executionId }, headers: {} };
     const answer = await this.waitAnswer(executionId, waitMs, trigger.graph_id);
     // A duplicate of a waited request replays what the first caller finally got.
-    if (scope && key) await this.repository.recordAnswer(scope, key, { status_code: 200, response: answer.body } satisfies DeliveryAnswer).catch((error: unknown) => this.logger.warn({ err: error }, 'could not record a webhook answer for replays'));
+    if (scope && key)
+      await this.repository
+        .recordAnswer(scope, key, { status_code: 200, response: answer.body } satisfies DeliveryAnswer)
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'could not record a webhook answer for replays'));
     return answer;
   }
 
@@ -140,13 +156,24 @@ export class WebhooksService {
     const secret = credentials.secret?.fields.secret;
     if (!secret) throw errors.secretUnresolved(trigger.graph_id, trigger.node_id, trigger.secret!);
     const tolerance = this.config.webhooks.signature_tolerance;
-    const problem = checkSignature(secret, request.rawBody ?? Buffer.alloc(0), header(request.headers, TIMESTAMP_HEADER), header(request.headers, SIGNATURE_HEADER), tolerance, Date.now());
+    const problem = checkSignature(
+      secret,
+      request.rawBody ?? Buffer.alloc(0),
+      header(request.headers, TIMESTAMP_HEADER),
+      header(request.headers, SIGNATURE_HEADER),
+      tolerance,
+      Date.now(),
+    );
     if (problem) throw errors.badSignature(problem, tolerance);
   }
 
   private dispatch(executionId: string): Promise<void> {
     // The row is committed: a lost dispatch is found again by the sweep, so the caller still gets its id.
-    return this.dispatcher.dispatch(executionId).catch((error: unknown) => this.logger.warn({ err: error, execution_id: executionId }, 'dispatch failed; the sweep dispatches the execution when the queue is back'));
+    return this.dispatcher
+      .dispatch(executionId)
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error, execution_id: executionId }, 'dispatch failed; the sweep dispatches the execution when the queue is back'),
+      );
   }
 }
 

@@ -29,7 +29,16 @@ const DOCS = 'https://docs.github.com/rest';
 export async function startGithubPeer(token = 'ghp_testtoken123'): Promise<GithubPeer> {
   let nextId = 5000;
   const html = (path: string) => `https://github.com/acme/app${path}`;
-  const labelObjects = (names: string[]) => names.map((name, i) => ({ id: 100 + i, node_id: `LA_${i}`, url: `https://api.github.com/repos/acme/app/labels/${name}`, name, color: 'ededed', default: false, description: null }));
+  const labelObjects = (names: string[]) =>
+    names.map((name, i) => ({
+      id: 100 + i,
+      node_id: `LA_${i}`,
+      url: `https://api.github.com/repos/acme/app/labels/${name}`,
+      name,
+      color: 'ededed',
+      default: false,
+      description: null,
+    }));
 
   const peer = await startHttpPeer((req: RecordedRequest, res: ServerResponse) => {
     const url = new URL(req.url, 'http://github.test');
@@ -45,7 +54,13 @@ export async function startGithubPeer(token = 'ghp_testtoken123'): Promise<Githu
         res,
         403,
         { message: 'API rate limit exceeded for user ID 1234.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' },
-        { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset), 'x-ratelimit-used': '5000', 'x-ratelimit-resource': 'core' },
+        {
+          'x-ratelimit-limit': '5000',
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset': String(reset),
+          'x-ratelimit-used': '5000',
+          'x-ratelimit-resource': 'core',
+        },
       );
     }
     const notFound = () => sendJson(res, 404, { message: 'Not Found', documentation_url: DOCS, status: '404' });
@@ -57,11 +72,26 @@ export async function startGithubPeer(token = 'ghp_testtoken123'): Promise<Githu
     if (req.method === 'POST' && rest === '/issues') {
       const body = req.json as { title?: string; body?: string; labels?: string[] };
       if (!body?.title?.trim()) {
-        return sendJson(res, 422, { message: 'Validation Failed', errors: [{ resource: 'Issue', code: 'missing_field', field: 'title' }], documentation_url: DOCS, status: '422' });
+        return sendJson(res, 422, {
+          message: 'Validation Failed',
+          errors: [{ resource: 'Issue', code: 'missing_field', field: 'title' }],
+          documentation_url: DOCS,
+          status: '422',
+        });
       }
       const number = Math.max(0, ...state.issues.keys()) + 1;
       state.issues.set(number, { title: body.title, body: body.body ?? null, labels: body.labels ?? [], comments: [], pull: false });
-      return sendJson(res, 201, { id: nextId++, node_id: 'I_x', number, title: body.title, body: body.body ?? null, state: 'open', labels: labelObjects(body.labels ?? []), html_url: html(`/issues/${number}`), url: `https://api.github.com/repos/acme/app/issues/${number}` });
+      return sendJson(res, 201, {
+        id: nextId++,
+        node_id: 'I_x',
+        number,
+        title: body.title,
+        body: body.body ?? null,
+        state: 'open',
+        labels: labelObjects(body.labels ?? []),
+        html_url: html(`/issues/${number}`),
+        url: `https://api.github.com/repos/acme/app/issues/${number}`,
+      });
     }
     if ((m = /^\/issues\/(\d+)\/comments$/.exec(rest)) && req.method === 'POST') {
       const issue = state.issues.get(Number(m[1]));
@@ -69,7 +99,15 @@ export async function startGithubPeer(token = 'ghp_testtoken123'): Promise<Githu
       const body = (req.json as { body?: string }).body ?? '';
       issue.comments.push(body);
       const id = nextId++;
-      return sendJson(res, 201, { id, node_id: 'IC_x', body, html_url: html(`/${issue.pull ? 'pull' : 'issues'}/${m[1]}#issuecomment-${id}`), user: { login: 'trellis-bot', id: 1 }, created_at: new Date().toISOString(), updated_at: new Date().toISOString() });
+      return sendJson(res, 201, {
+        id,
+        node_id: 'IC_x',
+        body,
+        html_url: html(`/${issue.pull ? 'pull' : 'issues'}/${m[1]}#issuecomment-${id}`),
+        user: { login: 'trellis-bot', id: 1 },
+        created_at: new Date().toISOString(),
+        updated_at: new Date().toISOString(),
+      });
     }
     if ((m = /^\/issues\/(\d+)\/labels$/.exec(rest)) && req.method === 'POST') {
       const issue = state.issues.get(Number(m[1]));

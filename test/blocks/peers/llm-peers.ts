@@ -24,7 +24,9 @@ export async function startLlmPeer(apiPath: '/v1/chat/completions' | '/v1/messag
   const peer = await startHttpPeer((req, res: ServerResponse) => {
     const path = req.url.split('?')[0];
     if (req.method !== 'POST' || path !== apiPath) {
-      return sendJson(res, 404, { error: { message: `test peer: unexpected ${req.method} ${req.url} (expected POST ${apiPath})`, type: 'invalid_request_error' } });
+      return sendJson(res, 404, {
+        error: { message: `test peer: unexpected ${req.method} ${req.url} (expected POST ${apiPath})`, type: 'invalid_request_error' },
+      });
     }
     const answer = queue.shift();
     if (!answer) return sendJson(res, 500, { error: { message: 'test peer: no scripted answer left', type: 'server_error' } });
@@ -66,7 +68,12 @@ export function openAiError(status: number, message: string, type: string, code:
 }
 
 /** A Message object as Anthropic answers it. */
-export function anthropicMessage(content: unknown[], usage = { input_tokens: 30, output_tokens: 9 }, stopReason = 'end_turn', model = 'claude-sonnet-4-6'): ScriptedAnswer {
+export function anthropicMessage(
+  content: unknown[],
+  usage = { input_tokens: 30, output_tokens: 9 },
+  stopReason = 'end_turn',
+  model = 'claude-sonnet-4-6',
+): ScriptedAnswer {
   return {
     status: 200,
     headers: { 'request-id': 'req_test_1' },

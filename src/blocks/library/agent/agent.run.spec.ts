@@ -9,7 +9,7 @@ describe('agent.run', () => {
     expect(error.message).toContain('only runs inside an execution');
   });
 
-  it('suspends as a child execution, with the child\'s outputs as pins', () => {
+  it("suspends as a child execution, with the child's outputs as pins", () => {
     expect(agentRunBlock.suspend).toBe('child_execution');
     const lookup = { agentOutputs: (name: string) => (name === 'summarise-pr' ? ['summary', 'labels', 'error'] : undefined) };
     expect(agentRunBlock.dynamicOutputs!({ agent: 'summarise-pr' }, lookup)).toEqual(['summary', 'labels']);

@@ -14,9 +14,13 @@ export const agentRunBlock = defineBlock({
   category: 'agent',
   suspend: 'child_execution',
   inputs: {
-    agent: Type.String({ pattern: '^[a-z][a-z0-9-]{1,62}$', description: 'The child agent\'s name (a constant, never linked).', 'x-expected': 'an agent name (lower-case letters, digits and -)' }),
+    agent: Type.String({
+      pattern: '^[a-z][a-z0-9-]{1,62}$',
+      description: "The child agent's name (a constant, never linked).",
+      'x-expected': 'an agent name (lower-case letters, digits and -)',
+    }),
     version: optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'A version of the child to run (default: its active version).' })),
-    inputs: withDefault(dict(anyValue(), { description: 'The child\'s inputs by name; link single keys with inputs.<name>.' }), {}),
+    inputs: withDefault(dict(anyValue(), { description: "The child's inputs by name; link single keys with inputs.<name>." }), {}),
   },
   outputs: {
     outputs: dict(Type.Array(anyValue()), { description: 'Every output of the child: { name: [values in order] }.' }),

@@ -37,7 +37,9 @@ export function anthropicClient(settings: LlmSettings): LlmProviderClient {
         ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
         ...(call.jsonSchema
           ? {
-              tools: [{ name: ANSWER_TOOL, description: 'Give your answer as JSON that fits the input schema.', input_schema: call.jsonSchema as { type: 'object' } }],
+              tools: [
+                { name: ANSWER_TOOL, description: 'Give your answer as JSON that fits the input schema.', input_schema: call.jsonSchema as { type: 'object' } },
+              ],
               tool_choice: { type: 'tool', name: ANSWER_TOOL },
             }
           : {}),

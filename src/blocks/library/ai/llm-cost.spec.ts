@@ -35,7 +35,14 @@ describe('modelCost', () => {
 describe('config/costs.yaml', () => {
   it('loads, lists every fixed block of the catalogue and prices some current models', () => {
     const config = loadConfig({ env: { TRELLIS_ENV: 'test' }, configDir: join(process.cwd(), 'config') });
-    expect(config.costs.blocks).toMatchObject({ 'http.request': 1, 'github.comment': 1, 'email.send': 1, 'slack.post': 1, 'webhook.send': 1, 'text.template': 0 });
+    expect(config.costs.blocks).toMatchObject({
+      'http.request': 1,
+      'github.comment': 1,
+      'email.send': 1,
+      'slack.post': 1,
+      'webhook.send': 1,
+      'text.template': 0,
+    });
     expect(config.costs.models['gpt-4.1-mini']).toBeGreaterThan(0);
     expect(config.costs.models['claude-sonnet-4-5']).toBeGreaterThan(0);
     expect(config.costs.default_model_cost).toBeGreaterThan(0);

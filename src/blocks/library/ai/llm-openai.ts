@@ -33,9 +33,7 @@ export function openAiClient(settings: LlmSettings, provider: Exclude<LlmProvide
         // OpenAI's newer models take only max_completion_tokens; compatible servers know max_tokens.
         ...(provider === 'openai' ? { max_completion_tokens: settings.maxTokens } : { max_tokens: settings.maxTokens }),
         ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
-        ...(call.jsonSchema
-          ? { response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: call.jsonSchema, strict: false } } }
-          : {}),
+        ...(call.jsonSchema ? { response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: call.jsonSchema, strict: false } } } : {}),
       };
       const completion = await client.chat.completions.create(body, { signal: settings.signal });
       const choice = Array.isArray(completion?.choices) ? completion.choices[0] : undefined;

@@ -83,14 +83,19 @@ export function openLlmSession(blockId: string, inputs: LlmInputs, context: Bloc
   const fromPin = inputs.base_url?.trim() || undefined;
   const baseUrl = (fromPin ?? configured ?? DEFAULT_BASE_URLS[provider])?.replace(/\/+$/, '');
   if (!baseUrl) {
-    throw invalidPin(blockId, 'base_url', 'openai_compatible needs the server\'s base URL, e.g. http://ollama.internal:11434/v1 (or set integrations.openai.base_url in config)');
+    throw invalidPin(
+      blockId,
+      'base_url',
+      "openai_compatible needs the server's base URL, e.g. http://ollama.internal:11434/v1 (or set integrations.openai.base_url in config)",
+    );
   }
   if (fromPin && !/^https?:\/\/[^/]/.test(fromPin)) throw invalidPin(blockId, 'base_url', `"${fromPin}" is not an http(s) URL`);
   // A node that sets its own base_url never receives a system default: the key would go to its server.
   const systemDefault = fromPin ? undefined : SYSTEM_DEFAULT[provider];
   const need = { blockId, field: 'llm', types: ['api_key'] as const, ...(systemDefault ? { systemDefault } : {}) };
   // openai_compatible servers (Ollama, vLLM) often take no key at all.
-  const credential = provider === 'openai_compatible' ? findCredential(context, need) : fromPin ? ownKeyFor(blockId, context, need) : requireCredential(context, need);
+  const credential =
+    provider === 'openai_compatible' ? findCredential(context, need) : fromPin ? ownKeyFor(blockId, context, need) : requireCredential(context, need);
   // A key stored for OpenAI must not be sent to Anthropic, nor the other way round.
   const otherVendor = (name: string) => name !== provider && (name === 'openai' || name === 'anthropic');
   if (credential && provider !== 'openai_compatible' && otherVendor(credential.provider)) {

@@ -95,13 +95,15 @@ describe('llm.chat with OpenAI', () => {
 
   it('never gives a system default to a node that sets its own base_url', async () => {
     const before = openai.calls().length;
-    const error = await rejection(chat({ base_url: `${openai.url}/v1` }, { credentials: {}, systemDefaults: { openai: apiKey('sk-system', 'openai', 'default:openai') } }));
+    const error = await rejection(
+      chat({ base_url: `${openai.url}/v1` }, { credentials: {}, systemDefaults: { openai: apiKey('sk-system', 'openai', 'default:openai') } }),
+    );
     expect(error.code).toBe('CREDENTIAL_UNRESOLVED');
     expect(error.message).toContain('sets its own base_url, so it never receives a system default key');
     expect(openai.calls().length).toBe(before);
   });
 
-  it('sends the key only to the credential\'s hosts', async () => {
+  it("sends the key only to the credential's hosts", async () => {
     const before = openai.calls().length;
     const elsewhere = { ...apiKey('sk-bound', 'openai', 'team-openai'), hosts: ['api.openai.com'] };
     const error = await rejection(chat({}, { credentials: { llm: elsewhere } }));
@@ -174,7 +176,11 @@ describe('llm.chat with OpenAI', () => {
     const before = openai.calls().length;
     openai.script({ status: 200, body: {}, hang: true });
     const pending = chat({}, { signal: controller.signal });
-    await waitFor(() => openai.calls().length, (n) => n > before, { what: 'the request to reach the peer' });
+    await waitFor(
+      () => openai.calls().length,
+      (n) => n > before,
+      { what: 'the request to reach the peer' },
+    );
     controller.abort();
     expect((await rejection(pending)).code).toBe('CANCELLED');
   });
@@ -189,7 +195,14 @@ describe('llm.chat with Anthropic', () => {
   it('sends the Messages API request and yields the text and usage', async () => {
     anthropic.script(anthropicMessage([anthropicText('Bonjour'), anthropicText('!')], { input_tokens: 25, output_tokens: 4 }));
     const out = await chat(
-      { provider: 'anthropic', model: 'claude-sonnet-4-6', system: 'Answer in French.', messages: [{ role: 'system', content: 'Be brief.' }], prompt: 'Say hello', max_tokens: 200 },
+      {
+        provider: 'anthropic',
+        model: 'claude-sonnet-4-6',
+        system: 'Answer in French.',
+        messages: [{ role: 'system', content: 'Be brief.' }],
+        prompt: 'Say hello',
+        max_tokens: 200,
+      },
       anthropicKey,
     );
     expect(out).toEqual({ text: 'Bonjour!', usage: { input_tokens: 25, output_tokens: 4 } });
@@ -213,7 +226,10 @@ describe('llm.chat with Anthropic', () => {
     expect(missing.message).toContain('default:anthropic');
     expect(anthropic.calls().length).toBe(before);
     anthropic.script(anthropicMessage([anthropicText('ok')]));
-    await chat({ provider: 'anthropic', model: 'claude-haiku-4-5' }, { credentials: {}, systemDefaults: { ...openaiDefault, anthropic: apiKey('sk-ant-env', 'anthropic', 'default:anthropic') } });
+    await chat(
+      { provider: 'anthropic', model: 'claude-haiku-4-5' },
+      { credentials: {}, systemDefaults: { ...openaiDefault, anthropic: apiKey('sk-ant-env', 'anthropic', 'default:anthropic') } },
+    );
     expect(anthropic.calls().at(-1)!.headers.authorization).toBe('Bearer sk-ant-env');
   });
 
@@ -256,7 +272,10 @@ describe('llm.chat with an OpenAI-compatible server', () => {
   it('takes the base_url pin, sends no key when none is mapped, and uses max_tokens', async () => {
     openai.script(openAiCompletion('from llama', { prompt_tokens: 5, completion_tokens: 2 }, 'llama3.2'));
     const systemDefaults = { openai: apiKey('sk-must-not-leak', 'openai', 'default:openai') };
-    const out = await chat({ provider: 'openai_compatible', base_url: `${openai.url}/v1`, model: 'llama3.2' }, { credentials: {}, systemDefaults, settings: { openaiBaseUrl: undefined } });
+    const out = await chat(
+      { provider: 'openai_compatible', base_url: `${openai.url}/v1`, model: 'llama3.2' },
+      { credentials: {}, systemDefaults, settings: { openaiBaseUrl: undefined } },
+    );
     expect(out.text).toBe('from llama');
     const call = openai.calls().at(-1)!;
     expect(call.headers.authorization).toBe('Bearer no-key');

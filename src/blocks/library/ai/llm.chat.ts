@@ -14,7 +14,7 @@ export const llmChatBlock = defineBlock({
     'a retried or re-run attempt makes a new, billed request.',
   inputs: LLM_INPUTS,
   outputs: {
-    text: Type.String({ description: 'The model\'s answer.' }),
+    text: Type.String({ description: "The model's answer." }),
     usage: USAGE_OUTPUT,
   },
   async *run(inputs, context) {

@@ -34,7 +34,8 @@ export const llmClassifyBlock = defineBlock({
     label: Type.String({ description: 'The chosen label.' }),
     usage: USAGE_OUTPUT,
   },
-  dynamicOutputs: (constants) => (Array.isArray(constants.labels) ? constants.labels.filter((l) => typeof l === 'string' && PIN_NAME.test(l) && !RESERVED.includes(l)) : []),
+  dynamicOutputs: (constants) =>
+    Array.isArray(constants.labels) ? constants.labels.filter((l) => typeof l === 'string' && PIN_NAME.test(l) && !RESERVED.includes(l)) : [],
   async *run(inputs, context) {
     const labels = inputs.labels;
     const list = labels.join(', ');

@@ -57,7 +57,11 @@ export function translateLlmError(error: unknown, target: LlmTarget, signal: Abo
   if (error instanceof AppError) return error;
   const label = providerLabel(target);
   if (error instanceof OpenAiTimeoutError || error instanceof AnthropicTimeoutError) {
-    return new BlockError(LlmErrorCode.TIMEOUT, `${label} did not answer in time (model ${target.model}). Try again, or ask for fewer max_tokens.`, details(target));
+    return new BlockError(
+      LlmErrorCode.TIMEOUT,
+      `${label} did not answer in time (model ${target.model}). Try again, or ask for fewer max_tokens.`,
+      details(target),
+    );
   }
   if (error instanceof OpenAiConnectionError || error instanceof AnthropicConnectionError) {
     const ours = findCause(error, (c): c is AppError => c instanceof AppError);
@@ -82,13 +86,25 @@ function fromStatus(status: number, message: string | undefined, headers: Header
   const keyName = target.credentialName ? `the credential "${target.credentialName}"` : 'the credential mapped to "llm"';
   const extra = { ...details(target), status };
   if (status === 401) {
-    return new BlockError(LlmErrorCode.AUTH_FAILED, `${label} refused the API key (401${said}). Check ${keyName}: it may be wrong, revoked or for another provider.`, extra);
+    return new BlockError(
+      LlmErrorCode.AUTH_FAILED,
+      `${label} refused the API key (401${said}). Check ${keyName}: it may be wrong, revoked or for another provider.`,
+      extra,
+    );
   }
   if (status === 403) {
-    return new BlockError(LlmErrorCode.FORBIDDEN, `${label} refused access (403${said}). The key in ${keyName} may lack access to model ${target.model}.`, extra);
+    return new BlockError(
+      LlmErrorCode.FORBIDDEN,
+      `${label} refused access (403${said}). The key in ${keyName} may lack access to model ${target.model}.`,
+      extra,
+    );
   }
   if (status === 404) {
-    return new BlockError(LlmErrorCode.NOT_FOUND, `${label} answered 404${said}. Check the model name "${target.model}" and the base URL ${target.baseUrl}.`, extra);
+    return new BlockError(
+      LlmErrorCode.NOT_FOUND,
+      `${label} answered 404${said}. Check the model name "${target.model}" and the base URL ${target.baseUrl}.`,
+      extra,
+    );
   }
   if (status === 429) {
     const retryAfter = headers?.get('retry-after') ?? undefined;

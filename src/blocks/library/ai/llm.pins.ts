@@ -14,7 +14,7 @@ export const LLM_INPUTS = {
   base_url: optional(
     Type.String({
       description:
-        'The API base URL, e.g. http://ollama.internal:11434/v1. Defaults to integrations.<provider>.base_url in config, then the provider\'s own. ' +
+        "The API base URL, e.g. http://ollama.internal:11434/v1. Defaults to integrations.<provider>.base_url in config, then the provider's own. " +
         'A base_url given here is subject to http.allow_private_addresses; one from config is not.',
     }),
   ),
@@ -22,12 +22,11 @@ export const LLM_INPUTS = {
   system: optional(Type.String({ description: 'The system prompt.' })),
   prompt: optional(Type.String({ description: 'Appended to messages as the last user message.' })),
   messages: optional(
-    Type.Array(
-      Type.Object({ role: Type.Enum(['system', 'user', 'assistant']), content: Type.String() }),
-      { description: 'The conversation so far: [{role: user|assistant|system, content}].' },
-    ),
+    Type.Array(Type.Object({ role: Type.Enum(['system', 'user', 'assistant']), content: Type.String() }), {
+      description: 'The conversation so far: [{role: user|assistant|system, content}].',
+    }),
   ),
-  temperature: optional(Type.Number({ minimum: 0, maximum: 2, description: 'Sampling temperature (the provider\'s default when unset).' })),
+  temperature: optional(Type.Number({ minimum: 0, maximum: 2, description: "Sampling temperature (the provider's default when unset)." })),
   max_tokens: withDefault(Type.Integer({ minimum: 1, description: 'The most tokens the answer may use.' }), 1024),
 };
 

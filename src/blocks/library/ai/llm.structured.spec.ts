@@ -47,7 +47,10 @@ describe('llm.structured with OpenAI', () => {
   });
 
   it('sends a misfit back once with the problems, and yields the corrected answer with both usages summed', async () => {
-    openai.script(openAiCompletion('{"name":"Ada","age":"thirty-six"}', { prompt_tokens: 50, completion_tokens: 9 }), openAiCompletion('```json\n{"name":"Ada","age":36}\n```', { prompt_tokens: 80, completion_tokens: 8 }));
+    openai.script(
+      openAiCompletion('{"name":"Ada","age":"thirty-six"}', { prompt_tokens: 50, completion_tokens: 9 }),
+      openAiCompletion('```json\n{"name":"Ada","age":36}\n```', { prompt_tokens: 80, completion_tokens: 8 }),
+    );
     const out = await structured({});
     expect(out).toEqual({ object: { name: 'Ada', age: 36 }, usage: { input_tokens: 130, output_tokens: 17 } });
     const retry = openai.calls().at(-1)!.json as { messages: Array<{ role: string; content: string }> };

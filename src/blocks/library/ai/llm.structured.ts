@@ -31,7 +31,9 @@ export const llmStructuredBlock = defineBlock({
     const validate = compileDataSchema(inputs.schema);
     const wrapped = inputs.schema.type !== 'object';
     // Providers want an object at the root; any other schema is asked for as {value: <schema>}.
-    const askFor: JsonSchema = wrapped ? { type: 'object', properties: { value: inputs.schema }, required: ['value'], additionalProperties: false } : inputs.schema;
+    const askFor: JsonSchema = wrapped
+      ? { type: 'object', properties: { value: inputs.schema }, required: ['value'], additionalProperties: false }
+      : inputs.schema;
     const base = conversation(ID, inputs);
     const instruction = `Answer with JSON only (no prose, no code fences) that fits this JSON Schema:\n${JSON.stringify(askFor)}`;
     const call = { system: base.system ? `${base.system}\n\n${instruction}` : instruction, messages: base.messages, jsonSchema: askFor };
@@ -80,7 +82,12 @@ function check(answer: LlmAnswer, wrapped: boolean, validate: ReturnType<typeof 
     value = (value as { value: unknown }).value;
   }
   if (validate(value)) return { ok: true, value };
-  return { ok: false, problem: problemsFromErrors(validate.errors).map((p) => p.message).join('; ') };
+  return {
+    ok: false,
+    problem: problemsFromErrors(validate.errors)
+      .map((p) => p.message)
+      .join('; '),
+  };
 }
 
 /** JSON from a text answer, tolerating a ```json fence around it. */

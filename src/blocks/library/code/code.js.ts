@@ -16,9 +16,16 @@ export const codeJsBlock = defineBlock({
     'Runs `code` as the body of function (input) { ... } in a QuickJS sandbox: synchronous JavaScript with no access to the host (no process, require, import, fetch or timers). What it returns, as JSON, is result (undefined becomes null); console.log lines are logs; what it throws fails the block with its message. Limits: timeout_ms (default 1 s, at most 5 s) and sandbox.memory (default 64 MiB).',
   category: 'code',
   inputs: {
-    code: Type.String({ minLength: 1, description: 'The function body, such as "return input.items.filter(i => i.done).length;".', 'x-expected': 'non-empty JavaScript' }),
+    code: Type.String({
+      minLength: 1,
+      description: 'The function body, such as "return input.items.filter(i => i.done).length;".',
+      'x-expected': 'non-empty JavaScript',
+    }),
     input: withDefault(anyValue({ description: 'The value the code receives as `input`.' }), null),
-    timeout_ms: withDefault(Type.Integer({ minimum: 1, maximum: CODE_TIMEOUT_MAX_MS, description: `Time limit in ms (at most ${CODE_TIMEOUT_MAX_MS}).` }), CODE_TIMEOUT_DEFAULT_MS),
+    timeout_ms: withDefault(
+      Type.Integer({ minimum: 1, maximum: CODE_TIMEOUT_MAX_MS, description: `Time limit in ms (at most ${CODE_TIMEOUT_MAX_MS}).` }),
+      CODE_TIMEOUT_DEFAULT_MS,
+    ),
   },
   outputs: {
     result: anyValue({ description: 'What the code returned, as JSON (null for undefined).' }),
@@ -35,7 +42,11 @@ export const codeJsBlock = defineBlock({
         try {
           result = JSON.parse(outcome.json);
         } catch {
-          throw new BlockError(BlockErrorCode.CODE_ERROR, 'The code\'s result could not be read as JSON (was JSON.stringify replaced?). Return plain data.', details);
+          throw new BlockError(
+            BlockErrorCode.CODE_ERROR,
+            "The code's result could not be read as JSON (was JSON.stringify replaced?). Return plain data.",
+            details,
+          );
         }
         yield ['result', result] as const;
         yield ['logs', logs] as const;

@@ -10,7 +10,14 @@ let smtp: SmtpPeer;
 const savedUrl = process.env.SMTP_URL;
 
 function smtpCredential(fields: Partial<Record<string, string>> = {}): ResolvedCredential {
-  const base: Record<string, string> = { host: '127.0.0.1', port: String(smtp.port), secure: 'false', username: 'mailer', password: 's3cret', from: 'Trellis <bot@example.com>' };
+  const base: Record<string, string> = {
+    host: '127.0.0.1',
+    port: String(smtp.port),
+    secure: 'false',
+    username: 'mailer',
+    password: 's3cret',
+    from: 'Trellis <bot@example.com>',
+  };
   for (const [key, value] of Object.entries(fields)) {
     if (value === undefined) delete base[key];
     else base[key] = value;
@@ -78,7 +85,10 @@ describe('email.send', () => {
 
   it('uses the admitted system default (default:smtp, from SMTP_URL) when the node maps no credential', async () => {
     const url = `smtp://mailer:s3cret@127.0.0.1:${smtp.port}?from=env-bot@example.com`;
-    await send({ subject: 'from env' }, { credentials: {}, systemDefaults: { smtp: { name: 'default:smtp', provider: 'smtp', type: 'smtp', fields: { url } } } });
+    await send(
+      { subject: 'from env' },
+      { credentials: {}, systemDefaults: { smtp: { name: 'default:smtp', provider: 'smtp', type: 'smtp', fields: { url } } } },
+    );
     expect(smtp.received.at(-1)!.headers).toMatchObject({ subject: 'from env', from: 'env-bot@example.com' });
   });
 
@@ -130,7 +140,11 @@ describe('email.send', () => {
     const controller = new AbortController();
     const before = smtp.dataStarted;
     const pending = send({}, { signal: controller.signal });
-    await waitFor(() => smtp.dataStarted, (n) => n > before, { what: 'the message data to start' });
+    await waitFor(
+      () => smtp.dataStarted,
+      (n) => n > before,
+      { what: 'the message data to start' },
+    );
     controller.abort();
     expect((await rejection(pending)).code).toBe('CANCELLED');
   });

@@ -19,7 +19,7 @@ export const emailSendBlock = defineBlock({
     'Side effects: a retried or re-run attempt sends the email again.',
   category: 'communication',
   inputs: {
-    from: optional(Type.String({ minLength: 3, description: 'The sender; defaults to the credential\'s from.' })),
+    from: optional(Type.String({ minLength: 3, description: "The sender; defaults to the credential's from." })),
     to: ADDRESSES,
     cc: optional(ADDRESSES),
     bcc: optional(ADDRESSES),

@@ -60,7 +60,7 @@ describe('slack.post', () => {
     expect(error.code).toBe('INVALID_INPUT');
   });
 
-  it('explains Slack\'s error answers, naming the credential and never the URL', async () => {
+  it("explains Slack's error answers, naming the credential and never the URL", async () => {
     const gone = await rejection(post({ text: 'x' }, { credentials: { webhook: hook('gone') } }));
     expect(gone.code).toBe('SLACK_REJECTED');
     expect(gone.message).toContain('404 no_service');
@@ -78,7 +78,9 @@ describe('slack.post', () => {
     const missing = await rejection(post({ text: 'x' }, { credentials: {} }));
     expect(missing.code).toBe('CREDENTIAL_UNRESOLVED');
     expect(missing.message).toContain('credentials: { webhook: <credential name> }');
-    const notUrl = await rejection(post({ text: 'x' }, { credentials: { webhook: { name: 'bad', provider: 'slack', type: 'secret_url', fields: { url: 'hooks.slack.com/x' } } } }));
+    const notUrl = await rejection(
+      post({ text: 'x' }, { credentials: { webhook: { name: 'bad', provider: 'slack', type: 'secret_url', fields: { url: 'hooks.slack.com/x' } } } }),
+    );
     expect(notUrl.code).toBe('CREDENTIAL_UNRESOLVED');
   });
 
@@ -91,7 +93,11 @@ describe('slack.post', () => {
     const controller = new AbortController();
     const before = peer.requests.length;
     const pending = post({ text: 'x' }, { credentials: { webhook: hook('hang') }, signal: controller.signal });
-    await waitFor(() => peer.requests.length, (n) => n > before, { what: 'the request to arrive' });
+    await waitFor(
+      () => peer.requests.length,
+      (n) => n > before,
+      { what: 'the request to arrive' },
+    );
     controller.abort();
     expect((await rejection(pending)).code).toBe('CANCELLED');
   });

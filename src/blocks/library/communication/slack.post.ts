@@ -9,7 +9,7 @@ const ID = 'slack.post';
 const SLACK_HINTS: Record<string, string> = {
   invalid_payload: 'the text or blocks are not a valid Slack message',
   no_text: 'give text (Slack shows it in notifications even when blocks are given)',
-  invalid_blocks: 'the blocks are not valid Block Kit; check them in Slack\'s Block Kit Builder',
+  invalid_blocks: "the blocks are not valid Block Kit; check them in Slack's Block Kit Builder",
   invalid_blocks_format: 'blocks must be a list of Block Kit blocks',
   too_many_attachments: 'send fewer attachments',
   no_service: 'the webhook URL is wrong or was removed; create a new incoming webhook and store its URL in the credential',
@@ -17,8 +17,8 @@ const SLACK_HINTS: Record<string, string> = {
   no_team: 'the Slack workspace of this webhook is gone or suspended',
   team_disabled: 'the Slack workspace of this webhook is disabled',
   invalid_token: 'the webhook URL is not valid any more; create a new incoming webhook',
-  channel_not_found: 'the webhook\'s channel was deleted; create a webhook for another channel',
-  channel_is_archived: 'the webhook\'s channel is archived; unarchive it or use another webhook',
+  channel_not_found: "the webhook's channel was deleted; create a webhook for another channel",
+  channel_is_archived: "the webhook's channel is archived; unarchive it or use another webhook",
   action_prohibited: 'a Slack admin restricted posting to this channel',
   posting_to_general_channel_denied: 'only admins may post to this channel',
 };
@@ -46,7 +46,11 @@ export const slackPostBlock = defineBlock({
     const credential = requireCredential(context, { blockId: ID, field: 'webhook', types: ['secret_url'] });
     const url = credentialField(credential, 'url', ID);
     if (!/^https?:\/\/[^/]/.test(url)) {
-      throw new BlockError('CREDENTIAL_UNRESOLVED', `The credential "${credential.name}" does not hold a webhook URL (it should start with https://hooks.slack.com/).`, { credential: credential.name });
+      throw new BlockError(
+        'CREDENTIAL_UNRESOLVED',
+        `The credential "${credential.name}" does not hold a webhook URL (it should start with https://hooks.slack.com/).`,
+        { credential: credential.name },
+      );
     }
     const response = await context.http.fetch(url, {
       method: 'POST',
@@ -63,7 +67,10 @@ export const slackPostBlock = defineBlock({
       return;
     }
     const retryAfter = response.headers.get('retry-after');
-    const hint = response.status === 429 ? `Slack rate-limited the webhook${retryAfter ? `; wait ${retryAfter} s` : ''}` : SLACK_HINTS[answer] ?? 'see Slack\'s incoming webhook errors';
+    const hint =
+      response.status === 429
+        ? `Slack rate-limited the webhook${retryAfter ? `; wait ${retryAfter} s` : ''}`
+        : (SLACK_HINTS[answer] ?? "see Slack's incoming webhook errors");
     // The URL is a secret: messages name the credential, never the URL.
     throw new BlockError(
       response.status === 429 ? 'SLACK_RATE_LIMITED' : 'SLACK_REJECTED',

@@ -28,7 +28,10 @@ export function smtpFieldsFromUrl(text: string): Record<string, string> {
   try {
     url = new URL(text);
   } catch {
-    throw new BlockError(BlockErrorCode.CREDENTIAL_UNRESOLVED, 'The SMTP URL is not a URL; write it like smtp://user:password@smtp.example.com:587 (smtps:// for TLS on 465).');
+    throw new BlockError(
+      BlockErrorCode.CREDENTIAL_UNRESOLVED,
+      'The SMTP URL is not a URL; write it like smtp://user:password@smtp.example.com:587 (smtps:// for TLS on 465).',
+    );
   }
   if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
     throw new BlockError(BlockErrorCode.CREDENTIAL_UNRESOLVED, `The SMTP URL must start with smtp:// or smtps://, not ${url.protocol}//.`);
@@ -46,18 +49,26 @@ export function smtpSettings(credential: ResolvedCredential, blockId: string): S
   const fields = credential.fields.url ? { ...smtpFieldsFromUrl(credential.fields.url), ...withoutUrl(credential.fields) } : credential.fields;
   const host = fields.host?.trim();
   if (!host) {
-    throw new BlockError(BlockErrorCode.CREDENTIAL_UNRESOLVED, `The SMTP credential "${credential.name}" has no host. Store it again with host (and port, username, password).`, {
-      block: blockId,
-      credential: credential.name,
-    });
+    throw new BlockError(
+      BlockErrorCode.CREDENTIAL_UNRESOLVED,
+      `The SMTP credential "${credential.name}" has no host. Store it again with host (and port, username, password).`,
+      {
+        block: blockId,
+        credential: credential.name,
+      },
+    );
   }
   const secure = fields.secure === 'true' || fields.secure === '1';
   const port = fields.port ? Number(fields.port) : secure ? 465 : 587;
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new BlockError(BlockErrorCode.CREDENTIAL_UNRESOLVED, `The SMTP credential "${credential.name}" has port "${fields.port}", which is not a port number (1-65535).`, {
-      block: blockId,
-      credential: credential.name,
-    });
+    throw new BlockError(
+      BlockErrorCode.CREDENTIAL_UNRESOLVED,
+      `The SMTP credential "${credential.name}" has port "${fields.port}", which is not a port number (1-65535).`,
+      {
+        block: blockId,
+        credential: credential.name,
+      },
+    );
   }
   return {
     host,
@@ -90,14 +101,26 @@ export function translateSmtpError(error: unknown, where: { host: string; port: 
       );
     case 'EENVELOPE':
     case 'EMESSAGE':
-      return new BlockError(EmailErrorCode.REJECTED, `The SMTP server ${server} refused the message (${said}). Check the from and recipient addresses.`, details);
+      return new BlockError(
+        EmailErrorCode.REJECTED,
+        `The SMTP server ${server} refused the message (${said}). Check the from and recipient addresses.`,
+        details,
+      );
     case 'ETLS':
-      return new BlockError(EmailErrorCode.TLS_FAILED, `TLS with the SMTP server ${server} failed (${said}). Check secure (true for port 465) and the server's certificate.`, details);
+      return new BlockError(
+        EmailErrorCode.TLS_FAILED,
+        `TLS with the SMTP server ${server} failed (${said}). Check secure (true for port 465) and the server's certificate.`,
+        details,
+      );
     case 'ECONNECTION':
     case 'ESOCKET':
     case 'ETIMEDOUT':
     case 'EDNS':
-      return new BlockError(EmailErrorCode.UNREACHABLE, `Could not talk to the SMTP server ${server} (${said}). Check the host and port of "${where.credentialName}" and that the server is up.`, details);
+      return new BlockError(
+        EmailErrorCode.UNREACHABLE,
+        `Could not talk to the SMTP server ${server} (${said}). Check the host and port of "${where.credentialName}" and that the server is up.`,
+        details,
+      );
     default:
       return new BlockError(EmailErrorCode.FAILED, `Sending the email through ${server} failed (${said || 'no reason given'}).`, details);
   }

@@ -18,7 +18,8 @@ function receiver(req: RecordedRequest, res: ServerResponse): void {
   const signature = String(req.headers['x-trellis-signature-256'] ?? '');
   if (!/^\d+$/.test(timestamp) || Math.abs(Date.now() / 1000 - Number(timestamp)) > 300) return sendJson(res, 401, { error: 'bad timestamp' });
   const expected = `sha256=${createHmac('sha256', SECRET).update(`${timestamp}.${req.body}`).digest('hex')}`;
-  if (signature.length !== expected.length || !timingSafeEqual(Buffer.from(signature), Buffer.from(expected))) return sendJson(res, 401, { error: 'bad signature' });
+  if (signature.length !== expected.length || !timingSafeEqual(Buffer.from(signature), Buffer.from(expected)))
+    return sendJson(res, 401, { error: 'bad signature' });
   sendJson(res, 200, { verified: true, received: req.json });
 }
 
@@ -33,7 +34,10 @@ afterAll(async () => {
 });
 
 async function send(inputs: Record<string, unknown>, options: TestContextOptions = {}) {
-  const harness = blockHarness({ credentials: { secret: { name: 'hook-secret', provider: 'webhook', type: 'webhook_secret', fields: { secret: SECRET } } }, ...options });
+  const harness = blockHarness({
+    credentials: { secret: { name: 'hook-secret', provider: 'webhook', type: 'webhook_secret', fields: { secret: SECRET } } },
+    ...options,
+  });
   try {
     return Object.fromEntries(await harness.run(webhookSendBlock, inputs));
   } finally {
@@ -74,14 +78,16 @@ describe('webhook.send', () => {
     expect((await send({ url: `${peer.url}/open`, payload: null }, { credentials: {} })).status).toBe(202);
   });
 
-  it('fails on a 5xx answer with the receiver\'s words', async () => {
+  it("fails on a 5xx answer with the receiver's words", async () => {
     const error = await rejection(send({ url: `${peer.url}/broken`, payload: {} }));
     expect(error.message).toContain('answered 500: database down');
     expect(error.details).toMatchObject({ status: 500 });
   });
 
   it('refuses private addresses unless allowed, and a URL that is not one', async () => {
-    expect((await rejection(send({ url: `${peer.url}/signed`, payload: {} }, { settings: { allowPrivateAddresses: false } }))).code).toBe('OUTBOUND_ADDRESS_REFUSED');
+    expect((await rejection(send({ url: `${peer.url}/signed`, payload: {} }, { settings: { allowPrivateAddresses: false } }))).code).toBe(
+      'OUTBOUND_ADDRESS_REFUSED',
+    );
     expect((await rejection(send({ url: 'example.com/hook', payload: {} }))).code).toBe('INVALID_INPUT');
   });
 
@@ -89,7 +95,11 @@ describe('webhook.send', () => {
     const controller = new AbortController();
     const before = peer.requests.length;
     const pending = send({ url: `${peer.url}/hang`, payload: {} }, { signal: controller.signal });
-    await waitFor(() => peer.requests.length, (n) => n > before, { what: 'the request to arrive' });
+    await waitFor(
+      () => peer.requests.length,
+      (n) => n > before,
+      { what: 'the request to arrive' },
+    );
     controller.abort();
     expect((await rejection(pending)).code).toBe('CANCELLED');
   });

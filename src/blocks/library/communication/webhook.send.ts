@@ -12,7 +12,7 @@ const ID = 'webhook.send';
 export const webhookSendBlock = defineBlock({
   id: ID,
   description:
-    'POSTs `payload` as JSON to `url` and yields the answer\'s status and body; a 4xx or 5xx answer fails the node. With a `secret` credential the body is signed ' +
+    "POSTs `payload` as JSON to `url` and yields the answer's status and body; a 4xx or 5xx answer fails the node. With a `secret` credential the body is signed " +
     'like Trellis webhooks (X-Trellis-Timestamp, X-Trellis-Signature-256). Every attempt of one node execution sends the same Idempotency-Key, ' +
     'so a receiver that honours it (Trellis does) ignores repeats; to others a retried or re-run attempt delivers again.',
   category: 'communication',
@@ -21,8 +21,8 @@ export const webhookSendBlock = defineBlock({
     payload: anyValue({ description: 'Any JSON value, sent as the body.' }),
   },
   outputs: {
-    status: Type.Integer({ description: 'The answer\'s HTTP status.' }),
-    body: Type.String({ description: 'The answer\'s body as text.' }),
+    status: Type.Integer({ description: "The answer's HTTP status." }),
+    body: Type.String({ description: "The answer's body as text." }),
   },
   credentials: {
     secret: { provider: 'webhook', types: ['webhook_secret'], optional: true, description: 'The shared secret that signs the body (HMAC-SHA256).' },

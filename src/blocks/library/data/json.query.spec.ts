@@ -8,7 +8,10 @@ const pr = { pull_request: { additions: 900, deletions: 1, number: 7, labels: [{
 describe('json.query', () => {
   it('evaluates JSONata: paths, arithmetic, object constructors, functions', async () => {
     expect(await result(pr, 'pull_request.number')).toBe(7);
-    expect(await result(pr, '{ "size": pull_request.additions + pull_request.deletions, "repository": repository.full_name }')).toEqual({ size: 901, repository: 'acme/app' });
+    expect(await result(pr, '{ "size": pull_request.additions + pull_request.deletions, "repository": repository.full_name }')).toEqual({
+      size: 901,
+      repository: 'acme/app',
+    });
     expect(await result(pr, 'pull_request.labels.name')).toEqual(['bug', 'ui']);
     expect(await result([1, 2, 3], '$sum($)')).toBe(6);
   });

@@ -24,7 +24,11 @@ function analyse(expression: string): string[] | null {
     fields = jsonataFields(jsonata(expression).ast());
   } catch (error) {
     const failure = error as JsonataFailure;
-    throw invalidPin('json.query', 'expression', `is not a valid JSONata expression: ${failure.message}${failure.position !== undefined ? ` (at character ${failure.position})` : ''}`);
+    throw invalidPin(
+      'json.query',
+      'expression',
+      `is not a valid JSONata expression: ${failure.message}${failure.position !== undefined ? ` (at character ${failure.position})` : ''}`,
+    );
   }
   if (analysed.size >= ANALYSED_LIMIT) analysed.delete(analysed.keys().next().value!);
   analysed.set(expression, fields);
@@ -38,7 +42,11 @@ export const jsonQueryBlock = defineBlock({
   category: 'data',
   inputs: {
     data: anyValue({ description: 'The value to query.' }),
-    expression: Type.String({ minLength: 1, description: 'A JSONata expression, such as "{ \\"size\\": additions + deletions }".', 'x-expected': 'a JSONata expression' }),
+    expression: Type.String({
+      minLength: 1,
+      description: 'A JSONata expression, such as "{ \\"size\\": additions + deletions }".',
+      'x-expected': 'a JSONata expression',
+    }),
   },
   outputs: {
     result: anyValue({ description: 'The result (null when undefined).' }),

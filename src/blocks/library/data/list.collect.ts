@@ -8,7 +8,7 @@ type Key = number | string;
 export const listCollectBlock = defineBlock({
   id: 'list.collect',
   description:
-    'Gathers every value arriving on item into one list. With key (one per item, such as list.iterate\'s key), the list is sorted by key. With count (sticky), it fires once count items arrived; complete is false when the execution went quiet with fewer.',
+    "Gathers every value arriving on item into one list. With key (one per item, such as list.iterate's key), the list is sorted by key. With count (sticky), it fires once count items arrived; complete is false when the execution went quiet with fewer.",
   category: 'data',
   pinModes: { item: 'gather', key: 'gather', count: 'sticky' },
   gatherCount: 'count',
@@ -29,7 +29,10 @@ export const listCollectBlock = defineBlock({
         throw invalidPin('list.collect', 'key', `${inputs.key.length} keys arrived for ${items.length} items; link one key per item, or none`);
       }
       const keys = inputs.key;
-      items = items.map((item, index) => ({ item, key: keys[index]!, index })).sort(byKey).map((entry) => entry.item);
+      items = items
+        .map((item, index) => ({ item, key: keys[index]!, index }))
+        .sort(byKey)
+        .map((entry) => entry.item);
     }
     yield ['items', items] as const;
     yield ['complete', inputs.count === undefined || items.length >= inputs.count] as const;

@@ -13,7 +13,7 @@ describe('list.iterate', () => {
     ]);
   });
 
-  it('iterates an object\'s properties, the key being the property name', async () => {
+  it("iterates an object's properties, the key being the property name", async () => {
     expect(await run(listIterateBlock, { items: { x: 1, y: 2 } })).toEqual([
       ['count', 2],
       ['item', 1],
@@ -41,12 +41,17 @@ describe('list.iterate', () => {
   it('stops mid-list when the run is aborted', async () => {
     const controller = new AbortController();
     const seen: unknown[] = [];
-    const error = await runError(listIterateBlock, { items: [1, 2, 3, 4] }, { signal: controller.signal }, {
-      onYield: (pin, value) => {
-        seen.push([pin, value]);
-        if (pin === 'key' && value === 0) controller.abort(new Error('execution stopped'));
+    const error = await runError(
+      listIterateBlock,
+      { items: [1, 2, 3, 4] },
+      { signal: controller.signal },
+      {
+        onYield: (pin, value) => {
+          seen.push([pin, value]);
+          if (pin === 'key' && value === 0) controller.abort(new Error('execution stopped'));
+        },
       },
-    });
+    );
     expect(error.code).toBe('CANCELLED');
     expect(seen).toEqual([
       ['count', 4],

@@ -20,7 +20,9 @@ export const listIterateBlock = defineBlock({
   },
   cost: 0,
   async *run(inputs, context) {
-    const entries: Array<[number | string, unknown]> = Array.isArray(inputs.items) ? inputs.items.map((item, index) => [index, item]) : Object.entries(inputs.items);
+    const entries: Array<[number | string, unknown]> = Array.isArray(inputs.items)
+      ? inputs.items.map((item, index) => [index, item])
+      : Object.entries(inputs.items);
     yield ['count', entries.length] as const;
     for (const [key, item] of entries) {
       if (context.signal.aborted) throw new BlockError(BlockErrorCode.CANCELLED, 'list.iterate was stopped.');

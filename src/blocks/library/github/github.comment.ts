@@ -6,8 +6,7 @@ const ID = 'github.comment';
 
 export const githubCommentBlock = defineBlock({
   id: ID,
-  description:
-    'Adds a comment to an issue or pull request and yields its id and URL. Side effects: a retried or re-run attempt posts the comment again.',
+  description: 'Adds a comment to an issue or pull request and yields its id and URL. Side effects: a retried or re-run attempt posts the comment again.',
   category: 'github',
   inputs: {
     repository: REPOSITORY_PIN,
@@ -15,8 +14,8 @@ export const githubCommentBlock = defineBlock({
     body: Type.String({ minLength: 1, description: 'The comment, in GitHub Markdown.' }),
   },
   outputs: {
-    comment_id: Type.Integer({ description: 'The new comment\'s id.' }),
-    url: Type.String({ description: 'The comment\'s address on github.com (html_url).' }),
+    comment_id: Type.Integer({ description: "The new comment's id." }),
+    url: Type.String({ description: "The comment's address on github.com (html_url)." }),
   },
   credentials: GITHUB_CREDENTIALS,
   cost: 1,

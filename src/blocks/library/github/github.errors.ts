@@ -45,7 +45,11 @@ export function translateGithubError(error: unknown, target: GithubTarget, signa
   const base = { status: error.status, target: target.what };
   if (!error.response) {
     const cause = error.cause instanceof Error ? error.cause.message : error.message;
-    return new BlockError(GithubErrorCode.UNREACHABLE, `Could not reach GitHub at ${target.baseUrl} (${cause}). Check integrations.github.base_url and the network.`, base);
+    return new BlockError(
+      GithubErrorCode.UNREACHABLE,
+      `Could not reach GitHub at ${target.baseUrl} (${cause}). Check integrations.github.base_url and the network.`,
+      base,
+    );
   }
   const remaining = headers['x-ratelimit-remaining'];
   if ((error.status === 403 || error.status === 429) && (String(remaining) === '0' || headers['retry-after'] !== undefined || /rate limit/i.test(said))) {
@@ -57,12 +61,21 @@ export function translateGithubError(error: unknown, target: GithubTarget, signa
       GithubErrorCode.RATE_LIMITED,
       `GitHub's API rate limit is used up (${error.status}: ${said})${when}. Wait for the reset (a node retry policy with a delay can), ` +
         `or use a token with a higher limit than "${target.credentialName}".`,
-      { ...base, ...(headers['x-ratelimit-limit'] !== undefined ? { limit: Number(headers['x-ratelimit-limit']) } : {}), ...(resetAt ? { reset_at: resetAt } : {}), ...(retryAfter ? { retry_after: retryAfter } : {}) },
+      {
+        ...base,
+        ...(headers['x-ratelimit-limit'] !== undefined ? { limit: Number(headers['x-ratelimit-limit']) } : {}),
+        ...(resetAt ? { reset_at: resetAt } : {}),
+        ...(retryAfter ? { retry_after: retryAfter } : {}),
+      },
     );
   }
   switch (error.status) {
     case 401:
-      return new BlockError(GithubErrorCode.AUTH_FAILED, `GitHub refused the token of "${target.credentialName}" (401: ${said}). It may be wrong, expired or revoked: store a new one.`, base);
+      return new BlockError(
+        GithubErrorCode.AUTH_FAILED,
+        `GitHub refused the token of "${target.credentialName}" (401: ${said}). It may be wrong, expired or revoked: store a new one.`,
+        base,
+      );
     case 403:
       return new BlockError(
         GithubErrorCode.FORBIDDEN,
@@ -80,7 +93,11 @@ export function translateGithubError(error: unknown, target: GithubTarget, signa
       return new BlockError(GithubErrorCode.INVALID_REQUEST, `GitHub refused the request for ${target.what} (${error.status}: ${said}).`, base);
     default:
       if (error.status >= 500) {
-        return new BlockError(GithubErrorCode.UNAVAILABLE, `GitHub had a server error (${error.status}: ${said}) for ${target.what}. Try again later; a node retry policy can.`, base);
+        return new BlockError(
+          GithubErrorCode.UNAVAILABLE,
+          `GitHub had a server error (${error.status}: ${said}) for ${target.what}. Try again later; a node retry policy can.`,
+          base,
+        );
       }
       return new BlockError(GithubErrorCode.INVALID_REQUEST, `GitHub answered ${error.status} for ${target.what}: ${said}.`, base);
   }

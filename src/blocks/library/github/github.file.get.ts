@@ -13,11 +13,11 @@ export const githubFileGetBlock = defineBlock({
   category: 'github',
   inputs: {
     repository: REPOSITORY_PIN,
-    path: Type.String({ minLength: 1, description: 'The file\'s path in the repository, e.g. docs/README.md.' }),
+    path: Type.String({ minLength: 1, description: "The file's path in the repository, e.g. docs/README.md." }),
     ref: optional(Type.String({ minLength: 1, description: 'A branch, tag or commit sha (default: the default branch).' })),
   },
   outputs: {
-    content: Type.String({ description: 'The file\'s content: UTF-8 text, or base64 when it is not text.' }),
+    content: Type.String({ description: "The file's content: UTF-8 text, or base64 when it is not text." }),
     encoding: Type.Enum(['utf-8', 'base64'], { description: 'utf-8, or base64 for a binary file.' }),
     sha: Type.String({ description: 'The blob sha of the file (what an update must name).' }),
   },
@@ -51,7 +51,7 @@ function rawBytes(raw: unknown): Buffer {
   // Compared by tag, not instanceof: the ArrayBuffer may come from another realm (fetch's).
   if (Object.prototype.toString.call(raw) === '[object ArrayBuffer]') return Buffer.from(raw as ArrayBuffer);
   if (ArrayBuffer.isView(raw)) return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-  throw unexpectedAnswer('the raw file', 'the file\'s bytes');
+  throw unexpectedAnswer('the raw file', "the file's bytes");
 }
 
 /** The bytes as text when they are valid UTF-8, else null. */

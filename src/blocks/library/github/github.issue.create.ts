@@ -10,13 +10,15 @@ export const githubIssueCreateBlock = defineBlock({
   category: 'github',
   inputs: {
     repository: REPOSITORY_PIN,
-    title: Type.String({ minLength: 1, description: 'The issue\'s title.' }),
-    body: optional(Type.String({ description: 'The issue\'s text, in GitHub Markdown.' })),
-    labels: optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Labels to put on the issue (they must exist or the token must be allowed to create them).' })),
+    title: Type.String({ minLength: 1, description: "The issue's title." }),
+    body: optional(Type.String({ description: "The issue's text, in GitHub Markdown." })),
+    labels: optional(
+      Type.Array(Type.String({ minLength: 1 }), { description: 'Labels to put on the issue (they must exist or the token must be allowed to create them).' }),
+    ),
   },
   outputs: {
-    number: Type.Integer({ description: 'The new issue\'s number.' }),
-    url: Type.String({ description: 'The issue\'s address on github.com (html_url).' }),
+    number: Type.Integer({ description: "The new issue's number." }),
+    url: Type.String({ description: "The issue's address on github.com (html_url)." }),
   },
   credentials: GITHUB_CREDENTIALS,
   cost: 1,

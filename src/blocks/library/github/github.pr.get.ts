@@ -7,7 +7,7 @@ const ID = 'github.pr.get';
 
 export const githubPrGetBlock = defineBlock({
   id: ID,
-  description: 'Reads a pull request (GitHub\'s pull request object) and, with include_diff, its unified diff. Reads only.',
+  description: "Reads a pull request (GitHub's pull request object) and, with include_diff, its unified diff. Reads only.",
   category: 'github',
   inputs: {
     repository: REPOSITORY_PIN,
@@ -15,7 +15,7 @@ export const githubPrGetBlock = defineBlock({
     include_diff: withDefault(Type.Boolean({ description: 'Also yield the diff (one more request).' }), false),
   },
   outputs: {
-    pull_request: anyValue({ description: 'The pull request as GitHub\'s REST API gives it (title, state, user, head, base, additions, ...).' }),
+    pull_request: anyValue({ description: "The pull request as GitHub's REST API gives it (title, state, user, head, base, additions, ...)." }),
     diff: Type.String({ description: 'The unified diff (only with include_diff).' }),
   },
   credentials: GITHUB_CREDENTIALS,
@@ -27,7 +27,9 @@ export const githubPrGetBlock = defineBlock({
     const { data } = await github.call(what, (request) => github.octokit.rest.pulls.get({ ...params, request }));
     yield ['pull_request', data] as const;
     if (inputs.include_diff) {
-      const { data: diff } = await github.call(`the diff of ${what}`, (request) => github.octokit.rest.pulls.get({ ...params, mediaType: { format: 'diff' }, request }));
+      const { data: diff } = await github.call(`the diff of ${what}`, (request) =>
+        github.octokit.rest.pulls.get({ ...params, mediaType: { format: 'diff' }, request }),
+      );
       // GitHub sends the diff as text (charset=utf-8); a server that leaves the charset out gets bytes.
       const raw = diff as unknown;
       if (typeof raw === 'string') yield ['diff', raw] as const;

@@ -83,7 +83,7 @@ describe('github.issue.create and github.labels.add', () => {
     expect(github.issues.get(out.number as number)).toMatchObject({ title: 'Broken build', body: 'CI is red', labels: ['ci'] });
   });
 
-  it('passes on GitHub\'s validation message (422)', async () => {
+  it("passes on GitHub's validation message (422)", async () => {
     const error = await rejection(run(githubIssueCreateBlock, { repository: 'acme/app', title: '   ' }));
     expect(error.code).toBe('GITHUB_INVALID_REQUEST');
     expect(error.message).toContain('422: Validation Failed: title missing_field');
@@ -155,7 +155,11 @@ describe('github.file.get', () => {
 describe('GitHub credentials, limits and failures', () => {
   it('uses the admitted system default (default:github) when the node maps no credential, and an oauth2 access token when mapped', async () => {
     issue(20);
-    await run(githubCommentBlock, { repository: 'acme/app', number: 20, body: 'env' }, { credentials: {}, systemDefaults: { github: apiKey('ghp_testtoken123', 'github', 'default:github') } });
+    await run(
+      githubCommentBlock,
+      { repository: 'acme/app', number: 20, body: 'env' },
+      { credentials: {}, systemDefaults: { github: apiKey('ghp_testtoken123', 'github', 'default:github') } },
+    );
     const oauth = { name: 'gh-oauth', provider: 'github', type: 'oauth2' as const, fields: { access_token: 'ghp_testtoken123', refresh_token: 'r' } };
     await run(githubCommentBlock, { repository: 'acme/app', number: 20, body: 'oauth' }, { credentials: { github: oauth } });
     expect(github.issues.get(20)!.comments).toEqual(['env', 'oauth']);
@@ -168,7 +172,7 @@ describe('GitHub credentials, limits and failures', () => {
     expect(error.message).toContain('default:github');
   });
 
-  it('sends the token only to the credential\'s hosts', async () => {
+  it("sends the token only to the credential's hosts", async () => {
     const bound = { ...apiKey('ghp_testtoken123', 'github', 'github-bot'), hosts: ['api.github.com'] };
     const error = await rejection(run(githubCommentBlock, { repository: 'acme/app', number: 1, body: 'x' }, { credentials: { github: bound } }));
     expect(error.code).toBe('CREDENTIAL_HOST_REFUSED');
@@ -177,7 +181,9 @@ describe('GitHub credentials, limits and failures', () => {
   });
 
   it('turns a wrong token into a clear 401 error naming the credential', async () => {
-    const error = await rejection(run(githubCommentBlock, { repository: 'acme/app', number: 1, body: 'x' }, { credentials: { github: apiKey('ghp_wrong', 'github', 'stale-bot') } }));
+    const error = await rejection(
+      run(githubCommentBlock, { repository: 'acme/app', number: 1, body: 'x' }, { credentials: { github: apiKey('ghp_wrong', 'github', 'stale-bot') } }),
+    );
     expect(error.code).toBe('GITHUB_AUTH_FAILED');
     expect(error.message).toContain('"stale-bot" (401: Bad credentials)');
     expect(error.message).not.toContain('ghp_wrong');
@@ -205,7 +211,11 @@ describe('GitHub credentials, limits and failures', () => {
     const controller = new AbortController();
     const before = github.requests.length;
     const pending = run(githubPrGetBlock, { repository: 'acme/app', number: 12 }, { signal: controller.signal });
-    await waitFor(() => github.requests.length, (n) => n > before, { what: 'the request to reach the peer' });
+    await waitFor(
+      () => github.requests.length,
+      (n) => n > before,
+      { what: 'the request to reach the peer' },
+    );
     controller.abort();
     expect((await rejection(pending)).code).toBe('CANCELLED');
   });

@@ -75,7 +75,9 @@ describe('http.request', () => {
       };
       expect(sentJson.headers['content-type']).toBe('application/json');
       expect(JSON.parse(sentJson.body)).toEqual({ name: 'widget', tags: [1, 2] });
-      const sentText = (await h.outputs(httpRequestBlock, { url: `${peer.url}/items`, method: 'PUT', body: 'raw text', headers: { 'content-type': 'text/csv' } })).json as {
+      const sentText = (
+        await h.outputs(httpRequestBlock, { url: `${peer.url}/items`, method: 'PUT', body: 'raw text', headers: { 'content-type': 'text/csv' } })
+      ).json as {
         method: string;
         headers: Record<string, string>;
         body: string;
@@ -103,7 +105,10 @@ describe('http.request', () => {
 
   it('sends the auth credential as bearer, basic or a header of its own', async () => {
     const seen = async (credential: Parameters<typeof blockHarness>[0]) =>
-      withHarness(credential, async (h) => ((await h.outputs(httpRequestBlock, { url: `${peer.url}/items` })).json as { headers: Record<string, string> }).headers);
+      withHarness(
+        credential,
+        async (h) => ((await h.outputs(httpRequestBlock, { url: `${peer.url}/items` })).json as { headers: Record<string, string> }).headers,
+      );
     expect((await seen({ credentials: { auth: apiKey('sk-123') } })).authorization).toBe('Bearer sk-123');
     const basic = await seen({ credentials: { auth: { name: 'svc', provider: 'http', type: 'user_password', fields: { username: 'ann', password: 'p:w' } } } });
     expect(basic.authorization).toBe(`Basic ${Buffer.from('ann:p:w').toString('base64')}`);
@@ -189,7 +194,11 @@ describe('http.request', () => {
     await withHarness({ signal: controller.signal }, async (h) => {
       const before = peer.requests.length;
       const pending = h.run(httpRequestBlock, { url: `${peer.url}/never` });
-      await waitFor(() => peer.requests.length, (n) => n > before, { what: 'the request to arrive' });
+      await waitFor(
+        () => peer.requests.length,
+        (n) => n > before,
+        { what: 'the request to arrive' },
+      );
       controller.abort();
       expect((await rejection(pending)).code).toBe('CANCELLED');
     });

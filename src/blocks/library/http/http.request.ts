@@ -36,7 +36,9 @@ export const httpRequestBlock = defineBlock({
     status: Type.Integer({ description: 'The HTTP status code.' }),
     headers: dict(Type.String(), { description: 'Response headers, lower-case name -> value.' }),
     body: Type.Union([Type.String(), Type.Null()], { description: 'The response body as text; null when it is not text (see body_base64).' }),
-    body_base64: Type.Union([Type.String(), Type.Null()], { description: 'The response body in base64 when it is not text (not valid UTF-8, or holding U+0000); else null.' }),
+    body_base64: Type.Union([Type.String(), Type.Null()], {
+      description: 'The response body in base64 when it is not text (not valid UTF-8, or holding U+0000); else null.',
+    }),
     json: anyValue({ description: 'The body parsed, when the answer is JSON; else null.' }),
   },
   credentials: {

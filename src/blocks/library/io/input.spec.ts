@@ -3,7 +3,7 @@ import { run, runError } from '../../../../test/blocks/context.js';
 import { inputBlock } from './input.js';
 
 describe('input', () => {
-  it('yields the run\'s value, else its default', async () => {
+  it("yields the run's value, else its default", async () => {
     expect(await run(inputBlock, { name: 'repo', value: 'acme/app', default: 'x/y' })).toEqual([['value', 'acme/app']]);
     expect(await run(inputBlock, { name: 'repo', default: 'x/y' })).toEqual([['value', 'x/y']]);
     expect(await run(inputBlock, { name: 'flag', value: null })).toEqual([['value', null]]);

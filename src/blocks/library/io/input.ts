@@ -8,10 +8,15 @@ const JSON_TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array',
 
 export const inputBlock = defineBlock({
   id: 'input',
-  description: 'A graph input: yields the value given for the run (inputs.<name> of the execute API), else its default. It is required exactly when it has no default.',
+  description:
+    'A graph input: yields the value given for the run (inputs.<name> of the execute API), else its default. It is required exactly when it has no default.',
   category: 'io',
   inputs: {
-    name: Type.String({ pattern: PIN_NAME.source, description: 'The input\'s name, unique in the agent: the key in the execute API\'s inputs.', 'x-expected': 'a name of lower-case letters, digits and _ (starting with a letter)' }),
+    name: Type.String({
+      pattern: PIN_NAME.source,
+      description: "The input's name, unique in the agent: the key in the execute API's inputs.",
+      'x-expected': 'a name of lower-case letters, digits and _ (starting with a letter)',
+    }),
     type: optional(
       Type.Union([Type.Enum([...JSON_TYPES]), dict(anyValue())], {
         description: 'A JSON Schema type name (string, number, integer, boolean, object, array, null) or a whole JSON Schema the value must fit.',
@@ -23,15 +28,19 @@ export const inputBlock = defineBlock({
     value: optional(anyValue({ description: 'The value given for this run (set by the engine when it seeds the input).' })),
   },
   outputs: {
-    value: anyValue({ description: 'The run\'s value for this input.' }),
+    value: anyValue({ description: "The run's value for this input." }),
   },
   cost: 0,
   async *run(inputs) {
     const value = inputs.value !== undefined ? inputs.value : inputs.default;
     if (value === undefined) {
-      throw new BlockError(BlockErrorCode.MISSING_INPUT, `Input "${inputs.name}" is required (it has no default): give it in the run's inputs as inputs.${inputs.name}.`, {
-        input: inputs.name,
-      });
+      throw new BlockError(
+        BlockErrorCode.MISSING_INPUT,
+        `Input "${inputs.name}" is required (it has no default): give it in the run's inputs as inputs.${inputs.name}.`,
+        {
+          input: inputs.name,
+        },
+      );
     }
     if (inputs.type !== undefined) {
       const schema = typeof inputs.type === 'string' ? { type: inputs.type } : inputs.type;

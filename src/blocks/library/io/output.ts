@@ -4,10 +4,14 @@ import { anyValue, defineBlock, PIN_NAME, Type } from '../../pins.js';
 
 export const outputBlock = defineBlock({
   id: 'output',
-  description: 'A graph output: every value that reaches `value` is collected into the execution\'s results as { <name>: [values in order] }.',
+  description: "A graph output: every value that reaches `value` is collected into the execution's results as { <name>: [values in order] }.",
   category: 'io',
   inputs: {
-    name: Type.String({ pattern: PIN_NAME.source, description: 'The output\'s name in the results, unique in the agent.', 'x-expected': 'a name of lower-case letters, digits and _ (starting with a letter)' }),
+    name: Type.String({
+      pattern: PIN_NAME.source,
+      description: "The output's name in the results, unique in the agent.",
+      'x-expected': 'a name of lower-case letters, digits and _ (starting with a letter)',
+    }),
     value: anyValue({ description: 'The value to collect.' }),
   },
   outputs: {},

@@ -54,7 +54,9 @@ describe('logic.condition', () => {
     const ordering = await runError(conditionBlock, { left: '10', operator: '>', right: 5 });
     expect(ordering.code).toBe('INVALID_INPUT');
     expect(ordering.message).toContain('left: > compares numbers only, got the text "10"');
-    expect((await runError(conditionBlock, { left: 5, operator: 'contains', right: 1 })).message).toContain('left: contains needs text, a list or an object, got the number 5');
+    expect((await runError(conditionBlock, { left: 5, operator: 'contains', right: 1 })).message).toContain(
+      'left: contains needs text, a list or an object, got the number 5',
+    );
     expect((await runError(conditionBlock, { left: 'abc', operator: 'contains', right: 1 })).message).toContain('right: contains on text needs text');
     expect((await runError(conditionBlock, { left: 1, operator: 'matches', right: 'x' })).message).toContain('left: matches tests text');
     expect((await runError(conditionBlock, { left: 'a', operator: 'matches', right: '(' })).message).toContain('right: is not a valid RE2 regular expression');

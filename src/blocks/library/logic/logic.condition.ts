@@ -61,7 +61,11 @@ export function evaluate(operator: Operator, left: unknown, right: unknown): boo
 
 function number(value: unknown, pin: 'left' | 'right', operator: string): number {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
-  throw invalidPin('logic.condition', pin, `${operator} compares numbers only, got ${showValue(value)}; convert it first (for example with json.query's $number), or use == / contains`);
+  throw invalidPin(
+    'logic.condition',
+    pin,
+    `${operator} compares numbers only, got ${showValue(value)}; convert it first (for example with json.query's $number), or use == / contains`,
+  );
 }
 
 function contains(left: unknown, right: unknown): boolean {
@@ -71,7 +75,8 @@ function contains(left: unknown, right: unknown): boolean {
   }
   if (Array.isArray(left)) return left.some((item) => deepEqual(item, right));
   if (left !== null && typeof left === 'object') {
-    if (typeof right !== 'string') throw invalidPin('logic.condition', 'right', `contains on an object looks for a key, so right must be text, got ${showValue(right)}`);
+    if (typeof right !== 'string')
+      throw invalidPin('logic.condition', 'right', `contains on an object looks for a key, so right must be text, got ${showValue(right)}`);
     return Object.hasOwn(left, right);
   }
   throw invalidPin('logic.condition', 'left', `contains needs text, a list or an object, got ${showValue(left)}`);

@@ -20,10 +20,23 @@ export const calculateBlock = defineBlock({
   cost: 0,
   async *run({ a, operation, b }) {
     if ((operation === 'divide' || operation === 'modulo') && b === 0) {
-      throw new BlockError(BlockErrorCode.DIVISION_BY_ZERO, `math.calculate cannot ${operation} ${a} by zero; check b before dividing (for example with logic.condition).`);
+      throw new BlockError(
+        BlockErrorCode.DIVISION_BY_ZERO,
+        `math.calculate cannot ${operation} ${a} by zero; check b before dividing (for example with logic.condition).`,
+      );
     }
     const result =
-      operation === 'add' ? a + b : operation === 'subtract' ? a - b : operation === 'multiply' ? a * b : operation === 'divide' ? a / b : operation === 'modulo' ? a % b : a ** b;
+      operation === 'add'
+        ? a + b
+        : operation === 'subtract'
+          ? a - b
+          : operation === 'multiply'
+            ? a * b
+            : operation === 'divide'
+              ? a / b
+              : operation === 'modulo'
+                ? a % b
+                : a ** b;
     if (!Number.isFinite(result)) {
       throw new BlockError(BlockErrorCode.NODE_FAILED, `math.calculate: ${a} ${operation} ${b} is not a finite number (${result}).`);
     }

@@ -78,7 +78,10 @@ function compile(pattern: string, flags: string): RE2JS | string {
     result = `${translated.problem}, which RE2 regular expressions (matched in linear time) cannot express; rewrite the pattern without it, for example capture the surrounding text with a group`;
   } else {
     try {
-      result = RE2JS.compile(translated.source, [...flags].reduce((bits, flag) => bits | (FLAG_BITS[flag] ?? 0), 0));
+      result = RE2JS.compile(
+        translated.source,
+        [...flags].reduce((bits, flag) => bits | (FLAG_BITS[flag] ?? 0), 0),
+      );
     } catch (error) {
       result = `is not a valid RE2 regular expression: ${(error as Error).message.replace(/^error parsing regexp: /, '')}`;
     }

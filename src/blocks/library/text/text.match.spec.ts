@@ -41,7 +41,9 @@ describe('text.match', () => {
     const error = await runError(matchBlock, { text: 'x', pattern: '([a-z' });
     expect(error.code).toBe('INVALID_INPUT');
     expect(error.message).toContain('pattern: is not a valid RE2 regular expression');
-    expect((await runError(matchBlock, { text: 'x', pattern: 'x', flags: 'y' })).message).toContain('flags: expected flags among i, m, s and g, got the text "y"');
+    expect((await runError(matchBlock, { text: 'x', pattern: 'x', flags: 'y' })).message).toContain(
+      'flags: expected flags among i, m, s and g, got the text "y"',
+    );
     expect((await runError(matchBlock, { pattern: 'x' })).message).toContain('text: is required');
   });
 

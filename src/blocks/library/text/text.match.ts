@@ -12,11 +12,20 @@ export const matchBlock = defineBlock({
   inputs: {
     text: Type.String({ description: 'The text to search.' }),
     pattern: Type.String({ format: 'regex', description: 'An RE2 regular expression, without slashes, such as "^fix(\\\\(.+\\\\))?:".' }),
-    flags: withDefault(Type.String({ pattern: '^[imsg]*$', description: 'Any of i (ignore case), m (multi-line ^ and $), s (. matches newlines), g (find every match).', 'x-expected': 'flags among i, m, s and g' }), ''),
+    flags: withDefault(
+      Type.String({
+        pattern: '^[imsg]*$',
+        description: 'Any of i (ignore case), m (multi-line ^ and $), s (. matches newlines), g (find every match).',
+        'x-expected': 'flags among i, m, s and g',
+      }),
+      '',
+    ),
   },
   outputs: {
     matched: Type.Boolean({ description: 'Whether the pattern matched.' }),
-    groups: dict(Type.String(), { description: 'The first match: "0" the whole match, "1"... its groups, and named groups by name (groups that took part only).' }),
+    groups: dict(Type.String(), {
+      description: 'The first match: "0" the whole match, "1"... its groups, and named groups by name (groups that took part only).',
+    }),
     matches: Type.Array(Type.String(), { description: 'With the g flag: every whole match, in order (an empty list when none).' }),
     positive: Type.String({ description: 'The text, when the pattern matched.' }),
     negative: Type.String({ description: 'The text, when it did not.' }),

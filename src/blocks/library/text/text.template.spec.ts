@@ -5,14 +5,17 @@ import { templateBlock } from './text.template.js';
 describe('text.template', () => {
   it('renders Liquid over the values', async () => {
     const outputs = await run(templateBlock, {
-      template: 'Hello {{ user.name | upcase }}{% if admin %} (admin){% endif %}: {% for n in numbers %}{{ n }}{% unless forloop.last %}, {% endunless %}{% endfor %}',
+      template:
+        'Hello {{ user.name | upcase }}{% if admin %} (admin){% endif %}: {% for n in numbers %}{{ n }}{% unless forloop.last %}, {% endunless %}{% endfor %}',
       values: { user: { name: 'Ada' }, admin: true, numbers: [1, 2, 3] },
     });
     expect(outputs).toEqual([['text', 'Hello ADA (admin): 1, 2, 3']]);
   });
 
   it('prints objects and lists as JSON, null as nothing', async () => {
-    expect(await run(templateBlock, { template: '{{ o }} {{ l }} [{{ n }}]', values: { o: { a: 1 }, l: [1, 'x'], n: null } })).toEqual([['text', '{"a":1} [1,"x"] []']]);
+    expect(await run(templateBlock, { template: '{{ o }} {{ l }} [{{ n }}]', values: { o: { a: 1 }, l: [1, 'x'], n: null } })).toEqual([
+      ['text', '{"a":1} [1,"x"] []'],
+    ]);
   });
 
   it('fails on a variable the values lack, naming it', async () => {

@@ -4,11 +4,15 @@ import { defineBlock, Type, withDefault } from '../../pins.js';
 
 export const timeNowBlock = defineBlock({
   id: 'time.now',
-  description: 'The current time in `timezone`: iso (ISO 8601 with the zone\'s offset), unix (seconds) and formatted with Luxon format tokens (yyyy-MM-dd HH:mm, cccc d LLLL...).',
+  description:
+    "The current time in `timezone`: iso (ISO 8601 with the zone's offset), unix (seconds) and formatted with Luxon format tokens (yyyy-MM-dd HH:mm, cccc d LLLL...).",
   category: 'time',
   inputs: {
     timezone: withDefault(Type.String({ format: 'timezone', description: 'IANA time zone, such as Europe/Paris.' }), 'UTC'),
-    format: withDefault(Type.String({ description: 'Luxon format tokens for formatted (https://moment.github.io/luxon/#/formatting?id=table-of-tokens).' }), 'yyyy-MM-dd HH:mm:ss'),
+    format: withDefault(
+      Type.String({ description: 'Luxon format tokens for formatted (https://moment.github.io/luxon/#/formatting?id=table-of-tokens).' }),
+      'yyyy-MM-dd HH:mm:ss',
+    ),
   },
   outputs: {
     iso: Type.String({ format: 'date-time', description: 'ISO 8601 with the zone offset.' }),

@@ -36,7 +36,7 @@ export const cronTriggerBlock = defineBlock({
   outputs: {
     fired_at: Type.String({ format: 'date-time', description: 'When the execution was started (ISO 8601).' }),
     scheduled_for: Type.String({ format: 'date-time', description: 'The fire time it was started for (ISO 8601).' }),
-    payload: anyValue({ description: 'The trigger\'s payload.' }),
+    payload: anyValue({ description: "The trigger's payload." }),
   },
   cost: 0,
   async *run(inputs) {

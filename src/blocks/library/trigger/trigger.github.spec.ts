@@ -6,7 +6,9 @@ const payload = { action: 'opened', number: 7, repository: { full_name: 'acme/ap
 
 describe('trigger.github', () => {
   it('passes a delivery through, reading action, repository and sender from the payload', async () => {
-    const outputs = Object.fromEntries(await run(githubTriggerBlock, { events: ['pull_request.opened'], event: { event: 'pull_request', payload, delivery_id: 'd-1' } }));
+    const outputs = Object.fromEntries(
+      await run(githubTriggerBlock, { events: ['pull_request.opened'], event: { event: 'pull_request', payload, delivery_id: 'd-1' } }),
+    );
     expect(outputs).toEqual({ event: 'pull_request', action: 'opened', payload, delivery_id: 'd-1', repository: 'acme/app', sender: 'ada' });
   });
 

@@ -25,11 +25,18 @@ export const githubTriggerBlock = defineBlock({
   category: 'trigger',
   trigger: true,
   inputs: {
-    events: Type.Array(
-      Type.String({ format: 'github_event' }),
-      { minItems: 1, uniqueItems: true, description: 'Events, or event.action pairs, such as [pull_request.opened, pull_request.synchronize].' },
+    events: Type.Array(Type.String({ format: 'github_event' }), {
+      minItems: 1,
+      uniqueItems: true,
+      description: 'Events, or event.action pairs, such as [pull_request.opened, pull_request.synchronize].',
+    }),
+    repository: optional(
+      Type.String({
+        pattern: REPOSITORY,
+        description: 'Only deliveries from this repository (owner/name).',
+        'x-expected': 'a repository as owner/name, such as acme/app',
+      }),
     ),
-    repository: optional(Type.String({ pattern: REPOSITORY, description: 'Only deliveries from this repository (owner/name).', 'x-expected': 'a repository as owner/name, such as acme/app' })),
     event: optional(
       Type.Object(
         {
@@ -40,13 +47,16 @@ export const githubTriggerBlock = defineBlock({
           repository: optional(Type.Union([Type.String(), Type.Null()])),
           sender: optional(Type.Union([Type.String(), Type.Null()])),
         },
-        { additionalProperties: false, description: 'A delivery to pass through when the block is run directly (tests and replays); the server sets it from the real delivery.' },
+        {
+          additionalProperties: false,
+          description: 'A delivery to pass through when the block is run directly (tests and replays); the server sets it from the real delivery.',
+        },
       ),
     ),
   },
   outputs: {
     event: Type.String({ description: 'The event name, such as pull_request.' }),
-    action: Type.Union([Type.String(), Type.Null()], { description: 'The payload\'s action, such as opened; null for events without one.' }),
+    action: Type.Union([Type.String(), Type.Null()], { description: "The payload's action, such as opened; null for events without one." }),
     payload: dict(anyValue(), { description: 'The whole webhook payload.' }),
     delivery_id: Type.String({ description: 'The X-GitHub-Delivery id.' }),
     repository: Type.Union([Type.String(), Type.Null()], { description: 'The repository as owner/name; null when the event has none.' }),
@@ -65,7 +75,11 @@ export const githubTriggerBlock = defineBlock({
     if (!githubEventMatches(inputs, { event: event.event, action, repository })) {
       const what = action ? `${event.event}.${action}` : event.event;
       const filter = inputs.repository ? ` from ${inputs.repository}` : '';
-      throw invalidPin('trigger.github', 'event', `the delivery (${what}${repository ? ` from ${repository}` : ''}) does not match this trigger (${inputs.events.join(', ')}${filter})`);
+      throw invalidPin(
+        'trigger.github',
+        'event',
+        `the delivery (${what}${repository ? ` from ${repository}` : ''}) does not match this trigger (${inputs.events.join(', ')}${filter})`,
+      );
     }
     yield ['event', event.event] as const;
     yield ['action', action] as const;

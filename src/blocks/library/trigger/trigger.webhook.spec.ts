@@ -23,7 +23,9 @@ describe('trigger.webhook', () => {
   it('refuses methods it does not accept, and bad method lists', async () => {
     expect((await runError(webhookTriggerBlock, { event: { method: 'GET' } })).message).toContain('the method GET is not one this webhook accepts (POST)');
     expect((await runError(webhookTriggerBlock, { methods: [] })).message).toContain('methods: must NOT have fewer than 1 items');
-    expect((await runError(webhookTriggerBlock, { methods: ['FETCH'] })).message).toContain('methods (at /0): expected one of "GET", "POST", "PUT", "PATCH", "DELETE"');
+    expect((await runError(webhookTriggerBlock, { methods: ['FETCH'] })).message).toContain(
+      'methods (at /0): expected one of "GET", "POST", "PUT", "PATCH", "DELETE"',
+    );
     expect((await runError(webhookTriggerBlock, { event: { bdy: 1 } })).message).toContain('unknown key "bdy"');
   });
 

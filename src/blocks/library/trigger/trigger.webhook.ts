@@ -14,10 +14,9 @@ export const webhookTriggerBlock = defineBlock({
   category: 'trigger',
   trigger: true,
   inputs: {
-    methods: withDefault(
-      Type.Array(Type.Enum([...WEBHOOK_METHODS]), { minItems: 1, uniqueItems: true, description: 'HTTP methods the webhook accepts.' }),
-      ['POST'],
-    ),
+    methods: withDefault(Type.Array(Type.Enum([...WEBHOOK_METHODS]), { minItems: 1, uniqueItems: true, description: 'HTTP methods the webhook accepts.' }), [
+      'POST',
+    ]),
     event: optional(
       Type.Object(
         {
@@ -26,7 +25,10 @@ export const webhookTriggerBlock = defineBlock({
           query: optional(dict(anyValue())),
           method: optional(Type.String()),
         },
-        { additionalProperties: false, description: 'A request to pass through when the block is run directly (tests and replays); the server sets it from the real request.' },
+        {
+          additionalProperties: false,
+          description: 'A request to pass through when the block is run directly (tests and replays); the server sets it from the real request.',
+        },
       ),
     ),
   },
@@ -37,7 +39,12 @@ export const webhookTriggerBlock = defineBlock({
     method: Type.String({ description: 'The request method.' }),
   },
   credentials: {
-    secret: { provider: 'webhook', types: ['webhook_secret'], optional: true, description: 'When set, every request must carry a valid HMAC-SHA256 signature.' },
+    secret: {
+      provider: 'webhook',
+      types: ['webhook_secret'],
+      optional: true,
+      description: 'When set, every request must carry a valid HMAC-SHA256 signature.',
+    },
   },
   cost: 0,
   async *run(inputs) {
