@@ -77,6 +77,8 @@ export class ExecutionRunner {
       maxJsonDepth: limits.maxJsonDepth,
       suspension: { depth: execution.depth, maxDepth: limits.maxDepth, canStartChildren: true },
     };
+    // The host's getters read the runner's live fields (the scheduler is replaced on restore).
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const runner = this;
     const host: AttemptHost = {
       get scheduler() {
