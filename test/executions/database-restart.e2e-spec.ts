@@ -70,9 +70,9 @@ describe.each([
       (rows: Array<{ n: number }>) => rows[0]?.n === 2,
       { what: 'both delays to wait' },
     );
-    const [{ due }] = (await t.dataSource.query(`SELECT max(resume_at) AS due FROM node_executions WHERE node_id = 'wait' AND status = 'WAITING'`)) as Array<{
-      due: Date;
-    }>;
+    const [{ due }] = (await t.dataSource.query(`SELECT max(resume_at) AS due FROM node_executions WHERE node_id = 'wait' AND status = 'WAITING'`)) as [
+      { due: Date },
+    ];
 
     await takeDatabaseDown();
     try {

@@ -141,9 +141,10 @@ export class ExecutionStoreRepository {
        WHERE e.id = $1 AND e.status = 'QUEUED' AND v.definition ? 'concurrency'`,
       [id],
     )) as Array<{ graph_id: string; concurrency: number }>;
-    if (!found[0]) return null;
+    const agent = found[0];
+    if (!agent) return null;
     return this.dataSource.transaction(async (manager) => {
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('trellis.agent-concurrency'), hashtext($1))`, [found[0].graph_id]);
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('trellis.agent-concurrency'), hashtext($1))`, [agent.graph_id]);
       const rows = (await manager.query(
         `UPDATE executions e SET ${CLAIM_SET}, started_at = COALESCE(e.started_at, now())
          FROM graph_versions v
@@ -151,7 +152,7 @@ export class ExecutionStoreRepository {
            AND (SELECT count(*) FROM executions r WHERE r.graph_id = e.graph_id AND r.status = 'RUNNING') < $5
            AND NOT EXISTS (SELECT 1 FROM executions q WHERE q.graph_id = e.graph_id AND q.status = 'QUEUED' AND (q.created_at, q.id) < (e.created_at, e.id))
          RETURNING ${CLAIM_RETURNING.replace('(e.started_at IS NULL)', 'true')}`,
-        [id, owner, leaseMs, timeoutMs, found[0].concurrency],
+        [id, owner, leaseMs, timeoutMs, agent.concurrency],
       )) as [ClaimedExecution[], number];
       return firstRow<ClaimedExecution>(rows);
     });

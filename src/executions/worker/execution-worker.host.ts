@@ -41,7 +41,7 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
   private outbox: BusEvent[] = [];
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) config: AppConfig,
     store: ExecutionStoreRepository,
     private readonly executions: ExecutionsRepository,
     @Inject(EXECUTION_DISPATCHER) private readonly dispatcher: ExecutionDispatcher,

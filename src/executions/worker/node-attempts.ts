@@ -65,7 +65,7 @@ export class NodeAttempts {
       runBlock: deps.runBlock,
       timers: deps.timers,
       charge: (run, node) => this.charge(run, node),
-      credentials: (run, node) => this.credentials(run, node),
+      credentials: (_run, node) => this.credentials(node),
       logger: (nodeId) => logger.child({ node_id: nodeId }),
       http: (signal) => deps.http(signal),
       settings: deps.settings,
@@ -146,7 +146,7 @@ export class NodeAttempts {
     }
   }
 
-  private async credentials(run: NodeRun, node: CompiledNode): Promise<Awaited<ReturnType<AttemptPorts['credentials']>>> {
+  private async credentials(node: CompiledNode): Promise<Awaited<ReturnType<AttemptPorts['credentials']>>> {
     if (!needsCredentials(node)) return { credentials: {} };
     const execution = this.execution;
     const overrides = execution.credentials[node.id] as Record<string, string> | undefined;

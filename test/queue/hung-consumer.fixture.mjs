@@ -1,17 +1,16 @@
 // A consumer in a process of its own whose handler never ends: the contract suite kills it with SIGKILL
-// to lose a consumer mid-job for real. `node --import ./test/agents/fixtures/register-ts.mjs
-// test/queue/hung-consumer.fixture.ts <postgres|bullmq> <queue> <database url | redis url> <prefix> <lease ms>`
+// to lose a consumer mid-job for real. It runs the built queue (process tests start the built program):
+// `node test/queue/hung-consumer.fixture.mjs <postgres|bullmq> <queue> <database url | redis url> <prefix> <lease ms>`
 import pino from 'pino';
-import { createRedis } from '../../src/common/redis.js';
-import { createDataSource } from '../../src/database/data-source.js';
-import { BullMqQueue } from '../../src/queue/bullmq-queue.js';
-import type { DurableQueue } from '../../src/queue/durable-queue.types.js';
-import { PostgresQueue } from '../../src/queue/postgres-queue.js';
+import { createRedis } from '../../dist/src/common/redis.js';
+import { createDataSource } from '../../dist/src/database/data-source.js';
+import { BullMqQueue } from '../../dist/src/queue/bullmq-queue.js';
+import { PostgresQueue } from '../../dist/src/queue/postgres-queue.js';
 
-const [driver, name, url, prefix, lease] = process.argv.slice(2) as [string, string, string, string, string];
+const [driver, name, url, prefix, lease] = process.argv.slice(2);
 const settings = { leaseMs: Number(lease), maxAttempts: 3 };
 const logger = pino({ level: 'silent' });
-let queue: DurableQueue<unknown>;
+let queue;
 if (driver === 'postgres') {
   const dataSource = createDataSource({ url, poolSize: 2 });
   await dataSource.initialize();
