@@ -20,6 +20,11 @@ export function runSandboxed(job: SandboxJob, context: BlockContext, timeoutMs?:
     { key, signal: context.signal, ...(timeoutMs !== undefined ? { timeoutMs } : {}) },
     context.settings.sandbox ?? DEFAULT_SANDBOX_SETTINGS,
   );
+  return inOrder(outcome, context);
+}
+
+/** `outcome`, delivered after every outcome this execution asked for before it (sandboxed or not). */
+export function inOrder(outcome: Promise<SandboxOutcome>, context: BlockContext): Promise<SandboxOutcome> {
   const previous = deliveries.get(context.executionId);
   const ordered = previous ? previous.then(() => outcome) : outcome;
   deliveries.set(context.executionId, ordered);

@@ -1,13 +1,24 @@
-// `json.query`: a JSONata expression over `data`, evaluated in the sandbox pool (off the event loop, under
-// sandbox.timeout and sandbox.memory). Here, once per expression text, it is parsed (a syntax error names
-// the pin) and read for the top-level fields it uses, so that only those are copied into the sandbox.
+// `json.query`: a JSONata expression over `data`. Once per expression text it is parsed (a syntax error names
+// the pin) and read: an expression that runs in linear time (sandbox/linear-jsonata.ts: paths, filters,
+// arithmetic, a few linear builtins) is evaluated here, without the sandbox's round trip; any other runs in
+// the sandbox pool (off the event loop, under sandbox.timeout and sandbox.memory) with only the top-level
+// fields it reads copied in.
 import jsonata from 'jsonata';
+import { isLinearJsonata } from '../../../sandbox/linear-jsonata.js';
 import { jsonataFields, pickFields } from '../../../sandbox/references.js';
-import { runSandboxed, sandboxFailure } from '../../block-sandbox.js';
+import type { SandboxOutcome } from '../../../sandbox/sandbox.types.js';
+import { DEFAULT_SANDBOX_SETTINGS } from '../../../sandbox/sandbox.types.js';
+import { inOrder, runSandboxed, sandboxFailure } from '../../block-sandbox.js';
 import { BlockError, BlockErrorCode, invalidPin } from '../../blocks.errors.js';
 import { anyValue, defineBlock, Type } from '../../pins.js';
 
-const analysed = new Map<string, string[] | null>();
+interface Analysis {
+  fields: string[] | null;
+  /** Set when the expression runs in linear time: evaluated here. */
+  inline: jsonata.Expression | null;
+}
+
+const analysed = new Map<string, Analysis>();
 const ANALYSED_LIMIT = 500;
 
 interface JsonataFailure {
@@ -15,13 +26,15 @@ interface JsonataFailure {
   position?: number;
 }
 
-/** The fields `expression` reads (null: all of them), or INVALID_INPUT when it is not JSONata. */
-function analyse(expression: string): string[] | null {
+/** The fields `expression` reads (null: all of them) and whether it runs here, or INVALID_INPUT when it is not JSONata. */
+function analyse(expression: string): Analysis {
   const known = analysed.get(expression);
   if (known !== undefined) return known;
-  let fields: string[] | null;
+  let analysis: Analysis;
   try {
-    fields = jsonataFields(jsonata(expression).ast());
+    const compiled = jsonata(expression);
+    const ast = compiled.ast();
+    analysis = { fields: jsonataFields(ast), inline: isLinearJsonata(ast) ? compiled : null };
   } catch (error) {
     const failure = error as JsonataFailure;
     throw invalidPin(
@@ -31,14 +44,34 @@ function analyse(expression: string): string[] | null {
     );
   }
   if (analysed.size >= ANALYSED_LIMIT) analysed.delete(analysed.keys().next().value!);
-  analysed.set(expression, fields);
-  return fields;
+  analysed.set(expression, analysis);
+  return analysis;
+}
+
+/** A linear expression evaluated on the event loop, answered like the sandbox answers. */
+async function evaluateInline(expression: jsonata.Expression, data: unknown, maxValueBytes: number): Promise<SandboxOutcome> {
+  try {
+    const result = (await expression.evaluate(data)) as unknown;
+    const json = result === undefined ? 'null' : JSON.stringify(result);
+    if (json.length > maxValueBytes) return { id: 0, kind: 'too_large', message: 'the result is too large', bytes: json.length };
+    return { id: 0, kind: 'ok', json };
+  } catch (error) {
+    const failure = error as JsonataFailure & { code?: string };
+    return {
+      id: 0,
+      kind: 'error',
+      name: 'JSONataError',
+      message: failure.message ?? String(error),
+      ...(failure.code ? { code: failure.code } : {}),
+      ...(failure.position !== undefined ? { position: failure.position } : {}),
+    };
+  }
 }
 
 export const jsonQueryBlock = defineBlock({
   id: 'json.query',
   description:
-    'Evaluates the JSONata expression `expression` over `data` (paths like pull_request.number, filters, $sum, object constructors...). Yields the result, or null when the expression selects nothing. Runs in the sandbox: at most sandbox.timeout (default 1 s) and sandbox.memory.',
+    'Evaluates the JSONata expression `expression` over `data` (paths like pull_request.number, filters, $sum, object constructors...). Yields the result, or null when the expression selects nothing. Expressions that could run long (functions, ranges, regular expressions, bindings) run in the sandbox: at most sandbox.timeout (default 1 s) and sandbox.memory.',
   category: 'data',
   inputs: {
     data: anyValue({ description: 'The value to query.' }),
@@ -53,8 +86,11 @@ export const jsonQueryBlock = defineBlock({
   },
   cost: 0,
   async *run(inputs, context) {
-    const fields = analyse(inputs.expression);
-    const outcome = await runSandboxed({ kind: 'jsonata', expression: inputs.expression, data: pickFields(inputs.data, fields) }, context);
+    const { fields, inline } = analyse(inputs.expression);
+    const maxValueBytes = (context.settings.sandbox ?? DEFAULT_SANDBOX_SETTINGS).maxValueBytes;
+    const outcome = inline
+      ? await inOrder(evaluateInline(inline, inputs.data, maxValueBytes), context)
+      : await runSandboxed({ kind: 'jsonata', expression: inputs.expression, data: pickFields(inputs.data, fields) }, context);
     if (outcome.kind === 'ok') {
       yield ['result', JSON.parse(outcome.json) as unknown] as const;
       return;
