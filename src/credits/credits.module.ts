@@ -1,23 +1,15 @@
-// Credits for every role: the charge hook the worker calls before each node attempt, the charge of ad-hoc
-// block runs, refunds. Global, so executions and blocks find EXECUTION_CHARGE_HOOK and BLOCK_RUN_CHARGE
-// without importing this module (which would make a cycle: charging needs the block registry).
+// Credits for every role: balances, the charge of ad-hoc block runs, refunds. Global, so blocks find
+// BLOCK_RUN_CHARGE and the executions' charge hook (executions/credits.charge-hook.ts) finds CreditsService
+// without importing this module.
 import { Global, Module } from '@nestjs/common';
-import { BlocksModule } from '../blocks/blocks.module.js';
-import { EXECUTION_CHARGE_HOOK } from '../executions/execution.hooks.js';
 import { BLOCK_RUN_CHARGE } from './block-run.charge.js';
-import { CreditsBlockRunCharge, CreditsChargeHook } from './credits.charge-hook.js';
+import { CreditsBlockRunCharge } from './credits.block-run-charge.js';
 import { CreditsRepository } from './credits.repository.js';
 import { CreditsService } from './credits.service.js';
 
 @Global()
 @Module({
-  imports: [BlocksModule],
-  providers: [
-    CreditsRepository,
-    CreditsService,
-    { provide: EXECUTION_CHARGE_HOOK, useClass: CreditsChargeHook },
-    { provide: BLOCK_RUN_CHARGE, useClass: CreditsBlockRunCharge },
-  ],
-  exports: [CreditsService, EXECUTION_CHARGE_HOOK, BLOCK_RUN_CHARGE],
+  providers: [CreditsRepository, CreditsService, { provide: BLOCK_RUN_CHARGE, useClass: CreditsBlockRunCharge }],
+  exports: [CreditsService, BLOCK_RUN_CHARGE],
 })
 export class CreditsModule {}

@@ -2,7 +2,6 @@ import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, 
 import { sqlIn } from '../database/column.helpers.js';
 import { GraphVersionEntity } from '../graphs/graph-version.entity.js';
 import { PresetEntity } from '../graphs/preset.entity.js';
-import { ScheduleEntity } from '../triggers/schedule.entity.js';
 import { UserEntity } from '../users/user.entity.js';
 import { ExecutionStatus, FINAL_STATUSES } from './engine/engine.types.js';
 import { NodeExecutionEntity } from './node-execution.entity.js';
@@ -159,9 +158,10 @@ export class ExecutionEntity {
   @Column({ type: 'uuid', nullable: true })
   schedule_id!: string | null;
 
-  @ManyToOne(() => ScheduleEntity, { onDelete: 'SET NULL' })
+  // Named, not imported: schedules (triggers/) sit above executions in the layers, and nothing loads the relation.
+  @ManyToOne('ScheduleEntity', { onDelete: 'SET NULL' })
   @JoinColumn({ name: 'schedule_id', foreignKeyConstraintName: 'executions_schedule_id_fkey' })
-  schedule?: Relation<ScheduleEntity> | null;
+  schedule?: Relation<{ id: string }> | null;
 
   /** The worker holding the execution (claimed and renewed atomically with `lease_until`). */
   @Column({ type: 'text', nullable: true })

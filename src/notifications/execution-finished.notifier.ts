@@ -7,7 +7,7 @@ import { LOGGER } from '../common/logger.js';
 import type { ExecutionFinishedHook, FinishedExecution } from '../executions/execution.hooks.js';
 import { TickBatcher } from '../executions/tick-batcher.js';
 import type { NotifySettings } from '../graphs/graph.types.js';
-import type { NotificationKind } from './notification.entity.js';
+import type { NotificationKind } from '../users/notification-preferences.types.js';
 import { NotificationsRepository, type Recipient } from './notifications.repository.js';
 import { NotificationsService, type NoticeInput } from './notifications.service.js';
 

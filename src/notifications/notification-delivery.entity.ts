@@ -1,10 +1,13 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
 import { sqlIn } from '../database/column.helpers.js';
+import {
+  NOTIFICATION_CHANNEL_TYPES,
+  NOTIFICATION_KINDS,
+  type NotificationChannelType,
+  type NotificationKind,
+} from '../users/notification-preferences.types.js';
 import { UserEntity } from '../users/user.entity.js';
-import { NOTIFICATION_KINDS, NotificationEntity, type NotificationKind } from './notification.entity.js';
-
-export const NOTIFICATION_CHANNEL_TYPES = ['in_app', 'email', 'slack', 'webhook'] as const;
-export type NotificationChannelType = (typeof NOTIFICATION_CHANNEL_TYPES)[number];
+import { NotificationEntity } from './notification.entity.js';
 
 export const NOTIFICATION_DELIVERY_STATUSES = ['PENDING', 'SENT', 'FAILED'] as const;
 export type NotificationDeliveryStatus = (typeof NOTIFICATION_DELIVERY_STATUSES)[number];

@@ -1,9 +1,7 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
 import { sqlIn } from '../database/column.helpers.js';
+import { NOTIFICATION_KINDS, type NotificationKind } from '../users/notification-preferences.types.js';
 import { UserEntity } from '../users/user.entity.js';
-
-export const NOTIFICATION_KINDS = ['AGENT_RUN', 'EXECUTION_FAILED', 'LOW_BALANCE', 'ZERO_BALANCE', 'SYSTEM'] as const;
-export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /** A user's in-app notification (`GET /api/notifications`, pushed on the WebSocket). */
 @Entity({ name: 'notifications' })

@@ -1,8 +1,7 @@
 // Which of a user's channels a notice of a kind goes to (runtime.md "Notifications"): the user's own choice
 // for that kind, else config `notifications.default_preferences`, else the built-in default: every kind but
 // AGENT_RUN to in_app (and email when SMTP is configured), AGENT_RUN nowhere. Pure.
-import { NOTIFICATION_CHANNEL_TYPES, type NotificationChannelType } from './notification-delivery.entity.js';
-import type { NotificationKind } from './notification.entity.js';
+import { NOTIFICATION_CHANNEL_TYPES, type NotificationChannelType, type NotificationKind } from '../users/notification-preferences.types.js';
 
 export type Preferences = Record<string, readonly string[]>;
 

@@ -1,7 +1,8 @@
 // The HTTP shapes of notifications: the list query, the PATCH and admin bodies, and the view.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsObject, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import type { NotificationEntity, NotificationKind } from './notification.entity.js';
+import type { NotificationKind } from '../users/notification-preferences.types.js';
+import type { NotificationEntity } from './notification.entity.js';
 import { PageQuery } from '../common/page-query.dto.js';
 
 export class ListNotificationsQuery extends PageQuery {

@@ -3,8 +3,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { NotifySettings } from '../graphs/graph.types.js';
-import type { NotificationChannelType, NotificationDeliveryEntity } from './notification-delivery.entity.js';
-import type { NotificationEntity, NotificationKind } from './notification.entity.js';
+import type { NotificationChannelType, NotificationKind } from '../users/notification-preferences.types.js';
+import type { NotificationDeliveryEntity } from './notification-delivery.entity.js';
+import type { NotificationEntity } from './notification.entity.js';
 
 export interface NewNotification {
   user_id: string;

@@ -1,8 +1,7 @@
 // Request bodies and answers of /api/user and /api/admin/users.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
-import { NOTIFICATION_CHANNEL_TYPES } from '../notifications/notification-delivery.entity.js';
-import { NOTIFICATION_KINDS } from '../notifications/notification.entity.js';
+import { NOTIFICATION_CHANNEL_TYPES, NOTIFICATION_KINDS } from './notification-preferences.types.js';
 import { HANDLE_PATTERN, HANDLE_RULE } from './user.handle.js';
 import type { UserEntity, UserRole } from './user.entity.js';
 import { PageQuery } from '../common/page-query.dto.js';

@@ -1,0 +1,32 @@
+// The executions' charge hook: each node attempt pays its block's cost (per model for LLM blocks) just before
+// it runs. The worker adds the answered amount to the node's and the execution's `cost`, so a repeated charge
+// of one attempt answers 0 (it was counted when first charged). ExecutionsWorkerModule provides it: it needs
+// the block registry and credits, both below executions.
+import { Injectable } from '@nestjs/common';
+import { BlocksRegistry } from '../blocks/blocks.registry.js';
+import { CreditsService } from '../credits/credits.service.js';
+import type { ChargeRequest, ChargeResult, ExecutionChargeHook } from './execution.hooks.js';
+
+@Injectable()
+export class CreditsChargeHook implements ExecutionChargeHook {
+  constructor(
+    private readonly credits: CreditsService,
+    private readonly registry: BlocksRegistry,
+  ) {}
+
+  async charge(request: ChargeRequest): Promise<ChargeResult> {
+    if (!this.credits.enabled) return { amount: 0 };
+    const block = this.registry.require(request.blockId);
+    const cost = this.registry.costOf(block, request.inputs);
+    const answer = await this.credits.chargeAttempt({
+      userId: request.userId,
+      executionId: request.executionId,
+      nodeExecutionId: request.nodeExecutionId,
+      attempt: request.attempt,
+      block: block.id,
+      label: `This node attempt (${block.id}, attempt ${request.attempt})`,
+      cost,
+    });
+    return { amount: answer.amount };
+  }
+}
