@@ -7,7 +7,7 @@ import { registerSyncCommands } from './agents/agents-sync.command.js';
 import { registerKeysCommands } from './auth/keys.command.js';
 import { registerBlocksCommands } from './blocks/blocks.command.js';
 import { registerDatabaseCommands } from './database/database.command.js';
-import { registerRunCommand } from './executions/run.command.js';
+import { registerRunCommand } from './agents/run.command.js';
 import { registerCredentialsCommands } from './integrations/credentials.command.js';
 
 export function buildProgram(): Command {

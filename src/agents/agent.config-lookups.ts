@@ -1,7 +1,7 @@
 // What `trellis validate` can check without a database: credential names of config/credentials.yaml
 // and the channels of config/notifications.yaml. A configuration that does not load is said, not fatal.
 import { ConfigError, loadConfig } from '../config/config.loader.js';
-import type { ValidationContext } from './agent.context.js';
+import type { ValidationContext } from '../agent-format/agent.context.js';
 import type { CliIo } from './agents.command.js';
 
 export function configLookups(io: CliIo): Omit<ValidationContext, 'blocks'> {

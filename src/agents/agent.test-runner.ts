@@ -3,7 +3,7 @@
 // run the same way, from the other agents of the folder.
 import type { BlockLookup } from '../blocks/block.types.js';
 import { ranAndNotRan, runGraphInMemory, type ChildRunRequest, type ChildRunResult, type MemoryRunOptions } from '../executions/memory-run.js';
-import type { AgentDefinition } from '../graphs/graph.types.js';
+import type { AgentDefinition } from '../agent-format/graph.types.js';
 import { VirtualClock } from './agent.test-clock.js';
 import type { AgentTestRunner } from './agent.tester.js';
 

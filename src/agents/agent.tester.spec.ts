@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { AgentTestCase } from '../graphs/graph.types.js';
+import type { AgentTestCase } from '../agent-format/graph.types.js';
 import { compareRun, expectedStatus, formatTestReport, runAgentTests, type TestRunResult } from './agent.tester.js';
 
 const run = (over: Partial<TestRunResult> = {}): TestRunResult => ({ status: 'COMPLETED', outputs: { greeting: ['hi'] }, ran: ['who', 'greet'], error: null, ...over });

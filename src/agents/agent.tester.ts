@@ -1,7 +1,7 @@
 // `trellis test`: each agent's `tests:` run in-process (no network, no database) and compared with
 // what they expect, with a report that shows expected against actual for every failed check.
 import { isDeepStrictEqual } from 'node:util';
-import type { AgentDefinition, AgentTestCase } from '../graphs/graph.types.js';
+import type { AgentDefinition, AgentTestCase } from '../agent-format/graph.types.js';
 
 /** What one run of a test produced. */
 export interface TestRunResult {

@@ -2,7 +2,7 @@
 // file): users by handle, their credentials' names, and the stored agents that agent.run may call.
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { AgentDefinition, GraphSource } from '../graphs/graph.types.js';
+import type { AgentDefinition, GraphSource } from '../agent-format/graph.types.js';
 import type { StoredCredential } from './agents-plan.context.js';
 
 @Injectable()

@@ -3,10 +3,10 @@
 // that documents may call. The data is loaded first (agents-lookups.repository.ts); lookups stay synchronous.
 import type { BlockLookup } from '../blocks/block.types.js';
 import type { ConfigCredential } from '../config/config.schema.js';
-import type { AgentSummary, CredentialCheck, ValidationContext } from './agent.context.js';
-import { isDict } from './agent.fields.js';
-import type { AgentSource } from './agent.parser.js';
-import { AGENT_RUN } from './agent-subagents.rules.js';
+import type { AgentSummary, CredentialCheck, ValidationContext } from '../agent-format/agent.context.js';
+import { isDict } from '../agent-format/agent.fields.js';
+import type { AgentSource } from '../agent-format/agent.parser.js';
+import { AGENT_RUN } from '../agent-format/agent-subagents.rules.js';
 
 export interface StoredCredential {
   provider: string;

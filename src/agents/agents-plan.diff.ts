@@ -1,9 +1,9 @@
 // What changed between two versions of an agent, in words a reviewer reads: nodes, links and triggers
 // added, removed and changed, and the agent's own settings. Pure: two canonical definitions in.
-import type { AgentDefinition, NodeDefinition } from '../graphs/graph.types.js';
+import type { AgentDefinition, NodeDefinition } from '../agent-format/graph.types.js';
 import { formatDuration } from '../common/units.js';
-import { stableStringify } from './agent.canonical.js';
-import { formatLink } from './agent.links.js';
+import { stableStringify } from '../agent-format/agent.canonical.js';
+import { formatLink } from '../agent-format/agent.links.js';
 
 export interface NodeRef {
   node: string;

@@ -2,7 +2,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { validationFailed, type Problem } from '../common/errors.js';
-import { isDict } from './agent.fields.js';
+import { isDict } from '../agent-format/agent.fields.js';
 
 export const PLAN_FORMATS = ['json', 'markdown'] as const;
 export type PlanFormat = (typeof PLAN_FORMATS)[number];

@@ -2,8 +2,8 @@
 // (what graphs record, whatever the working directory) and its display path (what problems show).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
-import { displayPath, findAgentFiles } from './agent.files.js';
-import { parseAgentYaml, type AgentSource } from './agent.parser.js';
+import { displayPath, findAgentFiles } from '../agent-format/agent.files.js';
+import { parseAgentYaml, type AgentSource } from '../agent-format/agent.parser.js';
 import type { FolderFile } from './agents-plan.js';
 import { agentsFolderMissing } from './agents-sync.errors.js';
 

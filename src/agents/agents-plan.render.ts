@@ -1,6 +1,6 @@
 // The plan as Markdown, for a pull-request comment or a terminal: a table of what changes, then the
 // details of each update and each invalid file; unchanged agents folded away at the end.
-import type { AgentProblem } from './agent.problems.js';
+import type { AgentProblem } from '../agent-format/agent.problems.js';
 import type { NodeChanges } from './agents-plan.diff.js';
 import type { AgentsPlan, PlanAction, PlanEntry } from './agents-plan.js';
 

@@ -8,42 +8,20 @@ import { mayUseOperatorCredential, type CredentialAsker } from '../blocks/creden
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig, ConfigCredential } from '../config/config.schema.js';
 import { GraphsRepository } from '../graphs/graphs.repository.js';
+import type { AgentValidator, DatabaseValidation, ValidateOptions } from '../graphs/graph-agents.types.js';
 import { maySeeGraph, type GraphAccessUser } from '../graphs/graph-access.js';
-import type { GraphSource } from '../graphs/graph.types.js';
 import { ADMIN_HANDLE } from '../users/users.service.js';
-import { summarizeAgent, type AgentSummary } from './agent.context.js';
-import { hashAgent } from './agent.canonical.js';
-import { parseAgentYaml, type AgentSource } from './agent.parser.js';
-import type { AgentProblem } from './agent.problems.js';
-import { validateAgents, type ValidationReport } from './agent.validator.js';
+import { summarizeAgent, type AgentSummary } from '../agent-format/agent.context.js';
+import { hashAgent } from '../agent-format/agent.canonical.js';
+import { parseAgentYaml, type AgentSource } from '../agent-format/agent.parser.js';
+import type { AgentProblem } from '../agent-format/agent.problems.js';
+import { validateAgents } from '../agent-format/agent.validator.js';
 import { AgentsLookupsRepository } from './agents-lookups.repository.js';
 import { databaseValidationContext, documentReferences, type DocumentReferences } from './agents-plan.context.js';
 import { ParsedFilesCache, readAgentsFolder, type AgentsFolder } from './agents-plan.folder.js';
 import { apiNameTakenMessage, attachChanges, classify, definitionsToCompare, problemAtName, summarize, type AgentsPlan, type Classified } from './agents-plan.js';
 import { AgentsSyncRepository } from './agents-sync.repository.js';
 import { behindReason, gitCommit } from './agents-sync.git.js';
-
-export interface ValidateOptions {
-  /** Whose credentials a document without `owner` uses: `admin` for files, the caller for API graphs. */
-  defaultOwner: string;
-  /**
-   * Which stored graphs documents may call (and suggestions may name): files see API graphs and the files
-   * still present; API bodies and a caller's files see what the caller may see (graph-access.ts).
-   */
-  callable: (graph: { id: string; source: GraphSource; created_by: string | null }) => boolean;
-  /**
-   * An API graph's caller: its documents see only the operator credentials this user may use (a name
-   * they may not use reads as absent). Files (sync) see them all: file trust decides at run time.
-   */
-  asker?: CredentialAsker;
-  manager?: EntityManager;
-}
-
-export interface DatabaseValidation {
-  report: ValidationReport;
-  /** Handle -> user id of the users the documents name (and the default owner). */
-  users: Map<string, string>;
-}
 
 /** POST /api/agents/validate: one file's problems, as sync would report them. */
 export interface FileValidation {
@@ -69,7 +47,7 @@ export function syncScope(config: AppConfig): string {
 }
 
 @Injectable()
-export class AgentsPlanService {
+export class AgentsPlanService implements AgentValidator {
   constructor(
     private readonly graphs: GraphsRepository,
     private readonly lookups: AgentsLookupsRepository,

@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { blocks, validateTexts, yaml } from '../../test/agents/fixtures/check.js';
-import { hashAgent } from './agent.canonical.js';
-import { parseAgentYaml } from './agent.parser.js';
-import { validateAgents } from './agent.validator.js';
+import { hashAgent } from '../agent-format/agent.canonical.js';
+import { parseAgentYaml } from '../agent-format/agent.parser.js';
+import { validateAgents } from '../agent-format/agent.validator.js';
 import { diffAgents, hasChanges, preview } from './agents-plan.diff.js';
 import { ParsedFilesCache, readAgentsFolder } from './agents-plan.folder.js';
 import { renderPlanMarkdown } from './agents-plan.render.js';
-import { attachChanges, classify, definitionsToCompare, summarize, type AgentsPlan, type StoredGraphState } from './agents-plan.js';
+import type { StoredGraphState } from '../graphs/graphs.repository.js';
+import { attachChanges, classify, definitionsToCompare, summarize, type AgentsPlan } from './agents-plan.js';
 
 const isTrigger = (block: string) => blocks.get(block)?.trigger === true;
 

@@ -1,10 +1,11 @@
 // The plan of a sync, agent by agent: create, update, pinned, unchanged, remove, invalid. Pure: the
 // validated folder and the stored graphs in, the plan (for people) and the writes (for sync) out.
-import type { AgentDefinition, GraphSource } from '../graphs/graph.types.js';
-import { hashAgent } from './agent.canonical.js';
-import type { AgentSource } from './agent.parser.js';
-import type { AgentProblem } from './agent.problems.js';
-import type { AgentValidation, ValidationReport } from './agent.validator.js';
+import type { AgentDefinition } from '../agent-format/graph.types.js';
+import { hashAgent } from '../agent-format/agent.canonical.js';
+import type { AgentSource } from '../agent-format/agent.parser.js';
+import type { AgentProblem } from '../agent-format/agent.problems.js';
+import type { AgentValidation, ValidationReport } from '../agent-format/agent.validator.js';
+import type { StoredGraphState } from '../graphs/graphs.repository.js';
 import { diffAgents, type AgentChanges } from './agents-plan.diff.js';
 
 export const PLAN_ACTIONS = ['create', 'update', 'pinned', 'unchanged', 'remove', 'invalid'] as const;
@@ -49,19 +50,6 @@ export interface AgentsPlan {
 export interface FolderFile {
   path: string;
   source: AgentSource;
-}
-
-/** What sync compares a file with: the stored graph of the same name. */
-export interface StoredGraphState {
-  id: string;
-  source: GraphSource;
-  active: boolean;
-  active_version: number;
-  latest_version: number;
-  pinned_version: number | null;
-  file: string | null;
-  /** Hash of the newest version. */
-  latest_hash: string;
 }
 
 /** A graph row a sync writes (insert or update), with the version it records, if any. */

@@ -1,6 +1,7 @@
 // The sync's own SQL: the advisory lock that keeps syncs apart, and the last synced commit per folder.
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { AgentsSyncLock } from '../graphs/graph-agents.types.js';
 import type { AgentSyncSummary } from './agent-sync.entity.js';
 
 /** pg_advisory lock key of agent syncs (exclusive) and of API graph creation (shared). */
@@ -15,7 +16,7 @@ export interface SyncStateRow {
 }
 
 @Injectable()
-export class AgentsSyncRepository {
+export class AgentsSyncRepository implements AgentsSyncLock {
   constructor(private readonly dataSource: DataSource) {}
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {

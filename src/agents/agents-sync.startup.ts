@@ -6,7 +6,7 @@ import { AppError } from '../common/errors.js';
 import { LOGGER } from '../common/logger.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { formatProblemText } from './agent.problems.js';
+import { formatProblemText } from '../agent-format/agent.problems.js';
 import { AgentsSyncService } from './agents-sync.service.js';
 
 @Injectable()

@@ -3,15 +3,15 @@
 import type { Command } from 'commander';
 import type { BlockLookup } from '../blocks/block.types.js';
 import { processEnvironment } from '../config/environment.js';
-import type { AgentDefinition } from '../graphs/graph.types.js';
-import { hashAgent } from './agent.canonical.js';
-import type { ValidationContext } from './agent.context.js';
-import { AgentPathError, displayPath, locateAgent, readAgentSources } from './agent.files.js';
-import { formatProblemGithub, formatProblemText } from './agent.problems.js';
-import { renderMermaid, renderSvg } from './agent.render.js';
-import { renderAgentSchema } from './agent.schema.js';
+import type { AgentDefinition } from '../agent-format/graph.types.js';
+import { hashAgent } from '../agent-format/agent.canonical.js';
+import type { ValidationContext } from '../agent-format/agent.context.js';
+import { AgentPathError, displayPath, locateAgent, readAgentSources } from '../agent-format/agent.files.js';
+import { formatProblemGithub, formatProblemText } from '../agent-format/agent.problems.js';
+import { renderMermaid, renderSvg } from '../agent-format/agent.render.js';
+import { renderAgentSchema } from '../agent-format/agent.schema.js';
 import { formatTestReport, runAgentTests, type AgentTestRunner } from './agent.tester.js';
-import { validateAgents, type ValidationReport } from './agent.validator.js';
+import { validateAgents, type ValidationReport } from '../agent-format/agent.validator.js';
 
 export interface CliIo {
   out(text: string): void;

@@ -1,5 +1,6 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { BlocksModule } from '../blocks/blocks.module.js';
+import { AGENT_VALIDATOR, AGENTS_SYNC_LOCK } from '../graphs/graph-agents.types.js';
 import { GraphsModule } from '../graphs/graphs.module.js';
 import { AgentsLookupsRepository } from './agents-lookups.repository.js';
 import { AgentsPlanService } from './agents-plan.service.js';
@@ -10,12 +11,22 @@ import { AgentsController } from './agents.controller.js';
 
 /**
  * Agents as code for the api role: sync (at start-up and on POST /api/agents/sync), plan, validation with
- * the database's users, credentials and stored agents (also used by the graphs API).
+ * the database's users, credentials and stored agents. Global: the graphs API (below agents in the layers)
+ * injects AGENT_VALIDATOR and AGENTS_SYNC_LOCK without importing this module.
  */
+@Global()
 @Module({
   imports: [GraphsModule, BlocksModule],
   controllers: [AgentsController],
-  providers: [AgentsLookupsRepository, AgentsSyncRepository, AgentsPlanService, AgentsSyncService, AgentsSyncOnStart],
-  exports: [AgentsPlanService, AgentsSyncService, AgentsSyncRepository],
+  providers: [
+    AgentsLookupsRepository,
+    AgentsSyncRepository,
+    AgentsPlanService,
+    AgentsSyncService,
+    AgentsSyncOnStart,
+    { provide: AGENT_VALIDATOR, useExisting: AgentsPlanService },
+    { provide: AGENTS_SYNC_LOCK, useExisting: AgentsSyncRepository },
+  ],
+  exports: [AgentsPlanService, AgentsSyncService, AgentsSyncRepository, AGENT_VALIDATOR, AGENTS_SYNC_LOCK],
 })
 export class AgentsModule {}

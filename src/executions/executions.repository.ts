@@ -1,7 +1,7 @@
 // SQL of the execution API, the sweep and retention (the worker's writes are in worker/execution-store.repository.ts).
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { AgentDefinition } from '../graphs/graph.types.js';
+import type { AgentDefinition } from '../agent-format/graph.types.js';
 import type { ExecutionSource, ExecutionStatus } from './execution.entity.js';
 import type { NodeRunStatus } from './engine/engine.types.js';
 import { TickBatcher } from './tick-batcher.js';

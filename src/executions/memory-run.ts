@@ -2,7 +2,7 @@
 // runner (engine/memory-runner.ts) with the platform's block runner (inputs validated, yields checked) and a
 // silent logger unless the caller gives its own. The engine itself imports no block implementation or logger.
 import { pino } from 'pino';
-import type { AgentDefinition } from '../graphs/graph.types.js';
+import type { AgentDefinition } from '../agent-format/graph.types.js';
 import { runValidatedBlock } from '../blocks/validated-run.js';
 import { runInMemory, type MemoryRunOptions, type MemoryRunResult } from './engine/memory-runner.js';
 

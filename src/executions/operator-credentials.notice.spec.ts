@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { BlockDefinition, BlockLookup } from '../blocks/block.types.js';
 import { DEFAULT_ALLOW } from '../blocks/credential-policy.js';
 import type { ConfigCredential } from '../config/config.schema.js';
-import type { AgentDefinition } from '../graphs/graph.types.js';
+import type { AgentDefinition } from '../agent-format/graph.types.js';
 import { lostCredentialUsage } from './operator-credentials.notice.js';
 
 const blocks: BlockLookup = {

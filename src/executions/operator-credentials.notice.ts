@@ -10,7 +10,7 @@ import { mayUseOperatorCredential } from '../blocks/credential-policy.js';
 import { LOGGER } from '../common/logger.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig, ConfigCredential } from '../config/config.schema.js';
-import type { AgentDefinition } from '../graphs/graph.types.js';
+import type { AgentDefinition } from '../agent-format/graph.types.js';
 import { ExecutionsRepository } from './executions.repository.js';
 
 export const NOTICE_DAYS = 14;

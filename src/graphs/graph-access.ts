@@ -2,7 +2,7 @@
 // graphs API, agent.run at validation and at run time (and ai.agent agent tools), and GitHub routing.
 import type { Principal } from '../auth/principal.js';
 import type { UserRole } from '../users/user.entity.js';
-import type { GraphSource } from './graph.types.js';
+import type { GraphSource } from '../agent-format/graph.types.js';
 
 export interface GraphAccessSubject {
   source: GraphSource | string;
@@ -42,8 +42,3 @@ export const GITHUB_TRIGGER = 'trigger.github';
 /** Why an API graph may not have a trigger.github node (400 at creation, `disabled_reason` on upgrade). */
 export const GITHUB_TRIGGER_NEEDS_ADMIN =
   'trigger.github receives the events of every repository this server hears from, so only agent files and API graphs created by an admin may use it';
-
-/** The one answer for an agent.run target the caller may not see or that does not exist: the two never differ. */
-export function noAgentNamed(name: string): string {
-  return `no agent named ${JSON.stringify(name)}`;
-}

@@ -1,13 +1,13 @@
 // Agent bodies of POST and PUT /api/graphs: checked by the same validator as agent files (same messages),
 // pointed into with JSON Pointers, plus the API's own rules (who may be named owner, renames).
-import { isDict } from '../agents/agent.fields.js';
-import type { AgentSource } from '../agents/agent.parser.js';
-import type { AgentsPlanService } from '../agents/agents-plan.service.js';
+import { isDict } from '../agent-format/agent.fields.js';
+import type { AgentSource } from '../agent-format/agent.parser.js';
 import type { Principal } from '../auth/principal.js';
 import { validationFailed, type Problem } from '../common/errors.js';
 import type { UserRole } from '../users/user.entity.js';
+import type { AgentValidator } from './graph-agents.types.js';
 import { callerOf, GITHUB_TRIGGER, GITHUB_TRIGGER_NEEDS_ADMIN, maySeeGraph, mayUseGithubTrigger } from './graph-access.js';
-import type { AgentDefinition } from './graph.types.js';
+import type { AgentDefinition } from '../agent-format/graph.types.js';
 import { VIEW_ONLY_KEYS } from './graph.view.js';
 
 const SEND_JSON = 'send the agent as a JSON object (Content-Type: application/json) in the agent format: {"name": "...", "nodes": {...}, "links": [...]}';
@@ -22,7 +22,7 @@ export interface CheckedAgent {
  * Every problem of the body at once (400), or the canonical agent. `creatorRole`: the role of the graph's
  * creator (the caller for a new graph), which decides whether it may hold trigger.github.
  */
-export async function checkAgentBody(plans: AgentsPlanService, principal: Principal, source: AgentSource, creatorRole: UserRole | null): Promise<CheckedAgent> {
+export async function checkAgentBody(plans: AgentValidator, principal: Principal, source: AgentSource, creatorRole: UserRole | null): Promise<CheckedAgent> {
   if (source.data === undefined) throw validationFailed([{ pointer: '', message: SEND_JSON }]);
   const handle = principal.user.handle;
   const asker = { userId: principal.user.id, handle, role: principal.user.role };

@@ -1,7 +1,7 @@
 import { Check, Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
 import { UserEntity } from '../users/user.entity.js';
 import { GraphEntity } from './graph.entity.js';
-import type { AgentDefinition } from './graph.types.js';
+import type { AgentDefinition } from '../agent-format/graph.types.js';
 
 /** One immutable version of a graph: the canonical definition and where it came from. */
 @Entity({ name: 'graph_versions' })

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { blocks, validateTexts, yaml } from '../../test/agents/fixtures/check.js';
-import { hashAgent } from '../agents/agent.canonical.js';
-import { agentSourceFromJson } from '../agents/agent.parser.js';
-import { validateAgent } from '../agents/agent.validator.js';
+import { hashAgent } from '../agent-format/agent.canonical.js';
+import { agentSourceFromJson } from '../agent-format/agent.parser.js';
+import { validateAgent } from '../agent-format/agent.validator.js';
 import { toAgentDocument, triggerNodes, triggerViews } from './graph.document.js';
 
 const TEXT = yaml(

@@ -1,8 +1,8 @@
 // A stored (canonical) agent shown back in the agent format: what GET /api/graphs/{id} answers, so a
 // client can edit it and PUT it back. Durations become text again (`30s`), links the "a.out -> b.in" form.
-import { formatLink, formatSink, formatSource } from '../agents/agent.links.js';
+import { formatLink, formatSink, formatSource } from '../agent-format/agent.links.js';
 import { formatDuration } from '../common/units.js';
-import type { AgentDefinition, LinkDefinition, NodeDefinition } from './graph.types.js';
+import type { AgentDefinition, LinkDefinition, NodeDefinition } from '../agent-format/graph.types.js';
 
 export interface NodeDocument {
   block: string;

@@ -1,7 +1,7 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn, type Relation } from 'typeorm';
 import { sqlIn } from '../database/column.helpers.js';
 import { UserEntity } from '../users/user.entity.js';
-import type { GraphSource } from './graph.types.js';
+import type { GraphSource } from '../agent-format/graph.types.js';
 
 export const GRAPH_SOURCES = ['file', 'api'] as const satisfies readonly GraphSource[];
 

@@ -3,7 +3,7 @@
 // set, so a client can GET a graph, change it and PUT it back.
 import { linkDocument, nodesDocument, toAgentDocument, triggerViews, type LinkDocument, type NodeDocument, type TriggerView } from './graph.document.js';
 import type { GraphRow, VersionRow, VersionSummary } from './graphs.repository.js';
-import type { GraphSource } from './graph.types.js';
+import type { GraphSource } from '../agent-format/graph.types.js';
 
 export interface GraphView {
   id: string;

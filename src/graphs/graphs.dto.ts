@@ -4,7 +4,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy, type ValidationOptions } from 'class-validator';
 import { GRAPH_SOURCES } from './graph.entity.js';
-import type { GraphSource } from './graph.types.js';
+import type { GraphSource } from '../agent-format/graph.types.js';
 import { PageQuery } from '../common/page-query.dto.js';
 import { MAX_INT32 } from '../common/query-values.js';
 

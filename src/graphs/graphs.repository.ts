@@ -2,8 +2,20 @@
 // writes many rows at once (one statement per table, rows passed as one JSON parameter); the API one.
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { StoredGraphState } from '../agents/agents-plan.js';
-import type { AgentDefinition, GraphSource } from './graph.types.js';
+import type { AgentDefinition, GraphSource } from '../agent-format/graph.types.js';
+
+/** What sync compares a file with: the stored graph of the same name. */
+export interface StoredGraphState {
+  id: string;
+  source: GraphSource;
+  active: boolean;
+  active_version: number;
+  latest_version: number;
+  pinned_version: number | null;
+  file: string | null;
+  /** Hash of the newest version. */
+  latest_hash: string;
+}
 
 export interface GraphRow {
   id: string;

@@ -1,18 +1,17 @@
 // The graphs API: what a caller may see (file graphs and their own API graphs; admins everything), API
 // graphs created and versioned from bodies in the agent format, versions activated or pinned, diagrams.
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { hashAgent } from '../agents/agent.canonical.js';
-import { agentSourceFromJson } from '../agents/agent.parser.js';
-import { renderMermaid, renderSvg } from '../agents/agent.render.js';
-import { AgentsPlanService } from '../agents/agents-plan.service.js';
-import { AgentsSyncRepository } from '../agents/agents-sync.repository.js';
+import { hashAgent } from '../agent-format/agent.canonical.js';
+import { agentSourceFromJson } from '../agent-format/agent.parser.js';
+import { renderMermaid, renderSvg } from '../agent-format/agent.render.js';
 import type { Principal } from '../auth/principal.js';
 import { callerOf, maySeeGraph } from './graph-access.js';
+import { AGENT_VALIDATOR, AGENTS_SYNC_LOCK, type AgentValidator, type AgentsSyncLock } from './graph-agents.types.js';
 import { GraphActivations } from './graph-activations.js';
 import { GraphTriggersRepository } from './graph-triggers.repository.js';
 import { triggerNodes } from './graph.document.js';
-import type { AgentDefinition } from './graph.types.js';
+import type { AgentDefinition } from '../agent-format/graph.types.js';
 import { graphView, versionView, type GraphView, type VersionView } from './graph.view.js';
 import type { DiagramQuery, ListGraphsQuery } from './graphs.dto.js';
 import { badGraphCursor, fileManaged, graphNameTaken, graphNotFound, graphVersionNotFound, pinningNeedsAdmin, versionProblem } from './graphs.errors.js';
@@ -35,8 +34,8 @@ const isAdmin = (principal: Principal): boolean => principal.role === 'admin';
 export class GraphsService {
   constructor(
     private readonly graphs: GraphsRepository,
-    private readonly plans: AgentsPlanService,
-    private readonly syncs: AgentsSyncRepository,
+    @Inject(AGENT_VALIDATOR) private readonly plans: AgentValidator,
+    @Inject(AGENTS_SYNC_LOCK) private readonly syncs: AgentsSyncLock,
     private readonly activations: GraphActivations,
     private readonly triggers: GraphTriggersRepository,
   ) {}

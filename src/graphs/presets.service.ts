@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
 import { validationFailed, type Problem } from '../common/errors.js';
 import { escapePointer } from '../common/validation.pipe.js';
-import { summarizeAgent } from '../agents/agent.context.js';
+import { summarizeAgent } from '../agent-format/agent.context.js';
 import type { CreatePresetDto } from './graphs.dto.js';
 import { presetNameTaken } from './graphs.errors.js';
 import { GraphsRepository } from './graphs.repository.js';

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { LOGGER } from '../common/logger.js';
 import type { ExecutionFinishedHook, FinishedExecution } from '../executions/execution.hooks.js';
 import { TickBatcher } from '../executions/tick-batcher.js';
-import type { NotifySettings } from '../graphs/graph.types.js';
+import type { NotifySettings } from '../agent-format/graph.types.js';
 import type { NotificationKind } from '../users/notification-preferences.types.js';
 import { NotificationsRepository, type Recipient } from './notifications.repository.js';
 import { NotificationsService, type NoticeInput } from './notifications.service.js';

@@ -2,7 +2,7 @@
 // graph_versions (recipients, preferences, an agent's `notify:`).
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { NotifySettings } from '../graphs/graph.types.js';
+import type { NotifySettings } from '../agent-format/graph.types.js';
 import type { NotificationChannelType, NotificationKind } from '../users/notification-preferences.types.js';
 import type { NotificationDeliveryEntity } from './notification-delivery.entity.js';
 import type { NotificationEntity } from './notification.entity.js';

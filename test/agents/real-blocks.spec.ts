@@ -3,8 +3,8 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { BlockLookup } from '../../src/blocks/block.types.js';
 import { defaultDeps } from '../../src/agents/agents.command.js';
-import { parseAgentYaml } from '../../src/agents/agent.parser.js';
-import { validateAgents } from '../../src/agents/agent.validator.js';
+import { parseAgentYaml } from '../../src/agent-format/agent.parser.js';
+import { validateAgents } from '../../src/agent-format/agent.validator.js';
 import { yaml } from './fixtures/check.js';
 
 let blocks: BlockLookup;

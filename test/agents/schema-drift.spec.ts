@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { defaultDeps } from '../../src/agents/agents.command.js';
-import { findAgentFiles } from '../../src/agents/agent.files.js';
-import { renderAgentSchema } from '../../src/agents/agent.schema.js';
+import { findAgentFiles } from '../../src/agent-format/agent.files.js';
+import { renderAgentSchema } from '../../src/agent-format/agent.schema.js';
 
 const COMMITTED = join(process.cwd(), 'agents', 'agent.schema.json');
 const REFRESH = 'UPDATE_AGENT_SCHEMA=1 npm test -- test/agents/schema-drift.spec.ts (or: npm run build && node bin/trellis.js schema > agents/agent.schema.json)';

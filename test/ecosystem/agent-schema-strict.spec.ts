@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
-import { findAgentFiles } from '../../src/agents/agent.files.js';
+import { findAgentFiles } from '../../src/agent-format/agent.files.js';
 import { PIN_FORMAT_STAND_INS, PIN_FORMATS } from '../../src/blocks/pin-formats.js';
 
 const AGENTS = join(process.cwd(), 'agents');

@@ -1,6 +1,6 @@
 // Agents for the execution tests, written straight into graphs / graph_versions (as sync would).
 import type { DataSource } from 'typeorm';
-import type { AgentDefinition, LinkDefinition, NodeDefinition } from '../../src/graphs/graph.types.js';
+import type { AgentDefinition, LinkDefinition, NodeDefinition } from '../../src/agent-format/graph.types.js';
 
 export function node(block: string, inputs: Record<string, unknown> = {}, extra: Partial<NodeDefinition> = {}): NodeDefinition {
   return { block, inputs, credentials: {}, ...extra };

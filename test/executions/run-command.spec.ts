@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { checkInputs, defaultRunDeps, parseInputPairs, runCommand, type RunCommandDeps } from '../../src/executions/run.command.js';
+import { checkInputs, defaultRunDeps, parseInputPairs, runCommand, type RunCommandDeps } from '../../src/agents/run.command.js';
 import { AGENTS, capture, ROOT, tempProject, type TempProject } from './run-command.fixtures.js';
 
 /** The real blocks and HTTP; no config/ (a temporary folder has none), so defaults apply. */

@@ -1,7 +1,7 @@
 // Small blocks and a graph builder for the engine's own tests (and benches): real BlockDefinitions whose
 // behaviour is a pure `compute`, so a test can drive the scheduler synchronously or run them for real.
 import type { BlockDefinition, BlockLookup, BlockYield, PinMode } from '../../blocks/block.types.js';
-import type { AgentDefinition, LinkDefinition, NodeDefinition } from '../../graphs/graph.types.js';
+import type { AgentDefinition, LinkDefinition, NodeDefinition } from '../../agent-format/graph.types.js';
 import { toNodeError } from './engine.errors.js';
 import { NodeRunStatus, isFinalRunStatus, type Step } from './engine.types.js';
 import type { ExecutionScheduler } from './scheduler.js';

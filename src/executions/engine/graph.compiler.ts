@@ -3,7 +3,7 @@
 // nothing can satisfy, pin modes, and a rank (topological order, cycles broken by definition order).
 import { validationFailed, type Problem } from '../../common/errors.js';
 import type { BlockDefinition, BlockLookup } from '../../blocks/block.types.js';
-import type { AgentDefinition, NodeDefinition, RetryPolicy } from '../../graphs/graph.types.js';
+import type { AgentDefinition, NodeDefinition, RetryPolicy } from '../../agent-format/graph.types.js';
 
 /** `queue`: each value used by one run (FIFO). `held`: the last value reused by every run (static, sticky). `gather`: all values to one run. */
 export type SlotMode = 'queue' | 'held' | 'gather';

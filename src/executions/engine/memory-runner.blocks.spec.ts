@@ -4,7 +4,7 @@ import { BlocksRegistry } from '../../blocks/blocks.registry.js';
 import { BLOCK_LIBRARY } from '../../blocks/library/index.js';
 import { fakeTimers, graph } from './engine.fixtures.js';
 import { runGraphInMemory, type MemoryRunOptions } from '../memory-run.js';
-import type { AgentDefinition } from '../../graphs/graph.types.js';
+import type { AgentDefinition } from '../../agent-format/graph.types.js';
 
 const blocks = new BlocksRegistry(BLOCK_LIBRARY);
 const out = (name: string) => ({ block: 'output', inputs: { name } });

@@ -3,7 +3,7 @@ import { AppError } from '../../common/errors.js';
 import { fakeTimers, graph, testBlock, testLookup } from './engine.fixtures.js';
 import { runGraphInMemory, type MemoryRunOptions } from '../memory-run.js';
 import type { BlockDefinition } from '../../blocks/block.types.js';
-import type { AgentDefinition } from '../../graphs/graph.types.js';
+import type { AgentDefinition } from '../../agent-format/graph.types.js';
 
 const out = (name: string) => ({ block: 'output', inputs: { name } });
 const input = (name: string) => ({ block: 'input', inputs: { name } });

@@ -4,7 +4,7 @@
 // cancellation and the per-node events. Nothing is persisted; the durable worker is another shell.
 import { randomUUID } from 'node:crypto';
 import type { BlockContext, BlockHttpClient } from '../../blocks/block.types.js';
-import type { AgentDefinition } from '../../graphs/graph.types.js';
+import type { AgentDefinition } from '../../agent-format/graph.types.js';
 import type { AttemptOutcome } from './block-attempt.js';
 import { EngineError, EngineErrorCode, executionTimeout, toNodeError, type NodeError } from './engine.errors.js';
 import { NodeRunStatus, isFinalRunStatus, type NodeRun, type Step } from './engine.types.js';

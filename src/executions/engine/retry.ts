@@ -1,5 +1,5 @@
 // Backoff between attempts of a node (agent-format.md `retry`): fixed or exponential, capped by max_delay.
-import type { RetryPolicy } from '../../graphs/graph.types.js';
+import type { RetryPolicy } from '../../agent-format/graph.types.js';
 
 /** Milliseconds to wait after failed attempt number `attempt` (1-based) before the next one. */
 export function retryDelay(policy: RetryPolicy, attempt: number): number {

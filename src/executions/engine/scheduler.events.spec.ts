@@ -4,7 +4,7 @@ import { drive, graph, testLookup } from './engine.fixtures.js';
 import type { NodeRun, Step } from './engine.types.js';
 import { compileGraph } from './graph.compiler.js';
 import { ExecutionScheduler, type SchedulerOptions } from './scheduler.js';
-import type { AgentDefinition } from '../../graphs/graph.types.js';
+import type { AgentDefinition } from '../../agent-format/graph.types.js';
 
 const blocks = testLookup();
 const out = (name: string) => ({ block: 'output', inputs: { name } });

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { callBlockRun } from '../engine/block-attempt.js';
 import { fakeTimers, graph, testBlock, testLookup } from '../engine/engine.fixtures.js';
 import { compileGraph } from '../engine/graph.compiler.js';
-import type { AgentDefinition } from '../../graphs/graph.types.js';
+import type { AgentDefinition } from '../../agent-format/graph.types.js';
 import { noCharge } from '../execution.hooks.js';
 import type { ChildRow } from './child-watch.js';
 import type { ClaimedExecution, ExecutionWrite, StoredRun, WrittenExecution } from './execution-store.repository.js';

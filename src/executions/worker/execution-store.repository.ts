@@ -4,7 +4,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { maySeeGraph } from '../../graphs/graph-access.js';
-import type { AgentDefinition } from '../../graphs/graph.types.js';
+import type { AgentDefinition } from '../../agent-format/graph.types.js';
 import type { ExecutionError, NodeError } from '../engine/engine.errors.js';
 import type { NodeRunStatus, ExecutionStatus } from '../engine/engine.types.js';
 import type { NodeAttempt } from '../node-execution.entity.js';

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { BlockHttpClient, BlockRuntimeSettings } from '../../blocks/block.types.js';
 import type { CredentialResolver } from '../../blocks/credential-resolver.js';
-import { noAgentNamed } from '../../graphs/graph-access.js';
+import { noAgentNamed } from '../../agent-format/agent.problems.js';
 import type { AttemptOutcome, BlockAttemptFn } from '../engine/block-attempt.js';
 import { EngineError, EngineErrorCode, toNodeError, type NodeError } from '../engine/engine.errors.js';
 import { NodeRunStatus, type NodeRun, type Step } from '../engine/engine.types.js';

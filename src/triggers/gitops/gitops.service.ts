@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { renderMermaid } from '../../agents/agent.render.js';
+import { renderMermaid } from '../../agent-format/agent.render.js';
 import { readAgentsFolder } from '../../agents/agents-plan.folder.js';
 import { renderPlanMarkdown } from '../../agents/agents-plan.render.js';
 import { AgentsPlanService } from '../../agents/agents-plan.service.js';

@@ -81,7 +81,10 @@ function indexNode(node: YamlNode, path: Array<string | number>, index: Map<stri
       const keyPosition = keyNode?.range ? at(keyNode.range[0]) : (index.get(toPointer(path))?.value ?? { line: 1, column: 1 });
       const childPath = [...path, key];
       const valueNode = pair.value as YamlNode | null;
-      const valuePosition = valueNode?.range && !(isScalar(valueNode) && valueNode.value === null && valueNode.range[0] === valueNode.range[1]) ? at(valueNode.range[0]) : keyPosition;
+      const valuePosition =
+        valueNode?.range && !(isScalar(valueNode) && valueNode.value === null && valueNode.range[0] === valueNode.range[1])
+          ? at(valueNode.range[0])
+          : keyPosition;
       if (!isScalar(keyNode)) {
         index.set(toPointer(childPath), { key: keyPosition, value: valuePosition });
         sink.error(childPath, 'keys must be plain text (a complex or empty key was found here)', { at: 'key' });

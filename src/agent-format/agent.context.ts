@@ -1,7 +1,7 @@
 // What the validator may be given to look things up (all optional but the blocks), and the per-agent
 // state the rules share. Lookups are synchronous: callers with a database preload what they need.
 import type { BlockDefinition, BlockLookup, CredentialType } from '../blocks/block.types.js';
-import type { AgentDefinition, NodeDefinition } from '../graphs/graph.types.js';
+import type { AgentDefinition, NodeDefinition } from './graph.types.js';
 import type { AgentOutputsLookup } from './agent.pins.js';
 import type { ProblemSink } from './agent.problems.js';
 import type { ReadLink } from './agent.reader.js';

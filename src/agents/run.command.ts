@@ -4,14 +4,14 @@
 // 2 for a bad command line (unknown file, bad or missing --input).
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import { AgentPathError, locateAgent } from '../agents/agent.files.js';
-import { formatProblemText } from '../agents/agent.problems.js';
-import { validateAgents } from '../agents/agent.validator.js';
-import { defaultDeps as agentDeps, processIo, type AgentCommandDeps, type CliIo } from '../agents/agents.command.js';
+import { AgentPathError, locateAgent } from '../agent-format/agent.files.js';
+import { formatProblemText } from '../agent-format/agent.problems.js';
+import { validateAgents } from '../agent-format/agent.validator.js';
+import { defaultDeps as agentDeps, processIo, type AgentCommandDeps, type CliIo } from './agents.command.js';
 import { blockSettings } from '../blocks/block-context.js';
 import type { BlockHttpClient, BlockRuntimeSettings, CredentialType, ResolvedCredential } from '../blocks/block.types.js';
 import type { AppConfig } from '../config/config.schema.js';
-import type { AgentDefinition } from '../graphs/graph.types.js';
+import type { AgentDefinition } from '../agent-format/graph.types.js';
 import {
   runGraphInMemory,
   type ChildRunRequest,
@@ -20,7 +20,7 @@ import {
   type MemoryRunOptions,
   type MemoryRunResult,
   type NodeExecutionReport,
-} from './memory-run.js';
+} from '../executions/memory-run.js';
 
 export interface RunOptions {
   /** `--input k=v`, repeatable. */

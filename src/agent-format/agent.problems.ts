@@ -114,3 +114,8 @@ function escapeData(text: string): string {
 function escapeProperty(text: string): string {
   return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
+
+/** The one answer for an agent.run target the caller may not see or that does not exist: the two never differ. */
+export function noAgentNamed(name: string): string {
+  return `no agent named ${JSON.stringify(name)}`;
+}

@@ -19,34 +19,59 @@ export function checkTests(state: AgentRuleState): void {
       if (nodeExists(node, [...path, 'trigger', 'node'], 'the trigger node')) {
         const block = state.blocks.get(node);
         if (block && !block.trigger) {
-          sink.error([...path, 'trigger', 'node'], `node "${node}" is a ${block.id}, not a trigger; name a trigger node, or use inputs: for an API-style run`, { node });
+          sink.error([...path, 'trigger', 'node'], `node "${node}" is a ${block.id}, not a trigger; name a trigger node, or use inputs: for an API-style run`, {
+            node,
+          });
         } else if (block) {
           const pins = Object.keys(outputPins(block, agent.nodes[node]!, lookup));
           for (const pin of Object.keys(yielded)) {
-            if (!pins.includes(pin)) sink.error([...path, 'trigger', 'outputs', pin], `${block.id} yields no "${pin}".${suggestion(pin, pins, 'its outputs')}`, { at: 'key', node, pin });
+            if (!pins.includes(pin))
+              sink.error([...path, 'trigger', 'outputs', pin], `${block.id} yields no "${pin}".${suggestion(pin, pins, 'its outputs')}`, {
+                at: 'key',
+                node,
+                pin,
+              });
           }
         }
       }
     }
     for (const name of Object.keys(test.inputs ?? {})) {
-      if (!inputs.includes(name)) sink.error([...path, 'inputs', name], `the agent has no input "${name}".${suggestion(name, inputs, 'its inputs')}`, { at: 'key' });
+      if (!inputs.includes(name))
+        sink.error([...path, 'inputs', name], `the agent has no input "${name}".${suggestion(name, inputs, 'its inputs')}`, { at: 'key' });
     }
     for (const [node, mocked] of Object.entries(test.mocks)) {
       if (!nodeExists(node, [...path, 'mocks', node], 'the mocked node', 'key')) continue;
       const block = state.blocks.get(node);
       if (!block) continue;
-      const instead = block.id === 'input' ? 'give its value under inputs:' : block.trigger ? 'give what it yields under trigger:' : block.id === 'output' ? 'it yields nothing to mock' : undefined;
+      const instead =
+        block.id === 'input'
+          ? 'give its value under inputs:'
+          : block.trigger
+            ? 'give what it yields under trigger:'
+            : block.id === 'output'
+              ? 'it yields nothing to mock'
+              : undefined;
       if (instead) {
-        sink.error([...path, 'mocks', node], `node "${node}" is ${block.id === 'input' ? 'an input' : block.trigger ? 'a trigger' : 'an output'} node: ${instead}`, { at: 'key', node });
+        sink.error(
+          [...path, 'mocks', node],
+          `node "${node}" is ${block.id === 'input' ? 'an input' : block.trigger ? 'a trigger' : 'an output'} node: ${instead}`,
+          { at: 'key', node },
+        );
         continue;
       }
       const pins = Object.keys(outputPins(block, agent.nodes[node]!, lookup));
       for (const pin of Object.keys(mocked)) {
-        if (!pins.includes(pin)) sink.error([...path, 'mocks', node, pin], `${block.id} has no output pin "${pin}" to mock.${suggestion(pin, pins, 'its outputs')}`, { at: 'key', node, pin });
+        if (!pins.includes(pin))
+          sink.error([...path, 'mocks', node, pin], `${block.id} has no output pin "${pin}" to mock.${suggestion(pin, pins, 'its outputs')}`, {
+            at: 'key',
+            node,
+            pin,
+          });
       }
     }
     for (const name of Object.keys(test.expect.outputs ?? {})) {
-      if (!outputs.includes(name)) sink.error([...path, 'expect', 'outputs', name], `the agent has no output "${name}".${suggestion(name, outputs, 'its outputs')}`, { at: 'key' });
+      if (!outputs.includes(name))
+        sink.error([...path, 'expect', 'outputs', name], `the agent has no output "${name}".${suggestion(name, outputs, 'its outputs')}`, { at: 'key' });
     }
     for (const key of ['ran', 'not_ran'] as const) {
       (test.expect[key] ?? []).forEach((node, i) => nodeExists(node, [...path, 'expect', key, i], `expect.${key} names`));

@@ -15,7 +15,14 @@ const valid = {
     out: { block: 'output', inputs: { name: 'greeting' } },
   },
   links: ['who.value -> greet.values.who', { from: 'greet.text', to: 'out.value', static: false }, 'greet.text.length -> post.text'],
-  tests: [{ name: 'greets', inputs: { who: 'Ada' }, mocks: { post: { ok: true } }, expect: { status: 'COMPLETED', outputs: { greeting: ['Hello Ada'] }, ran: ['greet'] } }],
+  tests: [
+    {
+      name: 'greets',
+      inputs: { who: 'Ada' },
+      mocks: { post: { ok: true } },
+      expect: { status: 'COMPLETED', outputs: { greeting: ['Hello Ada'] }, ran: ['greet'] },
+    },
+  ],
 };
 
 const errorsOf = (doc: unknown): string[] => (validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
@@ -24,7 +31,12 @@ describe('the JSON Schema of the agent format', () => {
   it('is draft-07 and lists every block id', () => {
     expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
     const definitions = schema.definitions as { node: { properties: { block: { enum: string[] } } } };
-    expect(definitions.node.properties.block.enum).toEqual(blocks.list().map((b) => b.id).sort());
+    expect(definitions.node.properties.block.enum).toEqual(
+      blocks
+        .list()
+        .map((b) => b.id)
+        .sort(),
+    );
   });
 
   it('accepts a valid agent', () => {
@@ -43,7 +55,9 @@ describe('the JSON Schema of the agent format', () => {
     badCredential.nodes.post.credentials = { webhok: 'x' } as never;
     expect(errorsOf(badCredential)).toContain('/nodes/post/credentials must NOT have additional properties');
     expect(errorsOf({ ...valid, name: 'Bad Name' })).toContain('/name must match pattern "^[a-z][a-z0-9-]{1,62}$"');
-    expect(errorsOf({ ...valid, nodes: { ...valid.nodes, out: { block: 'no.such' } } })).toContain('/nodes/out/block must be equal to one of the allowed values');
+    expect(errorsOf({ ...valid, nodes: { ...valid.nodes, out: { block: 'no.such' } } })).toContain(
+      '/nodes/out/block must be equal to one of the allowed values',
+    );
   });
 
   it('checks the link grammar, durations, retry and tests', () => {
@@ -51,6 +65,8 @@ describe('the JSON Schema of the agent format', () => {
     expect(errorsOf({ ...valid, links: ['a.out.k1.0 -> b.in.key'] })).toEqual([]);
     expect(errorsOf({ ...valid, timeout: '10 minutes' })).toContain('/timeout must match pattern "^\\d+(\\.\\d+)?(ms|s|m|h|d)$"');
     expect(errorsOf({ ...valid, tests: [{ name: 't', inputs: {}, trigger: { node: 'x' }, expect: {} }] })).toContain('/tests/0 must NOT be valid');
-    expect(errorsOf({ ...valid, tests: [{ name: 't', expect: { status: 'DONE' } }] })).toContain('/tests/0/expect/status must be equal to one of the allowed values');
+    expect(errorsOf({ ...valid, tests: [{ name: 't', expect: { status: 'DONE' } }] })).toContain(
+      '/tests/0/expect/status must be equal to one of the allowed values',
+    );
   });
 });

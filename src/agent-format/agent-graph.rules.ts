@@ -15,7 +15,9 @@ export function checkBlocks(state: AgentRuleState): void {
   for (const [id, node] of Object.entries(agent.nodes)) {
     const block = context.blocks.get(node.block);
     if (!block) {
-      sink.error(['nodes', id, 'block'], `unknown block "${node.block}".${suggestion(node.block, ids, 'blocks')} List them with "trellis blocks".`, { node: id });
+      sink.error(['nodes', id, 'block'], `unknown block "${node.block}".${suggestion(node.block, ids, 'blocks')} List them with "trellis blocks".`, {
+        node: id,
+      });
       continue;
     }
     state.blocks.set(id, block);
@@ -31,7 +33,10 @@ export function checkConstants(state: AgentRuleState): void {
     const pins = inputPins(block);
     // The blocks' own validator: the same messages as the execute API and `run` give.
     for (const problem of compileBlock(block).constantProblems(node.inputs)) {
-      const segments = problem.pointer!.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+      const segments = problem
+        .pointer!.split('/')
+        .slice(1)
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
       const unknownPin = segments.length === 1 && !(segments[0]! in pins);
       if (problem.pin) state.badConstants.add(`${id}.${problem.pin}`);
       sink.error(['nodes', id, 'inputs', ...segments], `node "${id}" (${block.id}): ${problem.message}`, {
@@ -66,8 +71,10 @@ export function checkCredentials(state: AgentRuleState): void {
       const check = context.credentials.check(name, agent.owner);
       if (!check.found) {
         const where = context.credentials.describe ? ` in ${context.credentials.describe}` : '';
-        if (check.certain) sink.error(path, `no credential named "${name}" exists${where}; create it (POST /api/integrations/credentials) or fix the name`, { node: id });
-        else sink.warn(path, `credential "${name}" is not${where}; it must exist in the database for the agent's owner (sync and execute check it)`, { node: id });
+        if (check.certain)
+          sink.error(path, `no credential named "${name}" exists${where}; create it (POST /api/integrations/credentials) or fix the name`, { node: id });
+        else
+          sink.warn(path, `credential "${name}" is not${where}; it must exist in the database for the agent's owner (sync and execute check it)`, { node: id });
         continue;
       }
       if (check.provider && check.provider !== spec.provider && !spec.providers?.includes(check.provider)) {
@@ -78,7 +85,10 @@ export function checkCredentials(state: AgentRuleState): void {
     }
     for (const [field, spec] of Object.entries(fields)) {
       if (field in node.credentials || spec.optional || spec.systemDefaultEnv) continue;
-      sink.error(['nodes', id], `node "${id}" (${block.id}) needs a ${spec.provider} credential: add credentials: { ${field}: <credential name> }`, { at: 'key', node: id });
+      sink.error(['nodes', id], `node "${id}" (${block.id}) needs a ${spec.provider} credential: add credentials: { ${field}: <credential name> }`, {
+        at: 'key',
+        node: id,
+      });
     }
   }
 }
@@ -96,7 +106,10 @@ export function checkLinks(state: AgentRuleState): void {
     let sourceOk = false;
     const source = agent.nodes[link.from.node];
     if (!source) {
-      sink.error(link.fromPath, `link source "${formatSource(link.from)}": there is no node "${link.from.node}".${suggestion(link.from.node, nodeIds, 'nodes')}`);
+      sink.error(
+        link.fromPath,
+        `link source "${formatSource(link.from)}": there is no node "${link.from.node}".${suggestion(link.from.node, nodeIds, 'nodes')}`,
+      );
     } else {
       const block = state.blocks.get(link.from.node);
       // An agent.run whose child is unknown (reported there) has unknown output pins: nothing to check.
@@ -104,7 +117,11 @@ export function checkLinks(state: AgentRuleState): void {
       if (block && !unknownChild) {
         const pins = outputPins(block, source, lookup);
         if (!(link.from.pin in pins)) {
-          sink.error(link.fromPath, `link source "${formatSource(link.from)}": ${block.id} has no output pin "${link.from.pin}".${suggestion(link.from.pin, Object.keys(pins), 'its outputs')}`, { node: link.from.node, pin: link.from.pin });
+          sink.error(
+            link.fromPath,
+            `link source "${formatSource(link.from)}": ${block.id} has no output pin "${link.from.pin}".${suggestion(link.from.pin, Object.keys(pins), 'its outputs')}`,
+            { node: link.from.node, pin: link.from.pin },
+          );
         } else {
           sourceOk = true;
           // A key path picks an unknown part of the value: any type may come out of it.
@@ -121,24 +138,40 @@ export function checkLinks(state: AgentRuleState): void {
     const block = state.blocks.get(link.to.node);
     if (!block) continue;
     if (block.trigger) {
-      sink.error(link.toPath, `link target "${formatSink(link.to)}": ${block.id} is a trigger, started from outside; it takes no links (set its inputs as constants)`, { node: link.to.node });
+      sink.error(
+        link.toPath,
+        `link target "${formatSink(link.to)}": ${block.id} is a trigger, started from outside; it takes no links (set its inputs as constants)`,
+        { node: link.to.node },
+      );
       continue;
     }
     const pins = inputPins(block);
     const pinSchema = pins[link.to.pin];
     if (!pinSchema) {
-      sink.error(link.toPath, `link target "${formatSink(link.to)}": ${block.id} has no input pin "${link.to.pin}".${suggestion(link.to.pin, Object.keys(pins), 'its inputs')}`, { node: link.to.node, pin: link.to.pin });
+      sink.error(
+        link.toPath,
+        `link target "${formatSink(link.to)}": ${block.id} has no input pin "${link.to.pin}".${suggestion(link.to.pin, Object.keys(pins), 'its inputs')}`,
+        { node: link.to.node, pin: link.to.pin },
+      );
       continue;
     }
     let sinkSchema: JsonSchema | undefined = pinSchema;
     if (link.to.key !== undefined) {
       if (!isDictPin(pinSchema)) {
-        sink.error(link.toPath, `link target "${formatSink(link.to)}" sets the key "${link.to.key}", but pin "${link.to.pin}" of ${block.id} takes ${describePin(pinSchema)}, not a dict; link to "${link.to.node}.${link.to.pin}"`, { node: link.to.node, pin: link.to.pin });
+        sink.error(
+          link.toPath,
+          `link target "${formatSink(link.to)}" sets the key "${link.to.key}", but pin "${link.to.pin}" of ${block.id} takes ${describePin(pinSchema)}, not a dict; link to "${link.to.node}.${link.to.pin}"`,
+          { node: link.to.node, pin: link.to.pin },
+        );
         continue;
       }
       sinkSchema = dictKeySchema(pinSchema, link.to.key);
     } else if (link.to.pin in target.inputs) {
-      sink.error(link.toPath, `pin "${link.to.pin}" of node "${link.to.node}" is both constant (in its inputs) and linked; remove one, or link to one key with "${link.to.node}.${link.to.pin}.<key>"`, { node: link.to.node, pin: link.to.pin });
+      sink.error(
+        link.toPath,
+        `pin "${link.to.pin}" of node "${link.to.node}" is both constant (in its inputs) and linked; remove one, or link to one key with "${link.to.node}.${link.to.pin}.<key>"`,
+        { node: link.to.node, pin: link.to.pin },
+      );
     }
     if (sourceOk && !typesCompatible(sourceSchema, sinkSchema)) {
       sink.error(
@@ -158,7 +191,11 @@ export function checkRequiredPins(state: AgentRuleState): void {
     for (const pin of requiredInputs(found.block)) {
       if (pin in found.node.inputs) continue;
       if (links.some((link) => link.to.node === id && link.to.pin === pin)) continue;
-      sink.error(['nodes', id], `node "${id}" (${found.block.id}) needs its input "${pin}": set it under inputs, or link a value to ${id}.${pin}`, { at: 'key', node: id, pin });
+      sink.error(['nodes', id], `node "${id}" (${found.block.id}) needs its input "${pin}": set it under inputs, or link a value to ${id}.${pin}`, {
+        at: 'key',
+        node: id,
+        pin,
+      });
     }
   }
 }

@@ -1,6 +1,6 @@
 // Plain data -> AgentDefinition: the shape of the format (keys, types, durations, the link grammar).
 // What the keys mean against the block registry is the validator's part.
-import type { AgentDefinition, LinkDefinition, NodeDefinition, NotifySettings, RetryPolicy } from '../graphs/graph.types.js';
+import type { AgentDefinition, LinkDefinition, NodeDefinition, NotifySettings, RetryPolicy } from './graph.types.js';
 import { describeValue, FieldReader, isDict, type Dict } from './agent.fields.js';
 import { ID_PATTERN, NAME_PATTERN, parseSink, parseSource, splitLinkText } from './agent.links.js';
 import type { DocPath, ProblemSink } from './agent.problems.js';
@@ -40,7 +40,10 @@ export function readAgent(data: unknown, sink: ProblemSink): ReadAgent | undefin
   fields.knownKeys(data, [], AGENT_KEYS, 'the agent');
   const name = fields.string(data, 'name', [], 'the agent name', true);
   if (name !== undefined && !NAME_PATTERN.test(name)) {
-    sink.error(['name'], `the agent name "${name}" must be 2 to 63 characters of lower-case letters, digits and -, starting with a letter (like "pr-size-labeler")`);
+    sink.error(
+      ['name'],
+      `the agent name "${name}" must be 2 to 63 characters of lower-case letters, digits and -, starting with a letter (like "pr-size-labeler")`,
+    );
   }
   const agent: AgentDefinition = { name: name ?? '', nodes: {}, links: [] };
   const description = fields.string(data, 'description', [], 'description');

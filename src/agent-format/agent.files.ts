@@ -56,11 +56,15 @@ export function locateAgent(target: string, folder: string, cwd = process.cwd())
     const index = sources.findIndex((s) => s.file === displayPath(asPath, cwd));
     return { sources, index: Math.max(index, 0) };
   }
-  if (!existsSync(agentsDir)) throw new AgentPathError(`no agents folder at ${displayPath(agentsDir, cwd)} to look for "${target}" in; give a file path, or set AGENTS_DIR`);
+  if (!existsSync(agentsDir))
+    throw new AgentPathError(`no agents folder at ${displayPath(agentsDir, cwd)} to look for "${target}" in; give a file path, or set AGENTS_DIR`);
   const sources = readAgentSources(agentsDir, cwd);
   const index = sources.findIndex((s) => s.expectedName === target);
   if (index < 0) {
-    const names = sources.map((s) => s.expectedName).filter(Boolean).join(', ');
+    const names = sources
+      .map((s) => s.expectedName)
+      .filter(Boolean)
+      .join(', ');
     throw new AgentPathError(`no agent "${target}" in ${displayPath(agentsDir, cwd)} (agents there: ${names || 'none'}); give its name or a file path`);
   }
   return { sources, index };

@@ -57,7 +57,12 @@ describe('syntax, duplicate keys and unknown keys', () => {
     const problems = problemsOf(hello({}, ['descripton: greets']));
     expectProblemAt(problems, 16, 1, /unknown key "descripton" in the agent\. Did you mean "description"\?/);
     expectProblemAt(problemsOf(hello({ 8: '    inptus:' })), 8, 5, /unknown key "inptus" in node "greet"\. Did you mean "inputs"\?/);
-    expectProblemAt(problemsOf(hello({ 15: '  - { from: greet.text, to: out.value, statc: true }' })), 15, 40, /unknown key "statc" in a link\. Did you mean "static"\?/);
+    expectProblemAt(
+      problemsOf(hello({ 15: '  - { from: greet.text, to: out.value, statc: true }' })),
+      15,
+      40,
+      /unknown key "statc" in a link\. Did you mean "static"\?/,
+    );
   });
 
   it('reports an empty document and a document that is not a mapping', () => {
@@ -67,17 +72,29 @@ describe('syntax, duplicate keys and unknown keys', () => {
 
   it('reports missing name and nodes', () => {
     const problems = problemsOf('description: nothing else\n', { file: 'agents/x.yaml' });
-    expect(problems.map((p) => p.message)).toEqual(expect.arrayContaining([expect.stringMatching(/the agent name is missing: add "name:"/), expect.stringMatching(/"nodes:"\) is missing/)]));
+    expect(problems.map((p) => p.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/the agent name is missing: add "name:"/), expect.stringMatching(/"nodes:"\) is missing/)]),
+    );
   });
 });
 
 describe('names', () => {
   it('checks the name pattern at the name', () => {
-    expectProblemAt(problemsOf(hello({ 1: 'name: Hello_World' }), { file: 'agents/Hello_World.yaml' }), 1, 7, /must be 2 to 63 characters of lower-case letters, digits and -/);
+    expectProblemAt(
+      problemsOf(hello({ 1: 'name: Hello_World' }), { file: 'agents/Hello_World.yaml' }),
+      1,
+      7,
+      /must be 2 to 63 characters of lower-case letters, digits and -/,
+    );
   });
 
   it('requires the name to equal the file name', () => {
-    expectProblemAt(problemsOf(hello(), { file: 'agents/greeter.yaml' }), 1, 7, /the agent name "hello" must equal the file's name "greeter": rename the file to hello\.yaml, or set name: greeter/);
+    expectProblemAt(
+      problemsOf(hello(), { file: 'agents/greeter.yaml' }),
+      1,
+      7,
+      /the agent name "hello" must equal the file's name "greeter": rename the file to hello\.yaml, or set name: greeter/,
+    );
   });
 
   it('reports two files with the same agent name, naming the first', () => {
@@ -87,7 +104,12 @@ describe('names', () => {
   });
 
   it('checks node ids at the key', () => {
-    expectProblemAt(problemsOf(hello({ 10: '  Out-Node:', 15: '  - greet.text -> out.value' })), 10, 3, /the node id "Out-Node" must be lower-case letters, digits and _/);
+    expectProblemAt(
+      problemsOf(hello({ 10: '  Out-Node:', 15: '  - greet.text -> out.value' })),
+      10,
+      3,
+      /the node id "Out-Node" must be lower-case letters, digits and _/,
+    );
   });
 });
 
@@ -99,7 +121,12 @@ describe('blocks and constant inputs', () => {
   });
 
   it('reports an input that is not a pin, at its key, suggesting the closest pin', () => {
-    const problem = expectProblemAt(problemsOf(hello({ 9: '      templat: "Hello"' })), 9, 7, /node "greet" \(text\.template\): "templat" is not an input of block text\.template\. Did you mean "template"\? Its inputs are: template, values\./);
+    const problem = expectProblemAt(
+      problemsOf(hello({ 9: '      templat: "Hello"' })),
+      9,
+      7,
+      /node "greet" \(text\.template\): "templat" is not an input of block text\.template\. Did you mean "template"\? Its inputs are: template, values\./,
+    );
     expect(problem).toMatchObject({ node: 'greet', pin: 'templat', pointer: '/nodes/greet/inputs/templat' });
   });
 
@@ -107,7 +134,12 @@ describe('blocks and constant inputs', () => {
     // The real library (the fixture blocks have no patterns).
     const real = { context: { blocks: new BlocksRegistry(BLOCK_LIBRARY) } };
     const agent = (inputs: string) => yaml('name: regexes', 'nodes:', '  test:', '    block: logic.condition', `    inputs: { left: x, ${inputs} }`);
-    expectProblemAt(problemsOf(agent('operator: matches, right: "(a)\\\\1"'), real), 5, 50, /node "test" \(logic\.condition\): right: uses a backreference "\\1", which RE2 regular expressions \(matched in linear time\) cannot express/);
+    expectProblemAt(
+      problemsOf(agent('operator: matches, right: "(a)\\\\1"'), real),
+      5,
+      50,
+      /node "test" \(logic\.condition\): right: uses a backreference "\\1", which RE2 regular expressions \(matched in linear time\) cannot express/,
+    );
     expectProblemAt(problemsOf(agent('operator: matches, right: "a(?=b)"'), real), 5, 50, /right: uses a lookahead "\(\?=\.\.\.\)"/);
     expect(errorsOf(agent('operator: "==", right: "a(?=b)"'), real)).toEqual([]);
     const match = yaml('name: regexes', 'nodes:', '  m:', '    block: text.match', '    inputs:', '      text: x', '      pattern: "(?<!a)b"');
@@ -124,7 +156,12 @@ describe('blocks and constant inputs', () => {
       '    inputs: { repository: acme/app, number: 7, labels: [big, 3] }',
     );
     expectProblemAt(problemsOf(labels), 5, 62, /node "add" \(github\.labels\.add\): labels \(at \/1\): expected text, got the number 3/);
-    expectProblemAt(problemsOf(labels.replace('[big, 3]', '[big]').replace('number: 7', 'number: 7.5')), 5, 45, /number: expected a whole number, got the number 7\.5/);
+    expectProblemAt(
+      problemsOf(labels.replace('[big, 3]', '[big]').replace('number: 7', 'number: 7.5')),
+      5,
+      45,
+      /number: expected a whole number, got the number 7\.5/,
+    );
   });
 
   it('checks enum pins with the allowed values', () => {
@@ -180,12 +217,29 @@ describe('links', () => {
   });
 
   it('rejects a whole pin that is both constant and linked, but allows a key over a constant dict', () => {
-    expectProblemAt(errorsOf(hello({ 12: '    inputs: { name: greeting, value: x }' })), 15, 5, /pin "value" of node "out" is both constant \(in its inputs\) and linked/);
-    expect(errorsOf(hello({ 9: '      template: "Hello {{ who }}"', 8: '    inputs: { values: { x: 1 }, template: hi }' }).replace('      template: "Hello {{ who }}"\n', ''))).toEqual([]);
+    expectProblemAt(
+      errorsOf(hello({ 12: '    inputs: { name: greeting, value: x }' })),
+      15,
+      5,
+      /pin "value" of node "out" is both constant \(in its inputs\) and linked/,
+    );
+    expect(
+      errorsOf(
+        hello({ 9: '      template: "Hello {{ who }}"', 8: '    inputs: { values: { x: 1 }, template: hi }' }).replace(
+          '      template: "Hello {{ who }}"\n',
+          '',
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it('allows a sink key only on a dict pin', () => {
-    expectProblemAt(errorsOf(hello({ 15: '  - greet.text -> out.name.x' }).replace('    inputs: { name: greeting }', '    inputs: { value: 1 }')), 15, 5, /sets the key "x", but pin "name" of output takes text, not a dict/);
+    expectProblemAt(
+      errorsOf(hello({ 15: '  - greet.text -> out.name.x' }).replace('    inputs: { name: greeting }', '    inputs: { value: 1 }')),
+      15,
+      5,
+      /sets the key "x", but pin "name" of output takes text, not a dict/,
+    );
   });
 
   it('reports a link written twice and a link into a trigger', () => {
@@ -227,7 +281,12 @@ describe('links', () => {
 
 describe('required pins', () => {
   it('reports a required pin that is neither constant nor linked, at the node', () => {
-    const problem = expectProblemAt(errorsOf(hello({ 8: '    inputs: {}', 9: '    description: no template' })), 6, 3, /node "greet" \(text\.template\) needs its input "template": set it under inputs, or link a value to greet\.template/);
+    const problem = expectProblemAt(
+      errorsOf(hello({ 8: '    inputs: {}', 9: '    description: no template' })),
+      6,
+      3,
+      /node "greet" \(text\.template\) needs its input "template": set it under inputs, or link a value to greet\.template/,
+    );
     expect(problem).toMatchObject({ node: 'greet', pin: 'template' });
   });
 
@@ -238,7 +297,15 @@ describe('required pins', () => {
 
 describe('credentials and owner', () => {
   const slack = (credentials: string, owner = '') =>
-    yaml('name: notify', ...(owner ? [owner] : []), 'nodes:', '  post:', '    block: slack.post', '    inputs: { text: hi }', ...(credentials ? [credentials] : []));
+    yaml(
+      'name: notify',
+      ...(owner ? [owner] : []),
+      'nodes:',
+      '  post:',
+      '    block: slack.post',
+      '    inputs: { text: hi }',
+      ...(credentials ? [credentials] : []),
+    );
 
   it('requires a credential field without a system default', () => {
     expectProblemAt(errorsOf(slack('')), 3, 3, /node "post" \(slack\.post\) needs a slack credential: add credentials: \{ webhook: <credential name> \}/);
@@ -250,7 +317,12 @@ describe('credentials and owner', () => {
   });
 
   it('reports an unknown credential field at its key', () => {
-    expectProblemAt(errorsOf(slack('    credentials: { webhok: ops-slack }')), 6, 20, /slack\.post has no credential field "webhok"\. Did you mean "webhook"\?/);
+    expectProblemAt(
+      errorsOf(slack('    credentials: { webhok: ops-slack }')),
+      6,
+      20,
+      /slack\.post has no credential field "webhok"\. Did you mean "webhook"\?/,
+    );
   });
 
   it('warns, without failing, about names it cannot check', () => {
@@ -272,10 +344,31 @@ describe('credentials and owner', () => {
               : { found: false, certain: name === 'gone' },
     };
     expect(problemsOf(slack('    credentials: { webhook: ops-slack }'), { context: { credentials } })).toEqual([]);
-    expectProblemAt(problemsOf(slack('    credentials: { webhook: gone }'), { context: { credentials } }), 6, 29, /no credential named "gone" exists in config\/credentials\.yaml/);
-    expectProblemAt(problemsOf(slack('    credentials: { webhook: maybe }'), { context: { credentials } }), 6, 29, /credential "maybe" is not in config\/credentials\.yaml; it must exist in the database/, 'warning');
-    expectProblemAt(problemsOf(slack('    credentials: { webhook: gh }'), { context: { credentials } }), 6, 29, /credential "gh" is for github, but slack\.post needs a slack credential/);
-    expectProblemAt(problemsOf(slack('    credentials: { webhook: slack-key }'), { context: { credentials } }), 6, 29, /is of type api_key, but "webhook" of slack\.post takes secret_url/);
+    expectProblemAt(
+      problemsOf(slack('    credentials: { webhook: gone }'), { context: { credentials } }),
+      6,
+      29,
+      /no credential named "gone" exists in config\/credentials\.yaml/,
+    );
+    expectProblemAt(
+      problemsOf(slack('    credentials: { webhook: maybe }'), { context: { credentials } }),
+      6,
+      29,
+      /credential "maybe" is not in config\/credentials\.yaml; it must exist in the database/,
+      'warning',
+    );
+    expectProblemAt(
+      problemsOf(slack('    credentials: { webhook: gh }'), { context: { credentials } }),
+      6,
+      29,
+      /credential "gh" is for github, but slack\.post needs a slack credential/,
+    );
+    expectProblemAt(
+      problemsOf(slack('    credentials: { webhook: slack-key }'), { context: { credentials } }),
+      6,
+      29,
+      /is of type api_key, but "webhook" of slack\.post takes secret_url/,
+    );
   });
 
   it('says the owner cannot be checked without a user lookup, and checks it with one', () => {
@@ -287,7 +380,12 @@ describe('credentials and owner', () => {
 
   it('checks notification channels where they are known', () => {
     const text = hello({}, ['notify: { on_failure: [ops-slak] }']);
-    expectProblemAt(problemsOf(text, { context: { channels: { names: () => ['ops-slack'] } } }), 16, 24, /notification channel "ops-slak" is not defined in config\/notifications\.yaml\. Known channels: ops-slack/);
+    expectProblemAt(
+      problemsOf(text, { context: { channels: { names: () => ['ops-slack'] } } }),
+      16,
+      24,
+      /notification channel "ops-slak" is not defined in config\/notifications\.yaml\. Known channels: ops-slack/,
+    );
     expect(problemsOf(text)).toEqual([]);
   });
 });
@@ -317,9 +415,19 @@ describe('durations, cron, time zones and triggers', () => {
   it('checks GitHub events and repositories', () => {
     const gh = (inputs: string) => yaml('name: gh', 'nodes:', '  pr:', '    block: trigger.github', `    inputs: ${inputs}`);
     expect(problemsOf(gh('{ events: [pull_request, issues.opened], repository: acme/app }'))).toEqual([]);
-    expectProblemAt(errorsOf(gh('{ events: [pull_request.opend] }')), 5, 24, /events \(at \/0\): "pull_request\.opend" is not a GitHub webhook event.*Did you mean "pull_request\.opened"/);
+    expectProblemAt(
+      errorsOf(gh('{ events: [pull_request.opend] }')),
+      5,
+      24,
+      /events \(at \/0\): "pull_request\.opend" is not a GitHub webhook event.*Did you mean "pull_request\.opened"/,
+    );
     expectProblemAt(errorsOf(gh('{ events: [] }')), 5, 23, /events: must NOT have fewer than 1 items, got a list of 0 items/);
-    expectProblemAt(errorsOf(gh('{ events: [push], repository: acme }')), 5, 43, /repository: expected a repository as owner\/name, such as acme\/app, got the text "acme"/);
+    expectProblemAt(
+      errorsOf(gh('{ events: [push], repository: acme }')),
+      5,
+      43,
+      /repository: expected a repository as owner\/name, such as acme\/app, got the text "acme"/,
+    );
   });
 
   it('checks webhook methods', () => {
@@ -336,8 +444,18 @@ describe('graph inputs and outputs', () => {
   });
 
   it('checks input types and that defaults fit them', () => {
-    expectProblemAt(errorsOf(hello({ 5: '    inputs: { name: who, type: text }' })), 5, 32, /node "who" \(input\): type: expected one of "string", .* or an object, got the text "text"/);
-    expectProblemAt(errorsOf(hello({ 5: '    inputs: { name: who, type: integer, default: world }' })), 5, 50, /the default of input "who" does not fit its type: expected a whole number, got the text "world"/);
+    expectProblemAt(
+      errorsOf(hello({ 5: '    inputs: { name: who, type: text }' })),
+      5,
+      32,
+      /node "who" \(input\): type: expected one of "string", .* or an object, got the text "text"/,
+    );
+    expectProblemAt(
+      errorsOf(hello({ 5: '    inputs: { name: who, type: integer, default: world }' })),
+      5,
+      50,
+      /the default of input "who" does not fit its type: expected a whole number, got the text "world"/,
+    );
     expectProblemAt(errorsOf(hello({ 5: '    inputs: { name: who, type: { type: strin } }' })), 5, 32, /type is not a valid JSON Schema/);
     expectProblemAt(errorsOf(hello({ 5: '    inputs: { name: Who }' })), 5, 21, /the input name "Who" must be lower-case/);
   });
@@ -345,7 +463,19 @@ describe('graph inputs and outputs', () => {
 
 describe('sub-agents', () => {
   const parent = (target: string, extra: string[] = []) =>
-    yaml('name: parent', 'nodes:', '  child:', '    block: agent.run', `    inputs: { agent: ${target}, inputs: { who: x } }`, '  out:', '    block: output', '    inputs: { name: said }', 'links:', '  - child.greeting -> out.value', ...extra);
+    yaml(
+      'name: parent',
+      'nodes:',
+      '  child:',
+      '    block: agent.run',
+      `    inputs: { agent: ${target}, inputs: { who: x } }`,
+      '  out:',
+      '    block: output',
+      '    inputs: { name: said }',
+      'links:',
+      '  - child.greeting -> out.value',
+      ...extra,
+    );
 
   it('resolves the target and its outputs among the agents validated together', () => {
     const report = validateTexts({ 'agents/parent.yaml': parent('hello'), 'agents/hello.yaml': hello() });
@@ -423,7 +553,13 @@ describe('JSON bodies', () => {
     const [result] = validateAgents([agentSourceFromJson(body)], { blocks }).results;
     expect(result!.problems).toEqual([
       { pointer: '/extra', message: expect.stringMatching(/unknown key "extra"/), severity: 'error' },
-      { pointer: '/nodes/t/inputs/template', node: 't', pin: 'template', message: 'node "t" (text.template): template: expected text, got the number 5', severity: 'error' },
+      {
+        pointer: '/nodes/t/inputs/template',
+        node: 't',
+        pin: 'template',
+        message: 'node "t" (text.template): template: expected text, got the number 5',
+        severity: 'error',
+      },
     ]);
   });
 });

@@ -55,11 +55,24 @@ describe('SVG', () => {
     const svg = renderSvg(agent());
     expect(XMLValidator.validate(svg)).toBe(true);
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(svg) as { svg: Record<string, unknown> };
-    const root = doc.svg as { xmlns: string; width: string; height: string; viewBox: string; g: Array<{ rect: { width: string }; text: Array<{ '#text': string }> }>; path: Array<{ d: string; 'marker-end': string; class: string }> };
+    const root = doc.svg as {
+      xmlns: string;
+      width: string;
+      height: string;
+      viewBox: string;
+      g: Array<{ rect: { width: string }; text: Array<{ '#text': string }> }>;
+      path: Array<{ d: string; 'marker-end': string; class: string }>;
+    };
     expect(root.xmlns).toBe('http://www.w3.org/2000/svg');
     expect(Number(root.width)).toBeGreaterThan(100);
     expect(root.viewBox).toBe(`0 0 ${root.width} ${root.height}`);
-    expect(root.g.map((g) => g.text.map((t) => t['#text']))).toEqual(expect.arrayContaining([['pr', 'trigger.github'], ['end', 'json.query'], ['out', 'output']]));
+    expect(root.g.map((g) => g.text.map((t) => t['#text']))).toEqual(
+      expect.arrayContaining([
+        ['pr', 'trigger.github'],
+        ['end', 'json.query'],
+        ['out', 'output'],
+      ]),
+    );
     expect(root.path).toHaveLength(2);
     for (const path of root.path) {
       expect(path.d).toMatch(/^M[\d.]+,[\d.]+( L[\d.]+,[\d.]+)+$/);

@@ -99,7 +99,10 @@ function nodeSchema(blocks: readonly BlockDefinition[]): JsonSchema {
             type: 'object',
             additionalProperties: false,
             properties: Object.fromEntries(
-              Object.entries(block.credentials ?? {}).map(([field, spec]) => [field, { type: 'string', description: `A ${spec.provider} credential (${spec.types.join(' or ')})` }]),
+              Object.entries(block.credentials ?? {}).map(([field, spec]) => [
+                field,
+                { type: 'string', description: `A ${spec.provider} credential (${spec.types.join(' or ')})` },
+              ]),
             ),
           },
         },
@@ -129,9 +132,10 @@ function standardSchema(node: unknown, key = ''): unknown {
   for (const [name, value] of Object.entries(source)) {
     if (name.startsWith('x-')) continue;
     // Under properties and similar maps the keys are pin names, the values schemas.
-    out[name] = name === 'properties' || name === 'patternProperties' || name === '$defs' || name === 'definitions'
-      ? Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, standardSchema(v)]))
-      : standardSchema(value, name);
+    out[name] =
+      name === 'properties' || name === 'patternProperties' || name === '$defs' || name === 'definitions'
+        ? Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, standardSchema(v)]))
+        : standardSchema(value, name);
   }
   if (typeof source['x-expected'] === 'string' && typeof out.description !== 'string') out.description = `Expected: ${source['x-expected']}`;
   const standIn = typeof source.format === 'string' ? PIN_FORMAT_STAND_INS[source.format] : undefined;

@@ -1,9 +1,8 @@
 // agent.run: its target is a constant naming an agent that exists, the inputs it passes are the child's
 // inputs, and sub-agent calls form no cycle across all agents (another file can close one).
 import type { AgentCatalog, AgentRuleState } from './agent.context.js';
-import { noAgentNamed } from '../graphs/graph-access.js';
 import { isDict } from './agent.fields.js';
-import type { ProblemSink } from './agent.problems.js';
+import { noAgentNamed, type ProblemSink } from './agent.problems.js';
 import { suggestion } from './agent.suggest.js';
 
 export const AGENT_RUN = 'agent.run';
@@ -16,7 +15,10 @@ export function checkAgentRuns(state: AgentRuleState): void {
     if (node.block !== AGENT_RUN || !state.blocks.has(id)) continue;
     for (const link of links) {
       if (link.to.node === id && CONSTANT_PINS.includes(link.to.pin)) {
-        sink.error(link.toPath, `agent.run takes "${link.to.pin}" as a constant, never through a link: set it under nodes.${id}.inputs`, { node: id, pin: link.to.pin });
+        sink.error(link.toPath, `agent.run takes "${link.to.pin}" as a constant, never through a link: set it under nodes.${id}.inputs`, {
+          node: id,
+          pin: link.to.pin,
+        });
       }
     }
     const target = node.inputs.agent;
@@ -25,19 +27,29 @@ export function checkAgentRuns(state: AgentRuleState): void {
     const child = catalog.get(target);
     if (!child) {
       // The catalog holds only what the caller may see: another user's graph reads exactly like a missing one.
-      sink.error(path, `agent.run calls "${target}", but there is ${noAgentNamed(target)}.${suggestion(target, catalog.names(), 'agents')}`, { node: id, pin: 'agent' });
+      sink.error(path, `agent.run calls "${target}", but there is ${noAgentNamed(target)}.${suggestion(target, catalog.names(), 'agents')}`, {
+        node: id,
+        pin: 'agent',
+      });
       continue;
     }
     const passed = node.inputs.inputs;
     if (isDict(passed)) {
       for (const name of Object.keys(passed)) {
         if (child.inputs.includes(name)) continue;
-        sink.error([...path.slice(0, -1), 'inputs', name], `agent "${target}" has no input "${name}".${suggestion(name, child.inputs, 'its inputs')}`, { at: 'key', node: id, pin: 'inputs' });
+        sink.error([...path.slice(0, -1), 'inputs', name], `agent "${target}" has no input "${name}".${suggestion(name, child.inputs, 'its inputs')}`, {
+          at: 'key',
+          node: id,
+          pin: 'inputs',
+        });
       }
     }
     for (const link of links) {
       if (link.to.node !== id || link.to.pin !== 'inputs' || link.to.key === undefined || child.inputs.includes(link.to.key)) continue;
-      sink.error(link.toPath, `agent "${target}" has no input "${link.to.key}".${suggestion(link.to.key, child.inputs, 'its inputs')}`, { node: id, pin: 'inputs' });
+      sink.error(link.toPath, `agent "${target}" has no input "${link.to.key}".${suggestion(link.to.key, child.inputs, 'its inputs')}`, {
+        node: id,
+        pin: 'inputs',
+      });
     }
   }
 }

@@ -1,5 +1,5 @@
 // The link grammar: `"a.out -> b.in"`, source paths `a.out.k1.k2` / `a.out.0`, sink keys `b.in.key`.
-import type { LinkDefinition } from '../graphs/graph.types.js';
+import type { LinkDefinition } from './graph.types.js';
 
 /** Node ids and pin names. */
 export const ID_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;

@@ -2,7 +2,7 @@
 // object), link order and formatting never change the hash; a change of meaning always does. Defaults
 // are made explicit only where two spellings of the same thing would otherwise hash apart.
 import { createHash } from 'node:crypto';
-import type { AgentDefinition, LinkDefinition, NodeDefinition } from '../graphs/graph.types.js';
+import type { AgentDefinition, LinkDefinition, NodeDefinition } from './graph.types.js';
 import { formatLink } from './agent.links.js';
 
 /** Links out of `input` nodes are always static, whether the file says so or not. */
@@ -72,5 +72,7 @@ export function stableStringify(value: unknown): string {
 
 /** The hex sha256 of the stable JSON of the canonical form (64 characters). */
 export function hashAgent(agent: AgentDefinition): string {
-  return createHash('sha256').update(stableStringify(canonicalize(agent))).digest('hex');
+  return createHash('sha256')
+    .update(stableStringify(canonicalize(agent)))
+    .digest('hex');
 }

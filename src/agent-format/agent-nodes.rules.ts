@@ -17,11 +17,18 @@ export function checkInputsAndOutputs(state: AgentRuleState): void {
     const name = node.inputs.name;
     const namePath = ['nodes', id, 'inputs', 'name'];
     if (name === undefined) {
-      if (!state.badConstants.has(`${id}.name`)) sink.error(['nodes', id], `${kind} node "${id}" needs a name: add inputs: { name: <${kind} name> }`, { at: 'key', node: id });
+      if (!state.badConstants.has(`${id}.name`))
+        sink.error(['nodes', id], `${kind} node "${id}" needs a name: add inputs: { name: <${kind} name> }`, { at: 'key', node: id });
     } else if (typeof name !== 'string' || !ID_PATTERN.test(name)) {
-      sink.error(namePath, `the ${kind} name ${JSON.stringify(name)} must be lower-case letters, digits and _, starting with a letter`, { node: id, pin: 'name' });
+      sink.error(namePath, `the ${kind} name ${JSON.stringify(name)} must be lower-case letters, digits and _, starting with a letter`, {
+        node: id,
+        pin: 'name',
+      });
     } else if (seen[kind].has(name)) {
-      sink.error(namePath, `${kind} name "${name}" is also used by node "${seen[kind].get(name)}"; ${kind} names are unique within an agent`, { node: id, pin: 'name' });
+      sink.error(namePath, `${kind} name "${name}" is also used by node "${seen[kind].get(name)}"; ${kind} names are unique within an agent`, {
+        node: id,
+        pin: 'name',
+      });
     } else {
       seen[kind].set(name, id);
     }
@@ -31,7 +38,11 @@ export function checkInputsAndOutputs(state: AgentRuleState): void {
     const typePath = ['nodes', id, 'inputs', 'type'];
     if (type !== undefined && !isJsonTypeName(type)) {
       if (!isDict(type)) {
-        sink.error(typePath, `type must be a JSON Schema type (string, number, integer, boolean, object, array, null) or a whole JSON Schema, got ${JSON.stringify(type)}`, { node: id, pin: 'type' });
+        sink.error(
+          typePath,
+          `type must be a JSON Schema type (string, number, integer, boolean, object, array, null) or a whole JSON Schema, got ${JSON.stringify(type)}`,
+          { node: id, pin: 'type' },
+        );
         continue;
       }
       const reason = schemaProblem(type);
@@ -46,7 +57,11 @@ export function checkInputsAndOutputs(state: AgentRuleState): void {
     if (validate(structuredClone(node.inputs.default))) continue;
     for (const problem of problemsFromErrors(validate.errors)) {
       const segments = problem.pointer!.split('/').slice(1);
-      sink.error(['nodes', id, 'inputs', 'default', ...segments], `the default of input "${String(name)}" does not fit its type: ${problem.message.replace(/^the value: /, '')}`, { node: id, pin: 'default' });
+      sink.error(
+        ['nodes', id, 'inputs', 'default', ...segments],
+        `the default of input "${String(name)}" does not fit its type: ${problem.message.replace(/^the value: /, '')}`,
+        { node: id, pin: 'default' },
+      );
     }
   }
 }

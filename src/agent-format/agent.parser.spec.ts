@@ -37,7 +37,13 @@ describe('parsing agent YAML with positions', () => {
 
   it('resolves aliases, and refuses alias bombs', () => {
     expect(parseAgentYaml('name: demo\ndescription: &d hello\nowner: *d\n').data).toEqual({ name: 'demo', description: 'hello', owner: 'hello' });
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]', ''].join('\n');
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]',
+      'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]',
+      '',
+    ].join('\n');
     const source = parseAgentYaml(bomb);
     expect(source.data).toBeUndefined();
     expect(source.problems[0]!.message).toMatch(/alias/i);

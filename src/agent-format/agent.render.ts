@@ -1,7 +1,7 @@
 // An agent as a picture: Mermaid flowchart text (for pull-request comments and GET /graphs/{id}/diagram)
 // and a standalone SVG laid out in layers by dagre (`trellis render --format svg`).
 import dagre from '@dagrejs/dagre';
-import type { AgentDefinition, LinkDefinition } from '../graphs/graph.types.js';
+import type { AgentDefinition, LinkDefinition } from './graph.types.js';
 
 type NodeKind = 'trigger' | 'io' | 'block';
 
@@ -85,7 +85,12 @@ export function renderSvg(agent: AgentDefinition): string {
   agent.links.forEach((link, i) => {
     if (!graph.hasNode(link.from.node) || !graph.hasNode(link.to.node)) return;
     const label = linkLabel(link);
-    graph.setEdge(link.from.node, link.to.node, { label, width: label.length * (CHAR_WIDTH - 0.6) + 8, height: FONT + 6, labelpos: 'c', static: link.static }, `link${i}`);
+    graph.setEdge(
+      link.from.node,
+      link.to.node,
+      { label, width: label.length * (CHAR_WIDTH - 0.6) + 8, height: FONT + 6, labelpos: 'c', static: link.static },
+      `link${i}`,
+    );
   });
   dagre.layout(graph);
   const { width = 0, height = 0 } = graph.graph() as { width?: number; height?: number };

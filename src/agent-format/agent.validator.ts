@@ -1,7 +1,7 @@
 // The one entry for validating agents, whatever they came from (files, POST /api/graphs bodies,
 // POST /api/agents/validate, sync): parsed documents with position resolvers in, problems and the
 // canonical definitions out. Cross-agent rules (names, sub-agent targets and cycles) see the whole set.
-import type { AgentDefinition } from '../graphs/graph.types.js';
+import type { AgentDefinition } from './graph.types.js';
 import { checkBlocks, checkConstants, checkCredentials, checkLinks, checkRequiredPins } from './agent-graph.rules.js';
 import { checkInputsAndOutputs } from './agent-nodes.rules.js';
 import { AGENT_RUN, checkAgentRuns, checkCallCycles, type CallSite } from './agent-subagents.rules.js';
@@ -61,7 +61,8 @@ export function validateAgents(sources: readonly AgentSource[], context: Validat
     checkTests(state);
     checkOwnerAndChannels(state);
     for (const [node, def] of Object.entries(state.agent.nodes)) {
-      if (def.block === AGENT_RUN && typeof def.inputs.agent === 'string') sites.push({ agent: state.agent.name, target: def.inputs.agent, node, sink: item.sink });
+      if (def.block === AGENT_RUN && typeof def.inputs.agent === 'string')
+        sites.push({ agent: state.agent.name, target: def.inputs.agent, node, sink: item.sink });
     }
   }
   checkCallCycles(sites, catalog);
@@ -107,7 +108,10 @@ function checkNames(pending: readonly Pending[]): void {
     const name = read?.agent.name;
     if (!name) continue;
     if (source.expectedName !== undefined && name !== source.expectedName) {
-      sink.error(['name'], `the agent name "${name}" must equal the file's name "${source.expectedName}": rename the file to ${name}.yaml, or set name: ${source.expectedName}`);
+      sink.error(
+        ['name'],
+        `the agent name "${name}" must equal the file's name "${source.expectedName}": rename the file to ${name}.yaml, or set name: ${source.expectedName}`,
+      );
     }
     const previous = firstFile.get(name);
     if (previous !== undefined) {

@@ -3,7 +3,7 @@
 // schema is the blocks' own validator's business (src/blocks/pin-validation.ts).
 import type { BlockDefinition, JsonSchema } from '../blocks/block.types.js';
 import { describeSchema } from '../blocks/pin-validation.js';
-import type { NodeDefinition } from '../graphs/graph.types.js';
+import type { NodeDefinition } from './graph.types.js';
 import { isDict } from './agent.fields.js';
 
 export const ERROR_PIN = 'error';

@@ -1,6 +1,6 @@
 // The `tests:` section of an agent file: its shape. Whether the nodes and outputs it names exist is
 // checked by the validator (agent-tests.rules.ts).
-import type { AgentTestCase } from '../graphs/graph.types.js';
+import type { AgentTestCase } from './graph.types.js';
 import { describeValue, isDict, type FieldReader } from './agent.fields.js';
 
 export const TEST_KEYS = ['name', 'trigger', 'inputs', 'mocks', 'expect'] as const;
@@ -46,7 +46,12 @@ export function readTests(raw: unknown, fields: FieldReader): AgentTestCase[] {
     const mocks = fields.dict(item, 'mocks', path, 'mocks (node id -> the outputs it yields)') ?? {};
     for (const [node, outputs] of Object.entries(mocks)) {
       if (isDict(outputs)) test.mocks[node] = outputs;
-      else sink.error([...path, 'mocks', node], `the mock of node "${node}" must map its output pins to values, like { text: "hi" }, got ${describeValue(outputs)}`, { node });
+      else
+        sink.error(
+          [...path, 'mocks', node],
+          `the mock of node "${node}" must map its output pins to values, like { text: "hi" }, got ${describeValue(outputs)}`,
+          { node },
+        );
     }
 
     const expect = fields.dict(item, 'expect', path, 'expect', true);
@@ -68,7 +73,11 @@ function readExpect(expect: Record<string, unknown>, path: Array<string | number
     test.expect.outputs = {};
     for (const [name, values] of Object.entries(outputs)) {
       if (Array.isArray(values)) test.expect.outputs[name] = values;
-      else sink.error([...path, 'outputs', name], `expected output "${name}" must be the list of values it receives, like [${JSON.stringify(values)}], got ${describeValue(values)}`);
+      else
+        sink.error(
+          [...path, 'outputs', name],
+          `expected output "${name}" must be the list of values it receives, like [${JSON.stringify(values)}], got ${describeValue(values)}`,
+        );
     }
   }
   const ran = fields.stringList(expect, 'ran', path, 'expect.ran (node ids)');
