@@ -33,7 +33,7 @@ import { NotificationsModule } from './notifications/notifications.module.js';
 import { GitopsModule } from './triggers/gitops/gitops.module.js';
 import { SchedulesHttpModule } from './triggers/schedules/schedules-http.module.js';
 import { SchedulesModule } from './triggers/schedules/schedules.module.js';
-import { UsersHttpModule } from './users/users-http.module.js';
+import { UsersHttpModule } from './auth/users-http.module.js';
 import { UsersModule } from './users/users.module.js';
 
 export interface AppModuleOptions {

@@ -8,6 +8,7 @@ import { registerKeysCommands } from './auth/keys.command.js';
 import { registerBlocksCommands } from './blocks/blocks.command.js';
 import { registerDatabaseCommands } from './database/database.command.js';
 import { registerRunCommand } from './agents/run.command.js';
+import { CreditsRepository } from './credits/credits.repository.js';
 import { registerCredentialsCommands } from './integrations/credentials.command.js';
 
 export function buildProgram(): Command {
@@ -23,7 +24,7 @@ export function buildProgram(): Command {
     });
 
   registerDatabaseCommands(program);
-  registerKeysCommands(program);
+  registerKeysCommands(program, new CreditsRepository());
   registerCredentialsCommands(program);
   registerAgentCommands(program);
   registerSyncCommands(program);

@@ -6,10 +6,10 @@ import { AppError } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
 import { loadConfig } from '../config/config.loader.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { CreditsRepository } from '../credits/credits.repository.js';
 import { createDataSource } from '../database/data-source.js';
 import { startEmbeddedPostgres } from '../database/embedded.js';
 import { runMigrations } from '../database/migrate.js';
+import type { CreditAccounts } from '../users/credit-accounts.types.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { ADMIN_HANDLE, UsersService } from '../users/users.service.js';
@@ -27,12 +27,16 @@ export interface KeysCreateOptions {
 
 export class KeysCommandError extends Error {}
 
-/** Makes the key in the database; the command prints it. (Split out so tests can run it on their database.) */
+/**
+ * Makes the key in the database; the command prints it. (Split out so tests can run it on their database.)
+ * `accounts`: credits (above auth in the layers) open the admin's account when this makes the admin.
+ */
 export async function createKeyFromCli(
   dataSource: DataSource,
   config: AppConfig,
   logger: Logger,
   options: KeysCreateOptions,
+  accounts: CreditAccounts,
 ): Promise<{ key: string; entity: ApiKeyEntity; user: UserEntity }> {
   const scopes =
     options.scopes === undefined
@@ -48,7 +52,7 @@ export async function createKeyFromCli(
     if (!scopes.length)
       throw new KeysCommandError(`--scopes needs at least one scope (known: ${SCOPES.join(', ')}); leave it out for every scope of the user's role.`);
   }
-  const users = new UsersService(dataSource, new UsersRepository(dataSource), new CreditsRepository(), config);
+  const users = new UsersService(dataSource, new UsersRepository(dataSource), accounts, config);
   const apiKeys = new ApiKeysService(new ApiKeysRepository(dataSource), logger);
   try {
     let user = await users.findByHandle(options.user);
@@ -68,7 +72,7 @@ export async function createKeyFromCli(
   }
 }
 
-export function registerKeysCommands(program: Command): void {
+export function registerKeysCommands(program: Command, accounts: CreditAccounts): void {
   const keys = program.command('keys').description('manage API keys');
   keys
     .command('create')
@@ -85,7 +89,7 @@ export function registerKeysCommands(program: Command): void {
       await dataSource.initialize();
       try {
         await runMigrations(dataSource);
-        const { key, entity, user } = await createKeyFromCli(dataSource, config, logger, options);
+        const { key, entity, user } = await createKeyFromCli(dataSource, config, logger, options, accounts);
         process.stderr.write(
           `Created API key "${entity.name}" (${entity.prefix}...) for ${user.handle} with scopes ${entity.scopes.join(', ')}. It is shown this once:\n`,
         );

@@ -3,6 +3,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CreditTransactionType } from './credit-transaction.entity.js';
+import type { CreditAccounts } from '../users/credit-accounts.types.js';
 
 /** A DataSource or the EntityManager of a caller's transaction. */
 export type Queryable = Pick<EntityManager, 'query'>;
@@ -98,7 +99,7 @@ WITH credit AS (
 SELECT * FROM entry`;
 
 @Injectable()
-export class CreditsRepository {
+export class CreditsRepository implements CreditAccounts {
   /**
    * Opens a user's account with its initial grant, inside the caller's transaction (the one creating the
    * user): the balance row, and a GRANT ledger row with its running balance when the grant is not zero.

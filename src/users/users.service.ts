@@ -5,7 +5,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AppError } from '../common/errors.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { CreditsRepository } from '../credits/credits.repository.js';
+import { CREDIT_ACCOUNTS, type CreditAccounts } from './credit-accounts.types.js';
 import type { UserEntity, UserRole } from './user.entity.js';
 import { handleCandidates } from './user.handle.js';
 import { badCursor, handleTaken, userNotFound } from './users.errors.js';
@@ -34,7 +34,7 @@ export class UsersService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly users: UsersRepository,
-    private readonly credits: CreditsRepository,
+    @Inject(CREDIT_ACCOUNTS) private readonly credits: CreditAccounts,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { createKeyFromCli, registerKeysCommands } from '../../src/auth/keys.command.js';
 import { loadConfig } from '../../src/config/config.loader.js';
+import { CreditsRepository } from '../../src/credits/credits.repository.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { connect, createTestDatabase } from '../helpers/database.js';
 import { ADMIN_KEY, makeUser } from './auth-helpers.js';
@@ -37,7 +38,7 @@ describe('trellis keys create', () => {
 
   async function run(...args: string[]): Promise<void> {
     const program = new Command('trellis').exitOverride();
-    registerKeysCommands(program);
+    registerKeysCommands(program, new CreditsRepository());
     await program.parseAsync(['node', 'trellis', ...args]);
   }
 
@@ -79,7 +80,7 @@ describe('trellis keys create --user admin before the first start', () => {
     const dataSource = await connect(database.url);
     try {
       const config = loadConfig({ env: { ...process.env, TRELLIS_ENV: 'test', DATABASE_URL: database.url } });
-      const made = await createKeyFromCli(dataSource, config, pino({ level: 'silent' }), { user: 'admin' });
+      const made = await createKeyFromCli(dataSource, config, pino({ level: 'silent' }), { user: 'admin' }, new CreditsRepository());
       expect(made.user).toMatchObject({ handle: 'admin', role: 'admin' });
       expect(made.entity.scopes).toContain('admin');
       const [balance] = await dataSource.query(`SELECT balance FROM credit_balances WHERE user_id = $1`, [made.user.id]);

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { RequireScopes } from '../auth/auth.decorators.js';
-import { CurrentPrincipal, type Principal } from '../auth/principal.js';
-import { UpdateUserDto, userView, type UserView } from './users.dto.js';
-import { UsersService } from './users.service.js';
+import { RequireScopes } from './auth.decorators.js';
+import { CurrentPrincipal, type Principal } from './principal.js';
+import { UpdateUserDto, userView, type UserView } from '../users/users.dto.js';
+import { UsersService } from '../users/users.service.js';
 
 @ApiTags('user')
 @ApiBearerAuth('bearer')

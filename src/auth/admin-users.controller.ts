@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { RequireScopes } from '../auth/auth.decorators.js';
-import { apiKeyView, type NewApiKeyView } from '../auth/api-keys.dto.js';
-import { CurrentPrincipal, type Principal } from '../auth/principal.js';
+import { RequireScopes } from './auth.decorators.js';
+import { apiKeyView, type NewApiKeyView } from './api-keys.dto.js';
+import { CurrentPrincipal, type Principal } from './principal.js';
 import { AdminUsersService } from './admin-users.service.js';
-import { CreateUserDto, ListUsersQuery, userView, type UserView } from './users.dto.js';
-import { UsersService } from './users.service.js';
+import { CreateUserDto, ListUsersQuery, userView, type UserView } from '../users/users.dto.js';
+import { UsersService } from '../users/users.service.js';
 
 @ApiTags('admin')
 @ApiBearerAuth('bearer')

@@ -1,10 +1,10 @@
 // Admins create users: the user, its credit account and a first API key, in one transaction.
 import { Injectable } from '@nestjs/common';
-import { ApiKeysService, type CreatedKey } from '../auth/api-keys.service.js';
-import type { Principal } from '../auth/principal.js';
-import type { UserEntity } from './user.entity.js';
-import type { CreateUserDto } from './users.dto.js';
-import { UsersService } from './users.service.js';
+import { ApiKeysService, type CreatedKey } from './api-keys.service.js';
+import type { Principal } from './principal.js';
+import type { UserEntity } from '../users/user.entity.js';
+import type { CreateUserDto } from '../users/users.dto.js';
+import { UsersService } from '../users/users.service.js';
 
 @Injectable()
 export class AdminUsersService {
