@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../src/database/data-source.js';
+import { openDataSource } from '../src/entities.js';
 import { runMigrations } from '../src/database/migrate.js';
 
 export const BENCH_ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -27,7 +27,7 @@ export async function benchDatabase(label: string): Promise<BenchDatabase> {
   await admin(`CREATE DATABASE ${name}`);
   const url = new URL(BENCH_ADMIN_URL);
   url.pathname = `/${name}`;
-  const dataSource = createDataSource({ url: url.toString(), poolSize: 4, applicationName: 'trellis-bench' });
+  const dataSource = openDataSource({ url: url.toString(), poolSize: 4, applicationName: 'trellis-bench' });
   await dataSource.initialize();
   await runMigrations(dataSource);
   return {

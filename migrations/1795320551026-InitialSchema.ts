@@ -1,5 +1,5 @@
 // The initial schema: every table of the data model. The table, index, check and foreign-key statements are
-// what TypeORM's schema builder derives from the entities (src/database/entities.ts) for an empty database;
+// what TypeORM's schema builder derives from the entities (src/entities.ts) for an empty database;
 // test/database/migrations.e2e-spec.ts fails when entities and migrations drift apart. Added by hand, because
 // TypeORM does not model them: the trigger that enforces execution status moves (and stamps their times).
 import type { MigrationInterface, QueryRunner } from 'typeorm';

@@ -15,7 +15,7 @@ import { requestIdMiddleware } from './common/request-id.middleware.js';
 import { storableRequestMiddleware } from './common/storable-body.middleware.js';
 import { loadConfig } from './config/config.loader.js';
 import type { AppConfig } from './config/config.schema.js';
-import { createDataSource } from './database/data-source.js';
+import { openDataSource } from './entities.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded.js';
 import { runMigrations } from './database/migrate.js';
 import { mountWebhookBodyParsers } from './triggers/webhooks/webhook-body.parsers.js';
@@ -93,7 +93,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     embedded = await startEmbeddedPostgres(config, logger);
     databaseUrl = embedded.url;
   }
-  const dataSource = createDataSource({ url: databaseUrl, applicationName: `trellis-${config.role}` });
+  const dataSource = openDataSource({ url: databaseUrl, applicationName: `trellis-${config.role}` });
   await dataSource.initialize();
   const applied = await runMigrations(dataSource);
   if (applied.length) logger.info({ migrations: applied }, 'database migrated');

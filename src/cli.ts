@@ -9,6 +9,7 @@ import { registerBlocksCommands } from './blocks/blocks.command.js';
 import { registerDatabaseCommands } from './database/database.command.js';
 import { registerRunCommand } from './agents/run.command.js';
 import { CreditsRepository } from './credits/credits.repository.js';
+import { openDataSource } from './entities.js';
 import { registerCredentialsCommands } from './integrations/credentials.command.js';
 
 export function buildProgram(): Command {
@@ -23,11 +24,11 @@ export function buildProgram(): Command {
       await main(options.role ? ['--role', options.role] : []);
     });
 
-  registerDatabaseCommands(program);
-  registerKeysCommands(program, new CreditsRepository());
-  registerCredentialsCommands(program);
+  registerDatabaseCommands(program, openDataSource);
+  registerKeysCommands(program, openDataSource, new CreditsRepository());
+  registerCredentialsCommands(program, openDataSource);
   registerAgentCommands(program);
-  registerSyncCommands(program);
+  registerSyncCommands(program, openDataSource);
   registerBlocksCommands(program);
   registerRunCommand(program);
   return program;

@@ -9,7 +9,7 @@ import { AppError } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
 import { loadConfig } from '../config/config.loader.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { createDataSource } from '../database/data-source.js';
+import type { OpenDataSource } from '../database/data-source.js';
 import { startEmbeddedPostgres } from '../database/embedded.js';
 import { runMigrations } from '../database/migrate.js';
 import { GraphActivations } from '../graphs/graph-activations.js';
@@ -41,11 +41,11 @@ export function agentsServices(dataSource: DataSource, config: AppConfig): Agent
 }
 
 /** Connects as the server does, runs `work`, and always disconnects. */
-export async function withAgentsServices<T>(io: CliIo, work: (services: AgentsServices) => Promise<T>): Promise<T> {
+export async function withAgentsServices<T>(io: CliIo, openDataSource: OpenDataSource, work: (services: AgentsServices) => Promise<T>): Promise<T> {
   const config = loadConfig({ env: io.env, cwd: io.cwd });
   const logger = createLogger(config.logging.level);
   const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config, logger);
-  const dataSource = createDataSource({ url: config.databaseUrl ?? embedded!.url, poolSize: 2, applicationName: 'trellis-cli' });
+  const dataSource = openDataSource({ url: config.databaseUrl ?? embedded!.url, poolSize: 2, applicationName: 'trellis-cli' });
   await dataSource.initialize();
   try {
     await runMigrations(dataSource);
@@ -84,11 +84,11 @@ export async function syncCommand(dir: string | undefined, format: string, io: C
   return result.summary.invalid ? 1 : 0;
 }
 
-export function registerSyncCommands(program: Command, io: () => CliIo = processIo): void {
+export function registerSyncCommands(program: Command, openDataSource: OpenDataSource, io: () => CliIo = processIo): void {
   const run = (work: (services: AgentsServices, io: CliIo) => Promise<number>) => async () => {
     const streams = io();
     try {
-      process.exitCode = await withAgentsServices(streams, (services) => work(services, streams));
+      process.exitCode = await withAgentsServices(streams, openDataSource, (services) => work(services, streams));
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       streams.err(`${error.message}\n`);

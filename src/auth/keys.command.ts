@@ -6,7 +6,7 @@ import { AppError } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
 import { loadConfig } from '../config/config.loader.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { createDataSource } from '../database/data-source.js';
+import type { OpenDataSource } from '../database/data-source.js';
 import { startEmbeddedPostgres } from '../database/embedded.js';
 import { runMigrations } from '../database/migrate.js';
 import type { CreditAccounts } from '../users/credit-accounts.types.js';
@@ -72,7 +72,7 @@ export async function createKeyFromCli(
   }
 }
 
-export function registerKeysCommands(program: Command, accounts: CreditAccounts): void {
+export function registerKeysCommands(program: Command, openDataSource: OpenDataSource, accounts: CreditAccounts): void {
   const keys = program.command('keys').description('manage API keys');
   keys
     .command('create')
@@ -85,7 +85,7 @@ export function registerKeysCommands(program: Command, accounts: CreditAccounts)
       const config = loadConfig();
       const logger = createLogger(config.logging.level);
       const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config, logger);
-      const dataSource = createDataSource({ url: config.databaseUrl ?? embedded!.url, poolSize: 2, applicationName: 'trellis-cli' });
+      const dataSource = openDataSource({ url: config.databaseUrl ?? embedded!.url, poolSize: 2, applicationName: 'trellis-cli' });
       await dataSource.initialize();
       try {
         await runMigrations(dataSource);

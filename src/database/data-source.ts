@@ -1,7 +1,8 @@
-// The one DataSource factory: the app, the CLI (`trellis migrate`) and the tests share it.
-import { DataSource } from 'typeorm';
+// The one DataSource factory: the app, the CLI (`trellis migrate`) and the tests share it. The entities come
+// from the caller: the app root lists them (src/entities.ts, openDataSource), since every feature is above
+// database/ in the layers.
+import { DataSource, type DataSourceOptions as TypeOrmOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations/index.js';
-import { ENTITIES } from './entities.js';
 
 export interface DataSourceOptions {
   url: string;
@@ -10,11 +11,17 @@ export interface DataSourceOptions {
   applicationName?: string;
 }
 
-export function createDataSource({ url, poolSize = 20, applicationName = 'trellis' }: DataSourceOptions): DataSource {
+/** Opens a DataSource over every entity; the CLI's commands receive it from src/cli.ts (src/entities.ts). */
+export type OpenDataSource = (options: DataSourceOptions) => DataSource;
+
+export function createDataSource(
+  entities: NonNullable<TypeOrmOptions['entities']>,
+  { url, poolSize = 20, applicationName = 'trellis' }: DataSourceOptions,
+): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.loader.js';
 import { createLogger } from '../common/logger.js';
-import { createDataSource } from './data-source.js';
+import type { OpenDataSource } from './data-source.js';
 import { startEmbeddedPostgres } from './embedded.js';
 import { runMigrations } from './migrate.js';
 
 /** `trellis migrate`: apply pending migrations to DATABASE_URL (or the embedded database). */
-export function registerDatabaseCommands(program: Command): void {
+export function registerDatabaseCommands(program: Command, openDataSource: OpenDataSource): void {
   program
     .command('migrate')
     .description('run database migrations')
@@ -14,7 +14,7 @@ export function registerDatabaseCommands(program: Command): void {
       const config = loadConfig();
       const logger = createLogger(config.logging.level);
       const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config, logger);
-      const dataSource = createDataSource({ url: config.databaseUrl ?? embedded!.url, poolSize: 2 });
+      const dataSource = openDataSource({ url: config.databaseUrl ?? embedded!.url, poolSize: 2 });
       await dataSource.initialize();
       try {
         const applied = await runMigrations(dataSource);

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { createLogger } from '../common/logger.js';
 import { loadConfig } from '../config/config.loader.js';
-import { createDataSource } from '../database/data-source.js';
+import type { OpenDataSource } from '../database/data-source.js';
 import { startEmbeddedPostgres } from '../database/embedded.js';
 import { runMigrations } from '../database/migrate.js';
 import { CredentialsRepository } from './credentials.repository.js';
@@ -35,7 +35,7 @@ function parseBatchSize(text: string): number {
   return n;
 }
 
-export function registerCredentialsCommands(program: Command): void {
+export function registerCredentialsCommands(program: Command, openDataSource: OpenDataSource): void {
   const credentials = program.command('credentials').description('manage stored credentials');
   credentials
     .command('rotate')
@@ -46,7 +46,7 @@ export function registerCredentialsCommands(program: Command): void {
       const logger = createLogger(config.logging.level);
       const { keyring } = loadKeyring(config);
       const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config, logger);
-      const dataSource = createDataSource({ url: config.databaseUrl ?? embedded!.url, poolSize: 2, applicationName: 'trellis-cli' });
+      const dataSource = openDataSource({ url: config.databaseUrl ?? embedded!.url, poolSize: 2, applicationName: 'trellis-cli' });
       await dataSource.initialize();
       try {
         await runMigrations(dataSource);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Command } from 'commander';
 import type { CliIo } from '../../src/agents/agents.command.js';
 import { registerSyncCommands } from '../../src/agents/agents-sync.command.js';
+import { openDataSource } from '../../src/entities.js';
 import { connect, createEmptyDatabase, type TestDatabase } from '../helpers/database.js';
 import { agentText, removeFolder, tempFolder, writeFile } from './sync-helpers.js';
 
@@ -32,7 +33,7 @@ async function trellis(...args: string[]): Promise<{ code: number; out: string; 
     env: { ...process.env, TRELLIS_ENV: 'test', DATABASE_URL: database.url, REDIS_URL: '', AGENTS_DIR: dir },
   };
   const program = new Command('trellis').exitOverride();
-  registerSyncCommands(program, () => io);
+  registerSyncCommands(program, openDataSource, () => io);
   const before = process.exitCode;
   try {
     await program.parseAsync(args, { from: 'user' });

@@ -5,6 +5,7 @@ import request from 'supertest';
 import { createKeyFromCli, registerKeysCommands } from '../../src/auth/keys.command.js';
 import { loadConfig } from '../../src/config/config.loader.js';
 import { CreditsRepository } from '../../src/credits/credits.repository.js';
+import { openDataSource } from '../../src/entities.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { connect, createTestDatabase } from '../helpers/database.js';
 import { ADMIN_KEY, makeUser } from './auth-helpers.js';
@@ -38,7 +39,7 @@ describe('trellis keys create', () => {
 
   async function run(...args: string[]): Promise<void> {
     const program = new Command('trellis').exitOverride();
-    registerKeysCommands(program, new CreditsRepository());
+    registerKeysCommands(program, openDataSource, new CreditsRepository());
     await program.parseAsync(['node', 'trellis', ...args]);
   }
 

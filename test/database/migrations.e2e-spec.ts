@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations/index.js';
-import { createDataSource } from '../../src/database/data-source.js';
+import { openDataSource } from '../../src/entities.js';
 import { runMigrations } from '../../src/database/migrate.js';
 import { createEmptyDatabase, type TestDatabase } from '../helpers/database.js';
 import { catalogSnapshot, diffLines, publicObjects } from './schema-snapshot.js';
@@ -26,7 +26,7 @@ describe('migrations', () => {
 
   beforeAll(async () => {
     migrated = await createEmptyDatabase('migrations');
-    dataSource = createDataSource({ url: migrated.url, poolSize: 2, applicationName: 'trellis-test' });
+    dataSource = openDataSource({ url: migrated.url, poolSize: 2, applicationName: 'trellis-test' });
     await dataSource.initialize();
   });
 
@@ -51,7 +51,7 @@ describe('migrations', () => {
 
   it('builds exactly the catalog TypeORM builds from the entities (checks, partial indexes and defaults included)', async () => {
     const fromEntities = await createEmptyDatabase('entities');
-    const synchronized = createDataSource({ url: fromEntities.url, poolSize: 2, applicationName: 'trellis-test' });
+    const synchronized = openDataSource({ url: fromEntities.url, poolSize: 2, applicationName: 'trellis-test' });
     try {
       await synchronized.initialize();
       await synchronized.synchronize();

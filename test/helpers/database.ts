@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../../src/database/data-source.js';
+import { openDataSource } from '../../src/entities.js';
 import { runMigrations } from '../../src/database/migrate.js';
 
 export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -38,7 +38,7 @@ export function ensureTemplate(): Promise<string> {
         const building = `${name}_build`;
         await client.query(`DROP DATABASE IF EXISTS ${building} WITH (FORCE)`);
         await client.query(`CREATE DATABASE ${building}`);
-        const dataSource = createDataSource({ url: databaseUrl(building), poolSize: 2 });
+        const dataSource = openDataSource({ url: databaseUrl(building), poolSize: 2 });
         await dataSource.initialize();
         try {
           await runMigrations(dataSource);
@@ -130,7 +130,7 @@ export async function dropDatabase(name: string): Promise<void> {
 
 /** A DataSource over a test database, initialised. */
 export async function connect(url: string): Promise<DataSource> {
-  const dataSource = createDataSource({ url, poolSize: 5, applicationName: 'trellis-test' });
+  const dataSource = openDataSource({ url, poolSize: 5, applicationName: 'trellis-test' });
   await dataSource.initialize();
   return dataSource;
 }

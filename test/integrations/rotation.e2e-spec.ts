@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Command } from 'commander';
 import request from 'supertest';
 import type { BlockDefinition } from '../../src/blocks/block.types.js';
+import { openDataSource } from '../../src/entities.js';
 import { registerCredentialsCommands } from '../../src/integrations/credentials.command.js';
 import { CredentialsRepository } from '../../src/integrations/credentials.repository.js';
 import { CredentialsResolver } from '../../src/integrations/credentials.resolver.js';
@@ -107,7 +108,7 @@ describe('key rotation: old keys decrypt, `trellis credentials rotate` re-encryp
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
     try {
       const program = new Command().exitOverride();
-      registerCredentialsCommands(program);
+      registerCredentialsCommands(program, openDataSource);
       await program.parseAsync(['credentials', 'rotate', ...args], { from: 'user' });
       return { output: out.join(''), exitCode: Number(process.exitCode ?? 0) };
     } finally {

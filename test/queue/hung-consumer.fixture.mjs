@@ -3,7 +3,7 @@
 // `node test/queue/hung-consumer.fixture.mjs <postgres|bullmq> <queue> <database url | redis url> <prefix> <lease ms>`
 import pino from 'pino';
 import { createRedis } from '../../dist/src/common/redis.js';
-import { createDataSource } from '../../dist/src/database/data-source.js';
+import { openDataSource } from '../../dist/src/entities.js';
 import { BullMqQueue } from '../../dist/src/queue/bullmq-queue.js';
 import { PostgresQueue } from '../../dist/src/queue/postgres-queue.js';
 
@@ -12,7 +12,7 @@ const settings = { leaseMs: Number(lease), maxAttempts: 3 };
 const logger = pino({ level: 'silent' });
 let queue;
 if (driver === 'postgres') {
-  const dataSource = createDataSource({ url, poolSize: 2 });
+  const dataSource = openDataSource({ url, poolSize: 2 });
   await dataSource.initialize();
   queue = new PostgresQueue(name, dataSource, settings, logger);
 } else {

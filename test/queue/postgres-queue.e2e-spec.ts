@@ -2,7 +2,7 @@
 // process killed with SIGKILL (hung-consumer.fixture.ts).
 import pino from 'pino';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../../src/database/data-source.js';
+import { openDataSource } from '../../src/entities.js';
 import { PostgresQueue } from '../../src/queue/postgres-queue.js';
 import { durableQueueContract, type TestJob } from '../../src/queue/durable-queue.contract.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -16,7 +16,7 @@ durableQueueContract('postgres', () => {
   const source = async () => {
     if (!dataSource) {
       database = await createTestDatabase('pgqueue');
-      dataSource = createDataSource({ url: database.url, poolSize: 6 });
+      dataSource = openDataSource({ url: database.url, poolSize: 6 });
       await dataSource.initialize();
     }
     return dataSource;
