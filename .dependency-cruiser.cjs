@@ -1,7 +1,54 @@
 // Layer rules for src/, checked by `npm run lint:deps` (scripts/check-dependencies.mjs), which adds one rule of
-// its own: no import cycle between top-level folders of src/ (no-top-level-folder-cycle). Today's violations
-// are listed in .dependency-cruiser-known-violations.json; the check fails on a new one AND on a listed one
-// that no longer occurs, so the list can only shrink (regenerate it with `npm run lint:deps -- --update`).
+// its own: no import cycle between top-level folders of src/ (no-top-level-folder-cycle, never allowed).
+// Today's violations of the other rules are listed in .dependency-cruiser-known-violations.json; the check
+// fails on a new one AND on a listed one that no longer occurs, so the list can only shrink (regenerate it
+// with `npm run lint:deps -- --update`).
+
+/**
+ * The layers of src/, low to high (docs/architecture.md): a folder may import its own layer's folder and the
+ * folders of lower layers only; the app root files (app.module.ts, main.ts, cli.ts, bootstrap.ts,
+ * entities.ts) sit on top and nothing imports them. Reach a higher folder through a port: an interface in a
+ * `*.types.ts` file of the lower folder, implemented above and injected (users/credit-accounts.types.ts,
+ * graphs/graph-agents.types.ts, blocks/credential-resolver.ts).
+ *
+ *   common < config < database < queue < sandbox < metrics < health < users < auth < credits < blocks
+ *   < agent-format < integrations < graphs < executions < notifications < agents < triggers < (root files)
+ *
+ * Why this order where it is not obvious: agent-format validates nodes against the block catalog and pin
+ * formats, so it sits above blocks; integrations implements blocks' CREDENTIAL_RESOLVER port, so it sits above
+ * blocks; triggers (gitops) plan and sync agents, so they sit above agents.
+ */
+const LAYERS = [
+  'common',
+  'config',
+  'database',
+  'queue',
+  'sandbox',
+  'metrics',
+  'health',
+  'users',
+  'auth',
+  'credits',
+  'blocks',
+  'agent-format',
+  'integrations',
+  'graphs',
+  'executions',
+  'notifications',
+  'agents',
+  'triggers',
+];
+
+/** One rule per layer: its folder may not import a higher folder or a root file (tests beside the code may). */
+const LAYER_RULES = LAYERS.map((folder, index) => ({
+  name: 'layer-order',
+  severity: 'error',
+  comment:
+    `A folder of src/ may import only lower layers (low to high: ${LAYERS.join(' < ')} < root files). Move the shared ` +
+    'contract into the lower folder (a *.types.ts file), or reach the higher folder through a port it implements and Nest injects.',
+  from: { path: `^src/${folder}/`, pathNot: '[.](e2e-)?spec[.]ts$' },
+  to: { path: [...LAYERS.slice(index + 1).map((higher) => `^src/${higher}/`), '^src/[^/]+$'] },
+}));
 
 /** Files the pure engine may import besides its own folder and `*.types.ts` contracts: pure helpers only. */
 const ENGINE_PURE_HELPERS = ['^src/common/errors[.]ts$', '^src/common/units[.]ts$', '^src/common/storable-json[.]ts$'];
@@ -9,6 +56,14 @@ const ENGINE_PURE_HELPERS = ['^src/common/errors[.]ts$', '^src/common/units[.]ts
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
+    ...LAYER_RULES,
+    {
+      name: 'layer-unknown-folder',
+      severity: 'error',
+      comment: 'Every top-level folder of src/ has a place in LAYERS (.dependency-cruiser.cjs): add the new folder there.',
+      from: { path: '^src/[^/]+/', pathNot: [`^src/(${LAYERS.join('|')})/`] },
+      to: {},
+    },
     {
       name: 'engine-is-pure',
       severity: 'error',
