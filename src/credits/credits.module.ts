@@ -1,6 +1,6 @@
 // Credits for every role: balances, the charge of ad-hoc block runs, refunds. Global, so users find
-// CREDIT_ACCOUNTS, blocks find BLOCK_RUN_CHARGE and the executions' charge hook (executions/credits.charge-hook.ts) finds CreditsService
-// without importing this module.
+// CREDIT_ACCOUNTS, blocks find BLOCK_RUN_CHARGE, and the executions' charge hook (executions/credits.charge-hook.ts)
+// finds CreditsService without importing this module.
 import { Global, Module } from '@nestjs/common';
 import { BLOCK_RUN_CHARGE } from './block-run.charge.js';
 import { CreditsBlockRunCharge } from './credits.block-run-charge.js';

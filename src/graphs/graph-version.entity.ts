@@ -17,7 +17,7 @@ export class GraphVersionEntity {
   @JoinColumn({ name: 'graph_id', foreignKeyConstraintName: 'graph_versions_graph_id_fkey' })
   graph?: Relation<GraphEntity>;
 
-  /** The canonical AgentDefinition (src/graphs/graph.types.ts). */
+  /** The canonical AgentDefinition (src/agent-format/graph.types.ts). */
   @Column({ type: 'jsonb' })
   definition!: AgentDefinition;
 
