@@ -2,7 +2,6 @@
 // `trellis run`, and single runs. It owns what the core leaves to a shell: calling blocks (through an
 // injected attempt function), max_parallel slots, timeouts, retry backoffs, delays, child executions,
 // cancellation and the per-node events. Nothing is persisted; the durable worker is another shell.
-import { randomUUID } from 'node:crypto';
 import type { BlockContext, BlockHttpClient } from '../../blocks/block.types.js';
 import type { AgentDefinition } from '../../graphs/graph.types.js';
 import type { AttemptOutcome } from './block-attempt.js';
@@ -66,7 +65,7 @@ class MemoryRun {
     private readonly options: MemoryRunOptions & MemoryRunPorts,
   ) {
     this.timers = options.timers ?? realTimers;
-    this.executionId = options.executionId ?? randomUUID();
+    this.executionId = options.executionId ?? options.newExecutionId();
     this.logger = options.logger;
     this.scheduler = new ExecutionScheduler(graph, {
       maxParallel: graph.definition.max_parallel ?? options.maxParallel ?? DEFAULTS.maxParallel,
@@ -82,6 +81,7 @@ class MemoryRun {
       logger: (nodeId) => this.nodeLogger(nodeId),
       http: () => options.http ?? refuseHttp,
       settings: options.settings ?? { allowPrivateAddresses: false, maxResponseBytes: 10 * 1024 * 1024 },
+      secrets: options.secrets,
     };
     this.setting = {
       executionId: this.executionId,

@@ -3,6 +3,7 @@ import type { BlockContext, BlockHttpClient, BlockLookup, BlockRuntimeSettings, 
 import type { ExecutionError, NodeError } from './engine.errors.js';
 import type { BlockAttemptFn } from './block-attempt.js';
 import type { FinalStatus, NodeRunStatus } from './engine.types.js';
+import type { AttemptSecretsPort } from './scrubbed-attempt.js';
 import type { Timers } from './timers.js';
 
 export type { FinalStatus } from './engine.types.js';
@@ -72,6 +73,10 @@ export interface MemoryRunOptions {
 export interface MemoryRunPorts {
   runAttempt: BlockAttemptFn;
   logger: BlockContext['logger'];
+  /** Hides an attempt's secrets in what leaves it (executions/attempt-secrets.ts). */
+  secrets: AttemptSecretsPort;
+  /** The execution id when the options give none (a random UUID on the platform). */
+  newExecutionId: () => string;
 }
 
 export interface AttemptReport {

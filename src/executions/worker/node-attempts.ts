@@ -16,6 +16,7 @@ import type { ExecutionScheduler } from '../engine/scheduler.js';
 import { isSuspension, type Suspension } from '../engine/suspensions.js';
 import type { Timers } from '../engine/timers.js';
 import type { ExecutionChargeHook } from '../execution.hooks.js';
+import { attemptSecrets } from '../attempt-secrets.js';
 import { fileTrustedFields } from '../file-trust.js';
 import type { ClaimedExecution, NewChildExecution } from './execution-store.repository.js';
 import type { RunExtras } from './run-rows.js';
@@ -69,6 +70,7 @@ export class NodeAttempts {
       logger: (nodeId) => logger.child({ node_id: nodeId }),
       http: (signal) => deps.http(signal),
       settings: deps.settings,
+      secrets: attemptSecrets,
     };
   }
 
