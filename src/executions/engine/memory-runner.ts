@@ -215,8 +215,7 @@ class MemoryRun {
   private report(run: NodeRun): void {
     const track = this.track(run.id);
     if (run.status === NodeRunStatus.RUNNING && track.started < 0) track.started = this.timers.now();
-    if ((run.status === NodeRunStatus.COMPLETED || run.status === NodeRunStatus.FAILED || run.status === NodeRunStatus.CANCELLED) && track.ended < 0)
-      track.ended = this.timers.now();
+    if (isFinalRunStatus(run.status) && track.ended < 0) track.ended = this.timers.now();
     if (this.options.onEvent) this.options.onEvent({ type: 'node', node_execution: this.toReport(run) });
   }
 

@@ -19,7 +19,7 @@ import type { ExecutionChargeHook } from '../execution.hooks.js';
 import { attemptSecrets } from '../attempt-secrets.js';
 import { fileTrustedFields } from '../file-trust.js';
 import type { ClaimedExecution, NewChildExecution } from './execution-store.repository.js';
-import type { RunExtras } from './run-rows.js';
+import type { RunExtras } from '../node-run-rows.js';
 
 /** Streaming yields a block may make before earlier ones are written (they are written in groups). */
 export const STREAM_WINDOW = 512;
