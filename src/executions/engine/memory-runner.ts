@@ -13,7 +13,7 @@ import type { AttemptReport, FinalStatus, MemoryRunOptions, MemoryRunPorts, Memo
 import { ExecutionScheduler } from './scheduler.js';
 import { runNodeAttempt, type AttemptPorts, type AttemptSetting } from './node-attempt.js';
 import { childOutcome, isSuspension, type Suspension } from './suspensions.js';
-import { realTimers, type Timers } from './timers.js';
+import type { Timers } from './timers.js';
 
 export type * from './memory-runner.types.js';
 
@@ -64,7 +64,7 @@ class MemoryRun {
     private readonly graph: CompiledGraph,
     private readonly options: MemoryRunOptions & MemoryRunPorts,
   ) {
-    this.timers = options.timers ?? realTimers;
+    this.timers = options.timers ?? options.clock;
     this.executionId = options.executionId ?? options.newExecutionId();
     this.logger = options.logger;
     this.scheduler = new ExecutionScheduler(graph, {

@@ -75,6 +75,8 @@ export interface MemoryRunPorts {
   logger: BlockContext['logger'];
   /** Hides an attempt's secrets in what leaves it (executions/attempt-secrets.ts). */
   secrets: AttemptSecretsPort;
+  /** The clock when the options give no `timers` (executions/real-timers.ts on the platform). */
+  clock: Timers;
   /** The execution id when the options give none (a random UUID on the platform). */
   newExecutionId: () => string;
 }

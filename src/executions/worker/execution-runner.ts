@@ -11,7 +11,8 @@ import { NodeRunStatus, ExecutionStatus, isFinalRunStatus, type NodeRun, type No
 import type { CompiledGraph } from '../engine/graph.compiler.js';
 import { ExecutionScheduler } from '../engine/scheduler.js';
 import { childOutcome, delayYields } from '../engine/suspensions.js';
-import { realTimers, type Timers } from '../engine/timers.js';
+import type { Timers } from '../engine/timers.js';
+import { realTimers } from '../real-timers.js';
 import { ChildWatch } from './child-watch.js';
 import type { ClaimedExecution, ExecutionWrite, WrittenExecution } from './execution-store.repository.js';
 import { NodeAttempts, type AttemptHost } from './node-attempts.js';
