@@ -29,8 +29,9 @@
  * execution completes when nothing is queued, running or waiting and no gather can fire.
  *
  * How a durable shell persists and resumes:
- * - The whole state is the NodeRun records (one node_executions row each) plus the execution's status and
- *   error. Everything else is derived: held (static link / sticky pin) values are the slot's value in the
+ * - The whole state is the NodeRun records (one node_executions row each, stored as the NodeRunRecord of
+ *   engine.types.ts, mapped by executions/node-run-rows.ts) plus the execution's status and error.
+ *   Everything else is derived: held (static link / sticky pin) values are the slot's value in the
  *   node's latest row that has it; results are the `value` inputs of COMPLETED output rows in seq order;
  *   the node-execution count is the number of non-INCOMPLETE rows of block and output nodes.
  * - After each event, write `step.changed` (insert new rows, update the others: status, inputs, outputs,
