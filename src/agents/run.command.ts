@@ -12,6 +12,7 @@ import { blockSettings } from '../blocks/block-context.js';
 import type { BlockHttpClient, BlockRuntimeSettings, CredentialType, ResolvedCredential } from '../blocks/block.types.js';
 import type { AppConfig } from '../config/config.schema.js';
 import type { AgentDefinition } from '../agent-format/graph.types.js';
+import { isFinalRunStatus } from '../executions/engine/engine.types.js';
 import {
   runGraphInMemory,
   type ChildRunRequest,
@@ -217,7 +218,7 @@ function liveLine(event: MemoryRunEvent, io: CliIo): void {
     io.out(`  ▸ ${label} started${attempt}\n`);
   } else if (node.status === 'WAITING') {
     io.out(`  … ${label} waiting\n`);
-  } else if (node.status === 'COMPLETED' || node.status === 'FAILED' || node.status === 'CANCELLED') {
+  } else if (isFinalRunStatus(node.status)) {
     const mark = node.status === 'COMPLETED' ? '✓' : '✗';
     const error = node.error ? `: ${shortError(`${node.error.code}: ${node.error.message}`)}` : '';
     io.out(`  ${mark} ${label} ${node.status} in ${duration(node)}${error}\n`);

@@ -1,36 +1,14 @@
 // Loads config/default.yaml, config/<TRELLIS_ENV>.yaml and the environment once, checks every key
 // against CONFIG_SCHEMA and answers a typed AppConfig, or a ConfigError naming file, key and reason.
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { absolute, displayPath, readOptional, readYamlFile } from './config-files.js';
+import { applyDefaults, environmentLayer, mergeLayer } from './config-layers.js';
+import { ConfigError, type ConfigProblem } from './config.errors.js';
 import { credentialsFile, loadCredentials } from './credentials.loader.js';
-import {
-  CONFIG_SCHEMA,
-  convertField,
-  isField,
-  type AppConfig,
-  type CostsConfig,
-  type FieldSpec,
-  type NotificationChannelConfig,
-  type SchemaConfig,
-  type SchemaNode,
-} from './config.schema.js';
+import { CONFIG_SCHEMA, type AppConfig, type CostsConfig, type NotificationChannelConfig, type SchemaConfig } from './config.schema.js';
 
-export interface ConfigProblem {
-  file: string;
-  key: string;
-  reason: string;
-}
-
-export class ConfigError extends Error {
-  constructor(readonly problems: ConfigProblem[]) {
-    super(
-      `Trellis cannot start: the configuration has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` +
-        problems.map((p) => `  ${p.file}: ${p.key}: ${p.reason}`).join('\n'),
-    );
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError, type ConfigProblem } from './config.errors.js';
 
 export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
@@ -42,12 +20,6 @@ export interface LoadConfigOptions {
 }
 
 const ROLES = ['api', 'worker', 'all'] as const;
-/** Plain environment variables that set a config key (the spec's Environment table). */
-const ENV_ALIASES: Record<string, string> = {
-  PORT: 'server.port',
-  JWT_SECRET: 'auth.jwt.secret',
-  LOG_LEVEL: 'logging.level',
-};
 
 export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   const env = options.env ?? process.env;
@@ -64,16 +36,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     const values = readYamlFile(file, displayPath(cwd, file), env, problems);
     if (values) layers.push({ source: displayPath(cwd, file), values });
   }
-  const envLayer: Record<string, unknown> = {};
-  for (const [name, path] of Object.entries(ENV_ALIASES)) {
-    if (env[name] !== undefined && env[name] !== '') setPath(envLayer, path.split('.'), env[name]);
-  }
-  for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith('TRELLIS_') || !name.includes('__') || value === undefined) continue;
-    const path = name.slice('TRELLIS_'.length).toLowerCase().split('__');
-    setPath(envLayer, path, value);
-  }
-  layers.push({ source: 'environment', values: envLayer });
+  layers.push({ source: 'environment', values: environmentLayer(env) });
   if (options.overrides) layers.push({ source: 'overrides', values: structuredClone(options.overrides) });
 
   const typed: Record<string, unknown> = {};
@@ -148,130 +111,8 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   };
 }
 
-function absolute(cwd: string, path: string): string {
-  return isAbsolute(path) ? path : resolve(cwd, path);
-}
-
-function displayPath(cwd: string, file: string): string {
-  return file.startsWith(cwd + '/') ? file.slice(cwd.length + 1) : file;
-}
-
 function isKey32(text: string): boolean {
   return /^[A-Za-z0-9+/]+={0,2}$/.test(text) && Buffer.from(text, 'base64').length === 32;
-}
-
-/** Reads a YAML file with `${VAR}` interpolation; problems name the file and the key. */
-function readYamlFile(file: string, shown: string, env: NodeJS.ProcessEnv, problems: ConfigProblem[]): Record<string, unknown> | null {
-  const source = readFileSync(file, 'utf8');
-  const doc = parseDocument(source, { uniqueKeys: true });
-  if (doc.errors.length) {
-    for (const error of doc.errors) {
-      const pos = error.linePos?.[0];
-      problems.push({ file: pos ? `${shown}:${pos.line}:${pos.col}` : shown, key: '(syntax)', reason: error.message.split('\n')[0]! });
-    }
-    return null;
-  }
-  const value: unknown = doc.toJS() ?? {};
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    problems.push({ file: shown, key: '(top level)', reason: 'expected a mapping of sections' });
-    return null;
-  }
-  return interpolate(value, env, [], shown, problems) as Record<string, unknown>;
-}
-
-const WHOLE_VAR = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}$/;
-const ANY_VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
-
-/** `${VAR}` and `${VAR:-default}`; a value that is only an unset `${VAR}` counts as not set at all. */
-function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: string[], file: string, problems: ConfigProblem[]): unknown {
-  if (typeof value === 'string') {
-    const whole = WHOLE_VAR.exec(value);
-    if (whole) {
-      const found = env[whole[1]!];
-      if (found !== undefined && found !== '') return found;
-      return whole[2] ?? undefined;
-    }
-    return value.replace(ANY_VAR, (_text, name: string, fallback?: string) => {
-      const found = env[name];
-      if (found !== undefined && found !== '') return found;
-      if (fallback !== undefined) return fallback;
-      problems.push({ file, key: path.join('.'), reason: `environment variable ${name} is not set (set it, or write \${${name}:-default})` });
-      return '';
-    });
-  }
-  if (Array.isArray(value)) return value.map((item, i) => interpolate(item, env, [...path, String(i)], file, problems));
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      const result = interpolate(item, env, [...path, key], file, problems);
-      if (result !== undefined) out[key] = result;
-    }
-    return out;
-  }
-  return value;
-}
-
-function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
-  let node = target;
-  for (const key of path.slice(0, -1)) {
-    if (!node[key] || typeof node[key] !== 'object') node[key] = {};
-    node = node[key] as Record<string, unknown>;
-  }
-  node[path[path.length - 1]!] = value;
-}
-
-function applyDefaults(schema: SchemaNode, out: Record<string, unknown>, problems: ConfigProblem[]): void {
-  for (const [key, spec] of Object.entries(schema)) {
-    if (isField(spec)) {
-      if (spec.default === undefined) continue;
-      const converted = convertField(spec, spec.default);
-      if ('error' in converted) problems.push({ file: 'config.schema.ts', key, reason: converted.error });
-      else out[key] = converted.value;
-    } else {
-      const child: Record<string, unknown> = {};
-      applyDefaults(spec, child, problems);
-      out[key] = child;
-    }
-  }
-}
-
-function mergeLayer(
-  schema: SchemaNode,
-  values: Record<string, unknown>,
-  out: Record<string, unknown>,
-  path: string[],
-  source: string,
-  problems: ConfigProblem[],
-): void {
-  for (const [key, raw] of Object.entries(values)) {
-    const keyPath = [...path, key];
-    const spec = schema[key];
-    if (!spec) {
-      const known = Object.keys(schema).join(', ');
-      problems.push({ file: source, key: keyPath.join('.'), reason: `unknown key (known here: ${known})` });
-      continue;
-    }
-    if (raw === null || raw === undefined) continue;
-    if (isField(spec)) {
-      const converted = convertField(spec as FieldSpec, raw);
-      if ('error' in converted) problems.push({ file: source, key: keyPath.join('.'), reason: converted.error });
-      else out[key] = converted.value;
-      continue;
-    }
-    if (typeof raw !== 'object' || Array.isArray(raw)) {
-      problems.push({ file: source, key: keyPath.join('.'), reason: `expected a section with keys ${Object.keys(spec).join(', ')}` });
-      continue;
-    }
-    out[key] ??= {};
-    mergeLayer(spec, raw as Record<string, unknown>, out[key] as Record<string, unknown>, keyPath, source, problems);
-  }
-}
-
-function readOptional(configDir: string, cwd: string, name: string, env: NodeJS.ProcessEnv, problems: ConfigProblem[]) {
-  const file = join(configDir, name);
-  const shown = displayPath(cwd, file);
-  if (!existsSync(file)) return { file: shown, values: {} as Record<string, unknown> };
-  return { file: shown, values: readYamlFile(file, shown, env, problems) ?? {} };
 }
 
 function loadCosts(configDir: string, cwd: string, env: NodeJS.ProcessEnv, problems: ConfigProblem[]): CostsConfig {

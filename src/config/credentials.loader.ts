@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { hostEntryOf, parseHostEntry } from '../common/credential-hosts.js';
 import { controlCharacterIn, isSecretField } from '../common/secret-text.js';
-import type { ConfigProblem } from './config.loader.js';
+import type { ConfigProblem } from './config.errors.js';
 import type { AppConfig, ConfigCredential, CredentialAllow } from './config.schema.js';
 
 const CREDENTIAL_TYPES = ['api_key', 'oauth2', 'user_password', 'webhook_secret', 'secret_url', 'header', 'smtp'];

@@ -3,6 +3,7 @@ import { sqlIn } from '../database/column.helpers.js';
 import { GraphVersionEntity } from '../graphs/graph-version.entity.js';
 import { PresetEntity } from '../graphs/preset.entity.js';
 import { UserEntity } from '../users/user.entity.js';
+import type { ExecutionError } from './engine/engine.errors.js';
 import { ExecutionStatus, FINAL_STATUSES } from './engine/engine.types.js';
 import { NodeExecutionEntity } from './node-execution.entity.js';
 
@@ -12,13 +13,6 @@ export const FINISHED_EXECUTION_STATUSES = FINAL_STATUSES;
 
 export const EXECUTION_SOURCES = ['api', 'webhook', 'github', 'schedule', 'agent', 'rerun', 'cli'] as const;
 export type ExecutionSource = (typeof EXECUTION_SOURCES)[number];
-
-/** `{code, message, node_id}` of a failed execution (runtime.md error codes). */
-export interface ExecutionError {
-  code: string;
-  message: string;
-  node_id?: string | null;
-}
 
 const FINISHED = sqlIn('status', FINISHED_EXECUTION_STATUSES);
 

@@ -7,6 +7,7 @@ import { RequireScopes } from '../auth/auth.decorators.js';
 import { CurrentPrincipal, type Principal } from '../auth/principal.js';
 import { validationFailed, type Problem } from '../common/errors.js';
 import { parseDuration } from '../common/units.js';
+import { isFinalRunStatus } from './engine/engine.types.js';
 import { badWait } from './executions.errors.js';
 import { ExecutionsService, type ExecuteBody } from './executions.service.js';
 import { executionView, type ExecutionView } from './executions.views.js';
@@ -106,7 +107,7 @@ export class ExecutionsController {
       return;
     }
     const after = await this.executions.waitFor(row.id, waitMs);
-    const final = after.status === 'COMPLETED' || after.status === 'FAILED' || after.status === 'CANCELLED';
+    const final = isFinalRunStatus(after.status);
     const view = executionView(after);
     if (final) res.status(200).json({ execution_id: after.id, status: after.status, outputs: view.outputs, error: view.error });
     else res.status(202).json({ execution_id: after.id, ...view });

@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AgentDefinition } from '../agent-format/graph.types.js';
 import type { ExecutionSource, ExecutionStatus } from './execution.entity.js';
-import type { NodeRunStatus } from './engine/engine.types.js';
+import type { NodeRunRecord } from './engine/engine.types.js';
+import { NODE_RUN_COLUMNS, runRecordOfRow, type NodeExecutionRow } from './node-run-rows.js';
 import { TickBatcher } from './tick-batcher.js';
 
 export interface ExecutionRow {
@@ -25,22 +26,6 @@ export interface ExecutionRow {
   created_at: Date;
   started_at: Date | null;
   ended_at: Date | null;
-}
-
-export interface NodeExecutionRow {
-  id: string;
-  execution_id: string;
-  seq: string;
-  node_id: string;
-  block: string;
-  status: NodeRunStatus;
-  inputs: Record<string, unknown>;
-  outputs: Record<string, unknown[]>;
-  error: { code: string; message: string } | null;
-  cost: number;
-  attempts: Array<{ attempt: number; started_at: string; ended_at: string | null; error: { code: string; message: string } | null }>;
-  started_at: Date | string | null;
-  ended_at: Date | string | null;
 }
 
 export interface NewExecution {
@@ -78,7 +63,6 @@ export interface ExecutionListFilter {
 
 const EXECUTION_COLUMNS = `id, graph_id, graph_version, status, source, trigger_node, trigger_event, user_id, parent_id, inputs, credentials,
   outputs, error, cost, preset_id, created_at, started_at, ended_at`;
-const NODE_COLUMNS = `id, execution_id, seq, node_id, block, status, inputs, outputs, error, cost, attempts, started_at, ended_at`;
 
 @Injectable()
 export class ExecutionsRepository {
@@ -178,12 +162,13 @@ export class ExecutionsRepository {
     );
   }
 
-  nodes(executionId: string, options: { afterSeq?: string; status?: string; limit: number }): Promise<NodeExecutionRow[]> {
-    return this.query<NodeExecutionRow>(
-      `SELECT ${NODE_COLUMNS} FROM node_executions WHERE execution_id = $1 AND ($2::bigint IS NULL OR seq > $2::bigint) AND ($3::text IS NULL OR status = $3)
+  async nodes(executionId: string, options: { afterSeq?: string; status?: string; limit: number }): Promise<NodeRunRecord[]> {
+    const rows = await this.query<NodeExecutionRow>(
+      `SELECT ${NODE_RUN_COLUMNS} FROM node_executions WHERE execution_id = $1 AND ($2::bigint IS NULL OR seq > $2::bigint) AND ($3::text IS NULL OR status = $3)
        ORDER BY seq LIMIT $4`,
       [executionId, options.afterSeq ?? null, options.status ?? null, options.limit],
     );
+    return rows.map(runRecordOfRow);
   }
 
   /** The oldest QUEUED execution of an agent (the next of its FIFO, once a stop frees a slot). */

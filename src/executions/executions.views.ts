@@ -1,5 +1,6 @@
 // The Execution and Node execution shapes of interfaces.md (snake_case, ISO times with a zone).
-import type { ExecutionRow, NodeExecutionRow } from './executions.repository.js';
+import type { NodeRunRecord } from './engine/engine.types.js';
+import type { ExecutionRow } from './executions.repository.js';
 
 export interface ExecutionView {
   id: string;
@@ -20,20 +21,11 @@ export interface ExecutionView {
   node_executions?: NodeExecutionView[];
 }
 
-export interface NodeExecutionView {
-  id: string;
-  execution_id: string;
-  node_id: string;
-  block: string;
-  status: string;
-  inputs: Record<string, unknown>;
-  outputs: Record<string, unknown[]>;
-  error: { code: string; message: string } | null;
-  cost: number;
-  attempts: Array<{ attempt: number; started_at: string; ended_at: string | null; error: { code: string; message: string } | null }>;
-  started_at: string | null;
-  ended_at: string | null;
-}
+/** The Node execution shape: the node-run record's public fields (engine.types.ts NodeRunRecord). */
+export type NodeExecutionView = Pick<
+  NodeRunRecord,
+  'id' | 'execution_id' | 'node_id' | 'block' | 'status' | 'inputs' | 'outputs' | 'error' | 'cost' | 'attempts' | 'started_at' | 'ended_at'
+>;
 
 export function iso(value: Date | string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
@@ -60,20 +52,20 @@ export function executionView(row: ExecutionRow): ExecutionView {
   };
 }
 
-export function nodeExecutionView(row: Omit<NodeExecutionRow, 'seq'>): NodeExecutionView {
+export function nodeExecutionView(record: NodeRunRecord): NodeExecutionView {
   return {
-    id: row.id,
-    execution_id: row.execution_id,
-    node_id: row.node_id,
-    block: row.block,
-    status: row.status,
-    inputs: row.inputs ?? {},
-    outputs: row.outputs ?? {},
-    error: row.error,
-    cost: Number(row.cost),
-    attempts: row.attempts ?? [],
-    started_at: iso(row.started_at),
-    ended_at: iso(row.ended_at),
+    id: record.id,
+    execution_id: record.execution_id,
+    node_id: record.node_id,
+    block: record.block,
+    status: record.status,
+    inputs: record.inputs,
+    outputs: record.outputs,
+    error: record.error,
+    cost: record.cost,
+    attempts: record.attempts,
+    started_at: record.started_at,
+    ended_at: record.ended_at,
   };
 }
 

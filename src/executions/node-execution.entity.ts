@@ -1,32 +1,16 @@
 import { Check, Column, CreateDateColumn, Entity, Generated, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
 import { sqlIn } from '../database/column.helpers.js';
-import { NodeRunStatus } from './engine/engine.types.js';
+import type { NodeError } from './engine/engine.errors.js';
+import { NodeRunStatus, type NodeAttempt, type StoredWaitReason } from './engine/engine.types.js';
 import { ExecutionEntity } from './execution.entity.js';
 
 /** The node-run statuses are the engine's (engine.types.ts NodeRunStatus): one vocabulary. */
 export const NODE_EXECUTION_STATUSES = Object.values(NodeRunStatus);
 
-/** `{code, message}` of a failed node (or attempt). */
-export interface NodeExecutionError {
-  code: string;
-  message: string;
-}
-
-/** One try of a node run; `attempts` lists them all. */
-export interface NodeAttempt {
-  attempt: number;
-  started_at: string;
-  ended_at: string | null;
-  error: NodeExecutionError | null;
-}
-
-/** What a WAITING node waits for. */
-export type WaitingFor =
-  { kind: 'delay'; until: string } | { kind: 'retry'; attempt: number; until: string } | { kind: 'child_execution'; execution_id: string };
-
 /**
  * One run of one node with one complete set of inputs (or, while INCOMPLETE, the pins collected so far).
  * The engine rebuilds an execution's state from these rows after a crash: COMPLETED rows are never run again.
+ * Code reads and writes these rows as the engine's NodeRunRecord (engine.types.ts, mapped by node-run-rows.ts).
  */
 @Entity({ name: 'node_executions' })
 @Check('node_executions_status_check', sqlIn('status', NODE_EXECUTION_STATUSES))
@@ -75,7 +59,7 @@ export class NodeExecutionEntity {
   outputs!: Record<string, unknown[]>;
 
   @Column({ type: 'jsonb', nullable: true })
-  error!: NodeExecutionError | null;
+  error!: NodeError | null;
 
   /** Credits charged over its attempts. */
   @Column({ type: 'integer', default: 0 })
@@ -97,7 +81,7 @@ export class NodeExecutionEntity {
   resume_at!: Date | null;
 
   @Column({ type: 'jsonb', nullable: true })
-  waiting_for!: WaitingFor | null;
+  waiting_for!: StoredWaitReason | null;
 
   /** Streaming blocks: the highest yield sequence number already delivered along links (0: none). */
   @Column({ type: 'integer', default: 0 })

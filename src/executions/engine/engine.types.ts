@@ -67,6 +67,50 @@ export interface NodeRun {
   waiting_for: WaitReason | null;
 }
 
+/** One try of a node run, as its record lists them. */
+export interface NodeAttempt {
+  attempt: number;
+  started_at: string;
+  ended_at: string | null;
+  error: NodeError | null;
+}
+
+/** A WaitReason as stored: with `until`, when a delay or retry backoff is due (the shell's clock). */
+export type StoredWaitReason = WaitReason & { until?: string };
+
+/**
+ * The node-run record: one node_executions row, the one shape every writer and reader of that table uses
+ * (the durable worker writes it; the API, the bus, the WebSocket and the in-memory runner's report show
+ * it). It is the NodeRun above in the row's names, plus what a shell records around it: its execution,
+ * attempts, cost, due time, start and end. Times are ISO text. node-run-rows.ts is the one mapping between
+ * it, NodeRun and the row as the database returns it.
+ */
+export interface NodeRunRecord {
+  id: string;
+  execution_id: string;
+  /** NodeRun.seq (the row's bigint, read back as a number). */
+  seq: number;
+  /** NodeRun.node. */
+  node_id: string;
+  block: string;
+  status: NodeRunStatus;
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown[]>;
+  error: NodeError | null;
+  attempt: number;
+  delivered_seq: number;
+  waiting_for: StoredWaitReason | null;
+  /** When a WAITING run (delay, retry backoff) is due. */
+  resume_at: string | null;
+  attempts: NodeAttempt[];
+  /** Credits charged over its attempts. */
+  cost: number;
+  started_at: string | null;
+  ended_at: string | null;
+  /** Re-runs after lease lapses so far (read only: the worker's claim read bumps it). */
+  resumes?: number;
+}
+
 /** The execution-level change an event caused, if any. */
 export interface ExecutionChange {
   status: ExecutionStatus;

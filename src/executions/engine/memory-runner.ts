@@ -2,7 +2,6 @@
 // `trellis run`, and single runs. It owns what the core leaves to a shell: calling blocks (through an
 // injected attempt function), max_parallel slots, timeouts, retry backoffs, delays, child executions,
 // cancellation and the per-node events. Nothing is persisted; the durable worker is another shell.
-import { randomUUID } from 'node:crypto';
 import type { BlockContext, BlockHttpClient } from '../../blocks/block.types.js';
 import type { AgentDefinition } from '../../agent-format/graph.types.js';
 import type { AttemptOutcome } from './block-attempt.js';
@@ -14,7 +13,7 @@ import type { AttemptReport, FinalStatus, MemoryRunOptions, MemoryRunPorts, Memo
 import { ExecutionScheduler } from './scheduler.js';
 import { runNodeAttempt, type AttemptPorts, type AttemptSetting } from './node-attempt.js';
 import { childOutcome, isSuspension, type Suspension } from './suspensions.js';
-import { realTimers, type Timers } from './timers.js';
+import type { Timers } from './timers.js';
 
 export type * from './memory-runner.types.js';
 
@@ -65,8 +64,8 @@ class MemoryRun {
     private readonly graph: CompiledGraph,
     private readonly options: MemoryRunOptions & MemoryRunPorts,
   ) {
-    this.timers = options.timers ?? realTimers;
-    this.executionId = options.executionId ?? randomUUID();
+    this.timers = options.timers ?? options.clock;
+    this.executionId = options.executionId ?? options.newExecutionId();
     this.logger = options.logger;
     this.scheduler = new ExecutionScheduler(graph, {
       maxParallel: graph.definition.max_parallel ?? options.maxParallel ?? DEFAULTS.maxParallel,
@@ -82,6 +81,7 @@ class MemoryRun {
       logger: (nodeId) => this.nodeLogger(nodeId),
       http: () => options.http ?? refuseHttp,
       settings: options.settings ?? { allowPrivateAddresses: false, maxResponseBytes: 10 * 1024 * 1024 },
+      secrets: options.secrets,
     };
     this.setting = {
       executionId: this.executionId,
@@ -215,8 +215,7 @@ class MemoryRun {
   private report(run: NodeRun): void {
     const track = this.track(run.id);
     if (run.status === NodeRunStatus.RUNNING && track.started < 0) track.started = this.timers.now();
-    if ((run.status === NodeRunStatus.COMPLETED || run.status === NodeRunStatus.FAILED || run.status === NodeRunStatus.CANCELLED) && track.ended < 0)
-      track.ended = this.timers.now();
+    if (isFinalRunStatus(run.status) && track.ended < 0) track.ended = this.timers.now();
     if (this.options.onEvent) this.options.onEvent({ type: 'node', node_execution: this.toReport(run) });
   }
 

@@ -1,8 +1,9 @@
 // The in-memory runner's options, events and result (shapes follow interfaces.md: snake_case fields).
 import type { BlockContext, BlockHttpClient, BlockLookup, BlockRuntimeSettings, ResolvedCredential } from '../../blocks/block.types.js';
-import type { ExecutionError, NodeError } from './engine.errors.js';
+import type { ExecutionError } from './engine.errors.js';
 import type { BlockAttemptFn } from './block-attempt.js';
-import type { FinalStatus, NodeRunStatus } from './engine.types.js';
+import type { FinalStatus, NodeAttempt, NodeRunRecord } from './engine.types.js';
+import type { AttemptSecretsPort } from './scrubbed-attempt.js';
 import type { Timers } from './timers.js';
 
 export type { FinalStatus } from './engine.types.js';
@@ -72,27 +73,22 @@ export interface MemoryRunOptions {
 export interface MemoryRunPorts {
   runAttempt: BlockAttemptFn;
   logger: BlockContext['logger'];
+  /** Hides an attempt's secrets in what leaves it (executions/attempt-secrets.ts). */
+  secrets: AttemptSecretsPort;
+  /** The clock when the options give no `timers` (executions/real-timers.ts on the platform). */
+  clock: Timers;
+  /** The execution id when the options give none (a random UUID on the platform). */
+  newExecutionId: () => string;
 }
 
-export interface AttemptReport {
-  attempt: number;
-  started_at: string;
-  ended_at: string | null;
-  error: NodeError | null;
-}
+/** One attempt of a node run, as in the node-run record. */
+export type AttemptReport = NodeAttempt;
 
-export interface NodeExecutionReport {
-  id: string;
-  node_id: string;
-  block: string;
-  status: NodeRunStatus;
-  inputs: Record<string, unknown>;
-  outputs: Record<string, unknown[]>;
-  error: NodeError | null;
-  attempts: AttemptReport[];
-  started_at: string | null;
-  ended_at: string | null;
-}
+/** A node execution of an in-memory run: the node-run record's fields that exist without a database. */
+export type NodeExecutionReport = Pick<
+  NodeRunRecord,
+  'id' | 'node_id' | 'block' | 'status' | 'inputs' | 'outputs' | 'error' | 'attempts' | 'started_at' | 'ended_at'
+>;
 
 export type MemoryRunEvent =
   { type: 'node'; node_execution: NodeExecutionReport } | { type: 'execution'; status: FinalStatus | 'RUNNING'; error: ExecutionError | null };

@@ -8,7 +8,7 @@ import type { AttemptOutcome, BlockAttemptFn } from './block-attempt.js';
 import type { NodeError } from './engine.errors.js';
 import type { NodeRun } from './engine.types.js';
 import type { CompiledNode } from './graph.compiler.js';
-import { executeScrubbedAttempt } from './scrubbed-attempt.js';
+import { executeScrubbedAttempt, type AttemptSecretsPort } from './scrubbed-attempt.js';
 import { suspensionOf, type Suspension, type SuspensionLimits } from './suspensions.js';
 import type { Timers } from './timers.js';
 
@@ -28,6 +28,8 @@ export interface AttemptPorts {
   logger(nodeId: string): BlockContext['logger'];
   http(signal: AbortSignal): BlockHttpClient;
   settings: BlockRuntimeSettings;
+  /** Hides the attempt's secrets in its outcome, yields and logs (executions/attempt-secrets.ts on the platform). */
+  secrets: AttemptSecretsPort;
 }
 
 /** Who runs, and the limits an attempt is held to. */
@@ -79,7 +81,7 @@ export async function runNodeAttempt(
     maxJsonDepth: setting.maxJsonDepth,
     timers: ports.timers,
   };
-  return executeScrubbedAttempt(ports.runBlock, { block: node.block, inputs: run.inputs, context }, limits, controller, onYield);
+  return executeScrubbedAttempt(ports.runBlock, ports.secrets, { block: node.block, inputs: run.inputs, context }, limits, controller, onYield);
 }
 
 /** Whether the node's block declares credential fields (most do not: nothing to resolve on the hot path). */

@@ -16,6 +16,10 @@
  * - `cancel()`, `fail(error)` (execution timeout and other platform failures found by the shell).
  * Events for runs that are no longer active, or after the execution finished, change nothing.
  *
+ * This file holds the events and the retry decision; the parts they share are pure modules beside it:
+ * execution-state.ts (runs, ready queue, counters), run-delivery.ts (fan-out along links, admission of
+ * complete runs, the error pin), finish-policy.ts (when and how the execution ends), seeding.ts, node-inbox.ts.
+ *
  * How values meet (node-inbox.ts): a node runs once per complete set of inputs. Each linked pin (or
  * sink-side dict key) is a slot; values pair first-in-first-out across slots; static links and sticky pins
  * hold their last value for every run; gather pins collect every value for one run, which fires when the
@@ -25,8 +29,9 @@
  * execution completes when nothing is queued, running or waiting and no gather can fire.
  *
  * How a durable shell persists and resumes:
- * - The whole state is the NodeRun records (one node_executions row each) plus the execution's status and
- *   error. Everything else is derived: held (static link / sticky pin) values are the slot's value in the
+ * - The whole state is the NodeRun records (one node_executions row each, stored as the NodeRunRecord of
+ *   engine.types.ts, mapped by executions/node-run-rows.ts) plus the execution's status and error.
+ *   Everything else is derived: held (static link / sticky pin) values are the slot's value in the
  *   node's latest row that has it; results are the `value` inputs of COMPLETED output rows in seq order;
  *   the node-execution count is the number of non-INCOMPLETE rows of block and output nodes.
  * - After each event, write `step.changed` (insert new rows, update the others: status, inputs, outputs,
@@ -47,14 +52,14 @@
  * - Rows must be read back in `seq` order: keep `seq` in a column, or insert rows with clock_timestamp() so
  *   (created_at, id) keeps creation order within one transaction.
  */
-import { validationFailed } from '../../common/errors.js';
-import { describeValue, EngineErrorCode, isPlatformFailure, isRetriable, toNodeError, type ExecutionError, type NodeError } from './engine.errors.js';
-import { NodeRunStatus, ExecutionStatus, isFinalRunStatus, type NodeRun, type NodeYield, type Seed, type Step, type WaitReason } from './engine.types.js';
+import { EngineErrorCode, isPlatformFailure, isRetriable, toNodeError, type ExecutionError, type NodeError } from './engine.errors.js';
+import { NodeRunStatus, ExecutionStatus, type NodeRun, type NodeYield, type Seed, type Step, type WaitReason } from './engine.types.js';
 import { ExecutionState, type ExecutionSnapshot } from './execution-state.js';
-import { hasErrorLinks, type CompiledGraph, type CompiledLink, type CompiledNode } from './graph.compiler.js';
-import { checkHttpResponse, HTTP_RESPONSE_OUTPUT } from './http-response.js';
-import { buildRunInputs, pickPath } from './link-values.js';
+import { finishExecution, settle } from './finish-policy.js';
+import type { CompiledGraph } from './graph.compiler.js';
 import { hasAttemptsLeft, retryDelay } from './retry.js';
+import { RunDelivery } from './run-delivery.js';
+import { planSeed } from './seeding.js';
 
 export type { ExecutionSnapshot } from './execution-state.js';
 
@@ -71,9 +76,7 @@ export class ExecutionScheduler {
   private readonly state: ExecutionState;
   private readonly maxParallel: number;
   private readonly maxNodeExecutions: number;
-  /** Link values waiting to be delivered within the current event (parallel arrays: no tuple per value). */
-  private readonly pendingLinks: CompiledLink[] = [];
-  private readonly pendingValues: unknown[] = [];
+  private readonly delivery: RunDelivery;
 
   constructor(
     readonly graph: CompiledGraph,
@@ -82,6 +85,7 @@ export class ExecutionScheduler {
     this.maxParallel = Math.max(1, options.maxParallel ?? 16);
     this.maxNodeExecutions = Math.max(1, options.maxNodeExecutions ?? 10_000);
     this.state = new ExecutionState(graph, options.newRunId ?? ((seq) => `n${seq}`));
+    this.delivery = new RunDelivery(this.state, this.maxNodeExecutions);
   }
 
   /** Rebuilds a scheduler from stored rows; the step holds what resuming changed (see the top of this file). */
@@ -122,36 +126,20 @@ export class ExecutionScheduler {
   seed(seed: Seed): Step {
     const state = this.state;
     if (state.status !== ExecutionStatus.QUEUED) throw new Error(`seed() on an execution that is already ${state.status}`);
-    const trigger = seed.trigger ? this.graph.nodes.get(seed.trigger.node) : undefined;
-    if (seed.trigger && trigger?.kind !== 'trigger') {
-      const triggers = this.graph.nodeList.filter((n) => n.kind === 'trigger').map((n) => n.id);
-      throw validationFailed([
-        {
-          node: seed.trigger.node,
-          message: `"${seed.trigger.node}" is not a trigger node of ${this.graph.name}; its trigger nodes are: ${triggers.join(', ') || 'none'}`,
-        },
-      ]);
-    }
+    const plan = planSeed(this.graph, seed);
     state.status = ExecutionStatus.RUNNING;
     state.step.setExecution({ status: ExecutionStatus.RUNNING, error: null, outputs: null });
-    const seeded: Array<[CompiledNode, unknown]> = [];
-    const missing: string[] = [];
-    for (const node of this.graph.inputNodes) {
-      if (!trigger && Object.prototype.hasOwnProperty.call(seed.inputs ?? {}, node.name!)) seeded.push([node, seed.inputs![node.name!]]);
-      else if (node.hasDefault) seeded.push([node, node.constants.default]);
-      else missing.push(node.name!);
-    }
-    if (missing.length > 0) {
-      this.finish(ExecutionStatus.FAILED, { code: EngineErrorCode.MISSING_INPUT, message: missingInputMessage(missing, trigger?.id), node_id: null });
+    if (plan.missing) {
+      finishExecution(state, ExecutionStatus.FAILED, plan.missing);
       return state.step.take();
     }
-    for (const [node, value] of seeded) this.seedRun(node, [['value', value]]);
-    if (trigger) this.seedRun(trigger, Object.entries(seed.trigger!.outputs));
-    this.drain();
+    for (const [node, value] of plan.inputs) this.delivery.seedRun(node, [['value', value]]);
+    if (plan.trigger) this.delivery.seedRun(plan.trigger, Object.entries(seed.trigger!.outputs));
+    this.delivery.drain();
     for (const node of this.graph.startNodes) {
       if (!state.live) break;
-      this.admit(node, state.newRun(node));
-      this.drain();
+      this.delivery.admit(node, state.newRun(node));
+      this.delivery.drain();
     }
     this.settle();
     return state.step.take();
@@ -181,8 +169,7 @@ export class ExecutionScheduler {
     } else if (seq > run.delivered_seq) {
       run.delivered_seq = seq;
       this.state.step.touch(run);
-      this.state.record(run, pin, value);
-      this.emit(this.state.node(run), pin, value);
+      this.delivery.yieldValue(run, this.state.node(run), pin, value);
     }
     return this.conclude();
   }
@@ -202,8 +189,7 @@ export class ExecutionScheduler {
     for (const [pin, value] of yields) {
       // A streaming run reported without streamYield: its yields follow what was delivered.
       if (node.streaming) run.delivered_seq++;
-      state.record(run, pin, value);
-      this.emit(node, pin, value);
+      this.delivery.yieldValue(run, node, pin, value);
     }
     return this.conclude();
   }
@@ -238,111 +224,31 @@ export class ExecutionScheduler {
   }
 
   cancel(): Step {
-    this.finish(ExecutionStatus.CANCELLED, { code: EngineErrorCode.CANCELLED, message: 'The execution was stopped before it finished.', node_id: null });
+    finishExecution(this.state, ExecutionStatus.CANCELLED, {
+      code: EngineErrorCode.CANCELLED,
+      message: 'The execution was stopped before it finished.',
+      node_id: null,
+    });
     return this.state.step.take();
   }
 
   /** A platform failure found outside the core (execution timeout, credits): the execution FAILS. */
   fail(error: NodeError, nodeId: string | null = null): Step {
-    this.finish(ExecutionStatus.FAILED, { code: error.code, message: error.message, node_id: nodeId });
+    finishExecution(this.state, ExecutionStatus.FAILED, { code: error.code, message: error.message, node_id: nodeId });
     return this.state.step.take();
   }
 
-  // --- delivery ---------------------------------------------------------------------------------
-
   private conclude(): Step {
-    this.drain();
+    this.delivery.drain();
     this.settle();
     return this.state.step.take();
   }
 
-  private seedRun(node: CompiledNode, yields: ReadonlyArray<readonly [string, unknown]>): void {
-    const run = this.state.newRun(node);
-    run.status = NodeRunStatus.COMPLETED;
-    for (const [pin, value] of yields) {
-      this.state.record(run, pin, value);
-      this.emit(node, pin, value);
-    }
+  private settle(): void {
+    settle(this.state, () => this.delivery.flushOneGather());
   }
 
-  private emit(node: CompiledNode, pin: string, value: unknown): void {
-    const links = node.outgoing.get(pin);
-    if (!links) return;
-    for (const link of links) {
-      this.pendingLinks.push(link);
-      this.pendingValues.push(value);
-    }
-  }
-
-  /** Delivers pending link values in order (a delivery can add more: the error pin of a failed sink). */
-  private drain(): void {
-    for (let i = 0; i < this.pendingLinks.length && this.state.live; i++) this.deliver(this.pendingLinks[i]!, this.pendingValues[i]);
-    this.pendingLinks.length = 0;
-    this.pendingValues.length = 0;
-  }
-
-  private deliver(link: CompiledLink, value: unknown): void {
-    const state = this.state;
-    const sink = this.graph.nodes.get(link.sink)!;
-    let delivered = value;
-    if (link.path.length > 0) {
-      const picked = pickPath(value, link.path);
-      if (!picked.found) {
-        const run = state.newRun(sink);
-        if (this.countRun(sink, run))
-          this.failRun(run, { code: EngineErrorCode.LINK_KEY_MISSING, message: keyMissingMessage(link, picked.depth, picked.parent) });
-        return;
-      }
-      delivered = picked.value;
-    }
-    const inbox = state.inbox(sink);
-    for (const run of inbox.accept(link.slot, delivered)) state.step.touch(run);
-    for (let run = inbox.takeComplete(); run !== null && state.live; run = inbox.takeComplete()) this.admit(sink, run);
-  }
-
-  /** A run with complete inputs: counted, then QUEUED (or, for an output node, collected at once). */
-  private admit(node: CompiledNode, run: NodeRun): void {
-    run.inputs = buildRunInputs(node, run.inputs);
-    this.state.step.touch(run);
-    if (!this.countRun(node, run)) return;
-    if (node.unsatisfiedRequired.length > 0) {
-      this.failRun(run, { code: EngineErrorCode.NODE_FAILED, message: unsatisfiedMessage(node) });
-    } else if (node.kind === 'output') {
-      const invalid = node.name === HTTP_RESPONSE_OUTPUT ? checkHttpResponse(run.inputs.value) : null;
-      if (invalid && !invalid.ok) {
-        this.failRun(run, {
-          code: EngineErrorCode.HTTP_RESPONSE_INVALID,
-          message: `Output "${node.id}" (http_response) got a value that cannot be sent as an HTTP answer: ${invalid.problem}.`,
-        });
-        return;
-      }
-      run.status = NodeRunStatus.COMPLETED;
-      this.state.collectResult(node, run.inputs.value);
-    } else {
-      this.state.enqueue(run);
-    }
-  }
-
-  /** Counts a node execution against the cap; at the cap the run fails and the execution with it. */
-  private countRun(node: CompiledNode, run: NodeRun): boolean {
-    if (node.kind !== 'block' && node.kind !== 'output') return true;
-    if (this.state.counted < this.maxNodeExecutions) {
-      this.state.counted++;
-      return true;
-    }
-    const error = {
-      code: EngineErrorCode.NODE_LIMIT,
-      message: `The execution reached its limit of ${this.maxNodeExecutions} node executions (executor.max_node_executions) when node "${node.id}" was about to run; a loop that never stops is the usual cause.`,
-    };
-    run.status = NodeRunStatus.FAILED;
-    run.error = error;
-    this.state.step.touch(run);
-    this.finish(ExecutionStatus.FAILED, { ...error, node_id: node.id });
-    return false;
-  }
-
-  // --- failures and completion ------------------------------------------------------------------
-
+  /** A failed attempt: a platform failure fails the execution; else a retry if attempts are left, else the run fails for good. */
   private handleFailure(run: NodeRun, error: NodeError): void {
     const state = this.state;
     const node = state.node(run);
@@ -351,7 +257,7 @@ export class ExecutionScheduler {
     if (isPlatformFailure(error.code)) {
       run.status = NodeRunStatus.FAILED;
       run.error = error;
-      this.finish(ExecutionStatus.FAILED, { ...error, node_id: node.id });
+      finishExecution(state, ExecutionStatus.FAILED, { ...error, node_id: node.id });
       return;
     }
     const streamed = node.streaming && run.delivered_seq > 0;
@@ -363,80 +269,6 @@ export class ExecutionScheduler {
       state.step.retry(run, delay);
       return;
     }
-    this.failRun(run, error);
+    this.delivery.failRun(run, error);
   }
-
-  /** A node execution failed for good: its error pin carries `{code, message}` if linked, else the execution fails. */
-  private failRun(run: NodeRun, error: NodeError): void {
-    const node = this.state.node(run);
-    run.status = NodeRunStatus.FAILED;
-    run.error = error;
-    run.waiting_for = null;
-    this.state.step.touch(run);
-    if (isPlatformFailure(error.code) || !hasErrorLinks(node)) {
-      this.finish(ExecutionStatus.FAILED, { code: error.code, message: error.message, node_id: node.id });
-      return;
-    }
-    const value = { code: error.code, message: error.message };
-    run.outputs = { error: [value] };
-    this.emit(node, 'error', value);
-  }
-
-  /** When nothing is queued, running or waiting: flush one gather run (earliest rank first), else complete. */
-  private settle(): void {
-    const state = this.state;
-    while (state.live && state.queued === 0 && state.active.size === 0) {
-      if (!this.flushOneGather()) this.finish(ExecutionStatus.COMPLETED, null);
-    }
-  }
-
-  private flushOneGather(): boolean {
-    for (const node of this.graph.gatherNodes) {
-      const run = this.state.existingInbox(node.id)?.takeFlushable();
-      if (!run) continue;
-      this.admit(node, run);
-      this.drain();
-      return true;
-    }
-    return false;
-  }
-
-  private finish(status: ExecutionStatus, error: ExecutionError | null): void {
-    const state = this.state;
-    if (isFinalRunStatus(state.status)) return;
-    state.status = status;
-    state.error = error;
-    for (const run of state.drainQueued()) {
-      run.status = NodeRunStatus.CANCELLED;
-      state.step.touch(run);
-    }
-    for (const run of state.active) {
-      run.status = NodeRunStatus.CANCELLED;
-      run.waiting_for = null;
-      state.step.abortRun(run);
-    }
-    state.active.clear();
-    state.running = 0;
-    state.step.setExecution({ status, error, outputs: state.outputs() });
-  }
-}
-
-function missingInputMessage(missing: string[], triggerId: string | undefined): string {
-  const one = missing.length === 1;
-  const what = `required input${one ? '' : 's'} ${missing.map((m) => `"${m}"`).join(', ')}`;
-  return triggerId
-    ? `A run started by trigger "${triggerId}" cannot give a value to the ${what} (no default): give ${one ? 'it' : 'them'} a default in the agent file.`
-    : `The execution needs a value for the ${what}: pass ${one ? 'it' : 'them'} as inputs (no default is set).`;
-}
-
-function keyMissingMessage(link: CompiledLink, depth: number, parent: unknown): string {
-  const key = link.path[depth]!;
-  const at = link.path.slice(0, depth).join('.');
-  return `Link ${link.label}: the value has no ${/^\d+$/.test(key) ? 'item' : 'key'} "${key}"${at ? ` under "${at}"` : ''} (it is ${describeValue(parent)}). Link a key the value has, or link the "error" pin of "${link.sink}" to handle this.`;
-}
-
-function unsatisfiedMessage(node: CompiledNode): string {
-  const one = node.unsatisfiedRequired.length === 1;
-  const pins = node.unsatisfiedRequired.map((p) => `"${p}"`).join(', ');
-  return `Node "${node.id}" (${node.blockId}) cannot run: required input pin${one ? '' : 's'} ${pins} ha${one ? 's' : 've'} no value. Set ${one ? 'it' : 'them'} under the node's inputs or link ${one ? 'it' : 'them'}.`;
 }

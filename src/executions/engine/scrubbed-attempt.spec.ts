@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { BlockContext, BlockDefinition } from '../../blocks/block.types.js';
 import { BlockError } from '../../blocks/blocks.errors.js';
 import { createLogger } from '../../common/logger.js';
+import { attemptSecrets } from '../attempt-secrets.js';
 import { callBlockRun } from './block-attempt.js';
 import { fakeTimers, testBlock } from './engine.fixtures.js';
 import { executeScrubbedAttempt } from './scrubbed-attempt.js';
@@ -24,7 +25,7 @@ const context: Omit<BlockContext, 'signal'> = {
 const blockOf = (run: BlockDefinition['run']): BlockDefinition => ({ ...testBlock({ id: 'test.block', inputs: [], outputs: ['a'] }), run });
 const limits = { timeoutMs: 1000, maxValueBytes: 10_000, timers: fakeTimers([5]) };
 const attempt = (run: BlockDefinition['run'], onYield?: (pin: string, value: unknown) => void) =>
-  executeScrubbedAttempt(callBlockRun, { block: blockOf(run), inputs: {}, context }, limits, new AbortController(), onYield);
+  executeScrubbedAttempt(callBlockRun, attemptSecrets, { block: blockOf(run), inputs: {}, context }, limits, new AbortController(), onYield);
 
 describe('executeScrubbedAttempt', () => {
   it('scrubs collected yields, nested too', async () => {

@@ -8,7 +8,8 @@ import { compileGraph } from '../engine/graph.compiler.js';
 import type { AgentDefinition } from '../../agent-format/graph.types.js';
 import { noCharge } from '../execution.hooks.js';
 import type { ChildRow } from './child-watch.js';
-import type { ClaimedExecution, ExecutionWrite, StoredRun, WrittenExecution } from './execution-store.repository.js';
+import type { ClaimedExecution, ExecutionWrite, WrittenExecution } from './execution-store.repository.js';
+import type { NodeRunRecord } from '../engine/engine.types.js';
 import { ExecutionRunner, PARK_AFTER_MS, type RunnerDeps } from './execution-runner.js';
 import { StepRefusedError } from './store-failure.js';
 
@@ -47,7 +48,7 @@ interface Fake {
 function runner(
   definition: AgentDefinition,
   options: {
-    stored?: StoredRun[];
+    stored?: NodeRunRecord[];
     execution?: Partial<ClaimedExecution>;
     write?: (w: ExecutionWrite) => WrittenExecution | null;
     child?: Omit<ChildRow, 'id'>;
@@ -148,7 +149,7 @@ describe('ExecutionRunner (fakes, no database)', () => {
     for (let i = 0; i < 50 && !first.fake.writes.some((w) => w.runs.some((r) => r.node_id === 'd' && r.status === 'WAITING')); i++)
       await new Promise((resolve) => setImmediate(resolve));
     first.run.lost();
-    const rows = new Map<string, StoredRun>();
+    const rows = new Map<string, NodeRunRecord>();
     for (const write of first.fake.writes)
       for (const row of write.runs)
         rows.set(row.id, { ...(rows.get(row.id) ?? {}), ...row, inputs: row.inputs_unchanged ? rows.get(row.id)!.inputs : row.inputs });

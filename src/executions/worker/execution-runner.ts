@@ -7,15 +7,16 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { runValidatedBlock } from '../../blocks/validated-run.js';
 import { EngineErrorCode, executionTimeout } from '../engine/engine.errors.js';
-import { NodeRunStatus, ExecutionStatus, isFinalRunStatus, type NodeRun, type Step } from '../engine/engine.types.js';
+import { NodeRunStatus, ExecutionStatus, isFinalRunStatus, type NodeRun, type NodeRunRecord, type Step } from '../engine/engine.types.js';
 import type { CompiledGraph } from '../engine/graph.compiler.js';
 import { ExecutionScheduler } from '../engine/scheduler.js';
 import { childOutcome, delayYields } from '../engine/suspensions.js';
-import { realTimers, type Timers } from '../engine/timers.js';
+import type { Timers } from '../engine/timers.js';
+import { realTimers } from '../real-timers.js';
 import { ChildWatch } from './child-watch.js';
-import type { ClaimedExecution, ExecutionWrite, StoredRun, WrittenExecution } from './execution-store.repository.js';
+import type { ClaimedExecution, ExecutionWrite, WrittenExecution } from './execution-store.repository.js';
 import { NodeAttempts, type AttemptHost } from './node-attempts.js';
-import { fromStoredRun, newExtras, toStoredRun } from './run-rows.js';
+import { fromRunRecord, newExtras, toRunRecord } from '../node-run-rows.js';
 import { RunTimers } from './run-timers.js';
 import { emptyStep, mergeSteps, StepJournal } from './step-journal.js';
 import { DEFAULT_MAX_RESUMES, resumedTooOften, type RefusalOutcome } from './store-failure.js';
@@ -46,7 +47,7 @@ export class ExecutionRunner {
   constructor(
     readonly execution: ClaimedExecution,
     private readonly graph: CompiledGraph,
-    stored: StoredRun[],
+    stored: NodeRunRecord[],
     private readonly limits: RunnerLimits,
     private readonly deps: RunnerDeps,
   ) {
@@ -110,7 +111,7 @@ export class ExecutionRunner {
       this.scheduler = new ExecutionScheduler(graph, options);
       this.firstStep = emptyStep();
     } else {
-      const runs = stored.map((row) => fromStoredRun(row, this.extras, now));
+      const runs = stored.map((row) => fromRunRecord(row, this.extras, now));
       const restored = ExecutionScheduler.restore(graph, { status: ExecutionStatus.RUNNING, error: null, runs }, options);
       this.scheduler = restored.scheduler;
       this.firstStep = restored.step;
@@ -188,7 +189,7 @@ export class ExecutionRunner {
     const final = change !== null && isFinalRunStatus(change.status);
     return {
       id: this.id,
-      runs: merged.changed.map((run) => toStoredRun(this.id, run, this.extras, now)),
+      runs: merged.changed.map((run) => toRunRecord(this.id, run, this.extras, now)),
       status: change?.status ?? null,
       error: change?.error ?? null,
       outputs: final ? change.outputs : null,

@@ -7,7 +7,8 @@ import type { ExecutionStatus } from '../engine/engine.types.js';
 import type { Timers } from '../engine/timers.js';
 import type { ExecutionChargeHook } from '../execution.hooks.js';
 import type { ChildRow } from './child-watch.js';
-import type { ClaimedExecution, ExecutionWrite, StoredRun, WrittenExecution } from './execution-store.repository.js';
+import type { ClaimedExecution, ExecutionWrite, WrittenExecution } from './execution-store.repository.js';
+import type { RunWrite } from '../node-run-rows.js';
 
 export interface RunnerLimits {
   maxParallel: number;
@@ -38,7 +39,7 @@ export interface RunnerDeps {
   runBlock?: BlockAttemptFn;
   timers?: Timers;
   /** Called after each written step, in order: the shell publishes events from it. */
-  announce(execution: ClaimedExecution, runs: StoredRun[], status: { status: ExecutionStatus; error: unknown; outputs: unknown; cost: number } | null): void;
+  announce(execution: ClaimedExecution, runs: RunWrite[], status: { status: ExecutionStatus; error: unknown; outputs: unknown; cost: number } | null): void;
   attemptEnded(block: string, ok: boolean, seconds: number): void;
   finished(written: WrittenExecution, execution: ClaimedExecution, error: unknown, outputs: Record<string, unknown[]> | null): void;
 }

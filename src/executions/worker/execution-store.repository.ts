@@ -5,9 +5,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { maySeeGraph } from '../../graphs/graph-access.js';
 import type { AgentDefinition } from '../../agent-format/graph.types.js';
-import type { ExecutionError, NodeError } from '../engine/engine.errors.js';
-import type { NodeRunStatus, ExecutionStatus } from '../engine/engine.types.js';
-import type { NodeAttempt } from '../node-execution.entity.js';
+import type { ExecutionError } from '../engine/engine.errors.js';
+import type { ExecutionStatus, NodeRunRecord } from '../engine/engine.types.js';
+import { runRecordOfRow, type NodeExecutionRow, type RunWrite } from '../node-run-rows.js';
 
 export interface ClaimedExecution {
   id: string;
@@ -28,31 +28,6 @@ export interface ClaimedExecution {
   fresh: boolean;
 }
 
-/** A node_executions row as the worker reads and writes it. */
-export interface StoredRun {
-  id: string;
-  execution_id: string;
-  seq: number;
-  node_id: string;
-  block: string;
-  status: NodeRunStatus;
-  inputs: Record<string, unknown>;
-  outputs: Record<string, unknown[]>;
-  error: NodeError | null;
-  attempt: number;
-  delivered_seq: number;
-  waiting_for: Record<string, unknown> | null;
-  resume_at: string | null;
-  attempts: NodeAttempt[];
-  cost: number;
-  started_at: string | null;
-  ended_at: string | null;
-  /** Re-runs after lease lapses so far (read only: the claim's read bumps it). */
-  resumes?: number;
-  /** The row already holds these inputs: the write leaves them out (they are the bulk of a step's bytes). */
-  inputs_unchanged?: boolean;
-}
-
 export interface NewChildExecution {
   id: string;
   graph_id: string;
@@ -67,7 +42,7 @@ export interface NewChildExecution {
 /** One execution's share of a write: changed rows, and its own columns. */
 export interface ExecutionWrite {
   id: string;
-  runs: StoredRun[];
+  runs: RunWrite[];
   /** Set when the status changes (a final status writes outputs and error with it). */
   status: ExecutionStatus | null;
   error: ExecutionError | null;
@@ -187,7 +162,7 @@ export class ExecutionStoreRepository {
    * The rows of a claimed execution. Rows still RUNNING were cut short (the lease lapsed or was given back
    * mid-attempt) and run again: their `resumes` goes up by one here, in the same statement, before they do.
    */
-  async runs(executionId: string): Promise<StoredRun[]> {
+  async runs(executionId: string): Promise<NodeRunRecord[]> {
     const rows = (await this.dataSource.query(
       `WITH bumped AS (
          UPDATE node_executions SET resumes = resumes + 1 WHERE execution_id = $1 AND status = 'RUNNING' RETURNING id, resumes
@@ -196,8 +171,8 @@ export class ExecutionStoreRepository {
          n.waiting_for, n.resume_at, n.attempts, n.cost, n.started_at, n.ended_at, COALESCE(b.resumes, n.resumes) AS resumes
        FROM node_executions n LEFT JOIN bumped b ON b.id = n.id WHERE n.execution_id = $1 ORDER BY n.seq`,
       [executionId],
-    )) as StoredRun[];
-    return rows;
+    )) as NodeExecutionRow[];
+    return rows.map(runRecordOfRow);
   }
 
   /** Writes the steps of several executions at once; answers the executions still held (the others were lost or stopped). */

@@ -16,9 +16,10 @@ import type { ExecutionScheduler } from '../engine/scheduler.js';
 import { isSuspension, type Suspension } from '../engine/suspensions.js';
 import type { Timers } from '../engine/timers.js';
 import type { ExecutionChargeHook } from '../execution.hooks.js';
+import { attemptSecrets } from '../attempt-secrets.js';
 import { fileTrustedFields } from '../file-trust.js';
 import type { ClaimedExecution, NewChildExecution } from './execution-store.repository.js';
-import type { RunExtras } from './run-rows.js';
+import type { RunExtras } from '../node-run-rows.js';
 
 /** Streaming yields a block may make before earlier ones are written (they are written in groups). */
 export const STREAM_WINDOW = 512;
@@ -69,6 +70,7 @@ export class NodeAttempts {
       logger: (nodeId) => logger.child({ node_id: nodeId }),
       http: (signal) => deps.http(signal),
       settings: deps.settings,
+      secrets: attemptSecrets,
     };
   }
 

@@ -7,8 +7,9 @@
 import { isDatabaseUnavailable } from '../../common/error.filter.js';
 import { findUnstorable } from '../../common/storable-json.js';
 import { EngineErrorCode, type ExecutionError } from '../engine/engine.errors.js';
-import { NodeRunStatus, ExecutionStatus } from '../engine/engine.types.js';
-import type { ExecutionWrite, StoredRun, WrittenExecution } from './execution-store.repository.js';
+import { NodeRunStatus, ExecutionStatus, type NodeRunRecord } from '../engine/engine.types.js';
+import type { ExecutionWrite, WrittenExecution } from './execution-store.repository.js';
+import type { RunWrite } from '../node-run-rows.js';
 
 /** The database refused one execution's step for what it holds (the step alone was tried). */
 export class StepRefusedError extends Error {
@@ -49,7 +50,7 @@ function describeDatabaseError(error: unknown): string {
 export type WriteStep = (write: ExecutionWrite) => Promise<WrittenExecution | null>;
 
 /** What the separate writes achieved: the execution FAILED with `error`, or 'lost' (lease gone, or the database away). */
-export type RefusalOutcome = { written: WrittenExecution; error: ExecutionError; runs: StoredRun[] } | 'lost';
+export type RefusalOutcome = { written: WrittenExecution; error: ExecutionError; runs: RunWrite[] } | 'lost';
 
 /**
  * After `refused` (a step the database would not take): writes each row of the step alone, so the rows it
@@ -58,7 +59,7 @@ export type RefusalOutcome = { written: WrittenExecution; error: ExecutionError;
  */
 export async function writeAfterRefusal(write: WriteStep, step: ExecutionWrite, refused: StepRefusedError): Promise<RefusalOutcome> {
   const quiet = { status: null, error: null, outputs: null, release: false, children: [] };
-  const refusedRuns: StoredRun[] = [];
+  const refusedRuns: RunWrite[] = [];
   for (const run of step.runs) {
     try {
       if (!(await write({ ...step, ...quiet, runs: [run] }))) return 'lost';
@@ -88,7 +89,7 @@ export async function writeAfterRefusal(write: WriteStep, step: ExecutionWrite, 
 }
 
 /** A refused row as FAILED with STORE_FAILED: outputs dropped, inputs kept only when they can be stored. */
-function failedRun(run: StoredRun, error: ExecutionError): StoredRun {
+function failedRun(run: RunWrite, error: ExecutionError): RunWrite {
   const keepInputs = run.inputs_unchanged === true || findUnstorable(run.inputs, Number.POSITIVE_INFINITY) === null;
   return {
     ...run,
@@ -106,7 +107,7 @@ function failedRun(run: StoredRun, error: ExecutionError): StoredRun {
 export const DEFAULT_MAX_RESUMES = 3;
 
 /** WORKER_LOST for the first row run again (RUNNING when claimed) more than `maxResumes` times, else null. */
-export function resumedTooOften(stored: readonly StoredRun[], maxResumes: number): ExecutionError | null {
+export function resumedTooOften(stored: readonly NodeRunRecord[], maxResumes: number): ExecutionError | null {
   const run = stored.find((row) => row.status === NodeRunStatus.RUNNING && (row.resumes ?? 0) > maxResumes);
   if (!run) return null;
   return {

@@ -11,6 +11,7 @@ import { LOGGER } from '../../common/logger.js';
 import { unstorableBodyProblem } from '../../common/storable-body.middleware.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
+import { isFinalRunStatus } from '../../executions/engine/engine.types.js';
 import { ExecutionsService } from '../../executions/executions.service.js';
 import { executionView } from '../../executions/executions.views.js';
 import { EXECUTION_DISPATCHER, type ExecutionDispatcher } from '../../executions/queue/execution-dispatcher.js';
@@ -139,7 +140,7 @@ export class WebhooksService {
   private async waitAnswer(executionId: string, waitMs: number, agent: string): Promise<WebhookAnswer> {
     const row = await this.executions.waitFor(executionId, waitMs);
     const view = executionView(row);
-    if (row.status !== 'COMPLETED' && row.status !== 'FAILED' && row.status !== 'CANCELLED') {
+    if (!isFinalRunStatus(row.status)) {
       return { status: 202, body: { execution_id: executionId, status: row.status }, headers: {} };
     }
     const custom = row.status === 'COMPLETED' ? (view.outputs?.http_response?.[0] ?? undefined) : undefined;

@@ -1,8 +1,52 @@
-// Converting between the core's NodeRun records and node_executions rows: waiting reasons carry
-// durations in the core and due times in the row (resume_at, waiting_for.until).
-import { isFinalRunStatus, type NodeRun, type WaitReason } from '../engine/engine.types.js';
-import type { NodeAttempt } from '../node-execution.entity.js';
-import type { StoredRun } from './execution-store.repository.js';
+// The one mapping between the node-run record (engine.types.ts NodeRunRecord), the core's NodeRun and the
+// node_executions row as the database hands it back. Waiting reasons carry durations in the core and due
+// times in the record (resume_at, waiting_for.until); the database gives bigint `seq` as text and times as
+// Dates, the record numbers and ISO text. The worker, the API, the bus and the WebSocket all go through here.
+import { isFinalRunStatus, type NodeAttempt, type NodeRun, type NodeRunRecord, type WaitReason } from './engine/engine.types.js';
+
+/** A node_executions row as pg or TypeORM returns it (every column of the record; more are ignored). */
+export type NodeExecutionRow = Omit<NodeRunRecord, 'seq' | 'resume_at' | 'started_at' | 'ended_at'> & {
+  seq: string | number;
+  resume_at: Date | string | null;
+  started_at: Date | string | null;
+  ended_at: Date | string | null;
+};
+
+/** The columns of the record, for SELECT lists (`resumes` is read only where it is bumped). */
+export const NODE_RUN_COLUMNS = `id, execution_id, seq, node_id, block, status, inputs, outputs, error, attempt, delivered_seq, waiting_for, resume_at,
+  attempts, cost, started_at, ended_at`;
+
+/** A row read back, as the record. */
+export function runRecordOfRow(row: NodeExecutionRow): NodeRunRecord {
+  return {
+    id: row.id,
+    execution_id: row.execution_id,
+    seq: Number(row.seq),
+    node_id: row.node_id,
+    block: row.block,
+    status: row.status,
+    inputs: row.inputs ?? {},
+    outputs: row.outputs ?? {},
+    error: row.error,
+    attempt: row.attempt,
+    delivered_seq: row.delivered_seq,
+    waiting_for: row.waiting_for,
+    resume_at: isoOrNull(row.resume_at),
+    attempts: row.attempts ?? [],
+    cost: Number(row.cost),
+    started_at: isoOrNull(row.started_at),
+    ended_at: isoOrNull(row.ended_at),
+    ...(row.resumes !== undefined ? { resumes: row.resumes } : {}),
+  };
+}
+
+function isoOrNull(value: Date | string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  return (value instanceof Date ? value : new Date(value)).toISOString();
+}
+
+/** A record to write; `inputs_unchanged`: the row already holds these inputs, so the write leaves them out. */
+export type RunWrite = NodeRunRecord & { inputs_unchanged?: boolean };
 
 export interface RunExtras {
   /** Epoch ms a WAITING run (delay, retry) is due. */
@@ -19,7 +63,8 @@ export function newExtras(): RunExtras {
   return { resumeAt: new Map(), attempts: new Map(), cost: new Map(), endedAt: new Map(), inputsStored: new Set() };
 }
 
-export function toStoredRun(executionId: string, run: NodeRun, extras: RunExtras, now: number): StoredRun {
+/** The record of `run` to write (the worker's attempts, cost, due and end times come from `extras`). */
+export function toRunRecord(executionId: string, run: NodeRun, extras: RunExtras, now: number): RunWrite {
   const attempts = extras.attempts.get(run.id) ?? [];
   const final = isFinalRunStatus(run.status);
   if (final && !extras.endedAt.has(run.id) && (attempts.length > 0 || run.status !== 'COMPLETED')) extras.endedAt.set(run.id, now);
@@ -52,8 +97,8 @@ export function toStoredRun(executionId: string, run: NodeRun, extras: RunExtras
   };
 }
 
-/** A stored row back into the core's record; remembers due times, attempts and cost in `extras`. */
-export function fromStoredRun(row: StoredRun, extras: RunExtras, now: number): NodeRun {
+/** A record read back into the core's NodeRun; remembers due times, attempts and cost in `extras`. */
+export function fromRunRecord(row: NodeRunRecord, extras: RunExtras, now: number): NodeRun {
   const resumeAt = row.resume_at ? new Date(row.resume_at).getTime() : null;
   if (resumeAt !== null) extras.resumeAt.set(row.id, resumeAt);
   const attempts = row.attempts ?? [];
@@ -84,7 +129,7 @@ export function fromStoredRun(row: StoredRun, extras: RunExtras, now: number): N
   };
 }
 
-function toWaitReason(stored: Record<string, unknown> | null, resumeAt: number | null, now: number): WaitReason | null {
+function toWaitReason(stored: NodeRunRecord['waiting_for'], resumeAt: number | null, now: number): WaitReason | null {
   if (!stored) return null;
   const delay = Math.max(0, (resumeAt ?? now) - now);
   if (stored.kind === 'retry') return { kind: 'retry', attempt: Number(stored.attempt ?? 0), delay_ms: delay };
