@@ -3,6 +3,8 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerAgentCommands } from './agents/agents.command.js';
+import { addRemoteFlagsToLocalCommands, buildRemoteProgram, registerRemoteOnlyCommands, wantsRemote } from './cli/remote/remote.program.js';
+import { processEnvironment } from './config/environment.js';
 import { registerSyncCommands } from './agents/agents-sync.command.js';
 import { registerKeysCommands } from './auth/keys.command.js';
 import { registerBlocksCommands } from './blocks/blocks.command.js';
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   registerSyncCommands(program);
   registerBlocksCommands(program);
   registerRunCommand(program);
+  registerRemoteOnlyCommands(program);
+  addRemoteFlagsToLocalCommands(program);
   return program;
 }
 
@@ -39,7 +43,8 @@ export function buildProgram(): Command {
  * status it left in `process.exitCode` (an error no command handled: printed, status 1).
  */
 export async function main(args: string[]): Promise<void> {
-  const program = buildProgram();
+  // A dual command (plan, sync, run, keys create) with --server or TRELLIS_SERVER talks to that server.
+  const program = wantsRemote(args, processEnvironment()) ? buildRemoteProgram() : buildProgram();
   let serving = false;
   program.hook('preAction', (_program, action) => {
     serving = action.name() === 'start' && action.parent === program;
