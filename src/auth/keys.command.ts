@@ -80,7 +80,7 @@ export function registerKeysCommands(program: Command): void {
     .action(async (options: KeysCreateOptions) => {
       const config = loadConfig();
       const logger = createLogger(config.logging.level);
-      const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config, logger);
+      const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config, logger, { share: true });
       const dataSource = createDataSource({ url: config.databaseUrl ?? embedded!.url, poolSize: 2, applicationName: 'trellis-cli' });
       await dataSource.initialize();
       try {

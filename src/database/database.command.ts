@@ -13,7 +13,7 @@ export function registerDatabaseCommands(program: Command): void {
     .action(async () => {
       const config = loadConfig();
       const logger = createLogger(config.logging.level);
-      const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config, logger);
+      const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config, logger, { share: true });
       const dataSource = createDataSource({ url: config.databaseUrl ?? embedded!.url, poolSize: 2 });
       await dataSource.initialize();
       try {
