@@ -84,41 +84,57 @@ afterAll(() => {
 });
 
 describe('trellis start on the embedded Postgres', () => {
-  it('plan and keys create share the running server database; sync refuses and points to --server', async () => {
-    const plan = await trellis(['plan']);
-    expect(plan.stderr).toBe('');
-    expect(plan).toMatchObject({ status: 0, stdout: expect.stringContaining('hello-world') });
-    const sync = await trellis(['sync']);
-    expect(sync.status).toBe(1);
-    expect(sync.stderr).toMatch(/^The embedded database in .* is in use by another process \(Postgres pid \d+, port \d+\), most likely a running `trellis start`\./);
-    expect(sync.stderr).toContain('trellis sync --server http://127.0.0.1:');
-    const keys = await trellis(['keys', 'create', '--user', 'admin', '--scopes', 'executions:read']);
-    expect(keys.status).toBe(0);
-    expect(keys.stdout).toMatch(/^trl_\S+\n$/);
-    const list = await trellis(['executions', 'list', '--server', `http://127.0.0.1:${port}`, '--api-key', keys.stdout.trim()]);
-    expect(list).toMatchObject({ status: 0, stderr: 'no executions\n' });
-  }, SLOW);
+  it(
+    'plan and keys create share the running server database; sync refuses and points to --server',
+    async () => {
+      const plan = await trellis(['plan']);
+      expect(plan.stderr).toBe('');
+      expect(plan).toMatchObject({ status: 0, stdout: expect.stringContaining('hello-world') });
+      const sync = await trellis(['sync']);
+      expect(sync.status).toBe(1);
+      expect(sync.stderr).toMatch(
+        /^The embedded database in .* is in use by another process \(Postgres pid \d+, port \d+\), most likely a running `trellis start`\./,
+      );
+      expect(sync.stderr).toContain('trellis sync --server http://127.0.0.1:');
+      const keys = await trellis(['keys', 'create', '--user', 'admin', '--scopes', 'executions:read']);
+      expect(keys.status).toBe(0);
+      expect(keys.stdout).toMatch(/^trl_\S+\n$/);
+      const list = await trellis(['executions', 'list', '--server', `http://127.0.0.1:${port}`, '--api-key', keys.stdout.trim()]);
+      expect(list).toMatchObject({ status: 0, stderr: 'no executions\n' });
+    },
+    SLOW,
+  );
 
-  it('a second start on the same folder says who holds the database, without a stack trace', async () => {
-    const second = await trellis(['start'], { ...environment(), PORT: String(await freePort()) });
-    expect(second.status).toBe(1);
-    expect(second.stderr).toMatch(/^Trellis could not start: The embedded database in .* is in use by another process .*Stop the other server first/);
-    expect(second.stderr).not.toMatch(/\n\s+at /);
-  }, SLOW);
+  it(
+    'a second start on the same folder says who holds the database, without a stack trace',
+    async () => {
+      const second = await trellis(['start'], { ...environment(), PORT: String(await freePort()) });
+      expect(second.status).toBe(1);
+      expect(second.stderr).toMatch(/^Trellis could not start: The embedded database in .* is in use by another process .*Stop the other server first/);
+      expect(second.stderr).not.toMatch(/\n\s+at /);
+    },
+    SLOW,
+  );
 
-  it('Ctrl-C to the process group stops the app, then the database: exit 0, no stack trace', async () => {
-    const databaseDir = join(dir, '.trellis', 'postgres');
-    const holder = runningCluster(databaseDir);
-    expect(holder).not.toBeNull();
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => server.once('exit', (code, signal) => resolve({ code, signal })));
-    process.kill(-server.pid!, 'SIGINT');
-    expect(await exited).toEqual({ code: 0, signal: null });
-    expect(serverErr).toBe('');
-    expect(serverOut).not.toMatch(/\n\s+at |"stack"|"level":"error"|"level":"fatal"/);
-    const closing = serverOut.indexOf('shutting down: closing the app, then the database');
-    expect(closing).toBeGreaterThan(0);
-    expect(serverOut.indexOf('"msg":"stopped"')).toBeGreaterThan(closing);
-    expect(runningCluster(databaseDir)).toBeNull();
-    expect(() => process.kill(holder!.pid, 0)).toThrow();
-  }, SLOW);
+  it(
+    'Ctrl-C to the process group stops the app, then the database: exit 0, no stack trace',
+    async () => {
+      const databaseDir = join(dir, '.trellis', 'postgres');
+      const holder = runningCluster(databaseDir);
+      expect(holder).not.toBeNull();
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        server.once('exit', (code, signal) => resolve({ code, signal })),
+      );
+      process.kill(-server.pid!, 'SIGINT');
+      expect(await exited).toEqual({ code: 0, signal: null });
+      expect(serverErr).toBe('');
+      expect(serverOut).not.toMatch(/\n\s+at |"stack"|"level":"error"|"level":"fatal"/);
+      const closing = serverOut.indexOf('shutting down: closing the app, then the database');
+      expect(closing).toBeGreaterThan(0);
+      expect(serverOut.indexOf('"msg":"stopped"')).toBeGreaterThan(closing);
+      expect(runningCluster(databaseDir)).toBeNull();
+      expect(() => process.kill(holder!.pid, 0)).toThrow();
+    },
+    SLOW,
+  );
 });

@@ -140,6 +140,13 @@ describe('push, plan and sync', () => {
     expect(push.stderr).toMatch(/may not do this \(403: .*admin/);
   });
 
+  it('plan and sync --server refuse a local folder argument (the server plans its own folder)', async () => {
+    const io = capture(folder);
+    expect(await runRemote(io, () => remotePlanCommand(client(alice.key), 'markdown', io, 'agents'))).toBe(2);
+    expect(io.stderr).toContain("With --server, plan works on the server's own agents folder, not agents");
+    expect(io.stdout).toBe('');
+  });
+
   it('push validates, checks and syncs the same folder as an admin; a second sync changes nothing', async () => {
     const io = capture(folder);
     expect(await runRemote(io, () => pushCommand(client(ADMIN_KEY), undefined, 'markdown', io))).toBe(0);

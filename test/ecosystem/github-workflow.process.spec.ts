@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
 import { VALIDATE_FORMATS } from '../../src/agents/agents.command.js';
-import { buildProgram } from '../../src/cli.js';
+import { buildProgram } from '../../src/cli/local.program.js';
 import { ensureBuilt, TRELLIS_BIN } from '../helpers/built.js';
 
 const ROOT = process.cwd();

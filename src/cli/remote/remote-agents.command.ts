@@ -13,6 +13,14 @@ import type { SyncResult } from '../../agents/agents-sync.service.js';
 import type { RemoteClient } from './remote-client.js';
 import { plural, UsageError } from './remote-session.js';
 
+/** The server plans and syncs its own folder: a local folder argument would be silently ignored, so it is refused. */
+function noFolder(dir: string | undefined, command: string): void {
+  if (dir !== undefined)
+    throw new UsageError(
+      `With --server, ${command} works on the server's own agents folder, not ${dir}: leave the folder out, or use \`trellis push ${dir}\` to check that the server holds it and sync it.`,
+    );
+}
+
 function checkFormat(format: string): void {
   if (!(PLAN_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${PLAN_FORMATS.join(', ')}, got "${format}"`);
 }
@@ -22,7 +30,8 @@ function print(plan: AgentsPlan, format: string, io: CliIo): void {
 }
 
 /** `trellis plan --server`: what a sync of the server's folder would change. Exit 1 if a file there is invalid. */
-export async function remotePlanCommand(client: RemoteClient, format: string, io: CliIo): Promise<number> {
+export async function remotePlanCommand(client: RemoteClient, format: string, io: CliIo, dir?: string): Promise<number> {
+  noFolder(dir, 'plan');
   checkFormat(format);
   const plan = await client.get<AgentsPlan>('/api/agents/plan');
   print(plan, format, io);
@@ -31,7 +40,8 @@ export async function remotePlanCommand(client: RemoteClient, format: string, io
 }
 
 /** `trellis sync --server`: the server syncs its folder now (admin). Exit 1 if a file was invalid (skipped). */
-export async function remoteSyncCommand(client: RemoteClient, format: string, io: CliIo): Promise<number> {
+export async function remoteSyncCommand(client: RemoteClient, format: string, io: CliIo, dir?: string): Promise<number> {
+  noFolder(dir, 'sync');
   checkFormat(format);
   const result = await client.post<SyncResult>('/api/agents/sync');
   print(result, format, io);

@@ -1,6 +1,7 @@
 // What every remote command shares: its streams, the server and key it talks to (flags, else
 // TRELLIS_SERVER / TRELLIS_API_KEY), and one way to turn a refusal into a message and an exit status.
 import type { CliIo } from '../../agents/agents.command.js';
+import { processEnvironment } from '../../config/environment.js';
 import { remoteSettings, type RemoteFlags } from '../../config/remote-target.js';
 import { RemoteClient, RemoteError } from './remote-client.js';
 
@@ -9,8 +10,12 @@ export interface RemoteIo extends CliIo {
   readStdin(): Promise<string | null>;
 }
 
-export const processRemoteIo = (base: CliIo): RemoteIo => ({
-  ...base,
+/** The process's own streams, folder and environment (the remote commands load nothing of the local CLI). */
+export const processRemoteIo = (): RemoteIo => ({
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  cwd: process.cwd(),
+  env: processEnvironment(),
   async readStdin() {
     if (process.stdin.isTTY) return null;
     const chunks: Buffer[] = [];

@@ -1,31 +1,13 @@
-// The CLI's remote mode: which command lines go to a running server, and their commander definitions.
-// `push`, `executions`, `reviews` and `credentials set` always do; `plan`, `sync`, `run` and `keys create`
-// do when --server or TRELLIS_SERVER names one. Each action imports its module when it runs, so
-// `trellis --help` and the local commands load none of it.
+// The commander definitions of the CLI's remote mode (remote-route.ts decides which lines come here).
+// Each action imports its module when it runs, so `trellis --help` and the local commands load none of it.
 import { Command } from 'commander';
-import { processIo } from '../../agents/agents.command.js';
-import { serverFromEnvironment } from '../../config/remote-target.js';
 import type { RemoteClient } from './remote-client.js';
+import { DUAL_COMMANDS } from './remote-route.js';
 import { processRemoteIo, remoteClient, runRemote, type RemoteIo } from './remote-session.js';
-
-/** Commands with a local and a remote form (a path of command names). */
-const DUAL = ['plan', 'sync', 'run', 'keys create'];
 
 interface RemoteFlagValues {
   server?: string;
   apiKey?: string;
-}
-
-/** The command path of a command line (`keys create`), skipping options and their values. */
-function commandPath(args: readonly string[]): string {
-  const words = args.filter((arg) => !arg.startsWith('-'));
-  return words[0] === 'keys' ? words.slice(0, 2).join(' ') : (words[0] ?? '');
-}
-
-/** Whether this command line runs a dual command against a server. */
-export function wantsRemote(args: readonly string[], env: NodeJS.ProcessEnv): boolean {
-  if (!DUAL.includes(commandPath(args))) return false;
-  return serverFromEnvironment(env) || args.some((arg) => arg === '--server' || arg.startsWith('--server='));
 }
 
 function withRemoteFlags(command: Command): Command {
@@ -39,7 +21,7 @@ function act<A extends unknown[]>(work: (client: RemoteClient, io: RemoteIo, ...
   return async (...args: A) => {
     const command = args[args.length - 1] as Command;
     const flags = command.opts<RemoteFlagValues>();
-    const io = processRemoteIo(processIo());
+    const io = processRemoteIo();
     process.exitCode = await runRemote(io, () => work(remoteClient(flags, io), io, ...args));
   };
 }
@@ -146,7 +128,7 @@ interface ListFlags {
 
 /** Adds --server and --api-key to the local forms of the dual commands (for --help; main() routes such lines here). */
 export function addRemoteFlagsToLocalCommands(program: Command): void {
-  for (const path of DUAL) {
+  for (const path of DUAL_COMMANDS) {
     const [first, second] = path.split(' ');
     let command = program.commands.find((c) => c.name() === first);
     if (second) command = command?.commands.find((c) => c.name() === second);
@@ -154,17 +136,25 @@ export function addRemoteFlagsToLocalCommands(program: Command): void {
   }
 }
 
-/** The program for a dual command with a server: the remote forms of plan, sync, run and keys create. */
+/** The program of a remote command line: the remote forms of plan, sync, run and keys create, and the remote-only commands. */
 export function buildRemoteProgram(): Command {
   const program = new Command('trellis').description('Trellis, against a running server').showHelpAfterError().enablePositionalOptions();
-  withRemoteFlags(program.command('plan'))
+  withRemoteFlags(program.command('plan [dir]'))
     .description("what a sync of the server's agents folder would change; exit 1 if a file there is invalid")
     .option('--format <format>', 'output: markdown or json', 'markdown')
-    .action(act(async (client, io, options: { format: string }) => (await import('./remote-agents.command.js')).remotePlanCommand(client, options.format, io)));
-  withRemoteFlags(program.command('sync'))
+    .action(
+      act(async (client, io, dir: string | undefined, options: { format: string }) =>
+        (await import('./remote-agents.command.js')).remotePlanCommand(client, options.format, io, dir),
+      ),
+    );
+  withRemoteFlags(program.command('sync [dir]'))
     .description("sync the server's agents folder now (admin key); exit 1 if a file was invalid")
     .option('--format <format>', 'output: markdown or json', 'markdown')
-    .action(act(async (client, io, options: { format: string }) => (await import('./remote-agents.command.js')).remoteSyncCommand(client, options.format, io)));
+    .action(
+      act(async (client, io, dir: string | undefined, options: { format: string }) =>
+        (await import('./remote-agents.command.js')).remoteSyncCommand(client, options.format, io, dir),
+      ),
+    );
   withRemoteFlags(program.command('run <agent>'))
     .description('start an execution of the agent on the server; --watch follows it and exits 0 when it completes, 1 when it fails')
     .option('--input <k=v>', 'an input (repeatable); the value is JSON when it parses as JSON', (value: string, previous: string[]) => [...previous, value], [])
@@ -186,5 +176,6 @@ export function buildRemoteProgram(): Command {
         (await import('./remote-account.command.js')).remoteKeysCreateCommand(client, options, io),
       ),
     );
+  registerRemoteOnlyCommands(program);
   return program;
 }
