@@ -51,7 +51,8 @@ export async function startEmbeddedPostgres(
   const holder = runningCluster(databaseDir);
   if (holder) {
     const where = `The embedded database in ${databaseDir} is in use by another process (Postgres pid ${holder.pid}, port ${holder.port}), most likely a running \`trellis start\``;
-    if (!options.share) throw new EmbeddedDatabaseBusyError(`${where}. ${options.busyHint ?? 'Stop that server first, or set DATABASE_URL.'}`);
+    const orphan = ` (If no Trellis server runs, that Postgres outlived one that was killed: stop it with \`kill ${holder.pid}\`.)`;
+    if (!options.share) throw new EmbeddedDatabaseBusyError(`${where}. ${options.busyHint ?? 'Stop that server first, or set DATABASE_URL.'}${orphan}`);
     if (!(await answers(urlAt(holder.port)))) {
       throw new EmbeddedDatabaseBusyError(`${where}, and it does not accept connections on port ${holder.port}. Stop that process, or set DATABASE_URL.`);
     }

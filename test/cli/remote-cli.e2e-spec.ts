@@ -140,6 +140,12 @@ describe('push, plan and sync', () => {
     expect(push.stderr).toMatch(/may not do this \(403: .*admin/);
   });
 
+  it('push of a folder that does not exist is a command-line mistake', async () => {
+    const io = capture(folder);
+    expect(await runRemote(io, () => pushCommand(client(ADMIN_KEY), 'nowhere', 'markdown', io))).toBe(2);
+    expect(io.stderr).toBe('nowhere does not exist: give the agents folder (default ./agents, or AGENTS_DIR) or an agent file\n');
+  });
+
   it('plan and sync --server refuse a local folder argument (the server plans its own folder)', async () => {
     const io = capture(folder);
     expect(await runRemote(io, () => remotePlanCommand(client(alice.key), 'markdown', io, 'agents'))).toBe(2);
@@ -167,7 +173,7 @@ describe('run and executions, as two users', () => {
     expect(status).toBe(0);
     expect(io.stdout).toBe('greeting: Hello, Ada!\n');
     expect(io.stderr).toMatch(/greet \(text\.template\) COMPLETED/);
-    expect(io.stderr).toMatch(/execution \S+ COMPLETED/);
+    expect(io.stderr).toMatch(/execution \S+ COMPLETED in \d+ ms, cost \d+\n/);
     aliceRun = /execution (\S+) of greeter/.exec(io.stderr)![1]!;
   });
 

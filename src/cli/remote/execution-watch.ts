@@ -34,7 +34,8 @@ class NodeChanges {
 export async function watchExecution(client: RemoteClient, executionId: string, options: WatchOptions): Promise<WatchResult> {
   const changes = new NodeChanges(options.onNode);
   const live = await watchOverWebSocket(client, executionId, changes, options.signal);
-  if (live !== 'unavailable') return live;
+  // Events carry what changed; the final answer is the execution as the API shows it (outputs, timings, cost).
+  if (live !== 'unavailable') return live.ended ? { ended: true, execution: await detail(client, executionId) } : live;
   return watchByPolling(client, executionId, changes, options);
 }
 
@@ -93,12 +94,16 @@ async function watchOverWebSocket(
   });
 }
 
+function detail(client: RemoteClient, executionId: string): Promise<ExecutionView> {
+  return client.get<ExecutionView>(`/api/executions/${encodeURIComponent(executionId)}`, { subject: `execution ${executionId}` });
+}
+
 async function watchByPolling(client: RemoteClient, executionId: string, changes: NodeChanges, options: WatchOptions): Promise<WatchResult> {
   const interval = options.pollMs ?? 1000;
   for (;;) {
-    const detail = await client.get<ExecutionView>(`/api/executions/${encodeURIComponent(executionId)}`, { subject: `execution ${executionId}` });
-    for (const node of detail.node_executions ?? []) changes.take(node);
-    if (isFinal(detail.status)) return { ended: true, execution: detail };
+    const execution = await detail(client, executionId);
+    for (const node of execution.node_executions ?? []) changes.take(node);
+    if (isFinal(execution.status)) return { ended: true, execution };
     const aborted = await new Promise<boolean>((resolve) => {
       if (options.signal?.aborted) return resolve(true);
       const timer = setTimeout(() => {

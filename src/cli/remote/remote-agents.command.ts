@@ -2,7 +2,7 @@
 // its own agents folder (a Git checkout, or the folder it was started in), so `push` validates the local
 // folder first, then checks that the server's folder holds exactly these files before it syncs.
 import { hashAgent } from '../../agents/agent.canonical.js';
-import { readAgentSources } from '../../agents/agent.files.js';
+import { AgentPathError, readAgentSources } from '../../agents/agent.files.js';
 import { formatProblemText } from '../../agents/agent.problems.js';
 import { validateAgents } from '../../agents/agent.validator.js';
 import { defaultDeps, type AgentCommandDeps, type CliIo } from '../../agents/agents.command.js';
@@ -85,7 +85,14 @@ export async function pushCommand(
 ): Promise<number> {
   checkFormat(format);
   const folder = dir ?? (io.env.AGENTS_DIR?.trim() || 'agents');
-  const report = validateAgents(readAgentSources(folder, io.cwd), { blocks: await deps.blocks(), ...(await deps.lookups(io)) });
+  let sources;
+  try {
+    sources = readAgentSources(folder, io.cwd);
+  } catch (error) {
+    if (error instanceof AgentPathError) throw new UsageError(error.message);
+    throw error;
+  }
+  const report = validateAgents(sources, { blocks: await deps.blocks(), ...(await deps.lookups(io)) });
   for (const result of report.results) for (const problem of result.problems) io.err(formatProblemText(problem) + '\n');
   if (report.results.length === 0) throw new UsageError(`no agent files (*.yaml, *.yml) found in ${folder}: nothing to push`);
   if (!report.ok) {
