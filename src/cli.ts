@@ -21,7 +21,8 @@ export async function main(args: string[]): Promise<void> {
   try {
     await program.parseAsync(args, { from: 'user' });
   } catch (error: unknown) {
-    console.error(error instanceof Error ? error.message : error);
+    // A bare rejection (no Error) once printed the single word "undefined": name the command instead.
+    console.error(error instanceof Error ? error.message : `the command failed without a reason (${String(error)}); run it again with LOG_LEVEL=debug.`);
     process.exitCode = 1;
   }
   if (!serving) await exitWith(Number(process.exitCode ?? 0));

@@ -34,9 +34,13 @@ class NodeChanges {
 export async function watchExecution(client: RemoteClient, executionId: string, options: WatchOptions): Promise<WatchResult> {
   const changes = new NodeChanges(options.onNode);
   const live = await watchOverWebSocket(client, executionId, changes, options.signal);
-  // Events carry what changed; the final answer is the execution as the API shows it (outputs, timings, cost).
-  if (live !== 'unavailable') return live.ended ? { ended: true, execution: await detail(client, executionId) } : live;
-  return watchByPolling(client, executionId, changes, options);
+  if (live === 'unavailable') return watchByPolling(client, executionId, changes, options);
+  if (!live.ended) return live;
+  // The end can come before the node states (subscribing to a finished execution sends its status first):
+  // the final answer is the execution as the API shows it, and any node not yet printed is printed from it.
+  const execution = await detail(client, executionId);
+  for (const node of execution.node_executions ?? []) changes.take(node);
+  return { ended: true, execution };
 }
 
 async function watchOverWebSocket(
