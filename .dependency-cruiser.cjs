@@ -37,6 +37,7 @@ const LAYERS = [
   'notifications',
   'agents',
   'triggers',
+  'cli',
 ];
 
 /** One rule per layer: its folder may not import a higher folder or a root file (tests beside the code may). */

@@ -90,7 +90,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   let embedded: EmbeddedDatabase | null = null;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres(config, logger);
+    embedded = await startEmbeddedPostgres(config, logger, {
+      busyHint: 'Stop the other server first, or give this one a database of its own (DATABASE_URL, or TRELLIS_DATA_DIR for another folder).',
+    });
     databaseUrl = embedded.url;
   }
   const dataSource = openDataSource({ url: databaseUrl, applicationName: `trellis-${config.role}` });
@@ -128,17 +130,25 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     if (dataSource.isInitialized) await dataSource.destroy();
     if (embedded) await embedded.stop();
   };
-  // Nest's shutdown hooks close the app on SIGTERM/SIGINT; the embedded database follows it.
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      logger.info({ signal }, 'shutting down');
-      close()
-        .then(() => process.exit(0))
-        .catch((error) => {
-          logger.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        });
-    });
-  }
+  // Ctrl-C or SIGTERM: the app first (requests, executors, sockets), then the database it was using. The
+  // embedded Postgres runs in a process group of its own, so a terminal's Ctrl-C does not stop it under
+  // the app. Repeats are ignored while closing: `npm start` forwards the terminal's SIGINT a second time.
+  let shuttingDown = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, 'shutting down: closing the app, then the database');
+    close()
+      .then(() => {
+        logger.info('stopped');
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   return { app, config, url, close };
 }

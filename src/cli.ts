@@ -1,38 +1,7 @@
-// The `trellis` command: main(args), called by bin/trellis.js. Each feature registers its sub-commands from
-// its own *.command.ts file.
-import 'reflect-metadata';
-import { Command } from 'commander';
-import { registerAgentCommands } from './agents/agents.command.js';
-import { registerSyncCommands } from './agents/agents-sync.command.js';
-import { registerKeysCommands } from './auth/keys.command.js';
-import { registerBlocksCommands } from './blocks/blocks.command.js';
-import { registerDatabaseCommands } from './database/database.command.js';
-import { registerRunCommand } from './agents/run.command.js';
-import { CreditsRepository } from './credits/credits.repository.js';
-import { openDataSource } from './entities.js';
-import { registerCredentialsCommands } from './integrations/credentials.command.js';
-
-export function buildProgram(): Command {
-  const program = new Command('trellis').description('Trellis: AI agents as code, validated, synced and run.').showHelpAfterError().enablePositionalOptions();
-
-  program
-    .command('start')
-    .description('start the server (embedded Postgres when DATABASE_URL is unset; in-process dispatch when REDIS_URL is unset)')
-    .option('--role <role>', 'api, worker or all (default: TRELLIS_ROLE or all)')
-    .action(async (options: { role?: string }) => {
-      const { main } = await import('./main.js');
-      await main(options.role ? ['--role', options.role] : []);
-    });
-
-  registerDatabaseCommands(program, openDataSource);
-  registerKeysCommands(program, openDataSource, new CreditsRepository());
-  registerCredentialsCommands(program, openDataSource);
-  registerAgentCommands(program);
-  registerSyncCommands(program, openDataSource);
-  registerBlocksCommands(program);
-  registerRunCommand(program);
-  return program;
-}
+// The `trellis` command: main(args), called by bin/trellis.js. A command line that talks to a server
+// (cli/remote/) loads only the remote client; every other one loads the full program (cli/local.program.ts).
+import { remoteRoute } from './cli/remote/remote-route.js';
+import { processEnvironment } from './config/environment.js';
 
 /**
  * Runs the `trellis` command with the user's arguments (`process.argv.slice(2)`). Every way of starting
@@ -41,7 +10,13 @@ export function buildProgram(): Command {
  * status it left in `process.exitCode` (an error no command handled: printed, status 1).
  */
 export async function main(args: string[]): Promise<void> {
-  const program = buildProgram();
+  // Commands that talk to a server load only the remote client (no database, block library or Nest).
+  const program = remoteRoute(args, processEnvironment())
+    ? (await import('./cli/remote/remote.program.js')).buildRemoteProgram()
+    : (await import('./cli/local.program.js')).buildProgram({
+        openDataSource: (await import('./entities.js')).openDataSource,
+        start: async (startArgs) => (await import('./main.js')).main(startArgs),
+      });
   let serving = false;
   program.hook('preAction', (_program, action) => {
     serving = action.name() === 'start' && action.parent === program;
@@ -49,7 +24,8 @@ export async function main(args: string[]): Promise<void> {
   try {
     await program.parseAsync(args, { from: 'user' });
   } catch (error: unknown) {
-    console.error(error instanceof Error ? error.message : error);
+    // A bare rejection (no Error) once printed the single word "undefined": name the command instead.
+    console.error(error instanceof Error ? error.message : `the command failed without a reason (${String(error)}); run it again with LOG_LEVEL=debug.`);
     process.exitCode = 1;
   }
   if (!serving) await exitWith(Number(process.exitCode ?? 0));

@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { startServer } from './bootstrap.js';
 import { ConfigError } from './config/config.loader.js';
+import { EmbeddedDatabaseBusyError } from './database/embedded.js';
 
 function roleFromArgs(argv: string[]): 'api' | 'worker' | 'all' | undefined {
   const index = argv.findIndex((a) => a === '--role' || a.startsWith('--role='));
@@ -21,6 +22,10 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     if (error instanceof ConfigError) {
       console.error(error.message);
       process.exit(78); // EX_CONFIG
+    }
+    if (error instanceof EmbeddedDatabaseBusyError) {
+      console.error(`Trellis could not start: ${error.message}`);
+      process.exit(1);
     }
     console.error('Trellis could not start:', error instanceof Error ? error.stack : error);
     process.exit(1);

@@ -40,11 +40,17 @@ export function agentsServices(dataSource: DataSource, config: AppConfig): Agent
   return { plans, syncs, activations };
 }
 
-/** Connects as the server does, runs `work`, and always disconnects. */
-export async function withAgentsServices<T>(io: CliIo, openDataSource: OpenDataSource, work: (services: AgentsServices) => Promise<T>): Promise<T> {
+/**
+ * Connects as the server does, runs `work`, and always disconnects. A plan may read a running server's
+ * embedded database; a sync may not write behind its back (its triggers would not hear of the changes).
+ */
+export async function withAgentsServices<T>(io: CliIo, openDataSource: OpenDataSource, work: (services: AgentsServices) => Promise<T>, writes = false): Promise<T> {
   const config = loadConfig({ env: io.env, cwd: io.cwd });
   const logger = createLogger(config.logging.level);
-  const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config, logger);
+  const busyHint =
+    `A sync here would change its agents behind its back (its webhooks and schedules would not hear of it): ` +
+    `run \`trellis sync --server http://127.0.0.1:${config.server.port}\` with an admin API key (--api-key or TRELLIS_API_KEY), or stop the server first.`;
+  const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config, logger, writes ? { busyHint } : { share: true });
   const dataSource = openDataSource({ url: config.databaseUrl ?? embedded!.url, poolSize: 2, applicationName: 'trellis-cli' });
   await dataSource.initialize();
   try {
@@ -85,10 +91,10 @@ export async function syncCommand(dir: string | undefined, format: string, io: C
 }
 
 export function registerSyncCommands(program: Command, openDataSource: OpenDataSource, io: () => CliIo = processIo): void {
-  const run = (work: (services: AgentsServices, io: CliIo) => Promise<number>) => async () => {
+  const run = (work: (services: AgentsServices, io: CliIo) => Promise<number>, writes: boolean) => async () => {
     const streams = io();
     try {
-      process.exitCode = await withAgentsServices(streams, openDataSource, (services) => work(services, streams));
+      process.exitCode = await withAgentsServices(streams, openDataSource, (services) => work(services, streams), writes);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       streams.err(`${error.message}\n`);
@@ -99,10 +105,10 @@ export function registerSyncCommands(program: Command, openDataSource: OpenDataS
     .command('plan [dir]')
     .description('what a sync would change, agent by agent, like a terraform plan (default folder: AGENTS_DIR or ./agents); exit 1 if a file is invalid')
     .option('--format <format>', `output: ${PLAN_FORMATS.join(', ')} (markdown reads well in a terminal and a pull request)`, 'markdown')
-    .action((dir: string | undefined, options: { format: string }) => run((services, streams) => planCommand(dir, options.format, streams, services))());
+    .action((dir: string | undefined, options: { format: string }) => run((services, streams) => planCommand(dir, options.format, streams, services), false)());
   program
     .command('sync [dir]')
     .description('make the database match the agents folder (new versions, removals; invalid files are skipped); exit 1 if a file is invalid')
     .option('--format <format>', `output: ${PLAN_FORMATS.join(', ')}`, 'markdown')
-    .action((dir: string | undefined, options: { format: string }) => run((services, streams) => syncCommand(dir, options.format, streams, services))());
+    .action((dir: string | undefined, options: { format: string }) => run((services, streams) => syncCommand(dir, options.format, streams, services), true)());
 }

@@ -84,7 +84,7 @@ export function registerKeysCommands(program: Command, openDataSource: OpenDataS
     .action(async (options: KeysCreateOptions) => {
       const config = loadConfig();
       const logger = createLogger(config.logging.level);
-      const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config, logger);
+      const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config, logger, { share: true });
       const dataSource = openDataSource({ url: config.databaseUrl ?? embedded!.url, poolSize: 2, applicationName: 'trellis-cli' });
       await dataSource.initialize();
       try {

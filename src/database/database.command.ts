@@ -13,7 +13,7 @@ export function registerDatabaseCommands(program: Command, openDataSource: OpenD
     .action(async () => {
       const config = loadConfig();
       const logger = createLogger(config.logging.level);
-      const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config, logger);
+      const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config, logger, { share: true });
       const dataSource = openDataSource({ url: config.databaseUrl ?? embedded!.url, poolSize: 2 });
       await dataSource.initialize();
       try {

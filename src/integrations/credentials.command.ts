@@ -45,7 +45,7 @@ export function registerCredentialsCommands(program: Command, openDataSource: Op
       const config = loadConfig();
       const logger = createLogger(config.logging.level);
       const { keyring } = loadKeyring(config);
-      const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config, logger);
+      const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config, logger, { share: true });
       const dataSource = openDataSource({ url: config.databaseUrl ?? embedded!.url, poolSize: 2, applicationName: 'trellis-cli' });
       await dataSource.initialize();
       try {

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
 import { VALIDATE_FORMATS } from '../../src/agents/agents.command.js';
-import { buildProgram } from '../../src/cli.js';
+import { buildProgram } from '../../src/cli/local.program.js';
+import { openDataSource } from '../../src/entities.js';
 import { ensureBuilt, TRELLIS_BIN } from '../helpers/built.js';
 
 const ROOT = process.cwd();
@@ -58,7 +59,7 @@ describe('the example GitHub workflow', () => {
   });
 
   it('passes only commands and options the trellis CLI has', () => {
-    const program = buildProgram();
+    const program = buildProgram({ openDataSource, start: () => Promise.reject(new Error('not started here')) });
     for (const [name, ...args] of trellisRuns) {
       const command = program.commands.find((c: Command) => c.name() === name);
       expect({ name, exists: Boolean(command) }).toEqual({ name, exists: true });

@@ -1,0 +1,44 @@
+// The `trellis` program with every command: each feature registers its sub-commands from its own
+// *.command.ts file, and the remote-only ones come from cli/remote/. src/cli.ts's main() loads it.
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { registerAgentCommands } from '../agents/agents.command.js';
+import { addRemoteFlagsToLocalCommands, registerRemoteOnlyCommands } from './remote/remote.program.js';
+import { registerSyncCommands } from '../agents/agents-sync.command.js';
+import { registerKeysCommands } from '../auth/keys.command.js';
+import { registerBlocksCommands } from '../blocks/blocks.command.js';
+import { registerDatabaseCommands } from '../database/database.command.js';
+import { registerRunCommand } from '../agents/run.command.js';
+import { CreditsRepository } from '../credits/credits.repository.js';
+import type { OpenDataSource } from '../database/data-source.js';
+import { registerCredentialsCommands } from '../integrations/credentials.command.js';
+
+/** What the program needs from root files (src/entities.ts, src/main.ts), handed in by src/cli.ts. */
+export interface RootParts {
+  openDataSource: OpenDataSource;
+  /** Starts the server (src/main.ts), loaded only when `trellis start` runs. */
+  start: (args: string[]) => Promise<void>;
+}
+
+export function buildProgram({ openDataSource, start }: RootParts): Command {
+  const program = new Command('trellis').description('Trellis: AI agents as code, validated, synced and run.').showHelpAfterError().enablePositionalOptions();
+
+  program
+    .command('start')
+    .description('start the server (embedded Postgres when DATABASE_URL is unset; in-process dispatch when REDIS_URL is unset)')
+    .option('--role <role>', 'api, worker or all (default: TRELLIS_ROLE or all)')
+    .action(async (options: { role?: string }) => {
+      await start(options.role ? ['--role', options.role] : []);
+    });
+
+  registerDatabaseCommands(program, openDataSource);
+  registerKeysCommands(program, openDataSource, new CreditsRepository());
+  registerCredentialsCommands(program, openDataSource);
+  registerAgentCommands(program);
+  registerSyncCommands(program, openDataSource);
+  registerBlocksCommands(program);
+  registerRunCommand(program);
+  registerRemoteOnlyCommands(program);
+  addRemoteFlagsToLocalCommands(program);
+  return program;
+}
