@@ -1,0 +1,118 @@
+// The README's commands are true: every `trellis ...` it shows is a command of the CLI with options it knows
+// (and every command of the CLI is in its table), every `npm run x` is a script, every environment variable
+// of its table is read by src/config, every TRELLIS_<SECTION>__<KEY> example names a config key, and every
+// HTTP route it names (`GET /api/...`, curl localhost:3000/...) is in the OpenAPI document.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import type { Command } from 'commander';
+import { buildProgram } from '../../src/cli.js';
+import { loadConfig } from '../../src/config/config.loader.js';
+
+const ROOT = process.cwd();
+const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+const OPENAPI = JSON.parse(readFileSync(join(ROOT, 'docs', 'openapi.json'), 'utf8')) as { paths: Record<string, Record<string, unknown>> };
+
+/** The shell lines of the README's fenced code blocks (```sh and plain ```), comments kept. */
+function codeLines(markdown: string): string[] {
+  const lines: string[] = [];
+  for (const [, lang, body] of markdown.matchAll(/^```(\w*)\n([\s\S]*?)^```/gm)) if (lang === 'sh' || lang === '') lines.push(...body!.split('\n'));
+  return lines;
+}
+
+/** `trellis <words>` of the code blocks and of the command table's first column, as written. */
+function trellisCommands(markdown: string): string[] {
+  const found: string[] = [];
+  for (const line of codeLines(markdown)) {
+    const command = /^\s*(?:[A-Z_]+=\S*\s+)*(?:npx |node bin\/)?trellis(?:\.js)? ([^#|>]*)/.exec(line.replace(/\\$/, ''));
+    if (command) found.push(command[1]!.trim());
+  }
+  for (const [, cell] of markdown.matchAll(/^\| `trellis ([^`]+)` \|/gm)) found.push(cell!.replace(/\\\|/g, '|'));
+  return found;
+}
+
+/** Why `words` is not a command line the CLI accepts, or null. Placeholders (<x>, [x], a|b, ...) pass. */
+function problemWith(program: Command, words: string): string | null {
+  const tokens = words.replace(/[[\]]/g, ' ').split(/\s+/).filter(Boolean);
+  let command = program;
+  const name = tokens.shift();
+  const top = program.commands.find((c) => c.name() === name || c.aliases().includes(name ?? ''));
+  if (!top) return `"trellis ${words}": there is no command "${name}"`;
+  command = top;
+  while (command.commands.length > 0) {
+    const sub = command.commands.find((c) => c.name() === tokens[0]);
+    if (!sub) return `"trellis ${words}": ${command.name()} has no sub-command "${tokens[0]}"`;
+    command = sub;
+    tokens.shift();
+  }
+  const known = new Set(command.options.flatMap((option) => [option.long, option.short]).filter(Boolean));
+  known.add('--help');
+  for (const token of tokens) {
+    if (!token.startsWith('-')) continue;
+    const option = token.split('=')[0]!;
+    if (!known.has(option)) return `"trellis ${words}": ${command.name()} has no option ${option} (it has ${[...known].join(', ')})`;
+  }
+  return null;
+}
+
+/** Whether METHOD path (with {x} or <x> placeholders) is an operation of the OpenAPI document. */
+function documented(method: string, path: string): boolean {
+  const segments = path.replace(/<[^>]+>/g, '{x}').replace(/\?.*$/, '').replace(/\/$/, '').split('/');
+  return Object.entries(OPENAPI.paths).some(([template, item]) => {
+    const parts = template.split('/');
+    const methods = Object.keys(item);
+    return (
+      parts.length === segments.length &&
+      parts.every((part, i) => part === segments[i] || (part.startsWith('{') && segments[i] !== '')) &&
+      (methods.includes(method.toLowerCase()) || (methods.includes('post') && method !== 'GET' && template.startsWith('/webhooks/')))
+    );
+  });
+}
+
+describe("the README's commands", () => {
+  const program = buildProgram();
+
+  it('are commands and options the trellis CLI knows', () => {
+    const commands = trellisCommands(README);
+    expect(commands.length).toBeGreaterThan(15);
+    expect(commands.map((words) => problemWith(program, words)).filter(Boolean)).toEqual([]);
+  });
+
+  it('list every command the CLI has in the command table', () => {
+    const table = new Set([...README.matchAll(/^\| `trellis ([a-z-]+)/gm)].map((m) => m[1]));
+    expect(program.commands.map((c) => c.name()).filter((name) => !table.has(name))).toEqual([]);
+  });
+
+  it('name only npm scripts the package has', () => {
+    const scripts = codeLines(README).flatMap((line) => [...line.matchAll(/\bnpm (?:run ([a-z0-9:-]+)|(test|start)\b)/g)].map((m) => m[1] ?? m[2]!));
+    expect(scripts.length).toBeGreaterThan(3);
+    expect(scripts.filter((script) => !(script in PACKAGE.scripts))).toEqual([]);
+  });
+
+  it('name environment variables that src/config reads, and TRELLIS_<SECTION>__<KEY> examples of real keys', () => {
+    const configSource = readdirSync(join(ROOT, 'src', 'config'))
+      .filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts'))
+      .map((file) => readFileSync(join(ROOT, 'src', 'config', file), 'utf8'))
+      .join('\n');
+    const table = README.slice(README.indexOf('| variable | default | meaning |'));
+    const variables = [...table.slice(0, table.indexOf('\n\n')).matchAll(/^\| ([^|]+) \|/gm)].flatMap((m) => [...m[1]!.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((v) => v[1]!));
+    expect(variables.length).toBeGreaterThan(10);
+    expect(variables.filter((name) => !new RegExp(`\\b${name}\\b`).test(configSource))).toEqual([]);
+    const examples = [...README.matchAll(/\b(TRELLIS_[A-Z0-9]+__[A-Z0-9_]+)=([^`\s]+)/g)];
+    expect(examples.length).toBeGreaterThan(0);
+    for (const [, name, value] of examples) expect(() => loadConfig({ env: { TRELLIS_ENV: 'test', [name!]: value! } })).not.toThrow();
+  });
+
+  it('name HTTP routes the OpenAPI document has', () => {
+    const routes = [...README.matchAll(/`(GET|POST|PUT|PATCH|DELETE)(?:\/(GET|POST|PUT|PATCH|DELETE))? (\/[^\s`]*)/g)].flatMap((m) =>
+      [m[1]!, m[2]].filter(Boolean).map((method) => [method!, m[3]!] as const),
+    );
+    for (const line of codeLines(README)) {
+      const curl = /curl .*?localhost:3000(\/[^\s'"]*)/.exec(line);
+      if (curl) routes.push([/ -d /.test(line) ? 'POST' : 'GET', curl[1]!]);
+    }
+    expect(routes.length).toBeGreaterThan(20);
+    expect(routes.filter(([method, path]) => !documented(method, path)).map(([method, path]) => `${method} ${path}`)).toEqual([]);
+  });
+});
