@@ -11,6 +11,11 @@ import { loadConfig } from '../../src/config/config.loader.js';
 
 const ROOT = process.cwd();
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+/** The hand-written documents in docs/ are held to the same rules (blocks.md is generated). */
+const DOCS = readdirSync(join(ROOT, 'docs'))
+  .filter((file) => file.endsWith('.md') && file !== 'blocks.md')
+  .map((file) => ({ file: `docs/${file}`, text: readFileSync(join(ROOT, 'docs', file), 'utf8') }));
+const ALL = [{ file: 'README.md', text: README }, ...DOCS];
 const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
 const OPENAPI = JSON.parse(readFileSync(join(ROOT, 'docs', 'openapi.json'), 'utf8')) as { paths: Record<string, Record<string, unknown>> };
 
@@ -73,15 +78,17 @@ function documented(method: string, path: string): boolean {
 describe("the README's commands", () => {
   const program = buildProgram();
 
-  it('are commands and options the trellis CLI knows', () => {
-    const commands = trellisCommands(README);
-    expect(commands.length).toBeGreaterThan(15);
-    expect(commands.map((words) => problemWith(program, words)).filter(Boolean)).toEqual([]);
+  it('are commands and options the trellis CLI knows (README.md and docs/)', () => {
+    expect(trellisCommands(README).length).toBeGreaterThan(15);
+    const problems = ALL.flatMap(({ file, text }) => trellisCommands(text).map((words) => problemWith(program, words) && `${file}: ${problemWith(program, words)}`));
+    expect(problems.filter(Boolean)).toEqual([]);
   });
 
-  it('list every command the CLI has in the command table', () => {
-    const table = new Set([...README.matchAll(/^\| `trellis ([a-z-]+)/gm)].map((m) => m[1]));
-    expect(program.commands.map((c) => c.name()).filter((name) => !table.has(name))).toEqual([]);
+  it('list every command the CLI has in the command tables (README.md, docs/reference.md)', () => {
+    for (const text of [README, readFileSync(join(ROOT, 'docs', 'reference.md'), 'utf8')]) {
+      const table = new Set([...text.matchAll(/^\| `trellis ([a-z-]+)/gm)].map((m) => m[1]));
+      expect(program.commands.map((c) => c.name()).filter((name) => !table.has(name))).toEqual([]);
+    }
   });
 
   it('name only npm scripts the package has', () => {
@@ -95,22 +102,26 @@ describe("the README's commands", () => {
       .filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts'))
       .map((file) => readFileSync(join(ROOT, 'src', 'config', file), 'utf8'))
       .join('\n');
-    const table = README.slice(README.indexOf('| variable | default | meaning |'));
-    const variables = [...table.slice(0, table.indexOf('\n\n')).matchAll(/^\| ([^|]+) \|/gm)].flatMap((m) => [...m[1]!.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((v) => v[1]!));
-    expect(variables.length).toBeGreaterThan(10);
+    const variables = ALL.filter(({ text }) => text.includes('| variable | default | meaning |')).flatMap(({ text }) => {
+      const table = text.slice(text.indexOf('| variable | default | meaning |'));
+      return [...table.slice(0, table.indexOf('\n\n')).matchAll(/^\| ([^|]+) \|/gm)].flatMap((m) => [...m[1]!.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((v) => v[1]!));
+    });
+    expect(variables.length).toBeGreaterThan(20);
     expect(variables.filter((name) => !new RegExp(`\\b${name}\\b`).test(configSource))).toEqual([]);
-    const examples = [...README.matchAll(/\b(TRELLIS_[A-Z0-9]+__[A-Z0-9_]+)=([^`\s]+)/g)];
+    const examples = ALL.flatMap(({ text }) => [...text.matchAll(/\b(TRELLIS_[A-Z0-9]+__[A-Z0-9_]+)=([^`\s]+)/g)]);
     expect(examples.length).toBeGreaterThan(0);
     for (const [, name, value] of examples) expect(() => loadConfig({ env: { TRELLIS_ENV: 'test', [name!]: value! } })).not.toThrow();
   });
 
-  it('name HTTP routes the OpenAPI document has', () => {
-    const routes = [...README.matchAll(/`(GET|POST|PUT|PATCH|DELETE)(?:\/(GET|POST|PUT|PATCH|DELETE))? (\/[^\s`]*)/g)].flatMap((m) =>
-      [m[1]!, m[2]].filter(Boolean).map((method) => [method!, m[3]!] as const),
+  it('name HTTP routes the OpenAPI document has (README.md and docs/)', () => {
+    const routes = ALL.flatMap(({ text }) =>
+      [...text.matchAll(/`((?:GET|POST|PUT|PATCH|DELETE)(?:\/(?:GET|POST|PUT|PATCH|DELETE))*) (\/[^\s`]*)/g)].flatMap((m) =>
+        m[1]!.split('/').map((method) => [method, m[2]!] as const),
+      ),
     );
-    for (const line of codeLines(README)) {
+    for (const line of ALL.flatMap(({ text }) => codeLines(text))) {
       const curl = /curl .*?localhost:3000(\/[^\s'"]*)/.exec(line);
-      if (curl) routes.push([/ -d /.test(line) ? 'POST' : 'GET', curl[1]!]);
+      if (curl) routes.push([/-X (\w+)/.exec(line)?.[1] ?? (/ -d /.test(line) ? 'POST' : 'GET'), curl[1]!]);
     }
     expect(routes.length).toBeGreaterThan(20);
     expect(routes.filter(([method, path]) => !documented(method, path)).map(([method, path]) => `${method} ${path}`)).toEqual([]);
