@@ -40,11 +40,10 @@ function trellisCommands(markdown: string): string[] {
 /** Why `words` is not a command line the CLI accepts, or null. Placeholders (<x>, [x], a|b, ...) pass. */
 function problemWith(program: Command, words: string): string | null {
   const tokens = words.replace(/[[\]]/g, ' ').split(/\s+/).filter(Boolean);
-  let command = program;
   const name = tokens.shift();
   const top = program.commands.find((c) => c.name() === name || c.aliases().includes(name ?? ''));
   if (!top) return `"trellis ${words}": there is no command "${name}"`;
-  command = top;
+  let command = top;
   while (command.commands.length > 0) {
     const sub = command.commands.find((c) => c.name() === tokens[0]);
     if (!sub) return `"trellis ${words}": ${command.name()} has no sub-command "${tokens[0]}"`;
