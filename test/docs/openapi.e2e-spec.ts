@@ -144,6 +144,15 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(doc.paths['/webhooks/{agent}/{node}'] ?? {})).toEqual(['post']);
   });
 
+  it('documents execute as it answers: 202 or 200 (with ?wait=), never 201, with its body and the wait parameter', () => {
+    for (const path of ['/api/graphs/{id}/execute', '/api/graphs/{id}/execute/{version}']) {
+      const execute = doc.paths[path]!.post! as Operation & { parameters: Array<{ name: string; in: string }>; requestBody?: { content: Record<string, unknown> } };
+      expect(Object.keys(execute.responses).filter((status) => status.startsWith('2'))).toEqual(['200', '202']);
+      expect(execute.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'wait', in: 'query' })]));
+      expect(Object.keys(execute.requestBody?.content ?? {})).toEqual(['application/json']);
+    }
+  });
+
   it('documents the statuses and bodies real requests get', async () => {
     const http = request(t.http);
     const admin = { 'X-API-Key': TEST_ADMIN_KEY };
