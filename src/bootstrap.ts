@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
 import { createLogger, PinoNestLogger } from './common/logger.js';
+import { finishOpenApiDocument } from './common/openapi-document.js';
 import { createRedis } from './common/redis.js';
 import { requestIdMiddleware } from './common/request-id.middleware.js';
 import { storableRequestMiddleware } from './common/storable-body.middleware.js';
@@ -57,10 +58,9 @@ export function buildOpenApiDocument(app: NestExpressApplication) {
     .setVersion('0.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A JWT, or an API key (trl_...)' }, 'bearer')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api_key')
-    .addSecurityRequirements('bearer')
-    .addSecurityRequirements('api_key')
     .build();
-  return SwaggerModule.createDocument(app, document);
+  // No document-wide security: /api controllers declare theirs (ApiAuthenticated); webhooks and health have none.
+  return finishOpenApiDocument(SwaggerModule.createDocument(app, document));
 }
 
 function mountOpenApi(app: NestExpressApplication): void {

@@ -1,5 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAnswers, ApiAuthenticated, ApiError } from '../common/api-docs.dto.js';
+import { AGENTS_PLAN, FILE_VALIDATION, SYNC_RESULT } from './agents-answers.dto.js';
 import type { Request, Response } from 'express';
 import { RequireScopes } from '../auth/auth.decorators.js';
 import { CurrentPrincipal, type Principal } from '../auth/principal.js';
@@ -14,8 +16,8 @@ import type { AgentsPlan } from './agents-plan.js';
 import { AgentsSyncService, type SyncResult } from './agents-sync.service.js';
 
 @ApiTags('agents')
-@ApiBearerAuth('bearer')
-@ApiSecurity('api_key')
+@ApiAuthenticated()
+@ApiError(403)
 @Controller('api/agents')
 export class AgentsController {
   constructor(
@@ -28,6 +30,13 @@ export class AgentsController {
   @HttpCode(200)
   @RequireScopes('admin')
   @ApiOperation({ summary: 'Sync the agents folder into the database now; answers the applied plan (?format=markdown for text)' })
+  @ApiAnswers(
+    [
+      { status: 200, schema: SYNC_RESULT, description: 'The applied plan' },
+      { status: 200, schema: { type: 'string' }, contentType: 'text/markdown', description: 'With ?format=markdown' },
+    ],
+    400,
+  )
   async sync(@Query() query: PlanQuery, @Res({ passthrough: true }) response: Response): Promise<SyncResult | string> {
     const result = await this.syncs.sync({ trigger: 'api' });
     return this.answer(result, query, response);
@@ -36,6 +45,13 @@ export class AgentsController {
   @Get('plan')
   @RequireScopes('graphs:read')
   @ApiOperation({ summary: 'What a sync would do, agent by agent, without doing it (?format=markdown for a pull-request comment)' })
+  @ApiAnswers(
+    [
+      { status: 200, schema: AGENTS_PLAN, description: 'The plan' },
+      { status: 200, schema: { type: 'string' }, contentType: 'text/markdown', description: 'With ?format=markdown' },
+    ],
+    400,
+  )
   async plan(@Query() query: PlanQuery, @Res({ passthrough: true }) response: Response): Promise<AgentsPlan | string> {
     return this.answer(await this.plans.plan(), query, response);
   }
@@ -44,6 +60,15 @@ export class AgentsController {
   @HttpCode(200)
   @RequireScopes('graphs:read')
   @ApiConsumes('text/plain', 'application/yaml', 'application/json')
+  @ApiBody({
+    schema: {
+      oneOf: [
+        { type: 'string', description: 'The YAML of one agent file' },
+        { type: 'object', required: ['text'], properties: { text: { type: 'string' }, path: { type: 'string' } } },
+      ],
+    },
+  })
+  @ApiAnswers({ status: 200, schema: FILE_VALIDATION, description: 'Its problems (ok: false when any is an error)' }, 400, 413)
   @ApiOperation({ summary: "Check one agent file's text (text/plain, or JSON {text, path?}); answers its problems with line and column" })
   async validate(@CurrentPrincipal() principal: Principal, @Req() request: Request, @Body() body: unknown): Promise<FileValidation> {
     const input: ValidateRequest = request.is('application/json') ? validateRequestFromJson(body) : { text: await this.readText(request, body) };

@@ -1,19 +1,21 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAnswers, ApiAuthenticated } from '../common/api-docs.dto.js';
+import { USER } from '../users/users-answers.dto.js';
 import { RequireScopes } from './auth.decorators.js';
 import { CurrentPrincipal, type Principal } from './principal.js';
 import { UpdateUserDto, userView, type UserView } from '../users/users.dto.js';
 import { UsersService } from '../users/users.service.js';
 
 @ApiTags('user')
-@ApiBearerAuth('bearer')
-@ApiSecurity('api_key')
+@ApiAuthenticated()
 @Controller('api/user')
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
   @ApiOperation({ summary: 'The caller' })
+  @ApiAnswers({ status: 200, schema: USER, description: 'You' })
   async get(@CurrentPrincipal() principal: Principal): Promise<UserView> {
     return userView(await this.users.getById(principal.user.id));
   }
@@ -21,6 +23,7 @@ export class UsersController {
   @Put()
   @RequireScopes('account')
   @ApiOperation({ summary: "Change the caller's name, email, time zone or notification preferences" })
+  @ApiAnswers({ status: 200, schema: USER, description: 'You, changed' }, 400, 403)
   async update(@CurrentPrincipal() principal: Principal, @Body() body: UpdateUserDto): Promise<UserView> {
     const patch: UpdateUserDto = {};
     if (body.name !== undefined) patch.name = body.name;

@@ -7,7 +7,8 @@
 //   499 CANCELLED (the client went away; seen in logs only), 500 INVALID_OUTPUT (a bug in the block),
 //   504 NODE_TIMEOUT (longer than executor.node_timeout).
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiAuthenticated, ApiError } from '../common/api-docs.dto.js';
 import type { Response } from 'express';
 import { RequireScopes } from '../auth/auth.decorators.js';
 import { CurrentPrincipal, type Principal } from '../auth/principal.js';
@@ -15,8 +16,8 @@ import { BlockListAnswer, BlockView, ExecuteBlockAnswer, ExecuteBlockDto } from 
 import { BlocksService, type ExecuteBlockResult } from './blocks.service.js';
 
 @ApiTags('blocks')
-@ApiBearerAuth('bearer')
-@ApiSecurity('api_key')
+@ApiAuthenticated()
+@ApiError(403)
 @Controller('api/blocks')
 export class BlocksController {
   constructor(private readonly blocks: BlocksService) {}
@@ -34,7 +35,7 @@ export class BlocksController {
   @ApiOperation({ summary: 'One block' })
   @ApiParam({ name: 'block_id', example: 'text.template' })
   @ApiOkResponse({ type: BlockView })
-  @ApiResponse({ status: 404, description: 'NOT_FOUND: no such block (details.suggestions lists close ids)' })
+  @ApiError(404, 'NOT_FOUND: no such block (details.suggestions lists close ids)')
   get(@Param('block_id') id: string): BlockView {
     return this.blocks.describe(id);
   }
@@ -45,11 +46,12 @@ export class BlocksController {
   @ApiOperation({ summary: 'Run one block with {inputs, credentials?}; answers every yielded (pin, value)' })
   @ApiParam({ name: 'block_id', example: 'text.template' })
   @ApiOkResponse({ type: ExecuteBlockAnswer })
-  @ApiResponse({ status: 400, description: 'VALIDATION_FAILED (body), INVALID_INPUT (details.problems name the pins) or CREDENTIAL_UNRESOLVED' })
-  @ApiResponse({ status: 404, description: 'NOT_FOUND: no such block' })
-  @ApiResponse({ status: 422, description: "The block failed: the block's error code and message (TEMPLATE_ERROR, CODE_ERROR, NEEDS_ENGINE...)" })
-  @ApiResponse({ status: 500, description: 'INVALID_OUTPUT: the block yielded something its schema refuses (a bug)' })
-  @ApiResponse({ status: 504, description: 'NODE_TIMEOUT: the block ran longer than executor.node_timeout' })
+  @ApiError(400, 'VALIDATION_FAILED (body), INVALID_INPUT (details.problems name the pins) or CREDENTIAL_UNRESOLVED')
+  @ApiError(402)
+  @ApiError(404, 'NOT_FOUND: no such block')
+  @ApiError(422, "The block failed: the block's error code and message (TEMPLATE_ERROR, CODE_ERROR, NEEDS_ENGINE...)")
+  @ApiError(500, 'INVALID_OUTPUT: the block yielded something its schema refuses (a bug)')
+  @ApiError(504, 'NODE_TIMEOUT: the block ran longer than executor.node_timeout')
   async execute(
     @Param('block_id') id: string,
     @Body() body: ExecuteBlockDto,

@@ -42,7 +42,11 @@ export class BlockOutputView {
   @ApiProperty({ description: 'The output pin.' })
   pin!: string;
 
-  @ApiProperty({ description: 'The value yielded on it.' })
+  @ApiProperty({
+    description: 'The value yielded on it: any JSON value.',
+    oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'object' }, { type: 'array', items: {} }],
+    nullable: true,
+  })
   value!: unknown;
 }
 

@@ -1,9 +1,21 @@
 // The execution API (interfaces.md): thin; parsing and checks of the body, then ExecutionsService.
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { VersionPipe } from '../common/query-values.js';
-import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RequireScopes } from '../auth/auth.decorators.js';
+import { ApiAnswers, ApiAuthenticated, ApiError, type Answer } from '../common/api-docs.dto.js';
+import {
+  EXECUTE_BODY,
+  EXECUTION,
+  EXECUTION_ACCEPTED,
+  EXECUTION_DETAIL,
+  EXECUTION_FINISHED,
+  EXECUTION_PAGE,
+  EXECUTION_RESULTS,
+  NODE_EXECUTION_PAGE,
+  WAIT_QUERY,
+} from './executions-answers.dto.js';
 import { CurrentPrincipal, type Principal } from '../auth/principal.js';
 import { validationFailed, type Problem } from '../common/errors.js';
 import { parseDuration } from '../common/units.js';
@@ -14,9 +26,14 @@ import { executionView, type ExecutionView } from './executions.views.js';
 
 const MAX_WAIT_MS = 60_000;
 
+const EXECUTE_ANSWERS: Answer[] = [
+  { status: 202, schema: EXECUTION_ACCEPTED, description: 'The execution, QUEUED (or still running when ?wait= ran out)' },
+  { status: 200, schema: EXECUTION_FINISHED, description: 'With ?wait=: the execution ended in time' },
+];
+
 @ApiTags('executions')
-@ApiBearerAuth('bearer')
-@ApiSecurity('api_key')
+@ApiAuthenticated()
+@ApiError(403)
 @Controller('api')
 export class ExecutionsController {
   constructor(private readonly executions: ExecutionsService) {}
@@ -24,6 +41,9 @@ export class ExecutionsController {
   @Post('graphs/:id/execute')
   @RequireScopes('executions:run')
   @ApiOperation({ summary: 'Run the active version of an agent (202 with the QUEUED execution; ?wait= waits up to 60 s)' })
+  @ApiBody({ schema: EXECUTE_BODY, required: false })
+  @ApiQuery(WAIT_QUERY)
+  @ApiAnswers(EXECUTE_ANSWERS, 400, 402, 404, 409)
   execute(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -37,6 +57,9 @@ export class ExecutionsController {
   @Post('graphs/:id/execute/:version')
   @RequireScopes('executions:run')
   @ApiOperation({ summary: 'Run one version of an agent' })
+  @ApiBody({ schema: EXECUTE_BODY, required: false })
+  @ApiQuery(WAIT_QUERY)
+  @ApiAnswers(EXECUTE_ANSWERS, 400, 402, 404, 409)
   executeVersion(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -52,6 +75,7 @@ export class ExecutionsController {
   @HttpCode(200)
   @RequireScopes('executions:run')
   @ApiOperation({ summary: 'Stop an execution (CANCELLED); a finished one is answered unchanged' })
+  @ApiAnswers({ status: 200, schema: EXECUTION, description: 'The execution' }, 404)
   async stop(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Param('exec_id') execId: string): Promise<ExecutionView> {
     return executionView(await this.executions.stop(principal, id, execId));
   }
@@ -59,6 +83,12 @@ export class ExecutionsController {
   @Get('executions')
   @RequireScopes('executions:read')
   @ApiOperation({ summary: 'Executions billed to the caller (admins: all), newest first, cursor-paginated' })
+  @ApiQuery({ name: 'graph_id', required: false, schema: { type: 'string' } })
+  @ApiQuery({ name: 'status', required: false, schema: { type: 'string', example: 'FAILED' } })
+  @ApiQuery({ name: 'source', required: false, schema: { type: 'string', example: 'webhook' } })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1 } })
+  @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' }, description: 'next_cursor of the previous page' })
+  @ApiAnswers({ status: 200, schema: EXECUTION_PAGE, description: 'A page of executions' }, 400)
   list(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, string | undefined>) {
     const limit = query.limit !== undefined ? Number(query.limit) : undefined;
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
@@ -69,6 +99,7 @@ export class ExecutionsController {
   @Get('executions/:id')
   @RequireScopes('executions:read')
   @ApiOperation({ summary: 'One execution with its first 1,000 node executions' })
+  @ApiAnswers({ status: 200, schema: EXECUTION_DETAIL, description: 'The execution' }, 404)
   detail(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     return this.executions.detail(principal, id);
   }
@@ -76,6 +107,10 @@ export class ExecutionsController {
   @Get('executions/:id/nodes')
   @RequireScopes('executions:read')
   @ApiOperation({ summary: 'Node executions in creation order, cursor-paginated, ?status=' })
+  @ApiQuery({ name: 'status', required: false, schema: { type: 'string' } })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1 } })
+  @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' } })
+  @ApiAnswers({ status: 200, schema: NODE_EXECUTION_PAGE, description: 'A page of node executions' }, 400, 404)
   nodes(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() query: Record<string, string | undefined>) {
     const limit = query.limit !== undefined ? Number(query.limit) : undefined;
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
@@ -87,6 +122,7 @@ export class ExecutionsController {
   @HttpCode(202)
   @RequireScopes('executions:run')
   @ApiOperation({ summary: 'A new execution of the same version with the same inputs or trigger event (source rerun)' })
+  @ApiAnswers({ status: 202, schema: EXECUTION, description: 'The new execution, QUEUED' }, 402, 404, 409)
   async rerun(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ExecutionView> {
     return executionView(await this.executions.rerun(principal, id));
   }
@@ -94,6 +130,7 @@ export class ExecutionsController {
   @Get('executions/:id/results')
   @RequireScopes('executions:read')
   @ApiOperation({ summary: '{status, outputs: {name: [values]}}' })
+  @ApiAnswers({ status: 200, schema: EXECUTION_RESULTS, description: 'Status and outputs' }, 404)
   results(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     return this.executions.results(principal, id);
   }

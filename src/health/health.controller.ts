@@ -1,5 +1,7 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAnswers } from '../common/api-docs.dto.js';
+import { HEALTH, READY } from './health-answers.dto.js';
 import type { Response } from 'express';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -25,12 +27,19 @@ export class HealthController {
 
   /** Alive: the process answers. No dependency is checked, so an orchestrator never kills us for Postgres. */
   @Get()
+  @ApiOperation({ summary: 'Alive: the process answers (no dependency is checked)' })
+  @ApiAnswers({ status: 200, schema: HEALTH, description: 'Alive' })
   alive() {
     return { status: 'ok', role: this.config.role };
   }
 
   /** Ready: database reachable, migrations applied, Redis reachable (when configured). 503 otherwise. */
   @Get('ready')
+  @ApiOperation({ summary: 'Ready: database reachable, migrations applied, Redis reachable (when configured); 503 otherwise' })
+  @ApiAnswers([
+    { status: 200, schema: READY, description: 'Ready' },
+    { status: 503, schema: READY, description: 'Not ready: the failing checks say why' },
+  ])
   async ready(@Res({ passthrough: true }) res: Response) {
     const checks: Record<string, Check> = {};
     checks.database = await timed(async () => {

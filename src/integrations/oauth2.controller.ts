@@ -1,5 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiAnswers, ApiError } from '../common/api-docs.dto.js';
+import { CREDENTIAL, OAUTH_LOGIN } from './credentials-answers.dto.js';
 import type { Request } from 'express';
 import { Public, RequireScopes } from '../auth/auth.decorators.js';
 import { CurrentPrincipal, type Principal } from '../auth/principal.js';
@@ -16,8 +18,12 @@ export class OAuthController {
   @RequireScopes('credentials:manage')
   @ApiBearerAuth('bearer')
   @ApiSecurity('api_key')
+  @ApiError(401)
+  @ApiError(403)
+  @ApiError(429)
   @ApiBody({ type: OAuthLoginDto })
   @ApiOperation({ summary: 'Start an OAuth2 sign-in (authorization code with PKCE); open login_url in a browser' })
+  @ApiAnswers({ status: 200, schema: OAUTH_LOGIN, description: 'The URL to open' }, 400, 404)
   async login(
     @CurrentPrincipal() principal: Principal,
     @Param('provider') provider: string,
@@ -31,6 +37,11 @@ export class OAuthController {
   @Get('callback')
   @Public()
   @ApiOperation({ summary: "Where the provider sends the browser back; authorised by the sign-in's state alone. Stores the oauth2 credential." })
+  @ApiQuery({ name: 'code', required: false, schema: { type: 'string' } })
+  @ApiQuery({ name: 'state', required: false, schema: { type: 'string' } })
+  @ApiQuery({ name: 'error', required: false, schema: { type: 'string' } })
+  @ApiQuery({ name: 'error_description', required: false, schema: { type: 'string' } })
+  @ApiAnswers({ status: 200, schema: CREDENTIAL, description: 'The stored credential (metadata)' }, 400, 404)
   async callback(@Param('provider') provider: string, @Query() query: Record<string, unknown>): Promise<CredentialView> {
     return credentialView(await this.oauth.callback(provider, pickStrings(query)));
   }

@@ -1,0 +1,119 @@
+// Request and answer shapes of the execution API for the OpenAPI document (spec: interfaces.md "Shapes");
+// executions.views.ts builds the answers, executions.controller.ts parses the execute body.
+import { ANY_OBJECT, apiSchema, nullable, pageOf, TIME, type SchemaObject } from '../common/api-docs.dto.js';
+
+const STATUS: SchemaObject = { type: 'string', example: 'COMPLETED', description: 'QUEUED, RUNNING, COMPLETED, FAILED or CANCELLED.' };
+const OUTPUTS: SchemaObject = { type: 'object', additionalProperties: { type: 'array', items: {} }, description: 'Output name -> every value it received.' };
+const NODE_ERROR: SchemaObject = nullable({
+  type: 'object',
+  required: ['code', 'message'],
+  properties: { code: { type: 'string' }, message: { type: 'string' }, node_id: nullable({ type: 'string' }) },
+  additionalProperties: true,
+});
+
+export const NODE_EXECUTION = apiSchema('NodeExecution', {
+  type: 'object',
+  required: ['id', 'execution_id', 'node_id', 'block', 'status', 'inputs', 'outputs', 'error', 'cost', 'attempts'],
+  properties: {
+    id: { type: 'string' },
+    execution_id: { type: 'string' },
+    node_id: { type: 'string' },
+    block: { type: 'string', example: 'text.template' },
+    status: { type: 'string' },
+    inputs: ANY_OBJECT,
+    outputs: { type: 'object', additionalProperties: { type: 'array', items: {} }, description: 'Pin -> every value yielded on it.' },
+    error: NODE_ERROR,
+    cost: { type: 'integer' },
+    attempts: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['attempt', 'started_at'],
+        properties: { attempt: { type: 'integer' }, started_at: TIME, ended_at: nullable(TIME), error: NODE_ERROR },
+      },
+    },
+    started_at: nullable(TIME),
+    ended_at: nullable(TIME),
+  },
+});
+
+const EXECUTION_PROPERTIES: Record<string, SchemaObject> = {
+  id: { type: 'string' },
+  graph_id: { type: 'string', example: 'hello-world' },
+  graph_version: { type: 'integer' },
+  status: STATUS,
+  source: { type: 'string', description: 'api, webhook, github, schedule, rerun, subagent...', example: 'api' },
+  trigger_node: nullable({ type: 'string' }),
+  user_id: { type: 'string' },
+  parent_id: nullable({ type: 'string' }),
+  inputs: ANY_OBJECT,
+  outputs: nullable(OUTPUTS),
+  error: NODE_ERROR,
+  cost: { type: 'integer', description: 'Credits spent.' },
+  created_at: TIME,
+  started_at: nullable(TIME),
+  ended_at: nullable(TIME),
+};
+const EXECUTION_REQUIRED = ['id', 'graph_id', 'graph_version', 'status', 'source', 'user_id', 'inputs', 'outputs', 'error', 'cost', 'created_at'];
+
+export const EXECUTION = apiSchema('Execution', { type: 'object', required: EXECUTION_REQUIRED, properties: EXECUTION_PROPERTIES });
+
+export const EXECUTION_PAGE = apiSchema('ExecutionPage', pageOf(EXECUTION));
+
+export const EXECUTION_DETAIL = apiSchema('ExecutionDetail', {
+  type: 'object',
+  required: [...EXECUTION_REQUIRED, 'node_executions'],
+  properties: { ...EXECUTION_PROPERTIES, node_executions: { type: 'array', items: NODE_EXECUTION, description: 'The first 1,000.' } },
+});
+
+export const NODE_EXECUTION_PAGE = apiSchema('NodeExecutionPage', pageOf(NODE_EXECUTION));
+
+export const EXECUTION_RESULTS = apiSchema('ExecutionResults', {
+  type: 'object',
+  required: ['status', 'outputs'],
+  properties: { status: STATUS, outputs: OUTPUTS },
+  example: { status: 'COMPLETED', outputs: { greeting: ['Hello, Ada!'] } },
+});
+
+/** `?wait=` when the execution ended in time: 200 with the result. */
+export const EXECUTION_FINISHED = apiSchema('ExecutionFinished', {
+  type: 'object',
+  required: ['execution_id', 'status', 'outputs', 'error'],
+  properties: { execution_id: { type: 'string' }, status: STATUS, outputs: nullable(OUTPUTS), error: NODE_ERROR },
+  example: { execution_id: '0192...', status: 'COMPLETED', outputs: { greeting: ['Hello, Ada!'] }, error: null },
+});
+
+/** 202: the execution as created (QUEUED), or still running after `?wait=` (with execution_id too). */
+export const EXECUTION_ACCEPTED = apiSchema('ExecutionAccepted', {
+  type: 'object',
+  required: EXECUTION_REQUIRED,
+  properties: { execution_id: { type: 'string', description: 'Present when ?wait= ran out.' }, ...EXECUTION_PROPERTIES },
+});
+
+export const EXECUTE_BODY = apiSchema('ExecuteBody', {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    inputs: { type: 'object', additionalProperties: true, description: 'Input name -> value.', example: { who: 'Ada' } },
+    credentials: {
+      type: 'object',
+      additionalProperties: { type: 'object', additionalProperties: { type: 'string' } },
+      description: 'Node id -> {credential field: credential name}.',
+      example: { ask: { openai: 'team-openai' } },
+    },
+    preset_id: { type: 'string', description: 'A saved preset of this graph: its inputs and credentials, under the ones given here.' },
+    trigger: {
+      type: 'object',
+      required: ['node', 'outputs'],
+      properties: { node: { type: 'string' }, outputs: ANY_OBJECT },
+      description: 'Seed a trigger node by hand (file agents: admins only).',
+    },
+  },
+});
+
+export const WAIT_QUERY = {
+  name: 'wait',
+  required: false,
+  description: 'Wait up to this long (at most 60s) for the end: 500ms, 5s, 30s, or whole seconds. 200 with the result when it ends in time, else 202.',
+  schema: { type: 'string', example: '5s' },
+} as const;
