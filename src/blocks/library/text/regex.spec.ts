@@ -10,7 +10,6 @@ const CATASTROPHIC = { pattern: '^(a+)+$', text: `${'a'.repeat(5000)}!` };
 
 describe('regular expressions (RE2 semantics)', () => {
   it('match a pattern with nested quantifiers in linear time, with the right answer', async () => {
-    const started = performance.now();
     expect(await run(matchBlock, CATASTROPHIC)).toEqual([
       ['matched', false],
       ['negative', CATASTROPHIC.text],
@@ -21,8 +20,8 @@ describe('regular expressions (RE2 semantics)', () => {
       ['result', false],
       ['no', CATASTROPHIC.text],
     ]);
-    // A backtracking engine needs 2^5000 steps for each of these; linear matching needs well under a second.
-    expect(performance.now() - started).toBeLessThan(1_000);
+    // A backtracking engine needs 2^5000 steps for each of these: it would never answer, and jest's timeout
+    // fails the test. No wall-clock bound here (speed belongs in the bench, not in a unit test).
   });
 
   it.each([
