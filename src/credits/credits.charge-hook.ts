@@ -1,10 +1,13 @@
 // The charge hooks. The executions' one: each node attempt pays its block's cost (per model for LLM blocks) just
 // before it runs. The worker adds the answered amount to the node's and the execution's `cost`, so a
-// repeated charge of one attempt answers 0 (it was counted when first charged).
+// repeated charge of one attempt answers 0 (it was counted when first charged). Admission's pre-check reads
+// the balance through CREDIT_BALANCE.
 import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { BlocksRegistry } from '../blocks/blocks.registry.js';
-import type { ChargeRequest, ChargeResult, ExecutionChargeHook } from '../executions/execution.hooks.js';
+import type { ChargeRequest, ChargeResult, CreditBalanceLookup, ExecutionChargeHook } from '../executions/execution.hooks.js';
 import type { BlockRunCharge } from './block-run.charge.js';
+import { CreditsRepository } from './credits.repository.js';
 import { CreditsService } from './credits.service.js';
 
 @Injectable()
@@ -38,5 +41,18 @@ export class CreditsBlockRunCharge implements BlockRunCharge {
 
   async charge(userId: string, blockId: string, cost: number): Promise<void> {
     await this.credits.chargeBlockRun(userId, blockId, cost);
+  }
+}
+
+/** CREDIT_BALANCE: the balance admission checks before it creates an execution (null: no account). */
+@Injectable()
+export class CreditsBalanceLookup implements CreditBalanceLookup {
+  constructor(
+    private readonly repository: CreditsRepository,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  async balance(userId: string): Promise<number | null> {
+    return (await this.repository.account(this.dataSource, userId))?.balance ?? null;
   }
 }

@@ -3,14 +3,13 @@ import { AgentsModule } from '../agents/agents.module.js';
 import { GraphsController } from './graphs.controller.js';
 import { GraphsModule } from './graphs.module.js';
 import { GraphsService } from './graphs.service.js';
-import { PresetsRepository } from './presets.repository.js';
 import { PresetsService } from './presets.service.js';
 
 /** The api role's part: /api/graphs (validation through the agents module, as for files). */
 @Module({
   imports: [GraphsModule, AgentsModule],
   controllers: [GraphsController],
-  providers: [GraphsService, PresetsRepository, PresetsService],
+  providers: [GraphsService, PresetsService],
   exports: [GraphsService],
 })
 export class GraphsHttpModule {}

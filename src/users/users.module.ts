@@ -6,6 +6,6 @@ import { UsersService } from './users.service.js';
 /** Users for every role: lookups, creation with the credit account, the built-in admin. */
 @Module({
   providers: [UsersRepository, UsersService, CreditsRepository],
-  exports: [UsersService],
+  exports: [UsersService, UsersRepository],
 })
 export class UsersModule {}

@@ -2,14 +2,13 @@
 // checks them), every schedule the caller may see with its next fire times, pause/resume, delete.
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../../auth/principal.js';
-import { BlocksRegistry } from '../../blocks/blocks.registry.js';
 import { CREDENTIAL_RESOLVER, type CredentialResolver } from '../../blocks/credential-resolver.js';
 import { validationFailed } from '../../common/errors.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
-import { compileGraph } from '../../executions/engine/graph.compiler.js';
+import { CompiledGraphs } from '../../executions/compiled-graphs.js';
 import { checkRunRequest } from '../../executions/execution-request.checks.js';
-import { ExecutionsRepository } from '../../executions/executions.repository.js';
+import { GraphsRepository } from '../../graphs/graphs.repository.js';
 import { SCHEDULE_DRIVER, type ScheduleDriver } from './schedule-driver.js';
 import { intervalProblem, nextFireAfter, nextFireTimes, scheduleProblems } from './schedule-times.js';
 import type { CreateScheduleDto } from './schedules.dto.js';
@@ -66,8 +65,8 @@ const isAdmin = (principal: Principal): boolean => principal.role === 'admin';
 export class SchedulesApiService {
   constructor(
     private readonly repository: SchedulesRepository,
-    private readonly executions: ExecutionsRepository,
-    private readonly registry: BlocksRegistry,
+    private readonly graphs: GraphsRepository,
+    private readonly compiledGraphs: CompiledGraphs,
     @Inject(CREDENTIAL_RESOLVER) private readonly resolver: CredentialResolver,
     @Inject(SCHEDULE_DRIVER) private readonly driver: ScheduleDriver,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -87,15 +86,10 @@ export class SchedulesApiService {
     if (problems.length > 0) throw validationFailed(problems);
     this.checkInterval(principal, body.cron);
     if (!graph.active) throw graphInactive(graphId);
-    const definition = await this.executions.definition(graphId, graph.active_version);
-    if (!definition) throw graphNotFound(graphId);
+    const compiled = await this.compiledGraphs.get(graphId, graph.active_version);
+    if (!compiled) throw graphNotFound(graphId);
     const inputs = body.inputs ?? {};
-    const runProblems = await checkRunRequest(
-      compileGraph(definition, this.registry),
-      { inputs, trigger: null, credentials: {} },
-      this.resolver,
-      principal.user.id,
-    );
+    const runProblems = await checkRunRequest(compiled, { inputs, trigger: null, credentials: {} }, this.resolver, principal.user.id);
     if (runProblems.length > 0) throw validationFailed(runProblems);
     const timezone = body.timezone ?? 'UTC';
     const id = await this.repository.createAdhoc({
@@ -150,7 +144,7 @@ export class SchedulesApiService {
   }
 
   private async visibleGraph(principal: Principal, graphId: string) {
-    const graph = await this.executions.graph(graphId);
+    const graph = await this.graphs.find(graphId);
     if (!graph || (!isAdmin(principal) && graph.source === 'api' && graph.created_by !== principal.user.id)) throw graphNotFound(graphId);
     return graph;
   }

@@ -1,5 +1,5 @@
 // All SQL of schedules: trigger schedules kept in step with the active graph versions, ad-hoc schedules,
-// and the fire itself (schedule_fires key + execution in one statement).
+// and the fire's key (schedule_fires; its execution is admitted by executions/admission in the same transaction).
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ScheduleKind } from '../schedule.entity.js';
@@ -39,18 +39,6 @@ export interface CronTriggerRow {
   timezone: string;
   payload: unknown;
   next_fire_at: Date | null;
-}
-
-export interface NewFire {
-  key: string;
-  scheduled_for: Date;
-  schedule_id: string;
-  graph_id: string;
-  graph_version: number;
-  user_id: string;
-  trigger_node: string | null;
-  trigger_event: Record<string, unknown> | null;
-  inputs: Record<string, unknown>;
 }
 
 const COLUMNS = `s.id, s.kind, s.graph_id, s.node_id, s.cron, s.timezone, s.inputs, s.payload, s.user_id, s.paused, s.paused_reason, s.next_fire_at,
@@ -187,37 +175,20 @@ export class SchedulesRepository {
   }
 
   /**
-   * The fire, as one statement (so one transaction): the schedule_fires key first; only the process whose
-   * insert did not collide creates the execution. Answers the new execution id, or null for a duplicate.
+   * The fire's key (`schedule_fires`), in the fire's transaction: true when this process is the first to
+   * record this fire time (it then creates the execution `executionId`); false for a duplicate.
    */
-  async insertFire(fire: NewFire, manager?: EntityManager): Promise<string | null> {
-    const rows = await this.run<{ id: string }>(
-      `WITH fire AS (
-         INSERT INTO schedule_fires (schedule_key, scheduled_for, execution_id) VALUES ($1, $2, gen_random_uuid())
-         ON CONFLICT DO NOTHING RETURNING execution_id),
-       created AS (
-         -- file trust (executions/file-trust.ts): the cron of a file agent's own file, never an ad-hoc schedule
-         INSERT INTO executions (id, graph_id, graph_version, source, user_id, trigger_node, trigger_event, inputs, schedule_id, file_trust)
-         SELECT fire.execution_id, $3, $4, 'schedule', $5, $6, $7::jsonb, $8::jsonb, $9,
-           EXISTS (SELECT 1 FROM schedules s JOIN graphs g ON g.id = s.graph_id
-             WHERE s.id = $9 AND s.kind = 'trigger' AND g.id = $3 AND g.source = 'file' AND g.active_version = $4)
-         FROM fire RETURNING id),
-       touched AS (UPDATE schedules SET last_fired_at = $2 WHERE id = $9 AND EXISTS (SELECT 1 FROM created) RETURNING id)
-       SELECT id FROM created`,
-      [
-        fire.key,
-        fire.scheduled_for,
-        fire.graph_id,
-        fire.graph_version,
-        fire.user_id,
-        fire.trigger_node,
-        fire.trigger_event ? JSON.stringify(fire.trigger_event) : null,
-        JSON.stringify(fire.inputs),
-        fire.schedule_id,
-      ],
+  async insertFire(key: string, scheduledFor: Date, executionId: string, manager: EntityManager): Promise<boolean> {
+    const rows = await this.run(
+      `INSERT INTO schedule_fires (schedule_key, scheduled_for, execution_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING schedule_key`,
+      [key, scheduledFor, executionId],
       manager,
     );
-    return rows[0]?.id ?? null;
+    return rows.length > 0;
+  }
+
+  async markFired(id: string, scheduledFor: Date, manager: EntityManager): Promise<void> {
+    await this.run(`UPDATE schedules SET last_fired_at = $2 WHERE id = $1`, [id, scheduledFor], manager);
   }
 
   /** A skipped (late) fire, remembered so that one process logs it; true when this call recorded it. */

@@ -1,13 +1,14 @@
 // Schedules kept in step with the graphs (trigger.cron nodes of active versions, via GraphActivations and a
 // reconcile at start-up), and the fire: skip when later than schedules.misfire_grace, else the
-// schedule_fires key and the execution in one statement, dispatched after the commit.
+// schedule_fires key and the execution (executions/admission) in one transaction, dispatched after the commit.
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
 import { LOGGER } from '../../common/logger.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
-import { EXECUTION_DISPATCHER, type ExecutionDispatcher } from '../../executions/queue/execution-dispatcher.js';
+import { ExecutionAdmission } from '../../executions/admission/execution-admission.service.js';
 import { GraphActivations, type GraphActivation } from '../../graphs/graph-activations.js';
 import { SCHEDULE_DRIVER, type DriverSchedule, type FireHandler, type ScheduleDriver } from './schedule-driver.js';
 import { decideFire, nextFireAfter, scheduleKey } from './schedule-times.js';
@@ -33,7 +34,7 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap, O
     private readonly repository: SchedulesRepository,
     private readonly activations: GraphActivations,
     @Inject(SCHEDULE_DRIVER) private readonly driver: ScheduleDriver,
-    @Inject(EXECUTION_DISPATCHER) private readonly dispatcher: ExecutionDispatcher,
+    private readonly admission: ExecutionAdmission,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -120,27 +121,30 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap, O
       return null;
     }
     const trigger = target.kind === 'trigger';
-    return this.repository.insertFire(
-      {
-        key,
-        scheduled_for: scheduledFor,
-        schedule_id: target.id,
-        graph_id: target.graph_id,
-        graph_version: target.graph_version,
-        user_id: target.bill_to,
-        trigger_node: trigger ? target.node_id : null,
-        trigger_event: trigger ? { fired_at: firedAt.toISOString(), scheduled_for: scheduledFor.toISOString(), payload: target.payload ?? null } : null,
-        inputs: trigger ? {} : target.inputs,
-      },
-      manager,
-    );
+    const billTo = target.bill_to;
+    const admit = async (tx: EntityManager): Promise<string | null> => {
+      const executionId = randomUUID();
+      if (!(await this.repository.insertFire(key, scheduledFor, executionId, tx))) return null;
+      await this.admission.scheduled(
+        {
+          id: executionId,
+          schedule_id: target.id,
+          graph_id: target.graph_id,
+          graph_version: target.graph_version,
+          user_id: billTo,
+          trigger_node: trigger ? target.node_id : null,
+          trigger_event: trigger ? { fired_at: firedAt.toISOString(), scheduled_for: scheduledFor.toISOString(), payload: target.payload ?? null } : null,
+          inputs: trigger ? {} : target.inputs,
+        },
+        tx,
+      );
+      await this.repository.markFired(target.id, scheduledFor, tx);
+      return executionId;
+    };
+    return manager ? admit(manager) : this.repository.transaction(admit);
   }
 
   async dispatch(executionId: string): Promise<void> {
-    await this.dispatcher
-      .dispatch(executionId)
-      .catch((error: unknown) =>
-        this.logger.warn({ err: error, execution_id: executionId }, 'dispatch failed; the sweep dispatches the execution when the queue is back'),
-      );
+    await this.admission.enqueue([executionId]);
   }
 }

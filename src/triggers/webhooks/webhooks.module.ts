@@ -1,5 +1,5 @@
 // Webhook and GitHub triggers (api role): the two public endpoints under /webhooks, the in-memory trigger
-// catalog and the delivery SQL. Expired delivery rows are pruned hourly.
+// catalog and deduplicated deliveries (their rows, admitted with their executions). Expired delivery rows are pruned hourly.
 import { Inject, Module, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AuthModule } from '../../auth/auth.module.js';
@@ -11,6 +11,7 @@ import { GithubWebhooksController } from '../github/github-webhooks.controller.j
 import { GithubWebhooksService } from '../github/github-webhooks.service.js';
 import { TriggerCatalog } from './trigger-catalog.js';
 import { WebhooksController } from './webhooks.controller.js';
+import { WebhookDeliveries } from './webhook-deliveries.service.js';
 import { WebhooksRepository } from './webhooks.repository.js';
 import { WebhooksService } from './webhooks.service.js';
 
@@ -20,7 +21,7 @@ const PRUNE_BATCH = 10_000;
 @Module({
   imports: [ExecutionsModule, GraphsModule, AuthModule, GithubEventsModule],
   controllers: [GithubWebhooksController, WebhooksController],
-  providers: [TriggerCatalog, WebhooksRepository, WebhooksService, GithubWebhooksService],
+  providers: [TriggerCatalog, WebhooksRepository, WebhookDeliveries, WebhooksService, GithubWebhooksService],
   exports: [TriggerCatalog],
 })
 export class WebhooksModule implements OnModuleInit, OnModuleDestroy {
