@@ -6,6 +6,7 @@ import { AuthModule } from '../../auth/auth.module.js';
 import { LOGGER } from '../../common/logger.js';
 import { ExecutionsModule } from '../../executions/executions.module.js';
 import { GraphsModule } from '../../graphs/graphs.module.js';
+import { UsersModule } from '../../users/users.module.js';
 import { GithubEventsModule } from '../github/github-events.module.js';
 import { GithubWebhooksController } from '../github/github-webhooks.controller.js';
 import { GithubWebhooksService } from '../github/github-webhooks.service.js';
@@ -19,7 +20,7 @@ const PRUNE_EVERY_MS = 60 * 60_000;
 const PRUNE_BATCH = 10_000;
 
 @Module({
-  imports: [ExecutionsModule, GraphsModule, AuthModule, GithubEventsModule],
+  imports: [ExecutionsModule, GraphsModule, UsersModule, AuthModule, GithubEventsModule],
   controllers: [GithubWebhooksController, WebhooksController],
   providers: [TriggerCatalog, WebhooksRepository, WebhookDeliveries, WebhooksService, GithubWebhooksService],
   exports: [TriggerCatalog],

@@ -3,7 +3,6 @@
 // duplicate can never create an execution and a crash can never leave a delivery without its executions.
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { ADMIN_HANDLE } from '../../users/users.service.js';
 
 export interface DeliveryKey {
   /** `webhook:<agent>/<node>` or `github`. */
@@ -28,8 +27,6 @@ export interface DeliveryAnswer {
 
 @Injectable()
 export class WebhooksRepository {
-  private adminId: Promise<string> | null = null;
-
   constructor(private readonly dataSource: DataSource) {}
 
   private async query<T>(sql: string, params: unknown[], manager?: EntityManager): Promise<T[]> {
@@ -39,18 +36,6 @@ export class WebhooksRepository {
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
-  }
-
-  /** The built-in admin's id (billed when an agent names no owner); read once per process. */
-  adminUserId(): Promise<string> {
-    this.adminId ??= this.query<{ id: string }>(`SELECT id FROM users WHERE handle = $1`, [ADMIN_HANDLE]).then((rows) => {
-      if (!rows[0]) {
-        this.adminId = null;
-        throw new Error('the built-in admin user does not exist yet');
-      }
-      return rows[0].id;
-    });
-    return this.adminId;
   }
 
   /**
