@@ -1,5 +1,6 @@
 // Executions for every role: the repositories, the dispatcher (BullMQ when REDIS_URL is set, durable_jobs
-// otherwise), admission (the one way executions are created) and the service. The api role adds ExecutionsHttpModule, the worker role ExecutionsWorkerModule.
+// otherwise), admission (the one way executions are created) and the service. The api role adds
+// ExecutionsHttpModule, the worker role ExecutionsWorkerModule.
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';

@@ -1,6 +1,6 @@
 // What admission reads of lower modules, through their owners' repositories: graphs and versions (graphs),
-// presets (graphs), roles (users) and balances (credits, through CREDIT_BALANCE: credits plugs into executions). Concurrent execute requests read their graphs in
-// one statement (each read sent after it was asked for).
+// presets (graphs), roles (users) and balances (credits, through CREDIT_BALANCE: credits plugs into
+// executions). Concurrent execute requests read their graphs in one statement (each sent after it was asked for).
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { GraphsRepository } from '../../graphs/graphs.repository.js';
 import { PresetsRepository } from '../../graphs/presets.repository.js';
