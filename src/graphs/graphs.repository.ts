@@ -125,9 +125,12 @@ export class GraphsRepository {
     return rows[0] ?? null;
   }
 
-  /** What a run of these graphs is admitted on (executions/admission): one lean statement for many graphs. */
-  runFacts(ids: readonly string[]): Promise<Array<Pick<GraphRow, 'id' | 'source' | 'created_by' | 'owner_id' | 'active' | 'active_version'>>> {
-    return this.run(`SELECT id, source, created_by, owner_id, active, active_version FROM graphs WHERE id = ANY($1::text[])`, [ids]);
+  /** What runs and schedules of these graphs need of them (executions/admission, triggers): one lean statement for many graphs. */
+  runFacts(
+    ids: readonly string[],
+    manager?: EntityManager,
+  ): Promise<Array<Pick<GraphRow, 'id' | 'source' | 'created_by' | 'owner_id' | 'active' | 'active_version'>>> {
+    return this.run(`SELECT id, source, created_by, owner_id, active, active_version FROM graphs WHERE id = ANY($1::text[])`, [ids], manager);
   }
 
   /** The definition of one version (what executions compile and run). */

@@ -13,8 +13,8 @@ import { SCHEDULE_DRIVER, type ScheduleDriver } from './schedule-driver.js';
 import { intervalProblem, nextFireAfter, nextFireTimes, scheduleProblems } from './schedule-times.js';
 import type { CreateScheduleDto } from './schedules.dto.js';
 import { graphInactive, graphNotFound, scheduleNotFound, scheduleNotYours, triggerScheduleNotDeletable } from './schedules.errors.js';
-import { SchedulesRepository, type ScheduleRow } from './schedules.repository.js';
-import { driverSchedule } from './schedules.service.js';
+import { SchedulesRepository, type ScheduleRow, type StoredSchedule } from './schedules.repository.js';
+import { driverSchedule, withGraphs } from './schedules.service.js';
 
 export const NEXT_FIRE_TIMES = 5;
 
@@ -75,7 +75,7 @@ export class SchedulesApiService {
   /** Admins see every schedule; others the schedules of graphs they see, and of those only their own ad-hoc ones. */
   async list(principal: Principal, graphId?: string): Promise<{ items: ScheduleView[]; next_cursor: null }> {
     if (graphId) await this.visibleGraph(principal, graphId);
-    const rows = (await this.repository.list(graphId ? { graphId } : {})).filter((row) => this.canSee(principal, row));
+    const rows = (await withGraphs(await this.repository.list(graphId ? { graphId } : {}), this.graphs)).filter((row) => this.canSee(principal, row));
     const now = new Date();
     return { items: rows.map((row) => scheduleView(row, now)), next_cursor: null };
   }
@@ -100,7 +100,7 @@ export class SchedulesApiService {
       user_id: principal.user.id,
       next_fire_at: nextFireAfter(body.cron, timezone, new Date()),
     });
-    const row = (await this.repository.find(id))!;
+    const row = (await this.withGraph(await this.repository.find(id)))!;
     await this.driver.apply([driverSchedule(row)]);
     return scheduleView(row);
   }
@@ -110,7 +110,7 @@ export class SchedulesApiService {
     if (!paused && row.kind === 'adhoc') this.checkInterval(principal, row.cron);
     // Resuming starts from the next fire time after now: nothing missed while paused is replayed.
     await this.repository.setPaused(id, paused, paused ? null : nextFireAfter(row.cron, row.timezone, new Date()));
-    const after = (await this.repository.find(id))!;
+    const after = (await this.withGraph(await this.repository.find(id)))!;
     await this.driver.apply([driverSchedule(after)]);
     return scheduleView(after);
   }
@@ -136,11 +136,15 @@ export class SchedulesApiService {
   }
 
   private async manageable(principal: Principal, id: string): Promise<ScheduleRow> {
-    const row = await this.repository.find(id);
+    const row = await this.withGraph(await this.repository.find(id));
     if (!row || !this.canSee(principal, row)) throw scheduleNotFound(id);
     const mine = row.kind === 'adhoc' ? row.user_id === principal.user.id : row.graph_source === 'api' && row.graph_created_by === principal.user.id;
     if (!isAdmin(principal) && !mine) throw scheduleNotYours(id);
     return row;
+  }
+
+  private async withGraph(row: StoredSchedule | null): Promise<ScheduleRow | null> {
+    return row ? ((await withGraphs([row], this.graphs))[0] ?? null) : null;
   }
 
   private async visibleGraph(principal: Principal, graphId: string) {
