@@ -1,6 +1,6 @@
 // Credits for every role: balances, the charge of ad-hoc block runs, refunds. Global, so users find
 // CREDIT_ACCOUNTS, blocks find BLOCK_RUN_CHARGE, and the executions' charge hook (executions/credits.charge-hook.ts)
-// finds CreditsService without importing this module.
+// finds CreditsService and CreditsRepository (admission's balance pre-check) without importing this module.
 import { Global, Module } from '@nestjs/common';
 import { BLOCK_RUN_CHARGE } from './block-run.charge.js';
 import { CreditsBlockRunCharge } from './credits.block-run-charge.js';
@@ -16,6 +16,6 @@ import { CreditsService } from './credits.service.js';
     { provide: BLOCK_RUN_CHARGE, useClass: CreditsBlockRunCharge },
     { provide: CREDIT_ACCOUNTS, useExisting: CreditsRepository },
   ],
-  exports: [CreditsService, BLOCK_RUN_CHARGE, CREDIT_ACCOUNTS],
+  exports: [CreditsService, CreditsRepository, BLOCK_RUN_CHARGE, CREDIT_ACCOUNTS],
 })
 export class CreditsModule {}

@@ -1,11 +1,14 @@
 // The executions' charge hook: each node attempt pays its block's cost (per model for LLM blocks) just before
 // it runs. The worker adds the answered amount to the node's and the execution's `cost`, so a repeated charge
 // of one attempt answers 0 (it was counted when first charged). ExecutionsWorkerModule provides it: it needs
-// the block registry and credits, both below executions.
+// the block registry and credits, both below executions. Admission's balance pre-check reads CREDIT_BALANCE
+// (CreditsBalanceLookup, below), provided by ExecutionsModule.
 import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { BlocksRegistry } from '../blocks/blocks.registry.js';
+import { CreditsRepository } from '../credits/credits.repository.js';
 import { CreditsService } from '../credits/credits.service.js';
-import type { ChargeRequest, ChargeResult, ExecutionChargeHook } from './execution.hooks.js';
+import type { ChargeRequest, ChargeResult, CreditBalanceLookup, ExecutionChargeHook } from './execution.hooks.js';
 
 @Injectable()
 export class CreditsChargeHook implements ExecutionChargeHook {
@@ -28,5 +31,18 @@ export class CreditsChargeHook implements ExecutionChargeHook {
       cost,
     });
     return { amount: answer.amount };
+  }
+}
+
+/** CREDIT_BALANCE: the balance admission checks before it creates an execution (null: no account). */
+@Injectable()
+export class CreditsBalanceLookup implements CreditBalanceLookup {
+  constructor(
+    private readonly repository: CreditsRepository,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  async balance(userId: string): Promise<number | null> {
+    return (await this.repository.account(this.dataSource, userId))?.balance ?? null;
   }
 }

@@ -31,6 +31,15 @@ export const EXECUTION_CHARGE_HOOK = Symbol('EXECUTION_CHARGE_HOOK');
 
 export const noCharge: ExecutionChargeHook = { charge: async () => ({ amount: 0 }) };
 
+/** What admission's credit pre-check reads (credits): the user's balance, null when they have no account. */
+export interface CreditBalanceLookup {
+  balance(userId: string): Promise<number | null>;
+}
+
+export const CREDIT_BALANCE = Symbol('CREDIT_BALANCE');
+
+export const noBalance: CreditBalanceLookup = { balance: async () => null };
+
 export interface FinishedExecution {
   id: string;
   graph_id: string;

@@ -1,5 +1,6 @@
 // Executions for every role: the repositories, the dispatcher (BullMQ when REDIS_URL is set, durable_jobs
-// otherwise) and the service. The api role adds ExecutionsHttpModule, the worker role ExecutionsWorkerModule.
+// otherwise), admission (the one way executions are created) and the service. The api role adds
+// ExecutionsHttpModule, the worker role ExecutionsWorkerModule.
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -9,7 +10,16 @@ import { LOGGER } from '../common/logger.js';
 import { REDIS } from '../common/redis.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
+import { GraphsModule } from '../graphs/graphs.module.js';
 import { IntegrationsModule } from '../integrations/integrations.module.js';
+import { UsersModule } from '../users/users.module.js';
+import { AdmissionFactsService } from './admission/admission-facts.service.js';
+import { AdmissionRepository } from './admission/admission.repository.js';
+import type { AdmissionQueue } from './admission/admission.types.js';
+import { ADMISSION_FACTS, ADMISSION_QUEUE, ADMISSION_STORE, ExecutionAdmission } from './admission/execution-admission.service.js';
+import { CompiledGraphs } from './compiled-graphs.js';
+import { CreditsBalanceLookup } from './credits.charge-hook.js';
+import { CREDIT_BALANCE } from './execution.hooks.js';
 import { ExecutionsRepository } from './executions.repository.js';
 import { ExecutionsService } from './executions.service.js';
 import { OperatorCredentialsNotice } from './operator-credentials.notice.js';
@@ -23,17 +33,40 @@ export function createDispatcher(config: AppConfig, redis: Redis | null, dataSou
   return new QueueDispatcher(createDurableQueue(EXECUTIONS_QUEUE, config, redis, dataSource, logger));
 }
 
+function admissionQueue(dispatcher: ExecutionDispatcher, local: LocalHandoff): AdmissionQueue {
+  return { offerLocal: (id) => local.offer(id), dispatch: (id) => dispatcher.dispatch(id) };
+}
+
 @Module({
-  imports: [BlocksModule, IntegrationsModule],
+  imports: [BlocksModule, IntegrationsModule, GraphsModule, UsersModule],
   providers: [
     ExecutionsRepository,
+    CompiledGraphs,
+    AdmissionRepository,
+    AdmissionFactsService,
+    ExecutionAdmission,
+    { provide: ADMISSION_FACTS, useExisting: AdmissionFactsService },
+    { provide: ADMISSION_STORE, useExisting: AdmissionRepository },
+    { provide: CREDIT_BALANCE, useClass: CreditsBalanceLookup },
+    { provide: ADMISSION_QUEUE, inject: [EXECUTION_DISPATCHER, LocalHandoff], useFactory: admissionQueue },
     ExecutionStoreRepository,
     ExecutionsService,
     LocalHandoff,
     OperatorCredentialsNotice,
     { provide: EXECUTION_DISPATCHER, inject: [APP_CONFIG, REDIS, DataSource, LOGGER], useFactory: createDispatcher },
   ],
-  exports: [ExecutionsRepository, ExecutionStoreRepository, ExecutionsService, LocalHandoff, EXECUTION_DISPATCHER, BlocksModule, IntegrationsModule],
+  exports: [
+    ExecutionsRepository,
+    ExecutionStoreRepository,
+    ExecutionsService,
+    ExecutionAdmission,
+    CompiledGraphs,
+    LocalHandoff,
+    EXECUTION_DISPATCHER,
+    BlocksModule,
+    IntegrationsModule,
+    GraphsModule,
+  ],
 })
 export class ExecutionsModule implements OnApplicationShutdown {
   constructor(@Inject(EXECUTION_DISPATCHER) private readonly dispatcher: ExecutionDispatcher) {}

@@ -1,11 +1,11 @@
-// SQL of the execution API, the sweep and retention (the worker's writes are in worker/execution-store.repository.ts).
+// SQL of the execution API, the sweep and retention (rows are created by admission/admission.repository.ts, the
+// worker's writes are in worker/execution-store.repository.ts).
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AgentDefinition } from '../agent-format/graph.types.js';
 import type { ExecutionSource, ExecutionStatus } from './execution.entity.js';
 import type { NodeRunRecord } from './engine/engine.types.js';
 import { NODE_RUN_COLUMNS, runRecordOfRow, type NodeExecutionRow } from './node-run-rows.js';
-import { TickBatcher } from './tick-batcher.js';
 
 export interface ExecutionRow {
   id: string;
@@ -28,30 +28,6 @@ export interface ExecutionRow {
   ended_at: Date | null;
 }
 
-export interface NewExecution {
-  graph_id: string;
-  graph_version: number;
-  source: ExecutionSource;
-  user_id: string;
-  trigger_node: string | null;
-  trigger_event: Record<string, unknown> | null;
-  inputs: Record<string, unknown>;
-  credentials: Record<string, unknown>;
-  preset_id: string | null;
-  rerun_of: string | null;
-  /** Admitted by file trust (file-trust.ts). */
-  file_trust: boolean;
-}
-
-export interface GraphForRun {
-  id: string;
-  source: string;
-  created_by: string | null;
-  owner_id: string | null;
-  active: boolean;
-  active_version: number;
-}
-
 export interface ExecutionListFilter {
   userId: string | null;
   graphId?: string;
@@ -61,7 +37,7 @@ export interface ExecutionListFilter {
   limit: number;
 }
 
-const EXECUTION_COLUMNS = `id, graph_id, graph_version, status, source, trigger_node, trigger_event, user_id, parent_id, inputs, credentials,
+export const EXECUTION_COLUMNS = `id, graph_id, graph_version, status, source, trigger_node, trigger_event, user_id, parent_id, inputs, credentials,
   outputs, error, cost, preset_id, created_at, started_at, ended_at`;
 
 @Injectable()
@@ -71,58 +47,6 @@ export class ExecutionsRepository {
   private async query<T>(sql: string, params: unknown[]): Promise<T[]> {
     const result = (await this.dataSource.query(sql, params)) as T[] | [T[], number];
     return Array.isArray(result[0]) && result.length === 2 && typeof result[1] === 'number' ? (result[0] as T[]) : (result as T[]);
-  }
-
-  /** Concurrent execute requests read their graphs in one statement (each read sent after it was asked for). */
-  private readonly graphReads = new TickBatcher<string, GraphForRun>(async (ids) => {
-    const rows = await this.query<GraphForRun>(`SELECT id, source, created_by, owner_id, active, active_version FROM graphs WHERE id = ANY($1::text[])`, [ids]);
-    return new Map(rows.map((row) => [row.id, row]));
-  });
-
-  graph(id: string): Promise<GraphForRun | null> {
-    return this.graphReads.get(id);
-  }
-
-  async definition(graphId: string, version: number): Promise<AgentDefinition | null> {
-    const rows = await this.query<{ definition: AgentDefinition }>(`SELECT definition FROM graph_versions WHERE graph_id = $1 AND version = $2`, [
-      graphId,
-      version,
-    ]);
-    return rows[0]?.definition ?? null;
-  }
-
-  async preset(id: string, graphId: string): Promise<{ user_id: string; inputs: Record<string, unknown>; credentials: Record<string, unknown> } | null> {
-    const rows = await this.query<{ user_id: string; inputs: Record<string, unknown>; credentials: Record<string, unknown> }>(
-      `SELECT user_id, inputs, credentials FROM presets WHERE id::text = $1 AND graph_id = $2`,
-      [id, graphId],
-    );
-    return rows[0] ?? null;
-  }
-
-  async balance(userId: string): Promise<number | null> {
-    const rows = await this.query<{ balance: string }>(`SELECT balance FROM credit_balances WHERE user_id = $1`, [userId]);
-    return rows[0] ? Number(rows[0].balance) : null;
-  }
-
-  async insert(row: NewExecution): Promise<ExecutionRow> {
-    const rows = await this.query<ExecutionRow>(
-      `INSERT INTO executions (graph_id, graph_version, source, user_id, trigger_node, trigger_event, inputs, credentials, preset_id, rerun_of, file_trust)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${EXECUTION_COLUMNS}`,
-      [
-        row.graph_id,
-        row.graph_version,
-        row.source,
-        row.user_id,
-        row.trigger_node,
-        row.trigger_event ? JSON.stringify(row.trigger_event) : null,
-        JSON.stringify(row.inputs),
-        JSON.stringify(row.credentials),
-        row.preset_id,
-        row.rerun_of,
-        row.file_trust,
-      ],
-    );
-    return rows[0]!;
   }
 
   /** API graph versions ordinary users ran in the last `days` days, with the names execute requests gave (the upgrade note). */

@@ -1,9 +1,9 @@
 // File trust (release-2.md section 1): an execution of a file agent may use operator credentials whose
 // `allow.file_agents` is on, for names its FILE gives, when it runs the agent's active version and was
 // started by one of the agent's own triggers, by an admin, or as the child of an admitted execution.
-// The flag is computed once when the execution is written (`executions.file_trust`): here for the
-// execute API; in the INSERT statements of triggers (webhooks.repository.ts, schedules.repository.ts)
-// and children (worker/execution-store.repository.ts), which apply the same rule in SQL.
+// The flag is computed once when the execution is written (`executions.file_trust`), by admission: here
+// for the execute API (before its checks); for triggers and children in the one INSERT of executions
+// (admission/admission.repository.ts), which applies the same rule in SQL against the graph at the commit.
 
 export interface FileTrustFacts {
   graph: { source: string; active_version: number };

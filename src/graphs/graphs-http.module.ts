@@ -2,14 +2,13 @@ import { Module } from '@nestjs/common';
 import { GraphsController } from './graphs.controller.js';
 import { GraphsModule } from './graphs.module.js';
 import { GraphsService } from './graphs.service.js';
-import { PresetsRepository } from './presets.repository.js';
 import { PresetsService } from './presets.service.js';
 
 /** The api role's part: /api/graphs (validation through the global AgentsModule's AGENT_VALIDATOR, as for files). */
 @Module({
   imports: [GraphsModule],
   controllers: [GraphsController],
-  providers: [GraphsService, PresetsRepository, PresetsService],
+  providers: [GraphsService, PresetsService],
   exports: [GraphsService],
 })
 export class GraphsHttpModule {}

@@ -137,6 +137,33 @@ export class GraphsRepository {
     return rows[0] ?? null;
   }
 
+  /** What runs and schedules of these graphs need of them (executions/admission, triggers): one lean statement for many graphs. */
+  runFacts(
+    ids: readonly string[],
+    manager?: EntityManager,
+  ): Promise<Array<Pick<GraphRow, 'id' | 'source' | 'created_by' | 'owner_id' | 'active' | 'active_version'>>> {
+    return this.run(`SELECT id, source, created_by, owner_id, active, active_version FROM graphs WHERE id = ANY($1::text[])`, [ids], manager);
+  }
+
+  /** The definition of one version (what executions compile and run). */
+  async definition(id: string, version: number): Promise<AgentDefinition | null> {
+    const rows = await this.run<{ definition: AgentDefinition }>(`SELECT definition FROM graph_versions WHERE graph_id = $1 AND version = $2`, [id, version]);
+    return rows[0]?.definition ?? null;
+  }
+
+  /**
+   * The version a run of graph `id` would use (`version` if it exists, else the active one of an active
+   * graph), with who may see the graph (graph-access.ts); null when there is none.
+   */
+  async runnableVersion(id: string, version: number | null): Promise<{ version: number; source: GraphSource; created_by: string | null } | null> {
+    const rows = await this.run<{ version: number; source: GraphSource; created_by: string | null }>(
+      `SELECT v.version, g.source, g.created_by FROM graphs g JOIN graph_versions v ON v.graph_id = g.id AND v.version = COALESCE($2::int, g.active_version)
+       WHERE g.id = $1 AND ($2::int IS NOT NULL OR g.active)`,
+      [id, version],
+    );
+    return rows[0] ?? null;
+  }
+
   /** Every version of a graph, newest first, without definitions. */
   listVersions(id: string): Promise<VersionSummary[]> {
     return this.run<VersionSummary>(

@@ -23,6 +23,15 @@ export class PresetsRepository {
     ) as Promise<PresetRow[]>;
   }
 
+  /** A preset of this graph by id (any user's: the caller checks whose it is). */
+  async find(id: string, graphId: string): Promise<Pick<PresetRow, 'user_id' | 'inputs' | 'credentials'> | null> {
+    const rows = (await this.dataSource.query(`SELECT user_id, inputs, credentials FROM presets WHERE id::text = $1 AND graph_id = $2`, [
+      id,
+      graphId,
+    ])) as Array<Pick<PresetRow, 'user_id' | 'inputs' | 'credentials'>>;
+    return rows[0] ?? null;
+  }
+
   async insert(row: NewPresetRow): Promise<PresetRow> {
     try {
       const rows = (await this.dataSource.query(

@@ -36,6 +36,13 @@ export class UsersRepository {
     return this.users(manager).findOneBy({ handle });
   }
 
+  /** The role each of these users has now (users that do not exist are left out). */
+  async roles(ids: readonly string[]): Promise<Map<string, UserRole>> {
+    if (ids.length === 0) return new Map();
+    const rows = (await this.dataSource.query(`SELECT id, role FROM users WHERE id = ANY($1::text[])`, [ids])) as Array<{ id: string; role: UserRole }>;
+    return new Map(rows.map((row) => [row.id, row.role]));
+  }
+
   /** Inserts a user; a taken handle or id throws UserExistsError. */
   async insert(user: NewUser, manager: EntityManager): Promise<UserEntity> {
     try {

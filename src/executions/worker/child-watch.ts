@@ -1,7 +1,9 @@
 // Child executions a durable execution waits for (agent.run): which of its WAITING runs wait for a child,
-// and which of those children finished (read through the store port). The runner delivers their outcomes.
+// and which of those children finished (read through the store port), with the outcome each node gets
+// (engine/suspensions.ts childOutcome: sizes checked as for any output). The runner delivers them.
+import type { AttemptOutcome } from '../engine/block-attempt.js';
 import { NodeRunStatus, isFinalRunStatus, type NodeRun } from '../engine/engine.types.js';
-import type { ChildResult } from '../engine/suspensions.js';
+import { childOutcome, type ChildResult } from '../engine/suspensions.js';
 import type { ExecutionError } from '../engine/engine.errors.js';
 import type { ExecutionStatus } from '../engine/engine.types.js';
 
@@ -42,6 +44,12 @@ export class ChildWatch {
       done.push({ wait: waits.find((w) => w.child === row.id)!, result: { status, outputs: row.outputs, error: row.error } });
     }
     return done;
+  }
+
+  /** The outcomes of the waits whose child finished; throws when the store cannot be read. */
+  async outcomes(waits: ChildWait[], values: { maxValueBytes: number; maxJsonDepth?: number }): Promise<Array<{ run: NodeRun; outcome: AttemptOutcome }>> {
+    const finished = await this.finished(waits);
+    return finished.map(({ wait, result }) => ({ run: wait.run, outcome: childOutcome(wait.run.node, String(wait.run.inputs.agent), result, values) }));
   }
 
   /** Whether any of these children finished (false when the store cannot be read). */

@@ -2,24 +2,25 @@
 // persists and resumes"), composed of: the step journal (every event's step written BEFORE its runs start,
 // its events are published or its waits are armed; group commit), node attempts (the engine's attempt
 // driver with this worker's ports), run timers on the engine's clock port (retries, delays, the deadline)
-// and the child watch (agent.run). This file owns the lifecycle: start, park, drain, lose, finish.
-import { randomUUID } from 'node:crypto';
+// and the child watch (agent.run); run-start.ts opens the core. This file owns the lifecycle: start, park,
+// drain, lose, finish.
 import type { Logger } from 'pino';
 import { runValidatedBlock } from '../../blocks/validated-run.js';
 import { EngineErrorCode, executionTimeout } from '../engine/engine.errors.js';
 import { NodeRunStatus, ExecutionStatus, isFinalRunStatus, type NodeRun, type NodeRunRecord, type Step } from '../engine/engine.types.js';
 import type { CompiledGraph } from '../engine/graph.compiler.js';
 import { ExecutionScheduler } from '../engine/scheduler.js';
-import { childOutcome, delayYields } from '../engine/suspensions.js';
+import { delayYields } from '../engine/suspensions.js';
 import type { Timers } from '../engine/timers.js';
 import { realTimers } from '../real-timers.js';
 import { ChildWatch } from './child-watch.js';
 import type { ClaimedExecution, ExecutionWrite, WrittenExecution } from './execution-store.repository.js';
 import { NodeAttempts, type AttemptHost } from './node-attempts.js';
-import { fromRunRecord, newExtras, toRunRecord } from '../node-run-rows.js';
+import { newExtras, toRunRecord } from '../node-run-rows.js';
+import { attemptSetting, openScheduler, releaseWrite } from './run-start.js';
 import { RunTimers } from './run-timers.js';
-import { emptyStep, mergeSteps, StepJournal } from './step-journal.js';
-import { DEFAULT_MAX_RESUMES, resumedTooOften, type RefusalOutcome } from './store-failure.js';
+import { emptyStep, StepJournal } from './step-journal.js';
+import type { RefusalOutcome } from './store-failure.js';
 import type { RunnerDeps, RunnerEnd, RunnerLimits } from './execution-runner.types.js';
 
 export type * from './execution-runner.types.js';
@@ -69,15 +70,6 @@ export class ExecutionRunner {
       },
       this.logger,
     );
-    const setting = {
-      executionId: execution.id,
-      graphId: execution.graph_id,
-      userId: execution.user_id,
-      nodeTimeoutMs: limits.nodeTimeoutMs,
-      maxValueBytes: limits.maxValueBytes,
-      maxJsonDepth: limits.maxJsonDepth,
-      suspension: { depth: execution.depth, maxDepth: limits.maxDepth, canStartChildren: true },
-    };
     // The host's getters read the runner's live fields (the scheduler is replaced on restore).
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const runner = this;
@@ -97,27 +89,13 @@ export class ExecutionRunner {
       execution,
       graph,
       this.extras,
-      setting,
+      attemptSetting(execution, limits),
       { ...deps, runBlock: deps.runBlock ?? runValidatedBlock, timers: this.clock },
       this.logger,
     );
-    const options = {
-      maxParallel: graph.definition.max_parallel ?? limits.maxParallel,
-      maxNodeExecutions: limits.maxNodeExecutions,
-      newRunId: () => randomUUID(),
-    };
-    const now = this.clock.now();
-    if (execution.fresh) {
-      this.scheduler = new ExecutionScheduler(graph, options);
-      this.firstStep = emptyStep();
-    } else {
-      const runs = stored.map((row) => fromRunRecord(row, this.extras, now));
-      const restored = ExecutionScheduler.restore(graph, { status: ExecutionStatus.RUNNING, error: null, runs }, options);
-      this.scheduler = restored.scheduler;
-      this.firstStep = restored.step;
-      const lost = resumedTooOften(stored, limits.maxResumes ?? DEFAULT_MAX_RESUMES);
-      if (lost) this.firstStep = mergeSteps([this.firstStep, this.scheduler.fail(lost, lost.node_id)]);
-    }
+    const opened = openScheduler(execution, graph, stored, limits, this.extras, this.clock.now());
+    this.scheduler = opened.scheduler;
+    this.firstStep = opened.firstStep;
   }
 
   get id(): string {
@@ -245,17 +223,7 @@ export class ExecutionRunner {
   private async park(next: number | null): Promise<void> {
     let written: WrittenExecution | null = null;
     try {
-      written = await this.journal.writeAlone({
-        id: this.id,
-        runs: [],
-        status: null,
-        error: null,
-        outputs: null,
-        cost: this.cost,
-        node_execution_count: this.scheduler.counts.node_executions,
-        release: true,
-        children: [],
-      });
+      written = await this.journal.writeAlone(releaseWrite(this.id, this.cost, this.scheduler.counts.node_executions));
     } catch (error) {
       this.logger.warn({ err: error }, 'could not give the execution back; it resumes once its lease lapses');
     }
@@ -273,15 +241,11 @@ export class ExecutionRunner {
   private async deliverChildren(): Promise<boolean> {
     const waits = this.children.waits(this.scheduler.nodeRuns);
     if (waits.length === 0 || this.ended) return false;
-    const finished = await this.children.finished(waits);
-    for (const { wait, result } of finished) {
-      const outcome = childOutcome(wait.run.node, String(wait.run.inputs.agent), result, {
-        maxValueBytes: this.limits.maxValueBytes,
-        maxJsonDepth: this.limits.maxJsonDepth,
-      });
+    const finished = await this.children.outcomes(waits, { maxValueBytes: this.limits.maxValueBytes, maxJsonDepth: this.limits.maxJsonDepth });
+    for (const { run, outcome } of finished) {
       void this.journal.post(() => {
-        this.attempts.end(wait.run.id, outcome.ok ? null : outcome.error);
-        return outcome.ok ? this.scheduler.attemptSucceeded(wait.run.id, outcome.yields) : this.scheduler.attemptFailed(wait.run.id, outcome.error);
+        this.attempts.end(run.id, outcome.ok ? null : outcome.error);
+        return outcome.ok ? this.scheduler.attemptSucceeded(run.id, outcome.yields) : this.scheduler.attemptFailed(run.id, outcome.error);
       });
     }
     return finished.length > 0;

@@ -2,9 +2,8 @@
 // steps. Steps of many executions go out in ONE statement (fenced by the lease: a worker that lost its
 // lease, or an execution stopped meanwhile, writes nothing), so the database sees few round trips.
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { maySeeGraph } from '../../graphs/graph-access.js';
-import type { AgentDefinition } from '../../agent-format/graph.types.js';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { NewChildExecution } from '../admission/admission.types.js';
 import type { ExecutionError } from '../engine/engine.errors.js';
 import type { ExecutionStatus, NodeRunRecord } from '../engine/engine.types.js';
 import { runRecordOfRow, type NodeExecutionRow, type RunWrite } from '../node-run-rows.js';
@@ -26,17 +25,6 @@ export interface ClaimedExecution {
   deadline_at: Date;
   /** True when the execution was QUEUED (nothing ran yet): it needs seeding. */
   fresh: boolean;
-}
-
-export interface NewChildExecution {
-  id: string;
-  graph_id: string;
-  graph_version: number;
-  user_id: string;
-  parent_id: string;
-  parent_node_execution_id: string;
-  depth: number;
-  inputs: Record<string, unknown>;
 }
 
 /** One execution's share of a write: changed rows, and its own columns. */
@@ -133,31 +121,6 @@ export class ExecutionStoreRepository {
     });
   }
 
-  async definition(graphId: string, version: number): Promise<AgentDefinition | null> {
-    const rows = (await this.dataSource.query(`SELECT definition FROM graph_versions WHERE graph_id = $1 AND version = $2`, [graphId, version])) as Array<{
-      definition: AgentDefinition;
-    }>;
-    return rows[0]?.definition ?? null;
-  }
-
-  /**
-   * The admission of a child execution (agent.run, ai.agent agent tools): the version it runs (the given one
-   * if it exists, else the active one of an active graph), or null when there is none or when `userId` (the
-   * parent execution's user, with the role they have now) may not see the graph. Callers answer both nulls
-   * alike (noAgentNamed), so nothing tells another user's graph from a missing one.
-   */
-  async childVersion(graphId: string, version: number | null, userId: string): Promise<number | null> {
-    const rows = (await this.dataSource.query(
-      `SELECT v.version, g.source, g.created_by, u.role FROM graphs g
-       JOIN graph_versions v ON v.graph_id = g.id AND v.version = COALESCE($2::int, g.active_version)
-       LEFT JOIN users u ON u.id = $3
-       WHERE g.id = $1 AND ($2::int IS NOT NULL OR g.active)`,
-      [graphId, version, userId],
-    )) as Array<{ version: number; source: string; created_by: string | null; role: string | null }>;
-    const row = rows[0];
-    return row && maySeeGraph(row, { id: userId, role: row.role ?? 'none' }) ? row.version : null;
-  }
-
   /**
    * The rows of a claimed execution. Rows still RUNNING were cut short (the lease lapsed or was given back
    * mid-attempt) and run again: their `resumes` goes up by one here, in the same statement, before they do.
@@ -175,12 +138,19 @@ export class ExecutionStoreRepository {
     return rows.map(runRecordOfRow);
   }
 
-  /** Writes the steps of several executions at once; answers the executions still held (the others were lost or stopped). */
-  async write(owner: string, writes: ExecutionWrite[]): Promise<WrittenExecution[]> {
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  /**
+   * Writes the steps of several executions at once (in `manager`'s transaction when given: their children are
+   * admitted in it); answers the executions still held (the others were lost or stopped). Their rows stay
+   * locked until that transaction commits, so a child is written only with a parent whose lease held.
+   */
+  async write(owner: string, writes: ExecutionWrite[], manager?: EntityManager): Promise<WrittenExecution[]> {
     const ids = writes.map((w) => w.id);
     // Inputs a row already holds are sent as null (JSON null marks "keep" in the upsert: real inputs are objects).
     const runs = writes.flatMap((w) => w.runs.map((run) => (run.inputs_unchanged ? { ...run, inputs: null, inputs_unchanged: undefined } : run)));
-    const children = writes.flatMap((w) => w.children);
     const executions = writes.map(({ id, status, error, outputs, cost, node_execution_count, release }) => ({
       id,
       status,
@@ -190,7 +160,7 @@ export class ExecutionStoreRepository {
       node_execution_count,
       release,
     }));
-    const rows = (await this.dataSource.query(
+    const rows = (await (manager ?? this.dataSource.manager).query(
       `WITH ex AS (
          SELECT id FROM executions WHERE id = ANY($2::uuid[]) AND lease_owner = $1 AND status = 'RUNNING' ORDER BY id FOR UPDATE
        ), nodes AS (
@@ -205,16 +175,6 @@ export class ExecutionStoreRepository {
            resume_at = EXCLUDED.resume_at, attempts = EXCLUDED.attempts, cost = EXCLUDED.cost, started_at = EXCLUDED.started_at,
            ended_at = EXCLUDED.ended_at
          RETURNING 1
-       ), kids AS (
-         -- file trust (file-trust.ts): a file agent's active version, started by an admitted parent or an admin's run
-         INSERT INTO executions (id, graph_id, graph_version, source, user_id, parent_id, parent_node_execution_id, depth, inputs, file_trust)
-         SELECT c.id, c.graph_id, c.graph_version, 'agent', c.user_id, c.parent_id, c.parent_node_execution_id, c.depth, c.inputs,
-           EXISTS (SELECT 1 FROM graphs g WHERE g.id = c.graph_id AND g.source = 'file' AND g.active_version = c.graph_version)
-             AND (EXISTS (SELECT 1 FROM executions p WHERE p.id = c.parent_id AND p.file_trust)
-               OR EXISTS (SELECT 1 FROM users u WHERE u.id = c.user_id AND u.role = 'admin'))
-         FROM jsonb_to_recordset($5::jsonb) AS c(id uuid, graph_id text, graph_version int, user_id text, parent_id uuid,
-           parent_node_execution_id uuid, depth int, inputs jsonb) JOIN ex ON ex.id = c.parent_id
-         RETURNING 1
        )
        UPDATE executions e SET status = COALESCE(w.status, e.status),
          error = CASE WHEN w.status IS NULL THEN e.error ELSE w.error END,
@@ -224,9 +184,9 @@ export class ExecutionStoreRepository {
          updated_at = now()
        FROM jsonb_to_recordset($4::jsonb) AS w(id uuid, status text, error jsonb, outputs jsonb, cost int, node_execution_count int, release boolean)
        JOIN ex ON ex.id = w.id
-       WHERE e.id = w.id AND (SELECT count(*) FROM nodes) >= 0 AND (SELECT count(*) FROM kids) >= 0
+       WHERE e.id = w.id AND (SELECT count(*) FROM nodes) >= 0
        RETURNING e.id, e.status, e.graph_id, e.graph_version, e.user_id, e.parent_id`,
-      [owner, ids, JSON.stringify(runs), JSON.stringify(executions), JSON.stringify(children)],
+      [owner, ids, JSON.stringify(runs), JSON.stringify(executions)],
     )) as [WrittenExecution[], number];
     return rows[0];
   }
@@ -265,14 +225,6 @@ export class ExecutionStoreRepository {
       outputs: Record<string, unknown[]> | null;
       error: ExecutionError | null;
     }>;
-  }
-
-  /** The oldest QUEUED execution of an agent (the next in its FIFO). */
-  async nextQueued(graphId: string): Promise<string | null> {
-    const rows = (await this.dataSource.query(`SELECT id FROM executions WHERE graph_id = $1 AND status = 'QUEUED' ORDER BY created_at, id LIMIT 1`, [
-      graphId,
-    ])) as Array<{ id: string }>;
-    return rows[0]?.id ?? null;
   }
 }
 

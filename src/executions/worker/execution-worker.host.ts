@@ -20,6 +20,8 @@ import {
   type ExecutionChargeHook,
   type ExecutionFinishedHook,
 } from '../execution.hooks.js';
+import { ExecutionAdmission } from '../admission/execution-admission.service.js';
+import { CompiledGraphs } from '../compiled-graphs.js';
 import { ExecutionsRepository } from '../executions.repository.js';
 import { nodeExecutionView } from '../executions.views.js';
 import { EXECUTION_DISPATCHER, type ExecutionDispatcher } from '../queue/execution-dispatcher.js';
@@ -53,12 +55,14 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
     @Optional() @Inject(EXECUTION_CHARGE_HOOK) charge: ExecutionChargeHook | null,
     @Optional() @Inject(EXECUTION_FINISHED_HOOK) finishedHook: ExecutionFinishedHook | null,
     private readonly local: LocalHandoff,
+    admission: ExecutionAdmission,
+    graphs: CompiledGraphs,
   ) {
     const settings = blockSettings(config);
     const http = OutboundHttp.fromSettings(settings);
     const finish = new ExecutionFinish({
       dispatch: (id) => dispatcher.dispatch(id),
-      nextQueued: (graphId) => store.nextQueued(graphId),
+      nextQueued: (graphId) => executions.nextQueued(graphId),
       limitsConcurrency: (graphId, version) => this.worker.limitsConcurrency(graphId, version),
       hook: finishedHook ?? noFinishedHook,
       counted: (agent, status) => metrics.executions.inc({ agent, status }),
@@ -68,7 +72,7 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
       { ...config.executor, max_json_depth: config.limits.max_json_depth },
       store,
       dispatcher,
-      registry,
+      { graphs, admission },
       {
         blocks: registry,
         resolver,

@@ -6,9 +6,10 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { BlockLookup } from '../../blocks/block.types.js';
 import type { AppConfig } from '../../config/config.schema.js';
-import { compileGraph, type CompiledGraph } from '../engine/graph.compiler.js';
+import type { ExecutionAdmission } from '../admission/execution-admission.service.js';
+import type { CompiledGraphs } from '../compiled-graphs.js';
+import type { CompiledGraph } from '../engine/graph.compiler.js';
 import type { ExecutionDispatcher } from '../queue/execution-dispatcher.js';
 import { TickBatcher } from '../tick-batcher.js';
 import type { ClaimedExecution, ExecutionStoreRepository } from './execution-store.repository.js';
@@ -17,10 +18,15 @@ import { StepWriter } from './step-writer.js';
 
 export type WorkerDeps = Omit<RunnerDeps, 'write' | 'childResults' | 'childVersion' | 'dispatch'>;
 
+/** Compiled graph versions (compiled-graphs.ts) and the admission of child executions (admission/). */
+export interface WorkerSources {
+  graphs: Pick<CompiledGraphs, 'get' | 'peek'>;
+  admission: Pick<ExecutionAdmission, 'children' | 'childVersion'>;
+}
+
 export class ExecutionWorker {
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly runners = new Map<string, ExecutionRunner>();
-  private readonly graphs = new Map<string, CompiledGraph>();
   private readonly writer: StepWriter;
   private readonly slotWaiters: Array<() => void> = [];
   private renewTimer: NodeJS.Timeout | null = null;
@@ -39,11 +45,11 @@ export class ExecutionWorker {
     private readonly config: AppConfig['executor'] & { max_json_depth?: number },
     private readonly store: ExecutionStoreRepository,
     private readonly dispatcher: ExecutionDispatcher,
-    private readonly blocks: BlockLookup,
+    private readonly sources: WorkerSources,
     private readonly deps: WorkerDeps,
     private readonly logger: Logger,
   ) {
-    this.writer = new StepWriter(store, this.owner);
+    this.writer = new StepWriter(store, this.owner, (children, manager) => sources.admission.children(children, manager));
   }
 
   get held(): number {
@@ -120,7 +126,7 @@ export class ExecutionWorker {
           ...this.deps,
           write: (write) => this.writer.write(write),
           childResults: (ids) => this.store.childResults(ids),
-          childVersion: (graphId, version, userId) => this.store.childVersion(graphId, version, userId),
+          childVersion: (graphId, version, userId) => this.sources.admission.childVersion(graphId, version, userId),
           dispatch: (executionId, delayMs) =>
             void this.dispatcher
               .dispatch(executionId, delayMs)
@@ -140,7 +146,7 @@ export class ExecutionWorker {
 
   /** Whether the agent limits its executions (`concurrency`): only then may a finish let a QUEUED one start. Unknown: yes. */
   limitsConcurrency(graphId: string, version: number): boolean {
-    const graph = this.graphs.get(`${graphId}@${version}`);
+    const graph = this.sources.graphs.peek(graphId, version);
     return graph === undefined || graph.definition.concurrency !== undefined;
   }
 
@@ -179,14 +185,8 @@ export class ExecutionWorker {
   }
 
   private async graph(graphId: string, version: number): Promise<CompiledGraph> {
-    const key = `${graphId}@${version}`;
-    let graph = this.graphs.get(key);
-    if (!graph) {
-      const definition = await this.store.definition(graphId, version);
-      if (!definition) throw new Error(`graph ${key} has no stored version`);
-      graph = compileGraph(definition, this.blocks);
-      this.graphs.set(key, graph);
-    }
+    const graph = await this.sources.graphs.get(graphId, version);
+    if (!graph) throw new Error(`graph ${graphId}@${version} has no stored version`);
     return graph;
   }
 }

@@ -18,7 +18,8 @@ import type { Timers } from '../engine/timers.js';
 import type { ExecutionChargeHook } from '../execution.hooks.js';
 import { attemptSecrets } from '../attempt-secrets.js';
 import { fileTrustedFields } from '../file-trust.js';
-import type { ClaimedExecution, NewChildExecution } from './execution-store.repository.js';
+import type { NewChildExecution } from '../admission/admission.types.js';
+import type { ClaimedExecution } from './execution-store.repository.js';
 import type { RunExtras } from '../node-run-rows.js';
 
 /** Streaming yields a block may make before earlier ones are written (they are written in groups). */

@@ -1,19 +1,17 @@
 // POST /webhooks/github: verified with @octokit/webhooks under GITHUB_WEBHOOK_SECRET, deduplicated by
 // X-GitHub-Delivery, routed to every active trigger.github node that matches; the delivery row and all its
-// executions are one statement. Push and pull_request events of the agents repository go to the GitOps hook.
+// executions are one transaction (webhook-deliveries.service.ts). Push and pull_request events of the agents repository go to the GitOps hook.
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Webhooks } from '@octokit/webhooks';
-import type { Logger } from 'pino';
-import { LOGGER } from '../../common/logger.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
-import { EXECUTION_DISPATCHER, type ExecutionDispatcher } from '../../executions/queue/execution-dispatcher.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
 import { TriggerCatalog } from '../webhooks/trigger-catalog.js';
 import type { Answer } from '../webhooks/webhook-answer.js';
 import { bodyHash } from '../webhooks/webhook-request.js';
 import * as errors from '../webhooks/webhooks.errors.js';
-import { WebhooksRepository } from '../webhooks/webhooks.repository.js';
+import { WebhookDeliveries } from '../webhooks/webhook-deliveries.service.js';
 import { unstorableBodyProblem } from '../../common/storable-body.middleware.js';
 import { describeDelivery, matchingTriggers, parseGithubPayload, triggerOutputs, type GithubDelivery } from './github-delivery.js';
 import { GITOPS_EVENTS, GithubEventListeners, isAgentsRepository, type GitopsEventName } from './github-events.js';
@@ -28,18 +26,14 @@ export const GITHUB_SCOPE = 'github';
 @Injectable()
 export class GithubWebhooksService {
   private readonly webhooks: Webhooks | null;
-  private readonly logger: Logger;
 
   constructor(
     private readonly catalog: TriggerCatalog,
-    private readonly repository: WebhooksRepository,
+    private readonly deliveries: WebhookDeliveries,
     private readonly listeners: GithubEventListeners,
     private readonly metrics: MetricsService,
-    @Inject(EXECUTION_DISPATCHER) private readonly dispatcher: ExecutionDispatcher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) logger: Logger,
   ) {
-    this.logger = logger.child({ component: 'GithubWebhooksService' });
     this.webhooks = config.githubWebhookSecret ? new Webhooks({ secret: config.githubWebhookSecret }) : null;
   }
 
@@ -74,28 +68,20 @@ export class GithubWebhooksService {
     const delivery = describeDelivery(event, deliveryId, parsed.payload);
     const outputs = triggerOutputs(delivery);
     const executions = matchingTriggers(await this.catalog.githubTriggers(), delivery).map((trigger) => ({
+      id: randomUUID(),
       graph_id: trigger.graph_id,
       graph_version: trigger.version,
       user_id: trigger.user_id,
       trigger_node: trigger.node_id,
       trigger_event: outputs,
     }));
-    const result = await this.repository.createWithDelivery(
+    const result = await this.deliveries.admit(
       { scope: GITHUB_SCOPE, key: deliveryId, body_hash: bodyHash(raw), window_ms: this.config.webhooks.idempotency_window },
       executions,
       'github',
       (ids) => ({ status_code: 202, response: { execution_ids: ids } }),
     );
     if (!result.created) return { status: 200, body: result.existing.response, headers: {} };
-    await Promise.all(
-      result.execution_ids.map((id) =>
-        this.dispatcher
-          .dispatch(id)
-          .catch((error: unknown) =>
-            this.logger.warn({ err: error, execution_id: id }, 'dispatch failed; the sweep dispatches the execution when the queue is back'),
-          ),
-      ),
-    );
     this.handOn(delivery);
     return { status: 202, body: { execution_ids: result.execution_ids }, headers: {} };
   }

@@ -2,20 +2,19 @@
 // checks them), every schedule the caller may see with its next fire times, pause/resume, delete.
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../../auth/principal.js';
-import { BlocksRegistry } from '../../blocks/blocks.registry.js';
 import { CREDENTIAL_RESOLVER, type CredentialResolver } from '../../blocks/credential-resolver.js';
 import { validationFailed } from '../../common/errors.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
-import { compileGraph } from '../../executions/engine/graph.compiler.js';
+import { CompiledGraphs } from '../../executions/compiled-graphs.js';
 import { checkRunRequest } from '../../executions/execution-request.checks.js';
-import { ExecutionsRepository } from '../../executions/executions.repository.js';
+import { GraphsRepository } from '../../graphs/graphs.repository.js';
 import { SCHEDULE_DRIVER, type ScheduleDriver } from './schedule-driver.js';
 import { intervalProblem, nextFireAfter, nextFireTimes, scheduleProblems } from './schedule-times.js';
 import type { CreateScheduleDto } from './schedules.dto.js';
 import { graphInactive, graphNotFound, scheduleNotFound, scheduleNotYours, triggerScheduleNotDeletable } from './schedules.errors.js';
-import { SchedulesRepository, type ScheduleRow } from './schedules.repository.js';
-import { driverSchedule } from './schedules.service.js';
+import { SchedulesRepository, type ScheduleRow, type StoredSchedule } from './schedules.repository.js';
+import { driverSchedule, withGraphs } from './schedules.service.js';
 
 export const NEXT_FIRE_TIMES = 5;
 
@@ -66,8 +65,8 @@ const isAdmin = (principal: Principal): boolean => principal.role === 'admin';
 export class SchedulesApiService {
   constructor(
     private readonly repository: SchedulesRepository,
-    private readonly executions: ExecutionsRepository,
-    private readonly registry: BlocksRegistry,
+    private readonly graphs: GraphsRepository,
+    private readonly compiledGraphs: CompiledGraphs,
     @Inject(CREDENTIAL_RESOLVER) private readonly resolver: CredentialResolver,
     @Inject(SCHEDULE_DRIVER) private readonly driver: ScheduleDriver,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -76,7 +75,7 @@ export class SchedulesApiService {
   /** Admins see every schedule; others the schedules of graphs they see, and of those only their own ad-hoc ones. */
   async list(principal: Principal, graphId?: string): Promise<{ items: ScheduleView[]; next_cursor: null }> {
     if (graphId) await this.visibleGraph(principal, graphId);
-    const rows = (await this.repository.list(graphId ? { graphId } : {})).filter((row) => this.canSee(principal, row));
+    const rows = (await withGraphs(await this.repository.list(graphId ? { graphId } : {}), this.graphs)).filter((row) => this.canSee(principal, row));
     const now = new Date();
     return { items: rows.map((row) => scheduleView(row, now)), next_cursor: null };
   }
@@ -87,15 +86,10 @@ export class SchedulesApiService {
     if (problems.length > 0) throw validationFailed(problems);
     this.checkInterval(principal, body.cron);
     if (!graph.active) throw graphInactive(graphId);
-    const definition = await this.executions.definition(graphId, graph.active_version);
-    if (!definition) throw graphNotFound(graphId);
+    const compiled = await this.compiledGraphs.get(graphId, graph.active_version);
+    if (!compiled) throw graphNotFound(graphId);
     const inputs = body.inputs ?? {};
-    const runProblems = await checkRunRequest(
-      compileGraph(definition, this.registry),
-      { inputs, trigger: null, credentials: {} },
-      this.resolver,
-      principal.user.id,
-    );
+    const runProblems = await checkRunRequest(compiled, { inputs, trigger: null, credentials: {} }, this.resolver, principal.user.id);
     if (runProblems.length > 0) throw validationFailed(runProblems);
     const timezone = body.timezone ?? 'UTC';
     const id = await this.repository.createAdhoc({
@@ -106,7 +100,7 @@ export class SchedulesApiService {
       user_id: principal.user.id,
       next_fire_at: nextFireAfter(body.cron, timezone, new Date()),
     });
-    const row = (await this.repository.find(id))!;
+    const row = (await this.withGraph(await this.repository.find(id)))!;
     await this.driver.apply([driverSchedule(row)]);
     return scheduleView(row);
   }
@@ -116,7 +110,7 @@ export class SchedulesApiService {
     if (!paused && row.kind === 'adhoc') this.checkInterval(principal, row.cron);
     // Resuming starts from the next fire time after now: nothing missed while paused is replayed.
     await this.repository.setPaused(id, paused, paused ? null : nextFireAfter(row.cron, row.timezone, new Date()));
-    const after = (await this.repository.find(id))!;
+    const after = (await this.withGraph(await this.repository.find(id)))!;
     await this.driver.apply([driverSchedule(after)]);
     return scheduleView(after);
   }
@@ -142,15 +136,19 @@ export class SchedulesApiService {
   }
 
   private async manageable(principal: Principal, id: string): Promise<ScheduleRow> {
-    const row = await this.repository.find(id);
+    const row = await this.withGraph(await this.repository.find(id));
     if (!row || !this.canSee(principal, row)) throw scheduleNotFound(id);
     const mine = row.kind === 'adhoc' ? row.user_id === principal.user.id : row.graph_source === 'api' && row.graph_created_by === principal.user.id;
     if (!isAdmin(principal) && !mine) throw scheduleNotYours(id);
     return row;
   }
 
+  private async withGraph(row: StoredSchedule | null): Promise<ScheduleRow | null> {
+    return row ? ((await withGraphs([row], this.graphs))[0] ?? null) : null;
+  }
+
   private async visibleGraph(principal: Principal, graphId: string) {
-    const graph = await this.executions.graph(graphId);
+    const graph = await this.graphs.find(graphId);
     if (!graph || (!isAdmin(principal) && graph.source === 'api' && graph.created_by !== principal.user.id)) throw graphNotFound(graphId);
     return graph;
   }

@@ -11,6 +11,7 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { ExecutionsModule } from '../../executions/executions.module.js';
 import { GraphsModule } from '../../graphs/graphs.module.js';
+import { UsersModule } from '../../users/users.module.js';
 import { TriggerPolicyOnStart } from '../trigger-policy.startup.js';
 import { createDurableQueue } from '../../queue/durable-queue.factory.js';
 import { QueueScheduleDriver, SCHEDULE_DRIVER, SCHEDULES_QUEUE, type ScheduleDriver } from './schedule-driver.js';
@@ -22,7 +23,7 @@ export function createScheduleDriver(config: AppConfig, redis: Redis | null, dat
 }
 
 @Module({
-  imports: [GraphsModule, ExecutionsModule],
+  imports: [GraphsModule, UsersModule, ExecutionsModule],
   providers: [
     SchedulesRepository,
     SchedulesService,

@@ -1,10 +1,12 @@
-// All SQL of schedules: trigger schedules kept in step with the active graph versions, ad-hoc schedules,
-// and the fire itself (schedule_fires key + execution in one statement).
+// All SQL of schedules (`schedules`, `schedule_fires`): trigger schedules kept in step with the active graph
+// versions, ad-hoc schedules, and the fire's key (its execution is admitted by executions/admission in the
+// same transaction). What a schedule's graph is (active, source, creator) is the graphs module's: see withGraphs.
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ScheduleKind } from '../schedule.entity.js';
 
-export interface ScheduleRow {
+/** A schedules row. */
+export interface StoredSchedule {
   id: string;
   kind: ScheduleKind;
   graph_id: string;
@@ -20,16 +22,14 @@ export interface ScheduleRow {
   next_fire_at: Date | null;
   last_fired_at: Date | null;
   created_at: Date;
+}
+
+/** A schedule with what it needs of its graph (schedules.service.ts withGraphs). */
+export interface ScheduleRow extends StoredSchedule {
   /** Whether the graph is active (a schedule of an inactive graph does not fire). */
   graph_active: boolean;
   graph_source: string;
   graph_created_by: string | null;
-}
-
-/** What a fire needs: the schedule, the version to run and who is billed. */
-export interface FireTarget extends ScheduleRow {
-  graph_version: number;
-  bill_to: string | null;
 }
 
 export interface CronTriggerRow {
@@ -41,20 +41,8 @@ export interface CronTriggerRow {
   next_fire_at: Date | null;
 }
 
-export interface NewFire {
-  key: string;
-  scheduled_for: Date;
-  schedule_id: string;
-  graph_id: string;
-  graph_version: number;
-  user_id: string;
-  trigger_node: string | null;
-  trigger_event: Record<string, unknown> | null;
-  inputs: Record<string, unknown>;
-}
-
 const COLUMNS = `s.id, s.kind, s.graph_id, s.node_id, s.cron, s.timezone, s.inputs, s.payload, s.user_id, s.paused, s.paused_reason, s.next_fire_at,
-  s.last_fired_at, s.created_at, g.active AS graph_active, g.source AS graph_source, g.created_by AS graph_created_by`;
+  s.last_fired_at, s.created_at`;
 
 @Injectable()
 export class SchedulesRepository {
@@ -67,19 +55,6 @@ export class SchedulesRepository {
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
-  }
-
-  /** The `trigger.cron` nodes of the active versions of active graphs (of these graphs, or all). */
-  cronTriggers(
-    graphIds: readonly string[] | null,
-    manager?: EntityManager,
-  ): Promise<Array<{ graph_id: string; node_id: string; config: Record<string, unknown> }>> {
-    return this.run(
-      `SELECT t.graph_id, t.node_id, t.config FROM graph_triggers t JOIN graphs g ON g.id = t.graph_id AND g.active_version = t.version
-       WHERE g.active AND t.block = 'trigger.cron' AND ($1::text[] IS NULL OR t.graph_id = ANY($1)) ORDER BY t.graph_id, t.node_id`,
-      [graphIds],
-      manager,
-    );
   }
 
   /** Inserts or updates one trigger schedule per node; a changed cron or zone gets a new next fire time. */
@@ -100,9 +75,9 @@ export class SchedulesRepository {
   }
 
   /** Deletes the trigger schedules of `graphIds` whose node is not in `keep` (`graph/node`); answers them. */
-  removeTriggerSchedules(graphIds: readonly string[] | null, keep: readonly string[], manager?: EntityManager): Promise<ScheduleRow[]> {
+  removeTriggerSchedules(graphIds: readonly string[] | null, keep: readonly string[], manager?: EntityManager): Promise<StoredSchedule[]> {
     return this.run(
-      `DELETE FROM schedules s USING graphs g WHERE g.id = s.graph_id AND s.kind = 'trigger'
+      `DELETE FROM schedules s WHERE s.kind = 'trigger'
          AND ($1::text[] IS NULL OR s.graph_id = ANY($1)) AND NOT (s.graph_id || '/' || s.node_id = ANY($2::text[]))
        RETURNING ${COLUMNS}`,
       [graphIds, keep],
@@ -110,9 +85,9 @@ export class SchedulesRepository {
     );
   }
 
-  list(filter: { graphId?: string; graphIds?: readonly string[]; ids?: string[] } = {}, manager?: EntityManager): Promise<ScheduleRow[]> {
+  list(filter: { graphId?: string; graphIds?: readonly string[]; ids?: string[] } = {}, manager?: EntityManager): Promise<StoredSchedule[]> {
     return this.run(
-      `SELECT ${COLUMNS} FROM schedules s JOIN graphs g ON g.id = s.graph_id
+      `SELECT ${COLUMNS} FROM schedules s
        WHERE ($1::text IS NULL OR s.graph_id = $1) AND ($2::uuid[] IS NULL OR s.id = ANY($2)) AND ($3::text[] IS NULL OR s.graph_id = ANY($3))
        ORDER BY s.graph_id, s.kind DESC, s.node_id, s.created_at, s.id`,
       [filter.graphId ?? null, filter.ids ?? null, filter.graphIds ?? null],
@@ -120,9 +95,9 @@ export class SchedulesRepository {
     );
   }
 
-  async find(id: string): Promise<ScheduleRow | null> {
+  async find(id: string, manager?: EntityManager): Promise<StoredSchedule | null> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-    return (await this.list({ ids: [id] }))[0] ?? null;
+    return (await this.list({ ids: [id] }, manager))[0] ?? null;
   }
 
   async createAdhoc(row: {
@@ -149,13 +124,9 @@ export class SchedulesRepository {
     ]);
   }
 
-  /** Running ad-hoc schedules whose creator is not an admin (schedules.min_interval applies to them). */
-  runningAdhocOfNonAdmins(): Promise<Array<{ id: string; graph_id: string; cron: string; user_id: string }>> {
-    return this.run(
-      `SELECT s.id, s.graph_id, s.cron, s.user_id FROM schedules s JOIN users u ON u.id = s.user_id
-       WHERE s.kind = 'adhoc' AND NOT s.paused AND u.role <> 'admin' ORDER BY s.id`,
-      [],
-    );
+  /** Running ad-hoc schedules (schedules.min_interval applies to those of non-admins). */
+  runningAdhoc(): Promise<Array<{ id: string; graph_id: string; cron: string; user_id: string }>> {
+    return this.run(`SELECT s.id, s.graph_id, s.cron, s.user_id FROM schedules s WHERE s.kind = 'adhoc' AND NOT s.paused ORDER BY s.id`, []);
   }
 
   /** The server pauses these (unless paused meanwhile), saying why; answers those it paused. */
@@ -174,50 +145,21 @@ export class SchedulesRepository {
     await this.run(`DELETE FROM schedules WHERE id = $1`, [id]);
   }
 
-  /** The schedule as a fire sees it. */
-  async fireTarget(id: string, manager?: EntityManager): Promise<FireTarget | null> {
-    const rows = await this.run<FireTarget>(
-      `SELECT ${COLUMNS}, g.active_version AS graph_version,
-         COALESCE(s.user_id, g.owner_id, (SELECT u.id FROM users u WHERE u.handle = 'admin')) AS bill_to
-       FROM schedules s JOIN graphs g ON g.id = s.graph_id WHERE s.id = $1`,
-      [id],
+  /**
+   * The fire's key (`schedule_fires`), in the fire's transaction: true when this process is the first to
+   * record this fire time (it then creates the execution `executionId`); false for a duplicate.
+   */
+  async insertFire(key: string, scheduledFor: Date, executionId: string, manager: EntityManager): Promise<boolean> {
+    const rows = await this.run(
+      `INSERT INTO schedule_fires (schedule_key, scheduled_for, execution_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING schedule_key`,
+      [key, scheduledFor, executionId],
       manager,
     );
-    return rows[0] ?? null;
+    return rows.length > 0;
   }
 
-  /**
-   * The fire, as one statement (so one transaction): the schedule_fires key first; only the process whose
-   * insert did not collide creates the execution. Answers the new execution id, or null for a duplicate.
-   */
-  async insertFire(fire: NewFire, manager?: EntityManager): Promise<string | null> {
-    const rows = await this.run<{ id: string }>(
-      `WITH fire AS (
-         INSERT INTO schedule_fires (schedule_key, scheduled_for, execution_id) VALUES ($1, $2, gen_random_uuid())
-         ON CONFLICT DO NOTHING RETURNING execution_id),
-       created AS (
-         -- file trust (executions/file-trust.ts): the cron of a file agent's own file, never an ad-hoc schedule
-         INSERT INTO executions (id, graph_id, graph_version, source, user_id, trigger_node, trigger_event, inputs, schedule_id, file_trust)
-         SELECT fire.execution_id, $3, $4, 'schedule', $5, $6, $7::jsonb, $8::jsonb, $9,
-           EXISTS (SELECT 1 FROM schedules s JOIN graphs g ON g.id = s.graph_id
-             WHERE s.id = $9 AND s.kind = 'trigger' AND g.id = $3 AND g.source = 'file' AND g.active_version = $4)
-         FROM fire RETURNING id),
-       touched AS (UPDATE schedules SET last_fired_at = $2 WHERE id = $9 AND EXISTS (SELECT 1 FROM created) RETURNING id)
-       SELECT id FROM created`,
-      [
-        fire.key,
-        fire.scheduled_for,
-        fire.graph_id,
-        fire.graph_version,
-        fire.user_id,
-        fire.trigger_node,
-        fire.trigger_event ? JSON.stringify(fire.trigger_event) : null,
-        JSON.stringify(fire.inputs),
-        fire.schedule_id,
-      ],
-      manager,
-    );
-    return rows[0]?.id ?? null;
+  async markFired(id: string, scheduledFor: Date, manager: EntityManager): Promise<void> {
+    await this.run(`UPDATE schedules SET last_fired_at = $2 WHERE id = $1`, [id, scheduledFor], manager);
   }
 
   /** A skipped (late) fire, remembered so that one process logs it; true when this call recorded it. */

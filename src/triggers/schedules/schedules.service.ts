@@ -1,17 +1,21 @@
 // Schedules kept in step with the graphs (trigger.cron nodes of active versions, via GraphActivations and a
 // reconcile at start-up), and the fire: skip when later than schedules.misfire_grace, else the
-// schedule_fires key and the execution in one statement, dispatched after the commit.
+// schedule_fires key and the execution (executions/admission) in one transaction, dispatched after the commit.
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
 import { LOGGER } from '../../common/logger.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
-import { EXECUTION_DISPATCHER, type ExecutionDispatcher } from '../../executions/queue/execution-dispatcher.js';
+import { ExecutionAdmission } from '../../executions/admission/execution-admission.service.js';
 import { GraphActivations, type GraphActivation } from '../../graphs/graph-activations.js';
+import { GraphsRepository } from '../../graphs/graphs.repository.js';
+import { UsersRepository } from '../../users/users.repository.js';
+import { ADMIN_HANDLE } from '../../users/users.service.js';
 import { SCHEDULE_DRIVER, type DriverSchedule, type FireHandler, type ScheduleDriver } from './schedule-driver.js';
 import { decideFire, nextFireAfter, scheduleKey } from './schedule-times.js';
-import { SchedulesRepository, type CronTriggerRow, type ScheduleRow } from './schedules.repository.js';
+import { SchedulesRepository, type CronTriggerRow, type ScheduleRow, type StoredSchedule } from './schedules.repository.js';
 
 export function driverSchedule(row: ScheduleRow): DriverSchedule {
   return {
@@ -25,15 +29,27 @@ export function driverSchedule(row: ScheduleRow): DriverSchedule {
   };
 }
 
+/** Schedules with what they need of their graphs (read from the graphs module); a schedule without its graph is left out. */
+export async function withGraphs(rows: readonly StoredSchedule[], graphs: Pick<GraphsRepository, 'runFacts'>, manager?: EntityManager): Promise<ScheduleRow[]> {
+  if (rows.length === 0) return [];
+  const facts = new Map((await graphs.runFacts([...new Set(rows.map((row) => row.graph_id))], manager)).map((graph) => [graph.id, graph]));
+  return rows.flatMap((row) => {
+    const graph = facts.get(row.graph_id);
+    return graph ? [{ ...row, graph_active: graph.active, graph_source: graph.source, graph_created_by: graph.created_by }] : [];
+  });
+}
+
 @Injectable()
 export class SchedulesService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown, FireHandler {
   private unsubscribe: (() => void) | null = null;
 
   constructor(
     private readonly repository: SchedulesRepository,
+    private readonly graphs: GraphsRepository,
+    private readonly users: UsersRepository,
     private readonly activations: GraphActivations,
     @Inject(SCHEDULE_DRIVER) private readonly driver: ScheduleDriver,
-    @Inject(EXECUTION_DISPATCHER) private readonly dispatcher: ExecutionDispatcher,
+    private readonly admission: ExecutionAdmission,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -66,7 +82,8 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap, O
     const now = new Date();
     // One statement at a time: a transaction is one connection, and pg refuses concurrent queries on it.
     const { removed, rows } = await this.repository.transaction(async (manager) => {
-      const triggers = await this.repository.cronTriggers(graphIds, manager);
+      const wantedGraphs = graphIds ? new Set(graphIds) : null;
+      const triggers = (await this.graphs.activeTriggers('trigger.cron', manager)).filter((t) => !wantedGraphs || wantedGraphs.has(t.graph_id));
       const wanted: CronTriggerRow[] = [];
       for (const t of triggers) {
         const cron = String(t.config.schedule ?? '');
@@ -93,7 +110,7 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap, O
         wanted.map((w) => `${w.graph_id}/${w.node_id}`),
         manager,
       );
-      const rows = await this.repository.list(graphIds ? { graphIds } : {}, manager);
+      const rows = await withGraphs(await this.repository.list(graphIds ? { graphIds } : {}, manager), this.graphs, manager);
       return { removed, rows };
     });
     await this.driver.remove(removed);
@@ -101,8 +118,10 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap, O
   }
 
   async fire(scheduleId: string, scheduledFor: Date, manager?: EntityManager): Promise<string | null> {
-    const target = await this.repository.fireTarget(scheduleId, manager);
-    if (!target || target.paused || !target.graph_active) return null;
+    const target = await this.repository.find(scheduleId, manager);
+    if (!target || target.paused) return null;
+    const [graph] = await this.graphs.runFacts([target.graph_id], manager);
+    if (!graph?.active) return null;
     const key = scheduleKey(target);
     const firedAt = new Date();
     const decision = decideFire(scheduledFor, firedAt, this.config.schedules.misfire_grace);
@@ -115,32 +134,36 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap, O
       }
       return null;
     }
-    if (!target.bill_to) {
+    // Billed: the schedule's creator (ad-hoc), else the agent's owner, else the built-in admin.
+    const billTo = target.user_id ?? graph.owner_id ?? (await this.users.findByHandle(ADMIN_HANDLE, manager))?.id ?? null;
+    if (!billTo) {
       this.logger.error({ schedule_id: target.id, graph_id: target.graph_id }, `schedule ${key}: nobody to bill (no owner and no admin user); fire skipped`);
       return null;
     }
     const trigger = target.kind === 'trigger';
-    return this.repository.insertFire(
-      {
-        key,
-        scheduled_for: scheduledFor,
-        schedule_id: target.id,
-        graph_id: target.graph_id,
-        graph_version: target.graph_version,
-        user_id: target.bill_to,
-        trigger_node: trigger ? target.node_id : null,
-        trigger_event: trigger ? { fired_at: firedAt.toISOString(), scheduled_for: scheduledFor.toISOString(), payload: target.payload ?? null } : null,
-        inputs: trigger ? {} : target.inputs,
-      },
-      manager,
-    );
+    const admit = async (tx: EntityManager): Promise<string | null> => {
+      const executionId = randomUUID();
+      if (!(await this.repository.insertFire(key, scheduledFor, executionId, tx))) return null;
+      await this.admission.scheduled(
+        {
+          id: executionId,
+          schedule_id: target.id,
+          graph_id: target.graph_id,
+          graph_version: graph.active_version,
+          user_id: billTo,
+          trigger_node: trigger ? target.node_id : null,
+          trigger_event: trigger ? { fired_at: firedAt.toISOString(), scheduled_for: scheduledFor.toISOString(), payload: target.payload ?? null } : null,
+          inputs: trigger ? {} : target.inputs,
+        },
+        tx,
+      );
+      await this.repository.markFired(target.id, scheduledFor, tx);
+      return executionId;
+    };
+    return manager ? admit(manager) : this.repository.transaction(admit);
   }
 
   async dispatch(executionId: string): Promise<void> {
-    await this.dispatcher
-      .dispatch(executionId)
-      .catch((error: unknown) =>
-        this.logger.warn({ err: error, execution_id: executionId }, 'dispatch failed; the sweep dispatches the execution when the queue is back'),
-      );
+    await this.admission.enqueue([executionId]);
   }
 }

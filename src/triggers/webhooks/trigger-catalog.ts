@@ -4,7 +4,8 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { GraphActivations } from '../../graphs/graph-activations.js';
 import { GraphsRepository, type ActiveTrigger } from '../../graphs/graphs.repository.js';
-import { WebhooksRepository } from './webhooks.repository.js';
+import { UsersRepository } from '../../users/users.repository.js';
+import { ADMIN_HANDLE } from '../../users/users.service.js';
 
 /** How long a loaded catalog serves before it is read again (changes made by other processes). */
 const TTL_MS = 5_000;
@@ -41,13 +42,14 @@ interface Catalog {
 export class TriggerCatalog implements OnModuleDestroy {
   private catalog: Catalog | null = null;
   private loading: Promise<Catalog> | null = null;
+  private adminId: Promise<string> | null = null;
   /** Bumped on every invalidation, so a load that started before a change is not kept. */
   private generation = 0;
   private readonly unsubscribe: () => void;
 
   constructor(
     private readonly graphs: GraphsRepository,
-    private readonly repository: WebhooksRepository,
+    private readonly users: UsersRepository,
     activations: GraphActivations,
   ) {
     this.unsubscribe = activations.subscribe(() => this.invalidate());
@@ -72,6 +74,18 @@ export class TriggerCatalog implements OnModuleDestroy {
     return (await this.current()).github;
   }
 
+  /** The built-in admin's id (billed when an agent names no owner); read once per process. */
+  private adminUserId(): Promise<string> {
+    this.adminId ??= this.users.findByHandle(ADMIN_HANDLE).then((admin) => {
+      if (!admin) {
+        this.adminId = null;
+        throw new Error('the built-in admin user does not exist yet');
+      }
+      return admin.id;
+    });
+    return this.adminId;
+  }
+
   private current(): Promise<Catalog> | Catalog {
     const catalog = this.catalog;
     if (catalog && Date.now() - catalog.loadedAt < TTL_MS) return catalog;
@@ -84,7 +98,7 @@ export class TriggerCatalog implements OnModuleDestroy {
     let loading: Promise<Catalog> | null = null;
     loading = (async () => {
       try {
-        const [rows, adminId] = await Promise.all([this.graphs.activeTriggers(), this.repository.adminUserId()]);
+        const [rows, adminId] = await Promise.all([this.graphs.activeTriggers(), this.adminUserId()]);
         const catalog = buildCatalog(rows, adminId);
         if (generation === this.generation) this.catalog = catalog;
         return catalog;

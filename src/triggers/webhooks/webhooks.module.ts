@@ -1,16 +1,18 @@
 // Webhook and GitHub triggers (api role): the two public endpoints under /webhooks, the in-memory trigger
-// catalog and the delivery SQL. Expired delivery rows are pruned hourly.
+// catalog and deduplicated deliveries (their rows, admitted with their executions). Expired delivery rows are pruned hourly.
 import { Inject, Module, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AuthModule } from '../../auth/auth.module.js';
 import { LOGGER } from '../../common/logger.js';
 import { ExecutionsModule } from '../../executions/executions.module.js';
 import { GraphsModule } from '../../graphs/graphs.module.js';
+import { UsersModule } from '../../users/users.module.js';
 import { GithubEventsModule } from '../github/github-events.module.js';
 import { GithubWebhooksController } from '../github/github-webhooks.controller.js';
 import { GithubWebhooksService } from '../github/github-webhooks.service.js';
 import { TriggerCatalog } from './trigger-catalog.js';
 import { WebhooksController } from './webhooks.controller.js';
+import { WebhookDeliveries } from './webhook-deliveries.service.js';
 import { WebhooksRepository } from './webhooks.repository.js';
 import { WebhooksService } from './webhooks.service.js';
 
@@ -18,9 +20,9 @@ const PRUNE_EVERY_MS = 60 * 60_000;
 const PRUNE_BATCH = 10_000;
 
 @Module({
-  imports: [ExecutionsModule, GraphsModule, AuthModule, GithubEventsModule],
+  imports: [ExecutionsModule, GraphsModule, UsersModule, AuthModule, GithubEventsModule],
   controllers: [GithubWebhooksController, WebhooksController],
-  providers: [TriggerCatalog, WebhooksRepository, WebhooksService, GithubWebhooksService],
+  providers: [TriggerCatalog, WebhooksRepository, WebhookDeliveries, WebhooksService, GithubWebhooksService],
   exports: [TriggerCatalog],
 })
 export class WebhooksModule implements OnModuleInit, OnModuleDestroy {

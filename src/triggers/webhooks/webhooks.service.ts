@@ -1,7 +1,8 @@
-// POST /webhooks/{agent}/{node}: find the trigger (in memory), check method, rate and signature, then write
-// the execution (with its Idempotency-Key row, in the same statement) and dispatch it. The hot path makes
+// POST /webhooks/{agent}/{node}: find the trigger (in memory), check method, rate and signature, then admit
+// the execution (executions/admission; with its Idempotency-Key row, in the same transaction) and dispatch it. The hot path makes
 // one database round trip (shared by concurrent requests: group commit) and one queue call; ?wait= then
 // follows the execution's events.
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { RateLimiter } from '../../auth/rate-limiter.js';
@@ -12,9 +13,10 @@ import { unstorableBodyProblem } from '../../common/storable-body.middleware.js'
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { isFinalRunStatus } from '../../executions/engine/engine.types.js';
+import type { TriggeredExecution } from '../../executions/admission/admission.types.js';
+import { ExecutionAdmission } from '../../executions/admission/execution-admission.service.js';
 import { ExecutionsService } from '../../executions/executions.service.js';
 import { executionView } from '../../executions/executions.views.js';
-import { EXECUTION_DISPATCHER, type ExecutionDispatcher } from '../../executions/queue/execution-dispatcher.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
 import { ExecutionBatcher } from './execution-batcher.js';
 import type { Answer } from './webhook-answer.js';
@@ -31,7 +33,8 @@ import {
   visibleHeaders,
 } from './webhook-request.js';
 import * as errors from './webhooks.errors.js';
-import { WebhooksRepository, type DeliveryAnswer, type TriggeredExecution } from './webhooks.repository.js';
+import { WebhookDeliveries } from './webhook-deliveries.service.js';
+import { WebhooksRepository, type DeliveryAnswer } from './webhooks.repository.js';
 
 export interface WebhookRequest {
   agent: string;
@@ -57,17 +60,18 @@ export class WebhooksService {
   constructor(
     private readonly catalog: TriggerCatalog,
     private readonly repository: WebhooksRepository,
+    private readonly deliveries: WebhookDeliveries,
+    private readonly admission: ExecutionAdmission,
     private readonly executions: ExecutionsService,
     private readonly rateLimiter: RateLimiter,
     private readonly registry: BlocksRegistry,
     private readonly metrics: MetricsService,
     @Inject(CREDENTIAL_RESOLVER) private readonly resolver: CredentialResolver,
-    @Inject(EXECUTION_DISPATCHER) private readonly dispatcher: ExecutionDispatcher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
     this.logger = logger.child({ component: 'WebhooksService' });
-    this.batcher = new ExecutionBatcher((rows) => this.repository.createExecutions(rows, 'webhook'));
+    this.batcher = new ExecutionBatcher((rows) => this.admission.triggered(rows, 'webhook'));
   }
 
   async receive(request: WebhookRequest): Promise<WebhookAnswer> {
@@ -99,7 +103,8 @@ export class WebhooksService {
     const poisoned = unstorableBodyProblem(parsed.body, this.config.limits.max_json_depth);
     if (poisoned) throw poisoned;
 
-    const execution = {
+    const execution: TriggeredExecution = {
+      id: randomUUID(),
       graph_id: trigger.graph_id,
       graph_version: trigger.version,
       user_id: trigger.user_id,
@@ -111,11 +116,13 @@ export class WebhooksService {
     let scope: string | null = null;
     if (key === undefined) {
       executionId = await this.batcher.add(execution);
+      // The row is committed: a lost dispatch is found again by the sweep, so the caller still gets its id.
+      await this.admission.enqueue([executionId]);
     } else {
       if (key.length === 0 || key.length > 255) throw errors.badIdempotencyKey();
       scope = `webhook:${trigger.graph_id}/${trigger.node_id}`;
       const hash = bodyHash(request.rawBody);
-      const result = await this.repository.createWithDelivery({ scope, key, body_hash: hash, window_ms: windowMs }, [execution], 'webhook', ([id]) => ({
+      const result = await this.deliveries.admit({ scope, key, body_hash: hash, window_ms: windowMs }, [execution], 'webhook', ([id]) => ({
         status_code: 202,
         response: { execution_id: id },
       }));
@@ -125,7 +132,6 @@ export class WebhooksService {
       }
       executionId = result.execution_ids[0]!;
     }
-    await this.dispatch(executionId);
     if (waitMs === null) return { status: 202, body: { execution_id: executionId }, headers: {} };
     const answer = await this.waitAnswer(executionId, waitMs, trigger.graph_id);
     // A duplicate of a waited request replays what the first caller finally got.
@@ -166,15 +172,6 @@ export class WebhooksService {
       Date.now(),
     );
     if (problem) throw errors.badSignature(problem, tolerance);
-  }
-
-  private dispatch(executionId: string): Promise<void> {
-    // The row is committed: a lost dispatch is found again by the sweep, so the caller still gets its id.
-    return this.dispatcher
-      .dispatch(executionId)
-      .catch((error: unknown) =>
-        this.logger.warn({ err: error, execution_id: executionId }, 'dispatch failed; the sweep dispatches the execution when the queue is back'),
-      );
   }
 }
 

@@ -1,0 +1,190 @@
+// The one way an execution is admitted: the execute API and re-runs, webhooks, GitHub events, schedule
+// fires and child executions all come here. Each rule lives once: who may run which graph and version
+// (tenancy), file trust (file-trust.ts), presets, input and credential checks, the credit pre-check, the
+// row itself (admission.repository.ts, in the caller's transaction when it writes rows of its own), and
+// the hand-over to a worker once committed (this process's worker, or the durable queue).
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { EntityManager } from 'typeorm';
+import type { Principal } from '../../auth/principal.js';
+import { CREDENTIAL_RESOLVER, type CredentialResolver } from '../../blocks/credential-resolver.js';
+import { validationFailed } from '../../common/errors.js';
+import { LOGGER } from '../../common/logger.js';
+import { withStorableHeaders } from '../../common/stored-headers.js';
+import { APP_CONFIG } from '../../config/config.module.js';
+import type { AppConfig } from '../../config/config.schema.js';
+import { maySeeGraph } from '../../graphs/graph-access.js';
+import type { ExecutionSource } from '../execution.entity.js';
+import { checkRunRequest } from '../execution-request.checks.js';
+import { adminOnlyForFileAgent, graphNotFound, insufficientCredits } from '../executions.errors.js';
+import type { ExecutionRow } from '../executions.repository.js';
+import { admitsFileTrust } from '../file-trust.js';
+import type {
+  AdmissionFacts,
+  AdmissionQueue,
+  AdmissionStore,
+  AdmittedExecution,
+  NewChildExecution,
+  ScheduledExecution,
+  TriggeredExecution,
+} from './admission.types.js';
+
+export const ADMISSION_FACTS = Symbol('ADMISSION_FACTS');
+export const ADMISSION_STORE = Symbol('ADMISSION_STORE');
+export const ADMISSION_QUEUE = Symbol('ADMISSION_QUEUE');
+
+/** An execute request (POST /api/graphs/{id}/execute), or the body a re-run repeats. */
+export interface ExecuteBody {
+  inputs?: Record<string, unknown>;
+  credentials?: Record<string, Record<string, string>>;
+  preset_id?: string;
+  trigger?: { node: string; outputs: Record<string, unknown> };
+}
+
+const NO_ROW: Omit<AdmittedExecution, 'id' | 'graph_id' | 'graph_version' | 'source' | 'user_id' | 'trust'> = {
+  trigger_node: null,
+  trigger_event: null,
+  inputs: {},
+  credentials: {},
+  preset_id: null,
+  rerun_of: null,
+  schedule_id: null,
+  parent_id: null,
+  parent_node_execution_id: null,
+  depth: 0,
+};
+
+@Injectable()
+export class ExecutionAdmission {
+  private readonly logger: Logger;
+
+  constructor(
+    @Inject(ADMISSION_FACTS) private readonly facts: AdmissionFacts,
+    @Inject(ADMISSION_STORE) private readonly store: AdmissionStore<ExecutionRow>,
+    @Inject(ADMISSION_QUEUE) private readonly queue: AdmissionQueue,
+    @Inject(CREDENTIAL_RESOLVER) private readonly resolver: CredentialResolver,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'credits'>,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'ExecutionAdmission' });
+  }
+
+  /**
+   * The execute API (and re-runs, `source: 'rerun'`): checked as the caller (404 for a graph they may not
+   * see, 403 for what only admins may do to a file agent, 400 listing every problem of the request, 402
+   * without credits), written QUEUED, then handed to a worker.
+   */
+  async request(
+    principal: Principal,
+    graphId: string,
+    version: number | undefined,
+    body: ExecuteBody,
+    source: ExecutionSource = 'api',
+    rerunOf: string | null = null,
+  ): Promise<ExecutionRow> {
+    const graph = await this.facts.graph(graphId);
+    const isAdmin = principal.role === 'admin';
+    if (!graph || (!isAdmin && graph.source === 'api' && graph.created_by !== principal.user.id)) throw graphNotFound(graphId);
+    if (version === undefined && !graph.active) throw graphNotFound(graphId);
+    const runVersion = version ?? graph.active_version;
+    const compiled = await this.facts.compiled(graphId, runVersion);
+    if (!compiled) throw graphNotFound(graphId, runVersion);
+    if (source === 'api' && !isAdmin && graph.source === 'file') refuseFileAgentRequest(graphId, body, runVersion !== graph.active_version);
+    // An admin's run (or re-run) of a file agent's active version is admitted by file trust; nobody else's.
+    const fileTrust = admitsFileTrust({ graph, version: runVersion, trustedStart: isAdmin });
+    let inputs = body.inputs ?? {};
+    let credentials = body.credentials ?? {};
+    if (body.preset_id) {
+      const preset = await this.facts.preset(body.preset_id, graphId);
+      if (!preset || (!isAdmin && preset.user_id !== principal.user.id))
+        throw validationFailed([
+          { pointer: '/preset_id', message: `no preset "${body.preset_id}" of ${graphId} exists for you; list them with GET /api/graphs/${graphId}/presets` },
+        ]);
+      inputs = { ...preset.inputs, ...inputs };
+      credentials = { ...(preset.credentials as Record<string, Record<string, string>>), ...credentials };
+    }
+    const problems = await checkRunRequest(compiled, { inputs, trigger: body.trigger ?? null, credentials }, this.resolver, principal.user.id, fileTrust);
+    if (problems.length > 0) throw validationFailed(problems);
+    if (this.config.credits.enabled) {
+      const balance = await this.facts.balance(principal.user.id);
+      if (balance !== null && balance <= 0) throw insufficientCredits(balance);
+    }
+    const row = await this.store.insertOne({
+      ...NO_ROW,
+      id: randomUUID(),
+      graph_id: graphId,
+      graph_version: runVersion,
+      source,
+      user_id: principal.user.id,
+      trigger_node: body.trigger?.node ?? null,
+      trigger_event: body.trigger ? withStorableHeaders(body.trigger.outputs) : null,
+      inputs: body.trigger ? {} : inputs,
+      credentials,
+      preset_id: body.preset_id ?? null,
+      rerun_of: rerunOf,
+      trust: fileTrust ? 'admitted' : 'none',
+    });
+    // An agent with `concurrency` keeps its FIFO through the queue; others go to a local worker when one has room.
+    if (compiled.definition.concurrency === undefined && this.queue.offerLocal(row.id)) return row;
+    await this.enqueue([row.id]);
+    return row;
+  }
+
+  /**
+   * Executions of agents' own triggers (webhooks, GitHub events: the caller found the trigger node and
+   * checked the request), in `manager`'s transaction when given. Answers their ids; `enqueue` them once committed.
+   * Ids are the caller's (a delivery row names them before they are written).
+   */
+  async triggered(executions: readonly TriggeredExecution[], source: 'webhook' | 'github', manager?: EntityManager): Promise<string[]> {
+    const rows = executions.map((execution): AdmittedExecution => ({ ...NO_ROW, ...execution, source, trust: 'own-trigger' }));
+    await this.store.insertMany(rows, manager);
+    return rows.map((row) => row.id);
+  }
+
+  /** One schedule fire, in the transaction that records the fire's key (so a fire time runs once). */
+  async scheduled(fire: ScheduledExecution, manager?: EntityManager): Promise<string> {
+    // A trigger.cron node is the agent's own trigger; an ad-hoc schedule is a user's, never file-trusted.
+    await this.store.insertMany([{ ...NO_ROW, ...fire, source: 'schedule', trust: fire.trigger_node ? 'own-trigger' : 'none' }], manager);
+    return fire.id;
+  }
+
+  /**
+   * The version a child execution runs (`version` if stored, else the active one of an active graph), or
+   * null when there is none or when `userId` (the parent execution's user, with the role they have now)
+   * may not see the graph. Callers answer both nulls alike, so nothing tells another user's graph from a missing one.
+   */
+  async childVersion(graphId: string, version: number | null, userId: string): Promise<number | null> {
+    const runnable = await this.facts.runnable(graphId, version);
+    if (!runnable) return null;
+    const role = await this.facts.role(userId);
+    return maySeeGraph(runnable, { id: userId, role: role ?? 'none' }) ? runnable.version : null;
+  }
+
+  /** Child executions, written in the transaction of their parent's step (the caller dispatches them after it). */
+  async children(children: readonly NewChildExecution[], manager: EntityManager): Promise<void> {
+    await this.store.insertMany(
+      children.map((child) => ({ ...NO_ROW, ...child, source: 'agent', trust: 'child' })),
+      manager,
+    );
+  }
+
+  /** After the commit: asks a worker to run them. A lost dispatch is found again by the sweep (the rows are QUEUED). */
+  async enqueue(ids: readonly string[]): Promise<void> {
+    await Promise.all(
+      ids.map((id) =>
+        this.queue
+          .dispatch(id)
+          .catch((error: unknown) =>
+            this.logger.warn({ err: error, execution_id: id }, 'dispatch failed; the sweep dispatches the execution when the queue is back'),
+          ),
+      ),
+    );
+  }
+}
+
+/** Seeding a file agent's trigger by hand, or running a version that is not the active one, is for admins (403). */
+function refuseFileAgentRequest(graphId: string, body: ExecuteBody, inactiveVersion: boolean): void {
+  if (body.trigger) throw adminOnlyForFileAgent(graphId, 'seed a trigger by hand (`trigger: {node, outputs}`)', '/trigger');
+  if (inactiveVersion) throw adminOnlyForFileAgent(graphId, 'run a version that is not the active one', '/version');
+}

@@ -1,0 +1,60 @@
+// How the durable runner opens a claimed execution's core: a fresh scheduler (nothing ran yet), or one
+// restored from its stored rows, with the step that resumes it; a node re-run too often after lost leases
+// fails the execution there (store-failure.ts, WORKER_LOST). Also the attempts' setting and the write that
+// gives an execution back.
+import { randomUUID } from 'node:crypto';
+import { ExecutionStatus, type Step } from '../engine/engine.types.js';
+import type { CompiledGraph } from '../engine/graph.compiler.js';
+import type { AttemptSetting } from '../engine/node-attempt.js';
+import { ExecutionScheduler } from '../engine/scheduler.js';
+import type { RunnerLimits } from './execution-runner.types.js';
+import type { NodeRunRecord } from '../engine/engine.types.js';
+import { fromRunRecord, type RunExtras } from '../node-run-rows.js';
+import type { ClaimedExecution, ExecutionWrite } from './execution-store.repository.js';
+import { emptyStep, mergeSteps } from './step-journal.js';
+import { DEFAULT_MAX_RESUMES, resumedTooOften } from './store-failure.js';
+
+export interface OpenedRun {
+  scheduler: ExecutionScheduler;
+  /** Written first: empty when fresh, else the restore's step (and the WORKER_LOST failure, if any). */
+  firstStep: Step;
+}
+
+export function openScheduler(
+  execution: ClaimedExecution,
+  graph: CompiledGraph,
+  stored: readonly NodeRunRecord[],
+  limits: RunnerLimits,
+  extras: RunExtras,
+  now: number,
+): OpenedRun {
+  const options = {
+    maxParallel: graph.definition.max_parallel ?? limits.maxParallel,
+    maxNodeExecutions: limits.maxNodeExecutions,
+    newRunId: () => randomUUID(),
+  };
+  if (execution.fresh) return { scheduler: new ExecutionScheduler(graph, options), firstStep: emptyStep() };
+  const runs = stored.map((row) => fromRunRecord(row, extras, now));
+  const restored = ExecutionScheduler.restore(graph, { status: ExecutionStatus.RUNNING, error: null, runs }, options);
+  const lost = resumedTooOften(stored, limits.maxResumes ?? DEFAULT_MAX_RESUMES);
+  const firstStep = lost ? mergeSteps([restored.step, restored.scheduler.fail(lost, lost.node_id)]) : restored.step;
+  return { scheduler: restored.scheduler, firstStep };
+}
+
+/** The write that gives the lease back (a long wait parks the execution): nothing else changes. */
+export function releaseWrite(id: string, cost: number, nodeExecutionCount: number): ExecutionWrite {
+  return { id, runs: [], status: null, error: null, outputs: null, cost, node_execution_count: nodeExecutionCount, release: true, children: [] };
+}
+
+/** What every node attempt of this execution runs with (engine/node-attempt.ts). */
+export function attemptSetting(execution: ClaimedExecution, limits: RunnerLimits): AttemptSetting {
+  return {
+    executionId: execution.id,
+    graphId: execution.graph_id,
+    userId: execution.user_id,
+    nodeTimeoutMs: limits.nodeTimeoutMs,
+    maxValueBytes: limits.maxValueBytes,
+    maxJsonDepth: limits.maxJsonDepth,
+    suspension: { depth: execution.depth, maxDepth: limits.maxDepth, canStartChildren: true },
+  };
+}
