@@ -6,8 +6,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { renderMermaid } from '../../agents/agent.render.js';
-import { parseAgentYaml } from '../../agents/agent.parser.js';
-import type { AgentsFolder } from '../../agents/agents-plan.folder.js';
+import { ParsedFilesCache, type AgentsFolder } from '../../agents/agents-plan.folder.js';
 import { renderPlanMarkdown } from '../../agents/agents-plan.render.js';
 import { AgentsPlanService } from '../../agents/agents-plan.service.js';
 import { LOGGER } from '../../common/logger.js';
@@ -31,6 +30,8 @@ export type PullRequestOutcome =
   | { handled: false; reason: string }
   | { handled: true; kind: 'pull_request'; sha: string; touches: boolean; check_run_id: number | null; comment_id: number | null };
 
+/** Diagrams drawn per pull request: past a few dozen nobody reads them, and GitHub cuts the text at 65,535 characters. */
+const MAX_DIAGRAMS = 25;
 /** Check run ids by head commit, so a second run for the same head updates its check (bounded). */
 const REMEMBERED_CHECKS = 1000;
 
@@ -38,6 +39,8 @@ const REMEMBERED_CHECKS = 1000;
 export class GitopsPullsService {
   private readonly serial = new KeyedSerial();
   private readonly checkRuns = new Map<string, number>();
+  /** The next push to a pull request mostly carries the same texts: they are not parsed again. */
+  private readonly parsed = new ParsedFilesCache();
   /** Set when GitHub refused a check run (a personal token cannot write them): comments carry on alone. */
   private checksRefused = false;
   private readonly logger: Logger;
@@ -91,16 +94,19 @@ export class GitopsPullsService {
 
   /** The folder's files planned against the database, as a sync of that commit would plan them. */
   private async feedbackInput(files: Map<string, string>, exists: boolean, folder: string, sha: string): Promise<FeedbackInput> {
+    const parsing = this.parsed.begin();
     const agents: AgentsFolder = {
       dir: folder,
       display: folder,
-      files: [...files].map(([path, text]) => ({ path: path.slice(folder.length + 1), source: parseAgentYaml(text, path) })),
+      files: [...files].map(([path, text]) => ({ path: path.slice(folder.length + 1), source: parsing.parse(path, text, path) })),
     };
+    parsing.done();
     const { plan, classified } = await this.planner.planFolder(agents, sha);
     if (!exists) plan.blocked = `this pull request removes ${folder}/: a sync refuses to run without the folder (it never removes every agent).`;
     const changing = new Set(plan.agents.filter((e) => e.action === 'create' || e.action === 'update' || e.action === 'pinned').map((e) => e.name));
     const diagrams = classified.writes
       .filter((w) => changing.has(w.name) && w.version)
+      .slice(0, MAX_DIAGRAMS)
       .map((w) => ({ name: w.name, mermaid: renderMermaid(w.version!.agent) }));
     return { sha, folder, plan, planMarkdown: renderPlanMarkdown(plan), diagrams };
   }
