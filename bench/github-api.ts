@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { createVerify, randomBytes, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { commitFile, fileSha, refSha, updateRef } from './github-git.js';
 
 export interface FakeApp {
   id: number;
@@ -66,6 +67,8 @@ export class FakeGithub {
   readonly pulls = new Map<number, PullState>();
   readonly comments: IssueComment[] = [];
   readonly checkRuns: CheckRun[] = [];
+  /** Pull requests opened through the API. */
+  readonly opened: Array<{ number: number; title: string; body: string; head: string; base: string }> = [];
   readonly statuses: Array<{ sha: string; state: string; context: string; description: string }> = [];
   /** Installation tokens minted: token -> expiry. */
   readonly installationTokens = new Map<string, number>();
@@ -208,6 +211,38 @@ export class FakeGithub {
         res.writeHead(204).end();
         return;
       }
+    }
+    if (method === 'GET' && (m = /^\/git\/ref\/(heads\/.+)$/.exec(decodeURIComponent(rest)))) {
+      const sha = refSha(this.bareDir, `refs/${m[1]}`);
+      return sha ? send(res, 200, { ref: `refs/${m[1]}`, object: { sha, type: 'commit' } }) : send(res, 404, { message: 'Not Found' });
+    }
+    if (method === 'POST' && rest === '/git/refs') {
+      if (refSha(this.bareDir, String(body.ref))) return send(res, 422, { message: 'Reference already exists' });
+      updateRef(this.bareDir, String(body.ref), String(body.sha));
+      return send(res, 201, { ref: body.ref, object: { sha: body.sha, type: 'commit' } });
+    }
+    if ((m = /^\/contents\/(.+)$/.exec(rest))) {
+      const path = decodeURIComponent(m[1]!);
+      if (method === 'GET') {
+        const sha = fileSha(this.bareDir, url.searchParams.get('ref') ?? 'HEAD', path);
+        if (!sha) return send(res, 404, { message: 'Not Found' });
+        return send(res, 200, { type: 'file', path, sha, encoding: 'base64', content: this.blobs([sha]).get(sha)!.toString('base64') });
+      }
+      if (method === 'PUT') {
+        if (fileSha(this.bareDir, `refs/heads/${String(body.branch)}`, path) && !body.sha) return send(res, 422, { message: '"sha" wasn\'t supplied.' });
+        const text = Buffer.from(String(body.content), 'base64').toString('utf8');
+        const commit = commitFile(this.bareDir, String(body.branch), path, text, String(body.message));
+        return send(res, 201, { content: { path, sha: fileSha(this.bareDir, commit, path) }, commit: { sha: commit } });
+      }
+    }
+    if (method === 'POST' && rest === '/pulls') {
+      const head = refSha(this.bareDir, `refs/heads/${String(body.head)}`);
+      const base = refSha(this.bareDir, `refs/heads/${String(body.base)}`);
+      if (!head || !base) return send(res, 422, { message: 'Validation Failed: head or base does not exist' });
+      const number = this.nextId++;
+      this.pulls.set(number, { number, state: 'open', head: { sha: head, ref: String(body.head) }, base: { sha: base, ref: String(body.base) } });
+      this.opened.push({ number, title: String(body.title), body: String(body.body), head: String(body.head), base: String(body.base) });
+      return send(res, 201, { number, html_url: `https://github.com/${this.fullName}/pull/${number}`, state: 'open' });
     }
     if (method === 'POST' && (m = /^\/statuses\/([0-9a-f]{40})$/.exec(rest))) {
       const status = { sha: m[1]!, state: String(body.state), context: String(body.context ?? 'default'), description: String(body.description ?? '') };

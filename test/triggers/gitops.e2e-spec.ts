@@ -4,7 +4,11 @@
 // leave one comment, by us, showing the newest head, updated when the pull request stops touching the folder.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
 import { FakeGithub } from '../../bench/github-api.js';
+import { hashAgent } from '../../src/agents/agent.canonical.js';
+import { parseAgentYaml } from '../../src/agents/agent.parser.js';
+import { AgentsPlanService } from '../../src/agents/agents-plan.service.js';
 import { GithubEventListeners } from '../../src/triggers/github/github-events.js';
 import { COMMENT_MARKER } from '../../src/triggers/gitops/gitops-comment.js';
 import { GitopsService } from '../../src/triggers/gitops/gitops.service.js';
@@ -143,5 +147,43 @@ describe('gitops with a token', () => {
     expect(github.requests.filter((r) => /\/issues\/(8|9)\//.test(r.path) && r.method !== 'GET')).toEqual([]);
     // Feedback never syncs anything.
     expect((await activeCommits()).map((g) => g.id)).toEqual(['first', 'nightly']);
+  });
+
+  it('proposes an API graph as an agent file in a pull request, checked as sync checks files, with the API graph’s content hash', async () => {
+    const admin = { 'X-API-Key': 'test-admin-key-gitops' };
+    const agent = {
+      name: 'made-by-api',
+      description: 'Built through the API.',
+      nodes: {
+        who: { block: 'input', inputs: { name: 'who', type: 'string', default: 'world' } },
+        greet: { block: 'text.template', inputs: { template: 'Hello {{ who }}' }, retry: { attempts: 2, backoff: 'fixed', delay: '2s' } },
+        out: { block: 'output', inputs: { name: 'greeting' } },
+      },
+      links: ['who.value -> greet.values.who', 'greet.text -> out.value'],
+    };
+    await request(t.http).post('/api/graphs').set(admin).send(agent).expect(201);
+    const res = await request(t.http).post('/api/graphs/made-by-api/propose').set(admin).expect(201);
+    expect(res.body).toMatchObject({
+      graph: 'made-by-api',
+      version: 1,
+      file: 'agents/made-by-api.yaml',
+      pull_request: { url: expect.stringContaining('/pull/') },
+    });
+    const opened = github.opened.find((p) => p.number === res.body.pull_request.number);
+    expect(opened).toMatchObject({ base: 'main', head: res.body.branch, title: 'Add agent made-by-api from the API' });
+    expect(opened!.body).toContain('a sync reports this file as invalid (name taken)');
+    const text = git(repos.bare, 'show', `${res.body.branch}:agents/made-by-api.yaml`);
+    expect(text).toContain('name: made-by-api');
+    const [version] = (await t.dataSource.query(`SELECT hash FROM graph_versions WHERE graph_id = 'made-by-api' AND version = 1`)) as Array<{ hash: string }>;
+    expect(res.body.hash).toBe(version!.hash);
+    const { report } = await t.app
+      .get(AgentsPlanService)
+      .validate([parseAgentYaml(text, 'agents/made-by-api.yaml')], { defaultOwner: 'admin', callable: () => true });
+    expect(report.results[0]!.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(hashAgent(report.results[0]!.agent!)).toBe(version!.hash);
+
+    // A file agent is changed in its file; a graph that does not exist is not found.
+    expect((await request(t.http).post('/api/graphs/first/propose').set(admin).expect(409)).body.error.code).toBe('CONFLICT');
+    await request(t.http).post('/api/graphs/nobody/propose').set(admin).expect(404);
   });
 });

@@ -29,8 +29,14 @@ export const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 
 const SILENT = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
+/** A GitHub request that takes longer is abandoned (feedback holds a pull request's lock meanwhile). */
+export const GITHUB_REQUEST_TIMEOUT_MS = 60_000;
+
+/** fetch with a deadline: Octokit sets none of its own. */
+const fetchWithTimeout: typeof fetch = (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(GITHUB_REQUEST_TIMEOUT_MS) });
+
 function octokitOptions(baseUrl: string) {
-  return { baseUrl: baseUrl.replace(/\/+$/, ''), userAgent: 'trellis-gitops', log: SILENT };
+  return { baseUrl: baseUrl.replace(/\/+$/, ''), userAgent: 'trellis-gitops', log: SILENT, request: { fetch: fetchWithTimeout } };
 }
 
 export class TokenAuth implements GitopsAuth {

@@ -158,4 +158,43 @@ export class GitopsGithubClient {
     const short = description.length > 140 ? `${description.slice(0, 139)}…` : description;
     await (await this.octokit()).rest.repos.createCommitStatus({ ...ref, sha, state, context, description: short });
   }
+
+  /** The commit a branch points at. */
+  async branchSha(ref: RepoRef, branch: string): Promise<string> {
+    return (await (await this.octokit()).rest.git.getRef({ ...ref, ref: `heads/${branch}` })).data.object.sha;
+  }
+
+  async createBranch(ref: RepoRef, branch: string, sha: string): Promise<void> {
+    await (await this.octokit()).rest.git.createRef({ ...ref, ref: `refs/heads/${branch}`, sha });
+  }
+
+  /** Whether `path` exists at `branch`. */
+  async exists(ref: RepoRef, path: string, branch: string): Promise<boolean> {
+    try {
+      await (await this.octokit()).rest.repos.getContent({ ...ref, path, ref: branch });
+      return true;
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) return false;
+      throw error;
+    }
+  }
+
+  /** Commits a new file on `branch`; answers the commit. */
+  async createFile(ref: RepoRef, path: string, branch: string, message: string, text: string): Promise<string> {
+    const { data } = await (
+      await this.octokit()
+    ).rest.repos.createOrUpdateFileContents({
+      ...ref,
+      path,
+      branch,
+      message,
+      content: Buffer.from(text, 'utf8').toString('base64'),
+    });
+    return data.commit.sha ?? '';
+  }
+
+  async openPull(ref: RepoRef, pull: { title: string; head: string; base: string; body: string }): Promise<{ number: number; url: string }> {
+    const { data } = await (await this.octokit()).rest.pulls.create({ ...ref, ...pull });
+    return { number: data.number, url: data.html_url };
+  }
 }
