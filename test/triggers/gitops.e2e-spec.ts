@@ -185,5 +185,15 @@ describe('gitops with a token', () => {
     // A file agent is changed in its file; a graph that does not exist is not found.
     expect((await request(t.http).post('/api/graphs/first/propose').set(admin).expect(409)).body.error.code).toBe('CONFLICT');
     await request(t.http).post('/api/graphs/nobody/propose').set(admin).expect(404);
+
+    // The drift report lists it until it lives in the repository; file agents pinned away from their file too.
+    const changed = repos.commit({ 'agents/first.yaml': cronAgentYaml('first', '0 8 * * *') }, 'first at eight', 'main');
+    await publish('push', null, { ref: 'refs/heads/main', after: changed });
+    await request(t.http).put('/api/graphs/first/versions/active').set(admin).send({ version: 1 }).expect(200);
+    const drift = await request(t.http).get('/api/agents/drift').set(admin).expect(200);
+    expect(drift.body).toEqual({
+      api_graphs: [{ id: 'made-by-api', version: 1, hash: version!.hash, created_by: expect.any(String) }],
+      pinned: [{ id: 'first', file: 'first.yaml', pinned_version: 1, file_version: 2 }],
+    });
   });
 });

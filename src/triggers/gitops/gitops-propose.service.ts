@@ -1,6 +1,7 @@
 // Back to Git: POST /api/graphs/{id}/propose turns an API graph's active version into an agent file (the file
 // form of its canonical definition, checked as sync would check it) on a new branch of the agents repository
-// and opens a pull request, so a graph built through the API joins the reviewed folder. Not done yet: a sync
+// and opens a pull request, so a graph built through the API joins the reviewed folder; and the drift report
+// (API graphs, and file agents pinned away from their file). Not done yet: a sync
 // that hands the API graph's name over to the merged file (today the name stays the API graph's).
 import { Inject, Injectable } from '@nestjs/common';
 import { stringify } from 'yaml';
@@ -16,6 +17,17 @@ import { graphNotFound } from '../../graphs/graphs.errors.js';
 import { GraphsRepository } from '../../graphs/graphs.repository.js';
 import { ADMIN_HANDLE } from '../../users/users.service.js';
 import { GitopsConnection } from './gitops-connection.js';
+
+/** GET /api/agents/drift: what runs but is not what the repository says. */
+export interface DriftReport {
+  /** Active API graphs the caller may see: they live only in the database (propose them to bring them into Git). */
+  api_graphs: Array<{ id: string; version: number; hash: string; created_by: string | null }>;
+  /** File agents pinned to a version other than their file's newest one. */
+  pinned: Array<{ id: string; file: string | null; pinned_version: number; file_version: number }>;
+}
+
+/** The drift report reads at most this many graphs. */
+const DRIFT_LIMIT = 100_000;
 
 export interface Proposal {
   graph: string;
@@ -87,5 +99,17 @@ export class GitopsProposeService {
       ].join('\n'),
     });
     return { graph: id, version: graph.active_version, file, branch, hash, pull_request: pull };
+  }
+
+  async drift(caller: GraphAccessUser): Promise<DriftReport> {
+    const graphs = await this.graphs.list({ visibleTo: caller.role === 'admin' ? null : caller.id, active: true, limit: DRIFT_LIMIT });
+    return {
+      api_graphs: graphs
+        .filter(({ graph }) => graph.source === 'api')
+        .map(({ graph, version }) => ({ id: graph.id, version: version.version, hash: version.hash, created_by: graph.created_by })),
+      pinned: graphs
+        .filter(({ graph }) => graph.source === 'file' && graph.pinned_version !== null && graph.pinned_version !== graph.latest_version)
+        .map(({ graph }) => ({ id: graph.id, file: graph.file, pinned_version: graph.pinned_version!, file_version: graph.latest_version })),
+    };
   }
 }
