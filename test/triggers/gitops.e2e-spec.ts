@@ -12,6 +12,7 @@ import { AgentsPlanService } from '../../src/agents/agents-plan.service.js';
 import { GithubEventListeners } from '../../src/triggers/github/github-events.js';
 import { COMMENT_MARKER } from '../../src/triggers/gitops/gitops-comment.js';
 import { GitopsService } from '../../src/triggers/gitops/gitops.service.js';
+import { ADMIN_KEY, makeUser } from '../auth/auth-helpers.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { git, gitRepos, type GitRepos } from './gitops-helpers.js';
 import { cronAgentYaml } from './schedules-helpers.js';
@@ -31,7 +32,7 @@ describe('gitops with a token', () => {
     process.env.GITHUB_TOKEN = 'ghp_test';
     t = await createTestApp({
       label: 'gitops',
-      env: { AGENTS_DIR: join(repos.server, 'agents'), TRELLIS_ADMIN_API_KEY: 'test-admin-key-gitops' },
+      env: { AGENTS_DIR: join(repos.server, 'agents'), TRELLIS_ADMIN_API_KEY: ADMIN_KEY },
       captureLogs: { level: 'info', logger: 'plain' },
       overrides: {
         credits: { enabled: false },
@@ -150,7 +151,7 @@ describe('gitops with a token', () => {
   });
 
   it('proposes an API graph as an agent file in a pull request, checked as sync checks files, with the API graph’s content hash', async () => {
-    const admin = { 'X-API-Key': 'test-admin-key-gitops' };
+    const admin = { 'X-API-Key': ADMIN_KEY };
     const agent = {
       name: 'made-by-api',
       description: 'Built through the API.',
@@ -195,5 +196,20 @@ describe('gitops with a token', () => {
       api_graphs: [{ id: 'made-by-api', version: 1, hash: version!.hash, created_by: expect.any(String) }],
       pinned: [{ id: 'first', file: 'first.yaml', pinned_version: 1, file_version: 2 }],
     });
+
+    // Users see and propose only their own API graphs: another's is as if it did not exist.
+    const alice = await makeUser(t, 'alice');
+    const bob = await makeUser(t, 'bob');
+    await request(t.http)
+      .post('/api/graphs')
+      .set('X-API-Key', alice.key)
+      .send({ ...agent, name: 'alices-graph' })
+      .expect(201);
+    expect((await request(t.http).post('/api/graphs/alices-graph/propose').set('X-API-Key', bob.key).expect(404)).body.error.code).toBe('NOT_FOUND');
+    expect((await request(t.http).get('/api/agents/drift').set('X-API-Key', bob.key).expect(200)).body.api_graphs).toEqual([]);
+    expect((await request(t.http).get('/api/agents/drift').set('X-API-Key', alice.key).expect(200)).body.api_graphs.map((g: { id: string }) => g.id)).toEqual([
+      'alices-graph',
+    ]);
+    expect(github.opened.map((p) => p.title)).toEqual(['Add agent made-by-api from the API']);
   });
 });
