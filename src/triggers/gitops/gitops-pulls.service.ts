@@ -24,12 +24,14 @@ import { GitopsConnection, type GitopsGithub } from './gitops-connection.js';
 import type { OurComment } from './gitops-github.client.js';
 import { localTreeSha } from './gitops-git.js';
 import { GitopsRepository } from './gitops.repository.js';
-import { KeyedSerial } from './gitops-serial.js';
+import { KeyedSerial, Semaphore } from './gitops-serial.js';
 
 export type PullRequestOutcome =
   | { handled: false; reason: string }
   | { handled: true; kind: 'pull_request'; sha: string; touches: boolean; check_run_id: number | null; comment_id: number | null };
 
+/** Pull requests answered at once per process (planning is CPU-bound; each run holds a connection for its lock). */
+const FEEDBACK_CONCURRENCY = 2;
 /** Diagrams drawn per pull request: past a few dozen nobody reads them, and GitHub cuts the text at 65,535 characters. */
 const MAX_DIAGRAMS = 25;
 /** Check run ids by head commit, so a second run for the same head updates its check (bounded). */
@@ -38,6 +40,8 @@ const REMEMBERED_CHECKS = 1000;
 @Injectable()
 export class GitopsPullsService {
   private readonly serial = new KeyedSerial();
+  /** Feedback runs at once in this process: each holds a database connection (its lock) and plans with others. */
+  private readonly slots = new Semaphore(FEEDBACK_CONCURRENCY);
   private readonly checkRuns = new Map<string, number>();
   /** The next push to a pull request mostly carries the same texts: they are not parsed again. */
   private readonly parsed = new ParsedFilesCache();
@@ -66,7 +70,9 @@ export class GitopsPullsService {
       this.logger.warn(`gitops: no pull-request feedback: ${github}`);
       return Promise.resolve({ handled: false, reason: github });
     }
-    return this.serial.run(String(number), () => this.repository.withPullRequestLock(number, () => this.write(github, number, { check, comment })));
+    return this.serial.run(String(number), () =>
+      this.slots.use(() => this.repository.withPullRequestLock(number, () => this.write(github, number, { check, comment }))),
+    );
   }
 
   private async write(github: GitopsGithub, number: number, modes: { check: boolean; comment: boolean }): Promise<PullRequestOutcome> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { KeyedSerial } from './gitops-serial.js';
+import { KeyedSerial, Semaphore } from './gitops-serial.js';
 
 /** A run that finishes when the test says so. */
 function gate(): { promise: Promise<void>; open: () => void } {
@@ -63,5 +63,32 @@ describe('KeyedSerial', () => {
     const two = serial.run('1', () => Promise.resolve(2));
     running.open();
     expect(await Promise.all([one, two])).toEqual([1, 2]);
+  });
+});
+
+describe('Semaphore', () => {
+  it('runs at most its size at once and lets the waiting ones in, in order, as runs end (failed ones too)', async () => {
+    const semaphore = new Semaphore(2);
+    let active = 0;
+    let most = 0;
+    const order: number[] = [];
+    const gates = [gate(), gate(), gate(), gate()];
+    const runs = gates.map((g, i) =>
+      semaphore
+        .use(async () => {
+          active++;
+          most = Math.max(most, active);
+          order.push(i);
+          await g.promise;
+          active--;
+          if (i === 0) throw new Error('failed');
+          return i;
+        })
+        .catch(() => -1),
+    );
+    for (const g of gates) g.open();
+    expect(await Promise.all(runs)).toEqual([-1, 1, 2, 3]);
+    expect(most).toBe(2);
+    expect(order).toEqual([0, 1, 2, 3]);
   });
 });
