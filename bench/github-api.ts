@@ -84,23 +84,54 @@ export class FakeGithub {
     private readonly app?: FakeApp,
   ) {}
 
+  /** Where it listens (after listen()). */
+  baseUrl = '';
+
   async listen(): Promise<string> {
     this.server = createServer((req, res) => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
       req.on('end', () => {
-        try {
-          this.route(req, res, body);
-        } catch (error) {
-          send(res, 500, { message: String(error) });
-        }
+        const answer = () => {
+          try {
+            this.route(req, res, body);
+          } catch (error) {
+            send(res, 500, { message: String(error) });
+          }
+        };
+        const barrier = this.barrier;
+        if (!barrier || !barrier.path.test(`${req.method} ${req.url}`)) return answer();
+        barrier.held.push(answer);
+        if (barrier.held.length >= barrier.count) this.releaseBarrier();
+        else barrier.timer ??= setTimeout(() => this.releaseBarrier(), barrier.ms);
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.baseUrl;
+  }
+
+  /**
+   * Holds requests matching `path` ("METHOD /url") until `count` of them are waiting, or `ms` passed since the
+   * first: lets a test line up two clients' reads, so a missing lock between them shows as a race.
+   */
+  holdUntil(path: RegExp, count: number, ms: number): void {
+    this.barrier = { path, count, ms, held: [], timer: null };
+  }
+
+  private barrier: { path: RegExp; count: number; ms: number; held: Array<() => void>; timer: NodeJS.Timeout | null } | null = null;
+
+  private releaseBarrier(): void {
+    if (!this.barrier) return;
+    if (this.barrier.timer) clearTimeout(this.barrier.timer);
+    const held = this.barrier.held;
+    this.barrier.held = [];
+    this.barrier.timer = null;
+    for (const answer of held) answer();
   }
 
   async close(): Promise<void> {
+    this.barrier = null;
     await new Promise((resolve) => this.server?.close(resolve));
   }
 

@@ -128,6 +128,36 @@ describe('gitops with a token', () => {
     expect(github.count('GET', '/git/blobs')).toBeLessThanOrEqual(2);
   });
 
+  it('leaves one comment when two api replicas answer overlapping deliveries of one pull request', async () => {
+    const second = await createTestApp({
+      label: 'gitops-replica',
+      database: t.database,
+      env: { AGENTS_DIR: join(repos.server, 'agents'), TRELLIS_ADMIN_API_KEY: ADMIN_KEY },
+      overrides: {
+        credits: { enabled: false },
+        gitops: { repository: 'acme/agents', folder: 'agents', pr_feedback: 'comment' },
+        integrations: { github: { base_url: github.baseUrl } },
+      },
+    });
+    try {
+      const pull = github.pulls.get(7)!;
+      github.pulls.set(10, { ...pull, number: 10 });
+      const delivery = (app: TestApp, action: string) =>
+        app.app
+          .get(GithubEventListeners)
+          .publish({ event: 'pull_request', action, delivery_id: `d-${Math.random()}`, repository: 'acme/agents', payload: { number: 10 } });
+      // Both replicas' reads of the comments are answered together when both come: without the lock, both would create one.
+      github.holdUntil(/^GET \/repos\/acme\/agents\/issues\/10\/comments/, 2, 1_000);
+      await Promise.all([delivery(t, 'opened'), delivery(second, 'synchronize'), delivery(t, 'synchronize'), delivery(second, 'reopened')]);
+      github.holdUntil(/^$/, 1, 0);
+      const ours = github.comments.filter((c) => c.issue === 10 && c.user.login === 'trellis-bot');
+      expect(ours).toHaveLength(1);
+      expect(ours[0]!.body).toContain(`at ${pull.head.sha.slice(0, 12)}`);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('updates the comment when a later push makes the pull request stop touching the folder, and never comments on one that never did', async () => {
     const base = git(repos.author, 'rev-parse', 'origin/main');
     const docs = repos.commit(
