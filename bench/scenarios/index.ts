@@ -1,5 +1,6 @@
 // Every bench scenario, by name. Add a scenario: one file in this folder and one line here.
 import fanout from './fanout.js';
+import { gitopsScenario } from './gitops.js';
 import hostile from './hostile.js';
 import latency from './latency.js';
 import { syncScenario } from './sync.js';
@@ -25,4 +26,4 @@ export interface Scenario {
   run(say: (line: string) => void): Promise<ScenarioResult>;
 }
 
-export const SCENARIOS: Scenario[] = [syncScenario, throughput, latency, fanout, waiting, webhooks, hostile];
+export const SCENARIOS: Scenario[] = [syncScenario, throughput, latency, fanout, waiting, webhooks, hostile, gitopsScenario];

@@ -89,6 +89,12 @@ export const CONFIG_SCHEMA = {
     sync_on_start: { kind: 'bool', default: true },
     sync_on_push: { kind: 'bool', default: true },
     pr_comments: { kind: 'bool', default: true },
+    /** Pull-request feedback: a check run (needs a GitHub App), a comment, or both. */
+    pr_feedback: { kind: 'string', default: 'both', enum: ['check', 'comment', 'both'] },
+    /** GitHub App authentication (instead of GITHUB_TOKEN): the app's id, its private key (PEM or a path), its installation. */
+    app_id: { kind: 'string' },
+    app_private_key: { kind: 'string' },
+    app_installation_id: { kind: 'string' },
   },
   http: {
     allow_private_addresses: { kind: 'bool', default: false },

@@ -1,201 +1,245 @@
-// The GitOps loop: a push to the agents repository checks the commit out into AGENTS_DIR's clone (a real
-// bare repository) and syncs; a pull request gets one comment (local server speaking GitHub's REST shapes),
-// updated in place on the next push.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+// The GitOps loop with a personal token, against a real bare repository and a local GitHub API that reads
+// its trees and blobs: a push checks out the branch tip (even when an older push is delivered late) and
+// syncs, and reports skipped files (log, commit status); overlapping pull-request deliveries
+// leave one comment, by us, showing the newest head, updated when the pull request stops touching the folder.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { FakeGithub } from '../../bench/github-api.js';
+import { hashAgent } from '../../src/agent-format/agent.canonical.js';
+import { parseAgentYaml } from '../../src/agent-format/agent.parser.js';
+import { AgentsPlanService } from '../../src/agents/agents-plan.service.js';
 import { GithubEventListeners } from '../../src/triggers/github/github-events.js';
 import { COMMENT_MARKER } from '../../src/triggers/gitops/gitops-comment.js';
 import { GitopsService } from '../../src/triggers/gitops/gitops.service.js';
+import { ADMIN_KEY, makeUser } from '../auth/auth-helpers.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { git, gitRepos, type GitRepos } from './gitops-helpers.js';
 import { cronAgentYaml } from './schedules-helpers.js';
 
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'init.defaultBranch=main', ...args], {
-    cwd,
-    encoding: 'utf8',
-  }).trim();
+const INVALID = 'name: nightly\nnodes:\n  x:\n    block: text.templat\n';
 
-interface Comment {
-  id: number;
-  body: string;
-}
-
-/** A GitHub REST stand-in: PR files, contents at a ref, and issue comments. */
-function fakeGithub(files: Map<string, Map<string, string>>, changed: string[]) {
-  const comments: Comment[] = [];
-  const calls: string[] = [];
-  const server: Server = createServer((req, res) => {
-    const url = new URL(req.url!, 'http://x');
-    calls.push(`${req.method} ${url.pathname}`);
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => {
-      const send = (status: number, value: unknown) => {
-        res.writeHead(status, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify(value));
-      };
-      if (req.headers.authorization !== 'token ghp_test' && req.headers.authorization !== 'bearer ghp_test') return send(401, { message: 'Bad credentials' });
-      let m: RegExpExecArray | null;
-      if ((m = /^\/repos\/acme\/agents\/pulls\/(\d+)\/files$/.exec(url.pathname)))
-        return send(
-          200,
-          changed.map((filename) => ({ filename, status: 'modified' })),
-        );
-      if ((m = /^\/repos\/acme\/agents\/contents\/(.+)$/.exec(url.pathname))) {
-        const tree = files.get(url.searchParams.get('ref') ?? '');
-        const path = decodeURIComponent(m[1]!);
-        if (!tree) return send(404, { message: 'No commit found' });
-        if (tree.has(path))
-          return send(200, { type: 'file', name: path.split('/').pop(), path, encoding: 'base64', content: Buffer.from(tree.get(path)!).toString('base64') });
-        const entries = [...tree.keys()].filter((p) => p.startsWith(`${path}/`)).map((p) => ({ type: 'file', name: p.split('/').pop(), path: p }));
-        return entries.length ? send(200, entries) : send(404, { message: 'Not Found' });
-      }
-      if ((m = /^\/repos\/acme\/agents\/issues\/(\d+)\/comments$/.exec(url.pathname))) {
-        if (req.method === 'GET') return send(200, [{ id: 1, body: 'LGTM from a person' }, ...comments]);
-        const comment = { id: 100 + comments.length, body: JSON.parse(body).body as string };
-        comments.push(comment);
-        return send(201, comment);
-      }
-      if ((m = /^\/repos\/acme\/agents\/issues\/comments\/(\d+)$/.exec(url.pathname)) && req.method === 'PATCH') {
-        const comment = comments.find((c) => c.id === Number(m![1]));
-        if (!comment) return send(404, { message: 'Not Found' });
-        comment.body = JSON.parse(body).body as string;
-        return send(200, comment);
-      }
-      send(404, { message: `no route ${req.method} ${url.pathname}` });
-    });
-  });
-  return { server, comments, calls };
-}
-
-describe('gitops', () => {
+describe('gitops with a token', () => {
   let t: TestApp;
-  let root: string;
-  let author: string;
-  let github: ReturnType<typeof fakeGithub>;
-  const trees = new Map<string, Map<string, string>>();
-  const changed = ['agents/nightly.yaml'];
+  let repos: GitRepos;
+  let github: FakeGithub;
 
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'trellis-gitops-'));
-    git(root, 'init', '--quiet', '--bare', 'origin.git');
-    git(join(root, 'origin.git'), 'symbolic-ref', 'HEAD', 'refs/heads/main');
-    author = join(root, 'author');
-    git(root, 'clone', '--quiet', join(root, 'origin.git'), 'author');
-    mkdirSync(join(author, 'agents'));
-    writeFileSync(join(author, 'agents', 'first.yaml'), cronAgentYaml('first', '0 7 * * *'));
-    git(author, 'add', '.');
-    git(author, 'commit', '--quiet', '-m', 'first agent');
-    git(author, 'push', '--quiet', 'origin', 'HEAD:main');
-    git(root, 'clone', '--quiet', '--branch', 'main', join(root, 'origin.git'), 'server');
-
+    repos = gitRepos({ 'agents/first.yaml': cronAgentYaml('first', '0 7 * * *'), 'README.md': 'agents live here\n' });
+    github = new FakeGithub('acme/agents', repos.bare, { ghp_test: 'trellis-bot', ghp_mallory: 'mallory' });
+    const baseUrl = await github.listen();
     // The GitOps loop reads the GITHUB_TOKEN system credential from the process environment, as in production.
     process.env.GITHUB_TOKEN = 'ghp_test';
-    github = fakeGithub(trees, changed);
-    await new Promise<void>((resolve) => github.server.listen(0, '127.0.0.1', resolve));
-    const port = (github.server.address() as AddressInfo).port;
     t = await createTestApp({
       label: 'gitops',
-      env: { AGENTS_DIR: join(root, 'server', 'agents'), TRELLIS_ADMIN_API_KEY: 'test-admin-key-gitops' },
+      env: { AGENTS_DIR: join(repos.server, 'agents'), TRELLIS_ADMIN_API_KEY: ADMIN_KEY },
+      captureLogs: { level: 'info', logger: 'plain' },
       overrides: {
         credits: { enabled: false },
         gitops: { repository: 'acme/agents', branch: 'main', folder: 'agents' },
-        integrations: { github: { base_url: `http://127.0.0.1:${port}` } },
+        integrations: { github: { base_url: baseUrl } },
       },
     });
   });
   afterAll(async () => {
     delete process.env.GITHUB_TOKEN;
     await t?.close();
-    await new Promise((resolve) => github?.server.close(resolve));
-    rmSync(root, { recursive: true, force: true });
+    await github?.close();
+    repos?.cleanup();
   });
 
   const publish = (event: 'push' | 'pull_request', action: string | null, payload: Record<string, unknown>) =>
     t.app.get(GithubEventListeners).publish({ event, action, delivery_id: `d-${Math.random()}`, repository: 'acme/agents', payload });
+  const activeCommits = async () =>
+    (await t.dataSource.query(
+      `SELECT g.id, v.commit FROM graphs g JOIN graph_versions v ON v.graph_id = g.id AND v.version = g.active_version WHERE g.active ORDER BY g.id`,
+    )) as Array<{ id: string; commit: string }>;
 
-  it('syncs the pushed commit on a push to the agents branch, and ignores other branches and repositories', async () => {
-    writeFileSync(join(author, 'agents', 'nightly.yaml'), cronAgentYaml('nightly', '0 2 * * *'));
-    git(author, 'add', '.');
-    git(author, 'commit', '--quiet', '-m', 'nightly');
-    git(author, 'push', '--quiet', 'origin', 'HEAD:main');
-    const sha = git(author, 'rev-parse', 'HEAD');
-
+  it('syncs the branch tip on a push, ignores other branches and repositories, and a late older push leaves the tip checked out', async () => {
     const service = t.app.get(GitopsService);
+    const older = repos.commit({ 'agents/nightly.yaml': cronAgentYaml('nightly', '0 2 * * *') }, 'nightly');
     expect(
-      await service.handle({ event: 'push', action: null, delivery_id: 'x', repository: 'acme/other', payload: { ref: 'refs/heads/main', after: sha } }),
+      await service.handle({ event: 'push', action: null, delivery_id: 'x', repository: 'acme/other', payload: { ref: 'refs/heads/main', after: older } }),
     ).toEqual({ handled: false, reason: 'not the agents repository' });
     expect(
-      await service.handle({ event: 'push', action: null, delivery_id: 'x', repository: 'acme/agents', payload: { ref: 'refs/heads/dev', after: sha } }),
+      await service.handle({ event: 'push', action: null, delivery_id: 'x', repository: 'acme/agents', payload: { ref: 'refs/heads/dev', after: older } }),
     ).toMatchObject({ handled: false });
-    expect(await t.dataSource.query(`SELECT id FROM graphs`)).toEqual([]);
+    expect(await activeCommits()).toEqual([]);
 
-    await publish('push', null, { ref: 'refs/heads/main', after: sha });
-    const graphs = (await t.dataSource.query(
-      `SELECT g.id, v.commit FROM graphs g JOIN graph_versions v ON v.graph_id = g.id AND v.version = g.active_version ORDER BY g.id`,
-    )) as Array<{ id: string; commit: string }>;
-    expect(graphs).toEqual([
-      { id: 'first', commit: sha },
-      { id: 'nightly', commit: sha },
+    const newer = repos.commit({ 'agents/nightly.yaml': cronAgentYaml('nightly', '0 3 * * *') }, 'nightly at three');
+    await publish('push', null, { ref: 'refs/heads/main', after: newer });
+    // The delivery of the older push arrives last: the checkout and the database stay on the tip.
+    await publish('push', null, { ref: 'refs/heads/main', after: older });
+    expect(git(repos.server, 'rev-parse', 'HEAD')).toBe(newer);
+    expect(await activeCommits()).toEqual([
+      { id: 'first', commit: newer },
+      { id: 'nightly', commit: newer },
     ]);
-    expect(git(join(root, 'server'), 'rev-parse', 'HEAD')).toBe(sha);
-    // The synced cron triggers got their schedules.
-    expect((await t.dataSource.query(`SELECT graph_id FROM schedules ORDER BY graph_id`)).map((r: { graph_id: string }) => r.graph_id)).toEqual([
-      'first',
-      'nightly',
+    expect(github.statuses.filter((s) => s.sha === newer)).toEqual([
+      expect.objectContaining({ state: 'success', context: 'trellis/agents-sync', description: expect.stringContaining('Synced') }),
+      expect.objectContaining({ state: 'success', context: 'trellis/agents-sync' }),
     ]);
   });
 
-  it('comments once on a pull request touching the folder, and updates that comment on the next push', async () => {
-    trees.set(
-      'a'.repeat(40),
-      new Map([
-        ['agents/first.yaml', cronAgentYaml('first', '0 7 * * *')],
-        ['agents/nightly.yaml', cronAgentYaml('nightly', '0 3 * * *')],
-        ['agents/fresh.yaml', cronAgentYaml('fresh', '*/5 * * * *')],
-      ]),
+  it('reports a skipped invalid file on the pushed commit, and in the log, and keeps the last good version', async () => {
+    const bad = repos.commit({ 'agents/nightly.yaml': INVALID }, 'break nightly');
+    await publish('push', null, { ref: 'refs/heads/main', after: bad });
+    const status = github.statuses.filter((s) => s.sha === bad);
+    expect(status).toEqual([
+      { sha: bad, state: 'failure', context: 'trellis/agents-sync', description: 'Synced; 1 invalid file skipped: agents/nightly.yaml' },
+    ]);
+    const line = t.logs().find((l) => typeof l.msg === 'string' && l.msg.startsWith('gitops: agents/nightly.yaml:4:'));
+    expect(line?.msg).toMatch(/^gitops: agents\/nightly\.yaml:4:\d+ skipped \(last good version kept\): .*text\.templat/);
+    // The last good version of nightly stays active.
+    expect((await activeCommits()).find((g) => g.id === 'nightly')?.commit).not.toBe(bad);
+    repos.commit({ 'agents/nightly.yaml': cronAgentYaml('nightly', '0 3 * * *') }, 'fix nightly');
+  });
+
+  it('leaves one comment showing the newest head when deliveries of one pull request overlap, recognised by marker and author', async () => {
+    const base = git(repos.author, 'rev-parse', 'origin/main');
+    repos.branch('feature', base);
+    const first = repos.commit({ 'agents/fresh.yaml': cronAgentYaml('fresh', '*/5 * * * *') }, 'fresh', 'feature');
+    const second = repos.commit({ 'agents/nightly.yaml': INVALID }, 'break nightly', 'feature');
+    repos.pullRef(7, second);
+    github.pulls.set(7, { number: 7, state: 'open', head: { sha: second, ref: 'feature' }, base: { sha: base, ref: 'main' } });
+    // Someone else pasted our marker: their comment is not ours, never edited.
+    github.comments.push({ id: 1, issue: 7, body: `${COMMENT_MARKER}\nnot from trellis`, user: { login: 'mallory', type: 'User' } });
+
+    await Promise.all([
+      publish('pull_request', 'opened', { number: 7, pull_request: { number: 7, head: { sha: first } } }),
+      publish('pull_request', 'synchronize', { number: 7, pull_request: { number: 7, head: { sha: second } } }),
+      publish('pull_request', 'synchronize', { number: 7, pull_request: { number: 7, head: { sha: first } } }),
+    ]);
+    const ours = github.comments.filter((c) => c.issue === 7 && c.user.login === 'trellis-bot');
+    expect(ours).toHaveLength(1);
+    expect(ours[0]!.body).toContain(COMMENT_MARKER);
+    expect(ours[0]!.body).toContain(`at ${second.slice(0, 12)}`);
+    expect(ours[0]!.body).toContain('Validation failed');
+    expect(ours[0]!.body).toMatch(/`fresh` \| create/);
+    expect(ours[0]!.body).toMatch(/`nightly` \| invalid/);
+    expect(ours[0]!.body).toContain('Diagram of <code>fresh</code>');
+    expect(github.comments.find((c) => c.id === 1)!.body).toBe(`${COMMENT_MARKER}\nnot from trellis`);
+    // The token cannot write check runs (GitHub answers 403): tried once, then comments only, with a warning that says why.
+    expect(github.count('POST', '/check-runs')).toBe(1);
+    expect(t.logs().some((l) => typeof l.msg === 'string' && l.msg.includes('check runs need a GitHub App'))).toBe(true);
+    // The folder came from the trees API: never the contents API.
+    expect(github.count('GET', '/contents')).toBe(0);
+    // Blobs the clone lacks (the two changed files) were read once through the API; the rest came from the clone.
+    expect(github.count('GET', '/git/blobs')).toBeLessThanOrEqual(2);
+  });
+
+  it('leaves one comment when two api replicas answer overlapping deliveries of one pull request', async () => {
+    const second = await createTestApp({
+      label: 'gitops-replica',
+      database: t.database,
+      env: { AGENTS_DIR: join(repos.server, 'agents'), TRELLIS_ADMIN_API_KEY: ADMIN_KEY },
+      overrides: {
+        credits: { enabled: false },
+        gitops: { repository: 'acme/agents', folder: 'agents', pr_feedback: 'comment' },
+        integrations: { github: { base_url: github.baseUrl } },
+      },
+    });
+    try {
+      const pull = github.pulls.get(7)!;
+      github.pulls.set(10, { ...pull, number: 10 });
+      const delivery = (app: TestApp, action: string) =>
+        app.app
+          .get(GithubEventListeners)
+          .publish({ event: 'pull_request', action, delivery_id: `d-${Math.random()}`, repository: 'acme/agents', payload: { number: 10 } });
+      // Both replicas' reads of the comments are answered together when both come: without the lock, both would create one.
+      github.holdUntil(/^GET \/repos\/acme\/agents\/issues\/10\/comments/, 2, 1_000);
+      await Promise.all([delivery(t, 'opened'), delivery(second, 'synchronize'), delivery(t, 'synchronize'), delivery(second, 'reopened')]);
+      github.holdUntil(/^$/, 1, 0);
+      const ours = github.comments.filter((c) => c.issue === 10 && c.user.login === 'trellis-bot');
+      expect(ours).toHaveLength(1);
+      expect(ours[0]!.body).toContain(`at ${pull.head.sha.slice(0, 12)}`);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('updates the comment when a later push makes the pull request stop touching the folder, and never comments on one that never did', async () => {
+    const base = git(repos.author, 'rev-parse', 'origin/main');
+    const docs = repos.commit(
+      { 'agents/fresh.yaml': null, 'agents/nightly.yaml': cronAgentYaml('nightly', '0 3 * * *'), 'README.md': 'docs\n' },
+      'only docs',
+      'feature',
     );
-    trees.set(
-      'b'.repeat(40),
-      new Map([
-        ['agents/first.yaml', cronAgentYaml('first', '0 7 * * *')],
-        ['agents/nightly.yaml', 'name: nightly\nnodes:\n  x:\n    block: text.templat\n'],
-      ]),
-    );
+    github.pulls.set(7, { number: 7, state: 'open', head: { sha: docs, ref: 'feature' }, base: { sha: base, ref: 'main' } });
+    await publish('pull_request', 'synchronize', { number: 7, pull_request: { number: 7, head: { sha: docs } } });
+    const ours = github.comments.filter((c) => c.issue === 7 && c.user.login === 'trellis-bot');
+    expect(ours).toHaveLength(1);
+    expect(ours[0]!.body).toContain(`as of ${docs.slice(0, 12)} this pull request no longer changes \`agents/\``);
 
-    await publish('pull_request', 'opened', { number: 7, pull_request: { number: 7, head: { sha: 'a'.repeat(40) } } });
-    expect(github.comments).toHaveLength(1);
-    const first = github.comments[0]!.body;
-    expect(first).toContain(COMMENT_MARKER);
-    expect(first).toContain('Validation passed');
-    expect(first).toContain('## Trellis agents plan');
-    expect(first).toMatch(/`fresh` \| create/);
-    expect(first).toMatch(/`nightly` \| update/);
-    expect(first).toContain('```mermaid');
-    expect(first).toContain('Diagram of <code>fresh</code>');
-    expect(first).toContain('Diagram of <code>nightly</code>');
-    expect(first).not.toContain('Diagram of <code>first</code>');
+    github.pulls.set(8, { number: 8, state: 'open', head: { sha: docs, ref: 'feature' }, base: { sha: base, ref: 'main' } });
+    await publish('pull_request', 'opened', { number: 8, pull_request: { number: 8 } });
+    github.pulls.set(9, { number: 9, state: 'closed', head: { sha: docs, ref: 'feature' }, base: { sha: base, ref: 'main' } });
+    await publish('pull_request', 'reopened', { number: 9, pull_request: { number: 9 } });
+    expect(github.requests.filter((r) => /\/issues\/(8|9)\//.test(r.path) && r.method !== 'GET')).toEqual([]);
+    // Feedback never syncs anything.
+    expect((await activeCommits()).map((g) => g.id)).toEqual(['first', 'nightly']);
+  });
 
-    await publish('pull_request', 'synchronize', { number: 7, pull_request: { number: 7, head: { sha: 'b'.repeat(40) } } });
-    expect(github.comments).toHaveLength(1);
-    const second = github.comments[0]!.body;
-    expect(second).toContain('Validation failed');
-    expect(second).toMatch(/`nightly` \| invalid/);
-    expect(second).toContain('text.templat');
-    expect(github.calls.filter((c) => c.startsWith('POST'))).toHaveLength(1);
-    expect(github.calls.filter((c) => c.startsWith('PATCH'))).toHaveLength(1);
+  it('proposes an API graph as an agent file in a pull request, checked as sync checks files, with the API graph’s content hash', async () => {
+    const admin = { 'X-API-Key': ADMIN_KEY };
+    const agent = {
+      name: 'made-by-api',
+      description: 'Built through the API.',
+      nodes: {
+        who: { block: 'input', inputs: { name: 'who', type: 'string', default: 'world' } },
+        greet: { block: 'text.template', inputs: { template: 'Hello {{ who }}' }, retry: { attempts: 2, backoff: 'fixed', delay: '2s' } },
+        out: { block: 'output', inputs: { name: 'greeting' } },
+      },
+      links: ['who.value -> greet.values.who', 'greet.text -> out.value'],
+    };
+    await request(t.http).post('/api/graphs').set(admin).send(agent).expect(201);
+    const res = await request(t.http).post('/api/graphs/made-by-api/propose').set(admin).expect(201);
+    expect(res.body).toMatchObject({
+      graph: 'made-by-api',
+      version: 1,
+      file: 'agents/made-by-api.yaml',
+      pull_request: { url: expect.stringContaining('/pull/') },
+    });
+    const opened = github.opened.find((p) => p.number === res.body.pull_request.number);
+    expect(opened).toMatchObject({ base: 'main', head: res.body.branch, title: 'Add agent made-by-api from the API' });
+    expect(opened!.body).toContain('a sync reports this file as invalid (name taken)');
+    const text = git(repos.bare, 'show', `${res.body.branch}:agents/made-by-api.yaml`);
+    expect(text).toContain('name: made-by-api');
+    const [version] = (await t.dataSource.query(`SELECT hash FROM graph_versions WHERE graph_id = 'made-by-api' AND version = 1`)) as Array<{ hash: string }>;
+    expect(res.body.hash).toBe(version!.hash);
+    const { report } = await t.app
+      .get(AgentsPlanService)
+      .validate([parseAgentYaml(text, 'agents/made-by-api.yaml')], { defaultOwner: 'admin', callable: () => true });
+    expect(report.results[0]!.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(hashAgent(report.results[0]!.agent!)).toBe(version!.hash);
 
-    // Closed pull requests, and ones that do not touch the folder, get nothing.
-    await publish('pull_request', 'closed', { number: 7, pull_request: { number: 7, head: { sha: 'b'.repeat(40) } } });
-    changed.splice(0, changed.length, 'README.md');
-    await publish('pull_request', 'opened', { number: 8, pull_request: { number: 8, head: { sha: 'b'.repeat(40) } } });
-    expect(github.calls.filter((c) => c.includes('/issues/8/'))).toEqual([]);
-    // The PR comment never syncs anything.
-    expect((await t.dataSource.query(`SELECT id FROM graphs ORDER BY id`)).map((r: { id: string }) => r.id)).toEqual(['first', 'nightly']);
+    // A file agent is changed in its file; a graph that does not exist is not found.
+    expect((await request(t.http).post('/api/graphs/first/propose').set(admin).expect(409)).body.error.code).toBe('CONFLICT');
+    await request(t.http).post('/api/graphs/nobody/propose').set(admin).expect(404);
+
+    // The drift report lists it until it lives in the repository; file agents pinned away from their file too.
+    const changed = repos.commit({ 'agents/first.yaml': cronAgentYaml('first', '0 8 * * *') }, 'first at eight', 'main');
+    await publish('push', null, { ref: 'refs/heads/main', after: changed });
+    await request(t.http).put('/api/graphs/first/versions/active').set(admin).send({ version: 1 }).expect(200);
+    const drift = await request(t.http).get('/api/agents/drift').set(admin).expect(200);
+    expect(drift.body).toEqual({
+      api_graphs: [{ id: 'made-by-api', version: 1, hash: version!.hash, created_by: expect.any(String) }],
+      pinned: [{ id: 'first', file: 'first.yaml', pinned_version: 1, file_version: 2 }],
+    });
+
+    // Users see and propose only their own API graphs: another's is as if it did not exist.
+    const alice = await makeUser(t, 'alice');
+    const bob = await makeUser(t, 'bob');
+    await request(t.http)
+      .post('/api/graphs')
+      .set('X-API-Key', alice.key)
+      .send({ ...agent, name: 'alices-graph' })
+      .expect(201);
+    expect((await request(t.http).post('/api/graphs/alices-graph/propose').set('X-API-Key', bob.key).expect(404)).body.error.code).toBe('NOT_FOUND');
+    expect((await request(t.http).get('/api/agents/drift').set('X-API-Key', bob.key).expect(200)).body.api_graphs).toEqual([]);
+    expect((await request(t.http).get('/api/agents/drift').set('X-API-Key', alice.key).expect(200)).body.api_graphs.map((g: { id: string }) => g.id)).toEqual([
+      'alices-graph',
+    ]);
+    expect(github.opened.map((p) => p.title)).toEqual(['Add agent made-by-api from the API']);
   });
 });

@@ -1,31 +1,24 @@
-// The GitOps loop (config `gitops`): a push to the agents repository and branch checks the pushed commit out
-// into AGENTS_DIR's repository and syncs; a pull request that touches the folder gets ONE comment with the
-// validation result, the plan and a Mermaid diagram of each changed agent, updated in place on new pushes.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+// The GitOps loop (config `gitops`): a push to the agents repository and branch fetches the branch, checks
+// out its tip in AGENTS_DIR's clone (never an older commit, whatever order deliveries arrive in) and syncs,
+// then reports what it skipped: a log line per problem, and a check run (GitHub App) or commit status (token)
+// on the synced commit. A pull request touching the folder gets feedback from GitopsPullsService.
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { renderMermaid } from '../../agent-format/agent.render.js';
-import { readAgentsFolder } from '../../agents/agents-plan.folder.js';
 import { renderPlanMarkdown } from '../../agents/agents-plan.render.js';
-import { AgentsPlanService } from '../../agents/agents-plan.service.js';
-import { AgentsSyncService } from '../../agents/agents-sync.service.js';
+import { AgentsSyncService, type SyncResult } from '../../agents/agents-sync.service.js';
 import { LOGGER } from '../../common/logger.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
-import { systemDefaultName } from '../../config/credentials.loader.js';
-import { GithubEventListeners, isAgentsRepository, repositoryFullName, type GithubRepositoryEvent } from '../github/github-events.js';
-import { checkoutPushedCommit } from './gitops-git.js';
-import { isOurComment, renderPullRequestComment } from './gitops-comment.js';
-import { GitopsGithubClient } from './gitops-github.client.js';
+import { GithubEventListeners, isAgentsRepository, type GithubRepositoryEvent } from '../github/github-events.js';
+import { PUSH_CHECK_NAME, pushStatusLine, renderPushCheck } from './gitops-comment.js';
+import { GitopsConnection } from './gitops-connection.js';
+import { checkoutBranchTip } from './gitops-git.js';
+import { GitopsPullsService, type PullRequestOutcome } from './gitops-pulls.service.js';
 
-const PR_ACTIONS = new Set(['opened', 'synchronize', 'reopened']);
+const PR_ACTIONS = new Set(['opened', 'synchronize', 'reopened', 'ready_for_review']);
 
 export type GitopsOutcome =
-  | { handled: false; reason: string }
-  | { handled: true; kind: 'sync'; commit: string; status: string }
-  | { handled: true; kind: 'comment'; comment_id: number; created: boolean };
+  { handled: false; reason: string } | { handled: true; kind: 'sync'; commit: string; status: string; skipped_files: string[] } | PullRequestOutcome;
 
 @Injectable()
 export class GitopsService implements OnModuleInit, OnModuleDestroy {
@@ -37,7 +30,8 @@ export class GitopsService implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly listeners: GithubEventListeners,
     private readonly syncs: AgentsSyncService,
-    private readonly planner: AgentsPlanService,
+    private readonly pulls: GitopsPullsService,
+    private readonly connection: GitopsConnection,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
@@ -68,62 +62,55 @@ export class GitopsService implements OnModuleInit, OnModuleDestroy {
     if (!gitops.sync_on_push) return Promise.resolve({ handled: false, reason: 'gitops.sync_on_push is off' });
     if (payload.ref !== `refs/heads/${gitops.branch}`)
       return Promise.resolve({ handled: false, reason: `push to ${String(payload.ref)}, not refs/heads/${gitops.branch}` });
-    const after = String(payload.after ?? '');
-    if (payload.deleted === true || /^0+$/.test(after)) return Promise.resolve({ handled: false, reason: 'the branch was deleted' });
+    if (payload.deleted === true || /^0+$/.test(String(payload.after ?? ''))) return Promise.resolve({ handled: false, reason: 'the branch was deleted' });
     const run = this.pushes.then(async (): Promise<GitopsOutcome> => {
-      const commit = await checkoutPushedCommit(this.config.agentsDir, gitops.branch, after);
+      const commit = await checkoutBranchTip(this.config.agentsDir, gitops.branch);
       const result = await this.syncs.sync({ trigger: 'push' });
-      if (result.status === 'skipped') this.logger.warn({ commit, reason: result.reason }, `gitops: push not synced: ${result.reason}`);
-      return { handled: true, kind: 'sync', commit, status: result.status };
+      const skipped = await this.reportPush(commit, result);
+      return { handled: true, kind: 'sync', commit, status: result.status, skipped_files: skipped };
     });
     this.pushes = run.catch(() => undefined);
     return run;
   }
 
-  private async onPullRequest(action: string | null, payload: Record<string, unknown>): Promise<GitopsOutcome> {
-    const gitops = this.config.gitops;
-    if (!gitops.pr_comments) return { handled: false, reason: 'gitops.pr_comments is off' };
-    if (!action || !PR_ACTIONS.has(action)) return { handled: false, reason: `pull_request.${action} needs no comment` };
-    const pull = payload.pull_request as { number?: number; head?: { sha?: string } } | undefined;
-    const number = Number(payload.number ?? pull?.number);
-    const sha = pull?.head?.sha;
-    if (!Number.isInteger(number) || !sha) return { handled: false, reason: 'the payload has no pull request number or head sha' };
-    const token = this.config.credentials[systemDefaultName('github')]?.fields.key;
-    if (!token) {
-      this.logger.warn('gitops: cannot comment on pull requests without a GitHub token; set GITHUB_TOKEN');
-      return { handled: false, reason: 'no GITHUB_TOKEN' };
-    }
-    const [owner, repo] = repositoryFullName(gitops.repository!).split('/') as [string, string];
-    const ref = { owner, repo };
-    const client = new GitopsGithubClient(token, this.config.integrations.github.base_url);
-    const folder = gitops.folder.replace(/^\/+|\/+$/g, '');
-    const changed = await client.changedFiles(ref, number);
-    if (!changed.some((file) => file.startsWith(`${folder}/`))) return { handled: false, reason: `the pull request does not touch ${folder}/` };
-
-    const body = await this.commentBody(client, ref, folder, sha);
-    const comment = await client.upsertComment(ref, number, body, isOurComment);
-    return { handled: true, kind: 'comment', comment_id: comment.id, created: comment.created };
+  /** Log, and check or status: a skipped file is reported where the author looks. Answers the skipped files. */
+  private async reportPush(commit: string, result: SyncResult): Promise<string[]> {
+    const folder = this.connection.folder;
+    const invalid = result.agents.filter((e) => e.action === 'invalid');
+    if (result.status === 'skipped') this.logger.warn({ commit, reason: result.reason }, `gitops: push not synced: ${result.reason}`);
+    for (const entry of invalid)
+      for (const problem of entry.problems.filter((p) => p.severity === 'error'))
+        this.logger.warn(
+          { commit, agent: entry.name, file: `${folder}/${entry.file}`, line: problem.line, column: problem.column },
+          `gitops: ${folder}/${entry.file}:${problem.line ?? 1}:${problem.column ?? 1} skipped (last good version kept): ${problem.message}`,
+        );
+    const skipped = invalid.map((e) => `${folder}/${e.file}`);
+    await this.writePushFeedback(commit, result).catch((error: unknown) =>
+      this.logger.warn({ err: error, commit }, `gitops: could not report the sync of ${commit.slice(0, 12)} on GitHub: ${(error as Error).message}`),
+    );
+    return skipped;
   }
 
-  /** The folder at the head commit, planned against the database as a sync would. */
-  private async commentBody(client: GitopsGithubClient, ref: { owner: string; repo: string }, folder: string, sha: string): Promise<string> {
-    const files = await client.folderAt(ref, folder, sha);
-    const root = mkdtempSync(join(tmpdir(), 'trellis-gitops-'));
-    try {
-      mkdirSync(join(root, folder), { recursive: true });
-      for (const [path, text] of files) {
-        mkdirSync(dirname(join(root, path)), { recursive: true });
-        writeFileSync(join(root, path), text);
-      }
-      const read = readAgentsFolder(join(root, folder), root);
-      const { plan, classified } = await this.planner.planFolder(read, sha);
-      const changing = new Set(plan.agents.filter((e) => e.action === 'create' || e.action === 'update' || e.action === 'pinned').map((e) => e.name));
-      const diagrams = classified.writes
-        .filter((w) => changing.has(w.name) && w.version)
-        .map((w) => ({ name: w.name, mermaid: renderMermaid(w.version!.agent) }));
-      return renderPullRequestComment({ repository: `${ref.owner}/${ref.repo}`, sha, folder, plan, planMarkdown: renderPlanMarkdown(plan), diagrams });
-    } finally {
-      rmSync(root, { recursive: true, force: true });
+  /** A check run on the synced commit when we are a GitHub App (checks need one), else a commit status. */
+  private async writePushFeedback(commit: string, result: SyncResult): Promise<void> {
+    const github = this.connection.github();
+    if (typeof github === 'string') return;
+    const invalid = result.agents.some((e) => e.action === 'invalid');
+    if (github.auth.kind === 'app') {
+      const write = renderPushCheck(result, this.connection.folder, result.status, result.reason, renderPlanMarkdown(result));
+      const known = await github.client.findCheckRun(github.ref, commit, PUSH_CHECK_NAME);
+      await github.client.writeCheckRun(github.ref, known, commit, PUSH_CHECK_NAME, write);
+      return;
     }
+    const state = result.status === 'skipped' ? 'error' : invalid ? 'failure' : 'success';
+    await github.client.commitStatus(github.ref, commit, state, 'trellis/agents-sync', pushStatusLine(result, this.connection.folder, result.status));
+  }
+
+  private async onPullRequest(action: string | null, payload: Record<string, unknown>): Promise<GitopsOutcome> {
+    if (!action || !PR_ACTIONS.has(action)) return { handled: false, reason: `pull_request.${action} needs no feedback` };
+    const pull = payload.pull_request as { number?: number } | undefined;
+    const number = Number(payload.number ?? pull?.number);
+    if (!Number.isInteger(number) || number <= 0) return { handled: false, reason: 'the payload has no pull request number' };
+    return this.pulls.feedback(number);
   }
 }

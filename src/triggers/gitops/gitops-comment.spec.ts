@@ -1,0 +1,87 @@
+import { describe, expect, it } from '@jest/globals';
+import type { AgentsPlan, PlanEntry } from '../../agents/agents-plan.js';
+import { ExpiringTokenCache, TOKEN_REFRESH_MARGIN_MS } from './gitops-auth.js';
+import { annotations, fitted, pushStatusLine, renderPullRequestCheck, renderPullRequestComment } from './gitops-comment.js';
+import { isAgentFile } from './gitops-folder.js';
+
+function entry(name: string, action: PlanEntry['action'], problems: PlanEntry['problems'] = []): PlanEntry {
+  return {
+    name,
+    action,
+    file: `${name}.yaml`,
+    version: null,
+    previous_version: null,
+    active_version: null,
+    pinned_version: null,
+    hash: null,
+    notes: [],
+    changes: null,
+    problems,
+  };
+}
+
+const plan: AgentsPlan = {
+  folder: 'agents',
+  commit: 'a'.repeat(40),
+  blocked: null,
+  summary: { create: 1, update: 0, pinned: 0, unchanged: 0, remove: 0, invalid: 1 },
+  agents: [
+    entry('fresh', 'create', [{ message: 'node x is never used', pointer: '/nodes/x', severity: 'warning', line: 3 }]),
+    entry('nightly', 'invalid', [
+      { message: 'unknown block "text.templat"', pointer: '/nodes/x/block', severity: 'error', line: 4, column: 12 },
+      { message: 'no nodes', pointer: '', severity: 'error' },
+    ]),
+  ],
+};
+
+describe('gitops feedback', () => {
+  it('annotates each problem at its repository path, line and column (line 1 when it has none)', () => {
+    expect(annotations(plan, 'teams/agents')).toEqual([
+      expect.objectContaining({ path: 'teams/agents/fresh.yaml', start_line: 3, end_line: 3, annotation_level: 'warning' }),
+      expect.objectContaining({ path: 'teams/agents/nightly.yaml', start_line: 4, start_column: 12, end_column: 12, annotation_level: 'failure' }),
+      expect.objectContaining({ path: 'teams/agents/nightly.yaml', start_line: 1, end_line: 1, annotation_level: 'failure', message: 'no nodes' }),
+    ]);
+    expect(annotations(plan, 'agents')[0]).not.toHaveProperty('start_column');
+  });
+
+  it('concludes failure when a file is invalid, and keeps outputs within GitHub’s 65,535 characters', () => {
+    const check = renderPullRequestCheck({ sha: 'b'.repeat(40), folder: 'agents', plan, planMarkdown: `## plan\n${'| row |\n'.repeat(20_000)}`, diagrams: [] });
+    expect(check).toMatchObject({ conclusion: 'failure', title: '1 invalid agent file, 2 errors' });
+    expect(check.summary.length).toBeLessThanOrEqual(65_535);
+    expect(check.summary).toContain('cut here');
+    const comment = renderPullRequestComment({
+      sha: 'b'.repeat(40),
+      folder: 'agents',
+      plan,
+      planMarkdown: 'x\n'.repeat(40_000),
+      diagrams: [{ name: 'fresh', mermaid: 'graph TD\n' + 'a-->b\n'.repeat(5_000) }],
+    });
+    expect(comment.length).toBeLessThanOrEqual(65_535);
+    expect(comment).toContain('1 diagram left out');
+    expect(fitted('short')).toBe('short');
+  });
+
+  it('names the skipped files on a push in one status line of at most 140 characters', () => {
+    expect(pushStatusLine(plan, 'agents', 'applied')).toBe('Synced; 1 invalid file skipped: agents/nightly.yaml');
+    expect(pushStatusLine(plan, 'agents', 'skipped')).toBe('Trellis did not sync this commit (see the server log)');
+  });
+
+  it('picks agent files as the folder walk does: YAML under the folder, no hidden folders or node_modules', () => {
+    expect(isAgentFile('agents/a.yaml', 'agents')).toBe(true);
+    expect(isAgentFile('agents/team/b.YML', 'agents')).toBe(true);
+    expect(isAgentFile('agents/.github/c.yaml', 'agents')).toBe(false);
+    expect(isAgentFile('agents/node_modules/d.yaml', 'agents')).toBe(false);
+    expect(isAgentFile('agents-old/e.yaml', 'agents')).toBe(false);
+    expect(isAgentFile('agents/readme.md', 'agents')).toBe(false);
+  });
+
+  it('answers a cached installation token only while it has more than the refresh margin left', () => {
+    let now = Date.parse('2026-12-07T10:00:00Z');
+    const cache = new ExpiringTokenCache(() => now);
+    cache.set('77', 'ghs_x|2026-12-07T10:00:00Z|2026-12-07T11:00:00Z|all|checks!|');
+    expect(cache.get('77')).toContain('ghs_x');
+    now = Date.parse('2026-12-07T11:00:00Z') - TOKEN_REFRESH_MARGIN_MS;
+    expect(cache.get('77')).toBeUndefined();
+    expect(cache.get('78')).toBeUndefined();
+  });
+});
