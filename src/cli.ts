@@ -8,6 +8,7 @@ import { registerKeysCommands } from './auth/keys.command.js';
 import { registerBlocksCommands } from './blocks/blocks.command.js';
 import { registerDatabaseCommands } from './database/database.command.js';
 import { registerRunCommand } from './executions/run.command.js';
+import { registerImportCommands } from './importers/import.command.js';
 import { registerCredentialsCommands } from './integrations/credentials.command.js';
 
 export function buildProgram(): Command {
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerSyncCommands(program);
   registerBlocksCommands(program);
   registerRunCommand(program);
+  registerImportCommands(program);
   return program;
 }
 
