@@ -98,7 +98,7 @@ export const CONFIG_SCHEMA = {
     github: { base_url: { kind: 'url' } },
     openai: { base_url: { kind: 'url' } },
     anthropic: { base_url: { kind: 'url' } },
-    oauth2: mapField<OAuth2ProviderConfig>('provider -> {authorize_url, token_url, client_id, client_secret, scopes}'),
+    oauth2: mapField<OAuth2ProviderConfig>('provider -> {authorize_url, token_url, client_id, client_secret, scopes, hosts}'),
   },
   /** The durable queue of executions, schedules and deliveries (src/queue): BullMQ's lock, or durable_jobs' lease. */
   queue: {
@@ -191,6 +191,8 @@ export interface OAuth2ProviderConfig {
   client_id: string;
   client_secret?: string;
   scopes?: string[];
+  /** Where its tokens may be sent (section 1's `hosts` entries); required for http.request with an oauth2 credential. */
+  hosts?: string[];
 }
 
 /** A field's typed value, from its kind: durations in ms, sizes in bytes. */
