@@ -89,6 +89,8 @@ export const CONFIG_SCHEMA = {
     sync_on_start: { kind: 'bool', default: true },
     sync_on_push: { kind: 'bool', default: true },
     pr_comments: { kind: 'bool', default: true },
+    /** OpenAPI integrations (release 2 section 5): this folder beside the agents folder; INTEGRATIONS_DIR overrides. */
+    integrations_folder: { kind: 'string', default: 'integrations' },
   },
   http: {
     allow_private_addresses: { kind: 'bool', default: false },
@@ -233,6 +235,8 @@ export interface LoadedConfig {
   role: 'api' | 'worker' | 'all';
   configDir: string;
   agentsDir: string;
+  /** The OpenAPI integrations folder: INTEGRATIONS_DIR, else gitops.integrations_folder beside the agents folder. */
+  integrationsDir: string;
   databaseUrl: string | null;
   redisUrl: string | null;
   queuePrefix: string;

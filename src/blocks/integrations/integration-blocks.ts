@@ -71,8 +71,9 @@ export class IntegrationAwareRegistry extends BlocksRegistry {
   constructor(
     library: readonly BlockDefinition[],
     readonly catalog: IntegrationCatalog,
+    costs?: ConstructorParameters<typeof BlocksRegistry>[1],
   ) {
-    super([...library, ...catalog.blocks]);
+    super([...library, ...catalog.blocks], costs);
   }
 }
 
