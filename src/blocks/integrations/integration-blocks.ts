@@ -38,13 +38,11 @@ export async function loadIntegrationCatalog(folder: string, library: readonly B
     const source = relative(cwd, path) || path;
     const text = readFileSync(path, 'utf8');
     if (DOCUMENT.test(text)) continue;
-    const checked = checkIntegrationFile(text, source, reserved);
-    catalog.problems.push(...checked.problems);
-    if (!checked.integration) continue;
-    const integration = checked.integration;
-    const { operations, problems } = await loadOperations(integration, folder, source);
-    catalog.problems.push(...problems);
-    if (problems.length) continue;
+    const loaded = await loadOne(text, source, folder, reserved);
+    catalog.problems.push(...loaded.problems);
+    if (!loaded.integration) continue;
+    const { integration, operations } = loaded;
+    if (loaded.problems.length) continue;
     const blocks: BlockDefinition[] = [];
     for (const operation of operations) {
       const block = operationBlock(integration, operation);
@@ -60,6 +58,21 @@ export async function loadIntegrationCatalog(folder: string, library: readonly B
     catalog.blocks.push(...blocks);
   }
   return catalog;
+}
+
+/** One integration file and its document; whatever goes wrong is a problem of that file, never a crash of the caller. */
+async function loadOne(text: string, source: string, folder: string, reserved: ReadonlySet<string>) {
+  try {
+    const checked = checkIntegrationFile(text, source, reserved);
+    if (!checked.integration) return { problems: checked.problems, operations: [] };
+    const { operations, problems } = await loadOperations(checked.integration, folder, source);
+    return { integration: checked.integration, operations, problems };
+  } catch (error) {
+    return {
+      problems: [{ file: source, message: `could not be read: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200)}` }],
+      operations: [],
+    };
+  }
 }
 
 export function formatIntegrationProblem(problem: IntegrationProblem): string {

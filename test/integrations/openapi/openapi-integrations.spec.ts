@@ -109,6 +109,8 @@ describe('the integration file', () => {
         '',
       ].join('\n'),
       'secret.yaml': 'r: { description: secret-contents-7731 }\n',
+      'integrations/odd.yaml': 'name: odd\nopenapi: docs/odd.yaml\nbase_url: https://api.example.com\n',
+      'integrations/docs/odd.yaml': 'openapi: 3.0.3\ninfo: { title: x, version: "1" }\npaths: 5\n',
       'integrations/subset.yaml': 'name: subset\nopenapi: docs/ok.yaml\nbase_url: https://api.example.com\noperations: [getA, getMissing]\n',
       'integrations/docs/ok.yaml':
         'openapi: 3.1.0\ninfo: { title: x, version: "1" }\npaths:\n  /a:\n    get:\n      operationId: getA\n      responses: { "200": { description: ok } }\n',
@@ -118,6 +120,7 @@ describe('the integration file', () => {
     expect(byFile('broken.yaml')[0]!.line).toBeGreaterThanOrEqual(5);
     expect(byFile('escape.yaml')[0]!.message).toMatch(/only point to files inside the integrations folder/);
     expect(JSON.stringify(catalog.problems)).not.toContain('secret-contents-7731');
+    expect(byFile('odd.yaml').length).toBeGreaterThan(0);
     expect(byFile('subset.yaml').map((p) => p.message)).toEqual([expect.stringMatching(/"getMissing".*is not in docs\/ok.yaml/)]);
     expect(catalog.blocks).toEqual([]);
   });
