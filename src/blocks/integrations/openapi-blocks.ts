@@ -32,7 +32,7 @@ export function operationBlock(integration: IntegrationFile, operation: Integrat
   const credential = integration.credential;
   return {
     id: operation.blockId,
-    description: `${operation.summary} (${operation.method} ${operation.path}, integration ${integration.name}). Side effects: a retried attempt sends the request again.`,
+    description: `${operation.summary} (${operation.method} ${operation.path}, integration ${integration.name}).${operation.method === 'GET' || operation.method === 'HEAD' ? '' : ' Side effects: a retried attempt sends the request again.'}`,
     category: 'http',
     inputSchema: { type: 'object', properties, required, additionalProperties: false },
     outputSchema: OUTPUTS,
