@@ -37,6 +37,7 @@ const LAYERS = [
   'notifications',
   'agents',
   'triggers',
+  'importers',
   'cli',
 ];
 

@@ -29,7 +29,8 @@ export const processIo = (): CliIo => ({
 
 /** What the commands need from outside this module, loaded lazily (tests pass their own). */
 export interface AgentCommandDeps {
-  blocks(): Promise<BlockLookup>;
+  /** With `io`: the integrations folder's blocks too (see src/blocks/integrations). */
+  blocks(io?: CliIo): Promise<BlockLookup>;
   /** Credential names and notification channels from config/, when the configuration loads. */
   lookups(io: CliIo): Promise<Omit<ValidationContext, 'blocks'>>;
   testRunner(blocks: BlockLookup): Promise<AgentTestRunner>;
@@ -48,8 +49,15 @@ function plural(n: number, word: string): string {
 
 async function validatePath(path: string, io: CliIo, deps: AgentCommandDeps): Promise<ValidationReport> {
   const sources = readAgentSources(path, io.cwd);
-  const context: ValidationContext = { blocks: await deps.blocks(), ...(await deps.lookups(io)) };
-  return validateAgents(sources, context);
+  const context: ValidationContext = { blocks: await deps.blocks(io), ...(await deps.lookups(io)) };
+  return withIntegrationProblems(validateAgents(sources, context), context.blocks, io);
+}
+
+/** Problems of the integrations folder (line:col), printed first; any of them fails validation. */
+function withIntegrationProblems(report: ValidationReport, blocks: BlockLookup, io: CliIo): ValidationReport {
+  const problems = (blocks as { catalog?: { problems: Array<{ file: string; line?: number; column?: number; message: string }> } }).catalog?.problems ?? [];
+  for (const p of problems) io.err(`${p.file}${p.line ? `:${p.line}:${p.column ?? 1}` : ''}: ${p.message}\n`);
+  return problems.length ? { ...report, ok: false, errors: report.errors + problems.length } : report;
 }
 
 function printSummary(report: ValidationReport, io: CliIo): void {
@@ -106,7 +114,7 @@ export async function renderCommand(target: string, format: string, io: CliIo, d
 export async function testCommand(target: string | undefined, io: CliIo, deps: AgentCommandDeps): Promise<number> {
   const folder = agentsDir(io);
   const path = target ?? folder;
-  const blocks = await deps.blocks();
+  const blocks = await deps.blocks(io);
   const lookups = await deps.lookups(io);
   // Tests see every agent of the folder (for agent.run), but run only those of the file given.
   const single = target !== undefined && /\.ya?ml$/i.test(target);
@@ -133,11 +141,14 @@ export async function testCommand(target: string | undefined, io: CliIo, deps: A
 
 /** The real dependencies: the block library, config/ when it loads, the in-memory runner. */
 export const defaultDeps: AgentCommandDeps = {
-  async blocks() {
+  async blocks(io) {
     // One after the other: jest's ESM loader fails on two concurrent imports sharing a dependency.
     const { BLOCK_LIBRARY } = await import('../blocks/library/index.js');
     const { BlocksRegistry } = await import('../blocks/blocks.registry.js');
-    return new BlocksRegistry(BLOCK_LIBRARY);
+    if (!io) return new BlocksRegistry(BLOCK_LIBRARY);
+    const { IntegrationAwareRegistry, integrationsFolder, loadIntegrationCatalog } = await import('../blocks/integrations/integration-blocks.js');
+    const catalog = await loadIntegrationCatalog(integrationsFolder(io.env, agentsDir(io), io.cwd), BLOCK_LIBRARY, io.cwd);
+    return new IntegrationAwareRegistry(BLOCK_LIBRARY, catalog);
   },
   async lookups(io) {
     const { configLookups } = await import('./agent.config-lookups.js');

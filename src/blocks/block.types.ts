@@ -37,6 +37,12 @@ export interface ResolvedCredential {
    * it (a user's own credential without `hosts`, as in release 1). Operator credentials always have it.
    */
   hosts?: readonly string[];
+  /**
+   * oauth2 credentials of the database only: a new access token after the API rejected `rejectedAccessToken`
+   * (401). One refresh however many callers ask at once; when another caller already replaced that token,
+   * the stored one comes back without a call. Rejects (with a message safe to show) when it cannot refresh.
+   */
+  refresh?(rejectedAccessToken: string): Promise<ResolvedCredential>;
 }
 
 /**

@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.loader.js';
 import type { BlockDefinition } from './block.types.js';
-import { BlocksRegistry, type BlockDescription } from './blocks.registry.js';
+import type { BlockDescription } from './blocks.registry.js';
+import { formatIntegrationProblem, IntegrationAwareRegistry, loadIntegrationCatalog } from './integrations/integration-blocks.js';
 import { BLOCK_LIBRARY } from './library/index.js';
 
 export function registerBlocksCommands(program: Command, write: (text: string) => void = (text) => void process.stdout.write(text)): void {
@@ -11,8 +12,12 @@ export function registerBlocksCommands(program: Command, write: (text: string) =
     .command('blocks')
     .description('the block catalogue: id, category, cost, inputs -> outputs, and what each block does')
     .option('--json', "print every block's full description (schemas, credentials, pin modes) as JSON")
-    .action((options: { json?: boolean }) => {
-      const registry = new BlocksRegistry(BLOCK_LIBRARY, loadConfig().costs);
+    .action(async (options: { json?: boolean }) => {
+      const config = loadConfig();
+      // With the integrations folder's blocks (one per OpenAPI operation); a broken integration is reported and skipped.
+      const catalog = await loadIntegrationCatalog(config.integrationsDir, BLOCK_LIBRARY);
+      for (const problem of catalog.problems) process.stderr.write(`${formatIntegrationProblem(problem)}\n`);
+      const registry = new IntegrationAwareRegistry(BLOCK_LIBRARY, catalog, config.costs);
       if (options.json) {
         write(
           `${JSON.stringify(

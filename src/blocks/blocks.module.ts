@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { LOGGER } from '../common/logger.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { BlocksRegistry } from './blocks.registry.js';
+import { IntegrationAwareRegistry, loadIntegrationCatalog } from './integrations/integration-blocks.js';
 import { BlocksService } from './blocks.service.js';
 import { BLOCK_LIBRARY } from './library/index.js';
 
@@ -13,7 +16,20 @@ import { BLOCK_LIBRARY } from './library/index.js';
  */
 @Module({
   providers: [
-    { provide: BlocksRegistry, useFactory: (config: AppConfig) => new BlocksRegistry(BLOCK_LIBRARY, config.costs), inject: [APP_CONFIG] },
+    {
+      provide: BlocksRegistry,
+      // The library plus one block per operation of the integrations folder; a broken integration is logged and skipped.
+      useFactory: async (config: AppConfig, logger: Logger) => {
+        const catalog = await loadIntegrationCatalog(config.integrationsDir, BLOCK_LIBRARY);
+        const log = logger.child({ component: 'IntegrationBlocks' });
+        for (const problem of catalog.problems)
+          log.error({ file: problem.file, line: problem.line, column: problem.column }, `integration skipped: ${problem.message}`);
+        if (catalog.integrations.length)
+          log.info({ integrations: catalog.integrations.map((i) => i.file.name), blocks: catalog.blocks.length }, 'integrations loaded');
+        return new IntegrationAwareRegistry(BLOCK_LIBRARY, catalog, config.costs);
+      },
+      inject: [APP_CONFIG, LOGGER],
+    },
     BlocksService,
   ],
   exports: [BlocksRegistry, BlocksService],

@@ -11,6 +11,7 @@ import { registerDatabaseCommands } from '../database/database.command.js';
 import { registerRunCommand } from '../agents/run.command.js';
 import { CreditsRepository } from '../credits/credits.repository.js';
 import type { OpenDataSource } from '../database/data-source.js';
+import { registerImportCommands } from '../importers/import.command.js';
 import { registerCredentialsCommands } from '../integrations/credentials.command.js';
 
 /** What the program needs from root files (src/entities.ts, src/main.ts), handed in by src/cli.ts. */
@@ -38,6 +39,7 @@ export function buildProgram({ openDataSource, start }: RootParts): Command {
   registerSyncCommands(program, openDataSource);
   registerBlocksCommands(program);
   registerRunCommand(program);
+  registerImportCommands(program);
   registerRemoteOnlyCommands(program);
   addRemoteFlagsToLocalCommands(program);
   return program;

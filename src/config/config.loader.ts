@@ -95,6 +95,9 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     role,
     configDir,
     agentsDir: absolute(cwd, env.AGENTS_DIR?.trim() || 'agents'),
+    integrationsDir: env.INTEGRATIONS_DIR?.trim()
+      ? absolute(cwd, env.INTEGRATIONS_DIR.trim())
+      : join(absolute(cwd, env.AGENTS_DIR?.trim() || 'agents'), '..', String(t.gitops.integrations_folder)),
     databaseUrl,
     redisUrl,
     queuePrefix,

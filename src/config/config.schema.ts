@@ -95,6 +95,8 @@ export const CONFIG_SCHEMA = {
     app_id: { kind: 'string' },
     app_private_key: { kind: 'string' },
     app_installation_id: { kind: 'string' },
+    /** OpenAPI integrations (release 2 section 5): this folder beside the agents folder; INTEGRATIONS_DIR overrides. */
+    integrations_folder: { kind: 'string', default: 'integrations' },
   },
   http: {
     allow_private_addresses: { kind: 'bool', default: false },
@@ -104,7 +106,7 @@ export const CONFIG_SCHEMA = {
     github: { base_url: { kind: 'url' } },
     openai: { base_url: { kind: 'url' } },
     anthropic: { base_url: { kind: 'url' } },
-    oauth2: mapField<OAuth2ProviderConfig>('provider -> {authorize_url, token_url, client_id, client_secret, scopes}'),
+    oauth2: mapField<OAuth2ProviderConfig>('provider -> {authorize_url, token_url, client_id, client_secret, scopes, hosts}'),
   },
   /** The durable queue of executions, schedules and deliveries (src/queue): BullMQ's lock, or durable_jobs' lease. */
   queue: {
@@ -197,6 +199,8 @@ export interface OAuth2ProviderConfig {
   client_id: string;
   client_secret?: string;
   scopes?: string[];
+  /** Where its tokens may be sent (section 1's `hosts` entries); required for http.request with an oauth2 credential. */
+  hosts?: string[];
 }
 
 /** A field's typed value, from its kind: durations in ms, sizes in bytes. */
@@ -237,6 +241,8 @@ export interface LoadedConfig {
   role: 'api' | 'worker' | 'all';
   configDir: string;
   agentsDir: string;
+  /** The OpenAPI integrations folder: INTEGRATIONS_DIR, else gitops.integrations_folder beside the agents folder. */
+  integrationsDir: string;
   databaseUrl: string | null;
   redisUrl: string | null;
   queuePrefix: string;

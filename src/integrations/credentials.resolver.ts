@@ -37,6 +37,7 @@ export class ProtectedCredential implements ResolvedCredential {
   readonly type: CredentialType;
   readonly fields: Record<string, string>;
   readonly hosts?: readonly string[];
+  readonly refresh?: (rejectedAccessToken: string) => Promise<ResolvedCredential>;
 
   constructor(credential: ResolvedCredential) {
     this.name = credential.name;
@@ -44,6 +45,8 @@ export class ProtectedCredential implements ResolvedCredential {
     this.type = credential.type;
     this.fields = Object.freeze({ ...credential.fields });
     if (credential.hosts) this.hosts = Object.freeze([...credential.hosts]);
+    const refresh = credential.refresh?.bind(credential);
+    if (refresh) this.refresh = async (rejected) => new ProtectedCredential(await refresh(rejected));
   }
 
   toJSON(): Record<string, string> {
@@ -65,6 +68,7 @@ export interface NodeCredentialRequest {
 @Injectable()
 export class CredentialsResolver implements CredentialResolver {
   private readonly config: ConfigCredentialSource;
+  private readonly oauthHosts: OAuthHosts;
 
   constructor(
     private readonly credentials: CredentialsRepository,
@@ -73,11 +77,12 @@ export class CredentialsResolver implements CredentialResolver {
     @Inject(APP_CONFIG) appConfig: AppConfig,
   ) {
     this.config = new ConfigCredentialSource(appConfig.credentials);
+    this.oauthHosts = oauthHostsOf(appConfig);
   }
 
   /** One block run: every field resolved, or a problem per field (pointer `/credentials/<field>`). */
   async resolve(request: CredentialRequest): Promise<CredentialResolution> {
-    const database = new UserCredentialSource(request.userId, this.credentials, this.crypto, this.refresher);
+    const database = new UserCredentialSource(request.userId, this.credentials, this.crypto, this.refresher, this.oauthHosts);
     return this.resolveWith(database, { ...request, asker: request.asker ?? (await this.asker(request.userId)) });
   }
 
@@ -97,7 +102,7 @@ export class CredentialsResolver implements CredentialResolver {
    * naming each unresolved node, field and credential name.
    */
   async resolveNodes(userId: string | null, nodes: readonly NodeCredentialRequest[]): Promise<Record<string, Record<string, ResolvedCredential>>> {
-    const database = new UserCredentialSource(userId, this.credentials, this.crypto, this.refresher);
+    const database = new UserCredentialSource(userId, this.credentials, this.crypto, this.refresher, this.oauthHosts);
     const asker = await this.asker(userId);
     const resolved: Record<string, Record<string, ResolvedCredential>> = {};
     const problems: Problem[] = [];
@@ -146,6 +151,7 @@ class UserCredentialSource implements CredentialSource {
     private readonly repository: CredentialsRepository,
     private readonly crypto: CryptoService,
     private readonly refresher: OAuthRefresher,
+    private readonly oauthHosts: OAuthHosts,
   ) {}
 
   async find(name: string): Promise<ResolvedCredential | undefined> {
@@ -168,6 +174,17 @@ class UserCredentialSource implements CredentialSource {
     return this.loadedNames;
   }
 
+  /** The token after an API rejected `rejected`: reread (another caller may have refreshed), else refreshed. */
+  private async refreshRejected(entity: CredentialEntity, base: Omit<ResolvedCredential, 'fields'>, rejected: string): Promise<ResolvedCredential> {
+    try {
+      const stored = await this.refresher.reread(entity);
+      const renewed = await this.refresher.refreshRejected(stored, rejected);
+      return { ...base, fields: renewed.fields, refresh: (again) => this.refreshRejected(renewed.entity, base, again) };
+    } catch (error) {
+      throw new Error(failureReason(entity, error), { cause: error });
+    }
+  }
+
   private load(userId: string): Promise<Map<string, CredentialEntity>> {
     this.rows ??= this.repository.listForUser(userId).then((rows) => {
       this.loadedNames = rows.map((row) => row.name);
@@ -177,16 +194,30 @@ class UserCredentialSource implements CredentialSource {
   }
 
   private async open(row: CredentialEntity): Promise<ResolvedCredential> {
-    const base = { name: row.name, provider: row.provider, type: row.type, ...(row.hosts ? { hosts: row.hosts } : {}) };
+    // An oauth2 token without hosts of its own goes where its provider's config says (integrations.oauth2.<p>.hosts).
+    const hosts = row.hosts ?? (row.type === 'oauth2' ? this.oauthHosts(row.provider) : undefined);
+    const base = { name: row.name, provider: row.provider, type: row.type, ...(hosts ? { hosts } : {}) };
     try {
       const fields = this.crypto.openFields(row.ciphertext, row.user_id, row.name);
       const fresh = await this.refresher.fresh({ entity: row, fields });
+      if (row.type === 'oauth2') return { ...base, fields: fresh.fields, refresh: (rejected) => this.refreshRejected(fresh.entity, base, rejected) };
       return { ...base, fields: fresh.fields };
     } catch (error) {
       this.failures.set(row.name, failureReason(row, error));
       return { ...base, fields: {} };
     }
   }
+}
+
+/** Provider -> its configured `hosts`, when the config lists them. */
+type OAuthHosts = (provider: string) => string[] | undefined;
+
+function oauthHostsOf(config: AppConfig): OAuthHosts {
+  return (provider) => {
+    const all = config.integrations.oauth2 ?? {};
+    const hosts = Object.hasOwn(all, provider) ? all[provider]?.hosts : undefined;
+    return Array.isArray(hosts) && hosts.every((h) => typeof h === 'string') ? hosts : undefined;
+  };
 }
 
 function failureReason(row: CredentialEntity, error: unknown): string {

@@ -56,26 +56,38 @@ export class OAuthRefresher {
   /** The credential with a token good for at least the margin; refreshes it first when needed. */
   async fresh(opened: OpenedCredential): Promise<OpenedCredential> {
     if (opened.entity.type !== 'oauth2' || !needsRefresh(opened.fields, Date.now())) return opened;
-    const id = opened.entity.id;
+    return this.coalesced(opened.entity.id, () => this.refreshOnce(opened, (fields) => needsRefresh(fields, Date.now())));
+  }
+
+  /**
+   * After an API answered 401 to `rejected`: the stored token when it is already another one (someone
+   * refreshed), else a refresh, once however many callers ask (the same coalescing and lease as `fresh`).
+   */
+  async refreshRejected(opened: OpenedCredential, rejected: string): Promise<OpenedCredential> {
+    if (opened.entity.type !== 'oauth2') return opened;
+    return this.coalesced(opened.entity.id, () => this.refreshOnce(opened, (fields) => fields.access_token === rejected));
+  }
+
+  private coalesced(id: string, refresh: () => Promise<OpenedCredential>): Promise<OpenedCredential> {
     let pending = this.inFlight.get(id);
     if (!pending) {
-      pending = this.refreshOnce(opened).finally(() => this.inFlight.delete(id));
+      pending = refresh().finally(() => this.inFlight.delete(id));
       this.inFlight.set(id, pending);
     }
     return pending;
   }
 
-  private async refreshOnce(first: OpenedCredential): Promise<OpenedCredential> {
+  private async refreshOnce(first: OpenedCredential, stale: (fields: SecretFields) => boolean): Promise<OpenedCredential> {
     const deadline = Date.now() + REFRESH_LEASE_MS * 2;
     let current = first;
     let pause = POLL_START_MS;
     for (;;) {
       const { entity, fields } = current;
-      if (!needsRefresh(fields, Date.now())) return current;
+      if (!stale(fields)) return current;
       if (!fields.refresh_token) {
-        if (Date.parse(fields.expires_at!) > Date.now()) return current;
+        if (fields.expires_at && Date.parse(fields.expires_at) > Date.now() && needsRefresh(fields, Date.now())) return current;
         throw new RefreshFailedError(
-          `expired at ${fields.expires_at} and has no refresh token. Sign in again with POST /api/integrations/${entity.provider}/login {"name": "${entity.name}"}.`,
+          `${fields.expires_at ? `expired at ${fields.expires_at}` : 'was rejected'} and has no refresh token. Sign in again with POST /api/integrations/${entity.provider}/login {"name": "${entity.name}"}.`,
         );
       }
       if (await this.credentials.claimRefresh(entity.id, entity.version, REFRESH_LEASE_MS)) {
@@ -122,7 +134,8 @@ export class OAuthRefresher {
     return { entity: saved, fields: next };
   }
 
-  private async reread(entity: CredentialEntity): Promise<OpenedCredential> {
+  /** The credential as stored now (decrypted). */
+  async reread(entity: CredentialEntity): Promise<OpenedCredential> {
     const row = await this.credentials.findById(entity.id);
     if (!row) throw new RefreshFailedError('was deleted while its token was being refreshed.');
     return { entity: row, fields: this.crypto.openFields(row.ciphertext, row.user_id, row.name) };

@@ -82,7 +82,7 @@ describe('the outside-world blocks', () => {
     const credentials = (id: string) => registry.describe(registry.require(id)).credentials;
     expect(credentials('llm.chat')).toEqual({ llm: { provider: 'openai', types: ['api_key'], optional: true } });
     expect(registry.require('llm.chat').credentials?.llm?.providers).toEqual(['openai', 'anthropic', 'openai_compatible']);
-    expect(credentials('http.request')).toEqual({ auth: { provider: 'http', types: ['api_key', 'user_password', 'header'], optional: true } });
+    expect(credentials('http.request')).toEqual({ auth: { provider: 'http', types: ['api_key', 'user_password', 'header', 'oauth2'], optional: true } });
     expect(credentials('github.comment')).toEqual({ github: { provider: 'github', types: ['api_key', 'oauth2'], optional: false } });
     expect(credentials('email.send')).toEqual({ smtp: { provider: 'smtp', types: ['smtp'], optional: false } });
     expect(credentials('slack.post')).toEqual({ webhook: { provider: 'slack', types: ['secret_url'], optional: false } });

@@ -1,5 +1,6 @@
 // `http.request`: one HTTP request through the outbound client (private addresses refused unless
 // http.allow_private_addresses, size-capped, abortable), yielding the status, headers and body.
+import { urlMatchesHosts } from '../../../common/credential-hosts.js';
 import { parseDuration } from '../../../common/units.js';
 import type { ResolvedCredential } from '../../block.types.js';
 import { BlockError, invalidPin } from '../../blocks.errors.js';
@@ -44,9 +45,11 @@ export const httpRequestBlock = defineBlock({
   credentials: {
     auth: {
       provider: 'http',
-      types: ['api_key', 'user_password', 'header'],
+      types: ['api_key', 'user_password', 'header', 'oauth2'],
       optional: true,
-      description: 'api_key is sent as Authorization: Bearer <key>, user_password as Basic, header as that header.',
+      description:
+        'api_key is sent as Authorization: Bearer <key>, user_password as Basic, header as that header, oauth2 as Bearer <access token> ' +
+        '(refreshed before expiry, and once more when the API answers 401; only to the hosts of integrations.oauth2.<provider>.hosts or its own).',
     },
   },
   cost: 1,
@@ -69,23 +72,46 @@ export const httpRequestBlock = defineBlock({
       for (const item of Array.isArray(value) ? value : [value]) url.searchParams.append(name, String(item));
     }
     const headers = new Headers(inputs.headers ?? {});
-    const credential = findCredential(context, { blockId: ID, field: 'auth', types: ['api_key', 'user_password', 'header'] });
-    // Attached by the outbound client: only to the credential's hosts, and dropped on a redirect to another origin.
-    const auth = credential ? { credential: { credential, headers: authHeaders(credential) } } : {};
+    let credential = findCredential(context, { blockId: ID, field: 'auth', types: ['api_key', 'user_password', 'header', 'oauth2'] });
+    if (credential?.type === 'oauth2' && !credential.hosts) {
+      throw new BlockError(
+        'CREDENTIAL_HOSTS_REQUIRED',
+        `the oauth2 credential "${credential.name}" has no hosts: http.request sends an oauth2 token only where integrations.oauth2.${credential.provider}.hosts (or the credential's own hosts) allow`,
+      );
+    }
     let body: string | undefined = inputs.body;
     if (inputs.json !== undefined) {
       body = JSON.stringify(inputs.json);
       if (!headers.has('content-type')) headers.set('content-type', 'application/json');
     }
+    // Attached by the outbound client: only to the credential's hosts, and dropped on a redirect to another origin.
+    const send = (auth: ResolvedCredential | undefined) =>
+      context.http.fetch(url, {
+        method: inputs.method,
+        headers,
+        body,
+        redirect: inputs.follow_redirects ? 'follow' : 'manual',
+        timeoutMs: parseDuration(inputs.timeout) ?? 30_000,
+        ...(auth ? { credential: { credential: auth, headers: authHeaders(auth) } } : {}),
+      });
 
-    const response = await context.http.fetch(url, {
-      method: inputs.method,
-      headers,
-      body,
-      redirect: inputs.follow_redirects ? 'follow' : 'manual',
-      timeoutMs: parseDuration(inputs.timeout) ?? 30_000,
-      ...auth,
-    });
+    let response = await send(credential);
+    if (response.status === 401 && credential?.type === 'oauth2' && credential.refresh && answeredByCredentialHost(response, url, credential)) {
+      // The token was revoked or expired early: one refresh (shared with every concurrent caller), one more try.
+      // Not for a 401 from a host a redirect led to: the token never went there.
+      const rejected = credentialField(credential, 'access_token', ID);
+      const renewed = await credential.refresh(rejected).catch((error: unknown) => {
+        throw new BlockError(
+          'CREDENTIAL_REFRESH_FAILED',
+          `the API answered 401 and ${error instanceof Error ? error.message : 'the token could not be refreshed'}`,
+        );
+      });
+      if (renewed.fields.access_token && renewed.fields.access_token !== rejected) {
+        await response.body?.cancel();
+        credential = renewed;
+        response = await send(credential);
+      }
+    }
     const bytes = inputs.method === 'HEAD' ? new Uint8Array(0) : new Uint8Array(await response.arrayBuffer());
     const text = textOf(bytes);
     const shown = text ?? `(${bytes.length} bytes that are not text)`;
@@ -106,6 +132,17 @@ export const httpRequestBlock = defineBlock({
   },
 });
 
+/** Whether the answer came from where the credential was sent (not from another origin after a redirect). */
+function answeredByCredentialHost(response: Response, requested: URL, credential: ResolvedCredential): boolean {
+  let answered: URL;
+  try {
+    answered = new URL(response.url || requested.href);
+  } catch {
+    return false;
+  }
+  return answered.origin === requested.origin && (!credential.hosts || urlMatchesHosts(answered, credential.hosts));
+}
+
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The body as text when it is valid UTF-8 without U+0000 (what a value may hold), else null. */
@@ -119,6 +156,7 @@ export function textOf(bytes: Uint8Array): string | null {
 }
 
 function authHeaders(credential: ResolvedCredential): Record<string, string> {
+  if (credential.type === 'oauth2') return { authorization: `Bearer ${credentialField(credential, 'access_token', ID)}` };
   if (credential.type === 'api_key') return { authorization: `Bearer ${credentialField(credential, 'key', ID)}` };
   if (credential.type === 'user_password') {
     const user = credentialField(credential, 'username', ID);

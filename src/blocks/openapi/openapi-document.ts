@@ -1,0 +1,212 @@
+// The integration's OpenAPI 3.0/3.1 document, read with a maintained parser (@scalar/openapi-parser):
+// at most 5 MB, YAML aliases capped, `$ref`s resolved only to files inside the integrations folder (no
+// URLs), validated and dereferenced; syntax problems and our own checks quote line and column, never
+// the document's contents. The operations (all, or the listed subset) come out as IntegrationOperations.
+import { readFileSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { dereference, load, validate } from '@scalar/openapi-parser';
+import { readFiles } from '@scalar/openapi-parser/plugins/read-files';
+import { LineCounter, parseDocument } from 'yaml';
+import { positionOf } from './integration-file.js';
+import type { IntegrationFile, IntegrationOperation, IntegrationProblem, OperationPin, ParameterLocation } from './integration.types.js';
+import { pinSchema } from './openapi-schemas.js';
+
+export const MAX_DOCUMENT_BYTES = 5 * 1024 * 1024;
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'] as const;
+
+/** `issues/create` -> `issues_create`; `getUserById` -> `get_user_by_id`. */
+export function snakeCase(text: string): string {
+  return text
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^[^a-z]+/, '')
+    .replace(/_+$/, '')
+    .slice(0, 62);
+}
+
+function insideFolder(folder: string, path: string): boolean {
+  const rel = relative(folder, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+type Raw = Record<string, unknown>;
+
+export async function loadOperations(
+  integration: IntegrationFile,
+  folder: string,
+  source: string,
+): Promise<{ operations: IntegrationOperation[]; problems: IntegrationProblem[] }> {
+  const root = resolve(folder);
+  const path = resolve(root, integration.openapi);
+  const file = relative(process.cwd(), path) || path;
+  const fail = (message: string, position: { line?: number; column?: number } = {}) => ({ operations: [], problems: [{ file, ...position, message }] });
+  if (!insideFolder(root, path)) return { operations: [], problems: [{ file: source, message: 'openapi must point inside the integrations folder' }] };
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch {
+    return {
+      operations: [],
+      problems: [{ file: source, message: `the OpenAPI document ${integration.openapi} does not exist; commit it beside the integration file` }],
+    };
+  }
+  if (size > MAX_DOCUMENT_BYTES) return fail(`the document is ${Math.ceil(size / 1024 / 1024)} MB; at most 5 MB (list fewer operations in a smaller document)`);
+  const counter = new LineCounter();
+  const document = parseDocument(readFileSync(path, 'utf8'), { lineCounter: counter, uniqueKeys: false, prettyErrors: false });
+  if (document.errors.length) {
+    return {
+      operations: [],
+      problems: document.errors.map((error) => {
+        const { line, col } = counter.linePos(error.pos[0]);
+        return { file, line, column: col, message: `YAML/JSON syntax: ${error.code.toLowerCase().replace(/_/g, ' ')}` };
+      }),
+    };
+  }
+  let raw: Raw;
+  try {
+    raw = document.toJS({ maxAliasCount: 100 }) as Raw;
+  } catch {
+    return fail('too many YAML aliases (at most 100): write the document without alias expansion');
+  }
+  const at = (p: Array<string | number>) => positionOf(document, counter, p);
+  if (!raw || typeof raw !== 'object' || typeof raw.openapi !== 'string' || !/^3\.[01]\./.test(raw.openapi))
+    return fail('not an OpenAPI 3.0 or 3.1 document (its "openapi" field)', at(['openapi']));
+
+  // $refs resolve through the parser's file plugin, guarded: only files inside the folder, at most 5 MB each.
+  const files = readFiles();
+  const refused: string[] = [];
+  const guarded = {
+    ...files,
+    check: (value?: unknown) => files.check(value),
+    get: (value: string) => {
+      const target = resolve(value);
+      if (!insideFolder(root, target) && target !== path) {
+        refused.push('a $ref may only point to files inside the integrations folder (no URL, no absolute path, no "..")');
+        return '{}';
+      }
+      if ((statSync(target, { throwIfNoEntry: false })?.size ?? 0) > MAX_DOCUMENT_BYTES) {
+        refused.push('a referenced file is over 5 MB');
+        return '{}';
+      }
+      return files.get(value) as string;
+    },
+  };
+  const loaded = await load(path, { plugins: [guarded] });
+  if (refused.length) return fail(refused[0]!);
+  const dereferenced = dereference(loaded.filesystem);
+  if (loaded.errors?.length || dereferenced.errors?.length || !dereferenced.schema) {
+    const first = [...(loaded.errors ?? []), ...(dereferenced.errors ?? [])][0];
+    return fail(`its $refs could not be resolved: ${(first?.message ?? 'unknown reason').split('\n')[0]!.slice(0, 300)}`);
+  }
+  // Validated after dereferencing (a copy: the validator may resolve in place), so $ref'd parameters count.
+  const checked = await validate(acyclicCopy(dereferenced.schema) as Raw);
+  const errors = checked.valid ? [] : checked.errors;
+  if (errors.length) {
+    const first = errors[0];
+    const pointer = Array.isArray(first?.path) ? first.path : typeof first?.path === 'string' ? first.path.split('/').filter(Boolean) : [];
+    return fail(`invalid OpenAPI document: ${(first?.message ?? 'it could not be read').split('\n')[0]!.slice(0, 300)}`, pointer.length ? at(pointer) : {});
+  }
+  const api = dereferenced.schema as Raw;
+  return collectOperations(integration, api, at, file, source);
+}
+
+/** A plain copy of a dereferenced document, each cycle cut to {} (the validator walks it as a tree). */
+function acyclicCopy(value: unknown, path: Set<unknown> = new Set()): unknown {
+  if (!value || typeof value !== 'object') return value;
+  if (path.has(value)) return {};
+  path.add(value);
+  const copy = Array.isArray(value)
+    ? value.map((item) => acyclicCopy(item, path))
+    : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, acyclicCopy(v, path)]));
+  path.delete(value);
+  return copy;
+}
+
+function collectOperations(
+  integration: IntegrationFile,
+  api: Raw,
+  at: (path: Array<string | number>) => { line?: number; column?: number },
+  file: string,
+  source: string,
+): { operations: IntegrationOperation[]; problems: IntegrationProblem[] } {
+  const problems: IntegrationProblem[] = [];
+  const operations: IntegrationOperation[] = [];
+  const wanted = integration.operations ? new Set(integration.operations) : null;
+  const seen = new Map<string, string>();
+  const globalSecurity = Array.isArray(api.security) ? api.security : null;
+  for (const [route, item] of Object.entries((api.paths ?? {}) as Record<string, Raw>)) {
+    for (const method of METHODS) {
+      const op = item?.[method] as Raw | undefined;
+      if (!op) continue;
+      const operationId = typeof op.operationId === 'string' ? op.operationId : `${method}_${route}`;
+      if (wanted && !wanted.has(operationId)) continue;
+      wanted?.delete(operationId);
+      const blockId = `${integration.name}.${snakeCase(typeof op.operationId === 'string' ? op.operationId : `${method}_${route}`)}`;
+      const other = seen.get(blockId);
+      if (other) {
+        problems.push({
+          file,
+          ...at(['paths', route, method]),
+          message: `operations "${other}" and "${operationId}" both become block ${blockId}; rename one operationId`,
+        });
+        continue;
+      }
+      seen.set(blockId, operationId);
+      const params = [...((item.parameters ?? []) as Raw[]), ...((op.parameters ?? []) as Raw[])];
+      const byKey = new Map<string, Raw>();
+      for (const p of params) if (p && ['path', 'query', 'header'].includes(String(p.in))) byKey.set(`${String(p.in)}:${String(p.name)}`, p);
+      const pins: Omit<OperationPin, 'pin'>[] = [...byKey.values()].map((p) => ({
+        location: p.in as ParameterLocation,
+        name: String(p.name),
+        required: p.required === true || p.in === 'path',
+        schema: pinSchema(p.schema),
+        ...(typeof p.description === 'string' ? { description: p.description.slice(0, 500) } : {}),
+      }));
+      const body = ((op.requestBody as Raw | undefined)?.content as Record<string, Raw> | undefined)?.['application/json']?.schema as Raw | undefined;
+      const bodyRequired = (op.requestBody as Raw | undefined)?.required === true;
+      let wholeBody = false;
+      if (body) {
+        const properties = body.properties as Record<string, Raw> | undefined;
+        if (body.type === 'object' || properties) {
+          const required = new Set(Array.isArray(body.required) ? (body.required as string[]) : []);
+          for (const [name, schema] of Object.entries(properties ?? {})) {
+            pins.push({
+              location: 'body',
+              name,
+              required: bodyRequired && required.has(name),
+              schema: pinSchema(schema),
+              ...(typeof schema?.description === 'string' ? { description: schema.description.slice(0, 500) } : {}),
+            });
+          }
+        } else {
+          wholeBody = true;
+          pins.push({ location: 'body', name: 'body', required: bodyRequired, schema: pinSchema(body) });
+        }
+      }
+      const names = new Map<string, number>();
+      for (const p of pins) names.set(snakeCase(p.name) || 'value', (names.get(snakeCase(p.name) || 'value') ?? 0) + 1);
+      const named = pins.map((p) => {
+        const base = snakeCase(p.name) || 'value';
+        const reservedOut = ['error'].includes(base);
+        const pin = (names.get(base)! > 1 || reservedOut ? `${p.location}_${base}` : base).slice(0, 63);
+        return { ...p, pin };
+      });
+      const security = Array.isArray(op.security) ? op.security : globalSecurity;
+      operations.push({
+        blockId,
+        operationId,
+        method: method.toUpperCase(),
+        path: route,
+        summary: String(op.summary ?? op.description ?? `${method.toUpperCase()} ${route}`).slice(0, 300),
+        pins: named,
+        wholeBody,
+        public: Array.isArray(security) && security.length === 0,
+      });
+    }
+  }
+  for (const missing of wanted ?? []) {
+    problems.push({ file: source, message: `operation "${missing}" (listed under operations) is not in ${integration.openapi}` });
+  }
+  return { operations, problems };
+}
