@@ -20,13 +20,14 @@ function start(command, args, capture) {
   return { child, done };
 }
 
+// A full run (no test paths given) runs jest's bundles (test/bundles/bundles.js); a run of named files runs them as they are.
+const args = process.argv.slice(2);
+const patterns = args.filter((arg, i) => !arg.startsWith('-') && !/^(--selectProjects|--testNamePattern|-t)$/.test(args[i - 1] ?? ''));
+process.env.TRELLIS_TEST_BUNDLES ??= patterns.length === 0 ? '1' : '0';
+
 const typecheck = start(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit'], true);
 const lint = start('npm', ['run', '--silent', 'lint'], true);
-const jest = start(
-  process.execPath,
-  ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', 'node_modules/jest/bin/jest.js', ...process.argv.slice(2)],
-  false,
-);
+const jest = start(process.execPath, ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', 'node_modules/jest/bin/jest.js', ...args], false);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => [typecheck, lint, jest].forEach(({ child }) => child.kill(signal)));
 
 const [checked, linted, tested] = await Promise.all([typecheck.done, lint.done, jest.done]);

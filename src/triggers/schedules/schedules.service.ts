@@ -1,7 +1,7 @@
 // Schedules kept in step with the graphs (trigger.cron nodes of active versions, via GraphActivations and a
 // reconcile at start-up), and the fire: skip when later than schedules.misfire_grace, else the
 // schedule_fires key and the execution in one statement, dispatched after the commit.
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
 import { LOGGER } from '../../common/logger.js';
@@ -9,6 +9,7 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { EXECUTION_DISPATCHER, type ExecutionDispatcher } from '../../executions/queue/execution-dispatcher.js';
 import { GraphActivations, type GraphActivation } from '../../graphs/graph-activations.js';
+import { SCHEDULE_CLOCK, systemClock, type ScheduleClock } from './schedule-clock.types.js';
 import { SCHEDULE_DRIVER, type DriverSchedule, type FireHandler, type ScheduleDriver } from './schedule-driver.js';
 import { decideFire, nextFireAfter, scheduleKey } from './schedule-times.js';
 import { SchedulesRepository, type CronTriggerRow, type ScheduleRow } from './schedules.repository.js';
@@ -28,6 +29,7 @@ export function driverSchedule(row: ScheduleRow): DriverSchedule {
 @Injectable()
 export class SchedulesService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown, FireHandler {
   private unsubscribe: (() => void) | null = null;
+  private readonly clock: ScheduleClock;
 
   constructor(
     private readonly repository: SchedulesRepository,
@@ -36,7 +38,10 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap, O
     @Inject(EXECUTION_DISPATCHER) private readonly dispatcher: ExecutionDispatcher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Optional() @Inject(SCHEDULE_CLOCK) clock: ScheduleClock | null,
+  ) {
+    this.clock = clock ?? systemClock;
+  }
 
   onModuleInit(): void {
     this.unsubscribe = this.activations.subscribe((changes) => this.onActivations(changes));
@@ -63,7 +68,7 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap, O
    * versions, then tells the driver: new or changed ones fire, removed nodes and inactive graphs stop.
    */
   async reconcile(graphIds: readonly string[] | null): Promise<void> {
-    const now = new Date();
+    const now = this.clock.now();
     // One statement at a time: a transaction is one connection, and pg refuses concurrent queries on it.
     const { removed, rows } = await this.repository.transaction(async (manager) => {
       const triggers = await this.repository.cronTriggers(graphIds, manager);
@@ -104,7 +109,7 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap, O
     const target = await this.repository.fireTarget(scheduleId, manager);
     if (!target || target.paused || !target.graph_active) return null;
     const key = scheduleKey(target);
-    const firedAt = new Date();
+    const firedAt = this.clock.now();
     const decision = decideFire(scheduledFor, firedAt, this.config.schedules.misfire_grace);
     if (decision.action === 'skip') {
       if (await this.repository.insertSkip(key, scheduledFor, manager)) {
