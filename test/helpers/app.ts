@@ -37,6 +37,8 @@ export interface TestAppOptions {
   role?: AppConfig['role'];
   /** Share this database (its owner drops it): another process of one cluster. */
   database?: TestDatabase;
+  /** Share this queue prefix (its owner clears it): with `database`, another process of one cluster. */
+  queuePrefix?: string;
   /** Rows written before start-up, as an upgrade finds them. */
   seed?: (dataSource: DataSource) => Promise<void>;
   /** Text of config/credentials.yaml: the app gets a config folder of its own (default.yaml, test.yaml, this). */
@@ -91,7 +93,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const ownsDatabase = !options.database;
   const database = options.database ?? (await createTestDatabase(label));
   const configDir = options.credentialsYaml === undefined ? null : makeConfigDir(options.credentialsYaml);
-  const prefix = testQueuePrefix(label);
+  const prefix = options.queuePrefix ?? testQueuePrefix(label);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     TRELLIS_ENV: 'test',
@@ -129,7 +131,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       if (dataSource.isInitialized) await dataSource.destroy();
       if (redis) {
         redis.disconnect();
-        await clearQueuePrefix(prefix);
+        if (!options.queuePrefix) await clearQueuePrefix(prefix);
       }
       if (configDir) rmSync(configDir, { recursive: true, force: true });
       if (ownsDatabase) await database.drop();
