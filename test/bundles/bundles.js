@@ -7,7 +7,7 @@
 // beforeEach/afterEach (outside any describe: in a bundle it would run around every other file's tests), and an
 // e2e spec with a top-level beforeAll/afterAll (its booted app would stay up, and busy, through the whole bundle).
 // Plain JavaScript: jest.config.js (no TypeScript loader) and the bundle files both use it.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /** Bundle files per layer: enough for two workers to even out, few enough that each graph loads rarely. */
@@ -41,15 +41,21 @@ export function standaloneFiles(root, layer) {
   return layerFiles(root, layer).filter((f) => TOP_LEVEL_HOOK[layer].test(readFileSync(join(root, f), 'utf8')));
 }
 
+/** A rough stand-in for a spec's time: its size, thrice for one that starts the built program (seconds a child). */
+function weight(root, file) {
+  const text = readFileSync(join(root, file), 'utf8');
+  return text.length * (/helpers\/built\.js'/.test(text) ? 3 : 1);
+}
+
 /**
- * The specs of bundle `index` (1-based) of a layer: the bundleable specs dealt out by size, largest first, each
- * to the lightest bundle so far, so that the bundles take about as long (size is a rough stand-in for time).
+ * The specs of bundle `index` (1-based) of a layer: the bundleable specs dealt out by weight, heaviest first, each
+ * to the lightest bundle so far, so that the bundles take about as long.
  */
 export function bundleFiles(root, layer, index) {
   const alone = new Set(standaloneFiles(root, layer));
   const files = layerFiles(root, layer)
     .filter((f) => !alone.has(f))
-    .map((f) => ({ f, size: statSync(join(root, f)).size }))
+    .map((f) => ({ f, size: weight(root, f) }))
     .sort((a, b) => b.size - a.size || a.f.localeCompare(b.f));
   const bundles = Array.from({ length: BUNDLES[layer] }, () => ({ size: 0, files: [] }));
   for (const { f, size } of files) {
