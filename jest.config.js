@@ -4,7 +4,7 @@
 // processes of the built dist/). test/pyramid.spec.ts checks that no unit file reaches a service.
 // With TRELLIS_TEST_BUNDLES=1 (a full run: `npm test`, `npm run test:unit`, `npm run test:e2e`) each layer runs as a
 // few bundle files that load the module graph once for many specs (test/bundles/bundles.js says why and how).
-import { BUNDLES, bundlePath, bundlesEnabled, standaloneFiles } from './test/bundles/bundles.js';
+import { BUNDLES, bundlePath, bundlePlan, bundlesEnabled, standaloneFiles } from './test/bundles/bundles.js';
 
 const transform = {
   '^.+\\.ts$': [
@@ -34,6 +34,8 @@ function bundledMatch(layer) {
   return [...bundles, ...standaloneFiles(process.cwd(), layer)].map((file) => `<rootDir>/${file}`);
 }
 const bundled = bundlesEnabled();
+// The bundles' specs, fixed once for the run (the workers inherit the environment).
+if (bundled) process.env.TRELLIS_TEST_BUNDLE_PLAN = JSON.stringify(bundlePlan(process.cwd()));
 
 /** @type {import('jest').Config} */
 export default {

@@ -5,4 +5,5 @@ export function bundlesEnabled(): boolean;
 export function layerFiles(root: string, layer: Layer): string[];
 export function standaloneFiles(root: string, layer: Layer): string[];
 export function bundleFiles(root: string, layer: Layer, index: number): string[];
+export function bundlePlan(root: string): Record<Layer, string[][]>;
 export function bundlePath(layer: Layer, index: number): string;

@@ -52,6 +52,20 @@ function weight(root, file) {
  * to the lightest bundle so far, so that the bundles take about as long.
  */
 export function bundleFiles(root, layer, index) {
+  // The plan jest.config.js made when the run began: files written during the run do not move specs between bundles.
+  const plan = process.env.TRELLIS_TEST_BUNDLE_PLAN;
+  if (plan) return JSON.parse(plan)[layer][index - 1];
+  return dealBundles(root, layer)[index - 1].files.sort();
+}
+
+/** Every bundle of a layer: `index` -> its specs (what the run uses, fixed when it begins). */
+export function bundlePlan(root) {
+  const plan = {};
+  for (const layer of Object.keys(BUNDLES)) plan[layer] = dealBundles(root, layer).map((bundle) => bundle.files.sort());
+  return plan;
+}
+
+function dealBundles(root, layer) {
   const alone = new Set(standaloneFiles(root, layer));
   const files = layerFiles(root, layer)
     .filter((f) => !alone.has(f))
@@ -63,7 +77,7 @@ export function bundleFiles(root, layer, index) {
     lightest.size += size;
     lightest.files.push(f);
   }
-  return bundles[index - 1].files.sort();
+  return bundles;
 }
 
 /** The relative path of one bundle file. */
