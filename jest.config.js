@@ -2,6 +2,10 @@
 // Two layers (see README "Tests"): `unit` needs no Postgres, Redis or child process and runs in seconds;
 // `e2e` is every file named *.e2e-spec.ts (real Postgres/Redis, booted apps) or *.process.spec.ts (child
 // processes of the built dist/). test/pyramid.spec.ts checks that no unit file reaches a service.
+// With TRELLIS_TEST_BUNDLES=1 (a full run: `npm test`, `npm run test:unit`, `npm run test:e2e`) each layer runs as a
+// few bundle files that load the module graph once for many specs (test/bundles/bundles.js says why and how).
+import { BUNDLES, bundlePath, bundlePlan, bundlesEnabled, standaloneFiles } from './test/bundles/bundles.js';
+
 const transform = {
   '^.+\\.ts$': [
     '@swc/jest',
@@ -24,19 +28,28 @@ const common = {
   transform,
 };
 
+/** The files of a layer in a bundled run: its bundles, and the specs that run alone. */
+function bundledMatch(layer) {
+  const bundles = Array.from({ length: BUNDLES[layer] }, (_, i) => bundlePath(layer, i + 1));
+  return [...bundles, ...standaloneFiles(process.cwd(), layer)].map((file) => `<rootDir>/${file}`);
+}
+const bundled = bundlesEnabled();
+// The bundles' specs, fixed once for the run (the workers inherit the environment).
+if (bundled) process.env.TRELLIS_TEST_BUNDLE_PLAN = JSON.stringify(bundlePlan(process.cwd()));
+
 /** @type {import('jest').Config} */
 export default {
   projects: [
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['**/*.spec.ts'],
+      testMatch: bundled ? bundledMatch('unit') : ['**/*.spec.ts'],
       testPathIgnorePatterns: ['/node_modules/', '\\.process\\.spec\\.ts$'],
     },
     {
       ...common,
       displayName: 'e2e',
-      testMatch: ['**/*.e2e-spec.ts', '**/*.process.spec.ts'],
+      testMatch: bundled ? bundledMatch('e2e') : ['**/*.e2e-spec.ts', '**/*.process.spec.ts'],
       globalSetup: '<rootDir>/test/global-setup.js',
     },
   ],

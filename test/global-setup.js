@@ -1,9 +1,15 @@
 // Once per `npm test`: drop test databases that interrupted earlier runs left behind (those still in use
-// by a concurrent run are skipped: DROP without FORCE refuses them).
+// by a concurrent run are skipped: DROP without FORCE refuses them). In a full run (test bundles), start building
+// dist/ for the process tests now, beside the first test files, instead of inside the first process test that
+// needs it (a build there ate most of that test's time limit on a busy machine). Not awaited: a test that needs
+// dist/ waits for this build on the build lock; a failed build is built again, and reported, by that test.
 import pg from 'pg';
+import { bundlesEnabled } from './bundles/bundles.js';
+import { ensureBuilt } from './helpers/built-dist.js';
 
 export default async function globalSetup() {
   process.env.TRELLIS_ENV = 'test';
+  if (bundlesEnabled()) void ensureBuilt().catch(() => undefined);
   const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' });
   await client.connect();
   try {

@@ -1,25 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { pino } from 'pino';
 import request from 'supertest';
-import type { DataSource } from 'typeorm';
-import { createHttpApp } from '../../src/bootstrap.js';
-import { loadConfig } from '../../src/config/config.loader.js';
-import { connect, createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
-/** Starts the api on a database the test owns, as a separate process start would. */
-async function start(database: TestDatabase, env: Record<string, string> = {}): Promise<{ app: NestExpressApplication; dataSource: DataSource }> {
-  const config = loadConfig({ env: { ...process.env, TRELLIS_ENV: 'test', DATABASE_URL: database.url, REDIS_URL: '', TRELLIS_ADMIN_API_KEY: '', ...env } });
-  const dataSource = await connect(database.url);
-  const app = await createHttpApp({ config, dataSource, logger: pino({ level: 'silent' }), redis: null });
-  await app.init();
-  return { app, dataSource };
-}
-
-async function stop(started: { app: NestExpressApplication; dataSource: DataSource }): Promise<void> {
-  await started.app.close();
-  if (started.dataSource.isInitialized) await started.dataSource.destroy();
-}
+/** Starts the app on a database the test owns, with no configured admin key, as a separate process start would. */
+const start = (database: TestDatabase, env: Record<string, string> = {}): Promise<TestApp> =>
+  createTestApp({ label: 'bootstrap', database, env: { TRELLIS_ADMIN_API_KEY: '', ...env } });
+const stop = (started: TestApp): Promise<void> => started.close();
 
 const KEY_LINE = /^ {4}(trl_[A-Za-z0-9_-]{43})$/m;
 

@@ -1,11 +1,12 @@
+// Read-only: the app is the bundle's shared one (sharedTestApp).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import { sharedTestApp, type TestApp } from '../helpers/app.js';
 
 describe('health, errors and OpenAPI', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ label: 'health' });
+    t = await sharedTestApp();
   });
   afterAll(() => t.close());
 

@@ -2,31 +2,18 @@
 // executor.shutdown_grace, then gives the lease back, and another worker (same database and queue)
 // finishes the execution at once, without waiting for the lease (30 s) to lapse.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { pino } from 'pino';
 import request from 'supertest';
-import type { DataSource } from 'typeorm';
-import { createHttpApp } from '../../src/bootstrap.js';
-import { createRedis } from '../../src/common/redis.js';
-import { loadConfig } from '../../src/config/config.loader.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { connect } from '../helpers/database.js';
-import { TEST_REDIS_URL } from '../helpers/queue.js';
 import { waitFor } from '../helpers/wait.js';
 import { startHttpPeer, type HttpPeer } from './http-peer.js';
 import { echoAgent, link, node, saveAgent } from './graphs.fixture.js';
 
 const ADMIN = 'test-admin-key-executions-shutdown';
 
-interface WorkerApp {
-  app: NestExpressApplication;
-  close(): Promise<void>;
-}
-
 describe('graceful shutdown of a worker', () => {
   let t: TestApp;
   let peer: HttpPeer;
-  const workers: WorkerApp[] = [];
+  const workers: TestApp[] = [];
   const row = async (id: string) =>
     (
       (await t.dataSource.query(`SELECT status, outputs, lease_owner FROM executions WHERE id = $1`, [id])) as Array<{
@@ -43,34 +30,16 @@ describe('graceful shutdown of a worker', () => {
     }>;
 
   /** A worker-role app over the test app's database and queue prefix (a second process, in one). */
-  async function startWorker(): Promise<WorkerApp> {
-    const config = loadConfig({
-      env: {
-        ...process.env,
-        TRELLIS_ENV: 'test',
-        DATABASE_URL: t.database.url,
-        REDIS_URL: TEST_REDIS_URL,
-        TRELLIS_QUEUE_PREFIX: t.config.queuePrefix,
-        TRELLIS_ROLE: 'worker',
-        TRELLIS_ADMIN_API_KEY: ADMIN,
-      },
+  async function startWorker(): Promise<TestApp> {
+    const worker = await createTestApp({
+      label: 'execshutdownworker',
+      database: t.database,
+      queuePrefix: t.config.queuePrefix,
+      redis: true,
+      role: 'worker',
+      env: { TRELLIS_ADMIN_API_KEY: ADMIN },
       overrides: { credits: { enabled: false }, http: { allow_private_addresses: true }, executor: { shutdown_grace: '1s', lease: '30s' } },
     });
-    const dataSource: DataSource = await connect(t.database.url);
-    const redis = createRedis(TEST_REDIS_URL);
-    const app = await createHttpApp({ config, dataSource, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), redis });
-    await app.init();
-    let closed = false;
-    const worker = {
-      app,
-      async close() {
-        if (closed) return;
-        closed = true;
-        await app.close();
-        if (dataSource.isInitialized) await dataSource.destroy();
-        redis.disconnect();
-      },
-    };
     workers.push(worker);
     return worker;
   }
@@ -103,7 +72,7 @@ describe('graceful shutdown of a worker', () => {
     await peer?.close();
   });
 
-  async function startOnFirstWorker(agent: string, path: string): Promise<{ first: WorkerApp; id: string }> {
+  async function startOnFirstWorker(agent: string, path: string): Promise<{ first: TestApp; id: string }> {
     const first = await startWorker();
     const res = await request(t.http)
       .post(`/api/graphs/${agent}/execute`)

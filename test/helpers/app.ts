@@ -1,7 +1,8 @@
 // The one app factory of the tests: a real Nest app (src/bootstrap.ts's createHttpApp, as `trellis start`
 // builds it) over a database of its own (cloned template) or a shared one, optional real Redis with a
 // prefix of its own, configuration overrides, and on request: rows seeded before start-up, a config folder
-// with credentials.yaml, captured log lines, test-only modules or controllers, a listening server.
+// with credentials.yaml, captured log lines, test-only modules or controllers, a listening server. sharedTestApp:
+// one app per configuration for the files of a bundle that only read.
 import { mkdtempSync, copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { loadConfig } from '../../src/config/config.loader.js';
 import type { AppConfig } from '../../src/config/config.schema.js';
 import { connect, createTestDatabase, type TestDatabase } from './database.js';
 import { clearQueuePrefix, TEST_REDIS_URL, testQueuePrefix } from './queue.js';
+import { forgetSharedApp, sharedAcrossFiles, sharedApp } from './shared-apps.js';
 
 /**
  * The admin key every test app has unless a test sets TRELLIS_ADMIN_API_KEY itself (to '' for none): with
@@ -35,6 +37,8 @@ export interface TestAppOptions {
   role?: AppConfig['role'];
   /** Share this database (its owner drops it): another process of one cluster. */
   database?: TestDatabase;
+  /** Share this queue prefix (its owner clears it): with `database`, another process of one cluster. */
+  queuePrefix?: string;
   /** Rows written before start-up, as an upgrade finds them. */
   seed?: (dataSource: DataSource) => Promise<void>;
   /** Text of config/credentials.yaml: the app gets a config folder of its own (default.yaml, test.yaml, this). */
@@ -89,7 +93,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const ownsDatabase = !options.database;
   const database = options.database ?? (await createTestDatabase(label));
   const configDir = options.credentialsYaml === undefined ? null : makeConfigDir(options.credentialsYaml);
-  const prefix = testQueuePrefix(label);
+  const prefix = options.queuePrefix ?? testQueuePrefix(label);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     TRELLIS_ENV: 'test',
@@ -127,10 +131,31 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       if (dataSource.isInitialized) await dataSource.destroy();
       if (redis) {
         redis.disconnect();
-        await clearQueuePrefix(prefix);
+        if (!options.queuePrefix) await clearQueuePrefix(prefix);
       }
       if (configDir) rmSync(configDir, { recursive: true, force: true });
       if (ownsDatabase) await database.drop();
+    },
+  };
+}
+
+/** What a shared app may differ by: its configuration, nothing that is the business of one file. */
+export type SharedTestAppOptions = Pick<TestAppOptions, 'overrides' | 'env' | 'redis' | 'role'>;
+
+/**
+ * One booted app per configuration for every file of a bundle (test/helpers/shared-apps.ts): for files that only
+ * read, or write only rows no other file looks at. Its close() closes it when the file runs alone, and leaves it
+ * to the bundle's end in a bundle. Its database and queue prefix are shared: never count or list rows you did not make.
+ */
+export async function sharedTestApp(options: SharedTestAppOptions = {}): Promise<TestApp> {
+  const key = JSON.stringify(options);
+  const app = await sharedApp(key, () => createTestApp({ ...options, label: 'shared' }));
+  return {
+    ...app,
+    async close() {
+      if (sharedAcrossFiles()) return;
+      forgetSharedApp(key);
+      await app.close();
     },
   };
 }

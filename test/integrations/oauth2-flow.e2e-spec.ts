@@ -261,9 +261,12 @@ describe('OAuth2 sign-in: authorization code with PKCE', () => {
     expect(row.user_id).toBe(ada.id);
     // A key without credentials:manage on the way back changes nothing either.
     const again = await login(ada, 'acme', { name: 'acme-limited-back' }).expect(200);
-    await request(t.http)
+    const back = await request(t.http)
       .get(await browse(again.body.login_url))
       .set('X-API-Key', limited.body.key)
       .expect(200);
+    expect(back.body).toMatchObject({ name: 'acme-limited-back', provider: 'acme', type: 'oauth2' });
+    const [backRow] = await t.dataSource.query("SELECT user_id FROM credentials WHERE name = 'acme-limited-back'");
+    expect(backRow.user_id).toBe(ada.id);
   });
 });

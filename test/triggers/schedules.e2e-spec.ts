@@ -1,11 +1,13 @@
 // Schedules in-process (REDIS_URL unset): the local scheduler on Postgres. Sync keeps trigger schedules in
 // step; ad-hoc schedules through the API; misfires skipped; two app instances on one database fire each
-// per-second fire time once.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+// per-second fire time once. The app reads "now" from a test clock (set where a test needs a given time,
+// the real time otherwise): next fire times and the misfire boundary are checked at exact instants.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { AgentsSyncService } from '../../src/agents/agents-sync.service.js';
 import { SchedulesService } from '../../src/triggers/schedules/schedules.service.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { clockModule, TestClock } from '../helpers/clock.js';
 import { secondInstance } from './schedules-helpers.js';
 import { waitFor } from '../helpers/wait.js';
 import { agentsFolder, cronAgentYaml } from './schedules-helpers.js';
@@ -22,19 +24,27 @@ interface Fire {
 describe('schedules (in-process)', () => {
   let t: TestApp;
   let folder: ReturnType<typeof agentsFolder>;
+  const clock = new TestClock();
   const sync = () => t.app.get(AgentsSyncService).sync({ dir: folder.dir, trigger: 'api' });
 
   beforeAll(async () => {
     folder = agentsFolder({ 'yearly.yaml': cronAgentYaml('yearly', '0 0 1 1 *', { timezone: 'Europe/Berlin' }) });
-    t = await createTestApp({ label: 'schedlocal', env: { TRELLIS_ADMIN_API_KEY: ADMIN }, overrides: { credits: { enabled: false } } });
+    t = await createTestApp({
+      label: 'schedlocal',
+      env: { TRELLIS_ADMIN_API_KEY: ADMIN },
+      overrides: { credits: { enabled: false } },
+      modules: [clockModule(clock)],
+    });
     await sync();
   });
   afterAll(async () => {
     await t?.close();
     folder?.cleanup();
   });
+  afterEach(() => clock.release());
 
   it('creates a trigger schedule on sync and lists it with its next fire times', async () => {
+    clock.set(new Date('2031-06-15T12:00:00Z'));
     const res = await request(t.http).get('/api/schedules').set(auth).expect(200);
     expect(res.body.items).toEqual([
       expect.objectContaining({
@@ -50,8 +60,9 @@ describe('schedules (in-process)', () => {
     ]);
     const times = res.body.items[0].next_fire_times as string[];
     expect(times).toHaveLength(5);
-    // Midnight in Berlin on January 1st is 23:00 UTC the day before.
+    // Midnight in Berlin on January 1st is 23:00 UTC the day before; the first is the next one after the clock.
     expect(times.every((time) => time.endsWith('-12-31T23:00:00.000Z'))).toBe(true);
+    expect(times).toEqual([2031, 2032, 2033, 2034, 2035].map((year) => `${year}-12-31T23:00:00.000Z`));
   });
 
   it('creates, lists and deletes an ad-hoc schedule, refusing bad bodies with every problem', async () => {
@@ -109,14 +120,19 @@ describe('schedules (in-process)', () => {
   it('skips and records a fire later than schedules.misfire_grace, and runs one on time exactly once', async () => {
     const [schedule] = (await t.dataSource.query(`SELECT id FROM schedules WHERE graph_id = 'yearly' AND kind = 'trigger'`)) as Array<{ id: string }>;
     const service = t.app.get(SchedulesService);
-    const late = new Date(Date.now() - 5 * 60_000);
+    const grace = t.config.schedules.misfire_grace;
+    // The clock stands 1 ms past the grace of a fire time: skipped, and recorded so that it is never replayed.
+    const late = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000);
+    clock.set(new Date(late.getTime() + grace + 1));
     expect(await service.fire(schedule!.id, late)).toBeNull();
     const skipped = (await t.dataSource.query(`SELECT schedule_key, scheduled_for, execution_id FROM schedule_fires WHERE scheduled_for = $1`, [
       late,
     ])) as Fire[];
     expect(skipped).toEqual([{ schedule_key: 'trigger:yearly/tick', scheduled_for: late, execution_id: null }]);
 
-    const onTime = new Date(Math.floor(Date.now() / 1000) * 1000);
+    // The next fire time, with the clock exactly at its grace: still on time, and two deliveries make one execution.
+    const onTime = new Date(late.getTime() + 1000);
+    clock.set(new Date(onTime.getTime() + grace));
     const [first, second] = await Promise.all([service.fire(schedule!.id, onTime), service.fire(schedule!.id, onTime)]);
     const created = [first, second].filter(Boolean);
     expect(created).toHaveLength(1);
@@ -131,7 +147,11 @@ describe('schedules (in-process)', () => {
       schedule_id: schedule!.id,
       outputs: { fired: [onTime.toISOString()], whom: ['cron'] },
     });
-    expect(done[0]!.trigger_event).toEqual({ fired_at: expect.any(String), scheduled_for: onTime.toISOString(), payload: { job: 'nightly' } });
+    expect(done[0]!.trigger_event).toEqual({
+      fired_at: new Date(onTime.getTime() + grace).toISOString(),
+      scheduled_for: onTime.toISOString(),
+      payload: { job: 'nightly' },
+    });
   });
 
   it('pauses and resumes a per-second ad-hoc schedule, and two app instances on one database fire each time once', async () => {

@@ -1,6 +1,6 @@
 // The schedules API: ad-hoc schedules of a graph (billed to their creator, inputs checked as the execute API
 // checks them), every schedule the caller may see with its next fire times, pause/resume, delete.
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Principal } from '../../auth/principal.js';
 import { CREDENTIAL_RESOLVER, type CredentialResolver } from '../../blocks/credential-resolver.js';
 import { validationFailed } from '../../common/errors.js';
@@ -9,6 +9,7 @@ import type { AppConfig } from '../../config/config.schema.js';
 import { CompiledGraphs } from '../../executions/compiled-graphs.js';
 import { checkRunRequest } from '../../executions/execution-request.checks.js';
 import { GraphsRepository } from '../../graphs/graphs.repository.js';
+import { SCHEDULE_CLOCK, systemClock, type ScheduleClock } from './schedule-clock.types.js';
 import { SCHEDULE_DRIVER, type ScheduleDriver } from './schedule-driver.js';
 import { intervalProblem, nextFireAfter, nextFireTimes, scheduleProblems } from './schedule-times.js';
 import type { CreateScheduleDto } from './schedules.dto.js';
@@ -38,7 +39,7 @@ export interface ScheduleView {
   created_at: string;
 }
 
-export function scheduleView(row: ScheduleRow, now = new Date()): ScheduleView {
+export function scheduleView(row: ScheduleRow, now: Date): ScheduleView {
   const firing = row.graph_active && !row.paused;
   return {
     id: row.id,
@@ -63,6 +64,8 @@ const isAdmin = (principal: Principal): boolean => principal.role === 'admin';
 
 @Injectable()
 export class SchedulesApiService {
+  private readonly clock: ScheduleClock;
+
   constructor(
     private readonly repository: SchedulesRepository,
     private readonly graphs: GraphsRepository,
@@ -70,13 +73,16 @@ export class SchedulesApiService {
     @Inject(CREDENTIAL_RESOLVER) private readonly resolver: CredentialResolver,
     @Inject(SCHEDULE_DRIVER) private readonly driver: ScheduleDriver,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    @Optional() @Inject(SCHEDULE_CLOCK) clock: ScheduleClock | null,
+  ) {
+    this.clock = clock ?? systemClock;
+  }
 
   /** Admins see every schedule; others the schedules of graphs they see, and of those only their own ad-hoc ones. */
   async list(principal: Principal, graphId?: string): Promise<{ items: ScheduleView[]; next_cursor: null }> {
     if (graphId) await this.visibleGraph(principal, graphId);
     const rows = (await withGraphs(await this.repository.list(graphId ? { graphId } : {}), this.graphs)).filter((row) => this.canSee(principal, row));
-    const now = new Date();
+    const now = this.clock.now();
     return { items: rows.map((row) => scheduleView(row, now)), next_cursor: null };
   }
 
@@ -98,21 +104,21 @@ export class SchedulesApiService {
       timezone,
       inputs,
       user_id: principal.user.id,
-      next_fire_at: nextFireAfter(body.cron, timezone, new Date()),
+      next_fire_at: nextFireAfter(body.cron, timezone, this.clock.now()),
     });
     const row = (await this.withGraph(await this.repository.find(id)))!;
     await this.driver.apply([driverSchedule(row)]);
-    return scheduleView(row);
+    return scheduleView(row, this.clock.now());
   }
 
   async setPaused(principal: Principal, id: string, paused: boolean): Promise<ScheduleView> {
     const row = await this.manageable(principal, id);
     if (!paused && row.kind === 'adhoc') this.checkInterval(principal, row.cron);
     // Resuming starts from the next fire time after now: nothing missed while paused is replayed.
-    await this.repository.setPaused(id, paused, paused ? null : nextFireAfter(row.cron, row.timezone, new Date()));
+    await this.repository.setPaused(id, paused, paused ? null : nextFireAfter(row.cron, row.timezone, this.clock.now()));
     const after = (await this.withGraph(await this.repository.find(id)))!;
     await this.driver.apply([driverSchedule(after)]);
-    return scheduleView(after);
+    return scheduleView(after, this.clock.now());
   }
 
   async remove(principal: Principal, id: string): Promise<void> {

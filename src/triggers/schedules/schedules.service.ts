@@ -2,7 +2,7 @@
 // reconcile at start-up), and the fire: skip when later than schedules.misfire_grace, else the
 // schedule_fires key and the execution (executions/admission) in one transaction, dispatched after the commit.
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
 import { LOGGER } from '../../common/logger.js';
@@ -13,6 +13,7 @@ import { GraphActivations, type GraphActivation } from '../../graphs/graph-activ
 import { GraphsRepository } from '../../graphs/graphs.repository.js';
 import { UsersRepository } from '../../users/users.repository.js';
 import { ADMIN_HANDLE } from '../../users/users.service.js';
+import { SCHEDULE_CLOCK, systemClock, type ScheduleClock } from './schedule-clock.types.js';
 import { SCHEDULE_DRIVER, type DriverSchedule, type FireHandler, type ScheduleDriver } from './schedule-driver.js';
 import { decideFire, nextFireAfter, scheduleKey } from './schedule-times.js';
 import { SchedulesRepository, type CronTriggerRow, type ScheduleRow, type StoredSchedule } from './schedules.repository.js';
@@ -42,6 +43,7 @@ export async function withGraphs(rows: readonly StoredSchedule[], graphs: Pick<G
 @Injectable()
 export class SchedulesService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown, FireHandler {
   private unsubscribe: (() => void) | null = null;
+  private readonly clock: ScheduleClock;
 
   constructor(
     private readonly repository: SchedulesRepository,
@@ -52,7 +54,10 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap, O
     private readonly admission: ExecutionAdmission,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Optional() @Inject(SCHEDULE_CLOCK) clock: ScheduleClock | null,
+  ) {
+    this.clock = clock ?? systemClock;
+  }
 
   onModuleInit(): void {
     this.unsubscribe = this.activations.subscribe((changes) => this.onActivations(changes));
@@ -79,7 +84,7 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap, O
    * versions, then tells the driver: new or changed ones fire, removed nodes and inactive graphs stop.
    */
   async reconcile(graphIds: readonly string[] | null): Promise<void> {
-    const now = new Date();
+    const now = this.clock.now();
     // One statement at a time: a transaction is one connection, and pg refuses concurrent queries on it.
     const { removed, rows } = await this.repository.transaction(async (manager) => {
       const wantedGraphs = graphIds ? new Set(graphIds) : null;
@@ -123,7 +128,7 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap, O
     const [graph] = await this.graphs.runFacts([target.graph_id], manager);
     if (!graph?.active) return null;
     const key = scheduleKey(target);
-    const firedAt = new Date();
+    const firedAt = this.clock.now();
     const decision = decideFire(scheduledFor, firedAt, this.config.schedules.misfire_grace);
     if (decision.action === 'skip') {
       if (await this.repository.insertSkip(key, scheduledFor, manager)) {
