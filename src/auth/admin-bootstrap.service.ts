@@ -4,7 +4,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { LOGGER } from '../common/logger.js';
+import { COMPONENT_LOGGER } from '../common/logger.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { UsersService } from '../users/users.service.js';
@@ -15,17 +15,13 @@ export const FIRST_ADMIN_KEY_NAME = 'first admin key';
 
 @Injectable()
 export class AdminBootstrapService implements OnApplicationBootstrap {
-  private readonly logger: Logger;
-
   constructor(
     private readonly dataSource: DataSource,
     private readonly users: UsersService,
     private readonly apiKeys: ApiKeysService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) logger: Logger,
-  ) {
-    this.logger = logger.child({ component: 'AdminBootstrapService' });
-  }
+    @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const { created, key } = await this.dataSource.transaction(async (manager) => {
