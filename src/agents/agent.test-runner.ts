@@ -2,8 +2,7 @@
 // no credentials (nodes that need the outside world are mocked by the test) and virtual time. Sub-agents
 // run the same way, from the other agents of the folder.
 import type { BlockLookup } from '../blocks/block.types.js';
-import { ranAndNotRan, runGraphInMemory, type ChildRunRequest, type ChildRunResult, type MemoryRunOptions } from '../executions/memory-run.js';
-import type { AgentDefinition } from '../agent-format/graph.types.js';
+import { agentChildRunner, ranAndNotRan, runGraphInMemory } from '../executions/memory-run.js';
 import { VirtualClock } from './agent.test-clock.js';
 import type { AgentTestRunner } from './agent.tester.js';
 
@@ -15,7 +14,7 @@ export function memoryTestRunner(blocks: BlockLookup, realTimeLimitMs = TEST_REA
     const clock = new VirtualClock();
     const signal = AbortSignal.timeout(realTimeLimitMs);
     const shared = { blocks, timers: clock, runAttempt: clock.runAttempt };
-    const runChild = (request: ChildRunRequest): Promise<ChildRunResult> => runChildAgent(request, agents, shared);
+    const runChild = agentChildRunner(agents, shared, (name) => `agent "${name}" is not among the agents being tested; put its file in the same folder`);
     const result = await runGraphInMemory(agent, {
       ...shared,
       ...(test.trigger ? { trigger: test.trigger } : { inputs: test.inputs ?? {} }),
@@ -23,7 +22,8 @@ export function memoryTestRunner(blocks: BlockLookup, realTimeLimitMs = TEST_REA
       runChild,
       signal,
     });
-    if (signal.aborted) throw new Error(`it ran longer than ${realTimeLimitMs / 1000} s of real time and was stopped; mock the node that waits on the outside world`);
+    if (signal.aborted)
+      throw new Error(`it ran longer than ${realTimeLimitMs / 1000} s of real time and was stopped; mock the node that waits on the outside world`);
     return {
       status: result.status,
       outputs: result.outputs,
@@ -31,19 +31,4 @@ export function memoryTestRunner(blocks: BlockLookup, realTimeLimitMs = TEST_REA
       error: result.error ? { code: result.error.code, message: result.error.message, node_id: result.error.node_id ?? null } : null,
     };
   };
-}
-
-type Shared = Pick<MemoryRunOptions, 'blocks' | 'timers' | 'runAttempt'>;
-
-async function runChildAgent(request: ChildRunRequest, agents: ReadonlyMap<string, AgentDefinition>, shared: Shared): Promise<ChildRunResult> {
-  const child = agents.get(request.agent);
-  if (!child) throw new Error(`agent "${request.agent}" is not among the agents being tested; put its file in the same folder`);
-  const result = await runGraphInMemory(child, {
-    ...shared,
-    inputs: request.inputs,
-    depth: request.depth,
-    signal: request.signal,
-    runChild: (next) => runChildAgent(next, agents, shared),
-  });
-  return { status: result.status, outputs: result.outputs, error: result.error };
 }

@@ -3,7 +3,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AppError } from '../common/errors.js';
-import { LOGGER } from '../common/logger.js';
+import { COMPONENT_LOGGER } from '../common/logger.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { formatProblemText } from '../agent-format/agent.problems.js';
@@ -11,15 +11,11 @@ import { AgentsSyncService } from './agents-sync.service.js';
 
 @Injectable()
 export class AgentsSyncOnStart implements OnApplicationBootstrap {
-  private readonly logger: Logger;
-
   constructor(
     private readonly syncs: AgentsSyncService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) logger: Logger,
-  ) {
-    this.logger = logger.child({ component: 'AgentsSyncOnStart' });
-  }
+    @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.role === 'worker' || !this.config.gitops.sync_on_start) return;

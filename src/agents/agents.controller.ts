@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiAnswers, ApiAuthenticated, ApiError } from '../common/api-docs.dto.js';
+import { ApiAnswers, ApiAuthenticated, ApiError, type Answer, type AnswerSchema } from '../common/api-docs.dto.js';
 import { AGENTS_PLAN, FILE_VALIDATION, SYNC_RESULT } from './agents-answers.dto.js';
 import type { Request, Response } from 'express';
 import { RequireScopes } from '../auth/auth.decorators.js';
@@ -14,6 +14,12 @@ import { renderPlanMarkdown } from './agents-plan.render.js';
 import { AgentsPlanService, type FileValidation } from './agents-plan.service.js';
 import type { AgentsPlan } from './agents-plan.js';
 import { AgentsSyncService, type SyncResult } from './agents-sync.service.js';
+
+/** A 200 answer as JSON (`schema`), or as Markdown text with ?format=markdown (PlanQuery). */
+const orMarkdown = (schema: AnswerSchema, description: string): Answer[] => [
+  { status: 200, schema, description },
+  { status: 200, schema: { type: 'string' }, contentType: 'text/markdown', description: 'With ?format=markdown' },
+];
 
 @ApiTags('agents')
 @ApiAuthenticated()
@@ -30,13 +36,7 @@ export class AgentsController {
   @HttpCode(200)
   @RequireScopes('admin')
   @ApiOperation({ summary: 'Sync the agents folder into the database now; answers the applied plan (?format=markdown for text)' })
-  @ApiAnswers(
-    [
-      { status: 200, schema: SYNC_RESULT, description: 'The applied plan' },
-      { status: 200, schema: { type: 'string' }, contentType: 'text/markdown', description: 'With ?format=markdown' },
-    ],
-    400,
-  )
+  @ApiAnswers(orMarkdown(SYNC_RESULT, 'The applied plan'), 400)
   async sync(@Query() query: PlanQuery, @Res({ passthrough: true }) response: Response): Promise<SyncResult | string> {
     const result = await this.syncs.sync({ trigger: 'api' });
     return this.answer(result, query, response);
@@ -45,13 +45,7 @@ export class AgentsController {
   @Get('plan')
   @RequireScopes('graphs:read')
   @ApiOperation({ summary: 'What a sync would do, agent by agent, without doing it (?format=markdown for a pull-request comment)' })
-  @ApiAnswers(
-    [
-      { status: 200, schema: AGENTS_PLAN, description: 'The plan' },
-      { status: 200, schema: { type: 'string' }, contentType: 'text/markdown', description: 'With ?format=markdown' },
-    ],
-    400,
-  )
+  @ApiAnswers(orMarkdown(AGENTS_PLAN, 'The plan'), 400)
   async plan(@Query() query: PlanQuery, @Res({ passthrough: true }) response: Response): Promise<AgentsPlan | string> {
     return this.answer(await this.plans.plan(), query, response);
   }
@@ -93,7 +87,9 @@ export class AgentsController {
       const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
       size += buffer.length;
       if (size > limit) {
-        throw new AppError('PAYLOAD_TOO_LARGE', `The agent file is larger than the limit of ${limit} bytes (server.body_limit). Send a smaller file.`, { limit });
+        throw new AppError('PAYLOAD_TOO_LARGE', `The agent file is larger than the limit of ${limit} bytes (server.body_limit). Send a smaller file.`, {
+          limit,
+        });
       }
       chunks.push(buffer);
     }

@@ -14,9 +14,8 @@ import type { AppConfig } from '../config/config.schema.js';
 import type { AgentDefinition } from '../agent-format/graph.types.js';
 import { isFinalRunStatus } from '../executions/engine/engine.types.js';
 import {
+  agentChildRunner,
   runGraphInMemory,
-  type ChildRunRequest,
-  type ChildRunResult,
   type MemoryRunEvent,
   type MemoryRunOptions,
   type MemoryRunResult,
@@ -137,7 +136,7 @@ export async function runCommand(target: string, options: RunOptions, io: CliIo,
         }
       : {}),
   };
-  const runChild = (request: ChildRunRequest): Promise<ChildRunResult> => runChildAgent(request, agents, shared);
+  const runChild = agentChildRunner(agents, shared, (name) => `agent "${name}" is not in the agents folder; put its file there (or set AGENTS_DIR)`);
   const started = Date.now();
   let result: MemoryRunResult;
   try {
@@ -170,23 +169,6 @@ export async function runCommand(target: string, options: RunOptions, io: CliIo,
     );
   else printResult(agent, result, durationMs, io);
   return result.status === 'COMPLETED' ? 0 : 1;
-}
-
-async function runChildAgent(
-  request: ChildRunRequest,
-  agents: ReadonlyMap<string, AgentDefinition>,
-  shared: Omit<MemoryRunOptions, 'inputs' | 'onEvent'>,
-): Promise<ChildRunResult> {
-  const child = agents.get(request.agent);
-  if (!child) throw new Error(`agent "${request.agent}" is not in the agents folder; put its file there (or set AGENTS_DIR)`);
-  const result = await runGraphInMemory(child, {
-    ...shared,
-    inputs: request.inputs,
-    depth: request.depth,
-    signal: request.signal,
-    runChild: (next) => runChildAgent(next, agents, shared),
-  });
-  return { status: result.status, outputs: result.outputs, error: result.error };
 }
 
 /** Credential names from config/credentials.yaml (the operator runs this, at their own terminal), with their hosts. */

@@ -3,8 +3,7 @@
 // together create one user and print one key.
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { DataSource } from 'typeorm';
-import { LOGGER } from '../common/logger.js';
+import { COMPONENT_LOGGER } from '../common/logger.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { UsersService } from '../users/users.service.js';
@@ -15,20 +14,15 @@ export const FIRST_ADMIN_KEY_NAME = 'first admin key';
 
 @Injectable()
 export class AdminBootstrapService implements OnApplicationBootstrap {
-  private readonly logger: Logger;
-
   constructor(
-    private readonly dataSource: DataSource,
     private readonly users: UsersService,
     private readonly apiKeys: ApiKeysService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) logger: Logger,
-  ) {
-    this.logger = logger.child({ component: 'AdminBootstrapService' });
-  }
+    @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const { created, key } = await this.dataSource.transaction(async (manager) => {
+    const { created, key } = await this.users.transaction(async (manager) => {
       await this.apiKeys.lockFirstKey(manager, ADMIN_BOOTSTRAP_LOCK);
       const admin = await this.users.ensureAdmin(manager);
       if (this.config.adminApiKey || (await this.apiKeys.hasAnyKey(admin.user.id, manager))) return { created: admin.created, key: null };

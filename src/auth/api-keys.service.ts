@@ -3,7 +3,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
 import { validationFailed } from '../common/errors.js';
-import { LOGGER } from '../common/logger.js';
+import { COMPONENT_LOGGER } from '../common/logger.js';
 import type { UserEntity } from '../users/user.entity.js';
 import type { ApiKeyEntity } from './api-key.entity.js';
 import { displayPrefix, generateApiKey, hashApiKey, isWellFormedApiKey } from './api-key.format.js';
@@ -35,13 +35,10 @@ export class ApiKeysService implements OnModuleDestroy {
   private readonly verified = new Map<string, { found: ApiKeyWithUser; until: number }>();
   private readonly usage = new ApiKeyUsage();
   private readonly flushTimer: NodeJS.Timeout;
-  private readonly logger: Logger;
-
   constructor(
     private readonly keys: ApiKeysRepository,
-    @Inject(LOGGER) logger: Logger,
+    @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
   ) {
-    this.logger = logger.child({ component: 'ApiKeysService' });
     this.flushTimer = setInterval(() => void this.flushUsage(), USAGE_FLUSH_INTERVAL_MS);
     this.flushTimer.unref();
   }

@@ -53,7 +53,7 @@ export async function createKeyFromCli(
       throw new KeysCommandError(`--scopes needs at least one scope (known: ${SCOPES.join(', ')}); leave it out for every scope of the user's role.`);
   }
   const users = new UsersService(dataSource, new UsersRepository(dataSource), accounts, config);
-  const apiKeys = new ApiKeysService(new ApiKeysRepository(dataSource), logger);
+  const apiKeys = new ApiKeysService(new ApiKeysRepository(dataSource), logger.child({ component: ApiKeysService.name }));
   try {
     let user = await users.findByHandle(options.user);
     // Before the first start, admin does not exist yet: make it, as the server would.

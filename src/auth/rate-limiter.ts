@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { LOGGER } from '../common/logger.js';
+import { COMPONENT_LOGGER } from '../common/logger.js';
 import { REDIS } from '../common/redis.js';
 import type { Rate } from '../common/units.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -31,14 +31,11 @@ export class RateLimiter {
   private readonly perIp: Rate | 'off';
   private readonly keyPrefix: string;
   private redisFailureLogged = false;
-  private readonly logger: Logger;
-
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis | null,
-    @Inject(LOGGER) logger: Logger,
+    @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
   ) {
-    this.logger = logger.child({ component: 'RateLimiter' });
     this.perKey = config.auth.rate_limit.per_key;
     this.perIp = config.auth.rate_limit.per_ip;
     this.keyPrefix = `${config.queuePrefix}:ratelimit:`;

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { LOGGER } from '../common/logger.js';
+import { COMPONENT_LOGGER } from '../common/logger.js';
 import { SecretScrubber } from '../common/secret-scrubber.js';
 import { scrubbingLogger, scrubError } from '../common/scrubbing-logger.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -38,16 +38,13 @@ export interface ExecuteBlockResult {
 export class BlocksService implements OnModuleDestroy {
   private readonly settings: BlockRuntimeSettings;
   private readonly http: OutboundHttp;
-  private readonly logger: Logger;
-
   constructor(
     private readonly registry: BlocksRegistry,
     @Inject(CREDENTIAL_RESOLVER) private readonly resolver: CredentialResolver,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) logger: Logger,
+    @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
     @Optional() @Inject(BLOCK_RUN_CHARGE) private readonly charge: BlockRunCharge | null = null,
   ) {
-    this.logger = logger.child({ component: 'BlocksService' });
     this.settings = blockSettings(config);
     this.http = OutboundHttp.fromSettings(this.settings);
   }

@@ -2,7 +2,7 @@ import { Catch, HttpException, Inject, type ArgumentsHost, type ExceptionFilter 
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { AppError, ErrorStatus } from './errors.js';
-import { LOGGER } from './logger.js';
+import { COMPONENT_LOGGER } from './logger.js';
 import { currentRequestId } from './request-context.js';
 
 interface ErrorBody {
@@ -26,11 +26,7 @@ const STATUS_CODES: Record<number, string> = {
 /** The one place errors become HTTP answers: codes to status, the common body, no internals on 500. */
 @Catch()
 export class AllErrorsFilter implements ExceptionFilter {
-  private readonly logger: Logger;
-
-  constructor(@Inject(LOGGER) logger: Logger) {
-    this.logger = logger.child({ component: 'AllErrorsFilter' });
-  }
+  constructor(@Inject(COMPONENT_LOGGER) private readonly logger: Logger) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') return;

@@ -1,5 +1,6 @@
 // pino JSON logs; each line carries the request id of the request it belongs to.
-import type { LoggerService } from '@nestjs/common';
+import { Scope, type FactoryProvider, type LoggerService } from '@nestjs/common';
+import { INQUIRER } from '@nestjs/core';
 import { pino, type Logger } from 'pino';
 import { errorSerializer } from './log-serializers.js';
 import { currentRequestId } from './request-context.js';
@@ -88,3 +89,16 @@ export class PinoNestLogger implements LoggerService {
 }
 
 export const LOGGER = Symbol('LOGGER');
+
+/**
+ * A logger named for the class that injects it (`@Inject(COMPONENT_LOGGER) private readonly logger: Logger`):
+ * every line carries `component: '<ClassName>'`. Transient, so each consumer gets its own child.
+ */
+export const COMPONENT_LOGGER = Symbol('COMPONENT_LOGGER');
+
+export const componentLoggerProvider: FactoryProvider<Logger> = {
+  provide: COMPONENT_LOGGER,
+  scope: Scope.TRANSIENT,
+  inject: [LOGGER, INQUIRER],
+  useFactory: (logger: Logger, owner: object | undefined) => logger.child({ component: owner?.constructor.name ?? 'unknown' }),
+};

@@ -3,7 +3,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { LOGGER } from '../common/logger.js';
+import { COMPONENT_LOGGER } from '../common/logger.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -41,18 +41,16 @@ export interface CreditsAccount {
 @Injectable()
 export class CreditsService {
   private readonly alerts: CreditAlerts;
-  private readonly logger: Logger;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly repository: CreditsRepository,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) logger: Logger,
+    @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
     @Optional() @Inject(CREDIT_ALERTS) alerts: CreditAlerts | null,
   ) {
-    this.logger = logger.child({ component: 'CreditsService' });
-    this.alerts = alerts ?? loggingCreditAlerts(logger);
+    this.alerts = alerts ?? loggingCreditAlerts(this.logger);
   }
 
   get enabled(): boolean {

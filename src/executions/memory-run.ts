@@ -9,6 +9,7 @@ import { runValidatedBlock } from '../blocks/validated-run.js';
 import { attemptSecrets } from './attempt-secrets.js';
 import { realTimers } from './real-timers.js';
 import { runInMemory, type MemoryRunOptions, type MemoryRunResult } from './engine/memory-runner.js';
+import type { ChildRunRequest, ChildRunResult } from './engine/memory-runner.types.js';
 
 export { ranAndNotRan } from './engine/memory-runner.js';
 export type * from './engine/memory-runner.types.js';
@@ -25,4 +26,22 @@ export function runGraphInMemory(definition: AgentDefinition, options: MemoryRun
     newExecutionId: randomUUID,
     clock: realTimers,
   });
+}
+
+/**
+ * `runChild` for in-memory runs: a child execution runs the named agent of `agents` in memory, with the
+ * parent's `shared` options, its own children likewise. `missing` says what to do about an unknown name.
+ */
+export function agentChildRunner(
+  agents: ReadonlyMap<string, AgentDefinition>,
+  shared: Omit<MemoryRunOptions, 'inputs' | 'onEvent'>,
+  missing: (agent: string) => string,
+): (request: ChildRunRequest) => Promise<ChildRunResult> {
+  const runChild = async (request: ChildRunRequest): Promise<ChildRunResult> => {
+    const child = agents.get(request.agent);
+    if (!child) throw new Error(missing(request.agent));
+    const result = await runGraphInMemory(child, { ...shared, inputs: request.inputs, depth: request.depth, signal: request.signal, runChild });
+    return { status: result.status, outputs: result.outputs, error: result.error };
+  };
+  return runChild;
 }

@@ -2,7 +2,7 @@
 // node_executions row as the database hands it back. Waiting reasons carry durations in the core and due
 // times in the record (resume_at, waiting_for.until); the database gives bigint `seq` as text and times as
 // Dates, the record numbers and ISO text. The worker, the API, the bus and the WebSocket all go through here.
-import { isFinalRunStatus, type NodeAttempt, type NodeRun, type NodeRunRecord, type WaitReason } from './engine/engine.types.js';
+import { isFinalRunStatus, recordFieldsOfRun, type NodeAttempt, type NodeRun, type NodeRunRecord, type WaitReason } from './engine/engine.types.js';
 
 /** A node_executions row as pg or TypeORM returns it (every column of the record; more are ignored). */
 export type NodeExecutionRow = Omit<NodeRunRecord, 'seq' | 'resume_at' | 'started_at' | 'ended_at'> & {
@@ -19,17 +19,9 @@ export const NODE_RUN_COLUMNS = `id, execution_id, seq, node_id, block, status, 
 /** A row read back, as the record. */
 export function runRecordOfRow(row: NodeExecutionRow): NodeRunRecord {
   return {
-    id: row.id,
+    ...runFieldsOfRow(row),
     execution_id: row.execution_id,
-    seq: Number(row.seq),
     node_id: row.node_id,
-    block: row.block,
-    status: row.status,
-    inputs: row.inputs ?? {},
-    outputs: row.outputs ?? {},
-    error: row.error,
-    attempt: row.attempt,
-    delivered_seq: row.delivered_seq,
     waiting_for: row.waiting_for,
     resume_at: isoOrNull(row.resume_at),
     attempts: row.attempts ?? [],
@@ -37,6 +29,21 @@ export function runRecordOfRow(row: NodeExecutionRow): NodeRunRecord {
     started_at: isoOrNull(row.started_at),
     ended_at: isoOrNull(row.ended_at),
     ...(row.resumes !== undefined ? { resumes: row.resumes } : {}),
+  };
+}
+
+/** What a row (or a record read back) and the core's NodeRun hold alike; pg may give text `seq` and null inputs/outputs. */
+function runFieldsOfRow(row: NodeExecutionRow): Omit<NodeRun, 'node' | 'waiting_for'> {
+  return {
+    id: row.id,
+    seq: Number(row.seq),
+    block: row.block,
+    status: row.status,
+    inputs: row.inputs ?? {},
+    outputs: row.outputs ?? {},
+    error: row.error,
+    attempt: row.attempt,
+    delivered_seq: row.delivered_seq,
   };
 }
 
@@ -76,15 +83,9 @@ export function toRunRecord(executionId: string, run: NodeRun, extras: RunExtras
   const inputsUnchanged = settled && extras.inputsStored.has(run.id);
   if (settled) extras.inputsStored.add(run.id);
   return {
-    id: run.id,
+    ...recordFieldsOfRun(run),
     execution_id: executionId,
     seq: run.seq,
-    node_id: run.node,
-    block: run.block,
-    status: run.status,
-    inputs: run.inputs,
-    outputs: run.outputs,
-    error: run.error,
     attempt: run.attempt,
     delivered_seq: run.delivered_seq,
     waiting_for: waiting ? { ...waiting, ...(resumeAt !== null ? { until: new Date(resumeAt).toISOString() } : {}) } : null,
@@ -115,16 +116,8 @@ export function fromRunRecord(row: NodeRunRecord, extras: RunExtras, now: number
   if (row.ended_at) extras.endedAt.set(row.id, new Date(row.ended_at).getTime());
   if (row.status !== 'INCOMPLETE') extras.inputsStored.add(row.id);
   return {
-    id: row.id,
-    seq: Number(row.seq),
+    ...runFieldsOfRow(row),
     node: row.node_id,
-    block: row.block,
-    status: row.status,
-    inputs: row.inputs ?? {},
-    outputs: row.outputs ?? {},
-    error: row.error,
-    attempt: row.attempt,
-    delivered_seq: row.delivered_seq,
     waiting_for: row.status === 'WAITING' ? toWaitReason(row.waiting_for, resumeAt, now) : null,
   };
 }

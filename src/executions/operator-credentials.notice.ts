@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { BlockLookup } from '../blocks/block.types.js';
 import { BlocksRegistry } from '../blocks/blocks.registry.js';
 import { mayUseOperatorCredential } from '../blocks/credential-policy.js';
-import { LOGGER } from '../common/logger.js';
+import { COMPONENT_LOGGER } from '../common/logger.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig, ConfigCredential } from '../config/config.schema.js';
 import type { AgentDefinition } from '../agent-format/graph.types.js';
@@ -47,16 +47,12 @@ export function lostCredentialUsage(credentials: Record<string, ConfigCredential
 
 @Injectable()
 export class OperatorCredentialsNotice implements OnApplicationBootstrap {
-  private readonly logger: Logger;
-
   constructor(
     private readonly executions: ExecutionsRepository,
     private readonly blocks: BlocksRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) logger: Logger,
-  ) {
-    this.logger = logger.child({ component: 'OperatorCredentialsNotice' });
-  }
+    @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     try {

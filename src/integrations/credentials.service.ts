@@ -3,7 +3,7 @@
 // absent as a missing one.
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { LOGGER } from '../common/logger.js';
+import { COMPONENT_LOGGER } from '../common/logger.js';
 import type { CredentialEntity } from './credential.entity.js';
 import { metadataOf, type CheckedSecrets, type SecretFields } from './credential-types.js';
 import { credentialExists, credentialInConfig, credentialNotFound, credentialTypeMismatch } from './credentials.errors.js';
@@ -14,16 +14,12 @@ import { CryptoService } from './crypto.service.js';
 
 @Injectable()
 export class CredentialsService {
-  private readonly logger: Logger;
-
   constructor(
     private readonly credentials: CredentialsRepository,
     private readonly crypto: CryptoService,
     private readonly resolver: CredentialsResolver,
-    @Inject(LOGGER) logger: Logger,
-  ) {
-    this.logger = logger.child({ component: 'CredentialsService' });
-  }
+    @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
+  ) {}
 
   list(userId: string): Promise<CredentialEntity[]> {
     return this.credentials.listForUser(userId);

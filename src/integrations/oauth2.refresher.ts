@@ -4,7 +4,7 @@
 // row until its version moves), and the refreshed secret is written only over the version it replaced.
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { LOGGER } from '../common/logger.js';
+import { COMPONENT_LOGGER } from '../common/logger.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import type { CredentialEntity } from './credential.entity.js';
@@ -42,16 +42,12 @@ export function needsRefresh(fields: SecretFields, now: number, marginMs = REFRE
 @Injectable()
 export class OAuthRefresher {
   private readonly inFlight = new Map<string, Promise<OpenedCredential>>();
-  private readonly logger: Logger;
-
   constructor(
     private readonly credentials: CredentialsRepository,
     private readonly crypto: CryptoService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) logger: Logger,
-  ) {
-    this.logger = logger.child({ component: 'OAuthRefresher' });
-  }
+    @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
+  ) {}
 
   /** The credential with a token good for at least the margin; refreshes it first when needed. */
   async fresh(opened: OpenedCredential): Promise<OpenedCredential> {

@@ -3,7 +3,7 @@
 // the state, exchanges the code at the token endpoint and stores the oauth2 credential.
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { LOGGER } from '../common/logger.js';
+import { COMPONENT_LOGGER } from '../common/logger.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import type { CredentialEntity } from './credential.entity.js';
@@ -31,17 +31,13 @@ export interface LoginAnswer {
 
 @Injectable()
 export class OAuthService {
-  private readonly logger: Logger;
-
   constructor(
     private readonly states: OAuthStatesRepository,
     private readonly credentials: CredentialsService,
     private readonly crypto: CryptoService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) logger: Logger,
-  ) {
-    this.logger = logger.child({ component: 'OAuthService' });
-  }
+    @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
+  ) {}
 
   /** `baseUrl` is how the browser reaches this server (scheme and host), for the callback URL. */
   async login(userId: string, providerName: string, name: string, baseUrl: string): Promise<LoginAnswer> {

@@ -9,56 +9,43 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 export class MetricsService {
   readonly registry = new Registry();
 
-  readonly httpRequests = new Counter({
-    name: 'trellis_http_requests_total',
-    help: 'HTTP requests answered, by method, route and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [this.registry],
-  });
+  // Each metric registers into this instance's registry, never prom-client's global one.
+  private counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+  private gauge<L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L> {
+    return new Gauge({ name, help, labelNames, registers: [this.registry] });
+  }
+  private histogram<L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]): Histogram<L> {
+    return new Histogram({ name, help, labelNames, buckets, registers: [this.registry] });
+  }
 
-  readonly executions = new Counter({
-    name: 'trellis_executions_total',
-    help: 'Executions that reached a final status, by agent and status',
-    labelNames: ['agent', 'status'] as const,
-    registers: [this.registry],
-  });
+  readonly httpRequests = this.counter('trellis_http_requests_total', 'HTTP requests answered, by method, route and status', ['method', 'route', 'status']);
 
-  readonly executionDuration = new Histogram({
-    name: 'trellis_execution_duration_seconds',
-    help: 'Execution wall time from start to final status, by agent',
-    labelNames: ['agent'] as const,
-    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600, 3600],
-    registers: [this.registry],
-  });
+  readonly executions = this.counter('trellis_executions_total', 'Executions that reached a final status, by agent and status', ['agent', 'status']);
 
-  readonly nodeDuration = new Histogram({
-    name: 'trellis_node_duration_seconds',
-    help: 'Node attempt duration, by block and outcome',
-    labelNames: ['block', 'status'] as const,
-    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 300],
-    registers: [this.registry],
-  });
+  readonly executionDuration = this.histogram(
+    'trellis_execution_duration_seconds',
+    'Execution wall time from start to final status, by agent',
+    ['agent'],
+    [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600, 3600],
+  );
 
-  readonly queueDepth = new Gauge({
-    name: 'trellis_queue_depth',
-    help: 'Jobs waiting in each queue',
-    labelNames: ['queue'] as const,
-    registers: [this.registry],
-  });
+  readonly nodeDuration = this.histogram(
+    'trellis_node_duration_seconds',
+    'Node attempt duration, by block and outcome',
+    ['block', 'status'],
+    [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 300],
+  );
 
-  readonly webhookRequests = new Counter({
-    name: 'trellis_webhook_requests_total',
-    help: 'Webhook requests, by kind (webhook, github) and answer status',
-    labelNames: ['kind', 'status'] as const,
-    registers: [this.registry],
-  });
+  readonly queueDepth = this.gauge('trellis_queue_depth', 'Jobs waiting in each queue', ['queue']);
 
-  readonly creditsSpent = new Counter({
-    name: 'trellis_credits_spent_total',
-    help: 'Credits charged for node attempts, by block',
-    labelNames: ['block'] as const,
-    registers: [this.registry],
-  });
+  readonly webhookRequests = this.counter('trellis_webhook_requests_total', 'Webhook requests, by kind (webhook, github) and answer status', [
+    'kind',
+    'status',
+  ]);
+
+  readonly creditsSpent = this.counter('trellis_credits_spent_total', 'Credits charged for node attempts, by block', ['block']);
 
   /** Refreshed just before each scrape by whoever owns the figure (e.g. queue depth). */
   private readonly collectors: Array<() => Promise<void>> = [];

@@ -3,7 +3,7 @@
 // notify: on_success / on_failure channels. A CANCELLED execution sends nothing.
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { LOGGER } from '../common/logger.js';
+import { COMPONENT_LOGGER } from '../common/logger.js';
 import type { ExecutionFinishedHook, FinishedExecution } from '../executions/execution.hooks.js';
 import { TickBatcher } from '../executions/tick-batcher.js';
 import type { NotifySettings } from '../agent-format/graph.types.js';
@@ -19,15 +19,11 @@ export class ExecutionFinishedNotifier implements ExecutionFinishedHook {
   private readonly notifyCache = new Map<string, NotifySettings | null>();
   /** The users of executions that finished in the same turn of the event loop: read in one query. */
   private readonly recipients = new TickBatcher<string, Recipient>(async (ids) => new Map((await this.repository.recipients(ids)).map((row) => [row.id, row])));
-  private readonly logger: Logger;
-
   constructor(
     private readonly notifications: NotificationsService,
     private readonly repository: NotificationsRepository,
-    @Inject(LOGGER) logger: Logger,
-  ) {
-    this.logger = logger.child({ component: 'ExecutionFinishedNotifier' });
-  }
+    @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
+  ) {}
 
   async finished(execution: FinishedExecution): Promise<void> {
     if (execution.status === 'CANCELLED') return;

@@ -5,7 +5,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { blockSettings } from '../blocks/block-context.js';
 import { OutboundHttp } from '../blocks/outbound/outbound-http.js';
-import { LOGGER } from '../common/logger.js';
+import { COMPONENT_LOGGER } from '../common/logger.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import type { NotificationDeliveryEntity } from './notification-delivery.entity.js';
@@ -24,16 +24,13 @@ export class NotificationDeliverer implements OnModuleDestroy {
   private readonly userHttp: OutboundHttp;
   /** Channels of config/notifications.yaml: the operator chose them, so private addresses are allowed. */
   private readonly operatorHttp: OutboundHttp;
-  private readonly logger: Logger;
-
   constructor(
     private readonly repository: NotificationsRepository,
     private readonly targets: NotificationTargets,
     @Inject(NOTIFICATION_QUEUE) private readonly queue: NotificationQueue,
-    @Inject(LOGGER) logger: Logger,
+    @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.logger = logger.child({ component: 'NotificationDeliverer' });
     const settings = blockSettings(config);
     this.userHttp = OutboundHttp.fromSettings(settings);
     this.operatorHttp = OutboundHttp.fromSettings({ ...settings, allowPrivateAddresses: true });

@@ -4,7 +4,7 @@
 // read marks. Sending never throws into its caller's work: failures are logged.
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { LOGGER } from '../common/logger.js';
+import { COMPONENT_LOGGER } from '../common/logger.js';
 import { isTimeIdCursor } from '../common/query-values.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
@@ -30,18 +30,14 @@ export interface NoticeInput {
 
 @Injectable()
 export class NotificationsService {
-  private readonly logger: Logger;
-
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repository: NotificationsRepository,
     private readonly deliverer: NotificationDeliverer,
     private readonly targets: NotificationTargets,
-    @Inject(LOGGER) logger: Logger,
+    @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
     @Optional() @Inject(EVENT_BUS) private readonly bus: EventBus | null,
-  ) {
-    this.logger = logger.child({ component: 'NotificationsService' });
-  }
+  ) {}
 
   /** A notice to one user through the channels of their preferences. */
   async notifyUser(userId: string, notice: NoticeInput): Promise<void> {

@@ -5,7 +5,7 @@
 // updates answer only the rows they changed, so of replicas starting together one reports it).
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { LOGGER } from '../common/logger.js';
+import { COMPONENT_LOGGER } from '../common/logger.js';
 import { formatDuration } from '../common/units.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
@@ -19,17 +19,13 @@ export const GITHUB_TRIGGER_DISABLED_REASON = `${GITHUB_TRIGGER_NEEDS_ADMIN}; di
 
 @Injectable()
 export class TriggerPolicyOnStart implements OnModuleInit {
-  private readonly logger: Logger;
-
   constructor(
     private readonly triggers: GraphTriggersRepository,
     private readonly schedules: SchedulesRepository,
     private readonly users: UsersRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) logger: Logger,
-  ) {
-    this.logger = logger.child({ component: 'TriggerPolicyOnStart' });
-  }
+    @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     await this.disableGithubTriggers();

@@ -46,14 +46,7 @@ export class UsersRepository {
   /** Inserts a user; a taken handle or id throws UserExistsError. */
   async insert(user: NewUser, manager: EntityManager): Promise<UserEntity> {
     try {
-      const rows = (await manager.query(`INSERT INTO users (id, handle, email, name, role) VALUES ($1, $2, $3, $4, $5) RETURNING *`, [
-        user.id,
-        user.handle,
-        user.email,
-        user.name,
-        user.role,
-      ])) as Record<string, unknown>[];
-      return this.users(manager).create(rows[0] as Partial<UserEntity>);
+      return (await this.insertRows(user, manager, ''))[0] as UserEntity;
     } catch (error) {
       const constraint = uniqueViolation(error);
       if (constraint) throw new UserExistsError(constraint.includes('handle') ? 'handle' : 'id');
@@ -66,14 +59,16 @@ export class UsersRepository {
    * Answers the new row, or null when it already existed.
    */
   async insertIfAbsent(user: NewUser, manager: EntityManager): Promise<UserEntity | null> {
-    const rows = (await manager.query(`INSERT INTO users (id, handle, email, name, role) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING *`, [
-      user.id,
-      user.handle,
-      user.email,
-      user.name,
-      user.role,
-    ])) as Record<string, unknown>[];
-    return rows.length ? this.users(manager).create(rows[0] as Partial<UserEntity>) : null;
+    return (await this.insertRows(user, manager, ' ON CONFLICT DO NOTHING'))[0] ?? null;
+  }
+
+  private async insertRows(user: NewUser, manager: EntityManager, onConflict: '' | ' ON CONFLICT DO NOTHING'): Promise<UserEntity[]> {
+    const values = [user.id, user.handle, user.email, user.name, user.role];
+    const rows = (await manager.query(
+      `INSERT INTO users (id, handle, email, name, role) VALUES ($1, $2, $3, $4, $5)${onConflict} RETURNING *`,
+      values,
+    )) as Record<string, unknown>[];
+    return rows.map((row) => this.users(manager).create(row as Partial<UserEntity>));
   }
 
   /** Which of these handles are taken. */

@@ -10,7 +10,7 @@ import type { EntityManager } from 'typeorm';
 import type { Principal } from '../../auth/principal.js';
 import { CREDENTIAL_RESOLVER, type CredentialResolver } from '../../blocks/credential-resolver.js';
 import { validationFailed } from '../../common/errors.js';
-import { LOGGER } from '../../common/logger.js';
+import { COMPONENT_LOGGER } from '../../common/logger.js';
 import { withStorableHeaders } from '../../common/stored-headers.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
@@ -57,18 +57,14 @@ const NO_ROW: Omit<AdmittedExecution, 'id' | 'graph_id' | 'graph_version' | 'sou
 
 @Injectable()
 export class ExecutionAdmission {
-  private readonly logger: Logger;
-
   constructor(
     @Inject(ADMISSION_FACTS) private readonly facts: AdmissionFacts,
     @Inject(ADMISSION_STORE) private readonly store: AdmissionStore<ExecutionRow>,
     @Inject(ADMISSION_QUEUE) private readonly queue: AdmissionQueue,
     @Inject(CREDENTIAL_RESOLVER) private readonly resolver: CredentialResolver,
     @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'credits'>,
-    @Inject(LOGGER) logger: Logger,
-  ) {
-    this.logger = logger.child({ component: 'ExecutionAdmission' });
-  }
+    @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
+  ) {}
 
   /**
    * The execute API (and re-runs, `source: 'rerun'`): checked as the caller (404 for a graph they may not

@@ -85,20 +85,10 @@ export type StoredWaitReason = WaitReason & { until?: string };
  * attempts, cost, due time, start and end. Times are ISO text. node-run-rows.ts is the one mapping between
  * it, NodeRun and the row as the database returns it.
  */
-export interface NodeRunRecord {
-  id: string;
+export interface NodeRunRecord extends Omit<NodeRun, 'node' | 'waiting_for'> {
   execution_id: string;
-  /** NodeRun.seq (the row's bigint, read back as a number). */
-  seq: number;
-  /** NodeRun.node. */
+  /** NodeRun.node. (`seq` is the row's bigint, read back as a number.) */
   node_id: string;
-  block: string;
-  status: NodeRunStatus;
-  inputs: Record<string, unknown>;
-  outputs: Record<string, unknown[]>;
-  error: NodeError | null;
-  attempt: number;
-  delivered_seq: number;
   waiting_for: StoredWaitReason | null;
   /** When a WAITING run (delay, retry backoff) is due. */
   resume_at: string | null;
@@ -109,6 +99,11 @@ export interface NodeRunRecord {
   ended_at: string | null;
   /** Re-runs after lease lapses so far (read only: the worker's claim read bumps it). */
   resumes?: number;
+}
+
+/** The part of the node-run record a NodeRun decides, in the record's names (shells add the rest). */
+export function recordFieldsOfRun(run: NodeRun): Pick<NodeRunRecord, 'id' | 'node_id' | 'block' | 'status' | 'inputs' | 'outputs' | 'error'> {
+  return { id: run.id, node_id: run.node, block: run.block, status: run.status, inputs: run.inputs, outputs: run.outputs, error: run.error };
 }
 
 /** The execution-level change an event caused, if any. */

@@ -6,7 +6,7 @@ import type { BlockContext, BlockHttpClient } from '../../blocks/block.types.js'
 import type { AgentDefinition } from '../../agent-format/graph.types.js';
 import type { AttemptOutcome } from './block-attempt.js';
 import { EngineError, EngineErrorCode, executionTimeout, toNodeError, type NodeError } from './engine.errors.js';
-import { NodeRunStatus, isFinalRunStatus, type NodeRun, type Step } from './engine.types.js';
+import { NodeRunStatus, isFinalRunStatus, recordFieldsOfRun, type NodeRun, type Step } from './engine.types.js';
 import { compileGraph, type CompiledGraph, type CompiledNode } from './graph.compiler.js';
 import { checkRunRequest } from './memory-runner.checks.js';
 import type { AttemptReport, FinalStatus, MemoryRunOptions, MemoryRunPorts, MemoryRunResult, NodeExecutionReport } from './memory-runner.types.js';
@@ -222,13 +222,7 @@ class MemoryRun {
   private toReport(run: NodeRun): NodeExecutionReport {
     const track = this.tracks.get(run.id);
     return {
-      id: run.id,
-      node_id: run.node,
-      block: run.block,
-      status: run.status,
-      inputs: run.inputs,
-      outputs: run.outputs,
-      error: run.error,
+      ...recordFieldsOfRun(run),
       attempts: track?.attempts.map((a): AttemptReport => ({ attempt: a.attempt, started_at: iso(a.started)!, ended_at: iso(a.ended), error: a.error })) ?? [],
       started_at: iso(track?.started ?? -1),
       ended_at: iso(track?.ended ?? -1),

@@ -6,7 +6,7 @@ import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect } 
 import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import { AuthService } from '../../auth/auth.service.js';
-import { LOGGER } from '../../common/logger.js';
+import { COMPONENT_LOGGER } from '../../common/logger.js';
 import { EVENT_BUS, type EventBus } from '../events/execution-events.js';
 import { tokenFromUrl, WsErrorCode, wsError, type WsOutgoing } from './ws.protocol.js';
 import { WsSession } from './ws-session.js';
@@ -37,16 +37,12 @@ export class ExecutionsGateway implements OnGatewayConnection, OnGatewayDisconne
   private stopListening: (() => void) | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private timings: WsTimings = DEFAULT_WS_TIMINGS;
-  private readonly logger: Logger;
-
   constructor(
     private readonly auth: AuthService,
     private readonly state: WsStateRepository,
     @Inject(EVENT_BUS) private readonly bus: EventBus,
-    @Inject(LOGGER) logger: Logger,
-  ) {
-    this.logger = logger.child({ component: 'ExecutionsGateway' });
-  }
+    @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
+  ) {}
 
   onModuleInit(): void {
     this.stopListening = this.bus.subscribe((event) => {

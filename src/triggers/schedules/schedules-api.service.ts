@@ -15,23 +15,12 @@ import { intervalProblem, nextFireAfter, nextFireTimes, scheduleProblems } from 
 import type { CreateScheduleDto } from './schedules.dto.js';
 import { graphInactive, graphNotFound, scheduleNotFound, scheduleNotYours, triggerScheduleNotDeletable } from './schedules.errors.js';
 import { SchedulesRepository, type ScheduleRow, type StoredSchedule } from './schedules.repository.js';
-import { driverSchedule, withGraphs } from './schedules.service.js';
+import { driverSchedule, firingFields, withGraphs } from './schedules.service.js';
 
 export const NEXT_FIRE_TIMES = 5;
 
-export interface ScheduleView {
-  id: string;
-  kind: 'trigger' | 'adhoc';
-  graph_id: string;
-  node_id: string | null;
-  cron: string;
-  timezone: string;
-  inputs: Record<string, unknown>;
-  payload: unknown;
-  user_id: string | null;
-  paused: boolean;
-  /** Why the server paused it (schedules.min_interval on upgrade); null otherwise. */
-  paused_reason: string | null;
+/** A schedule as the API shows it: the stored row with times as ISO text and what it means for firing. */
+export interface ScheduleView extends Omit<StoredSchedule, 'next_fire_at' | 'last_fired_at' | 'created_at'> {
   /** False when the graph is inactive: the schedule does not fire. */
   active: boolean;
   next_fire_times: string[];
@@ -42,12 +31,7 @@ export interface ScheduleView {
 export function scheduleView(row: ScheduleRow, now: Date): ScheduleView {
   const firing = row.graph_active && !row.paused;
   return {
-    id: row.id,
-    kind: row.kind,
-    graph_id: row.graph_id,
-    node_id: row.node_id,
-    cron: row.cron,
-    timezone: row.timezone,
+    ...firingFields(row),
     inputs: row.inputs,
     payload: row.payload ?? null,
     user_id: row.user_id,

@@ -18,16 +18,13 @@ import { SCHEDULE_DRIVER, type DriverSchedule, type FireHandler, type ScheduleDr
 import { decideFire, nextFireAfter, scheduleKey } from './schedule-times.js';
 import { SchedulesRepository, type CronTriggerRow, type ScheduleRow, type StoredSchedule } from './schedules.repository.js';
 
+/** Which schedule it is and when it fires: what the driver and the API both show first. */
+export function firingFields(row: StoredSchedule): Omit<DriverSchedule, 'enabled'> {
+  return { id: row.id, kind: row.kind, graph_id: row.graph_id, node_id: row.node_id, cron: row.cron, timezone: row.timezone };
+}
+
 export function driverSchedule(row: ScheduleRow): DriverSchedule {
-  return {
-    id: row.id,
-    kind: row.kind,
-    graph_id: row.graph_id,
-    node_id: row.node_id,
-    cron: row.cron,
-    timezone: row.timezone,
-    enabled: row.graph_active && !row.paused,
-  };
+  return { ...firingFields(row), enabled: row.graph_active && !row.paused };
 }
 
 /** Schedules with what they need of their graphs (read from the graphs module); a schedule without its graph is left out. */

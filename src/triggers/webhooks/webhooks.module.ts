@@ -3,7 +3,7 @@
 import { Inject, Module, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AuthModule } from '../../auth/auth.module.js';
-import { LOGGER } from '../../common/logger.js';
+import { COMPONENT_LOGGER } from '../../common/logger.js';
 import { ExecutionsModule } from '../../executions/executions.module.js';
 import { GraphsModule } from '../../graphs/graphs.module.js';
 import { UsersModule } from '../../users/users.module.js';
@@ -27,14 +27,10 @@ const PRUNE_BATCH = 10_000;
 })
 export class WebhooksModule implements OnModuleInit, OnModuleDestroy {
   private timer: NodeJS.Timeout | null = null;
-  private readonly logger: Logger;
-
   constructor(
     private readonly repository: WebhooksRepository,
-    @Inject(LOGGER) logger: Logger,
-  ) {
-    this.logger = logger.child({ component: 'WebhooksModule' });
-  }
+    @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
+  ) {}
 
   onModuleInit(): void {
     this.timer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { RateLimiter } from '../../auth/rate-limiter.js';
 import { BlocksRegistry } from '../../blocks/blocks.registry.js';
 import { CREDENTIAL_RESOLVER, type CredentialResolver } from '../../blocks/credential-resolver.js';
-import { LOGGER } from '../../common/logger.js';
+import { COMPONENT_LOGGER } from '../../common/logger.js';
 import { unstorableBodyProblem } from '../../common/storable-body.middleware.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
@@ -55,8 +55,6 @@ export type WebhookAnswer = Answer;
 export class WebhooksService {
   /** Requests without an Idempotency-Key share INSERTs under load (group commit). */
   private readonly batcher: ExecutionBatcher<TriggeredExecution>;
-  private readonly logger: Logger;
-
   constructor(
     private readonly catalog: TriggerCatalog,
     private readonly repository: WebhooksRepository,
@@ -68,9 +66,8 @@ export class WebhooksService {
     private readonly metrics: MetricsService,
     @Inject(CREDENTIAL_RESOLVER) private readonly resolver: CredentialResolver,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) logger: Logger,
+    @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
   ) {
-    this.logger = logger.child({ component: 'WebhooksService' });
     this.batcher = new ExecutionBatcher((rows) => this.admission.triggered(rows, 'webhook'));
   }
 

@@ -171,3 +171,27 @@ export function conversation(blockId: string, inputs: LlmInputs, extraUserText?:
 export function addUsage(a: LlmUsage, b: LlmUsage): LlmUsage {
   return { input_tokens: a.input_tokens + b.input_tokens, output_tokens: a.output_tokens + b.output_tokens };
 }
+
+/** What a block makes of an answer: the value it wants, or what to tell the model and the error if it misses twice. */
+export type AnswerCheck<T> = { ok: true; value: T } | { ok: false; feedback: string; failure: (usage: LlmUsage) => BlockError };
+
+/**
+ * Asks; an answer `check` refuses goes back to the model with its feedback, once; a second refusal throws
+ * its failure (with the usage of both calls). Answers the accepted value and the usage so far.
+ */
+export async function askWithOneCorrection<T>(
+  session: LlmSession,
+  call: LlmCall,
+  check: (answer: LlmAnswer) => AnswerCheck<T>,
+): Promise<{ value: T; usage: LlmUsage }> {
+  const corrections: Correction[] = [];
+  let usage: LlmUsage = { input_tokens: 0, output_tokens: 0 };
+  for (let attempt = 1; ; attempt++) {
+    const answer = await session.complete(call, corrections);
+    usage = addUsage(usage, answer.usage);
+    const checked = check(answer);
+    if (checked.ok) return { value: checked.value, usage };
+    if (attempt === 2) throw checked.failure(usage);
+    corrections.push({ answer, feedback: checked.feedback });
+  }
+}

@@ -2,7 +2,7 @@
 // an output pin: the text travels on the pin of the chosen label, so an agent branches on it.
 import { BlockError } from '../../blocks.errors.js';
 import { defineBlock, dynamicPin, optional, PIN_NAME, Type } from '../../pins.js';
-import { addUsage, conversation, openLlmSession, type Correction } from './llm-provider.js';
+import { askWithOneCorrection, conversation, openLlmSession, type AnswerCheck } from './llm-provider.js';
 import { LlmErrorCode } from './llm.errors.js';
 import { LLM_BLOCK_BASE, LLM_INPUTS, USAGE_OUTPUT } from './llm.pins.js';
 
@@ -44,27 +44,23 @@ export const llmClassifyBlock = defineBlock({
     const call = { system: base.system ? `${base.system}\n\n${instruction}` : instruction, messages: base.messages };
 
     const session = openLlmSession(ID, inputs, context);
-    const corrections: Correction[] = [];
-    let usage = { input_tokens: 0, output_tokens: 0 };
-    for (let attempt = 1; ; attempt++) {
-      const answer = await session.complete(call, corrections);
-      usage = addUsage(usage, answer.usage);
-      const label = pickLabel(answer.text, labels);
-      if (label) {
-        yield ['label', label] as const;
-        yield [dynamicPin(label), inputs.text] as const;
-        yield ['usage', usage] as const;
-        return;
-      }
-      if (attempt === 2) {
-        throw new BlockError(
-          LlmErrorCode.INVALID_ANSWER,
-          `The model answered "${answer.text.slice(0, 200)}", which is not one of the labels (${list}), twice. Make the labels or the prompt clearer, or use a stronger model.`,
-          { model: inputs.model, labels, answer: answer.text.slice(0, 500), usage },
-        );
-      }
-      corrections.push({ answer, feedback: `That is not one of the labels. Answer with exactly one of: ${list}, and nothing else.` });
-    }
+    const { value: label, usage } = await askWithOneCorrection(session, call, (answer): AnswerCheck<string> => {
+      const picked = pickLabel(answer.text, labels);
+      if (picked) return { ok: true, value: picked };
+      return {
+        ok: false,
+        feedback: `That is not one of the labels. Answer with exactly one of: ${list}, and nothing else.`,
+        failure: (used) =>
+          new BlockError(
+            LlmErrorCode.INVALID_ANSWER,
+            `The model answered "${answer.text.slice(0, 200)}", which is not one of the labels (${list}), twice. Make the labels or the prompt clearer, or use a stronger model.`,
+            { model: inputs.model, labels, answer: answer.text.slice(0, 500), usage: used },
+          ),
+      };
+    });
+    yield ['label', label] as const;
+    yield [dynamicPin(label), inputs.text] as const;
+    yield ['usage', usage] as const;
   },
 });
 

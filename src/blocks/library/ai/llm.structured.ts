@@ -4,7 +4,7 @@ import type { JsonSchema } from '../../block.types.js';
 import { BlockError, invalidPin } from '../../blocks.errors.js';
 import { compileDataSchema, problemsFromErrors, schemaProblem } from '../../pin-validation.js';
 import { anyValue, defineBlock, dict } from '../../pins.js';
-import { addUsage, conversation, openLlmSession, type Correction, type LlmAnswer } from './llm-provider.js';
+import { askWithOneCorrection, conversation, openLlmSession, type AnswerCheck, type LlmAnswer } from './llm-provider.js';
 import { LlmErrorCode } from './llm.errors.js';
 import { LLM_BLOCK_BASE, LLM_INPUTS, USAGE_OUTPUT } from './llm.pins.js';
 
@@ -39,30 +39,23 @@ export const llmStructuredBlock = defineBlock({
     const call = { system: base.system ? `${base.system}\n\n${instruction}` : instruction, messages: base.messages, jsonSchema: askFor };
 
     const session = openLlmSession(ID, inputs, context);
-    const corrections: Correction[] = [];
-    let usage = { input_tokens: 0, output_tokens: 0 };
-    for (let attempt = 1; ; attempt++) {
-      const answer = await session.complete(call, corrections);
-      usage = addUsage(usage, answer.usage);
+    const { value, usage } = await askWithOneCorrection(session, call, (answer): AnswerCheck<unknown> => {
       const checked = check(answer, wrapped, validate);
-      if (checked.ok) {
-        yield ['object', checked.value] as const;
-        yield ['usage', usage] as const;
-        return;
-      }
-      if (attempt === 2) {
-        throw new BlockError(
-          LlmErrorCode.INVALID_ANSWER,
-          `The model's answer did not fit the schema, twice: ${checked.problem}. Its last answer began: ${answer.text.slice(0, 300)}. ` +
-            'Make the schema simpler or the prompt clearer, or use a stronger model.',
-          { model: inputs.model, problem: checked.problem, usage },
-        );
-      }
-      corrections.push({
-        answer,
+      if (checked.ok) return checked;
+      return {
+        ok: false,
         feedback: `Your answer does not fit the JSON Schema: ${checked.problem}. Answer again with JSON only that fits the schema exactly.`,
-      });
-    }
+        failure: (used) =>
+          new BlockError(
+            LlmErrorCode.INVALID_ANSWER,
+            `The model's answer did not fit the schema, twice: ${checked.problem}. Its last answer began: ${answer.text.slice(0, 300)}. ` +
+              'Make the schema simpler or the prompt clearer, or use a stronger model.',
+            { model: inputs.model, problem: checked.problem, usage: used },
+          ),
+      };
+    });
+    yield ['object', value] as const;
+    yield ['usage', usage] as const;
   },
 });
 

@@ -29,12 +29,24 @@ export const GITHUB_CREDENTIALS: Record<string, CredentialFieldSpec> = {
   },
 };
 
+/** What every GitHub block shares: its category, the `github` credential and one credit an attempt. */
+export const GITHUB_BLOCK = { category: 'github', credentials: GITHUB_CREDENTIALS, cost: 1 } as const;
+
 export interface GithubSession {
   octokit: Octokit;
   owner: string;
   repo: string;
   /** Runs one API call with the run's signal; failures become clear errors about `what`. */
   call<T>(what: string, fn: (request: { signal: AbortSignal }) => Promise<T>): Promise<T>;
+  /** `call` on issue or pull request `number` of the repository: `fn` gets the owner, repo, number and signal. */
+  callOnIssue<T>(number: number, fn: (params: IssueParams) => Promise<T>): Promise<T>;
+}
+
+export interface IssueParams {
+  owner: string;
+  repo: string;
+  issue_number: number;
+  request: { signal: AbortSignal };
 }
 
 export function openGithubSession(blockId: string, repository: string, context: BlockContext): GithubSession {
@@ -64,16 +76,18 @@ export function openGithubSession(blockId: string, repository: string, context: 
     },
   });
   const target = (what: string): GithubTarget => ({ what, baseUrl, credentialName: credential.name });
+  const call = async <T>(what: string, fn: (request: { signal: AbortSignal }) => Promise<T>): Promise<T> => {
+    try {
+      return await fn({ signal: context.signal });
+    } catch (error) {
+      throw translateGithubError(error, target(what), context.signal);
+    }
+  };
   return {
     octokit,
     owner,
     repo,
-    async call(what, fn) {
-      try {
-        return await fn({ signal: context.signal });
-      } catch (error) {
-        throw translateGithubError(error, target(what), context.signal);
-      }
-    },
+    call,
+    callOnIssue: (number, fn) => call(`issue or pull request ${owner}/${repo}#${number}`, (request) => fn({ owner, repo, issue_number: number, request })),
   };
 }

@@ -1,6 +1,6 @@
 // `github.file.get`: reads a file of a repository (base64 from the contents API, decoded to UTF-8).
 import { defineBlock, optional, Type } from '../../pins.js';
-import { GITHUB_CREDENTIALS, openGithubSession, REPOSITORY_PIN } from './github-client.js';
+import { GITHUB_BLOCK, openGithubSession, REPOSITORY_PIN } from './github-client.js';
 import { unexpectedAnswer } from './github.errors.js';
 
 const ID = 'github.file.get';
@@ -10,7 +10,7 @@ export const githubFileGetBlock = defineBlock({
   description:
     'Reads one file of a repository at a ref (the default branch unless given) and yields its content as UTF-8 text with its blob sha. ' +
     'A file that is not valid UTF-8 comes as base64 (encoding says which). Reads only.',
-  category: 'github',
+  ...GITHUB_BLOCK,
   inputs: {
     repository: REPOSITORY_PIN,
     path: Type.String({ minLength: 1, description: "The file's path in the repository, e.g. docs/README.md." }),
@@ -21,8 +21,6 @@ export const githubFileGetBlock = defineBlock({
     encoding: Type.Enum(['utf-8', 'base64'], { description: 'utf-8, or base64 for a binary file.' }),
     sha: Type.String({ description: 'The blob sha of the file (what an update must name).' }),
   },
-  credentials: GITHUB_CREDENTIALS,
-  cost: 1,
   async *run(inputs, context) {
     const github = openGithubSession(ID, inputs.repository, context);
     const path = inputs.path.replace(/^\/+/, '');

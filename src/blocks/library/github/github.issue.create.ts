@@ -1,13 +1,13 @@
 // `github.issue.create`: opens an issue.
 import { defineBlock, optional, Type } from '../../pins.js';
-import { GITHUB_CREDENTIALS, openGithubSession, REPOSITORY_PIN } from './github-client.js';
+import { GITHUB_BLOCK, openGithubSession, REPOSITORY_PIN } from './github-client.js';
 
 const ID = 'github.issue.create';
 
 export const githubIssueCreateBlock = defineBlock({
   id: ID,
   description: 'Opens an issue and yields its number and URL. Side effects: a retried or re-run attempt opens another issue.',
-  category: 'github',
+  ...GITHUB_BLOCK,
   inputs: {
     repository: REPOSITORY_PIN,
     title: Type.String({ minLength: 1, description: "The issue's title." }),
@@ -20,8 +20,6 @@ export const githubIssueCreateBlock = defineBlock({
     number: Type.Integer({ description: "The new issue's number." }),
     url: Type.String({ description: "The issue's address on github.com (html_url)." }),
   },
-  credentials: GITHUB_CREDENTIALS,
-  cost: 1,
   sideEffects: true,
   async *run(inputs, context) {
     const github = openGithubSession(ID, inputs.repository, context);

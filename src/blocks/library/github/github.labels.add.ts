@@ -1,6 +1,6 @@
 // `github.labels.add`: adds labels to an issue or pull request.
 import { defineBlock, Type } from '../../pins.js';
-import { GITHUB_CREDENTIALS, NUMBER_PIN, openGithubSession, REPOSITORY_PIN } from './github-client.js';
+import { GITHUB_BLOCK, NUMBER_PIN, openGithubSession, REPOSITORY_PIN } from './github-client.js';
 
 const ID = 'github.labels.add';
 
@@ -8,7 +8,7 @@ export const githubLabelsAddBlock = defineBlock({
   id: ID,
   description:
     'Adds labels to an issue or pull request and yields every label now on it. Adding a label that is already there changes nothing, so a re-run is harmless.',
-  category: 'github',
+  ...GITHUB_BLOCK,
   inputs: {
     repository: REPOSITORY_PIN,
     number: NUMBER_PIN,
@@ -17,14 +17,10 @@ export const githubLabelsAddBlock = defineBlock({
   outputs: {
     labels: Type.Array(Type.String(), { description: 'All labels on the issue or pull request afterwards.' }),
   },
-  credentials: GITHUB_CREDENTIALS,
-  cost: 1,
   sideEffects: true,
   async *run(inputs, context) {
     const github = openGithubSession(ID, inputs.repository, context);
-    const { data } = await github.call(`issue or pull request ${inputs.repository}#${inputs.number}`, (request) =>
-      github.octokit.rest.issues.addLabels({ owner: github.owner, repo: github.repo, issue_number: inputs.number, labels: inputs.labels, request }),
-    );
+    const { data } = await github.callOnIssue(inputs.number, (params) => github.octokit.rest.issues.addLabels({ ...params, labels: inputs.labels }));
     yield ['labels', data.map((label) => label.name)] as const;
   },
 });

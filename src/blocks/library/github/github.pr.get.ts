@@ -1,6 +1,6 @@
 // `github.pr.get`: reads a pull request, and optionally its diff (the diff media type).
 import { anyValue, defineBlock, Type, withDefault } from '../../pins.js';
-import { GITHUB_CREDENTIALS, NUMBER_PIN, openGithubSession, REPOSITORY_PIN } from './github-client.js';
+import { GITHUB_BLOCK, NUMBER_PIN, openGithubSession, REPOSITORY_PIN } from './github-client.js';
 import { unexpectedAnswer } from './github.errors.js';
 
 const ID = 'github.pr.get';
@@ -8,7 +8,7 @@ const ID = 'github.pr.get';
 export const githubPrGetBlock = defineBlock({
   id: ID,
   description: "Reads a pull request (GitHub's pull request object) and, with include_diff, its unified diff. Reads only.",
-  category: 'github',
+  ...GITHUB_BLOCK,
   inputs: {
     repository: REPOSITORY_PIN,
     number: NUMBER_PIN,
@@ -18,8 +18,6 @@ export const githubPrGetBlock = defineBlock({
     pull_request: anyValue({ description: "The pull request as GitHub's REST API gives it (title, state, user, head, base, additions, ...)." }),
     diff: Type.String({ description: 'The unified diff (only with include_diff).' }),
   },
-  credentials: GITHUB_CREDENTIALS,
-  cost: 1,
   async *run(inputs, context) {
     const github = openGithubSession(ID, inputs.repository, context);
     const what = `pull request ${inputs.repository}#${inputs.number}`;
