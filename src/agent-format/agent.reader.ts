@@ -5,8 +5,9 @@ import { describeValue, FieldReader, isDict, type Dict } from './agent.fields.js
 import { ID_PATTERN, NAME_PATTERN, parseSink, parseSource, splitLinkText } from './agent.links.js';
 import type { DocPath, ProblemSink } from './agent.problems.js';
 import { readTests } from './agent-tests.reader.js';
+import { readVars } from './agent.vars.js';
 
-export const AGENT_KEYS = ['name', 'description', 'owner', 'concurrency', 'timeout', 'max_parallel', 'notify', 'nodes', 'links', 'tests'] as const;
+export const AGENT_KEYS = ['name', 'description', 'owner', 'concurrency', 'timeout', 'max_parallel', 'notify', 'vars', 'nodes', 'links', 'tests'] as const;
 export const NODE_KEYS = ['block', 'inputs', 'credentials', 'retry', 'timeout', 'description'] as const;
 export const RETRY_KEYS = ['attempts', 'backoff', 'delay', 'max_delay'] as const;
 export const LINK_KEYS = ['from', 'to', 'static'] as const;
@@ -58,6 +59,8 @@ export function readAgent(data: unknown, sink: ProblemSink): ReadAgent | undefin
   if (timeout !== undefined) agent.timeout = timeout;
   const notify = readNotify(data, fields);
   if (notify) agent.notify = notify;
+  const vars = readVars(data, fields);
+  if (vars) agent.vars = vars;
 
   const nodes = fields.dict(data, 'nodes', [], 'the map of nodes ("nodes:")', true);
   for (const [id, raw] of Object.entries(nodes ?? {})) {

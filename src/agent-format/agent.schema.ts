@@ -1,6 +1,7 @@
 // The JSON Schema of the whole agent format, generated from the block registry, so editors complete
 // and check agent files as they are typed (`trellis schema`; committed as agents/agent.schema.json).
 // Draft-07: the draft editors' YAML and JSON language servers support best.
+import { VAR_NAME } from './agent.vars.js';
 import type { BlockDefinition, BlockLookup, JsonSchema } from '../blocks/block.types.js';
 import { PIN_FORMAT_STAND_INS } from '../blocks/pin-formats.js';
 import { EXPECT_ERROR_KEYS, TEST_STATUSES } from './agent-tests.reader.js';
@@ -33,6 +34,11 @@ export function buildAgentSchema(blocks: BlockLookup): JsonSchema {
         type: 'object',
         additionalProperties: false,
         properties: { on_success: NAME_LIST, on_failure: NAME_LIST },
+      },
+      vars: {
+        type: 'object',
+        propertyNames: { pattern: VAR_NAME.source },
+        description: 'Named constants read by ${{ }} expressions as vars.<name>; config/vars.yaml and config/vars/<env>.yaml override them for file agents',
       },
       nodes: {
         type: 'object',

@@ -65,6 +65,8 @@ export interface AgentDefinition {
   timeout?: number;
   max_parallel?: number;
   notify?: NotifySettings;
+  /** Named JSON constants (`vars:`), overridable per environment for file agents (release-2.md section 2). */
+  vars?: Record<string, unknown>;
   nodes: Record<string, NodeDefinition>;
   links: LinkDefinition[];
   tests?: AgentTestCase[];

@@ -106,8 +106,9 @@ export class ExecutionsRepository {
 
   async insert(row: NewExecution): Promise<ExecutionRow> {
     const rows = await this.query<ExecutionRow>(
-      `INSERT INTO executions (graph_id, graph_version, source, user_id, trigger_node, trigger_event, inputs, credentials, preset_id, rerun_of, file_trust)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${EXECUTION_COLUMNS}`,
+      // A re-run keeps the original's vars snapshot (release-2.md section 2).
+      `INSERT INTO executions (graph_id, graph_version, source, user_id, trigger_node, trigger_event, inputs, credentials, preset_id, rerun_of, file_trust, vars)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, (SELECT o.vars FROM executions o WHERE o.id = $10)) RETURNING ${EXECUTION_COLUMNS}`,
       [
         row.graph_id,
         row.graph_version,

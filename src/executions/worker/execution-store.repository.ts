@@ -26,6 +26,8 @@ export interface ClaimedExecution {
   deadline_at: Date;
   /** True when the execution was QUEUED (nothing ran yet): it needs seeding. */
   fresh: boolean;
+  /** The effective vars recorded for it (null: not recorded yet, see ExecutionWorker.varsOf). */
+  vars: Record<string, unknown> | null;
 }
 
 export interface NewChildExecution {
@@ -72,7 +74,7 @@ const CLAIM_SET = `status = 'RUNNING', lease_owner = $2, lease_until = now() + m
 // The cost of a resumed execution is what its ledger says: a worker that died after charging an attempt never
 // wrote that charge into `cost` (the ledger row is written by the charge itself). Indexed; no rows when fresh.
 const CLAIM_RETURNING = `e.id, e.graph_id, e.graph_version, e.user_id, e.parent_id, e.depth, e.inputs, e.trigger_node, e.trigger_event,
-  e.credentials, e.file_trust,
+  e.credentials, e.file_trust, e.vars,
   GREATEST(e.cost, COALESCE((SELECT -SUM(t.amount) FROM credit_transactions t WHERE t.execution_id = e.id AND t.type IN ('USAGE', 'REFUND')), 0))::int AS cost,
   e.deadline_at, (e.started_at IS NULL) AS fresh`;
 
@@ -138,6 +140,21 @@ export class ExecutionStoreRepository {
       definition: AgentDefinition;
     }>;
     return rows[0]?.definition ?? null;
+  }
+
+  /** Whether a graph comes from the agents folder (only file agents take config/vars*.yaml overrides). */
+  async isFileGraph(graphId: string): Promise<boolean> {
+    const rows = (await this.dataSource.query(`SELECT source FROM graphs WHERE id = $1`, [graphId])) as Array<{ source: string }>;
+    return rows[0]?.source === 'file';
+  }
+
+  /** Records an execution's effective vars once; answers the recorded snapshot (an earlier one wins). */
+  async snapshotVars(id: string, vars: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const rows = (await this.dataSource.query(`UPDATE executions SET vars = COALESCE(vars, $2::jsonb) WHERE id = $1 RETURNING vars`, [
+      id,
+      JSON.stringify(vars),
+    ])) as [Array<{ vars: Record<string, unknown> }>, number];
+    return firstRow<{ vars: Record<string, unknown> }>(rows)?.vars ?? vars;
   }
 
   /**

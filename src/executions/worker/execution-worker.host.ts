@@ -65,7 +65,7 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
       logger,
     });
     this.worker = new ExecutionWorker(
-      { ...config.executor, max_json_depth: config.limits.max_json_depth },
+      { ...config.executor, max_json_depth: config.limits.max_json_depth, var_overrides: config.vars },
       store,
       dispatcher,
       registry,

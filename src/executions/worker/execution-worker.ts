@@ -7,7 +7,9 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { BlockLookup } from '../../blocks/block.types.js';
+import { effectiveVars } from '../../agent-format/agent.vars.js';
 import type { AppConfig } from '../../config/config.schema.js';
+import type { VarOverrideFile } from '../../config/vars.loader.js';
 import { compileGraph, type CompiledGraph } from '../engine/graph.compiler.js';
 import type { ExecutionDispatcher } from '../queue/execution-dispatcher.js';
 import { TickBatcher } from '../tick-batcher.js';
@@ -21,6 +23,8 @@ export class ExecutionWorker {
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly runners = new Map<string, ExecutionRunner>();
   private readonly graphs = new Map<string, CompiledGraph>();
+  /** graph@version -> the vars its executions start with (config is read once per process). */
+  private readonly effective = new Map<string, Record<string, unknown>>();
   private readonly writer: StepWriter;
   private readonly slotWaiters: Array<() => void> = [];
   private renewTimer: NodeJS.Timeout | null = null;
@@ -36,7 +40,7 @@ export class ExecutionWorker {
   });
 
   constructor(
-    private readonly config: AppConfig['executor'] & { max_json_depth?: number },
+    private readonly config: AppConfig['executor'] & { max_json_depth?: number; var_overrides?: readonly VarOverrideFile[] },
     private readonly store: ExecutionStoreRepository,
     private readonly dispatcher: ExecutionDispatcher,
     private readonly blocks: BlockLookup,
@@ -102,6 +106,7 @@ export class ExecutionWorker {
     const id = claimed.id;
     try {
       const graph = await this.graph(claimed.graph_id, claimed.graph_version);
+      claimed.vars = await this.varsOf(claimed, graph);
       const stored = claimed.fresh ? [] : await this.store.runs(id);
       const runner = new ExecutionRunner(
         claimed,
@@ -176,6 +181,22 @@ export class ExecutionWorker {
     } catch (error) {
       this.logger.warn({ err: error }, 'could not renew leases (database unreachable?)');
     }
+  }
+
+  /**
+   * The execution's vars snapshot: the recorded one, else the effective vars of its version, recorded now
+   * (once, on its first claim; nothing is written for agents without vars).
+   */
+  private async varsOf(claimed: ClaimedExecution, graph: CompiledGraph): Promise<Record<string, unknown>> {
+    if (claimed.vars) return claimed.vars;
+    const key = `${claimed.graph_id}@${claimed.graph_version}`;
+    let vars = this.effective.get(key);
+    if (!vars) {
+      const fileAgent = graph.definition.vars !== undefined && (await this.store.isFileGraph(claimed.graph_id));
+      vars = effectiveVars(graph.definition, this.config.var_overrides ?? [], fileAgent);
+      this.effective.set(key, vars);
+    }
+    return Object.keys(vars).length === 0 ? vars : this.store.snapshotVars(claimed.id, vars);
   }
 
   private async graph(graphId: string, version: number): Promise<CompiledGraph> {
