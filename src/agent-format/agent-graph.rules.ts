@@ -3,6 +3,8 @@
 // required pin is constant or linked.
 import type { JsonSchema } from '../blocks/block.types.js';
 import { compileBlock } from '../blocks/block-validator.js';
+import { expressionPins } from '../blocks/block-expressions.js';
+import { holdsExpression, WITH_PIN } from './agent-expressions.rules.js';
 import { AGENT_RUN } from './agent-subagents.rules.js';
 import { nodeBlock, type AgentRuleState } from './agent.context.js';
 import { formatLink, formatSink, formatSource } from './agent.links.js';
@@ -31,8 +33,11 @@ export function checkConstants(state: AgentRuleState): void {
     if (!found) continue;
     const { node, block } = found;
     const pins = inputPins(block);
-    // The blocks' own validator: the same messages as the execute API and `run` give.
-    for (const problem of compileBlock(block).constantProblems(node.inputs)) {
+    // The blocks' own validator: the same messages as the execute API and `run` give. A pin holding a
+    // `${{ }}` is checked against its schema once evaluated, where its block allows expressions.
+    const allowed = expressionPins(block);
+    const constants = Object.fromEntries(Object.entries(node.inputs).filter(([pin, value]) => !(allowed[pin] && holdsExpression(value))));
+    for (const problem of compileBlock(block).constantProblems(constants)) {
       const segments = problem
         .pointer!.split('/')
         .slice(1)
@@ -143,6 +148,14 @@ export function checkLinks(state: AgentRuleState): void {
         `link target "${formatSink(link.to)}": ${block.id} is a trigger, started from outside; it takes no links (set its inputs as constants)`,
         { node: link.to.node },
       );
+      continue;
+    }
+    if (link.to.pin === WITH_PIN) {
+      // Any value may feed expressions; the link needs the name they read it by.
+      if (link.to.key === undefined)
+        sink.error(link.toPath, `link target "${formatSink(link.to)}": "with" is reserved for expressions; name the value: ${link.to.node}.with.<name>`, {
+          node: link.to.node,
+        });
       continue;
     }
     const pins = inputPins(block);

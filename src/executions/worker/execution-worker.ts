@@ -10,6 +10,9 @@ import type { BlockLookup } from '../../blocks/block.types.js';
 import { effectiveVars } from '../../agent-format/agent.vars.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import type { VarOverrideFile } from '../../config/vars.loader.js';
+import { runValidatedBlock } from '../../blocks/validated-run.js';
+import type { BlockAttemptFn } from '../engine/block-attempt.js';
+import { compileExpressions, isReplayed, withExpressions, type ExpressionSite } from '../node-expressions.js';
 import { compileGraph, type CompiledGraph } from '../engine/graph.compiler.js';
 import type { ExecutionDispatcher } from '../queue/execution-dispatcher.js';
 import { TickBatcher } from '../tick-batcher.js';
@@ -23,8 +26,8 @@ export class ExecutionWorker {
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly runners = new Map<string, ExecutionRunner>();
   private readonly graphs = new Map<string, CompiledGraph>();
-  /** graph@version -> the vars its executions start with (config is read once per process). */
-  private readonly effective = new Map<string, Record<string, unknown>>();
+  /** graph@version -> the vars its executions start with (config is read once per process), and its expressions. */
+  private readonly versions = new Map<string, { vars: Record<string, unknown>; expressions: Map<string, ExpressionSite[]> }>();
   private readonly writer: StepWriter;
   private readonly slotWaiters: Array<() => void> = [];
   private renewTimer: NodeJS.Timeout | null = null;
@@ -107,6 +110,7 @@ export class ExecutionWorker {
     try {
       const graph = await this.graph(claimed.graph_id, claimed.graph_version);
       claimed.vars = await this.varsOf(claimed, graph);
+      const runBlock = this.blockRunner(claimed, claimed.vars, (await this.version(claimed, graph)).expressions);
       const stored = claimed.fresh ? [] : await this.store.runs(id);
       const runner = new ExecutionRunner(
         claimed,
@@ -123,6 +127,7 @@ export class ExecutionWorker {
         },
         {
           ...this.deps,
+          runBlock,
           write: (write) => this.writer.write(write),
           childResults: (ids) => this.store.childResults(ids),
           childVersion: (graphId, version, userId) => this.store.childVersion(graphId, version, userId),
@@ -188,15 +193,38 @@ export class ExecutionWorker {
    * (once, on its first claim; nothing is written for agents without vars).
    */
   private async varsOf(claimed: ClaimedExecution, graph: CompiledGraph): Promise<Record<string, unknown>> {
+    const { vars } = await this.version(claimed, graph);
     if (claimed.vars) return claimed.vars;
-    const key = `${claimed.graph_id}@${claimed.graph_version}`;
-    let vars = this.effective.get(key);
-    if (!vars) {
-      const fileAgent = graph.definition.vars !== undefined && (await this.store.isFileGraph(claimed.graph_id));
-      vars = effectiveVars(graph.definition, this.config.var_overrides ?? [], fileAgent);
-      this.effective.set(key, vars);
-    }
     return Object.keys(vars).length === 0 ? vars : this.store.snapshotVars(claimed.id, vars);
+  }
+
+  private async version(
+    claimed: ClaimedExecution,
+    graph: CompiledGraph,
+  ): Promise<{ vars: Record<string, unknown>; expressions: Map<string, ExpressionSite[]> }> {
+    const key = `${claimed.graph_id}@${claimed.graph_version}`;
+    let known = this.versions.get(key);
+    if (!known) {
+      const facts = await this.store.versionFacts(claimed.graph_id, claimed.graph_version);
+      known = {
+        vars: effectiveVars(graph.definition, this.config.var_overrides ?? [], facts.file),
+        expressions: facts.expressions ? compileExpressions(graph.definition, this.blocks) : new Map(),
+      };
+      this.versions.set(key, known);
+    }
+    return known;
+  }
+
+  /** The block runner of one execution: its node constants' `${{ }}` evaluated against its vars, trigger and facts. */
+  private blockRunner(claimed: ClaimedExecution, vars: Record<string, unknown>, expressions: Map<string, ExpressionSite[]>): BlockAttemptFn {
+    const run = this.deps.runBlock ?? runValidatedBlock;
+    const startedAt = claimed.started_at ? new Date(claimed.started_at).toISOString() : new Date().toISOString();
+    const source = claimed.source ?? 'api';
+    return withExpressions(run, expressions, {
+      vars,
+      execution: { id: claimed.id, source, started_at: startedAt, trigger_replayed: isReplayed(source, claimed.trigger_node) },
+      trigger: claimed.trigger_node && claimed.trigger_event ? claimed.trigger_event : null,
+    });
   }
 
   private async graph(graphId: string, version: number): Promise<CompiledGraph> {
