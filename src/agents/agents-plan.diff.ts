@@ -119,6 +119,8 @@ function settingChanges(before: AgentDefinition, after: AgentDefinition): string
     const now = after.notify?.[key] ?? [];
     if (!same(was, now)) lines.push(`notify.${key}: ${preview(was)} → ${preview(now)}`);
   }
+  // The declared values; config/vars*.yaml overrides apply on top of them at run time.
+  lines.push(...mapChanges('vars', before.vars ?? {}, after.vars ?? {}));
   if (!same(before.tests ?? [], after.tests ?? [])) {
     const count = (agent: AgentDefinition) => agent.tests?.length ?? 0;
     lines.push(count(before) === count(after) ? `tests changed (${count(after)})` : `tests: ${count(before)} → ${count(after)}`);
