@@ -9,6 +9,7 @@ import { AGENT_RUN } from './agent-subagents.rules.js';
 import { nodeBlock, type AgentRuleState } from './agent.context.js';
 import { formatLink, formatSink, formatSource } from './agent.links.js';
 import { describePin, dictKeySchema, inputPins, isDictPin, outputPins, requiredInputs, typesCompatible } from './agent.pins.js';
+import { isDict } from './agent.fields.js';
 import { suggestion } from './agent.suggest.js';
 
 export function checkBlocks(state: AgentRuleState): void {
@@ -179,6 +180,15 @@ export function checkLinks(state: AgentRuleState): void {
         continue;
       }
       sinkSchema = dictKeySchema(pinSchema, link.to.key);
+    } else if (block.pinModes?.[link.to.pin] === 'gather') {
+      // A gather pin takes each arriving value as one element of its list (list.iterate.key -> list.collect.key).
+      sinkSchema = isDict(pinSchema.items) ? (pinSchema.items as JsonSchema) : undefined;
+      if (link.to.pin in target.inputs) {
+        sink.error(link.toPath, `pin "${link.to.pin}" of node "${link.to.node}" is both constant (in its inputs) and linked; remove one`, {
+          node: link.to.node,
+          pin: link.to.pin,
+        });
+      }
     } else if (link.to.pin in target.inputs) {
       sink.error(
         link.toPath,

@@ -1,0 +1,53 @@
+// Loops with the real blocks on the in-memory runner (release-2.md section 6): list.iterate's batch_size,
+// list.collect on zero items, and the list.iterate.key -> list.collect.key link (which validates).
+import { describe, expect, it } from '@jest/globals';
+import { validateTexts, yaml } from '../../test/agents/fixtures/check.js';
+import { BlocksRegistry } from '../blocks/blocks.registry.js';
+import { BLOCK_LIBRARY } from '../blocks/library/index.js';
+import { runGraphInMemory } from './memory-run.js';
+
+const blocks = new BlocksRegistry(BLOCK_LIBRARY);
+
+/** Items -> iterate (optionally in batches) -> a doubling query per item -> collect sorted by key. */
+const LOOP = (batch: string) =>
+  yaml(
+    'name: loop',
+    'nodes:',
+    '  items: { block: input, inputs: { name: items, type: array } }',
+    `  each: { block: list.iterate${batch ? `, inputs: { batch_size: ${batch} }` : ''} }`,
+    `  work: { block: json.query, inputs: { expression: "${batch ? '$count($)' : '$ * 2'}" } }`,
+    '  all: { block: list.collect }',
+    '  out: { block: output, inputs: { name: out } }',
+    '  done: { block: output, inputs: { name: done } }',
+    'links:',
+    '  - items.value -> each.items',
+    `  - each.${batch ? 'batch' : 'item'} -> work.data`,
+    '  - work.result -> all.item',
+    '  - each.key -> all.key',
+    '  - each.count -> all.count',
+    '  - all.items -> out.value',
+    '  - all.complete -> done.value',
+  );
+
+function definition(text: string) {
+  const result = validateTexts({ 'agents/loop.yaml': text }, { blocks }).results[0]!;
+  expect(result.problems.filter((p) => p.severity === 'error')).toEqual([]);
+  return result.agent!;
+}
+
+describe('loops', () => {
+  it('validates list.iterate.key -> list.collect.key and collects in key order', async () => {
+    const result = await runGraphInMemory(definition(LOOP('')), { blocks, inputs: { items: [1, 2, 3] } });
+    expect(result).toMatchObject({ status: 'COMPLETED', outputs: { out: [[2, 4, 6]], done: [true] } });
+  });
+
+  it('yields batches of batch_size with the batch index as key, count being the number of batches', async () => {
+    const result = await runGraphInMemory(definition(LOOP('2')), { blocks, inputs: { items: [1, 2, 3, 4, 5] } });
+    expect(result).toMatchObject({ status: 'COMPLETED', outputs: { out: [[2, 2, 1]], done: [true] } });
+  });
+
+  it('collects an empty list, complete, when count arrives as 0', async () => {
+    const result = await runGraphInMemory(definition(LOOP('')), { blocks, inputs: { items: [] } });
+    expect(result).toMatchObject({ status: 'COMPLETED', outputs: { out: [[]], done: [true] } });
+  });
+});
