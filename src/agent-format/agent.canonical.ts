@@ -48,6 +48,7 @@ function canonicalNode(node: NodeDefinition): NodeDefinition {
   };
   if (node.retry) out.retry = { ...node.retry };
   if (node.timeout !== undefined) out.timeout = node.timeout;
+  if (node.concurrency !== undefined) out.concurrency = node.concurrency;
   if (node.description !== undefined) out.description = node.description;
   return out;
 }

@@ -94,6 +94,7 @@ function nodeSchema(blocks: readonly BlockDefinition[]): JsonSchema {
         },
       },
       timeout: { ...DURATION, description: 'Per-attempt time limit' },
+      concurrency: { type: 'integer', minimum: 1, description: 'Runs of this node at once within one execution; 1 = one item at a time, in order' },
       description: { type: 'string' },
     },
     allOf: blocks.map((block) => ({

@@ -20,6 +20,8 @@ export interface NodeDefinition {
   retry?: RetryPolicy;
   /** Per-attempt time limit, milliseconds. */
   timeout?: number;
+  /** At most this many runs of the node at once within one execution, in arrival order (WAITING ones hold their slot). */
+  concurrency?: number;
   description?: string;
 }
 

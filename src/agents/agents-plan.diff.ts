@@ -70,6 +70,7 @@ export function nodeChanges(before: NodeDefinition, after: NodeDefinition): stri
     const show = (ms: number | undefined) => (ms === undefined ? 'none' : formatDuration(ms));
     lines.push(`timeout: ${show(before.timeout)} → ${show(after.timeout)}`);
   }
+  if (before.concurrency !== after.concurrency) lines.push(`concurrency: ${before.concurrency ?? 'unlimited'} → ${after.concurrency ?? 'unlimited'}`);
   if (before.description !== after.description) lines.push('description changed');
   return lines;
 }

@@ -51,3 +51,53 @@ describe('loops', () => {
     expect(result).toMatchObject({ status: 'COMPLETED', outputs: { out: [[]], done: [true] } });
   });
 });
+
+describe('node concurrency', () => {
+  const FAN_OUT = (concurrency: string) =>
+    yaml(
+      'name: loop',
+      'nodes:',
+      '  items: { block: input, inputs: { name: items, type: array } }',
+      '  each: { block: list.iterate }',
+      '  work:',
+      '    block: json.query',
+      '    inputs: { expression: "$ * 2" }',
+      ...(concurrency ? [`    concurrency: ${concurrency}`] : []),
+      '  out: { block: output, inputs: { name: out } }',
+      'links:',
+      '  - items.value -> each.items',
+      '  - each.item -> work.data',
+      '  - work.result -> out.value',
+    );
+
+  /** Runs the fan-out with a block runner that records, per start, the item and how many `work` runs were in flight. */
+  async function observe(concurrency: string): Promise<{ starts: unknown[]; most: number; out: unknown[] }> {
+    const starts: unknown[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const result = await runGraphInMemory(definition(FAN_OUT(concurrency)), {
+      blocks,
+      inputs: { items: [1, 2, 3, 4] },
+      runAttempt: (request) =>
+        (async function* () {
+          if (request.context.nodeId !== 'work') return yield* request.block.run(request.inputs, request.context);
+          starts.push(request.inputs.data);
+          most = Math.max(most, ++inFlight);
+          // Let every other ready run start before this one ends.
+          for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+          inFlight--;
+          yield* request.block.run(request.inputs, request.context);
+        })(),
+    });
+    return { starts, most, out: result.outputs.out ?? [] };
+  }
+
+  it('runs a fan-out one item at a time, in order, with concurrency: 1', async () => {
+    expect(await observe('1')).toEqual({ starts: [1, 2, 3, 4], most: 1, out: [2, 4, 6, 8] });
+  });
+
+  it('runs at most N at once with concurrency: N, and all at once without it', async () => {
+    expect((await observe('2')).most).toBe(2);
+    expect((await observe('')).most).toBe(4);
+  });
+});
