@@ -97,3 +97,24 @@ describe('${{ }} in constants', () => {
     expectProblemAt(errorsOf(orders({ 14: '  - hook.body -> fetch.with' })), 14, 5, /"with" is reserved for expressions; name the value: fetch\.with\.<name>/);
   });
 });
+
+describe('static type checks of constants', () => {
+  const CONDITION = (right: string, operator = '">="') =>
+    yaml(
+      'name: check',
+      'nodes:',
+      '  n: { block: input, inputs: { name: n, type: number } }',
+      `  big: { block: logic.condition, inputs: { operator: ${operator}, right: ${right} } }`,
+      'links:',
+      '  - n.value -> big.left',
+    );
+
+  it('refuses a text constant compared with >=, at the constant', () => {
+    expectProblemAt(errorsOf(CONDITION('"100"')), 4, 67, /right.*number.*write 100, not "100"/);
+  });
+
+  it('accepts a number, and text with == (deep equality takes any value)', () => {
+    expect(errorsOf(CONDITION('100'))).toEqual([]);
+    expect(errorsOf(CONDITION('"100"', '"=="'))).toEqual([]);
+  });
+});
