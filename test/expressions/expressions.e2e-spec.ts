@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createTestApp, makeConfigDir, TEST_ADMIN_KEY, type TestApp } from '../helpers/app.js';
+import { createTestDatabase } from '../helpers/database.js';
 import { waitFor } from '../helpers/wait.js';
 
 interface Received {
@@ -121,6 +122,25 @@ describe('vars and ${{ }} expressions through real executions', () => {
     expect(rows[0]!.vars).toEqual({ api: peer, big_order: 5 });
   });
 
+  it("re-runs with the first execution's vars snapshot", async () => {
+    const [first] = (await t.dataSource.query(
+      `SELECT id FROM executions WHERE graph_id = 'orders' AND vars IS NOT NULL ORDER BY created_at LIMIT 1`,
+    )) as Array<{ id: string }>;
+    // A changed snapshot (as if the config had changed since): the re-run must use the stored one.
+    await t.dataSource.query(`UPDATE executions SET vars = $2 WHERE id = $1`, [first!.id, JSON.stringify({ api: peer, big_order: 50 })]);
+    const rerun = await api().post(`/api/executions/${first!.id}/rerun`).set('X-API-Key', TEST_ADMIN_KEY);
+    expect(rerun.status).toBe(202);
+    const done = await waitFor(
+      () => api().get(`/api/executions/${rerun.body.id}`).set('X-API-Key', TEST_ADMIN_KEY),
+      (r) => r.body.status === 'COMPLETED',
+      { what: 'the re-run to complete' },
+    );
+    expect(done.body.source).toBe('rerun');
+    expect(JSON.parse((JSON.parse(received.at(-1)!.body) as { body: string }).body)).toMatchObject({ qty: 2, big: false, source: 'rerun' });
+    const rows = (await t.dataSource.query('SELECT vars FROM executions WHERE id = $1', [rerun.body.id])) as Array<{ vars: unknown }>;
+    expect(rows[0]!.vars).toEqual({ api: peer, big_order: 50 });
+  });
+
   it('routes EXPRESSION_FAILED, naming the path, when an expression gives no value', async () => {
     const before = received.length;
     const res = await api()
@@ -165,5 +185,31 @@ describe('vars and ${{ }} expressions through real executions', () => {
       ]),
     );
     expect(done.body.outputs.out).toEqual([]);
+  });
+});
+
+describe('vars overrides at start-up', () => {
+  it('refuses to start when config/vars/<env>.yaml overrides a var the agent does not declare', async () => {
+    const agents = mkdtempSync(join(tmpdir(), 'trellis-expr-agents-'));
+    const config = makeConfigDir();
+    // Ours to drop: a start that fails leaves the database to its owner.
+    const database = await createTestDatabase('exprstart');
+    try {
+      writeFileSync(join(agents, 'orders.yaml'), ORDERS('https://orders.example.com'));
+      mkdirSync(join(config, 'vars'));
+      writeFileSync(join(config, 'vars', 'test.yaml'), 'orders: { apii: https://x.example.com }\n');
+      await expect(
+        createTestApp({
+          label: 'exprstart',
+          database,
+          env: { AGENTS_DIR: agents, TRELLIS_CONFIG_DIR: config },
+          overrides: { gitops: { sync_on_start: true } },
+        }),
+      ).rejects.toThrow(/vars\/test\.yaml: orders\.apii: overrides a var agent "orders" does not declare it; add "apii:" under the agent's "vars:"/);
+    } finally {
+      rmSync(agents, { recursive: true, force: true });
+      rmSync(config, { recursive: true, force: true });
+      await database.drop();
+    }
   });
 });
