@@ -100,4 +100,23 @@ describe('node concurrency', () => {
     expect((await observe('2')).most).toBe(2);
     expect((await observe('')).most).toBe(4);
   });
+
+  it('keeps the slot while a run waits for its retry: the next item starts only after it', async () => {
+    const text = FAN_OUT('1').replace('    concurrency: 1', '    concurrency: 1\n    retry: { attempts: 2, backoff: fixed, delay: 5ms }');
+    const starts: unknown[] = [];
+    const result = await runGraphInMemory(definition(text), {
+      blocks,
+      inputs: { items: [1, 2] },
+      runAttempt: (request) =>
+        (async function* () {
+          if (request.context.nodeId === 'work') {
+            starts.push(`${String(request.inputs.data)}#${request.context.attempt}`);
+            if (request.inputs.data === 1 && request.context.attempt === 1) throw new Error('first try fails');
+          }
+          yield* request.block.run(request.inputs, request.context);
+        })(),
+    });
+    expect(starts).toEqual(['1#1', '1#2', '2#1']);
+    expect(result.outputs.out).toEqual([2, 4]);
+  });
 });

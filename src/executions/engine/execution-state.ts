@@ -96,6 +96,11 @@ export class ExecutionState {
     if (runs.length) this.ready.splice(this.readyHead, 0, ...runs);
   }
 
+  /** Removes the run enqueued last (to put it elsewhere in the queue). */
+  takeLast(): NodeRun[] {
+    return this.ready.length > this.readyHead ? [this.ready.pop()!] : [];
+  }
+
   /** RUNNING and WAITING runs of one node (what its `concurrency` counts). */
   activeOf(nodeId: string): number {
     let count = 0;

@@ -229,6 +229,8 @@ export class ExecutionScheduler {
     if (run && run.status === NodeRunStatus.WAITING && run.waiting_for?.kind === 'retry') {
       this.state.release(run);
       this.state.enqueue(run);
+      // Its node's slot was held through the backoff: with a `concurrency`, it goes ahead of the node's later runs.
+      if (this.state.node(run).concurrency !== null) this.state.requeueFirst(this.state.takeLast());
       this.state.step.touch(run);
     }
     return this.state.step.take();
