@@ -3,10 +3,13 @@
 // required pin is constant or linked.
 import type { JsonSchema } from '../blocks/block.types.js';
 import { compileBlock } from '../blocks/block-validator.js';
+import { expressionPins } from '../blocks/block-expressions.js';
+import { holdsExpression, WITH_PIN } from './agent-expressions.rules.js';
 import { AGENT_RUN } from './agent-subagents.rules.js';
 import { nodeBlock, type AgentRuleState } from './agent.context.js';
 import { formatLink, formatSink, formatSource } from './agent.links.js';
 import { describePin, dictKeySchema, inputPins, isDictPin, outputPins, requiredInputs, typesCompatible } from './agent.pins.js';
+import { isDict } from './agent.fields.js';
 import { suggestion } from './agent.suggest.js';
 
 export function checkBlocks(state: AgentRuleState): void {
@@ -31,8 +34,11 @@ export function checkConstants(state: AgentRuleState): void {
     if (!found) continue;
     const { node, block } = found;
     const pins = inputPins(block);
-    // The blocks' own validator: the same messages as the execute API and `run` give.
-    for (const problem of compileBlock(block).constantProblems(node.inputs)) {
+    // The blocks' own validator: the same messages as the execute API and `run` give. A pin holding a
+    // `${{ }}` is checked against its schema once evaluated, where its block allows expressions.
+    const allowed = expressionPins(block);
+    const constants = Object.fromEntries(Object.entries(node.inputs).filter(([pin, value]) => !(allowed[pin] && holdsExpression(value))));
+    for (const problem of compileBlock(block).constantProblems(constants)) {
       const segments = problem
         .pointer!.split('/')
         .slice(1)
@@ -145,6 +151,14 @@ export function checkLinks(state: AgentRuleState): void {
       );
       continue;
     }
+    if (link.to.pin === WITH_PIN) {
+      // Any value may feed expressions; the link needs the name they read it by.
+      if (link.to.key === undefined)
+        sink.error(link.toPath, `link target "${formatSink(link.to)}": "with" is reserved for expressions; name the value: ${link.to.node}.with.<name>`, {
+          node: link.to.node,
+        });
+      continue;
+    }
     const pins = inputPins(block);
     const pinSchema = pins[link.to.pin];
     if (!pinSchema) {
@@ -166,6 +180,15 @@ export function checkLinks(state: AgentRuleState): void {
         continue;
       }
       sinkSchema = dictKeySchema(pinSchema, link.to.key);
+    } else if (block.pinModes?.[link.to.pin] === 'gather') {
+      // A gather pin takes each arriving value as one element of its list (list.iterate.key -> list.collect.key).
+      sinkSchema = isDict(pinSchema.items) ? (pinSchema.items as JsonSchema) : undefined;
+      if (link.to.pin in target.inputs) {
+        sink.error(link.toPath, `pin "${link.to.pin}" of node "${link.to.node}" is both constant (in its inputs) and linked; remove one`, {
+          node: link.to.node,
+          pin: link.to.pin,
+        });
+      }
     } else if (link.to.pin in target.inputs) {
       sink.error(
         link.toPath,

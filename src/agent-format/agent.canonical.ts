@@ -35,6 +35,7 @@ export function canonicalize(agent: AgentDefinition): AgentDefinition {
   if (agent.notify && (agent.notify.on_success.length || agent.notify.on_failure.length)) {
     out.notify = { on_success: [...agent.notify.on_success], on_failure: [...agent.notify.on_failure] };
   }
+  if (agent.vars && Object.keys(agent.vars).length) out.vars = sortKeys(agent.vars) as Record<string, unknown>;
   if (agent.tests?.length) out.tests = sortKeys(agent.tests) as AgentDefinition['tests'];
   return out;
 }
@@ -47,6 +48,7 @@ function canonicalNode(node: NodeDefinition): NodeDefinition {
   };
   if (node.retry) out.retry = { ...node.retry };
   if (node.timeout !== undefined) out.timeout = node.timeout;
+  if (node.concurrency !== undefined) out.concurrency = node.concurrency;
   if (node.description !== undefined) out.description = node.description;
   return out;
 }

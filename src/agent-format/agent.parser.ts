@@ -18,10 +18,27 @@ export interface AgentSource {
 interface Located {
   key?: SourcePosition;
   value: SourcePosition;
+  /** A scalar's source offsets, for positions inside its text. */
+  range?: [number, number];
 }
 
 class YamlPositions implements PositionResolver {
+  text = '';
+  at: (offset: number) => SourcePosition = () => ({ line: 1, column: 1 });
+
   constructor(private readonly index: Map<string, Located>) {}
+
+  locateText(path: DocPath, needle: string, occurrence: number): SourcePosition | undefined {
+    const range = this.index.get(toPointer(path))?.range;
+    if (!range) return undefined;
+    const source = this.text.slice(range[0], range[1]);
+    let found = -1;
+    for (let n = 0; n <= occurrence; n++) {
+      found = source.indexOf(needle, found + 1);
+      if (found === -1) return undefined;
+    }
+    return this.at(range[0] + found);
+  }
 
   locate(path: DocPath, at: 'key' | 'value' = 'value'): SourcePosition {
     // A path that is not in the document (a missing key) points at its nearest ancestor.
@@ -45,6 +62,8 @@ export function parseAgentYaml(text: string, file?: string): AgentSource {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
+  positions.text = text;
+  positions.at = at;
   const base: Omit<AgentSource, 'data'> = { positions, problems: sink.problems, ...expectedNameOf(file) };
 
   if (doc.errors.length) {
@@ -94,7 +113,7 @@ function indexNode(node: YamlNode, path: Array<string | number>, index: Map<stri
       // The data keeps the last of duplicate keys, so positions follow the last one too.
       if (first) sink.addAt(keyPosition, childPath, `duplicate key "${key}" (first written at line ${first.line}); keep one of them`);
       else seen.set(key, keyPosition);
-      index.set(toPointer(childPath), { key: keyPosition, value: valuePosition });
+      index.set(toPointer(childPath), { key: keyPosition, value: valuePosition, ...scalarRange(valueNode) });
       if (valueNode) indexNode(valueNode, childPath, index, sink, at);
     }
     return;
@@ -103,10 +122,14 @@ function indexNode(node: YamlNode, path: Array<string | number>, index: Map<stri
     node.items.forEach((item, i) => {
       const itemNode = item as YamlNode | null;
       const childPath = [...path, i];
-      if (itemNode?.range) index.set(toPointer(childPath), { value: at(itemNode.range[0]) });
+      if (itemNode?.range) index.set(toPointer(childPath), { value: at(itemNode.range[0]), ...scalarRange(itemNode) });
       if (itemNode) indexNode(itemNode, childPath, index, sink, at);
     });
   }
+}
+
+function scalarRange(node: YamlNode | null): { range?: [number, number] } {
+  return isScalar(node) && node.range ? { range: [node.range[0], node.range[1]] } : {};
 }
 
 /** An agent sent as a JSON body: problems are located by JSON Pointer only. */

@@ -21,6 +21,8 @@ export interface SourcePosition {
 /** Where a path is in the source: at its key (`'key'`) or at its value (the default). */
 export interface PositionResolver {
   locate(path: DocPath, at?: 'key' | 'value'): SourcePosition;
+  /** Where the `occurrence`-th (from 0) `needle` inside the scalar at `path` is written (YAML documents only). */
+  locateText?(path: DocPath, needle: string, occurrence: number): SourcePosition | undefined;
 }
 
 /** For documents without text positions (JSON bodies): problems carry the pointer alone. */
@@ -56,6 +58,12 @@ export class ProblemSink {
 
   add(path: DocPath, message: string, options: ProblemOptions = {}): void {
     this.addAt(this.positions.locate(path, options.at), path, message, options);
+  }
+
+  /** An error at the `occurrence`-th `needle` written inside the value at `path` (the value itself when unknown). */
+  errorInText(path: DocPath, needle: string, occurrence: number, message: string, options: ProblemOptions = {}): void {
+    const at = this.positions.locateText?.(path, needle, occurrence) ?? this.positions.locate(path);
+    this.addAt(at, path, message, { ...options, severity: 'error' });
   }
 
   /** A problem at a known position (the parser's syntax errors and repeated keys). */

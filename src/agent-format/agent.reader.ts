@@ -5,9 +5,10 @@ import { describeValue, FieldReader, isDict, type Dict } from './agent.fields.js
 import { ID_PATTERN, NAME_PATTERN, parseSink, parseSource, splitLinkText } from './agent.links.js';
 import type { DocPath, ProblemSink } from './agent.problems.js';
 import { readTests } from './agent-tests.reader.js';
+import { readVars } from './agent.vars.js';
 
-export const AGENT_KEYS = ['name', 'description', 'owner', 'concurrency', 'timeout', 'max_parallel', 'notify', 'nodes', 'links', 'tests'] as const;
-export const NODE_KEYS = ['block', 'inputs', 'credentials', 'retry', 'timeout', 'description'] as const;
+export const AGENT_KEYS = ['name', 'description', 'owner', 'concurrency', 'timeout', 'max_parallel', 'notify', 'vars', 'nodes', 'links', 'tests'] as const;
+export const NODE_KEYS = ['block', 'inputs', 'credentials', 'retry', 'timeout', 'concurrency', 'description'] as const;
 export const RETRY_KEYS = ['attempts', 'backoff', 'delay', 'max_delay'] as const;
 export const LINK_KEYS = ['from', 'to', 'static'] as const;
 export const NOTIFY_KEYS = ['on_success', 'on_failure'] as const;
@@ -58,6 +59,8 @@ export function readAgent(data: unknown, sink: ProblemSink): ReadAgent | undefin
   if (timeout !== undefined) agent.timeout = timeout;
   const notify = readNotify(data, fields);
   if (notify) agent.notify = notify;
+  const vars = readVars(data, fields);
+  if (vars) agent.vars = vars;
 
   const nodes = fields.dict(data, 'nodes', [], 'the map of nodes ("nodes:")', true);
   for (const [id, raw] of Object.entries(nodes ?? {})) {
@@ -105,6 +108,8 @@ function readNode(id: string, raw: unknown, fields: FieldReader): NodeDefinition
   if (description !== undefined) node.description = description;
   const timeout = fields.duration(raw, 'timeout', path, `the timeout of node "${id}"`);
   if (timeout !== undefined) node.timeout = timeout;
+  const concurrency = fields.positiveInt(raw, 'concurrency', path, `the concurrency of node "${id}" (runs at once; 1 = one item at a time, in order)`);
+  if (concurrency !== undefined) node.concurrency = concurrency;
   const retry = readRetry(raw, path, fields);
   if (retry) node.retry = retry;
   return node;

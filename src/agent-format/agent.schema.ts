@@ -1,6 +1,8 @@
 // The JSON Schema of the whole agent format, generated from the block registry, so editors complete
 // and check agent files as they are typed (`trellis schema`; committed as agents/agent.schema.json).
 // Draft-07: the draft editors' YAML and JSON language servers support best.
+import { expressionPins } from '../blocks/block-expressions.js';
+import { VAR_NAME } from './agent.vars.js';
 import type { BlockDefinition, BlockLookup, JsonSchema } from '../blocks/block.types.js';
 import { PIN_FORMAT_STAND_INS } from '../blocks/pin-formats.js';
 import { EXPECT_ERROR_KEYS, TEST_STATUSES } from './agent-tests.reader.js';
@@ -33,6 +35,11 @@ export function buildAgentSchema(blocks: BlockLookup): JsonSchema {
         type: 'object',
         additionalProperties: false,
         properties: { on_success: NAME_LIST, on_failure: NAME_LIST },
+      },
+      vars: {
+        type: 'object',
+        propertyNames: { pattern: VAR_NAME.source },
+        description: 'Named constants read by ${{ }} expressions as vars.<name>; config/vars.yaml and config/vars/<env>.yaml override them for file agents',
       },
       nodes: {
         type: 'object',
@@ -87,6 +94,7 @@ function nodeSchema(blocks: readonly BlockDefinition[]): JsonSchema {
         },
       },
       timeout: { ...DURATION, description: 'Per-attempt time limit' },
+      concurrency: { type: 'integer', minimum: 1, description: 'Runs of this node at once within one execution; 1 = one item at a time, in order' },
       description: { type: 'string' },
     },
     allOf: blocks.map((block) => ({
@@ -94,7 +102,7 @@ function nodeSchema(blocks: readonly BlockDefinition[]): JsonSchema {
       then: {
         description: block.description,
         properties: {
-          inputs: { type: 'object', additionalProperties: false, properties: plainPins(block) },
+          inputs: { type: 'object', additionalProperties: false, properties: withExpressions(block, plainPins(block)) },
           credentials: {
             type: 'object',
             additionalProperties: false,
@@ -115,6 +123,18 @@ function nodeSchema(blocks: readonly BlockDefinition[]): JsonSchema {
 function plainPins(block: BlockDefinition): Record<string, JsonSchema> {
   const plain = JSON.parse(JSON.stringify(inputPins(block))) as Record<string, JsonSchema>;
   return Object.fromEntries(Object.entries(plain).map(([pin, schema]) => [pin, standardSchema(schema) as JsonSchema]));
+}
+
+/** A pin that takes `${{ }}` also takes a text holding one (its value is checked once evaluated). */
+const EXPRESSION_TEXT: JsonSchema = {
+  type: 'string',
+  pattern: '\\$\\{\\{',
+  description: 'A ${{ }} expression (JSONata) over vars, with, execution and trigger',
+};
+
+function withExpressions(block: BlockDefinition, pins: Record<string, JsonSchema>): Record<string, JsonSchema> {
+  const allowed = expressionPins(block);
+  return Object.fromEntries(Object.entries(pins).map(([pin, schema]) => [pin, allowed[pin] ? { anyOf: [schema, EXPRESSION_TEXT] } : schema]));
 }
 
 /** Keywords whose values are data, not schemas: left as they are. */

@@ -3,6 +3,7 @@
 // canonical definitions out. Cross-agent rules (names, sub-agent targets and cycles) see the whole set.
 import type { AgentDefinition } from './graph.types.js';
 import { checkBlocks, checkConstants, checkCredentials, checkLinks, checkRequiredPins } from './agent-graph.rules.js';
+import { checkExpressions } from './agent-expressions.rules.js';
 import { checkInputsAndOutputs } from './agent-nodes.rules.js';
 import { AGENT_RUN, checkAgentRuns, checkCallCycles, type CallSite } from './agent-subagents.rules.js';
 import { checkTests } from './agent-tests.rules.js';
@@ -53,6 +54,7 @@ export function validateAgents(sources: readonly AgentSource[], context: Validat
     const state = ruleState(item, context, catalog);
     checkBlocks(state);
     checkConstants(state);
+    checkExpressions(state);
     checkCredentials(state);
     checkLinks(state);
     checkRequiredPins(state);

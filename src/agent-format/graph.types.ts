@@ -20,6 +20,8 @@ export interface NodeDefinition {
   retry?: RetryPolicy;
   /** Per-attempt time limit, milliseconds. */
   timeout?: number;
+  /** At most this many runs of the node at once within one execution, in arrival order (WAITING ones hold their slot). */
+  concurrency?: number;
   description?: string;
 }
 
@@ -65,6 +67,8 @@ export interface AgentDefinition {
   timeout?: number;
   max_parallel?: number;
   notify?: NotifySettings;
+  /** Named JSON constants (`vars:`), overridable per environment for file agents (release-2.md section 2). */
+  vars?: Record<string, unknown>;
   nodes: Record<string, NodeDefinition>;
   links: LinkDefinition[];
   tests?: AgentTestCase[];

@@ -70,6 +70,7 @@ export function nodeChanges(before: NodeDefinition, after: NodeDefinition): stri
     const show = (ms: number | undefined) => (ms === undefined ? 'none' : formatDuration(ms));
     lines.push(`timeout: ${show(before.timeout)} → ${show(after.timeout)}`);
   }
+  if (before.concurrency !== after.concurrency) lines.push(`concurrency: ${before.concurrency ?? 'unlimited'} → ${after.concurrency ?? 'unlimited'}`);
   if (before.description !== after.description) lines.push('description changed');
   return lines;
 }
@@ -119,6 +120,8 @@ function settingChanges(before: AgentDefinition, after: AgentDefinition): string
     const now = after.notify?.[key] ?? [];
     if (!same(was, now)) lines.push(`notify.${key}: ${preview(was)} → ${preview(now)}`);
   }
+  // The declared values; config/vars*.yaml overrides apply on top of them at run time.
+  lines.push(...mapChanges('vars', before.vars ?? {}, after.vars ?? {}));
   if (!same(before.tests ?? [], after.tests ?? [])) {
     const count = (agent: AgentDefinition) => agent.tests?.length ?? 0;
     lines.push(count(before) === count(after) ? `tests changed (${count(after)})` : `tests: ${count(before)} → ${count(after)}`);

@@ -170,6 +170,13 @@ describe('diffAgents', () => {
     expect(hasChanges(diffAgents(before, before, isTrigger))).toBe(false);
   });
 
+  it('shows vars added, changed and removed', () => {
+    const base = (vars: string[]) => definitionOf(yaml('name: xy', ...vars, 'nodes:', '  out: { block: output, inputs: { name: r, value: 1 } }'));
+    const changes = diffAgents(base(['vars: { api: https://a.example.com, old: 1 }']), base(['vars: { api: https://b.example.com, big: 100 }']), isTrigger);
+    expect(changes.settings).toEqual(['vars.api: "https://a.example.com" → "https://b.example.com"', 'vars.big added: 100', 'vars.old removed (was 1)']);
+    expect(hasChanges(diffAgents(base([]), base(['vars: { a: 1 }']), isTrigger))).toBe(true);
+  });
+
   it('keeps previews of long values short', () => {
     expect(preview('x'.repeat(200))).toHaveLength(60);
     expect(preview(undefined)).toBe('nothing');

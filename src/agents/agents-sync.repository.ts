@@ -24,6 +24,15 @@ export class AgentsSyncRepository implements AgentsSyncLock {
   }
 
   /** Waits for every other sync (and graph creation) of this database to finish; held until commit. */
+  /** Each file agent's declared vars (of its active version; undefined when it declares none). */
+  async fileAgentVars(): Promise<Map<string, Record<string, unknown> | undefined>> {
+    const rows = (await this.dataSource.query(
+      `SELECT g.id, v.definition->'vars' AS vars FROM graphs g JOIN graph_versions v ON v.graph_id = g.id AND v.version = g.active_version
+       WHERE g.source = 'file'`,
+    )) as Array<{ id: string; vars: Record<string, unknown> | null }>;
+    return new Map(rows.map((row) => [row.id, row.vars ?? undefined]));
+  }
+
   async lockExclusive(manager: EntityManager): Promise<void> {
     await manager.query('SELECT pg_advisory_xact_lock($1)', [AGENTS_SYNC_LOCK]);
   }

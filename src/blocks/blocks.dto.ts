@@ -85,6 +85,13 @@ export class BlockView implements BlockDescription {
 
   @ApiProperty({ description: 'Yields are delivered at once (list.iterate).' })
   streaming!: boolean;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'boolean' },
+    description: 'Input pin -> whether its string constants may hold ${{ }} expressions.',
+  })
+  expressions!: BlockDescription['expressions'];
 }
 
 export class BlockListAnswer {

@@ -1,6 +1,7 @@
 // The block registry: every block of src/blocks/library, checked once at start-up (ids unique and well
 // formed, pins well named, schemas compilable, cost overrides naming real blocks), with the `error` pin
 // added, costs resolved against config/costs.yaml, and the description the API and CLI show.
+import { expressionPins } from './block-expressions.js';
 import type { CostsConfig } from '../config/config.schema.js';
 import { AppError } from '../common/errors.js';
 import type { BlockDefinition, BlockLookup, JsonSchema, PinMode } from './block.types.js';
@@ -34,6 +35,8 @@ export interface BlockDescription {
   cost_by_model?: { models: Record<string, number>; default: number };
   pin_modes: Record<string, PinMode>;
   streaming: boolean;
+  /** Input pin -> whether its string constants may hold `${{ }}` expressions (block-expressions.ts). */
+  expressions: Record<string, boolean>;
 }
 
 const NO_COSTS: CostsConfig = { blocks: {}, models: {}, default_model_cost: 1 };
@@ -115,6 +118,7 @@ export class BlocksRegistry implements BlockLookup {
       ...(perModel ? { cost_by_model: { models: { ...this.costs.models }, default: this.costs.default_model_cost } } : {}),
       pin_modes: { ...(block.pinModes ?? {}) },
       streaming: block.streaming === true,
+      expressions: expressionPins(block),
     };
   }
 }

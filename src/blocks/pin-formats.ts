@@ -39,6 +39,17 @@ export function githubEventProblem(name: string): string | null {
   return `"${name}" is not a GitHub webhook event (write an event such as pull_request, or an event and action such as pull_request.opened).${didYouMean(name, GITHUB_EVENTS)}`;
 }
 
+/** Why a text is not an absolute http(s) URL, or null (`format: uri`: http.request's url). */
+export function uriProblem(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `"${text.length > 80 ? text.slice(0, 80) + '...' : text}" is not a full URL; write it as https://host/path`;
+  }
+  return url.protocol === 'http:' || url.protocol === 'https:' ? null : `"${url.protocol}" URLs are not fetched; use http:// or https://`;
+}
+
 /** The formats, as ajv format validators (name -> check). */
 export const PIN_FORMATS: Record<string, (value: string) => string | null> = {
   cron: cronProblem,
@@ -46,6 +57,7 @@ export const PIN_FORMATS: Record<string, (value: string) => string | null> = {
   duration: durationProblem,
   github_event: githubEventProblem,
   regex: regexProblem,
+  uri: uriProblem,
 };
 
 /**
@@ -61,4 +73,5 @@ export const PIN_FORMAT_STAND_INS: Record<string, Record<string, unknown>> = {
   // RE2 syntax has no standard format (`regex` means ECMA-262 to standard validators): any text here, and
   // Trellis's own validation names what RE2 cannot express.
   regex: {},
+  uri: { format: 'uri' },
 };

@@ -6,6 +6,7 @@ import { absolute, displayPath, readOptional, readYamlFile } from './config-file
 import { applyDefaults, environmentLayer, mergeLayer } from './config-layers.js';
 import { ConfigError, type ConfigProblem } from './config.errors.js';
 import { credentialsFile, loadCredentials } from './credentials.loader.js';
+import { loadVarOverrides } from './vars.loader.js';
 import { CONFIG_SCHEMA, type AppConfig, type CostsConfig, type NotificationChannelConfig, type SchemaConfig } from './config.schema.js';
 
 export { ConfigError, type ConfigProblem } from './config.errors.js';
@@ -86,6 +87,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   const credentialsPath = credentialsFile(configDir);
   const credentials = loadCredentials(credentialsPath, displayPath(cwd, credentialsPath), env, typed.integrations as AppConfig['integrations'], problems);
   const notificationChannels = loadChannels(configDir, cwd, env, problems);
+  const vars = loadVarOverrides(configDir, cwd, trellisEnv, problems);
   if (problems.length) throw new ConfigError(problems);
 
   const t = typed as SchemaConfig;
@@ -111,6 +113,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     costs,
     credentials,
     notificationChannels,
+    vars,
   };
 }
 

@@ -1,6 +1,7 @@
 // The shape of config/*.yaml: every section, key, kind and default. The loader checks files against it
 // (unknown keys are errors) and converts each value to its typed form (durations to ms, sizes to bytes).
 import { parseDuration, parseRate, parseSize, type Rate } from '../common/units.js';
+import type { VarOverrideFile } from './vars.loader.js';
 
 export type FieldKind = 'int' | 'bool' | 'string' | 'duration' | 'size' | 'rate' | 'url' | 'string_list' | 'map';
 
@@ -261,6 +262,8 @@ export interface LoadedConfig {
   credentials: Record<string, ConfigCredential>;
   /** config/notifications.yaml: channel name -> channel. */
   notificationChannels: Record<string, NotificationChannelConfig>;
+  /** config/vars.yaml then config/vars/<env>.yaml: overrides of file agents' `vars:`, in the order they apply. */
+  vars: VarOverrideFile[];
 }
 
 /** The typed configuration every module reads. Durations are in ms, sizes in bytes. */

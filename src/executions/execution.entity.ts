@@ -114,6 +114,10 @@ export class ExecutionEntity {
   @Column({ type: 'jsonb', nullable: true })
   trigger_event!: Record<string, unknown> | null;
 
+  /** The effective agent vars (declared values under config/vars*.yaml), stored when first run; re-runs copy it. */
+  @Column({ type: 'jsonb', nullable: true })
+  vars!: Record<string, unknown> | null;
+
   /** Credential names given to the execute API (names only, never secrets), for resume and re-run. */
   @Column({ type: 'jsonb', default: {} })
   credentials!: Record<string, unknown>;

@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import type { AgentDefinition } from '../agent-format/graph.types.js';
 import { runValidatedBlock } from '../blocks/validated-run.js';
 import { attemptSecrets } from './attempt-secrets.js';
+import { compileExpressions, isReplayed, withExpressions } from './node-expressions.js';
 import { realTimers } from './real-timers.js';
 import { runInMemory, type MemoryRunOptions, type MemoryRunResult } from './engine/memory-runner.js';
 import type { ChildRunRequest, ChildRunResult } from './engine/memory-runner.types.js';
@@ -17,10 +18,26 @@ export type * from './engine/memory-runner.types.js';
 const silent = pino({ level: 'silent' });
 
 /** Runs `definition` to its end. Throws VALIDATION_FAILED (before running anything) for a bad request. */
-export function runGraphInMemory(definition: AgentDefinition, options: MemoryRunOptions): Promise<MemoryRunResult> {
+export function runGraphInMemory(
+  definition: AgentDefinition,
+  options: MemoryRunOptions & { vars?: Record<string, unknown>; source?: string },
+): Promise<MemoryRunResult> {
+  const run = options.runAttempt ?? runValidatedBlock;
+  const expressions = compileExpressions(definition, options.blocks);
+  const source = options.source ?? 'cli';
+  const scope = {
+    vars: options.vars ?? definition.vars ?? {},
+    execution: {
+      id: options.executionId ?? '',
+      source,
+      started_at: new Date().toISOString(),
+      trigger_replayed: isReplayed(source, options.trigger?.node ?? null),
+    },
+    trigger: options.trigger?.outputs ?? null,
+  };
   return runInMemory(definition, {
     ...options,
-    runAttempt: options.runAttempt ?? runValidatedBlock,
+    runAttempt: withExpressions(run, expressions, scope),
     logger: options.logger ?? silent,
     secrets: attemptSecrets,
     newExecutionId: randomUUID,

@@ -33,6 +33,10 @@ export class GraphVersionEntity {
   @Column({ type: 'text', nullable: true })
   commit!: string | null;
 
+  /** Whether `${{ }}` in its constants are expressions: false for versions stored by release 1 (their `${{` is text). */
+  @Column({ type: 'boolean', default: true })
+  expressions!: boolean;
+
   @Column({ type: 'text', nullable: true })
   created_by!: string | null;
 

@@ -74,13 +74,40 @@ const PARENT = yaml(
   '    expect: { outputs: { said: ["Hello, Bob!"] }, ran: [child] }',
 );
 
+// vars and ${{ }} expressions, fed by a with link: typed when whole, text otherwise; a bad one fails with EXPRESSION_FAILED.
+const EXPRESSIONS = yaml(
+  'name: shouter',
+  'vars: { greeting: Hello, times: 2 }',
+  'nodes:',
+  '  who:',
+  '    block: input',
+  '    inputs: { name: who, type: object, default: { name: world } }',
+  '  shout:',
+  '    block: text.join',
+  '    inputs:',
+  '      items: "${{ [vars.greeting, $uppercase(with.who.name)] }}"',
+  '      separator: "${{ with.who.name ? \' \' : with.who.missing }}"',
+  '  said:',
+  '    block: output',
+  '    inputs: { name: said }',
+  'links:',
+  '  - who.value -> shout.with.who',
+  '  - shout.text -> said.value',
+  'tests:',
+  '  - name: evaluates expressions against vars and with',
+  '    expect: { outputs: { said: ["Hello WORLD"] } }',
+  '  - name: an expression without a value fails the node',
+  '    inputs: { who: { nom: x } }',
+  '    expect: { error: { code: EXPRESSION_FAILED, node_id: shout } }',
+);
+
 const FAILING = GREETER.replace('name: greeter', 'name: wrong').replace('["Hello, Ada!"]', '["Hi, Ada!"]');
 
 describe('trellis test', () => {
   let good: ReturnType<typeof tempProject>;
   let bad: ReturnType<typeof tempProject>;
   beforeAll(() => {
-    good = tempProject({ 'agents/greeter.yaml': GREETER, 'agents/waiter.yaml': WAITER, 'agents/sub/parent.yaml': PARENT });
+    good = tempProject({ 'agents/shouter.yaml': EXPRESSIONS, 'agents/greeter.yaml': GREETER, 'agents/waiter.yaml': WAITER, 'agents/sub/parent.yaml': PARENT });
     bad = tempProject({ 'agents/wrong.yaml': FAILING, 'agents/broken.yaml': 'name: broken\nnodes: { a: { block: nope } }\n' });
   });
   afterAll(() => {
@@ -97,13 +124,16 @@ describe('trellis test', () => {
         'greeter (agents/greeter.yaml)',
         '  ok   greets the world',
         '  ok   greets Ada',
+        'shouter (agents/shouter.yaml)',
+        '  ok   evaluates expressions against vars and with',
+        '  ok   an expression without a value fails the node',
         'parent (agents/sub/parent.yaml)',
         '  ok   runs the sub-agent',
         'waiter (agents/waiter.yaml)',
         '  ok   waits, then passes the value on',
         '  ok   a node that keeps failing fails the run after its retries',
         '',
-        '5 tests, 5 passed, 0 failed',
+        '7 tests, 7 passed, 0 failed',
         '',
       ].join('\n'),
     );

@@ -230,8 +230,8 @@ describe('execution limits and failures (in-process dispatch)', () => {
     expect(times.map((r) => r.inputs).sort((a, b) => Number(a.data) - Number(b.data))).toEqual([1, 2, 3, 4].map((data) => ({ data, expression: '$ * 10' })));
     const each = await nodeRow(res.execution_id, 'each');
     expect(each).toHaveLength(1);
-    // Nothing to gather: list.collect never runs, and every output is still present (empty).
+    // Nothing to gather: a count of 0 fires list.collect with no items (release-2.md section 6).
     const empty = await run('fanout', { items: [] });
-    expect(empty).toMatchObject({ status: 'COMPLETED', outputs: { result: [], complete: [] } });
+    expect(empty).toMatchObject({ status: 'COMPLETED', outputs: { result: [[]], complete: [true] } });
   });
 });

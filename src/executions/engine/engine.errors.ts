@@ -27,6 +27,8 @@ export const EngineErrorCode = {
   WORKER_LOST: 'WORKER_LOST',
   /** A link picks a key (`a.out.k1`) that the value does not have. */
   LINK_KEY_MISSING: 'LINK_KEY_MISSING',
+  /** A `${{ }}` expression of a node's constants failed or gave no value (routable; the message names the path). */
+  EXPRESSION_FAILED: 'EXPRESSION_FAILED',
   /** A required graph input had no value and no default. */
   MISSING_INPUT: 'MISSING_INPUT',
   /** The child execution of `agent.run` failed or was cancelled. */
@@ -60,6 +62,7 @@ const NOT_RETRIED: ReadonlySet<string> = new Set<EngineErrorCode>([
   EngineErrorCode.LINK_KEY_MISSING,
   EngineErrorCode.VALUE_NOT_STORABLE,
   EngineErrorCode.HTTP_RESPONSE_INVALID,
+  EngineErrorCode.EXPRESSION_FAILED,
 ]);
 
 export function isPlatformFailure(code: string): boolean {

@@ -91,6 +91,23 @@ export class ExecutionState {
     return run;
   }
 
+  /** Puts runs back at the front of the ready queue, in the given order (runs held back by node concurrency). */
+  requeueFirst(runs: readonly NodeRun[]): void {
+    if (runs.length) this.ready.splice(this.readyHead, 0, ...runs);
+  }
+
+  /** Removes the run enqueued last (to put it elsewhere in the queue). */
+  takeLast(): NodeRun[] {
+    return this.ready.length > this.readyHead ? [this.ready.pop()!] : [];
+  }
+
+  /** RUNNING and WAITING runs of one node (what its `concurrency` counts). */
+  activeOf(nodeId: string): number {
+    let count = 0;
+    for (const run of this.active) if (run.node === nodeId) count++;
+    return count;
+  }
+
   /** Empties the ready queue, returning what was in it. */
   drainQueued(): NodeRun[] {
     const queued = this.ready.slice(this.readyHead);

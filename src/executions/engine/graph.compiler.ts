@@ -39,6 +39,8 @@ export interface CompiledNode {
   definition: NodeDefinition;
   constants: Record<string, unknown>;
   retry: RetryPolicy | null;
+  /** Runs of this node RUNNING or WAITING at once (node `concurrency`), or null for no limit of its own. */
+  concurrency: number | null;
   slots: CompiledSlot[];
   queueSlots: CompiledSlot[];
   heldSlots: CompiledSlot[];
@@ -150,6 +152,7 @@ function newNode(id: string, definition: NodeDefinition, block: BlockDefinition)
     definition,
     constants,
     retry: definition.retry ?? null,
+    concurrency: definition.concurrency ?? null,
     slots: [],
     queueSlots: [],
     heldSlots: [],

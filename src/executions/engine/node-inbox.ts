@@ -68,6 +68,8 @@ export class NodeInbox {
   takeComplete(): NodeRun | null {
     const entry = this.front();
     if (!entry || entry.missing > 0 || !this.gatherReady(entry.run)) return null;
+    // A count of 0 fires with nothing gathered (list.collect of an empty list): its gather pins are empty lists.
+    for (const slot of this.node.gatherSlots) if (!Array.isArray(entry.run.inputs[slot.key])) entry.run.inputs[slot.key] = [];
     return this.shift();
   }
 
@@ -126,16 +128,16 @@ export class NodeInbox {
     return entry;
   }
 
-  /** Without a quiet flush, a gather run fires only once every gather pin holds `count` values. */
+  /** Without a quiet flush, a gather run fires only once every gather pin holds `count` values (at once when count is 0). */
   private gatherReady(run: NodeRun): boolean {
     if (this.node.gatherSlots.length === 0) return true;
     const countPin = this.node.gatherCountPin;
     if (countPin === null) return false;
     const count = Object.prototype.hasOwnProperty.call(run.inputs, countPin) ? run.inputs[countPin] : this.node.constants[countPin];
-    if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) return false;
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) return false;
     return this.node.gatherSlots.every((slot) => {
       const list = run.inputs[slot.key];
-      return Array.isArray(list) && list.length >= count;
+      return (Array.isArray(list) ? list.length : 0) >= count;
     });
   }
 }

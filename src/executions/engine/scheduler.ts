@@ -145,12 +145,22 @@ export class ExecutionScheduler {
     return state.step.take();
   }
 
-  /** Moves QUEUED runs to RUNNING while fewer than maxParallel run (and at most `limit` now). */
+  /**
+   * Moves QUEUED runs to RUNNING while fewer than maxParallel run (and at most `limit` now). A run of a node
+   * whose `concurrency` is taken (RUNNING and WAITING runs hold it) stays QUEUED, ahead of its node's later runs.
+   */
   takeReady(limit = Number.POSITIVE_INFINITY): Step {
     const state = this.state;
+    const held: NodeRun[] = [];
     for (let taken = 0; state.live && state.running < this.maxParallel && taken < limit; taken++) {
       const run = state.dequeue();
       if (!run) break;
+      const cap = state.node(run).concurrency;
+      if (cap !== null && (held.some((other) => other.node === run.node) || state.activeOf(run.node) >= cap)) {
+        held.push(run);
+        taken--;
+        continue;
+      }
       run.status = NodeRunStatus.RUNNING;
       run.attempt++;
       run.waiting_for = null;
@@ -158,6 +168,7 @@ export class ExecutionScheduler {
       state.active.add(run);
       state.step.start(run);
     }
+    state.requeueFirst(held);
     return state.step.take();
   }
 
@@ -218,6 +229,8 @@ export class ExecutionScheduler {
     if (run && run.status === NodeRunStatus.WAITING && run.waiting_for?.kind === 'retry') {
       this.state.release(run);
       this.state.enqueue(run);
+      // Its node's slot was held through the backoff: with a `concurrency`, it goes ahead of the node's later runs.
+      if (this.state.node(run).concurrency !== null) this.state.requeueFirst(this.state.takeLast());
       this.state.step.touch(run);
     }
     return this.state.step.take();

@@ -27,6 +27,7 @@ function claimed(overrides: Partial<ClaimedExecution> = {}): ClaimedExecution {
     parent_id: null,
     depth: 0,
     inputs: { x: 5 },
+    vars: null,
     trigger_node: null,
     trigger_event: null,
     credentials: {},

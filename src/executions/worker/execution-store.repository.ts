@@ -25,6 +25,11 @@ export interface ClaimedExecution {
   deadline_at: Date;
   /** True when the execution was QUEUED (nothing ran yet): it needs seeding. */
   fresh: boolean;
+  /** The effective vars recorded for it (null: not recorded yet, see ExecutionWorker.varsOf). */
+  vars: Record<string, unknown> | null;
+  /** What expressions read as `execution.source` and `execution.started_at`. */
+  source?: string;
+  started_at?: Date | null;
 }
 
 /** One execution's share of a write: changed rows, and its own columns. */
@@ -60,7 +65,7 @@ const CLAIM_SET = `status = 'RUNNING', lease_owner = $2, lease_until = now() + m
 // The cost of a resumed execution is what its ledger says: a worker that died after charging an attempt never
 // wrote that charge into `cost` (the ledger row is written by the charge itself). Indexed; no rows when fresh.
 const CLAIM_RETURNING = `e.id, e.graph_id, e.graph_version, e.user_id, e.parent_id, e.depth, e.inputs, e.trigger_node, e.trigger_event,
-  e.credentials, e.file_trust,
+  e.credentials, e.file_trust, e.vars, e.source, e.started_at,
   GREATEST(e.cost, COALESCE((SELECT -SUM(t.amount) FROM credit_transactions t WHERE t.execution_id = e.id AND t.type IN ('USAGE', 'REFUND')), 0))::int AS cost,
   e.deadline_at, (e.started_at IS NULL) AS fresh`;
 
@@ -119,6 +124,28 @@ export class ExecutionStoreRepository {
       )) as [ClaimedExecution[], number];
       return firstRow<ClaimedExecution>(rows);
     });
+  }
+
+  /**
+   * Facts of a stored version the worker needs once: whether its graph comes from the agents folder (only
+   * file agents take config/vars*.yaml overrides), and whether it was stored with `${{ }}` expressions
+   * (versions stored by release 1 keep `${{` as literal text).
+   */
+  async versionFacts(graphId: string, version: number): Promise<{ file: boolean; expressions: boolean }> {
+    const rows = (await this.dataSource.query(
+      `SELECT g.source, v.expressions FROM graph_versions v JOIN graphs g ON g.id = v.graph_id WHERE v.graph_id = $1 AND v.version = $2`,
+      [graphId, version],
+    )) as Array<{ source: string; expressions: boolean }>;
+    return { file: rows[0]?.source === 'file', expressions: rows[0]?.expressions ?? true };
+  }
+
+  /** Records an execution's effective vars once; answers the recorded snapshot (an earlier one wins). */
+  async snapshotVars(id: string, vars: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const rows = (await this.dataSource.query(`UPDATE executions SET vars = COALESCE(vars, $2::jsonb) WHERE id = $1 RETURNING vars`, [
+      id,
+      JSON.stringify(vars),
+    ])) as [Array<{ vars: Record<string, unknown> }>, number];
+    return firstRow<{ vars: Record<string, unknown> }>(rows)?.vars ?? vars;
   }
 
   /**

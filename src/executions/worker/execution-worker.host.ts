@@ -69,10 +69,10 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
       logger,
     });
     this.worker = new ExecutionWorker(
-      { ...config.executor, max_json_depth: config.limits.max_json_depth },
+      { ...config.executor, max_json_depth: config.limits.max_json_depth, var_overrides: config.vars },
       store,
       dispatcher,
-      { graphs, admission },
+      { graphs, admission, blocks: registry },
       {
         blocks: registry,
         resolver,

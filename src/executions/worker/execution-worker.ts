@@ -6,10 +6,16 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { BlockLookup } from '../../blocks/block.types.js';
+import { effectiveVars } from '../../agent-format/agent.vars.js';
 import type { AppConfig } from '../../config/config.schema.js';
+import type { VarOverrideFile } from '../../config/vars.loader.js';
+import { runValidatedBlock } from '../../blocks/validated-run.js';
 import type { ExecutionAdmission } from '../admission/execution-admission.service.js';
 import type { CompiledGraphs } from '../compiled-graphs.js';
+import type { BlockAttemptFn } from '../engine/block-attempt.js';
 import type { CompiledGraph } from '../engine/graph.compiler.js';
+import { compileExpressions, isReplayed, withExpressions, type ExpressionSite } from '../node-expressions.js';
 import type { ExecutionDispatcher } from '../queue/execution-dispatcher.js';
 import { TickBatcher } from '../tick-batcher.js';
 import type { ClaimedExecution, ExecutionStoreRepository } from './execution-store.repository.js';
@@ -18,15 +24,19 @@ import { StepWriter } from './step-writer.js';
 
 export type WorkerDeps = Omit<RunnerDeps, 'write' | 'childResults' | 'childVersion' | 'dispatch'>;
 
-/** Compiled graph versions (compiled-graphs.ts) and the admission of child executions (admission/). */
+/** Compiled graph versions (compiled-graphs.ts), the admission of child executions (admission/) and the block catalogue. */
 export interface WorkerSources {
   graphs: Pick<CompiledGraphs, 'get' | 'peek'>;
   admission: Pick<ExecutionAdmission, 'children' | 'childVersion'>;
+  /** The block catalogue: which pins of a node take `${{ }}` expressions. */
+  blocks: BlockLookup;
 }
 
 export class ExecutionWorker {
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly runners = new Map<string, ExecutionRunner>();
+  /** graph@version -> the vars its executions start with (config is read once per process), and its expressions. */
+  private readonly versions = new Map<string, { vars: Record<string, unknown>; expressions: Map<string, ExpressionSite[]> }>();
   private readonly writer: StepWriter;
   private readonly slotWaiters: Array<() => void> = [];
   private renewTimer: NodeJS.Timeout | null = null;
@@ -42,7 +52,7 @@ export class ExecutionWorker {
   });
 
   constructor(
-    private readonly config: AppConfig['executor'] & { max_json_depth?: number },
+    private readonly config: AppConfig['executor'] & { max_json_depth?: number; var_overrides?: readonly VarOverrideFile[] },
     private readonly store: ExecutionStoreRepository,
     private readonly dispatcher: ExecutionDispatcher,
     private readonly sources: WorkerSources,
@@ -108,6 +118,8 @@ export class ExecutionWorker {
     const id = claimed.id;
     try {
       const graph = await this.graph(claimed.graph_id, claimed.graph_version);
+      claimed.vars = await this.varsOf(claimed, graph);
+      const runBlock = this.blockRunner(claimed, claimed.vars, (await this.version(claimed, graph)).expressions);
       const stored = claimed.fresh ? [] : await this.store.runs(id);
       const runner = new ExecutionRunner(
         claimed,
@@ -124,6 +136,7 @@ export class ExecutionWorker {
         },
         {
           ...this.deps,
+          runBlock,
           write: (write) => this.writer.write(write),
           childResults: (ids) => this.store.childResults(ids),
           childVersion: (graphId, version, userId) => this.sources.admission.childVersion(graphId, version, userId),
@@ -182,6 +195,45 @@ export class ExecutionWorker {
     } catch (error) {
       this.logger.warn({ err: error }, 'could not renew leases (database unreachable?)');
     }
+  }
+
+  /**
+   * The execution's vars snapshot: the recorded one, else the effective vars of its version, recorded now
+   * (once, on its first claim; nothing is written for agents without vars).
+   */
+  private async varsOf(claimed: ClaimedExecution, graph: CompiledGraph): Promise<Record<string, unknown>> {
+    const { vars } = await this.version(claimed, graph);
+    if (claimed.vars) return claimed.vars;
+    return Object.keys(vars).length === 0 ? vars : this.store.snapshotVars(claimed.id, vars);
+  }
+
+  private async version(
+    claimed: ClaimedExecution,
+    graph: CompiledGraph,
+  ): Promise<{ vars: Record<string, unknown>; expressions: Map<string, ExpressionSite[]> }> {
+    const key = `${claimed.graph_id}@${claimed.graph_version}`;
+    let known = this.versions.get(key);
+    if (!known) {
+      const facts = await this.store.versionFacts(claimed.graph_id, claimed.graph_version);
+      known = {
+        vars: effectiveVars(graph.definition, this.config.var_overrides ?? [], facts.file),
+        expressions: facts.expressions ? compileExpressions(graph.definition, this.sources.blocks) : new Map(),
+      };
+      this.versions.set(key, known);
+    }
+    return known;
+  }
+
+  /** The block runner of one execution: its node constants' `${{ }}` evaluated against its vars, trigger and facts. */
+  private blockRunner(claimed: ClaimedExecution, vars: Record<string, unknown>, expressions: Map<string, ExpressionSite[]>): BlockAttemptFn {
+    const run = this.deps.runBlock ?? runValidatedBlock;
+    const startedAt = claimed.started_at ? new Date(claimed.started_at).toISOString() : new Date().toISOString();
+    const source = claimed.source ?? 'api';
+    return withExpressions(run, expressions, {
+      vars,
+      execution: { id: claimed.id, source, started_at: startedAt, trigger_replayed: isReplayed(source, claimed.trigger_node) },
+      trigger: claimed.trigger_node && claimed.trigger_event ? claimed.trigger_event : null,
+    });
   }
 
   private async graph(graphId: string, version: number): Promise<CompiledGraph> {

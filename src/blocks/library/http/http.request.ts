@@ -23,7 +23,7 @@ export const httpRequestBlock = defineBlock({
     'or re-run attempt sends the request again.',
   category: 'http',
   inputs: {
-    url: Type.String({ minLength: 1, description: 'The full http:// or https:// URL.' }),
+    url: Type.String({ minLength: 1, format: 'uri', description: 'The full http:// or https:// URL.' }),
     method: withDefault(Type.Enum([...METHODS], { description: 'The HTTP method.' }), 'GET'),
     headers: optional(dict(Type.String(), { description: 'Request headers, name -> value.' })),
     query: optional(dict(Type.Union([SCALAR, Type.Array(SCALAR)]), { description: 'Query parameters added to the URL; a list repeats the parameter.' })),

@@ -53,7 +53,7 @@ describe('logic.condition', () => {
   it('refuses comparisons that make no sense, naming the pin', async () => {
     const ordering = await runError(conditionBlock, { left: '10', operator: '>', right: 5 });
     expect(ordering.code).toBe('INVALID_INPUT');
-    expect(ordering.message).toContain('left: > compares numbers only, got the text "10"');
+    expect(ordering.message).toContain('left: expected a number (>, >=, < and <= compare numbers only; write 100, not "100"), got the text "10"');
     expect((await runError(conditionBlock, { left: 5, operator: 'contains', right: 1 })).message).toContain(
       'left: contains needs text, a list or an object, got the number 5',
     );

@@ -10,6 +10,20 @@ import { deepEqual } from './deep-equal.js';
 export const CONDITION_OPERATORS = ['==', '!=', '>', '>=', '<', '<=', 'contains', 'matches'] as const;
 type Operator = (typeof CONDITION_OPERATORS)[number];
 
+/**
+ * With an ordering operator, constant sides must be numbers: caught when the agent is validated (release-2.md
+ * "static type checks": `right: "100"` with `>=`), not only when it runs. Linked sides are checked at run time.
+ */
+const ORDERING_TAKES_NUMBERS = {
+  if: { required: ['operator'], properties: { operator: { enum: ['>', '>=', '<', '<='] } } },
+  then: {
+    properties: {
+      left: { type: 'number', 'x-expected': 'a number (>, >=, < and <= compare numbers only; write 100, not "100")' },
+      right: { type: 'number', 'x-expected': 'a number (>, >=, < and <= compare numbers only; write 100, not "100")' },
+    },
+  },
+};
+
 export const conditionBlock = defineBlock({
   id: 'logic.condition',
   description:
@@ -27,7 +41,7 @@ export const conditionBlock = defineBlock({
     yes: anyValue({ description: 'yes_value (or left), when it holds.' }),
     no: anyValue({ description: 'no_value (or left), when it does not.' }),
   },
-  inputRules: [regexPinWhen('right', { pin: 'operator', value: 'matches' })],
+  inputRules: [regexPinWhen('right', { pin: 'operator', value: 'matches' }), ORDERING_TAKES_NUMBERS],
   cost: 0,
   async *run(inputs) {
     const result = evaluate(inputs.operator, inputs.left, inputs.right);
