@@ -5,6 +5,7 @@
 // and the child watch (agent.run). This file owns the lifecycle: start, park, drain, lose, finish.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { withAgentTools } from '../../blocks/agent-tools.runner.js';
 import { runValidatedBlock } from '../../blocks/validated-run.js';
 import { EngineErrorCode, executionTimeout } from '../engine/engine.errors.js';
 import { NodeRunStatus, ExecutionStatus, isFinalRunStatus, type NodeRun, type NodeRunRecord, type Step } from '../engine/engine.types.js';
@@ -98,7 +99,7 @@ export class ExecutionRunner {
       graph,
       this.extras,
       setting,
-      { ...deps, runBlock: deps.runBlock ?? runValidatedBlock, timers: this.clock },
+      { ...deps, runBlock: deps.runBlock ?? withAgentTools(runValidatedBlock, { blocks: deps.blocks, resolver: deps.resolver }), timers: this.clock },
       this.logger,
     );
     const options = {
