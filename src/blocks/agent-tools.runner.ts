@@ -17,6 +17,13 @@ export interface AgentToolDeps {
   blocks: BlockLookup;
   /** Resolves the names a tool entry gives; without one, only tools that take no credentials run. */
   resolver?: CredentialResolver;
+  /** Where ai.agent conversations are stored, by node execution id (executions: ai_agent_conversations). */
+  checkpoints?: AgentCheckpointStore | undefined;
+}
+
+export interface AgentCheckpointStore {
+  load(nodeExecutionId: string): Promise<unknown>;
+  save(nodeExecutionId: string, state: unknown): Promise<void>;
 }
 
 /** Wraps a block runner so that ai.agent attempts get the tool port. */
@@ -28,9 +35,12 @@ export function withAgentTools(base: AttemptRunner, deps: AgentToolDeps): Attemp
 }
 
 export function blockToolPort(context: BlockContext, deps: AgentToolDeps): AgentToolPort {
+  const store = deps.checkpoints;
+  const id = context.nodeExecutionId;
   return {
     blocks: deps.blocks,
     run: (call) => runBlockTool(call, context, deps),
+    ...(store ? { checkpoint: { load: () => store.load(id), save: (state: unknown) => store.save(id, state) } } : {}),
   };
 }
 

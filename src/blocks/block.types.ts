@@ -105,6 +105,8 @@ export interface AgentToolPort {
   readonly blocks: BlockLookup;
   /** The inputs of an agent this execution's user may run, or undefined (none, or not theirs). */
   agentInputs?(name: string): string[] | undefined;
+  /** The conversation stored for this node execution (null: none yet), saved after every step; absent: not durable. */
+  checkpoint?: { load(): Promise<unknown>; save(state: unknown): Promise<void> };
   run(call: AgentToolCall): Promise<{ ok: true; result: unknown } | { ok: false; error: string }>;
 }
 

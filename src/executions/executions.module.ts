@@ -17,6 +17,7 @@ import { createDurableQueue } from '../queue/durable-queue.factory.js';
 import { EXECUTION_DISPATCHER, EXECUTIONS_QUEUE, type ExecutionDispatcher } from './queue/execution-dispatcher.js';
 import { QueueDispatcher } from './queue/queue.dispatcher.js';
 import { ExecutionStoreRepository } from './worker/execution-store.repository.js';
+import { AgentConversationsRepository } from './worker/agent-conversations.repository.js';
 import { LocalHandoff } from './queue/local-handoff.js';
 
 export function createDispatcher(config: AppConfig, redis: Redis | null, dataSource: DataSource, logger: Logger): ExecutionDispatcher {
@@ -28,12 +29,22 @@ export function createDispatcher(config: AppConfig, redis: Redis | null, dataSou
   providers: [
     ExecutionsRepository,
     ExecutionStoreRepository,
+    AgentConversationsRepository,
     ExecutionsService,
     LocalHandoff,
     OperatorCredentialsNotice,
     { provide: EXECUTION_DISPATCHER, inject: [APP_CONFIG, REDIS, DataSource, LOGGER], useFactory: createDispatcher },
   ],
-  exports: [ExecutionsRepository, ExecutionStoreRepository, ExecutionsService, LocalHandoff, EXECUTION_DISPATCHER, BlocksModule, IntegrationsModule],
+  exports: [
+    ExecutionsRepository,
+    ExecutionStoreRepository,
+    AgentConversationsRepository,
+    ExecutionsService,
+    LocalHandoff,
+    EXECUTION_DISPATCHER,
+    BlocksModule,
+    IntegrationsModule,
+  ],
 })
 export class ExecutionsModule implements OnApplicationShutdown {
   constructor(@Inject(EXECUTION_DISPATCHER) private readonly dispatcher: ExecutionDispatcher) {}

@@ -99,7 +99,7 @@ export class ExecutionRunner {
       graph,
       this.extras,
       setting,
-      { ...deps, runBlock: deps.runBlock ?? withAgentTools(runValidatedBlock, { blocks: deps.blocks, resolver: deps.resolver }), timers: this.clock },
+      { ...deps, runBlock: deps.runBlock ?? withAgentTools(runValidatedBlock, { ...deps, checkpoints: deps.conversations }), timers: this.clock },
       this.logger,
     );
     const options = {

@@ -25,6 +25,19 @@ export interface AgentStep {
   usage: LlmUsage;
   /** Set when the result was cut to ai_agent.max_result_bytes. */
   truncated?: true;
+  /** Set when the call was in flight when the node was stopped (a lapsed lease) and ran again (at-least-once). */
+  rerun?: true;
+}
+
+/** What is stored after every step (ai_agent_conversations.state); a re-run of the node continues from it. */
+export interface AgentCheckpoint {
+  version: 1;
+  messages: AgentMessage[];
+  steps: AgentStep[];
+  usage: LlmUsage;
+  modelCalls: number;
+  toolCalls: number;
+  repaired: boolean;
 }
 
 export interface AgentLoopRequest {
@@ -39,7 +52,10 @@ export interface AgentLoopRequest {
   outputSchema?: JsonSchema;
   maxResultBytes: number;
   signal: AbortSignal;
-  onStep?: (state: { messages: AgentMessage[]; steps: AgentStep[]; usage: LlmUsage; modelCalls: number }) => void | Promise<void>;
+  /** The stored conversation to continue (a re-run of the node), if any. */
+  resume?: AgentCheckpoint | null;
+  /** Stores the conversation: after each model call, and after each batch of tool results. */
+  onStep?: (state: AgentCheckpoint) => void | Promise<void>;
 }
 
 export interface AgentLoopResult {
@@ -61,18 +77,40 @@ export async function runAgentLoop(request: AgentLoopRequest): Promise<AgentLoop
         .filter(Boolean)
         .join('\n\n')
     : request.system;
-  const messages: AgentMessage[] = [{ role: 'user', content: request.task }];
-  const steps: AgentStep[] = [];
-  let usage: LlmUsage = { input_tokens: 0, output_tokens: 0 };
-  let modelCalls = 0;
-  let toolCalls = 0;
-  let repaired = false;
+  const resume = request.resume?.version === 1 ? request.resume : null;
+  const messages: AgentMessage[] = resume ? [...resume.messages] : [{ role: 'user', content: request.task }];
+  const steps: AgentStep[] = resume ? [...resume.steps] : [];
+  let usage: LlmUsage = resume ? resume.usage : { input_tokens: 0, output_tokens: 0 };
+  let modelCalls = resume?.modelCalls ?? 0;
+  let toolCalls = resume?.toolCalls ?? 0;
+  let repaired = resume?.repaired ?? false;
+  const save = () => request.onStep?.({ version: 1, messages, steps, usage, modelCalls, toolCalls, repaired });
+  // A stored model turn whose tool calls have no results yet: they were in flight, and run again.
+  const last = messages[messages.length - 1];
+  let pending =
+    last?.role === 'assistant' ? { calls: last.tool_calls, text: last.content, usage: last.usage ?? { input_tokens: 0, output_tokens: 0 }, rerun: true } : null;
   for (;;) {
-    if (modelCalls >= request.maxSteps) throw stepLimit(`it made ${modelCalls} model calls (max_steps) without a final answer`, steps, usage);
-    const turn = await model.turn(system, messages, specs, signal);
-    modelCalls++;
-    usage = addUsage(usage, turn.usage);
-    messages.push({ role: 'assistant', content: turn.text, tool_calls: turn.calls });
+    let turn = pending;
+    pending = null;
+    if (!turn) {
+      if (modelCalls >= request.maxSteps) throw stepLimit(`it made ${modelCalls} model calls (max_steps) without a final answer`, steps, usage);
+      const answer = await model.turn(system, messages, specs, signal);
+      turn = { ...answer, rerun: false };
+      modelCalls++;
+      usage = addUsage(usage, answer.usage);
+      messages.push({ role: 'assistant', content: answer.text, tool_calls: answer.calls, usage: answer.usage });
+      if (answer.calls.length > 0) {
+        if (toolCalls + answer.calls.length > request.maxToolCalls) {
+          throw stepLimit(
+            `the model asked for ${toolCalls + answer.calls.length} tool calls, more than max_tool_calls (${request.maxToolCalls})`,
+            steps,
+            usage,
+          );
+        }
+        toolCalls += answer.calls.length;
+        await save();
+      }
+    }
     if (turn.calls.length === 0) {
       if (!validate) return { answer: turn.text, steps, usage, modelCalls };
       const checked = checkAnswer(turn.text, validate);
@@ -89,16 +127,13 @@ export async function runAgentLoop(request: AgentLoopRequest): Promise<AgentLoop
         role: 'user',
         content: `Your answer does not fit the JSON Schema: ${checked.problem}. Answer again with JSON only that fits it exactly.`,
       });
-      await request.onStep?.({ messages, steps, usage, modelCalls });
+      await save();
       continue;
     }
-    if (toolCalls + turn.calls.length > request.maxToolCalls) {
-      throw stepLimit(`the model asked for ${toolCalls + turn.calls.length} tool calls, more than max_tool_calls (${request.maxToolCalls})`, steps, usage);
-    }
-    toolCalls += turn.calls.length;
-    const outcomes = await Promise.all(turn.calls.map((call) => runCall(call, byName, port, signal)));
+    const calls = turn.calls;
+    const outcomes = await Promise.all(calls.map((call) => runCall(call, byName, port, signal)));
     const results: AgentToolResultText[] = [];
-    turn.calls.forEach((call, i) => {
+    calls.forEach((call, i) => {
       const outcome = outcomes[i]!;
       const text = outcome.ok ? JSON.stringify(outcome.result ?? null) : JSON.stringify({ error: outcome.error });
       const cut = truncate(text, request.maxResultBytes);
@@ -110,10 +145,11 @@ export async function runAgentLoop(request: AgentLoopRequest): Promise<AgentLoop
         ...(outcome.ok ? { result: cut.truncated ? cut.text : outcome.result } : { error: cut.truncated ? cut.text : outcome.error }),
         usage: turn.usage,
         ...(cut.truncated ? { truncated: true as const } : {}),
+        ...(turn.rerun ? { rerun: true as const } : {}),
       });
     });
     messages.push({ role: 'tool', results });
-    await request.onStep?.({ messages, steps, usage, modelCalls });
+    await save();
   }
 }
 

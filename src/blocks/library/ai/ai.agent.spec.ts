@@ -10,7 +10,7 @@ import {
   type LlmPeer,
   type ScriptedAnswer,
 } from '../../../../test/blocks/peers/llm-peers.js';
-import { blockToolPort } from '../../agent-tools.runner.js';
+import { blockToolPort, type AgentCheckpointStore } from '../../agent-tools.runner.js';
 import type { ResolvedCredential } from '../../block.types.js';
 import { ChainedCredentialResolver, ConfigCredentialSource, type CredentialResolver } from '../../credential-resolver.js';
 import { BlocksRegistry } from '../../blocks.registry.js';
@@ -23,12 +23,16 @@ let anthropic: LlmPeer;
 let api: HttpPeer;
 
 let resolver: CredentialResolver;
+let hang: (() => void) | undefined;
 let TOOLS: Record<string, unknown>[];
 
 beforeAll(async () => {
   openai = await startLlmPeer('/v1/chat/completions');
   anthropic = await startLlmPeer('/v1/messages');
-  api = await startHttpPeer((req, res) => sendJson(res, 200, { path: req.url, auth: req.headers.authorization ?? null }));
+  api = await startHttpPeer((req, res) => {
+    if (req.url.startsWith('/slow')) return void (hang = () => sendJson(res, 200, { slow: true }));
+    sendJson(res, 200, { path: req.url, auth: req.headers.authorization ?? null });
+  });
   const host = `http://127.0.0.1:${api.port}`;
   // Operator credentials: `ops-token` may be used by alice only; `their-token` by bob only.
   const allowOnly = (user: string) => ({ file_agents: false, roles: [], users: [user] });
@@ -49,10 +53,20 @@ afterAll(async () => {
   await Promise.all([openai.close(), anthropic.close(), api.close()]);
 });
 
-async function agent(inputs: Record<string, unknown>, user = 'alice', llm: ResolvedCredential = apiKey('sk-test-123', 'openai', 'team-openai')) {
-  const harness = blockHarness({ credentials: { llm }, settings: { openaiBaseUrl: `${openai.url}/v1`, anthropicBaseUrl: anthropic.url } });
+async function agent(
+  inputs: Record<string, unknown>,
+  user = 'alice',
+  llm: ResolvedCredential = apiKey('sk-test-123', 'openai', 'team-openai'),
+  more: { signal?: AbortSignal; checkpoints?: AgentCheckpointStore; nodeExecutionId?: string } = {},
+) {
+  const harness = blockHarness({
+    credentials: { llm },
+    settings: { openaiBaseUrl: `${openai.url}/v1`, anthropicBaseUrl: anthropic.url },
+    ...(more.signal ? { signal: more.signal } : {}),
+  });
   harness.context.userId = user;
-  harness.context.agentTools = blockToolPort(harness.context, { blocks, resolver });
+  if (more.nodeExecutionId) harness.context.nodeExecutionId = more.nodeExecutionId;
+  harness.context.agentTools = blockToolPort(harness.context, { blocks, resolver, ...(more.checkpoints ? { checkpoints: more.checkpoints } : {}) });
   try {
     return await harness.outputs(aiAgentBlock, { model: 'gpt-4.1-mini', task: 'Do the thing', tools: TOOLS, ...inputs });
   } finally {
@@ -222,5 +236,41 @@ describe('ai.agent with Anthropic tool_use', () => {
     anthropic.script(anthropicMessage([anthropicText('No.')], undefined, 'refusal'));
     const error = await rejection(agent({ provider: 'anthropic', model: 'claude-sonnet-4-6' }, 'alice', apiKey('sk-ant-test-1', 'anthropic', 'a')));
     expect(error.code).toBe('LLM_REFUSED');
+  });
+});
+
+describe('ai.agent stored conversation', () => {
+  it('continues after the node stops mid-tool: no finished model call is repeated, the running tool runs again and says so', async () => {
+    const stored = new Map<string, unknown>();
+    const checkpoints: AgentCheckpointStore = {
+      load: async (id) => stored.get(id) ?? null,
+      save: async (id, state) => void stored.set(id, structuredClone(state)),
+    };
+    const nodeExecutionId = 'node-exec-resume';
+    const slow = () => toolCalls([{ id: 'call_s', name: 'fetch', arguments: JSON.stringify({ url: `${api.url}/slow` }) }]);
+    openai.script(slow());
+    const calls = openai.calls().length;
+    const requests = api.requests.length;
+    const stop = new AbortController();
+    const first = agent({}, 'alice', undefined, { signal: stop.signal, checkpoints, nodeExecutionId });
+    while (api.requests.length === requests) await new Promise((resolve) => setTimeout(resolve, 5));
+    stop.abort(new Error('worker killed'));
+    await rejection(first);
+    expect(openai.calls().length - calls).toBe(1);
+    expect((stored.get(nodeExecutionId) as { modelCalls: number }).modelCalls).toBe(1);
+
+    openai.script(openAiCompletion('finished', { prompt_tokens: 70, completion_tokens: 2 }));
+    const again = agent({}, 'alice', undefined, { checkpoints, nodeExecutionId });
+    while (api.requests.length < requests + 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    hang?.();
+    const out = await again;
+    expect(out.answer).toBe('finished');
+    // One more model call only (the one after the tool), and the tool ran twice (at-least-once).
+    expect(openai.calls().length - calls).toBe(2);
+    expect(api.requests.length - requests).toBe(2);
+    expect(out.steps).toEqual([expect.objectContaining({ step: 1, tool: 'fetch', rerun: true, result: expect.objectContaining({ json: { slow: true } }) })]);
+    expect(out.usage).toEqual({ input_tokens: 120, output_tokens: 12 });
+    const resent = (openai.calls().at(-1)!.json as { messages: { role: string }[] }).messages.map((m) => m.role);
+    expect(resent).toEqual(['user', 'assistant', 'tool']);
   });
 });

@@ -7,7 +7,7 @@ import { invalidPin } from '../../blocks.errors.js';
 import { schemaProblem } from '../../pin-validation.js';
 import { anyValue, defineBlock, dict, optional, Type, withDefault } from '../../pins.js';
 import { anthropicAgentModel, openAiAgentModel } from './ai-agent.wire.js';
-import { runAgentLoop } from './ai-agent.loop.js';
+import { runAgentLoop, type AgentCheckpoint } from './ai-agent.loop.js';
 import { checkTools, toolSpecs, type ToolEntry } from './ai-agent.tools.js';
 import { prepareLlm } from './llm-provider.js';
 import { translateLlmError } from './llm.errors.js';
@@ -84,6 +84,8 @@ export const aiAgentBlock = defineBlock({
       ...(inputs.output_schema ? { outputSchema: inputs.output_schema } : {}),
       maxResultBytes: context.settings.aiAgentMaxResultBytes ?? DEFAULT_MAX_RESULT_BYTES,
       signal: context.signal,
+      // The stored conversation of this node execution: a re-run (lapsed lease, retry) continues it.
+      ...(port.checkpoint ? { resume: (await port.checkpoint.load()) as AgentCheckpoint | null, onStep: (state) => port.checkpoint!.save(state) } : {}),
     });
     yield ['steps', result.steps as unknown as Record<string, unknown>[]] as const;
     yield ['usage', result.usage] as const;
