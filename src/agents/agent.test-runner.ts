@@ -4,6 +4,7 @@
 import type { BlockLookup } from '../blocks/block.types.js';
 import { ranAndNotRan, runGraphInMemory, type ChildRunRequest, type ChildRunResult, type MemoryRunOptions } from '../executions/memory-run.js';
 import type { AgentDefinition } from '../agent-format/graph.types.js';
+import { splitAgentScripts, withAgentScripts } from './agent.test-aiagent.js';
 import { VirtualClock } from './agent.test-clock.js';
 import type { AgentTestRunner } from './agent.tester.js';
 
@@ -14,12 +15,15 @@ export function memoryTestRunner(blocks: BlockLookup, realTimeLimitMs = TEST_REA
   return async (agent, test, agents) => {
     const clock = new VirtualClock();
     const signal = AbortSignal.timeout(realTimeLimitMs);
-    const shared = { blocks, timers: clock, runAttempt: clock.runAttempt };
+    const shared = { blocks, timers: clock, runAttempt: withAgentScripts(clock.runAttempt, new Map(), blocks) };
     const runChild = (request: ChildRunRequest): Promise<ChildRunResult> => runChildAgent(request, agents, shared);
+    // ai.agent mocks that script the model run the node for real against the script (agent.test-aiagent.ts).
+    const { mocks, scripts } = splitAgentScripts(agent, test.mocks);
     const result = await runGraphInMemory(agent, {
       ...shared,
+      runAttempt: withAgentScripts(clock.runAttempt, scripts, blocks),
       ...(test.trigger ? { trigger: test.trigger } : { inputs: test.inputs ?? {} }),
-      mocks: test.mocks,
+      mocks,
       runChild,
       signal,
     });

@@ -99,12 +99,23 @@ export interface AgentToolCall {
   signal: AbortSignal;
 }
 
+/** One model turn as ai.agent sees it: text, and the tool calls with their arguments as JSON text. */
+export interface AgentModelPort {
+  turn(messages: readonly unknown[]): Promise<{
+    text: string;
+    calls: { id: string; name: string; arguments: string }[];
+    usage: { input_tokens: number; output_tokens: number };
+  }>;
+}
+
 /** Runs ai.agent tools; every outcome is redacted of the tool's secrets before it comes back. */
 export interface AgentToolPort {
   /** The blocks tools are made of (their input pins are the tools' parameters). */
   readonly blocks: BlockLookup;
   /** The inputs of an agent this execution's user may run, or undefined (none, or not theirs). */
   agentInputs?(name: string): string[] | undefined;
+  /** A scripted model instead of the provider (`trellis test` mocks of ai.agent); absent: the node's provider. */
+  model?: AgentModelPort;
   /** The conversation stored for this node execution (null: none yet), saved after every step; absent: not durable. */
   checkpoint?: { load(): Promise<unknown>; save(state: unknown): Promise<void> };
   run(call: AgentToolCall): Promise<{ ok: true; result: unknown } | { ok: false; error: string }>;

@@ -6,7 +6,8 @@
 import { invalidPin } from '../../blocks.errors.js';
 import { schemaProblem } from '../../pin-validation.js';
 import { anyValue, defineBlock, dict, optional, Type, withDefault } from '../../pins.js';
-import { anthropicAgentModel, openAiAgentModel } from './ai-agent.wire.js';
+import type { BlockContext } from '../../block.types.js';
+import { anthropicAgentModel, openAiAgentModel, type AgentModel } from './ai-agent.wire.js';
 import { runAgentLoop, type AgentCheckpoint } from './ai-agent.loop.js';
 import { checkTools, toolSpecs, type ToolEntry } from './ai-agent.tools.js';
 import { prepareLlm } from './llm-provider.js';
@@ -61,19 +62,8 @@ export const aiAgentBlock = defineBlock({
     }
     const tools = inputs.tools as unknown as ToolEntry[];
     const specs = toolSpecs(tools, port.blocks, port.agentInputs ? (n) => port.agentInputs!(n) : undefined);
-    const { settings, target, guard } = prepareLlm(AI_AGENT, inputs, context);
-    const model = inputs.provider === 'anthropic' ? anthropicAgentModel(settings, target) : openAiAgentModel(settings, target);
     const result = await runAgentLoop({
-      model: {
-        async turn(system, messages, toolList, signal) {
-          try {
-            await guard();
-            return await model.turn(system, messages, toolList, signal);
-          } catch (error) {
-            throw translateLlmError(error, target, context.signal);
-          }
-        },
-      },
+      model: port.model ? { turn: (_system, messages) => port.model!.turn(messages) } : providerModel(inputs, context),
       tools,
       specs,
       port,
@@ -92,3 +82,19 @@ export const aiAgentBlock = defineBlock({
     yield ['answer', result.answer] as const;
   },
 });
+
+/** The node's provider through its SDK, every failure a clear block error. */
+function providerModel(inputs: Parameters<typeof prepareLlm>[1], context: BlockContext): AgentModel {
+  const { settings, target, guard } = prepareLlm(AI_AGENT, inputs, context);
+  const model = inputs.provider === 'anthropic' ? anthropicAgentModel(settings, target) : openAiAgentModel(settings, target);
+  return {
+    async turn(system, messages, toolList, signal) {
+      try {
+        await guard();
+        return await model.turn(system, messages, toolList, signal);
+      } catch (error) {
+        throw translateLlmError(error, target, context.signal);
+      }
+    },
+  };
+}
