@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import type { AgentDefinition } from '../agent-format/graph.types.js';
+import { withAgentTools } from '../blocks/agent-tools.runner.js';
 import { runValidatedBlock } from '../blocks/validated-run.js';
 import { attemptSecrets } from './attempt-secrets.js';
 import { realTimers } from './real-timers.js';
@@ -19,7 +20,7 @@ const silent = pino({ level: 'silent' });
 export function runGraphInMemory(definition: AgentDefinition, options: MemoryRunOptions): Promise<MemoryRunResult> {
   return runInMemory(definition, {
     ...options,
-    runAttempt: options.runAttempt ?? runValidatedBlock,
+    runAttempt: options.runAttempt ?? withAgentTools(runValidatedBlock, { blocks: options.blocks }),
     logger: options.logger ?? silent,
     secrets: attemptSecrets,
     newExecutionId: randomUUID,
