@@ -16,9 +16,18 @@ import type { ExecutionSource } from './execution.entity.js';
 import { isBigintText, isTimeIdCursor } from '../common/query-values.js';
 import { checkRunRequest, type RunRequest } from './execution-request.checks.js';
 import { adminOnlyForFileAgent, badCursor, executionNotFound, graphNotFound, insufficientCredits } from './executions.errors.js';
+import { AgentConversationsRepository } from './worker/agent-conversations.repository.js';
 import { ExecutionsRepository, type ExecutionRow } from './executions.repository.js';
 import { admitsFileTrust } from './file-trust.js';
-import { decodeCursor, encodeCursor, executionView, nodeExecutionView, type ExecutionView, type NodeExecutionView } from './executions.views.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  executionView,
+  nodeExecutionView,
+  withAgentTrace,
+  type ExecutionView,
+  type NodeExecutionView,
+} from './executions.views.js';
 import { EXECUTION_DISPATCHER, type ExecutionDispatcher } from './queue/execution-dispatcher.js';
 import { LocalHandoff } from './queue/local-handoff.js';
 
@@ -43,6 +52,7 @@ export class ExecutionsService {
     @Inject(LOGGER) logger: Logger,
     @Optional() @Inject(EVENT_BUS) private readonly bus: EventBus | null,
     private readonly local: LocalHandoff,
+    private readonly conversations: AgentConversationsRepository,
   ) {
     this.logger = logger.child({ component: 'ExecutionsService' });
   }
@@ -191,7 +201,8 @@ export class ExecutionsService {
   async detail(principal: Principal, id: string): Promise<ExecutionView> {
     const row = await this.visible(principal, id);
     const nodes = await this.repository.nodes(id, { limit: 1000 });
-    return { ...executionView(row), node_executions: nodes.map(nodeExecutionView) };
+    const agents = await this.conversations.loadMany(nodes.filter((n) => n.block === 'ai.agent').map((n) => n.id));
+    return { ...executionView(row), node_executions: nodes.map((n) => withAgentTrace(nodeExecutionView(n), agents.get(n.id))) };
   }
 
   async nodes(

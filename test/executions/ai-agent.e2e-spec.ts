@@ -68,12 +68,15 @@ describe('ai.agent in an execution', () => {
     const detail = await request(t.http).get(`/api/executions/${res.body.execution_id}`).set('X-API-Key', ADMIN);
     const brain = detail.body.node_executions.find((n: { node_id: string }) => n.node_id === 'brain');
     expect(brain.outputs.steps[0]).toHaveLength(1);
+    // The detail shows the stored trace too (it is there while the node runs, or after it failed).
+    expect(brain.ai_agent).toMatchObject({ model_calls: 2, tool_calls: 1, usage: { input_tokens: 31, output_tokens: 7 } });
+    expect(brain.ai_agent.steps).toEqual([expect.objectContaining({ tool: 'get_issue', arguments: { url: `${api.url}/issues/7` } })]);
     const rows = (await t.dataSource.query(`SELECT state FROM ai_agent_conversations WHERE node_execution_id = $1`, [brain.id])) as {
       state: { modelCalls: number; toolCalls: number; messages: { role: string }[] };
     }[];
     expect(rows).toHaveLength(1);
-    expect(rows[0]!.state).toMatchObject({ modelCalls: 1, toolCalls: 1 });
-    expect(rows[0]!.state.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'tool']);
+    expect(rows[0]!.state).toMatchObject({ modelCalls: 2, toolCalls: 1 });
+    expect(rows[0]!.state.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'tool', 'assistant']);
     expect(llm.calls()).toHaveLength(2);
   });
 });

@@ -16,6 +16,15 @@ export class AgentConversationsRepository implements AgentCheckpointStore {
     return rows[0]?.state ?? null;
   }
 
+  /** The stored conversations of these node executions, by id. */
+  async loadMany(nodeExecutionIds: string[]): Promise<Map<string, unknown>> {
+    if (!nodeExecutionIds.length) return new Map();
+    const rows = (await this.dataSource.query(`SELECT node_execution_id, state FROM ai_agent_conversations WHERE node_execution_id = ANY($1::uuid[])`, [
+      nodeExecutionIds,
+    ])) as { node_execution_id: string; state: unknown }[];
+    return new Map(rows.map((row) => [row.node_execution_id, row.state]));
+  }
+
   async save(nodeExecutionId: string, state: unknown): Promise<void> {
     await this.dataSource.query(
       `INSERT INTO ai_agent_conversations (node_execution_id, state) VALUES ($1, $2::jsonb)

@@ -108,8 +108,8 @@ export async function runAgentLoop(request: AgentLoopRequest): Promise<AgentLoop
           );
         }
         toolCalls += answer.calls.length;
-        await save();
       }
+      await save();
     }
     if (turn.calls.length === 0) {
       if (!validate) return { answer: turn.text, steps, usage, modelCalls };
