@@ -24,6 +24,7 @@ let api: HttpPeer;
 
 let resolver: CredentialResolver;
 let hang: (() => void) | undefined;
+const waiting: (() => void)[] = [];
 let TOOLS: Record<string, unknown>[];
 
 beforeAll(async () => {
@@ -31,6 +32,12 @@ beforeAll(async () => {
   anthropic = await startLlmPeer('/v1/messages');
   api = await startHttpPeer((req, res) => {
     if (req.url.startsWith('/slow')) return void (hang = () => sendJson(res, 200, { slow: true }));
+    if (req.url.startsWith('/pair')) {
+      // Answers only once both calls of the pair have arrived: they must run together.
+      waiting.push(() => sendJson(res, 200, { pair: req.url }));
+      if (waiting.length === 2) for (const answer of waiting.splice(0)) answer();
+      return;
+    }
     sendJson(res, 200, { path: req.url, auth: req.headers.authorization ?? null });
   });
   const host = `http://127.0.0.1:${api.port}`;
@@ -127,6 +134,18 @@ describe('ai.agent with OpenAI tool calling', () => {
     expect(sent[2]).toMatchObject({ tool_call_id: 'call_1' });
     expect(JSON.stringify(sent)).not.toContain('alice-secret-token-1');
     expect(sent[5]).toMatchObject({ tool_call_id: 'call_4', content: expect.stringContaining('no tool named') });
+  });
+
+  it('runs the calls of one turn concurrently', async () => {
+    openai.script(
+      toolCalls([
+        { id: 'p1', name: 'fetch', arguments: JSON.stringify({ url: `${api.url}/pair/1` }) },
+        { id: 'p2', name: 'fetch', arguments: JSON.stringify({ url: `${api.url}/pair/2` }) },
+      ]),
+      openAiCompletion('both'),
+    );
+    const out = await agent({});
+    expect((out.steps as { result: { json: unknown } }[]).map((s) => s.result.json)).toEqual([{ pair: '/pair/1' }, { pair: '/pair/2' }]);
   });
 
   it('refuses a URL outside the tool hosts without sending anything, and a credential the user may not use', async () => {
