@@ -90,6 +90,10 @@ export const CONFIG_SCHEMA = {
     sync_on_push: { kind: 'bool', default: true },
     pr_comments: { kind: 'bool', default: true },
   },
+  ai_agent: {
+    /** Each tool result in ai.agent's trace and conversation is cut to this (release-2.md section 4). */
+    max_result_bytes: { kind: 'size', default: '16kb' },
+  },
   http: {
     allow_private_addresses: { kind: 'bool', default: false },
     max_response_bytes: { kind: 'size', default: '10mb' },
