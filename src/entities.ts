@@ -9,6 +9,7 @@ import { CreditBalanceEntity } from './credits/credit-balance.entity.js';
 import { CreditTransactionEntity } from './credits/credit-transaction.entity.js';
 import { ExecutionEntity } from './executions/execution.entity.js';
 import { NodeExecutionEntity } from './executions/node-execution.entity.js';
+import { AiAgentConversationEntity } from './executions/ai-agent-conversation.entity.js';
 import { DurableJobEntity } from './queue/durable-job.entity.js';
 import { GraphTriggerEntity } from './graphs/graph-trigger.entity.js';
 import { GraphVersionEntity } from './graphs/graph-version.entity.js';
@@ -33,6 +34,7 @@ export const ENTITIES = [
   AgentSyncStateEntity,
   ExecutionEntity,
   NodeExecutionEntity,
+  AiAgentConversationEntity,
   DurableJobEntity,
   WebhookDeliveryEntity,
   ScheduleEntity,

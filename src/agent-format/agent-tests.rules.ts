@@ -59,6 +59,15 @@ export function checkTests(state: AgentRuleState): void {
         );
         continue;
       }
+      if (block.id === 'ai.agent' && Array.isArray(mocked.turns)) {
+        // A scripted model (agents/agent.test-aiagent.ts): {turns: [{tool_calls?, answer?}], tools?: {<tool>: result}}.
+        for (const key of Object.keys(mocked)) {
+          if (key !== 'turns' && key !== 'tools') {
+            sink.error([...path, 'mocks', node, key], `a scripted ai.agent mock takes turns: and tools: only, not "${key}"`, { at: 'key', node });
+          }
+        }
+        continue;
+      }
       const pins = Object.keys(outputPins(block, agent.nodes[node]!, lookup));
       for (const pin of Object.keys(mocked)) {
         if (!pins.includes(pin))

@@ -2,6 +2,7 @@
 // POST /api/agents/validate, sync): parsed documents with position resolvers in, problems and the
 // canonical definitions out. Cross-agent rules (names, sub-agent targets and cycles) see the whole set.
 import type { AgentDefinition } from './graph.types.js';
+import { checkAiAgentTools } from './agent-aitools.rules.js';
 import { checkBlocks, checkConstants, checkCredentials, checkLinks, checkRequiredPins } from './agent-graph.rules.js';
 import { checkExpressions } from './agent-expressions.rules.js';
 import { checkInputsAndOutputs } from './agent-nodes.rules.js';
@@ -60,6 +61,7 @@ export function validateAgents(sources: readonly AgentSource[], context: Validat
     checkRequiredPins(state);
     checkInputsAndOutputs(state);
     checkAgentRuns(state);
+    checkAiAgentTools(state);
     checkTests(state);
     checkOwnerAndChannels(state);
     for (const [node, def] of Object.entries(state.agent.nodes)) {

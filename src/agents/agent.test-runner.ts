@@ -3,6 +3,7 @@
 // run the same way, from the other agents of the folder.
 import type { BlockLookup } from '../blocks/block.types.js';
 import { agentChildRunner, ranAndNotRan, runGraphInMemory } from '../executions/memory-run.js';
+import { splitAgentScripts, withAgentScripts } from './agent.test-aiagent.js';
 import { VirtualClock } from './agent.test-clock.js';
 import type { AgentTestRunner } from './agent.tester.js';
 
@@ -13,12 +14,15 @@ export function memoryTestRunner(blocks: BlockLookup, realTimeLimitMs = TEST_REA
   return async (agent, test, agents) => {
     const clock = new VirtualClock();
     const signal = AbortSignal.timeout(realTimeLimitMs);
-    const shared = { blocks, timers: clock, runAttempt: clock.runAttempt };
+    const shared = { blocks, timers: clock, runAttempt: withAgentScripts(clock.runAttempt, new Map(), blocks) };
     const runChild = agentChildRunner(agents, shared, (name) => `agent "${name}" is not among the agents being tested; put its file in the same folder`);
+    // ai.agent mocks that script the model run the node for real against the script (agent.test-aiagent.ts).
+    const { mocks, scripts } = splitAgentScripts(agent, test.mocks);
     const result = await runGraphInMemory(agent, {
       ...shared,
+      runAttempt: withAgentScripts(clock.runAttempt, scripts, blocks),
       ...(test.trigger ? { trigger: test.trigger } : { inputs: test.inputs ?? {} }),
-      mocks: test.mocks,
+      mocks,
       runChild,
       signal,
     });

@@ -12,6 +12,7 @@ export function blockSettings(config: AppConfig): BlockRuntimeSettings {
     ...(config.integrations.anthropic.base_url ? { anthropicBaseUrl: config.integrations.anthropic.base_url } : {}),
     allowPrivateAddresses: config.http.allow_private_addresses,
     maxResponseBytes: config.http.max_response_bytes,
+    aiAgentMaxResultBytes: config.ai_agent.max_result_bytes,
     sandbox: {
       workers: config.sandbox.workers,
       timeoutMs: config.sandbox.timeout,

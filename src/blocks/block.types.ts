@@ -71,6 +71,8 @@ export interface BlockRuntimeSettings {
   maxResponseBytes: number;
   /** Limits of user computation (JSONata, Liquid, code.js); the defaults when absent. */
   sandbox?: SandboxSettings;
+  /** `ai_agent.max_result_bytes`: each tool result in ai.agent's trace is cut to this (default 16 KB). */
+  aiAgentMaxResultBytes?: number;
 }
 
 export interface BlockContext {
@@ -90,6 +92,39 @@ export interface BlockContext {
   settings: BlockRuntimeSettings;
   /** 1 for the first attempt. */
   attempt: number;
+  /** How ai.agent runs its tools (blocks/agent-tools.runner.ts); absent where tools cannot run. */
+  agentTools?: AgentToolPort;
+}
+
+/** One tool call of an ai.agent node, as its port runs it. */
+export interface AgentToolCall {
+  /** The tool entry of the node's `tools` list (name, block, inputs, credentials, hosts...). */
+  tool: Record<string, unknown>;
+  /** The model's arguments, already parsed (an object). */
+  arguments: Record<string, unknown>;
+  signal: AbortSignal;
+}
+
+/** One model turn as ai.agent sees it: text, and the tool calls with their arguments as JSON text. */
+export interface AgentModelPort {
+  turn(messages: readonly unknown[]): Promise<{
+    text: string;
+    calls: { id: string; name: string; arguments: string }[];
+    usage: { input_tokens: number; output_tokens: number };
+  }>;
+}
+
+/** Runs ai.agent tools; every outcome is redacted of the tool's secrets before it comes back. */
+export interface AgentToolPort {
+  /** The blocks tools are made of (their input pins are the tools' parameters). */
+  readonly blocks: BlockLookup;
+  /** The inputs of an agent this execution's user may run, or undefined (none, or not theirs). */
+  agentInputs?(name: string): string[] | undefined;
+  /** A scripted model instead of the provider (`trellis test` mocks of ai.agent); absent: the node's provider. */
+  model?: AgentModelPort;
+  /** The conversation stored for this node execution (null: none yet), saved after every step; absent: not durable. */
+  checkpoint?: { load(): Promise<unknown>; save(state: unknown): Promise<void> };
+  run(call: AgentToolCall): Promise<{ ok: true; result: unknown } | { ok: false; error: string }>;
 }
 
 export type BlockYield = readonly [pin: string, value: unknown];

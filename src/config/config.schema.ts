@@ -99,6 +99,10 @@ export const CONFIG_SCHEMA = {
     /** OpenAPI integrations (release 2 section 5): this folder beside the agents folder; INTEGRATIONS_DIR overrides. */
     integrations_folder: { kind: 'string', default: 'integrations' },
   },
+  ai_agent: {
+    /** Each tool result in ai.agent's trace and conversation is cut to this (release-2.md section 4). */
+    max_result_bytes: { kind: 'size', default: '16kb' },
+  },
   http: {
     allow_private_addresses: { kind: 'bool', default: false },
     max_response_bytes: { kind: 'size', default: '10mb' },

@@ -34,6 +34,19 @@ export const NODE_EXECUTION = apiSchema('NodeExecution', {
     },
     started_at: nullable(TIME),
     ended_at: nullable(TIME),
+    ai_agent: {
+      type: 'object',
+      description:
+        'ai.agent nodes, in the execution detail: the stored conversation so far (also while running, or after a failure). ' +
+        'steps: [{step, tool, arguments, result | error, usage, truncated?, rerun?}].',
+      required: ['steps', 'usage', 'model_calls', 'tool_calls'],
+      properties: {
+        steps: { type: 'array', items: ANY_OBJECT },
+        usage: { type: 'object', properties: { input_tokens: { type: 'integer' }, output_tokens: { type: 'integer' } } },
+        model_calls: { type: 'integer' },
+        tool_calls: { type: 'integer' },
+      },
+    },
   },
 });
 

@@ -27,6 +27,7 @@ import { createDurableQueue } from '../queue/durable-queue.factory.js';
 import { EXECUTION_DISPATCHER, EXECUTIONS_QUEUE, type ExecutionDispatcher } from './queue/execution-dispatcher.js';
 import { QueueDispatcher } from './queue/queue.dispatcher.js';
 import { ExecutionStoreRepository } from './worker/execution-store.repository.js';
+import { AgentConversationsRepository } from './worker/agent-conversations.repository.js';
 import { LocalHandoff } from './queue/local-handoff.js';
 
 export function createDispatcher(config: AppConfig, redis: Redis | null, dataSource: DataSource, logger: Logger): ExecutionDispatcher {
@@ -50,6 +51,7 @@ function admissionQueue(dispatcher: ExecutionDispatcher, local: LocalHandoff): A
     { provide: CREDIT_BALANCE, useClass: CreditsBalanceLookup },
     { provide: ADMISSION_QUEUE, inject: [EXECUTION_DISPATCHER, LocalHandoff], useFactory: admissionQueue },
     ExecutionStoreRepository,
+    AgentConversationsRepository,
     ExecutionsService,
     LocalHandoff,
     OperatorCredentialsNotice,
@@ -58,6 +60,7 @@ function admissionQueue(dispatcher: ExecutionDispatcher, local: LocalHandoff): A
   exports: [
     ExecutionsRepository,
     ExecutionStoreRepository,
+    AgentConversationsRepository,
     ExecutionsService,
     ExecutionAdmission,
     CompiledGraphs,

@@ -8,7 +8,16 @@ import { isFinalRunStatus } from './engine/engine.types.js';
 import { EVENT_BUS, type EventBus } from './events/execution-events.js';
 import { badCursor, executionNotFound } from './executions.errors.js';
 import { ExecutionsRepository, type ExecutionRow } from './executions.repository.js';
-import { decodeCursor, encodeCursor, executionView, nodeExecutionView, type ExecutionView, type NodeExecutionView } from './executions.views.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  executionView,
+  nodeExecutionView,
+  withAgentTrace,
+  type ExecutionView,
+  type NodeExecutionView,
+} from './executions.views.js';
+import { AgentConversationsRepository } from './worker/agent-conversations.repository.js';
 import { EXECUTION_DISPATCHER, type ExecutionDispatcher } from './queue/execution-dispatcher.js';
 
 export type { ExecuteBody };
@@ -21,6 +30,7 @@ export class ExecutionsService {
     private readonly compiledGraphs: CompiledGraphs,
     @Inject(EXECUTION_DISPATCHER) private readonly dispatcher: ExecutionDispatcher,
     @Optional() @Inject(EVENT_BUS) private readonly bus: EventBus | null,
+    private readonly conversations: AgentConversationsRepository,
   ) {}
 
   /** Creates an execution (admission/execution-admission.service.ts checks, writes and hands it over). */
@@ -112,7 +122,8 @@ export class ExecutionsService {
   async detail(principal: Principal, id: string): Promise<ExecutionView> {
     const row = await this.visible(principal, id);
     const nodes = await this.repository.nodes(id, { limit: 1000 });
-    return { ...executionView(row), node_executions: nodes.map(nodeExecutionView) };
+    const agents = await this.conversations.loadMany(nodes.filter((n) => n.block === 'ai.agent').map((n) => n.id));
+    return { ...executionView(row), node_executions: nodes.map((n) => withAgentTrace(nodeExecutionView(n), agents.get(n.id))) };
   }
 
   async nodes(

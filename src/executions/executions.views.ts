@@ -69,6 +69,13 @@ export function nodeExecutionView(record: NodeRunRecord): NodeExecutionView {
   };
 }
 
+/** An ai.agent node's stored conversation, as the detail shows it (steps so far, tokens, counts). */
+export function withAgentTrace(view: NodeExecutionView, state: unknown): NodeExecutionView & { ai_agent?: Record<string, unknown> } {
+  if (state === null || typeof state !== 'object') return view;
+  const { steps, usage, modelCalls, toolCalls } = state as { steps?: unknown; usage?: unknown; modelCalls?: unknown; toolCalls?: unknown };
+  return { ...view, ai_agent: { steps: steps ?? [], usage: usage ?? null, model_calls: modelCalls ?? 0, tool_calls: toolCalls ?? 0 } };
+}
+
 /** Opaque cursors: base64url of JSON. */
 export function encodeCursor(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import type { AgentDefinition } from '../agent-format/graph.types.js';
+import { withAgentTools } from '../blocks/agent-tools.runner.js';
 import { runValidatedBlock } from '../blocks/validated-run.js';
 import { attemptSecrets } from './attempt-secrets.js';
 import { compileExpressions, isReplayed, withExpressions } from './node-expressions.js';
@@ -22,7 +23,7 @@ export function runGraphInMemory(
   definition: AgentDefinition,
   options: MemoryRunOptions & { vars?: Record<string, unknown>; source?: string },
 ): Promise<MemoryRunResult> {
-  const run = options.runAttempt ?? runValidatedBlock;
+  const run = options.runAttempt ?? withAgentTools(runValidatedBlock, { blocks: options.blocks });
   const expressions = compileExpressions(definition, options.blocks);
   const source = options.source ?? 'cli';
   const scope = {

@@ -27,6 +27,7 @@ describe('the outside-world blocks', () => {
         .sort(),
     ).toEqual(
       [
+        'ai.agent',
         'email.send',
         'github.comment',
         'github.file.get',

@@ -5,6 +5,7 @@
 // and the child watch (agent.run); run-start.ts opens the core. This file owns the lifecycle: start, park,
 // drain, lose, finish.
 import type { Logger } from 'pino';
+import { withAgentTools } from '../../blocks/agent-tools.runner.js';
 import { runValidatedBlock } from '../../blocks/validated-run.js';
 import { EngineErrorCode, executionTimeout } from '../engine/engine.errors.js';
 import { NodeRunStatus, ExecutionStatus, isFinalRunStatus, type NodeRun, type NodeRunRecord, type Step } from '../engine/engine.types.js';
@@ -90,7 +91,7 @@ export class ExecutionRunner {
       graph,
       this.extras,
       attemptSetting(execution, limits),
-      { ...deps, runBlock: deps.runBlock ?? runValidatedBlock, timers: this.clock },
+      { ...deps, runBlock: deps.runBlock ?? withAgentTools(runValidatedBlock, { ...deps, checkpoints: deps.conversations }), timers: this.clock },
       this.logger,
     );
     const opened = openScheduler(execution, graph, stored, limits, this.extras, this.clock.now());

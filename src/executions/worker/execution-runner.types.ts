@@ -1,6 +1,7 @@
 // What the durable runner is given (limits, ports) and how it ends.
 import type { Logger } from 'pino';
 import type { BlockHttpClient, BlockLookup, BlockRuntimeSettings } from '../../blocks/block.types.js';
+import type { AgentCheckpointStore } from '../../blocks/agent-tools.runner.js';
 import type { CredentialResolver } from '../../blocks/credential-resolver.js';
 import type { BlockAttemptFn } from '../engine/block-attempt.js';
 import type { ExecutionStatus } from '../engine/engine.types.js';
@@ -31,6 +32,8 @@ export interface RunnerDeps {
   dispatch(executionId: string, delayMs?: number): void;
   blocks: BlockLookup;
   resolver: CredentialResolver;
+  /** Where ai.agent conversations are stored (absent: not durable, as in unit tests). */
+  conversations?: AgentCheckpointStore;
   charge: ExecutionChargeHook;
   http(signal: AbortSignal): BlockHttpClient;
   settings: BlockRuntimeSettings;

@@ -5,6 +5,7 @@ import { Inject, Injectable, Optional, type BeforeApplicationShutdown, type OnAp
 import type { Logger } from 'pino';
 import { blockSettings } from '../../blocks/block-context.js';
 import { BlocksRegistry } from '../../blocks/blocks.registry.js';
+import { AgentConversationsRepository } from './agent-conversations.repository.js';
 import { CREDENTIAL_RESOLVER, type CredentialResolver } from '../../blocks/credential-resolver.js';
 import { OutboundHttp } from '../../blocks/outbound/outbound-http.js';
 import { LOGGER } from '../../common/logger.js';
@@ -57,6 +58,7 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
     private readonly local: LocalHandoff,
     admission: ExecutionAdmission,
     graphs: CompiledGraphs,
+    conversations: AgentConversationsRepository,
   ) {
     const settings = blockSettings(config);
     const http = OutboundHttp.fromSettings(settings);
@@ -76,6 +78,7 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
       {
         blocks: registry,
         resolver,
+        conversations,
         charge: charge ?? noCharge,
         http: (signal) => http.client(signal),
         settings,

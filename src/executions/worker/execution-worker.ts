@@ -10,6 +10,7 @@ import type { BlockLookup } from '../../blocks/block.types.js';
 import { effectiveVars } from '../../agent-format/agent.vars.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import type { VarOverrideFile } from '../../config/vars.loader.js';
+import { withAgentTools } from '../../blocks/agent-tools.runner.js';
 import { runValidatedBlock } from '../../blocks/validated-run.js';
 import type { ExecutionAdmission } from '../admission/execution-admission.service.js';
 import type { CompiledGraphs } from '../compiled-graphs.js';
@@ -226,7 +227,7 @@ export class ExecutionWorker {
 
   /** The block runner of one execution: its node constants' `${{ }}` evaluated against its vars, trigger and facts. */
   private blockRunner(claimed: ClaimedExecution, vars: Record<string, unknown>, expressions: Map<string, ExpressionSite[]>): BlockAttemptFn {
-    const run = this.deps.runBlock ?? runValidatedBlock;
+    const run = this.deps.runBlock ?? withAgentTools(runValidatedBlock, { ...this.deps, checkpoints: this.deps.conversations });
     const startedAt = claimed.started_at ? new Date(claimed.started_at).toISOString() : new Date().toISOString();
     const source = claimed.source ?? 'api';
     return withExpressions(run, expressions, {

@@ -77,7 +77,19 @@ const KEY_HEADERS = ['authorization', 'x-api-key'];
 /** The SDKs' own retries (with back-off, honouring retry-after) for 408, 409, 429 and 5xx. */
 export const LLM_MAX_RETRIES = 2;
 
-export function openLlmSession(blockId: string, inputs: LlmInputs, context: BlockContext): LlmSession {
+/** The settings of one LLM node (base URL, key, fetch) and a check of its base URL, shared by every LLM block. */
+export interface PreparedLlm {
+  settings: LlmSettings;
+  target: LlmTarget;
+  /** Refuses a forbidden base_url (once); call before each request. */
+  guard(): Promise<unknown>;
+}
+
+export function prepareLlm(
+  blockId: string,
+  inputs: Pick<LlmInputs, 'provider' | 'base_url' | 'model' | 'temperature' | 'max_tokens'>,
+  context: BlockContext,
+): PreparedLlm {
   const provider = inputs.provider;
   const configured = provider === 'anthropic' ? context.settings.anthropicBaseUrl : context.settings.openaiBaseUrl;
   const fromPin = inputs.base_url?.trim() || undefined;
@@ -122,19 +134,27 @@ export function openLlmSession(blockId: string, inputs: LlmInputs, context: Bloc
     signal: context.signal,
     maxRetries: LLM_MAX_RETRIES,
   };
-  const sdk = provider === 'anthropic' ? anthropicClient(settings) : openAiClient(settings, provider);
   const target: LlmTarget = { provider, model: inputs.model, baseUrl, credentialName: credential?.name, retries: LLM_MAX_RETRIES };
   // The SDKs retry failed connections, so refuse a forbidden base_url up front, once, instead of three
   // times (every connection is still checked again by context.http).
   let precheck: Promise<unknown> | undefined;
+  const guard = async (): Promise<unknown> => {
+    if (!fromPin || context.settings.allowPrivateAddresses) return undefined;
+    precheck ??= resolveAllowed(new URL(baseUrl).hostname, { allowPrivateAddresses: false });
+    return precheck;
+  };
+  return { settings, target, guard };
+}
+
+export function openLlmSession(blockId: string, inputs: LlmInputs, context: BlockContext): LlmSession {
+  const { settings, target, guard } = prepareLlm(blockId, inputs, context);
+  const provider = inputs.provider;
+  const sdk = provider === 'anthropic' ? anthropicClient(settings) : openAiClient(settings, provider);
   return {
     target,
     async complete(call, corrections = []) {
       try {
-        if (fromPin && !context.settings.allowPrivateAddresses) {
-          precheck ??= resolveAllowed(new URL(baseUrl).hostname, { allowPrivateAddresses: false });
-          await precheck;
-        }
+        await guard();
         return await sdk.complete(call, corrections);
       } catch (error) {
         throw translateLlmError(error, target, context.signal);
