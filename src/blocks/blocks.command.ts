@@ -1,17 +1,19 @@
 // `trellis blocks`: the block catalogue as a table (id, category, cost, inputs -> outputs, and what each
-// block does beneath), or every full description with --json (what GET /api/blocks answers).
+// block does beneath), or every full description with --json (what GET /api/blocks answers). The library
+// loads when the command runs, not when it registers (`trellis --help` loads none of it).
 import type { Command } from 'commander';
-import { loadConfig } from '../config/config.loader.js';
 import type { BlockDefinition } from './block.types.js';
-import { BlocksRegistry, type BlockDescription } from './blocks.registry.js';
-import { BLOCK_LIBRARY } from './library/index.js';
+import type { BlockDescription } from './blocks.registry.js';
 
 export function registerBlocksCommands(program: Command, write: (text: string) => void = (text) => void process.stdout.write(text)): void {
   program
     .command('blocks')
     .description('the block catalogue: id, category, cost, inputs -> outputs, and what each block does')
     .option('--json', "print every block's full description (schemas, credentials, pin modes) as JSON")
-    .action((options: { json?: boolean }) => {
+    .action(async (options: { json?: boolean }) => {
+      const { loadConfig } = await import('../config/config.loader.js');
+      const { BlocksRegistry } = await import('./blocks.registry.js');
+      const { BLOCK_LIBRARY } = await import('./library/index.js');
       const registry = new BlocksRegistry(BLOCK_LIBRARY, loadConfig().costs);
       if (options.json) {
         write(
