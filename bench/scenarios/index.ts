@@ -2,6 +2,7 @@
 import fanout from './fanout.js';
 import hostile from './hostile.js';
 import latency from './latency.js';
+import peers from './peers.js';
 import { syncScenario } from './sync.js';
 import throughput from './throughput.js';
 import waiting from './waiting.js';
@@ -25,4 +26,4 @@ export interface Scenario {
   run(say: (line: string) => void): Promise<ScenarioResult>;
 }
 
-export const SCENARIOS: Scenario[] = [syncScenario, throughput, latency, fanout, waiting, webhooks, hostile];
+export const SCENARIOS: Scenario[] = [syncScenario, throughput, latency, fanout, waiting, webhooks, hostile, peers];
