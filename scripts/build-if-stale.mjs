@@ -40,6 +40,7 @@ const current = existsSync(join(root, 'dist', 'src', 'cli.js')) && existsSync(ST
 if (current && !process.argv.includes('--force')) {
   console.error('dist/ is up to date (no source, tsconfig or package.json changed since the last build): not building');
 } else {
+  console.error(`building dist/ (${existsSync(STAMP) ? 'a source, tsconfig or package.json changed' : 'no build stamp yet'}): tsc -p tsconfig.build.json`);
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   const built = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
   if (built.status !== 0) process.exit(built.status ?? 1);

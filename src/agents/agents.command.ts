@@ -143,7 +143,8 @@ export const defaultDeps: AgentCommandDeps = {
     // One after the other: jest's ESM loader fails on two concurrent imports sharing a dependency.
     const { BLOCK_LIBRARY } = await import('../blocks/library/index.js');
     const { BlocksRegistry } = await import('../blocks/blocks.registry.js');
-    return new BlocksRegistry(BLOCK_LIBRARY);
+    // Schemas compile when a block is first used: validating a folder compiles only the blocks it uses.
+    return new BlocksRegistry(BLOCK_LIBRARY, undefined, { compileSchemas: false });
   },
   async lookups(io) {
     const { configLookups } = await import('./agent.config-lookups.js');
