@@ -6,9 +6,7 @@ import { BlockError, BlockErrorCode, invalidPin } from '../../blocks.errors.js';
 import { credentialFetch, operatorUrlClient } from '../../outbound/credential-attach.js';
 import { credentialField, findCredential, requireCredential, type CredentialNeed } from '../../outbound/credentials.js';
 import { resolveAllowed } from '../../outbound/host-resolver.js';
-import { anthropicClient } from './llm-anthropic.js';
-import { translateLlmError, type LlmTarget } from './llm.errors.js';
-import { openAiClient } from './llm-openai.js';
+import type { LlmTarget } from './llm.errors.js';
 import type { LlmInputs, LlmProviderName } from './llm.pins.js';
 
 export interface LlmMessage {
@@ -122,7 +120,8 @@ export function openLlmSession(blockId: string, inputs: LlmInputs, context: Bloc
     signal: context.signal,
     maxRetries: LLM_MAX_RETRIES,
   };
-  const sdk = provider === 'anthropic' ? anthropicClient(settings) : openAiClient(settings, provider);
+  // The SDKs load on the first call: the block library (and `trellis validate`) loads neither.
+  let sdk: Promise<LlmProviderClient> | undefined;
   const target: LlmTarget = { provider, model: inputs.model, baseUrl, credentialName: credential?.name, retries: LLM_MAX_RETRIES };
   // The SDKs retry failed connections, so refuse a forbidden base_url up front, once, instead of three
   // times (every connection is still checked again by context.http).
@@ -135,12 +134,19 @@ export function openLlmSession(blockId: string, inputs: LlmInputs, context: Bloc
           precheck ??= resolveAllowed(new URL(baseUrl).hostname, { allowPrivateAddresses: false });
           await precheck;
         }
-        return await sdk.complete(call, corrections);
+        sdk ??= providerClient(provider, settings);
+        return await (await sdk).complete(call, corrections);
       } catch (error) {
+        const { translateLlmError } = await import('./llm.sdk-errors.js');
         throw translateLlmError(error, target, context.signal);
       }
     },
   };
+}
+
+async function providerClient(provider: LlmProviderName, settings: LlmSettings): Promise<LlmProviderClient> {
+  if (provider === 'anthropic') return (await import('./llm-anthropic.js')).anthropicClient(settings);
+  return (await import('./llm-openai.js')).openAiClient(settings, provider);
 }
 
 /** The node's own key for its own base_url (a system default never goes there). */
