@@ -14,7 +14,11 @@ export async function main(args: string[]): Promise<void> {
   const program = remoteRoute(args, processEnvironment())
     ? (await import('./cli/remote/remote.program.js')).buildRemoteProgram()
     : (await import('./cli/local.program.js')).buildProgram({
-        openDataSource: (await import('./entities.js')).openDataSource,
+        // The entities (TypeORM, decorators) load only when a command connects to the database.
+        openDataSource: async (options) => {
+          await import('reflect-metadata');
+          return (await import('./entities.js')).openDataSource(options);
+        },
         start: async (startArgs) => (await import('./main.js')).main(startArgs),
       });
   let serving = false;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
-import { agentsServices } from '../../src/agents/agents-sync.command.js';
+import { agentsServices } from '../../src/agents/agents-services.js';
 import { loadConfig } from '../../src/config/config.loader.js';
 import { GitopsConnection } from '../../src/triggers/gitops/gitops-connection.js';
 import { GitopsPullsService } from '../../src/triggers/gitops/gitops-pulls.service.js';

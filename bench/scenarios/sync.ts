@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { agentsServices } from '../../src/agents/agents-sync.command.js';
+import { agentsServices } from '../../src/agents/agents-services.js';
 import { loadConfig } from '../../src/config/config.loader.js';
 import { benchDatabase } from '../database.js';
 import type { Figure, Scenario } from './index.js';

@@ -3,9 +3,9 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { validationFailed, type Problem } from '../common/errors.js';
 import { isDict } from '../agent-format/agent.fields.js';
+import { PLAN_FORMATS, type PlanFormat } from './agents-plan.js';
 
-export const PLAN_FORMATS = ['json', 'markdown'] as const;
-export type PlanFormat = (typeof PLAN_FORMATS)[number];
+export { PLAN_FORMATS, type PlanFormat } from './agents-plan.js';
 
 export class PlanQuery {
   @ApiPropertyOptional({ enum: PLAN_FORMATS, default: 'json', description: 'markdown: the text a reviewer reads in a pull-request comment' })

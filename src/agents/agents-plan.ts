@@ -8,6 +8,10 @@ import type { AgentValidation, ValidationReport } from '../agent-format/agent.va
 import type { StoredGraphState } from '../graphs/graphs.repository.js';
 import { diffAgents, type AgentChanges } from './agents-plan.diff.js';
 
+/** How a plan is printed: JSON for programs, markdown for people and pull-request comments. */
+export const PLAN_FORMATS = ['json', 'markdown'] as const;
+export type PlanFormat = (typeof PLAN_FORMATS)[number];
+
 export const PLAN_ACTIONS = ['create', 'update', 'pinned', 'unchanged', 'remove', 'invalid'] as const;
 export type PlanAction = (typeof PLAN_ACTIONS)[number];
 

@@ -1,57 +1,34 @@
 // `trellis plan [dir]` and `trellis sync [dir]`: the plan against the database, and applying it. They
 // connect like `trellis migrate` (DATABASE_URL, else the embedded Postgres) and migrate first, like start.
+// What they run loads when they run: registering them (and `trellis --help`) loads only commander.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { DataSource } from 'typeorm';
-import { BlocksRegistry } from '../blocks/blocks.registry.js';
-import { BLOCK_LIBRARY } from '../blocks/library/index.js';
 import { AppError } from '../common/errors.js';
-import { createLogger } from '../common/logger.js';
-import { loadConfig } from '../config/config.loader.js';
-import type { AppConfig } from '../config/config.schema.js';
 import type { OpenDataSource } from '../database/data-source.js';
-import { startEmbeddedPostgres } from '../database/embedded.js';
-import { runMigrations } from '../database/migrate.js';
-import { GraphActivations } from '../graphs/graph-activations.js';
-import { GraphsRepository } from '../graphs/graphs.repository.js';
 import { processIo, type CliIo } from './agents.command.js';
-import { AgentsLookupsRepository } from './agents-lookups.repository.js';
-import { PLAN_FORMATS, type PlanFormat } from './agents-plan.dto.js';
+import { PLAN_FORMATS, type AgentsPlan, type PlanFormat } from './agents-plan.js';
 import { renderPlanMarkdown } from './agents-plan.render.js';
-import { AgentsPlanService } from './agents-plan.service.js';
-import type { AgentsPlan } from './agents-plan.js';
-import { AgentsSyncRepository } from './agents-sync.repository.js';
-import { AgentsSyncService } from './agents-sync.service.js';
+import type { AgentsServices } from './agents-services.js';
 
-export interface AgentsServices {
-  plans: AgentsPlanService;
-  syncs: AgentsSyncService;
-  /** Told after each sync which graphs started or stopped serving (no listener in the CLI). */
-  activations: GraphActivations;
-}
-
-/** The plan and sync services over a DataSource, without Nest (the CLI, the bench, tests). */
-export function agentsServices(dataSource: DataSource, config: AppConfig): AgentsServices {
-  const graphs = new GraphsRepository(dataSource);
-  const syncRepository = new AgentsSyncRepository(dataSource);
-  const plans = new AgentsPlanService(graphs, new AgentsLookupsRepository(dataSource), syncRepository, new BlocksRegistry(BLOCK_LIBRARY, config.costs), config);
-  const activations = new GraphActivations();
-  const syncs = new AgentsSyncService(plans, graphs, syncRepository, activations, config);
-  return { plans, syncs, activations };
-}
+export type { AgentsServices } from './agents-services.js';
 
 /**
  * Connects as the server does, runs `work`, and always disconnects. A plan may read a running server's
  * embedded database; a sync may not write behind its back (its triggers would not hear of the changes).
  */
 export async function withAgentsServices<T>(io: CliIo, openDataSource: OpenDataSource, work: (services: AgentsServices) => Promise<T>, writes = false): Promise<T> {
+  const { loadConfig } = await import('../config/config.loader.js');
+  const { createLogger } = await import('../common/logger.js');
+  const { startEmbeddedPostgres } = await import('../database/embedded.js');
+  const { runMigrations } = await import('../database/migrate.js');
+  const { agentsServices } = await import('./agents-services.js');
   const config = loadConfig({ env: io.env, cwd: io.cwd });
   const logger = createLogger(config.logging.level);
   const busyHint =
     `A sync here would change its agents behind its back (its webhooks and schedules would not hear of it): ` +
     `run \`trellis sync --server http://127.0.0.1:${config.server.port}\` with an admin API key (--api-key or TRELLIS_API_KEY), or stop the server first.`;
   const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config, logger, writes ? { busyHint } : { share: true });
-  const dataSource = openDataSource({ url: config.databaseUrl ?? embedded!.url, poolSize: 2, applicationName: 'trellis-cli' });
+  const dataSource = await openDataSource({ url: config.databaseUrl ?? embedded!.url, poolSize: 2, applicationName: 'trellis-cli' });
   await dataSource.initialize();
   try {
     await runMigrations(dataSource);

@@ -1,17 +1,15 @@
 // `trellis validate | schema | render | test`: agent files without a server or a database. Each command
-// is an exported function answering its exit status, so tests run them in-process.
+// is an exported function answering its exit status, so tests run them in-process. Each loads the parts of
+// agent-format/ it uses when it runs: registering them (and `trellis --help`) loads only commander.
 import type { Command } from 'commander';
 import type { BlockLookup } from '../blocks/block.types.js';
 import { processEnvironment } from '../config/environment.js';
 import type { AgentDefinition } from '../agent-format/graph.types.js';
 import { hashAgent } from '../agent-format/agent.canonical.js';
 import type { ValidationContext } from '../agent-format/agent.context.js';
-import { AgentPathError, displayPath, locateAgent, readAgentSources } from '../agent-format/agent.files.js';
 import { formatProblemGithub, formatProblemText } from '../agent-format/agent.problems.js';
-import { renderMermaid, renderSvg } from '../agent-format/agent.render.js';
-import { renderAgentSchema } from '../agent-format/agent.schema.js';
 import { formatTestReport, runAgentTests, type AgentTestRunner } from './agent.tester.js';
-import { validateAgents, type ValidationReport } from '../agent-format/agent.validator.js';
+import type { ValidationReport } from '../agent-format/agent.validator.js';
 
 export interface CliIo {
   out(text: string): void;
@@ -48,6 +46,8 @@ function plural(n: number, word: string): string {
 }
 
 async function validatePath(path: string, io: CliIo, deps: AgentCommandDeps): Promise<ValidationReport> {
+  const { readAgentSources } = await import('../agent-format/agent.files.js');
+  const { validateAgents } = await import('../agent-format/agent.validator.js');
   const sources = readAgentSources(path, io.cwd);
   const context: ValidationContext = { blocks: await deps.blocks(io), ...(await deps.lookups(io)) };
   return withIntegrationProblems(validateAgents(sources, context), context.blocks, io);
@@ -90,6 +90,7 @@ export async function validateCommand(dir: string | undefined, format: string, i
 }
 
 export async function schemaCommand(io: CliIo, deps: AgentCommandDeps): Promise<number> {
+  const { renderAgentSchema } = await import('../agent-format/agent.schema.js');
   io.out(renderAgentSchema(await deps.blocks()));
   return 0;
 }
@@ -99,6 +100,9 @@ export async function renderCommand(target: string, format: string, io: CliIo, d
     io.err(`--format must be one of ${RENDER_FORMATS.join(', ')}, got "${format}"\n`);
     return 2;
   }
+  const { locateAgent } = await import('../agent-format/agent.files.js');
+  const { validateAgents } = await import('../agent-format/agent.validator.js');
+  const { renderMermaid, renderSvg } = await import('../agent-format/agent.render.js');
   const { sources, index } = locateAgent(target, agentsDir(io), io.cwd);
   const context: ValidationContext = { blocks: await deps.blocks() };
   const result = validateAgents(sources, context).results[index]!;
@@ -112,6 +116,8 @@ export async function renderCommand(target: string, format: string, io: CliIo, d
 }
 
 export async function testCommand(target: string | undefined, io: CliIo, deps: AgentCommandDeps): Promise<number> {
+  const { displayPath, locateAgent, readAgentSources } = await import('../agent-format/agent.files.js');
+  const { validateAgents } = await import('../agent-format/agent.validator.js');
   const folder = agentsDir(io);
   const path = target ?? folder;
   const blocks = await deps.blocks(io);
@@ -145,10 +151,11 @@ export const defaultDeps: AgentCommandDeps = {
     // One after the other: jest's ESM loader fails on two concurrent imports sharing a dependency.
     const { BLOCK_LIBRARY } = await import('../blocks/library/index.js');
     const { BlocksRegistry } = await import('../blocks/blocks.registry.js');
-    if (!io) return new BlocksRegistry(BLOCK_LIBRARY);
+    // Schemas compile when a block is first used: validating a folder compiles only the blocks it uses.
+    if (!io) return new BlocksRegistry(BLOCK_LIBRARY, undefined, { compileSchemas: false });
     const { IntegrationAwareRegistry, integrationsFolder, loadIntegrationCatalog } = await import('../blocks/integrations/integration-blocks.js');
     const catalog = await loadIntegrationCatalog(integrationsFolder(io.env, agentsDir(io), io.cwd), BLOCK_LIBRARY, io.cwd);
-    return new IntegrationAwareRegistry(BLOCK_LIBRARY, catalog);
+    return new IntegrationAwareRegistry(BLOCK_LIBRARY, catalog, undefined, { compileSchemas: false });
   },
   async lookups(io) {
     const { configLookups } = await import('./agent.config-lookups.js');
@@ -165,6 +172,7 @@ export function registerAgentCommands(program: Command, deps: AgentCommandDeps =
     try {
       process.exitCode = await work();
     } catch (error) {
+      const { AgentPathError } = await import('../agent-format/agent.files.js');
       if (!(error instanceof AgentPathError)) throw error;
       io().err(`${error.message}\n`);
       process.exitCode = 2;

@@ -1,26 +1,18 @@
 // `trellis run <agent|file> [--input k=v]... [--json]`: validates the agent, then runs it once in this
 // process on the in-memory runner with the real block library. Nothing is stored: it never touches
 // .trellis/, a database or a server. Exit 0 when it completes, 1 when it fails (or the agent is invalid),
-// 2 for a bad command line (unknown file, bad or missing --input).
+// 2 for a bad command line (unknown file, bad or missing --input). The validator and the in-memory runner
+// load when a run starts: registering the command (and the remote CLI's use of parseInputPairs) loads neither.
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import { AgentPathError, locateAgent } from '../agent-format/agent.files.js';
 import { formatProblemText } from '../agent-format/agent.problems.js';
-import { validateAgents } from '../agent-format/agent.validator.js';
 import { defaultDeps as agentDeps, processIo, type AgentCommandDeps, type CliIo } from './agents.command.js';
 import { blockSettings } from '../blocks/block-context.js';
 import type { BlockHttpClient, BlockRuntimeSettings, CredentialType, ResolvedCredential } from '../blocks/block.types.js';
 import type { AppConfig } from '../config/config.schema.js';
 import type { AgentDefinition } from '../agent-format/graph.types.js';
 import { isFinalRunStatus } from '../executions/engine/engine.types.js';
-import {
-  agentChildRunner,
-  runGraphInMemory,
-  type MemoryRunEvent,
-  type MemoryRunOptions,
-  type MemoryRunResult,
-  type NodeExecutionReport,
-} from '../executions/memory-run.js';
+import type { MemoryRunEvent, MemoryRunOptions, MemoryRunResult, NodeExecutionReport } from '../executions/memory-run.js';
 
 export interface RunOptions {
   /** `--input k=v`, repeatable. */
@@ -87,6 +79,9 @@ export function checkInputs(agent: AgentDefinition, inputs: Record<string, unkno
 }
 
 export async function runCommand(target: string, options: RunOptions, io: CliIo, deps: RunCommandDeps = defaultRunDeps): Promise<number> {
+  const { AgentPathError, locateAgent } = await import('../agent-format/agent.files.js');
+  const { validateAgents } = await import('../agent-format/agent.validator.js');
+  const { agentChildRunner, runGraphInMemory } = await import('../executions/memory-run.js');
   const folder = io.env.AGENTS_DIR?.trim() || 'agents';
   let located;
   try {

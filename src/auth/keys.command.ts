@@ -1,22 +1,15 @@
 // `trellis keys create --user <handle> [--scopes a,b] [--name n] [--expires-at t]`: a new API key, printed once.
+// Registering it loads only commander and the scope names; the services load when the key is made.
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { AppError } from '../common/errors.js';
-import { createLogger } from '../common/logger.js';
-import { loadConfig } from '../config/config.loader.js';
 import type { AppConfig } from '../config/config.schema.js';
 import type { OpenDataSource } from '../database/data-source.js';
-import { startEmbeddedPostgres } from '../database/embedded.js';
-import { runMigrations } from '../database/migrate.js';
 import type { CreditAccounts } from '../users/credit-accounts.types.js';
 import type { UserEntity } from '../users/user.entity.js';
-import { UsersRepository } from '../users/users.repository.js';
-import { ADMIN_HANDLE, UsersService } from '../users/users.service.js';
 import type { ApiKeyEntity } from './api-key.entity.js';
-import { ApiKeysRepository } from './api-keys.repository.js';
-import { ApiKeysService } from './api-keys.service.js';
-import { isScope, SCOPES } from './principal.js';
+import { isScope, SCOPES } from './scopes.js';
 
 export interface KeysCreateOptions {
   user: string;
@@ -52,6 +45,10 @@ export async function createKeyFromCli(
     if (!scopes.length)
       throw new KeysCommandError(`--scopes needs at least one scope (known: ${SCOPES.join(', ')}); leave it out for every scope of the user's role.`);
   }
+  const { UsersRepository } = await import('../users/users.repository.js');
+  const { ADMIN_HANDLE, UsersService } = await import('../users/users.service.js');
+  const { ApiKeysRepository } = await import('./api-keys.repository.js');
+  const { ApiKeysService } = await import('./api-keys.service.js');
   const users = new UsersService(dataSource, new UsersRepository(dataSource), accounts, config);
   const apiKeys = new ApiKeysService(new ApiKeysRepository(dataSource), logger.child({ component: ApiKeysService.name }));
   try {
@@ -82,10 +79,14 @@ export function registerKeysCommands(program: Command, openDataSource: OpenDataS
     .option('--name <name>', 'a name to recognise the key by', 'cli key')
     .option('--expires-at <time>', 'ISO 8601 time when the key stops working (default: never)')
     .action(async (options: KeysCreateOptions) => {
+      const { createLogger } = await import('../common/logger.js');
+      const { loadConfig } = await import('../config/config.loader.js');
+      const { startEmbeddedPostgres } = await import('../database/embedded.js');
+      const { runMigrations } = await import('../database/migrate.js');
       const config = loadConfig();
       const logger = createLogger(config.logging.level);
       const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config, logger, { share: true });
-      const dataSource = openDataSource({ url: config.databaseUrl ?? embedded!.url, poolSize: 2, applicationName: 'trellis-cli' });
+      const dataSource = await openDataSource({ url: config.databaseUrl ?? embedded!.url, poolSize: 2, applicationName: 'trellis-cli' });
       await dataSource.initialize();
       try {
         await runMigrations(dataSource);

@@ -3,19 +3,9 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import type { UserEntity, UserRole } from '../users/user.entity.js';
 import { unauthenticated } from './auth.errors.js';
+import { scopesOfRole, type Scope } from './scopes.js';
 
-/** `account`: the caller's own account (PUT /user, notifications, API keys); `reviews:decide`: deciding human reviews. */
-export const SCOPES = ['graphs:read', 'graphs:write', 'executions:run', 'executions:read', 'credentials:manage', 'account', 'reviews:decide', 'admin'] as const;
-export type Scope = (typeof SCOPES)[number];
-
-/** The scopes a role may ever use: `admin` is for admins only, whatever a key says. */
-export function scopesOfRole(role: UserRole): Scope[] {
-  return role === 'admin' ? [...SCOPES] : SCOPES.filter((scope) => scope !== 'admin');
-}
-
-export function isScope(value: unknown): value is Scope {
-  return typeof value === 'string' && (SCOPES as readonly string[]).includes(value);
-}
+export { isScope, SCOPES, scopesOfRole, type Scope } from './scopes.js';
 
 /** What a request may do: both the role and (for an API key) the key's scopes must allow it. */
 export function grantedScopes(role: UserRole, keyScopes?: readonly string[]): Set<Scope> {

@@ -1,11 +1,9 @@
 // `trellis blocks`: the block catalogue as a table (id, category, cost, inputs -> outputs, and what each
-// block does beneath), or every full description with --json (what GET /api/blocks answers).
+// block does beneath), or every full description with --json (what GET /api/blocks answers). The library
+// loads when the command runs, not when it registers (`trellis --help` loads none of it).
 import type { Command } from 'commander';
-import { loadConfig } from '../config/config.loader.js';
 import type { BlockDefinition } from './block.types.js';
 import type { BlockDescription } from './blocks.registry.js';
-import { formatIntegrationProblem, IntegrationAwareRegistry, loadIntegrationCatalog } from './integrations/integration-blocks.js';
-import { BLOCK_LIBRARY } from './library/index.js';
 
 export function registerBlocksCommands(program: Command, write: (text: string) => void = (text) => void process.stdout.write(text)): void {
   program
@@ -13,6 +11,9 @@ export function registerBlocksCommands(program: Command, write: (text: string) =
     .description('the block catalogue: id, category, cost, inputs -> outputs, and what each block does')
     .option('--json', "print every block's full description (schemas, credentials, pin modes) as JSON")
     .action(async (options: { json?: boolean }) => {
+      const { loadConfig } = await import('../config/config.loader.js');
+      const { formatIntegrationProblem, IntegrationAwareRegistry, loadIntegrationCatalog } = await import('./integrations/integration-blocks.js');
+      const { BLOCK_LIBRARY } = await import('./library/index.js');
       const config = loadConfig();
       // With the integrations folder's blocks (one per OpenAPI operation); a broken integration is reported and skipped.
       const catalog = await loadIntegrationCatalog(config.integrationsDir, BLOCK_LIBRARY);

@@ -44,9 +44,15 @@ const NO_COSTS: CostsConfig = { blocks: {}, models: {}, default_model_cost: 1 };
 export class BlocksRegistry implements BlockLookup {
   private readonly blocks = new Map<string, BlockDefinition>();
 
+  /**
+   * `compileSchemas: false` (the CLI's offline commands) leaves each block's schemas to compile when it is
+   * first used (compileBlock caches them): ajv compiling the whole library was most of `trellis validate`.
+   * The server keeps the default, so a block whose schemas do not compile stops it at start-up.
+   */
   constructor(
     library: readonly BlockDefinition[],
     private readonly costs: CostsConfig = NO_COSTS,
+    { compileSchemas = true }: { compileSchemas?: boolean } = {},
   ) {
     const problems: string[] = [];
     for (const block of library) {
@@ -63,7 +69,7 @@ export class BlocksRegistry implements BlockLookup {
         problems.push(`config/costs.yaml: blocks.${id}: there is no block "${id}".${didYouMean(id, this.blocks.keys())}`);
       }
     }
-    for (const block of this.blocks.values()) {
+    for (const block of compileSchemas ? this.blocks.values() : []) {
       try {
         compileBlock(block);
       } catch (error) {

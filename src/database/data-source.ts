@@ -11,8 +11,11 @@ export interface DataSourceOptions {
   applicationName?: string;
 }
 
-/** Opens a DataSource over every entity; the CLI's commands receive it from src/cli.ts (src/entities.ts). */
-export type OpenDataSource = (options: DataSourceOptions) => DataSource;
+/**
+ * Opens a DataSource over every entity; the CLI's commands receive it from src/cli.ts (src/entities.ts).
+ * It may answer a promise: the CLI loads the entities (TypeORM) only when a command opens the database.
+ */
+export type OpenDataSource = (options: DataSourceOptions) => DataSource | Promise<DataSource>;
 
 export function createDataSource(
   entities: NonNullable<TypeOrmOptions['entities']>,

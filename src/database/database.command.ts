@@ -1,9 +1,7 @@
+// `trellis migrate`. Registering it loads nothing but commander; the action loads config, the embedded
+// database and the migrations when it runs (so `trellis --help` stays instant).
 import type { Command } from 'commander';
-import { loadConfig } from '../config/config.loader.js';
-import { createLogger } from '../common/logger.js';
 import type { OpenDataSource } from './data-source.js';
-import { startEmbeddedPostgres } from './embedded.js';
-import { runMigrations } from './migrate.js';
 
 /** `trellis migrate`: apply pending migrations to DATABASE_URL (or the embedded database). */
 export function registerDatabaseCommands(program: Command, openDataSource: OpenDataSource): void {
@@ -11,10 +9,14 @@ export function registerDatabaseCommands(program: Command, openDataSource: OpenD
     .command('migrate')
     .description('run database migrations')
     .action(async () => {
+      const { loadConfig } = await import('../config/config.loader.js');
+      const { createLogger } = await import('../common/logger.js');
+      const { startEmbeddedPostgres } = await import('./embedded.js');
+      const { runMigrations } = await import('./migrate.js');
       const config = loadConfig();
       const logger = createLogger(config.logging.level);
       const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config, logger, { share: true });
-      const dataSource = openDataSource({ url: config.databaseUrl ?? embedded!.url, poolSize: 2 });
+      const dataSource = await openDataSource({ url: config.databaseUrl ?? embedded!.url, poolSize: 2 });
       await dataSource.initialize();
       try {
         const applied = await runMigrations(dataSource);

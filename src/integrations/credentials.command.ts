@@ -1,16 +1,10 @@
 // `trellis credentials rotate [--batch-size n]`: re-encrypts every credential (and pending OAuth2
 // sign-in) under TRELLIS_ENCRYPTION_KEY, reading old ones with TRELLIS_ENCRYPTION_KEYS_OLD. Safe to run
-// again; exits 1 if some secret could not be read with any configured key.
+// again; exits 1 if some secret could not be read with any configured key. The action loads what it
+// uses when it runs, so registering the command (and `trellis --help`) loads only commander.
 import type { Command } from 'commander';
-import { createLogger } from '../common/logger.js';
-import { loadConfig } from '../config/config.loader.js';
 import type { OpenDataSource } from '../database/data-source.js';
-import { startEmbeddedPostgres } from '../database/embedded.js';
-import { runMigrations } from '../database/migrate.js';
-import { CredentialsRepository } from './credentials.repository.js';
-import { rotateCredentials, type RotationReport } from './credentials.rotation.js';
-import { loadKeyring } from './encryption-key.js';
-import { OAuthStatesRepository } from './oauth-states.repository.js';
+import type { RotationReport } from './credentials.rotation.js';
 
 export function formatRotationReport(report: RotationReport): string[] {
   const { credentials: c, oauthStates: s } = report;
@@ -42,11 +36,19 @@ export function registerCredentialsCommands(program: Command, openDataSource: Op
     .description('re-encrypt every credential under TRELLIS_ENCRYPTION_KEY (older keys from TRELLIS_ENCRYPTION_KEYS_OLD); idempotent')
     .option('--batch-size <n>', 'rows per batch', parseBatchSize, 200)
     .action(async (options: { batchSize: number }) => {
+      const { createLogger } = await import('../common/logger.js');
+      const { loadConfig } = await import('../config/config.loader.js');
+      const { startEmbeddedPostgres } = await import('../database/embedded.js');
+      const { runMigrations } = await import('../database/migrate.js');
+      const { CredentialsRepository } = await import('./credentials.repository.js');
+      const { rotateCredentials } = await import('./credentials.rotation.js');
+      const { loadKeyring } = await import('./encryption-key.js');
+      const { OAuthStatesRepository } = await import('./oauth-states.repository.js');
       const config = loadConfig();
       const logger = createLogger(config.logging.level);
       const { keyring } = loadKeyring(config);
       const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config, logger, { share: true });
-      const dataSource = openDataSource({ url: config.databaseUrl ?? embedded!.url, poolSize: 2, applicationName: 'trellis-cli' });
+      const dataSource = await openDataSource({ url: config.databaseUrl ?? embedded!.url, poolSize: 2, applicationName: 'trellis-cli' });
       await dataSource.initialize();
       try {
         await runMigrations(dataSource);

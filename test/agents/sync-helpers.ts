@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { agentsServices, type AgentsServices } from '../../src/agents/agents-sync.command.js';
+import { agentsServices, type AgentsServices } from '../../src/agents/agents-services.js';
 import { loadConfig } from '../../src/config/config.loader.js';
 import type { AppConfig } from '../../src/config/config.schema.js';
 

@@ -165,10 +165,11 @@ describe('the PR gate: trellis however it is started', () => {
     );
 
     it(
-      "npm start (the README's command) builds, then starts the server in the project",
+      "npm start (the README's command) builds when dist/ is stale (else says it is current), then starts the server in the project",
       async () => {
         const server = await startServer('npm', ['start'], ROOT, env());
-        expect(server.output()).toContain('> tsc -p tsconfig.build.json');
+        expect(server.output()).toContain('> node scripts/build-if-stale.mjs');
+        expect(server.output()).toMatch(/dist\/ is up to date|building dist\/ \(.*\): tsc -p tsconfig\.build\.json/);
         const health = await fetch(`${server.url}/health`);
         expect(health.status).toBe(200);
         await server.stop();

@@ -85,8 +85,9 @@ export class IntegrationAwareRegistry extends BlocksRegistry {
     library: readonly BlockDefinition[],
     readonly catalog: IntegrationCatalog,
     costs?: ConstructorParameters<typeof BlocksRegistry>[1],
+    options?: ConstructorParameters<typeof BlocksRegistry>[2],
   ) {
-    super([...library, ...catalog.blocks], costs);
+    super([...library, ...catalog.blocks], costs, options);
   }
 }
 

@@ -6,9 +6,8 @@ import { AgentPathError, readAgentSources } from '../../agent-format/agent.files
 import { formatProblemText } from '../../agent-format/agent.problems.js';
 import { validateAgents } from '../../agent-format/agent.validator.js';
 import { defaultDeps, type AgentCommandDeps, type CliIo } from '../../agents/agents.command.js';
-import { PLAN_FORMATS } from '../../agents/agents-plan.dto.js';
+import { PLAN_FORMATS, type AgentsPlan } from '../../agents/agents-plan.js';
 import { renderPlanMarkdown } from '../../agents/agents-plan.render.js';
-import type { AgentsPlan } from '../../agents/agents-plan.js';
 import type { SyncResult } from '../../agents/agents-sync.service.js';
 import type { RemoteClient } from './remote-client.js';
 import { plural, UsageError } from './remote-session.js';

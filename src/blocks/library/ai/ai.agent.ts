@@ -11,7 +11,7 @@ import { anthropicAgentModel, openAiAgentModel, type AgentModel } from './ai-age
 import { runAgentLoop, type AgentCheckpoint } from './ai-agent.loop.js';
 import { checkTools, toolSpecs, type ToolEntry } from './ai-agent.tools.js';
 import { prepareLlm } from './llm-provider.js';
-import { translateLlmError } from './llm.errors.js';
+import { translateLlmError } from './llm.sdk-errors.js';
 import { LLM_BLOCK_BASE, LLM_INPUTS, USAGE_OUTPUT } from './llm.pins.js';
 
 export const AI_AGENT = 'ai.agent';

@@ -7,7 +7,8 @@ import { credentialFetch, operatorUrlClient } from '../../outbound/credential-at
 import { credentialField, findCredential, requireCredential, type CredentialNeed } from '../../outbound/credentials.js';
 import { resolveAllowed } from '../../outbound/host-resolver.js';
 import { anthropicClient } from './llm-anthropic.js';
-import { translateLlmError, type LlmTarget } from './llm.errors.js';
+import type { LlmTarget } from './llm.errors.js';
+import { translateLlmError } from './llm.sdk-errors.js';
 import { openAiClient } from './llm-openai.js';
 import type { LlmInputs, LlmProviderName } from './llm.pins.js';
 

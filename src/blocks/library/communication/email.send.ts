@@ -1,6 +1,5 @@
 // `email.send`: one message through SMTP (nodemailer), to the server of the `smtp` credential.
 import { isIP } from 'node:net';
-import { createTransport } from 'nodemailer';
 import { invalidPin } from '../../blocks.errors.js';
 import { requireCredential } from '../../outbound/credentials.js';
 import { resolveAllowed } from '../../outbound/host-resolver.js';
@@ -57,6 +56,8 @@ export const emailSendBlock = defineBlock({
     // (TLS still verifies the certificate against the host name).
     const address = context.settings.allowPrivateAddresses ? smtp.host : (await resolveAllowed(smtp.host, { allowPrivateAddresses: false }))[0]!.address;
     const where = { host: smtp.host, port: smtp.port, credentialName: credential.name };
+    // nodemailer loads on the first send: the block library (and `trellis validate`) does not load it.
+    const { createTransport } = await import('nodemailer');
     const transport = createTransport({
       host: address,
       port: smtp.port,

@@ -1,0 +1,200 @@
+// Trellis's webhook intake beside two peers, under the same load in turn (autocannon in a worker thread,
+// 50 connections, 5 s warm-up, 15 s measured, body {"order":{"id":42}}): the bare node:http server, the
+// minimal durable server (bench/peer-server.ts: one INSERT ... RETURNING id per request through a pg Pool
+// of 20), then Trellis in roles api and all (trigger.webhook -> json.query -> output). The durable server
+// runs first and last: it is bound by fsync and drifts with the shared disk, so each figure's ratio is to
+// the mean of its two runs. BENCH_PEERS_SECONDS="warm,measured" shortens the runs.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { startServer } from '../../src/bootstrap.js';
+import { deleteKeysWithPrefix } from '../../src/common/redis.js';
+import { loadConfig } from '../../src/config/config.loader.js';
+import { BENCH_ADMIN_URL } from '../database.js';
+import type { Figure } from './index.js';
+
+const CONNECTIONS = 50;
+const [WARM_S, MEASURED_S] = (process.env.BENCH_PEERS_SECONDS ?? '5,15').split(',').map(Number) as [number, number];
+const BODY = JSON.stringify({ order: { id: 42 } });
+const AGENT = 'bench-peers-hook';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const FINAL = `('COMPLETED', 'FAILED', 'CANCELLED')`;
+
+interface CannonResult {
+  latency: { p50: number; p99: number };
+  statusCodeStats: Record<string, { count: number | string }>;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  duration: number;
+}
+type Cannon = (options: Record<string, unknown>) => Promise<CannonResult>;
+
+interface Measured {
+  system: string;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  failed: number;
+  extra?: Figure[];
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: BENCH_ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh database, dropped by the answer's drop(). */
+async function freshDatabase(label: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `trellis_bench_peers_${label}_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = new URL(BENCH_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined) };
+}
+
+async function load(autocannon: Cannon, system: string, url: string, say: (line: string) => void): Promise<Measured> {
+  const options = { url, method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY, connections: CONNECTIONS, workers: 1 };
+  say(`${system}: warming up (${WARM_S} s)`);
+  await autocannon({ ...options, duration: WARM_S });
+  say(`${system}: measuring (${MEASURED_S} s, ${CONNECTIONS} connections)`);
+  const result = await autocannon({ ...options, duration: MEASURED_S });
+  const accepted = Number(result.statusCodeStats['202']?.count ?? 0);
+  return {
+    system,
+    perSecond: Math.round(accepted / result.duration),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failed: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+/** Starts bench/peer-server.js in its own process and answers its URL and a stop(). */
+async function startPeer(args: string[]): Promise<{ url: string; stop(): Promise<void> }> {
+  const script = join(dirname(fileURLToPath(import.meta.url)), '..', 'peer-server.js');
+  const child: ChildProcess = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`peer-server.js ${args[0]} exited (${code}) before listening`)));
+  });
+  const { port } = JSON.parse(line) as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function measurePeer(autocannon: Cannon, kind: 'bare' | 'durable', say: (line: string) => void): Promise<Measured> {
+  const database = kind === 'durable' ? await freshDatabase('durable') : null;
+  try {
+    const peer = await startPeer(database ? [kind, database.url] : [kind]);
+    try {
+      return await load(autocannon, kind === 'bare' ? 'bare node:http + JSON.parse' : 'minimal durable server (INSERT ... RETURNING, pool 20)', peer.url, say);
+    } finally {
+      await peer.stop();
+    }
+  } finally {
+    await database?.drop();
+  }
+}
+
+async function measureTrellis(autocannon: Cannon, role: 'api' | 'all', say: (line: string) => void): Promise<Measured> {
+  const database = await freshDatabase(role);
+  const prefix = `trellis-bench-peers-${randomBytes(4).toString('hex')}`;
+  const adminKey = `bench-admin-${randomBytes(8).toString('hex')}`;
+  const sql = new pg.Pool({ connectionString: database.url, max: 2 });
+  try {
+    const env = {
+      ...process.env,
+      TRELLIS_ENV: 'test',
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      TRELLIS_QUEUE_PREFIX: prefix,
+      TRELLIS_ADMIN_API_KEY: adminKey,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      TRELLIS_CREDITS__ENABLED: 'false',
+    };
+    const config = loadConfig({ env });
+    config.server.port = 0;
+    const server = await startServer({ config, role });
+    try {
+      const created = await fetch(`${server.url}/api/graphs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': adminKey },
+        body: JSON.stringify({
+          name: AGENT,
+          nodes: {
+            hook: { block: 'trigger.webhook', inputs: { methods: ['POST'] } },
+            pick: { block: 'json.query', inputs: { expression: 'order.id' } },
+            out: { block: 'output', inputs: { name: 'id' } },
+          },
+          links: ['hook.body -> pick.data', 'pick.result -> out.value'],
+        }),
+      });
+      if (created.status !== 201) throw new Error(`creating the agent answered ${created.status}: ${await created.text()}`);
+      const measured = await load(autocannon, `Trellis role ${role} (webhook -> json.query -> output)`, `${server.url}/webhooks/${AGENT}/hook`, say);
+      if (role === 'all') {
+        const ended = Date.now();
+        const open = async () =>
+          Number((await sql.query<{ n: string }>(`SELECT count(*) AS n FROM executions WHERE graph_id = $1 AND status NOT IN ${FINAL}`, [AGENT])).rows[0]!.n);
+        let unfinished = await open();
+        while (unfinished > 0 && Date.now() - ended < 5000) {
+          await new Promise((resolve) => setTimeout(resolve, 250));
+          unfinished = await open();
+        }
+        measured.extra = [{ label: `[all] executions not final 5 s after the load`, value: unfinished, unit: '', budget: 0 }];
+      }
+      return measured;
+    } finally {
+      await server.close();
+    }
+  } finally {
+    await sql.end();
+    await database.drop();
+    await deleteKeysWithPrefix(REDIS_URL, prefix).catch(() => undefined);
+  }
+}
+
+export default {
+  name: 'peers',
+  description: `webhook accepts/s beside a bare node:http server and a minimal durable server (${CONNECTIONS} connections, ${WARM_S} s warm-up, ${MEASURED_S} s), Trellis roles api and all`,
+  async run(say: (line: string) => void): Promise<Figure[]> {
+    const specifier = 'autocannon';
+    const autocannon = ((await import(specifier)) as { default: Cannon }).default;
+    const durableFirst = await measurePeer(autocannon, 'durable', say);
+    const bare = await measurePeer(autocannon, 'bare', say);
+    const api = await measureTrellis(autocannon, 'api', say);
+    const all = await measureTrellis(autocannon, 'all', say);
+    const durableLast = await measurePeer(autocannon, 'durable', say);
+    const durableMean = (durableFirst.perSecond + durableLast.perSecond) / 2;
+    const figures: Figure[] = [{ label: 'minimal durable server, mean of first and last run', value: Math.round(durableMean), unit: '/s' }];
+    const targets: Record<string, number> = { [api.system]: 0.7, [all.system]: 0.4 };
+    for (const [index, run] of [durableFirst, bare, api, all, durableLast].entries()) {
+      const tag = index === 0 ? ' (first)' : index === 4 ? ' (last)' : '';
+      figures.push(
+        { label: `${run.system}${tag}: accepted/s`, value: run.perSecond, unit: '/s' },
+        { label: `  p50 / p99`, value: run.p50, unit: `ms / ${run.p99} ms` },
+        {
+          label: `  ratio to the minimal durable server`,
+          value: Math.round((run.perSecond / durableMean) * 100) / 100,
+          unit: targets[run.system] ? `x (target >= ${targets[run.system]})` : 'x',
+        },
+        { label: `  non-202 answers, errors, timeouts`, value: run.failed, unit: '', budget: 0 },
+        ...(run.extra ?? []),
+      );
+    }
+    return figures;
+  },
+};
