@@ -35,6 +35,8 @@ const LAYERS = [
   'graphs',
   'executions',
   'notifications',
+  'wait-events',
+  'reviews',
   'agents',
   'triggers',
 ];

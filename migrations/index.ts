@@ -3,5 +3,12 @@ import { InitialSchema1795320551026 } from './1795320551026-InitialSchema.js';
 import { NodeResumes1796610070626 } from './1796610070626-NodeResumes.js';
 import { TenancyScopes1796610173621 } from './1796610173621-TenancyScopes.js';
 import { OperatorCredentials1796610497750 } from './1796610497750-OperatorCredentials.js';
+import { Suspensions1796622743732 } from './1796622743732-Suspensions.js';
 
-export const MIGRATIONS: Function[] = [InitialSchema1795320551026, NodeResumes1796610070626, TenancyScopes1796610173621, OperatorCredentials1796610497750];
+export const MIGRATIONS: Function[] = [
+  InitialSchema1795320551026,
+  NodeResumes1796610070626,
+  TenancyScopes1796610173621,
+  OperatorCredentials1796610497750,
+  Suspensions1796622743732,
+];

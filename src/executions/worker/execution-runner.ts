@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { runValidatedBlock } from '../../blocks/validated-run.js';
+import type { AttemptOutcome } from '../engine/block-attempt.js';
 import { EngineErrorCode, executionTimeout } from '../engine/engine.errors.js';
 import { NodeRunStatus, ExecutionStatus, isFinalRunStatus, type NodeRun, type NodeRunRecord, type Step } from '../engine/engine.types.js';
 import type { CompiledGraph } from '../engine/graph.compiler.js';
@@ -14,6 +15,7 @@ import { childOutcome, delayYields } from '../engine/suspensions.js';
 import type { Timers } from '../engine/timers.js';
 import { realTimers } from '../real-timers.js';
 import { ChildWatch } from './child-watch.js';
+import { OutsideWatch } from './outside-watch.js';
 import type { ClaimedExecution, ExecutionWrite, WrittenExecution } from './execution-store.repository.js';
 import { NodeAttempts, type AttemptHost } from './node-attempts.js';
 import { fromRunRecord, newExtras, toRunRecord } from '../node-run-rows.js';
@@ -27,6 +29,8 @@ export type * from './execution-runner.types.js';
 /** Waits longer than this give the execution back (lease released, a delayed dispatch wakes it). */
 export const PARK_AFTER_MS = 2_000;
 const DEADLINE = 'execution-deadline';
+/** Waits with a due time the runner arms (a delay's end; a review's or an event wait's timeout). */
+const TIMED_WAITS = new Set(['delay', 'review', 'event']);
 
 export class ExecutionRunner {
   private readonly scheduler: ExecutionScheduler;
@@ -37,6 +41,7 @@ export class ExecutionRunner {
   private readonly journal: StepJournal;
   private readonly attempts: NodeAttempts;
   private readonly children: ChildWatch;
+  private readonly outside: OutsideWatch;
   private cost: number;
   private ended = false;
   private draining = false;
@@ -56,6 +61,7 @@ export class ExecutionRunner {
     this.clock = deps.timers ?? realTimers;
     this.timers = new RunTimers(this.clock);
     this.children = new ChildWatch((ids) => deps.childResults(ids));
+    this.outside = new OutsideWatch(deps.outside ?? null);
     this.cost = execution.cost;
     this.journal = new StepJournal(
       {
@@ -91,6 +97,7 @@ export class ExecutionRunner {
       post: (event) => this.journal.post(event),
       charged: (amount) => void (this.cost += amount),
       armDelay: (run) => this.armDelay(run),
+      poke: () => this.poke(),
     };
     this.attempts = new NodeAttempts(
       host,
@@ -98,7 +105,7 @@ export class ExecutionRunner {
       graph,
       this.extras,
       setting,
-      { ...deps, runBlock: deps.runBlock ?? runValidatedBlock, timers: this.clock },
+      { ...deps, runBlock: deps.runBlock ?? runValidatedBlock, timers: this.clock, outside: deps.outside ?? null },
       this.logger,
     );
     const options = {
@@ -136,7 +143,7 @@ export class ExecutionRunner {
     } else {
       const first = this.firstStep;
       void this.journal.post(() => first);
-      for (const run of this.scheduler.nodeRuns) if (run.status === NodeRunStatus.WAITING && run.waiting_for?.kind === 'delay') this.armDelay(run);
+      for (const run of this.scheduler.nodeRuns) if (run.status === NodeRunStatus.WAITING && TIMED_WAITS.has(run.waiting_for?.kind ?? '')) this.armDelay(run);
     }
     const deadline = new Date(execution.deadline_at).getTime() - this.clock.now();
     const timeoutFail = () =>
@@ -159,9 +166,10 @@ export class ExecutionRunner {
     void this.journal.post(() => emptyStep());
   }
 
-  /** Something changed outside (a child finished): look at child waits again. */
+  /** Something changed outside (a child finished, a review was decided, an event came): look at those waits again. */
   poke(): void {
     void this.deliverChildren().catch((error: unknown) => this.logger.warn({ err: error }, 'could not look at child executions; the sweep looks again'));
+    void this.deliverOutside().catch((error: unknown) => this.logger.warn({ err: error }, 'could not look at reviews and events; the next wake looks again'));
   }
 
   // --- the journal's host -------------------------------------------------------------------------
@@ -235,6 +243,7 @@ export class ExecutionRunner {
     if (this.draining) return this.stop('drained');
     if (counts.queued > 0 || counts.waiting === 0) return;
     if (await this.deliverChildren().catch((error: unknown) => void this.logger.warn({ err: error }, 'could not read child executions'))) return;
+    if (await this.deliverOutside().catch((error: unknown) => void this.logger.warn({ err: error }, 'could not read reviews and events'))) return;
     if (this.journal.busy || this.ended) return;
     const due = [...this.extras.resumeAt.entries()].filter(([id]) => this.isWaiting(id)).map(([, at]) => at);
     const next = due.length > 0 ? Math.min(...due) : null;
@@ -287,8 +296,34 @@ export class ExecutionRunner {
     return finished.length > 0;
   }
 
+  /** Delivers ended reviews and consumed events as their nodes' outcomes; answers whether any was. */
+  private async deliverOutside(): Promise<boolean> {
+    if (this.ended) return false;
+    const ends = await this.outside.ended(this.scheduler.nodeRuns);
+    for (const end of ends) this.postOutside(end.run, end.outcome);
+    return ends.length > 0;
+  }
+
+  private postOutside(run: NodeRun, outcome: AttemptOutcome): void {
+    this.timers.clear(run.id);
+    void this.journal.post(() => {
+      if (run.status !== NodeRunStatus.WAITING) return emptyStep();
+      this.attempts.end(run.id, outcome.ok ? null : outcome.error);
+      return outcome.ok ? this.scheduler.attemptSucceeded(run.id, outcome.yields) : this.scheduler.attemptFailed(run.id, outcome.error);
+    });
+  }
+
   private armDelay(run: NodeRun): void {
     const due = this.extras.resumeAt.get(run.id) ?? this.clock.now();
+    if (run.waiting_for?.kind === 'review' || run.waiting_for?.kind === 'event') {
+      const expire = () =>
+        void this.outside
+          .expire(run)
+          .then((end) => end && this.postOutside(end.run, end.outcome))
+          .catch((error: unknown) => this.logger.warn({ err: error, node_id: run.node }, 'could not time a wait out; the next wake tries again'));
+      this.timers.arm(run.id, Math.max(0, due - this.clock.now()), expire);
+      return;
+    }
     this.timers.arm(
       run.id,
       Math.max(0, due - this.clock.now()),
