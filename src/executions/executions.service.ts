@@ -18,7 +18,7 @@ import { checkRunRequest, type RunRequest } from './execution-request.checks.js'
 import { adminOnlyForFileAgent, badCursor, executionNotFound, graphNotFound, insufficientCredits } from './executions.errors.js';
 import { ExecutionsRepository, type ExecutionRow } from './executions.repository.js';
 import { admitsFileTrust } from './file-trust.js';
-import { decodeCursor, encodeCursor, executionView, nodeExecutionView, type ExecutionView, type NodeExecutionView } from './executions.views.js';
+import { decodeCursor, encodeCursor, executionView, nodeExecutionView, waitingOf, type ExecutionView, type NodeExecutionView } from './executions.views.js';
 import { EXECUTION_DISPATCHER, type ExecutionDispatcher } from './queue/execution-dispatcher.js';
 import { LocalHandoff } from './queue/local-handoff.js';
 
@@ -191,7 +191,7 @@ export class ExecutionsService {
   async detail(principal: Principal, id: string): Promise<ExecutionView> {
     const row = await this.visible(principal, id);
     const nodes = await this.repository.nodes(id, { limit: 1000 });
-    return { ...executionView(row), node_executions: nodes.map(nodeExecutionView) };
+    return { ...executionView(row), node_executions: nodes.map(nodeExecutionView), ...(row.status === 'RUNNING' ? { waiting: waitingOf(nodes) } : {}) };
   }
 
   async nodes(

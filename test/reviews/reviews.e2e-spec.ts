@@ -143,7 +143,9 @@ describe('human.review', () => {
       { what: 'the review node WAITING' },
     );
     expect(waiting[0]!.waiting_for).toMatchObject({ kind: 'review', review_id: review.id });
-    expect((await api().get(`/api/executions/${id}`).set('X-API-Key', ADMIN)).body.status).toBe('RUNNING');
+    const detail = (await api().get(`/api/executions/${id}`).set('X-API-Key', ADMIN)).body;
+    expect(detail.status).toBe('RUNNING');
+    expect(detail.waiting).toEqual([{ node_id: 'review', reason: 'review', until: review.expires_at }]);
 
     // bob is not a reviewer and did not start it: the same 404 as an unknown review.
     expect((await api().get(`/api/reviews/${review.id}`).set('X-API-Key', bob.key)).status).toBe(404);

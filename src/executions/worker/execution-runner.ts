@@ -146,10 +146,15 @@ export class ExecutionRunner {
       for (const run of this.scheduler.nodeRuns) if (run.status === NodeRunStatus.WAITING && TIMED_WAITS.has(run.waiting_for?.kind ?? '')) this.armDelay(run);
     }
     const deadline = new Date(execution.deadline_at).getTime() - this.clock.now();
-    const timeoutFail = () =>
+    const timeoutFail = () => {
+      // Every unfinished node waits: that time does not count, so park (the claim moves the deadline) instead of failing.
+      const counts = this.scheduler.counts;
+      if (!this.draining && counts.running === 0 && counts.queued === 0 && this.attempts.running === 0 && counts.waiting > 0 && !this.journal.busy)
+        return void this.park(this.nextDue());
       void this.journal.post(() =>
         this.scheduler.fail(executionTimeout(this.graph.definition.timeout ?? Math.max(0, new Date(execution.deadline_at).getTime() - this.clock.now()))),
       );
+    };
     if (deadline <= 0) timeoutFail();
     else this.timers.arm(DEADLINE, deadline, timeoutFail);
     return this.end;
@@ -245,10 +250,15 @@ export class ExecutionRunner {
     if (await this.deliverChildren().catch((error: unknown) => void this.logger.warn({ err: error }, 'could not read child executions'))) return;
     if (await this.deliverOutside().catch((error: unknown) => void this.logger.warn({ err: error }, 'could not read reviews and events'))) return;
     if (this.journal.busy || this.ended) return;
-    const due = [...this.extras.resumeAt.entries()].filter(([id]) => this.isWaiting(id)).map(([, at]) => at);
-    const next = due.length > 0 ? Math.min(...due) : null;
+    const next = this.nextDue();
     if (next !== null && next - this.clock.now() <= PARK_AFTER_MS && this.children.waits(this.scheduler.nodeRuns).length === 0) return;
     await this.park(next);
+  }
+
+  /** When the next WAITING run is due (a delay's end, a retry, a review's or event's timeout), or null. */
+  private nextDue(): number | null {
+    const due = [...this.extras.resumeAt.entries()].filter(([id]) => this.isWaiting(id)).map(([, at]) => at);
+    return due.length > 0 ? Math.min(...due) : null;
   }
 
   private async park(next: number | null): Promise<void> {
@@ -270,10 +280,9 @@ export class ExecutionRunner {
     }
     this.stop(written ? 'parked' : 'lost');
     if (!written) return;
-    // Wake at the next due wait, or at the deadline (EXECUTION_TIMEOUT is due then even while only waiting).
-    const deadline = new Date(this.execution.deadline_at).getTime();
-    const wake = next === null ? deadline : Math.min(next, deadline);
-    this.deps.dispatch(this.id, Math.max(0, wake - this.clock.now()));
+    // Wake at the next due wait (a delay's end, a review's or event's timeout). Parked time does not count toward
+    // the execution timeout (the claim moves the deadline by it); a decision, an event or a child's end wakes it sooner.
+    if (next !== null) this.deps.dispatch(this.id, Math.max(0, next - this.clock.now()));
     // A child that finished while we parked could not claim us to deliver: look once more.
     if (await this.children.anyFinished(this.children.waits(this.scheduler.nodeRuns))) this.deps.dispatch(this.id);
   }
