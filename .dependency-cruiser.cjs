@@ -35,10 +35,10 @@ const LAYERS = [
   'graphs',
   'executions',
   'notifications',
-  'wait-events',
-  'reviews',
   'agents',
   'triggers',
+  'wait-events',
+  'reviews',
 ];
 
 /** One rule per layer: its folder may not import a higher folder or a root file (tests beside the code may). */

@@ -53,6 +53,7 @@ export class Suspensions1796622743732 implements MigrationInterface {
       "body" jsonb,
       "headers" jsonb NOT NULL DEFAULT '{}',
       "idempotency_key" text,
+      "posted_by" text,
       "consumed_by" uuid,
       "timed_out" boolean NOT NULL DEFAULT false,
       "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),

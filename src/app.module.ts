@@ -33,6 +33,7 @@ import { NotificationsModule } from './notifications/notifications.module.js';
 import { GitopsModule } from './triggers/gitops/gitops.module.js';
 import { ReviewsHttpModule } from './reviews/reviews-http.module.js';
 import { ReviewsModule } from './reviews/reviews.module.js';
+import { WaitEventsHttpModule } from './wait-events/wait-events-http.module.js';
 import { SchedulesHttpModule } from './triggers/schedules/schedules-http.module.js';
 import { SchedulesModule } from './triggers/schedules/schedules.module.js';
 import { UsersHttpModule } from './auth/users-http.module.js';
@@ -73,6 +74,7 @@ const API_MODULES: NonNullable<ModuleMetadata['imports']> = [
   GitopsModule,
   NotificationsHttpModule,
   ReviewsHttpModule,
+  WaitEventsHttpModule,
   WebhooksModule,
 ];
 /** Modules of the `worker` role: queue consumers, schedulers, housekeeping. */

@@ -1,10 +1,11 @@
 // OUTSIDE_WAITS (executions/outside-waits.types.ts) on the reviews and wait_events tables: what the
 // durable worker calls to open a review or an event wait, read how they ended, time them out, and close
 // them when the execution ends.
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { NodeError } from '../executions/engine/engine.errors.js';
 import type { EventEnd, EventRequest, ReviewEnd, ReviewRequest } from '../executions/engine/wait-suspensions.js';
 import type { OutsideWaits, WaitOwner } from '../executions/outside-waits.types.js';
+import { EXECUTION_DISPATCHER, type ExecutionDispatcher } from '../executions/queue/execution-dispatcher.js';
 import { WaitEventsRepository, type ConsumedRow } from '../wait-events/wait-events.repository.js';
 import type { ReviewRow } from './reviews.repository.js';
 import { ReviewsService } from './reviews.service.js';
@@ -14,6 +15,7 @@ export class OutsideWaitsService implements OutsideWaits {
   constructor(
     private readonly reviews: ReviewsService,
     private readonly events: WaitEventsRepository,
+    @Inject(EXECUTION_DISPATCHER) private readonly dispatcher: ExecutionDispatcher,
   ) {}
 
   openReview(owner: WaitOwner, request: ReviewRequest): Promise<{ id: string; expires_at: string } | { error: NodeError }> {
@@ -30,7 +32,8 @@ export class OutsideWaitsService implements OutsideWaits {
   }
 
   async openEventWait(owner: WaitOwner, request: EventRequest): Promise<void> {
-    await this.events.consumeBuffered(owner, request.key);
+    // Consumed: wake the execution (it may have parked meanwhile; a runner that holds it looks at once).
+    if (await this.events.consumeBuffered(owner, request.key)) await this.dispatcher.dispatch(owner.execution_id);
   }
 
   async eventEnds(nodeExecutionIds: string[]): Promise<Array<{ node_execution_id: string; end: EventEnd | null }>> {

@@ -31,6 +31,10 @@ export class WaitEventEntity {
   @Column({ type: 'text', nullable: true })
   idempotency_key!: string | null;
 
+  /** The user whose API key or JWT posted it (it reaches only their executions); null when signed with the node's secret. */
+  @Column({ type: 'text', nullable: true })
+  posted_by!: string | null;
+
   /** The node execution that consumed it. */
   @Column({ type: 'uuid', nullable: true })
   consumed_by!: string | null;
