@@ -37,6 +37,8 @@ const LAYERS = [
   'notifications',
   'agents',
   'triggers',
+  'wait-events',
+  'reviews',
   'importers',
   'cli',
 ];

@@ -4,6 +4,7 @@ import { NodeResumes1796610070626 } from './1796610070626-NodeResumes.js';
 import { TenancyScopes1796610173621 } from './1796610173621-TenancyScopes.js';
 import { OperatorCredentials1796610497750 } from './1796610497750-OperatorCredentials.js';
 import { ExecutionVars1796622112832 } from './1796622112832-ExecutionVars.js';
+import { Suspensions1796622743732 } from './1796622743732-Suspensions.js';
 import { AiAgentConversations1796700000000 } from './1796700000000-AiAgentConversations.js';
 
 export const MIGRATIONS: Function[] = [
@@ -12,5 +13,6 @@ export const MIGRATIONS: Function[] = [
   TenancyScopes1796610173621,
   OperatorCredentials1796610497750,
   ExecutionVars1796622112832,
+  Suspensions1796622743732,
   AiAgentConversations1796700000000,
 ];

@@ -31,6 +31,9 @@ import { WebhooksModule } from './triggers/webhooks/webhooks.module.js';
 import { NotificationsHttpModule } from './notifications/notifications-http.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { GitopsModule } from './triggers/gitops/gitops.module.js';
+import { ReviewsHttpModule } from './reviews/reviews-http.module.js';
+import { ReviewsModule } from './reviews/reviews.module.js';
+import { WaitEventsHttpModule } from './wait-events/wait-events-http.module.js';
 import { SchedulesHttpModule } from './triggers/schedules/schedules-http.module.js';
 import { SchedulesModule } from './triggers/schedules/schedules.module.js';
 import { UsersHttpModule } from './auth/users-http.module.js';
@@ -51,6 +54,7 @@ const CORE_MODULES: NonNullable<ModuleMetadata['imports']> = [
   BlocksModule,
   CreditsModule,
   NotificationsModule,
+  ReviewsModule,
   ExecutionEventsModule,
   GraphsModule,
   SchedulesModule,
@@ -69,6 +73,8 @@ const API_MODULES: NonNullable<ModuleMetadata['imports']> = [
   SchedulesHttpModule,
   GitopsModule,
   NotificationsHttpModule,
+  ReviewsHttpModule,
+  WaitEventsHttpModule,
   WebhooksModule,
 ];
 /** Modules of the `worker` role: queue consumers, schedulers, housekeeping. */

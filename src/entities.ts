@@ -19,10 +19,13 @@ import { CredentialEntity } from './integrations/credential.entity.js';
 import { OAuthStateEntity } from './integrations/oauth-state.entity.js';
 import { NotificationDeliveryEntity } from './notifications/notification-delivery.entity.js';
 import { NotificationEntity } from './notifications/notification.entity.js';
+import { ReviewTokenEntity } from './reviews/review-token.entity.js';
+import { ReviewEntity } from './reviews/review.entity.js';
 import { ScheduleFireEntity } from './triggers/schedule-fire.entity.js';
 import { ScheduleEntity } from './triggers/schedule.entity.js';
 import { WebhookDeliveryEntity } from './triggers/webhook-delivery.entity.js';
 import { UserEntity } from './users/user.entity.js';
+import { WaitEventEntity } from './wait-events/wait-event.entity.js';
 
 export const ENTITIES = [
   UserEntity,
@@ -45,6 +48,9 @@ export const ENTITIES = [
   OAuthStateEntity,
   NotificationEntity,
   NotificationDeliveryEntity,
+  ReviewEntity,
+  ReviewTokenEntity,
+  WaitEventEntity,
 ];
 
 /** A DataSource over every entity (database/data-source.ts: pool, migrations, options). */

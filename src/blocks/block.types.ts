@@ -6,7 +6,8 @@ import type { SandboxSettings } from '../sandbox/sandbox.types.js';
 /** A JSON Schema (draft 2020-12 subset). Pin schemas are the `properties` of a block's input/output schema. */
 export type JsonSchema = Record<string, unknown>;
 
-export type BlockCategory = 'io' | 'trigger' | 'ai' | 'text' | 'data' | 'logic' | 'http' | 'time' | 'github' | 'communication' | 'agent' | 'code';
+export type BlockCategory =
+  'io' | 'trigger' | 'ai' | 'text' | 'data' | 'logic' | 'http' | 'time' | 'github' | 'communication' | 'agent' | 'code' | 'human' | 'flow';
 
 export type CredentialType = 'api_key' | 'oauth2' | 'user_password' | 'webhook_secret' | 'secret_url' | 'header' | 'smtp';
 
@@ -156,9 +157,10 @@ export interface BlockDefinition<I extends Record<string, unknown> = Record<stri
   dynamicOutputs?: (constants: Partial<I>, lookup: { agentOutputs(agent: string): string[] | undefined }) => string[];
   /**
    * Blocks the engine runs durably instead of calling `run` in a worker slot: `delay` (time.delay) and
-   * `child_execution` (agent.run). `run` still works in-process (trellis test, POST /blocks/{id}/execute).
+   * `child_execution` (agent.run), `review` (human.review), `event` (wait.event). `run` still works
+   * in-process where it can (trellis test, POST /blocks/{id}/execute).
    */
-  suspend?: 'delay' | 'child_execution';
+  suspend?: 'delay' | 'child_execution' | 'review' | 'event';
   /** Trigger blocks are never run: their node is seeded with the event. */
   trigger?: boolean;
   /** Reaches the outside world: a re-run attempt may repeat the effect (docs say so). */

@@ -10,7 +10,8 @@ import { closeMatches, didYouMean } from './close-matches.js';
 import { PIN_NAME } from './pins.js';
 
 export const BLOCK_ID = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
-const CATEGORIES = new Set(['io', 'trigger', 'ai', 'text', 'data', 'logic', 'http', 'time', 'github', 'communication', 'agent', 'code']);
+const SUSPEND_KINDS: ReadonlySet<string> = new Set(['delay', 'child_execution', 'review', 'event']);
+const CATEGORIES = new Set(['io', 'trigger', 'ai', 'text', 'data', 'logic', 'http', 'time', 'github', 'communication', 'agent', 'code', 'human', 'flow']);
 const CREDENTIAL_TYPES = new Set(['api_key', 'oauth2', 'user_password', 'webhook_secret', 'secret_url', 'header', 'smtp']);
 
 /** The registry refused the block library: every problem at once, each naming the block. */
@@ -174,8 +175,8 @@ function checkBlock(block: BlockDefinition): string[] {
   } else if (typeof block.cost !== 'number' && typeof block.cost !== 'function') {
     problems.push(`${name}: cost must be a number or a function of the inputs`);
   }
-  if (block.suspend !== undefined && block.suspend !== 'delay' && block.suspend !== 'child_execution') {
-    problems.push(`${name}: suspend must be delay or child_execution`);
+  if (block.suspend !== undefined && !SUSPEND_KINDS.has(block.suspend)) {
+    problems.push(`${name}: suspend must be one of ${[...SUSPEND_KINDS].join(', ')}`);
   }
   return problems;
 }

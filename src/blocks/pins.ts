@@ -71,7 +71,7 @@ export interface BlockSpec<P extends PinSchemas, O extends PinSchemas> {
   gatherCount?: keyof P & string;
   streaming?: boolean;
   dynamicOutputs?: (constants: Partial<InputsOf<P>>, lookup: { agentOutputs(agent: string): string[] | undefined }) => string[];
-  suspend?: 'delay' | 'child_execution';
+  suspend?: 'delay' | 'child_execution' | 'review' | 'event';
   trigger?: boolean;
   sideEffects?: boolean;
   /** JSON Schemas every input object must also satisfy (`allOf`), e.g. a format that applies only when another pin says so. */

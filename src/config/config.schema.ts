@@ -32,6 +32,8 @@ export const CONFIG_SCHEMA = {
     port: { kind: 'int', default: 3000, min: 0 },
     body_limit: { kind: 'size', default: '1mb' },
     trust_proxy: { kind: 'bool', default: false },
+    /** Where people reach this server (review links); required once an agent uses human.review, never derived from requests. */
+    public_url: { kind: 'url' },
   },
   executor: {
     concurrency: { kind: 'int', default: 50, min: 1 },
@@ -75,6 +77,17 @@ export const CONFIG_SCHEMA = {
     signature_tolerance: { kind: 'duration', default: '5m' },
     rate_limit: { kind: 'rate', default: 'off' },
     html_responses: { kind: 'string_list', default: [] },
+    /** How long a `respond: by_output` webhook holds the request for its answer (at most 60s). */
+    max_wait: { kind: 'duration', default: '30s' },
+  },
+  reviews: {
+    max_pending_per_agent: { kind: 'int', default: 100, min: 1 },
+  },
+  wait_event: {
+    /** How long an event that came before its waiter is kept. */
+    buffer: { kind: 'duration', default: '10m' },
+    /** Buffered events per node; beyond, 429. */
+    max_buffered: { kind: 'int', default: 1000, min: 1 },
   },
   schedules: {
     misfire_grace: { kind: 'duration', default: '60s' },

@@ -172,6 +172,10 @@ export class ExecutionEntity {
   @Column({ type: 'timestamptz', nullable: true })
   deadline_at!: Date | null;
 
+  /** Set while every unfinished node waits (review, event, delay, child): that time does not count toward the timeout. */
+  @Column({ type: 'timestamptz', nullable: true })
+  waiting_since!: Date | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   created_at!: Date;
 

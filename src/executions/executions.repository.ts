@@ -146,7 +146,7 @@ export class ExecutionsRepository {
        (SELECT p.id FROM executions c JOIN executions p ON p.id = c.parent_id
         WHERE c.status IN ('COMPLETED', 'FAILED', 'CANCELLED') AND c.ended_at > now() - interval '1 hour' AND p.status = 'RUNNING' AND p.lease_owner IS NULL LIMIT $2)
        UNION
-       (SELECT id FROM executions WHERE status = 'RUNNING' AND deadline_at < now() AND (lease_owner IS NULL OR lease_until < now()) LIMIT $2)`,
+       (SELECT id FROM executions WHERE status = 'RUNNING' AND deadline_at < now() AND waiting_since IS NULL AND (lease_owner IS NULL OR lease_until < now()) LIMIT $2)`,
       [queuedOlderThanMs, limit],
     );
     return rows.map((r) => r.id);

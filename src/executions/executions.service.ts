@@ -13,6 +13,7 @@ import {
   encodeCursor,
   executionView,
   nodeExecutionView,
+  waitingOf,
   withAgentTrace,
   type ExecutionView,
   type NodeExecutionView,
@@ -123,7 +124,11 @@ export class ExecutionsService {
     const row = await this.visible(principal, id);
     const nodes = await this.repository.nodes(id, { limit: 1000 });
     const agents = await this.conversations.loadMany(nodes.filter((n) => n.block === 'ai.agent').map((n) => n.id));
-    return { ...executionView(row), node_executions: nodes.map((n) => withAgentTrace(nodeExecutionView(n), agents.get(n.id))) };
+    return {
+      ...executionView(row),
+      node_executions: nodes.map((n) => withAgentTrace(nodeExecutionView(n), agents.get(n.id))),
+      ...(row.status === 'RUNNING' ? { waiting: waitingOf(nodes) } : {}),
+    };
   }
 
   async nodes(

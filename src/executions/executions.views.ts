@@ -1,5 +1,5 @@
 // The Execution and Node execution shapes of interfaces.md (snake_case, ISO times with a zone).
-import type { NodeRunRecord } from './engine/engine.types.js';
+import { waitingReasonOf, type NodeRunRecord, type WaitReason } from './engine/engine.types.js';
 import type { ExecutionRow } from './executions.repository.js';
 
 export interface ExecutionView {
@@ -19,13 +19,22 @@ export interface ExecutionView {
   started_at: string | null;
   ended_at: string | null;
   node_executions?: NodeExecutionView[];
+  /** A RUNNING execution's waiting nodes (release-2.md section 3), in the detail. */
+  waiting?: Array<{ node_id: string; reason: string; until: string | null }>;
 }
 
 /** The Node execution shape: the node-run record's public fields (engine.types.ts NodeRunRecord). */
 export type NodeExecutionView = Pick<
   NodeRunRecord,
   'id' | 'execution_id' | 'node_id' | 'block' | 'status' | 'inputs' | 'outputs' | 'error' | 'cost' | 'attempts' | 'started_at' | 'ended_at'
->;
+> & { waiting_reason?: string };
+
+/** The waits of a RUNNING execution's WAITING node runs: `[{node_id, reason, until}]`. */
+export function waitingOf(records: readonly NodeRunRecord[]): NonNullable<ExecutionView['waiting']> {
+  return records
+    .filter((r) => r.status === 'WAITING' && r.waiting_for)
+    .map((r) => ({ node_id: r.node_id, reason: waitingReasonOf(r.waiting_for as WaitReason), until: r.waiting_for?.until ?? r.resume_at ?? null }));
+}
 
 export function iso(value: Date | string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
@@ -66,6 +75,7 @@ export function nodeExecutionView(record: NodeRunRecord): NodeExecutionView {
     attempts: record.attempts,
     started_at: record.started_at,
     ended_at: record.ended_at,
+    ...(record.status === 'WAITING' && record.waiting_for ? { waiting_reason: waitingReasonOf(record.waiting_for as WaitReason) } : {}),
   };
 }
 

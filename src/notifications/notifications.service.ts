@@ -26,6 +26,8 @@ export interface NoticeInput {
   data?: Record<string, unknown>;
   /** The execution it reports on, for the delivery log. */
   executionId?: string | null;
+  /** What email, Slack and webhook channels get instead of body and data (a review's signed link: never in-app). */
+  external?: { body: string; data: Record<string, unknown> };
 }
 
 @Injectable()
@@ -144,7 +146,9 @@ export class NotificationsService {
     return {
       ...where,
       kind: notice.kind,
-      payload: { title: notice.title, body: notice.body, data: notice.data ?? {} },
+      payload: notice.external
+        ? { title: notice.title, body: notice.external.body, data: notice.external.data }
+        : { title: notice.title, body: notice.body, data: notice.data ?? {} },
       execution_id: notice.executionId ?? null,
     };
   }

@@ -11,7 +11,7 @@ describe('user profile checks', () => {
 
   it('names every bad kind and channel at once', () => {
     expect(notificationPreferenceProblems({ AGENT_RUNS: ['in_app'], LOW_BALANCE: ['sms', 'email', 3], ZERO_BALANCE: 'email' })).toEqual([
-      'unknown notification kind "AGENT_RUNS" (known: AGENT_RUN, EXECUTION_FAILED, LOW_BALANCE, ZERO_BALANCE, SYSTEM)',
+      'unknown notification kind "AGENT_RUNS" (known: AGENT_RUN, EXECUTION_FAILED, LOW_BALANCE, ZERO_BALANCE, SYSTEM, REVIEW_REQUESTED)',
       'LOW_BALANCE: unknown channel "sms" (known: in_app, email, slack, webhook)',
       'LOW_BALANCE: unknown channel 3 (known: in_app, email, slack, webhook)',
       'ZERO_BALANCE: expected a list of channels such as ["in_app", "email"] ([] for none)',

@@ -133,7 +133,7 @@ describe('users: profile and admin creation', () => {
         {
           pointer: '/notification_preferences',
           message:
-            'AGENT_RUN: unknown channel "sms" (known: in_app, email, slack, webhook); unknown notification kind "NOPE" (known: AGENT_RUN, EXECUTION_FAILED, LOW_BALANCE, ZERO_BALANCE, SYSTEM)',
+            'AGENT_RUN: unknown channel "sms" (known: in_app, email, slack, webhook); unknown notification kind "NOPE" (known: AGENT_RUN, EXECUTION_FAILED, LOW_BALANCE, ZERO_BALANCE, SYSTEM, REVIEW_REQUESTED)',
         },
         { pointer: '/role', message: 'unknown field "role": remove it (check its spelling)' },
       ]),

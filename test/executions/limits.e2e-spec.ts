@@ -47,7 +47,7 @@ describe('execution limits and failures (in-process dispatch)', () => {
     peer = await startHttpPeer((path, n) => {
       if (path === '/flaky') return n <= 2 ? 503 : 200;
       if (path === '/down') return 500;
-      if (path === '/hang') return 'hold';
+      if (path === '/hang' || path === '/sleep') return 'hold';
       return 200;
     });
     t = await createTestApp({
@@ -62,8 +62,10 @@ describe('execution limits and failures (in-process dispatch)', () => {
     await saveAgent(t.dataSource, httpAgent('flaky', '/flaky', { retry: { attempts: 3, backoff: 'fixed', delay: 50 } }));
     await saveAgent(t.dataSource, httpAgent('down', '/down', { retry: { attempts: 3, backoff: 'exponential', delay: 20, max_delay: 40 } }));
     await saveAgent(t.dataSource, httpAgent('hang', '/hang', { timeout: 300 }));
+    // A node that keeps running past the execution's timeout (waiting time would not count: release-2.md section 3).
+    await saveAgent(t.dataSource, { ...httpAgent('sleepy', '/sleep', { timeout: 30_000 }), timeout: 400 });
     await saveAgent(t.dataSource, {
-      ...echoAgent('sleepy', { wait: node('time.delay', { duration: '30s' }) }, [link('text.value', 'wait.value'), link('wait.value', 'result.value')]),
+      ...echoAgent('patient', { wait: node('time.delay', { duration: '2500ms' }) }, [link('text.value', 'wait.value'), link('wait.value', 'result.value')]),
       timeout: 400,
     });
     await saveAgent(t.dataSource, {
@@ -162,16 +164,21 @@ describe('execution limits and failures (in-process dispatch)', () => {
     expect(res.status).toBe('FAILED');
     expect(res.error).toMatchObject({ code: 'EXECUTION_TIMEOUT' });
     expect(res.error!.message).toContain('timeout');
-    const [wait] = await nodeRow(res.execution_id, 'wait');
-    expect(wait!.status).not.toBe('WAITING');
+    const [call] = await nodeRow(res.execution_id, 'call');
+    expect(call!.status).not.toBe('RUNNING');
     const row = (await t.dataSource.query(`SELECT lease_owner, started_at, ended_at FROM executions WHERE id = $1`, [res.execution_id])) as Array<{
       lease_owner: string | null;
       started_at: Date;
       ended_at: Date | null;
     }>;
     expect(row[0]).toEqual({ lease_owner: null, started_at: expect.any(Date), ended_at: expect.any(Date) });
-    // A parked execution is woken at its deadline, not whenever the 3 s sweep passes by.
+    // Stopped at its deadline, not whenever the 3 s sweep passes by.
     expect(row[0]!.ended_at!.getTime() - row[0]!.started_at.getTime()).toBeLessThan(2_000);
+  });
+
+  it('does not count time during which every unfinished node waits (a delay) toward the execution timeout', async () => {
+    const res = await run('patient', { text: 'x' });
+    expect(res).toMatchObject({ status: 'COMPLETED', outputs: { result: ['x'] } });
   });
 
   it('stops a loop at executor.max_node_executions with NODE_LIMIT', async () => {

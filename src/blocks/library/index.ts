@@ -6,8 +6,10 @@ import { aiBlocks } from './ai/index.js';
 import { codeBlocks } from './code/index.js';
 import { communicationBlocks } from './communication/index.js';
 import { dataBlocks } from './data/index.js';
+import { flowBlocks } from './flow/index.js';
 import { githubBlocks } from './github/index.js';
 import { httpBlocks } from './http/index.js';
+import { humanBlocks } from './human/index.js';
 import { ioBlocks } from './io/index.js';
 import { logicBlocks } from './logic/index.js';
 import { textBlocks } from './text/index.js';
@@ -27,4 +29,6 @@ export const BLOCK_LIBRARY: readonly BlockDefinition[] = [
   ...communicationBlocks,
   ...agentBlocks,
   ...codeBlocks,
+  ...humanBlocks,
+  ...flowBlocks,
 ];

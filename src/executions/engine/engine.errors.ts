@@ -36,6 +36,12 @@ export const EngineErrorCode = {
   INSUFFICIENT_CREDITS: 'INSUFFICIENT_CREDITS',
   CREDENTIAL_UNRESOLVED: 'CREDENTIAL_UNRESOLVED',
   CANCELLED: 'CANCELLED',
+  /** A human.review timed out with `on_timeout: fail` (routable). */
+  REVIEW_TIMEOUT: 'REVIEW_TIMEOUT',
+  /** A human.review would exceed `reviews.max_pending_per_agent` pending reviews (routable). */
+  REVIEW_LIMIT: 'REVIEW_LIMIT',
+  /** A wait.event timed out with `on_timeout: fail` (routable). */
+  EVENT_TIMEOUT: 'EVENT_TIMEOUT',
 } as const;
 export type EngineErrorCode = (typeof EngineErrorCode)[keyof typeof EngineErrorCode];
 

@@ -37,7 +37,20 @@ export function isFinalRunStatus(status: string): status is FinalStatus {
 
 /** What a WAITING node run waits for (durations in milliseconds; the shell turns them into times). */
 export type WaitReason =
-  { kind: 'retry'; attempt: number; delay_ms: number } | { kind: 'delay'; delay_ms: number } | { kind: 'child_execution'; execution_id?: string };
+  | { kind: 'retry'; attempt: number; delay_ms: number }
+  | { kind: 'delay'; delay_ms: number }
+  | { kind: 'child_execution'; execution_id?: string }
+  /** human.review: the review row (set by a durable runner once opened), due as a timeout after `delay_ms`. */
+  | { kind: 'review'; review_id?: string; delay_ms: number }
+  /** wait.event: an event on `key`, due as a timeout after `delay_ms`. */
+  | { kind: 'event'; key: string; delay_ms: number };
+
+/** The API's `waiting_reason` of a WaitReason (release-2.md section 3: review|event|delay|child|tool). */
+export function waitingReasonOf(reason: WaitReason): 'review' | 'event' | 'delay' | 'child' {
+  if (reason.kind === 'child_execution') return 'child';
+  if (reason.kind === 'review' || reason.kind === 'event') return reason.kind;
+  return 'delay';
+}
 
 /**
  * One node execution: one run of one node with one complete set of inputs, or (INCOMPLETE) the inputs

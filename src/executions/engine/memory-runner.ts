@@ -183,6 +183,14 @@ class MemoryRun {
 
   /** A suspension in-process: WAITING (no slot) until the delay passes or the child (through the injected runner) ends. */
   private async wait(run: NodeRun, node: CompiledNode, suspension: Suspension, signal: AbortSignal): Promise<AttemptOutcome> {
+    if (suspension.review || suspension.event)
+      return {
+        ok: false,
+        error: {
+          code: 'NODE_FAILED',
+          message: `Node "${node.id}" (${node.blockId}) waits for ${suspension.review ? 'a person to decide a review' : 'an event'}, which only a run on a server can do. Mock the node in the agent test, or run the agent on a server.`,
+        },
+      };
     this.handle(this.scheduler.suspend(run.id, suspension.reason));
     if (suspension.due) {
       await this.timers.sleep(suspension.due.delay_ms, signal);

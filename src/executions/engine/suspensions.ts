@@ -13,6 +13,7 @@ import { checkValue, type AttemptOutcome } from './block-attempt.js';
 import { EngineErrorCode, type ExecutionError, type NodeError } from './engine.errors.js';
 import type { FinalStatus, NodeRun, NodeYield, WaitReason } from './engine.types.js';
 import type { CompiledNode } from './graph.compiler.js';
+import { eventRequestOf, reviewRequestOf, type EventRequest, type ReviewRequest } from './wait-suspensions.js';
 
 /** A child execution to start (agent.run): the child starter port admits it (version, access) and runs it. */
 export interface ChildRequest {
@@ -33,6 +34,10 @@ export interface Suspension {
   due?: { delay_ms: number; yields: NodeYield[] };
   /** The node resumes when this child execution finishes (childOutcome). */
   child?: ChildRequest;
+  /** The node resumes when this review is decided or times out (reviewOutcome). */
+  review?: ReviewRequest;
+  /** The node resumes when an event arrives on this key or the wait times out (eventOutcome). */
+  event?: EventRequest;
 }
 
 export interface SuspensionLimits {
@@ -82,6 +87,18 @@ const RULES: Record<NonNullable<BlockDefinition['suspend']>, SuspensionRule> = {
       );
     const version = typeof run.inputs.version === 'number' ? run.inputs.version : null;
     return { suspended: true, reason: { kind: 'child_execution' }, child: { agent, version, inputs: inputs as Record<string, unknown>, depth } };
+  },
+  /** human.review: WAITING on a review row until a reviewer decides or it times out. */
+  review(run, node) {
+    const review = reviewRequestOf(run, node);
+    if ('ok' in review) return review;
+    return { suspended: true, reason: { kind: 'review', delay_ms: review.timeout_ms }, review };
+  },
+  /** wait.event: WAITING until an event arrives on its key or it times out. */
+  event(run, node) {
+    const event = eventRequestOf(run, node);
+    if ('ok' in event) return event;
+    return { suspended: true, reason: { kind: 'event', key: event.key, delay_ms: event.timeout_ms }, event };
   },
 };
 

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import { withAgentTools } from '../../blocks/agent-tools.runner.js';
 import { runValidatedBlock } from '../../blocks/validated-run.js';
+import type { AttemptOutcome } from '../engine/block-attempt.js';
 import { EngineErrorCode, executionTimeout } from '../engine/engine.errors.js';
 import { NodeRunStatus, ExecutionStatus, isFinalRunStatus, type NodeRun, type NodeRunRecord, type Step } from '../engine/engine.types.js';
 import type { CompiledGraph } from '../engine/graph.compiler.js';
@@ -15,6 +16,7 @@ import { delayYields } from '../engine/suspensions.js';
 import type { Timers } from '../engine/timers.js';
 import { realTimers } from '../real-timers.js';
 import { ChildWatch } from './child-watch.js';
+import { OutsideWatch } from './outside-watch.js';
 import type { ClaimedExecution, ExecutionWrite, WrittenExecution } from './execution-store.repository.js';
 import { NodeAttempts, type AttemptHost } from './node-attempts.js';
 import { newExtras, toRunRecord } from '../node-run-rows.js';
@@ -29,6 +31,8 @@ export type * from './execution-runner.types.js';
 /** Waits longer than this give the execution back (lease released, a delayed dispatch wakes it). */
 export const PARK_AFTER_MS = 2_000;
 const DEADLINE = 'execution-deadline';
+/** Waits with a due time the runner arms (a delay's end; a review's or an event wait's timeout). */
+const TIMED_WAITS = new Set(['delay', 'review', 'event']);
 
 export class ExecutionRunner {
   private readonly scheduler: ExecutionScheduler;
@@ -39,6 +43,7 @@ export class ExecutionRunner {
   private readonly journal: StepJournal;
   private readonly attempts: NodeAttempts;
   private readonly children: ChildWatch;
+  private readonly outside: OutsideWatch;
   private cost: number;
   private ended = false;
   private draining = false;
@@ -58,6 +63,7 @@ export class ExecutionRunner {
     this.clock = deps.timers ?? realTimers;
     this.timers = new RunTimers(this.clock);
     this.children = new ChildWatch((ids) => deps.childResults(ids));
+    this.outside = new OutsideWatch(deps.outside ?? null);
     this.cost = execution.cost;
     this.journal = new StepJournal(
       {
@@ -84,6 +90,7 @@ export class ExecutionRunner {
       post: (event) => this.journal.post(event),
       charged: (amount) => void (this.cost += amount),
       armDelay: (run) => this.armDelay(run),
+      poke: () => this.poke(),
     };
     this.attempts = new NodeAttempts(
       host,
@@ -91,7 +98,12 @@ export class ExecutionRunner {
       graph,
       this.extras,
       attemptSetting(execution, limits),
-      { ...deps, runBlock: deps.runBlock ?? withAgentTools(runValidatedBlock, { ...deps, checkpoints: deps.conversations }), timers: this.clock },
+      {
+        ...deps,
+        runBlock: deps.runBlock ?? withAgentTools(runValidatedBlock, { ...deps, checkpoints: deps.conversations }),
+        timers: this.clock,
+        outside: deps.outside ?? null,
+      },
       this.logger,
     );
     const opened = openScheduler(execution, graph, stored, limits, this.extras, this.clock.now());
@@ -115,13 +127,18 @@ export class ExecutionRunner {
     } else {
       const first = this.firstStep;
       void this.journal.post(() => first);
-      for (const run of this.scheduler.nodeRuns) if (run.status === NodeRunStatus.WAITING && run.waiting_for?.kind === 'delay') this.armDelay(run);
+      for (const run of this.scheduler.nodeRuns) if (run.status === NodeRunStatus.WAITING && TIMED_WAITS.has(run.waiting_for?.kind ?? '')) this.armDelay(run);
     }
     const deadline = new Date(execution.deadline_at).getTime() - this.clock.now();
-    const timeoutFail = () =>
+    const timeoutFail = () => {
+      // Every unfinished node waits: that time does not count, so park (the claim moves the deadline) instead of failing.
+      const counts = this.scheduler.counts;
+      if (!this.draining && counts.running === 0 && counts.queued === 0 && this.attempts.running === 0 && counts.waiting > 0 && !this.journal.busy)
+        return void this.park(this.nextDue());
       void this.journal.post(() =>
         this.scheduler.fail(executionTimeout(this.graph.definition.timeout ?? Math.max(0, new Date(execution.deadline_at).getTime() - this.clock.now()))),
       );
+    };
     if (deadline <= 0) timeoutFail();
     else this.timers.arm(DEADLINE, deadline, timeoutFail);
     return this.end;
@@ -138,9 +155,10 @@ export class ExecutionRunner {
     void this.journal.post(() => emptyStep());
   }
 
-  /** Something changed outside (a child finished): look at child waits again. */
+  /** Something changed outside (a child finished, a review was decided, an event came): look at those waits again. */
   poke(): void {
     void this.deliverChildren().catch((error: unknown) => this.logger.warn({ err: error }, 'could not look at child executions; the sweep looks again'));
+    void this.deliverOutside().catch((error: unknown) => this.logger.warn({ err: error }, 'could not look at reviews and events; the next wake looks again'));
   }
 
   // --- the journal's host -------------------------------------------------------------------------
@@ -214,11 +232,17 @@ export class ExecutionRunner {
     if (this.draining) return this.stop('drained');
     if (counts.queued > 0 || counts.waiting === 0) return;
     if (await this.deliverChildren().catch((error: unknown) => void this.logger.warn({ err: error }, 'could not read child executions'))) return;
+    if (await this.deliverOutside().catch((error: unknown) => void this.logger.warn({ err: error }, 'could not read reviews and events'))) return;
     if (this.journal.busy || this.ended) return;
-    const due = [...this.extras.resumeAt.entries()].filter(([id]) => this.isWaiting(id)).map(([, at]) => at);
-    const next = due.length > 0 ? Math.min(...due) : null;
+    const next = this.nextDue();
     if (next !== null && next - this.clock.now() <= PARK_AFTER_MS && this.children.waits(this.scheduler.nodeRuns).length === 0) return;
     await this.park(next);
+  }
+
+  /** When the next WAITING run is due (a delay's end, a retry, a review's or event's timeout), or null. */
+  private nextDue(): number | null {
+    const due = [...this.extras.resumeAt.entries()].filter(([id]) => this.isWaiting(id)).map(([, at]) => at);
+    return due.length > 0 ? Math.min(...due) : null;
   }
 
   private async park(next: number | null): Promise<void> {
@@ -230,10 +254,9 @@ export class ExecutionRunner {
     }
     this.stop(written ? 'parked' : 'lost');
     if (!written) return;
-    // Wake at the next due wait, or at the deadline (EXECUTION_TIMEOUT is due then even while only waiting).
-    const deadline = new Date(this.execution.deadline_at).getTime();
-    const wake = next === null ? deadline : Math.min(next, deadline);
-    this.deps.dispatch(this.id, Math.max(0, wake - this.clock.now()));
+    // Wake at the next due wait (a delay's end, a review's or event's timeout). Parked time does not count toward
+    // the execution timeout (the claim moves the deadline by it); a decision, an event or a child's end wakes it sooner.
+    if (next !== null) this.deps.dispatch(this.id, Math.max(0, next - this.clock.now()));
     // A child that finished while we parked could not claim us to deliver: look once more.
     if (await this.children.anyFinished(this.children.waits(this.scheduler.nodeRuns))) this.deps.dispatch(this.id);
   }
@@ -252,8 +275,34 @@ export class ExecutionRunner {
     return finished.length > 0;
   }
 
+  /** Delivers ended reviews and consumed events as their nodes' outcomes; answers whether any was. */
+  private async deliverOutside(): Promise<boolean> {
+    if (this.ended) return false;
+    const ends = await this.outside.ended(this.scheduler.nodeRuns);
+    for (const end of ends) this.postOutside(end.run, end.outcome);
+    return ends.length > 0;
+  }
+
+  private postOutside(run: NodeRun, outcome: AttemptOutcome): void {
+    this.timers.clear(run.id);
+    void this.journal.post(() => {
+      if (run.status !== NodeRunStatus.WAITING) return emptyStep();
+      this.attempts.end(run.id, outcome.ok ? null : outcome.error);
+      return outcome.ok ? this.scheduler.attemptSucceeded(run.id, outcome.yields) : this.scheduler.attemptFailed(run.id, outcome.error);
+    });
+  }
+
   private armDelay(run: NodeRun): void {
     const due = this.extras.resumeAt.get(run.id) ?? this.clock.now();
+    if (run.waiting_for?.kind === 'review' || run.waiting_for?.kind === 'event') {
+      const expire = () =>
+        void this.outside
+          .expire(run)
+          .then((end) => end && this.postOutside(end.run, end.outcome))
+          .catch((error: unknown) => this.logger.warn({ err: error, node_id: run.node }, 'could not time a wait out; the next wake tries again'));
+      this.timers.arm(run.id, Math.max(0, due - this.clock.now()), expire);
+      return;
+    }
     this.timers.arm(
       run.id,
       Math.max(0, due - this.clock.now()),

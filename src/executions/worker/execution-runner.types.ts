@@ -10,6 +10,7 @@ import type { ExecutionChargeHook } from '../execution.hooks.js';
 import type { ChildRow } from './child-watch.js';
 import type { ClaimedExecution, ExecutionWrite, WrittenExecution } from './execution-store.repository.js';
 import type { RunWrite } from '../node-run-rows.js';
+import type { OutsideWaits } from '../outside-waits.types.js';
 
 export interface RunnerLimits {
   maxParallel: number;
@@ -44,6 +45,8 @@ export interface RunnerDeps {
   /** Called after each written step, in order: the shell publishes events from it. */
   announce(execution: ClaimedExecution, runs: RunWrite[], status: { status: ExecutionStatus; error: unknown; outputs: unknown; cost: number } | null): void;
   attemptEnded(block: string, ok: boolean, seconds: number): void;
+  /** Reviews and event waits (absent: human.review and wait.event nodes fail). */
+  outside?: OutsideWaits | null;
   finished(written: WrittenExecution, execution: ClaimedExecution, error: unknown, outputs: Record<string, unknown[]> | null): void;
 }
 

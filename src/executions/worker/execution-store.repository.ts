@@ -42,7 +42,7 @@ export interface ExecutionWrite {
   outputs: Record<string, unknown[]> | null;
   cost: number;
   node_execution_count: number;
-  /** Give the lease back (the execution waits for a delay or a child). */
+  /** Give the lease back (every unfinished node waits: a delay, a child, a review, an event); the timeout pauses meanwhile. */
   release: boolean;
   children: NewChildExecution[];
 }
@@ -60,8 +60,10 @@ const RUN_RECORD = `id uuid, execution_id uuid, seq bigint, node_id text, block 
   error jsonb, attempt int, delivered_seq int, waiting_for jsonb, resume_at timestamptz, attempts jsonb, cost int,
   started_at timestamptz, ended_at timestamptz`;
 
+// Time parked with every unfinished node WAITING (waiting_since) does not count toward the timeout: the deadline moves by it.
 const CLAIM_SET = `status = 'RUNNING', lease_owner = $2, lease_until = now() + make_interval(secs => $3::float8 / 1000),
-  deadline_at = COALESCE(e.deadline_at, now() + make_interval(secs => COALESCE((v.definition->>'timeout')::float8, $4::float8) / 1000))`;
+  deadline_at = COALESCE(e.deadline_at + GREATEST(now() - e.waiting_since, interval '0'), e.deadline_at,
+    now() + make_interval(secs => COALESCE((v.definition->>'timeout')::float8, $4::float8) / 1000)), waiting_since = NULL`;
 // The cost of a resumed execution is what its ledger says: a worker that died after charging an attempt never
 // wrote that charge into `cost` (the ledger row is written by the charge itself). Indexed; no rows when fresh.
 const CLAIM_RETURNING = `e.id, e.graph_id, e.graph_version, e.user_id, e.parent_id, e.depth, e.inputs, e.trigger_node, e.trigger_event,
@@ -208,6 +210,7 @@ export class ExecutionStoreRepository {
          outputs = COALESCE(w.outputs, e.outputs), cost = w.cost, node_execution_count = w.node_execution_count,
          lease_owner = CASE WHEN w.release OR w.status IS NOT NULL AND w.status <> 'RUNNING' THEN NULL ELSE e.lease_owner END,
          lease_until = CASE WHEN w.release OR w.status IS NOT NULL AND w.status <> 'RUNNING' THEN NULL ELSE e.lease_until END,
+         waiting_since = CASE WHEN w.release AND w.status IS NULL THEN now() ELSE NULL END,
          updated_at = now()
        FROM jsonb_to_recordset($4::jsonb) AS w(id uuid, status text, error jsonb, outputs jsonb, cost int, node_execution_count int, release boolean)
        JOIN ex ON ex.id = w.id

@@ -27,6 +27,7 @@ import { ExecutionsRepository } from '../executions.repository.js';
 import { nodeExecutionView } from '../executions.views.js';
 import { EXECUTION_DISPATCHER, type ExecutionDispatcher } from '../queue/execution-dispatcher.js';
 import { LocalHandoff } from '../queue/local-handoff.js';
+import { OUTSIDE_WAITS, type OutsideWaits } from '../outside-waits.types.js';
 import { ExecutionFinish } from './execution-finish.js';
 import { ExecutionStoreRepository } from './execution-store.repository.js';
 import { ExecutionWorker } from './execution-worker.js';
@@ -59,6 +60,7 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
     admission: ExecutionAdmission,
     graphs: CompiledGraphs,
     conversations: AgentConversationsRepository,
+    @Optional() @Inject(OUTSIDE_WAITS) outside: OutsideWaits | null,
   ) {
     const settings = blockSettings(config);
     const http = OutboundHttp.fromSettings(settings);
@@ -97,7 +99,14 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
             });
         },
         attemptEnded: (block, ok, seconds) => metrics.nodeDuration.observe({ block, status: ok ? 'ok' : 'failed' }, seconds),
-        finished: (written, _execution, error, outputs) => finish.finished(written, error, outputs),
+        outside,
+        finished: (written, execution, error, outputs) => {
+          finish.finished(written, error, outputs);
+          // Its pending reviews are cancelled and its event waits stop (readers treat them so meanwhile).
+          void outside
+            ?.executionEnded(execution.id)
+            .catch((error: unknown) => logger.warn({ err: error, execution_id: execution.id }, 'could not cancel the pending reviews of an ended execution'));
+        },
       },
       logger,
     );

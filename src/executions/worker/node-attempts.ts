@@ -21,6 +21,7 @@ import { fileTrustedFields } from '../file-trust.js';
 import type { NewChildExecution } from '../admission/admission.types.js';
 import type { ClaimedExecution } from './execution-store.repository.js';
 import type { RunExtras } from '../node-run-rows.js';
+import type { OutsideWaits, WaitOwner } from '../outside-waits.types.js';
 
 /** Streaming yields a block may make before earlier ones are written (they are written in groups). */
 export const STREAM_WINDOW = 512;
@@ -36,6 +37,8 @@ export interface AttemptDeps {
   /** The child's version, or null when it does not exist or `userId` may not start it (graph-access.ts). */
   childVersion(graphId: string, version: number | null, userId: string): Promise<number | null>;
   attemptEnded(block: string, ok: boolean, seconds: number): void;
+  /** Reviews and event waits (null: this worker cannot open them, the node fails). */
+  outside: OutsideWaits | null;
 }
 
 /** What attempts need from their runner. */
@@ -45,8 +48,10 @@ export interface AttemptHost {
   post(event: () => Step): Promise<void>;
   /** Credits charged for an attempt: added to the execution's cost. */
   charged(amount: number): void;
-  /** A delay is WAITING now: arm its timer. */
+  /** A delay, review or event wait is WAITING now: arm its timer. */
   armDelay(run: NodeRun): void;
+  /** Something outside may have ended a wait: look. */
+  poke(): void;
 }
 
 export class NodeAttempts {
@@ -189,6 +194,7 @@ export class NodeAttempts {
    */
   private async suspend(run: NodeRun, node: CompiledNode, suspension: Suspension): Promise<AttemptOutcome | 'suspended'> {
     const { due, child } = suspension;
+    if (suspension.review || suspension.event) return this.suspendOutside(run, node, suspension);
     if (due) {
       this.controllers.delete(run.id);
       void this.host.post(() => {
@@ -228,6 +234,50 @@ export class NodeAttempts {
       }
       return step;
     });
+    return 'suspended';
+  }
+
+  /**
+   * A review or an event wait: opened in its table first (keyed by this node execution, so a re-run after a
+   * crash finds the same one), then the node is WAITING with the timeout as its due time.
+   */
+  private async suspendOutside(run: NodeRun, node: CompiledNode, suspension: Suspension): Promise<AttemptOutcome | 'suspended'> {
+    const port = this.deps.outside;
+    if (!port)
+      return {
+        ok: false,
+        error: {
+          code: EngineErrorCode.NODE_FAILED,
+          message: `Node "${node.id}" (${node.blockId}) cannot wait here: this worker keeps no reviews or event waits.`,
+        },
+      };
+    const execution = this.execution;
+    const owner: WaitOwner = {
+      execution_id: execution.id,
+      node_execution_id: run.id,
+      node_id: node.id,
+      graph_id: execution.graph_id,
+      graph_version: execution.graph_version,
+      user_id: execution.user_id,
+    };
+    let reason = suspension.reason;
+    let dueAt = this.deps.timers.now() + (suspension.review?.timeout_ms ?? suspension.event?.timeout_ms ?? 0);
+    if (suspension.review) {
+      const opened = await port.openReview(owner, suspension.review);
+      if ('error' in opened) return { ok: false, error: opened.error };
+      reason = { kind: 'review', review_id: opened.id, delay_ms: suspension.review.timeout_ms };
+      dueAt = new Date(opened.expires_at).getTime();
+    }
+    this.controllers.delete(run.id);
+    await this.host.post(() => {
+      this.extras.resumeAt.set(run.id, dueAt);
+      const step = this.host.scheduler.suspend(run.id, reason);
+      if (run.status === NodeRunStatus.WAITING) queueMicrotask(() => this.host.armDelay(run));
+      return step;
+    });
+    // The WAITING row is written: an event buffered before it is consumed now (an event posted later finds the row).
+    if (suspension.event && run.status === NodeRunStatus.WAITING) await port.openEventWait(owner, suspension.event);
+    this.host.poke();
     return 'suspended';
   }
 }
