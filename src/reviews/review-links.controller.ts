@@ -2,18 +2,25 @@
 // nothing (link scanners are harmless); POST (form fields decision, comment) decides as the token's user
 // and kills the token. Cookies and HTTP auth are ignored; unknown, wrong-token and closed all answer 404.
 import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppError } from '../common/errors.js';
 import { decidedPage, notFoundPage, REVIEW_PAGE_HEADERS, reviewPage, escapeHtml } from './review-page.js';
 import { ReviewsService } from './reviews.service.js';
 
-@ApiExcludeController()
+const HTML = { 'text/html': { schema: { type: 'string' as const } } };
+const TOKEN = ApiQuery({ name: 'token', required: true, description: "The reviewer's one-time token from the link", schema: { type: 'string' } });
+
+@ApiTags('reviews')
 @Controller('reviews')
 export class ReviewLinksController {
   constructor(private readonly reviews: ReviewsService) {}
 
   @Get(':id')
+  @ApiOperation({ summary: "A reviewer's link: a small page with the review and its decisions as buttons (decides nothing)" })
+  @TOKEN
+  @ApiResponse({ status: 200, description: 'The page', content: HTML })
+  @ApiResponse({ status: 404, description: 'Unknown review, wrong token or closed review (all alike)', content: HTML })
   async show(@Param('id') id: string, @Query('token') token: unknown, @Res() res: Response): Promise<void> {
     const found = typeof token === 'string' ? await this.reviews.byToken(id, token) : null;
     if (!found) return send(res, 404, notFoundPage());
@@ -21,6 +28,11 @@ export class ReviewLinksController {
   }
 
   @Post(':id')
+  @ApiOperation({ summary: "A reviewer's link: decide as the token's user (form fields decision, comment); the token dies" })
+  @TOKEN
+  @ApiResponse({ status: 200, description: 'Decided', content: HTML })
+  @ApiResponse({ status: 400, description: 'Not a decision this review offers', content: HTML })
+  @ApiResponse({ status: 404, description: 'Unknown review, wrong token or closed review (all alike)', content: HTML })
   async decide(@Param('id') id: string, @Query('token') token: unknown, @Req() req: Request & { rawBody?: Buffer }, @Res() res: Response): Promise<void> {
     if (typeof token !== 'string') return send(res, 404, notFoundPage());
     const form = new URLSearchParams(req.rawBody?.toString('utf8') ?? '');
