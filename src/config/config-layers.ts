@@ -1,6 +1,7 @@
 // The layered merge behind loadConfig: schema defaults, then each layer (files, environment, overrides)
 // checked key by key against CONFIG_SCHEMA, so an unknown key or a bad value names its source and path.
-import { convertField, isField, type FieldSpec, type SchemaNode } from './config.schema.js';
+import { convertField } from './config-fields.js';
+import { isField, type FieldSpec, type SchemaNode } from './config.schema.js';
 import type { ConfigProblem } from './config.errors.js';
 
 /** Plain environment variables that set a config key (the spec's Environment table). */

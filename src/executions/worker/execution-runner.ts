@@ -2,26 +2,23 @@
 // persists and resumes"), composed of: the step journal (every event's step written BEFORE its runs start,
 // its events are published or its waits are armed; group commit), node attempts (the engine's attempt
 // driver with this worker's ports), run timers on the engine's clock port (retries, delays, the deadline)
-// and the child watch (agent.run); run-start.ts opens the core. This file owns the lifecycle: start, park,
+// and the waits that end from outside (run-waits.ts: children, reviews, events, delays); run-start.ts opens the core. This file owns the lifecycle: start, park,
 // drain, lose, finish.
 import type { Logger } from 'pino';
 import { withAgentTools } from '../../blocks/agent-tools.runner.js';
 import { runValidatedBlock } from '../../blocks/validated-run.js';
-import type { AttemptOutcome } from '../engine/block-attempt.js';
 import { EngineErrorCode, executionTimeout } from '../engine/engine.errors.js';
-import { NodeRunStatus, ExecutionStatus, isFinalRunStatus, type NodeRun, type NodeRunRecord, type Step } from '../engine/engine.types.js';
+import { NodeRunStatus, ExecutionStatus, isFinalRunStatus, type NodeRunRecord, type Step } from '../engine/engine.types.js';
 import type { CompiledGraph } from '../engine/graph.compiler.js';
 import { ExecutionScheduler } from '../engine/scheduler.js';
-import { delayYields } from '../engine/suspensions.js';
 import type { Timers } from '../engine/timers.js';
 import { realTimers } from '../real-timers.js';
-import { ChildWatch } from './child-watch.js';
-import { OutsideWatch } from './outside-watch.js';
 import type { ClaimedExecution, ExecutionWrite, WrittenExecution } from './execution-store.repository.js';
 import { NodeAttempts, type AttemptHost } from './node-attempts.js';
 import { newExtras, toRunRecord } from '../node-run-rows.js';
 import { attemptSetting, openScheduler, releaseWrite } from './run-start.js';
 import { RunTimers } from './run-timers.js';
+import { RunWaits } from './run-waits.js';
 import { emptyStep, StepJournal } from './step-journal.js';
 import type { RefusalOutcome } from './store-failure.js';
 import type { RunnerDeps, RunnerEnd, RunnerLimits } from './execution-runner.types.js';
@@ -42,8 +39,7 @@ export class ExecutionRunner {
   private readonly timers: RunTimers;
   private readonly journal: StepJournal;
   private readonly attempts: NodeAttempts;
-  private readonly children: ChildWatch;
-  private readonly outside: OutsideWatch;
+  private readonly waits: RunWaits;
   private cost: number;
   private ended = false;
   private draining = false;
@@ -55,15 +51,13 @@ export class ExecutionRunner {
     readonly execution: ClaimedExecution,
     private readonly graph: CompiledGraph,
     stored: NodeRunRecord[],
-    private readonly limits: RunnerLimits,
+    limits: RunnerLimits,
     private readonly deps: RunnerDeps,
   ) {
     this.end = new Promise((resolve) => (this.resolveEnd = resolve));
     this.logger = deps.logger.child({ execution_id: execution.id });
     this.clock = deps.timers ?? realTimers;
     this.timers = new RunTimers(this.clock);
-    this.children = new ChildWatch((ids) => deps.childResults(ids));
-    this.outside = new OutsideWatch(deps.outside ?? null);
     this.cost = execution.cost;
     this.journal = new StepJournal(
       {
@@ -89,7 +83,7 @@ export class ExecutionRunner {
       },
       post: (event) => this.journal.post(event),
       charged: (amount) => void (this.cost += amount),
-      armDelay: (run) => this.armDelay(run),
+      armDelay: (run) => this.waits.arm(run),
       poke: () => this.poke(),
     };
     this.attempts = new NodeAttempts(
@@ -106,6 +100,17 @@ export class ExecutionRunner {
       },
       this.logger,
     );
+    const waitsHost = {
+      get scheduler() {
+        return runner.scheduler;
+      },
+      get ended() {
+        return runner.ended;
+      },
+      post: (event: () => Step) => this.journal.post(event),
+      endAttempt: (runId: string, error: Parameters<NodeAttempts['end']>[1]) => this.attempts.end(runId, error),
+    };
+    this.waits = new RunWaits(waitsHost, deps, this.timers, this.clock, this.extras.resumeAt, limits, this.logger);
     const opened = openScheduler(execution, graph, stored, limits, this.extras, this.clock.now());
     this.scheduler = opened.scheduler;
     this.firstStep = opened.firstStep;
@@ -127,7 +132,7 @@ export class ExecutionRunner {
     } else {
       const first = this.firstStep;
       void this.journal.post(() => first);
-      for (const run of this.scheduler.nodeRuns) if (run.status === NodeRunStatus.WAITING && TIMED_WAITS.has(run.waiting_for?.kind ?? '')) this.armDelay(run);
+      for (const run of this.scheduler.nodeRuns) if (run.status === NodeRunStatus.WAITING && TIMED_WAITS.has(run.waiting_for?.kind ?? '')) this.waits.arm(run);
     }
     const deadline = new Date(execution.deadline_at).getTime() - this.clock.now();
     const timeoutFail = () => {
@@ -157,8 +162,10 @@ export class ExecutionRunner {
 
   /** Something changed outside (a child finished, a review was decided, an event came): look at those waits again. */
   poke(): void {
-    void this.deliverChildren().catch((error: unknown) => this.logger.warn({ err: error }, 'could not look at child executions; the sweep looks again'));
-    void this.deliverOutside().catch((error: unknown) => this.logger.warn({ err: error }, 'could not look at reviews and events; the next wake looks again'));
+    void this.waits.deliverChildren().catch((error: unknown) => this.logger.warn({ err: error }, 'could not look at child executions; the sweep looks again'));
+    void this.waits
+      .deliverOutside()
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'could not look at reviews and events; the next wake looks again'));
   }
 
   // --- the journal's host -------------------------------------------------------------------------
@@ -231,11 +238,11 @@ export class ExecutionRunner {
     if (this.ended || counts.running > 0 || this.attempts.running > 0) return;
     if (this.draining) return this.stop('drained');
     if (counts.queued > 0 || counts.waiting === 0) return;
-    if (await this.deliverChildren().catch((error: unknown) => void this.logger.warn({ err: error }, 'could not read child executions'))) return;
-    if (await this.deliverOutside().catch((error: unknown) => void this.logger.warn({ err: error }, 'could not read reviews and events'))) return;
+    if (await this.waits.deliverChildren().catch((error: unknown) => void this.logger.warn({ err: error }, 'could not read child executions'))) return;
+    if (await this.waits.deliverOutside().catch((error: unknown) => void this.logger.warn({ err: error }, 'could not read reviews and events'))) return;
     if (this.journal.busy || this.ended) return;
     const next = this.nextDue();
-    if (next !== null && next - this.clock.now() <= PARK_AFTER_MS && this.children.waits(this.scheduler.nodeRuns).length === 0) return;
+    if (next !== null && next - this.clock.now() <= PARK_AFTER_MS && this.waits.children.waits(this.scheduler.nodeRuns).length === 0) return;
     await this.park(next);
   }
 
@@ -258,60 +265,7 @@ export class ExecutionRunner {
     // the execution timeout (the claim moves the deadline by it); a decision, an event or a child's end wakes it sooner.
     if (next !== null) this.deps.dispatch(this.id, Math.max(0, next - this.clock.now()));
     // A child that finished while we parked could not claim us to deliver: look once more.
-    if (await this.children.anyFinished(this.children.waits(this.scheduler.nodeRuns))) this.deps.dispatch(this.id);
-  }
-
-  /** Delivers the results of finished children; answers whether any was. Throws when they cannot be read. */
-  private async deliverChildren(): Promise<boolean> {
-    const waits = this.children.waits(this.scheduler.nodeRuns);
-    if (waits.length === 0 || this.ended) return false;
-    const finished = await this.children.outcomes(waits, { maxValueBytes: this.limits.maxValueBytes, maxJsonDepth: this.limits.maxJsonDepth });
-    for (const { run, outcome } of finished) {
-      void this.journal.post(() => {
-        this.attempts.end(run.id, outcome.ok ? null : outcome.error);
-        return outcome.ok ? this.scheduler.attemptSucceeded(run.id, outcome.yields) : this.scheduler.attemptFailed(run.id, outcome.error);
-      });
-    }
-    return finished.length > 0;
-  }
-
-  /** Delivers ended reviews and consumed events as their nodes' outcomes; answers whether any was. */
-  private async deliverOutside(): Promise<boolean> {
-    if (this.ended) return false;
-    const ends = await this.outside.ended(this.scheduler.nodeRuns);
-    for (const end of ends) this.postOutside(end.run, end.outcome);
-    return ends.length > 0;
-  }
-
-  private postOutside(run: NodeRun, outcome: AttemptOutcome): void {
-    this.timers.clear(run.id);
-    void this.journal.post(() => {
-      if (run.status !== NodeRunStatus.WAITING) return emptyStep();
-      this.attempts.end(run.id, outcome.ok ? null : outcome.error);
-      return outcome.ok ? this.scheduler.attemptSucceeded(run.id, outcome.yields) : this.scheduler.attemptFailed(run.id, outcome.error);
-    });
-  }
-
-  private armDelay(run: NodeRun): void {
-    const due = this.extras.resumeAt.get(run.id) ?? this.clock.now();
-    if (run.waiting_for?.kind === 'review' || run.waiting_for?.kind === 'event') {
-      const expire = () =>
-        void this.outside
-          .expire(run)
-          .then((end) => end && this.postOutside(end.run, end.outcome))
-          .catch((error: unknown) => this.logger.warn({ err: error, node_id: run.node }, 'could not time a wait out; the next wake tries again'));
-      this.timers.arm(run.id, Math.max(0, due - this.clock.now()), expire);
-      return;
-    }
-    this.timers.arm(
-      run.id,
-      Math.max(0, due - this.clock.now()),
-      () =>
-        void this.journal.post(() => {
-          this.attempts.end(run.id, null);
-          return this.scheduler.attemptSucceeded(run.id, delayYields(run));
-        }),
-    );
+    if (await this.waits.children.anyFinished(this.waits.children.waits(this.scheduler.nodeRuns))) this.deps.dispatch(this.id);
   }
 
   private stop(end: RunnerEnd): void {
