@@ -21,7 +21,7 @@ describe('trellis blocks', () => {
     expect(lines[0]).toMatch(/^ID\s+CATEGORY\s+COST\s+INPUTS -> OUTPUTS$/);
     expect(text).toMatch(/\ntext\.template\s+text\s+0\s+template, values\? -> text\n/);
     expect(text).toMatch(/\nlist\.collect\s+data\s+0\s+item \(gather\), key\? \(gather\), count\? \(sticky\) -> items, complete\n/);
-    expect(text).toMatch(/\nlist\.iterate .* -> count, item, key {2}\[streaming\]\n/);
+    expect(text).toMatch(/\nlist\.iterate .* -> count, item, batch, key {2}\[streaming\]\n/);
     expect(text).toMatch(/\ntrigger\.cron .* {2}\[trigger\]\n/);
     expect(text).toMatch(/\nlogic\.switch .* -> default, \+ one per constant\n/);
     expect(text).toMatch(/\ntime\.delay .*\[suspends: delay\]\n/);

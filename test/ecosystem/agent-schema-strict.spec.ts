@@ -33,7 +33,8 @@ describe('the agent JSON Schema under ajv strict mode with ajv-formats', () => {
     const text = JSON.stringify(schema);
     expect(text).not.toMatch(/"x-[a-z-]+":/);
     const formats = [...text.matchAll(/"format":"([^"]+)"/g)].map((m) => m[1]);
-    expect(new Set(formats)).toEqual(new Set(['date-time']));
+    // Standard formats only: date-time, and uri for URL pins (an expression there matches the `${{` branch instead).
+    expect(new Set(formats)).toEqual(new Set(['date-time', 'uri']));
   });
 
   it('accepts every example agent in agents/, daily-digest (durations, cron, time zone) included', () => {
