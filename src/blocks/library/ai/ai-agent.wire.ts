@@ -2,10 +2,10 @@
 // (`tools` / `tool_calls`, also OpenAI-compatible servers) and Anthropic messages (`tools` / `tool_use` /
 // `tool_result`). The conversation is kept in a neutral, JSON-storable form (AgentMessage) so it can be
 // checkpointed and sent to either provider; each side maps it to its own wire shape here.
-import Anthropic from '@anthropic-ai/sdk';
 import type { ContentBlockParam, MessageParam, Tool as AnthropicTool } from '@anthropic-ai/sdk/resources/messages/messages';
-import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
+import { anthropicSdk } from './llm-anthropic.js';
+import { openAiSdk } from './llm-openai.js';
 import type { LlmSettings, LlmUsage } from './llm-provider.js';
 import { malformedAnswer, refusedAnswer, type LlmTarget } from './llm.errors.js';
 import type { ToolSpec } from './ai-agent.tools.js';
@@ -40,16 +40,7 @@ export interface AgentModel {
 }
 
 export function openAiAgentModel(settings: LlmSettings, target: LlmTarget): AgentModel {
-  const client = new OpenAI({
-    apiKey: settings.apiKey,
-    baseURL: settings.baseUrl,
-    organization: null,
-    project: null,
-    maxRetries: settings.maxRetries,
-    timeout: 10 * 60_000,
-    logLevel: 'off',
-    ...(settings.fetch ? { fetch: settings.fetch } : {}),
-  });
+  const client = openAiSdk(settings);
   return {
     async turn(system, messages, tools, signal) {
       const wire: ChatCompletionMessageParam[] = system ? [{ role: 'system', content: system }] : [];
@@ -97,14 +88,7 @@ export function openAiAgentModel(settings: LlmSettings, target: LlmTarget): Agen
 }
 
 export function anthropicAgentModel(settings: LlmSettings, target: LlmTarget): AgentModel {
-  const client = new Anthropic({
-    apiKey: settings.apiKey,
-    baseURL: settings.baseUrl,
-    maxRetries: settings.maxRetries,
-    timeout: 10 * 60_000,
-    logLevel: 'off',
-    ...(settings.fetch ? { fetch: settings.fetch } : {}),
-  });
+  const client = anthropicSdk(settings);
   return {
     async turn(system, messages, tools, signal) {
       const wire: MessageParam[] = [];

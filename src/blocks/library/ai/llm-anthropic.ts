@@ -7,8 +7,9 @@ import type { Correction, LlmAnswer, LlmCall, LlmProviderClient, LlmSettings } f
 
 const ANSWER_TOOL = 'answer';
 
-export function anthropicClient(settings: LlmSettings): LlmProviderClient {
-  const client = new Anthropic({
+/** The SDK's client for one node's settings (llm.* and ai.agent). */
+export function anthropicSdk(settings: Pick<LlmSettings, 'apiKey' | 'baseUrl' | 'maxRetries' | 'fetch'>): Anthropic {
+  return new Anthropic({
     apiKey: settings.apiKey,
     baseURL: settings.baseUrl,
     maxRetries: settings.maxRetries,
@@ -16,6 +17,10 @@ export function anthropicClient(settings: LlmSettings): LlmProviderClient {
     logLevel: 'off',
     ...(settings.fetch ? { fetch: settings.fetch } : {}),
   });
+}
+
+export function anthropicClient(settings: LlmSettings): LlmProviderClient {
+  const client = anthropicSdk(settings);
   const target: LlmTarget = { provider: 'anthropic', model: settings.model, baseUrl: settings.baseUrl, retries: settings.maxRetries };
   return {
     async complete(call: LlmCall, corrections: Correction[]): Promise<LlmAnswer> {

@@ -6,8 +6,9 @@ import { malformedAnswer, refusedAnswer, type LlmTarget } from './llm.errors.js'
 import type { LlmAnswer, LlmCall, LlmProviderClient, LlmSettings, Correction } from './llm-provider.js';
 import type { LlmProviderName } from './llm.pins.js';
 
-export function openAiClient(settings: LlmSettings, provider: Exclude<LlmProviderName, 'anthropic'>): LlmProviderClient {
-  const client = new OpenAI({
+/** The SDK's client for one node's settings (llm.* and ai.agent). */
+export function openAiSdk(settings: Pick<LlmSettings, 'apiKey' | 'baseUrl' | 'maxRetries' | 'fetch'>): OpenAI {
+  return new OpenAI({
     apiKey: settings.apiKey,
     baseURL: settings.baseUrl,
     // Never pick these up from the environment: the node's settings are the whole truth.
@@ -18,6 +19,10 @@ export function openAiClient(settings: LlmSettings, provider: Exclude<LlmProvide
     logLevel: 'off',
     ...(settings.fetch ? { fetch: settings.fetch } : {}),
   });
+}
+
+export function openAiClient(settings: LlmSettings, provider: Exclude<LlmProviderName, 'anthropic'>): LlmProviderClient {
+  const client = openAiSdk(settings);
   const target: LlmTarget = { provider, model: settings.model, baseUrl: settings.baseUrl, retries: settings.maxRetries };
   return {
     async complete(call: LlmCall, corrections: Correction[]): Promise<LlmAnswer> {
