@@ -85,12 +85,21 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** An empty, migrated database of its own, cloned from the template. */
-export async function createTestDatabase(label = 'db'): Promise<TestDatabase> {
-  const name = `trellis_t_${label
+/**
+ * `trellis_t_<label>_<created, base-36 seconds>_<random>`: the creation time lets test/global-setup.js drop only
+ * the leftovers of old runs, never a database a concurrent run has just created and not yet connected to.
+ */
+function testDatabaseName(label: string): string {
+  const tag = label
     .replace(/[^a-z0-9]/gi, '')
     .toLowerCase()
-    .slice(0, 20)}_${randomBytes(4).toString('hex')}`;
+    .slice(0, 20);
+  return `trellis_t_${tag}_${Math.floor(Date.now() / 1000).toString(36)}_${randomBytes(4).toString('hex')}`;
+}
+
+/** An empty, migrated database of its own, cloned from the template. */
+export async function createTestDatabase(label = 'db'): Promise<TestDatabase> {
+  const name = testDatabaseName(label);
   await cloneTemplate(name);
   return {
     name,
@@ -101,10 +110,7 @@ export async function createTestDatabase(label = 'db'): Promise<TestDatabase> {
 
 /** An empty database with no schema at all (for migration tests). */
 export async function createEmptyDatabase(label = 'empty'): Promise<TestDatabase> {
-  const name = `trellis_t_${label
-    .replace(/[^a-z0-9]/gi, '')
-    .toLowerCase()
-    .slice(0, 20)}_${randomBytes(4).toString('hex')}`;
+  const name = testDatabaseName(label);
   await adminQuery(`CREATE DATABASE ${name}`);
   return { name, url: databaseUrl(name), drop: () => dropDatabase(name) };
 }

@@ -149,8 +149,8 @@ export const installedFile = (installed: Installed, path: string): boolean => ex
 
 /**
  * A test database for a describe block, made in its beforeAll and dropped in its afterAll. One connection
- * holds it meanwhile: a concurrent test run's global setup drops every idle trellis_t_* database, and
- * between two child processes ours is idle.
+ * holds it meanwhile: a concurrent test run's global setup drops idle trellis_t_* databases it takes for
+ * leftovers (test/global-setup.js), and between two child processes ours is idle.
  */
 export function heldDatabase(create: () => Promise<TestDatabase>): () => TestDatabase {
   let database: TestDatabase | undefined;
