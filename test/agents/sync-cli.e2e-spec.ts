@@ -37,6 +37,8 @@ describe('the sync and plan commands', () => {
     const program = new Command('trellis').exitOverride();
     registerSyncCommands(program, openDataSource, () => io);
     const before = process.exitCode;
+    // A file run before this one in the same worker (test bundles) may have left a status behind.
+    process.exitCode = 0;
     try {
       await program.parseAsync(args, { from: 'user' });
       return { code: Number(process.exitCode ?? 0), out, err };

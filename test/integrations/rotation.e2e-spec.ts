@@ -106,6 +106,8 @@ describe('key rotation: old keys decrypt, `trellis credentials rotate` re-encryp
     const capture = (chunk: string | Uint8Array) => out.push(String(chunk)) > 0;
     const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+    // A file run before this one in the same worker (test bundles) may have left a status behind.
+    process.exitCode = 0;
     try {
       const program = new Command().exitOverride();
       registerCredentialsCommands(program, openDataSource);
