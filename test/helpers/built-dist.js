@@ -59,9 +59,7 @@ function npmRunBuild() {
     child.stdout.on('data', (chunk) => void (output += chunk.toString()));
     child.stderr.on('data', (chunk) => void (output += chunk.toString()));
     child.once('error', reject);
-    child.once('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`npm run build failed (${code}); fix what it shows:\n${output.slice(-4000)}`)),
-    );
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm run build failed (${code}); fix what it shows:\n${output.slice(-4000)}`))));
   });
 }
 
