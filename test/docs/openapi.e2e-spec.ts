@@ -264,6 +264,8 @@ describe('the OpenAPI document', () => {
     conforms('get', '/api/blocks/{block_id}', await http.get('/api/blocks/text.template').set(admin));
     conforms('post', '/api/blocks/{block_id}/execute', await http.post('/api/blocks/text.template/execute').set(admin).send({ inputs: { template: 'Hi {{ n }}', values: { n: 1 } } }));
     conforms('get', '/api/agents/plan', await http.get('/api/agents/plan').set(admin));
+    conforms('get', '/api/agents/sync', await http.get('/api/agents/sync').set(admin));
+    conforms('get', '/api/agents/sync', await http.get('/api/agents/sync?limit=500').set(admin));
     conforms('post', '/api/agents/validate', await http.post('/api/agents/validate').set(admin).set('content-type', 'text/plain').send('name: x\nnodes: {}\n'));
     conforms('get', '/api/user', await http.get('/api/user').set(admin));
     conforms('get', '/api/user/api-keys', await http.get('/api/user/api-keys').set(admin));

@@ -1,6 +1,6 @@
 // The GitOps loop with a personal token, against a real bare repository and a local GitHub API that reads
 // its trees and blobs: a push checks out the branch tip (even when an older push is delivered late) and
-// syncs, and reports skipped files (log, commit status); overlapping pull-request deliveries
+// syncs, and reports skipped files (log, commit status, sync history); overlapping pull-request deliveries
 // leave one comment, by us, showing the newest head, updated when the pull request stops touching the folder.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -81,7 +81,7 @@ describe('gitops with a token', () => {
     ]);
   });
 
-  it('reports a skipped invalid file on the pushed commit, and in the log, and keeps the last good version', async () => {
+  it('reports a skipped invalid file on the pushed commit, in the log and in GET /api/agents/sync, and keeps the last good version', async () => {
     const bad = repos.commit({ 'agents/nightly.yaml': INVALID }, 'break nightly');
     await publish('push', null, { ref: 'refs/heads/main', after: bad });
     const status = github.statuses.filter((s) => s.sha === bad);
@@ -92,6 +92,30 @@ describe('gitops with a token', () => {
     expect(line?.msg).toMatch(/^gitops: agents\/nightly\.yaml:4:\d+ skipped \(last good version kept\): .*text\.templat/);
     // The last good version of nightly stays active.
     expect((await activeCommits()).find((g) => g.id === 'nightly')?.commit).not.toBe(bad);
+    // GET /api/agents/sync: the push is the newest sync, with the skipped file and its problem, and the
+    // last result of every file (nightly invalid at that commit, first unchanged).
+    const history = await request(t.http).get('/api/agents/sync?limit=1').set('X-API-Key', ADMIN_KEY).expect(200);
+    expect(history.body.folder).toBe('acme/agents#agents');
+    expect(history.body.runs).toHaveLength(1);
+    expect(history.body.last).toMatchObject({
+      commit: bad,
+      trigger: 'push',
+      status: 'applied',
+      reason: null,
+      files: [
+        {
+          file: 'nightly.yaml',
+          agent: 'nightly',
+          action: 'invalid',
+          problems: [expect.objectContaining({ line: 4, severity: 'error', message: expect.stringContaining('text.templat') })],
+        },
+      ],
+    });
+    expect(history.body.files).toEqual([
+      expect.objectContaining({ file: 'first.yaml', agent: 'first', action: 'unchanged', commit: bad, run_id: history.body.last.id }),
+      expect.objectContaining({ file: 'nightly.yaml', agent: 'nightly', action: 'invalid', commit: bad, problems: [expect.objectContaining({ line: 4 })] }),
+    ]);
+    await request(t.http).get('/api/agents/sync?limit=0').set('X-API-Key', ADMIN_KEY).expect(400);
     repos.commit({ 'agents/nightly.yaml': cronAgentYaml('nightly', '0 3 * * *') }, 'fix nightly');
   });
 
