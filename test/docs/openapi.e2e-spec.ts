@@ -276,6 +276,8 @@ describe('the OpenAPI document', () => {
     conforms('get', '/api/integrations/credentials', await http.get('/api/integrations/credentials').set(admin));
     conforms('get', '/api/schedules', await http.get('/api/schedules').set(admin));
     conforms('get', '/api/notifications', await http.get('/api/notifications').set(admin));
+    conforms('get', '/api/reviews', await http.get('/api/reviews').set(admin));
+    conforms('get', '/api/reviews', await http.get('/api/reviews?status=approved').set(admin));
   });
 
   it('is the committed docs/openapi.json (npm run docs:generate rewrites it)', () => {
