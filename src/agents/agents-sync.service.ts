@@ -105,6 +105,10 @@ export class AgentsSyncService {
         triggers.push({ graph_id: write.name, version: number, node_id: trigger.node, block: trigger.block, config: trigger.inputs, credentials: trigger.credentials });
       }
     }
+    await this.graphs.adoptApiGraphs(
+      manager,
+      writes.filter((write) => write.adopts).map((write) => ({ id: write.name, file: write.file })),
+    );
     await this.graphs.upsertFileGraphs(
       manager,
       writes.map((write) => ({
