@@ -13,7 +13,7 @@ import { AgentsPlanService } from '../../src/agents/agents-plan.service.js';
 import { GithubEventListeners } from '../../src/triggers/github/github-events.js';
 import { COMMENT_MARKER } from '../../src/triggers/gitops/gitops-comment.js';
 import { GitopsService } from '../../src/triggers/gitops/gitops.service.js';
-import { ADMIN_KEY, makeUser } from '../auth/auth-helpers.js';
+import { ADMIN_KEY, makeKey, makeUser } from '../auth/auth-helpers.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { git, gitRepos, type GitRepos } from './gitops-helpers.js';
 import { cronAgentYaml } from './schedules-helpers.js';
@@ -117,6 +117,12 @@ describe('gitops with a token', () => {
       expect.objectContaining({ file: 'nightly.yaml', agent: 'nightly', action: 'invalid', commit: bad, problems: [expect.objectContaining({ line: 4 })] }),
     ]);
     await request(t.http).get('/api/agents/sync?limit=0').set('X-API-Key', ADMIN_KEY).expect(400);
+    // Like the plan it needs graphs:read: no key is 401, a key without the scope 403.
+    await request(t.http).get('/api/agents/sync').expect(401);
+    const carol = await makeUser(t, 'carol');
+    await request(t.http).get('/api/agents/sync').set('X-API-Key', carol.key).expect(200);
+    const { key: narrow } = await makeKey(t, carol.key, ['executions:read']);
+    expect((await request(t.http).get('/api/agents/sync').set('X-API-Key', narrow).expect(403)).body.error.code).toBe('FORBIDDEN');
     repos.commit({ 'agents/nightly.yaml': cronAgentYaml('nightly', '0 3 * * *') }, 'fix nightly');
   });
 
