@@ -13,6 +13,7 @@ import { AgentsPlanService, syncScope } from './agents-plan.service.js';
 import type { AgentsPlan, Classified, PlanAction } from './agents-plan.js';
 import { behindReason, gitCommit } from './agents-sync.git.js';
 import { AgentsSyncRepository } from './agents-sync.repository.js';
+import { IntegrationsRepository } from './integrations.repository.js';
 
 /** What started a sync; recorded with it. */
 export type SyncTrigger = 'start' | 'api' | 'cli' | 'push';
@@ -46,6 +47,7 @@ export class AgentsSyncService {
     private readonly syncs: AgentsSyncRepository,
     private readonly activations: GraphActivations,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly integrations: IntegrationsRepository,
   ) {}
 
   async sync(options: SyncOptions = {}): Promise<SyncResult> {
@@ -53,12 +55,13 @@ export class AgentsSyncService {
     const folder = this.planner.readFolder(options.dir);
     const commit = await gitCommit(folder.dir);
     const scope = syncScope(this.config);
-    const { result, changes } = await this.syncs.transaction(async (manager) => {
+    const { result, changes, served } = await this.syncs.transaction(async (manager) => {
       await this.syncs.lockExclusive(manager);
       const state = await this.syncs.readState(scope, manager);
-      const { plan, classified, users } = await this.planner.planFolder(folder, commit, manager);
+      const { plan, classified, users, integrations, catalog } = await this.planner.planFolder(folder, commit, manager);
       plan.blocked = await behindReason(folder.dir, commit, state?.commit ?? null);
-      if (plan.blocked) return { result: { ...plan, status: 'skipped' as const, reason: plan.blocked }, changes: [] };
+      if (plan.blocked) return { result: { ...plan, status: 'skipped' as const, reason: plan.blocked }, changes: [], served: null };
+      await this.integrations.insert(manager, integrations.writes, commit);
       const changes = await this.apply(manager, classified, users, commit);
       await this.syncs.writeState(manager, {
         scope,
@@ -66,8 +69,9 @@ export class AgentsSyncService {
         synced_by: `${hostname()} pid ${process.pid} (${options.trigger ?? 'cli'})`,
         summary: namesByAction(plan),
       });
-      return { result: { ...plan, status: 'applied' as const, reason: null }, changes };
+      return { result: { ...plan, status: 'applied' as const, reason: null }, changes, served: { integrations, catalog } };
     });
+    if (served) this.planner.serveIntegrations(served.integrations, served.catalog);
     await this.activations.publish(changes);
     return result;
   }

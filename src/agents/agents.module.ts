@@ -8,6 +8,7 @@ import { AgentsSyncOnStart } from './agents-sync.startup.js';
 import { AgentsSyncRepository } from './agents-sync.repository.js';
 import { AgentsSyncService } from './agents-sync.service.js';
 import { AgentsController } from './agents.controller.js';
+import { IntegrationsRepository } from './integrations.repository.js';
 
 /**
  * Agents as code for the api role: sync (at start-up and on POST /api/agents/sync), plan, validation with
@@ -21,6 +22,7 @@ import { AgentsController } from './agents.controller.js';
   providers: [
     AgentsLookupsRepository,
     AgentsSyncRepository,
+    IntegrationsRepository,
     AgentsPlanService,
     AgentsSyncService,
     AgentsSyncOnStart,

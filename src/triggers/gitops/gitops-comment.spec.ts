@@ -32,6 +32,7 @@ const plan: AgentsPlan = {
       { message: 'no nodes', pointer: '', severity: 'error' },
     ]),
   ],
+  integrations: [],
 };
 
 describe('gitops feedback', () => {
