@@ -33,7 +33,7 @@ const SPLIT = new Set(['schemas', 'examples']);
  * Writes `<folder>/<name>.yaml` and `<folder>/openapi/github*.json` (every file under 5 MB): the whole
  * document, or only `operationIds`. Answers the number of operations.
  */
-export function writeGithubIntegration(folder: string, name: string, baseUrl: string, extra = ''): number {
+export function writeGithubIntegration(folder: string, name: string, baseUrl: string, credential = 'credential: { type: api_key, in: bearer }'): number {
   const full = JSON.parse(readFileSync(githubDocumentPath(), 'utf8')) as Record<string, Record<string, Json>>;
   mkdirSync(join(folder, 'openapi'), { recursive: true });
   const external = (kind: string, rest: string) => (SPLIT.has(kind) ? `github.${kind}.json#/${rest}` : `#/components/${kind}/${rest}`);
@@ -50,10 +50,7 @@ export function writeGithubIntegration(folder: string, name: string, baseUrl: st
   const { components: _all, ...rest } = full;
   const document = { ...(rewriteRefs(rest, external) as Record<string, Json>), components };
   writeFileSync(join(folder, 'openapi', 'github.json'), JSON.stringify(document));
-  writeFileSync(
-    join(folder, `${name}.yaml`),
-    [`name: ${name}`, 'openapi: openapi/github.json', `base_url: ${baseUrl}`, 'credential: { type: api_key, in: bearer }', extra].join('\n'),
-  );
+  writeFileSync(join(folder, `${name}.yaml`), [`name: ${name}`, 'openapi: openapi/github.json', `base_url: ${baseUrl}`, credential, ''].join('\n'));
   let operations = 0;
   for (const item of Object.values(full.paths as Record<string, Record<string, Json>>))
     for (const method of Object.keys(item)) if (['get', 'put', 'post', 'delete', 'patch', 'head', 'options'].includes(method)) operations++;

@@ -9,7 +9,8 @@ import { checkIntegrationFile } from '../openapi/integration-file.js';
 import type { IntegrationProblem, LoadedIntegration } from '../openapi/integration.types.js';
 import { loadOperations } from '../openapi/openapi-document.js';
 import type { BlockDefinition } from '../block.types.js';
-import { BlocksRegistry } from '../blocks.registry.js';
+import { BlockRegistryError, BlocksRegistry } from '../blocks.registry.js';
+import { compileBlock } from '../block-validator.js';
 import { operationBlock } from './openapi-blocks.js';
 
 export interface IntegrationCatalog {
@@ -84,7 +85,7 @@ async function readCatalog(folder: string, library: readonly BlockDefinition[], 
     for (const operation of operations) {
       const block = operationBlock(integration, operation);
       try {
-        new BlocksRegistry([block]);
+        new BlocksRegistry([block], undefined, { compileSchemas: false });
         blocks.push(block);
       } catch (error) {
         const problem = { file: source, message: `operation "${operation.operationId}" cannot be a block: ${(error as Error).message.slice(0, 300)}` };
@@ -130,16 +131,27 @@ export class IntegrationAwareRegistry extends BlocksRegistry {
     costs?: ConstructorParameters<typeof BlocksRegistry>[1],
     options?: ConstructorParameters<typeof BlocksRegistry>[2],
   ) {
-    super([...library, ...catalog.blocks], costs, options);
+    // The library's schemas compile now (as BlocksRegistry's do); the integrations' when first used: their
+    // schemas are cut to what compiles (openapi-schemas.ts), and GitHub's ~1,200 operations would take seconds.
+    super([...library, ...catalog.blocks], costs, { compileSchemas: false });
+    const problems: string[] = [];
+    for (const block of options?.compileSchemas === false ? [] : library) {
+      try {
+        compileBlock(this.get(block.id)!);
+      } catch (error) {
+        problems.push(`block ${block.id}: its schemas do not compile: ${(error as Error).message}`);
+      }
+    }
+    if (problems.length) throw new BlockRegistryError(problems);
     this.integrationBlocks = catalog.blocks;
   }
 
   /** The integrations' blocks as served now, as defined (the registry's copies carry the error pin). */
   integrationBlocks: readonly BlockDefinition[];
 
-  /** After a sync: every block of the integrations `names` is replaced by `blocks` (checked and compiled first). */
+  /** After a sync: every block of the integrations `names` is replaced by `blocks` (checked first). */
   useIntegrations(names: readonly string[], blocks: readonly BlockDefinition[], catalog: IntegrationCatalog): void {
-    const checked = new BlocksRegistry(blocks).list();
+    const checked = new BlocksRegistry(blocks, undefined, { compileSchemas: false }).list();
     const prefixes = names.map((name) => `${name}.`);
     for (const id of [...this.blocks.keys()]) if (prefixes.some((prefix) => id.startsWith(prefix))) this.blocks.delete(id);
     for (const block of checked) this.blocks.set(block.id, block);

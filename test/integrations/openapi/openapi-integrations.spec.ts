@@ -126,6 +126,29 @@ describe('the integration file', () => {
   });
 });
 
+describe('block names', () => {
+  it('gives operationIds that differ only after 62 characters two blocks (as GitHub has), each under 63 characters', async () => {
+    const long = 'orgs/custom-properties-for-repos-create-or-update-organization-definition';
+    const operation = (id: string, path: string) => [`  ${path}:`, '    put:', `      operationId: ${id}`, '      responses: { "200": { description: ok } }'];
+    const catalog = await catalogOf({
+      'integrations/longs.yaml': 'name: longs\nopenapi: docs/longs.yaml\nbase_url: https://api.example.com\n',
+      'integrations/docs/longs.yaml': [
+        'openapi: 3.0.3',
+        'info: { title: x, version: "1" }',
+        'paths:',
+        ...operation(long, '/a'),
+        ...operation(`${long}s`, '/b'),
+        '',
+      ].join('\n'),
+    });
+    expect(catalog.problems).toEqual([]);
+    const ids = catalog.blocks.map((b) => b.id.slice('longs.'.length));
+    expect(new Set(ids).size).toBe(2);
+    for (const id of ids) expect(id).toMatch(/^orgs_custom_properties_for_repos_create_or_update_organ_[0-9a-f]{6}$/);
+    expect(Math.max(...ids.map((id) => id.length))).toBeLessThanOrEqual(62);
+  });
+});
+
 describe('mapping rules on @readme/oas-examples', () => {
   const integration = (name: string, doc: string, credential = '') => ({
     [`integrations/${name}.yaml`]: `name: ${name}\nopenapi: docs/${name}.yaml\nbase_url: https://api.example.com\n${credential}`,
