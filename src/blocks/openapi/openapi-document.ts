@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { dereference, load, validate } from '@scalar/openapi-parser';
+import { load, validate } from '@scalar/openapi-parser';
 import { readFiles } from '@scalar/openapi-parser/plugins/read-files';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { positionOf } from './integration-file.js';
@@ -110,21 +110,18 @@ export async function loadOperations(
   };
   const loaded = await load(path, { plugins: [guarded] });
   if (refused.length) return fail(refused[0]!);
-  const dereferenced = dereference(loaded.filesystem);
-  if (loaded.errors?.length || dereferenced.errors?.length || !dereferenced.schema) {
-    const first = [...(loaded.errors ?? []), ...(dereferenced.errors ?? [])][0];
-    return fail(`its $refs could not be resolved: ${(first?.message ?? 'unknown reason').split('\n')[0]!.slice(0, 300)}`);
-  }
-  // Validated as loaded (the validator follows the $refs across the files itself): validating the
+  if (loaded.errors?.length) return fail(`its $refs could not be resolved: ${(loaded.errors[0]?.message ?? 'unknown reason').split('\n')[0]!.slice(0, 300)}`);
+  // Validated as loaded (schema validation on the unresolved files, then the parser resolves the $refs once
+  // and checks path parameters on the result, which is the dereferenced document used below): validating the
   // dereferenced tree walked every shared schema once per use (GitHub's document: tens of seconds).
   const checked = await validate(loaded.filesystem);
   const errors = checked.valid ? [] : checked.errors;
-  if (errors.length) {
+  if (errors.length || !checked.schema) {
     const first = errors[0];
     const pointer = Array.isArray(first?.path) ? first.path : typeof first?.path === 'string' ? first.path.split('/').filter(Boolean) : [];
     return fail(`invalid OpenAPI document: ${(first?.message ?? 'it could not be read').split('\n')[0]!.slice(0, 300)}`, pointer.length ? at(pointer) : {});
   }
-  const api = dereferenced.schema as Raw;
+  const api = checked.schema as Raw;
   return collectOperations(integration, api, at, file, source);
 }
 
