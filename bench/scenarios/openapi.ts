@@ -49,8 +49,10 @@ const openapi: Scenario = {
       const { syncs } = agentsServices(database.dataSource, config);
       const before = memory();
       const start = performance.now();
+      const cpu = process.cpuUsage();
       const result = await syncs.sync({ trigger: 'cli' });
       const ms = performance.now() - start;
+      const used = process.cpuUsage(cpu);
       const after = memory();
       const entry = result.integrations.find((i) => i.name === 'github_api');
       if (entry?.action !== 'create') throw new Error(`expected github_api created, got ${JSON.stringify(entry ?? result.integrations).slice(0, 500)}`);
@@ -62,6 +64,8 @@ const openapi: Scenario = {
       if (second.integrations[0]?.action !== 'unchanged') throw new Error('expected the re-sync to find github_api unchanged');
       const figures: Figure[] = [
         { label: `first sync loading ${entry.operations.added.length} operations`, value: ms, unit: 'ms', budget: 3_000 },
+        // On a shared machine wall time includes waiting for a core; CPU time is this process's own work.
+        { label: 'CPU time of that sync (user + system)', value: (used.user + used.system) / 1000, unit: 'ms' },
         { label: 'heap added (kept after the sync)', value: after.heap - before.heap, unit: 'MB', budget: 100 },
         { label: 'RSS added', value: after.rss - before.rss, unit: 'MB' },
         { label: 're-sync, nothing changed', value: againMs, unit: 'ms' },
