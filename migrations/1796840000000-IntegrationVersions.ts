@@ -12,6 +12,7 @@ export class IntegrationVersions1796840000000 implements MigrationInterface {
     "hash" text NOT NULL,
     "file" text,
     "operations" jsonb NOT NULL,
+    "definition" jsonb,
     "removed" boolean NOT NULL DEFAULT false,
     "commit" text,
     "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { BlockDefinition } from '../blocks/block.types.js';
 import type { IntegrationCatalog } from '../blocks/integrations/integration-blocks.js';
-import type { IntegrationOperation, IntegrationProblem, LoadedIntegration } from '../blocks/openapi/integration.types.js';
+import type { IntegrationFile, IntegrationOperation, IntegrationProblem, LoadedIntegration } from '../blocks/openapi/integration.types.js';
 import type { AgentProblem } from '../agent-format/agent.problems.js';
 import type { StoredOperation } from './integration-version.entity.js';
 
@@ -44,6 +44,7 @@ export interface IntegrationWrite {
   file: string | null;
   removed: boolean;
   operations: StoredOperation[];
+  definition: { file: IntegrationFile; operations: IntegrationOperation[] } | null;
 }
 
 export interface IntegrationsPlan {
@@ -58,8 +59,10 @@ export interface IntegrationsPlan {
 export interface IntegrationsPlanInput {
   catalog: IntegrationCatalog;
   stored: ReadonlyMap<string, StoredIntegration>;
-  /** The blocks the running registry holds now (the last good state of each integration). */
+  /** The blocks the running registry holds now (the last good state of an integration recorded without its definition). */
   current: readonly BlockDefinition[];
+  /** The blocks of an integration's newest recorded version, rebuilt from it (null when it holds no definition). */
+  recordedBlocks: (name: string, version: number) => Promise<BlockDefinition[] | null>;
   /** Who uses a block: agents named by block id (asked only for blocks a change would break). */
   usersOf: (blocks: readonly string[]) => Promise<Map<string, string[]>>;
 }
@@ -97,14 +100,18 @@ function emptyEntry(name: string, action: IntegrationAction, fields: Partial<Int
   return { name, action, file: null, version: null, previous_version: null, operations: { added: [], changed: [], removed: [] }, notes: [], problems: [], ...fields };
 }
 
-export async function planIntegrations({ catalog, stored, current, usersOf }: IntegrationsPlanInput): Promise<IntegrationsPlan> {
+export async function planIntegrations({ catalog, stored, current, usersOf, recordedBlocks }: IntegrationsPlanInput): Promise<IntegrationsPlan> {
   const entries: IntegrationPlanEntry[] = [];
   const writes: IntegrationWrite[] = [];
   const blocks: BlockDefinition[] = [];
   const loaded = new Map(catalog.integrations.map((integration) => [integration.file.name, integration]));
   const failed = new Map(catalog.failed.map((failure) => [failure.name, failure]));
   const names = [...new Set([...loaded.keys(), ...failed.keys(), ...[...stored.values()].filter((s) => !s.removed).map((s) => s.name)])].sort();
-  const lastGood = (name: string) => current.filter((block) => block.id.startsWith(prefixOf(name)));
+  const lastGood = async (name: string) => {
+    const recorded = stored.get(name);
+    const rebuilt = recorded && !recorded.removed ? await recordedBlocks(name, recorded.version) : null;
+    return rebuilt ?? current.filter((block) => block.id.startsWith(prefixOf(name)));
+  };
 
   // Candidates first: which blocks would each change break? One lookup of their users for all of them.
   const candidates = new Map<string, { integration: LoadedIntegration | null; operations: StoredOperation[]; added: string[]; changed: string[]; removed: string[]; breaking: string[] }>();
@@ -129,7 +136,7 @@ export async function planIntegrations({ catalog, stored, current, usersOf }: In
     const base = { previous_version: previous?.version ?? null, version: previous?.version ?? null };
     const failure = failed.get(name);
     if (failure) {
-      blocks.push(...lastGood(name));
+      blocks.push(...(await lastGood(name)));
       const keeps = recorded ? `skipped: version ${recorded.version} stays` : 'skipped: no block is created until the file is valid';
       entries.push(emptyEntry(name, 'invalid', { ...base, file: failure.source, problems: failure.problems.map(asProblem), notes: [keeps] }));
       continue;
@@ -139,7 +146,7 @@ export async function planIntegrations({ catalog, stored, current, usersOf }: In
     const diff = { added, changed, removed };
     const broken = breaking.filter((block) => users.has(block));
     if (broken.length) {
-      blocks.push(...lastGood(name));
+      blocks.push(...(await lastGood(name)));
       const problems = broken.map((block) =>
         asProblem({
           file: file ?? name,
@@ -152,7 +159,7 @@ export async function planIntegrations({ catalog, stored, current, usersOf }: In
     }
     if (!integration) {
       const version = recorded!.version + 1;
-      writes.push({ name, version, hash: '', file: recorded!.file, removed: true, operations: [] });
+      writes.push({ name, version, hash: '', file: recorded!.file, removed: true, operations: [], definition: null });
       entries.push(emptyEntry(name, 'remove', { ...base, version, file, operations: diff, notes: ['its file is gone: its blocks are no longer listed'] }));
       continue;
     }
@@ -162,7 +169,15 @@ export async function planIntegrations({ catalog, stored, current, usersOf }: In
       continue;
     }
     const version = (previous?.version ?? 0) + 1;
-    writes.push({ name, version, hash: integration.hash, file: integration.source, removed: false, operations });
+    writes.push({
+      name,
+      version,
+      hash: integration.hash,
+      file: integration.source,
+      removed: false,
+      operations,
+      definition: { file: integration.file, operations: integration.operations },
+    });
     entries.push(emptyEntry(name, recorded ? 'update' : 'create', { ...base, version, file, operations: diff }));
   }
   return { entries, writes, blocks, names };

@@ -119,6 +119,7 @@ export class AgentsPlanService implements AgentValidator {
       catalog,
       stored: await this.integrationVersions.latest(manager),
       current,
+      recordedBlocks: (name, version) => this.integrationVersions.recordedBlocks(name, version, manager),
       usersOf: async (blocks) => {
         const users = await this.integrationVersions.storedUsers(blocks, manager);
         for (const file of folder.files) {

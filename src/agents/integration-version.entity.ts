@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import type { IntegrationFile, IntegrationOperation } from '../blocks/openapi/integration.types.js';
 
 /** One operation as a version records it: enough to say what a later document adds, changes or removes. */
 export interface StoredOperation {
@@ -35,6 +36,10 @@ export class IntegrationVersionEntity {
 
   @Column({ type: 'jsonb' })
   operations!: StoredOperation[];
+
+  /** The integration file and its operations as read (pins with their schemas): the blocks of this version, rebuilt without the document. */
+  @Column({ type: 'jsonb', nullable: true })
+  definition!: { file: IntegrationFile; operations: IntegrationOperation[] } | null;
 
   @Column({ type: 'boolean', default: false })
   removed!: boolean;

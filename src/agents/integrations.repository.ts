@@ -2,6 +2,9 @@
 // integration change from one that breaks an agent.
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { BlockDefinition } from '../blocks/block.types.js';
+import { operationBlock } from '../blocks/integrations/openapi-blocks.js';
+import type { IntegrationFile, IntegrationOperation } from '../blocks/openapi/integration.types.js';
 import type { IntegrationWrite, StoredIntegration } from './agents-integrations.js';
 
 /** Every string under a `block` key (nodes, and tools inside a node's inputs). */
@@ -30,11 +33,20 @@ export class IntegrationsRepository {
   async insert(manager: EntityManager, writes: readonly IntegrationWrite[], commit: string | null): Promise<void> {
     if (writes.length === 0) return;
     await manager.query(
-      `INSERT INTO integration_versions (name, version, hash, file, removed, operations, "commit")
-       SELECT w.name, w.version, w.hash, w.file, w.removed, w.operations, $2 FROM jsonb_to_recordset($1::jsonb)
-         AS w(name text, version int, hash text, file text, removed boolean, operations jsonb)`,
+      `INSERT INTO integration_versions (name, version, hash, file, removed, operations, definition, "commit")
+       SELECT w.name, w.version, w.hash, w.file, w.removed, w.operations, w.definition, $2 FROM jsonb_to_recordset($1::jsonb)
+         AS w(name text, version int, hash text, file text, removed boolean, operations jsonb, definition jsonb)`,
       [JSON.stringify(writes), commit],
     );
+  }
+
+  /** The blocks of one recorded version, rebuilt from its definition (null when it has none). */
+  async recordedBlocks(name: string, version: number, manager: EntityManager = this.dataSource.manager): Promise<BlockDefinition[] | null> {
+    const rows = (await manager.query(`SELECT definition FROM integration_versions WHERE name = $1 AND version = $2`, [name, version])) as Array<{
+      definition: { file: IntegrationFile; operations: IntegrationOperation[] } | null;
+    }>;
+    const definition = rows[0]?.definition;
+    return definition ? definition.operations.map((operation) => operationBlock(definition.file, operation)) : null;
   }
 
   /**

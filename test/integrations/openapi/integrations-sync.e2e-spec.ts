@@ -164,6 +164,24 @@ describe('integrations synced with the agents', () => {
     expect(registry.get('pets.delete_pet')).toBeUndefined();
   });
 
+  it('rebuilds the last good blocks from the recorded version in a new process (a restart, the CLI)', async () => {
+    writeFile(dir, 'agents/cleanup.yaml', agentUsing('cleanup', 'pets.delete_pet'));
+    await sync();
+    writeFile(dir, 'integrations/docs/pets.yaml', petsDocument({ remove: true }));
+    writeFile(dir, 'agents/cleanup.yaml', agentUsing('cleanup', 'pets.delete_pet', '{ id: felix }'));
+    // A server started on the new folder: its registry lacks the operation until its sync serves the recorded version.
+    const config = testConfig(join(dir, 'agents'));
+    const restarted = new IntegrationAwareRegistry(BLOCK_LIBRARY, await loadIntegrationCatalog(config.integrationsDir, BLOCK_LIBRARY), config.costs);
+    expect(restarted.get('pets.delete_pet')).toBeUndefined();
+    const result = await agentsServices(dataSource, config, restarted).syncs.sync({ trigger: 'start' });
+    expect(result.integrations[0]).toMatchObject({ action: 'invalid', version: 1 });
+    expect(result.agents[0]).toMatchObject({ name: 'cleanup', action: 'update', problems: [] });
+    expect(restarted.get('pets.delete_pet')?.description).toMatch(/DELETE \/pets\/\{id\}/);
+    // The CLI's services hold no integration blocks at all: the plan still validates against the recorded ones.
+    const plan = await agentsServices(dataSource, config).plans.plan();
+    expect(plan.agents[0]).toMatchObject({ name: 'cleanup', action: 'unchanged', problems: [] });
+  });
+
   it('counts a pinned version as a user, and a newly required pin as a breaking change', async () => {
     writeFile(dir, 'agents/lister.yaml', agentUsing('lister', 'pets.list_pets', '{}'));
     await sync();
