@@ -7,6 +7,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { DataSource } from 'typeorm';
 import { agentsServices, type AgentsServices } from '../../../src/agents/agents-services.js';
 import { renderPlanMarkdown } from '../../../src/agents/agents-plan.render.js';
+import { syncCommand } from '../../../src/agents/agents-sync.command.js';
+import { capture } from '../../agents/fixtures/cli.js';
 import { IntegrationAwareRegistry, loadIntegrationCatalog } from '../../../src/blocks/integrations/integration-blocks.js';
 import { BLOCK_LIBRARY } from '../../../src/blocks/library/index.js';
 import { connect, createTestDatabase, type TestDatabase } from '../../helpers/database.js';
@@ -196,13 +198,18 @@ describe('integrations synced with the agents', () => {
     expect(result.agents[0]).toMatchObject({ name: 'lister', action: 'pinned', version: 2 });
   });
 
-  it('reports a broken integration at its line and column and keeps its last version; a file that goes unused is removed', async () => {
+  it('reports a broken integration at its line and column, keeps its last version and makes trellis sync exit 1; a file that goes unused is removed', async () => {
     await sync();
     writeFile(dir, 'integrations/pets.yaml', lines('name: pets', 'openapi: docs/pets.yaml', 'base_url: http://pets.example.com'));
     const broken = await sync();
     expect(broken.integrations[0]).toMatchObject({ name: 'pets', action: 'invalid', version: 1, notes: ['skipped: version 1 stays'] });
     expect(broken.integrations[0]!.problems[0]).toMatchObject({ line: 3, column: 11, message: expect.stringMatching(/base_url must be https/) });
     expect(registry.get('pets.get_pet')).toBeDefined();
+    // `trellis sync` says so and exits 1, as for an invalid agent file.
+    const cli = capture(dir);
+    expect(await syncCommand(undefined, 'markdown', cli.io, services)).toBe(1);
+    expect(cli.err()).toContain('integrations: pets invalid (last good version kept)');
+    expect(cli.out()).toMatch(/\| `pets` \| invalid \| v1 stays \|/);
 
     removeFile(dir, 'integrations/pets.yaml');
     const gone = await sync();
