@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { createDataSource, type DataSourceOptions } from './database/data-source.js';
 import { AgentSyncStateEntity } from './agents/agent-sync.entity.js';
 import { AgentSyncFileEntity, AgentSyncRunEntity } from './agents/agent-sync-history.entity.js';
+import { IntegrationVersionEntity } from './agents/integration-version.entity.js';
 import { ApiKeyEntity } from './auth/api-key.entity.js';
 import { CreditBalanceEntity } from './credits/credit-balance.entity.js';
 import { CreditTransactionEntity } from './credits/credit-transaction.entity.js';
@@ -38,6 +39,7 @@ export const ENTITIES = [
   AgentSyncStateEntity,
   AgentSyncRunEntity,
   AgentSyncFileEntity,
+  IntegrationVersionEntity,
   ExecutionEntity,
   NodeExecutionEntity,
   AiAgentConversationEntity,

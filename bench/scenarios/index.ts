@@ -3,6 +3,7 @@ import fanout from './fanout.js';
 import { gitopsScenario } from './gitops.js';
 import hostile from './hostile.js';
 import latency from './latency.js';
+import openapi from './openapi.js';
 import peers from './peers.js';
 import { syncScenario } from './sync.js';
 import throughput from './throughput.js';
@@ -27,4 +28,4 @@ export interface Scenario {
   run(say: (line: string) => void): Promise<ScenarioResult>;
 }
 
-export const SCENARIOS: Scenario[] = [syncScenario, throughput, latency, fanout, waiting, webhooks, hostile, gitopsScenario, peers];
+export const SCENARIOS: Scenario[] = [syncScenario, throughput, latency, fanout, waiting, webhooks, hostile, gitopsScenario, peers, openapi];

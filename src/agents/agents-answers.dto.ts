@@ -1,6 +1,7 @@
 // Answer shapes of /api/agents (plan, sync, validate) for the OpenAPI document.
 import { ANY_OBJECT, apiSchema, nullable, type SchemaObject } from '../common/api-docs.dto.js';
 import { PLAN_ACTIONS } from './agents-plan.js';
+import { INTEGRATION_ACTIONS } from './agents-integrations.js';
 
 const PROBLEM: SchemaObject = {
   type: 'object',
@@ -42,8 +43,30 @@ const PLAN_PROPERTIES: Record<string, SchemaObject> = {
       },
     },
   },
+  integrations: {
+    type: 'array',
+    description: 'The OpenAPI integrations of the integrations folder against their recorded versions.',
+    items: {
+      type: 'object',
+      required: ['name', 'action', 'operations', 'problems'],
+      properties: {
+        name: { type: 'string' },
+        action: { type: 'string', enum: [...INTEGRATION_ACTIONS] },
+        file: nullable({ type: 'string' }),
+        version: nullable({ type: 'integer' }),
+        previous_version: nullable({ type: 'integer' }),
+        operations: {
+          type: 'object',
+          description: 'Block ids added, changed and removed against the newest recorded version.',
+          properties: { added: { type: 'array', items: { type: 'string' } }, changed: { type: 'array', items: { type: 'string' } }, removed: { type: 'array', items: { type: 'string' } } },
+        },
+        notes: { type: 'array', items: { type: 'string' } },
+        problems: { type: 'array', items: PROBLEM },
+      },
+    },
+  },
 };
-const PLAN_REQUIRED = ['folder', 'commit', 'blocked', 'summary', 'agents'];
+const PLAN_REQUIRED = ['folder', 'commit', 'blocked', 'summary', 'agents', 'integrations'];
 
 export const AGENTS_PLAN = apiSchema('AgentsPlan', { type: 'object', required: PLAN_REQUIRED, properties: PLAN_PROPERTIES });
 

@@ -3,6 +3,7 @@
 import type { AgentProblem } from '../agent-format/agent.problems.js';
 import type { NodeChanges } from './agents-plan.diff.js';
 import type { AgentsPlan, PlanAction, PlanEntry } from './agents-plan.js';
+import type { IntegrationPlanEntry } from './agents-integrations.js';
 
 const LABEL: Record<PlanAction, string> = {
   create: 'create',
@@ -105,10 +106,43 @@ export function renderPlanMarkdown(plan: AgentsPlan): string {
     lines.push('No agent files in the folder, and no agent from files to remove.', '');
   }
 
+  lines.push(...integrationLines(plan));
   const unchanged = plan.agents.filter((e) => e.action === 'unchanged');
   if (unchanged.length) {
     lines.push(`<details><summary>${plural(unchanged.length, 'unchanged agent')}</summary>`, '');
     lines.push(unchanged.map((e) => code(e.name) + (e.notes.length ? ` (${inline(e.notes.join('; '))})` : '')).join(', '), '', '</details>', '');
   }
   return lines.join('\n');
+}
+
+function integrationVersion(e: IntegrationPlanEntry): string {
+  if (e.action === 'invalid') return e.version !== null ? `v${e.version} stays` : 'not synced';
+  if (e.action === 'unchanged') return `v${e.version}`;
+  return e.previous_version !== null ? `v${e.previous_version} → v${e.version}` : `v${e.version}`;
+}
+
+/** The integrations that change: a table, then what each adds, changes and removes, and the problems of the invalid. */
+function integrationLines(plan: AgentsPlan): string[] {
+  const changing = (plan.integrations ?? []).filter((e) => e.action !== 'unchanged');
+  if (!changing.length) return [];
+  const lines = ['### Integrations', '', '| integration | action | version | operations |', '|---|---|---|---|'];
+  for (const e of changing) {
+    const ops = [`+${e.operations.added.length}`, `~${e.operations.changed.length}`, `-${e.operations.removed.length}`].join(' ');
+    lines.push(`| ${code(e.name)} | ${e.action} | ${inline(integrationVersion(e))} | ${ops} |`);
+  }
+  lines.push('');
+  for (const e of changing) {
+    const listed = [
+      ...e.operations.added.map((b) => `- added ${code(b)}`),
+      ...e.operations.changed.map((b) => `- changed ${code(b)}`),
+      ...e.operations.removed.map((b) => `- removed ${code(b)}`),
+    ];
+    const shown = listed.length > 30 ? [...listed.slice(0, 30), `- … and ${listed.length - 30} more`] : listed;
+    if (!shown.length && e.action !== 'invalid' && !e.notes.length) continue;
+    lines.push(`#### ${e.action} ${code(e.name)}${e.file ? ` (${code(e.file)})` : ''}`, '');
+    for (const note of e.notes) lines.push(`> ${inline(note)}`, '');
+    if (shown.length) lines.push(...shown, '');
+    if (e.problems.length) lines.push(...e.problems.map(problemLine), '');
+  }
+  return lines;
 }

@@ -4,6 +4,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { BlocksRegistry } from '../blocks/blocks.registry.js';
+import { IntegrationAwareRegistry, loadIntegrationCatalog, type IntegrationCatalog } from '../blocks/integrations/integration-blocks.js';
+import { BLOCK_LIBRARY } from '../blocks/library/index.js';
 import { mayUseOperatorCredential, type CredentialAsker } from '../blocks/credential-policy.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig, ConfigCredential } from '../config/config.schema.js';
@@ -21,6 +23,8 @@ import { databaseValidationContext, documentReferences, type DocumentReferences 
 import { ParsedFilesCache, readAgentsFolder, type AgentsFolder } from './agents-plan.folder.js';
 import { apiNameTakenMessage, attachChanges, classify, definitionsToCompare, problemAtName, summarize, type AgentsPlan, type Classified } from './agents-plan.js';
 import { AgentsSyncRepository } from './agents-sync.repository.js';
+import { planIntegrations, type IntegrationsPlan } from './agents-integrations.js';
+import { blocksNamed, IntegrationsRepository } from './integrations.repository.js';
 import { behindReason, gitCommit } from './agents-sync.git.js';
 
 /** POST /api/agents/validate: one file's problems, as sync would report them. */
@@ -39,6 +43,8 @@ export interface FolderPlan {
   plan: AgentsPlan;
   classified: Classified;
   users: Map<string, string>;
+  integrations: IntegrationsPlan;
+  catalog: IntegrationCatalog;
 }
 
 /** Where the last sync of this deployment's folder is recorded (agent_sync_state.scope). */
@@ -54,6 +60,7 @@ export class AgentsPlanService implements AgentValidator {
     private readonly syncState: AgentsSyncRepository,
     private readonly blocks: BlocksRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly integrationVersions: IntegrationsRepository,
   ) {}
 
   readonly isTrigger = (block: string): boolean => this.blocks.get(block)?.trigger === true;
@@ -80,7 +87,8 @@ export class AgentsPlanService implements AgentValidator {
   async planFolder(folder: AgentsFolder, commit: string | null, manager?: EntityManager): Promise<FolderPlan> {
     const sources = folder.files.map((file) => file.source);
     const names = documentReferences(sources).names;
-    const { report, users } = await this.validate(sources, {
+    const { integrations, catalog, registry } = await this.planIntegrations(folder, manager);
+    const { report, users } = await this.validateAgainst(registry, sources, {
       defaultOwner: ADMIN_HANDLE,
       // A file may call API graphs, and agents whose files are still here (a file that fails to parse keeps its last good version).
       callable: (graph) => graph.source === 'api' || names.has(graph.id),
@@ -89,17 +97,60 @@ export class AgentsPlanService implements AgentValidator {
     const stored = new Map((await this.graphs.storedGraphs(manager)).map((graph) => [graph.id, graph]));
     const classified = classify({ files: folder.files, report, stored });
     attachChanges(classified, await this.graphs.definitions(definitionsToCompare(classified), manager), this.isTrigger);
-    const plan: AgentsPlan = { folder: folder.display, commit, blocked: null, summary: summarize(classified.entries), agents: classified.entries };
-    return { plan, classified, users };
+    const plan: AgentsPlan = {
+      folder: folder.display,
+      commit,
+      blocked: null,
+      summary: summarize(classified.entries),
+      agents: classified.entries,
+      integrations: integrations.entries,
+    };
+    return { plan, classified, users, integrations, catalog };
+  }
+
+  /**
+   * The integrations folder against the recorded versions, and the registry the folder's agents validate
+   * against: the library, the accepted integrations' new blocks, the last good blocks of the others.
+   */
+  private async planIntegrations(folder: AgentsFolder, manager?: EntityManager) {
+    const catalog = await loadIntegrationCatalog(this.config.integrationsDir, BLOCK_LIBRARY);
+    const current = this.blocks instanceof IntegrationAwareRegistry ? this.blocks.integrationBlocks : [];
+    const integrations = await planIntegrations({
+      catalog,
+      stored: await this.integrationVersions.latest(manager),
+      current,
+      recordedBlocks: (name, version) => this.integrationVersions.recordedBlocks(name, version, manager),
+      usersOf: async (blocks) => {
+        const users = await this.integrationVersions.storedUsers(blocks, manager);
+        for (const file of folder.files) {
+          const name = (file.source.data as { name?: unknown } | undefined)?.name ?? file.source.expectedName;
+          for (const block of blocksNamed(file.source.data)) if (blocks.includes(block)) users.set(block, [...(users.get(block) ?? []), `agent ${String(name)} (${file.path})`]);
+        }
+        return users;
+      },
+    });
+    const registry = new BlocksRegistry([...BLOCK_LIBRARY, ...integrations.blocks], this.config.costs, { compileSchemas: false });
+    return { integrations, catalog, registry };
+  }
+
+  /** After a sync: this process serves the integrations' new blocks (other processes at their next start or sync). */
+  serveIntegrations(integrations: IntegrationsPlan, catalog: IntegrationCatalog): void {
+    if (!(this.blocks instanceof IntegrationAwareRegistry)) return;
+    const names = [...new Set([...integrations.names, ...this.blocks.catalog.integrations.map((i) => i.file.name)])];
+    this.blocks.useIntegrations(names, integrations.blocks, catalog);
   }
 
   /** Validates documents as a set, with users, credentials, channels and stored agents looked up. */
-  async validate(sources: readonly AgentSource[], options: ValidateOptions): Promise<DatabaseValidation> {
+  validate(sources: readonly AgentSource[], options: ValidateOptions): Promise<DatabaseValidation> {
+    return this.validateAgainst(this.blocks, sources, options);
+  }
+
+  private async validateAgainst(blocks: BlocksRegistry, sources: readonly AgentSource[], options: ValidateOptions): Promise<DatabaseValidation> {
     const refs = documentReferences(sources);
     const users = await this.lookups.usersByHandle([...refs.owners, options.defaultOwner], options.manager);
     const credentials = await this.lookups.credentialsByHandle(users, options.manager);
     const { catalog, names } = await this.loadCatalog(refs, options.callable, options.manager);
-    const context = databaseValidationContext(this.blocks, {
+    const context = databaseValidationContext(blocks, {
       users,
       credentials,
       configCredentials: options.asker ? usableCredentials(this.config.credentials, options.asker) : this.config.credentials,

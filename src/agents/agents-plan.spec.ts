@@ -193,7 +193,7 @@ describe('diffAgents', () => {
 });
 
 describe('renderPlanMarkdown', () => {
-  const base: AgentsPlan = { folder: 'agents', commit: 'a'.repeat(40), blocked: null, summary: { create: 0, update: 0, pinned: 0, unchanged: 0, remove: 0, invalid: 0 }, agents: [] };
+  const base: AgentsPlan = { folder: 'agents', commit: 'a'.repeat(40), blocked: null, summary: { create: 0, update: 0, pinned: 0, unchanged: 0, remove: 0, invalid: 0 }, agents: [], integrations: [] };
   const entry = { file: null, version: null, previous_version: null, active_version: null, pinned_version: null, hash: null, notes: [], changes: null, problems: [] };
 
   it('shows a table of what changes, the details of updates and invalid files, and folds the unchanged', () => {

@@ -7,6 +7,7 @@ import type { AgentProblem } from '../agent-format/agent.problems.js';
 import type { AgentValidation, ValidationReport } from '../agent-format/agent.validator.js';
 import type { StoredGraphState } from '../graphs/graphs.repository.js';
 import { diffAgents, type AgentChanges } from './agents-plan.diff.js';
+import type { IntegrationPlanEntry } from './agents-integrations.js';
 
 /** How a plan is printed: JSON for programs, markdown for people and pull-request comments. */
 export const PLAN_FORMATS = ['json', 'markdown'] as const;
@@ -48,6 +49,8 @@ export interface AgentsPlan {
   blocked: string | null;
   summary: PlanSummary;
   agents: PlanEntry[];
+  /** The OpenAPI integrations of the integrations folder against their recorded versions. */
+  integrations: IntegrationPlanEntry[];
 }
 
 /** One agent file of the folder: its path relative to the folder, and its parsed text. */

@@ -11,6 +11,7 @@ import { AgentsPlanService } from './agents-plan.service.js';
 import { AgentsSyncHistoryRepository } from './agents-sync-history.repository.js';
 import { AgentsSyncRepository } from './agents-sync.repository.js';
 import { AgentsSyncService } from './agents-sync.service.js';
+import { IntegrationsRepository } from './integrations.repository.js';
 
 export interface AgentsServices {
   plans: AgentsPlanService;
@@ -20,11 +21,12 @@ export interface AgentsServices {
 }
 
 /** The plan and sync services over a DataSource, without Nest (the CLI, the bench, tests). */
-export function agentsServices(dataSource: DataSource, config: AppConfig): AgentsServices {
+export function agentsServices(dataSource: DataSource, config: AppConfig, blocks: BlocksRegistry = new BlocksRegistry(BLOCK_LIBRARY, config.costs)): AgentsServices {
   const graphs = new GraphsRepository(dataSource);
   const syncRepository = new AgentsSyncRepository(dataSource);
-  const plans = new AgentsPlanService(graphs, new AgentsLookupsRepository(dataSource), syncRepository, new BlocksRegistry(BLOCK_LIBRARY, config.costs), config);
+  const integrations = new IntegrationsRepository(dataSource);
+  const plans = new AgentsPlanService(graphs, new AgentsLookupsRepository(dataSource), syncRepository, blocks, config, integrations);
   const activations = new GraphActivations();
-  const syncs = new AgentsSyncService(plans, graphs, syncRepository, new AgentsSyncHistoryRepository(dataSource), activations, config);
+  const syncs = new AgentsSyncService(plans, graphs, syncRepository, new AgentsSyncHistoryRepository(dataSource), activations, config, integrations);
   return { plans, syncs, activations };
 }

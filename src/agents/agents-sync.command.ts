@@ -49,22 +49,33 @@ function print(plan: AgentsPlan, format: PlanFormat, io: CliIo): void {
   io.out(format === 'json' ? JSON.stringify(plan, null, 2) + '\n' : renderPlanMarkdown(plan));
 }
 
-/** Exit 1 when a file is invalid (it is skipped), else 0. */
+/** Exit 1 when a file or an integration is invalid (it is skipped), else 0. */
 export async function planCommand(dir: string | undefined, format: string, io: CliIo, services: AgentsServices): Promise<number> {
   if (!checkFormat(format, io)) return 2;
   const plan = await services.plans.plan(dir !== undefined ? resolve(io.cwd, dir) : undefined);
   print(plan, format, io);
-  return plan.summary.invalid ? 1 : 0;
+  return invalidAnything(plan) ? 1 : 0;
 }
 
-/** Exit 1 when a file is invalid (it was skipped, the rest applied), else 0; a refused sync says why. */
+function integrationCounts(plan: AgentsPlan): string {
+  const changed = (plan.integrations ?? []).filter((e) => e.action !== 'unchanged');
+  if (!changed.length) return '';
+  return `; integrations: ${changed.map((e) => `${e.name} ${e.action === 'invalid' ? 'invalid (last good version kept)' : e.action}`).join(', ')}`;
+}
+
+/** An invalid agent file, or an invalid integration (kept at its last good version). */
+function invalidAnything(plan: AgentsPlan): boolean {
+  return plan.summary.invalid > 0 || (plan.integrations ?? []).some((e) => e.action === 'invalid');
+}
+
+/** Exit 1 when a file or an integration is invalid (it was skipped, the rest applied), else 0; a refused sync says why. */
 export async function syncCommand(dir: string | undefined, format: string, io: CliIo, services: AgentsServices): Promise<number> {
   if (!checkFormat(format, io)) return 2;
   const result = await services.syncs.sync({ ...(dir !== undefined ? { dir: resolve(io.cwd, dir) } : {}), trigger: 'cli' });
   print(result, format, io);
   if (result.status === 'skipped') io.err(`nothing synced: ${result.reason}\n`);
-  else io.err(`synced ${result.folder}: ${result.summary.create} created, ${result.summary.update} updated, ${result.summary.pinned} recorded while pinned, ${result.summary.remove} removed, ${result.summary.invalid} invalid (skipped), ${result.summary.unchanged} unchanged\n`);
-  return result.summary.invalid ? 1 : 0;
+  else io.err(`synced ${result.folder}: ${result.summary.create} created, ${result.summary.update} updated, ${result.summary.pinned} recorded while pinned, ${result.summary.remove} removed, ${result.summary.invalid} invalid (skipped), ${result.summary.unchanged} unchanged${integrationCounts(result)}\n`);
+  return invalidAnything(result) ? 1 : 0;
 }
 
 export function registerSyncCommands(program: Command, openDataSource: OpenDataSource, io: () => CliIo = processIo): void {

@@ -14,6 +14,7 @@ import type { AgentsPlan, Classified, PlanAction } from './agents-plan.js';
 import { behindReason, gitCommit } from './agents-sync.git.js';
 import { AgentsSyncHistoryRepository, type SyncFileRow, type SyncRunRow } from './agents-sync-history.repository.js';
 import { AgentsSyncRepository } from './agents-sync.repository.js';
+import { IntegrationsRepository } from './integrations.repository.js';
 
 /** What started a sync; recorded with it. */
 export type SyncTrigger = 'start' | 'api' | 'cli' | 'push';
@@ -56,6 +57,7 @@ export class AgentsSyncService {
     private readonly history: AgentsSyncHistoryRepository,
     private readonly activations: GraphActivations,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly integrations: IntegrationsRepository,
   ) {}
 
   async sync(options: SyncOptions = {}): Promise<SyncResult> {
@@ -65,23 +67,25 @@ export class AgentsSyncService {
     const scope = syncScope(this.config);
     const trigger = options.trigger ?? 'cli';
     const syncedBy = `${hostname()} pid ${process.pid} (${trigger})`;
-    const { result, changes } = await this.syncs.transaction(async (manager) => {
+    const { result, changes, served } = await this.syncs.transaction(async (manager) => {
       await this.syncs.lockExclusive(manager);
       const state = await this.syncs.readState(scope, manager);
-      const { plan, classified, users } = await this.planner.planFolder(folder, commit, manager);
+      const { plan, classified, users, integrations, catalog } = await this.planner.planFolder(folder, commit, manager);
       plan.blocked = await behindReason(folder.dir, commit, state?.commit ?? null);
       // Every sync, applied or not, is recorded (GET /api/agents/sync): the history says why nothing changed.
       const record = (status: 'applied' | 'skipped', reason: string | null) =>
         this.history.record(manager, { scope, commit, trigger, synced_by: syncedBy, status, reason, summary: plan.summary, entries: plan.agents });
       if (plan.blocked) {
         await record('skipped', plan.blocked);
-        return { result: { ...plan, status: 'skipped' as const, reason: plan.blocked }, changes: [] };
+        return { result: { ...plan, status: 'skipped' as const, reason: plan.blocked }, changes: [], served: null };
       }
+      await this.integrations.insert(manager, integrations.writes, commit);
       const changes = await this.apply(manager, classified, users, commit);
       await this.syncs.writeState(manager, { scope, commit, synced_by: syncedBy, summary: namesByAction(plan) });
       await record('applied', null);
-      return { result: { ...plan, status: 'applied' as const, reason: null }, changes };
+      return { result: { ...plan, status: 'applied' as const, reason: null }, changes, served: { integrations, catalog } };
     });
+    if (served) this.planner.serveIntegrations(served.integrations, served.catalog);
     await this.activations.publish(changes);
     return result;
   }

@@ -9,6 +9,7 @@ import { AgentsSyncHistoryRepository } from './agents-sync-history.repository.js
 import { AgentsSyncRepository } from './agents-sync.repository.js';
 import { AgentsSyncService } from './agents-sync.service.js';
 import { AgentsController } from './agents.controller.js';
+import { IntegrationsRepository } from './integrations.repository.js';
 
 /**
  * Agents as code for the api role: sync (at start-up and on POST /api/agents/sync), plan, validation with
@@ -23,6 +24,7 @@ import { AgentsController } from './agents.controller.js';
     AgentsLookupsRepository,
     AgentsSyncRepository,
     AgentsSyncHistoryRepository,
+    IntegrationsRepository,
     AgentsPlanService,
     AgentsSyncService,
     AgentsSyncOnStart,

@@ -43,7 +43,7 @@ export interface BlockDescription {
 const NO_COSTS: CostsConfig = { blocks: {}, models: {}, default_model_cost: 1 };
 
 export class BlocksRegistry implements BlockLookup {
-  private readonly blocks = new Map<string, BlockDefinition>();
+  protected readonly blocks = new Map<string, BlockDefinition>();
 
   /**
    * `compileSchemas: false` (the CLI's offline commands) leaves each block's schemas to compile when it is

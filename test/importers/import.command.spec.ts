@@ -2,7 +2,7 @@
 // real ones and the hand-written ones here, in the platforms' own formats) is written as an agent file
 // that `trellis validate` accepts, `trellis test` passes where the report says everything mapped, and the
 // report lists exactly the nodes that did not map.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { defaultDeps, testCommand, validateCommand } from '../../src/agents/agents.command.js';
@@ -166,4 +166,40 @@ describe('trellis import n8n', () => {
     expect(cli.err()).toMatch(/no node mapped/);
     expect(existsSync(join(project.dir, 'agents/flow.yaml'))).toBe(false);
   });
+});
+
+describe('every fixture export', () => {
+  // What each export leaves unmapped, exactly; a fixture added to a folder without a line here fails.
+  const UNMAPPED: Record<string, string[]> = {
+    'autogpt/greeting-card.json': [],
+    'autogpt/topic-summary.json': [],
+    'n8n/0973_GitHub_Slack_Create_Triggered.json': [],
+    'n8n/AI agent chat.json': ['AI Agent', 'OpenAI Chat Model', 'SerpAPI', 'Window Buffer Memory'],
+    'n8n/Generate Text-to-Speech Using Elevenlabs via API.json': ['Error', 'Respond to Webhook'],
+    'autogpt-web-check.json': ['n-sheet (block d0822ab5-9f8a-44a3-8971-531dd0178b6b)'],
+    'n8n-orders.json': ['Google Sheets'],
+  };
+  const fixtures = [
+    ...(['autogpt', 'n8n'] as const).flatMap((format) =>
+      readdirSync(join(SHARED, format))
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => ({ format, key: `${format}/${f}`, path: join(SHARED, format, f) })),
+    ),
+    { format: 'autogpt' as const, key: 'autogpt-web-check.json', path: join(LOCAL, 'autogpt-web-check.json') },
+    { format: 'n8n' as const, key: 'n8n-orders.json', path: join(LOCAL, 'n8n-orders.json') },
+  ];
+
+  it.each(fixtures)(
+    '$key: the file validates, the report lists exactly the unmapped nodes, trellis test passes when fully mapped',
+    async ({ format, key, path }) => {
+      expect(Object.keys(UNMAPPED)).toContain(key);
+      const { json, status, dir } = await runImport(format, path);
+      expect(status).toBe(0);
+      expect(json.valid).toBe(true);
+      expect(notMapped(json)).toEqual([...UNMAPPED[key]!].sort());
+      expect(json.fully_mapped).toBe(UNMAPPED[key]!.length === 0 && json.report.nodes.every((n) => n.status !== 'partial'));
+      await validates(dir);
+      if (json.fully_mapped) await testsPass(dir, `agents/${json.file.split('/').pop()}`);
+    },
+  );
 });

@@ -3,19 +3,22 @@
 // the others still load. Documents may sit anywhere in the folder (a top-level file that is itself an
 // OpenAPI document is not an integration file).
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { checkIntegrationFile } from '../openapi/integration-file.js';
 import type { IntegrationProblem, LoadedIntegration } from '../openapi/integration.types.js';
 import { loadOperations } from '../openapi/openapi-document.js';
 import type { BlockDefinition } from '../block.types.js';
-import { BlocksRegistry } from '../blocks.registry.js';
+import { BlockRegistryError, BlocksRegistry } from '../blocks.registry.js';
+import { compileBlock } from '../block-validator.js';
 import { operationBlock } from './openapi-blocks.js';
 
 export interface IntegrationCatalog {
   integrations: LoadedIntegration[];
   blocks: BlockDefinition[];
   problems: IntegrationProblem[];
+  /** Integration files that did not load, by the name their file gives them (their problems are also in `problems`). */
+  failed: Array<{ name: string; source: string; problems: IntegrationProblem[] }>;
 }
 
 const DOCUMENT = /^\s*["']?openapi["']?\s*:\s*["']?3\./m;
@@ -25,9 +28,41 @@ export function builtInPrefixes(library: readonly BlockDefinition[]): Set<string
   return new Set(library.map((b) => b.id.split('.')[0]!));
 }
 
+/** The last catalog read per folder, reused while no file of the folder changed (start-up, then its sync; re-syncs). */
+const CACHE = new Map<string, { fingerprint: string; catalog: Promise<IntegrationCatalog> }>();
+
+/** Every file under the folder: the integration files by content, the documents by size and modification time. */
+function fingerprintOf(folder: string): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string, depth: number) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory() && depth < 8) walk(path, depth + 1);
+      else if (entry.isFile()) {
+        const stat = statSync(path);
+        hash.update(`${path}\0${stat.size}\0${stat.mtimeMs}\0`);
+        if (depth === 0 && stat.size < 64 * 1024) hash.update(readFileSync(path));
+      }
+    }
+  };
+  walk(folder, 0);
+  return hash.digest('hex');
+}
+
 export async function loadIntegrationCatalog(folder: string, library: readonly BlockDefinition[], cwd = process.cwd()): Promise<IntegrationCatalog> {
-  const catalog: IntegrationCatalog = { integrations: [], blocks: [], problems: [] };
-  if (!existsSync(folder)) return catalog;
+  if (!existsSync(folder)) return { integrations: [], blocks: [], problems: [], failed: [] };
+  const key = `${folder}\0${cwd}`;
+  const fingerprint = fingerprintOf(folder);
+  const hit = CACHE.get(key);
+  if (hit?.fingerprint === fingerprint) return hit.catalog;
+  const catalog = readCatalog(folder, library, cwd);
+  CACHE.set(key, { fingerprint, catalog });
+  catalog.catch(() => CACHE.delete(key));
+  return catalog;
+}
+
+async function readCatalog(folder: string, library: readonly BlockDefinition[], cwd: string): Promise<IntegrationCatalog> {
+  const catalog: IntegrationCatalog = { integrations: [], blocks: [], problems: [], failed: [] };
   const reserved = builtInPrefixes(library);
   const names = readdirSync(folder, { withFileTypes: true })
     .filter((entry) => entry.isFile() && /\.ya?ml$/.test(entry.name))
@@ -39,19 +74,28 @@ export async function loadIntegrationCatalog(folder: string, library: readonly B
     const text = readFileSync(path, 'utf8');
     if (DOCUMENT.test(text)) continue;
     const loaded = await loadOne(text, source, folder, reserved);
+    const failed = { name: name.replace(/\.ya?ml$/, ''), source, problems: loaded.problems };
     catalog.problems.push(...loaded.problems);
-    if (!loaded.integration) continue;
+    if (!loaded.integration || loaded.problems.length) {
+      catalog.failed.push(failed);
+      continue;
+    }
     const { integration, operations } = loaded;
-    if (loaded.problems.length) continue;
     const blocks: BlockDefinition[] = [];
     for (const operation of operations) {
       const block = operationBlock(integration, operation);
       try {
-        new BlocksRegistry([block]);
+        new BlocksRegistry([block], undefined, { compileSchemas: false });
         blocks.push(block);
       } catch (error) {
-        catalog.problems.push({ file: source, message: `operation "${operation.operationId}" cannot be a block: ${(error as Error).message.slice(0, 300)}` });
+        const problem = { file: source, message: `operation "${operation.operationId}" cannot be a block: ${(error as Error).message.slice(0, 300)}` };
+        catalog.problems.push(problem);
+        failed.problems.push(problem);
       }
+    }
+    if (failed.problems.length) {
+      catalog.failed.push(failed);
+      continue;
     }
     const hash = createHash('sha256').update(JSON.stringify({ integration, operations })).digest('hex');
     catalog.integrations.push({ file: integration, source, operations, hash });
@@ -83,11 +127,36 @@ export function formatIntegrationProblem(problem: IntegrationProblem): string {
 export class IntegrationAwareRegistry extends BlocksRegistry {
   constructor(
     library: readonly BlockDefinition[],
-    readonly catalog: IntegrationCatalog,
+    public catalog: IntegrationCatalog,
     costs?: ConstructorParameters<typeof BlocksRegistry>[1],
     options?: ConstructorParameters<typeof BlocksRegistry>[2],
   ) {
-    super([...library, ...catalog.blocks], costs, options);
+    // The library's schemas compile now (as BlocksRegistry's do); the integrations' when first used: their
+    // schemas are cut to what compiles (openapi-schemas.ts), and GitHub's ~1,200 operations would take seconds.
+    super([...library, ...catalog.blocks], costs, { compileSchemas: false });
+    const problems: string[] = [];
+    for (const block of options?.compileSchemas === false ? [] : library) {
+      try {
+        compileBlock(this.get(block.id)!);
+      } catch (error) {
+        problems.push(`block ${block.id}: its schemas do not compile: ${(error as Error).message}`);
+      }
+    }
+    if (problems.length) throw new BlockRegistryError(problems);
+    this.integrationBlocks = catalog.blocks;
+  }
+
+  /** The integrations' blocks as served now, as defined (the registry's copies carry the error pin). */
+  integrationBlocks: readonly BlockDefinition[];
+
+  /** After a sync: every block of the integrations `names` is replaced by `blocks` (checked first). */
+  useIntegrations(names: readonly string[], blocks: readonly BlockDefinition[], catalog: IntegrationCatalog): void {
+    const checked = new BlocksRegistry(blocks, undefined, { compileSchemas: false }).list();
+    const prefixes = names.map((name) => `${name}.`);
+    for (const id of [...this.blocks.keys()]) if (prefixes.some((prefix) => id.startsWith(prefix))) this.blocks.delete(id);
+    for (const block of checked) this.blocks.set(block.id, block);
+    this.integrationBlocks = blocks;
+    this.catalog = catalog;
   }
 }
 

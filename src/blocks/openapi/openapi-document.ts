@@ -2,11 +2,12 @@
 // at most 5 MB, YAML aliases capped, `$ref`s resolved only to files inside the integrations folder (no
 // URLs), validated and dereferenced; syntax problems and our own checks quote line and column, never
 // the document's contents. The operations (all, or the listed subset) come out as IntegrationOperations.
+import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { dereference, load, validate } from '@scalar/openapi-parser';
+import { load, validate } from '@scalar/openapi-parser';
 import { readFiles } from '@scalar/openapi-parser/plugins/read-files';
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument, type Document } from 'yaml';
 import { positionOf } from './integration-file.js';
 import type { IntegrationFile, IntegrationOperation, IntegrationProblem, OperationPin, ParameterLocation } from './integration.types.js';
 import { pinSchema } from './openapi-schemas.js';
@@ -14,15 +15,18 @@ import { pinSchema } from './openapi-schemas.js';
 export const MAX_DOCUMENT_BYTES = 5 * 1024 * 1024;
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'] as const;
 
-/** `issues/create` -> `issues_create`; `getUserById` -> `get_user_by_id`. */
+/**
+ * `issues/create` -> `issues_create`; `getUserById` -> `get_user_by_id`. Over 62 characters, the name is
+ * cut and ends in a short hash of the whole (GitHub has operationIds that differ only after 62 characters).
+ */
 export function snakeCase(text: string): string {
-  return text
+  const full = text
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^[^a-z]+/, '')
-    .replace(/_+$/, '')
-    .slice(0, 62);
+    .replace(/_+$/, '');
+  return full.length <= 62 ? full : `${full.slice(0, 55).replace(/_+$/, '')}_${createHash('sha256').update(full).digest('hex').slice(0, 6)}`;
 }
 
 function insideFolder(folder: string, path: string): boolean {
@@ -52,24 +56,36 @@ export async function loadOperations(
     };
   }
   if (size > MAX_DOCUMENT_BYTES) return fail(`the document is ${Math.ceil(size / 1024 / 1024)} MB; at most 5 MB (list fewer operations in a smaller document)`);
-  const counter = new LineCounter();
-  const document = parseDocument(readFileSync(path, 'utf8'), { lineCounter: counter, uniqueKeys: false, prettyErrors: false });
-  if (document.errors.length) {
-    return {
-      operations: [],
-      problems: document.errors.map((error) => {
-        const { line, col } = counter.linePos(error.pos[0]);
-        return { file, line, column: col, message: `YAML/JSON syntax: ${error.code.toLowerCase().replace(/_/g, ' ')}` };
-      }),
-    };
+  // Positions come from a YAML parse of the text, done only when a problem needs one or the text is not
+  // JSON: a JSON document (GitHub's is megabytes) is read by JSON.parse.
+  const text = readFileSync(path, 'utf8');
+  let positions: { document: Document; counter: LineCounter } | undefined;
+  const parsed = () => {
+    if (!positions) {
+      const counter = new LineCounter();
+      positions = { counter, document: parseDocument(text, { lineCounter: counter, uniqueKeys: false, prettyErrors: false }) };
+    }
+    return positions;
+  };
+  let raw: Raw | undefined = /^\s*\{/.test(text) ? jsonOrUndefined(text) : undefined;
+  if (raw === undefined) {
+    const { document, counter } = parsed();
+    if (document.errors.length) {
+      return {
+        operations: [],
+        problems: document.errors.map((error) => {
+          const { line, col } = counter.linePos(error.pos[0]);
+          return { file, line, column: col, message: `YAML/JSON syntax: ${error.code.toLowerCase().replace(/_/g, ' ')}` };
+        }),
+      };
+    }
+    try {
+      raw = document.toJS({ maxAliasCount: 100 }) as Raw;
+    } catch {
+      return fail('too many YAML aliases (at most 100): write the document without alias expansion');
+    }
   }
-  let raw: Raw;
-  try {
-    raw = document.toJS({ maxAliasCount: 100 }) as Raw;
-  } catch {
-    return fail('too many YAML aliases (at most 100): write the document without alias expansion');
-  }
-  const at = (p: Array<string | number>) => positionOf(document, counter, p);
+  const at = (p: Array<string | number>) => positionOf(parsed().document, parsed().counter, p);
   if (!raw || typeof raw !== 'object' || typeof raw.openapi !== 'string' || !/^3\.[01]\./.test(raw.openapi))
     return fail('not an OpenAPI 3.0 or 3.1 document (its "openapi" field)', at(['openapi']));
 
@@ -94,33 +110,27 @@ export async function loadOperations(
   };
   const loaded = await load(path, { plugins: [guarded] });
   if (refused.length) return fail(refused[0]!);
-  const dereferenced = dereference(loaded.filesystem);
-  if (loaded.errors?.length || dereferenced.errors?.length || !dereferenced.schema) {
-    const first = [...(loaded.errors ?? []), ...(dereferenced.errors ?? [])][0];
-    return fail(`its $refs could not be resolved: ${(first?.message ?? 'unknown reason').split('\n')[0]!.slice(0, 300)}`);
-  }
-  // Validated after dereferencing (a copy: the validator may resolve in place), so $ref'd parameters count.
-  const checked = await validate(acyclicCopy(dereferenced.schema) as Raw);
+  if (loaded.errors?.length) return fail(`its $refs could not be resolved: ${(loaded.errors[0]?.message ?? 'unknown reason').split('\n')[0]!.slice(0, 300)}`);
+  // Validated as loaded (schema validation on the unresolved files, then the parser resolves the $refs once
+  // and checks path parameters on the result, which is the dereferenced document used below): validating the
+  // dereferenced tree walked every shared schema once per use (GitHub's document: tens of seconds).
+  const checked = await validate(loaded.filesystem);
   const errors = checked.valid ? [] : checked.errors;
-  if (errors.length) {
+  if (errors.length || !checked.schema) {
     const first = errors[0];
     const pointer = Array.isArray(first?.path) ? first.path : typeof first?.path === 'string' ? first.path.split('/').filter(Boolean) : [];
     return fail(`invalid OpenAPI document: ${(first?.message ?? 'it could not be read').split('\n')[0]!.slice(0, 300)}`, pointer.length ? at(pointer) : {});
   }
-  const api = dereferenced.schema as Raw;
+  const api = checked.schema as Raw;
   return collectOperations(integration, api, at, file, source);
 }
 
-/** A plain copy of a dereferenced document, each cycle cut to {} (the validator walks it as a tree). */
-function acyclicCopy(value: unknown, path: Set<unknown> = new Set()): unknown {
-  if (!value || typeof value !== 'object') return value;
-  if (path.has(value)) return {};
-  path.add(value);
-  const copy = Array.isArray(value)
-    ? value.map((item) => acyclicCopy(item, path))
-    : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, acyclicCopy(v, path)]));
-  path.delete(value);
-  return copy;
+function jsonOrUndefined(text: string): Raw | undefined {
+  try {
+    return JSON.parse(text) as Raw;
+  } catch {
+    return undefined;
+  }
 }
 
 function collectOperations(

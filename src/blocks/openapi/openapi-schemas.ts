@@ -19,6 +19,7 @@ const KEEP = new Set([
   'uniqueItems',
 ]);
 const MAX_DEPTH = 6;
+const JSON_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array', 'null']);
 
 export function pinSchema(schema: unknown, depth = 0): Record<string, unknown> {
   if (!schema || typeof schema !== 'object' || depth >= MAX_DEPTH) return {};
@@ -30,7 +31,15 @@ export function pinSchema(schema: unknown, depth = 0): Record<string, unknown> {
     delete out.exclusiveMinimum;
     delete out.exclusiveMaximum;
   }
-  if (Array.isArray(out.type)) out.type = [...(out.type as unknown[])];
+  // Only what ajv compiles: the integration blocks' schemas compile when first used, not at load.
+  const numeric = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'minItems', 'maxItems'];
+  for (const [key, value] of Object.entries(out)) if (numeric.includes(key) && typeof value !== 'number') Reflect.deleteProperty(out, key);
+  if ('enum' in out && !Array.isArray(out.enum)) delete out.enum;
+  if ('uniqueItems' in out && typeof out.uniqueItems !== 'boolean') delete out.uniqueItems;
+  if ('description' in out && typeof out.description !== 'string') delete out.description;
+  if (Array.isArray(out.type)) out.type = (out.type as unknown[]).filter((t) => JSON_TYPES.has(t as string));
+  else if (out.type !== undefined && !JSON_TYPES.has(out.type as string)) delete out.type;
+  if (Array.isArray(out.type) && out.type.length === 0) delete out.type;
   if (source.nullable === true && typeof out.type === 'string') out.type = [out.type, 'null'];
   if (source.properties && typeof source.properties === 'object') {
     out.properties = Object.fromEntries(Object.entries(source.properties as Record<string, unknown>).map(([k, v]) => [k, pinSchema(v, depth + 1)]));

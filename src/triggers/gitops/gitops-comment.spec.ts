@@ -32,6 +32,7 @@ const plan: AgentsPlan = {
       { message: 'no nodes', pointer: '', severity: 'error' },
     ]),
   ],
+  integrations: [],
 };
 
 describe('gitops feedback', () => {
@@ -42,6 +43,23 @@ describe('gitops feedback', () => {
       expect.objectContaining({ path: 'teams/agents/nightly.yaml', start_line: 1, end_line: 1, annotation_level: 'failure', message: 'no nodes' }),
     ]);
     expect(annotations(plan, 'agents')[0]).not.toHaveProperty('start_column');
+  });
+
+  it('concludes failure when only an integration is invalid (its change would break an agent)', () => {
+    const integration = {
+      name: 'pets',
+      action: 'invalid' as const,
+      file: 'integrations/pets.yaml',
+      version: 1,
+      previous_version: 1,
+      operations: { added: [], changed: [], removed: ['pets.delete_pet'] },
+      notes: ['skipped: version 1 stays'],
+      problems: [{ pointer: '', severity: 'error' as const, message: 'removes operation pets.delete_pet, which agent cleanup uses' }],
+    };
+    const only: AgentsPlan = { ...plan, summary: { ...plan.summary, invalid: 0 }, agents: [entry('fresh', 'create')], integrations: [integration] };
+    const check = renderPullRequestCheck({ sha: 'b'.repeat(40), folder: 'agents', plan: only, planMarkdown: '## plan\n', diagrams: [] });
+    expect(check).toMatchObject({ conclusion: 'failure', title: '1 invalid integration, 1 error' });
+    expect(check.summary).toMatch(/Validation failed.*1 invalid integration.*last good version/);
   });
 
   it('concludes failure when a file is invalid, and keeps outputs within GitHub’s 65,535 characters', () => {

@@ -31,15 +31,20 @@ export function fitted(text: string, max = MAX_PART): string {
   return `${text.slice(0, cut > 0 ? cut : max - 200)}\n\n_… cut here: GitHub takes at most 65,535 characters. The whole plan: \`trellis plan\` or GET /api/agents/plan._\n`;
 }
 
-function invalidCount(plan: AgentsPlan): { files: number; errors: number } {
+function invalidCount(plan: AgentsPlan): { files: number; errors: number; integrations: number } {
   const invalid = plan.agents.filter((e) => e.action === 'invalid');
-  return { files: invalid.length, errors: invalid.reduce((n, e) => n + e.problems.filter((p) => p.severity === 'error').length, 0) };
+  const integrations = (plan.integrations ?? []).filter((e) => e.action === 'invalid');
+  const errors = [...invalid, ...integrations].reduce((n, e) => n + e.problems.filter((p) => p.severity === 'error').length, 0);
+  return { files: invalid.length, errors, integrations: integrations.length };
 }
 
 export function verdictLine(plan: AgentsPlan): string {
-  const { files, errors } = invalidCount(plan);
+  const { files, errors, integrations } = invalidCount(plan);
+  if (!files && integrations)
+    return `❌ **Validation failed**: ${plural(integrations, 'invalid integration')} (${plural(errors, 'error')}); a sync would keep ${integrations === 1 ? 'its' : 'their'} last good version. Fix the problems below.`;
+  const also = integrations ? ` ${plural(integrations, 'integration')} too.` : '';
   return files
-    ? `❌ **Validation failed**: ${plural(files, 'invalid agent file')} (${plural(errors, 'error')}); a sync would skip ${files === 1 ? 'it' : 'them'} and keep the last good version. Fix the problems below.`
+    ? `❌ **Validation failed**: ${plural(files, 'invalid agent file')} (${plural(errors, 'error')}); a sync would skip ${files === 1 ? 'it' : 'them'} and keep the last good version.${also} Fix the problems below.`
     : '✅ **Validation passed**: every agent file in the folder is valid.';
 }
 
@@ -89,13 +94,14 @@ export function annotations(plan: AgentsPlan, folder: string): CheckAnnotation[]
 
 /** The check run of a pull request's head: failure when a file is invalid, success otherwise. */
 export function renderPullRequestCheck(input: FeedbackInput): CheckRunWrite {
-  const { files, errors } = invalidCount(input.plan);
-  const title = files ? `${plural(files, 'invalid agent file')}, ${plural(errors, 'error')}` : 'Every agent file is valid';
+  const { files, errors, integrations } = invalidCount(input.plan);
+  const failed = [files ? plural(files, 'invalid agent file') : '', integrations ? plural(integrations, 'invalid integration') : ''].filter(Boolean);
+  const title = failed.length ? `${failed.join(', ')}, ${plural(errors, 'error')}` : 'Every agent file is valid';
   const summary = fitted(`${verdictLine(input.plan)}\n\n${input.planMarkdown.trim()}\n`);
   const text = input.diagrams.length ? fitted(diagramSections(input.diagrams)) : undefined;
   return {
     status: 'completed',
-    conclusion: files ? 'failure' : 'success',
+    conclusion: files || integrations ? 'failure' : 'success',
     title,
     summary,
     ...(text ? { text } : {}),

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { defaultDeps, testCommand, validateCommand } from '../../../src/agents/agents.command.js';
-import type { BlockDefinition } from '../../../src/blocks/block.types.js';
+import type { BlockDefinition, ResolvedCredential } from '../../../src/blocks/block.types.js';
 import { loadIntegrationCatalog, type IntegrationCatalog } from '../../../src/blocks/integrations/integration-blocks.js';
 import { BLOCK_LIBRARY } from '../../../src/blocks/library/index.js';
 import { capture, tempProject } from '../../agents/fixtures/cli.js';
@@ -126,6 +126,29 @@ describe('the integration file', () => {
   });
 });
 
+describe('block names', () => {
+  it('gives operationIds that differ only after 62 characters two blocks (as GitHub has), each under 63 characters', async () => {
+    const long = 'orgs/custom-properties-for-repos-create-or-update-organization-definition';
+    const operation = (id: string, path: string) => [`  ${path}:`, '    put:', `      operationId: ${id}`, '      responses: { "200": { description: ok } }'];
+    const catalog = await catalogOf({
+      'integrations/longs.yaml': 'name: longs\nopenapi: docs/longs.yaml\nbase_url: https://api.example.com\n',
+      'integrations/docs/longs.yaml': [
+        'openapi: 3.0.3',
+        'info: { title: x, version: "1" }',
+        'paths:',
+        ...operation(long, '/a'),
+        ...operation(`${long}s`, '/b'),
+        '',
+      ].join('\n'),
+    });
+    expect(catalog.problems).toEqual([]);
+    const ids = catalog.blocks.map((b) => b.id.slice('longs.'.length));
+    expect(new Set(ids).size).toBe(2);
+    for (const id of ids) expect(id).toMatch(/^orgs_custom_properties_for_repos_create_or_update_organ_[0-9a-f]{6}$/);
+    expect(Math.max(...ids.map((id) => id.length))).toBeLessThanOrEqual(62);
+  });
+});
+
 describe('mapping rules on @readme/oas-examples', () => {
   const integration = (name: string, doc: string, credential = '') => ({
     [`integrations/${name}.yaml`]: `name: ${name}\nopenapi: docs/${name}.yaml\nbase_url: https://api.example.com\n${credential}`,
@@ -167,6 +190,57 @@ describe('mapping rules on @readme/oas-examples', () => {
     expect(catalog.problems).toEqual([]);
     expect(catalog.blocks.every((b) => b.credentials?.auth?.types[0] === 'api_key')).toBe(true);
     expect(catalog.blocks[0]!.credentials!.auth!.description).toContain('X-API-KEY');
+  });
+});
+
+describe('security on @readme/oas-examples 3.0 security.yaml, sent to a local server', () => {
+  let server: HttpPeer;
+  beforeAll(async () => {
+    server = await startHttpPeer((_req, res) => sendJson(res, 200, { ok: true }));
+  });
+  afterAll(() => server.close());
+
+  const files = (name: string, credential: string) => ({
+    [`integrations/${name}.yaml`]: `name: ${name}\nopenapi: docs/security.yaml\nbase_url: ${server.url}\nallow_private: true\ncredential: ${credential}\n`,
+    'integrations/docs/security.yaml': readFileSync(join(OAS, '3.0/yaml/security.yaml'), 'utf8'),
+  });
+
+  it('an api key in the query parameter the integration names, an OAuth2 access token as Bearer, user and password as Basic', async () => {
+    const cases: Array<{ name: string; credential: string; auth: ResolvedCredential; check: (request: HttpPeer['requests'][number]) => void }> = [
+      {
+        name: 'by_query',
+        credential: '{ type: api_key, in: query, name: apiKey }',
+        auth: apiKey('key-in-query-1', 'by_query', 'q'),
+        check: (request) => expect(new URL(request.url, 'http://x').searchParams.get('apiKey')).toBe('key-in-query-1'),
+      },
+      {
+        name: 'by_oauth',
+        credential: '{ type: oauth2, in: bearer }',
+        auth: { name: 'o', provider: 'by_oauth', type: 'oauth2', fields: { access_token: 'oauth-access-2' } },
+        check: (request) => expect(request.headers.authorization).toBe('Bearer oauth-access-2'),
+      },
+      {
+        name: 'by_basic',
+        credential: '{ type: user_password, in: basic }',
+        auth: { name: 'b', provider: 'by_basic', type: 'user_password', fields: { username: 'ada', password: 'pw-3' } },
+        check: (request) => expect(request.headers.authorization).toBe(`Basic ${Buffer.from('ada:pw-3').toString('base64')}`),
+      },
+    ];
+    for (const { name, credential, auth, check } of cases) {
+      const catalog = await catalogOf(files(name, credential));
+      expect(catalog.problems).toEqual([]);
+      expect(block(catalog, `${name}.get_anything_api_key`).credentials!.auth).toMatchObject({ provider: name, types: [auth.type] });
+      const harness = blockHarness({ credentials: { auth } });
+      try {
+        const out = await harness.outputs(block(catalog, `${name}.get_anything_api_key`), {});
+        expect(out).toMatchObject({ status: 200, json: { ok: true } });
+        check(server.requests.at(-1)!);
+      } finally {
+        await harness.close();
+      }
+      project?.remove();
+      project = null;
+    }
   });
 });
 
