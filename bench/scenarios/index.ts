@@ -4,6 +4,7 @@ import { gitopsScenario } from './gitops.js';
 import hostile from './hostile.js';
 import latency from './latency.js';
 import peers from './peers.js';
+import reviews from './reviews.js';
 import { syncScenario } from './sync.js';
 import throughput from './throughput.js';
 import waiting from './waiting.js';
@@ -27,4 +28,4 @@ export interface Scenario {
   run(say: (line: string) => void): Promise<ScenarioResult>;
 }
 
-export const SCENARIOS: Scenario[] = [syncScenario, throughput, latency, fanout, waiting, webhooks, hostile, gitopsScenario, peers];
+export const SCENARIOS: Scenario[] = [syncScenario, throughput, latency, fanout, waiting, reviews, webhooks, hostile, gitopsScenario, peers];
