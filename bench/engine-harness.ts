@@ -13,6 +13,8 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? '
 
 export interface BenchServer {
   url: string;
+  /** What a separate worker process needs to join this server (a scenario that measures one). */
+  worker: { env: Record<string, string> };
   /** A pool on the server's database, for waits and counts. */
   sql: pg.Pool;
   createAgent(agent: Record<string, unknown>): Promise<void>;
@@ -29,7 +31,7 @@ export function scaled(count: number): number {
   return Math.max(1, Math.round(count * (Number.isFinite(scale) && scale > 0 ? scale : 1)));
 }
 
-export async function startBenchServer(label: string, env: Record<string, string> = {}): Promise<BenchServer> {
+export async function startBenchServer(label: string, env: Record<string, string> = {}, role: 'all' | 'api' = 'all'): Promise<BenchServer> {
   const database = `trellis_bench_${label.replace(/[^a-z0-9]/gi, '')}_${randomBytes(4).toString('hex')}`;
   const prefix = `trellis-bench-${label}-${randomBytes(4).toString('hex')}`;
   await adminQuery(`CREATE DATABASE ${database}`);
@@ -53,7 +55,7 @@ export async function startBenchServer(label: string, env: Record<string, string
   config.server.port = 0;
   let server: RunningServer;
   try {
-    server = await startServer({ config, role: 'all' });
+    server = await startServer({ config, role });
   } catch (error) {
     await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
     throw error;
@@ -70,6 +72,19 @@ export async function startBenchServer(label: string, env: Record<string, string
   };
   return {
     url: server.url,
+    worker: {
+      env: {
+        TRELLIS_ENV: 'test',
+        DATABASE_URL: databaseUrl,
+        REDIS_URL,
+        TRELLIS_QUEUE_PREFIX: prefix,
+        TRELLIS_ADMIN_API_KEY: BENCH_ADMIN_KEY,
+        PORT: '0',
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+        TRELLIS_CREDITS__ENABLED: 'false',
+        ...env,
+      },
+    },
     sql,
     async createAgent(agent) {
       const answer = await call('POST', '/api/graphs', agent);

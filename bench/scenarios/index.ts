@@ -5,6 +5,7 @@ import hostile from './hostile.js';
 import latency from './latency.js';
 import openapi from './openapi.js';
 import peers from './peers.js';
+import reviews from './reviews.js';
 import { syncScenario } from './sync.js';
 import throughput from './throughput.js';
 import waiting from './waiting.js';
@@ -28,4 +29,4 @@ export interface Scenario {
   run(say: (line: string) => void): Promise<ScenarioResult>;
 }
 
-export const SCENARIOS: Scenario[] = [syncScenario, throughput, latency, fanout, waiting, webhooks, hostile, gitopsScenario, peers, openapi];
+export const SCENARIOS: Scenario[] = [syncScenario, throughput, latency, fanout, waiting, reviews, webhooks, hostile, gitopsScenario, peers, openapi];

@@ -2,8 +2,9 @@
 // checked by the validator (agent-tests.rules.ts).
 import type { AgentTestCase } from './graph.types.js';
 import { describeValue, isDict, type FieldReader } from './agent.fields.js';
+import { readDecisions, readEvents } from './agent-tests.waits.js';
 
-export const TEST_KEYS = ['name', 'trigger', 'inputs', 'mocks', 'expect'] as const;
+export const TEST_KEYS = ['name', 'trigger', 'inputs', 'mocks', 'decisions', 'events', 'expect'] as const;
 export const TEST_TRIGGER_KEYS = ['node', 'outputs'] as const;
 export const EXPECT_KEYS = ['status', 'outputs', 'ran', 'not_ran', 'error'] as const;
 export const EXPECT_ERROR_KEYS = ['code', 'node_id'] as const;
@@ -53,6 +54,11 @@ export function readTests(raw: unknown, fields: FieldReader): AgentTestCase[] {
           { node },
         );
     }
+
+    const decisions = fields.dict(item, 'decisions', path, 'decisions (human.review node id -> its decision)');
+    if (decisions) test.decisions = readDecisions(decisions, [...path, 'decisions'], fields);
+    const events = fields.dict(item, 'events', path, 'events (wait.event node id -> the event that arrives)');
+    if (events) test.events = readEvents(events, [...path, 'events'], fields);
 
     const expect = fields.dict(item, 'expect', path, 'expect', true);
     if (expect) readExpect(expect, [...path, 'expect'], fields, test);

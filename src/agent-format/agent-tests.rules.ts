@@ -78,6 +78,18 @@ export function checkTests(state: AgentRuleState): void {
           });
       }
     }
+    const waits = [
+      ['decisions', test.decisions, 'human.review'],
+      ['events', test.events, 'wait.event'],
+    ] as const;
+    for (const [key, given, wanted] of waits) {
+      for (const node of Object.keys(given ?? {})) {
+        if (!nodeExists(node, [...path, key, node], `the ${key === 'decisions' ? 'reviewed' : 'waiting'} node`, 'key')) continue;
+        const block = state.blocks.get(node);
+        if (block && block.id !== wanted)
+          sink.error([...path, key, node], `node "${node}" is a ${block.id}; ${key}: scripts ${wanted} nodes only`, { at: 'key', node });
+      }
+    }
     for (const name of Object.keys(test.expect.outputs ?? {})) {
       if (!outputs.includes(name))
         sink.error([...path, 'expect', 'outputs', name], `the agent has no output "${name}".${suggestion(name, outputs, 'its outputs')}`, { at: 'key' });

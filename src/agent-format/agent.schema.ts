@@ -6,6 +6,7 @@ import { VAR_NAME } from './agent.vars.js';
 import type { BlockDefinition, BlockLookup, JsonSchema } from '../blocks/block.types.js';
 import { PIN_FORMAT_STAND_INS } from '../blocks/pin-formats.js';
 import { EXPECT_ERROR_KEYS, TEST_STATUSES } from './agent-tests.reader.js';
+import { waitsSchemas } from './agent-tests.waits.js';
 import { sortKeys } from './agent.canonical.js';
 import { ID_PATTERN, NAME_PATTERN } from './agent.links.js';
 import { inputPins } from './agent.pins.js';
@@ -177,6 +178,7 @@ function testSchema(): JsonSchema {
       trigger: { type: 'object', additionalProperties: false, required: ['node'], properties: { node: { type: 'string' }, outputs: values } },
       inputs: values,
       mocks: { type: 'object', additionalProperties: values },
+      ...waitsSchemas(),
       expect: {
         type: 'object',
         additionalProperties: false,

@@ -43,12 +43,22 @@ export interface NotifySettings {
   on_failure: string[];
 }
 
+/** A scripted review decision of a test; `timeout`: nobody decides before the node's timeout. */
+export type TestDecision = { decision: 'approve' | 'reject' | 'edit' | 'timeout'; comment?: string; data?: unknown; by?: string };
+
+/** A scripted event of a test (`headers` names in lower case); `timeout`: nothing arrives in time. */
+export type TestEvent = { event: unknown; headers: Record<string, string> } | { timeout: true };
+
 export interface AgentTestCase {
   name: string;
   trigger?: { node: string; outputs: Record<string, unknown> };
   inputs?: Record<string, unknown>;
   /** node id -> outputs it yields instead of running: pin -> value. */
   mocks: Record<string, Record<string, unknown>>;
+  /** human.review node id -> what its runs are decided, in order (agent-tests.waits.ts). */
+  decisions?: Record<string, TestDecision[]>;
+  /** wait.event node id -> what arrives for its runs, in order. */
+  events?: Record<string, TestEvent[]>;
   expect: {
     status?: 'COMPLETED' | 'FAILED' | 'CANCELLED';
     outputs?: Record<string, unknown[]>;

@@ -5,6 +5,7 @@ import type { BlockLookup } from '../blocks/block.types.js';
 import { agentChildRunner, ranAndNotRan, runGraphInMemory } from '../executions/memory-run.js';
 import { splitAgentScripts, withAgentScripts } from './agent.test-aiagent.js';
 import { VirtualClock } from './agent.test-clock.js';
+import { scriptedOutside } from './agent.test-waits.js';
 import type { AgentTestRunner } from './agent.tester.js';
 
 /** Real time one test may take (its own time is virtual: see VirtualClock). */
@@ -23,6 +24,7 @@ export function memoryTestRunner(blocks: BlockLookup, realTimeLimitMs = TEST_REA
       runAttempt: withAgentScripts(clock.runAttempt, scripts, blocks),
       ...(test.trigger ? { trigger: test.trigger } : { inputs: test.inputs ?? {} }),
       mocks,
+      outside: scriptedOutside(test, () => clock.now()),
       runChild,
       signal,
     });

@@ -146,7 +146,16 @@ export class ExecutionsRepository {
        (SELECT p.id FROM executions c JOIN executions p ON p.id = c.parent_id
         WHERE c.status IN ('COMPLETED', 'FAILED', 'CANCELLED') AND c.ended_at > now() - interval '1 hour' AND p.status = 'RUNNING' AND p.lease_owner IS NULL LIMIT $2)
        UNION
-       (SELECT id FROM executions WHERE status = 'RUNNING' AND deadline_at < now() AND waiting_since IS NULL AND (lease_owner IS NULL OR lease_until < now()) LIMIT $2)`,
+       (SELECT id FROM executions WHERE status = 'RUNNING' AND deadline_at < now() AND waiting_since IS NULL AND (lease_owner IS NULL OR lease_until < now()) LIMIT $2)
+       UNION
+       -- Parked with a decided review or a consumed event its node has not taken yet: the wake-up was lost
+       -- (a worker killed after taking the dispatch, before applying it).
+       (SELECT e.id FROM executions e WHERE e.status = 'RUNNING' AND e.lease_until IS NULL AND e.lease_owner IS NULL
+          AND (EXISTS (SELECT 1 FROM reviews r JOIN node_executions n ON n.id = r.node_execution_id
+                       WHERE r.execution_id = e.id AND r.status <> 'pending' AND n.status = 'WAITING')
+            OR EXISTS (SELECT 1 FROM node_executions n JOIN wait_events w ON w.consumed_by = n.id
+                       WHERE n.execution_id = e.id AND n.status = 'WAITING'))
+        LIMIT $2)`,
       [queuedOlderThanMs, limit],
     );
     return rows.map((r) => r.id);

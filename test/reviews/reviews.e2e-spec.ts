@@ -1,6 +1,6 @@
 // human.review end to end, with three users (admin starts the executions; alice reviews; bob may not) and
 // a local SMTP server that records the REVIEW_REQUESTED mails and their signed links: approve, reject,
-// edit (valid and invalid), a second decision (409), a reviewer who may not decide (404), the link page
+// edit (valid and invalid), approve, the default on_timeout (reject), a second decision (409), a reviewer who may not decide (404), the link page
 // (GET decides nothing, POST decides, reused and forged tokens refused), timeouts, and stop while waiting.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
@@ -237,6 +237,25 @@ describe('human.review', () => {
       status: string;
     }>;
     expect(rows.map((r) => r.status)).toEqual(['timed_out', 'timed_out']);
+  });
+
+  it('approves through the API with a comment, and a review nobody decides is rejected by default (on_timeout reject)', async () => {
+    const id = await start('gate', 'plain');
+    const review = await pendingReview(id);
+    const approved = await api().post(`/api/reviews/${review.id}`).set('X-API-Key', alice.key).send({ decision: 'approve', comment: 'ship it' });
+    expect(approved.status).toBe(200);
+    expect(approved.body).toMatchObject({ status: 'approved', data: 'plain', decision: { decision: 'approve', by: 'alice', comment: 'ship it' } });
+    expect(await finished(id)).toMatchObject({
+      status: 'COMPLETED',
+      outputs: { approved: ['plain'], rejected: [], decision: [{ decision: 'approve', by: 'alice', comment: 'ship it' }] },
+    });
+
+    await reviewAgent('forgotten', { reviewers: { users: ['alice'] }, timeout: '1s' });
+    const late = await start('forgotten', 'z');
+    const done = await finished(late);
+    expect(done).toMatchObject({ status: 'COMPLETED', outputs: { approved: [], rejected: [{ data: 'z', comment: null }], decision: [{ by: null }] } });
+    const rows = (await t.dataSource.query(`SELECT status FROM reviews WHERE execution_id = $1`, [late])) as Array<{ status: string }>;
+    expect(rows).toEqual([{ status: 'timed_out' }]);
   });
 
   it('cancels the pending review when the execution is stopped while waiting', async () => {

@@ -14,6 +14,7 @@ import { ExecutionScheduler } from './scheduler.js';
 import { runNodeAttempt, type AttemptPorts, type AttemptSetting } from './node-attempt.js';
 import { childOutcome, isSuspension, type Suspension } from './suspensions.js';
 import type { Timers } from './timers.js';
+import { eventOutcome, reviewOutcome } from './wait-suspensions.js';
 
 export type * from './memory-runner.types.js';
 
@@ -183,14 +184,7 @@ class MemoryRun {
 
   /** A suspension in-process: WAITING (no slot) until the delay passes or the child (through the injected runner) ends. */
   private async wait(run: NodeRun, node: CompiledNode, suspension: Suspension, signal: AbortSignal): Promise<AttemptOutcome> {
-    if (suspension.review || suspension.event)
-      return {
-        ok: false,
-        error: {
-          code: 'NODE_FAILED',
-          message: `Node "${node.id}" (${node.blockId}) waits for ${suspension.review ? 'a person to decide a review' : 'an event'}, which only a run on a server can do. Mock the node in the agent test, or run the agent on a server.`,
-        },
-      };
+    if (suspension.review || suspension.event) return this.outsideWait(run, node, suspension);
     this.handle(this.scheduler.suspend(run.id, suspension.reason));
     if (suspension.due) {
       await this.timers.sleep(suspension.due.delay_ms, signal);
@@ -208,6 +202,23 @@ class MemoryRun {
     });
     if (signal.aborted) throw signal.reason;
     return childOutcome(node.id, child.agent, result, { maxValueBytes: this.maxValueBytes(), maxJsonDepth: this.options.maxJsonDepth });
+  }
+
+  /** A review or event wait ended by the script (agent tests), or the node fails saying it needs one. */
+  private outsideWait(run: NodeRun, node: CompiledNode, suspension: Suspension): AttemptOutcome {
+    const outside = this.options.outside;
+    const failed = (message: string): AttemptOutcome => ({ ok: false, error: { code: 'NODE_FAILED', message } });
+    if (!outside)
+      return failed(
+        `Node "${node.id}" (${node.blockId}) waits for ${suspension.review ? 'a person to decide a review' : 'an event'}, which only a run on a server can do. Script it in the agent test (${suspension.review ? 'decisions:' : 'events:'}), mock the node, or run the agent on a server.`,
+      );
+    this.handle(this.scheduler.suspend(run.id, suspension.reason));
+    if (suspension.review) {
+      const end = outside.review(node.id, suspension.review);
+      return typeof end === 'string' ? failed(end) : reviewOutcome(node.id, end);
+    }
+    const end = outside.event(node.id, suspension.event!);
+    return typeof end === 'string' ? failed(end) : eventOutcome(node.id, suspension.event!.key, end, suspension.event!.on_timeout);
   }
 
   private nodeLogger(nodeId: string): Logger {

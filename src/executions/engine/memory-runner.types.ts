@@ -5,6 +5,7 @@ import type { BlockAttemptFn } from './block-attempt.js';
 import type { FinalStatus, NodeAttempt, NodeRunRecord } from './engine.types.js';
 import type { AttemptSecretsPort } from './scrubbed-attempt.js';
 import type { Timers } from './timers.js';
+import type { EventEnd, EventRequest, ReviewEnd, ReviewRequest } from './wait-suspensions.js';
 
 export type { FinalStatus } from './engine.types.js';
 
@@ -49,6 +50,15 @@ export interface MemoryRunOptions {
   maxDepth?: number;
   /** Starts a child execution for agent.run; without it agent.run nodes fail with a clear message. */
   runChild?: (request: ChildRunRequest) => Promise<ChildRunResult>;
+  /**
+   * The ends of human.review and wait.event waits, scripted (`trellis test` decisions: and events:): a
+   * ReviewEnd / EventEnd (null: the event wait timed out), or text saying why the node cannot go on (it
+   * fails with it). Absent: such nodes fail, saying they need a server or a script.
+   */
+  outside?: {
+    review(nodeId: string, request: ReviewRequest): ReviewEnd | string;
+    event(nodeId: string, request: EventRequest): EventEnd | null | string;
+  };
   /** Calls a block for one attempt (default: blocks/validated-run.ts: inputs validated, defaults applied, yields checked). */
   runAttempt?: BlockAttemptFn;
   /** Credentials of a node's fields; throw an AppError with code CREDENTIAL_UNRESOLVED when one cannot be. */

@@ -14,11 +14,18 @@ const row = (over: Partial<ActiveTrigger>): ActiveTrigger => ({
 });
 
 describe('buildCatalog', () => {
-  it('keys webhooks by agent/node, defaults methods to POST, bills the admin when no owner is set, and marks file agents', () => {
+  it('keys webhooks by agent/node, defaults methods to POST and respond to at_accept, bills the admin when no owner is set, and marks file agents', () => {
     const catalog = buildCatalog(
       [
         row({ source: 'file' }),
-        row({ graph_id: 'h', node_id: 'in', config: { methods: ['put', 'GET'] }, credentials: { secret: 'hook-secret' }, owner_id: 'u-ops', source: 'api' }),
+        row({
+          graph_id: 'h',
+          node_id: 'in',
+          config: { methods: ['put', 'GET'], respond: 'by_output' },
+          credentials: { secret: 'hook-secret' },
+          owner_id: 'u-ops',
+          source: 'api',
+        }),
       ],
       'u-admin',
     );
@@ -30,6 +37,7 @@ describe('buildCatalog', () => {
       secret: null,
       user_id: 'u-admin',
       file: true,
+      respond: 'at_accept',
     });
     expect(catalog.webhooks.get('h/in')).toEqual({
       graph_id: 'h',
@@ -39,6 +47,7 @@ describe('buildCatalog', () => {
       secret: 'hook-secret',
       user_id: 'u-ops',
       file: false,
+      respond: 'by_output',
     });
     expect(catalog.github).toEqual([]);
   });

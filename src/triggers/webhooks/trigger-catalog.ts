@@ -21,6 +21,8 @@ export interface WebhookTrigger {
   user_id: string;
   /** A file agent's trigger: its `secret` name comes from the reviewed file (file trust). */
   file: boolean;
+  /** `by_output`: the request waits for the first `http_response` value (release-2.md section 3). */
+  respond: 'at_accept' | 'by_output';
 }
 
 export interface GithubTrigger {
@@ -126,6 +128,7 @@ export function buildCatalog(rows: readonly ActiveTrigger[], adminId: string): C
         secret: row.credentials.secret ?? null,
         user_id,
         file: row.source === 'file',
+        respond: row.config.respond === 'by_output' ? 'by_output' : 'at_accept',
       });
     } else if (row.block === 'trigger.github') {
       const events = Array.isArray(row.config.events) ? row.config.events.map(String) : [];

@@ -19,7 +19,7 @@ export class WebhooksController {
   @ApiOperation({
     summary: 'Start an execution of an agent from its trigger.webhook node (202 {execution_id}; ?wait= up to 60 s)',
     description:
-      "Unauthenticated: a node with a `secret` credential requires the X-Trellis-Timestamp and X-Trellis-Signature-256 headers. POST by default; GET, PUT, PATCH and DELETE when the node's `methods` lists them (x-trellis-methods). The body is the trigger's `body` output (JSON, or the text when it is not JSON). With ?wait=, an execution that completes in time with a value on its http_response output answers with that value instead ({status, headers, body}, any status from 200 to 599).",
+      "Unauthenticated: a node with a `secret` credential requires the X-Trellis-Timestamp and X-Trellis-Signature-256 headers. POST by default; GET, PUT, PATCH and DELETE when the node's `methods` lists them (x-trellis-methods). The body is the trigger's `body` output (JSON, or the text when it is not JSON). With ?wait=, an execution that completes in time with a value on its http_response output answers with that value instead ({status, headers, body}, any status from 200 to 599). A node with `respond: by_output` holds the request until the first value reaches http_response and answers with it while the execution goes on (at most webhooks.max_wait, or ?wait=).",
   })
   @ApiHeaders(SIGNATURE_HEADERS)
   @ApiQuery({ name: 'wait', required: false, description: 'Wait up to this long (at most 60s) for the end.', schema: { type: 'string', example: '5s' } })

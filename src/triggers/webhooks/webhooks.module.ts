@@ -10,6 +10,7 @@ import { UsersModule } from '../../users/users.module.js';
 import { GithubEventsModule } from '../github/github-events.module.js';
 import { GithubWebhooksController } from '../github/github-webhooks.controller.js';
 import { GithubWebhooksService } from '../github/github-webhooks.service.js';
+import { EarlyAnswers } from './early-answer.js';
 import { TriggerCatalog } from './trigger-catalog.js';
 import { WebhooksController } from './webhooks.controller.js';
 import { WebhookDeliveries } from './webhook-deliveries.service.js';
@@ -22,7 +23,7 @@ const PRUNE_BATCH = 10_000;
 @Module({
   imports: [ExecutionsModule, GraphsModule, UsersModule, AuthModule, GithubEventsModule],
   controllers: [GithubWebhooksController, WebhooksController],
-  providers: [TriggerCatalog, WebhooksRepository, WebhookDeliveries, WebhooksService, GithubWebhooksService],
+  providers: [TriggerCatalog, WebhooksRepository, EarlyAnswers, WebhookDeliveries, WebhooksService, GithubWebhooksService],
   exports: [TriggerCatalog],
 })
 export class WebhooksModule implements OnModuleInit, OnModuleDestroy {

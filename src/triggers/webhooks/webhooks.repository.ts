@@ -75,6 +75,22 @@ export class WebhooksRepository {
     ]);
   }
 
+  /**
+   * For `respond: by_output`: the execution's status and the first value that reached its `http_response`
+   * output (an output node named so, or with that id and no name), null while none has.
+   */
+  async earlyAnswer(executionId: string): Promise<{ status: string; answer: unknown } | null> {
+    const rows = await this.query<{ status: string; answer: unknown }>(
+      `SELECT e.status, (SELECT n.inputs -> 'value' FROM node_executions n
+          WHERE n.execution_id = e.id AND n.block = 'output' AND n.status = 'COMPLETED'
+            AND coalesce(n.inputs ->> 'name', n.node_id) = 'http_response'
+          ORDER BY n.seq LIMIT 1) AS answer
+       FROM executions e WHERE e.id = $1`,
+      [executionId],
+    );
+    return rows[0] ?? null;
+  }
+
   /** Housekeeping: removes up to `limit` deliveries past their window; answers how many. */
   async deleteExpired(limit: number): Promise<number> {
     const rows = await this.query<{ key: string }>(

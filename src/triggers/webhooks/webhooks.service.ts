@@ -18,6 +18,7 @@ import { ExecutionAdmission } from '../../executions/admission/execution-admissi
 import { ExecutionsService } from '../../executions/executions.service.js';
 import { executionView } from '../../executions/executions.views.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
+import { EarlyAnswers } from './early-answer.js';
 import { ExecutionBatcher } from './execution-batcher.js';
 import type { Answer } from './webhook-answer.js';
 import { TriggerCatalog, type WebhookTrigger } from './trigger-catalog.js';
@@ -25,6 +26,7 @@ import {
   bodyHash,
   checkSignature,
   httpResponseFrom,
+  MAX_WAIT_MS,
   parseWait,
   parseWebhookBody,
   shapedAnswerHeaders,
@@ -64,6 +66,7 @@ export class WebhooksService {
     private readonly rateLimiter: RateLimiter,
     private readonly registry: BlocksRegistry,
     private readonly metrics: MetricsService,
+    private readonly early: EarlyAnswers,
     @Inject(CREDENTIAL_RESOLVER) private readonly resolver: CredentialResolver,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
@@ -129,14 +132,31 @@ export class WebhooksService {
       }
       executionId = result.execution_ids[0]!;
     }
-    if (waitMs === null) return { status: 202, body: { execution_id: executionId }, headers: {} };
-    const answer = await this.waitAnswer(executionId, waitMs, trigger.graph_id);
+    let answer: WebhookAnswer;
+    if (trigger.respond === 'by_output') {
+      answer = await this.earlyAnswer(executionId, waitMs ?? Math.min(this.config.webhooks.max_wait, MAX_WAIT_MS), trigger.graph_id);
+    } else if (waitMs === null) {
+      return { status: 202, body: { execution_id: executionId }, headers: {} };
+    } else {
+      answer = await this.waitAnswer(executionId, waitMs, trigger.graph_id);
+    }
     // A duplicate of a waited request replays what the first caller finally got.
     if (scope && key)
       await this.repository
         .recordAnswer(scope, key, { status_code: 200, response: answer.body } satisfies DeliveryAnswer)
         .catch((error: unknown) => this.logger.warn({ err: error }, 'could not record a webhook answer for replays'));
     return answer;
+  }
+
+  /**
+   * `respond: by_output`: the first `http_response` value as soon as it exists, while the execution goes
+   * on; when the execution ends without one, or `waitMs` passes, the answer `?wait=` gives.
+   */
+  private async earlyAnswer(executionId: string, waitMs: number, agent: string): Promise<WebhookAnswer> {
+    const outcome = await this.early.first(executionId, waitMs);
+    const http = outcome.kind === 'answer' ? httpResponseFrom(outcome.value) : null;
+    if (http) return { status: http.status, body: http.body, headers: shapedAnswerHeaders(http, agent, this.config.webhooks.html_responses) };
+    return this.waitAnswer(executionId, 0, agent);
   }
 
   /** The execution after at most `waitMs`: its results (or its `http_response` output) when final, else 202. */

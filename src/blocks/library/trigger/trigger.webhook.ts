@@ -17,6 +17,13 @@ export const webhookTriggerBlock = defineBlock({
     methods: withDefault(Type.Array(Type.Enum([...WEBHOOK_METHODS]), { minItems: 1, uniqueItems: true, description: 'HTTP methods the webhook accepts.' }), [
       'POST',
     ]),
+    respond: withDefault(
+      Type.Enum(['at_accept', 'by_output'], {
+        description:
+          'at_accept answers 202 {execution_id} at once; by_output holds the request until the first value reaches the http_response output and answers with it while the execution goes on (if the execution ends first, or webhooks.max_wait passes, it answers as ?wait= does).',
+      }),
+      'at_accept',
+    ),
     event: optional(
       Type.Object(
         {
