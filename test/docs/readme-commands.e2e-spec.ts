@@ -148,7 +148,7 @@ describe("the README's command blocks, run as written", () => {
     "Writing an agent: validate, test, run, plan and render on the project's own agents",
     async () => {
       const ran = await runBlock(blockWith('npx trellis validate agents/'));
-      expect(ok(ran, 'validate agents/')).toMatch(/^4 agents checked: 4 valid, 0 invalid; 0 errors, 0 warnings$/m);
+      expect(ok(ran, 'validate agents/')).toMatch(/^(\d+) agents checked: \1 valid, 0 invalid; 0 errors, 0 warnings$/m);
       expect(ok(ran, 'test agents/')).toMatch(/^\d+ tests, (\d+) passed, 0 failed$/m);
       const run = ok(ran, 'run hello-world --input who=Ada');
       expect(run).toContain('hello-world: COMPLETED');
