@@ -63,7 +63,7 @@ export function analysisSuggestions(agent: AgentDefinition, graph: RunGraph, cos
       found.push({
         kind: 'unused-node',
         node: id,
-        message: `node "${id}" (${block.id}) has no effect and its outputs go nowhere: link them, or remove the node`,
+        message: `node "${id}" (${block.id}) has no effect outside and its outputs go nowhere: link them, or remove it (unless it is there to fail the run)`,
       });
     }
 

@@ -196,7 +196,11 @@ describe('suggestions', () => {
       nodes: [HOOK, 'shape: { block: json.query, inputs: { expression: "$" } }'],
       links: ['hook.body -> shape.data'],
       expected: [
-        { kind: 'unused-node', node: 'shape', message: 'node "shape" (json.query) has no effect and its outputs go nowhere: link them, or remove the node' },
+        {
+          kind: 'unused-node',
+          node: 'shape',
+          message: 'node "shape" (json.query) has no effect outside and its outputs go nowhere: link them, or remove it (unless it is there to fail the run)',
+        },
       ],
     },
     {
