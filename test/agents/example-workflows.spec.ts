@@ -8,6 +8,8 @@ import { validateAgents } from '../../src/agent-format/agent.validator.js';
 import { buildRunGraph } from '../../src/agent-format/agent.runs.js';
 import { BLOCK_LIBRARY } from '../../src/blocks/library/index.js';
 import { BlocksRegistry } from '../../src/blocks/blocks.registry.js';
+import { VirtualClock } from '../../src/agents/agent.test-clock.js';
+import { runGraphInMemory } from '../../src/executions/memory-run.js';
 import { capture } from './fixtures/cli.js';
 
 const blocks = new BlocksRegistry(BLOCK_LIBRARY, undefined, { compileSchemas: false });
@@ -54,5 +56,17 @@ describe('the workflows of agents/examples', () => {
     expect(agent.nodes.wait).toMatchObject({ block: 'time.delay', concurrency: 1, inputs: { duration: '2s' } });
     expect(agent.nodes.items!.inputs.default).toHaveLength(3);
     expect(agent.links.map((l) => `${l.from.node}.${l.from.pin} -> ${l.to.node}.${l.to.pin}`)).toContain('each.item -> wait.value');
+  });
+
+  it('waits 2 s per item one after the other: 6 s of virtual time in all, where without concurrency: 1 it is 2 s', async () => {
+    const agent = validateAgents([readAgentFile('agents/examples/one-at-a-time.yaml')], { blocks }).results[0]!.agent!;
+    const elapsed = async (definition: typeof agent) => {
+      const clock = new VirtualClock(0);
+      const result = await runGraphInMemory(definition, { blocks, timers: clock, runAttempt: clock.runAttempt, inputs: {} });
+      return { status: result.status, failed_at: result.error?.node_id, processed: result.outputs.processed, ms: clock.now() };
+    };
+    expect(await elapsed(agent)).toEqual({ status: 'FAILED', failed_at: 'fail', processed: ['first', 'second', 'third'], ms: 6000 });
+    const { concurrency: _one, ...unlimited } = agent.nodes.wait!;
+    expect((await elapsed({ ...agent, nodes: { ...agent.nodes, wait: unlimited } })).ms).toBe(2000);
   });
 });
