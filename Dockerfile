@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# Trellis as a container image. The build stage compiles the TypeScript; the runtime stage carries the
+# Trellis as a container image. The build stage compiles the TypeScript (SWC, scripts/build.mjs); the runtime stage carries the
 # production dependencies and dist/ only, and runs as the unprivileged `node` user.
 #   docker build -t trellis .
 #   docker run -e TRELLIS_ROLE=api -e DATABASE_URL=... -e REDIS_URL=... -e TRELLIS_ENCRYPTION_KEY=... -p 3000:3000 trellis
@@ -15,6 +15,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build.mjs ./scripts/
 COPY src ./src
 COPY migrations ./migrations
 RUN npm run build

@@ -17,7 +17,9 @@ const TEST_FILE = /[.](e2e-)?spec[.]ts$/;
 
 const started = Date.now();
 const options = await extractDepcruiseOptions(CONFIG);
-const result = await cruise(['src'], { ...options, validate: true, ruleSet: options.ruleSet ?? options }, undefined, {
+// The cache (content-keyed, so a fresh checkout's mtimes do not matter) answers an unchanged tree in a fraction of the time.
+const cache = { folder: 'node_modules/.cache/dependency-cruiser', strategy: 'content' };
+const result = await cruise(['src'], { ...options, cache, validate: true, ruleSet: options.ruleSet ?? options }, undefined, {
   tsConfig: extractTSConfig('tsconfig.json'),
 });
 const output = result.output;

@@ -4,6 +4,7 @@
 import type { DataSource } from 'typeorm';
 import { createDataSource, type DataSourceOptions } from './database/data-source.js';
 import { AgentSyncStateEntity } from './agents/agent-sync.entity.js';
+import { AgentSyncFileEntity, AgentSyncRunEntity } from './agents/agent-sync-history.entity.js';
 import { ApiKeyEntity } from './auth/api-key.entity.js';
 import { CreditBalanceEntity } from './credits/credit-balance.entity.js';
 import { CreditTransactionEntity } from './credits/credit-transaction.entity.js';
@@ -35,6 +36,8 @@ export const ENTITIES = [
   GraphTriggerEntity,
   PresetEntity,
   AgentSyncStateEntity,
+  AgentSyncRunEntity,
+  AgentSyncFileEntity,
   ExecutionEntity,
   NodeExecutionEntity,
   AiAgentConversationEntity,

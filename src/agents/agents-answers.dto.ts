@@ -74,3 +74,54 @@ export const FILE_VALIDATION = apiSchema('FileValidation', {
     problems: { type: 'array', items: PROBLEM },
   },
 });
+
+const SYNC_RUN: SchemaObject = {
+  type: 'object',
+  required: ['id', 'commit', 'trigger', 'synced_by', 'status', 'reason', 'summary', 'files', 'synced_at'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    commit: nullable({ type: 'string', example: '9fceb02d0ae598e95dc970b74767f19372d61af8' }),
+    trigger: { type: 'string', enum: ['start', 'api', 'cli', 'push'] },
+    synced_by: { type: 'string', example: 'api-1 pid 4242 (push)' },
+    status: { type: 'string', enum: ['applied', 'skipped'] },
+    reason: nullable({ type: 'string', description: 'Why a skipped sync wrote nothing.', example: null }),
+    summary: { type: 'object', properties: Object.fromEntries(PLAN_ACTIONS.map((action) => [action, { type: 'integer' }])) },
+    files: {
+      type: 'array',
+      description: 'The files that had problems in this sync (an invalid one was skipped, its last good version kept).',
+      items: {
+        type: 'object',
+        required: ['file', 'agent', 'action', 'problems'],
+        properties: { file: nullable({ type: 'string', example: 'nightly.yaml' }), agent: { type: 'string', example: 'nightly' }, action: { type: 'string', enum: [...PLAN_ACTIONS] }, problems: { type: 'array', items: PROBLEM } },
+      },
+    },
+    synced_at: { type: 'string', format: 'date-time' },
+  },
+};
+
+export const SYNC_HISTORY = apiSchema('AgentsSyncHistory', {
+  type: 'object',
+  required: ['folder', 'last', 'runs', 'files'],
+  properties: {
+    folder: { type: 'string', example: 'acme/agents#agents', description: 'Which folder: repository#folder, or default for a plain local folder.' },
+    last: nullable({ ...SYNC_RUN, description: 'The newest sync (runs[0]), or null before the first.' }),
+    runs: { type: 'array', items: SYNC_RUN, description: 'The newest syncs first, applied or skipped.' },
+    files: {
+      type: 'array',
+      description: 'The last result of every agent file in an applied sync, by path (a deleted file keeps its last one: remove).',
+      items: {
+        type: 'object',
+        required: ['file', 'agent', 'action', 'problems', 'commit', 'run_id', 'synced_at'],
+        properties: {
+          file: { type: 'string', example: 'nightly.yaml' },
+          agent: { type: 'string', example: 'nightly' },
+          action: { type: 'string', enum: [...PLAN_ACTIONS] },
+          problems: { type: 'array', items: PROBLEM },
+          commit: nullable({ type: 'string', example: '9fceb02d0ae598e95dc970b74767f19372d61af8' }),
+          run_id: { type: 'string', format: 'uuid' },
+          synced_at: { type: 'string', format: 'date-time' },
+        },
+      },
+    },
+  },
+});

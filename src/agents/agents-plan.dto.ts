@@ -1,6 +1,7 @@
 // Queries and bodies of /api/agents: plan and sync output formats, and the file text to validate.
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { validationFailed, type Problem } from '../common/errors.js';
 import { isDict } from '../agent-format/agent.fields.js';
 import { PLAN_FORMATS, type PlanFormat } from './agents-plan.js';
@@ -12,6 +13,17 @@ export class PlanQuery {
   @IsOptional()
   @IsIn(PLAN_FORMATS, { message: `expected one of ${PLAN_FORMATS.join(', ')}` })
   format?: PlanFormat;
+}
+
+/** `GET /api/agents/sync?limit=`: how many of the newest syncs to list. */
+export class SyncHistoryQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20, description: 'How many of the newest syncs to list' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'expected a whole number from 1 to 100' })
+  @Min(1, { message: 'expected a whole number from 1 to 100' })
+  @Max(100, { message: 'expected a whole number from 1 to 100' })
+  limit?: number;
 }
 
 export interface ValidateRequest {

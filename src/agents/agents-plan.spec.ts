@@ -110,6 +110,15 @@ describe('classify', () => {
     expect(result.removals).toEqual([]);
   });
 
+  it("takes an API graph over when the file is its content unchanged (a merged proposal), keeping its versions", () => {
+    const text = agent('proposed');
+    const hash = hashAgent(definitionOf(text));
+    const result = run({ 'proposed.yaml': text }, [stored('proposed', { source: 'api', file: null, active_version: 2, latest_version: 2, latest_hash: hash })]);
+    expect(result.entries).toEqual([expect.objectContaining({ name: 'proposed', action: 'update', version: 2, active_version: 2, notes: [expect.stringContaining('adopts the API graph')] })]);
+    expect(result.writes).toEqual([expect.objectContaining({ name: 'proposed', file: 'proposed.yaml', activeVersion: 2, latestVersion: 2, adopts: true })]);
+    expect(result.writes[0]!.version).toBeUndefined();
+  });
+
   it('keeps a stored graph whose file no longer parses (its name comes from the file name)', () => {
     const result = run({ 'kept.yaml': 'name: kept\nnodes: [\n' }, [stored('kept')]);
     expect(result.entries).toEqual([expect.objectContaining({ name: 'kept', action: 'invalid', active_version: 1 })]);

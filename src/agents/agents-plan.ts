@@ -71,6 +71,8 @@ export interface GraphWrite {
   version?: { number: number; agent: AgentDefinition; hash: string };
   /** The graph starts serving, or serves another version: the triggers module must hear of it. */
   activates: boolean;
+  /** An API graph this file takes over (its proposal, merged unchanged): the graph becomes a file agent. */
+  adopts?: true;
 }
 
 export interface Classified {
@@ -119,7 +121,7 @@ export function problemAtName(result: AgentValidation, message: string): AgentPr
 
 /** The message when a document takes the name of an API graph (shared with POST /api/agents/validate). */
 export function apiNameTakenMessage(name: string): string {
-  return `the name "${name}" belongs to a graph created through the API; agent names are unique across files and the API: rename the agent (and its file), or delete the API graph first`;
+  return `the name "${name}" belongs to a graph created through the API; agent names are unique across files and the API: rename the agent (and its file), delete the API graph first, or commit its proposal (POST /api/graphs/${name}/propose) unchanged so the file takes it over`;
 }
 
 export function classify({ files, report, stored }: ClassifyInput): Classified {
@@ -131,6 +133,14 @@ export function classify({ files, report, stored }: ClassifyInput): Classified {
     const result = report.results[index]!;
     for (const name of [result.name, file.source.expectedName]) if (name) present.add(name);
     const previous = result.name ? stored.get(result.name) : undefined;
+    if (previous?.source === 'api' && result.ok && result.agent && hashAgent(result.agent) === previous.latest_hash) {
+      // The API graph's own content (its proposal, POST /api/graphs/{id}/propose, merged unchanged): the file takes it over.
+      const planned = planValid(result.agent, file.path, previous);
+      const notes = [`adopts the API graph ${previous.id} (same content hash): it becomes this file's agent, its versions and history kept`];
+      entries.push({ ...planned.entry, action: 'update', notes });
+      writes.push({ ...planned.write!, adopts: true });
+      return;
+    }
     if (previous?.source === 'api') {
       const problems = [...result.problems, problemAtName(result, apiNameTakenMessage(previous.id))];
       entries.push(entry(previous.id, 'invalid', { file: file.path, problems, notes: ['skipped; the API graph is not touched'] }));

@@ -8,6 +8,7 @@ import { GraphActivations } from '../graphs/graph-activations.js';
 import { GraphsRepository } from '../graphs/graphs.repository.js';
 import { AgentsLookupsRepository } from './agents-lookups.repository.js';
 import { AgentsPlanService } from './agents-plan.service.js';
+import { AgentsSyncHistoryRepository } from './agents-sync-history.repository.js';
 import { AgentsSyncRepository } from './agents-sync.repository.js';
 import { AgentsSyncService } from './agents-sync.service.js';
 
@@ -24,6 +25,6 @@ export function agentsServices(dataSource: DataSource, config: AppConfig): Agent
   const syncRepository = new AgentsSyncRepository(dataSource);
   const plans = new AgentsPlanService(graphs, new AgentsLookupsRepository(dataSource), syncRepository, new BlocksRegistry(BLOCK_LIBRARY, config.costs), config);
   const activations = new GraphActivations();
-  const syncs = new AgentsSyncService(plans, graphs, syncRepository, activations, config);
+  const syncs = new AgentsSyncService(plans, graphs, syncRepository, new AgentsSyncHistoryRepository(dataSource), activations, config);
   return { plans, syncs, activations };
 }

@@ -12,6 +12,7 @@ import type { AgentSyncSummary } from './agent-sync.entity.js';
 import { AgentsPlanService, syncScope } from './agents-plan.service.js';
 import type { AgentsPlan, Classified, PlanAction } from './agents-plan.js';
 import { behindReason, gitCommit } from './agents-sync.git.js';
+import { AgentsSyncHistoryRepository, type SyncFileRow, type SyncRunRow } from './agents-sync-history.repository.js';
 import { AgentsSyncRepository } from './agents-sync.repository.js';
 
 /** What started a sync; recorded with it. */
@@ -29,6 +30,14 @@ export interface SyncResult extends AgentsPlan {
   reason: string | null;
 }
 
+/** What GET /api/agents/sync answers. */
+export interface SyncHistory {
+  folder: string;
+  last: SyncRunRow | null;
+  runs: SyncRunRow[];
+  files: SyncFileRow[];
+}
+
 const SUMMARY_KEYS: Record<PlanAction, keyof AgentSyncSummary> = {
   create: 'created',
   update: 'updated',
@@ -44,6 +53,7 @@ export class AgentsSyncService {
     private readonly planner: AgentsPlanService,
     private readonly graphs: GraphsRepository,
     private readonly syncs: AgentsSyncRepository,
+    private readonly history: AgentsSyncHistoryRepository,
     private readonly activations: GraphActivations,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -53,23 +63,34 @@ export class AgentsSyncService {
     const folder = this.planner.readFolder(options.dir);
     const commit = await gitCommit(folder.dir);
     const scope = syncScope(this.config);
+    const trigger = options.trigger ?? 'cli';
+    const syncedBy = `${hostname()} pid ${process.pid} (${trigger})`;
     const { result, changes } = await this.syncs.transaction(async (manager) => {
       await this.syncs.lockExclusive(manager);
       const state = await this.syncs.readState(scope, manager);
       const { plan, classified, users } = await this.planner.planFolder(folder, commit, manager);
       plan.blocked = await behindReason(folder.dir, commit, state?.commit ?? null);
-      if (plan.blocked) return { result: { ...plan, status: 'skipped' as const, reason: plan.blocked }, changes: [] };
+      // Every sync, applied or not, is recorded (GET /api/agents/sync): the history says why nothing changed.
+      const record = (status: 'applied' | 'skipped', reason: string | null) =>
+        this.history.record(manager, { scope, commit, trigger, synced_by: syncedBy, status, reason, summary: plan.summary, entries: plan.agents });
+      if (plan.blocked) {
+        await record('skipped', plan.blocked);
+        return { result: { ...plan, status: 'skipped' as const, reason: plan.blocked }, changes: [] };
+      }
       const changes = await this.apply(manager, classified, users, commit);
-      await this.syncs.writeState(manager, {
-        scope,
-        commit,
-        synced_by: `${hostname()} pid ${process.pid} (${options.trigger ?? 'cli'})`,
-        summary: namesByAction(plan),
-      });
+      await this.syncs.writeState(manager, { scope, commit, synced_by: syncedBy, summary: namesByAction(plan) });
+      await record('applied', null);
       return { result: { ...plan, status: 'applied' as const, reason: null }, changes };
     });
     await this.activations.publish(changes);
     return result;
+  }
+
+  /** The newest `limit` syncs of the configured folder and the last result of each of its files. */
+  async syncHistory(limit: number): Promise<SyncHistory> {
+    const folder = syncScope(this.config);
+    const { runs, files } = await this.history.history(folder, limit);
+    return { folder, last: runs[0] ?? null, runs, files };
   }
 
   private async apply(manager: EntityManager, classified: Classified, users: ReadonlyMap<string, string>, commit: string | null): Promise<GraphActivation[]> {
@@ -84,6 +105,10 @@ export class AgentsSyncService {
         triggers.push({ graph_id: write.name, version: number, node_id: trigger.node, block: trigger.block, config: trigger.inputs, credentials: trigger.credentials });
       }
     }
+    await this.graphs.adoptApiGraphs(
+      manager,
+      writes.filter((write) => write.adopts).map((write) => ({ id: write.name, file: write.file })),
+    );
     await this.graphs.upsertFileGraphs(
       manager,
       writes.map((write) => ({

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAnswers, ApiAuthenticated, ApiError, type Answer, type AnswerSchema } from '../common/api-docs.dto.js';
-import { AGENTS_PLAN, FILE_VALIDATION, SYNC_RESULT } from './agents-answers.dto.js';
+import { AGENTS_PLAN, FILE_VALIDATION, SYNC_HISTORY, SYNC_RESULT } from './agents-answers.dto.js';
 import type { Request, Response } from 'express';
 import { RequireScopes } from '../auth/auth.decorators.js';
 import { CurrentPrincipal, type Principal } from '../auth/principal.js';
@@ -9,11 +9,11 @@ import { callerOf } from '../graphs/graph-access.js';
 import { AppError, validationFailed } from '../common/errors.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { PlanQuery, validateRequestFromJson, type ValidateRequest } from './agents-plan.dto.js';
+import { PlanQuery, SyncHistoryQuery, validateRequestFromJson, type ValidateRequest } from './agents-plan.dto.js';
 import { renderPlanMarkdown } from './agents-plan.render.js';
 import { AgentsPlanService, type FileValidation } from './agents-plan.service.js';
 import type { AgentsPlan } from './agents-plan.js';
-import { AgentsSyncService, type SyncResult } from './agents-sync.service.js';
+import { AgentsSyncService, type SyncHistory, type SyncResult } from './agents-sync.service.js';
 
 /** A 200 answer as JSON (`schema`), or as Markdown text with ?format=markdown (PlanQuery). */
 const orMarkdown = (schema: AnswerSchema, description: string): Answer[] => [
@@ -40,6 +40,16 @@ export class AgentsController {
   async sync(@Query() query: PlanQuery, @Res({ passthrough: true }) response: Response): Promise<SyncResult | string> {
     const result = await this.syncs.sync({ trigger: 'api' });
     return this.answer(result, query, response);
+  }
+
+  @Get('sync')
+  @RequireScopes('graphs:read')
+  @ApiOperation({
+    summary: 'The history of syncs (start-up, API, CLI, GitOps push), newest first, with the files each skipped, and the last result of every agent file',
+  })
+  @ApiAnswers({ status: 200, schema: SYNC_HISTORY, description: 'The newest syncs and the last result per file' }, 400)
+  syncHistory(@Query() query: SyncHistoryQuery): Promise<SyncHistory> {
+    return this.syncs.syncHistory(query.limit ?? 20);
   }
 
   @Get('plan')

@@ -5,6 +5,7 @@ import { GraphsModule } from '../graphs/graphs.module.js';
 import { AgentsLookupsRepository } from './agents-lookups.repository.js';
 import { AgentsPlanService } from './agents-plan.service.js';
 import { AgentsSyncOnStart } from './agents-sync.startup.js';
+import { AgentsSyncHistoryRepository } from './agents-sync-history.repository.js';
 import { AgentsSyncRepository } from './agents-sync.repository.js';
 import { AgentsSyncService } from './agents-sync.service.js';
 import { AgentsController } from './agents.controller.js';
@@ -21,6 +22,7 @@ import { AgentsController } from './agents.controller.js';
   providers: [
     AgentsLookupsRepository,
     AgentsSyncRepository,
+    AgentsSyncHistoryRepository,
     AgentsPlanService,
     AgentsSyncService,
     AgentsSyncOnStart,

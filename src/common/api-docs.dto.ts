@@ -75,6 +75,11 @@ const ERROR_MEANINGS: Record<number, string> = {
   504: 'NODE_TIMEOUT',
 };
 
+/** The response object of an error status with the common body (for answers added to the whole document). */
+export function errorResponse(status: number): { description: string; content: Record<string, { schema: ReferenceObject }> } {
+  return { description: ERROR_MEANINGS[status] ?? 'Error', content: { 'application/json': { schema: ERROR_BODY } } };
+}
+
 /** One error answer: the common error body, with a description (the code's usual meaning unless given). */
 export function ApiError(status: number, description?: string): MethodDecorator & ClassDecorator {
   return ApiResponse({ status, description: description ?? ERROR_MEANINGS[status] ?? 'Error', schema: ERROR_BODY });

@@ -171,6 +171,17 @@ export class GraphsRepository {
   }
 
   /** Inserts or updates file graphs, one statement; never touches a graph of another source. */
+  /** API graphs taken over by agent files (their proposal merged): they become file graphs, versions kept. */
+  async adoptApiGraphs(manager: EntityManager, rows: ReadonlyArray<{ id: string; file: string }>): Promise<void> {
+    if (rows.length === 0) return;
+    await this.run(
+      `UPDATE graphs g SET source = 'file', file = r.file, updated_at = now()
+       FROM jsonb_to_recordset($1::jsonb) AS r(id text, file text) WHERE g.id = r.id AND g.source = 'api'`,
+      [JSON.stringify(rows)],
+      manager,
+    );
+  }
+
   async upsertFileGraphs(manager: EntityManager, rows: ReadonlyArray<Omit<NewGraphRow, 'source' | 'created_by'>>): Promise<void> {
     if (rows.length === 0) return;
     await this.run(

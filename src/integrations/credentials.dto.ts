@@ -43,7 +43,7 @@ export class ReplaceCredentialDto {
   @ApiProperty({ example: { key: 'sk-new...' }, description: "Every secret field of the credential's type (the old ones are replaced, not merged)" })
   secrets!: Record<string, unknown>;
 
-  @ApiPropertyOptional({ example: ['api.example.com'], description: `${HOSTS_DOC} Left out: unchanged; null: anywhere again.` })
+  @ApiPropertyOptional({ type: [String], nullable: true, example: ['api.example.com'], description: `${HOSTS_DOC} Left out: unchanged; null: anywhere again.` })
   hosts?: string[] | null;
 }
 

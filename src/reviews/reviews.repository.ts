@@ -122,21 +122,22 @@ export class ReviewsRepository {
     isAdmin: boolean,
     filter: { status?: string; limit: number; after?: { created_at: string; id: string } },
   ): Promise<ReviewRow[]> {
-    const params: unknown[] = [user.id, user.role, filter.limit + 1];
+    // Only parameters the query uses: Postgres cannot type an unused one (an admin's list has no user filter).
+    const params: unknown[] = [];
+    const param = (value: unknown) => `$${params.push(value)}`;
     const where: string[] = [];
-    if (!isAdmin) where.push(`(r.user_id = $1 OR r.reviewers->'users' ? $1 OR r.reviewers->'roles' ? $2)`);
+    if (!isAdmin) {
+      const id = param(user.id);
+      where.push(`(r.user_id = ${id} OR r.reviewers->'users' ? ${id} OR r.reviewers->'roles' ? ${param(user.role)})`);
+    }
     if (filter.status) {
-      params.push(filter.status);
       // A pending review of a finished execution is cancelled (the worker marks it so shortly).
       if (filter.status === 'pending') where.push(`r.status = 'pending' AND e.status = 'RUNNING'`);
       else if (filter.status === 'cancelled') where.push(`(r.status = 'cancelled' OR (r.status = 'pending' AND e.status <> 'RUNNING'))`);
-      else where.push(`r.status = $${params.length}`);
+      else where.push(`r.status = ${param(filter.status)}`);
     }
-    if (filter.after) {
-      params.push(filter.after.created_at, filter.after.id);
-      where.push(`(r.created_at, r.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-    }
-    const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY r.created_at DESC, r.id DESC LIMIT $3`;
+    if (filter.after) where.push(`(r.created_at, r.id) < (${param(filter.after.created_at)}::timestamptz, ${param(filter.after.id)}::uuid)`);
+    const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY r.created_at DESC, r.id DESC LIMIT ${param(filter.limit + 1)}`;
     return (await this.dataSource.query(sql, params)) as ReviewRow[];
   }
 

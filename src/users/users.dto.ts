@@ -68,13 +68,13 @@ function IsNotificationPreferences(options?: ValidationOptions): PropertyDecorat
 }
 
 export class UpdateUserDto {
-  @ApiPropertyOptional({ nullable: true, maxLength: 200 })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200, example: 'Ada Lovelace' })
   @IsOptional()
   @IsString({ message: 'expected text (or null to clear it)' })
   @MaxLength(200, { message: 'at most 200 characters' })
   name?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, example: 'ada@example.com' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'ada@example.com' })
   @IsOptional()
   @IsEmail({}, { message: 'expected an email address such as ada@example.com (or null to clear it)' })
   email?: string | null;

@@ -85,6 +85,14 @@ describe('sync from a Git checkout', () => {
         expect(plan.blocked).toBe(result.reason);
         const [state] = await dataSource.query(`SELECT "commit" FROM agent_sync_state WHERE scope = 'default'`);
         expect(state.commit).toBe(head);
+        // The history records the skipped sync with its reason; each file's last result stays that of the last applied one.
+        const history = await services.syncs.syncHistory(2);
+        expect(history.last).toMatchObject({ status: 'skipped', reason: result.reason, commit: older, trigger: 'cli', summary: { update: 1 } });
+        expect(history.runs.map((run) => [run.status, run.commit])).toEqual([
+          ['skipped', older],
+          ['applied', head],
+        ]);
+        expect(history.files).toEqual([expect.objectContaining({ file: 'greeter.yaml', agent: 'greeter', action: 'update', commit: head })]);
       } finally {
         git(repo, 'checkout', '--quiet', 'main');
       }

@@ -63,78 +63,80 @@ function serverPrinted(probe: (out: string) => boolean, what: string, ms = SLOW 
   });
 }
 
-beforeAll(async () => {
-  await ensureBuilt();
-  dir = mkdtempSync(join(tmpdir(), 'trellis-start-'));
-  mkdirSync(join(dir, 'agents'));
-  copyFileSync(join(ROOT, 'agents', 'hello-world.yaml'), join(dir, 'agents', 'hello-world.yaml'));
-  port = await freePort();
-  // Its own process group (detached), so the test can signal the group the way a terminal's Ctrl-C does.
-  server = spawn(process.execPath, [TRELLIS_BIN, 'start'], { cwd: dir, env: environment(), detached: true });
-  server.stdout!.on('data', (chunk: Buffer) => void (serverOut += chunk.toString()));
-  server.stderr!.on('data', (chunk: Buffer) => void (serverErr += chunk.toString()));
-  await serverPrinted((out) => out.includes('Trellis is listening on'), 'listening line');
-}, SLOW);
+describe('the embedded database, shared by the server and the CLI', () => {
+  beforeAll(async () => {
+    await ensureBuilt();
+    dir = mkdtempSync(join(tmpdir(), 'trellis-start-'));
+    mkdirSync(join(dir, 'agents'));
+    copyFileSync(join(ROOT, 'agents', 'hello-world.yaml'), join(dir, 'agents', 'hello-world.yaml'));
+    port = await freePort();
+    // Its own process group (detached), so the test can signal the group the way a terminal's Ctrl-C does.
+    server = spawn(process.execPath, [TRELLIS_BIN, 'start'], { cwd: dir, env: environment(), detached: true });
+    server.stdout!.on('data', (chunk: Buffer) => void (serverOut += chunk.toString()));
+    server.stderr!.on('data', (chunk: Buffer) => void (serverErr += chunk.toString()));
+    await serverPrinted((out) => out.includes('Trellis is listening on'), 'listening line');
+  }, SLOW);
 
-afterAll(() => {
-  if (server.exitCode === null && server.signalCode === null) process.kill(-server.pid!, 'SIGKILL');
-  const holder = runningCluster(join(dir, '.trellis', 'postgres'));
-  if (holder) process.kill(holder.pid, 'SIGQUIT');
-  rmSync(dir, { recursive: true, force: true });
-});
+  afterAll(() => {
+    if (server.exitCode === null && server.signalCode === null) process.kill(-server.pid!, 'SIGKILL');
+    const holder = runningCluster(join(dir, '.trellis', 'postgres'));
+    if (holder) process.kill(holder.pid, 'SIGQUIT');
+    rmSync(dir, { recursive: true, force: true });
+  });
 
-describe('trellis start on the embedded Postgres', () => {
-  it(
-    'plan and keys create share the running server database; sync refuses and points to --server',
-    async () => {
-      const plan = await trellis(['plan']);
-      expect(plan.stderr).toBe('');
-      expect(plan).toMatchObject({ status: 0, stdout: expect.stringContaining('hello-world') });
-      const sync = await trellis(['sync']);
-      expect(sync.status).toBe(1);
-      expect(sync.stderr).toMatch(
-        /^The embedded database in .* is in use by another process \(Postgres pid \d+, port \d+\), most likely a running `trellis start`\./,
-      );
-      expect(sync.stderr).toContain('trellis sync --server http://127.0.0.1:');
-      const keys = await trellis(['keys', 'create', '--user', 'admin', '--scopes', 'executions:read']);
-      expect(keys.status).toBe(0);
-      expect(keys.stdout).toMatch(/^trl_\S+\n$/);
-      const list = await trellis(['executions', 'list', '--server', `http://127.0.0.1:${port}`, '--api-key', keys.stdout.trim()]);
-      expect(list).toMatchObject({ status: 0, stderr: 'no executions\n' });
-    },
-    SLOW,
-  );
+  describe('trellis start on the embedded Postgres', () => {
+    it(
+      'plan and keys create share the running server database; sync refuses and points to --server',
+      async () => {
+        const plan = await trellis(['plan']);
+        expect(plan.stderr).toBe('');
+        expect(plan).toMatchObject({ status: 0, stdout: expect.stringContaining('hello-world') });
+        const sync = await trellis(['sync']);
+        expect(sync.status).toBe(1);
+        expect(sync.stderr).toMatch(
+          /^The embedded database in .* is in use by another process \(Postgres pid \d+, port \d+\), most likely a running `trellis start`\./,
+        );
+        expect(sync.stderr).toContain('trellis sync --server http://127.0.0.1:');
+        const keys = await trellis(['keys', 'create', '--user', 'admin', '--scopes', 'executions:read']);
+        expect(keys.status).toBe(0);
+        expect(keys.stdout).toMatch(/^trl_\S+\n$/);
+        const list = await trellis(['executions', 'list', '--server', `http://127.0.0.1:${port}`, '--api-key', keys.stdout.trim()]);
+        expect(list).toMatchObject({ status: 0, stderr: 'no executions\n' });
+      },
+      SLOW,
+    );
 
-  it(
-    'a second start on the same folder says who holds the database, without a stack trace',
-    async () => {
-      const second = await trellis(['start'], { ...environment(), PORT: String(await freePort()) });
-      expect(second.status).toBe(1);
-      expect(second.stderr).toMatch(/^Trellis could not start: The embedded database in .* is in use by another process .*Stop the other server first/);
-      expect(second.stderr).not.toMatch(/\n\s+at /);
-    },
-    SLOW,
-  );
+    it(
+      'a second start on the same folder says who holds the database, without a stack trace',
+      async () => {
+        const second = await trellis(['start'], { ...environment(), PORT: String(await freePort()) });
+        expect(second.status).toBe(1);
+        expect(second.stderr).toMatch(/^Trellis could not start: The embedded database in .* is in use by another process .*Stop the other server first/);
+        expect(second.stderr).not.toMatch(/\n\s+at /);
+      },
+      SLOW,
+    );
 
-  it(
-    'Ctrl-C to the process group stops the app, then the database: exit 0, no stack trace',
-    async () => {
-      const databaseDir = join(dir, '.trellis', 'postgres');
-      const holder = runningCluster(databaseDir);
-      expect(holder).not.toBeNull();
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-        server.once('exit', (code, signal) => resolve({ code, signal })),
-      );
-      process.kill(-server.pid!, 'SIGINT');
-      expect(await exited).toEqual({ code: 0, signal: null });
-      expect(serverErr).toBe('');
-      expect(serverOut).not.toMatch(/\n\s+at |"stack"|"level":"error"|"level":"fatal"/);
-      const closing = serverOut.indexOf('shutting down: closing the app, then the database');
-      expect(closing).toBeGreaterThan(0);
-      expect(serverOut.indexOf('"msg":"stopped"')).toBeGreaterThan(closing);
-      expect(runningCluster(databaseDir)).toBeNull();
-      expect(() => process.kill(holder!.pid, 0)).toThrow();
-    },
-    SLOW,
-  );
+    it(
+      'Ctrl-C to the process group stops the app, then the database: exit 0, no stack trace',
+      async () => {
+        const databaseDir = join(dir, '.trellis', 'postgres');
+        const holder = runningCluster(databaseDir);
+        expect(holder).not.toBeNull();
+        const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+          server.once('exit', (code, signal) => resolve({ code, signal })),
+        );
+        process.kill(-server.pid!, 'SIGINT');
+        expect(await exited).toEqual({ code: 0, signal: null });
+        expect(serverErr).toBe('');
+        expect(serverOut).not.toMatch(/\n\s+at |"stack"|"level":"error"|"level":"fatal"/);
+        const closing = serverOut.indexOf('shutting down: closing the app, then the database');
+        expect(closing).toBeGreaterThan(0);
+        expect(serverOut.indexOf('"msg":"stopped"')).toBeGreaterThan(closing);
+        expect(runningCluster(databaseDir)).toBeNull();
+        expect(() => process.kill(holder!.pid, 0)).toThrow();
+      },
+      SLOW,
+    );
+  });
 });

@@ -1,7 +1,9 @@
 // The OpenAPI document against the server that serves it: every route Express really answers is documented
 // with its methods, every operation says what it answers (with a schema), /api is authenticated and the
 // webhooks are not, real answers of a sample of routes have a documented status and validate against the
-// documented schema (ajv), and docs/openapi.json is the served document (`npm run docs:generate` rewrites it).
+// documented schema (ajv), every request body and answer has an example that fits its schema, the statuses
+// every operation can answer are there (400, 404, 413, 500 as its inputs imply), and docs/openapi.json is the
+// served document (`npm run docs:generate` rewrites it).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { METHODS } from 'node:http';
 import { join } from 'node:path';
@@ -13,11 +15,14 @@ import { createTestApp, TEST_ADMIN_KEY, type TestApp } from '../helpers/app.js';
 import { GENERATED_DOCS_WRITE } from './generated.js';
 
 type Json = Record<string, unknown>;
+type Content = Record<string, { schema?: Json; example?: unknown }>;
 interface Operation {
   tags?: string[];
   summary?: string;
   security?: Array<Record<string, string[]>>;
-  responses: Record<string, { content?: Record<string, { schema?: Json }> }>;
+  parameters?: Array<{ in: string; name: string }>;
+  requestBody?: { content?: Content };
+  responses: Record<string, { content?: Content }>;
   'x-trellis-methods'?: string[];
 }
 type OpenApi = { openapi: string; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Json> } };
@@ -131,6 +136,52 @@ describe('the OpenAPI document', () => {
     expect(problems).toEqual([]);
   });
 
+  it('shows an example of every request body and every answer, and each fits its schema', () => {
+    const problems: string[] = [];
+    let examples = 0;
+    const check = (name: string, content: Content | undefined) => {
+      for (const [type, media] of Object.entries(content ?? {})) {
+        if (media.example === undefined) {
+          problems.push(`${name} ${type}: no example`);
+          continue;
+        }
+        examples++;
+        if (!media.schema) continue;
+        const validate = ajv.compile(jsonSchema(media.schema) as Json);
+        if (!validate(media.example)) problems.push(`${name} ${type}: the example does not fit the schema: ${ajv.errorsText(validate.errors)}`);
+      }
+    };
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const name = `${method.toUpperCase()} ${path}`;
+        check(`${name} request body`, operation.requestBody?.content);
+        for (const [status, response] of Object.entries(operation.responses)) check(`${name} ${status}`, response.content);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(examples).toBeGreaterThan(300);
+  });
+
+  it('documents the errors every operation can answer: 400 for a body or query, 404 for a path parameter, 413 for a body, 500', () => {
+    const problems: string[] = [];
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        // A reviewer's link page answers its own HTML pages for bad input (release-2.md section 3).
+        if (path === '/reviews/{id}') continue;
+        const statuses = Object.keys(operation.responses);
+        const parameters = operation.parameters ?? [];
+        const needed = [
+          ...(operation.requestBody || parameters.some((p) => p.in === 'query') ? ['400'] : []),
+          ...(parameters.some((p) => p.in === 'path') ? ['404'] : []),
+          ...(operation.requestBody ? ['413'] : []),
+          '500',
+        ];
+        for (const status of needed) if (!statuses.includes(status)) problems.push(`${method.toUpperCase()} ${path}: ${status} not documented`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
   it('marks /api as authenticated (API key or JWT) and the webhooks, health and OAuth2 callback as open', () => {
     const problems: string[] = [];
     for (const [path, item] of Object.entries(doc.paths)) {
@@ -213,6 +264,8 @@ describe('the OpenAPI document', () => {
     conforms('get', '/api/blocks/{block_id}', await http.get('/api/blocks/text.template').set(admin));
     conforms('post', '/api/blocks/{block_id}/execute', await http.post('/api/blocks/text.template/execute').set(admin).send({ inputs: { template: 'Hi {{ n }}', values: { n: 1 } } }));
     conforms('get', '/api/agents/plan', await http.get('/api/agents/plan').set(admin));
+    conforms('get', '/api/agents/sync', await http.get('/api/agents/sync').set(admin));
+    conforms('get', '/api/agents/sync', await http.get('/api/agents/sync?limit=500').set(admin));
     conforms('post', '/api/agents/validate', await http.post('/api/agents/validate').set(admin).set('content-type', 'text/plain').send('name: x\nnodes: {}\n'));
     conforms('get', '/api/user', await http.get('/api/user').set(admin));
     conforms('get', '/api/user/api-keys', await http.get('/api/user/api-keys').set(admin));
@@ -223,6 +276,8 @@ describe('the OpenAPI document', () => {
     conforms('get', '/api/integrations/credentials', await http.get('/api/integrations/credentials').set(admin));
     conforms('get', '/api/schedules', await http.get('/api/schedules').set(admin));
     conforms('get', '/api/notifications', await http.get('/api/notifications').set(admin));
+    conforms('get', '/api/reviews', await http.get('/api/reviews').set(admin));
+    conforms('get', '/api/reviews', await http.get('/api/reviews?status=approved').set(admin));
   });
 
   it('is the committed docs/openapi.json (npm run docs:generate rewrites it)', () => {

@@ -10,6 +10,7 @@ import { buildProgram } from '../../src/cli/local.program.js';
 import { buildRemoteProgram } from '../../src/cli/remote/remote.program.js';
 import { openDataSource } from '../../src/entities.js';
 import { loadConfig } from '../../src/config/config.loader.js';
+import { codeLines } from './readme-blocks.js';
 
 const ROOT = process.cwd();
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -20,13 +21,6 @@ const DOCS = readdirSync(join(ROOT, 'docs'))
 const ALL = [{ file: 'README.md', text: README }, ...DOCS];
 const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
 const OPENAPI = JSON.parse(readFileSync(join(ROOT, 'docs', 'openapi.json'), 'utf8')) as { paths: Record<string, Record<string, unknown>> };
-
-/** The shell lines of the README's fenced code blocks (```sh and plain ```), comments kept. */
-function codeLines(markdown: string): string[] {
-  const lines: string[] = [];
-  for (const [, lang, body] of markdown.matchAll(/^```(\w*)\n([\s\S]*?)^```/gm)) if (lang === 'sh' || lang === '') lines.push(...body!.split('\n'));
-  return lines;
-}
 
 /** `trellis <words>` of the code blocks and of the command table's first column, as written. */
 function trellisCommands(markdown: string): string[] {

@@ -31,7 +31,11 @@ describe('Dockerfile', () => {
   it("builds with the package's build script and installs only production dependencies at run time", () => {
     expect(stages.map((stage) => stage.name)).toEqual(['build', 'runtime']);
     expect(runs(build)).toEqual(['npm install --no-audit --no-fund', 'npm run build']);
-    expect(pkg.scripts.build).toBe('tsc -p tsconfig.build.json');
+    expect(pkg.scripts.build).toBe('node scripts/build.mjs');
+    // The build script and what it compiles are in the build stage.
+    expect(instructionsOf(build, 'COPY').map((copy) => copy.args)).toEqual(
+      expect.arrayContaining(['tsconfig.json tsconfig.build.json ./', 'scripts/build.mjs ./scripts/', 'src ./src', 'migrations ./migrations']),
+    );
     expect(runs(runtime)).toContain('npm install --omit=dev --no-audit --no-fund && npm cache clean --force');
     expect(
       instructionsOf(runtime, 'COPY')

@@ -46,13 +46,9 @@ export function ensureTemplate(): Promise<string> {
           await dataSource.destroy();
         }
         await client.query(`ALTER DATABASE ${building} RENAME TO ${name}`);
-        // Templates of older migrations are of no further use (unless other checkouts with other
-        // migrations test against the same server at once: TRELLIS_TEST_KEEP_TEMPLATES=1 keeps them).
-        const old = await client.query("SELECT datname FROM pg_database WHERE datname LIKE 'trellis\\_tpl\\_%' AND datname <> $1", [name]);
-        if (!process.env.TRELLIS_TEST_KEEP_TEMPLATES) {
-          for (const { datname } of old.rows) await client.query(`DROP DATABASE IF EXISTS ${datname}`).catch(() => undefined);
-        }
+        await dropUnusedTemplates(client, name);
       }
+      await client.query(`COMMENT ON DATABASE ${name} IS '${TEMPLATE_USED} ${Math.floor(Date.now() / 1000)}'`);
       return name;
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK]).catch(() => undefined);
@@ -60,6 +56,27 @@ export function ensureTemplate(): Promise<string> {
     }
   })();
   return templateReady;
+}
+
+/** The comment on a template database: when a test run last took it (seconds since the epoch). */
+const TEMPLATE_USED = 'trellis test template, last used';
+const TEMPLATE_IDLE_S = 3600;
+
+/**
+ * Templates of other migrations are dropped once no run has taken them for an hour: another checkout (a second
+ * branch, a helper's worktree) may be testing against the same server with its own migrations right now, and
+ * dropping its template would fail every database it clones after that.
+ */
+async function dropUnusedTemplates(client: pg.Client, keep: string): Promise<void> {
+  const others = await client.query<{ datname: string; used: string | null }>(
+    "SELECT datname, shobj_description(oid, 'pg_database') AS used FROM pg_database WHERE datname LIKE 'trellis\\_tpl\\_%' AND datname <> $1",
+    [keep],
+  );
+  const now = Date.now() / 1000;
+  for (const { datname, used } of others.rows) {
+    const at = used?.startsWith(TEMPLATE_USED) ? Number(used.slice(TEMPLATE_USED.length)) : 0;
+    if (now - at > TEMPLATE_IDLE_S) await client.query(`DROP DATABASE IF EXISTS ${datname}`).catch(() => undefined);
+  }
 }
 
 export function databaseUrl(name: string): string {

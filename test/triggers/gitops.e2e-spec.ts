@@ -1,7 +1,8 @@
 // The GitOps loop with a personal token, against a real bare repository and a local GitHub API that reads
 // its trees and blobs: a push checks out the branch tip (even when an older push is delivered late) and
-// syncs, and reports skipped files (log, commit status); overlapping pull-request deliveries
-// leave one comment, by us, showing the newest head, updated when the pull request stops touching the folder.
+// syncs, and reports skipped files (log, commit status, sync history); overlapping pull-request deliveries
+// leave one comment, by us, showing the newest head, updated when the pull request stops touching the folder;
+// an API graph's proposal, merged and pushed, syncs as a file agent in the API graph's place.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
@@ -12,7 +13,7 @@ import { AgentsPlanService } from '../../src/agents/agents-plan.service.js';
 import { GithubEventListeners } from '../../src/triggers/github/github-events.js';
 import { COMMENT_MARKER } from '../../src/triggers/gitops/gitops-comment.js';
 import { GitopsService } from '../../src/triggers/gitops/gitops.service.js';
-import { ADMIN_KEY, makeUser } from '../auth/auth-helpers.js';
+import { ADMIN_KEY, makeKey, makeUser } from '../auth/auth-helpers.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { git, gitRepos, type GitRepos } from './gitops-helpers.js';
 import { cronAgentYaml } from './schedules-helpers.js';
@@ -81,7 +82,7 @@ describe('gitops with a token', () => {
     ]);
   });
 
-  it('reports a skipped invalid file on the pushed commit, and in the log, and keeps the last good version', async () => {
+  it('reports a skipped invalid file on the pushed commit, in the log and in GET /api/agents/sync, and keeps the last good version', async () => {
     const bad = repos.commit({ 'agents/nightly.yaml': INVALID }, 'break nightly');
     await publish('push', null, { ref: 'refs/heads/main', after: bad });
     const status = github.statuses.filter((s) => s.sha === bad);
@@ -92,6 +93,36 @@ describe('gitops with a token', () => {
     expect(line?.msg).toMatch(/^gitops: agents\/nightly\.yaml:4:\d+ skipped \(last good version kept\): .*text\.templat/);
     // The last good version of nightly stays active.
     expect((await activeCommits()).find((g) => g.id === 'nightly')?.commit).not.toBe(bad);
+    // GET /api/agents/sync: the push is the newest sync, with the skipped file and its problem, and the
+    // last result of every file (nightly invalid at that commit, first unchanged).
+    const history = await request(t.http).get('/api/agents/sync?limit=1').set('X-API-Key', ADMIN_KEY).expect(200);
+    expect(history.body.folder).toBe('acme/agents#agents');
+    expect(history.body.runs).toHaveLength(1);
+    expect(history.body.last).toMatchObject({
+      commit: bad,
+      trigger: 'push',
+      status: 'applied',
+      reason: null,
+      files: [
+        {
+          file: 'nightly.yaml',
+          agent: 'nightly',
+          action: 'invalid',
+          problems: [expect.objectContaining({ line: 4, severity: 'error', message: expect.stringContaining('text.templat') })],
+        },
+      ],
+    });
+    expect(history.body.files).toEqual([
+      expect.objectContaining({ file: 'first.yaml', agent: 'first', action: 'unchanged', commit: bad, run_id: history.body.last.id }),
+      expect.objectContaining({ file: 'nightly.yaml', agent: 'nightly', action: 'invalid', commit: bad, problems: [expect.objectContaining({ line: 4 })] }),
+    ]);
+    await request(t.http).get('/api/agents/sync?limit=0').set('X-API-Key', ADMIN_KEY).expect(400);
+    // Like the plan it needs graphs:read: no key is 401, a key without the scope 403.
+    await request(t.http).get('/api/agents/sync').expect(401);
+    const carol = await makeUser(t, 'carol');
+    await request(t.http).get('/api/agents/sync').set('X-API-Key', carol.key).expect(200);
+    const { key: narrow } = await makeKey(t, carol.key, ['executions:read']);
+    expect((await request(t.http).get('/api/agents/sync').set('X-API-Key', narrow).expect(403)).body.error.code).toBe('FORBIDDEN');
     repos.commit({ 'agents/nightly.yaml': cronAgentYaml('nightly', '0 3 * * *') }, 'fix nightly');
   });
 
@@ -202,7 +233,7 @@ describe('gitops with a token', () => {
     });
     const opened = github.opened.find((p) => p.number === res.body.pull_request.number);
     expect(opened).toMatchObject({ base: 'main', head: res.body.branch, title: 'Add agent made-by-api from the API' });
-    expect(opened!.body).toContain('a sync reports this file as invalid (name taken)');
+    expect(opened!.body).toContain('Merged unchanged, the sync of the push takes the API graph `made-by-api` over');
     const text = git(repos.bare, 'show', `${res.body.branch}:agents/made-by-api.yaml`);
     expect(text).toContain('name: made-by-api');
     const [version] = (await t.dataSource.query(`SELECT hash FROM graph_versions WHERE graph_id = 'made-by-api' AND version = 1`)) as Array<{ hash: string }>;
@@ -241,5 +272,46 @@ describe('gitops with a token', () => {
       'alices-graph',
     ]);
     expect(github.opened.map((p) => p.title)).toEqual(['Add agent made-by-api from the API']);
+  });
+
+  it('a merged proposal syncs as a file agent: the API graph becomes the file’s, same version and hash, and runs the same', async () => {
+    const admin = { 'X-API-Key': ADMIN_KEY };
+    const before = await request(t.http)
+      .post('/api/graphs/made-by-api/execute?wait=10s')
+      .set(admin)
+      .send({ inputs: { who: 'Ada' } })
+      .expect(200);
+    const branch = github.opened.find((p) => p.title === 'Add agent made-by-api from the API')!.head;
+    git(repos.author, 'fetch', '--quiet', 'origin');
+    git(repos.author, 'checkout', '--quiet', 'main');
+    git(repos.author, 'reset', '--quiet', '--hard', 'origin/main');
+    git(repos.author, 'merge', '--quiet', '--no-edit', `origin/${branch}`);
+    git(repos.author, 'push', '--quiet', 'origin', 'HEAD:refs/heads/main');
+    const merged = git(repos.author, 'rev-parse', 'HEAD');
+    await publish('push', null, { ref: 'refs/heads/main', after: merged });
+
+    const graph = await request(t.http).get('/api/graphs/made-by-api').set(admin).expect(200);
+    expect(graph.body).toMatchObject({ source: 'file', file: 'made-by-api.yaml', active: true, active_version: 1, versions: 1 });
+    const sync = await request(t.http).get('/api/agents/sync?limit=1').set(admin).expect(200);
+    expect(sync.body.files.find((f: { file: string }) => f.file === 'made-by-api.yaml')).toMatchObject({
+      agent: 'made-by-api',
+      action: 'update',
+      problems: [],
+      commit: merged,
+    });
+    const after = await request(t.http)
+      .post('/api/graphs/made-by-api/execute?wait=10s')
+      .set(admin)
+      .send({ inputs: { who: 'Ada' } })
+      .expect(200);
+    expect(after.body.outputs).toEqual(before.body.outputs);
+    expect(after.body.outputs).toEqual({ greeting: ['Hello Ada'] });
+    // From now on it is changed in its file: the API refuses, naming it; the drift report no longer lists it.
+    expect((await request(t.http).put('/api/graphs/made-by-api').set(admin).send({ name: 'made-by-api', nodes: {} }).expect(409)).body.error.code).toBe(
+      'FILE_MANAGED',
+    );
+    expect((await request(t.http).get('/api/agents/drift').set(admin).expect(200)).body.api_graphs.map((g: { id: string }) => g.id)).not.toContain(
+      'made-by-api',
+    );
   });
 });

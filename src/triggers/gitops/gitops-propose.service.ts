@@ -94,8 +94,8 @@ export class GitopsProposeService {
         `Trellis proposes the API graph \`${id}\` (version ${graph.active_version}, content hash \`${hash.slice(0, 12)}\`) as the agent file \`${file}\`.`,
         "The file was checked as a sync checks agent files; its canonical form is the API graph's, so it has the same content hash.",
         '',
-        `Note: agent names are unique across files and the API, and a sync does not yet hand the name of the API graph \`${id}\` over to a file`,
-        '(deleting an API graph only deactivates it): until it does, a sync reports this file as invalid (name taken) and the API graph keeps running.',
+        `Merged unchanged, the sync of the push takes the API graph \`${id}\` over: it becomes this file's agent, its versions and history kept`,
+        '(read-only through the API from then on: change the file). Changed before merging, its name is taken: the sync reports the file as invalid.',
       ].join('\n'),
     });
     return { graph: id, version: graph.active_version, file, branch, hash, pull_request: pull };
