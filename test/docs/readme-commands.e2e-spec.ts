@@ -148,12 +148,13 @@ describe("the README's command blocks, run as written", () => {
     "Writing an agent: validate, test, run, plan and render on the project's own agents",
     async () => {
       const ran = await runBlock(blockWith('npx trellis validate agents/'));
-      expect(ok(ran, 'validate agents/')).toMatch(/^4 agents checked: 4 valid, 0 invalid; 0 errors, 0 warnings$/m);
+      expect(ok(ran, 'validate agents/')).toMatch(/^8 agents checked: 8 valid, 0 invalid; 0 errors, 0 warnings$/m);
       expect(ok(ran, 'test agents/')).toMatch(/^\d+ tests, (\d+) passed, 0 failed$/m);
       const run = ok(ran, 'run hello-world --input who=Ada');
       expect(run).toContain('hello-world: COMPLETED');
       expect(run).toContain('greeting: ["Hello, Ada!"]');
       expect(ok(ran, 'plan agents/')).toContain('`hello-world`');
+      expect(ok(ran, 'analyze daily-digest')).toContain('credits per run: 2 to 4');
       ok(ran, 'render hello-world --format svg > hello.svg');
       expect(readFileSync(join(project, 'hello.svg'), 'utf8')).toMatch(/^<svg /);
     },
