@@ -18,6 +18,8 @@ const PROBLEM: SchemaObject = {
   },
 };
 
+const CREDIT_RANGE: SchemaObject = { type: 'object', required: ['min', 'max'], properties: { min: { type: 'integer' }, max: nullable({ type: 'integer' }) } };
+
 const PLAN_PROPERTIES: Record<string, SchemaObject> = {
   folder: { type: 'string' },
   commit: nullable({ type: 'string' }),
@@ -40,6 +42,12 @@ const PLAN_PROPERTIES: Record<string, SchemaObject> = {
         notes: { type: 'array', items: { type: 'string' } },
         changes: nullable(ANY_OBJECT),
         problems: { type: 'array', items: PROBLEM },
+        cost: {
+          type: 'object',
+          description: 'Created, updated and pinned agents with a new version: credits per run, before (null for a new agent) and after; max null when unbounded.',
+          required: ['before', 'after'],
+          properties: { before: nullable(CREDIT_RANGE), after: CREDIT_RANGE },
+        },
       },
     },
   },

@@ -1,6 +1,7 @@
 // The plan as Markdown, for a pull-request comment or a terminal: a table of what changes, then the
 // details of each update and each invalid file; unchanged agents folded away at the end.
 import type { AgentProblem } from '../agent-format/agent.problems.js';
+import { formatCredits } from './agents-plan.cost.js';
 import type { NodeChanges } from './agents-plan.diff.js';
 import type { AgentsPlan, PlanAction, PlanEntry } from './agents-plan.js';
 import type { IntegrationPlanEntry } from './agents-integrations.js';
@@ -90,6 +91,18 @@ function details(e: PlanEntry): string[] {
   return lines;
 }
 
+/** Credits per run of each created or changed agent, before and after (config/costs.yaml, every retry in the most). */
+function costSection(entries: readonly PlanEntry[]): string[] {
+  const priced = entries.filter((e) => e.cost);
+  if (!priced.length) return [];
+  const lines = ['**Credits per run**, before → after (least to most; `trellis analyze <agent>` shows each node)', '', '| agent | before | after |', '|---|---|---|'];
+  for (const e of priced) {
+    const { before, after } = e.cost!;
+    lines.push(`| ${code(e.name)} | ${before ? formatCredits(before) : 'new'} | ${formatCredits(after)} |`);
+  }
+  return [...lines, ''];
+}
+
 export function renderPlanMarkdown(plan: AgentsPlan): string {
   const lines = ['## Trellis agents plan', ''];
   const at = plan.commit ? ` at commit ${code(plan.commit.slice(0, 12))}` : '';
@@ -101,6 +114,7 @@ export function renderPlanMarkdown(plan: AgentsPlan): string {
     lines.push('| agent | action | version | file |', '|---|---|---|---|');
     for (const e of changing) lines.push(`| ${code(e.name)} | ${LABEL[e.action]} | ${inline(versionCell(e))} | ${e.file ? code(e.file) : ''} |`);
     lines.push('');
+    lines.push(...costSection(changing));
     for (const e of changing) if (e.action !== 'create' && e.action !== 'remove') lines.push(...details(e));
   } else if (plan.agents.length === 0) {
     lines.push('No agent files in the folder, and no agent from files to remove.', '');

@@ -18,7 +18,9 @@ import { hashAgent } from '../agent-format/agent.canonical.js';
 import { parseAgentYaml, type AgentSource } from '../agent-format/agent.parser.js';
 import type { AgentProblem } from '../agent-format/agent.problems.js';
 import { validateAgents } from '../agent-format/agent.validator.js';
+import { analyzeAgent } from '../agent-format/agent.analysis.js';
 import { AgentsLookupsRepository } from './agents-lookups.repository.js';
+import { attachCosts } from './agents-plan.cost.js';
 import { databaseValidationContext, documentReferences, type DocumentReferences } from './agents-plan.context.js';
 import { ParsedFilesCache, readAgentsFolder, type AgentsFolder } from './agents-plan.folder.js';
 import { apiNameTakenMessage, attachChanges, classify, definitionsToCompare, problemAtName, summarize, type AgentsPlan, type Classified } from './agents-plan.js';
@@ -96,7 +98,12 @@ export class AgentsPlanService implements AgentValidator {
     });
     const stored = new Map((await this.graphs.storedGraphs(manager)).map((graph) => [graph.id, graph]));
     const classified = classify({ files: folder.files, report, stored });
-    attachChanges(classified, await this.graphs.definitions(definitionsToCompare(classified), manager), this.isTrigger);
+    const previous = await this.graphs.definitions(definitionsToCompare(classified), manager);
+    attachChanges(classified, previous, this.isTrigger);
+    attachCosts(classified, previous, (agent) => {
+      const { min, max } = analyzeAgent(agent, { blocks: registry, costOf: (block, inputs) => registry.costOf(block, inputs) }).cost;
+      return { min, max };
+    });
     const plan: AgentsPlan = {
       folder: folder.display,
       commit,

@@ -6,6 +6,7 @@ import { blocks, validateTexts, yaml } from '../../test/agents/fixtures/check.js
 import { hashAgent } from '../agent-format/agent.canonical.js';
 import { parseAgentYaml } from '../agent-format/agent.parser.js';
 import { validateAgents } from '../agent-format/agent.validator.js';
+import { attachCosts } from './agents-plan.cost.js';
 import { diffAgents, hasChanges, preview } from './agents-plan.diff.js';
 import { ParsedFilesCache, readAgentsFolder } from './agents-plan.folder.js';
 import { renderPlanMarkdown } from './agents-plan.render.js';
@@ -131,6 +132,18 @@ describe('classify', () => {
     attachChanges(result, new Map([['changed', before]]), isTrigger);
     expect(result.entries[0]!.changes!.nodes.changed).toEqual([{ node: 'greet', block: 'text.template', changes: ['inputs.template: "Hello {{ who }}" → "Hi {{ who }}"'] }]);
   });
+
+  it('estimates credits per run of the versions a sync records, before and after; nothing for the unchanged', () => {
+    const before = definitionOf(agent('changed'));
+    const result = run({ 'changed.yaml': agent('changed', { template: 'Hi {{ who }}' }), 'fresh.yaml': agent('fresh'), 'same.yaml': agent('same') }, [stored('changed'), stored('same', { latest_hash: hashAgent(definitionOf(agent('same'))) })]);
+    const estimate = (a: { nodes: Record<string, { inputs: Record<string, unknown> }> }) => ({ min: 1, max: String(a.nodes.greet!.inputs.template).startsWith('Hi') ? null : 2 });
+    attachCosts(result, new Map([['changed', before]]), estimate);
+    expect(result.entries.map((e) => [e.name, e.action, e.cost])).toEqual([
+      ['changed', 'update', { before: { min: 1, max: 2 }, after: { min: 1, max: null } }],
+      ['fresh', 'create', { before: null, after: { min: 1, max: 2 } }],
+      ['same', 'unchanged', undefined],
+    ]);
+  });
 });
 
 describe('diffAgents', () => {
@@ -219,6 +232,18 @@ describe('renderPlanMarkdown', () => {
     expect(text).toContain('- `agents/broken.yaml:4:5` unknown block "nope"');
     expect(text).toContain('<details><summary>1 unchanged agent</summary>');
     expect(text).not.toContain('| `steady`');
+  });
+
+  it('lists credits per run of created and changed agents, before → after, and leaves the table out when none has a cost', () => {
+    const agents: AgentsPlan['agents'] = [
+      { ...entry, name: 'fresh', action: 'create', file: 'fresh.yaml', version: 1, active_version: 1, cost: { before: null, after: { min: 0, max: 3 } } },
+      { ...entry, name: 'loop', action: 'update', file: 'loop.yaml', version: 2, previous_version: 1, active_version: 2, cost: { before: { min: 1, max: 1 }, after: { min: 1, max: null } } },
+    ];
+    expect(renderPlanMarkdown({ ...base, agents, summary: summarize(agents) })).toContain(
+      '| agent | before | after |\n|---|---|---|\n| `fresh` | new | 0 to 3 |\n| `loop` | 1 | 1 to unbounded |\n',
+    );
+    const unpriced = agents.map(({ cost: _cost, ...rest }) => rest);
+    expect(renderPlanMarkdown({ ...base, agents: unpriced, summary: summarize(unpriced) })).not.toContain('Credits per run');
   });
 
   it('says when a sync would not apply the plan, and when there is nothing at all', () => {

@@ -6,6 +6,7 @@ import type { AgentSource } from '../agent-format/agent.parser.js';
 import type { AgentProblem } from '../agent-format/agent.problems.js';
 import type { AgentValidation, ValidationReport } from '../agent-format/agent.validator.js';
 import type { StoredGraphState } from '../graphs/graphs.repository.js';
+import type { PlanCost } from './agents-plan.cost.js';
 import { diffAgents, type AgentChanges } from './agents-plan.diff.js';
 import type { IntegrationPlanEntry } from './agents-integrations.js';
 
@@ -36,6 +37,8 @@ export interface PlanEntry {
   changes: AgentChanges | null;
   /** For invalid: every problem (warnings too, for the others). */
   problems: AgentProblem[];
+  /** For create, update and pinned with a new version: credits per run before and after (agents-plan.cost.ts). */
+  cost?: PlanCost;
 }
 
 export type PlanSummary = Record<PlanAction, number>;

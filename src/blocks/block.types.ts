@@ -130,6 +130,17 @@ export interface AgentToolPort {
 
 export type BlockYield = readonly [pin: string, value: unknown];
 
+/**
+ * Output pins that do not yield exactly one value per successful run: `sometimes` pins yield at most one (the
+ * sides of a branch), `repeated` pins any number, none included (a fan-out); `dynamic` says which of the two
+ * the pins added by `dynamicOutputs` are. Every other pin yields once; `error` is always `sometimes`.
+ */
+export interface OutputYields {
+  sometimes?: readonly string[];
+  repeated?: readonly string[];
+  dynamic?: 'sometimes' | 'repeated';
+}
+
 export interface BlockDefinition<I extends Record<string, unknown> = Record<string, unknown>> {
   /** Stable dotted slug, e.g. `text.template`. */
   id: string;
@@ -165,6 +176,8 @@ export interface BlockDefinition<I extends Record<string, unknown> = Record<stri
   trigger?: boolean;
   /** Reaches the outside world: a re-run attempt may repeat the effect (docs say so). */
   sideEffects?: boolean;
+  /** Output pins that do not yield exactly one value per run (graph analysis counts runs and credits by it). */
+  yields?: OutputYields;
   run(inputs: I, context: BlockContext): AsyncGenerator<BlockYield, void, undefined>;
 }
 

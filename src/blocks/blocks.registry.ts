@@ -42,6 +42,14 @@ export interface BlockDescription {
 
 const NO_COSTS: CostsConfig = { blocks: {}, models: {}, default_model_cost: 1 };
 
+/** Credits one attempt of `block` costs: config/costs.yaml's override, else the block's cost (per model for LLM blocks). */
+export function blockCost(block: BlockDefinition, inputs: Record<string, unknown>, costs: CostsConfig = NO_COSTS): number {
+  const override = costs.blocks[block.id];
+  if (override !== undefined) return override;
+  if (typeof block.cost === 'number') return block.cost;
+  return block.cost(inputs, { models: costs.models, default_model_cost: costs.default_model_cost });
+}
+
 export class BlocksRegistry implements BlockLookup {
   protected readonly blocks = new Map<string, BlockDefinition>();
 
@@ -102,10 +110,7 @@ export class BlocksRegistry implements BlockLookup {
 
   /** Credits one attempt costs: config/costs.yaml's override, else the block's cost (per model for LLM blocks). */
   costOf(block: BlockDefinition, inputs: Record<string, unknown> = {}): number {
-    const override = this.costs.blocks[block.id];
-    if (override !== undefined) return override;
-    if (typeof block.cost === 'number') return block.cost;
-    return block.cost(inputs, { models: this.costs.models, default_model_cost: this.costs.default_model_cost });
+    return blockCost(block, inputs, this.costs);
   }
 
   describe(block: BlockDefinition): BlockDescription {

@@ -74,6 +74,8 @@ export interface BlockSpec<P extends PinSchemas, O extends PinSchemas> {
   suspend?: 'delay' | 'child_execution' | 'review' | 'event';
   trigger?: boolean;
   sideEffects?: boolean;
+  /** Outputs that do not yield once per run (branches, fan-outs): see OutputYields. */
+  yields?: { sometimes?: readonly (keyof O & string)[]; repeated?: readonly (keyof O & string)[]; dynamic?: 'sometimes' | 'repeated' };
   /** JSON Schemas every input object must also satisfy (`allOf`), e.g. a format that applies only when another pin says so. */
   inputRules?: JsonSchema[];
   run(inputs: InputsOf<P>, context: BlockContext): AsyncGenerator<OutputYield<O> | readonly [DynamicPin, unknown], void, undefined>;

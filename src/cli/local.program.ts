@@ -4,6 +4,7 @@
 // --help` and `trellis validate` load no Nest, no TypeORM and no SDK (bench: the CLI start figures).
 import { Command } from 'commander';
 import { registerAgentCommands } from '../agents/agents.command.js';
+import { registerAnalyzeCommand } from '../agents/analyze.command.js';
 import { addRemoteFlagsToLocalCommands, registerRemoteOnlyCommands } from './remote/remote.program.js';
 import { registerSyncCommands } from '../agents/agents-sync.command.js';
 import { registerKeysCommands } from '../auth/keys.command.js';
@@ -38,6 +39,7 @@ export function buildProgram({ openDataSource, start }: RootParts): Command {
   registerKeysCommands(program, openDataSource, lazyCreditAccounts);
   registerCredentialsCommands(program, openDataSource);
   registerAgentCommands(program);
+  registerAnalyzeCommand(program);
   registerSyncCommands(program, openDataSource);
   registerBlocksCommands(program);
   registerRunCommand(program);

@@ -100,3 +100,61 @@ export const GRAPH_BODY = apiSchema('GraphBody', {
     links: ['who.value -> greet.values.who', 'greet.text -> greeting.value'],
   },
 });
+
+const NODE_COST: SchemaObject = {
+  type: 'object',
+  required: ['block', 'credits', 'attempts', 'runs', 'min', 'max'],
+  properties: {
+    block: { type: 'string' },
+    credits: { type: 'integer', description: 'Credits of one attempt (config/costs.yaml; by model for LLM blocks).' },
+    attempts: { type: 'integer', description: 'Attempts per run: retry.attempts, else 1.' },
+    runs: {
+      type: 'object',
+      required: ['min', 'max'],
+      properties: { min: { type: 'integer' }, max: nullable({ type: 'integer', description: 'null: as many times as a fan-out or a loop makes it run.' }) },
+    },
+    min: { type: 'integer' },
+    max: nullable({ type: 'integer' }),
+  },
+};
+
+export const GRAPH_ANALYSIS = apiSchema('GraphAnalysis', {
+  type: 'object',
+  description: 'The static analysis of one version of a graph (the same as `trellis analyze`).',
+  required: ['agent', 'version', 'nodes', 'links', 'max_depth', 'parallel_branches', 'critical_path', 'cost', 'suggestions'],
+  properties: {
+    agent: { type: 'string', example: 'daily-digest' },
+    version: { type: 'integer', description: 'The version analysed (the active one unless ?version=N).' },
+    nodes: { type: 'integer' },
+    links: { type: 'integer' },
+    max_depth: { type: 'integer', description: 'Nodes on the longest chain of links (links that close a loop left out).' },
+    parallel_branches: { type: 'integer', description: 'The most nodes at one depth: how many may run side by side.' },
+    critical_path: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'The longest chain, node by node.',
+      example: ['every_morning', 'fetch', 'summary', 'post'],
+    },
+    cost: {
+      type: 'object',
+      required: ['min', 'max', 'per_node'],
+      properties: {
+        min: { type: 'integer', description: 'Credits of the cheapest successful execution.' },
+        max: nullable({ type: 'integer', description: 'Credits of the dearest one (every retry); null when a fan-out or a loop makes it unbounded.' }),
+        per_node: { type: 'object', additionalProperties: NODE_COST },
+      },
+    },
+    suggestions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['kind', 'node', 'message'],
+        properties: {
+          kind: { type: 'string', enum: ['use-expression', 'use-vars', 'cost-per-item', 'unused-node', 'sub-agent-cost'] },
+          node: { type: 'string' },
+          message: { type: 'string' },
+        },
+      },
+    },
+  },
+});

@@ -3,11 +3,11 @@ import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RequireScopes } from '../auth/auth.decorators.js';
 import { ApiAnswers, ApiAuthenticated, ApiError } from '../common/api-docs.dto.js';
-import { GRAPH, GRAPH_BODY, GRAPH_PAGE, GRAPH_VERSION_PAGE, PRESET, PRESET_PAGE } from './graphs-answers.dto.js';
+import { GRAPH, GRAPH_ANALYSIS, GRAPH_BODY, GRAPH_PAGE, GRAPH_VERSION_PAGE, PRESET, PRESET_PAGE } from './graphs-answers.dto.js';
 import { CurrentPrincipal, type Principal } from '../auth/principal.js';
 import type { GraphView, VersionView } from './graph.view.js';
 import { CreatePresetDto, DiagramQuery, GraphVersionQuery, ListGraphsQuery, SetActiveVersionDto } from './graphs.dto.js';
-import { GraphsService, type Page } from './graphs.service.js';
+import { GraphsService, type GraphAnalysis, type Page } from './graphs.service.js';
 import { PresetsService, type PresetView } from './presets.service.js';
 
 @ApiTags('graphs')
@@ -99,6 +99,14 @@ export class GraphsController {
     const diagram = await this.graphs.diagram(principal, id, query);
     response.setHeader('Content-Type', diagram.contentType);
     return diagram.body;
+  }
+
+  @Get(':id/analysis')
+  @RequireScopes('graphs:read')
+  @ApiOperation({ summary: 'Depth, parallel branches, critical path, credits per run (min, max; null when unbounded) and suggestions (?version=N)' })
+  @ApiAnswers({ status: 200, schema: GRAPH_ANALYSIS, description: 'The analysis' }, 400, 404)
+  analysis(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() query: GraphVersionQuery): Promise<GraphAnalysis> {
+    return this.graphs.analysis(principal, id, query.version);
   }
 
   @Get(':id/presets')

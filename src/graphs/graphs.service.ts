@@ -4,7 +4,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { hashAgent } from '../agent-format/agent.canonical.js';
 import { agentSourceFromJson } from '../agent-format/agent.parser.js';
+import { analyzeAgent, type AgentAnalysis } from '../agent-format/agent.analysis.js';
 import { renderMermaid, renderSvg } from '../agent-format/agent.render.js';
+import { BlocksRegistry } from '../blocks/blocks.registry.js';
 import type { Principal } from '../auth/principal.js';
 import { callerOf, maySeeGraph } from './graph-access.js';
 import { AGENT_VALIDATOR, AGENTS_SYNC_LOCK, type AgentValidator, type AgentsSyncLock } from './graph-agents.types.js';
@@ -23,6 +25,8 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
+export type GraphAnalysis = AgentAnalysis & { version: number };
+
 export interface Diagram {
   contentType: string;
   body: string;
@@ -38,6 +42,7 @@ export class GraphsService {
     @Inject(AGENTS_SYNC_LOCK) private readonly syncs: AgentsSyncLock,
     private readonly activations: GraphActivations,
     private readonly triggers: GraphTriggersRepository,
+    private readonly blocks: BlocksRegistry,
   ) {}
 
   async list(principal: Principal, query: ListGraphsQuery): Promise<Page<GraphView>> {
@@ -73,6 +78,14 @@ export class GraphsService {
     return query.format === 'svg'
       ? { contentType: 'image/svg+xml; charset=utf-8', body: renderSvg(definition) }
       : { contentType: 'text/plain; charset=utf-8', body: renderMermaid(definition) };
+  }
+
+  /** GET /graphs/{id}/analysis: shape, credits per run (config/costs.yaml) and suggestions of a version. */
+  async analysis(principal: Principal, id: string, version?: number): Promise<GraphAnalysis> {
+    const graph = await this.visible(principal, id);
+    const shown = await this.version(graph, version);
+    const analysis = analyzeAgent(shown.definition, { blocks: this.blocks, costOf: (block, inputs) => this.blocks.costOf(block, inputs) });
+    return { ...analysis, version: shown.version };
   }
 
   /** POST /graphs: version 1 of a new API graph. */

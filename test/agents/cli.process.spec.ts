@@ -39,6 +39,15 @@ describe('trellis as a process', () => {
     expect(bad.stdout).toBe('::error file=broken/bad.yaml,line=4,col=12::unknown block "text.templat". Did you mean "text.template"? List them with "trellis blocks".\n');
   }, SLOW);
 
+  it('analyze: the shape and credits of an agent, loaded lazily like validate', () => {
+    const result = trellis(project.dir, 'analyze', 'good');
+    expect(result).toEqual({
+      status: 0,
+      stdout: 'good (agents/good.yaml)\n  2 nodes, 1 link; depth 2, 1 parallel branch\n  critical path: t -> out\n  credits per run: 0\n',
+      stderr: '',
+    });
+  }, SLOW);
+
   it('test: exit 1 with the report when a test fails', () => {
     const result = trellis(project.dir, 'test');
     expect(result.status).toBe(1);

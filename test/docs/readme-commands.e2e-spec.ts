@@ -154,6 +154,7 @@ describe("the README's command blocks, run as written", () => {
       expect(run).toContain('hello-world: COMPLETED');
       expect(run).toContain('greeting: ["Hello, Ada!"]');
       expect(ok(ran, 'plan agents/')).toContain('`hello-world`');
+      expect(ok(ran, 'analyze daily-digest')).toContain('credits per run: 2 to 4');
       ok(ran, 'render hello-world --format svg > hello.svg');
       expect(readFileSync(join(project, 'hello.svg'), 'utf8')).toMatch(/^<svg /);
     },

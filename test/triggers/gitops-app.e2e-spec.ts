@@ -89,6 +89,8 @@ describe('gitops as a GitHub App', () => {
     expect(run).toMatchObject({ name: PR_CHECK_NAME, head_sha: second, status: 'completed', conclusion: 'failure', app: { slug: 'trellis-app' } });
     expect(run.output.summary).toContain('Validation failed');
     expect(run.output.summary).toMatch(/`fresh` \| create/);
+    // Credits per run, before → after, for each created or changed agent (release-2.md section 5).
+    expect(run.output.summary).toMatch(/\| agent \| before \| after \|\n[^]*\| `fresh` \| new \| 0 \|\n/);
     expect(run.output.text).toContain('```mermaid');
     expect(run.annotations).toEqual([
       expect.objectContaining({ path: 'agents/nightly.yaml', start_line: 4, end_line: 4, start_column: 12, end_column: 12, annotation_level: 'failure' }),
@@ -97,6 +99,7 @@ describe('gitops as a GitHub App', () => {
     const comments = github.comments.filter((c) => c.issue === 3);
     expect(comments).toEqual([expect.objectContaining({ user: { login: 'trellis-app[bot]', type: 'Bot' } })]);
     expect(comments[0]!.body).toContain(`at ${second.slice(0, 12)}`);
+    expect(comments[0]!.body).toMatch(/\| agent \| before \| after \|\n[^]*\| `fresh` \| new \| 0 \|\n/);
 
     // A redelivery for the same head updates that check run; it never adds a second one.
     await publish('pull_request', 'synchronize', { number: 3, pull_request: { number: 3, head: { sha: second } } });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { AgentsPlan, PlanEntry } from '../../agents/agents-plan.js';
+import { renderPlanMarkdown } from '../../agents/agents-plan.render.js';
 import { ExpiringTokenCache, TOKEN_REFRESH_MARGIN_MS } from './gitops-auth.js';
 import { annotations, fitted, pushStatusLine, renderPullRequestCheck, renderPullRequestComment } from './gitops-comment.js';
 import { isAgentFile } from './gitops-folder.js';
@@ -77,6 +78,21 @@ describe('gitops feedback', () => {
     expect(comment.length).toBeLessThanOrEqual(65_535);
     expect(comment).toContain('1 diagram left out');
     expect(fitted('short')).toBe('short');
+  });
+
+  it("shows each changed agent's credits per run, before → after, in the comment and in the check run's summary", () => {
+    const priced: AgentsPlan = {
+      ...plan,
+      summary: { ...plan.summary, update: 1 },
+      agents: [
+        { ...entry('fresh', 'create'), cost: { before: null, after: { min: 2, max: 2 } } },
+        { ...entry('nightly', 'update'), cost: { before: { min: 1, max: 3 }, after: { min: 1, max: null } } },
+      ],
+    };
+    const input = { sha: 'b'.repeat(40), folder: 'agents', plan: priced, planMarkdown: renderPlanMarkdown(priced), diagrams: [] };
+    const table = '| agent | before | after |\n|---|---|---|\n| `fresh` | new | 2 |\n| `nightly` | 1 to 3 | 1 to unbounded |\n';
+    expect(renderPullRequestComment(input)).toContain(table);
+    expect(renderPullRequestCheck(input).summary).toContain(table);
   });
 
   it('names the skipped files on a push in one status line of at most 140 characters', () => {

@@ -25,6 +25,8 @@ export const agentRunBlock = defineBlock({
   outputs: {
     outputs: dict(Type.Array(anyValue()), { description: 'Every output of the child: { name: [values in order] }.' }),
   },
+  // One yield per value of each child output: any number.
+  yields: { dynamic: 'repeated' },
   cost: 0,
   dynamicOutputs: (constants, lookup) => (constants.agent ? (lookup.agentOutputs(constants.agent) ?? []) : []).filter((name) => !OWN_PINS.has(name)),
   async *run(inputs) {

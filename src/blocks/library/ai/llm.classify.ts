@@ -34,6 +34,7 @@ export const llmClassifyBlock = defineBlock({
     label: Type.String({ description: 'The chosen label.' }),
     usage: USAGE_OUTPUT,
   },
+  yields: { dynamic: 'sometimes' },
   dynamicOutputs: (constants) =>
     Array.isArray(constants.labels) ? constants.labels.filter((l) => typeof l === 'string' && PIN_NAME.test(l) && !RESERVED.includes(l)) : [],
   async *run(inputs, context) {

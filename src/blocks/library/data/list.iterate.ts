@@ -11,6 +11,7 @@ export const listIterateBlock = defineBlock({
     'Yields count (the number of elements) first, then item and key once per element: for a list the key is the index, for an object the property name. With batch_size, yields batch (lists of up to batch_size items) and key (the batch index) instead, and count is the number of batches. Streaming: each element is delivered at once.',
   category: 'data',
   streaming: true,
+  yields: { repeated: ['item', 'batch', 'key'] },
   inputs: {
     items: Type.Union([Type.Array(anyValue()), dict(anyValue())], { description: 'A list or an object.', 'x-expected': 'a list or an object' }),
     batch_size: optional(Type.Integer({ minimum: 1, description: 'Yield lists of up to this many items on batch, instead of one item at a time.' })),

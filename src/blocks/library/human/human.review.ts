@@ -45,6 +45,7 @@ export const humanReviewBlock = defineBlock({
       { description: 'Who decided what and when (by: null on timeout).' },
     ),
   },
+  yields: { sometimes: ['approved', 'rejected'] },
   cost: 0,
   // Never run in a slot (suspend above): the engine keeps the wait.
   // eslint-disable-next-line require-yield

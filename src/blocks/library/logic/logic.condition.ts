@@ -42,6 +42,7 @@ export const conditionBlock = defineBlock({
     no: anyValue({ description: 'no_value (or left), when it does not.' }),
   },
   inputRules: [regexPinWhen('right', { pin: 'operator', value: 'matches' }), ORDERING_TAKES_NUMBERS],
+  yields: { sometimes: ['yes', 'no'] },
   cost: 0,
   async *run(inputs) {
     const result = evaluate(inputs.operator, inputs.left, inputs.right);

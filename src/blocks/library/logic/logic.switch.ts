@@ -23,6 +23,7 @@ export const switchBlock = defineBlock({
   outputs: {
     default: anyValue({ description: 'The value, when no case equals it.' }),
   },
+  yields: { sometimes: ['default'], dynamic: 'sometimes' },
   cost: 0,
   dynamicOutputs: (constants) => Object.keys(constants.cases ?? {}),
   async *run(inputs) {

@@ -30,6 +30,7 @@ export const matchBlock = defineBlock({
     positive: Type.String({ description: 'The text, when the pattern matched.' }),
     negative: Type.String({ description: 'The text, when it did not.' }),
   },
+  yields: { sometimes: ['groups', 'matches', 'positive', 'negative'] },
   cost: 0,
   async *run(inputs) {
     const global = inputs.flags.includes('g');
