@@ -57,7 +57,7 @@ import { NodeRunStatus, ExecutionStatus, type NodeRun, type NodeYield, type Seed
 import { ExecutionState, type ExecutionSnapshot } from './execution-state.js';
 import { finishExecution, settle } from './finish-policy.js';
 import type { CompiledGraph } from './graph.compiler.js';
-import { hasAttemptsLeft, retryDelay } from './retry.js';
+import { retryDelay, shouldRetry } from './retry.js';
 import { RunDelivery } from './run-delivery.js';
 import { planSeed } from './seeding.js';
 
@@ -274,8 +274,8 @@ export class ExecutionScheduler {
       return;
     }
     const streamed = node.streaming && run.delivered_seq > 0;
-    if (isRetriable(error.code) && !streamed && hasAttemptsLeft(node.retry, run.attempt)) {
-      const delay = retryDelay(node.retry!, run.attempt);
+    if (isRetriable(error.code) && !streamed && shouldRetry(node.retry, run.attempt, error)) {
+      const delay = retryDelay(node.retry, run.attempt, error);
       run.status = NodeRunStatus.WAITING;
       run.waiting_for = { kind: 'retry', attempt: run.attempt + 1, delay_ms: delay };
       state.active.add(run);
