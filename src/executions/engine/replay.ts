@@ -2,7 +2,6 @@
 // execution being retried, offered to the scheduler. A run about to start whose node and inputs match one
 // (the first not yet used, in recorded order) is copied instead of run: its yields are delivered again and it
 // is `reused` (no attempt, so nothing is charged). Anything else runs, from its inputs, as in any execution.
-import { sortKeys } from '../../agent-format/agent.canonical.js';
 import type { AgentDefinition, NodeDefinition } from '../../agent-format/graph.types.js';
 import type { NodeYield } from './engine.types.js';
 
@@ -44,7 +43,16 @@ export class ReplayBook {
 }
 
 function inputsKey(inputs: Record<string, unknown>): string {
-  return JSON.stringify(sortKeys(inputs));
+  return stableJson(inputs);
+}
+
+/** JSON with every object's keys sorted: equal values give equal text (jsonb does not keep key order). */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
 }
 
 /**
@@ -56,7 +64,7 @@ export function reusableNodes(previous: AgentDefinition, next: AgentDefinition):
   const incoming = (definition: AgentDefinition, node: string) =>
     definition.links
       .filter((link) => link.to.node === node)
-      .map((link) => JSON.stringify(sortKeys(link)))
+      .map((link) => stableJson(link))
       .sort();
   const same = (id: string): boolean => {
     const a = previous.nodes[id];
@@ -80,5 +88,5 @@ export function reusableNodes(previous: AgentDefinition, next: AgentDefinition):
 
 function nodeKey(node: NodeDefinition): string {
   const { description: _description, ...rest } = node;
-  return JSON.stringify(sortKeys(rest));
+  return stableJson(rest);
 }
