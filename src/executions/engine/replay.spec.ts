@@ -49,6 +49,24 @@ describe('retry from the failure in the scheduler', () => {
     expect(s.nodeRuns.filter((r) => r.reused).map((r) => r.node)).toEqual(['l', 'p', 'p']);
   });
 
+  it('after a restore, does not offer again a record that a recorded copy already used', () => {
+    const fan = compileGraph(graph({ l: { block: 'test.spread', inputs: { items: [7, 7, 7] } }, p: 'test.pass' }, ['l.item -> p.value']), blocks);
+    const entries = [entry('p', 7)];
+    const first = new ExecutionScheduler(fan, { maxParallel: 1, replay: new ReplayBook(entries) });
+    first.seed({ inputs: {} });
+    first.attemptSucceeded(first.takeReady().started[0]!.id, [
+      ['item', 7],
+      ['item', 7],
+      ['item', 7],
+    ]);
+    first.takeReady();
+    expect(names(first.nodeRuns)).toEqual(['l:COMPLETED', 'p (reused):COMPLETED', 'p:RUNNING', 'p:QUEUED']);
+    const snapshot = structuredClone(first.snapshot());
+    const { scheduler } = ExecutionScheduler.restore(fan, snapshot, { maxParallel: 2, replay: new ReplayBook(entries) });
+    expect(scheduler.takeReady().started.map((r) => r.seq)).toEqual([3, 4]);
+    expect(scheduler.nodeRuns.filter((r) => r.reused)).toHaveLength(1);
+  });
+
   it('never reuses reviews or event waits, and only the nodes it is told may be', () => {
     expect(new ReplayBook([entry('ok', 1, 'human.review'), entry('ev', 1, 'wait.event')]).take('ok', { value: 1 })).toBeNull();
     const book = new ReplayBook([entry('a', 1), entry('b', 1)], new Set(['a']));
