@@ -6,6 +6,7 @@ import { OperatorCredentials1796610497750 } from './1796610497750-OperatorCreden
 import { ExecutionVars1796622112832 } from './1796622112832-ExecutionVars.js';
 import { Suspensions1796622743732 } from './1796622743732-Suspensions.js';
 import { AiAgentConversations1796700000000 } from './1796700000000-AiAgentConversations.js';
+import { RetryFromFailure1796800000000 } from './1796800000000-RetryFromFailure.js';
 import { IntegrationVersions1796840000000 } from './1796840000000-IntegrationVersions.js';
 import { AgentSyncHistory1796850000000 } from './1796850000000-AgentSyncHistory.js';
 
@@ -17,6 +18,7 @@ export const MIGRATIONS: Function[] = [
   ExecutionVars1796622112832,
   Suspensions1796622743732,
   AiAgentConversations1796700000000,
+  RetryFromFailure1796800000000,
   IntegrationVersions1796840000000,
   AgentSyncHistory1796850000000,
 ];

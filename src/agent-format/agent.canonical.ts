@@ -46,7 +46,11 @@ function canonicalNode(node: NodeDefinition): NodeDefinition {
     inputs: sortKeys(node.inputs) as Record<string, unknown>,
     credentials: sortKeys(node.credentials) as Record<string, string>,
   };
-  if (node.retry) out.retry = { ...node.retry };
+  if (node.retry) {
+    // `on: transient` is the default: written or not, the node is the same.
+    const { on, ...retry } = node.retry;
+    out.retry = on === undefined || on === 'transient' ? retry : { ...retry, on: [...on] };
+  }
   if (node.timeout !== undefined) out.timeout = node.timeout;
   if (node.concurrency !== undefined) out.concurrency = node.concurrency;
   if (node.description !== undefined) out.description = node.description;

@@ -1,6 +1,6 @@
 // Plain data -> AgentDefinition: the shape of the format (keys, types, durations, the link grammar).
 // What the keys mean against the block registry is the validator's part.
-import type { AgentDefinition, LinkDefinition, NodeDefinition, NotifySettings, RetryPolicy } from './graph.types.js';
+import type { AgentDefinition, LinkDefinition, NodeDefinition, NotifySettings, RetryOn, RetryPolicy } from './graph.types.js';
 import { describeValue, FieldReader, isDict, type Dict } from './agent.fields.js';
 import { ID_PATTERN, NAME_PATTERN, parseSink, parseSource, splitLinkText } from './agent.links.js';
 import type { DocPath, ProblemSink } from './agent.problems.js';
@@ -9,7 +9,7 @@ import { readVars } from './agent.vars.js';
 
 export const AGENT_KEYS = ['name', 'description', 'owner', 'concurrency', 'timeout', 'max_parallel', 'notify', 'vars', 'nodes', 'links', 'tests'] as const;
 export const NODE_KEYS = ['block', 'inputs', 'credentials', 'retry', 'timeout', 'concurrency', 'description'] as const;
-export const RETRY_KEYS = ['attempts', 'backoff', 'delay', 'max_delay'] as const;
+export const RETRY_KEYS = ['attempts', 'backoff', 'delay', 'max_delay', 'on'] as const;
 export const LINK_KEYS = ['from', 'to', 'static'] as const;
 export const NOTIFY_KEYS = ['on_success', 'on_failure'] as const;
 /** Retry defaults when a node writes only `retry: {attempts: N}`. */
@@ -128,8 +128,30 @@ function readRetry(raw: Dict, nodePath: DocPath, fields: FieldReader): RetryPoli
   }
   const delay = retry.delay === undefined ? RETRY_DEFAULTS.delay : fields.duration(retry, 'delay', path, 'retry.delay');
   const maxDelay = fields.duration(retry, 'max_delay', path, 'retry.max_delay');
-  if (attempts === undefined || delay === undefined || (backoff !== 'fixed' && backoff !== 'exponential')) return undefined;
-  return { attempts, backoff, delay, ...(maxDelay !== undefined ? { max_delay: maxDelay } : {}) };
+  const on = readRetryOn(retry.on, [...path, 'on'], fields.sink);
+  if (attempts === undefined || delay === undefined || (backoff !== 'fixed' && backoff !== 'exponential') || on === null) return undefined;
+  return { attempts, backoff, delay, ...(maxDelay !== undefined ? { max_delay: maxDelay } : {}), ...(on !== undefined ? { on } : {}) };
+}
+
+/** Error codes as blocks write them: upper case, digits and underscores. */
+const ERROR_CODE = /^[A-Z][A-Z0-9_]*$/;
+const RETRY_ON_HINT = "write `on: transient` or a list of error codes such as `on: [transient, LLM_INVALID_ANSWER]` (GET /api/blocks lists each block's codes)";
+
+/** `retry.on`: undefined when absent, null when wrong (reported). */
+function readRetryOn(raw: unknown, path: DocPath, sink: ProblemSink): RetryOn | undefined | null {
+  if (raw === undefined) return undefined;
+  if (raw === 'transient') return 'transient';
+  if (!Array.isArray(raw) || raw.length === 0) {
+    sink.error(path, `retry.on must be transient or a non-empty list of error codes, got ${describeValue(raw)}: ${RETRY_ON_HINT}`);
+    return null;
+  }
+  let ok = true;
+  raw.forEach((code, index) => {
+    if (code === 'transient' || (typeof code === 'string' && ERROR_CODE.test(code))) return;
+    sink.error([...path, index], `retry.on entry ${describeValue(code)} is not an error code (UPPER_CASE, like HTTP_STATUS) or transient: ${RETRY_ON_HINT}`);
+    ok = false;
+  });
+  return ok ? (raw as string[]) : null;
 }
 
 function readLinks(data: Dict, fields: FieldReader): ReadLink[] {

@@ -92,6 +92,11 @@ function nodeSchema(blocks: readonly BlockDefinition[]): JsonSchema {
           backoff: { enum: ['fixed', 'exponential'] },
           delay: DURATION,
           max_delay: DURATION,
+          on: {
+            description:
+              'Which failures are tried again: transient (the default: timeouts, connection errors, 408, 429, 5xx, and errors a block marks transient) and/or error codes',
+            oneOf: [{ const: 'transient' }, { type: 'array', minItems: 1, items: { type: 'string', pattern: '^(transient|[A-Z][A-Z0-9_]*)$' } }],
+          },
         },
       },
       timeout: { ...DURATION, description: 'Per-attempt time limit' },

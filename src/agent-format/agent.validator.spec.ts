@@ -401,6 +401,25 @@ describe('durations, cron, time zones and triggers', () => {
     expectProblemAt(errorsOf(retry('{ backoff: fixed }')), 8, 12, /retry needs "attempts:"/);
   });
 
+  it('reads retry.on: transient, a list of error codes, or both, and places a wrong entry', () => {
+    const retry = (value: string) => hello({ 9: '      template: hi', 8: `    retry: ${value}\n    inputs:` });
+    expect(errorsOf(retry('{ attempts: 3, on: transient }'))).toEqual([]);
+    expect(errorsOf(retry('{ attempts: 3, on: [transient, LLM_INVALID_ANSWER] }'))).toEqual([]);
+    expectProblemAt(
+      errorsOf(retry('{ attempts: 3, on: always }')),
+      8,
+      31,
+      /retry\.on must be transient or a non-empty list of error codes, got the text "always": write `on: transient`/,
+    );
+    expectProblemAt(errorsOf(retry('{ attempts: 3, on: [] }')), 8, 31, /retry\.on must be transient or a non-empty list/);
+    expectProblemAt(
+      errorsOf(retry('{ attempts: 3, on: [transient, http_status] }')),
+      8,
+      43,
+      /retry\.on entry the text "http_status" is not an error code \(UPPER_CASE, like HTTP_STATUS\) or transient/,
+    );
+  });
+
   const cron = (schedule: string, timezone = 'UTC') =>
     yaml('name: digest', 'nodes:', '  tick:', '    block: trigger.cron', `    inputs: { schedule: "${schedule}", timezone: ${timezone} }`);
 

@@ -9,7 +9,15 @@ export interface RetryPolicy {
   delay: number;
   /** Milliseconds. */
   max_delay?: number;
+  /**
+   * Which failures are tried again: `transient` (timeouts, connection errors, 408, 429, 5xx, and what a
+   * block marks transient; the default) and/or error codes. Absent means `transient`.
+   */
+  on?: RetryOn;
 }
+
+/** `transient`, or a list of error codes that may include `transient`. */
+export type RetryOn = 'transient' | readonly string[];
 
 export interface NodeDefinition {
   block: string;

@@ -92,10 +92,14 @@ export function answerTooLarge(blockId: string, pin: string, maxBytes: number): 
   );
 }
 
-/** Errors keep their code; anything else a block throws is NODE_FAILED with its message. */
+/** Errors keep their code; anything else a block throws is NODE_FAILED with its message. A transient mark survives. */
 export function asBlockError(block: { id: string }, error: unknown): BlockError {
   if (error instanceof BlockError) return error;
-  if (error instanceof AppError) return new BlockError(error.code, error.message, { ...error.details, block: block.id });
-  const message = error instanceof Error ? error.message : String(error);
-  return new BlockError(BlockErrorCode.NODE_FAILED, `Block ${block.id} failed: ${message}`, { block: block.id });
+  const wrapped =
+    error instanceof AppError
+      ? new BlockError(error.code, error.message, { ...error.details, block: block.id })
+      : new BlockError(BlockErrorCode.NODE_FAILED, `Block ${block.id} failed: ${error instanceof Error ? error.message : String(error)}`, { block: block.id });
+  // A transient mark (a timeout, a lost connection) is what a node's retry policy reads.
+  const transient = typeof error === 'object' && error !== null ? (error as { transient?: unknown }).transient : undefined;
+  return typeof transient === 'boolean' ? Object.assign(wrapped, { transient }) : wrapped;
 }

@@ -44,6 +44,14 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * Marks an error transient (trying again may help: a timeout, a lost connection) or permanent for a node's
+ * retry policy (`retry.on: transient`); unmarked errors are judged by their `details.status` and code.
+ */
+export function markTransient<E extends Error>(error: E, transient = true): E & { transient: boolean } {
+  return Object.assign(error, { transient });
+}
+
 export function validationFailed(problems: Problem[], message?: string): AppError {
   const summary =
     message ??

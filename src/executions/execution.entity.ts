@@ -11,7 +11,7 @@ export { ExecutionStatus } from './engine/engine.types.js';
 export const EXECUTION_STATUSES = Object.values(ExecutionStatus);
 export const FINISHED_EXECUTION_STATUSES = FINAL_STATUSES;
 
-export const EXECUTION_SOURCES = ['api', 'webhook', 'github', 'schedule', 'agent', 'rerun', 'cli'] as const;
+export const EXECUTION_SOURCES = ['api', 'webhook', 'github', 'schedule', 'agent', 'rerun', 'cli', 'retry'] as const;
 export type ExecutionSource = (typeof EXECUTION_SOURCES)[number];
 
 const FINISHED = sqlIn('status', FINISHED_EXECUTION_STATUSES);
@@ -101,6 +101,15 @@ export class ExecutionEntity {
   @ManyToOne(() => ExecutionEntity, { onDelete: 'SET NULL' })
   @JoinColumn({ name: 'rerun_of', foreignKeyConstraintName: 'executions_rerun_of_fkey' })
   rerunOf?: Relation<ExecutionEntity> | null;
+
+  /** The failed or cancelled execution this one retries from its failure (`source: retry`). */
+  @Index('executions_retry_of_idx', { where: 'retry_of IS NOT NULL' })
+  @Column({ type: 'uuid', nullable: true })
+  retry_of!: string | null;
+
+  @ManyToOne(() => ExecutionEntity, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'retry_of', foreignKeyConstraintName: 'executions_retry_of_fkey' })
+  retryOf?: Relation<ExecutionEntity> | null;
 
   /** 0 for a top-level run; a child is its parent's depth + 1 (DEPTH_LIMIT). */
   @Column({ type: 'integer', default: 0 })

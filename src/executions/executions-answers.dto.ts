@@ -7,7 +7,13 @@ const OUTPUTS: SchemaObject = { type: 'object', additionalProperties: { type: 'a
 const NODE_ERROR: SchemaObject = nullable({
   type: 'object',
   required: ['code', 'message'],
-  properties: { code: { type: 'string' }, message: { type: 'string' }, node_id: nullable({ type: 'string' }) },
+  properties: {
+    code: { type: 'string', description: "The block's own code (HTTP_STATUS, LLM_AUTH_FAILED, ...), NODE_FAILED when it gave none, or a platform code." },
+    message: { type: 'string' },
+    node_id: nullable({ type: 'string' }),
+    details: { type: 'object', additionalProperties: true, description: 'What the block said beside the message, for example {status}.' },
+    transient: { type: 'boolean', description: 'Set when the block marked the failure transient (a retry may help) or permanent.' },
+  },
   additionalProperties: true,
 });
 
@@ -34,6 +40,7 @@ export const NODE_EXECUTION = apiSchema('NodeExecution', {
     },
     started_at: nullable(TIME),
     ended_at: nullable(TIME),
+    reused: { type: 'boolean', description: 'On a retry from the failure: copied from the retried execution (its inputs and outputs), not run, not charged.' },
     ai_agent: {
       type: 'object',
       description:
@@ -55,7 +62,8 @@ const EXECUTION_PROPERTIES: Record<string, SchemaObject> = {
   graph_id: { type: 'string', example: 'hello-world' },
   graph_version: { type: 'integer' },
   status: STATUS,
-  source: { type: 'string', description: 'api, webhook, github, schedule, rerun, subagent...', example: 'api' },
+  source: { type: 'string', description: 'api, webhook, github, schedule, rerun, retry, agent or cli.', example: 'api' },
+  retry_of: { type: 'string', description: 'On a retry from the failure (source retry): the execution it retries.' },
   trigger_node: nullable({ type: 'string' }),
   user_id: { type: 'string' },
   parent_id: nullable({ type: 'string' }),
@@ -130,3 +138,17 @@ export const WAIT_QUERY = {
   description: 'Wait up to this long (at most 60s) for the end: 500ms, 5s, 30s, or whole seconds. 200 with the result when it ends in time, else 202.',
   schema: { type: 'string', example: '5s' },
 } as const;
+
+export const RETRY_BODY = apiSchema('RetryBody', {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    version: {
+      type: 'string',
+      enum: ['same', 'latest'],
+      default: 'same',
+      description:
+        "same: the retried execution's version. latest: the agent's active version; a node is reused only if it and every node upstream of it are unchanged.",
+    },
+  },
+});

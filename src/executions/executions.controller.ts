@@ -14,6 +14,7 @@ import {
   EXECUTION_PAGE,
   EXECUTION_RESULTS,
   NODE_EXECUTION_PAGE,
+  RETRY_BODY,
   WAIT_QUERY,
 } from './executions-answers.dto.js';
 import { CurrentPrincipal, type Principal } from '../auth/principal.js';
@@ -127,6 +128,19 @@ export class ExecutionsController {
     return executionView(await this.executions.rerun(principal, id));
   }
 
+  @Post('executions/:id/retry')
+  @HttpCode(202)
+  @RequireScopes('executions:run')
+  @ApiOperation({
+    summary:
+      'Retry a FAILED or CANCELLED execution from its failure: a new execution (source retry, retry_of) that reuses the completed node executions and runs only what failed or did not run',
+  })
+  @ApiBody({ schema: RETRY_BODY, required: false })
+  @ApiAnswers({ status: 202, schema: EXECUTION, description: 'The new execution, QUEUED' }, 400, 402, 404, 409)
+  async retry(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: unknown): Promise<ExecutionView> {
+    return executionView(await this.executions.retry(principal, id, parseRetryBody(body)));
+  }
+
   @Get('executions/:id/results')
   @RequireScopes('executions:read')
   @ApiOperation({ summary: '{status, outputs: {name: [values]}}' })
@@ -159,6 +173,23 @@ function parseWait(raw: string): number {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The retry body: `{version?: same | latest}` (default same). */
+export function parseRetryBody(raw: unknown): 'same' | 'latest' {
+  const body = raw === undefined || raw === null ? {} : raw;
+  if (!isObject(body)) throw validationFailed([{ pointer: '', message: 'the body must be a JSON object like {"version": "same"}' }]);
+  const problems: Problem[] = Object.keys(body)
+    .filter((key) => key !== 'version')
+    .map((key) => ({ pointer: `/${key}`, message: `unknown field "${key}"; the only field is version ("same" or "latest")` }));
+  const version = body.version ?? 'same';
+  if (version !== 'same' && version !== 'latest')
+    problems.push({
+      pointer: '/version',
+      message: `version must be "same" (the execution's version) or "latest" (the agent's active version), got ${JSON.stringify(version)}`,
+    });
+  if (problems.length > 0) throw validationFailed(problems);
+  return version as 'same' | 'latest';
 }
 
 /** The execute body: `{inputs?, credentials?, preset_id?, trigger?: {node, outputs}}`, every problem at once. */

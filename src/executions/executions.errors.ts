@@ -42,3 +42,25 @@ export function adminOnlyForFileAgent(graphId: string, what: string, pointer: st
     { graph_id: graphId, pointer },
   );
 }
+
+/** POST /api/executions/{id}/retry of an execution that did not fail or was not cancelled (409). */
+export function notRetriable(id: string, status: string): AppError {
+  const what = status === 'COMPLETED' ? 'completed' : `is ${status}`;
+  const hint =
+    status === 'COMPLETED'
+      ? `To run it again from the start, use POST /api/executions/${id}/rerun.`
+      : `Wait for it to end, or stop it (POST /api/graphs/{graph_id}/executions/${id}/stop), then retry.`;
+  return new AppError('CONFLICT', `Execution "${id}" ${what}: only a FAILED or CANCELLED execution can be retried from its failure. ${hint}`, {
+    execution_id: id,
+    status,
+  });
+}
+
+/** version: latest, and the agent's active version no longer takes what the execution was started with (400). */
+export function retryDoesNotFit(id: string, graphId: string, problems: string): AppError {
+  return new AppError(
+    'VALIDATION_FAILED',
+    `The active version of "${graphId}" no longer fits execution "${id}": ${problems}. Retry with {"version": "same"}, or start a new run.`,
+    { execution_id: id, graph_id: graphId, pointer: '/version' },
+  );
+}

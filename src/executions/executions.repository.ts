@@ -20,9 +20,10 @@ export interface ExecutionRow {
   inputs: Record<string, unknown>;
   credentials: Record<string, unknown>;
   outputs: Record<string, unknown[]> | null;
-  error: { code: string; message: string; node_id?: string | null } | null;
+  error: { code: string; message: string; node_id?: string | null; details?: Record<string, unknown> } | null;
   cost: number;
   preset_id: string | null;
+  retry_of: string | null;
   created_at: Date;
   started_at: Date | null;
   ended_at: Date | null;
@@ -38,7 +39,7 @@ export interface ExecutionListFilter {
 }
 
 export const EXECUTION_COLUMNS = `id, graph_id, graph_version, status, source, trigger_node, trigger_event, user_id, parent_id, inputs, credentials,
-  outputs, error, cost, preset_id, created_at, started_at, ended_at`;
+  outputs, error, cost, preset_id, retry_of, created_at, started_at, ended_at`;
 
 @Injectable()
 export class ExecutionsRepository {

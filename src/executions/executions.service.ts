@@ -6,7 +6,8 @@ import { ExecutionAdmission, type ExecuteBody } from './admission/execution-admi
 import { CompiledGraphs } from './compiled-graphs.js';
 import { isFinalRunStatus } from './engine/engine.types.js';
 import { EVENT_BUS, type EventBus } from './events/execution-events.js';
-import { badCursor, executionNotFound } from './executions.errors.js';
+import { AppError } from '../common/errors.js';
+import { badCursor, executionNotFound, notRetriable, retryDoesNotFit } from './executions.errors.js';
 import { ExecutionsRepository, type ExecutionRow } from './executions.repository.js';
 import {
   decodeCursor,
@@ -91,10 +92,24 @@ export class ExecutionsService {
 
   async rerun(principal: Principal, id: string): Promise<ExecutionRow> {
     const row = await this.visible(principal, id);
-    const body: ExecuteBody =
-      row.trigger_node && row.trigger_event ? { trigger: { node: row.trigger_node, outputs: row.trigger_event } } : { inputs: row.inputs };
-    body.credentials = row.credentials as Record<string, Record<string, string>>;
-    return this.admission.request(principal, row.graph_id, row.graph_version, body, 'rerun', row.id);
+    return this.admission.request(principal, row.graph_id, row.graph_version, sameRequest(row), 'rerun', row.id);
+  }
+
+  /**
+   * Retry from the failure (release-2.md section 3): a new execution (`source: retry`, billed to the
+   * original's user) whose worker reuses the original's completed node executions and runs the rest.
+   */
+  async retry(principal: Principal, id: string, version: 'same' | 'latest'): Promise<ExecutionRow> {
+    const row = await this.visible(principal, id);
+    if (row.status !== 'FAILED' && row.status !== 'CANCELLED') throw notRetriable(id, row.status);
+    const retry = { of: row.id, userId: row.user_id };
+    if (version === 'same') return this.admission.request(principal, row.graph_id, row.graph_version, sameRequest(row), 'retry', null, retry);
+    try {
+      return await this.admission.request(principal, row.graph_id, undefined, sameRequest(row), 'retry', null, retry);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'VALIDATION_FAILED') throw retryDoesNotFit(id, row.graph_id, error.message);
+      throw error;
+    }
   }
 
   async list(
@@ -159,4 +174,12 @@ export class ExecutionsService {
     if (!row || (principal.role !== 'admin' && row.user_id !== principal.user.id)) throw executionNotFound(id);
     return row;
   }
+}
+
+/** What the execution was started with: its trigger event or inputs, and the credentials of its request. */
+function sameRequest(row: ExecutionRow): ExecuteBody {
+  const body: ExecuteBody =
+    row.trigger_node && row.trigger_event ? { trigger: { node: row.trigger_node, outputs: row.trigger_event } } : { inputs: row.inputs };
+  body.credentials = row.credentials as Record<string, Record<string, string>>;
+  return body;
 }

@@ -13,8 +13,10 @@ export interface ExecutionView {
   parent_id: string | null;
   inputs: Record<string, unknown>;
   outputs: Record<string, unknown[]> | null;
-  error: { code: string; message: string; node_id: string | null } | null;
+  error: { code: string; message: string; node_id: string | null; details?: Record<string, unknown> } | null;
   cost: number;
+  /** Retry from the failure: the execution this one retries (present only on retries). */
+  retry_of?: string;
   created_at: string;
   started_at: string | null;
   ended_at: string | null;
@@ -27,7 +29,7 @@ export interface ExecutionView {
 export type NodeExecutionView = Pick<
   NodeRunRecord,
   'id' | 'execution_id' | 'node_id' | 'block' | 'status' | 'inputs' | 'outputs' | 'error' | 'cost' | 'attempts' | 'started_at' | 'ended_at'
-> & { waiting_reason?: string };
+> & { waiting_reason?: string; reused?: boolean };
 
 /** The waits of a RUNNING execution's WAITING node runs: `[{node_id, reason, until}]`. */
 export function waitingOf(records: readonly NodeRunRecord[]): NonNullable<ExecutionView['waiting']> {
@@ -53,8 +55,11 @@ export function executionView(row: ExecutionRow): ExecutionView {
     parent_id: row.parent_id,
     inputs: row.inputs ?? {},
     outputs: row.outputs,
-    error: row.error ? { code: row.error.code, message: row.error.message, node_id: row.error.node_id ?? null } : null,
+    error: row.error
+      ? { code: row.error.code, message: row.error.message, node_id: row.error.node_id ?? null, ...(row.error.details ? { details: row.error.details } : {}) }
+      : null,
     cost: Number(row.cost),
+    ...(row.retry_of ? { retry_of: row.retry_of } : {}),
     created_at: iso(row.created_at)!,
     started_at: iso(row.started_at),
     ended_at: iso(row.ended_at),
@@ -76,6 +81,7 @@ export function nodeExecutionView(record: NodeRunRecord): NodeExecutionView {
     started_at: record.started_at,
     ended_at: record.ended_at,
     ...(record.status === 'WAITING' && record.waiting_for ? { waiting_reason: waitingReasonOf(record.waiting_for as WaitReason) } : {}),
+    ...(record.reused ? { reused: true } : {}),
   };
 }
 

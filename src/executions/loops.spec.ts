@@ -5,6 +5,7 @@ import { validateTexts, yaml } from '../../test/agents/fixtures/check.js';
 import { BlocksRegistry } from '../blocks/blocks.registry.js';
 import { BLOCK_LIBRARY } from '../blocks/library/index.js';
 import { runGraphInMemory } from './memory-run.js';
+import { markTransient } from '../common/errors.js';
 
 const blocks = new BlocksRegistry(BLOCK_LIBRARY);
 
@@ -111,7 +112,7 @@ describe('node concurrency', () => {
         (async function* () {
           if (request.context.nodeId === 'work') {
             starts.push(`${String(request.inputs.data)}#${request.context.attempt}`);
-            if (request.inputs.data === 1 && request.context.attempt === 1) throw new Error('first try fails');
+            if (request.inputs.data === 1 && request.context.attempt === 1) throw markTransient(new Error('first try fails'));
           }
           yield* request.block.run(request.inputs, request.context);
         })(),

@@ -87,6 +87,10 @@ export class NodeExecutionEntity {
   @Column({ type: 'integer', default: 0 })
   delivered_seq!: number;
 
+  /** Copied from the execution a retry retries (inputs and yields as they were), not run: no attempt, no charge. */
+  @Column({ type: 'boolean', default: false })
+  reused!: boolean;
+
   @CreateDateColumn({ type: 'timestamptz' })
   created_at!: Date;
 

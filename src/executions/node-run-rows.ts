@@ -14,7 +14,7 @@ export type NodeExecutionRow = Omit<NodeRunRecord, 'seq' | 'resume_at' | 'starte
 
 /** The columns of the record, for SELECT lists (`resumes` is read only where it is bumped). */
 export const NODE_RUN_COLUMNS = `id, execution_id, seq, node_id, block, status, inputs, outputs, error, attempt, delivered_seq, waiting_for, resume_at,
-  attempts, cost, started_at, ended_at`;
+  attempts, cost, started_at, ended_at, reused`;
 
 /** A row read back, as the record. */
 export function runRecordOfRow(row: NodeExecutionRow): NodeRunRecord {
@@ -44,6 +44,7 @@ function runFieldsOfRow(row: NodeExecutionRow): Omit<NodeRun, 'node' | 'waiting_
     error: row.error,
     attempt: row.attempt,
     delivered_seq: row.delivered_seq,
+    ...(row.reused ? { reused: true } : {}),
   };
 }
 
@@ -88,6 +89,7 @@ export function toRunRecord(executionId: string, run: NodeRun, extras: RunExtras
     seq: run.seq,
     attempt: run.attempt,
     delivered_seq: run.delivered_seq,
+    ...(run.reused ? { reused: true } : {}),
     waiting_for: waiting ? { ...waiting, ...(resumeAt !== null ? { until: new Date(resumeAt).toISOString() } : {}) } : null,
     resume_at: resumeAt !== null ? new Date(resumeAt).toISOString() : null,
     attempts,

@@ -1,18 +1,20 @@
 // The CLI's remote mode against a real booted server listening on a port: push, plan, sync, run --watch
 // and executions, for an admin and two users with keys of their own, and the bad paths (another user's
 // execution, an unknown agent, a folder that differs from the server's, an invalid file).
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import request from 'supertest';
 import { RemoteClient } from '../../src/cli/remote/remote-client.js';
 import { pushCommand, remotePlanCommand, remoteSyncCommand } from '../../src/cli/remote/remote-agents.command.js';
 import {
   executionsListCommand,
   executionsLogsCommand,
+  executionsRestartCommand,
   executionsShowCommand,
   executionsStopCommand,
   remoteRunCommand,
 } from '../../src/cli/remote/remote-executions.command.js';
 import { watchExecution } from '../../src/cli/remote/execution-watch.js';
+import { buildRemoteProgram } from '../../src/cli/remote/remote.program.js';
 import { runRemote } from '../../src/cli/remote/remote-session.js';
 import { ADMIN_KEY, type MadeUser } from '../auth/auth-helpers.js';
 import { agentText, lines, removeFolder, tempFolder, writeFile } from '../agents/sync-helpers.js';
@@ -175,6 +177,50 @@ describe('the remote CLI: agents and executions', () => {
       expect(await runRemote(stop, () => executionsStopCommand(client(alice.key), id, stop))).toBe(0);
       expect(stop.stdout).toBe('CANCELLED\n');
       expect((await request(t.http).get(`/api/executions/${id}`).set('X-API-Key', alice.key)).body.status).toBe('CANCELLED');
+    });
+
+    it('executions retry starts a retry from the failure of a failed execution; --latest; not of a completed one or of another user', async () => {
+      const failed = capture(folder);
+      expect(await runRemote(failed, () => remoteRunCommand(client(bob.key), 'broken', { input: [], watch: true, json: false }, failed))).toBe(1);
+      const original = /execution (\S+) of broken/.exec(failed.stderr)![1]!;
+      const retry = capture(folder);
+      expect(await runRemote(retry, () => executionsRestartCommand(client(bob.key), original, 'retry', undefined, retry))).toBe(0);
+      const retryId = retry.stdout.trim();
+      expect(retry.stderr).toBe(`execution ${retryId} (retry of ${original}) is QUEUED\n`);
+      const started = await request(t.http).get(`/api/executions/${retryId}`).set('X-API-Key', bob.key).expect(200);
+      expect(started.body).toMatchObject({ source: 'retry', retry_of: original, graph_id: 'broken', user_id: bob.user.id });
+      const latest = capture(folder);
+      expect(await runRemote(latest, () => executionsRestartCommand(client(bob.key), original, 'retry', 'latest', latest))).toBe(0);
+      const latestRow = await request(t.http).get(`/api/executions/${latest.stdout.trim()}`).set('X-API-Key', bob.key).expect(200);
+      expect(latestRow.body).toMatchObject({ source: 'retry', retry_of: original });
+
+      // `trellis executions retry <id> --latest` as typed: the flag reaches the API as version latest.
+      const out: string[] = [];
+      const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => out.push(String(chunk)) > 0);
+      const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      process.exitCode = 0;
+      try {
+        await buildRemoteProgram().parseAsync(['executions', 'retry', original, '--latest', '--server', server, '--api-key', bob.key], { from: 'user' });
+      } finally {
+        stdout.mockRestore();
+        stderr.mockRestore();
+      }
+      expect(process.exitCode).toBe(0);
+      const typed = await request(t.http)
+        .get(`/api/executions/${out.join('').trim()}`)
+        .set('X-API-Key', bob.key)
+        .expect(200);
+      expect(typed.body).toMatchObject({ source: 'retry', retry_of: original });
+
+      const others = capture(folder);
+      expect(await runRemote(others, () => executionsRestartCommand(client(alice.key), original, 'retry', undefined, others))).toBe(1);
+      expect(others.stderr).toMatch(/\(404 from /);
+      const completed = capture(folder);
+      expect(await runRemote(completed, () => executionsRestartCommand(client(alice.key), aliceRun, 'retry', undefined, completed))).toBe(1);
+      expect(completed.stderr).toMatch(/only a FAILED or CANCELLED execution can be retried.*\(409 from /);
+      const bad = capture(folder);
+      expect(await runRemote(bad, () => executionsRestartCommand(client(bob.key), original, 'retry', 'newest', bad))).toBe(2);
+      expect(bad.stderr).toContain('--version must be same or latest, got "newest"');
     });
 
     it('an unknown agent, a file instead of a name, and a bad --input are clear refusals', async () => {

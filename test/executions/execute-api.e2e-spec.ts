@@ -85,7 +85,7 @@ describe('execution API (in-process dispatch)', () => {
       .send({ inputs: { text: 'not json' } });
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('FAILED');
-    expect(res.body.error).toMatchObject({ code: 'NODE_FAILED', node_id: 'parse' });
+    expect(res.body.error).toMatchObject({ code: 'PARSE_ERROR', node_id: 'parse' });
   });
 
   it('routes a handled failure along the error pin and completes', async () => {
@@ -95,7 +95,7 @@ describe('execution API (in-process dispatch)', () => {
       .send({ inputs: { text: 'not json' } });
     expect(res.body.status).toBe('COMPLETED');
     expect(res.body.outputs.result).toEqual([]);
-    expect(res.body.outputs.oops).toEqual([{ code: 'NODE_FAILED', message: expect.any(String) }]);
+    expect(res.body.outputs.oops).toEqual([{ code: 'PARSE_ERROR', message: expect.any(String) }]);
   });
 
   it('refuses bad inputs with 400 listing every problem, and creates nothing', async () => {

@@ -127,8 +127,8 @@ describe('execution limits and failures (in-process dispatch)', () => {
     const [call] = await nodeRow(res.execution_id, 'call');
     expect(call!.status).toBe('COMPLETED');
     expect(call!.attempts.map((a) => [a.attempt, a.error?.code ?? null])).toEqual([
-      [1, 'NODE_FAILED'],
-      [2, 'NODE_FAILED'],
+      [1, 'HTTP_STATUS'],
+      [2, 'HTTP_STATUS'],
       [3, null],
     ]);
     expect(call!.attempts[0]!.error!.message).toContain('503');
@@ -139,13 +139,13 @@ describe('execution limits and failures (in-process dispatch)', () => {
   it('fails the execution when the retries run out, with every attempt recorded', async () => {
     const res = await run('down', { text: 'x' });
     expect(res.status).toBe('FAILED');
-    expect(res.error).toMatchObject({ code: 'NODE_FAILED', node_id: 'call' });
+    expect(res.error).toMatchObject({ code: 'HTTP_STATUS', node_id: 'call', details: { status: 500 } });
     expect(res.error!.message).toContain('500');
     expect(peer.count('/down')).toBe(3);
     const [call] = await nodeRow(res.execution_id, 'call');
     expect(call!.status).toBe('FAILED');
     expect(call!.attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
-    expect(call!.attempts.every((a) => a.error?.code === 'NODE_FAILED')).toBe(true);
+    expect(call!.attempts.every((a) => a.error?.code === 'HTTP_STATUS')).toBe(true);
   });
 
   it('aborts a node that runs past its timeout with NODE_TIMEOUT, and the block sees the abort', async () => {

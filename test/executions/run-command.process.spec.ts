@@ -52,7 +52,7 @@ describe('trellis run as a process', () => {
       expect(JSON.parse(json.stdout)).toMatchObject({ agent: 'double', status: 'COMPLETED', outputs: { doubled: [14] } });
       const failing = trellis(project.dir, 'run', 'fails');
       expect(failing.status).toBe(1);
-      expect(failing.stdout).toContain('error: NODE_FAILED at node check');
+      expect(failing.stdout).toContain('error: EXPRESSION_ERROR at node check');
       const missing = trellis(project.dir, 'run', 'double');
       expect(missing).toEqual({ status: 2, stdout: '', stderr: 'double needs the required input n (no default): give it as --input n=<value>\n' });
     },

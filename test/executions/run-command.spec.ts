@@ -72,12 +72,12 @@ describe('trellis run (in-process)', () => {
   it('exits 1 when the agent fails, with the short error on the node line and the execution error', async () => {
     const c = capture(project.dir);
     expect(await runCommand('fails', { input: [], json: false }, c.io, deps)).toBe(1);
-    expect(c.out()).toMatch(/ {2}✗ check \(json.query\) FAILED in \d+ ms: NODE_FAILED: .*the order has no id/);
-    expect(c.out()).toMatch(/fails: FAILED in \d+ ms\nerror: NODE_FAILED at node check: .*the order has no id/);
+    expect(c.out()).toMatch(/ {2}✗ check \(json.query\) FAILED in \d+ ms: EXPRESSION_ERROR: .*the order has no id/);
+    expect(c.out()).toMatch(/fails: FAILED in \d+ ms\nerror: EXPRESSION_ERROR at node check: .*the order has no id/);
     expect(c.out()).toContain('outputs:\n  out: []\n');
     const json = capture(project.dir);
     expect(await runCommand('fails', { input: [], json: true }, json.io, deps)).toBe(1);
-    expect(JSON.parse(json.out())).toMatchObject({ status: 'FAILED', error: { code: 'NODE_FAILED', node_id: 'check' }, outputs: { out: [] } });
+    expect(JSON.parse(json.out())).toMatchObject({ status: 'FAILED', error: { code: 'EXPRESSION_ERROR', node_id: 'check' }, outputs: { out: [] } });
   });
 
   it('exits 1 with the problems at path:line:col when the agent is invalid', async () => {

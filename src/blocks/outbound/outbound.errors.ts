@@ -1,6 +1,6 @@
 // Error codes of outbound requests (blocks that reach the outside world). Each message names the host
 // and tells a person what to change.
-import { AppError } from '../../common/errors.js';
+import { AppError, markTransient } from '../../common/errors.js';
 
 export const OutboundErrorCode = {
   ADDRESS_REFUSED: 'OUTBOUND_ADDRESS_REFUSED',
@@ -30,12 +30,15 @@ export function badUrl(url: string, reason: string): AppError {
   return new AppError(OutboundErrorCode.BAD_URL, `Cannot request "${url}": ${reason}. Give a full http:// or https:// URL.`, { url }, 400);
 }
 
+/** A connection that failed: transient (a retry may reach the server). */
 export function requestFailed(host: string, reason: string, code?: string): AppError {
-  return new AppError(
-    OutboundErrorCode.REQUEST_FAILED,
-    `Could not reach ${host}: ${reason}${code ? ` (${code})` : ''}. Check the URL and that the server is up and reachable from Trellis.`,
-    { host, ...(code ? { cause_code: code } : {}) },
-    502,
+  return markTransient(
+    new AppError(
+      OutboundErrorCode.REQUEST_FAILED,
+      `Could not reach ${host}: ${reason}${code ? ` (${code})` : ''}. Check the URL and that the server is up and reachable from Trellis.`,
+      { host, ...(code ? { cause_code: code } : {}) },
+      502,
+    ),
   );
 }
 
@@ -49,12 +52,15 @@ export function responseTooLarge(host: string, limit: number, size?: number): Ap
   );
 }
 
+/** A request that took too long: transient. */
 export function requestTimedOut(host: string, timeoutMs: number): AppError {
-  return new AppError(
-    OutboundErrorCode.TIMEOUT,
-    `The request to ${host} took longer than ${timeoutMs} ms and was stopped. Raise the timeout, or check why the server is slow.`,
-    { host, timeout_ms: timeoutMs },
-    504,
+  return markTransient(
+    new AppError(
+      OutboundErrorCode.TIMEOUT,
+      `The request to ${host} took longer than ${timeoutMs} ms and was stopped. Raise the timeout, or check why the server is slow.`,
+      { host, timeout_ms: timeoutMs },
+      504,
+    ),
   );
 }
 

@@ -91,10 +91,11 @@ export function registerRemoteOnlyCommands(program: Command): void {
     );
   withRemoteFlags(executions.command('retry <id>'))
     .description('retry a failed or cancelled execution from its failure, reusing the nodes that completed')
-    .option('--version <which>', 'same or latest', 'same')
+    .option('--latest', "on the agent's active version: a node is reused only if it and every node upstream are unchanged")
+    .option('--version <which>', 'same or latest (--latest is short for --version latest)', 'same')
     .action(
-      act(async (client, io, id: string, options: { version: string }) =>
-        (await import('./remote-executions.command.js')).executionsRestartCommand(client, id, 'retry', options.version, io),
+      act(async (client, io, id: string, options: { version: string; latest?: boolean }) =>
+        (await import('./remote-executions.command.js')).executionsRestartCommand(client, id, 'retry', options.latest ? 'latest' : options.version, io),
       ),
     );
 

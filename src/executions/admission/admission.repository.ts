@@ -2,7 +2,7 @@
 // schedules, child executions) writes its QUEUED rows here, in the caller's transaction when it has one
 // (a webhook delivery row, a schedule fire key, a parent's step), so both commit or neither does.
 // File trust (file-trust.ts) is settled in the same statement, against the graph as it is at the commit, and
-// a re-run keeps its original's vars snapshot (release-2.md section 2; other executions record theirs on
+// a re-run or a retry keeps its original's vars snapshot (release-2.md section 2; other executions record theirs on
 // their first claim).
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -11,20 +11,20 @@ import type { AdmissionStore, AdmittedExecution } from './admission.types.js';
 
 const INSERT = `WITH rows AS (
   SELECT r.* FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, graph_id text, graph_version int, source text, user_id text, trigger_node text,
-    trigger_event jsonb, inputs jsonb, credentials jsonb, preset_id uuid, rerun_of uuid, schedule_id uuid, parent_id uuid,
+    trigger_event jsonb, inputs jsonb, credentials jsonb, preset_id uuid, rerun_of uuid, retry_of uuid, schedule_id uuid, parent_id uuid,
     parent_node_execution_id uuid, depth int, trust text)
 )
-INSERT INTO executions (id, graph_id, graph_version, source, user_id, trigger_node, trigger_event, inputs, credentials, preset_id, rerun_of,
+INSERT INTO executions (id, graph_id, graph_version, source, user_id, trigger_node, trigger_event, inputs, credentials, preset_id, rerun_of, retry_of,
   schedule_id, parent_id, parent_node_execution_id, depth, file_trust, vars)
 SELECT r.id, r.graph_id, r.graph_version, r.source, r.user_id, r.trigger_node, r.trigger_event, COALESCE(r.inputs, '{}'::jsonb),
-  COALESCE(r.credentials, '{}'::jsonb), r.preset_id, r.rerun_of, r.schedule_id, r.parent_id, r.parent_node_execution_id, COALESCE(r.depth, 0),
+  COALESCE(r.credentials, '{}'::jsonb), r.preset_id, r.rerun_of, r.retry_of, r.schedule_id, r.parent_id, r.parent_node_execution_id, COALESCE(r.depth, 0),
   CASE r.trust WHEN 'admitted' THEN true WHEN 'none' THEN false ELSE
     -- a file agent's active version, started by its own trigger, or as the child of an admitted execution or of an admin's
     EXISTS (SELECT 1 FROM graphs g WHERE g.id = r.graph_id AND g.source = 'file' AND g.active_version = r.graph_version)
       AND (r.trust = 'own-trigger' OR EXISTS (SELECT 1 FROM executions p WHERE p.id = r.parent_id AND p.file_trust)
         OR EXISTS (SELECT 1 FROM users u WHERE u.id = r.user_id AND u.role = 'admin'))
   END,
-  (SELECT o.vars FROM executions o WHERE o.id = r.rerun_of)
+  (SELECT o.vars FROM executions o WHERE o.id = COALESCE(r.rerun_of, r.retry_of))
 FROM rows r`;
 
 @Injectable()

@@ -27,6 +27,8 @@ export interface AdmittedExecution {
   credentials: Record<string, unknown>;
   preset_id: string | null;
   rerun_of: string | null;
+  /** Retry from the failure (`source: retry`): the execution it retries. */
+  retry_of: string | null;
   schedule_id: string | null;
   parent_id: string | null;
   parent_node_execution_id: string | null;

@@ -49,6 +49,7 @@ const NO_ROW: Omit<AdmittedExecution, 'id' | 'graph_id' | 'graph_version' | 'sou
   credentials: {},
   preset_id: null,
   rerun_of: null,
+  retry_of: null,
   schedule_id: null,
   parent_id: null,
   parent_node_execution_id: null,
@@ -67,9 +68,10 @@ export class ExecutionAdmission {
   ) {}
 
   /**
-   * The execute API (and re-runs, `source: 'rerun'`): checked as the caller (404 for a graph they may not
-   * see, 403 for what only admins may do to a file agent, 400 listing every problem of the request, 402
-   * without credits), written QUEUED, then handed to a worker.
+   * The execute API (and re-runs, `source: 'rerun'`, and retries from the failure, `source: 'retry'`):
+   * checked as the caller (404 for a graph they may not see, 403 for what only admins may do to a file agent,
+   * 400 listing every problem of the request, 402 without credits), written QUEUED, then handed to a worker.
+   * A retry is billed to, and its credentials resolved for, the retried execution's user (`retry.userId`).
    */
   async request(
     principal: Principal,
@@ -78,7 +80,9 @@ export class ExecutionAdmission {
     body: ExecuteBody,
     source: ExecutionSource = 'api',
     rerunOf: string | null = null,
+    retry: { of: string; userId: string } | null = null,
   ): Promise<ExecutionRow> {
+    const userId = retry?.userId ?? principal.user.id;
     const graph = await this.facts.graph(graphId);
     const isAdmin = principal.role === 'admin';
     if (!graph || (!isAdmin && graph.source === 'api' && graph.created_by !== principal.user.id)) throw graphNotFound(graphId);
@@ -100,10 +104,10 @@ export class ExecutionAdmission {
       inputs = { ...preset.inputs, ...inputs };
       credentials = { ...(preset.credentials as Record<string, Record<string, string>>), ...credentials };
     }
-    const problems = await checkRunRequest(compiled, { inputs, trigger: body.trigger ?? null, credentials }, this.resolver, principal.user.id, fileTrust);
+    const problems = await checkRunRequest(compiled, { inputs, trigger: body.trigger ?? null, credentials }, this.resolver, userId, fileTrust);
     if (problems.length > 0) throw validationFailed(problems);
     if (this.config.credits.enabled) {
-      const balance = await this.facts.balance(principal.user.id);
+      const balance = await this.facts.balance(userId);
       if (balance !== null && balance <= 0) throw insufficientCredits(balance);
     }
     const row = await this.store.insertOne({
@@ -112,13 +116,14 @@ export class ExecutionAdmission {
       graph_id: graphId,
       graph_version: runVersion,
       source,
-      user_id: principal.user.id,
+      user_id: userId,
       trigger_node: body.trigger?.node ?? null,
       trigger_event: body.trigger ? withStorableHeaders(body.trigger.outputs) : null,
       inputs: body.trigger ? {} : inputs,
       credentials,
       preset_id: body.preset_id ?? null,
       rerun_of: rerunOf,
+      retry_of: retry?.of ?? null,
       trust: fileTrust ? 'admitted' : 'none',
     });
     // An agent with `concurrency` keeps its FIFO through the queue; others go to a local worker when one has room.

@@ -168,6 +168,6 @@ describe('runValidatedBlock', () => {
 
   it('refuses inputs that do not fit the schema, naming the pin', async () => {
     const outcome = await attempt(block, { fn: runValidatedBlock, inputs: { n: 'five' } });
-    expect(outcome).toMatchObject({ ok: false, error: { code: 'NODE_FAILED', message: expect.stringMatching(/^INVALID_INPUT: .*\bn\b/) } });
+    expect(outcome).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringMatching(/^Invalid input for block test.block: n: /) } });
   });
 });

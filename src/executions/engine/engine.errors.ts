@@ -1,7 +1,7 @@
-// Error codes of executions and node executions (runtime.md "Error codes"). The engine speaks only these
-// codes; a block's own failure becomes NODE_FAILED with the block's message.
+// Error codes of executions and node executions (runtime.md "Error codes"). A block's own failure keeps the
+// block's code and details (release-2.md section 2); NODE_FAILED only when the block gives no code.
 import { AppError } from '../../common/errors.js';
-import { storableText } from '../../common/storable-json.js';
+import { findUnstorable, storableText } from '../../common/storable-json.js';
 import { formatDuration } from '../../common/units.js';
 
 export const EngineErrorCode = {
@@ -45,8 +45,6 @@ export const EngineErrorCode = {
 } as const;
 export type EngineErrorCode = (typeof EngineErrorCode)[keyof typeof EngineErrorCode];
 
-const ENGINE_CODES: ReadonlySet<string> = new Set(Object.values(EngineErrorCode));
-
 /**
  * Failures of the platform's own limits: never retried, never routed to an `error` pin; they fail the
  * execution at once (runtime.md "Errors").
@@ -79,10 +77,14 @@ export function isRetriable(code: string): boolean {
   return !PLATFORM_FAILURE_CODES.has(code) && !NOT_RETRIED.has(code);
 }
 
-/** `{code, message}` as it travels along an `error` link and is stored on a node execution. */
+/** `{code, message, details?}` as it travels along an `error` link and is stored on a node execution. */
 export interface NodeError {
   code: string;
   message: string;
+  /** What the block said beside its message (for example `{status}`), when it said anything. */
+  details?: Record<string, unknown>;
+  /** Set when the block marked the failure transient or permanent; else `isTransient` (retry.ts) decides. */
+  transient?: boolean;
 }
 
 /** `{code, message, node_id}` of a failed execution. */
@@ -98,10 +100,6 @@ export class EngineError extends AppError {
   }
 }
 
-/**
- * What a thrown value means for a node: engine codes keep their code, anything else a block throws is
- * NODE_FAILED with the block's own message (its code, if it had one, leads the message).
- */
 /** EXECUTION_TIMEOUT of an execution that ran past `timeoutMs` (both runners fail it with this). */
 export function executionTimeout(timeoutMs: number): NodeError {
   return {
@@ -110,25 +108,58 @@ export function executionTimeout(timeoutMs: number): NodeError {
   };
 }
 
+/** Codes as blocks write them (HTTP_STATUS, LLM_AUTH_FAILED, ECONNRESET): upper case, digits, underscores. */
+const BLOCK_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
+
+/**
+ * What a thrown (or `error`-yielded) value means for a node: an error with a code keeps it, its `details`
+ * and its `transient` mark; anything else is NODE_FAILED with its message (a code of another shape leads
+ * the message).
+ */
 export function toNodeError(error: unknown): NodeError {
   const found = nodeErrorOf(error);
   // A message may quote what the block saw (an answer's body): it must still be storable.
-  return { code: found.code, message: storableText(found.message) };
+  const out: NodeError = { code: found.code, message: storableText(found.message) };
+  const details = found.details && Object.keys(found.details).length > 0 ? storableDetails(found.details) : undefined;
+  if (details) out.details = details;
+  if (typeof found.transient === 'boolean') out.transient = found.transient;
+  return out;
 }
 
 function nodeErrorOf(error: unknown): NodeError {
   if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && ENGINE_CODES.has(code)) return { code, message: error.message };
+    const { code, details, transient } = error as { code?: unknown; details?: unknown; transient?: unknown };
+    // `block` (added when a run wraps an error) repeats what the node record already says.
+    const { block: _block, ...own } = isPlainObject(details) ? details : {};
+    const extras = { ...(Object.keys(own).length > 0 ? { details: own } : {}), ...(typeof transient === 'boolean' ? { transient } : {}) };
+    if (typeof code === 'string' && BLOCK_CODE.test(code)) return { code, message: error.message || error.name, ...extras };
     const prefix = typeof code === 'string' && code !== '' ? `${code}: ` : '';
-    return { code: EngineErrorCode.NODE_FAILED, message: `${prefix}${error.message || error.name}` };
+    return { code: EngineErrorCode.NODE_FAILED, message: `${prefix}${error.message || error.name}`, ...extras };
   }
   if (isNodeErrorLike(error)) {
-    return ENGINE_CODES.has(error.code)
-      ? { code: error.code, message: error.message }
-      : { code: EngineErrorCode.NODE_FAILED, message: `${error.code}: ${error.message}` };
+    const extras = {
+      ...(isPlainObject(error.details) ? { details: error.details } : {}),
+      ...(typeof error.transient === 'boolean' ? { transient: error.transient } : {}),
+    };
+    return BLOCK_CODE.test(error.code)
+      ? { code: error.code, message: error.message, ...extras }
+      : { code: EngineErrorCode.NODE_FAILED, message: `${error.code}: ${error.message}`, ...extras };
   }
   return { code: EngineErrorCode.NODE_FAILED, message: typeof error === 'string' ? error : `the block failed with ${describeValue(error)}` };
+}
+
+/** A block's details as JSON the store can hold (texts made storable), or nothing when they are not JSON. */
+function storableDetails(details: Record<string, unknown>): Record<string, unknown> | undefined {
+  try {
+    const copy = JSON.parse(JSON.stringify(details, (_key, value: unknown) => (typeof value === 'string' ? storableText(value) : value))) as unknown;
+    return isPlainObject(copy) && findUnstorable(copy, 16) === null ? copy : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isNodeErrorLike(value: unknown): value is NodeError {

@@ -2,6 +2,7 @@
 // behaviour is a pure `compute`, so a test can drive the scheduler synchronously or run them for real.
 import type { BlockDefinition, BlockLookup, BlockYield, PinMode } from '../../blocks/block.types.js';
 import type { AgentDefinition, LinkDefinition, NodeDefinition } from '../../agent-format/graph.types.js';
+import { markTransient } from '../../common/errors.js';
 import { toNodeError } from './engine.errors.js';
 import { NodeRunStatus, isFinalRunStatus, type Step } from './engine.types.js';
 import type { ExecutionScheduler } from './scheduler.js';
@@ -121,14 +122,15 @@ export const TEST_BLOCKS: readonly TestBlock[] = [
       ],
     ],
   }),
-  /** Fails with `message` on attempts up to `fail_until` (default: always). */
+  /** Fails with `message` on attempts up to `fail_until` (default: always); transient unless `permanent: true`. */
   testBlock({
     id: 'test.flaky',
-    inputs: ['value', 'message', 'fail_until'],
+    inputs: ['value', 'message', 'fail_until', 'permanent'],
     outputs: ['value'],
     compute: (i, attempt) => {
       const failUntil = typeof i.fail_until === 'number' ? i.fail_until : Number.POSITIVE_INFINITY;
-      if (attempt <= failUntil) throw new Error(typeof i.message === 'string' ? i.message : `failed on attempt ${attempt}`);
+      const failure = new Error(typeof i.message === 'string' ? i.message : `failed on attempt ${attempt}`);
+      if (attempt <= failUntil) throw i.permanent === true ? failure : markTransient(failure);
       return [['value', i.value ?? attempt]];
     },
   }),

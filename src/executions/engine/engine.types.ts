@@ -78,6 +78,8 @@ export interface NodeRun {
   /** Streaming blocks: highest yield sequence number already delivered along links. */
   delivered_seq: number;
   waiting_for: WaitReason | null;
+  /** Retry from the failure: copied from the retried execution's record instead of run. */
+  reused?: boolean;
 }
 
 /** One try of a node run, as its record lists them. */

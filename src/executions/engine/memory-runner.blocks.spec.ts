@@ -82,7 +82,7 @@ describe('runGraphInMemory with the real blocks', () => {
       ],
     );
     const result = await run(definition, { inputs: { cfg: { mode: 'x' }, texts: ['1', '{bad', '[2]'] } });
-    expect(result).toMatchObject({ status: 'COMPLETED', outputs: { stored: [{ mode: 'x' }, { mode: 'x' }], errors: ['NODE_FAILED'] } });
+    expect(result).toMatchObject({ status: 'COMPLETED', outputs: { stored: [{ mode: 'x' }, { mode: 'x' }], errors: ['PARSE_ERROR'] } });
   });
 
   it('applies the block defaults before running (logic.condition yes_value defaults to left)', async () => {
@@ -107,6 +107,10 @@ describe('runGraphInMemory with the real blocks', () => {
   it('names the pin when a real block refuses its inputs', async () => {
     const definition = graph({ x: input('x'), calc: { block: 'math.calculate', inputs: { operation: 'add', b: 1 } } }, ['x.value -> calc.a']);
     const result = await run(definition, { inputs: { x: 'not a number' } });
-    expect(result.error).toMatchObject({ code: 'NODE_FAILED', node_id: 'calc', message: expect.stringMatching(/^INVALID_INPUT: .*\ba\b/) });
+    expect(result.error).toMatchObject({
+      code: 'INVALID_INPUT',
+      node_id: 'calc',
+      message: expect.stringMatching(/^Invalid input for block math.calculate: a: /),
+    });
   });
 });

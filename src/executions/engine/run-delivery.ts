@@ -10,6 +10,7 @@ import { finishExecution } from './finish-policy.js';
 import { hasErrorLinks, type CompiledLink, type CompiledNode } from './graph.compiler.js';
 import { checkHttpResponse, HTTP_RESPONSE_OUTPUT } from './http-response.js';
 import { buildRunInputs, pickPath } from './link-values.js';
+import type { ReplayBook } from './replay.js';
 
 export class RunDelivery {
   /** Link values waiting to be delivered within the current event (parallel arrays: no tuple per value). */
@@ -25,6 +26,24 @@ export class RunDelivery {
   yieldValue(run: NodeRun, node: CompiledNode, pin: string, value: unknown): void {
     this.state.record(run, pin, value);
     this.emit(node, pin, value);
+  }
+
+  /** Retry from the failure: completes a QUEUED run from its recorded copy, if `replay` has one; its yields go out again, no attempt. */
+  reuseRun(replay: ReplayBook | null, run: NodeRun): boolean {
+    const yields = replay && run.attempt === 0 ? replay.take(run.node, run.inputs) : null;
+    if (!yields) return false;
+    const node = this.state.node(run);
+    run.status = NodeRunStatus.COMPLETED;
+    run.reused = true;
+    run.waiting_for = null;
+    run.outputs = {};
+    this.state.step.touch(run);
+    for (const [pin, value] of yields) {
+      if (node.streaming) run.delivered_seq++;
+      this.yieldValue(run, node, pin, value);
+    }
+    this.drain();
+    return true;
   }
 
   /** A COMPLETED run that yields without a block call (an input value, the trigger's event). */
@@ -85,7 +104,12 @@ export class RunDelivery {
     run.waiting_for = null;
     this.state.step.touch(run);
     if (isPlatformFailure(error.code) || !hasErrorLinks(node)) {
-      finishExecution(this.state, ExecutionStatus.FAILED, { code: error.code, message: error.message, node_id: node.id });
+      finishExecution(this.state, ExecutionStatus.FAILED, {
+        code: error.code,
+        message: error.message,
+        ...(error.details ? { details: error.details } : {}),
+        node_id: node.id,
+      });
       return;
     }
     const value = { code: error.code, message: error.message };

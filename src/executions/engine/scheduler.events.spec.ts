@@ -45,7 +45,7 @@ describe('ExecutionScheduler events', () => {
     );
     s.seed({ inputs: { x: 1 } });
     const [first] = s.takeReady().started;
-    const failed = s.attemptFailed(first!.id, { code: 'NODE_FAILED', message: 'flaky' });
+    const failed = s.attemptFailed(first!.id, { code: 'NODE_FAILED', message: 'flaky', transient: true });
     expect(failed.retries).toEqual([{ run: first, delay_ms: 5 }]);
     expect(first!.status).toBe('WAITING');
     expect(first!.waiting_for).toEqual({ kind: 'retry', attempt: 2, delay_ms: 5 });
@@ -87,7 +87,7 @@ describe('ExecutionScheduler events', () => {
       ['error', { code: 'WHATEVER', message: 'bad' }],
     ]);
     expect(f!.status).toBe('FAILED');
-    expect(step.execution).toMatchObject({ status: 'COMPLETED', outputs: { e: [{ code: 'NODE_FAILED', message: 'WHATEVER: bad' }] } });
+    expect(step.execution).toMatchObject({ status: 'COMPLETED', outputs: { e: [{ code: 'WHATEVER', message: 'bad' }] } });
   });
 
   it('never routes a platform failure to the error pin', () => {
@@ -140,7 +140,7 @@ describe('ExecutionScheduler events', () => {
       ['item', 3],
     ]);
     const [a, b] = s.takeReady().started;
-    s.attemptFailed(b!.id, { code: 'NODE_FAILED', message: 'x' });
+    s.attemptFailed(b!.id, { code: 'NODE_FAILED', message: 'x', transient: true });
     const step = s.cancel();
     expect(step.execution).toMatchObject({ status: 'CANCELLED', error: { code: 'CANCELLED', node_id: null } });
     expect(step.abort).toEqual([a!.id, b!.id]);

@@ -20,13 +20,9 @@
  * execution-state.ts (runs, ready queue, counters), run-delivery.ts (fan-out along links, admission of
  * complete runs, the error pin), finish-policy.ts (when and how the execution ends), seeding.ts, node-inbox.ts.
  *
- * How values meet (node-inbox.ts): a node runs once per complete set of inputs. Each linked pin (or
- * sink-side dict key) is a slot; values pair first-in-first-out across slots; static links and sticky pins
- * hold their last value for every run; gather pins collect every value for one run, which fires when the
- * block's `gatherCount` is reached or when the execution goes quiet (earliest gather node first). A run
- * becomes QUEUED when every slot holds a value; required pins nothing can fill fail the node when it would
- * run; output nodes are collected at once (no block call). Values without partners stay INCOMPLETE. The
- * execution completes when nothing is queued, running or waiting and no gather can fire.
+ * How values meet is node-inbox.ts (FIFO pairing per slot, held and gather pins); output nodes are collected
+ * at once. The execution completes when nothing is queued, running or waiting and no gather can fire. A retry
+ * from the failure passes a ReplayBook (replay.ts): a run it has a recorded copy of completes without an attempt.
  *
  * How a durable shell persists and resumes:
  * - The whole state is the NodeRun records (one node_executions row each, stored as the NodeRunRecord of
@@ -57,7 +53,8 @@ import { NodeRunStatus, ExecutionStatus, type NodeRun, type NodeYield, type Seed
 import { ExecutionState, type ExecutionSnapshot } from './execution-state.js';
 import { finishExecution, settle } from './finish-policy.js';
 import type { CompiledGraph } from './graph.compiler.js';
-import { hasAttemptsLeft, retryDelay } from './retry.js';
+import { retryDelay, shouldRetry } from './retry.js';
+import type { ReplayBook } from './replay.js';
 import { RunDelivery } from './run-delivery.js';
 import { planSeed } from './seeding.js';
 
@@ -70,6 +67,8 @@ export interface SchedulerOptions {
   maxNodeExecutions?: number;
   /** Ids for new runs; deterministic by default (`n1`, `n2`, ...). */
   newRunId?: (seq: number) => string;
+  /** Retry from the failure: completed runs of the retried execution, reused instead of run (replay.ts). */
+  replay?: ReplayBook;
 }
 
 export class ExecutionScheduler {
@@ -77,6 +76,7 @@ export class ExecutionScheduler {
   private readonly maxParallel: number;
   private readonly maxNodeExecutions: number;
   private readonly delivery: RunDelivery;
+  private readonly replay: ReplayBook | null;
 
   constructor(
     readonly graph: CompiledGraph,
@@ -86,12 +86,15 @@ export class ExecutionScheduler {
     this.maxNodeExecutions = Math.max(1, options.maxNodeExecutions ?? 10_000);
     this.state = new ExecutionState(graph, options.newRunId ?? ((seq) => `n${seq}`));
     this.delivery = new RunDelivery(this.state, this.maxNodeExecutions);
+    this.replay = options.replay ?? null;
   }
 
   /** Rebuilds a scheduler from stored rows; the step holds what resuming changed (see the top of this file). */
   static restore(graph: CompiledGraph, snapshot: ExecutionSnapshot, options: SchedulerOptions = {}): { scheduler: ExecutionScheduler; step: Step } {
     const scheduler = new ExecutionScheduler(graph, options);
     scheduler.state.adopt(snapshot);
+    // Recorded copies used their entries before the restart: they are not offered again.
+    for (const run of scheduler.state.runs) if (run.reused) scheduler.replay?.take(run.node, run.inputs);
     scheduler.settle();
     return { scheduler, step: scheduler.state.step.take() };
   }
@@ -145,31 +148,39 @@ export class ExecutionScheduler {
     return state.step.take();
   }
 
-  /**
-   * Moves QUEUED runs to RUNNING while fewer than maxParallel run (and at most `limit` now). A run of a node
-   * whose `concurrency` is taken (RUNNING and WAITING runs hold it) stays QUEUED, ahead of its node's later runs.
-   */
+  /** Moves QUEUED runs to RUNNING while fewer than maxParallel run (at most `limit` now); replayed copies take no slot. */
   takeReady(limit = Number.POSITIVE_INFINITY): Step {
     const state = this.state;
     const held: NodeRun[] = [];
+    let reused = false;
     for (let taken = 0; state.live && state.running < this.maxParallel && taken < limit; taken++) {
       const run = state.dequeue();
       if (!run) break;
-      const cap = state.node(run).concurrency;
-      if (cap !== null && (held.some((other) => other.node === run.node) || state.activeOf(run.node) >= cap)) {
-        held.push(run);
+      if (this.delivery.reuseRun(this.replay, run)) {
+        reused = true;
         taken--;
-        continue;
-      }
-      run.status = NodeRunStatus.RUNNING;
-      run.attempt++;
-      run.waiting_for = null;
-      state.running++;
-      state.active.add(run);
-      state.step.start(run);
+      } else if (!this.start(run, held)) taken--;
     }
     state.requeueFirst(held);
+    if (reused) this.settle();
     return state.step.take();
+  }
+
+  /** Starts `run` unless its node's `concurrency` is taken (RUNNING and WAITING runs hold it): then it is held, ahead of its node's later runs. */
+  private start(run: NodeRun, held: NodeRun[]): boolean {
+    const state = this.state;
+    const cap = state.node(run).concurrency;
+    if (cap !== null && (held.some((other) => other.node === run.node) || state.activeOf(run.node) >= cap)) {
+      held.push(run);
+      return false;
+    }
+    run.status = NodeRunStatus.RUNNING;
+    run.attempt++;
+    run.waiting_for = null;
+    state.running++;
+    state.active.add(run);
+    state.step.start(run);
+    return true;
   }
 
   streamYield(runId: string, seq: number, pin: string, value: unknown): Step {
@@ -274,8 +285,8 @@ export class ExecutionScheduler {
       return;
     }
     const streamed = node.streaming && run.delivered_seq > 0;
-    if (isRetriable(error.code) && !streamed && hasAttemptsLeft(node.retry, run.attempt)) {
-      const delay = retryDelay(node.retry!, run.attempt);
+    if (isRetriable(error.code) && !streamed && shouldRetry(node.retry, run.attempt, error)) {
+      const delay = retryDelay(node.retry, run.attempt, error);
       run.status = NodeRunStatus.WAITING;
       run.waiting_for = { kind: 'retry', attempt: run.attempt + 1, delay_ms: delay };
       state.active.add(run);

@@ -50,7 +50,10 @@ describe('executeScrubbedAttempt', () => {
     const thrown = await attempt(async function* () {
       throw new BlockError('HTTP_STATUS', `server said: ${TOKEN}`, { body: TOKEN });
     });
-    expect(thrown).toEqual({ ok: false, error: expect.objectContaining({ message: 'HTTP_STATUS: server said: [secret:team-token]' }) });
+    expect(thrown).toEqual({
+      ok: false,
+      error: { code: 'HTTP_STATUS', message: 'server said: [secret:team-token]', details: { body: '[secret:team-token]' } },
+    });
     expect(JSON.stringify(thrown)).not.toContain(TOKEN);
     const yielded = await attempt(async function* () {
       yield ['error', { code: 'X', message: `bad ${TOKEN}` }];

@@ -2,6 +2,7 @@
 // steps. Steps of many executions go out in ONE statement (fenced by the lease: a worker that lost its
 // lease, or an execution stopped meanwhile, writes nothing), so the database sees few round trips.
 import { Injectable } from '@nestjs/common';
+import type { ReplayBook, ReplayEntry } from '../engine/replay.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { NewChildExecution } from '../admission/admission.types.js';
 import type { ExecutionError } from '../engine/engine.errors.js';
@@ -30,6 +31,10 @@ export interface ClaimedExecution {
   /** What expressions read as `execution.source` and `execution.started_at`. */
   source?: string;
   started_at?: Date | null;
+  /** Retry from the failure: the execution this one retries (its completed node executions are reused). */
+  retry_of?: string | null;
+  /** Set by the worker from `retry_of` before the run opens: what the scheduler may reuse. */
+  replay?: ReplayBook;
 }
 
 /** One execution's share of a write: changed rows, and its own columns. */
@@ -58,7 +63,7 @@ export interface WrittenExecution {
 
 const RUN_RECORD = `id uuid, execution_id uuid, seq bigint, node_id text, block text, status text, inputs jsonb, outputs jsonb,
   error jsonb, attempt int, delivered_seq int, waiting_for jsonb, resume_at timestamptz, attempts jsonb, cost int,
-  started_at timestamptz, ended_at timestamptz`;
+  started_at timestamptz, ended_at timestamptz, reused boolean`;
 
 // Time parked with every unfinished node WAITING (waiting_since) does not count toward the timeout: the deadline moves by it.
 const CLAIM_SET = `status = 'RUNNING', lease_owner = $2, lease_until = now() + make_interval(secs => $3::float8 / 1000),
@@ -67,7 +72,7 @@ const CLAIM_SET = `status = 'RUNNING', lease_owner = $2, lease_until = now() + m
 // The cost of a resumed execution is what its ledger says: a worker that died after charging an attempt never
 // wrote that charge into `cost` (the ledger row is written by the charge itself). Indexed; no rows when fresh.
 const CLAIM_RETURNING = `e.id, e.graph_id, e.graph_version, e.user_id, e.parent_id, e.depth, e.inputs, e.trigger_node, e.trigger_event,
-  e.credentials, e.file_trust, e.vars, e.source, e.started_at,
+  e.credentials, e.file_trust, e.vars, e.source, e.started_at, e.retry_of,
   GREATEST(e.cost, COALESCE((SELECT -SUM(t.amount) FROM credit_transactions t WHERE t.execution_id = e.id AND t.type IN ('USAGE', 'REFUND')), 0))::int AS cost,
   e.deadline_at, (e.started_at IS NULL) AS fresh`;
 
@@ -154,13 +159,24 @@ export class ExecutionStoreRepository {
    * The rows of a claimed execution. Rows still RUNNING were cut short (the lease lapsed or was given back
    * mid-attempt) and run again: their `resumes` goes up by one here, in the same statement, before they do.
    */
+  /** Retry from the failure: the retried execution's version and its COMPLETED node executions, in recorded order. */
+  async replayOf(executionId: string): Promise<{ graph_version: number; entries: ReplayEntry[] } | null> {
+    const [execution] = (await this.dataSource.query(`SELECT graph_version FROM executions WHERE id = $1`, [executionId])) as Array<{ graph_version: number }>;
+    if (!execution) return null;
+    const entries = (await this.dataSource.query(
+      `SELECT node_id AS node, block, inputs, outputs FROM node_executions WHERE execution_id = $1 AND status = 'COMPLETED' ORDER BY seq`,
+      [executionId],
+    )) as Array<{ node: string; block: string; inputs: Record<string, unknown> | null; outputs: Record<string, unknown[]> | null }>;
+    return { graph_version: execution.graph_version, entries: entries.map((e) => ({ ...e, inputs: e.inputs ?? {}, outputs: e.outputs ?? {} })) };
+  }
+
   async runs(executionId: string): Promise<NodeRunRecord[]> {
     const rows = (await this.dataSource.query(
       `WITH bumped AS (
          UPDATE node_executions SET resumes = resumes + 1 WHERE execution_id = $1 AND status = 'RUNNING' RETURNING id, resumes
        )
        SELECT n.id, n.execution_id, n.seq::int AS seq, n.node_id, n.block, n.status, n.inputs, n.outputs, n.error, n.attempt, n.delivered_seq,
-         n.waiting_for, n.resume_at, n.attempts, n.cost, n.started_at, n.ended_at, COALESCE(b.resumes, n.resumes) AS resumes
+         n.waiting_for, n.resume_at, n.attempts, n.cost, n.started_at, n.ended_at, n.reused, COALESCE(b.resumes, n.resumes) AS resumes
        FROM node_executions n LEFT JOIN bumped b ON b.id = n.id WHERE n.execution_id = $1 ORDER BY n.seq`,
       [executionId],
     )) as NodeExecutionRow[];
@@ -194,15 +210,15 @@ export class ExecutionStoreRepository {
          SELECT id FROM executions WHERE id = ANY($2::uuid[]) AND lease_owner = $1 AND status = 'RUNNING' ORDER BY id FOR UPDATE
        ), nodes AS (
          INSERT INTO node_executions (id, execution_id, seq, node_id, block, status, inputs, outputs, error, attempt, delivered_seq,
-           waiting_for, resume_at, attempts, cost, started_at, ended_at)
+           waiting_for, resume_at, attempts, cost, started_at, ended_at, reused)
          SELECT r.id, r.execution_id, r.seq, r.node_id, r.block, r.status, COALESCE(r.inputs, 'null'::jsonb), r.outputs, r.error, r.attempt, r.delivered_seq,
-           r.waiting_for, r.resume_at, r.attempts, r.cost, r.started_at, r.ended_at
+           r.waiting_for, r.resume_at, r.attempts, r.cost, r.started_at, r.ended_at, COALESCE(r.reused, false)
          FROM jsonb_to_recordset($3::jsonb) AS r(${RUN_RECORD}) JOIN ex ON ex.id = r.execution_id
          ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status,
            inputs = CASE WHEN EXCLUDED.inputs = 'null'::jsonb THEN node_executions.inputs ELSE EXCLUDED.inputs END, outputs = EXCLUDED.outputs,
            error = EXCLUDED.error, attempt = EXCLUDED.attempt, delivered_seq = EXCLUDED.delivered_seq, waiting_for = EXCLUDED.waiting_for,
            resume_at = EXCLUDED.resume_at, attempts = EXCLUDED.attempts, cost = EXCLUDED.cost, started_at = EXCLUDED.started_at,
-           ended_at = EXCLUDED.ended_at
+           ended_at = EXCLUDED.ended_at, reused = EXCLUDED.reused
          RETURNING 1
        )
        UPDATE executions e SET status = COALESCE(w.status, e.status),

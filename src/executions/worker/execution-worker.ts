@@ -16,6 +16,7 @@ import type { ExecutionAdmission } from '../admission/execution-admission.servic
 import type { CompiledGraphs } from '../compiled-graphs.js';
 import type { BlockAttemptFn } from '../engine/block-attempt.js';
 import type { CompiledGraph } from '../engine/graph.compiler.js';
+import { ReplayBook, reusableNodes } from '../engine/replay.js';
 import { compileExpressions, isReplayed, withExpressions, type ExpressionSite } from '../node-expressions.js';
 import type { ExecutionDispatcher } from '../queue/execution-dispatcher.js';
 import { TickBatcher } from '../tick-batcher.js';
@@ -120,6 +121,7 @@ export class ExecutionWorker {
     try {
       const graph = await this.graph(claimed.graph_id, claimed.graph_version);
       claimed.vars = await this.varsOf(claimed, graph);
+      if (claimed.retry_of) claimed.replay = await this.replayBook(claimed, graph);
       const runBlock = this.blockRunner(claimed, claimed.vars, (await this.version(claimed, graph)).expressions);
       const stored = claimed.fresh ? [] : await this.store.runs(id);
       const runner = new ExecutionRunner(
@@ -235,6 +237,15 @@ export class ExecutionWorker {
       execution: { id: claimed.id, source, started_at: startedAt, trigger_replayed: isReplayed(source, claimed.trigger_node) },
       trigger: claimed.trigger_node && claimed.trigger_event ? claimed.trigger_event : null,
     });
+  }
+
+  /** Retry from the failure: the retried execution's completed runs; with another version, only nodes unchanged up to them. */
+  private async replayBook(claimed: ClaimedExecution, graph: CompiledGraph): Promise<ReplayBook> {
+    const original = await this.store.replayOf(claimed.retry_of!);
+    if (!original) return new ReplayBook([]);
+    if (original.graph_version === claimed.graph_version) return new ReplayBook(original.entries);
+    const previous = await this.sources.graphs.get(claimed.graph_id, original.graph_version);
+    return new ReplayBook(original.entries, previous ? reusableNodes(previous.definition, graph.definition) : new Set<string>());
   }
 
   private async graph(graphId: string, version: number): Promise<CompiledGraph> {

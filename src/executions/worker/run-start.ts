@@ -32,6 +32,7 @@ export function openScheduler(
     maxParallel: graph.definition.max_parallel ?? limits.maxParallel,
     maxNodeExecutions: limits.maxNodeExecutions,
     newRunId: () => randomUUID(),
+    ...(execution.replay ? { replay: execution.replay } : {}),
   };
   if (execution.fresh) return { scheduler: new ExecutionScheduler(graph, options), firstStep: emptyStep() };
   const runs = stored.map((row) => fromRunRecord(row, extras, now));

@@ -7,7 +7,7 @@ import {
   APIError as AnthropicApiError,
 } from '@anthropic-ai/sdk';
 import { APIConnectionError as OpenAiConnectionError, APIConnectionTimeoutError as OpenAiTimeoutError, APIError as OpenAiApiError } from 'openai';
-import { AppError } from '../../../common/errors.js';
+import { AppError, markTransient } from '../../../common/errors.js';
 import { BlockError } from '../../blocks.errors.js';
 import { details, LlmErrorCode, malformedAnswer, providerLabel, type LlmTarget } from './llm.errors.js';
 
@@ -16,21 +16,22 @@ export function translateLlmError(error: unknown, target: LlmTarget, signal: Abo
   if (signal.aborted) return signal.reason ?? error;
   if (error instanceof AppError) return error;
   const label = providerLabel(target);
+  // Timeouts and lost connections are transient; answers are judged by their status (429, 5xx transient).
   if (error instanceof OpenAiTimeoutError || error instanceof AnthropicTimeoutError) {
-    return new BlockError(
-      LlmErrorCode.TIMEOUT,
-      `${label} did not answer in time (model ${target.model}). Try again, or ask for fewer max_tokens.`,
-      details(target),
+    return markTransient(
+      new BlockError(LlmErrorCode.TIMEOUT, `${label} did not answer in time (model ${target.model}). Try again, or ask for fewer max_tokens.`, details(target)),
     );
   }
   if (error instanceof OpenAiConnectionError || error instanceof AnthropicConnectionError) {
     const ours = findCause(error, (c): c is AppError => c instanceof AppError);
     if (ours) return ours;
     const cause = findCause(error, (c): c is Error => c instanceof Error && c !== error);
-    return new BlockError(
-      LlmErrorCode.UNREACHABLE,
-      `Could not reach ${label} at ${target.baseUrl}${cause ? ` (${cause.message})` : ''}. Check the base URL and that the server is up.`,
-      details(target),
+    return markTransient(
+      new BlockError(
+        LlmErrorCode.UNREACHABLE,
+        `Could not reach ${label} at ${target.baseUrl}${cause ? ` (${cause.message})` : ''}. Check the base URL and that the server is up.`,
+        details(target),
+      ),
     );
   }
   if (error instanceof OpenAiApiError || error instanceof AnthropicApiError) {

@@ -120,7 +120,7 @@ export const httpRequestBlock = defineBlock({
         'HTTP_STATUS',
         `${inputs.method} ${safeUrl(url)} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}` +
           `${shown ? `: ${shown.slice(0, 300)}` : ''}. Set fail_on_status: false to handle such answers in the agent.`,
-        { status: response.status, body: shown.slice(0, 2000) },
+        { status: response.status, body: shown.slice(0, 2000), ...retryAfterOf(response.headers) },
       );
     }
     const json = text !== null && isJsonContentType(response.headers.get('content-type')) ? parseJsonOrNull(text) : null;
@@ -164,4 +164,10 @@ function authHeaders(credential: ResolvedCredential): Record<string, string> {
     return { authorization: `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}` };
   }
   return { [credentialField(credential, 'name', ID)]: credentialField(credential, 'value', ID) };
+}
+
+/** `Retry-After` in seconds when the answer gave one (a node's retry honours it up to max_delay). */
+function retryAfterOf(headers: Headers): { retry_after?: string } {
+  const value = headers.get('retry-after');
+  return value ? { retry_after: value } : {};
 }

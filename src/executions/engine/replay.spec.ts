@@ -1,0 +1,91 @@
+import { describe, expect, it } from '@jest/globals';
+import type { AgentDefinition } from '../../agent-format/graph.types.js';
+import { graph, testLookup } from './engine.fixtures.js';
+import type { NodeRun } from './engine.types.js';
+import { compileGraph } from './graph.compiler.js';
+import { ReplayBook, reusableNodes, type ReplayEntry } from './replay.js';
+import { ExecutionScheduler } from './scheduler.js';
+
+const blocks = testLookup();
+const out = (name: string) => ({ block: 'output', inputs: { name } });
+const input = (name: string) => ({ block: 'input', inputs: { name } });
+const chain = graph({ x: input('x'), a: 'test.pass', b: 'test.pass', r: out('r') }, ['x.value -> a.value', 'a.value -> b.value', 'b.value -> r.value']);
+const entry = (node: string, value: unknown, block = 'test.pass'): ReplayEntry => ({ node, block, inputs: { value }, outputs: { value: [value] } });
+
+function scheduler(definition: AgentDefinition, entries: ReplayEntry[], reusable?: Set<string>) {
+  return new ExecutionScheduler(compileGraph(definition, blocks), { replay: new ReplayBook(entries, reusable) });
+}
+
+const names = (runs: readonly NodeRun[]) => runs.map((r) => `${r.node}${r.reused ? ' (reused)' : ''}:${r.status}`);
+
+describe('retry from the failure in the scheduler', () => {
+  it('copies a run it has a record of (no attempt, no slot) and starts only what failed after it', () => {
+    const s = scheduler(chain, [entry('a', 1)]);
+    s.seed({ inputs: { x: 1 } });
+    const step = s.takeReady();
+    expect(step.started.map((r) => r.node)).toEqual(['b']);
+    expect(names(s.nodeRuns)).toEqual(['x:COMPLETED', 'a (reused):COMPLETED', 'b:RUNNING']);
+    expect(s.nodeRuns[1]).toMatchObject({ attempt: 0, outputs: { value: [1] } });
+    const done = s.attemptSucceeded(step.started[0]!.id, [['value', 1]]);
+    expect(done.execution).toMatchObject({ status: 'COMPLETED', outputs: { r: [1] } });
+  });
+
+  it('runs a node again when its inputs differ from the record, and completes when everything is reused', () => {
+    const other = scheduler(chain, [entry('a', 2)]);
+    other.seed({ inputs: { x: 1 } });
+    expect(other.takeReady().started.map((r) => r.node)).toEqual(['a']);
+    const all = scheduler(chain, [entry('a', 1), entry('b', 1)]);
+    all.seed({ inputs: { x: 1 } });
+    const step = all.takeReady();
+    expect(step.started).toEqual([]);
+    expect(step.execution).toMatchObject({ status: 'COMPLETED', outputs: { r: [1] } });
+  });
+
+  it('uses each record once, in recorded order, for a fan-out with repeated inputs', () => {
+    const fan = graph({ l: { block: 'test.spread', inputs: { items: [7, 7, 7] } }, p: 'test.pass' }, ['l.item -> p.value']);
+    const s = scheduler(fan, [{ node: 'l', block: 'test.spread', inputs: { items: [7, 7, 7] }, outputs: { item: [7, 7, 7] } }, entry('p', 7), entry('p', 7)]);
+    s.seed({ inputs: {} });
+    expect(s.takeReady().started.map((r) => r.node)).toEqual(['p']);
+    expect(s.nodeRuns.filter((r) => r.reused).map((r) => r.node)).toEqual(['l', 'p', 'p']);
+  });
+
+  it('after a restore, does not offer again a record that a recorded copy already used', () => {
+    const fan = compileGraph(graph({ l: { block: 'test.spread', inputs: { items: [7, 7, 7] } }, p: 'test.pass' }, ['l.item -> p.value']), blocks);
+    const entries = [entry('p', 7)];
+    const first = new ExecutionScheduler(fan, { maxParallel: 1, replay: new ReplayBook(entries) });
+    first.seed({ inputs: {} });
+    first.attemptSucceeded(first.takeReady().started[0]!.id, [
+      ['item', 7],
+      ['item', 7],
+      ['item', 7],
+    ]);
+    first.takeReady();
+    expect(names(first.nodeRuns)).toEqual(['l:COMPLETED', 'p (reused):COMPLETED', 'p:RUNNING', 'p:QUEUED']);
+    const snapshot = structuredClone(first.snapshot());
+    const { scheduler } = ExecutionScheduler.restore(fan, snapshot, { maxParallel: 2, replay: new ReplayBook(entries) });
+    expect(scheduler.takeReady().started.map((r) => r.seq)).toEqual([3, 4]);
+    expect(scheduler.nodeRuns.filter((r) => r.reused)).toHaveLength(1);
+  });
+
+  it('never reuses reviews or event waits, and only the nodes it is told may be', () => {
+    expect(new ReplayBook([entry('ok', 1, 'human.review'), entry('ev', 1, 'wait.event')]).take('ok', { value: 1 })).toBeNull();
+    const book = new ReplayBook([entry('a', 1), entry('b', 1)], new Set(['a']));
+    expect(book.take('b', { value: 1 })).toBeNull();
+    expect(book.take('a', { value: 1 })).toEqual([['value', 1]]);
+    expect(book.take('a', { value: 1 })).toBeNull();
+  });
+});
+
+describe('reusableNodes (version: latest)', () => {
+  it('keeps nodes that are identical with everything upstream identical', () => {
+    const changedB = graph({ x: input('x'), a: 'test.pass', b: { block: 'test.pass', inputs: { extra: 1 } }, r: out('r') }, [
+      'x.value -> a.value',
+      'a.value -> b.value',
+      'b.value -> r.value',
+    ]);
+    expect([...reusableNodes(chain, changedB)].sort()).toEqual(['a', 'x']);
+    const relinked = graph({ x: input('x'), a: 'test.pass', b: 'test.pass', r: out('r') }, ['x.value -> b.value', 'b.value -> a.value', 'a.value -> r.value']);
+    expect([...reusableNodes(chain, relinked)].sort()).toEqual(['x']);
+    expect([...reusableNodes(chain, chain)].sort()).toEqual(['a', 'b', 'r', 'x']);
+  });
+});

@@ -1,0 +1,92 @@
+// Retry from the failure (release-2.md section 3), in the pure core: the COMPLETED node executions of the
+// execution being retried, offered to the scheduler. A run about to start whose node and inputs match one
+// (the first not yet used, in recorded order) is copied instead of run: its yields are delivered again and it
+// is `reused` (no attempt, so nothing is charged). Anything else runs, from its inputs, as in any execution.
+import type { AgentDefinition, NodeDefinition } from '../../agent-format/graph.types.js';
+import type { NodeYield } from './engine.types.js';
+
+/** One COMPLETED node execution of the retried execution. */
+export interface ReplayEntry {
+  node: string;
+  block: string;
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown[]>;
+}
+
+/** Blocks whose completed runs are never reused: a person's decision and an event belong to their execution. */
+const NEVER_REUSED: ReadonlySet<string> = new Set(['human.review', 'wait.event']);
+
+export class ReplayBook {
+  private readonly byNode = new Map<string, Array<{ key: string; outputs: Record<string, unknown[]> } | null>>();
+
+  /** `reusable`: the nodes that may be reused (all when absent); see `reusableNodes` for another version. */
+  constructor(entries: readonly ReplayEntry[], reusable?: ReadonlySet<string>) {
+    for (const entry of entries) {
+      if (NEVER_REUSED.has(entry.block) || (reusable && !reusable.has(entry.node))) continue;
+      const list = this.byNode.get(entry.node) ?? [];
+      list.push({ key: inputsKey(entry.inputs), outputs: entry.outputs });
+      this.byNode.set(entry.node, list);
+    }
+  }
+
+  /** The yields of the first unused entry of `node` with these inputs (now used), or null. */
+  take(node: string, inputs: Record<string, unknown>): NodeYield[] | null {
+    const list = this.byNode.get(node);
+    if (!list) return null;
+    const key = inputsKey(inputs);
+    const index = list.findIndex((entry) => entry !== null && entry.key === key);
+    if (index < 0) return null;
+    const { outputs } = list[index]!;
+    list[index] = null;
+    return Object.entries(outputs).flatMap(([pin, values]) => values.map((value): NodeYield => [pin, value]));
+  }
+}
+
+function inputsKey(inputs: Record<string, unknown>): string {
+  return stableJson(inputs);
+}
+
+/** JSON with every object's keys sorted: equal values give equal text (jsonb does not keep key order). */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
+}
+
+/**
+ * With `version: latest`: the nodes of `next` that may reuse a run recorded under `previous`, those that are
+ * identical (block, inputs, credentials, retry, timeout) with every node upstream identical too and the
+ * same incoming links.
+ */
+export function reusableNodes(previous: AgentDefinition, next: AgentDefinition): Set<string> {
+  const incoming = (definition: AgentDefinition, node: string) =>
+    definition.links
+      .filter((link) => link.to.node === node)
+      .map((link) => stableJson(link))
+      .sort();
+  const same = (id: string): boolean => {
+    const a = previous.nodes[id];
+    const b = next.nodes[id];
+    return a !== undefined && b !== undefined && nodeKey(a) === nodeKey(b) && JSON.stringify(incoming(previous, id)) === JSON.stringify(incoming(next, id));
+  };
+  const result = new Map<string, boolean>();
+  const visit = (id: string, path: Set<string>): boolean => {
+    const known = result.get(id);
+    if (known !== undefined) return known;
+    if (path.has(id)) return same(id); // a loop: its own sameness decides
+    path.add(id);
+    const upstream = next.links.filter((link) => link.to.node === id).map((link) => link.from.node);
+    const ok = same(id) && upstream.every((up) => visit(up, path));
+    path.delete(id);
+    result.set(id, ok);
+    return ok;
+  };
+  return new Set(Object.keys(next.nodes).filter((id) => visit(id, new Set())));
+}
+
+function nodeKey(node: NodeDefinition): string {
+  const { description: _description, ...rest } = node;
+  return stableJson(rest);
+}

@@ -1,0 +1,169 @@
+// Retry from the failure (release-2.md section 3) end to end through the API, on the durable worker: the
+// retry reuses the completed node executions (copied, `reused`, not charged), runs only what failed or did
+// not run, and is billed to the original's user; `latest` reuses only nodes unchanged up to them; clear
+// 4xx answers; another user's execution is 404 like one that does not exist.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { sendJson, startHttpPeer, type HttpPeer } from '../blocks/peers/http-peer.js';
+import { makeUser, type MadeUser } from '../auth/auth-helpers.js';
+import { createTestApp, TEST_ADMIN_KEY, type TestApp } from '../helpers/app.js';
+import { waitFor } from '../helpers/wait.js';
+import { link, node, saveAgent } from './graphs.fixture.js';
+import type { AgentDefinition } from '../../src/agent-format/graph.types.js';
+
+interface NodeView {
+  node_id: string;
+  status: string;
+  reused?: boolean;
+  cost: number;
+  attempts: unknown[];
+  outputs: Record<string, unknown[]>;
+}
+
+/** text -> prepare (code.js) -> call (http.request, fails while the peer says so) -> finish (code.js) -> result. */
+function pipeline(name: string, url: string, finish = 'return input + "!";'): AgentDefinition {
+  return {
+    name,
+    nodes: {
+      text: node('input', { name: 'text', type: 'string' }),
+      prepare: node('code.js', { code: 'return input.toUpperCase();' }),
+      call: node('http.request', { method: 'POST', url }),
+      finish: node('code.js', { code: finish }),
+      result: node('output', { name: 'result' }),
+    },
+    links: [
+      link('text.value', 'prepare.input'),
+      link('prepare.result', 'call.body'),
+      link('call.json.echo', 'finish.input'),
+      link('finish.result', 'result.value'),
+    ],
+  };
+}
+
+describe('retry from the failure', () => {
+  let t: TestApp;
+  let peer: HttpPeer;
+  let alice: MadeUser;
+  let bob: MadeUser;
+  let failing = true;
+  const api = () => request(t.http);
+
+  const finished = (id: string, key: string) =>
+    waitFor(
+      async () =>
+        (await api().get(`/api/executions/${id}`).set('X-API-Key', key)).body as { status: string; node_executions: NodeView[]; [k: string]: unknown },
+      (body) => ['COMPLETED', 'FAILED', 'CANCELLED'].includes(body.status),
+      { timeoutMs: 20_000, what: `execution ${id} to finish` },
+    );
+  const charges = async (executionId: string) =>
+    (
+      (await t.dataSource.query(
+        `SELECT n.node_id, t.user_id, -t.amount AS amount FROM credit_transactions t JOIN node_executions n ON n.id = t.node_execution_id
+         WHERE t.execution_id = $1 AND t.type = 'USAGE' ORDER BY n.seq`,
+        [executionId],
+      )) as Array<{ node_id: string; user_id: string; amount: number }>
+    ).map((r) => ({ node: r.node_id, user: r.user_id, amount: Number(r.amount) }));
+  const failedRun = async (graph: string, key = alice.key) => {
+    failing = true;
+    const started = await api()
+      .post(`/api/graphs/${graph}/execute`)
+      .set('X-API-Key', key)
+      .send({ inputs: { text: 'hi' } });
+    expect(started.status).toBe(202);
+    const done = await finished(started.body.id, key);
+    expect(done.status).toBe('FAILED');
+    failing = false;
+    return started.body.id as string;
+  };
+
+  beforeAll(async () => {
+    peer = await startHttpPeer((req, res) => (failing ? sendJson(res, 400, { error: 'not yet' }) : sendJson(res, 200, { echo: req.body })));
+    t = await createTestApp({ label: 'retryfail', overrides: { http: { allow_private_addresses: true } } });
+    alice = await makeUser(t, 'alice');
+    bob = await makeUser(t, 'bob');
+    await saveAgent(t.dataSource, pipeline('pipeline', `${peer.url}/echo`));
+    await saveAgent(t.dataSource, pipeline('evolving', `${peer.url}/echo`));
+    await saveAgent(t.dataSource, pipeline('reshaped', `${peer.url}/echo`));
+  });
+  afterAll(async () => {
+    await t?.close();
+    await peer?.close();
+  });
+
+  it('reuses what completed, re-runs only what failed or did not run, and charges only what re-ran', async () => {
+    const original = await failedRun('pipeline');
+    const before = await finished(original, alice.key);
+    expect(before.node_executions.map((n) => [n.node_id, n.status])).toEqual([
+      ['text', 'COMPLETED'],
+      ['prepare', 'COMPLETED'],
+      ['call', 'FAILED'],
+    ]);
+    expect(before.error).toMatchObject({ code: 'HTTP_STATUS', node_id: 'call', details: { status: 400 } });
+    expect((await charges(original)).map((c) => c.node)).toEqual(['prepare', 'call']);
+    const calls = peer.requests.length;
+
+    const res = await api().post(`/api/executions/${original}/retry`).set('X-API-Key', alice.key).send({});
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ source: 'retry', retry_of: original, user_id: alice.user.id, graph_version: 1 });
+    const retried = await finished(res.body.id, alice.key);
+    expect(retried).toMatchObject({ status: 'COMPLETED', outputs: { result: ['HI!'] } });
+    const nodes = Object.fromEntries(retried.node_executions.map((n) => [n.node_id, n]));
+    expect(nodes.prepare).toMatchObject({ status: 'COMPLETED', reused: true, cost: 0, attempts: [], outputs: { result: ['HI'] } });
+    expect(nodes.call).toMatchObject({ status: 'COMPLETED', cost: 1 });
+    expect(nodes.call!.reused).toBeUndefined();
+    // Node executions that ran (had an attempt): only what failed and what had not run.
+    expect(retried.node_executions.filter((n) => n.attempts.length > 0).map((n) => n.node_id)).toEqual(['call', 'finish']);
+    expect(peer.requests.length - calls).toBe(1);
+    expect(await charges(res.body.id)).toEqual([
+      { node: 'call', user: alice.user.id, amount: 1 },
+      { node: 'finish', user: alice.user.id, amount: 1 },
+    ]);
+  });
+
+  it('bills a retry asked by an admin to the original user, and hides the execution from other users', async () => {
+    const original = await failedRun('pipeline');
+    const missing = await api().post('/api/executions/00000000-0000-4000-8000-000000000000/retry').set('X-API-Key', bob.key).send({});
+    const others = await api().post(`/api/executions/${original}/retry`).set('X-API-Key', bob.key).send({});
+    expect(others.status).toBe(404);
+    expect(missing.status).toBe(404);
+    expect(others.body.error.message.replace(original, 'ID')).toBe(missing.body.error.message.replace('00000000-0000-4000-8000-000000000000', 'ID'));
+    const byAdmin = await api().post(`/api/executions/${original}/retry`).set('X-API-Key', TEST_ADMIN_KEY).send({ version: 'same' });
+    expect(byAdmin.status).toBe(202);
+    expect(byAdmin.body).toMatchObject({ user_id: alice.user.id, retry_of: original });
+    expect((await finished(byAdmin.body.id, alice.key)).status).toBe('COMPLETED');
+    expect((await charges(byAdmin.body.id)).map((c) => c.user)).toEqual([alice.user.id, alice.user.id]);
+  });
+
+  it('answers 409 for an execution that did not fail, and 400 for a body it does not understand', async () => {
+    const done = await api()
+      .post('/api/graphs/pipeline/execute?wait=20s')
+      .set('X-API-Key', alice.key)
+      .send({ inputs: { text: 'ok' } });
+    expect(done.body.status).toBe('COMPLETED');
+    const conflict = await api().post(`/api/executions/${done.body.execution_id}/retry`).set('X-API-Key', alice.key).send({});
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.error.message).toMatch(/only a FAILED or CANCELLED execution can be retried.*POST \/api\/executions\/.*\/rerun/);
+    const bad = await api().post(`/api/executions/${done.body.execution_id}/retry`).set('X-API-Key', alice.key).send({ version: 2, extra: true });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.problems.map((p: { pointer: string }) => p.pointer)).toEqual(['/extra', '/version']);
+  });
+
+  it('with version latest, reuses only nodes unchanged up to them, and refuses a version that no longer fits', async () => {
+    const original = await failedRun('evolving');
+    await saveAgent(t.dataSource, pipeline('evolving', `${peer.url}/echo`, 'return input + "?";'), { version: 2 });
+    const res = await api().post(`/api/executions/${original}/retry`).set('X-API-Key', alice.key).send({ version: 'latest' });
+    expect(res.status).toBe(202);
+    expect(res.body.graph_version).toBe(2);
+    const retried = await finished(res.body.id, alice.key);
+    expect(retried).toMatchObject({ status: 'COMPLETED', outputs: { result: ['HI?'] } });
+    expect(retried.node_executions.filter((n) => n.reused).map((n) => n.node_id)).toEqual(['prepare']);
+
+    const second = await failedRun('reshaped');
+    const renamed = pipeline('reshaped', `${peer.url}/echo`);
+    renamed.nodes.text = node('input', { name: 'message', type: 'string' });
+    await saveAgent(t.dataSource, renamed, { version: 2 });
+    const refused = await api().post(`/api/executions/${second}/retry`).set('X-API-Key', alice.key).send({ version: 'latest' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toMatch(/The active version of "reshaped" no longer fits execution .*Retry with \{"version": "same"\}/);
+  });
+});
