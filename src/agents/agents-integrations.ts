@@ -37,13 +37,8 @@ export interface StoredIntegration {
   operations: StoredOperation[];
 }
 
-export interface IntegrationWrite {
-  name: string;
-  version: number;
-  hash: string;
-  file: string | null;
-  removed: boolean;
-  operations: StoredOperation[];
+/** A version to record: the stored fields, and the definition its blocks are rebuilt from (null once removed). */
+export interface IntegrationWrite extends StoredIntegration {
   definition: { file: IntegrationFile; operations: IntegrationOperation[] } | null;
 }
 
