@@ -6,6 +6,7 @@ import { OperatorCredentials1796610497750 } from './1796610497750-OperatorCreden
 import { ExecutionVars1796622112832 } from './1796622112832-ExecutionVars.js';
 import { Suspensions1796622743732 } from './1796622743732-Suspensions.js';
 import { AiAgentConversations1796700000000 } from './1796700000000-AiAgentConversations.js';
+import { ToolReviews1796830000000 } from './1796830000000-ToolReviews.js';
 
 export const MIGRATIONS: Function[] = [
   InitialSchema1795320551026,
@@ -15,4 +16,5 @@ export const MIGRATIONS: Function[] = [
   ExecutionVars1796622112832,
   Suspensions1796622743732,
   AiAgentConversations1796700000000,
+  ToolReviews1796830000000,
 ];

@@ -54,7 +54,8 @@ describe('ai.agent tools at validation time', () => {
     expectProblemAt(problems, 15, 17, /tool name "dup" is used twice/);
     expectProblemAt(problems, 15, 11, /needs hosts: \[\.\.\.\] .* or a constant url/);
     expectProblemAt(problems, 19, 27, /block "text.join" has no input "nope"/);
-    expectProblemAt(problems, 20, 29, /needs human.review \(coming\)/);
+    // require_approval goes through reviews now: it is no problem.
+    expect(problems.some((p) => /require_approval/.test(p.message))).toBe(false);
     expectProblemAt(problems, 22, 18, /no agent named "somebody_elses"/);
   });
 });

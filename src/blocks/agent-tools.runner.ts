@@ -6,7 +6,16 @@
 // executions) and reviews are not served here yet: ai-agent.tools.ts refuses them at validation.
 import { urlMatchesHosts } from '../common/credential-hosts.js';
 import { SecretScrubber } from '../common/secret-scrubber.js';
-import type { AgentToolCall, AgentToolPort, BlockContext, BlockDefinition, BlockLookup, BlockYield, ResolvedCredential } from './block.types.js';
+import type {
+  AgentApprovalPort,
+  AgentToolCall,
+  AgentToolPort,
+  BlockContext,
+  BlockDefinition,
+  BlockLookup,
+  BlockYield,
+  ResolvedCredential,
+} from './block.types.js';
 import type { CredentialResolver } from './credential-resolver.js';
 import { FORBIDDEN_TOOL_BLOCKS } from './library/ai/ai-agent.tools.js';
 import { validatedRun } from './validated-run.js';
@@ -19,6 +28,8 @@ export interface AgentToolDeps {
   resolver?: CredentialResolver;
   /** Where ai.agent conversations are stored, by node execution id (executions: ai_agent_conversations). */
   checkpoints?: AgentCheckpointStore | undefined;
+  /** Reviews of require_approval tool calls, by node execution id (a durable execution's; absent: none can be asked for). */
+  approvals?: ((nodeExecutionId: string) => AgentApprovalPort | undefined) | undefined;
 }
 
 export interface AgentCheckpointStore {
@@ -37,10 +48,12 @@ export function withAgentTools(base: AttemptRunner, deps: AgentToolDeps): Attemp
 export function blockToolPort(context: BlockContext, deps: AgentToolDeps): AgentToolPort {
   const store = deps.checkpoints;
   const id = context.nodeExecutionId;
+  const approvals = deps.approvals?.(id);
   return {
     blocks: deps.blocks,
     run: (call) => runBlockTool(call, context, deps),
     ...(store ? { checkpoint: { load: () => store.load(id), save: (state: unknown) => store.save(id, state) } } : {}),
+    ...(approvals ? { approvals } : {}),
   };
 }
 

@@ -115,6 +115,26 @@ export interface AgentModelPort {
   }>;
 }
 
+/** A tool call that needs a reviewer's approval (require_approval), as the review shows it. */
+export interface ToolApprovalRequest {
+  /** Unique within the node execution (the model call's number and the call's id). */
+  call_id: string;
+  tool: string;
+  arguments: Record<string, unknown>;
+}
+
+/** Reviews of require_approval tool calls (a durable execution only). */
+export interface AgentApprovalPort {
+  /** How the reviews asked for by this node execution ended, by call_id: approved, or rejected (also a timeout or a cancel). */
+  decisions(): Promise<Map<string, 'approved' | 'rejected'>>;
+  /**
+   * Asks for reviews of these calls; answers the error the attempt throws at once. The node then waits
+   * (WAITING, reason `tool`) without a slot, and runs again once every review ended, continuing its
+   * stored conversation.
+   */
+  wait(requests: ToolApprovalRequest[]): Error;
+}
+
 /** Runs ai.agent tools; every outcome is redacted of the tool's secrets before it comes back. */
 export interface AgentToolPort {
   /** The blocks tools are made of (their input pins are the tools' parameters). */
@@ -125,6 +145,8 @@ export interface AgentToolPort {
   model?: AgentModelPort;
   /** The conversation stored for this node execution (null: none yet), saved after every step; absent: not durable. */
   checkpoint?: { load(): Promise<unknown>; save(state: unknown): Promise<void> };
+  /** Reviews for require_approval tools; absent: such a tool call comes back to the model as an error. */
+  approvals?: AgentApprovalPort;
   run(call: AgentToolCall): Promise<{ ok: true; result: unknown } | { ok: false; error: string }>;
 }
 

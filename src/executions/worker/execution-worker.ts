@@ -11,6 +11,7 @@ import { effectiveVars } from '../../agent-format/agent.vars.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import type { VarOverrideFile } from '../../config/vars.loader.js';
 import { withAgentTools } from '../../blocks/agent-tools.runner.js';
+import { ToolApprovals } from './tool-approvals.js';
 import { runValidatedBlock } from '../../blocks/validated-run.js';
 import type { ExecutionAdmission } from '../admission/execution-admission.service.js';
 import type { CompiledGraphs } from '../compiled-graphs.js';
@@ -41,6 +42,8 @@ export class ExecutionWorker {
   private readonly writer: StepWriter;
   private readonly slotWaiters: Array<() => void> = [];
   private renewTimer: NodeJS.Timeout | null = null;
+  /** The reviews ai.agent attempts ask for (require_approval tools), shared by this worker's runners. */
+  private readonly approvals: ToolApprovals;
   private stopping = false;
   /** Slots reserved by claims in flight (so concurrent offers never overfill the worker). */
   private claiming = 0;
@@ -61,6 +64,7 @@ export class ExecutionWorker {
     private readonly logger: Logger,
   ) {
     this.writer = new StepWriter(store, this.owner, (children, manager) => sources.admission.children(children, manager));
+    this.approvals = new ToolApprovals(deps.outside ?? null);
   }
 
   get held(): number {
@@ -138,6 +142,7 @@ export class ExecutionWorker {
         {
           ...this.deps,
           runBlock,
+          approvals: this.approvals,
           write: (write) => this.writer.write(write),
           childResults: (ids) => this.store.childResults(ids),
           childVersion: (graphId, version, userId) => this.sources.admission.childVersion(graphId, version, userId),
@@ -227,7 +232,9 @@ export class ExecutionWorker {
 
   /** The block runner of one execution: its node constants' `${{ }}` evaluated against its vars, trigger and facts. */
   private blockRunner(claimed: ClaimedExecution, vars: Record<string, unknown>, expressions: Map<string, ExpressionSite[]>): BlockAttemptFn {
-    const run = this.deps.runBlock ?? withAgentTools(runValidatedBlock, { ...this.deps, checkpoints: this.deps.conversations });
+    const approvals = this.approvals;
+    const run =
+      this.deps.runBlock ?? withAgentTools(runValidatedBlock, { ...this.deps, checkpoints: this.deps.conversations, approvals: (id) => approvals.portFor(id) });
     const startedAt = claimed.started_at ? new Date(claimed.started_at).toISOString() : new Date().toISOString();
     const source = claimed.source ?? 'api';
     return withExpressions(run, expressions, {

@@ -1,7 +1,8 @@
-// Waits of a durable execution that the outside ends (human.review, wait.event): which WAITING runs wait
-// on a review or an event, how those ended (read through the OutsideWaits port), and their timeouts. The
-// runner posts each ending as the node's outcome, at most once per run here; the node's WAITING row is the
-// guard across processes (a run that is no longer WAITING takes nothing).
+// Waits of a durable execution that the outside ends (human.review, wait.event, ai.agent tool approvals):
+// which WAITING runs wait on a review or an event, how those ended (read through the OutsideWaits port), and
+// their timeouts. The runner posts each ending as the node's outcome (an ai.agent run whose tool reviews all
+// ended runs again instead: `resume`), at most once per run here; the node's WAITING row is the guard across
+// processes (a run that is no longer WAITING takes nothing).
 import type { AttemptOutcome } from '../engine/block-attempt.js';
 import { NodeRunStatus, type NodeRun } from '../engine/engine.types.js';
 import { eventOutcome, reviewOutcome, type EventRequest } from '../engine/wait-suspensions.js';
@@ -9,8 +10,11 @@ import type { OutsideWaits } from '../outside-waits.types.js';
 
 export interface OutsideEnd {
   run: NodeRun;
-  outcome: AttemptOutcome;
+  /** The node's outcome, or `resume`: an ai.agent run whose tool reviews ended runs again (it reads the decisions). */
+  outcome: AttemptOutcome | 'resume';
 }
+
+const OUTSIDE_KINDS = new Set(['review', 'event', 'tool']);
 
 export class OutsideWatch {
   /** Runs whose ending is being posted (never twice). */
@@ -20,7 +24,7 @@ export class OutsideWatch {
 
   /** Whether a run waits on a review or an event. */
   static waitsOutside(run: NodeRun): boolean {
-    return run.status === NodeRunStatus.WAITING && (run.waiting_for?.kind === 'review' || run.waiting_for?.kind === 'event');
+    return run.status === NodeRunStatus.WAITING && OUTSIDE_KINDS.has(run.waiting_for?.kind ?? '');
   }
 
   /** The endings of these runs' waits that happened (throws when the store cannot be read). */
@@ -28,13 +32,20 @@ export class OutsideWatch {
     if (!this.port) return [];
     const reviews = new Map<string, NodeRun>();
     const events = new Map<string, NodeRun>();
+    const tools: NodeRun[] = [];
     for (const run of runs) {
       if (!OutsideWatch.waitsOutside(run) || this.taken.has(run.id)) continue;
       const reason = run.waiting_for!;
       if (reason.kind === 'review' && reason.review_id) reviews.set(reason.review_id, run);
       if (reason.kind === 'event') events.set(run.id, run);
+      if (reason.kind === 'tool') tools.push(run);
     }
     const ends: OutsideEnd[] = [];
+    const toolIds = tools.flatMap((run) => (run.waiting_for as { review_ids: string[] }).review_ids);
+    if (toolIds.length > 0) {
+      const over = new Set((await this.port.reviewEnds(toolIds)).map((end) => end.id));
+      for (const run of tools) if ((run.waiting_for as { review_ids: string[] }).review_ids.every((id) => over.has(id))) ends.push({ run, outcome: 'resume' });
+    }
     if (reviews.size > 0)
       for (const { id, end } of await this.port.reviewEnds([...reviews.keys()])) {
         const run = reviews.get(id)!;
@@ -52,8 +63,12 @@ export class OutsideWatch {
   async expire(run: NodeRun): Promise<OutsideEnd | null> {
     if (!this.port || !OutsideWatch.waitsOutside(run) || this.taken.has(run.id)) return null;
     const reason = run.waiting_for!;
-    let outcome: AttemptOutcome;
-    if (reason.kind === 'review') {
+    let outcome: AttemptOutcome | 'resume';
+    if (reason.kind === 'tool') {
+      // Each review times out on its own terms (on_timeout: reject); then the agent reads the decisions.
+      for (const id of reason.review_ids) await this.port.expireReview(id);
+      outcome = 'resume';
+    } else if (reason.kind === 'review') {
       if (!reason.review_id) return null;
       const end = await this.port.expireReview(reason.review_id);
       if (!end) return null;

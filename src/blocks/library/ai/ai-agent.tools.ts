@@ -12,9 +12,6 @@ export const FORBIDDEN_TOOL_BLOCKS = new Set(['input', 'output', 'agent.run', 'a
 /** Blocks that reach any URL: a tool of one needs `hosts` or a constant `url`. */
 const URL_BLOCKS = new Set(['http.request']);
 
-/** The marker a validation error carries while reviews are not in this tree (the hook point: toolNeedsApproval). */
-export const APPROVAL_NOT_AVAILABLE = 'require_approval needs human.review (coming): reviews are not available in this release yet; remove it for now';
-
 export interface ToolEntry {
   name: string;
   block?: string;
@@ -76,8 +73,6 @@ export function checkTools(tools: unknown, lookups: ToolCheckLookups): ToolProbl
     if (entry.description !== undefined && typeof entry.description !== 'string') problems.push({ path: at('description'), message: 'description is text' });
     if (entry.require_approval !== undefined && typeof entry.require_approval !== 'boolean') {
       problems.push({ path: at('require_approval'), message: 'require_approval is true or false' });
-    } else if (entry.require_approval === true && !toolApprovalAvailable()) {
-      problems.push({ path: at('require_approval'), message: APPROVAL_NOT_AVAILABLE });
     }
     if (hasBlock && !hasAgent) problems.push(...checkBlockTool(entry, lookups.blocks).map((p) => ({ path: at(...p.path), message: p.message })));
     if (hasAgent && !hasBlock) {
@@ -130,14 +125,6 @@ export const AGENT_TOOLS_NOT_AVAILABLE =
   'agent tools are not available yet (they need durable child executions from ai.agent); call a block tool, or use agent.run';
 
 export function agentToolsAvailable(): boolean {
-  return false;
-}
-
-/**
- * The hook point for require_approval: true once reviews (human.review, suspension kind `review`) are in
- * this tree and the tool port can open one. Until then a tool that asks for approval is refused.
- */
-export function toolApprovalAvailable(): boolean {
   return false;
 }
 

@@ -1,0 +1,88 @@
+// require_approval tool calls of ai.agent in a durable execution (release-2.md section 4). The tool port's
+// approvals (blocks/agent-tools.runner.ts) read how a node execution's tool reviews ended and note which
+// calls ask for one; the attempt then ends, and NodeAttempts opens one review per call (keyed by node
+// execution and call, so a re-run after a crash finds the same ones) and makes the node WAITING with reason
+// `tool`, without a slot. Once every review ended (outside-watch.ts) the node runs again and continues its
+// stored conversation, reading the decisions here.
+import type { AgentApprovalPort, ToolApprovalRequest } from '../../blocks/block.types.js';
+import type { NodeError } from '../engine/engine.errors.js';
+import type { NodeRun, WaitReason } from '../engine/engine.types.js';
+import type { CompiledNode } from '../engine/graph.compiler.js';
+import { reviewRequestOf, type ReviewEnd } from '../engine/wait-suspensions.js';
+import type { OutsideWaits, WaitOwner } from '../outside-waits.types.js';
+
+/** The error an ai.agent attempt ends with when it waits on reviews (never stored: the node is WAITING instead). */
+export class ToolApprovalWait extends Error {
+  constructor(readonly requests: ToolApprovalRequest[]) {
+    super(`waits for reviews of its tool calls ${requests.map((r) => r.tool).join(', ')}`);
+  }
+}
+
+/** One per worker: the calls each node execution's attempt asked reviews for, until NodeAttempts takes them. */
+export class ToolApprovals {
+  private readonly asked = new Map<string, ToolApprovalRequest[]>();
+
+  constructor(private readonly port: OutsideWaits | null) {}
+
+  /** The approvals of one ai.agent node execution (undefined where no reviews can be kept). */
+  portFor(nodeExecutionId: string): AgentApprovalPort | undefined {
+    const port = this.port;
+    if (!port) return undefined;
+    return {
+      decisions: async () => {
+        const ends = await port.toolReviewEnds(nodeExecutionId);
+        return new Map([...ends].map(([key, end]) => [key, approved(end) ? ('approved' as const) : ('rejected' as const)]));
+      },
+      wait: (requests) => {
+        this.asked.set(nodeExecutionId, requests);
+        return new ToolApprovalWait(requests);
+      },
+    };
+  }
+
+  /** The calls the run's attempt asked reviews for (taken once; undefined: it asked for none). */
+  take(runId: string): ToolApprovalRequest[] | undefined {
+    const requests = this.asked.get(runId);
+    this.asked.delete(runId);
+    return requests;
+  }
+}
+
+/** A review's end as a verdict: approved, or on a timeout whose on_timeout approves; anything else rejects. */
+function approved(end: ReviewEnd): boolean {
+  return end.status === 'approved' || (end.status === 'timed_out' && end.on_timeout === 'approve');
+}
+
+/**
+ * Opens (or finds) one review per call, for the node's `reviewers` (default: the agent's owner), showing
+ * the tool and its arguments. Answers the node's wait reason and when the first review times out, or the
+ * error that fails the node (bad reviewers, REVIEW_LIMIT).
+ */
+export async function openToolReviews(
+  port: OutsideWaits,
+  owner: WaitOwner,
+  run: NodeRun,
+  node: CompiledNode,
+  requests: ToolApprovalRequest[],
+): Promise<{ reason: WaitReason; dueAt: number } | { error: NodeError }> {
+  const ids: string[] = [];
+  let dueAt = Number.POSITIVE_INFINITY;
+  let timeoutMs = 0;
+  for (const call of requests) {
+    const inputs = {
+      title: `Approve the tool call ${call.tool}`,
+      body: `The AI agent of node \`${node.id}\` asks to run the tool **${call.tool}** with these arguments:\n\n\`\`\`json\n${JSON.stringify(call.arguments, null, 2)}\n\`\`\`\n\nIf you reject it, the model is told "rejected by reviewer".`,
+      data: { tool: call.tool, arguments: call.arguments },
+      reviewers: run.inputs.reviewers,
+      decisions: ['approve', 'reject'],
+    };
+    const request = reviewRequestOf({ ...run, inputs }, node);
+    if ('ok' in request) return { error: { code: request.error.code, message: request.error.message.replace('(human.review)', '(ai.agent)') } };
+    const opened = await port.openReview({ ...owner, tool_call_id: call.call_id }, request);
+    if ('error' in opened) return opened;
+    ids.push(opened.id);
+    dueAt = Math.min(dueAt, new Date(opened.expires_at).getTime());
+    timeoutMs = request.timeout_ms;
+  }
+  return { reason: { kind: 'tool', review_ids: ids, delay_ms: timeoutMs }, dueAt };
+}
