@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import { withAgentTools } from '../../blocks/agent-tools.runner.js';
 import { ToolApprovals } from './tool-approvals.js';
+import { toolPortDeps } from './tool-trust.js';
 import { runValidatedBlock } from '../../blocks/validated-run.js';
 import { EngineErrorCode, executionTimeout } from '../engine/engine.errors.js';
 import { NodeRunStatus, ExecutionStatus, isFinalRunStatus, type NodeRunRecord, type Step } from '../engine/engine.types.js';
@@ -87,7 +88,7 @@ export class ExecutionRunner {
       armDelay: (run) => this.waits.arm(run),
       poke: () => this.poke(),
     };
-    const approvals = deps.approvals ?? new ToolApprovals(deps.outside ?? null);
+    const approvals = deps.toolApprovals ?? new ToolApprovals(deps.outside ?? null);
     this.attempts = new NodeAttempts(
       host,
       execution,
@@ -96,7 +97,9 @@ export class ExecutionRunner {
       attemptSetting(execution, limits),
       {
         ...deps,
-        runBlock: deps.runBlock ?? withAgentTools(runValidatedBlock, { ...deps, checkpoints: deps.conversations, approvals: (id) => approvals.portFor(id) }),
+        runBlock:
+          deps.runBlock ??
+          withAgentTools(runValidatedBlock, { ...deps, checkpoints: deps.conversations, ...toolPortDeps(execution.file_trust === true, graph, approvals) }),
         timers: this.clock,
         outside: deps.outside ?? null,
         approvals,

@@ -49,7 +49,7 @@ export interface RunnerDeps {
   /** Reviews and event waits (absent: human.review and wait.event nodes fail). */
   outside?: OutsideWaits | null;
   /** The worker's record of reviews ai.agent attempts asked for (absent: the runner keeps its own). */
-  approvals?: ToolApprovals;
+  toolApprovals?: ToolApprovals;
   finished(written: WrittenExecution, execution: ClaimedExecution, error: unknown, outputs: Record<string, unknown[]> | null): void;
 }
 

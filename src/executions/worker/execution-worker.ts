@@ -12,6 +12,7 @@ import type { AppConfig } from '../../config/config.schema.js';
 import type { VarOverrideFile } from '../../config/vars.loader.js';
 import { withAgentTools } from '../../blocks/agent-tools.runner.js';
 import { ToolApprovals } from './tool-approvals.js';
+import { toolPortDeps } from './tool-trust.js';
 import { runValidatedBlock } from '../../blocks/validated-run.js';
 import type { ExecutionAdmission } from '../admission/execution-admission.service.js';
 import type { CompiledGraphs } from '../compiled-graphs.js';
@@ -124,7 +125,7 @@ export class ExecutionWorker {
     try {
       const graph = await this.graph(claimed.graph_id, claimed.graph_version);
       claimed.vars = await this.varsOf(claimed, graph);
-      const runBlock = this.blockRunner(claimed, claimed.vars, (await this.version(claimed, graph)).expressions);
+      const runBlock = this.blockRunner(claimed, graph, (await this.version(claimed, graph)).expressions);
       const stored = claimed.fresh ? [] : await this.store.runs(id);
       const runner = new ExecutionRunner(
         claimed,
@@ -142,7 +143,7 @@ export class ExecutionWorker {
         {
           ...this.deps,
           runBlock,
-          approvals: this.approvals,
+          toolApprovals: this.approvals,
           write: (write) => this.writer.write(write),
           childResults: (ids) => this.store.childResults(ids),
           childVersion: (graphId, version, userId) => this.sources.admission.childVersion(graphId, version, userId),
@@ -231,10 +232,10 @@ export class ExecutionWorker {
   }
 
   /** The block runner of one execution: its node constants' `${{ }}` evaluated against its vars, trigger and facts. */
-  private blockRunner(claimed: ClaimedExecution, vars: Record<string, unknown>, expressions: Map<string, ExpressionSite[]>): BlockAttemptFn {
-    const approvals = this.approvals;
-    const run =
-      this.deps.runBlock ?? withAgentTools(runValidatedBlock, { ...this.deps, checkpoints: this.deps.conversations, approvals: (id) => approvals.portFor(id) });
+  private blockRunner(claimed: ClaimedExecution, graph: CompiledGraph, expressions: Map<string, ExpressionSite[]>): BlockAttemptFn {
+    const vars = claimed.vars ?? {};
+    const tools = toolPortDeps(claimed.file_trust === true, graph, this.approvals);
+    const run = this.deps.runBlock ?? withAgentTools(runValidatedBlock, { ...this.deps, checkpoints: this.deps.conversations, ...tools });
     const startedAt = claimed.started_at ? new Date(claimed.started_at).toISOString() : new Date().toISOString();
     const source = claimed.source ?? 'api';
     return withExpressions(run, expressions, {
