@@ -25,7 +25,8 @@ export const aiAgentBlock = defineBlock({
     'A language model that calls tools (blocks and agents listed in `tools`) until it can answer `task`. Tool calls the model asks for ' +
     'together run concurrently; results and errors go back to the model. Ends with `answer` (checked against `output_schema` when set, ' +
     'with one repair turn), or fails with AGENT_STEP_LIMIT after `max_steps` model calls or `max_tool_calls` tool calls. `steps` traces ' +
-    'every tool call. Costs credits by model (config/costs.yaml); tools pay their own costs.',
+    'every tool call. A tool with `require_approval: true` waits (without a worker slot) for a review by `reviewers`; a rejection reaches ' +
+    'the model as {"error": "rejected by reviewer"}. Costs credits by model (config/costs.yaml); tools pay their own costs.',
   inputs: {
     provider: LLM_INPUTS.provider,
     base_url: LLM_INPUTS.base_url,
@@ -42,7 +43,11 @@ export const aiAgentBlock = defineBlock({
     max_steps: withDefault(Type.Integer({ minimum: 1, maximum: 1000, description: 'The most model calls.' }), 10),
     max_tool_calls: withDefault(Type.Integer({ minimum: 0, maximum: 10000, description: 'The most tool calls, over all steps.' }), 20),
     output_schema: optional(dict(anyValue(), { description: 'A JSON Schema the final answer must fit; `answer` is then the object.' })),
-    reviewers: optional(anyValue({ description: 'Who approves tools with require_approval (as human.review).' })),
+    reviewers: optional(
+      anyValue({
+        description: 'Who approves tools with require_approval: {users: [handles], roles: [admin|user]} as human.review (default the agent owner).',
+      }),
+    ),
   },
   outputs: {
     answer: anyValue({ description: 'The final answer: text, or the object when output_schema is set.' }),
