@@ -125,8 +125,8 @@ export interface ToolApprovalRequest {
 
 /** Reviews of require_approval tool calls (a durable execution only). */
 export interface AgentApprovalPort {
-  /** How the reviews asked for by this node execution ended, by call_id: approved, or rejected (also a timeout or a cancel). */
-  decisions(): Promise<Map<string, 'approved' | 'rejected'>>;
+  /** How the reviews of these calls ended, by call_id: approved, or rejected (also a timeout or a cancel); undecided ones are left out. */
+  decisions(calls: ToolApprovalRequest[]): Promise<Map<string, 'approved' | 'rejected'>>;
   /**
    * Asks for reviews of these calls; answers the error the attempt throws at once. The node then waits
    * (WAITING, reason `tool`) without a slot, and runs again once every review ended, continuing its

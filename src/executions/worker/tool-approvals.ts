@@ -30,6 +30,7 @@ export class ToolApprovals {
     if (!port) return undefined;
     return {
       decisions: async () => {
+        // The reviews are keyed by call_id, so every decided one of this node execution can be read at once.
         const ends = await port.toolReviewEnds(nodeExecutionId);
         return new Map([...ends].map(([key, end]) => [key, approved(end) ? ('approved' as const) : ('rejected' as const)]));
       },

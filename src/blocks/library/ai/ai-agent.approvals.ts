@@ -2,8 +2,9 @@
 // of a tool that asks for approval needs its review decided. Undecided ones are asked for through the
 // port's approvals (the node then waits, reason `tool`, and runs again from its stored conversation once
 // every review ended); a rejection (or a timeout that rejects, or a cancel) reaches the model as
-// {"error": "rejected by reviewer"}. Where no reviews can be asked for (`trellis test`, a run in memory),
-// such a call comes back to the model as an error instead of running unapproved.
+// {"error": "rejected by reviewer"}. In `trellis test` the scripted mock decides (approvals: {tool: approve
+// | reject}); where no reviews can be asked for at all (a run in memory), such a call comes back to the
+// model as an error instead of running unapproved.
 import type { AgentToolPort, ToolApprovalRequest } from '../../block.types.js';
 import type { ToolEntry } from './ai-agent.tools.js';
 import type { AgentToolCallText } from './ai-agent.wire.js';
@@ -38,13 +39,17 @@ export async function approvalVerdicts(
     for (const call of needing) verdicts.set(call.id, 'unavailable');
     return verdicts;
   }
-  const decided = await port.approvals.decisions();
-  const open: ToolApprovalRequest[] = [];
-  for (const call of needing) {
-    const decision = decided.get(approvalKey(step, call));
+  const requests: ToolApprovalRequest[] = needing.map((call) => ({
+    call_id: approvalKey(step, call),
+    tool: call.name,
+    arguments: objectArguments(call.arguments)!,
+  }));
+  const decided = await port.approvals.decisions(requests);
+  const open = requests.filter((request) => !decided.has(request.call_id));
+  needing.forEach((call, i) => {
+    const decision = decided.get(requests[i]!.call_id);
     if (decision) verdicts.set(call.id, decision);
-    else open.push({ call_id: approvalKey(step, call), tool: call.name, arguments: objectArguments(call.arguments)! });
-  }
+  });
   if (open.length > 0) {
     await beforeWait();
     throw port.approvals.wait(open);
