@@ -236,6 +236,8 @@ export class ExecutionScheduler {
   private requeueWaiting(runId: string, kind: 'retry' | 'tool'): Step {
     const run = this.state.activeRun(runId);
     if (run && run.status === NodeRunStatus.WAITING && run.waiting_for?.kind === kind) {
+      // An ai.agent that waited on reviews goes on with the same attempt (takeReady adds one back): charged once, its retries untouched.
+      if (kind === 'tool') run.attempt = Math.max(0, run.attempt - 1);
       this.state.release(run);
       this.state.enqueue(run);
       // Its node's slot was held through the backoff: with a `concurrency`, it goes ahead of the node's later runs.
