@@ -117,6 +117,26 @@ describe('ai.agent tools and the trust boundary', () => {
     expect(recorder.requests.at(-1)!.headers.authorization).toBe(`Bearer ${FILES_KEY}`);
   });
 
+  it("refuses bob a tool that calls alice's agent before any model call, exactly as an agent that does not exist", async () => {
+    const mine = { name: 'alice-private', nodes: { x: { block: 'input', inputs: { name: 'x' } } }, links: [] };
+    expect((await createGraph(s.t, alice.key, mine)).status).toBe(201);
+    const calls = llm.calls().length;
+    const withTool = (name: string, agent: string) => ({
+      name,
+      nodes: { brain: { block: 'ai.agent', inputs: { model: 'local-model', task: 'Ask', tools: [{ name: 'ask', agent }] } } },
+      links: [],
+    });
+    const theirs = await createGraph(s.t, bob.key, withTool('bob-asks-alice', 'alice-private'));
+    const missing = await createGraph(s.t, bob.key, withTool('bob-asks-nobody', 'no-such-agent'));
+    expect(theirs.status).toBe(400);
+    expect(missing.status).toBe(400);
+    expect(JSON.stringify(theirs.body.error)).toContain('no agent named \\"alice-private\\"');
+    expect(withoutName(JSON.stringify(theirs.body.error.details), 'alice-private')).toBe(
+      withoutName(JSON.stringify(missing.body.error.details), 'no-such-agent'),
+    );
+    expect(llm.calls().length).toBe(calls);
+  });
+
   it("gives alice's tool the operator credential allow.users names her in, and bob's tool nothing", async () => {
     expect((await createGraph(s.t, alice.key, apiGraph('alice-notify', 'ops-api'))).status).toBe(201);
     const steps = await stepsOf(() => runAndWait(s.t, alice.key, 'alice-notify'), '/alice');
