@@ -4,12 +4,13 @@
 // node of the graph would be, with the execution's file trust for entries its agent file gives; never a
 // system default), and a URL outside its `hosts` refused. Whatever a tool yields or throws is scrubbed of
 // that tool's secrets before the model sees it. Reviews of require_approval calls come through `approvals`
-// (executions/worker/tool-approvals.ts). Agent tools (child executions) are not served here yet:
-// ai-agent.tools.ts refuses them at validation.
+// (executions/worker/tool-approvals.ts), agent tools' child executions through `children`
+// (executions/worker/tool-children.ts); the loop uses those ports, `run` serves block tools.
 import { urlMatchesHosts } from '../common/credential-hosts.js';
 import { SecretScrubber } from '../common/secret-scrubber.js';
 import type {
   AgentApprovalPort,
+  AgentChildPort,
   AgentToolCall,
   AgentToolPort,
   BlockContext,
@@ -36,6 +37,8 @@ export interface AgentToolDeps {
    * exactly as a node of the file would. Entries that came another way (a link, an expression) do not.
    */
   fileTools?: ((nodeId: string) => readonly unknown[] | undefined) | undefined;
+  /** Agent tools as child executions, by node execution id and user (a durable execution's; absent: agent tools cannot run). */
+  children?: ((nodeExecutionId: string, userId: string) => AgentChildPort | undefined) | undefined;
   /** Reviews of require_approval tool calls, by node execution id (a durable execution's; absent: none can be asked for). */
   approvals?: ((nodeExecutionId: string) => AgentApprovalPort | undefined) | undefined;
 }
@@ -57,11 +60,13 @@ export function blockToolPort(context: BlockContext, deps: AgentToolDeps): Agent
   const store = deps.checkpoints;
   const id = context.nodeExecutionId;
   const approvals = deps.approvals?.(id);
+  const children = deps.children?.(id, context.userId);
   return {
     blocks: deps.blocks,
     run: (call) => runBlockTool(call, context, deps),
     ...(store ? { checkpoint: { load: () => store.load(id), save: (state: unknown) => store.save(id, state) } } : {}),
     ...(approvals ? { approvals } : {}),
+    ...(children ? { children } : {}),
   };
 }
 
@@ -72,7 +77,7 @@ async function runBlockTool(
 ): Promise<{ ok: true; result: unknown } | { ok: false; error: string }> {
   const entry = call.tool;
   const blockId = typeof entry.block === 'string' ? entry.block : undefined;
-  if (!blockId) return { ok: false, error: 'agent tools are not available yet (they need child executions); use a block tool' };
+  if (!blockId) return { ok: false, error: 'agent tools start child executions, which only an execution on the server can do (mock the tool in a test)' };
   const block = deps.blocks.get(blockId);
   if (!block || block.trigger || block.suspend || FORBIDDEN_TOOL_BLOCKS.has(blockId)) return { ok: false, error: `block "${blockId}" cannot be a tool` };
   const constants = isDict(entry.inputs) ? entry.inputs : {};

@@ -44,8 +44,11 @@ export type WaitReason =
   | { kind: 'review'; review_id?: string; delay_ms: number }
   /** wait.event: an event on `key`, due as a timeout after `delay_ms`. */
   | { kind: 'event'; key: string; delay_ms: number }
-  /** ai.agent: tool calls waiting on their reviews (require_approval); runs again once all ended, or times them out after `delay_ms`. */
-  | { kind: 'tool'; review_ids: string[]; delay_ms: number };
+  /**
+   * ai.agent: tool calls waiting on their reviews (require_approval) and child executions (agent tools);
+   * runs again once all ended; the reviews time out after `delay_ms`.
+   */
+  | { kind: 'tool'; review_ids: string[]; child_ids?: string[]; delay_ms: number };
 
 /** The API's `waiting_reason` of a WaitReason (release-2.md section 3: review|event|delay|child|tool). */
 export function waitingReasonOf(reason: WaitReason): 'review' | 'event' | 'delay' | 'child' | 'tool' {

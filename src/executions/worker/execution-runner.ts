@@ -98,11 +98,11 @@ export class ExecutionRunner {
       {
         ...deps,
         runBlock:
-          deps.runBlock ??
-          withAgentTools(runValidatedBlock, { ...deps, checkpoints: deps.conversations, ...toolPortDeps(execution.file_trust === true, graph, approvals) }),
+          deps.runBlock ?? withAgentTools(runValidatedBlock, { ...deps, ...toolPortDeps(execution, graph, approvals, deps.toolChildren, deps.conversations) }),
         timers: this.clock,
         outside: deps.outside ?? null,
         approvals,
+        toolChildren: deps.toolChildren ?? null,
       },
       this.logger,
     );

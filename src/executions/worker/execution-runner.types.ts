@@ -12,6 +12,7 @@ import type { ClaimedExecution, ExecutionWrite, WrittenExecution } from './execu
 import type { RunWrite } from '../node-run-rows.js';
 import type { OutsideWaits } from '../outside-waits.types.js';
 import type { ToolApprovals } from './tool-approvals.js';
+import type { ToolChildren } from './tool-children.js';
 
 export interface RunnerLimits {
   maxParallel: number;
@@ -50,6 +51,8 @@ export interface RunnerDeps {
   outside?: OutsideWaits | null;
   /** The worker's record of reviews ai.agent attempts asked for (absent: the runner keeps its own). */
   toolApprovals?: ToolApprovals;
+  /** The worker's record of child executions ai.agent attempts asked for (absent: agent tools cannot run). */
+  toolChildren?: ToolChildren;
   finished(written: WrittenExecution, execution: ClaimedExecution, error: unknown, outputs: Record<string, unknown[]> | null): void;
 }
 

@@ -13,6 +13,7 @@ import type { VarOverrideFile } from '../../config/vars.loader.js';
 import { withAgentTools } from '../../blocks/agent-tools.runner.js';
 import { ToolApprovals } from './tool-approvals.js';
 import { toolPortDeps } from './tool-trust.js';
+import { inputNames, ToolChildren } from './tool-children.js';
 import { runValidatedBlock } from '../../blocks/validated-run.js';
 import type { ExecutionAdmission } from '../admission/execution-admission.service.js';
 import type { CompiledGraphs } from '../compiled-graphs.js';
@@ -45,6 +46,8 @@ export class ExecutionWorker {
   private renewTimer: NodeJS.Timeout | null = null;
   /** The reviews ai.agent attempts ask for (require_approval tools), shared by this worker's runners. */
   private readonly approvals: ToolApprovals;
+  /** The child executions ai.agent attempts start (agent tools), shared by this worker's runners. */
+  private readonly children: ToolChildren;
   private stopping = false;
   /** Slots reserved by claims in flight (so concurrent offers never overfill the worker). */
   private claiming = 0;
@@ -66,6 +69,11 @@ export class ExecutionWorker {
   ) {
     this.writer = new StepWriter(store, this.owner, (children, manager) => sources.admission.children(children, manager));
     this.approvals = new ToolApprovals(deps.outside ?? null);
+    this.children = new ToolChildren({
+      childVersion: (graphId, version, userId) => sources.admission.childVersion(graphId, version, userId),
+      inputsOf: async (graphId, version) => inputNames(await this.graph(graphId, version)),
+      childResults: (ids) => store.childResults(ids),
+    });
   }
 
   get held(): number {
@@ -144,6 +152,7 @@ export class ExecutionWorker {
           ...this.deps,
           runBlock,
           toolApprovals: this.approvals,
+          toolChildren: this.children,
           write: (write) => this.writer.write(write),
           childResults: (ids) => this.store.childResults(ids),
           childVersion: (graphId, version, userId) => this.sources.admission.childVersion(graphId, version, userId),
@@ -234,8 +243,9 @@ export class ExecutionWorker {
   /** The block runner of one execution: its node constants' `${{ }}` evaluated against its vars, trigger and facts. */
   private blockRunner(claimed: ClaimedExecution, graph: CompiledGraph, expressions: Map<string, ExpressionSite[]>): BlockAttemptFn {
     const vars = claimed.vars ?? {};
-    const tools = toolPortDeps(claimed.file_trust === true, graph, this.approvals);
-    const run = this.deps.runBlock ?? withAgentTools(runValidatedBlock, { ...this.deps, checkpoints: this.deps.conversations, ...tools });
+    const run =
+      this.deps.runBlock ??
+      withAgentTools(runValidatedBlock, { ...this.deps, ...toolPortDeps(claimed, graph, this.approvals, this.children, this.deps.conversations) });
     const startedAt = claimed.started_at ? new Date(claimed.started_at).toISOString() : new Date().toISOString();
     const source = claimed.source ?? 'api';
     return withExpressions(run, expressions, {

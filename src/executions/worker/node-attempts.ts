@@ -22,7 +22,8 @@ import type { NewChildExecution } from '../admission/admission.types.js';
 import type { ClaimedExecution } from './execution-store.repository.js';
 import type { RunExtras } from '../node-run-rows.js';
 import type { OutsideWaits, WaitOwner } from '../outside-waits.types.js';
-import { openToolReviews, type ToolApprovals } from './tool-approvals.js';
+import { openToolWaits, waitOwner, type ToolApprovals } from './tool-approvals.js';
+import type { ToolChildren } from './tool-children.js';
 
 /** Streaming yields a block may make before earlier ones are written (they are written in groups). */
 export const STREAM_WINDOW = 512;
@@ -40,8 +41,9 @@ export interface AttemptDeps {
   attemptEnded(block: string, ok: boolean, seconds: number): void;
   /** Reviews and event waits (null: this worker cannot open them, the node fails). */
   outside: OutsideWaits | null;
-  /** The reviews ai.agent attempts asked for (require_approval tools). */
+  /** The reviews and child executions ai.agent attempts asked for (require_approval tools, agent tools). */
   approvals: ToolApprovals | null;
+  toolChildren: ToolChildren | null;
 }
 
 /** What attempts need from their runner. */
@@ -264,37 +266,32 @@ export class NodeAttempts {
     return 'suspended';
   }
 
-  /** An ai.agent attempt that asked for reviews of tool calls (not stopped, not timed out): they open, and the node waits (reason `tool`). */
+  /** An ai.agent attempt that asked for reviews or children (not stopped or timed out): the node waits on them (reason `tool`). */
   private async toolWait(run: NodeRun, node: CompiledNode, outcome: AttemptOutcome): Promise<AttemptOutcome | 'suspended'> {
-    const asked = this.deps.approvals?.take(run.id);
-    if (!asked || outcome.ok || !this.deps.outside || outcome.error.code !== EngineErrorCode.NODE_FAILED) return outcome;
-    const opened = await openToolReviews(this.deps.outside, this.owner(run, node), run, node, asked);
+    const waits = { reviews: this.deps.approvals?.take(run.id) ?? [], children: this.deps.toolChildren?.take(run.id) ?? [] };
+    if ((!waits.reviews.length && !waits.children.length) || outcome.ok || outcome.error.code !== EngineErrorCode.NODE_FAILED) return outcome;
+    const opened = await openToolWaits(this.deps, this.owner(run, node), run, node, waits, this.setting.suspension);
     if ('error' in opened) return { ok: false, error: opened.error };
-    await this.waitTimed(run, opened.reason, opened.dueAt);
+    await this.waitTimed(run, opened.reason, opened.dueAt, opened.children);
     this.host.poke();
     return 'suspended';
   }
 
-  /** The node is WAITING (no slot) with a due time: its timer is armed. */
-  private async waitTimed(run: NodeRun, reason: WaitReason, dueAt: number): Promise<void> {
+  /** The node is WAITING (no slot), its children written with that row; with a due time, its timer is armed. */
+  private async waitTimed(run: NodeRun, reason: WaitReason, dueAt: number | null, children: NewChildExecution[] = []): Promise<void> {
     this.controllers.delete(run.id);
     await this.host.post(() => {
-      this.extras.resumeAt.set(run.id, dueAt);
+      if (dueAt !== null) this.extras.resumeAt.set(run.id, dueAt);
       const step = this.host.scheduler.suspend(run.id, reason);
-      if (run.status === NodeRunStatus.WAITING) queueMicrotask(() => this.host.armDelay(run));
+      if (run.status === NodeRunStatus.WAITING) {
+        this.children.push(...children);
+        if (dueAt !== null) queueMicrotask(() => this.host.armDelay(run));
+      }
       return step;
     });
   }
 
   private owner(run: NodeRun, node: CompiledNode): WaitOwner {
-    const execution = this.execution;
-    return {
-      execution_id: execution.id,
-      node_execution_id: run.id,
-      node_id: node.id,
-      graph_id: execution.graph_id,
-      graph_version: execution.graph_version,
-      user_id: execution.user_id,
-    };
+    return waitOwner(this.execution, run.id, node.id);
   }
 }

@@ -4,9 +4,10 @@
 // ended runs again instead: `resume`), at most once per run here; the node's WAITING row is the guard across
 // processes (a run that is no longer WAITING takes nothing).
 import type { AttemptOutcome } from '../engine/block-attempt.js';
-import { NodeRunStatus, type NodeRun } from '../engine/engine.types.js';
+import { isFinalRunStatus, NodeRunStatus, type NodeRun } from '../engine/engine.types.js';
 import { eventOutcome, reviewOutcome, type EventRequest } from '../engine/wait-suspensions.js';
 import type { OutsideWaits } from '../outside-waits.types.js';
+import type { ChildRow } from './child-watch.js';
 
 export interface OutsideEnd {
   run: NodeRun;
@@ -20,7 +21,11 @@ export class OutsideWatch {
   /** Runs whose ending is being posted (never twice). */
   private readonly taken = new Set<string>();
 
-  constructor(private readonly port: OutsideWaits | null) {}
+  constructor(
+    private readonly port: OutsideWaits | null,
+    /** Child executions' rows (the children of ai.agent tool calls). */
+    private readonly childResults?: (ids: string[]) => Promise<ChildRow[]>,
+  ) {}
 
   /** Whether a run waits on a review or an event. */
   static waitsOutside(run: NodeRun): boolean {
@@ -41,10 +46,16 @@ export class OutsideWatch {
       if (reason.kind === 'tool') tools.push(run);
     }
     const ends: OutsideEnd[] = [];
-    const toolIds = tools.flatMap((run) => (run.waiting_for as { review_ids: string[] }).review_ids);
-    if (toolIds.length > 0) {
-      const over = new Set((await this.port.reviewEnds(toolIds)).map((end) => end.id));
-      for (const run of tools) if ((run.waiting_for as { review_ids: string[] }).review_ids.every((id) => over.has(id))) ends.push({ run, outcome: 'resume' });
+    if (tools.length > 0) {
+      // An ai.agent runs again once every review and every child execution it waits on ended.
+      const reasons = tools.map((run) => run.waiting_for as { review_ids: string[]; child_ids?: string[] });
+      const reviewIds = reasons.flatMap((r) => r.review_ids);
+      const childIds = reasons.flatMap((r) => r.child_ids ?? []);
+      const over = new Set(reviewIds.length ? (await this.port.reviewEnds(reviewIds)).map((end) => end.id) : []);
+      if (childIds.length && this.childResults) for (const row of await this.childResults(childIds)) if (isFinalRunStatus(row.status)) over.add(row.id);
+      tools.forEach((run, i) => {
+        if ([...reasons[i]!.review_ids, ...(reasons[i]!.child_ids ?? [])].every((id) => over.has(id))) ends.push({ run, outcome: 'resume' });
+      });
     }
     if (reviews.size > 0)
       for (const { id, end } of await this.port.reviewEnds([...reviews.keys()])) {
@@ -65,8 +76,11 @@ export class OutsideWatch {
     const reason = run.waiting_for!;
     let outcome: AttemptOutcome | 'resume';
     if (reason.kind === 'tool') {
-      // Each review times out on its own terms (on_timeout: reject); then the agent reads the decisions.
+      // Each review times out on its own terms (on_timeout: reject); then the agent reads the decisions, once its children ended too.
       for (const id of reason.review_ids) await this.port.expireReview(id);
+      const children = reason.child_ids ?? [];
+      if (children.length && this.childResults && (await this.childResults(children)).filter((row) => isFinalRunStatus(row.status)).length < children.length)
+        return null;
       outcome = 'resume';
     } else if (reason.kind === 'review') {
       if (!reason.review_id) return null;

@@ -38,7 +38,7 @@ export class RunWaits {
     private readonly logger: Logger,
   ) {
     this.children = new ChildWatch((ids) => deps.childResults(ids));
-    this.outside = new OutsideWatch(deps.outside ?? null);
+    this.outside = new OutsideWatch(deps.outside ?? null, (ids) => deps.childResults(ids));
   }
 
   /** Delivers the results of finished children; answers whether any was. Throws when they cannot be read. */
@@ -61,6 +61,8 @@ export class RunWaits {
   /** Arms a WAITING run's timer: a delay's end, or a review's or event's timeout. */
   arm(run: NodeRun): void {
     const inMs = Math.max(0, (this.resumeAt.get(run.id) ?? this.clock.now()) - this.clock.now());
+    // An ai.agent waiting only on child executions has no timeout: the children's ends wake it.
+    if (run.waiting_for?.kind === 'tool' && run.waiting_for.review_ids.length === 0) return;
     if (run.waiting_for?.kind === 'review' || run.waiting_for?.kind === 'event' || run.waiting_for?.kind === 'tool') {
       const expire = () =>
         void this.outside

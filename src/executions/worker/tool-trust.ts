@@ -6,6 +6,7 @@
 import type { AgentToolDeps } from '../../blocks/agent-tools.runner.js';
 import type { CompiledGraph } from '../engine/graph.compiler.js';
 import type { ToolApprovals } from './tool-approvals.js';
+import type { ToolChildren } from './tool-children.js';
 
 export function fileToolsOf(fileTrust: boolean, graph: CompiledGraph): ((nodeId: string) => readonly unknown[] | undefined) | undefined {
   if (!fileTrust) return undefined;
@@ -15,7 +16,19 @@ export function fileToolsOf(fileTrust: boolean, graph: CompiledGraph): ((nodeId:
   };
 }
 
-/** What the tool port of one execution's ai.agent nodes gets from the worker: reviews and file trust. */
-export function toolPortDeps(fileTrust: boolean, graph: CompiledGraph, approvals: ToolApprovals): Pick<AgentToolDeps, 'approvals' | 'fileTools'> {
-  return { approvals: (id) => approvals.portFor(id), fileTools: fileToolsOf(fileTrust, graph) };
+/** What the tool port of one execution's ai.agent nodes gets from the worker: stored conversations, reviews, child executions and file trust. */
+export function toolPortDeps(
+  execution: { file_trust?: boolean | null },
+  graph: CompiledGraph,
+  approvals: ToolApprovals,
+  children: ToolChildren | undefined,
+  conversations?: AgentToolDeps['checkpoints'],
+): Pick<AgentToolDeps, 'approvals' | 'fileTools' | 'children' | 'checkpoints'> {
+  const fileTrust = execution.file_trust === true;
+  return {
+    ...(conversations ? { checkpoints: conversations } : {}),
+    approvals: (id) => approvals.portFor(id),
+    fileTools: fileToolsOf(fileTrust, graph),
+    ...(children ? { children: (id: string, userId: string) => children.portFor(id, userId) } : {}),
+  };
 }

@@ -58,7 +58,7 @@ export async function approvalVerdicts(
 }
 
 /** The arguments as an object, or undefined when they are not a JSON object (the call fails before any review). */
-function objectArguments(text: string): Record<string, unknown> | undefined {
+export function objectArguments(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = text.trim() === '' ? {} : JSON.parse(text);
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;

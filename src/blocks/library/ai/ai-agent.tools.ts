@@ -81,8 +81,6 @@ export function checkTools(tools: unknown, lookups: ToolCheckLookups): ToolProbl
           path: at('agent'),
           message: `tool "${String(name)}" calls agent "${String(entry.agent)}", but there is no agent named "${String(entry.agent)}"`,
         });
-      } else if (!agentToolsAvailable()) {
-        problems.push({ path: at('agent'), message: AGENT_TOOLS_NOT_AVAILABLE });
       }
     }
   });
@@ -118,14 +116,6 @@ function checkBlockTool(entry: Record<string, unknown>, blocks: BlockLookup): To
     problems.push({ path: [], message: `a ${id} tool needs hosts: [...] (where the model may send requests) or a constant url under inputs` });
   }
   return problems;
-}
-
-/** Agent tools need child executions started from inside an ai.agent attempt: not in this tree yet. */
-export const AGENT_TOOLS_NOT_AVAILABLE =
-  'agent tools are not available yet (they need durable child executions from ai.agent); call a block tool, or use agent.run';
-
-export function agentToolsAvailable(): boolean {
-  return false;
 }
 
 /** The JSON Schema the model sees for a block tool: its input pins less the entry's constants. */

@@ -57,7 +57,9 @@ export const aiAgentBlock = defineBlock({
   async *run(inputs, context) {
     const port = context.agentTools;
     if (!port) throw invalidPin(AI_AGENT, 'tools', 'tools cannot run here (ai.agent runs inside an execution or `trellis test`)');
-    const problems = checkTools(inputs.tools, { blocks: port.blocks, ...(port.agentInputs ? { agentInputs: (n: string) => port.agentInputs!(n) } : {}) });
+    // The agents of agent tools, as this execution's user may run them: one they may not is refused before the model sees any tool.
+    const agentInputs = await agentInputsOf(inputs.tools, port);
+    const problems = checkTools(inputs.tools, { blocks: port.blocks, ...(agentInputs ? { agentInputs } : {}) });
     if (problems.length) {
       throw invalidPin(AI_AGENT, 'tools', problems.map((p) => `tools[${p.path.join('.')}]: ${p.message}`).join('; '));
     }
@@ -66,7 +68,7 @@ export const aiAgentBlock = defineBlock({
       if (problem) throw invalidPin(AI_AGENT, 'output_schema', `is not a usable JSON Schema: ${problem}`);
     }
     const tools = inputs.tools as unknown as ToolEntry[];
-    const specs = toolSpecs(tools, port.blocks, port.agentInputs ? (n) => port.agentInputs!(n) : undefined);
+    const specs = toolSpecs(tools, port.blocks, agentInputs);
     const result = await runAgentLoop({
       model: port.model ? { turn: (_system, messages) => port.model!.turn(messages) } : providerModel(inputs, context),
       tools,
@@ -87,6 +89,17 @@ export const aiAgentBlock = defineBlock({
     yield ['answer', result.answer] as const;
   },
 });
+
+/** A lookup of the agent tools' inputs (undefined: not looked up here, as in `trellis test` without a child port). */
+async function agentInputsOf(tools: unknown, port: NonNullable<BlockContext['agentTools']>): Promise<((name: string) => string[] | undefined) | undefined> {
+  if (port.children) {
+    const names = Array.isArray(tools) ? tools.map((t) => (t as { agent?: unknown })?.agent).filter((a): a is string => typeof a === 'string') : [];
+    const found = new Map<string, string[] | undefined>();
+    for (const name of new Set(names)) found.set(name, await port.children.agentInputs(name));
+    return (name) => found.get(name);
+  }
+  return port.agentInputs ? (name) => port.agentInputs!(name) : undefined;
+}
 
 /** The node's provider through its SDK, every failure a clear block error. */
 function providerModel(inputs: Parameters<typeof prepareLlm>[1], context: BlockContext): AgentModel {
