@@ -8,13 +8,13 @@ describe('the example agents', () => {
     const c = capture(process.cwd(), {});
     const code = await validateCommand('agents', 'text', c.io, defaultDeps);
     expect({ code, problems: c.out() }).toEqual({ code: 0, problems: expect.not.stringMatching(/^(?!.*warning:).+$/m) });
-    expect(c.err()).toMatch(/^5 agents checked: 5 valid, 0 invalid; 0 errors/);
+    expect(c.err()).toMatch(/^6 agents checked: 6 valid, 0 invalid; 0 errors/);
   });
 
   it('pass their tests', async () => {
     const c = capture(process.cwd(), {});
     const code = await testCommand('agents', c.io, defaultDeps);
     expect({ code, report: c.out(), err: c.err() }).toEqual({ code: 0, report: expect.stringMatching(/\n\d+ tests, (\d+) passed, 0 failed\n$/), err: '' });
-    for (const agent of ['hello-world', 'order-intake', 'pr-size-labeler', 'daily-digest', 'issue-triage']) expect(c.out()).toContain(`${agent} (agents/${agent}.yaml)`);
+    for (const agent of ['hello-world', 'order-intake', 'pr-size-labeler', 'daily-digest', 'issue-triage', 'similar-issues']) expect(c.out()).toContain(`${agent} (agents/${agent}.yaml)`);
   });
 });
