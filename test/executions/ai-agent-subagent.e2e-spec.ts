@@ -72,4 +72,17 @@ describe('ai.agent tools that call agents', () => {
     const sent = (second!.json as { messages: Array<Record<string, unknown>> }).messages;
     expect(sent.at(-1)).toMatchObject({ role: 'tool', tool_call_id: 'call_1', content: '{"found":["crash on start"]}' });
   });
+
+  it('fails the node before any model call when a tool names an agent this execution may not run (here: none by that name)', async () => {
+    await saveAgent(t.dataSource, {
+      name: 'orphan-parent',
+      nodes: { brain: node('ai.agent', { provider: 'openai_compatible', model: 'local-model', task: 'Ask', tools: [{ name: 'ask', agent: 'gone-agent' }] }) },
+      links: [],
+    });
+    const calls = llm.calls().length;
+    const res = await request(t.http).post('/api/graphs/orphan-parent/execute?wait=20s').set('X-API-Key', ADMIN).send({});
+    expect(res.body.status).toBe('FAILED');
+    expect(JSON.stringify(res.body.error)).toContain('no agent named \\"gone-agent\\"');
+    expect(llm.calls().length).toBe(calls);
+  });
 });
