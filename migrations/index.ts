@@ -7,6 +7,7 @@ import { ExecutionVars1796622112832 } from './1796622112832-ExecutionVars.js';
 import { Suspensions1796622743732 } from './1796622743732-Suspensions.js';
 import { AiAgentConversations1796700000000 } from './1796700000000-AiAgentConversations.js';
 import { RetryFromFailure1796800000000 } from './1796800000000-RetryFromFailure.js';
+import { ToolReviews1796830000000 } from './1796830000000-ToolReviews.js';
 import { IntegrationVersions1796840000000 } from './1796840000000-IntegrationVersions.js';
 import { AgentSyncHistory1796850000000 } from './1796850000000-AgentSyncHistory.js';
 
@@ -19,6 +20,7 @@ export const MIGRATIONS: Function[] = [
   Suspensions1796622743732,
   AiAgentConversations1796700000000,
   RetryFromFailure1796800000000,
+  ToolReviews1796830000000,
   IntegrationVersions1796840000000,
   AgentSyncHistory1796850000000,
 ];

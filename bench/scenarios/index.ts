@@ -1,4 +1,5 @@
 // Every bench scenario, by name. Add a scenario: one file in this folder and one line here.
+import aiAgent from './ai-agent.js';
 import fanout from './fanout.js';
 import { gitopsScenario } from './gitops.js';
 import hostile from './hostile.js';
@@ -29,4 +30,4 @@ export interface Scenario {
   run(say: (line: string) => void): Promise<ScenarioResult>;
 }
 
-export const SCENARIOS: Scenario[] = [syncScenario, throughput, latency, fanout, waiting, reviews, webhooks, hostile, gitopsScenario, peers, openapi];
+export const SCENARIOS: Scenario[] = [syncScenario, throughput, latency, fanout, waiting, reviews, webhooks, hostile, gitopsScenario, peers, openapi, aiAgent];

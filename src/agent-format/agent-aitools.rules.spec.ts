@@ -54,7 +54,28 @@ describe('ai.agent tools at validation time', () => {
     expectProblemAt(problems, 15, 17, /tool name "dup" is used twice/);
     expectProblemAt(problems, 15, 11, /needs hosts: \[\.\.\.\] .* or a constant url/);
     expectProblemAt(problems, 19, 27, /block "text.join" has no input "nope"/);
-    expectProblemAt(problems, 20, 29, /needs human.review \(coming\)/);
+    // require_approval goes through reviews now: it is no problem.
+    expect(problems.some((p) => /require_approval/.test(p.message))).toBe(false);
     expectProblemAt(problems, 22, 18, /no agent named "somebody_elses"/);
+  });
+
+  it('counts agent tools in the sub-agent cycle check, reported at the tool entry', () => {
+    const helper = yaml(
+      'name: helper',
+      'nodes:',
+      '  q:',
+      '    block: input',
+      '    inputs: { name: q }',
+      '  back:',
+      '    block: agent.run',
+      '    inputs: { agent: triage }',
+      'links:',
+      '  - q.value -> back.inputs.task',
+    );
+    const report = validateTexts({ 'agents/triage.yaml': agent('        - name: ask', '          agent: helper'), 'agents/helper.yaml': helper }, { blocks });
+    const triage = report.results.find((r) => r.name === 'triage')!;
+    expectProblemAt(triage.problems, 12, 18, /sub-agent calls form a cycle: triage -> helper -> triage/);
+    const self = validate(agent('        - name: me', '          agent: triage')).results[0]!.problems;
+    expectProblemAt(self, 12, 18, /agent "triage" calls itself with an ai.agent tool/);
   });
 });

@@ -60,6 +60,8 @@ export interface CallSite {
   target: string;
   node: string;
   sink: ProblemSink;
+  /** Where the call is written (default: the agent.run node's `agent`); an ai.agent tool's entry. */
+  path?: (string | number)[];
 }
 
 /**
@@ -72,15 +74,15 @@ export function checkCallCycles(sites: readonly CallSite[], catalog: AgentCatalo
   for (const site of sites) {
     const cycle = findPath(site.target, site.agent, callsOf);
     if (!cycle) continue;
-    const key = `${site.agent}:${site.node}`;
+    const key = `${site.agent}:${site.node}:${(site.path ?? []).join('.')}`;
     if (reported.has(key)) continue;
     reported.add(key);
     const chain = [site.agent, ...cycle].join(' -> ');
     const message =
       site.agent === site.target
-        ? `agent "${site.agent}" calls itself with agent.run; an agent may not call itself, directly or through others`
+        ? `agent "${site.agent}" calls itself with ${site.path ? 'an ai.agent tool' : 'agent.run'}; an agent may not call itself, directly or through others`
         : `sub-agent calls form a cycle: ${chain}; an agent may not call itself, directly or through others`;
-    site.sink.error(['nodes', site.node, 'inputs', 'agent'], message, { node: site.node, pin: 'agent' });
+    site.sink.error(site.path ?? ['nodes', site.node, 'inputs', 'agent'], message, { node: site.node, pin: site.path ? 'tools' : 'agent' });
   }
 }
 

@@ -60,11 +60,20 @@ export function checkTests(state: AgentRuleState): void {
         continue;
       }
       if (block.id === 'ai.agent' && Array.isArray(mocked.turns)) {
-        // A scripted model (agents/agent.test-aiagent.ts): {turns: [{tool_calls?, answer?}], tools?: {<tool>: result}}.
+        // A scripted model (agents/agent.test-aiagent.ts): {turns: [{tool_calls?, answer?}], tools?: {<tool>: result}, approvals?: {<tool>: approve | reject}}.
         for (const key of Object.keys(mocked)) {
-          if (key !== 'turns' && key !== 'tools') {
-            sink.error([...path, 'mocks', node, key], `a scripted ai.agent mock takes turns: and tools: only, not "${key}"`, { at: 'key', node });
+          if (key !== 'turns' && key !== 'tools' && key !== 'approvals') {
+            sink.error([...path, 'mocks', node, key], `a scripted ai.agent mock takes turns:, tools: and approvals: only, not "${key}"`, { at: 'key', node });
           }
+        }
+        const approvals = mocked.approvals;
+        if (approvals !== undefined) {
+          const decisions = approvals !== null && typeof approvals === 'object' && !Array.isArray(approvals) ? Object.entries(approvals) : null;
+          if (!decisions || decisions.some(([, d]) => d !== 'approve' && d !== 'reject'))
+            sink.error([...path, 'mocks', node, 'approvals'], 'approvals maps a tool name to approve or reject, e.g. { add_label: approve }', {
+              at: 'key',
+              node,
+            });
         }
         continue;
       }

@@ -33,7 +33,7 @@ export interface ChannelLookup {
 export interface AgentSummary {
   inputs: string[];
   outputs: string[];
-  /** Agents it calls with agent.run. */
+  /** Agents it calls with agent.run or as ai.agent tools. */
   calls: string[];
 }
 
@@ -81,6 +81,16 @@ export function summarizeAgent(agent: AgentDefinition): AgentSummary {
     if (node.block === 'input' && typeof name === 'string') inputs.push(name);
     if (node.block === 'output' && typeof name === 'string') outputs.push(name);
     if (node.block === 'agent.run' && typeof node.inputs.agent === 'string') calls.push(node.inputs.agent);
+    if (node.block === 'ai.agent') calls.push(...toolAgents(node.inputs.tools).map(([, agent]) => agent));
   }
   return { inputs, outputs, calls };
+}
+
+/** The agents an ai.agent's `tools` call, with each entry's index. */
+export function toolAgents(tools: unknown): Array<[number, string]> {
+  if (!Array.isArray(tools)) return [];
+  return tools.flatMap((tool, index): Array<[number, string]> => {
+    const agent = tool !== null && typeof tool === 'object' ? (tool as { agent?: unknown }).agent : undefined;
+    return typeof agent === 'string' ? [[index, agent]] : [];
+  });
 }

@@ -9,7 +9,7 @@ import { checkInputsAndOutputs } from './agent-nodes.rules.js';
 import { AGENT_RUN, checkAgentRuns, checkCallCycles, type CallSite } from './agent-subagents.rules.js';
 import { checkTests } from './agent-tests.rules.js';
 import { canonicalize } from './agent.canonical.js';
-import { summarizeAgent, type AgentCatalog, type AgentRuleState, type AgentSummary, type ValidationContext } from './agent.context.js';
+import { summarizeAgent, toolAgents, type AgentCatalog, type AgentRuleState, type AgentSummary, type ValidationContext } from './agent.context.js';
 import type { AgentSource } from './agent.parser.js';
 import { hasErrors, ProblemSink, sortProblems, type AgentProblem } from './agent.problems.js';
 import { readAgent, type ReadAgent } from './agent.reader.js';
@@ -67,6 +67,9 @@ export function validateAgents(sources: readonly AgentSource[], context: Validat
     for (const [node, def] of Object.entries(state.agent.nodes)) {
       if (def.block === AGENT_RUN && typeof def.inputs.agent === 'string')
         sites.push({ agent: state.agent.name, target: def.inputs.agent, node, sink: item.sink });
+      if (def.block === 'ai.agent')
+        for (const [index, target] of toolAgents(def.inputs.tools))
+          sites.push({ agent: state.agent.name, target, node, sink: item.sink, path: ['nodes', node, 'inputs', 'tools', index, 'agent'] });
     }
   }
   checkCallCycles(sites, catalog);

@@ -2,10 +2,12 @@
 // model's turns, `{turns: [{tool_calls: [{name, arguments}]}, ..., {answer}], tools?: {<tool>: result}}`.
 // The node then runs for real against the script: each scripted tool call goes through the real loop and
 // tool port (a tool named under `tools` answers that result instead; `{error: text}` answers a tool
-// error), and the node's `steps` output shows which tools were called with which arguments.
+// error), a tool with require_approval is decided by `approvals: {<tool>: approve | reject}` (a call the
+// script does not decide fails the node, saying so), and the node's `steps` output shows which tools were
+// called with which arguments.
 import type { AgentDefinition } from '../agent-format/graph.types.js';
 import { blockToolPort, withAgentTools } from '../blocks/agent-tools.runner.js';
-import type { AgentModelPort, BlockLookup } from '../blocks/block.types.js';
+import type { AgentApprovalPort, AgentModelPort, BlockLookup } from '../blocks/block.types.js';
 import type { BlockAttemptFn } from '../executions/engine/block-attempt.js';
 
 export const AI_AGENT = 'ai.agent';
@@ -18,6 +20,8 @@ export interface ScriptedTurn {
 export interface AgentScript {
   turns: ScriptedTurn[];
   tools: Record<string, unknown>;
+  /** Decisions on require_approval tools, by tool name. */
+  approvals: Record<string, unknown>;
 }
 
 /** Whether a mock of `block` is a model script rather than outputs. */
@@ -35,7 +39,8 @@ export function splitAgentScripts(
   for (const [node, mock] of Object.entries(mocks ?? {})) {
     if (isAgentScript(agent.nodes[node]?.block, mock)) {
       const tools = mock.tools !== null && typeof mock.tools === 'object' ? (mock.tools as Record<string, unknown>) : {};
-      scripts.set(node, { turns: mock.turns as ScriptedTurn[], tools });
+      const approvals = mock.approvals !== null && typeof mock.approvals === 'object' ? (mock.approvals as Record<string, unknown>) : {};
+      scripts.set(node, { turns: mock.turns as ScriptedTurn[], tools, approvals });
     } else outputs[node] = mock;
   }
   return { mocks: outputs, scripts };
@@ -55,6 +60,7 @@ export function withAgentScripts(base: BlockAttemptFn, scripts: Map<string, Agen
         agentTools: {
           ...port,
           model: scriptedModel(request.context.nodeId, script),
+          approvals: scriptedApprovals(request.context.nodeId, script),
           run: async (call) => {
             const name = String(call.tool.name);
             if (!Object.hasOwn(script.tools, name)) return port.run(call);
@@ -64,6 +70,24 @@ export function withAgentScripts(base: BlockAttemptFn, scripts: Map<string, Agen
         },
       },
     });
+  };
+}
+
+/** The script's decisions on require_approval tools; a call it does not decide fails the node, naming the fix. */
+function scriptedApprovals(nodeId: string, script: AgentScript): AgentApprovalPort {
+  return {
+    decisions: async (calls) => {
+      const decided = new Map<string, 'approved' | 'rejected'>();
+      for (const call of calls) {
+        const decision = script.approvals[call.tool];
+        if (decision === 'approve' || decision === 'reject') decided.set(call.call_id, decision === 'approve' ? 'approved' : 'rejected');
+      }
+      return decided;
+    },
+    wait: (calls) =>
+      new Error(
+        `tool ${calls.map((c) => c.tool).join(', ')} of "${nodeId}" needs a reviewer's approval: decide it in the mock with approvals: { ${calls[0]!.tool}: approve } (or reject)`,
+      ),
   };
 }
 

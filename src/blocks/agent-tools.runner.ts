@@ -1,12 +1,24 @@
 // The tool port of ai.agent (BlockContext.agentTools), in-process: a block tool runs through the checked
 // block runner (validated-run.ts) inside the ai.agent attempt, with the model's arguments plus its entry's
 // constants (constants win), only the credentials its entry names (resolved for the execution's user as a
-// node of the graph would be; never a system default), and a URL outside its `hosts` refused. Whatever a
-// tool yields or throws is scrubbed of that tool's secrets before the model sees it. Agent tools (child
-// executions) and reviews are not served here yet: ai-agent.tools.ts refuses them at validation.
+// node of the graph would be, with the execution's file trust for entries its agent file gives; never a
+// system default), and a URL outside its `hosts` refused. Whatever a tool yields or throws is scrubbed of
+// that tool's secrets before the model sees it. Reviews of require_approval calls come through `approvals`
+// (executions/worker/tool-approvals.ts), agent tools' child executions through `children`
+// (executions/worker/tool-children.ts); the loop uses those ports, `run` serves block tools.
 import { urlMatchesHosts } from '../common/credential-hosts.js';
 import { SecretScrubber } from '../common/secret-scrubber.js';
-import type { AgentToolCall, AgentToolPort, BlockContext, BlockDefinition, BlockLookup, BlockYield, ResolvedCredential } from './block.types.js';
+import type {
+  AgentApprovalPort,
+  AgentChildPort,
+  AgentToolCall,
+  AgentToolPort,
+  BlockContext,
+  BlockDefinition,
+  BlockLookup,
+  BlockYield,
+  ResolvedCredential,
+} from './block.types.js';
 import type { CredentialResolver } from './credential-resolver.js';
 import { FORBIDDEN_TOOL_BLOCKS } from './library/ai/ai-agent.tools.js';
 import { validatedRun } from './validated-run.js';
@@ -19,6 +31,16 @@ export interface AgentToolDeps {
   resolver?: CredentialResolver;
   /** Where ai.agent conversations are stored, by node execution id (executions: ai_agent_conversations). */
   checkpoints?: AgentCheckpointStore | undefined;
+  /**
+   * The node's `tools` as its agent FILE gives them, when the execution has file trust (release-2.md section
+   * 1; absent or undefined: none): a tool entry equal to one of these gets operator credentials by file trust,
+   * exactly as a node of the file would. Entries that came another way (a link, an expression) do not.
+   */
+  fileTools?: ((nodeId: string) => readonly unknown[] | undefined) | undefined;
+  /** Agent tools as child executions, by node execution id and user (a durable execution's; absent: agent tools cannot run). */
+  children?: ((nodeExecutionId: string, userId: string) => AgentChildPort | undefined) | undefined;
+  /** Reviews of require_approval tool calls, by node execution id (a durable execution's; absent: none can be asked for). */
+  approvals?: ((nodeExecutionId: string) => AgentApprovalPort | undefined) | undefined;
 }
 
 export interface AgentCheckpointStore {
@@ -37,10 +59,14 @@ export function withAgentTools(base: AttemptRunner, deps: AgentToolDeps): Attemp
 export function blockToolPort(context: BlockContext, deps: AgentToolDeps): AgentToolPort {
   const store = deps.checkpoints;
   const id = context.nodeExecutionId;
+  const approvals = deps.approvals?.(id);
+  const children = deps.children?.(id, context.userId);
   return {
     blocks: deps.blocks,
     run: (call) => runBlockTool(call, context, deps),
     ...(store ? { checkpoint: { load: () => store.load(id), save: (state: unknown) => store.save(id, state) } } : {}),
+    ...(approvals ? { approvals } : {}),
+    ...(children ? { children } : {}),
   };
 }
 
@@ -51,7 +77,7 @@ async function runBlockTool(
 ): Promise<{ ok: true; result: unknown } | { ok: false; error: string }> {
   const entry = call.tool;
   const blockId = typeof entry.block === 'string' ? entry.block : undefined;
-  if (!blockId) return { ok: false, error: 'agent tools are not available yet (they need child executions); use a block tool' };
+  if (!blockId) return { ok: false, error: 'agent tools start child executions, which only an execution on the server can do (mock the tool in a test)' };
   const block = deps.blocks.get(blockId);
   if (!block || block.trigger || block.suspend || FORBIDDEN_TOOL_BLOCKS.has(blockId)) return { ok: false, error: `block "${blockId}" cannot be a tool` };
   const constants = isDict(entry.inputs) ? entry.inputs : {};
@@ -66,7 +92,8 @@ async function runBlockTool(
     }
     if (!urlMatchesHosts(url, hosts)) return { ok: false, error: `url "${inputs.url}" is outside this tool's hosts (${hosts.join(', ')})` };
   }
-  const credentials = await toolCredentials(block, isDict(entry.credentials) ? (entry.credentials as Record<string, string>) : {}, context, deps);
+  const fromFile = deps.fileTools?.(context.nodeId)?.some((fileEntry) => JSON.stringify(fileEntry) === JSON.stringify(entry)) === true;
+  const credentials = await toolCredentials(block, isDict(entry.credentials) ? (entry.credentials as Record<string, string>) : {}, context, deps, fromFile);
   if ('error' in credentials) return { ok: false, error: credentials.error };
   const scrubber = SecretScrubber.of(Object.values(credentials.resolved));
   try {
@@ -90,6 +117,7 @@ async function toolCredentials(
   names: Record<string, string>,
   context: BlockContext,
   deps: AgentToolDeps,
+  fromFile: boolean,
 ): Promise<{ resolved: Record<string, ResolvedCredential> } | { error: string }> {
   const specs = block.credentials ?? {};
   const missing = Object.entries(specs).filter(([field, spec]) => !spec.optional && names[field] === undefined);
@@ -98,7 +126,7 @@ async function toolCredentials(
   }
   if (!Object.keys(names).length) return { resolved: {} };
   if (!deps.resolver) return { error: 'credentials cannot be resolved here' };
-  const resolution = await deps.resolver.resolve({ block, names, userId: context.userId });
+  const resolution = await deps.resolver.resolve({ block, names, userId: context.userId, ...(fromFile ? { fileTrusted: Object.keys(names) } : {}) });
   const resolved: Record<string, ResolvedCredential> = {};
   for (const field of Object.keys(names)) if (resolution.credentials[field]) resolved[field] = resolution.credentials[field];
   const problems = resolution.problems.filter((p) => Object.keys(names).some((field) => p.pointer === `/credentials/${field}`));

@@ -115,6 +115,47 @@ export interface AgentModelPort {
   }>;
 }
 
+/** A tool call that needs a reviewer's approval (require_approval), as the review shows it. */
+export interface ToolApprovalRequest {
+  /** Unique within the node execution (the model call's number and the call's id). */
+  call_id: string;
+  tool: string;
+  arguments: Record<string, unknown>;
+}
+
+/** Reviews of require_approval tool calls (a durable execution only). */
+export interface AgentApprovalPort {
+  /** How the reviews of these calls ended, by call_id: approved, or rejected (also a timeout or a cancel); undecided ones are left out. */
+  decisions(calls: ToolApprovalRequest[]): Promise<Map<string, 'approved' | 'rejected'>>;
+  /**
+   * Asks for reviews of these calls; answers the error the attempt throws at once. The node then waits
+   * (WAITING, reason `tool`) without a slot, and runs again once every review ended, continuing its
+   * stored conversation.
+   */
+  wait(requests: ToolApprovalRequest[]): Error;
+}
+
+/** An agent tool call: a child execution of `agent` with the model's arguments as its inputs. */
+export interface ToolChildRequest {
+  /** Unique within the node execution (the model call's number and the call's id). */
+  call_id: string;
+  agent: string;
+  inputs: Record<string, unknown>;
+}
+
+/** How an agent tool's child execution ended: its outputs, or why it failed. */
+export type ToolChildResult = { ok: true; outputs: Record<string, unknown[]> } | { ok: false; error: string };
+
+/** Agent tools (child executions; a durable execution only). */
+export interface AgentChildPort {
+  /** The `input` names of an agent the execution's user may run; undefined for one that does not exist or is not theirs. */
+  agentInputs(name: string): Promise<string[] | undefined>;
+  /** The children of these calls that finished, by call_id. */
+  results(calls: ToolChildRequest[]): Promise<Map<string, ToolChildResult>>;
+  /** Starts these children; answers the error the attempt throws at once (the node waits, reason `tool`, and runs again once all finished). */
+  start(calls: ToolChildRequest[]): Error;
+}
+
 /** Runs ai.agent tools; every outcome is redacted of the tool's secrets before it comes back. */
 export interface AgentToolPort {
   /** The blocks tools are made of (their input pins are the tools' parameters). */
@@ -125,6 +166,10 @@ export interface AgentToolPort {
   model?: AgentModelPort;
   /** The conversation stored for this node execution (null: none yet), saved after every step; absent: not durable. */
   checkpoint?: { load(): Promise<unknown>; save(state: unknown): Promise<void> };
+  /** Agent tools as child executions; absent: an agent tool call comes back to the model as an error. */
+  children?: AgentChildPort;
+  /** Reviews for require_approval tools; absent: such a tool call comes back to the model as an error. */
+  approvals?: AgentApprovalPort;
   run(call: AgentToolCall): Promise<{ ok: true; result: unknown } | { ok: false; error: string }>;
 }
 

@@ -133,5 +133,9 @@ function toWaitReason(stored: NodeRunRecord['waiting_for'], resumeAt: number | n
     return { kind: 'child_execution', ...(typeof stored.execution_id === 'string' ? { execution_id: stored.execution_id } : {}) };
   if (stored.kind === 'review') return { kind: 'review', delay_ms: delay, ...(typeof stored.review_id === 'string' ? { review_id: stored.review_id } : {}) };
   if (stored.kind === 'event') return { kind: 'event', key: String(stored.key), delay_ms: delay };
+  if (stored.kind === 'tool') {
+    const ids = (list: unknown) => (Array.isArray(list) ? list.map(String) : []);
+    return { kind: 'tool', review_ids: ids(stored.review_ids), child_ids: ids(stored.child_ids), delay_ms: delay };
+  }
   return null;
 }

@@ -19,6 +19,8 @@ export interface WaitOwner {
   graph_version: number;
   /** The execution's user. */
   user_id: string;
+  /** The ai.agent tool call a review approves (one review per node execution and call); absent for human.review. */
+  tool_call_id?: string;
 }
 
 export interface OutsideWaits {
@@ -26,6 +28,8 @@ export interface OutsideWaits {
   openReview(owner: WaitOwner, request: ReviewRequest): Promise<{ id: string; expires_at: string } | { error: NodeError }>;
   /** The reviews among `ids` that ended (decided, timed out, cancelled). */
   reviewEnds(ids: string[]): Promise<Array<{ id: string; end: ReviewEnd }>>;
+  /** How the tool-call reviews of an ai.agent node execution ended, by tool call id (pending ones are left out). */
+  toolReviewEnds(nodeExecutionId: string): Promise<Map<string, ReviewEnd>>;
   /** Times the review out unless it was decided first; answers how it ended (null: no such review). */
   expireReview(id: string): Promise<ReviewEnd | null>;
   /** Starts waiting: consumes a buffered event for it at once when one is there (then dispatches). */

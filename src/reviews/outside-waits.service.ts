@@ -26,6 +26,11 @@ export class OutsideWaitsService implements OutsideWaits {
     return (await this.reviews.ended(ids)).map((row) => ({ id: row.id, end: reviewEnd(row) }));
   }
 
+  async toolReviewEnds(nodeExecutionId: string): Promise<Map<string, ReviewEnd>> {
+    const rows = await this.reviews.ofToolCalls(nodeExecutionId);
+    return new Map(rows.filter((row) => row.status !== 'pending').map((row) => [row.tool_call_id, reviewEnd(row)]));
+  }
+
   async expireReview(id: string): Promise<ReviewEnd | null> {
     const row = await this.reviews.expire(id);
     return row && row.status !== 'pending' ? reviewEnd(row) : null;

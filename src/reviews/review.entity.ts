@@ -26,7 +26,7 @@ export interface ReviewDecisionRecord {
 @Entity({ name: 'reviews' })
 @Check('reviews_status_check', sqlIn('status', REVIEW_STATUSES))
 @Check('reviews_on_timeout_check', sqlIn('on_timeout', ['reject', 'approve', 'fail']))
-@Unique('reviews_node_execution_id_key', ['node_execution_id'])
+@Unique('reviews_node_execution_id_tool_call_id_key', ['node_execution_id', 'tool_call_id'])
 @Index('reviews_execution_id_idx', ['execution_id'])
 @Index('reviews_pending_graph_id_idx', ['graph_id'], { where: `status = 'pending'` })
 @Index('reviews_created_at_idx', ['created_at', 'id'])
@@ -44,6 +44,10 @@ export class ReviewEntity {
   /** The waiting node execution: one review per node run (a re-run after a crash finds it). */
   @Column({ type: 'uuid' })
   node_execution_id!: string;
+
+  /** The ai.agent tool call this review approves ('' for a human.review node): one review per node run and call. */
+  @Column({ type: 'text', default: '' })
+  tool_call_id!: string;
 
   @Column({ type: 'text' })
   node_id!: string;

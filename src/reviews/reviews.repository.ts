@@ -28,7 +28,11 @@ export class ReviewsRepository {
    */
   async open(owner: WaitOwner, request: ReviewRequest, reviewers: StoredReviewers, max: number): Promise<{ row: ReviewRow; created: boolean } | 'limit'> {
     return this.dataSource.transaction(async (manager) => {
-      const existing = (await manager.query(`${SELECT} WHERE r.node_execution_id = $1`, [owner.node_execution_id])) as ReviewRow[];
+      const call = owner.tool_call_id ?? '';
+      const existing = (await manager.query(`${SELECT} WHERE r.node_execution_id = $1 AND r.tool_call_id = $2`, [
+        owner.node_execution_id,
+        call,
+      ])) as ReviewRow[];
       if (existing[0]) return { row: existing[0], created: false };
       // One opener per agent at a time, so the count and the insert agree.
       await manager.query(`SELECT pg_advisory_xact_lock(hashtext('reviews:' || $1))`, [owner.graph_id]);
@@ -38,9 +42,9 @@ export class ReviewsRepository {
       )) as [{ pending: number }];
       if (pending >= max) return 'limit';
       const inserted = (await manager.query(
-        `INSERT INTO reviews (execution_id, node_execution_id, node_id, graph_id, user_id, title, body, data, decisions, schema, reviewers, on_timeout, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10::jsonb, $11::jsonb, $12, now() + make_interval(secs => $13::float8 / 1000))
-         ON CONFLICT (node_execution_id) DO NOTHING RETURNING id`,
+        `INSERT INTO reviews (execution_id, node_execution_id, node_id, graph_id, user_id, title, body, data, decisions, schema, reviewers, on_timeout, expires_at, tool_call_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10::jsonb, $11::jsonb, $12, now() + make_interval(secs => $13::float8 / 1000), $14)
+         ON CONFLICT (node_execution_id, tool_call_id) DO NOTHING RETURNING id`,
         [
           owner.execution_id,
           owner.node_execution_id,
@@ -55,11 +59,17 @@ export class ReviewsRepository {
           JSON.stringify(reviewers),
           request.on_timeout,
           request.timeout_ms,
+          call,
         ],
       )) as Array<{ id: string }>;
-      const [row] = (await manager.query(`${SELECT} WHERE r.node_execution_id = $1`, [owner.node_execution_id])) as ReviewRow[];
+      const [row] = (await manager.query(`${SELECT} WHERE r.node_execution_id = $1 AND r.tool_call_id = $2`, [owner.node_execution_id, call])) as ReviewRow[];
       return { row: row!, created: inserted.length > 0 };
     });
+  }
+
+  /** The tool-call reviews of one ai.agent node execution. */
+  async ofToolCalls(nodeExecutionId: string): Promise<ReviewRow[]> {
+    return (await this.dataSource.query(`${SELECT} WHERE r.node_execution_id = $1 AND r.tool_call_id <> ''`, [nodeExecutionId])) as ReviewRow[];
   }
 
   async get(id: string): Promise<ReviewRow | null> {

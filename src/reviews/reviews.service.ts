@@ -125,6 +125,11 @@ export class ReviewsService {
     return this.repository.ended(ids);
   }
 
+  /** The tool-call reviews of an ai.agent node execution. */
+  async ofToolCalls(nodeExecutionId: string): Promise<ReviewRow[]> {
+    return this.repository.ofToolCalls(nodeExecutionId);
+  }
+
   async executionEnded(executionId: string): Promise<void> {
     await this.repository.cancelForExecution(executionId);
   }

@@ -43,11 +43,17 @@ export type WaitReason =
   /** human.review: the review row (set by a durable runner once opened), due as a timeout after `delay_ms`. */
   | { kind: 'review'; review_id?: string; delay_ms: number }
   /** wait.event: an event on `key`, due as a timeout after `delay_ms`. */
-  | { kind: 'event'; key: string; delay_ms: number };
+  | { kind: 'event'; key: string; delay_ms: number }
+  /**
+   * ai.agent: tool calls waiting on their reviews (require_approval) and child executions (agent tools);
+   * runs again once all ended; the reviews time out after `delay_ms`.
+   */
+  | { kind: 'tool'; review_ids: string[]; child_ids?: string[]; delay_ms: number };
 
 /** The API's `waiting_reason` of a WaitReason (release-2.md section 3: review|event|delay|child|tool). */
-export function waitingReasonOf(reason: WaitReason): 'review' | 'event' | 'delay' | 'child' {
+export function waitingReasonOf(reason: WaitReason): 'review' | 'event' | 'delay' | 'child' | 'tool' {
   if (reason.kind === 'child_execution') return 'child';
+  if (reason.kind === 'tool') return 'tool';
   if (reason.kind === 'review' || reason.kind === 'event') return reason.kind;
   return 'delay';
 }

@@ -58,6 +58,22 @@ describe('ExecutionScheduler events', () => {
     expect(done.execution).toMatchObject({ status: 'COMPLETED', outputs: { r: [1] } });
   });
 
+  it('runs an ai.agent again under the same attempt once the reviews of its tool calls ended, holding no slot meanwhile', () => {
+    const s = scheduler(graph({ x: input('x'), f: 'test.pass', r: out('r') }, ['x.value -> f.value', 'f.value -> r.value']), { maxParallel: 1 });
+    s.seed({ inputs: { x: 1 } });
+    const [run] = s.takeReady().started;
+    s.suspend(run!.id, { kind: 'tool', review_ids: ['rv1'], delay_ms: 1_000 });
+    expect(run!.status).toBe('WAITING');
+    expect(s.counts).toMatchObject({ running: 0, waiting: 1 });
+    expect(s.retryDue(run!.id).changed).toEqual([]);
+    s.toolsDecided(run!.id);
+    expect(run!.status).toBe('QUEUED');
+    const [again] = s.takeReady().started;
+    expect(again).toBe(run);
+    expect(again!.attempt).toBe(1);
+    expect(s.attemptSucceeded(again!.id, [['value', 1]]).execution).toMatchObject({ status: 'COMPLETED', outputs: { r: [1] } });
+  });
+
   it('delivers streaming yields at once, skips sequence numbers already delivered, and never retries after a yield', () => {
     const s = scheduler(
       graph({ x: input('x'), it: { block: 'test.iterate', retry: { attempts: 3, backoff: 'fixed', delay: 1 } }, p: 'test.pass', r: out('r') }, [

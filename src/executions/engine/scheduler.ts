@@ -236,8 +236,19 @@ export class ExecutionScheduler {
 
   /** A retry backoff is over: the run is QUEUED for its next attempt. */
   retryDue(runId: string): Step {
+    return this.requeueWaiting(runId, 'retry');
+  }
+
+  /** The reviews an ai.agent run waited on (require_approval tools) ended: it runs again and continues its conversation. */
+  toolsDecided(runId: string): Step {
+    return this.requeueWaiting(runId, 'tool');
+  }
+
+  private requeueWaiting(runId: string, kind: 'retry' | 'tool'): Step {
     const run = this.state.activeRun(runId);
-    if (run && run.status === NodeRunStatus.WAITING && run.waiting_for?.kind === 'retry') {
+    if (run && run.status === NodeRunStatus.WAITING && run.waiting_for?.kind === kind) {
+      // An ai.agent that waited on reviews goes on with the same attempt (takeReady adds one back): charged once, its retries untouched.
+      if (kind === 'tool') run.attempt = Math.max(0, run.attempt - 1);
       this.state.release(run);
       this.state.enqueue(run);
       // Its node's slot was held through the backoff: with a `concurrency`, it goes ahead of the node's later runs.

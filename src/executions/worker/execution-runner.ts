@@ -6,6 +6,8 @@
 // drain, lose, finish.
 import type { Logger } from 'pino';
 import { withAgentTools } from '../../blocks/agent-tools.runner.js';
+import { ToolApprovals } from './tool-approvals.js';
+import { toolPortDeps } from './tool-trust.js';
 import { runValidatedBlock } from '../../blocks/validated-run.js';
 import { EngineErrorCode, executionTimeout } from '../engine/engine.errors.js';
 import { NodeRunStatus, ExecutionStatus, isFinalRunStatus, type NodeRunRecord, type Step } from '../engine/engine.types.js';
@@ -29,7 +31,7 @@ export type * from './execution-runner.types.js';
 export const PARK_AFTER_MS = 2_000;
 const DEADLINE = 'execution-deadline';
 /** Waits with a due time the runner arms (a delay's end; a review's or an event wait's timeout). */
-const TIMED_WAITS = new Set(['delay', 'review', 'event']);
+const TIMED_WAITS = new Set(['delay', 'review', 'event', 'tool']);
 
 export class ExecutionRunner {
   private readonly scheduler: ExecutionScheduler;
@@ -86,6 +88,7 @@ export class ExecutionRunner {
       armDelay: (run) => this.waits.arm(run),
       poke: () => this.poke(),
     };
+    const approvals = deps.toolApprovals ?? new ToolApprovals(deps.outside ?? null);
     this.attempts = new NodeAttempts(
       host,
       execution,
@@ -94,9 +97,12 @@ export class ExecutionRunner {
       attemptSetting(execution, limits),
       {
         ...deps,
-        runBlock: deps.runBlock ?? withAgentTools(runValidatedBlock, { ...deps, checkpoints: deps.conversations }),
+        runBlock:
+          deps.runBlock ?? withAgentTools(runValidatedBlock, { ...deps, ...toolPortDeps(execution, graph, approvals, deps.toolChildren, deps.conversations) }),
         timers: this.clock,
         outside: deps.outside ?? null,
+        approvals,
+        toolChildren: deps.toolChildren ?? null,
       },
       this.logger,
     );

@@ -11,6 +11,8 @@ import type { ChildRow } from './child-watch.js';
 import type { ClaimedExecution, ExecutionWrite, WrittenExecution } from './execution-store.repository.js';
 import type { RunWrite } from '../node-run-rows.js';
 import type { OutsideWaits } from '../outside-waits.types.js';
+import type { ToolApprovals } from './tool-approvals.js';
+import type { ToolChildren } from './tool-children.js';
 
 export interface RunnerLimits {
   maxParallel: number;
@@ -47,6 +49,10 @@ export interface RunnerDeps {
   attemptEnded(block: string, ok: boolean, seconds: number): void;
   /** Reviews and event waits (absent: human.review and wait.event nodes fail). */
   outside?: OutsideWaits | null;
+  /** The worker's record of reviews ai.agent attempts asked for (absent: the runner keeps its own). */
+  toolApprovals?: ToolApprovals;
+  /** The worker's record of child executions ai.agent attempts asked for (absent: agent tools cannot run). */
+  toolChildren?: ToolChildren;
   finished(written: WrittenExecution, execution: ClaimedExecution, error: unknown, outputs: Record<string, unknown[]> | null): void;
 }
 

@@ -11,6 +11,9 @@ import { effectiveVars } from '../../agent-format/agent.vars.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import type { VarOverrideFile } from '../../config/vars.loader.js';
 import { withAgentTools } from '../../blocks/agent-tools.runner.js';
+import { ToolApprovals } from './tool-approvals.js';
+import { toolPortDeps } from './tool-trust.js';
+import { inputNames, ToolChildren } from './tool-children.js';
 import { runValidatedBlock } from '../../blocks/validated-run.js';
 import type { ExecutionAdmission } from '../admission/execution-admission.service.js';
 import type { CompiledGraphs } from '../compiled-graphs.js';
@@ -42,6 +45,10 @@ export class ExecutionWorker {
   private readonly writer: StepWriter;
   private readonly slotWaiters: Array<() => void> = [];
   private renewTimer: NodeJS.Timeout | null = null;
+  /** The reviews ai.agent attempts ask for (require_approval tools), shared by this worker's runners. */
+  private readonly approvals: ToolApprovals;
+  /** The child executions ai.agent attempts start (agent tools), shared by this worker's runners. */
+  private readonly children: ToolChildren;
   private stopping = false;
   /** Slots reserved by claims in flight (so concurrent offers never overfill the worker). */
   private claiming = 0;
@@ -62,6 +69,12 @@ export class ExecutionWorker {
     private readonly logger: Logger,
   ) {
     this.writer = new StepWriter(store, this.owner, (children, manager) => sources.admission.children(children, manager));
+    this.approvals = new ToolApprovals(deps.outside ?? null);
+    this.children = new ToolChildren({
+      childVersion: (graphId, version, userId) => sources.admission.childVersion(graphId, version, userId),
+      inputsOf: async (graphId, version) => inputNames(await this.graph(graphId, version)),
+      childResults: (ids) => store.childResults(ids),
+    });
   }
 
   get held(): number {
@@ -122,7 +135,7 @@ export class ExecutionWorker {
       const graph = await this.graph(claimed.graph_id, claimed.graph_version);
       claimed.vars = await this.varsOf(claimed, graph);
       if (claimed.retry_of) claimed.replay = await this.replayBook(claimed, graph);
-      const runBlock = this.blockRunner(claimed, claimed.vars, (await this.version(claimed, graph)).expressions);
+      const runBlock = this.blockRunner(claimed, graph, (await this.version(claimed, graph)).expressions);
       const stored = claimed.fresh ? [] : await this.store.runs(id);
       const runner = new ExecutionRunner(
         claimed,
@@ -140,6 +153,8 @@ export class ExecutionWorker {
         {
           ...this.deps,
           runBlock,
+          toolApprovals: this.approvals,
+          toolChildren: this.children,
           write: (write) => this.writer.write(write),
           childResults: (ids) => this.store.childResults(ids),
           childVersion: (graphId, version, userId) => this.sources.admission.childVersion(graphId, version, userId),
@@ -228,8 +243,11 @@ export class ExecutionWorker {
   }
 
   /** The block runner of one execution: its node constants' `${{ }}` evaluated against its vars, trigger and facts. */
-  private blockRunner(claimed: ClaimedExecution, vars: Record<string, unknown>, expressions: Map<string, ExpressionSite[]>): BlockAttemptFn {
-    const run = this.deps.runBlock ?? withAgentTools(runValidatedBlock, { ...this.deps, checkpoints: this.deps.conversations });
+  private blockRunner(claimed: ClaimedExecution, graph: CompiledGraph, expressions: Map<string, ExpressionSite[]>): BlockAttemptFn {
+    const vars = claimed.vars ?? {};
+    const run =
+      this.deps.runBlock ??
+      withAgentTools(runValidatedBlock, { ...this.deps, ...toolPortDeps(claimed, graph, this.approvals, this.children, this.deps.conversations) });
     const startedAt = claimed.started_at ? new Date(claimed.started_at).toISOString() : new Date().toISOString();
     const source = claimed.source ?? 'api';
     return withExpressions(run, expressions, {

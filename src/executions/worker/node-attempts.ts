@@ -9,7 +9,7 @@ import type { CredentialResolver } from '../../blocks/credential-resolver.js';
 import { noAgentNamed } from '../../agent-format/agent.problems.js';
 import type { AttemptOutcome, BlockAttemptFn } from '../engine/block-attempt.js';
 import { EngineError, EngineErrorCode, toNodeError, type NodeError } from '../engine/engine.errors.js';
-import { NodeRunStatus, type NodeRun, type Step } from '../engine/engine.types.js';
+import { NodeRunStatus, type NodeRun, type Step, type WaitReason } from '../engine/engine.types.js';
 import type { CompiledGraph, CompiledNode } from '../engine/graph.compiler.js';
 import { needsCredentials, runNodeAttempt, type AttemptPorts, type AttemptSetting } from '../engine/node-attempt.js';
 import type { ExecutionScheduler } from '../engine/scheduler.js';
@@ -22,6 +22,8 @@ import type { NewChildExecution } from '../admission/admission.types.js';
 import type { ClaimedExecution } from './execution-store.repository.js';
 import type { RunExtras } from '../node-run-rows.js';
 import type { OutsideWaits, WaitOwner } from '../outside-waits.types.js';
+import { openToolWaits, waitOwner, type ToolApprovals } from './tool-approvals.js';
+import type { ToolChildren } from './tool-children.js';
 
 /** Streaming yields a block may make before earlier ones are written (they are written in groups). */
 export const STREAM_WINDOW = 512;
@@ -39,6 +41,9 @@ export interface AttemptDeps {
   attemptEnded(block: string, ok: boolean, seconds: number): void;
   /** Reviews and event waits (null: this worker cannot open them, the node fails). */
   outside: OutsideWaits | null;
+  /** The reviews and child executions ai.agent attempts asked for (require_approval tools, agent tools). */
+  approvals: ToolApprovals | null;
+  toolChildren: ToolChildren | null;
 }
 
 /** What attempts need from their runner. */
@@ -115,7 +120,7 @@ export class NodeAttempts {
     const started = Date.now();
     const node = this.graph.nodes.get(run.node)!;
     runNodeAttempt(this.ports, this.setting, run, node, controller, node.streaming ? this.streamYields(run.id) : undefined)
-      .then((outcome) => (isSuspension(outcome) ? this.suspend(run, node, outcome) : outcome))
+      .then((outcome) => (isSuspension(outcome) ? this.suspend(run, node, outcome) : this.toolWait(run, node, outcome)))
       .catch((error: unknown): AttemptOutcome => ({ ok: false, error: toNodeError(error) }))
       .then((outcome) => {
         if (outcome === 'suspended') return;
@@ -196,13 +201,7 @@ export class NodeAttempts {
     const { due, child } = suspension;
     if (suspension.review || suspension.event) return this.suspendOutside(run, node, suspension);
     if (due) {
-      this.controllers.delete(run.id);
-      void this.host.post(() => {
-        this.extras.resumeAt.set(run.id, this.deps.timers.now() + due.delay_ms);
-        const step = this.host.scheduler.suspend(run.id, suspension.reason);
-        if (run.status === NodeRunStatus.WAITING) queueMicrotask(() => this.host.armDelay(run));
-        return step;
-      });
+      void this.waitTimed(run, suspension.reason, this.deps.timers.now() + due.delay_ms);
       return 'suspended';
     }
     const execution = this.execution;
@@ -251,15 +250,7 @@ export class NodeAttempts {
           message: `Node "${node.id}" (${node.blockId}) cannot wait here: this worker keeps no reviews or event waits.`,
         },
       };
-    const execution = this.execution;
-    const owner: WaitOwner = {
-      execution_id: execution.id,
-      node_execution_id: run.id,
-      node_id: node.id,
-      graph_id: execution.graph_id,
-      graph_version: execution.graph_version,
-      user_id: execution.user_id,
-    };
+    const owner = this.owner(run, node);
     let reason = suspension.reason;
     let dueAt = this.deps.timers.now() + (suspension.review?.timeout_ms ?? suspension.event?.timeout_ms ?? 0);
     if (suspension.review) {
@@ -268,16 +259,39 @@ export class NodeAttempts {
       reason = { kind: 'review', review_id: opened.id, delay_ms: suspension.review.timeout_ms };
       dueAt = new Date(opened.expires_at).getTime();
     }
-    this.controllers.delete(run.id);
-    await this.host.post(() => {
-      this.extras.resumeAt.set(run.id, dueAt);
-      const step = this.host.scheduler.suspend(run.id, reason);
-      if (run.status === NodeRunStatus.WAITING) queueMicrotask(() => this.host.armDelay(run));
-      return step;
-    });
+    await this.waitTimed(run, reason, dueAt);
     // The WAITING row is written: an event buffered before it is consumed now (an event posted later finds the row).
     if (suspension.event && run.status === NodeRunStatus.WAITING) await port.openEventWait(owner, suspension.event);
     this.host.poke();
     return 'suspended';
+  }
+
+  /** An ai.agent attempt that asked for reviews or children (not stopped or timed out): the node waits on them (reason `tool`). */
+  private async toolWait(run: NodeRun, node: CompiledNode, outcome: AttemptOutcome): Promise<AttemptOutcome | 'suspended'> {
+    const waits = { reviews: this.deps.approvals?.take(run.id) ?? [], children: this.deps.toolChildren?.take(run.id) ?? [] };
+    if ((!waits.reviews.length && !waits.children.length) || outcome.ok || outcome.error.code !== EngineErrorCode.NODE_FAILED) return outcome;
+    const opened = await openToolWaits(this.deps, this.owner(run, node), run, node, waits, this.setting.suspension);
+    if ('error' in opened) return { ok: false, error: opened.error };
+    await this.waitTimed(run, opened.reason, opened.dueAt, opened.children);
+    this.host.poke();
+    return 'suspended';
+  }
+
+  /** The node is WAITING (no slot), its children written with that row; with a due time, its timer is armed. */
+  private async waitTimed(run: NodeRun, reason: WaitReason, dueAt: number | null, children: NewChildExecution[] = []): Promise<void> {
+    this.controllers.delete(run.id);
+    await this.host.post(() => {
+      if (dueAt !== null) this.extras.resumeAt.set(run.id, dueAt);
+      const step = this.host.scheduler.suspend(run.id, reason);
+      if (run.status === NodeRunStatus.WAITING) {
+        this.children.push(...children);
+        if (dueAt !== null) queueMicrotask(() => this.host.armDelay(run));
+      }
+      return step;
+    });
+  }
+
+  private owner(run: NodeRun, node: CompiledNode): WaitOwner {
+    return waitOwner(this.execution, run.id, node.id);
   }
 }

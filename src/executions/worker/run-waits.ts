@@ -38,7 +38,7 @@ export class RunWaits {
     private readonly logger: Logger,
   ) {
     this.children = new ChildWatch((ids) => deps.childResults(ids));
-    this.outside = new OutsideWatch(deps.outside ?? null);
+    this.outside = new OutsideWatch(deps.outside ?? null, (ids) => deps.childResults(ids));
   }
 
   /** Delivers the results of finished children; answers whether any was. Throws when they cannot be read. */
@@ -61,7 +61,9 @@ export class RunWaits {
   /** Arms a WAITING run's timer: a delay's end, or a review's or event's timeout. */
   arm(run: NodeRun): void {
     const inMs = Math.max(0, (this.resumeAt.get(run.id) ?? this.clock.now()) - this.clock.now());
-    if (run.waiting_for?.kind === 'review' || run.waiting_for?.kind === 'event') {
+    // An ai.agent waiting only on child executions has no timeout: the children's ends wake it.
+    if (run.waiting_for?.kind === 'tool' && run.waiting_for.review_ids.length === 0) return;
+    if (run.waiting_for?.kind === 'review' || run.waiting_for?.kind === 'event' || run.waiting_for?.kind === 'tool') {
       const expire = () =>
         void this.outside
           .expire(run)
@@ -73,9 +75,15 @@ export class RunWaits {
     this.timers.arm(run.id, inMs, () => void this.host.post(() => this.ending(run.id, { ok: true, yields: delayYields(run) })));
   }
 
-  private postOutside(run: NodeRun, outcome: AttemptOutcome): void {
+  private postOutside(run: NodeRun, outcome: AttemptOutcome | 'resume'): void {
     this.timers.clear(run.id);
-    void this.host.post(() => (run.status === NodeRunStatus.WAITING ? this.ending(run.id, outcome) : emptyStep()));
+    void this.host.post(() => {
+      if (run.status !== NodeRunStatus.WAITING) return emptyStep();
+      if (outcome !== 'resume') return this.ending(run.id, outcome);
+      // An ai.agent's tool reviews ended: the attempt that asked closes, and the node runs again from its stored conversation.
+      this.host.endAttempt(run.id, null);
+      return this.host.scheduler.toolsDecided(run.id);
+    });
   }
 
   /** The node's outcome as the core's step, its attempt record closed. */

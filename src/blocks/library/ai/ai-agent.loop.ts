@@ -3,9 +3,11 @@
 // object) and failing tools go back to the model as tool errors; the trace (`steps`) records each call with
 // its result cut to maxResultBytes. An output schema gets one repair turn. `onStep` sees the conversation
 // after every step (the checkpoint hook).
-import type { AgentToolPort, JsonSchema } from '../../block.types.js';
+import type { AgentToolPort, JsonSchema, ToolChildResult } from '../../block.types.js';
 import { BlockError } from '../../blocks.errors.js';
 import { compileDataSchema, problemsFromErrors } from '../../pin-validation.js';
+import { childResults } from './ai-agent.children.js';
+import { approvalVerdicts, NO_APPROVAL_HERE, REJECTED_BY_REVIEWER, type ApprovalVerdict } from './ai-agent.approvals.js';
 import type { AgentMessage, AgentModel, AgentToolCallText, AgentToolResultText } from './ai-agent.wire.js';
 import type { ToolEntry, ToolSpec } from './ai-agent.tools.js';
 import { addUsage, type LlmUsage } from './llm-provider.js';
@@ -38,6 +40,8 @@ export interface AgentCheckpoint {
   modelCalls: number;
   toolCalls: number;
   repaired: boolean;
+  /** Set while the last turn's calls wait on reviews (require_approval) or child executions (agent tools): they were not in flight, so not re-runs. */
+  awaitingApproval?: true;
 }
 
 export interface AgentLoopRequest {
@@ -84,11 +88,15 @@ export async function runAgentLoop(request: AgentLoopRequest): Promise<AgentLoop
   let modelCalls = resume?.modelCalls ?? 0;
   let toolCalls = resume?.toolCalls ?? 0;
   let repaired = resume?.repaired ?? false;
-  const save = () => request.onStep?.({ version: 1, messages, steps, usage, modelCalls, toolCalls, repaired });
+  let awaiting = resume?.awaitingApproval === true;
+  const save = () =>
+    request.onStep?.({ version: 1, messages, steps, usage, modelCalls, toolCalls, repaired, ...(awaiting ? { awaitingApproval: true as const } : {}) });
   // A stored model turn whose tool calls have no results yet: they were in flight, and run again.
   const last = messages[messages.length - 1];
   let pending =
-    last?.role === 'assistant' ? { calls: last.tool_calls, text: last.content, usage: last.usage ?? { input_tokens: 0, output_tokens: 0 }, rerun: true } : null;
+    last?.role === 'assistant'
+      ? { calls: last.tool_calls, text: last.content, usage: last.usage ?? { input_tokens: 0, output_tokens: 0 }, rerun: !awaiting }
+      : null;
   for (;;) {
     let turn = pending;
     pending = null;
@@ -131,7 +139,18 @@ export async function runAgentLoop(request: AgentLoopRequest): Promise<AgentLoop
       continue;
     }
     const calls = turn.calls;
-    const outcomes = await Promise.all(calls.map((call) => runCall(call, byName, port, signal)));
+    const beforeWait = async () => {
+      awaiting = true;
+      await save();
+    };
+    const verdicts = await approvalVerdicts(calls, byName, port, modelCalls, beforeWait);
+    const children = await childResults(calls, byName, port, modelCalls, verdicts, beforeWait);
+    if (awaiting) {
+      // Every review is decided: from here the calls run, and a crash mid-run makes them re-runs.
+      awaiting = false;
+      await save();
+    }
+    const outcomes = await Promise.all(calls.map((call) => runCall(call, byName, port, signal, verdicts.get(call.id), children.get(call.id))));
     const results: AgentToolResultText[] = [];
     calls.forEach((call, i) => {
       const outcome = outcomes[i]!;
@@ -155,7 +174,14 @@ export async function runAgentLoop(request: AgentLoopRequest): Promise<AgentLoop
 
 type CallOutcome = { ok: true; result: unknown; arguments: unknown } | { ok: false; error: string; arguments: unknown };
 
-async function runCall(call: AgentToolCallText, byName: Map<string, ToolEntry>, port: AgentToolPort, signal: AbortSignal): Promise<CallOutcome> {
+async function runCall(
+  call: AgentToolCallText,
+  byName: Map<string, ToolEntry>,
+  port: AgentToolPort,
+  signal: AbortSignal,
+  verdict: ApprovalVerdict | undefined,
+  child: ToolChildResult | undefined,
+): Promise<CallOutcome> {
   const tool = byName.get(call.name);
   let args: unknown;
   try {
@@ -171,6 +197,9 @@ async function runCall(call: AgentToolCallText, byName: Map<string, ToolEntry>, 
   if (args === null || typeof args !== 'object' || Array.isArray(args)) {
     return { ok: false, error: `the arguments of ${call.name} must be a JSON object`, arguments: args };
   }
+  if (verdict === 'rejected') return { ok: false, error: REJECTED_BY_REVIEWER, arguments: args };
+  if (verdict === 'unavailable') return { ok: false, error: NO_APPROVAL_HERE, arguments: args };
+  if (child) return child.ok ? { ok: true, result: child.outputs, arguments: args } : { ok: false, error: child.error, arguments: args };
   try {
     const outcome = await port.run({ tool: tool as unknown as Record<string, unknown>, arguments: args as Record<string, unknown>, signal });
     return outcome.ok ? { ok: true, result: outcome.result, arguments: args } : { ok: false, error: outcome.error, arguments: args };

@@ -12,9 +12,6 @@ export const FORBIDDEN_TOOL_BLOCKS = new Set(['input', 'output', 'agent.run', 'a
 /** Blocks that reach any URL: a tool of one needs `hosts` or a constant `url`. */
 const URL_BLOCKS = new Set(['http.request']);
 
-/** The marker a validation error carries while reviews are not in this tree (the hook point: toolNeedsApproval). */
-export const APPROVAL_NOT_AVAILABLE = 'require_approval needs human.review (coming): reviews are not available in this release yet; remove it for now';
-
 export interface ToolEntry {
   name: string;
   block?: string;
@@ -76,8 +73,6 @@ export function checkTools(tools: unknown, lookups: ToolCheckLookups): ToolProbl
     if (entry.description !== undefined && typeof entry.description !== 'string') problems.push({ path: at('description'), message: 'description is text' });
     if (entry.require_approval !== undefined && typeof entry.require_approval !== 'boolean') {
       problems.push({ path: at('require_approval'), message: 'require_approval is true or false' });
-    } else if (entry.require_approval === true && !toolApprovalAvailable()) {
-      problems.push({ path: at('require_approval'), message: APPROVAL_NOT_AVAILABLE });
     }
     if (hasBlock && !hasAgent) problems.push(...checkBlockTool(entry, lookups.blocks).map((p) => ({ path: at(...p.path), message: p.message })));
     if (hasAgent && !hasBlock) {
@@ -86,8 +81,6 @@ export function checkTools(tools: unknown, lookups: ToolCheckLookups): ToolProbl
           path: at('agent'),
           message: `tool "${String(name)}" calls agent "${String(entry.agent)}", but there is no agent named "${String(entry.agent)}"`,
         });
-      } else if (!agentToolsAvailable()) {
-        problems.push({ path: at('agent'), message: AGENT_TOOLS_NOT_AVAILABLE });
       }
     }
   });
@@ -123,22 +116,6 @@ function checkBlockTool(entry: Record<string, unknown>, blocks: BlockLookup): To
     problems.push({ path: [], message: `a ${id} tool needs hosts: [...] (where the model may send requests) or a constant url under inputs` });
   }
   return problems;
-}
-
-/** Agent tools need child executions started from inside an ai.agent attempt: not in this tree yet. */
-export const AGENT_TOOLS_NOT_AVAILABLE =
-  'agent tools are not available yet (they need durable child executions from ai.agent); call a block tool, or use agent.run';
-
-export function agentToolsAvailable(): boolean {
-  return false;
-}
-
-/**
- * The hook point for require_approval: true once reviews (human.review, suspension kind `review`) are in
- * this tree and the tool port can open one. Until then a tool that asks for approval is refused.
- */
-export function toolApprovalAvailable(): boolean {
-  return false;
 }
 
 /** The JSON Schema the model sees for a block tool: its input pins less the entry's constants. */

@@ -25,7 +25,8 @@ export const aiAgentBlock = defineBlock({
     'A language model that calls tools (blocks and agents listed in `tools`) until it can answer `task`. Tool calls the model asks for ' +
     'together run concurrently; results and errors go back to the model. Ends with `answer` (checked against `output_schema` when set, ' +
     'with one repair turn), or fails with AGENT_STEP_LIMIT after `max_steps` model calls or `max_tool_calls` tool calls. `steps` traces ' +
-    'every tool call. Costs credits by model (config/costs.yaml); tools pay their own costs.',
+    'every tool call. A tool with `require_approval: true` waits (without a worker slot) for a review by `reviewers`; a rejection reaches ' +
+    'the model as {"error": "rejected by reviewer"}. Costs credits by model (config/costs.yaml); tools pay their own costs.',
   inputs: {
     provider: LLM_INPUTS.provider,
     base_url: LLM_INPUTS.base_url,
@@ -42,7 +43,11 @@ export const aiAgentBlock = defineBlock({
     max_steps: withDefault(Type.Integer({ minimum: 1, maximum: 1000, description: 'The most model calls.' }), 10),
     max_tool_calls: withDefault(Type.Integer({ minimum: 0, maximum: 10000, description: 'The most tool calls, over all steps.' }), 20),
     output_schema: optional(dict(anyValue(), { description: 'A JSON Schema the final answer must fit; `answer` is then the object.' })),
-    reviewers: optional(anyValue({ description: 'Who approves tools with require_approval (as human.review).' })),
+    reviewers: optional(
+      anyValue({
+        description: 'Who approves tools with require_approval: {users: [handles], roles: [admin|user]} as human.review (default the agent owner).',
+      }),
+    ),
   },
   outputs: {
     answer: anyValue({ description: 'The final answer: text, or the object when output_schema is set.' }),
@@ -52,7 +57,9 @@ export const aiAgentBlock = defineBlock({
   async *run(inputs, context) {
     const port = context.agentTools;
     if (!port) throw invalidPin(AI_AGENT, 'tools', 'tools cannot run here (ai.agent runs inside an execution or `trellis test`)');
-    const problems = checkTools(inputs.tools, { blocks: port.blocks, ...(port.agentInputs ? { agentInputs: (n: string) => port.agentInputs!(n) } : {}) });
+    // The agents of agent tools, as this execution's user may run them: one they may not is refused before the model sees any tool.
+    const agentInputs = await agentInputsOf(inputs.tools, port);
+    const problems = checkTools(inputs.tools, { blocks: port.blocks, ...(agentInputs ? { agentInputs } : {}) });
     if (problems.length) {
       throw invalidPin(AI_AGENT, 'tools', problems.map((p) => `tools[${p.path.join('.')}]: ${p.message}`).join('; '));
     }
@@ -61,7 +68,7 @@ export const aiAgentBlock = defineBlock({
       if (problem) throw invalidPin(AI_AGENT, 'output_schema', `is not a usable JSON Schema: ${problem}`);
     }
     const tools = inputs.tools as unknown as ToolEntry[];
-    const specs = toolSpecs(tools, port.blocks, port.agentInputs ? (n) => port.agentInputs!(n) : undefined);
+    const specs = toolSpecs(tools, port.blocks, agentInputs);
     const result = await runAgentLoop({
       model: port.model ? { turn: (_system, messages) => port.model!.turn(messages) } : providerModel(inputs, context),
       tools,
@@ -82,6 +89,17 @@ export const aiAgentBlock = defineBlock({
     yield ['answer', result.answer] as const;
   },
 });
+
+/** A lookup of the agent tools' inputs (undefined: not looked up here, as in `trellis test` without a child port). */
+async function agentInputsOf(tools: unknown, port: NonNullable<BlockContext['agentTools']>): Promise<((name: string) => string[] | undefined) | undefined> {
+  if (port.children) {
+    const names = Array.isArray(tools) ? tools.map((t) => (t as { agent?: unknown })?.agent).filter((a): a is string => typeof a === 'string') : [];
+    const found = new Map<string, string[] | undefined>();
+    for (const name of new Set(names)) found.set(name, await port.children.agentInputs(name));
+    return (name) => found.get(name);
+  }
+  return port.agentInputs ? (name) => port.agentInputs!(name) : undefined;
+}
 
 /** The node's provider through its SDK, every failure a clear block error. */
 function providerModel(inputs: Parameters<typeof prepareLlm>[1], context: BlockContext): AgentModel {

@@ -1,0 +1,131 @@
+// kill -9 of the worker while an ai.agent's tool runs: the next worker continues the stored conversation.
+// Counted: the model call that finished is not repeated (2 model calls in all), the tool that was running
+// runs again under the at-least-once rule (2 tool requests), and the trace marks that step `rerun`.
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { ServerResponse } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { sendJson, startHttpPeer, type HttpPeer } from '../blocks/peers/http-peer.js';
+import { openAiCompletion, startLlmPeer, type LlmPeer } from '../blocks/peers/llm-peers.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { ensureBuilt, SERVER_MAIN } from '../helpers/built.js';
+import { TEST_REDIS_URL } from '../helpers/queue.js';
+import { waitFor } from '../helpers/wait.js';
+import { link, node, saveAgent } from './graphs.fixture.js';
+
+const ADMIN = 'test-admin-key-aiagent-recovery-01';
+
+describe('an ai.agent across kill -9 mid-loop', () => {
+  let t: TestApp;
+  let llm: LlmPeer;
+  let api: HttpPeer;
+  const workers: ChildProcess[] = [];
+  /** The first tool request is held open (the worker dies meanwhile); later ones are answered. */
+  const held: ServerResponse[] = [];
+
+  function startWorker(): ChildProcess {
+    const child = spawn(process.execPath, [SERVER_MAIN, '--role', 'worker'], {
+      cwd: process.cwd(),
+      env: {
+        ...process.env,
+        TRELLIS_ENV: 'test',
+        DATABASE_URL: t.database.url,
+        REDIS_URL: TEST_REDIS_URL,
+        TRELLIS_QUEUE_PREFIX: t.config.queuePrefix,
+        TRELLIS_ADMIN_API_KEY: ADMIN,
+        PORT: '0',
+        LOG_LEVEL: 'warn',
+        TRELLIS_EXECUTOR__LEASE: '2s',
+        TRELLIS_CREDITS__ENABLED: 'false',
+        TRELLIS_HTTP__ALLOW_PRIVATE_ADDRESSES: 'true',
+        TRELLIS_INTEGRATIONS__OPENAI__BASE_URL: `${llm.url}/v1`,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    workers.push(child);
+    return child;
+  }
+
+  beforeAll(async () => {
+    await ensureBuilt();
+    llm = await startLlmPeer('/v1/chat/completions');
+    api = await startHttpPeer((req, res) => {
+      if (api.requests.length === 1) return void held.push(res);
+      sendJson(res, 200, { issue: req.url });
+    });
+    t = await createTestApp({ label: 'aiagentrecover', redis: true, role: 'api', env: { TRELLIS_ADMIN_API_KEY: ADMIN } });
+    await saveAgent(t.dataSource, {
+      name: 'durable-agent',
+      nodes: {
+        task: node('input', { name: 'task', type: 'string' }),
+        brain: node('ai.agent', {
+          provider: 'openai_compatible',
+          model: 'local-model',
+          tools: [{ name: 'get_issue', block: 'http.request', hosts: [`http://127.0.0.1:${api.port}`], inputs: { method: 'GET' } }],
+        }),
+        answer: node('output', { name: 'answer' }),
+        steps: node('output', { name: 'steps' }),
+      },
+      links: [link('task.value', 'brain.task'), link('brain.answer', 'answer.value'), link('brain.steps', 'steps.value')],
+    });
+  }, 300_000);
+
+  afterAll(async () => {
+    for (const child of workers) if (child.exitCode === null) child.kill('SIGKILL');
+    for (const res of held) res.destroy();
+    await t?.close();
+    await llm?.close();
+    await api?.close();
+  });
+
+  it('repeats no finished model call, re-runs the tool that was running, and says so in the trace', async () => {
+    const call = openAiCompletion('', { prompt_tokens: 11, completion_tokens: 3 });
+    (call.body as { choices: { message: Record<string, unknown> }[] }).choices[0]!.message = {
+      role: 'assistant',
+      content: null,
+      refusal: null,
+      tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_issue', arguments: JSON.stringify({ url: `${api.url}/issues/7` }) } }],
+    };
+    llm.script(call, openAiCompletion('Label: bug', { prompt_tokens: 20, completion_tokens: 4 }));
+    const first = startWorker();
+    const res = await request(t.http)
+      .post('/api/graphs/durable-agent/execute')
+      .set('X-API-Key', ADMIN)
+      .send({ inputs: { task: 'Triage issue 7' } });
+    expect(res.status).toBe(202);
+    const id = (res.body.id ?? res.body.execution_id) as string;
+    await waitFor(
+      () => api.requests.length,
+      (n) => n === 1,
+      { what: 'the tool to be running', timeoutMs: 60_000 },
+    );
+    const stored = (await t.dataSource.query(
+      `SELECT c.state FROM ai_agent_conversations c JOIN node_executions n ON n.id = c.node_execution_id WHERE n.execution_id = $1`,
+      [id],
+    )) as Array<{ state: { modelCalls: number; toolCalls: number } }>;
+    expect(stored[0]!.state).toMatchObject({ modelCalls: 1, toolCalls: 1 });
+    first.kill('SIGKILL');
+    await waitFor(() => first.exitCode !== null || first.signalCode !== null, Boolean, { what: 'the worker to die' });
+    expect(llm.calls()).toHaveLength(1);
+
+    startWorker();
+    const done = await waitFor(
+      () =>
+        t.dataSource.query(`SELECT status, outputs FROM executions WHERE id = $1`, [id]) as Promise<
+          Array<{ status: string; outputs: Record<string, unknown[]> }>
+        >,
+      (rows) => rows[0]?.status === 'COMPLETED' || rows[0]?.status === 'FAILED',
+      { timeoutMs: 60_000, what: 'the second worker to finish the execution' },
+    );
+    expect(done[0]!.status).toBe('COMPLETED');
+    expect(done[0]!.outputs.answer).toEqual(['Label: bug']);
+    const steps = done[0]!.outputs.steps![0] as Array<Record<string, unknown>>;
+    expect(steps).toEqual([expect.objectContaining({ step: 1, tool: 'get_issue', rerun: true, result: expect.objectContaining({ status: 200 }) })]);
+    // Two model calls in all: the first (finished before the kill) was not repeated.
+    expect(llm.calls()).toHaveLength(2);
+    // The tool ran twice: once when the worker died, once again on the next worker.
+    expect(api.requests.map((r) => r.url)).toEqual(['/issues/7', '/issues/7']);
+    const resent = (llm.calls()[1]!.json as { messages: Array<{ role: string }> }).messages.map((m) => m.role);
+    expect(resent).toEqual(['user', 'assistant', 'tool']);
+  }, 180_000);
+});

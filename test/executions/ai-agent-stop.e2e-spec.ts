@@ -1,0 +1,82 @@
+// Stopping an execution while its ai.agent waits on a tool: the running tool is cancelled (its outgoing
+// request is aborted), the execution and the node end CANCELLED, and the model is not called again.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { ServerResponse } from 'node:http';
+import request from 'supertest';
+import { startHttpPeer, type HttpPeer } from '../blocks/peers/http-peer.js';
+import { openAiCompletion, startLlmPeer, type LlmPeer } from '../blocks/peers/llm-peers.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { waitFor } from '../helpers/wait.js';
+import { node, saveAgent } from './graphs.fixture.js';
+
+const ADMIN = 'test-admin-key-aiagent-stop-012345';
+
+describe('stopping an ai.agent mid-loop', () => {
+  let t: TestApp;
+  let llm: LlmPeer;
+  let api: HttpPeer;
+  /** The tool's request, held open until the client goes away. */
+  const held: { response?: ServerResponse; closed: boolean } = { closed: false };
+
+  beforeAll(async () => {
+    llm = await startLlmPeer('/v1/chat/completions');
+    api = await startHttpPeer((_req, res) => {
+      held.response = res;
+      res.on('close', () => void (held.closed = true));
+    });
+    t = await createTestApp({
+      label: 'aiagentstop',
+      env: { TRELLIS_ADMIN_API_KEY: ADMIN },
+      overrides: { credits: { enabled: false }, http: { allow_private_addresses: true }, integrations: { openai: { base_url: `${llm.url}/v1` } } },
+    });
+    await saveAgent(t.dataSource, {
+      name: 'slow-tool',
+      nodes: {
+        brain: node('ai.agent', {
+          provider: 'openai_compatible',
+          model: 'local-model',
+          task: 'Fetch it',
+          tools: [{ name: 'fetch', block: 'http.request', hosts: [`http://127.0.0.1:${api.port}`], inputs: { method: 'GET' } }],
+        }),
+      },
+      links: [],
+    });
+  });
+  afterAll(async () => {
+    held.response?.destroy();
+    await t?.close();
+    await llm?.close();
+    await api?.close();
+  });
+
+  it('cancels the running tool, ends the execution and the node CANCELLED, and calls the model no more', async () => {
+    const call = openAiCompletion('');
+    (call.body as { choices: { message: Record<string, unknown> }[] }).choices[0]!.message = {
+      role: 'assistant',
+      content: null,
+      refusal: null,
+      tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'fetch', arguments: JSON.stringify({ url: `${api.url}/slow` }) } }],
+    };
+    llm.script(call, openAiCompletion('never asked for'));
+    const started = await request(t.http).post('/api/graphs/slow-tool/execute').set('X-API-Key', ADMIN).send({});
+    expect(started.status).toBe(202);
+    const id = (started.body.id ?? started.body.execution_id) as string;
+    await waitFor(
+      () => api.requests.length,
+      (n) => n === 1,
+      { what: 'the tool to send its request', timeoutMs: 20_000 },
+    );
+
+    const stopped = await request(t.http).post(`/api/graphs/slow-tool/executions/${id}/stop`).set('X-API-Key', ADMIN);
+    expect(stopped.status).toBe(200);
+    await waitFor(() => held.closed, Boolean, { what: "the tool's request to be aborted", timeoutMs: 10_000 });
+    const done = await waitFor(
+      async () => (await request(t.http).get(`/api/executions/${id}`).set('X-API-Key', ADMIN)).body as Record<string, unknown>,
+      (e) => e.status === 'CANCELLED' && (e.node_executions as Array<{ status: string }>).every((n) => n.status !== 'RUNNING'),
+      { what: 'the execution CANCELLED with no node running', timeoutMs: 10_000 },
+    );
+    expect((done.node_executions as Array<{ node_id: string; status: string }>).find((n) => n.node_id === 'brain')!.status).toBe('CANCELLED');
+    expect(llm.calls()).toHaveLength(1);
+    expect(api.requests).toHaveLength(1);
+  });
+});
