@@ -16,7 +16,7 @@
  * - `cancel()`, `fail(error)` (execution timeout and other platform failures found by the shell).
  * Events for runs that are no longer active, or after the execution finished, change nothing.
  *
- * This file holds the events and the retry decision; the parts they share are pure modules beside it:
+ * This file holds the events; the parts they share are pure modules beside it: attempt-failure.ts (retry or fail),
  * execution-state.ts (runs, ready queue, counters), run-delivery.ts (fan-out along links, admission of
  * complete runs, the error pin), finish-policy.ts (when and how the execution ends), seeding.ts, node-inbox.ts.
  *
@@ -48,12 +48,12 @@
  * - Rows must be read back in `seq` order: keep `seq` in a column, or insert rows with clock_timestamp() so
  *   (created_at, id) keeps creation order within one transaction.
  */
-import { EngineErrorCode, isPlatformFailure, isRetriable, toNodeError, type ExecutionError, type NodeError } from './engine.errors.js';
+import { handleFailedAttempt } from './attempt-failure.js';
+import { EngineErrorCode, toNodeError, type ExecutionError, type NodeError } from './engine.errors.js';
 import { NodeRunStatus, ExecutionStatus, type NodeRun, type NodeYield, type Seed, type Step, type WaitReason } from './engine.types.js';
 import { ExecutionState, type ExecutionSnapshot } from './execution-state.js';
 import { finishExecution, settle } from './finish-policy.js';
 import type { CompiledGraph } from './graph.compiler.js';
-import { retryDelay, shouldRetry } from './retry.js';
 import type { ReplayBook } from './replay.js';
 import { RunDelivery } from './run-delivery.js';
 import { planSeed } from './seeding.js';
@@ -187,7 +187,7 @@ export class ExecutionScheduler {
     const run = this.state.activeRun(runId);
     if (!run || run.status !== NodeRunStatus.RUNNING) return this.state.step.take();
     if (pin === 'error') {
-      this.handleFailure(run, toNodeError(value));
+      handleFailedAttempt(this.state, this.delivery, run, toNodeError(value));
     } else if (seq > run.delivered_seq) {
       run.delivered_seq = seq;
       this.state.step.touch(run);
@@ -218,7 +218,7 @@ export class ExecutionScheduler {
 
   attemptFailed(runId: string, error: NodeError): Step {
     const run = this.state.activeRun(runId);
-    if (run) this.handleFailure(run, error);
+    if (run) handleFailedAttempt(this.state, this.delivery, run, error);
     return this.conclude();
   }
 
@@ -281,29 +281,5 @@ export class ExecutionScheduler {
 
   private settle(): void {
     settle(this.state, () => this.delivery.flushOneGather());
-  }
-
-  /** A failed attempt: a platform failure fails the execution; else a retry if attempts are left, else the run fails for good. */
-  private handleFailure(run: NodeRun, error: NodeError): void {
-    const state = this.state;
-    const node = state.node(run);
-    state.release(run);
-    state.step.touch(run);
-    if (isPlatformFailure(error.code)) {
-      run.status = NodeRunStatus.FAILED;
-      run.error = error;
-      finishExecution(state, ExecutionStatus.FAILED, { ...error, node_id: node.id });
-      return;
-    }
-    const streamed = node.streaming && run.delivered_seq > 0;
-    if (isRetriable(error.code) && !streamed && shouldRetry(node.retry, run.attempt, error)) {
-      const delay = retryDelay(node.retry, run.attempt, error);
-      run.status = NodeRunStatus.WAITING;
-      run.waiting_for = { kind: 'retry', attempt: run.attempt + 1, delay_ms: delay };
-      state.active.add(run);
-      state.step.retry(run, delay);
-      return;
-    }
-    this.delivery.failRun(run, error);
   }
 }
