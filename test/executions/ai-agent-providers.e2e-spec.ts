@@ -152,7 +152,7 @@ describe('ai.agent provider edge cases', () => {
     for (const name of ['edge-openai', 'edge-anthropic']) {
       const done = await run(name);
       expect(done.status).toBe('FAILED');
-      expect((done.error as { message: string }).message).toMatch(/LLM_REFUSED/);
+      expect(done.error).toMatchObject({ code: 'LLM_REFUSED', message: expect.stringMatching(/refused to answer: .*[^.]\. Rephrase the prompt\.$/) });
     }
   });
 });

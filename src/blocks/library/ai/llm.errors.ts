@@ -41,7 +41,11 @@ export function malformedAnswer(target: LlmTarget, what: string): BlockError {
 }
 
 export function refusedAnswer(target: LlmTarget, refusal: string): BlockError {
-  return new BlockError(LlmErrorCode.REFUSED, `The model ${target.model} refused to answer: ${refusal.slice(0, 300)}. Rephrase the prompt.`, details(target));
+  return new BlockError(
+    LlmErrorCode.REFUSED,
+    `The model ${target.model} refused to answer: ${refusal.slice(0, 300).replace(/[.\s]+$/, '')}. Rephrase the prompt.`,
+    details(target),
+  );
 }
 
 export function details(target: LlmTarget): Record<string, unknown> {
