@@ -9,6 +9,7 @@ import { AiAgentConversations1796700000000 } from './1796700000000-AiAgentConver
 import { RetryFromFailure1796800000000 } from './1796800000000-RetryFromFailure.js';
 import { IntegrationVersions1796840000000 } from './1796840000000-IntegrationVersions.js';
 import { AgentSyncHistory1796850000000 } from './1796850000000-AgentSyncHistory.js';
+import { WebhookReplayHeaders1796870000000 } from './1796870000000-WebhookReplayHeaders.js';
 
 export const MIGRATIONS: Function[] = [
   InitialSchema1795320551026,
@@ -21,4 +22,5 @@ export const MIGRATIONS: Function[] = [
   RetryFromFailure1796800000000,
   IntegrationVersions1796840000000,
   AgentSyncHistory1796850000000,
+  WebhookReplayHeaders1796870000000,
 ];
