@@ -10,6 +10,7 @@ import { RetryFromFailure1796800000000 } from './1796800000000-RetryFromFailure.
 import { ToolReviews1796830000000 } from './1796830000000-ToolReviews.js';
 import { IntegrationVersions1796840000000 } from './1796840000000-IntegrationVersions.js';
 import { AgentSyncHistory1796850000000 } from './1796850000000-AgentSyncHistory.js';
+import { WebhookReplayHeaders1796870000000 } from './1796870000000-WebhookReplayHeaders.js';
 
 export const MIGRATIONS: Function[] = [
   InitialSchema1795320551026,
@@ -23,4 +24,5 @@ export const MIGRATIONS: Function[] = [
   ToolReviews1796830000000,
   IntegrationVersions1796840000000,
   AgentSyncHistory1796850000000,
+  WebhookReplayHeaders1796870000000,
 ];

@@ -27,6 +27,10 @@ export class WebhookDeliveryEntity {
   @Column({ type: 'jsonb', nullable: true })
   response!: unknown;
 
+  /** The headers of an answer shaped by `http_response`, replayed with its status; null for the documented JSON answers (replayed as 200). */
+  @Column({ type: 'jsonb', nullable: true })
+  headers!: Record<string, string> | null;
+
   @Column({ type: 'uuid', array: true, default: () => "'{}'" })
   execution_ids!: string[];
 

@@ -1,7 +1,8 @@
 // Answering early (release-2.md section 3): a trigger.webhook with `respond: by_output` answers the caller
 // with the first value of the http_response output while the execution goes on (a 3 s delay after it);
 // the test measures when the answer came and when the execution ended. Without an http_response value the
-// request is answered as ?wait= does, at the execution's end or when the wait passes.
+// request is answered as ?wait= does, at the execution's end or when the wait passes. An Idempotency-Key
+// resend replays the early answer's status, headers and body.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import type { TestApp } from '../helpers/app.js';
@@ -80,6 +81,27 @@ describe('trigger.webhook respond: by_output', () => {
       .outputs;
     expect(outputs.late).toEqual([{ name: 'ada' }]);
     expect(outputs.http_response).toHaveLength(1);
+  });
+
+  it('replays an early answer to a resend with the same Idempotency-Key: same status, headers and body, no new execution', async () => {
+    const first = await request(t.http).post('/webhooks/early/hook').set('Idempotency-Key', 'early-1').send({ name: 'grace' });
+    expect(first.status).toBe(201);
+    const again = await request(t.http).post('/webhooks/early/hook').set('Idempotency-Key', 'early-1').send({ name: 'grace' });
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual({ accepted: 'grace' });
+    expect(again.headers['x-early']).toBe('yes');
+    expect(again.headers['x-content-type-options']).toBe('nosniff');
+    expect(again.headers['content-security-policy']).toBe(first.headers['content-security-policy']);
+    expect(again.headers['content-type']).toBe(first.headers['content-type']);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    const rows = (await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM executions WHERE graph_id = 'early' AND trigger_event->'body'->>'name' = 'grace'`,
+    )) as Array<{
+      n: number;
+    }>;
+    expect(rows[0]!.n).toBe(1);
+    // The same key with another body is still a conflict.
+    expect((await request(t.http).post('/webhooks/early/hook').set('Idempotency-Key', 'early-1').send({ name: 'other' })).status).toBe(409);
   });
 
   it('answers as ?wait= does when the execution ends without an http_response value', async () => {

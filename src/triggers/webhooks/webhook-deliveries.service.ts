@@ -37,7 +37,7 @@ export class WebhookDeliveries {
     const existing = await this.repository.find(delivery.scope, delivery.key);
     return {
       created: false,
-      existing: existing ?? { body_hash: delivery.body_hash, status_code: first.status_code, response: first.response, execution_ids: [] },
+      existing: existing ?? { body_hash: delivery.body_hash, status_code: first.status_code, response: first.response, headers: null, execution_ids: [] },
     };
   }
 }

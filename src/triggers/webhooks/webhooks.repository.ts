@@ -16,6 +16,8 @@ export interface StoredDelivery {
   body_hash: string;
   status_code: number | null;
   response: unknown;
+  /** Set when the first answer was shaped by `http_response`: a replay answers its status and these headers. */
+  headers: Record<string, string> | null;
   execution_ids: string[];
 }
 
@@ -23,6 +25,7 @@ export interface StoredDelivery {
 export interface DeliveryAnswer {
   status_code: number;
   response: unknown;
+  headers?: Record<string, string> | null;
 }
 
 @Injectable()
@@ -47,7 +50,7 @@ export class WebhooksRepository {
     const rows = await this.query<{ key: string }>(
       `INSERT INTO webhook_deliveries AS d (scope, key, body_hash, status_code, response, execution_ids, expires_at)
        VALUES ($1, $2, $3, $4, $5::jsonb, $6::uuid[], now() + make_interval(secs => $7::float8 / 1000))
-       ON CONFLICT (scope, key) DO UPDATE SET body_hash = EXCLUDED.body_hash, status_code = EXCLUDED.status_code, response = EXCLUDED.response,
+       ON CONFLICT (scope, key) DO UPDATE SET body_hash = EXCLUDED.body_hash, status_code = EXCLUDED.status_code, response = EXCLUDED.response, headers = NULL,
          execution_ids = EXCLUDED.execution_ids, created_at = now(), expires_at = EXCLUDED.expires_at
        WHERE d.expires_at < now()
        RETURNING d.key`,
@@ -59,7 +62,7 @@ export class WebhooksRepository {
 
   async find(scope: string, key: string): Promise<StoredDelivery | null> {
     const rows = await this.query<StoredDelivery>(
-      `SELECT body_hash, status_code, response, execution_ids FROM webhook_deliveries WHERE scope = $1 AND key = $2`,
+      `SELECT body_hash, status_code, response, headers, execution_ids FROM webhook_deliveries WHERE scope = $1 AND key = $2`,
       [scope, key],
     );
     return rows[0] ?? null;
@@ -67,11 +70,12 @@ export class WebhooksRepository {
 
   /** Replaces the stored first answer (a ?wait= answer known only after the execution finished). */
   async recordAnswer(scope: string, key: string, answer: DeliveryAnswer): Promise<void> {
-    await this.query(`UPDATE webhook_deliveries SET status_code = $3, response = $4::jsonb WHERE scope = $1 AND key = $2`, [
+    await this.query(`UPDATE webhook_deliveries SET status_code = $3, response = $4::jsonb, headers = $5::jsonb WHERE scope = $1 AND key = $2`, [
       scope,
       key,
       answer.status_code,
       JSON.stringify(answer.response),
+      answer.headers ? JSON.stringify(answer.headers) : null,
     ]);
   }
 

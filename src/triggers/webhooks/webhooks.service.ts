@@ -52,6 +52,8 @@ export interface WebhookRequest {
 
 /** What the controller sends: a status, a JSON (or text) body, and headers. */
 export type WebhookAnswer = Answer;
+/** An answer and whether `http_response` shaped it (then a replay answers its status and headers too). */
+type ShapedAnswer = WebhookAnswer & { shaped: boolean };
 
 @Injectable()
 export class WebhooksService {
@@ -127,12 +129,16 @@ export class WebhooksService {
         response: { execution_id: id },
       }));
       if (!result.created) {
-        if (result.existing.body_hash !== hash) throw errors.idempotencyConflict(key);
-        return { status: 200, body: result.existing.response, headers: { 'Idempotent-Replayed': 'true' } };
+        const { existing } = result;
+        if (existing.body_hash !== hash) throw errors.idempotencyConflict(key);
+        // An answer shaped by http_response replays as it was sent (release-2.md section 3); the documented JSON answers replay as 200.
+        if (existing.headers && existing.status_code !== null)
+          return { status: existing.status_code, body: existing.response, headers: { ...existing.headers, 'Idempotent-Replayed': 'true' } };
+        return { status: 200, body: existing.response, headers: { 'Idempotent-Replayed': 'true' } };
       }
       executionId = result.execution_ids[0]!;
     }
-    let answer: WebhookAnswer;
+    let answer: ShapedAnswer;
     if (trigger.respond === 'by_output') {
       answer = await this.earlyAnswer(executionId, waitMs ?? Math.min(this.config.webhooks.max_wait, MAX_WAIT_MS), trigger.graph_id);
     } else if (waitMs === null) {
@@ -143,33 +149,44 @@ export class WebhooksService {
     // A duplicate of a waited request replays what the first caller finally got.
     if (scope && key)
       await this.repository
-        .recordAnswer(scope, key, { status_code: 200, response: answer.body } satisfies DeliveryAnswer)
+        .recordAnswer(
+          scope,
+          key,
+          (answer.shaped
+            ? { status_code: answer.status, response: answer.body, headers: answer.headers }
+            : { status_code: 200, response: answer.body }) satisfies DeliveryAnswer,
+        )
         .catch((error: unknown) => this.logger.warn({ err: error }, 'could not record a webhook answer for replays'));
-    return answer;
+    return { status: answer.status, body: answer.body, headers: answer.headers };
   }
 
   /**
    * `respond: by_output`: the first `http_response` value as soon as it exists, while the execution goes
    * on; when the execution ends without one, or `waitMs` passes, the answer `?wait=` gives.
    */
-  private async earlyAnswer(executionId: string, waitMs: number, agent: string): Promise<WebhookAnswer> {
+  private async earlyAnswer(executionId: string, waitMs: number, agent: string): Promise<ShapedAnswer> {
     const outcome = await this.early.first(executionId, waitMs);
     const http = outcome.kind === 'answer' ? httpResponseFrom(outcome.value) : null;
-    if (http) return { status: http.status, body: http.body, headers: shapedAnswerHeaders(http, agent, this.config.webhooks.html_responses) };
+    if (http) return { status: http.status, body: http.body, headers: shapedAnswerHeaders(http, agent, this.config.webhooks.html_responses), shaped: true };
     return this.waitAnswer(executionId, 0, agent);
   }
 
   /** The execution after at most `waitMs`: its results (or its `http_response` output) when final, else 202. */
-  private async waitAnswer(executionId: string, waitMs: number, agent: string): Promise<WebhookAnswer> {
+  private async waitAnswer(executionId: string, waitMs: number, agent: string): Promise<ShapedAnswer> {
     const row = await this.executions.waitFor(executionId, waitMs);
     const view = executionView(row);
     if (!isFinalRunStatus(row.status)) {
-      return { status: 202, body: { execution_id: executionId, status: row.status }, headers: {} };
+      return { status: 202, body: { execution_id: executionId, status: row.status }, headers: {}, shaped: false };
     }
     const custom = row.status === 'COMPLETED' ? (view.outputs?.http_response?.[0] ?? undefined) : undefined;
     const http = custom === undefined ? null : httpResponseFrom(custom);
-    if (http) return { status: http.status, body: http.body, headers: shapedAnswerHeaders(http, agent, this.config.webhooks.html_responses) };
-    return { status: 200, body: { execution_id: executionId, status: row.status, outputs: view.outputs ?? {}, error: view.error }, headers: {} };
+    if (http) return { status: http.status, body: http.body, headers: shapedAnswerHeaders(http, agent, this.config.webhooks.html_responses), shaped: true };
+    return {
+      status: 200,
+      body: { execution_id: executionId, status: row.status, outputs: view.outputs ?? {}, error: view.error },
+      headers: {},
+      shaped: false,
+    };
   }
 
   private async verify(trigger: WebhookTrigger, request: WebhookRequest): Promise<void> {

@@ -1,0 +1,107 @@
+// An execution waiting on wait.event survives kill -9 of the worker process that parked it: the wait holds
+// no worker, the event posted while no worker runs is consumed once, and the next worker resumes the
+// execution exactly once (one wait node, one output, one consumed event).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { ensureBuilt, SERVER_MAIN } from '../helpers/built.js';
+import { TEST_REDIS_URL } from '../helpers/queue.js';
+import { waitFor } from '../helpers/wait.js';
+import { link, node, saveAgent } from '../executions/graphs.fixture.js';
+
+const ADMIN = 'test-admin-key-wait-event-recovery-01';
+
+describe('a wait.event across kill -9 of the worker', () => {
+  let t: TestApp;
+  const workers: ChildProcess[] = [];
+
+  function startWorker(): ChildProcess {
+    const child = spawn(process.execPath, [SERVER_MAIN, '--role', 'worker'], {
+      cwd: process.cwd(),
+      env: {
+        ...process.env,
+        TRELLIS_ENV: 'test',
+        DATABASE_URL: t.database.url,
+        REDIS_URL: TEST_REDIS_URL,
+        TRELLIS_QUEUE_PREFIX: t.config.queuePrefix,
+        TRELLIS_ADMIN_API_KEY: ADMIN,
+        PORT: '0',
+        LOG_LEVEL: 'warn',
+        TRELLIS_EXECUTOR__LEASE: '2s',
+        TRELLIS_QUEUE__LEASE: '2s',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    workers.push(child);
+    return child;
+  }
+
+  beforeAll(async () => {
+    await ensureBuilt();
+    t = await createTestApp({ label: 'waiteventrecover', redis: true, role: 'api', env: { TRELLIS_ADMIN_API_KEY: ADMIN } });
+    await saveAgent(t.dataSource, {
+      name: 'parked',
+      nodes: {
+        key: node('input', { name: 'key', type: 'string' }),
+        wait: node('wait.event', { timeout: '5m' }),
+        event: node('output', { name: 'event' }),
+      },
+      links: [link('key.value', 'wait.key'), link('wait.event', 'event.value')],
+    });
+  }, 300_000);
+
+  afterAll(async () => {
+    for (const child of workers) if (child.exitCode === null) child.kill('SIGKILL');
+    await t?.close();
+  });
+
+  it('resumes exactly once on a second worker when the event arrives after the first was killed', async () => {
+    const first = startWorker();
+    const res = await request(t.http)
+      .post('/api/graphs/parked/execute')
+      .set('X-API-Key', ADMIN)
+      .send({ inputs: { key: 'invoice-7' } });
+    expect(res.status).toBe(202);
+    const id = res.body.id as string;
+    await waitFor(
+      () =>
+        t.dataSource.query(
+          `SELECT n.status, e.lease_owner FROM node_executions n JOIN executions e ON e.id = n.execution_id WHERE n.execution_id = $1 AND n.node_id = 'wait'`,
+          [id],
+        ) as Promise<Array<{ status: string; lease_owner: string | null }>>,
+      (rows) => rows[0]?.status === 'WAITING' && rows[0].lease_owner === null,
+      { timeoutMs: 30_000, what: 'the wait.event node WAITING and the execution parked (no worker holds it)' },
+    );
+    first.kill('SIGKILL');
+    await waitFor(() => first.exitCode !== null || first.signalCode !== null, Boolean, { what: 'the worker to die' });
+
+    const posted = await request(t.http)
+      .post('/webhooks/parked/wait/events/invoice-7')
+      .set('X-API-Key', ADMIN)
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ amount: 42 }));
+    expect(posted.status).toBe(202);
+    // Nobody runs it: the event is consumed for the waiter, the execution still waits for a worker.
+    const consumed = (await t.dataSource.query(`SELECT consumed_by FROM wait_events WHERE key = 'invoice-7'`)) as Array<{ consumed_by: string | null }>;
+    expect(consumed).toHaveLength(1);
+    expect(consumed[0]!.consumed_by).not.toBeNull();
+    expect((await request(t.http).get(`/api/executions/${id}`).set('X-API-Key', ADMIN)).body.status).toBe('RUNNING');
+
+    startWorker();
+    const done = await waitFor(
+      () => t.dataSource.query(`SELECT status, outputs FROM executions WHERE id = $1`, [id]) as Promise<Array<{ status: string; outputs: unknown }>>,
+      (rows) => rows[0]?.status === 'COMPLETED',
+      { timeoutMs: 60_000, what: 'the second worker to resume the execution' },
+    );
+    expect(done[0]!.outputs).toEqual({ event: [{ amount: 42 }] });
+    const nodes = (await t.dataSource.query(`SELECT node_id, status FROM node_executions WHERE execution_id = $1 ORDER BY seq`, [id])) as Array<{
+      node_id: string;
+      status: string;
+    }>;
+    expect(nodes.filter((n) => n.node_id === 'wait')).toEqual([{ node_id: 'wait', status: 'COMPLETED' }]);
+    expect(nodes.filter((n) => n.node_id === 'event')).toEqual([{ node_id: 'event', status: 'COMPLETED' }]);
+    const events = (await t.dataSource.query(`SELECT count(*)::int AS n FROM wait_events WHERE key = 'invoice-7'`)) as Array<{ n: number }>;
+    expect(events[0]!.n).toBe(1);
+  }, 150_000);
+});
