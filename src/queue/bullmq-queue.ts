@@ -28,6 +28,11 @@ export function jobFireTime(job: Pick<Job, 'id' | 'opts' | 'timestamp'>): Date {
   return new Date(Number.isFinite(tail) && tail > 0 ? tail : job.timestamp);
 }
 
+/** ioredis connection states after a connection was lost (a first connect is 'wait', 'connecting' or 'connect'). */
+const LOST = new Set(['reconnecting', 'close', 'end']);
+/** How long an enqueue waits for Redis before its caller goes on without it. */
+const ENQUEUE_WAIT_MS = 3_000;
+
 export interface BullMqConnections {
   /** The shared connection for adding jobs. */
   connection: Redis;
@@ -56,9 +61,31 @@ export class BullMqQueue<T> implements DurableQueue<T> {
     return { removeOnComplete: true, removeOnFail: true, attempts: this.settings.maxAttempts, backoff: { type: 'exponential', delay: RETRY_BACKOFF_MS } };
   }
 
+  /**
+   * Throws at once while the connection is lost, and after ENQUEUE_WAIT_MS without an answer: ioredis would hold
+   * the command until Redis is back, and with it the request that enqueues (a webhook, a review decision). The
+   * callers' rows are durable in Postgres; what they failed to enqueue, the sweep enqueues when Redis is back. A
+   * command that did go out may still land later: the dedupe key makes that harmless.
+   */
   async enqueue(data: T, options: EnqueueOptions = {}): Promise<void> {
+    const status = this.connections.connection.status;
+    if (LOST.has(status)) throw new Error(`Redis is unreachable (connection ${status}): the ${this.name} job was not added`);
     const delay = Math.max(0, options.delayMs ?? 0);
-    await this.queue.add('job', data, { ...this.jobOptions, ...(options.dedupeKey ? { jobId: options.dedupeKey } : {}), ...(delay > 0 ? { delay } : {}) });
+    const added = this.queue.add('job', data, {
+      ...this.jobOptions,
+      ...(options.dedupeKey ? { jobId: options.dedupeKey } : {}),
+      ...(delay > 0 ? { delay } : {}),
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ENQUEUE_WAIT_MS} ms: the ${this.name} job may not be added`)), ENQUEUE_WAIT_MS);
+    });
+    added.catch(() => undefined);
+    try {
+      await Promise.race([added, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async repeat(key: string, schedule: RepeatSchedule, data: T): Promise<void> {
