@@ -7,6 +7,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { allBlockErrors, blockErrors, OUTBOUND_ERRORS } from './block-errors.catalog.js';
+import { asBlockError, BlockError } from './blocks.errors.js';
+import { markTransient } from '../common/errors.js';
 import { BLOCK_LIBRARY } from './library/index.js';
 import { operationBlock } from './integrations/openapi-blocks.js';
 import type { IntegrationFile, IntegrationOperation } from './openapi/integration.types.js';
@@ -95,5 +97,18 @@ describe('block error codes', () => {
     }
     expect(blockErrors('OUTBOUND_TIMEOUT', 'HTTP_STATUS').map((error) => error.transient)).toEqual([true, false]);
     expect(() => blockErrors('NO_SUCH_CODE')).toThrow(/NO_SUCH_CODE is not in block-errors.catalog.ts/);
+  });
+
+  it('marks transient an unmarked failure whose code the block declares transient, and leaves the rest to the retry rule', () => {
+    const github = BLOCK_LIBRARY.find((block) => block.id === 'github.issue.create')!;
+    const limited = asBlockError(github, new BlockError('GITHUB_RATE_LIMITED', 'rate limit', { status: 403 }));
+    expect((limited as { transient?: boolean }).transient).toBe(true);
+    // Declared permanent, or judged by its status: no mark, the engine reads details.status.
+    const refused = asBlockError(github, new BlockError('GITHUB_INVALID_REQUEST', 'no', { status: 422 }));
+    expect((refused as { transient?: boolean }).transient).toBeUndefined();
+    const http = BLOCK_LIBRARY.find((block) => block.id === 'http.request')!;
+    expect((asBlockError(http, new BlockError('HTTP_STATUS', 'busy', { status: 503 })) as { transient?: boolean }).transient).toBeUndefined();
+    // The block's own mark wins.
+    expect((asBlockError(github, markTransient(new BlockError('GITHUB_RATE_LIMITED', 'x'), false)) as { transient?: boolean }).transient).toBe(false);
   });
 });
