@@ -106,7 +106,11 @@ export class ExecutionsService {
     const created = await this.admitRetry(principal, row, version);
     // Nodes with outside effects stopped mid-attempt: the retry runs them again, so their effect may repeat.
     const compiled = await this.compiledGraphs.get(created.graph_id, created.graph_version);
-    const original = await this.repository.nodes(row.id, { limit: 10_000 });
+    // Only runs that never finished can have been stopped mid-attempt (a stop marks RUNNING ones CANCELLED).
+    const original = [
+      ...(await this.repository.nodes(row.id, { status: 'RUNNING', limit: 1000 })),
+      ...(await this.repository.nodes(row.id, { status: 'CANCELLED', limit: 1000 })),
+    ];
     const repeats = (node: string, block: string) => {
       const now = compiled?.nodes.get(node);
       return now !== undefined && now.blockId === block && now.block.sideEffects === true;
