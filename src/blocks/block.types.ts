@@ -186,6 +186,17 @@ export interface OutputYields {
   dynamic?: 'sometimes' | 'repeated';
 }
 
+/**
+ * One error code a block may fail with (release-2.md section 2), shown by GET /api/blocks. `transient`: trying
+ * again may help, so `retry.on: transient` retries it; a failure carrying an HTTP status (`details.status`) is
+ * judged by that status (408, 429 and 5xx are transient) whatever the code says.
+ */
+export interface BlockErrorSpec {
+  code: string;
+  description: string;
+  transient: boolean;
+}
+
 export interface BlockDefinition<I extends Record<string, unknown> = Record<string, unknown>> {
   /** Stable dotted slug, e.g. `text.template`. */
   id: string;
@@ -223,6 +234,8 @@ export interface BlockDefinition<I extends Record<string, unknown> = Record<stri
   sideEffects?: boolean;
   /** Output pins that do not yield exactly one value per run (graph analysis counts runs and credits by it). */
   yields?: OutputYields;
+  /** The block's own error codes (block-errors.catalog.ts); the registry adds the codes every block may give. */
+  errors?: readonly BlockErrorSpec[];
   run(inputs: I, context: BlockContext): AsyncGenerator<BlockYield, void, undefined>;
 }
 

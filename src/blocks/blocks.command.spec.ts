@@ -29,7 +29,7 @@ describe('trellis blocks', () => {
     expect(text).toContain('every block also has the error output');
   });
 
-  it("prints each block's whole description beneath its row, indented and wrapped at 100 columns", async () => {
+  it("prints each block's whole description and its own error codes beneath its row, indented and wrapped at 100 columns", async () => {
     const text = await trellis();
     const registry = new BlocksRegistry(BLOCK_LIBRARY);
     const lines = text.split('\n');
@@ -37,10 +37,22 @@ describe('trellis blocks', () => {
       const row = lines.findIndex((line) => line.startsWith(`${block.id} `));
       const beneath: string[] = [];
       for (let i = row + 1; lines[i]?.startsWith('    '); i++) beneath.push(lines[i]!);
-      expect({ id: block.id, description: beneath.map((line) => line.trim()).join(' ') }).toEqual({
+      const errorsAt = beneath.findIndex((line) => line.startsWith('    errors: '));
+      const description = errorsAt < 0 ? beneath : beneath.slice(0, errorsAt);
+      expect({ id: block.id, description: description.map((line) => line.trim()).join(' ') }).toEqual({
         id: block.id,
         description: block.description.trim().replace(/\s+/g, ' '),
       });
+      // Then the block's own error codes, the transient ones marked.
+      const own = (block.errors ?? []).map((error) => `${error.code}${error.transient ? ' (transient)' : ''}`).join(', ');
+      expect(
+        errorsAt < 0
+          ? ''
+          : beneath
+              .slice(errorsAt)
+              .map((line) => line.trim())
+              .join(' '),
+      ).toBe(own ? `errors: ${own}` : '');
       expect(beneath.every((line) => line.length <= 100)).toBe(true);
     }
     expect(text).toMatch(/\ntext\.template\s+text\s+0\s+template, values\? -> text\n {4}\S/);

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import type { BlockDefinition } from './block.types.js';
 import type { BlockDescription } from './blocks.registry.js';
+import { COMMON_BLOCK_ERRORS, ownErrorList } from './block-errors.catalog.js';
 
 export function registerBlocksCommands(program: Command, write: (text: string) => void = (text) => void process.stdout.write(text)): void {
   program
@@ -66,11 +67,19 @@ export function formatBlocksTable(rows: Array<{ block: BlockDefinition; descript
     ...lines.flatMap((line, index) => [
       format(line),
       ...wrap(rows[index]!.description.description, DESCRIPTION_WIDTH).map((text) => `${DESCRIPTION_INDENT}${text}`),
+      ...errorLines(rows[index]!.description),
     ]),
     '',
     `${rows.length} blocks. ? marks an optional input; every block also has the error output. Schemas: trellis blocks --json.`,
+    `Any block may also fail with ${ownErrorList(COMMON_BLOCK_ERRORS, [], '')}.`,
     '',
   ].join('\n');
+}
+
+/** `errors: CODE (transient), CODE...`, wrapped: the block's own codes (retry.on: transient retries the transient ones). */
+function errorLines(description: BlockDescription): string[] {
+  const list = ownErrorList(description.errors, undefined, '');
+  return list ? wrap(`errors: ${list}`, DESCRIPTION_WIDTH).map((text) => `${DESCRIPTION_INDENT}${text}`) : [];
 }
 
 const DESCRIPTION_INDENT = '    ';

@@ -55,6 +55,17 @@ export class ExecuteBlockAnswer {
   outputs!: BlockOutputView[];
 }
 
+export class BlockErrorView {
+  @ApiProperty({ example: 'LLM_RATE_LIMITED', description: 'The code a node error carries (error.code); `retry.on` may list it.' })
+  code!: string;
+
+  @ApiProperty({ example: 'The provider is rate limiting the key (429).' })
+  description!: string;
+
+  @ApiProperty({ description: 'Trying again may help: `retry.on: transient` retries it.' })
+  transient!: boolean;
+}
+
 export class BlockView implements BlockDescription {
   @ApiProperty({ example: 'text.template' })
   id!: string;
@@ -92,6 +103,13 @@ export class BlockView implements BlockDescription {
     description: 'Input pin -> whether its string constants may hold ${{ }} expressions.',
   })
   expressions!: BlockDescription['expressions'];
+
+  @ApiProperty({
+    type: [BlockErrorView],
+    description:
+      "Every error code the block may fail with: its own, then those any block may give. A node's `retry.on: transient` retries the transient ones; a failure carrying an HTTP status (details.status) is judged by it (408, 429 and 5xx are transient).",
+  })
+  errors!: BlockErrorView[];
 }
 
 export class BlockListAnswer {

@@ -1,7 +1,8 @@
 // Error codes of blocks and of running them. A block fails by throwing a BlockError (or yielding on its
 // `error` pin); the engine records `{code, message}`, and POST /api/blocks/{id}/execute answers with the
 // status below (documented in the controller).
-import { AppError, type Problem } from '../common/errors.js';
+import { AppError, markTransient, type Problem } from '../common/errors.js';
+import type { BlockErrorSpec } from './block.types.js';
 
 export const BlockErrorCode = {
   /** An input is missing, of the wrong type, or not meaningful (bad regex, cron, time zone...). */
@@ -92,14 +93,22 @@ export function answerTooLarge(blockId: string, pin: string, maxBytes: number): 
   );
 }
 
-/** Errors keep their code; anything else a block throws is NODE_FAILED with its message. A transient mark survives. */
-export function asBlockError(block: { id: string }, error: unknown): BlockError {
-  if (error instanceof BlockError) return error;
+/**
+ * Errors keep their code; anything else a block throws is NODE_FAILED with its message. A transient mark
+ * survives; an unmarked error whose code the block declares transient (GITHUB_RATE_LIMITED on a 403,
+ * EMAIL_UNREACHABLE) is marked transient, so `retry.on: transient` does what GET /api/blocks says.
+ */
+export function asBlockError(block: { id: string; errors?: readonly BlockErrorSpec[] }, error: unknown): BlockError {
   const wrapped =
-    error instanceof AppError
-      ? new BlockError(error.code, error.message, { ...error.details, block: block.id })
-      : new BlockError(BlockErrorCode.NODE_FAILED, `Block ${block.id} failed: ${error instanceof Error ? error.message : String(error)}`, { block: block.id });
+    error instanceof BlockError
+      ? error
+      : error instanceof AppError
+        ? new BlockError(error.code, error.message, { ...error.details, block: block.id })
+        : new BlockError(BlockErrorCode.NODE_FAILED, `Block ${block.id} failed: ${error instanceof Error ? error.message : String(error)}`, {
+            block: block.id,
+          });
   // A transient mark (a timeout, a lost connection) is what a node's retry policy reads.
   const transient = typeof error === 'object' && error !== null ? (error as { transient?: unknown }).transient : undefined;
-  return typeof transient === 'boolean' ? Object.assign(wrapped, { transient }) : wrapped;
+  if (typeof transient === 'boolean') return wrapped === error ? wrapped : Object.assign(wrapped, { transient });
+  return block.errors?.some((declared) => declared.code === wrapped.code && declared.transient) ? markTransient(wrapped) : wrapped;
 }

@@ -3,6 +3,7 @@
 // that uses it. Generated, never edited: test/docs/blocks-doc.spec.ts fails when the committed copy drifts.
 import type { JsonSchema } from './block.types.js';
 import type { BlockDescription } from './blocks.registry.js';
+import { COMMON_BLOCK_ERRORS, ownErrorList } from './block-errors.catalog.js';
 
 const CATEGORY_ORDER = ['io', 'trigger', 'text', 'data', 'logic', 'code', 'http', 'ai', 'github', 'communication', 'time', 'agent'];
 
@@ -25,6 +26,11 @@ export function renderBlocksMarkdown(blocks: readonly RenderedBlock[]): string {
     '`GET /api/blocks` answers it as JSON, with the full input and output JSON Schemas. Costs are credits per',
     'attempt with the default `config/costs.yaml`. Every block also has the `error` output: link it to handle a',
     "node's failure instead of failing the execution (see [runtime.md](runtime.md)).",
+    '',
+    'Errors: each block lists the codes its node errors may carry (`error.code`), those marked *transient* being',
+    'what `retry.on: transient` retries; a failure with an HTTP status (`details.status`) is judged by it (408, 429',
+    'and 5xx are transient). Any block may also fail with',
+    `${ownErrorList(COMMON_BLOCK_ERRORS, [])}.`,
     '',
     'Pin modes: a **sticky** input keeps its last value for every later run of the node; a **gather** input',
     'collects every value it receives into one run (see `list.collect`). An input marked `${{ }}` accepts',
@@ -58,6 +64,8 @@ function renderBlock(block: RenderedBlock): string[] {
   }
   lines.push('', ...pinTable('Input', d.input_schema, d.pin_modes));
   lines.push('', ...pinTable('Output', d.output_schema, {}, block.dynamicOutputs));
+  const errors = ownErrorList(d.errors);
+  if (errors) lines.push('', `Errors: ${errors}.`);
   lines.push('', '```yaml', ...exampleNode(d), '```', '');
   return lines;
 }

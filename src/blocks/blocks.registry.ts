@@ -2,9 +2,10 @@
 // formed, pins well named, schemas compilable, cost overrides naming real blocks), with the `error` pin
 // added, costs resolved against config/costs.yaml, and the description the API and CLI show.
 import { expressionPins } from './block-expressions.js';
+import { allBlockErrors } from './block-errors.catalog.js';
 import type { CostsConfig } from '../config/config.schema.js';
 import { AppError } from '../common/errors.js';
-import type { BlockDefinition, BlockLookup, JsonSchema, PinMode } from './block.types.js';
+import type { BlockDefinition, BlockErrorSpec, BlockLookup, JsonSchema, PinMode } from './block.types.js';
 import { compileBlock, ERROR_PIN_SCHEMA } from './block-validator.js';
 import { closeMatches, didYouMean } from './close-matches.js';
 import { PIN_NAME } from './pins.js';
@@ -38,6 +39,8 @@ export interface BlockDescription {
   streaming: boolean;
   /** Input pin -> whether its string constants may hold `${{ }}` expressions (block-expressions.ts). */
   expressions: Record<string, boolean>;
+  /** Every code the block may fail with (its own, then the common ones), and whether it is transient. */
+  errors: BlockErrorSpec[];
 }
 
 const NO_COSTS: CostsConfig = { blocks: {}, models: {}, default_model_cost: 1 };
@@ -131,6 +134,7 @@ export class BlocksRegistry implements BlockLookup {
       pin_modes: { ...(block.pinModes ?? {}) },
       streaming: block.streaming === true,
       expressions: expressionPins(block),
+      errors: allBlockErrors(block.errors),
     };
   }
 }

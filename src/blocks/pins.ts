@@ -2,7 +2,7 @@
 // and output JSON Schemas (what the registry, the API and the validators see) and the TypeScript types of
 // `run`'s inputs and yields (what the compiler checks) from that one definition.
 import Type, { type Static, type TOptional, type TSchema } from 'typebox';
-import type { BlockCategory, BlockContext, BlockDefinition, CredentialFieldSpec, JsonSchema, PinMode } from './block.types.js';
+import type { BlockCategory, BlockContext, BlockDefinition, BlockErrorSpec, CredentialFieldSpec, JsonSchema, PinMode } from './block.types.js';
 
 export { Type };
 export type { Static };
@@ -74,6 +74,8 @@ export interface BlockSpec<P extends PinSchemas, O extends PinSchemas> {
   suspend?: 'delay' | 'child_execution' | 'review' | 'event';
   trigger?: boolean;
   sideEffects?: boolean;
+  /** The block's own error codes (blockErrors(...) of block-errors.catalog.ts). */
+  errors?: readonly BlockErrorSpec[];
   /** Outputs that do not yield once per run (branches, fan-outs): see OutputYields. */
   yields?: { sometimes?: readonly (keyof O & string)[]; repeated?: readonly (keyof O & string)[]; dynamic?: 'sometimes' | 'repeated' };
   /** JSON Schemas every input object must also satisfy (`allOf`), e.g. a format that applies only when another pin says so. */

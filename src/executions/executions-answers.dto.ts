@@ -79,6 +79,29 @@ const EXECUTION_REQUIRED = ['id', 'graph_id', 'graph_version', 'status', 'source
 
 export const EXECUTION = apiSchema('Execution', { type: 'object', required: EXECUTION_REQUIRED, properties: EXECUTION_PROPERTIES });
 
+/** POST /api/executions/{id}/retry: the new execution, and the nodes whose outside effect the retry may repeat. */
+export const RETRY_ANSWER = apiSchema('RetryAnswer', {
+  type: 'object',
+  required: [...EXECUTION_REQUIRED, 'rerun_side_effects'],
+  properties: {
+    ...EXECUTION_PROPERTIES,
+    rerun_side_effects: {
+      type: 'array',
+      description:
+        'Nodes of blocks with outside effects (http.request, slack.post, email.send, changing integration operations...) that were stopped mid-attempt (RUNNING when the original ended) and that the retry runs again: their effect (a request, a message, a payment) may have happened already and may happen twice. Empty when none.',
+      items: {
+        type: 'object',
+        required: ['node_id', 'block', 'node_execution_id'],
+        properties: {
+          node_id: { type: 'string', example: 'notify' },
+          block: { type: 'string', example: 'slack.post' },
+          node_execution_id: { type: 'string', description: "The original's node execution that was stopped." },
+        },
+      },
+    },
+  },
+});
+
 export const EXECUTION_PAGE = apiSchema('ExecutionPage', pageOf(EXECUTION));
 
 export const EXECUTION_DETAIL = apiSchema('ExecutionDetail', {

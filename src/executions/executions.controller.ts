@@ -14,6 +14,7 @@ import {
   EXECUTION_PAGE,
   EXECUTION_RESULTS,
   NODE_EXECUTION_PAGE,
+  RETRY_ANSWER,
   RETRY_BODY,
   WAIT_QUERY,
 } from './executions-answers.dto.js';
@@ -21,6 +22,7 @@ import { CurrentPrincipal, type Principal } from '../auth/principal.js';
 import { validationFailed, type Problem } from '../common/errors.js';
 import { parseDuration } from '../common/units.js';
 import { isFinalRunStatus } from './engine/engine.types.js';
+import type { RerunSideEffect } from './engine/replay.js';
 import { badWait } from './executions.errors.js';
 import { ExecutionsService, type ExecuteBody } from './executions.service.js';
 import { executionView, type ExecutionView } from './executions.views.js';
@@ -136,9 +138,20 @@ export class ExecutionsController {
       'Retry a FAILED or CANCELLED execution from its failure: a new execution (source retry, retry_of) that reuses the completed node executions and runs only what failed or did not run',
   })
   @ApiBody({ schema: RETRY_BODY, required: false })
-  @ApiAnswers({ status: 202, schema: EXECUTION, description: 'The new execution, QUEUED' }, 400, 402, 404, 409)
-  async retry(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: unknown): Promise<ExecutionView> {
-    return executionView(await this.executions.retry(principal, id, parseRetryBody(body)));
+  @ApiAnswers(
+    { status: 202, schema: RETRY_ANSWER, description: 'The new execution, QUEUED, with the nodes whose outside effect may repeat (rerun_side_effects)' },
+    400,
+    402,
+    404,
+    409,
+  )
+  async retry(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() body: unknown,
+  ): Promise<ExecutionView & { rerun_side_effects: RerunSideEffect[] }> {
+    const { row, rerunSideEffects } = await this.executions.retry(principal, id, parseRetryBody(body));
+    return { ...executionView(row), rerun_side_effects: rerunSideEffects };
   }
 
   @Get('executions/:id/results')

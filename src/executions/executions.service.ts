@@ -5,6 +5,7 @@ import { isBigintText, isTimeIdCursor } from '../common/query-values.js';
 import { ExecutionAdmission, type ExecuteBody } from './admission/execution-admission.service.js';
 import { CompiledGraphs } from './compiled-graphs.js';
 import { isFinalRunStatus } from './engine/engine.types.js';
+import { rerunSideEffects, type RerunSideEffect } from './engine/replay.js';
 import { EVENT_BUS, type EventBus } from './events/execution-events.js';
 import { AppError } from '../common/errors.js';
 import { badCursor, executionNotFound, notRetriable, retryDoesNotFit } from './executions.errors.js';
@@ -99,15 +100,31 @@ export class ExecutionsService {
    * Retry from the failure (release-2.md section 3): a new execution (`source: retry`, billed to the
    * original's user) whose worker reuses the original's completed node executions and runs the rest.
    */
-  async retry(principal: Principal, id: string, version: 'same' | 'latest'): Promise<ExecutionRow> {
+  async retry(principal: Principal, id: string, version: 'same' | 'latest'): Promise<{ row: ExecutionRow; rerunSideEffects: RerunSideEffect[] }> {
     const row = await this.visible(principal, id);
     if (row.status !== 'FAILED' && row.status !== 'CANCELLED') throw notRetriable(id, row.status);
+    const created = await this.admitRetry(principal, row, version);
+    // Nodes with outside effects stopped mid-attempt: the retry runs them again, so their effect may repeat.
+    const compiled = await this.compiledGraphs.get(created.graph_id, created.graph_version);
+    // Only runs that never finished can have been stopped mid-attempt (a stop marks RUNNING ones CANCELLED).
+    const original = [
+      ...(await this.repository.nodes(row.id, { status: 'RUNNING', limit: 1000 })),
+      ...(await this.repository.nodes(row.id, { status: 'CANCELLED', limit: 1000 })),
+    ];
+    const repeats = (node: string, block: string) => {
+      const now = compiled?.nodes.get(node);
+      return now !== undefined && now.blockId === block && now.block.sideEffects === true;
+    };
+    return { row: created, rerunSideEffects: rerunSideEffects(original, repeats) };
+  }
+
+  private async admitRetry(principal: Principal, row: ExecutionRow, version: 'same' | 'latest'): Promise<ExecutionRow> {
     const retry = { of: row.id, userId: row.user_id };
     if (version === 'same') return this.admission.request(principal, row.graph_id, row.graph_version, sameRequest(row), 'retry', null, retry);
     try {
       return await this.admission.request(principal, row.graph_id, undefined, sameRequest(row), 'retry', null, retry);
     } catch (error) {
-      if (error instanceof AppError && error.code === 'VALIDATION_FAILED') throw retryDoesNotFit(id, row.graph_id, error.message);
+      if (error instanceof AppError && error.code === 'VALIDATION_FAILED') throw retryDoesNotFit(row.id, row.graph_id, error.message);
       throw error;
     }
   }

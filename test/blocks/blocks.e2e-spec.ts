@@ -52,6 +52,34 @@ describe('/api/blocks', () => {
     expect(iterate.streaming).toBe(true);
   });
 
+  it("lists each block's error codes with whether they are transient, the codes it fails with among them", async () => {
+    const res = await api('get', '/api/blocks').expect(200);
+    const errorsOf = (id: string) =>
+      Object.fromEntries(
+        (res.body.items.find((b: { id: string }) => b.id === id).errors as Array<{ code: string; description: string; transient: boolean }>).map((e) => [
+          e.code,
+          e.transient,
+        ]),
+      );
+    expect(errorsOf('http.request')).toMatchObject({
+      HTTP_STATUS: false,
+      OUTBOUND_TIMEOUT: true,
+      OUTBOUND_REQUEST_FAILED: true,
+      NODE_TIMEOUT: true,
+      INVALID_INPUT: false,
+    });
+    expect(errorsOf('llm.structured')).toMatchObject({ LLM_AUTH_FAILED: false, LLM_RATE_LIMITED: true, LLM_UNAVAILABLE: true, LLM_INVALID_ANSWER: false });
+    expect(errorsOf('slack.post')).toMatchObject({ SLACK_RATE_LIMITED: true, SLACK_REJECTED: false });
+    for (const block of res.body.items as Array<{ errors: Array<{ description: string }> }>)
+      for (const error of block.errors) expect(error.description.length).toBeGreaterThan(0);
+
+    const one = await api('get', '/api/blocks/math.calculate').expect(200);
+    const division = await api('post', '/api/blocks/math.calculate/execute')
+      .send({ inputs: { a: 1, operation: 'divide', b: 0 } })
+      .expect(422);
+    expect(one.body.errors).toContainEqual({ code: division.body.error.code, description: expect.any(String), transient: false });
+  });
+
   it('answers one block, dotted id and all', async () => {
     const res = await api('get', '/api/blocks/text.template').expect(200);
     expect(res.body).toMatchObject({ id: 'text.template', category: 'text', cost: 0 });

@@ -1,8 +1,10 @@
 // Retry from the failure (release-2.md section 3) end to end through the API, on the durable worker: the
 // retry reuses the completed node executions (copied, `reused`, not charged), runs only what failed or did
-// not run, and is billed to the original's user; `latest` reuses only nodes unchanged up to them; clear
+// not run, and is billed to the original's user; it names the nodes with outside effects stopped mid-attempt
+// that it runs again (rerun_side_effects); `latest` reuses only nodes unchanged up to them; clear
 // 4xx answers; another user's execution is 404 like one that does not exist.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { ServerResponse } from 'node:http';
 import request from 'supertest';
 import { sendJson, startHttpPeer, type HttpPeer } from '../blocks/peers/http-peer.js';
 import { makeUser, type MadeUser } from '../auth/auth-helpers.js';
@@ -46,6 +48,9 @@ describe('retry from the failure', () => {
   let alice: MadeUser;
   let bob: MadeUser;
   let failing = true;
+  /** Answers of requests to /hold, kept unanswered while `holding`. */
+  const held: ServerResponse[] = [];
+  let holding = false;
   const api = () => request(t.http);
 
   const finished = (id: string, key: string) =>
@@ -77,13 +82,18 @@ describe('retry from the failure', () => {
   };
 
   beforeAll(async () => {
-    peer = await startHttpPeer((req, res) => (failing ? sendJson(res, 400, { error: 'not yet' }) : sendJson(res, 200, { echo: req.body })));
+    peer = await startHttpPeer((req, res) => {
+      if (req.url.startsWith('/hold') && holding) held.push(res);
+      else if (failing) sendJson(res, 400, { error: 'not yet' });
+      else sendJson(res, 200, { echo: req.body });
+    });
     t = await createTestApp({ label: 'retryfail', overrides: { http: { allow_private_addresses: true } } });
     alice = await makeUser(t, 'alice');
     bob = await makeUser(t, 'bob');
     await saveAgent(t.dataSource, pipeline('pipeline', `${peer.url}/echo`));
     await saveAgent(t.dataSource, pipeline('evolving', `${peer.url}/echo`));
     await saveAgent(t.dataSource, pipeline('reshaped', `${peer.url}/echo`));
+    await saveAgent(t.dataSource, pipeline('held', `${peer.url}/hold`));
   });
   afterAll(async () => {
     await t?.close();
@@ -105,6 +115,8 @@ describe('retry from the failure', () => {
     const res = await api().post(`/api/executions/${original}/retry`).set('X-API-Key', alice.key).send({});
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ source: 'retry', retry_of: original, user_id: alice.user.id, graph_version: 1 });
+    // The failed call finished its attempt (an answer came): nothing is re-run mid-effect.
+    expect(res.body.rerun_side_effects).toEqual([]);
     const retried = await finished(res.body.id, alice.key);
     expect(retried).toMatchObject({ status: 'COMPLETED', outputs: { result: ['HI!'] } });
     const nodes = Object.fromEntries(retried.node_executions.map((n) => [n.node_id, n]));
@@ -132,6 +144,36 @@ describe('retry from the failure', () => {
     expect(byAdmin.body).toMatchObject({ user_id: alice.user.id, retry_of: original });
     expect((await finished(byAdmin.body.id, alice.key)).status).toBe('COMPLETED');
     expect((await charges(byAdmin.body.id)).map((c) => c.user)).toEqual([alice.user.id, alice.user.id]);
+  });
+
+  it('lists in rerun_side_effects a node with outside effects stopped mid-attempt, which the retry runs again', async () => {
+    holding = true;
+    failing = false;
+    const started = await api()
+      .post('/api/graphs/held/execute')
+      .set('X-API-Key', alice.key)
+      .send({ inputs: { text: 'hi' } });
+    expect(started.status).toBe(202);
+    await waitFor(
+      async () => held.length,
+      (count) => count === 1,
+      { timeoutMs: 20_000, what: 'the call to reach the peer' },
+    );
+    const stopped = await api().post(`/api/graphs/held/executions/${started.body.id}/stop`).set('X-API-Key', alice.key).send({});
+    expect(stopped.body.status).toBe('CANCELLED');
+    const original = await finished(started.body.id, alice.key);
+    const call = original.node_executions.find((n) => n.node_id === 'call') as NodeView & { id: string };
+    expect(call.status).toBe('CANCELLED');
+    holding = false;
+    for (const res of held.splice(0)) sendJson(res, 200, { echo: 'late' });
+
+    const res = await api().post(`/api/executions/${started.body.id}/retry`).set('X-API-Key', alice.key).send({});
+    expect(res.status).toBe(202);
+    // prepare (code.js) has no outside effect and completed; call (http.request) was mid-request.
+    expect(res.body.rerun_side_effects).toEqual([{ node_id: 'call', block: 'http.request', node_execution_id: call.id }]);
+    const retried = await finished(res.body.id, alice.key);
+    expect(retried).toMatchObject({ status: 'COMPLETED', outputs: { result: ['HI!'] } });
+    expect(retried.node_executions.find((n) => n.node_id === 'call')).toMatchObject({ status: 'COMPLETED', cost: 1 });
   });
 
   it('answers 409 for an execution that did not fail, and 400 for a body it does not understand', async () => {

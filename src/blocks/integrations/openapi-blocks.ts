@@ -11,6 +11,7 @@ import { textOf } from '../library/http/http.request.js';
 import { credentialHostRefused } from '../outbound/outbound.errors.js';
 import { operatorUrlClient } from '../outbound/credential-attach.js';
 import { headersRecord, isJsonContentType, parseJsonOrNull, safeUrl } from '../outbound/response.js';
+import { blockErrors, OUTBOUND_ERRORS } from '../block-errors.catalog.js';
 
 const OUTPUTS = {
   type: 'object',
@@ -50,6 +51,7 @@ export function operationBlock(integration: IntegrationFile, operation: Integrat
       : {}),
     cost: 1,
     sideEffects: operation.method !== 'GET' && operation.method !== 'HEAD',
+    errors: blockErrors('HTTP_STATUS', 'CREDENTIAL_UNRESOLVED', ...OUTBOUND_ERRORS),
     run: (inputs, context) => runOperation(integration, operation, inputs, context),
   };
 }

@@ -3,7 +3,7 @@ import type { AgentDefinition } from '../../agent-format/graph.types.js';
 import { graph, testLookup } from './engine.fixtures.js';
 import type { NodeRun } from './engine.types.js';
 import { compileGraph } from './graph.compiler.js';
-import { ReplayBook, reusableNodes, type ReplayEntry } from './replay.js';
+import { ReplayBook, rerunSideEffects, reusableNodes, type ReplayEntry } from './replay.js';
 import { ExecutionScheduler } from './scheduler.js';
 
 const blocks = testLookup();
@@ -87,5 +87,29 @@ describe('reusableNodes (version: latest)', () => {
     const relinked = graph({ x: input('x'), a: 'test.pass', b: 'test.pass', r: out('r') }, ['x.value -> b.value', 'b.value -> a.value', 'a.value -> r.value']);
     expect([...reusableNodes(chain, relinked)].sort()).toEqual(['x']);
     expect([...reusableNodes(chain, chain)].sort()).toEqual(['a', 'b', 'r', 'x']);
+  });
+});
+
+describe('rerunSideEffects', () => {
+  const attempt = (ended: boolean, code?: string) => ({ ended_at: ended ? '2026-12-07T00:00:00.000Z' : null, error: code ? { code } : null });
+  const run = (id: string, block: string, status: string, attempts: ReturnType<typeof attempt>[]) => ({ id, node_id: id, block, status, attempts });
+  const effects = (_node: string, block: string) => block === 'http.request';
+
+  it('names only runs of blocks with outside effects stopped mid-attempt', () => {
+    const runs = [
+      run('open', 'http.request', 'CANCELLED', [attempt(false)]),
+      run('aborted', 'http.request', 'CANCELLED', [attempt(true, 'TIMEOUT'), attempt(true, 'CANCELLED')]),
+      run('running', 'http.request', 'RUNNING', [attempt(false)]),
+      run('pure', 'code.js', 'CANCELLED', [attempt(false)]),
+      run('queued', 'http.request', 'CANCELLED', []),
+      run('backoff', 'http.request', 'CANCELLED', [attempt(true, 'HTTP_STATUS')]),
+      run('failed', 'http.request', 'FAILED', [attempt(true, 'HTTP_STATUS')]),
+      run('done', 'http.request', 'COMPLETED', [attempt(true)]),
+    ];
+    expect(rerunSideEffects(runs, effects)).toEqual([
+      { node_id: 'open', block: 'http.request', node_execution_id: 'open' },
+      { node_id: 'aborted', block: 'http.request', node_execution_id: 'aborted' },
+      { node_id: 'running', block: 'http.request', node_execution_id: 'running' },
+    ]);
   });
 });

@@ -90,3 +90,35 @@ function nodeKey(node: NodeDefinition): string {
   const { description: _description, ...rest } = node;
   return stableJson(rest);
 }
+
+/** A node of a block with outside effects that was stopped mid-attempt and will run again on the retry. */
+export interface RerunSideEffect {
+  node_id: string;
+  block: string;
+  /** The original's node execution that was stopped. */
+  node_execution_id: string;
+}
+
+/**
+ * The original's node executions a retry runs again although their effect may already have happened: of a
+ * block that says a re-run attempt repeats its effect, and RUNNING when the original ended (an attempt
+ * started and never finished; a stop marks such a run CANCELLED). `sideEffects` answers for a node of the
+ * retry's version (false when the node is gone from it).
+ */
+export function rerunSideEffects(
+  runs: ReadonlyArray<{
+    id: string;
+    node_id: string;
+    block: string;
+    status: string;
+    attempts: ReadonlyArray<{ ended_at: string | null; error: { code: string } | null }>;
+  }>,
+  sideEffects: (node: string, block: string) => boolean,
+): RerunSideEffect[] {
+  const stoppedMidAttempt = (last: { ended_at: string | null; error: { code: string } | null } | undefined) =>
+    last !== undefined && (last.ended_at === null || last.error?.code === 'CANCELLED');
+  return runs
+    .filter((run) => (run.status === 'RUNNING' || run.status === 'CANCELLED') && stoppedMidAttempt(run.attempts.at(-1)))
+    .filter((run) => sideEffects(run.node_id, run.block))
+    .map((run) => ({ node_id: run.node_id, block: run.block, node_execution_id: run.id }));
+}

@@ -3,6 +3,7 @@
 // output pins are the child agent's outputs, known from the registry's agent lookup.
 import { BlockError, BlockErrorCode } from '../../blocks.errors.js';
 import { anyValue, defineBlock, dict, optional, Type, withDefault } from '../../pins.js';
+import { blockErrors } from '../../block-errors.catalog.js';
 
 /** Pins the block has whatever the child: a child output of the same name is only in `outputs`. */
 const OWN_PINS = new Set(['outputs', 'error']);
@@ -29,6 +30,7 @@ export const agentRunBlock = defineBlock({
   yields: { dynamic: 'repeated' },
   cost: 0,
   dynamicOutputs: (constants, lookup) => (constants.agent ? (lookup.agentOutputs(constants.agent) ?? []) : []).filter((name) => !OWN_PINS.has(name)),
+  errors: blockErrors('NEEDS_ENGINE'),
   async *run(inputs) {
     throw new BlockError(
       BlockErrorCode.NEEDS_ENGINE,

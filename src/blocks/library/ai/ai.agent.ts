@@ -13,6 +13,7 @@ import { checkTools, toolSpecs, type ToolEntry } from './ai-agent.tools.js';
 import { prepareLlm } from './llm-provider.js';
 import { translateLlmError } from './llm.sdk-errors.js';
 import { LLM_BLOCK_BASE, LLM_INPUTS, USAGE_OUTPUT } from './llm.pins.js';
+import { blockErrors, OUTBOUND_ERRORS, LLM_ERRORS } from '../../block-errors.catalog.js';
 
 export const AI_AGENT = 'ai.agent';
 /** `ai_agent.max_result_bytes` (release-2.md section 8). */
@@ -54,6 +55,7 @@ export const aiAgentBlock = defineBlock({
     steps: Type.Array(dict(anyValue()), { description: 'Every tool call: [{step, tool, arguments, result | error, usage}].' }),
     usage: USAGE_OUTPUT,
   },
+  errors: blockErrors('CREDENTIAL_UNRESOLVED', 'AGENT_STEP_LIMIT', ...OUTBOUND_ERRORS, ...LLM_ERRORS),
   async *run(inputs, context) {
     const port = context.agentTools;
     if (!port) throw invalidPin(AI_AGENT, 'tools', 'tools cannot run here (ai.agent runs inside an execution or `trellis test`)');

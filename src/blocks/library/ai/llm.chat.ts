@@ -2,6 +2,7 @@
 import { defineBlock, Type } from '../../pins.js';
 import { conversation, openLlmSession } from './llm-provider.js';
 import { LLM_BLOCK_BASE, LLM_INPUTS, USAGE_OUTPUT } from './llm.pins.js';
+import { blockErrors, OUTBOUND_ERRORS } from '../../block-errors.catalog.js';
 
 const ID = 'llm.chat';
 
@@ -17,6 +18,20 @@ export const llmChatBlock = defineBlock({
     text: Type.String({ description: "The model's answer." }),
     usage: USAGE_OUTPUT,
   },
+  errors: blockErrors(
+    'CREDENTIAL_UNRESOLVED',
+    'LLM_AUTH_FAILED',
+    'LLM_FORBIDDEN',
+    'LLM_NOT_FOUND',
+    'LLM_RATE_LIMITED',
+    'LLM_BAD_REQUEST',
+    'LLM_UNAVAILABLE',
+    'LLM_TIMEOUT',
+    'LLM_UNREACHABLE',
+    'LLM_MALFORMED_ANSWER',
+    'LLM_REFUSED',
+    ...OUTBOUND_ERRORS,
+  ),
   async *run(inputs, context) {
     const session = openLlmSession(ID, inputs, context);
     const answer = await session.complete(conversation(ID, inputs));

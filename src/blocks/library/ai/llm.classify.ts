@@ -5,6 +5,7 @@ import { defineBlock, dynamicPin, optional, PIN_NAME, Type } from '../../pins.js
 import { askWithOneCorrection, conversation, openLlmSession, type AnswerCheck } from './llm-provider.js';
 import { LlmErrorCode } from './llm.errors.js';
 import { LLM_BLOCK_BASE, LLM_INPUTS, USAGE_OUTPUT } from './llm.pins.js';
+import { blockErrors, OUTBOUND_ERRORS, LLM_ERRORS } from '../../block-errors.catalog.js';
 
 const ID = 'llm.classify';
 /** Output pins a label can't take. */
@@ -37,6 +38,7 @@ export const llmClassifyBlock = defineBlock({
   yields: { dynamic: 'sometimes' },
   dynamicOutputs: (constants) =>
     Array.isArray(constants.labels) ? constants.labels.filter((l) => typeof l === 'string' && PIN_NAME.test(l) && !RESERVED.includes(l)) : [],
+  errors: blockErrors('CREDENTIAL_UNRESOLVED', ...OUTBOUND_ERRORS, ...LLM_ERRORS),
   async *run(inputs, context) {
     const labels = inputs.labels;
     const list = labels.join(', ');

@@ -7,6 +7,7 @@ import { anyValue, defineBlock, dict } from '../../pins.js';
 import { askWithOneCorrection, conversation, openLlmSession, type AnswerCheck, type LlmAnswer } from './llm-provider.js';
 import { LlmErrorCode } from './llm.errors.js';
 import { LLM_BLOCK_BASE, LLM_INPUTS, USAGE_OUTPUT } from './llm.pins.js';
+import { blockErrors, OUTBOUND_ERRORS, LLM_ERRORS } from '../../block-errors.catalog.js';
 
 const ID = 'llm.structured';
 
@@ -25,6 +26,7 @@ export const llmStructuredBlock = defineBlock({
     object: anyValue({ description: 'The answer, valid against the schema.' }),
     usage: USAGE_OUTPUT,
   },
+  errors: blockErrors('CREDENTIAL_UNRESOLVED', ...OUTBOUND_ERRORS, ...LLM_ERRORS),
   async *run(inputs, context) {
     const problem = schemaProblem(inputs.schema);
     if (problem) throw invalidPin(ID, 'schema', `is not a usable JSON Schema: ${problem}`);

@@ -6,6 +6,7 @@ import { DEFAULT_SANDBOX_SETTINGS } from '../../../sandbox/sandbox.types.js';
 import { runSandboxed, sandboxFailure } from '../../block-sandbox.js';
 import { BlockError, BlockErrorCode } from '../../blocks.errors.js';
 import { anyValue, defineBlock, Type, withDefault } from '../../pins.js';
+import { blockErrors, SANDBOX_ERRORS } from '../../block-errors.catalog.js';
 
 export const CODE_TIMEOUT_DEFAULT_MS = 1_000;
 export const CODE_TIMEOUT_MAX_MS = 5_000;
@@ -32,6 +33,7 @@ export const codeJsBlock = defineBlock({
     logs: Type.Array(Type.String(), { description: 'Lines written with console.log (and info, warn, error, debug).' }),
   },
   cost: 1,
+  errors: blockErrors('CODE_ERROR', 'CODE_TIMEOUT', 'CODE_MEMORY_LIMIT', ...SANDBOX_ERRORS),
   async *run(inputs, context) {
     const outcome = await runSandboxed({ kind: 'js', code: inputs.code, inputJson: JSON.stringify(inputs.input ?? null) }, context, inputs.timeout_ms);
     const logs = outcome.logs ?? [];

@@ -5,6 +5,7 @@ import { requireCredential } from '../../outbound/credentials.js';
 import { resolveAllowed } from '../../outbound/host-resolver.js';
 import { defineBlock, optional, Type } from '../../pins.js';
 import { smtpSettings, translateSmtpError } from './smtp-settings.js';
+import { blockErrors, OUTBOUND_ERRORS, EMAIL_ERRORS } from '../../block-errors.catalog.js';
 
 const ID = 'email.send';
 const ADDRESSES = Type.Union([Type.String({ minLength: 3 }), Type.Array(Type.String({ minLength: 3 }), { minItems: 1 })], {
@@ -40,6 +41,7 @@ export const emailSendBlock = defineBlock({
   },
   cost: 1,
   sideEffects: true,
+  errors: blockErrors('CREDENTIAL_UNRESOLVED', ...OUTBOUND_ERRORS, ...EMAIL_ERRORS),
   async *run(inputs, context) {
     if (inputs.body === undefined && inputs.html === undefined) throw invalidPin(ID, 'body', 'give a text body, an html body, or both');
     const credential = requireCredential(context, {

@@ -2,6 +2,7 @@
 import { BlockError, invalidPin } from '../../blocks.errors.js';
 import { credentialField, requireCredential } from '../../outbound/credentials.js';
 import { anyValue, defineBlock, optional, Type } from '../../pins.js';
+import { blockErrors, OUTBOUND_ERRORS } from '../../block-errors.catalog.js';
 
 const ID = 'slack.post';
 
@@ -41,6 +42,7 @@ export const slackPostBlock = defineBlock({
   },
   cost: 1,
   sideEffects: true,
+  errors: blockErrors('CREDENTIAL_UNRESOLVED', 'SLACK_RATE_LIMITED', 'SLACK_REJECTED', ...OUTBOUND_ERRORS),
   async *run(inputs, context) {
     if (inputs.text === undefined && inputs.blocks === undefined) throw invalidPin(ID, 'text', 'give text, blocks, or both');
     const credential = requireCredential(context, { blockId: ID, field: 'webhook', types: ['secret_url'] });

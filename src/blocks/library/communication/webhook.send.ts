@@ -6,6 +6,7 @@ import { credentialField, findCredential } from '../../outbound/credentials.js';
 import { anyValue, defineBlock, Type } from '../../pins.js';
 import { safeUrl } from '../../outbound/response.js';
 import { webhookSignatureHeaders } from './webhook-signature.js';
+import { blockErrors, OUTBOUND_ERRORS } from '../../block-errors.catalog.js';
 
 const ID = 'webhook.send';
 
@@ -29,6 +30,7 @@ export const webhookSendBlock = defineBlock({
   },
   cost: 1,
   sideEffects: true,
+  errors: blockErrors('CREDENTIAL_UNRESOLVED', 'WEBHOOK_STATUS', ...OUTBOUND_ERRORS),
   async *run(inputs, context) {
     let url: URL;
     try {

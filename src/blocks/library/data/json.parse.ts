@@ -2,6 +2,7 @@
 import { BlockError, BlockErrorCode } from '../../blocks.errors.js';
 import { anyValue, defineBlock, Type } from '../../pins.js';
 import { findJsonError } from './json-position.js';
+import { blockErrors } from '../../block-errors.catalog.js';
 
 export const jsonParseBlock = defineBlock({
   id: 'json.parse',
@@ -14,6 +15,7 @@ export const jsonParseBlock = defineBlock({
     value: anyValue({ description: 'The parsed value.' }),
   },
   cost: 0,
+  errors: blockErrors('PARSE_ERROR'),
   async *run(inputs) {
     let value: unknown;
     try {

@@ -11,6 +11,7 @@ import { DEFAULT_SANDBOX_SETTINGS } from '../../../sandbox/sandbox.types.js';
 import { inOrder, runSandboxed, sandboxFailure } from '../../block-sandbox.js';
 import { BlockError, BlockErrorCode, invalidPin } from '../../blocks.errors.js';
 import { anyValue, defineBlock, Type } from '../../pins.js';
+import { blockErrors, SANDBOX_ERRORS } from '../../block-errors.catalog.js';
 
 interface Analysis {
   fields: string[] | null;
@@ -85,6 +86,7 @@ export const jsonQueryBlock = defineBlock({
     result: anyValue({ description: 'The result (null when undefined).' }),
   },
   cost: 0,
+  errors: blockErrors('EXPRESSION_ERROR', ...SANDBOX_ERRORS),
   async *run(inputs, context) {
     const { fields, inline } = analyse(inputs.expression);
     const maxValueBytes = (context.settings.sandbox ?? DEFAULT_SANDBOX_SETTINGS).maxValueBytes;

@@ -3,6 +3,7 @@
 // without a worker slot; the earliest waiter on a key consumes each event once.
 import { BlockError, BlockErrorCode } from '../../blocks.errors.js';
 import { anyValue, defineBlock, dict, Type, withDefault } from '../../pins.js';
+import { blockErrors } from '../../block-errors.catalog.js';
 
 export const waitEventBlock = defineBlock({
   id: 'wait.event',
@@ -24,6 +25,7 @@ export const waitEventBlock = defineBlock({
     headers: dict(Type.String(), { description: 'The request headers, filtered as for webhooks.' }),
   },
   cost: 0,
+  errors: blockErrors('NEEDS_ENGINE'),
   // Never run in a slot (suspend above): the engine keeps the wait.
   // eslint-disable-next-line require-yield
   async *run() {

@@ -1,6 +1,7 @@
 // `github.comment`: comments on an issue or a pull request.
 import { defineBlock, Type } from '../../pins.js';
 import { GITHUB_BLOCK, NUMBER_PIN, openGithubSession, REPOSITORY_PIN } from './github-client.js';
+import { blockErrors, OUTBOUND_ERRORS, GITHUB_ERRORS } from '../../block-errors.catalog.js';
 
 const ID = 'github.comment';
 
@@ -18,6 +19,7 @@ export const githubCommentBlock = defineBlock({
     url: Type.String({ description: "The comment's address on github.com (html_url)." }),
   },
   sideEffects: true,
+  errors: blockErrors('CREDENTIAL_UNRESOLVED', ...OUTBOUND_ERRORS, ...GITHUB_ERRORS),
   async *run(inputs, context) {
     const github = openGithubSession(ID, inputs.repository, context);
     const { data } = await github.callOnIssue(inputs.number, (params) => github.octokit.rest.issues.createComment({ ...params, body: inputs.body }));

@@ -2,6 +2,7 @@
 import { defineBlock, optional, Type } from '../../pins.js';
 import { GITHUB_BLOCK, openGithubSession, REPOSITORY_PIN } from './github-client.js';
 import { unexpectedAnswer } from './github.errors.js';
+import { blockErrors, OUTBOUND_ERRORS, GITHUB_ERRORS } from '../../block-errors.catalog.js';
 
 const ID = 'github.file.get';
 
@@ -21,6 +22,7 @@ export const githubFileGetBlock = defineBlock({
     encoding: Type.Enum(['utf-8', 'base64'], { description: 'utf-8, or base64 for a binary file.' }),
     sha: Type.String({ description: 'The blob sha of the file (what an update must name).' }),
   },
+  errors: blockErrors('CREDENTIAL_UNRESOLVED', ...OUTBOUND_ERRORS, ...GITHUB_ERRORS),
   async *run(inputs, context) {
     const github = openGithubSession(ID, inputs.repository, context);
     const path = inputs.path.replace(/^\/+/, '');

@@ -1,6 +1,7 @@
 // `github.issue.create`: opens an issue.
 import { defineBlock, optional, Type } from '../../pins.js';
 import { GITHUB_BLOCK, openGithubSession, REPOSITORY_PIN } from './github-client.js';
+import { blockErrors, OUTBOUND_ERRORS, GITHUB_ERRORS } from '../../block-errors.catalog.js';
 
 const ID = 'github.issue.create';
 
@@ -21,6 +22,7 @@ export const githubIssueCreateBlock = defineBlock({
     url: Type.String({ description: "The issue's address on github.com (html_url)." }),
   },
   sideEffects: true,
+  errors: blockErrors('CREDENTIAL_UNRESOLVED', ...OUTBOUND_ERRORS, ...GITHUB_ERRORS),
   async *run(inputs, context) {
     const github = openGithubSession(ID, inputs.repository, context);
     const { data } = await github.call(`repository ${inputs.repository}`, (request) =>

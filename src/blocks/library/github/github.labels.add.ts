@@ -1,6 +1,7 @@
 // `github.labels.add`: adds labels to an issue or pull request.
 import { defineBlock, Type } from '../../pins.js';
 import { GITHUB_BLOCK, NUMBER_PIN, openGithubSession, REPOSITORY_PIN } from './github-client.js';
+import { blockErrors, OUTBOUND_ERRORS, GITHUB_ERRORS } from '../../block-errors.catalog.js';
 
 const ID = 'github.labels.add';
 
@@ -18,6 +19,7 @@ export const githubLabelsAddBlock = defineBlock({
     labels: Type.Array(Type.String(), { description: 'All labels on the issue or pull request afterwards.' }),
   },
   sideEffects: true,
+  errors: blockErrors('CREDENTIAL_UNRESOLVED', ...OUTBOUND_ERRORS, ...GITHUB_ERRORS),
   async *run(inputs, context) {
     const github = openGithubSession(ID, inputs.repository, context);
     const { data } = await github.callOnIssue(inputs.number, (params) => github.octokit.rest.issues.addLabels({ ...params, labels: inputs.labels }));

@@ -2,6 +2,7 @@
 import { anyValue, defineBlock, Type, withDefault } from '../../pins.js';
 import { GITHUB_BLOCK, NUMBER_PIN, openGithubSession, REPOSITORY_PIN } from './github-client.js';
 import { unexpectedAnswer } from './github.errors.js';
+import { blockErrors, OUTBOUND_ERRORS, GITHUB_ERRORS } from '../../block-errors.catalog.js';
 
 const ID = 'github.pr.get';
 
@@ -18,6 +19,7 @@ export const githubPrGetBlock = defineBlock({
     pull_request: anyValue({ description: "The pull request as GitHub's REST API gives it (title, state, user, head, base, additions, ...)." }),
     diff: Type.String({ description: 'The unified diff (only with include_diff).' }),
   },
+  errors: blockErrors('CREDENTIAL_UNRESOLVED', ...OUTBOUND_ERRORS, ...GITHUB_ERRORS),
   async *run(inputs, context) {
     const github = openGithubSession(ID, inputs.repository, context);
     const what = `pull request ${inputs.repository}#${inputs.number}`;

@@ -7,6 +7,7 @@ import { BlockError, invalidPin } from '../../blocks.errors.js';
 import { credentialField, findCredential } from '../../outbound/credentials.js';
 import { anyValue, defineBlock, dict, optional, Type, withDefault } from '../../pins.js';
 import { headersRecord, isJsonContentType, parseJsonOrNull, safeUrl } from '../../outbound/response.js';
+import { blockErrors, OUTBOUND_ERRORS } from '../../block-errors.catalog.js';
 
 const ID = 'http.request';
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
@@ -54,6 +55,7 @@ export const httpRequestBlock = defineBlock({
   },
   cost: 1,
   sideEffects: true,
+  errors: blockErrors('CREDENTIAL_UNRESOLVED', 'CREDENTIAL_HOSTS_REQUIRED', 'CREDENTIAL_REFRESH_FAILED', 'HTTP_STATUS', ...OUTBOUND_ERRORS),
   async *run(inputs, context) {
     if (inputs.body !== undefined && inputs.json !== undefined) {
       throw invalidPin(ID, 'json', 'give either a text body or a json value, not both');

@@ -3,6 +3,7 @@
 // reviewer decides through the API or a signed link, or that times out (engine/wait-suspensions.ts).
 import { BlockError, BlockErrorCode } from '../../blocks.errors.js';
 import { anyValue, defineBlock, optional, Type, withDefault } from '../../pins.js';
+import { blockErrors } from '../../block-errors.catalog.js';
 
 export const humanReviewBlock = defineBlock({
   id: 'human.review',
@@ -47,6 +48,7 @@ export const humanReviewBlock = defineBlock({
   },
   yields: { sometimes: ['approved', 'rejected'] },
   cost: 0,
+  errors: blockErrors('NEEDS_ENGINE'),
   // Never run in a slot (suspend above): the engine keeps the wait.
   // eslint-disable-next-line require-yield
   async *run() {

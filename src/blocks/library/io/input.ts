@@ -3,6 +3,7 @@
 import { BlockError, BlockErrorCode, invalidPin } from '../../blocks.errors.js';
 import { compileDataSchema, problemsFromErrors, schemaProblem } from '../../pin-validation.js';
 import { anyValue, defineBlock, dict, optional, PIN_NAME, Type } from '../../pins.js';
+import { blockErrors } from '../../block-errors.catalog.js';
 
 const JSON_TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'null'] as const;
 
@@ -31,6 +32,7 @@ export const inputBlock = defineBlock({
     value: anyValue({ description: "The run's value for this input." }),
   },
   cost: 0,
+  errors: blockErrors('MISSING_INPUT'),
   async *run(inputs) {
     const value = inputs.value !== undefined ? inputs.value : inputs.default;
     if (value === undefined) {

@@ -2,6 +2,7 @@
 // finite number) is an error rather than Infinity or NaN travelling on.
 import { BlockError, BlockErrorCode } from '../../blocks.errors.js';
 import { defineBlock, Type } from '../../pins.js';
+import { blockErrors } from '../../block-errors.catalog.js';
 
 export const MATH_OPERATIONS = ['add', 'subtract', 'multiply', 'divide', 'modulo', 'power'] as const;
 
@@ -18,6 +19,7 @@ export const calculateBlock = defineBlock({
     result: Type.Number({ description: 'The result.' }),
   },
   cost: 0,
+  errors: blockErrors('DIVISION_BY_ZERO'),
   async *run({ a, operation, b }) {
     if ((operation === 'divide' || operation === 'modulo') && b === 0) {
       throw new BlockError(

@@ -8,6 +8,7 @@ import { liquidFields, pickFields } from '../../../sandbox/references.js';
 import { runSandboxed, sandboxFailure } from '../../block-sandbox.js';
 import { BlockError, BlockErrorCode, invalidPin } from '../../blocks.errors.js';
 import { anyValue, defineBlock, dict, Type, withDefault } from '../../pins.js';
+import { blockErrors, SANDBOX_ERRORS } from '../../block-errors.catalog.js';
 
 /** Parses and analyses only; rendering happens in the sandbox with the same options. */
 const liquid = new Liquid({ strictVariables: true, strictFilters: true, lenientIf: true, ownPropertyOnly: true, templates: {}, parseLimit: 1_000_000 });
@@ -44,6 +45,7 @@ export const templateBlock = defineBlock({
     text: Type.String({ description: 'The rendered text.' }),
   },
   cost: 0,
+  errors: blockErrors('TEMPLATE_ERROR', ...SANDBOX_ERRORS),
   async *run(inputs, context) {
     const fields = analyse(inputs.template);
     const values = pickFields(inputs.values, fields) as Record<string, unknown>;
