@@ -48,6 +48,7 @@ export function operationBlock(integration: IntegrationFile, operation: Integrat
           },
         }
       : {}),
+    allow: integration.allow,
     cost: 1,
     sideEffects: operation.method !== 'GET' && operation.method !== 'HEAD',
     run: (inputs, context) => runOperation(integration, operation, inputs, context),
