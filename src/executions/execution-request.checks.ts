@@ -73,7 +73,8 @@ export async function checkRunRequest(
     for (const p of unresolved)
       problems.push({
         ...p,
-        pointer: `/credentials/${node.id}${(p.pointer ?? '').replace(/^\/credentials/, '')}`,
+        // A block its integration's `allow` does not admit is the node's problem, not a credential field's.
+        pointer: p.pointer === '/block' ? `/nodes/${node.id}/block` : `/credentials/${node.id}${(p.pointer ?? '').replace(/^\/credentials/, '')}`,
         node: node.id,
         message: `node "${node.id}": ${p.message}`,
       });
