@@ -144,4 +144,17 @@ describe("an integration's allow: who may list, validate and run its blocks", ()
     expect(node.error?.message).toContain('block "locked.get_pet" does not exist');
     expect(recorder.requests.length).toBe(before + 1);
   });
+
+  it("checks a non-admin's API run of a file agent against allow's users: bob's node fails and sends nothing, alice's runs", async () => {
+    const before = recorder.requests.length;
+    const bobs = await runAndWait(s.t, bob.key, 'team-pets');
+    expect(await finishedExecution(s.t, bobs.body.execution_id as string)).toMatchObject({ status: 'FAILED', file_trust: false });
+    const node = (await nodesOf(s.t, bobs.body.execution_id as string)).find((n) => n.node_id === 'call')!;
+    expect(node.error).toMatchObject({ code: 'CREDENTIAL_UNRESOLVED', message: expect.stringContaining('block "team.get_pet" does not exist') });
+    expect(recorder.requests.length).toBe(before);
+
+    const alices = await runAndWait(s.t, alice.key, 'team-pets');
+    expect(await finishedExecution(s.t, alices.body.execution_id as string)).toMatchObject({ status: 'COMPLETED', file_trust: false });
+    expect(recorder.requests.slice(before).map((r) => `${r.method} ${r.url}`)).toEqual(['GET /pets/9']);
+  });
 });
