@@ -23,6 +23,8 @@ const PETS = [
   '',
 ].join('\n');
 
+const KEY = 'intallow-key-0001';
+
 const integration = (name: string, url: string, allow: string) =>
   `name: ${name}\nopenapi: docs/pets.yaml\nbase_url: ${url}\nallow_private: true\nallow: ${allow}\n`;
 
@@ -49,7 +51,13 @@ describe("an integration's allow: who may list, validate and run its blocks", ()
     writeFileSync(join(folder, 'docs/pets.yaml'), PETS);
     writeFileSync(join(folder, 'team.yaml'), integration('team', recorder.url, '{ file_agents: true, roles: [admin], users: [alice] }'));
     writeFileSync(join(folder, 'locked.yaml'), integration('locked', recorder.url, '{ file_agents: false, roles: [], users: [alice] }'));
-    s = await createSecurityApp('intallow', '', { env: { INTEGRATIONS_DIR: folder } });
+    writeFileSync(
+      join(folder, 'keyed.yaml'),
+      integration('keyed', recorder.url, '{ users: [alice] }') + 'credential: { type: api_key, in: header, name: X-Key }\n',
+    );
+    // The credential itself admits every user: only the integration's allow refuses bob.
+    const credentialsYaml = `keyed-key:\n  provider: keyed\n  type: api_key\n  env: { key: INTALLOW_KEY }\n  hosts: ["${recorder.url}"]\n  allow: { roles: [admin, user] }`;
+    s = await createSecurityApp('intallow', credentialsYaml, { env: { INTEGRATIONS_DIR: folder, INTALLOW_KEY: KEY } });
     alice = await makeUser(s.t, 'alice');
     bob = await makeUser(s.t, 'bob');
   });
@@ -156,5 +164,25 @@ describe("an integration's allow: who may list, validate and run its blocks", ()
     const alices = await runAndWait(s.t, alice.key, 'team-pets');
     expect(await finishedExecution(s.t, alices.body.execution_id as string)).toMatchObject({ status: 'COMPLETED', file_trust: false });
     expect(recorder.requests.slice(before).map((r) => `${r.method} ${r.url}`)).toEqual(['GET /pets/9']);
+  });
+
+  it("refuses, before the run, a non-admitted user's execution of a block that takes a credential, though the credential admits them", async () => {
+    await s.syncAgent(
+      'keyed-pets',
+      petAgent('keyed-pets', 'keyed.get_pet').replace('inputs: { id: 9 } }', 'inputs: { id: 9 }, credentials: { auth: keyed-key } }'),
+    );
+    const before = recorder.requests.length;
+    const bobs = await runAndWait(s.t, bob.key, 'keyed-pets');
+    expect(bobs.status).toBe(400);
+    // The answer of a credential the execution may not use: 400 VALIDATION_FAILED naming the node.
+    expect(bobs.body.error.code).toBe('VALIDATION_FAILED');
+    expect(bobs.body.error.details.problems).toEqual([
+      expect.objectContaining({ pointer: '/nodes/call/block', message: expect.stringContaining('block "keyed.get_pet" does not exist') }),
+    ]);
+    expect(recorder.requests.length).toBe(before);
+
+    const alices = await runAndWait(s.t, alice.key, 'keyed-pets');
+    expect(await finishedExecution(s.t, alices.body.execution_id as string)).toMatchObject({ status: 'COMPLETED' });
+    expect(recorder.requests.slice(before).map((r) => [r.url, r.headers['x-key']])).toEqual([['/pets/9', KEY]]);
   });
 });
