@@ -2,7 +2,7 @@
 //
 // POST /api/blocks/{id}/execute answers 200 {outputs: [{pin, value}...]} (every yield, in order), or:
 //   400 VALIDATION_FAILED (the body), INVALID_INPUT (a pin: details.problems name each), CREDENTIAL_UNRESOLVED,
-//   404 NOT_FOUND (no such block; details.suggestions),
+//   404 NOT_FOUND (no such block, or an integration block its `allow` does not admit the caller to; details.suggestions),
 //   422 the block's own failure, with its code (TEMPLATE_ERROR, DIVISION_BY_ZERO, CODE_ERROR, NEEDS_ENGINE...),
 //   499 CANCELLED (the client went away; seen in logs only), 500 INVALID_OUTPUT (a bug in the block),
 //   504 NODE_TIMEOUT (longer than executor.node_timeout).
