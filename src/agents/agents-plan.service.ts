@@ -6,7 +6,7 @@ import type { EntityManager } from 'typeorm';
 import { BlocksRegistry } from '../blocks/blocks.registry.js';
 import { IntegrationAwareRegistry, loadIntegrationCatalog, type IntegrationCatalog } from '../blocks/integrations/integration-blocks.js';
 import { BLOCK_LIBRARY } from '../blocks/library/index.js';
-import { mayUseOperatorCredential, type CredentialAsker } from '../blocks/credential-policy.js';
+import { blocksUsableBy, mayUseOperatorCredential, type CredentialAsker } from '../blocks/credential-policy.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig, ConfigCredential } from '../config/config.schema.js';
 import { GraphsRepository } from '../graphs/graphs.repository.js';
@@ -157,7 +157,8 @@ export class AgentsPlanService implements AgentValidator {
     const users = await this.lookups.usersByHandle([...refs.owners, options.defaultOwner], options.manager);
     const credentials = await this.lookups.credentialsByHandle(users, options.manager);
     const { catalog, names } = await this.loadCatalog(refs, options.callable, options.manager);
-    const context = databaseValidationContext(blocks, {
+    // An API graph's caller sees only the integration blocks their `allow` admits (the others read as unknown).
+    const context = databaseValidationContext(options.asker ? blocksUsableBy(blocks, options.asker) : blocks, {
       users,
       credentials,
       configCredentials: options.asker ? usableCredentials(this.config.credentials, options.asker) : this.config.credentials,

@@ -124,12 +124,12 @@ async function toolCredentials(
   if (missing.length) {
     return { error: `this tool needs credentials ${missing.map(([f]) => f).join(', ')}, which its entry does not name (tools never get system defaults)` };
   }
-  if (!Object.keys(names).length) return { resolved: {} };
+  if (!Object.keys(names).length && block.allow === undefined) return { resolved: {} };
   if (!deps.resolver) return { error: 'credentials cannot be resolved here' };
-  const resolution = await deps.resolver.resolve({ block, names, userId: context.userId, ...(fromFile ? { fileTrusted: Object.keys(names) } : {}) });
+  const resolution = await deps.resolver.resolve({ block, names, userId: context.userId, fromFile, ...(fromFile ? { fileTrusted: Object.keys(names) } : {}) });
   const resolved: Record<string, ResolvedCredential> = {};
   for (const field of Object.keys(names)) if (resolution.credentials[field]) resolved[field] = resolution.credentials[field];
-  const problems = resolution.problems.filter((p) => Object.keys(names).some((field) => p.pointer === `/credentials/${field}`));
+  const problems = resolution.problems.filter((p) => p.pointer === '/block' || Object.keys(names).some((field) => p.pointer === `/credentials/${field}`));
   if (problems.length) return { error: problems.map((p) => p.message).join('; ') };
   return { resolved };
 }

@@ -207,6 +207,11 @@ export interface BlockDefinition<I extends Record<string, unknown> = Record<stri
   /** `{type: 'object', properties: {<pin>: schema}}`; `error` is added by the registry. */
   outputSchema: JsonSchema;
   credentials?: Record<string, CredentialFieldSpec>;
+  /**
+   * Who may list, validate and run it (an OpenAPI integration's `allow`, release-2.md section 5), by the
+   * operator credential rule (credential-policy.ts). Absent: everyone.
+   */
+  allow?: { readonly file_agents: boolean; readonly roles: readonly string[]; readonly users: readonly string[] };
   /** Credits per attempt; a function for per-model costs (LLM blocks). config/costs.yaml overrides. */
   cost: number | ((inputs: Partial<I>, costs: { models: Record<string, number>; default_model_cost: number }) => number);
   pinModes?: Record<string, PinMode>;

@@ -2,7 +2,7 @@
 //
 // POST /api/blocks/{id}/execute answers 200 {outputs: [{pin, value}...]} (every yield, in order), or:
 //   400 VALIDATION_FAILED (the body), INVALID_INPUT (a pin: details.problems name each), CREDENTIAL_UNRESOLVED,
-//   404 NOT_FOUND (no such block; details.suggestions),
+//   404 NOT_FOUND (no such block, or an integration block its `allow` does not admit the caller to; details.suggestions),
 //   422 the block's own failure, with its code (TEMPLATE_ERROR, DIVISION_BY_ZERO, CODE_ERROR, NEEDS_ENGINE...),
 //   499 CANCELLED (the client went away; seen in logs only), 500 INVALID_OUTPUT (a bug in the block),
 //   504 NODE_TIMEOUT (longer than executor.node_timeout).
@@ -15,6 +15,11 @@ import { CurrentPrincipal, type Principal } from '../auth/principal.js';
 import { BlockListAnswer, BlockView, ExecuteBlockAnswer, ExecuteBlockDto } from './blocks.dto.js';
 import { BlocksService, type ExecuteBlockResult } from './blocks.service.js';
 
+/** Who asks, for an integration's `allow` (the user's handle and role, as for operator credentials). */
+function askerOf(principal: Principal) {
+  return { userId: principal.user.id, handle: principal.user.handle, role: principal.user.role };
+}
+
 @ApiTags('blocks')
 @ApiAuthenticated()
 @ApiError(403)
@@ -24,10 +29,13 @@ export class BlocksController {
 
   @Get()
   @RequireScopes('graphs:read')
-  @ApiOperation({ summary: 'Every block: id, description, category, input/output JSON Schemas, credentials, cost, pin modes' })
+  @ApiOperation({
+    summary: 'Every block you may use: id, description, category, input/output JSON Schemas, credentials, cost, pin modes',
+    description: "An integration's blocks are listed only for the users its `allow` admits (by default admins).",
+  })
   @ApiOkResponse({ type: BlockListAnswer })
-  list(): BlockListAnswer {
-    return { items: this.blocks.list(), next_cursor: null };
+  list(@CurrentPrincipal() principal: Principal): BlockListAnswer {
+    return { items: this.blocks.list(askerOf(principal)), next_cursor: null };
   }
 
   @Get(':block_id')
@@ -36,8 +44,8 @@ export class BlocksController {
   @ApiParam({ name: 'block_id', example: 'text.template' })
   @ApiOkResponse({ type: BlockView })
   @ApiError(404, 'NOT_FOUND: no such block (details.suggestions lists close ids)')
-  get(@Param('block_id') id: string): BlockView {
-    return this.blocks.describe(id);
+  get(@Param('block_id') id: string, @CurrentPrincipal() principal: Principal): BlockView {
+    return this.blocks.describe(id, askerOf(principal));
   }
 
   @Post(':block_id/execute')
@@ -65,7 +73,7 @@ export class BlocksController {
     };
     response.once('close', onClose);
     try {
-      return await this.blocks.execute(id, { inputs: body.inputs ?? {}, credentials: body.credentials ?? {} }, principal.user.id, controller.signal);
+      return await this.blocks.execute(id, { inputs: body.inputs ?? {}, credentials: body.credentials ?? {} }, askerOf(principal), controller.signal);
     } finally {
       response.off('close', onClose);
     }

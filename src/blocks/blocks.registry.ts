@@ -99,11 +99,17 @@ export class BlocksRegistry implements BlockLookup {
     return [...this.blocks.values()];
   }
 
-  /** The block, or 404 NOT_FOUND naming the id and the closest ids. */
-  require(id: string): BlockDefinition {
+  /**
+   * The block, or 404 NOT_FOUND naming the id and the closest ids. `usable`: which blocks the caller may
+   * use (an integration's `allow`); any other reads exactly as one that does not exist.
+   */
+  require(id: string, usable: (block: BlockDefinition) => boolean = () => true): BlockDefinition {
     const block = this.blocks.get(id);
-    if (block) return block;
-    const suggestions = closeMatches(id, this.blocks.keys());
+    if (block && usable(block)) return block;
+    const suggestions = closeMatches(
+      id,
+      [...this.blocks.values()].filter(usable).map((b) => b.id),
+    );
     throw new AppError(
       'NOT_FOUND',
       `No block "${id}" exists.${suggestions.length ? ` Did you mean ${suggestions.map((s) => `"${s}"`).join(' or ')}?` : ''} List every block with GET /api/blocks or \`trellis blocks\`.`,

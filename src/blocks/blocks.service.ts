@@ -14,6 +14,7 @@ import type { BlockRuntimeSettings } from './block.types.js';
 import { answerTooLarge, needsEngine } from './blocks.errors.js';
 import { BlocksRegistry, type BlockDescription } from './blocks.registry.js';
 import { CREDENTIAL_RESOLVER, unresolved, type CredentialResolver } from './credential-resolver.js';
+import { mayUseBlock, type CredentialAsker } from './credential-policy.js';
 import { shutdownSandboxes } from '../sandbox/sandbox.js';
 import { OutboundHttp } from './outbound/outbound-http.js';
 import { runBlock } from './run-block.js';
@@ -49,17 +50,23 @@ export class BlocksService implements OnModuleDestroy {
     this.http = OutboundHttp.fromSettings(this.settings);
   }
 
-  list(): BlockDescription[] {
-    return this.registry.list().map((block) => this.registry.describe(block));
+  /** The blocks `asker` may use: an integration's only where its `allow` admits them (admins: by default all). */
+  list(asker: CredentialAsker): BlockDescription[] {
+    return this.registry
+      .list()
+      .filter((block) => mayUseBlock(block, asker, false))
+      .map((block) => this.registry.describe(block));
   }
 
-  describe(id: string): BlockDescription {
-    return this.registry.describe(this.registry.require(id));
+  /** One block; one `asker` may not use answers 404 exactly like one that does not exist. */
+  describe(id: string, asker: CredentialAsker): BlockDescription {
+    return this.registry.describe(this.registry.require(id, (block) => mayUseBlock(block, asker, false)));
   }
 
-  /** Runs the block once for `userId`; fails with the block's error code (see BlocksController). */
-  async execute(id: string, request: ExecuteBlockRequest, userId: string, signal: AbortSignal): Promise<ExecuteBlockResult> {
-    const block = this.registry.require(id);
+  /** Runs the block once for `asker`; fails with the block's error code (see BlocksController). */
+  async execute(id: string, request: ExecuteBlockRequest, asker: CredentialAsker & { userId: string }, signal: AbortSignal): Promise<ExecuteBlockResult> {
+    const userId = asker.userId;
+    const block = this.registry.require(id, (candidate) => mayUseBlock(candidate, asker, false));
     if (block.suspend !== undefined && block.suspend !== 'delay') throw needsEngine(block.id);
     // The caller is a user, never a file agent: operator credentials by allow.users / allow.roles only.
     const { credentials, problems, systemDefaults } = await this.resolver.resolve({ block, names: request.credentials, userId });

@@ -8,7 +8,7 @@ import type { ConfigCredential } from '../config/config.schema.js';
 import type { BlockDefinition, CredentialType, ResolvedCredential } from './block.types.js';
 import { BlockError, BlockErrorCode } from './blocks.errors.js';
 import { didYouMean } from './close-matches.js';
-import { mayUseOperatorCredential, NOBODY, type CredentialAsker } from './credential-policy.js';
+import { mayUseBlock, mayUseOperatorCredential, NOBODY, type CredentialAsker } from './credential-policy.js';
 
 export const CREDENTIAL_RESOLVER = Symbol('CREDENTIAL_RESOLVER');
 
@@ -23,6 +23,11 @@ export interface CredentialRequest {
    * admitted by file trust: operator credentials with `allow.file_agents` resolve for them.
    */
   fileTrusted?: readonly string[];
+  /**
+   * The node comes from a file agent in an execution admitted by file trust: an integration's block with
+   * `allow.file_agents` may run (credential-policy.ts mayUseBlock).
+   */
+  fromFile?: boolean;
   /** Who asks (handle and role of `userId`); the database resolver fills it in. */
   asker?: CredentialAsker;
 }
@@ -115,7 +120,9 @@ export class ChainedCredentialResolver implements CredentialResolver {
     private readonly defaults: ConfigCredentialSource | null,
   ) {}
 
-  async resolve({ block, names, userId, fileTrusted = [], asker = { ...NOBODY, userId } }: CredentialRequest): Promise<CredentialResolution> {
+  async resolve({ block, names, userId, fileTrusted = [], fromFile = false, asker = { ...NOBODY, userId } }: CredentialRequest): Promise<CredentialResolution> {
+    // An integration's block its `allow` does not admit: refused as a block that does not exist.
+    if (!mayUseBlock(block, asker, fromFile)) return { credentials: {}, problems: [{ pointer: '/block', message: blockAbsent(block.id) }] };
     const specs = block.credentials ?? {};
     const credentials: Record<string, ResolvedCredential> = {};
     const systemDefaults: Record<string, ResolvedCredential> = {};
@@ -179,6 +186,11 @@ export class ChainedCredentialResolver implements CredentialResolver {
       problem: `no credential named "${name}" exists for you.${didYouMean(name, known)} Create it (POST /api/integrations/credentials) or define it in config/credentials.yaml`,
     };
   }
+}
+
+/** The refusal of a block the asker may not use: the words of a block that does not exist. */
+export function blockAbsent(blockId: string): string {
+  return `block "${blockId}" does not exist (list the blocks with \`trellis blocks\`)`;
 }
 
 /** Resolves, or throws CREDENTIAL_UNRESOLVED (400 on the API) listing every unresolved field. */

@@ -69,11 +69,12 @@ export async function checkRunRequest(
     if (node.kind !== 'block' || !node.block.credentials || Object.keys(node.block.credentials).length === 0) continue;
     const names = { ...(node.definition.credentials ?? {}), ...(request.credentials[node.id] ?? {}) };
     const fileTrusted = fileTrustedFields(fileTrust, Object.keys(node.block.credentials), request.credentials[node.id]);
-    const { problems: unresolved } = await resolver.resolve({ block: node.block, names, userId, fileTrusted });
+    const { problems: unresolved } = await resolver.resolve({ block: node.block, names, userId, fileTrusted, fromFile: fileTrust });
     for (const p of unresolved)
       problems.push({
         ...p,
-        pointer: `/credentials/${node.id}${(p.pointer ?? '').replace(/^\/credentials/, '')}`,
+        // A block its integration's `allow` does not admit is the node's problem, not a credential field's.
+        pointer: p.pointer === '/block' ? `/nodes/${node.id}/block` : `/credentials/${node.id}${(p.pointer ?? '').replace(/^\/credentials/, '')}`,
         node: node.id,
         message: `node "${node.id}": ${p.message}`,
       });

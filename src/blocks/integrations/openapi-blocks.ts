@@ -49,6 +49,7 @@ export function operationBlock(integration: IntegrationFile, operation: Integrat
           },
         }
       : {}),
+    allow: integration.allow,
     cost: 1,
     sideEffects: operation.method !== 'GET' && operation.method !== 'HEAD',
     errors: blockErrors('HTTP_STATUS', 'CREDENTIAL_UNRESOLVED', ...OUTBOUND_ERRORS),

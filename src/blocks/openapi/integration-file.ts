@@ -2,7 +2,7 @@
 // prefix), a relative document path inside the folder, an https base URL (unless allow_private), the
 // credential and allow sections. Every problem names its line and column; no file contents are quoted.
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import type { IntegrationCredential, IntegrationFile, IntegrationProblem } from './integration.types.js';
+import type { IntegrationAllow, IntegrationCredential, IntegrationFile, IntegrationProblem } from './integration.types.js';
 
 export const INTEGRATION_NAME = /^[a-z][a-z0-9_]{1,30}$/;
 const KEYS = new Set(['name', 'openapi', 'base_url', 'credential', 'operations', 'allow', 'allow_private', 'description']);
@@ -100,14 +100,7 @@ export function checkIntegrationFile(
       at(['operations'], 'operations is a list of operationIds (leave it out for every operation)');
     else operations = raw.operations as string[];
   }
-  const allowRaw = (raw.allow ?? {}) as Record<string, unknown>;
-  const list = (key: string) => {
-    const value = allowRaw[key];
-    if (value === undefined) return [];
-    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) at(['allow', key], `allow.${key} is a list of names`);
-    return Array.isArray(value) ? value.map(String) : [];
-  };
-  const allow = { file_agents: allowRaw.file_agents !== false, roles: raw.allow === undefined ? ['admin'] : list('roles'), users: list('users') };
+  const allow = allowOf(raw.allow, at);
   if (problems.length) return { problems };
   return {
     integration: {
@@ -121,4 +114,32 @@ export function checkIntegrationFile(
     },
     problems,
   };
+}
+
+const ALLOW_KEYS = ['file_agents', 'roles', 'users'];
+
+/** `allow` as a credential's (config/credentials.yaml): each key given replaces its default (file agents and admins). */
+function allowOf(raw: unknown, at: (path: Array<string | number>, message: string, where?: 'key' | 'value') => unknown): IntegrationAllow {
+  const allow: IntegrationAllow = { file_agents: true, roles: ['admin'], users: [] };
+  if (raw === undefined) return allow;
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    at(['allow'], 'allow is a mapping: { file_agents: true|false, roles: [admin|user], users: [handles] }');
+    return allow;
+  }
+  const given = raw as Record<string, unknown>;
+  for (const key of Object.keys(given))
+    if (!ALLOW_KEYS.includes(key)) at(['allow', key], `allow.${key} is not a key of allow (its keys: ${ALLOW_KEYS.join(', ')})`, 'key');
+  if (given.file_agents !== undefined) {
+    if (typeof given.file_agents === 'boolean') allow.file_agents = given.file_agents;
+    else at(['allow', 'file_agents'], 'allow.file_agents must be true or false');
+  }
+  if (given.roles !== undefined) {
+    if (Array.isArray(given.roles) && given.roles.every((role) => role === 'admin' || role === 'user')) allow.roles = given.roles as string[];
+    else at(['allow', 'roles'], 'allow.roles is a list of roles: admin, user');
+  }
+  if (given.users !== undefined) {
+    if (Array.isArray(given.users) && given.users.every((user) => typeof user === 'string')) allow.users = given.users as string[];
+    else at(['allow', 'users'], 'allow.users is a list of user handles');
+  }
+  return allow;
 }

@@ -160,12 +160,14 @@ export class NodeAttempts {
   }
 
   private async credentials(node: CompiledNode): Promise<Awaited<ReturnType<AttemptPorts['credentials']>>> {
-    if (!needsCredentials(node)) return { credentials: {} };
+    // An integration's block is checked against its `allow` with the credentials (credential-resolver.ts).
+    if (!needsCredentials(node) && node.block.allow === undefined) return { credentials: {} };
     const execution = this.execution;
     const overrides = execution.credentials[node.id] as Record<string, string> | undefined;
     const names = { ...(node.definition.credentials ?? {}), ...(overrides ?? {}) };
-    const fileTrusted = fileTrustedFields(execution.file_trust === true, Object.keys(node.block.credentials!), overrides);
-    const resolved = await this.deps.resolver.resolve({ block: node.block, names, userId: execution.user_id, fileTrusted });
+    const fromFile = execution.file_trust === true;
+    const fileTrusted = fileTrustedFields(fromFile, Object.keys(node.block.credentials ?? {}), overrides);
+    const resolved = await this.deps.resolver.resolve({ block: node.block, names, userId: execution.user_id, fileTrusted, fromFile });
     if (resolved.problems.length > 0) {
       return {
         error: {
