@@ -1,9 +1,9 @@
 // `npm run build`: compiles the files tsconfig.build.json includes into dist/ with SWC, the compiler jest already
 // runs every test through (same decorator and metadata settings as jest.config.js), in about 2 s of CPU where tsc
 // took 28. SWC strips types without checking them: `npm run typecheck` (tsc --noEmit, part of `npm test` and of
-// CI) is the type check. The output folders are written afresh, so a removed source (a migration above all)
-// leaves nothing behind in dist/.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// CI) is the type check. The output folders are written afresh and swapped in whole, so a removed source (a
+// migration above all) leaves nothing behind in dist/.
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import swc from '@swc/core';
@@ -57,16 +57,21 @@ const OPTIONS = {
 export async function build() {
   const started = Date.now();
   const { folders, files } = buildInputs();
-  for (const folder of folders) rmSync(join(OUT, folder), { recursive: true, force: true });
+  // Compiled beside dist/'s folders, then swapped in by rename: a process started from dist/ meanwhile (a test's
+  // child, a second server) finds the old build or the new one, never a half-written one.
+  const next = join(OUT, `.build-${process.pid}`);
+  rmSync(next, { recursive: true, force: true });
   const failures = [];
   await Promise.all(
     files.map(async (file) => {
-      const target = join(OUT, file.replace(/\.ts$/, '.js'));
+      const target = join(next, file.replace(/\.ts$/, '.js'));
       try {
         const { code, map } = await swc.transformFile(join(root, file), {
           ...OPTIONS,
           filename: file,
-          sourceFileName: relative(dirname(target), join(root, file)).split(sep).join('/'),
+          sourceFileName: relative(dirname(join(OUT, file)), join(root, file))
+            .split(sep)
+            .join('/'),
         });
         mkdirSync(dirname(target), { recursive: true });
         writeFileSync(target, `${code}\n//# sourceMappingURL=${target.split(sep).pop()}.map\n`);
@@ -77,9 +82,18 @@ export async function build() {
     }),
   );
   if (failures.length > 0) {
-    console.error(`build: ${failures.length} file(s) did not compile:\n${failures.join('\n')}`);
+    rmSync(next, { recursive: true, force: true });
+    console.error(`build: ${failures.length} file(s) did not compile (dist/ is left as it was):\n${failures.join('\n')}`);
     return false;
   }
+  for (const folder of folders) {
+    const current = join(OUT, folder);
+    const old = join(OUT, `.old-${process.pid}-${folder}`);
+    if (existsSync(current)) renameSync(current, old);
+    if (existsSync(join(next, folder))) renameSync(join(next, folder), current);
+    rmSync(old, { recursive: true, force: true });
+  }
+  rmSync(next, { recursive: true, force: true });
   console.error(`build: ${files.length} files compiled into dist/ in ${Date.now() - started} ms (types are checked by npm run typecheck)`);
   return true;
 }

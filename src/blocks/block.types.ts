@@ -213,7 +213,7 @@ export interface BlockDefinition<I extends Record<string, unknown> = Record<stri
    */
   allow?: { readonly file_agents: boolean; readonly roles: readonly string[]; readonly users: readonly string[] };
   /** Credits per attempt; a function for per-model costs (LLM blocks). config/costs.yaml overrides. */
-  cost: number | ((inputs: Partial<I>, costs: { models: Record<string, number>; default_model_cost: number }) => number);
+  cost: number | ((inputs: Partial<I>, costs: { models: Record<string, number>; default_model_cost: number; integrations: Record<string, number> }) => number);
   pinModes?: Record<string, PinMode>;
   /**
    * The input pin (list.collect: `count`) whose number, once known, fires a gather run as soon as every

@@ -50,7 +50,7 @@ export function blockCost(block: BlockDefinition, inputs: Record<string, unknown
   const override = costs.blocks[block.id];
   if (override !== undefined) return override;
   if (typeof block.cost === 'number') return block.cost;
-  return block.cost(inputs, { models: costs.models, default_model_cost: costs.default_model_cost });
+  return block.cost(inputs, { models: costs.models, default_model_cost: costs.default_model_cost, integrations: costs.integrations ?? {} });
 }
 
 export class BlocksRegistry implements BlockLookup {

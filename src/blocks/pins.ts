@@ -65,7 +65,9 @@ export interface BlockSpec<P extends PinSchemas, O extends PinSchemas> {
   /** Declared outputs; `error` is added by the registry. */
   outputs: O;
   credentials?: Record<string, CredentialFieldSpec>;
-  cost: number | ((inputs: Partial<InputsOf<P>>, costs: { models: Record<string, number>; default_model_cost: number }) => number);
+  cost:
+    | number
+    | ((inputs: Partial<InputsOf<P>>, costs: { models: Record<string, number>; default_model_cost: number; integrations: Record<string, number> }) => number);
   pinModes?: Partial<Record<keyof P & string, PinMode>>;
   /** The input pin whose number fires a gather run once that many values arrived (list.collect: count). */
   gatherCount?: keyof P & string;

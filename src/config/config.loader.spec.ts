@@ -108,12 +108,12 @@ describe('loadConfig', () => {
 
   it('loads costs.yaml, credentials.yaml and notifications.yaml, and checks them', () => {
     const dir = configDir({
-      'costs.yaml': 'blocks:\n  http.request: 2\nmodels:\n  gpt-4o: 5\ndefault_model_cost: 3\n',
+      'costs.yaml': 'blocks:\n  http.request: 2\nmodels:\n  gpt-4o: 5\nintegrations:\n  shop: 4\ndefault_model_cost: 3\n',
       'credentials.yaml': 'github-bot:\n  provider: github\n  type: api_key\n  env: { key: BOT_TOKEN }\n',
       'notifications.yaml': 'ops-slack:\n  type: slack\n  credential: ops-webhook\nops-mail:\n  type: email\n  to: ops@example.com\n',
     });
     const config = loadConfig({ env: { BOT_TOKEN: 'ghp_x' }, configDir: dir });
-    expect(config.costs).toEqual({ blocks: { 'http.request': 2 }, models: { 'gpt-4o': 5 }, default_model_cost: 3 });
+    expect(config.costs).toEqual({ blocks: { 'http.request': 2 }, models: { 'gpt-4o': 5 }, integrations: { shop: 4 }, default_model_cost: 3 });
     expect(config.credentials['github-bot']).toEqual({
       provider: 'github',
       type: 'api_key',

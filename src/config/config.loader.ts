@@ -123,12 +123,12 @@ function isKey32(text: string): boolean {
 
 function loadCosts(configDir: string, cwd: string, env: NodeJS.ProcessEnv, problems: ConfigProblem[]): CostsConfig {
   const { file, values } = readOptional(configDir, cwd, 'costs.yaml', env, problems);
-  const costs: CostsConfig = { blocks: {}, models: {}, default_model_cost: 1 };
+  const costs: Required<CostsConfig> = { blocks: {}, models: {}, default_model_cost: 1, integrations: {} };
   for (const [key, raw] of Object.entries(values)) {
     if (key === 'default_model_cost') {
       if (Number.isInteger(raw) && (raw as number) >= 0) costs.default_model_cost = raw as number;
       else problems.push({ file, key, reason: `expected a whole number of credits, got ${JSON.stringify(raw)}` });
-    } else if (key === 'blocks' || key === 'models') {
+    } else if (key === 'blocks' || key === 'models' || key === 'integrations') {
       if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
         problems.push({ file, key, reason: 'expected a mapping of name to credits' });
         continue;
@@ -138,7 +138,7 @@ function loadCosts(configDir: string, cwd: string, env: NodeJS.ProcessEnv, probl
         else problems.push({ file, key: `${key}.${name}`, reason: `expected a whole number of credits (0 or more), got ${JSON.stringify(cost)}` });
       }
     } else {
-      problems.push({ file, key, reason: 'unknown key (known here: blocks, models, default_model_cost)' });
+      problems.push({ file, key, reason: 'unknown key (known here: blocks, models, integrations, default_model_cost)' });
     }
   }
   return costs;

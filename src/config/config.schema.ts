@@ -226,6 +226,8 @@ export interface CostsConfig {
   blocks: Record<string, number>;
   models: Record<string, number>;
   default_model_cost: number;
+  /** OpenAPI integration name -> credits per call of any of its operations (default 1; `blocks` overrides one). */
+  integrations?: Record<string, number>;
 }
 
 export interface ConfigCredential {

@@ -50,7 +50,8 @@ export function operationBlock(integration: IntegrationFile, operation: Integrat
         }
       : {}),
     allow: integration.allow,
-    cost: 1,
+    // config/costs.yaml: integrations.<name> for every operation (default 1); blocks.<id> overrides one operation.
+    cost: (_inputs, costs) => costs.integrations[integration.name] ?? 1,
     sideEffects: operation.method !== 'GET' && operation.method !== 'HEAD',
     errors: blockErrors('HTTP_STATUS', 'CREDENTIAL_UNRESOLVED', ...OUTBOUND_ERRORS),
     run: (inputs, context) => runOperation(integration, operation, inputs, context),

@@ -13,6 +13,7 @@ import { BLOCK_LIBRARY } from '../../../src/blocks/library/index.js';
 import { capture, tempProject } from '../../agents/fixtures/cli.js';
 import { apiKey, blockHarness, rejection } from '../../blocks/peers/block-context.js';
 import { sendJson, startHttpPeer, type HttpPeer } from '../../blocks/peers/http-peer.js';
+import { blockCost } from '../../../src/blocks/blocks.registry.js';
 
 // Jest runs this file in its own realm, but Node's structuredClone builds objects of the outer realm: the
 // parser's plain-object check (prototype === Object.prototype) then fails and $refs stay unresolved. Outside
@@ -349,5 +350,29 @@ describe("a github-api integration from GitHub's own document", () => {
     expect(cli.out()).not.toMatch(/file-issue\.yaml:\d+:\d+: .*error/);
     const tester = capture(project.dir);
     expect(await testCommand('agents/file-issue.yaml', tester.io, deps)).toBe(0);
+  });
+});
+
+describe('costs', () => {
+  it('charges costs.yaml integrations.<name> per call of any operation (default 1), and blocks.<id> overrides one operation', async () => {
+    const catalog = await catalogOf({
+      'integrations/shop.yaml': 'name: shop\nopenapi: docs/shop.yaml\nbase_url: https://api.example.com\n',
+      'integrations/docs/shop.yaml': [
+        'openapi: 3.0.3',
+        'info: { title: x, version: "1" }',
+        'paths:',
+        '  /orders:',
+        '    get: { operationId: listOrders, responses: { "200": { description: ok } } }',
+        '    post: { operationId: createOrder, responses: { "201": { description: ok } } }',
+        '',
+      ].join('\n'),
+    });
+    expect(catalog.problems).toEqual([]);
+    const [list, create] = [block(catalog, 'shop.list_orders'), block(catalog, 'shop.create_order')];
+    const none = { blocks: {}, models: {}, default_model_cost: 1 };
+    expect([blockCost(list, {}, none), blockCost(create, {}, none)]).toEqual([1, 1]);
+    const priced = { ...none, integrations: { shop: 4, other: 9 } };
+    expect([blockCost(list, {}, priced), blockCost(create, {}, priced)]).toEqual([4, 4]);
+    expect(blockCost(create, {}, { ...priced, blocks: { 'shop.create_order': 0 } })).toBe(0);
   });
 });

@@ -5,7 +5,7 @@ import { loadConfig } from '../../../config/config.loader.js';
 import { llmChatBlock } from './llm.chat.js';
 import { modelCost } from './llm-cost.js';
 
-const COSTS = { models: { 'gpt-4o': 5, 'gpt-4o-mini': 1, 'claude-sonnet-4-5': 8 }, default_model_cost: 3 };
+const COSTS = { models: { 'gpt-4o': 5, 'gpt-4o-mini': 1, 'claude-sonnet-4-5': 8 }, default_model_cost: 3, integrations: {} };
 
 describe('modelCost', () => {
   it.each([
