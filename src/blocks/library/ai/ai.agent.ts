@@ -55,7 +55,10 @@ export const aiAgentBlock = defineBlock({
   },
   outputs: {
     answer: anyValue({ description: 'The final answer: text, or the object when output_schema is set.' }),
-    steps: Type.Array(dict(anyValue()), { description: 'Every tool call: [{step, tool, arguments, result | error, usage}].' }),
+    steps: Type.Array(dict(anyValue()), {
+      description:
+        'Every tool call: [{step, tool, arguments, result | error, usage, cost, model_cost}] (credits: cost of the call, model_cost of its model call).',
+    }),
     usage: USAGE_OUTPUT,
   },
   errors: blockErrors('CREDENTIAL_UNRESOLVED', 'AGENT_STEP_LIMIT', ...OUTBOUND_ERRORS, ...LLM_ERRORS),
