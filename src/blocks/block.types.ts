@@ -143,8 +143,11 @@ export interface ToolApprovalRequest {
 
 /** Reviews of require_approval tool calls (a durable execution only). */
 export interface AgentApprovalPort {
-  /** How the reviews of these calls ended, by call_id: approved, or rejected (also a timeout or a cancel); undecided ones are left out. */
-  decisions(calls: ToolApprovalRequest[]): Promise<Map<string, 'approved' | 'rejected'>>;
+  /**
+   * How the reviews of these calls ended, by call_id: approved (also a timeout whose on_timeout approves), timed_out
+   * (nobody decided in time), or rejected (also a cancel); undecided ones are left out.
+   */
+  decisions(calls: ToolApprovalRequest[]): Promise<Map<string, 'approved' | 'rejected' | 'timed_out'>>;
   /**
    * Asks for reviews of these calls; answers the error the attempt throws at once. The node then waits
    * (WAITING, reason `tool`) without a slot, and runs again once every review ended, continuing its

@@ -9,7 +9,7 @@ import { BlockError } from '../../blocks.errors.js';
 import { compileDataSchema, problemsFromErrors } from '../../pin-validation.js';
 import { childResults } from './ai-agent.children.js';
 import { chargeCall, modelCallCharge, toolCallCharge, type CallCharger } from './ai-agent.costs.js';
-import { approvalVerdicts, NO_APPROVAL_HERE, REJECTED_BY_REVIEWER, type ApprovalVerdict } from './ai-agent.approvals.js';
+import { approvalVerdicts, NO_APPROVAL_HERE, REJECTED_BY_REVIEWER, REVIEW_TIMED_OUT, type ApprovalVerdict } from './ai-agent.approvals.js';
 import type { AgentMessage, AgentModel, AgentToolCallText, AgentToolResultText } from './ai-agent.wire.js';
 import type { ToolEntry, ToolSpec } from './ai-agent.tools.js';
 import { addUsage, type LlmUsage } from './llm-provider.js';
@@ -231,6 +231,7 @@ function prepareCall(
     return { ok: false, error: `the arguments of ${call.name} must be a JSON object`, arguments: args };
   }
   if (verdict === 'rejected') return { ok: false, error: REJECTED_BY_REVIEWER, arguments: args };
+  if (verdict === 'timed_out') return { ok: false, error: REVIEW_TIMED_OUT, arguments: args };
   if (verdict === 'unavailable') return { ok: false, error: NO_APPROVAL_HERE, arguments: args };
   if (child) return child.ok ? { ok: true, result: child.outputs, arguments: args } : { ok: false, error: child.error, arguments: args };
   return { tool, args: args as Record<string, unknown> };
