@@ -1,8 +1,9 @@
 // The executions' charge hook: each node attempt pays its block's cost (per model for LLM blocks) just before
-// it runs; a block that pays per call (ai.agent: each model call and block tool run) charges those instead. The worker adds the answered amount to the node's and the execution's `cost`, so a repeated charge
-// of one attempt answers 0 (it was counted when first charged). ExecutionsWorkerModule provides it: it needs
-// the block registry and credits, both below executions. Admission's balance pre-check reads CREDIT_BALANCE
-// (CreditsBalanceLookup, below), provided by ExecutionsModule.
+// it runs; a block that pays per call (ai.agent: each model call and block tool run) pays for those instead,
+// each once per (node execution, key). The worker adds the answered amount to the node's and the execution's
+// `cost`, so a repeated charge of one attempt or call answers 0 (it was counted when first charged).
+// ExecutionsWorkerModule provides it: it needs the block registry and credits, both below executions.
+// Admission's balance pre-check reads CREDIT_BALANCE (CreditsBalanceLookup, below), provided by ExecutionsModule.
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { BlocksRegistry } from '../blocks/blocks.registry.js';
