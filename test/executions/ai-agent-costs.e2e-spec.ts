@@ -10,7 +10,7 @@ import { sendJson, startHttpPeer, type HttpPeer } from '../blocks/peers/http-pee
 import { openAiCompletion, openAiToolCalls, startLlmPeer, type LlmPeer } from '../blocks/peers/llm-peers.js';
 import { balanceOf } from '../credits/credits.fixtures.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { node, saveAgent } from './graphs.fixture.js';
+import { echoAgent, link, node, saveAgent } from './graphs.fixture.js';
 
 interface ChargeRow {
   amount: number;
@@ -76,6 +76,11 @@ describe('ai.agent credits per model call and per tool run', () => {
       const res = await request(t.http).post(`/api/admin/users/${user.user.id}/credits`).set('X-API-Key', ADMIN_KEY).send({ type: 'TOP_UP', amount });
       expect(res.status).toBe(201);
     }
+    // An agent tool's child: one code.js node (1 credit), charged to the parent's user as the child's own.
+    await saveAgent(
+      t.dataSource,
+      echoAgent('shouter', { run: node('code.js', { code: 'return input + "!";' }) }, [link('text.value', 'run.input'), link('run.result', 'result.value')]),
+    );
     await saveAgent(t.dataSource, {
       name: 'priced-agent',
       nodes: {
@@ -86,6 +91,7 @@ describe('ai.agent credits per model call and per tool run', () => {
           tools: [
             { name: 'fetch', block: 'http.request', hosts: [`http://127.0.0.1:${api.port}`], inputs: { method: 'GET' } },
             { name: 'join', block: 'text.join' },
+            { name: 'shout', agent: 'shouter' },
           ],
         }),
       },
@@ -124,6 +130,28 @@ describe('ai.agent credits per model call and per tool run', () => {
       expect.objectContaining({ step: 1, tool: 'fetch', cost: 1, model_cost: 2 }),
       expect.objectContaining({ step: 1, tool: 'join', cost: 0, model_cost: 2, result: { text: 'a,b' } }),
     ]);
+  });
+
+  it("charges an agent tool as its child execution: the child's nodes to the same user, nothing to the step itself", async () => {
+    llm.script(openAiToolCalls([['call_1', 'shout', { text: 'hi' }]]), openAiCompletion('Shouted'));
+    const { id, body } = await run(alice);
+    expect(body.status).toBe('COMPLETED');
+    const [child] = (await t.dataSource.query(`SELECT id, user_id, status FROM executions WHERE parent_id = $1`, [id])) as Array<{
+      id: string;
+      user_id: string;
+      status: string;
+    }>;
+    expect(child).toMatchObject({ user_id: alice.user.id, status: 'COMPLETED' });
+    expect((await charges(id)).map((c) => [c.block, c.charge_key, c.amount])).toEqual([
+      ['ai.agent', 'step:1:model', -2],
+      ['ai.agent', 'step:2:model', -2],
+    ]);
+    expect((await charges(child!.id)).map((c) => [c.block, c.charge_key, c.amount])).toEqual([['code.js', null, -1]]);
+    expect(await balanceOf(t.http, alice.key)).toBe(90);
+    expect(brainOf(body).ai_agent).toMatchObject({
+      cost: 4,
+      steps: [expect.objectContaining({ tool: 'shout', result: { result: ['hi!'] }, cost: 0, model_cost: 2 })],
+    });
   });
 
   it('stops before the model call the user cannot pay: INSUFFICIENT_CREDITS, balance 0, that call never made', async () => {
