@@ -6,6 +6,7 @@ import { checkAiAgentTools } from './agent-aitools.rules.js';
 import { checkBlocks, checkConstants, checkCredentials, checkLinks, checkRequiredPins } from './agent-graph.rules.js';
 import { checkExpressions } from './agent-expressions.rules.js';
 import { checkInputsAndOutputs } from './agent-nodes.rules.js';
+import { checkRetryCodes } from './agent-retry.rules.js';
 import { AGENT_RUN, checkAgentRuns, checkCallCycles, type CallSite } from './agent-subagents.rules.js';
 import { checkTests } from './agent-tests.rules.js';
 import { canonicalize } from './agent.canonical.js';
@@ -59,6 +60,7 @@ export function validateAgents(sources: readonly AgentSource[], context: Validat
     checkCredentials(state);
     checkLinks(state);
     checkRequiredPins(state);
+    checkRetryCodes(state);
     checkInputsAndOutputs(state);
     checkAgentRuns(state);
     checkAiAgentTools(state);

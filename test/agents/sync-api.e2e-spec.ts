@@ -121,6 +121,32 @@ describe('/api/agents', () => {
       expect(clash.body.problems).toEqual([expect.objectContaining({ pointer: '/name', line: 1, column: 7, message: expect.stringContaining('created through the API') })]);
     });
 
+    it('refuses a retry.on code the block never fails with, in a file (line:col) and in a graph body (JSON Pointer)', async () => {
+      const text = agentText('retried').replace('    block: text.template\n', '    block: text.template\n    retry: { attempts: 2, on: [TEMPLATE_EROR] }\n');
+      const res = await validate().set('Content-Type', 'text/plain').send(text).expect(200);
+      expect(res.body).toMatchObject({ ok: false, errors: 1 });
+      expect(res.body.problems).toEqual([
+        expect.objectContaining({
+          line: 8,
+          column: 32,
+          pointer: '/nodes/greet/retry/on/0',
+          message: expect.stringMatching(/^retry\.on lists TEMPLATE_EROR, which text\.template never fails with.* Did you mean "TEMPLATE_ERROR"\? .*fails with: TEMPLATE_ERROR, /),
+        }),
+      ]);
+      const fixed = await validate().set('Content-Type', 'text/plain').send(text.replace('TEMPLATE_EROR', 'TEMPLATE_ERROR')).expect(200);
+      expect(fixed.body).toMatchObject({ ok: true, errors: 0 });
+      const graph = (on: string[]) => ({
+        name: `retried-${on.length}`,
+        nodes: { get: { block: 'http.request', inputs: { url: 'https://rows.example.com/rows' }, retry: { attempts: 2, on } }, out: { block: 'output', inputs: { name: 'x' } } },
+        links: ['get.status -> out.value'],
+      });
+      const refused = await request(t.http).post('/api/graphs').set('X-API-Key', alice.key).send(graph(['SLACK_REJECTED'])).expect(400);
+      expect(refused.body.error.details.problems).toEqual([
+        expect.objectContaining({ pointer: '/nodes/get/retry/on/0', message: expect.stringMatching(/^retry\.on lists SLACK_REJECTED, which http\.request never fails with.*HTTP_STATUS/) }),
+      ]);
+      await request(t.http).post('/api/graphs').set('X-API-Key', alice.key).send(graph(['transient', 'HTTP_STATUS'])).expect(201);
+    });
+
     it('answers 400 for a body that is not a file', async () => {
       const empty = await validate().set('Content-Type', 'text/plain').send('   \n').expect(400);
       expect(empty.body.error.details.problems).toEqual([{ pointer: '/text', message: expect.stringContaining('empty') }]);
