@@ -5,6 +5,7 @@ import type { AgentDefinition } from './graph.types.js';
 import { checkAiAgentTools } from './agent-aitools.rules.js';
 import { checkBlocks, checkConstants, checkCredentials, checkLinks, checkRequiredPins } from './agent-graph.rules.js';
 import { checkExpressions } from './agent-expressions.rules.js';
+import { checkExpressionTypes } from './agent-expression-types.rules.js';
 import { checkInputsAndOutputs } from './agent-nodes.rules.js';
 import { checkRetryCodes } from './agent-retry.rules.js';
 import { AGENT_RUN, checkAgentRuns, checkCallCycles, type CallSite } from './agent-subagents.rules.js';
@@ -57,6 +58,7 @@ export function validateAgents(sources: readonly AgentSource[], context: Validat
     checkBlocks(state);
     checkConstants(state);
     checkExpressions(state);
+    checkExpressionTypes(state);
     checkCredentials(state);
     checkLinks(state);
     checkRequiredPins(state);
