@@ -42,6 +42,26 @@ function pipeline(name: string, url: string, finish = 'return input + "!";'): Ag
   };
 }
 
+/** text -> pre (code.js) -> run (agent.run of `child`) -> post (code.js) -> result. */
+function parentOf(name: string, child: string): AgentDefinition {
+  return {
+    name,
+    nodes: {
+      text: node('input', { name: 'text', type: 'string' }),
+      pre: node('code.js', { code: 'return input + "-p";' }),
+      run: node('agent.run', { agent: child }),
+      post: node('code.js', { code: 'return input + "?";' }),
+      result: node('output', { name: 'result' }),
+    },
+    links: [
+      link('text.value', 'pre.input'),
+      { ...link('pre.result', 'run.inputs'), to: { node: 'run', pin: 'inputs', key: 'text' } },
+      link('run.result', 'post.input'),
+      link('post.result', 'result.value'),
+    ],
+  };
+}
+
 describe('retry from the failure', () => {
   let t: TestApp;
   let peer: HttpPeer;
@@ -94,6 +114,8 @@ describe('retry from the failure', () => {
     await saveAgent(t.dataSource, pipeline('evolving', `${peer.url}/echo`));
     await saveAgent(t.dataSource, pipeline('reshaped', `${peer.url}/echo`));
     await saveAgent(t.dataSource, pipeline('held', `${peer.url}/hold`));
+    await saveAgent(t.dataSource, pipeline('child-pipe', `${peer.url}/echo`));
+    await saveAgent(t.dataSource, parentOf('parent', 'child-pipe'));
   });
   afterAll(async () => {
     await t?.close();
@@ -127,6 +149,47 @@ describe('retry from the failure', () => {
     expect(retried.node_executions.filter((n) => n.attempts.length > 0).map((n) => n.node_id)).toEqual(['call', 'finish']);
     expect(peer.requests.length - calls).toBe(1);
     expect(await charges(res.body.id)).toEqual([
+      { node: 'call', user: alice.user.id, amount: 1 },
+      { node: 'finish', user: alice.user.id, amount: 1 },
+    ]);
+  });
+
+  it('retries a failed agent.run child from its own failure: only the failed nodes of parent and child re-run, and only they are charged', async () => {
+    const children = async (parent: string) =>
+      (await t.dataSource.query(`SELECT id, retry_of, status FROM executions WHERE parent_id = $1 ORDER BY created_at`, [parent])) as Array<{
+        id: string;
+        retry_of: string | null;
+        status: string;
+      }>;
+    const ran = (body: { node_executions: NodeView[] }) => body.node_executions.filter((n) => n.attempts.length > 0).map((n) => n.node_id);
+    const original = await failedRun('parent');
+    const before = await finished(original, alice.key);
+    expect(before.node_executions.map((n) => [n.node_id, n.status])).toEqual([
+      ['text', 'COMPLETED'],
+      ['pre', 'COMPLETED'],
+      ['run', 'FAILED'],
+    ]);
+    expect(before.error).toMatchObject({ code: 'CHILD_FAILED', node_id: 'run' });
+    const [oldChild] = await children(original);
+    expect(oldChild).toMatchObject({ status: 'FAILED', retry_of: null });
+    expect(ran(await finished(oldChild!.id, alice.key))).toEqual(['prepare', 'call']);
+    const calls = peer.requests.length;
+
+    const res = await api().post(`/api/executions/${original}/retry`).set('X-API-Key', alice.key).send({});
+    expect(res.status).toBe(202);
+    const retried = await finished(res.body.id, alice.key);
+    expect(retried).toMatchObject({ status: 'COMPLETED', outputs: { result: ['HI-P!?'] } });
+    expect(retried.node_executions.filter((n) => n.reused).map((n) => n.node_id)).toEqual(['pre']);
+    expect(ran(retried)).toEqual(['run', 'post']);
+    // One new child, a retry of the failed one: its completed prepare is reused, only call and finish run.
+    const newChildren = await children(res.body.id);
+    expect(newChildren).toEqual([{ id: expect.any(String), retry_of: oldChild!.id, status: 'COMPLETED' }]);
+    const child = await finished(newChildren[0]!.id, alice.key);
+    expect(child.node_executions.filter((n) => n.reused).map((n) => n.node_id)).toEqual(['prepare']);
+    expect(ran(child)).toEqual(['call', 'finish']);
+    expect(peer.requests.length - calls).toBe(1);
+    expect(await charges(res.body.id)).toEqual([{ node: 'post', user: alice.user.id, amount: 1 }]);
+    expect(await charges(newChildren[0]!.id)).toEqual([
       { node: 'call', user: alice.user.id, amount: 1 },
       { node: 'finish', user: alice.user.id, amount: 1 },
     ]);

@@ -76,6 +76,28 @@ describe('retry from the failure in the scheduler', () => {
   });
 });
 
+describe('failed children (agent.run)', () => {
+  const failed = (node: string, text: string, id: string) => ({ node, inputs: { agent: 'kid', inputs: { text } }, execution_id: id, graph_version: 3 });
+
+  it('answers the failed child of a run with the same inputs, once each, at its version', () => {
+    const book = new ReplayBook([], undefined, [failed('run', 'a', 'c1'), failed('run', 'b', 'c2')]);
+    const b = { agent: 'kid', inputs: { text: 'b' } };
+    expect(book.childVersion('run', b)).toBe(3);
+    expect(book.takeChild('run', b)).toBe('c2');
+    expect(book.takeChild('run', b)).toBeNull();
+    expect(book.childVersion('run', b)).toBeNull();
+    expect(book.takeChild('other', { agent: 'kid', inputs: { text: 'a' } })).toBeNull();
+    expect(book.takeChild('run', { inputs: { text: 'a' }, agent: 'kid' })).toBe('c1');
+  });
+
+  it('with another version, only for reusable nodes, and at the version the retry resolves', () => {
+    const book = new ReplayBook([], new Set(['run']), [failed('run', 'a', 'c1'), failed('changed', 'a', 'c2')]);
+    expect(book.takeChild('changed', { agent: 'kid', inputs: { text: 'a' } })).toBeNull();
+    expect(book.childVersion('run', { agent: 'kid', inputs: { text: 'a' } })).toBeNull();
+    expect(book.takeChild('run', { agent: 'kid', inputs: { text: 'a' } })).toBe('c1');
+  });
+});
+
 describe('reusableNodes (version: latest)', () => {
   it('keeps nodes that are identical with everything upstream identical', () => {
     const changedB = graph({ x: input('x'), a: 'test.pass', b: { block: 'test.pass', inputs: { extra: 1 } }, r: out('r') }, [

@@ -13,14 +13,43 @@ export interface ReplayEntry {
   outputs: Record<string, unknown[]>;
 }
 
+/**
+ * A run of the retried execution that did not complete while its child execution (agent.run) failed or was
+ * cancelled: the retry's run of that node with the same inputs retries the child from its failure too.
+ */
+export interface FailedChildEntry {
+  node: string;
+  inputs: Record<string, unknown>;
+  /** The child execution that failed. */
+  execution_id: string;
+  graph_version: number;
+}
+
+/** The child a re-run agent.run retries: its failed child, and the version to run (null: resolve as usual). */
+export interface ChildRetry {
+  retry_of: string;
+  graph_version: number | null;
+}
+
 /** Blocks whose completed runs are never reused: a person's decision and an event belong to their execution. */
 const NEVER_REUSED: ReadonlySet<string> = new Set(['human.review', 'wait.event']);
 
 export class ReplayBook {
   private readonly byNode = new Map<string, Array<{ key: string; outputs: Record<string, unknown[]> } | null>>();
+  private readonly children = new Map<string, Array<{ key: string; retry: ChildRetry } | null>>();
 
-  /** `reusable`: the nodes that may be reused (all when absent); see `reusableNodes` for another version. */
-  constructor(entries: readonly ReplayEntry[], reusable?: ReadonlySet<string>) {
+  /**
+   * `reusable`: the nodes that may be reused (all when absent); see `reusableNodes` for another version.
+   * `failedChildren`: the failed children to retry; with `reusable` (another version) only those of reusable
+   * nodes, each at the version the retry resolves (its unchanged nodes are reused by the child's own retry).
+   */
+  constructor(entries: readonly ReplayEntry[], reusable?: ReadonlySet<string>, failedChildren: readonly FailedChildEntry[] = []) {
+    for (const child of failedChildren) {
+      if (reusable && !reusable.has(child.node)) continue;
+      const list = this.children.get(child.node) ?? [];
+      list.push({ key: inputsKey(child.inputs), retry: { retry_of: child.execution_id, graph_version: reusable ? null : child.graph_version } });
+      this.children.set(child.node, list);
+    }
     for (const entry of entries) {
       if (NEVER_REUSED.has(entry.block) || (reusable && !reusable.has(entry.node))) continue;
       const list = this.byNode.get(entry.node) ?? [];
@@ -39,6 +68,22 @@ export class ReplayBook {
     const { outputs } = list[index]!;
     list[index] = null;
     return Object.entries(outputs).flatMap(([pin, values]) => values.map((value): NodeYield => [pin, value]));
+  }
+
+  /** The version a re-run of `node` with these inputs runs its failed child at, if it has one to retry (null: resolve as usual). */
+  childVersion(node: string, inputs: Record<string, unknown>): number | null {
+    return this.children.get(node)?.find((entry) => entry !== null && entry.key === inputsKey(inputs))?.retry.graph_version ?? null;
+  }
+
+  /** The failed child that a re-run of `node` with these inputs retries (now used), or null: start a new one. */
+  takeChild(node: string, inputs: Record<string, unknown>): string | null {
+    const list = this.children.get(node);
+    const key = inputsKey(inputs);
+    const index = list?.findIndex((entry) => entry !== null && entry.key === key) ?? -1;
+    if (index < 0) return null;
+    const { retry } = list![index]!;
+    list![index] = null;
+    return retry.retry_of;
   }
 }
 
