@@ -62,6 +62,32 @@ function parentOf(name: string, child: string): AgentDefinition {
   };
 }
 
+/**
+ * items -> each (list.iterate, streaming) -> conv (json.stringify) -> result. An item larger than
+ * executor.max_value_bytes fails the stream after what came before it; its error waits 2 s (so the work for the
+ * items before it completes) and then fails the execution (boom: json.parse of an object).
+ */
+function streamOf(name: string): AgentDefinition {
+  return {
+    name,
+    nodes: {
+      items: node('input', { name: 'items', type: 'array' }),
+      each: node('list.iterate'),
+      conv: node('json.stringify'),
+      result: node('output', { name: 'result' }),
+      wait: node('time.delay', { duration: '2s' }),
+      boom: node('json.parse'),
+    },
+    links: [
+      link('items.value', 'each.items'),
+      link('each.item', 'conv.value'),
+      link('conv.text', 'result.value'),
+      link('each.error', 'wait.value'),
+      link('wait.value', 'boom.text'),
+    ],
+  };
+}
+
 describe('retry from the failure', () => {
   let t: TestApp;
   let peer: HttpPeer;
@@ -107,7 +133,7 @@ describe('retry from the failure', () => {
       else if (failing) sendJson(res, 400, { error: 'not yet' });
       else sendJson(res, 200, { echo: req.body });
     });
-    t = await createTestApp({ label: 'retryfail', overrides: { http: { allow_private_addresses: true } } });
+    t = await createTestApp({ label: 'retryfail', overrides: { http: { allow_private_addresses: true }, executor: { max_value_bytes: '4kb' } } });
     alice = await makeUser(t, 'alice');
     bob = await makeUser(t, 'bob');
     await saveAgent(t.dataSource, pipeline('pipeline', `${peer.url}/echo`));
@@ -116,6 +142,7 @@ describe('retry from the failure', () => {
     await saveAgent(t.dataSource, pipeline('held', `${peer.url}/hold`));
     await saveAgent(t.dataSource, pipeline('child-pipe', `${peer.url}/echo`));
     await saveAgent(t.dataSource, parentOf('parent', 'child-pipe'));
+    await saveAgent(t.dataSource, streamOf('stream'));
   });
   afterAll(async () => {
     await t?.close();
@@ -193,6 +220,44 @@ describe('retry from the failure', () => {
       { node: 'call', user: alice.user.id, amount: 1 },
       { node: 'finish', user: alice.user.id, amount: 1 },
     ]);
+  });
+
+  it('resumes a stream after what it had delivered: the work done for the items before its failure is not repeated', async () => {
+    const big = 'x'.repeat(5000);
+    const started = await api()
+      .post('/api/graphs/stream/execute')
+      .set('X-API-Key', alice.key)
+      .send({ inputs: { items: ['a', 'b', big, 'c'] } });
+    expect(started.status).toBe(202);
+    const original = await finished(started.body.id, alice.key);
+    expect(original.status).toBe('FAILED');
+    const byNode = (body: { node_executions: NodeView[] }, id: string) => body.node_executions.filter((n) => n.node_id === id);
+    // count, a, 0, b, 1 went out before the big item failed the stream; the work for a and b completed.
+    expect(byNode(original, 'each')).toEqual([expect.objectContaining({ status: 'FAILED', outputs: expect.objectContaining({ item: ['a', 'b'] }) })]);
+    expect(byNode(original, 'conv').map((n) => [n.status, n.outputs.text])).toEqual([
+      ['COMPLETED', ['"a"']],
+      ['COMPLETED', ['"b"']],
+    ]);
+    const [row] = (await t.dataSource.query(`SELECT delivered_seq FROM node_executions WHERE execution_id = $1 AND node_id = 'each'`, [
+      started.body.id,
+    ])) as Array<{
+      delivered_seq: number;
+    }>;
+    expect(row!.delivered_seq).toBe(5);
+
+    const res = await api().post(`/api/executions/${started.body.id}/retry`).set('X-API-Key', alice.key).send({});
+    expect(res.status).toBe(202);
+    const retried = await finished(res.body.id, alice.key);
+    // The stream runs again from after 5 and fails at the same item; the work for a and b is reused, not run.
+    expect(retried.status).toBe('FAILED');
+    expect(byNode(retried, 'each')).toEqual([
+      expect.objectContaining({ status: 'FAILED', attempts: [expect.anything()], outputs: expect.objectContaining({ item: ['a', 'b'] }) }),
+    ]);
+    expect(byNode(retried, 'conv').map((n) => [n.status, n.reused, n.attempts.length])).toEqual([
+      ['COMPLETED', true, 0],
+      ['COMPLETED', true, 0],
+    ]);
+    expect((await charges(res.body.id)).map((c) => c.node)).not.toContain('conv');
   });
 
   it('bills a retry asked by an admin to the original user, and hides the execution from other users', async () => {

@@ -130,6 +130,28 @@ describe('a streaming node the retried execution left unfinished', () => {
     expect(results()).toEqual([1, 2, 9]);
   });
 
+  it('records what a failed stream delivered beside its error (what a retry delivers again), and never replays the error', () => {
+    const handled = compileGraph(
+      graph({ l: { block: 'test.feed', inputs: { source: 'news' } }, p: 'test.pass', h: 'test.pass' }, ['l.item -> p.value', 'l.error -> h.value']),
+      feedBlocks,
+    );
+    const s = new ExecutionScheduler(handled, {});
+    s.seed({ inputs: {} });
+    const l = s.takeReady().started[0]!;
+    s.streamYield(l.id, 1, 'count', 3);
+    s.streamYield(l.id, 2, 'item', 7);
+    s.attemptFailed(l.id, { code: 'VALUE_TOO_LARGE', message: 'too large' });
+    expect(s.nodeRuns[0]).toMatchObject({ status: 'FAILED', delivered_seq: 2, outputs: { count: [3], item: [7], error: [{ code: 'VALUE_TOO_LARGE' }] } });
+    const book = new ReplayBook([{ ...stream, outputs: s.nodeRuns[0]!.outputs, delivered_seq: 2 }]);
+    expect(book.takeStream('l', stream.inputs)).toEqual({
+      yields: [
+        ['count', 3],
+        ['item', 7],
+      ],
+      delivered_seq: 2,
+    });
+  });
+
   it('runs whole when its inputs differ, and a recorded stream is used once', () => {
     const { attempts, results } = run([{ ...stream, inputs: { source: 'other' } }, entry('p', 1)]);
     expect(attempts).toEqual(['l', 'p', 'p', 'p']);

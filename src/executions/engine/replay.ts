@@ -67,7 +67,11 @@ export class ReplayBook {
       if (NEVER_REUSED.has(entry.block) || (reusable && !reusable.has(entry.node))) continue;
       const key = inputsKey(entry.inputs);
       if (entry.delivered_seq === undefined || entry.delivered_seq === null) add(this.byNode, entry.node, { key, outputs: entry.outputs });
-      else add(this.streams, entry.node, { key, resume: { yields: flatYields(entry.outputs), delivered_seq: entry.delivered_seq } });
+      else
+        add(this.streams, entry.node, {
+          key,
+          resume: { yields: flatYields(entry.outputs).filter(([pin]) => pin !== 'error'), delivered_seq: entry.delivered_seq },
+        });
     }
   }
 

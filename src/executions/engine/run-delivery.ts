@@ -128,7 +128,8 @@ export class RunDelivery {
       return;
     }
     const value = { code: error.code, message: error.message };
-    run.outputs = { error: [value] };
+    // A stream keeps what it delivered (a retry from the failure delivers it again and resumes after it).
+    run.outputs = { ...(node.streaming ? run.outputs : {}), error: [value] };
     this.emit(node, 'error', value);
   }
 
