@@ -147,6 +147,42 @@ describe('/api/agents', () => {
       await request(t.http).post('/api/graphs').set('X-API-Key', alice.key).send(graph(['transient', 'HTTP_STATUS'])).expect(201);
     });
 
+    it('checks the type a ${{ }} is known to give against its pin, in a file (line:col) and in a graph body, and accepts what it cannot know', async () => {
+      const text = [
+        'name: typed',
+        'vars: { limit: "100" }',
+        'nodes:',
+        '  n: { block: input, inputs: { name: n, type: number } }',
+        '  big: { block: logic.condition, inputs: { operator: ">=", right: "${{ vars.limit }}" } }',
+        'links: [n.value -> big.left]',
+        '',
+      ].join('\n');
+      const res = await validate().set('Content-Type', 'text/plain').send(text).expect(200);
+      expect(res.body.problems).toEqual([
+        expect.objectContaining({
+          line: 5,
+          column: 68,
+          pointer: '/nodes/big/inputs/right',
+          message: expect.stringMatching(/^node "big" \(logic\.condition\): right takes a number .*, but \$\{\{ vars\.limit \}\} gives text/),
+        }),
+      ]);
+      expect((await validate().set('Content-Type', 'text/plain').send(text.replace('"100"', '100')).expect(200)).body).toMatchObject({ ok: true });
+      const graph = (right: string) => ({
+        name: `typed-${right.length}`,
+        nodes: {
+          n: { block: 'input', inputs: { name: 'n', type: 'number' } },
+          big: { block: 'logic.condition', inputs: { operator: '<', right } },
+          out: { block: 'output', inputs: { name: 'r' } },
+        },
+        links: ['n.value -> big.left', 'n.value -> big.with.x', 'big.result -> out.value'],
+      });
+      const refused = await request(t.http).post('/api/graphs').set('X-API-Key', alice.key).send(graph('${{ with.x & "" }}')).expect(400);
+      expect(refused.body.error.details.problems).toEqual([
+        expect.objectContaining({ pointer: '/nodes/big/inputs/right', message: expect.stringMatching(/right takes a number .* gives text\./) }),
+      ]);
+      await request(t.http).post('/api/graphs').set('X-API-Key', alice.key).send(graph('${{ with.x }}')).expect(201);
+    });
+
     it('answers 400 for a body that is not a file', async () => {
       const empty = await validate().set('Content-Type', 'text/plain').send('   \n').expect(400);
       expect(empty.body.error.details.problems).toEqual([{ pointer: '/text', message: expect.stringContaining('empty') }]);
