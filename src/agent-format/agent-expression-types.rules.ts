@@ -10,6 +10,8 @@ import type { BlockDefinition } from '../blocks/block.types.js';
 import { compileSchema, problemsFromErrors, showValue } from '../blocks/pin-validation.js';
 import { holdsExpression } from './agent-expressions.rules.js';
 import { nodeBlock, type AgentRuleState } from './agent.context.js';
+import { toPointer, type DocPath } from './agent.problems.js';
+import type { ErrorObject } from 'ajv/dist/2020.js';
 import { isDict } from './agent.fields.js';
 import { inputPins } from './agent.pins.js';
 import { hasExpression, parseTemplate, type ExpressionTemplate } from './expression-template.js';
@@ -34,49 +36,103 @@ const SAMPLES: Record<JsonType, Known> = {
 /** Union errors and type errors: what a value of the wrong JSON type gets, and nothing else. */
 const TYPE_KEYWORDS: ReadonlySet<string> = new Set(['type', 'anyOf', 'oneOf']);
 
+/** Keywords whose failure may come from any value beneath them. */
+const UNIONS: ReadonlySet<string> = new Set(['anyOf', 'oneOf', 'if', 'not']);
+
 export function checkExpressionTypes(state: AgentRuleState): void {
   for (const id of Object.keys(state.agent.nodes)) {
     const found = nodeBlock(state, id);
     if (!found) continue;
     const { node, block } = found;
     const allowed = expressionPins(block);
-    const sites = Object.entries(node.inputs).filter(
-      (entry): entry is [string, string] => allowed[entry[0]] === true && typeof entry[1] === 'string' && hasExpression(entry[1]),
-    );
-    if (sites.length === 0) continue;
+    const pins = inputPins(block);
+    const holding = Object.keys(node.inputs).filter((pin) => allowed[pin] === true && pin in pins && holdsExpression(node.inputs[pin]));
+    if (holding.length === 0) continue;
     // The other constants as written (those holding expressions left out): conditional rules read them.
-    const plain = Object.fromEntries(Object.entries(node.inputs).filter(([pin, value]) => !(allowed[pin] && holdsExpression(value))));
-    for (const [pin, text] of sites) {
-      if (state.badConstants.has(`${id}.${pin}`)) continue;
-      const parsed = parseTemplate(text);
-      if ('error' in parsed) continue; // reported by checkExpressions
-      const known = knownResult(parsed.ok, state.agent.vars ?? {});
-      if (!known) continue;
-      const takes = wrongType(block, plain, pin, known.sample);
-      if (takes === null) continue;
-      const source = parsed.ok.whole ? `\${{ ${firstSource(parsed.ok)} }}` : 'text with ${{ }} in it';
-      state.sink.errorInText(
-        ['nodes', id, 'inputs', pin],
-        '${{',
-        firstOccurrence(parsed.ok),
-        `node "${id}" (${block.id}): ${pin} takes ${takes}, but ${source} gives ${known.says}. Give the pin a value of that type (or convert it in the expression, like $number(...) or $string(...)).`,
-        { node: id, pin },
-      );
-    }
+    const plain = Object.fromEntries(Object.entries(node.inputs).filter(([pin]) => !holding.includes(pin)));
+    for (const pin of holding) checkPin(state, { id, block, plain, pin });
   }
 }
 
-/** What the pin takes when a value of `sample`'s type is refused for its type alone, else null. */
-function wrongType(block: BlockDefinition, plain: Record<string, unknown>, pin: string, sample: unknown): string | null {
-  if (!(pin in inputPins(block))) return null;
+/** One string holding `${{ }}` inside a pin's constant, and what it is known to give (null: it does not parse). */
+interface Probe {
+  pointer: string;
+  path: DocPath;
+  template: ExpressionTemplate | null;
+  known: Known | undefined;
+}
+
+/**
+ * A pin's constant with each string holding `${{ }}` replaced by a sample of what it gives (kept as written
+ * when unknown), checked against the block's schema. Reported: a known sample refused for its type alone,
+ * and a plain constant beside the expressions that does not fit; never anything at, around or under an
+ * unknown value, nor beneath a union or rule that an unknown value takes part in.
+ */
+function checkPin(state: AgentRuleState, site: { id: string; block: BlockDefinition; plain: Record<string, unknown>; pin: string }): void {
+  const { id, block, plain, pin } = site;
+  const probes: Probe[] = [];
+  const probed = probe(state.agent.nodes[id]!.inputs[pin], { path: ['nodes', id, 'inputs', pin], pointer: toPointer([pin]) }, state.agent.vars ?? {}, probes);
+  if (probes.some((p) => p.template === null)) return; // a syntax error, reported by checkExpressions
   const validate = compileSchema(block.inputSchema);
-  if (validate({ ...plain, [pin]: structuredClone(sample) })) return null;
-  const at = `/${pin.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-  const here = (validate.errors ?? []).filter((error) => error.instancePath === at);
-  if (!here.some((error) => error.keyword === 'type') || here.some((error) => !TYPE_KEYWORDS.has(error.keyword))) return null;
-  const message = problemsFromErrors(here)[0]?.message;
-  const expected = /expected (.*), got /.exec(message ?? '')?.[1];
-  return expected ?? null;
+  if (validate({ ...plain, [pin]: probed })) return;
+  const errors = validate.errors ?? [];
+  const under = (a: string, b: string) => a === b || a.startsWith(`${b}/`);
+  const related = (a: string, b: string) => under(a, b) || under(b, a);
+  const unknown = probes.filter((p) => !p.known).map((p) => p.pointer);
+  const shaky = errors.filter((e) => UNIONS.has(e.keyword) && unknown.some((u) => related(u, e.instancePath))).map((e) => e.instancePath);
+  const sure = errors.filter(
+    (e) => under(e.instancePath, toPointer([pin])) && !unknown.some((u) => related(u, e.instancePath)) && !shaky.some((s) => under(e.instancePath, s)),
+  );
+  for (const at of new Set(sure.map((e) => e.instancePath))) {
+    const here = sure.filter((e) => e.instancePath === at);
+    const expression = probes.find((p) => p.pointer === at);
+    if (expression) reportType(state, site, expression, here);
+    else reportPlain(state, site, here);
+  }
+}
+
+function reportType(state: AgentRuleState, { id, block, pin }: { id: string; block: BlockDefinition; pin: string }, site: Probe, here: ErrorObject[]): void {
+  if (here.some((e) => !TYPE_KEYWORDS.has(e.keyword)) || !here.some((e) => e.keyword === 'type')) return;
+  const takes = /expected (.*), got /.exec(problemsFromErrors(here)[0]?.message ?? '')?.[1];
+  const part = site.template!.parts.find((p) => p.kind === 'expression');
+  if (!takes || part?.kind !== 'expression') return;
+  const source = site.template!.whole ? `\${{ ${part.source} }}` : 'text with ${{ }} in it';
+  const where = site.path.slice(3).join('.');
+  state.sink.errorInText(
+    site.path,
+    '${{',
+    part.occurrence,
+    `node "${id}" (${block.id}): ${where} takes ${takes}, but ${source} gives ${site.known!.says}. Give the pin a value of that type (or convert it in the expression, like $number(...) or $string(...)).`,
+    { node: id, pin },
+  );
+}
+
+function reportPlain(state: AgentRuleState, { id, block, pin }: { id: string; block: BlockDefinition; pin: string }, here: ErrorObject[]): void {
+  state.badConstants.add(`${id}.${pin}`);
+  for (const problem of problemsFromErrors(here, { pins: Object.keys(inputPins(block)), owner: `block ${block.id}` })) {
+    const segments = problem
+      .pointer!.split('/')
+      .slice(1)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    state.sink.error(['nodes', id, 'inputs', ...segments], `node "${id}" (${block.id}): ${problem.message}`, { node: id, pin });
+  }
+}
+
+/** A copy of `value` with each string holding `${{ }}` replaced by its sample (kept when unknown), each recorded in `probes`. */
+function probe(value: unknown, at: { path: DocPath; pointer: string }, vars: Record<string, unknown>, probes: Probe[]): unknown {
+  if (typeof value === 'string') {
+    if (!hasExpression(value)) return value;
+    const parsed = parseTemplate(value);
+    const template = 'ok' in parsed ? parsed.ok : null;
+    const known = template ? knownResult(template, vars) : undefined;
+    probes.push({ ...at, template, known });
+    return known ? structuredClone(known.sample) : value;
+  }
+  const inner = (key: string | number, item: unknown) =>
+    probe(item, { path: [...at.path, key], pointer: `${at.pointer}${toPointer([String(key)])}` }, vars, probes);
+  if (Array.isArray(value)) return value.map((item, i) => inner(i, item));
+  if (isDict(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, inner(key, item)]));
+  return value;
 }
 
 /** What the template gives, where that is known. */
@@ -140,14 +196,4 @@ function varValue(ast: AstNode, vars: Record<string, unknown>): Known | undefine
   if (value === null || value === undefined || Array.isArray(value)) return undefined;
   const type = (isDict(value) ? 'object' : typeof value) as JsonType;
   return { sample: SAMPLES[type].sample, says: `${SAMPLES[type].says} (${showValue(value)} in "vars:")` };
-}
-
-function firstSource(template: ExpressionTemplate): string {
-  const part = template.parts.find((p) => p.kind === 'expression');
-  return part?.kind === 'expression' ? part.source : '';
-}
-
-function firstOccurrence(template: ExpressionTemplate): number {
-  const part = template.parts.find((p) => p.kind === 'expression');
-  return part?.kind === 'expression' ? part.occurrence : 0;
 }

@@ -146,6 +146,30 @@ describe('static type checks of constants', () => {
     );
   });
 
+  it('checks inside a constant that holds ${{ }}: a known wrong type at its ${{, and the plain values beside it', () => {
+    const post = (headers: string) =>
+      yaml(
+        'name: post',
+        'vars: { n: 5, token: abc }',
+        'nodes:',
+        `  send: { block: http.request, inputs: { url: "https://a.example.com", headers: ${headers} } }`,
+      );
+    expectProblemAt(
+      errorsOf(post('{ A: "${{ vars.token }}", B: "${{ vars.n }}" }')),
+      4,
+      111,
+      /^node "send" \(http\.request\): headers\.B takes text, but \$\{\{ vars\.n \}\} gives a number/,
+    );
+    expectProblemAt(
+      errorsOf(post('{ A: "${{ vars.token }}", B: 7 }')),
+      4,
+      110,
+      /^node "send" \(http\.request\): headers \(at \/B\): expected text, got the number 7/,
+    );
+    expect(errorsOf(post('{ A: "${{ vars.token }}", B: "x${{ vars.n }}" }'))).toEqual([]);
+    expect(errorsOf(post('{ A: "${{ trigger.token }}", B: "${{ $string(vars.n) }}" }'))).toEqual([]);
+  });
+
   it('accepts what fits, and never refuses what it cannot know: with, trigger, unknown functions, null and list vars, formats', () => {
     expect(errorsOf(withVars('{ limit: 100 }', '"${{ vars.limit }}"'))).toEqual([]);
     expect(errorsOf(withVars('{ limit: 100 }', '"${{ vars.limit * 2 }}"'))).toEqual([]);
