@@ -121,6 +121,19 @@ describe('/api/agents', () => {
       expect(clash.body.problems).toEqual([expect.objectContaining({ pointer: '/name', line: 1, column: 7, message: expect.stringContaining('created through the API') })]);
     });
 
+    it('answers 400 for a body that is not a file', async () => {
+      const empty = await validate().set('Content-Type', 'text/plain').send('   \n').expect(400);
+      expect(empty.body.error.details.problems).toEqual([{ pointer: '/text', message: expect.stringContaining('empty') }]);
+      const bad = await validate().send({ text: 5, path: 'x.txt', extra: true }).expect(400);
+      expect(bad.body.error.details.problems).toEqual([
+        { pointer: '/extra', message: expect.stringContaining('unknown field') },
+        { pointer: '/text', message: expect.stringContaining('as a string') },
+        { pointer: '/path', message: expect.stringContaining('ending in .yaml or .yml') },
+      ]);
+      const tooBig = await validate().set('Content-Type', 'text/plain').send('x'.repeat(1024 * 1024 + 10)).expect(413);
+      expect(tooBig.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+    });
+
     it('refuses a retry.on code the block never fails with, in a file (line:col) and in a graph body (JSON Pointer)', async () => {
       const text = agentText('retried').replace('    block: text.template\n', '    block: text.template\n    retry: { attempts: 2, on: [TEMPLATE_EROR] }\n');
       const res = await validate().set('Content-Type', 'text/plain').send(text).expect(200);
@@ -181,19 +194,6 @@ describe('/api/agents', () => {
         expect.objectContaining({ pointer: '/nodes/big/inputs/right', message: expect.stringMatching(/right takes a number .* gives text\./) }),
       ]);
       await request(t.http).post('/api/graphs').set('X-API-Key', alice.key).send(graph('${{ with.x }}')).expect(201);
-    });
-
-    it('answers 400 for a body that is not a file', async () => {
-      const empty = await validate().set('Content-Type', 'text/plain').send('   \n').expect(400);
-      expect(empty.body.error.details.problems).toEqual([{ pointer: '/text', message: expect.stringContaining('empty') }]);
-      const bad = await validate().send({ text: 5, path: 'x.txt', extra: true }).expect(400);
-      expect(bad.body.error.details.problems).toEqual([
-        { pointer: '/extra', message: expect.stringContaining('unknown field') },
-        { pointer: '/text', message: expect.stringContaining('as a string') },
-        { pointer: '/path', message: expect.stringContaining('ending in .yaml or .yml') },
-      ]);
-      const tooBig = await validate().set('Content-Type', 'text/plain').send('x'.repeat(1024 * 1024 + 10)).expect(413);
-      expect(tooBig.body.error.code).toBe('PAYLOAD_TOO_LARGE');
     });
   });
 });
