@@ -117,4 +117,70 @@ describe('static type checks of constants', () => {
     expect(errorsOf(CONDITION('100'))).toEqual([]);
     expect(errorsOf(CONDITION('"100"', '"=="'))).toEqual([]);
   });
+
+  const withVars = (vars: string, right: string, operator = '">="') => CONDITION(right, operator).replace('nodes:', `vars: ${vars}\nnodes:`);
+
+  it('refuses a whole ${{ }} whose type is known and wrong, at its ${{, saying what the pin takes and what it gives', () => {
+    const textVar = errorsOf(withVars('{ limit: "100" }', '"${{ vars.limit }}"'));
+    expect(textVar).toHaveLength(1);
+    expectProblemAt(
+      textVar,
+      5,
+      68,
+      /^node "big" \(logic\.condition\): right takes a number \(>, >=, < and <= compare numbers only; write 100, not "100"\), but \$\{\{ vars\.limit \}\} gives text \(the text "100" in "vars:"\)/,
+    );
+    expectProblemAt(errorsOf(withVars('{ limit: 100 }', '"${{ vars.limit & \'\' }}"')), 5, 68, /right takes a number .* gives text\./);
+    expectProblemAt(errorsOf(withVars('{ limit: 100 }', '"${{ vars.limit > 5 }}"')), 5, 68, /right takes a number .* gives true or false\./);
+    expectProblemAt(errorsOf(withVars('{ t: { n: "x" } }', '"${{ vars.t.n }}"')), 5, 68, /gives text \(the text "x" in "vars:"\)/);
+    // Text with ${{ }} in it is text, whatever the expressions give.
+    expectProblemAt(
+      errorsOf(withVars('{ limit: 100 }', '"${{ vars.limit }}0"')),
+      5,
+      68,
+      /right takes a number .*, but text with \$\{\{ \}\} in it gives text\./,
+    );
+    // Another block: a whole number pin of http.request given an object.
+    const timeout = yaml('name: t', 'nodes:', '  get: { block: http.request, inputs: { url: "https://a.example.com", retries: 1, timeout: "${{ {} }}" } }');
+    expect(errorsOf(timeout).map((p) => p.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/timeout takes .*, but \$\{\{ \{\} \}\} gives an object/)]),
+    );
+  });
+
+  it('checks inside a constant that holds ${{ }}: a known wrong type at its ${{, and the plain values beside it', () => {
+    const post = (headers: string) =>
+      yaml(
+        'name: post',
+        'vars: { n: 5, token: abc }',
+        'nodes:',
+        `  send: { block: http.request, inputs: { url: "https://a.example.com", headers: ${headers} } }`,
+      );
+    expectProblemAt(
+      errorsOf(post('{ A: "${{ vars.token }}", B: "${{ vars.n }}" }')),
+      4,
+      111,
+      /^node "send" \(http\.request\): headers\.B takes text, but \$\{\{ vars\.n \}\} gives a number/,
+    );
+    expectProblemAt(
+      errorsOf(post('{ A: "${{ vars.token }}", B: 7 }')),
+      4,
+      110,
+      /^node "send" \(http\.request\): headers \(at \/B\): expected text, got the number 7/,
+    );
+    expect(errorsOf(post('{ A: "${{ vars.token }}", B: "x${{ vars.n }}" }'))).toEqual([]);
+    expect(errorsOf(post('{ A: "${{ trigger.token }}", B: "${{ $string(vars.n) }}" }'))).toEqual([]);
+  });
+
+  it('accepts what fits, and never refuses what it cannot know: with, trigger, unknown functions, null and list vars, formats', () => {
+    expect(errorsOf(withVars('{ limit: 100 }', '"${{ vars.limit }}"'))).toEqual([]);
+    expect(errorsOf(withVars('{ limit: 100 }', '"${{ vars.limit * 2 }}"'))).toEqual([]);
+    expect(errorsOf(withVars('{ limit: 100 }', '"${{ $number(\'100\') }}"'))).toEqual([]);
+    expect(errorsOf(withVars('{ limit: null }', '"${{ vars.limit }}"'))).toEqual([]);
+    expect(errorsOf(withVars('{ limit: [1] }', '"${{ vars.limit }}"'))).toEqual([]);
+    expect(errorsOf(withVars('{ limit: 1 }', '"${{ $lookup(vars, \'limit\') }}"'))).toEqual([]);
+    expect(errorsOf(withVars('{ limit: 1 }', '"${{ execution.id }}"'))).toEqual([]);
+    // With ==, right takes any value: text is fine.
+    expect(errorsOf(withVars('{ limit: "100" }', '"${{ vars.limit }}"', '"=="'))).toEqual([]);
+    // Only the type is checked: a var's value that is text of another format is left to run time (an environment may override it).
+    expect(errorsOf(orders({ 3: '  api: not a url' }))).toEqual([]);
+  });
 });

@@ -420,7 +420,7 @@ describe('durations, cron, time zones and triggers', () => {
   it('reads retry.on: transient, a list of error codes, or both, and places a wrong entry', () => {
     const retry = (value: string) => hello({ 9: '      template: hi', 8: `    retry: ${value}\n    inputs:` });
     expect(errorsOf(retry('{ attempts: 3, on: transient }'))).toEqual([]);
-    expect(errorsOf(retry('{ attempts: 3, on: [transient, LLM_INVALID_ANSWER] }'))).toEqual([]);
+    expect(errorsOf(retry('{ attempts: 3, on: [transient, TEMPLATE_ERROR, SANDBOX_TIMEOUT] }'))).toEqual([]);
     expectProblemAt(
       errorsOf(retry('{ attempts: 3, on: always }')),
       8,
@@ -434,6 +434,35 @@ describe('durations, cron, time zones and triggers', () => {
       43,
       /retry\.on entry the text "http_status" is not an error code \(UPPER_CASE, like HTTP_STATUS\) or transient/,
     );
+  });
+
+  it("refuses a retry.on code the block never fails with, at its line:col, naming the nearest and listing the block's codes", () => {
+    const retry = (value: string) => hello({ 9: '      template: hi', 8: `    retry: ${value}\n    inputs:` });
+    const problems = errorsOf(retry('{ attempts: 3, on: [transient, TEMPLATE_EROR, LLM_INVALID_ANSWER] }'));
+    expect(problems).toHaveLength(2);
+    expectProblemAt(
+      problems,
+      8,
+      43,
+      /^retry\.on lists TEMPLATE_EROR, which text\.template never fails with, so it would never be retried\. Did you mean "TEMPLATE_ERROR"\?/,
+    );
+    expectProblemAt(problems, 8, 58, /^retry\.on lists LLM_INVALID_ANSWER, which text\.template never fails with/);
+    const listed = problems[1]!.message;
+    expect(listed).not.toContain('Did you mean');
+    expect(listed).toContain('Node "greet" (text.template) fails with: TEMPLATE_ERROR, SANDBOX_TIMEOUT, SANDBOX_MEMORY, INVALID_INPUT');
+    expect(listed).toMatch(/NODE_TIMEOUT \(transient\)/);
+    // The codes the engine gives a node of any block, and those it gives in a block's name (a child, a review, an event).
+    expect(errorsOf(retry('{ attempts: 2, on: [NODE_TIMEOUT, VALUE_TOO_LARGE, NODE_FAILED] }'))).toEqual([]);
+    const child = yaml(
+      'name: parent',
+      'nodes:',
+      '  run:',
+      '    block: agent.run',
+      '    retry: { attempts: 2, on: [CHILD_FAILED] }',
+      '    inputs: { agent: parent }',
+    );
+    expect(errorsOf(child).filter((p) => p.message.includes('retry.on'))).toEqual([]);
+    expectProblemAt(errorsOf(child.replace('CHILD_FAILED', 'CHILD_FAIL')), 5, 32, /retry\.on lists CHILD_FAIL.* Did you mean "CHILD_FAILED"\?/);
   });
 
   const cron = (schedule: string, timezone = 'UTC') =>

@@ -12,6 +12,10 @@ const CATALOG: Record<string, readonly [description: string, transient: boolean]
   CANCELLED: ['The run was stopped.', false],
   NODE_FAILED: ['The block failed for a reason that has no more precise code.', false],
   // Running in an execution, inputs and credentials.
+  CHILD_FAILED: ['The child execution of agent.run failed or was cancelled.', false],
+  REVIEW_TIMEOUT: ['The review timed out with on_timeout: fail.', false],
+  REVIEW_LIMIT: ['The agent has reviews.max_pending_per_agent pending reviews already.', false],
+  EVENT_TIMEOUT: ['No event came before the timeout, with on_timeout: fail.', false],
   NEEDS_ENGINE: ['The block only runs inside an execution (it waits for a child, a review or an event).', false],
   MISSING_INPUT: ['A graph input with no default received no value.', false],
   CREDENTIAL_UNRESOLVED: ['A credential is missing, or its fields are not usable.', false],
@@ -27,7 +31,7 @@ const CATALOG: Record<string, readonly [description: string, transient: boolean]
   CODE_MEMORY_LIMIT: ['The code used more memory or stack than allowed.', false],
   SANDBOX_TIMEOUT: ['The expression or template ran past sandbox.timeout.', false],
   SANDBOX_MEMORY: ['The expression or template used more than sandbox.memory.', false],
-  VALUE_TOO_LARGE: ['The result is larger than executor.max_value_bytes.', false],
+  VALUE_TOO_LARGE: ['A result or a yielded value is larger than executor.max_value_bytes.', false],
   // Outbound HTTP (every block that calls a server).
   OUTBOUND_BAD_URL: ['The URL is not a full http:// or https:// URL.', false],
   OUTBOUND_ADDRESS_REFUSED: ['The URL leads to a private or refused address.', false],
@@ -80,7 +84,14 @@ export function blockErrors(...codes: string[]): BlockErrorSpec[] {
 }
 
 /** Codes any block may fail with, whatever it declares (the engine's and the registry's). */
-export const COMMON_BLOCK_ERRORS: readonly BlockErrorSpec[] = blockErrors('INVALID_INPUT', 'INVALID_OUTPUT', 'NODE_TIMEOUT', 'CANCELLED', 'NODE_FAILED');
+export const COMMON_BLOCK_ERRORS: readonly BlockErrorSpec[] = blockErrors(
+  'INVALID_INPUT',
+  'INVALID_OUTPUT',
+  'NODE_TIMEOUT',
+  'VALUE_TOO_LARGE',
+  'CANCELLED',
+  'NODE_FAILED',
+);
 
 /** What the outbound HTTP client fails with: every block that calls a server declares these. */
 export const OUTBOUND_ERRORS: readonly string[] = [
@@ -93,8 +104,8 @@ export const OUTBOUND_ERRORS: readonly string[] = [
   'OUTBOUND_TOO_MANY_REDIRECTS',
 ];
 
-/** JSONata and Liquid run in the sandbox: what stops them. */
-export const SANDBOX_ERRORS: readonly string[] = ['SANDBOX_TIMEOUT', 'SANDBOX_MEMORY', 'VALUE_TOO_LARGE'];
+/** JSONata and Liquid run in the sandbox: what stops them (a result past executor.max_value_bytes is VALUE_TOO_LARGE, common to every block). */
+export const SANDBOX_ERRORS: readonly string[] = ['SANDBOX_TIMEOUT', 'SANDBOX_MEMORY'];
 
 export const LLM_ERRORS: readonly string[] = Object.keys(CATALOG).filter((code) => code.startsWith('LLM_'));
 export const GITHUB_ERRORS: readonly string[] = Object.keys(CATALOG).filter((code) => code.startsWith('GITHUB_'));

@@ -142,5 +142,67 @@ describe('/api/agents', () => {
       const tooBig = await validate().set('Content-Type', 'text/plain').send('x'.repeat(1024 * 1024 + 10)).expect(413);
       expect(tooBig.body.error.code).toBe('PAYLOAD_TOO_LARGE');
     });
+
+    it('refuses a retry.on code the block never fails with, in a file (line:col) and in a graph body (JSON Pointer)', async () => {
+      const text = agentText('retried').replace('    block: text.template\n', '    block: text.template\n    retry: { attempts: 2, on: [TEMPLATE_EROR] }\n');
+      const res = await validate().set('Content-Type', 'text/plain').send(text).expect(200);
+      expect(res.body).toMatchObject({ ok: false, errors: 1 });
+      expect(res.body.problems).toEqual([
+        expect.objectContaining({
+          line: 8,
+          column: 32,
+          pointer: '/nodes/greet/retry/on/0',
+          message: expect.stringMatching(/^retry\.on lists TEMPLATE_EROR, which text\.template never fails with.* Did you mean "TEMPLATE_ERROR"\? .*fails with: TEMPLATE_ERROR, /),
+        }),
+      ]);
+      const fixed = await validate().set('Content-Type', 'text/plain').send(text.replace('TEMPLATE_EROR', 'TEMPLATE_ERROR')).expect(200);
+      expect(fixed.body).toMatchObject({ ok: true, errors: 0 });
+      const graph = (on: string[]) => ({
+        name: `retried-${on.length}`,
+        nodes: { get: { block: 'http.request', inputs: { url: 'https://rows.example.com/rows' }, retry: { attempts: 2, on } }, out: { block: 'output', inputs: { name: 'x' } } },
+        links: ['get.status -> out.value'],
+      });
+      const refused = await request(t.http).post('/api/graphs').set('X-API-Key', alice.key).send(graph(['SLACK_REJECTED'])).expect(400);
+      expect(refused.body.error.details.problems).toEqual([
+        expect.objectContaining({ pointer: '/nodes/get/retry/on/0', message: expect.stringMatching(/^retry\.on lists SLACK_REJECTED, which http\.request never fails with.*HTTP_STATUS/) }),
+      ]);
+      await request(t.http).post('/api/graphs').set('X-API-Key', alice.key).send(graph(['transient', 'HTTP_STATUS'])).expect(201);
+    });
+
+    it('checks the type a ${{ }} is known to give against its pin, in a file (line:col) and in a graph body, and accepts what it cannot know', async () => {
+      const text = [
+        'name: typed',
+        'vars: { limit: "100" }',
+        'nodes:',
+        '  n: { block: input, inputs: { name: n, type: number } }',
+        '  big: { block: logic.condition, inputs: { operator: ">=", right: "${{ vars.limit }}" } }',
+        'links: [n.value -> big.left]',
+        '',
+      ].join('\n');
+      const res = await validate().set('Content-Type', 'text/plain').send(text).expect(200);
+      expect(res.body.problems).toEqual([
+        expect.objectContaining({
+          line: 5,
+          column: 68,
+          pointer: '/nodes/big/inputs/right',
+          message: expect.stringMatching(/^node "big" \(logic\.condition\): right takes a number .*, but \$\{\{ vars\.limit \}\} gives text/),
+        }),
+      ]);
+      expect((await validate().set('Content-Type', 'text/plain').send(text.replace('"100"', '100')).expect(200)).body).toMatchObject({ ok: true });
+      const graph = (right: string) => ({
+        name: `typed-${right.length}`,
+        nodes: {
+          n: { block: 'input', inputs: { name: 'n', type: 'number' } },
+          big: { block: 'logic.condition', inputs: { operator: '<', right } },
+          out: { block: 'output', inputs: { name: 'r' } },
+        },
+        links: ['n.value -> big.left', 'n.value -> big.with.x', 'big.result -> out.value'],
+      });
+      const refused = await request(t.http).post('/api/graphs').set('X-API-Key', alice.key).send(graph('${{ with.x & "" }}')).expect(400);
+      expect(refused.body.error.details.problems).toEqual([
+        expect.objectContaining({ pointer: '/nodes/big/inputs/right', message: expect.stringMatching(/right takes a number .* gives text\./) }),
+      ]);
+      await request(t.http).post('/api/graphs').set('X-API-Key', alice.key).send(graph('${{ with.x }}')).expect(201);
+    });
   });
 });

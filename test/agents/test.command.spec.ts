@@ -108,7 +108,19 @@ describe('trellis test', () => {
   let bad: ReturnType<typeof tempProject>;
   beforeAll(() => {
     good = tempProject({ 'agents/shouter.yaml': EXPRESSIONS, 'agents/greeter.yaml': GREETER, 'agents/waiter.yaml': WAITER, 'agents/sub/parent.yaml': PARENT });
-    bad = tempProject({ 'agents/wrong.yaml': FAILING, 'agents/broken.yaml': 'name: broken\nnodes: { a: { block: nope } }\n' });
+    bad = tempProject({
+      'agents/wrong.yaml': FAILING,
+      'agents/broken.yaml': 'name: broken\nnodes: { a: { block: nope } }\n',
+      'agents/typed.yaml': [
+        'name: typed',
+        'vars: { limit: "100" }',
+        'nodes:',
+        '  n: { block: input, inputs: { name: n, type: number } }',
+        '  big: { block: logic.condition, inputs: { operator: ">=", right: "${{ vars.limit }}" }, retry: { attempts: 2, on: [TIMEOUT] } }',
+        'links: [n.value -> big.left]',
+        '',
+      ].join('\n'),
+    });
   });
   afterAll(() => {
     good.remove();
@@ -179,6 +191,9 @@ describe('trellis test', () => {
     expect(await testCommand(undefined, c.io, defaultDeps)).toBe(1);
     expect(c.out()).toBe('');
     expect(c.err()).toContain('agents/broken.yaml:2:22: unknown block "nope"');
-    expect(c.err()).toContain('1 agent failed validation; fix it before testing');
+    expect(c.err()).toContain('agents/typed.yaml:5:68: node "big" (logic.condition): right takes a number');
+    expect(c.err()).toContain('but ${{ vars.limit }} gives text (the text "100" in "vars:")');
+    expect(c.err()).toMatch(/agents\/typed\.yaml:5:117: retry\.on lists TIMEOUT, which logic\.condition never fails with, so it would never be retried\. Did you mean "NODE_TIMEOUT"\?/);
+    expect(c.err()).toContain('2 agents failed validation; fix them before testing');
   });
 });

@@ -1,6 +1,6 @@
 // `trellis validate | render | schema`, run in-process through their exported functions.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { renderCommand, schemaCommand, validateCommand } from '../../src/agents/agents.command.js';
+import { defaultDeps, renderCommand, schemaCommand, validateCommand } from '../../src/agents/agents.command.js';
 import { goodAgent, yaml } from './fixtures/check.js';
 import { capture, fixtureDeps, tempProject } from './fixtures/cli.js';
 
@@ -79,6 +79,25 @@ describe('trellis validate', () => {
     expect(await validateCommand(undefined, 'xml', f.io, fixtureDeps())).toBe(2);
     expect(f.err()).toBe('--format must be one of text, github, json, got "xml"\n');
     await expect(validateCommand('nowhere', 'text', capture(good.dir).io, fixtureDeps())).rejects.toThrow('nowhere does not exist: give the agents folder (default ./agents, or AGENTS_DIR) or an agent file');
+  });
+
+  it('refuses a retry.on code the block never fails with, with the real blocks: line:col, the nearest code, the block\'s codes', async () => {
+    const fetch = (on: string) =>
+      yaml('name: fetcher', 'nodes:', '  get:', '    block: http.request', '    inputs: { url: "https://rows.example.com/rows" }', `    retry: { attempts: 3, on: ${on} }`);
+    const project = tempProject({ 'agents/fetcher.yaml': fetch('[transient, HTTP_STAUS]'), 'agents/fine.yaml': fetch('[transient, HTTP_STATUS]').replace('fetcher', 'fine') });
+    try {
+      const deps = { ...fixtureDeps(), blocks: defaultDeps.blocks };
+      const c = capture(project.dir);
+      expect(await validateCommand('agents', 'text', c.io, deps)).toBe(1);
+      const lines = c.out().split('\n').filter(Boolean);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        /^agents\/fetcher\.yaml:6:43: retry\.on lists HTTP_STAUS, which http\.request never fails with, so it would never be retried\. Did you mean "HTTP_STATUS"\? Node "get" \(http\.request\) fails with: .*HTTP_STATUS, .*OUTBOUND_REQUEST_FAILED \(transient\)/,
+      );
+      expect(c.err()).toBe('2 agents checked: 1 valid, 1 invalid; 1 error, 0 warnings\n');
+    } finally {
+      project.remove();
+    }
   });
 
   it('validates one file given as the path', async () => {

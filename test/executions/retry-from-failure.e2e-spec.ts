@@ -42,6 +42,52 @@ function pipeline(name: string, url: string, finish = 'return input + "!";'): Ag
   };
 }
 
+/** text -> pre (code.js) -> run (agent.run of `child`) -> post (code.js) -> result. */
+function parentOf(name: string, child: string): AgentDefinition {
+  return {
+    name,
+    nodes: {
+      text: node('input', { name: 'text', type: 'string' }),
+      pre: node('code.js', { code: 'return input + "-p";' }),
+      run: node('agent.run', { agent: child }),
+      post: node('code.js', { code: 'return input + "?";' }),
+      result: node('output', { name: 'result' }),
+    },
+    links: [
+      link('text.value', 'pre.input'),
+      { ...link('pre.result', 'run.inputs'), to: { node: 'run', pin: 'inputs', key: 'text' } },
+      link('run.result', 'post.input'),
+      link('post.result', 'result.value'),
+    ],
+  };
+}
+
+/**
+ * items -> each (list.iterate, streaming) -> conv (json.stringify) -> result. An item larger than
+ * executor.max_value_bytes fails the stream after what came before it; its error waits 2 s (so the work for the
+ * items before it completes) and then fails the execution (boom: json.parse of an object).
+ */
+function streamOf(name: string): AgentDefinition {
+  return {
+    name,
+    nodes: {
+      items: node('input', { name: 'items', type: 'array' }),
+      each: node('list.iterate'),
+      conv: node('json.stringify'),
+      result: node('output', { name: 'result' }),
+      wait: node('time.delay', { duration: '2s' }),
+      boom: node('json.parse'),
+    },
+    links: [
+      link('items.value', 'each.items'),
+      link('each.item', 'conv.value'),
+      link('conv.text', 'result.value'),
+      link('each.error', 'wait.value'),
+      link('wait.value', 'boom.text'),
+    ],
+  };
+}
+
 describe('retry from the failure', () => {
   let t: TestApp;
   let peer: HttpPeer;
@@ -87,13 +133,16 @@ describe('retry from the failure', () => {
       else if (failing) sendJson(res, 400, { error: 'not yet' });
       else sendJson(res, 200, { echo: req.body });
     });
-    t = await createTestApp({ label: 'retryfail', overrides: { http: { allow_private_addresses: true } } });
+    t = await createTestApp({ label: 'retryfail', overrides: { http: { allow_private_addresses: true }, executor: { max_value_bytes: '4kb' } } });
     alice = await makeUser(t, 'alice');
     bob = await makeUser(t, 'bob');
     await saveAgent(t.dataSource, pipeline('pipeline', `${peer.url}/echo`));
     await saveAgent(t.dataSource, pipeline('evolving', `${peer.url}/echo`));
     await saveAgent(t.dataSource, pipeline('reshaped', `${peer.url}/echo`));
     await saveAgent(t.dataSource, pipeline('held', `${peer.url}/hold`));
+    await saveAgent(t.dataSource, pipeline('child-pipe', `${peer.url}/echo`));
+    await saveAgent(t.dataSource, parentOf('parent', 'child-pipe'));
+    await saveAgent(t.dataSource, streamOf('stream'));
   });
   afterAll(async () => {
     await t?.close();
@@ -130,6 +179,85 @@ describe('retry from the failure', () => {
       { node: 'call', user: alice.user.id, amount: 1 },
       { node: 'finish', user: alice.user.id, amount: 1 },
     ]);
+  });
+
+  it('retries a failed agent.run child from its own failure: only the failed nodes of parent and child re-run, and only they are charged', async () => {
+    const children = async (parent: string) =>
+      (await t.dataSource.query(`SELECT id, retry_of, status FROM executions WHERE parent_id = $1 ORDER BY created_at`, [parent])) as Array<{
+        id: string;
+        retry_of: string | null;
+        status: string;
+      }>;
+    const ran = (body: { node_executions: NodeView[] }) => body.node_executions.filter((n) => n.attempts.length > 0).map((n) => n.node_id);
+    const original = await failedRun('parent');
+    const before = await finished(original, alice.key);
+    expect(before.node_executions.map((n) => [n.node_id, n.status])).toEqual([
+      ['text', 'COMPLETED'],
+      ['pre', 'COMPLETED'],
+      ['run', 'FAILED'],
+    ]);
+    expect(before.error).toMatchObject({ code: 'CHILD_FAILED', node_id: 'run' });
+    const [oldChild] = await children(original);
+    expect(oldChild).toMatchObject({ status: 'FAILED', retry_of: null });
+    expect(ran(await finished(oldChild!.id, alice.key))).toEqual(['prepare', 'call']);
+    const calls = peer.requests.length;
+
+    const res = await api().post(`/api/executions/${original}/retry`).set('X-API-Key', alice.key).send({});
+    expect(res.status).toBe(202);
+    const retried = await finished(res.body.id, alice.key);
+    expect(retried).toMatchObject({ status: 'COMPLETED', outputs: { result: ['HI-P!?'] } });
+    expect(retried.node_executions.filter((n) => n.reused).map((n) => n.node_id)).toEqual(['pre']);
+    expect(ran(retried)).toEqual(['run', 'post']);
+    // One new child, a retry of the failed one: its completed prepare is reused, only call and finish run.
+    const newChildren = await children(res.body.id);
+    expect(newChildren).toEqual([{ id: expect.any(String), retry_of: oldChild!.id, status: 'COMPLETED' }]);
+    const child = await finished(newChildren[0]!.id, alice.key);
+    expect(child.node_executions.filter((n) => n.reused).map((n) => n.node_id)).toEqual(['prepare']);
+    expect(ran(child)).toEqual(['call', 'finish']);
+    expect(peer.requests.length - calls).toBe(1);
+    expect(await charges(res.body.id)).toEqual([{ node: 'post', user: alice.user.id, amount: 1 }]);
+    expect(await charges(newChildren[0]!.id)).toEqual([
+      { node: 'call', user: alice.user.id, amount: 1 },
+      { node: 'finish', user: alice.user.id, amount: 1 },
+    ]);
+  });
+
+  it('resumes a stream after what it had delivered: the work done for the items before its failure is not repeated', async () => {
+    const big = 'x'.repeat(5000);
+    const started = await api()
+      .post('/api/graphs/stream/execute')
+      .set('X-API-Key', alice.key)
+      .send({ inputs: { items: ['a', 'b', big, 'c'] } });
+    expect(started.status).toBe(202);
+    const original = await finished(started.body.id, alice.key);
+    expect(original.status).toBe('FAILED');
+    const byNode = (body: { node_executions: NodeView[] }, id: string) => body.node_executions.filter((n) => n.node_id === id);
+    // count, a, 0, b, 1 went out before the big item failed the stream; the work for a and b completed.
+    expect(byNode(original, 'each')).toEqual([expect.objectContaining({ status: 'FAILED', outputs: expect.objectContaining({ item: ['a', 'b'] }) })]);
+    expect(byNode(original, 'conv').map((n) => [n.status, n.outputs.text])).toEqual([
+      ['COMPLETED', ['"a"']],
+      ['COMPLETED', ['"b"']],
+    ]);
+    const [row] = (await t.dataSource.query(`SELECT delivered_seq FROM node_executions WHERE execution_id = $1 AND node_id = 'each'`, [
+      started.body.id,
+    ])) as Array<{
+      delivered_seq: number;
+    }>;
+    expect(row!.delivered_seq).toBe(5);
+
+    const res = await api().post(`/api/executions/${started.body.id}/retry`).set('X-API-Key', alice.key).send({});
+    expect(res.status).toBe(202);
+    const retried = await finished(res.body.id, alice.key);
+    // The stream runs again from after 5 and fails at the same item; the work for a and b is reused, not run.
+    expect(retried.status).toBe('FAILED');
+    expect(byNode(retried, 'each')).toEqual([
+      expect.objectContaining({ status: 'FAILED', attempts: [expect.anything()], outputs: expect.objectContaining({ item: ['a', 'b'] }) }),
+    ]);
+    expect(byNode(retried, 'conv').map((n) => [n.status, n.reused, n.attempts.length])).toEqual([
+      ['COMPLETED', true, 0],
+      ['COMPLETED', true, 0],
+    ]);
+    expect((await charges(res.body.id)).map((c) => c.node)).not.toContain('conv');
   });
 
   it('bills a retry asked by an admin to the original user, and hides the execution from other users', async () => {

@@ -69,6 +69,8 @@ export interface NewChildExecution {
   parent_node_execution_id: string;
   depth: number;
   inputs: Record<string, unknown>;
+  /** Retry from the failure: the failed child this one retries (its completed node executions are reused). */
+  retry_of?: string | null;
 }
 
 /** What admission knows of a graph before it admits a run of it. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { AgentDefinition } from '../../agent-format/graph.types.js';
-import { graph, testLookup } from './engine.fixtures.js';
+import { drive, graph, testBlock, testLookup } from './engine.fixtures.js';
 import type { NodeRun } from './engine.types.js';
 import { compileGraph } from './graph.compiler.js';
 import { ReplayBook, rerunSideEffects, reusableNodes, type ReplayEntry } from './replay.js';
@@ -73,6 +73,124 @@ describe('retry from the failure in the scheduler', () => {
     expect(book.take('b', { value: 1 })).toBeNull();
     expect(book.take('a', { value: 1 })).toEqual([['value', 1]]);
     expect(book.take('a', { value: 1 })).toBeNull();
+  });
+});
+
+describe('a streaming node the retried execution left unfinished', () => {
+  // A feed: what it yields depends on when it runs (the retry's attempt sees 7, 8, 9 where the original saw 1, 2, ...).
+  const feed = testBlock({
+    id: 'test.feed',
+    inputs: ['source'],
+    outputs: ['count', 'item', 'key'],
+    streaming: true,
+    compute: () => [
+      ['count', 3],
+      ['item', 7],
+      ['key', 0],
+      ['item', 8],
+      ['key', 1],
+      ['item', 9],
+      ['key', 2],
+    ],
+  });
+  const feedBlocks = testLookup([feed]);
+  const fan = compileGraph(
+    graph({ l: { block: 'test.feed', inputs: { source: 'news' } }, p: 'test.pass', r: out('r') }, ['l.item -> p.value', 'p.value -> r.value']),
+    feedBlocks,
+  );
+  // The original delivered count, 1 and 2 (5 yields) and p ran for 1 and 2, then the stream failed.
+  const stream: ReplayEntry = {
+    node: 'l',
+    block: 'test.feed',
+    inputs: { source: 'news' },
+    outputs: { count: [3], item: [1, 2], key: [0, 1] },
+    delivered_seq: 5,
+  };
+  const run = (entries: ReplayEntry[]) => {
+    const s = new ExecutionScheduler(fan, { replay: new ReplayBook(entries) });
+    s.seed({ inputs: {} });
+    return { s, attempts: drive(s, feedBlocks).attempts, results: () => s.nodeRuns.filter((r) => r.node === 'r').map((r) => r.inputs.value) };
+  };
+
+  it('delivers what it had delivered again, reuses the work done for it, and resumes the block after that sequence number', () => {
+    const { s, attempts, results } = run([stream, entry('p', 1), entry('p', 2)]);
+    // The block runs again, its yields 1..5 skipped: only the work for its 6th and 7th yields runs.
+    expect(attempts).toEqual(['l', 'p']);
+    expect(s.executionStatus).toBe('COMPLETED');
+    expect(names(s.nodeRuns)).toEqual([
+      'l:COMPLETED',
+      'p (reused):COMPLETED',
+      'p (reused):COMPLETED',
+      'r:COMPLETED',
+      'r:COMPLETED',
+      'p:COMPLETED',
+      'r:COMPLETED',
+    ]);
+    expect(s.nodeRuns[0]).toMatchObject({ attempt: 1, delivered_seq: 7, outputs: { count: [3], item: [1, 2, 9], key: [0, 1, 2] } });
+    expect(results()).toEqual([1, 2, 9]);
+  });
+
+  it('records what a failed stream delivered beside its error (what a retry delivers again), and never replays the error', () => {
+    const handled = compileGraph(
+      graph({ l: { block: 'test.feed', inputs: { source: 'news' } }, p: 'test.pass', h: 'test.pass' }, ['l.item -> p.value', 'l.error -> h.value']),
+      feedBlocks,
+    );
+    const s = new ExecutionScheduler(handled, {});
+    s.seed({ inputs: {} });
+    const l = s.takeReady().started[0]!;
+    s.streamYield(l.id, 1, 'count', 3);
+    s.streamYield(l.id, 2, 'item', 7);
+    s.attemptFailed(l.id, { code: 'VALUE_TOO_LARGE', message: 'too large' });
+    expect(s.nodeRuns[0]).toMatchObject({ status: 'FAILED', delivered_seq: 2, outputs: { count: [3], item: [7], error: [{ code: 'VALUE_TOO_LARGE' }] } });
+    const book = new ReplayBook([{ ...stream, outputs: s.nodeRuns[0]!.outputs, delivered_seq: 2 }]);
+    expect(book.takeStream('l', stream.inputs)).toEqual({
+      yields: [
+        ['count', 3],
+        ['item', 7],
+      ],
+      delivered_seq: 2,
+    });
+  });
+
+  it('runs whole when its inputs differ, and a recorded stream is used once', () => {
+    const { attempts, results } = run([{ ...stream, inputs: { source: 'other' } }, entry('p', 1)]);
+    expect(attempts).toEqual(['l', 'p', 'p', 'p']);
+    expect(results()).toEqual([7, 8, 9]);
+    const book = new ReplayBook([stream]);
+    expect(book.take('l', stream.inputs)).toBeNull();
+    expect(book.takeStream('l', stream.inputs)).toEqual({
+      yields: [
+        ['count', 3],
+        ['item', 1],
+        ['item', 2],
+        ['key', 0],
+        ['key', 1],
+      ],
+      delivered_seq: 5,
+    });
+    expect(book.takeStream('l', stream.inputs)).toBeNull();
+  });
+});
+
+describe('failed children (agent.run)', () => {
+  const failed = (node: string, text: string, id: string) => ({ node, inputs: { agent: 'kid', inputs: { text } }, execution_id: id, graph_version: 3 });
+
+  it('answers the failed child of a run with the same inputs, once each, at its version', () => {
+    const book = new ReplayBook([], undefined, [failed('run', 'a', 'c1'), failed('run', 'b', 'c2')]);
+    const b = { agent: 'kid', inputs: { text: 'b' } };
+    expect(book.childVersion('run', b)).toBe(3);
+    expect(book.takeChild('run', b)).toBe('c2');
+    expect(book.takeChild('run', b)).toBeNull();
+    expect(book.childVersion('run', b)).toBeNull();
+    expect(book.takeChild('other', { agent: 'kid', inputs: { text: 'a' } })).toBeNull();
+    expect(book.takeChild('run', { inputs: { text: 'a' }, agent: 'kid' })).toBe('c1');
+  });
+
+  it('with another version, only for reusable nodes, and at the version the retry resolves', () => {
+    const book = new ReplayBook([], new Set(['run']), [failed('run', 'a', 'c1'), failed('changed', 'a', 'c2')]);
+    expect(book.takeChild('changed', { agent: 'kid', inputs: { text: 'a' } })).toBeNull();
+    expect(book.childVersion('run', { agent: 'kid', inputs: { text: 'a' } })).toBeNull();
+    expect(book.takeChild('run', { agent: 'kid', inputs: { text: 'a' } })).toBe('c1');
   });
 });
 

@@ -5,12 +5,41 @@
 import type { AgentDefinition, NodeDefinition } from '../../agent-format/graph.types.js';
 import type { NodeYield } from './engine.types.js';
 
-/** One COMPLETED node execution of the retried execution. */
+/**
+ * One COMPLETED node execution of the retried execution; or, with `delivered_seq`, a streaming one that did
+ * not complete after delivering that many yields (its outputs): the retry delivers those again and runs the
+ * block, resuming after that sequence number (runtime.md: nothing at or below it is delivered again).
+ */
 export interface ReplayEntry {
   node: string;
   block: string;
   inputs: Record<string, unknown>;
   outputs: Record<string, unknown[]>;
+  delivered_seq?: number | null;
+}
+
+/** What a streaming run resumed by a retry delivers again before its block runs, and where the block resumes. */
+export interface StreamResume {
+  yields: NodeYield[];
+  delivered_seq: number;
+}
+
+/**
+ * A run of the retried execution that did not complete while its child execution (agent.run) failed or was
+ * cancelled: the retry's run of that node with the same inputs retries the child from its failure too.
+ */
+export interface FailedChildEntry {
+  node: string;
+  inputs: Record<string, unknown>;
+  /** The child execution that failed. */
+  execution_id: string;
+  graph_version: number;
+}
+
+/** The child a re-run agent.run retries: its failed child, and the version to run (null: resolve as usual). */
+export interface ChildRetry {
+  retry_of: string;
+  graph_version: number | null;
 }
 
 /** Blocks whose completed runs are never reused: a person's decision and an event belong to their execution. */
@@ -18,28 +47,74 @@ const NEVER_REUSED: ReadonlySet<string> = new Set(['human.review', 'wait.event']
 
 export class ReplayBook {
   private readonly byNode = new Map<string, Array<{ key: string; outputs: Record<string, unknown[]> } | null>>();
+  private readonly children = new Map<string, Array<{ key: string; retry: ChildRetry } | null>>();
+  private readonly streams = new Map<string, Array<{ key: string; resume: StreamResume } | null>>();
 
-  /** `reusable`: the nodes that may be reused (all when absent); see `reusableNodes` for another version. */
-  constructor(entries: readonly ReplayEntry[], reusable?: ReadonlySet<string>) {
+  /**
+   * `reusable`: the nodes that may be reused (all when absent); see `reusableNodes` for another version.
+   * `failedChildren`: the failed children to retry; with `reusable` (another version) only those of reusable
+   * nodes, each at the version the retry resolves (its unchanged nodes are reused by the child's own retry).
+   */
+  constructor(entries: readonly ReplayEntry[], reusable?: ReadonlySet<string>, failedChildren: readonly FailedChildEntry[] = []) {
+    for (const child of failedChildren) {
+      if (reusable && !reusable.has(child.node)) continue;
+      add(this.children, child.node, {
+        key: inputsKey(child.inputs),
+        retry: { retry_of: child.execution_id, graph_version: reusable ? null : child.graph_version },
+      });
+    }
     for (const entry of entries) {
       if (NEVER_REUSED.has(entry.block) || (reusable && !reusable.has(entry.node))) continue;
-      const list = this.byNode.get(entry.node) ?? [];
-      list.push({ key: inputsKey(entry.inputs), outputs: entry.outputs });
-      this.byNode.set(entry.node, list);
+      const key = inputsKey(entry.inputs);
+      if (entry.delivered_seq === undefined || entry.delivered_seq === null) add(this.byNode, entry.node, { key, outputs: entry.outputs });
+      else
+        add(this.streams, entry.node, {
+          key,
+          resume: { yields: flatYields(entry.outputs).filter(([pin]) => pin !== 'error'), delivered_seq: entry.delivered_seq },
+        });
     }
   }
 
   /** The yields of the first unused entry of `node` with these inputs (now used), or null. */
   take(node: string, inputs: Record<string, unknown>): NodeYield[] | null {
-    const list = this.byNode.get(node);
-    if (!list) return null;
-    const key = inputsKey(inputs);
-    const index = list.findIndex((entry) => entry !== null && entry.key === key);
-    if (index < 0) return null;
-    const { outputs } = list[index]!;
-    list[index] = null;
-    return Object.entries(outputs).flatMap(([pin, values]) => values.map((value): NodeYield => [pin, value]));
+    const entry = takeFirst(this.byNode, node, inputsKey(inputs));
+    return entry ? flatYields(entry.outputs) : null;
   }
+
+  /** The stream of `node` with these inputs that the retried execution left unfinished (now used), or null. */
+  takeStream(node: string, inputs: Record<string, unknown>): StreamResume | null {
+    return takeFirst(this.streams, node, inputsKey(inputs))?.resume ?? null;
+  }
+
+  /** The version a re-run of `node` with these inputs runs its failed child at, if it has one to retry (null: resolve as usual). */
+  childVersion(node: string, inputs: Record<string, unknown>): number | null {
+    return this.children.get(node)?.find((entry) => entry !== null && entry.key === inputsKey(inputs))?.retry.graph_version ?? null;
+  }
+
+  /** The failed child that a re-run of `node` with these inputs retries (now used), or null: start a new one. */
+  takeChild(node: string, inputs: Record<string, unknown>): string | null {
+    return takeFirst(this.children, node, inputsKey(inputs))?.retry.retry_of ?? null;
+  }
+}
+
+function flatYields(outputs: Record<string, unknown[]>): NodeYield[] {
+  return Object.entries(outputs).flatMap(([pin, values]) => values.map((value): NodeYield => [pin, value]));
+}
+
+function add<T extends { key: string }>(map: Map<string, Array<T | null>>, node: string, entry: T): void {
+  const list = map.get(node) ?? [];
+  list.push(entry);
+  map.set(node, list);
+}
+
+/** The first unused entry of `node` with this key, now used. */
+function takeFirst<T extends { key: string }>(map: Map<string, Array<T | null>>, node: string, key: string): T | null {
+  const list = map.get(node);
+  const index = list?.findIndex((entry) => entry !== null && entry.key === key) ?? -1;
+  if (index < 0) return null;
+  const entry = list![index]!;
+  list![index] = null;
+  return entry;
 }
 
 function inputsKey(inputs: Record<string, unknown>): string {

@@ -10,7 +10,7 @@ import { finishExecution } from './finish-policy.js';
 import { hasErrorLinks, type CompiledLink, type CompiledNode } from './graph.compiler.js';
 import { checkHttpResponse, HTTP_RESPONSE_OUTPUT } from './http-response.js';
 import { buildRunInputs, pickPath } from './link-values.js';
-import type { ReplayBook } from './replay.js';
+import type { ReplayBook, StreamResume } from './replay.js';
 
 export class RunDelivery {
   /** Link values waiting to be delivered within the current event (parallel arrays: no tuple per value). */
@@ -28,11 +28,19 @@ export class RunDelivery {
     this.emit(node, pin, value);
   }
 
-  /** Retry from the failure: completes a QUEUED run from its recorded copy, if `replay` has one; its yields go out again, no attempt. */
+  /**
+   * Retry from the failure: completes a QUEUED run from its recorded copy, if `replay` has one; its yields go
+   * out again, no attempt. A streaming run the retried execution left unfinished delivers what it had
+   * delivered and then runs (false), resuming after that sequence number.
+   */
   reuseRun(replay: ReplayBook | null, run: NodeRun): boolean {
     const yields = replay && run.attempt === 0 ? replay.take(run.node, run.inputs) : null;
-    if (!yields) return false;
     const node = this.state.node(run);
+    if (!yields) {
+      const stream = replay && node.streaming && run.attempt === 0 && run.delivered_seq === 0 ? replay.takeStream(run.node, run.inputs) : null;
+      if (stream) this.resumeStream(run, node, stream);
+      return false;
+    }
     run.status = NodeRunStatus.COMPLETED;
     run.reused = true;
     run.waiting_for = null;
@@ -44,6 +52,13 @@ export class RunDelivery {
     }
     this.drain();
     return true;
+  }
+
+  private resumeStream(run: NodeRun, node: CompiledNode, stream: StreamResume): void {
+    this.state.step.touch(run);
+    for (const [pin, value] of stream.yields) this.yieldValue(run, node, pin, value);
+    run.delivered_seq = stream.delivered_seq;
+    this.drain();
   }
 
   /** A COMPLETED run that yields without a block call (an input value, the trigger's event). */
@@ -113,7 +128,8 @@ export class RunDelivery {
       return;
     }
     const value = { code: error.code, message: error.message };
-    run.outputs = { error: [value] };
+    // A stream keeps what it delivered (a retry from the failure delivers it again and resumes after it).
+    run.outputs = { ...(node.streaming ? run.outputs : {}), error: [value] };
     this.emit(node, 'error', value);
   }
 

@@ -2,7 +2,7 @@
 // steps. Steps of many executions go out in ONE statement (fenced by the lease: a worker that lost its
 // lease, or an execution stopped meanwhile, writes nothing), so the database sees few round trips.
 import { Injectable } from '@nestjs/common';
-import type { ReplayBook, ReplayEntry } from '../engine/replay.js';
+import type { FailedChildEntry, ReplayBook, ReplayEntry } from '../engine/replay.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { NewChildExecution } from '../admission/admission.types.js';
 import type { ExecutionError } from '../engine/engine.errors.js';
@@ -160,14 +160,27 @@ export class ExecutionStoreRepository {
    * mid-attempt) and run again: their `resumes` goes up by one here, in the same statement, before they do.
    */
   /** Retry from the failure: the retried execution's version and its COMPLETED node executions, in recorded order. */
-  async replayOf(executionId: string): Promise<{ graph_version: number; entries: ReplayEntry[] } | null> {
+  async replayOf(executionId: string): Promise<{ graph_version: number; entries: ReplayEntry[]; failedChildren: FailedChildEntry[] } | null> {
     const [execution] = (await this.dataSource.query(`SELECT graph_version FROM executions WHERE id = $1`, [executionId])) as Array<{ graph_version: number }>;
     if (!execution) return null;
     const entries = (await this.dataSource.query(
-      `SELECT node_id AS node, block, inputs, outputs FROM node_executions WHERE execution_id = $1 AND status = 'COMPLETED' ORDER BY seq`,
+      // With the streams left unfinished: what they delivered (delivered_seq) is delivered again, then they resume after it.
+      `SELECT node_id AS node, block, COALESCE(inputs, '{}') AS inputs, COALESCE(outputs, '{}') AS outputs,
+         CASE WHEN status = 'COMPLETED' THEN NULL ELSE delivered_seq END AS delivered_seq
+       FROM node_executions WHERE execution_id = $1 AND (status = 'COMPLETED' OR delivered_seq > 0) ORDER BY seq`,
       [executionId],
-    )) as Array<{ node: string; block: string; inputs: Record<string, unknown> | null; outputs: Record<string, unknown[]> | null }>;
-    return { graph_version: execution.graph_version, entries: entries.map((e) => ({ ...e, inputs: e.inputs ?? {}, outputs: e.outputs ?? {} })) };
+    )) as ReplayEntry[];
+    // The last child of each agent.run that did not complete, where that child failed or was cancelled.
+    const failedChildren = (await this.dataSource.query(
+      `SELECT node, inputs, execution_id, graph_version FROM (
+         SELECT DISTINCT ON (n.id) n.seq, n.node_id AS node, COALESCE(n.inputs, '{}') AS inputs, c.id AS execution_id, c.graph_version, c.status
+         FROM node_executions n JOIN executions c ON c.parent_node_execution_id = n.id
+         WHERE n.execution_id = $1 AND n.status <> 'COMPLETED' AND n.block = 'agent.run'
+         ORDER BY n.id, c.created_at DESC, c.id DESC) last
+       WHERE status IN ('FAILED', 'CANCELLED') ORDER BY seq`,
+      [executionId],
+    )) as FailedChildEntry[];
+    return { graph_version: execution.graph_version, entries, failedChildren };
   }
 
   async runs(executionId: string): Promise<NodeRunRecord[]> {

@@ -280,9 +280,9 @@ export class ExecutionWorker {
   private async replayBook(claimed: ClaimedExecution, graph: CompiledGraph): Promise<ReplayBook> {
     const original = await this.store.replayOf(claimed.retry_of!);
     if (!original) return new ReplayBook([]);
-    if (original.graph_version === claimed.graph_version) return new ReplayBook(original.entries);
+    if (original.graph_version === claimed.graph_version) return new ReplayBook(original.entries, undefined, original.failedChildren);
     const previous = await this.sources.graphs.get(claimed.graph_id, original.graph_version);
-    return new ReplayBook(original.entries, previous ? reusableNodes(previous.definition, graph.definition) : new Set<string>());
+    return new ReplayBook(original.entries, previous ? reusableNodes(previous.definition, graph.definition) : new Set<string>(), original.failedChildren);
   }
 
   private async graph(graphId: string, version: number): Promise<CompiledGraph> {

@@ -206,7 +206,7 @@ export class NodeAttempts {
       return 'suspended';
     }
     const execution = this.execution;
-    const version = await this.deps.childVersion(child!.agent, child!.version, execution.user_id);
+    const version = await this.deps.childVersion(child!.agent, execution.replay?.childVersion(run.node, run.inputs) ?? child!.version, execution.user_id);
     // Another user's graph and a missing one get the same answer (tenant isolation).
     if (version === null)
       return {
@@ -230,6 +230,7 @@ export class NodeAttempts {
           parent_node_execution_id: run.id,
           depth: child!.depth,
           inputs: child!.inputs,
+          retry_of: execution.replay?.takeChild(run.node, run.inputs) ?? null, // retry from the failure: the failed child, from its own
         });
       }
       return step;

@@ -30,7 +30,7 @@ export const agentRunBlock = defineBlock({
   yields: { dynamic: 'repeated' },
   cost: 0,
   dynamicOutputs: (constants, lookup) => (constants.agent ? (lookup.agentOutputs(constants.agent) ?? []) : []).filter((name) => !OWN_PINS.has(name)),
-  errors: blockErrors('NEEDS_ENGINE'),
+  errors: blockErrors('CHILD_FAILED', 'NEEDS_ENGINE'),
   async *run(inputs) {
     throw new BlockError(
       BlockErrorCode.NEEDS_ENGINE,

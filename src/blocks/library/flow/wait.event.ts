@@ -25,7 +25,7 @@ export const waitEventBlock = defineBlock({
     headers: dict(Type.String(), { description: 'The request headers, filtered as for webhooks.' }),
   },
   cost: 0,
-  errors: blockErrors('NEEDS_ENGINE'),
+  errors: blockErrors('EVENT_TIMEOUT', 'NEEDS_ENGINE'),
   // Never run in a slot (suspend above): the engine keeps the wait.
   // eslint-disable-next-line require-yield
   async *run() {

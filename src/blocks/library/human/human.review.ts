@@ -48,7 +48,7 @@ export const humanReviewBlock = defineBlock({
   },
   yields: { sometimes: ['approved', 'rejected'] },
   cost: 0,
-  errors: blockErrors('NEEDS_ENGINE'),
+  errors: blockErrors('REVIEW_TIMEOUT', 'REVIEW_LIMIT', 'NEEDS_ENGINE'),
   // Never run in a slot (suspend above): the engine keeps the wait.
   // eslint-disable-next-line require-yield
   async *run() {
