@@ -19,7 +19,7 @@ export class CreditsChargeHook implements ExecutionChargeHook {
 
   async charge(request: ChargeRequest): Promise<ChargeResult> {
     if (!this.credits.enabled) return { amount: 0 };
-    const block = this.registry.require(request.blockId);
+    const block = request.block ?? this.registry.require(request.blockId);
     const cost = this.registry.costOf(block, request.inputs);
     const answer = await this.credits.chargeAttempt({
       userId: request.userId,

@@ -151,6 +151,7 @@ export class NodeAttempts {
       attempt: run.attempt,
       userId: execution.user_id,
       blockId: node.blockId,
+      block: node.block,
       inputs: run.inputs,
     });
     if (charged.amount > 0) {
