@@ -64,7 +64,7 @@ export class AgentsPlanService implements AgentValidator {
     private readonly blocks: BlocksRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly integrationVersions: IntegrationsRepository,
-    @Optional() private readonly follower: IntegrationBlocksService | null = null,
+    @Optional() @Inject(IntegrationBlocksService) private readonly follower: IntegrationBlocksService | null = null,
   ) {}
 
   readonly isTrigger = (block: string): boolean => this.blocks.get(block)?.trigger === true;

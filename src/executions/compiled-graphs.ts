@@ -2,7 +2,7 @@
 // results API and the worker compile each one once (definitions are read from the graphs module). Its
 // integration blocks are not fixed with it: a graph naming one compiles again once its integration changed
 // (IntegrationBlocksService: an event, or a look at the newest version at most every RECHECK_MS).
-import { Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { BlocksRegistry } from '../blocks/blocks.registry.js';
 import { GraphsRepository } from '../graphs/graphs.repository.js';
 import { IntegrationBlocksService } from '../integrations/integration-blocks.service.js';
@@ -15,7 +15,7 @@ export class CompiledGraphs {
   constructor(
     private readonly graphs: GraphsRepository,
     private readonly registry: BlocksRegistry,
-    @Optional() private readonly integrations: IntegrationBlocksService | null = null,
+    @Optional() @Inject(IntegrationBlocksService) private readonly integrations: IntegrationBlocksService | null = null,
   ) {
     integrations?.onChange(() => this.cache.clear());
   }

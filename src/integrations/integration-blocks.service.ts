@@ -41,8 +41,8 @@ export class IntegrationBlocksService implements OnApplicationBootstrap, OnModul
   private readonly registry: IntegrationAwareRegistry | null;
   /** Integration name -> when its newest version was last read (or heard of). */
   private readonly checked = new Map<string, number>();
-  /** Integration name -> why its blocks cannot be had (what an unavailable block's node fails with). */
-  private readonly reasons = new Map<string, string>();
+  /** Integration name -> why its blocks cannot be had (what an unavailable block's node fails with), while served at `at`. */
+  private readonly reasons = new Map<string, { at: number | undefined; text: string }>();
   /** `name@version` -> its load in flight (events, start-up and jobs may ask at once). */
   private readonly loading = new Map<string, Promise<boolean>>();
   /** A graph definition -> the block ids and integration names it uses. */
@@ -148,7 +148,7 @@ export class IntegrationBlocksService implements OnApplicationBootstrap, OnModul
       this.checked.set(name, now);
       const row = newest.get(name);
       if (row) changed = (await this.apply(row)) || changed;
-      else if (!this.registry!.versions.has(name)) this.reasons.set(name, reasons.noRow(name));
+      else if (!this.registry!.versions.has(name)) this.note(name, reasons.noRow(name));
     }
     return changed;
   }
@@ -167,35 +167,48 @@ export class IntegrationBlocksService implements OnApplicationBootstrap, OnModul
   private async load(name: string, version: number, removed: boolean): Promise<boolean> {
     const registry = this.registry!;
     if (removed) {
-      this.reasons.set(name, reasons.removed(name, version));
       const served = registry.serveVersion(name, version, null);
       if (served) this.logger.info({ integration: name, version }, 'integration removed: its blocks are gone');
       return served;
     }
     const definition = await this.versions.definition(name, version);
     if (!definition) {
-      this.reasons.set(name, definition === undefined ? reasons.rowMissing(name, version) : reasons.noDefinition(name, version));
-      this.logger.warn({ integration: name, version }, this.reasons.get(name)!);
+      const text = definition === undefined ? reasons.rowMissing(name, version) : reasons.noDefinition(name, version);
+      this.note(name, text);
+      this.logger.warn({ integration: name, version }, text);
       return false;
     }
     try {
       const blocks = blocksOfDefinition(definition);
       const served = registry.serveVersion(name, version, blocks);
       if (served) this.logger.info({ integration: name, version, blocks: blocks.length }, 'integration blocks loaded from its recorded version');
-      this.reasons.delete(name);
       return served;
     } catch (error) {
-      this.reasons.set(name, reasons.broken(name, version, error));
-      this.logger.error({ err: error, integration: name, version }, this.reasons.get(name)!);
+      const text = reasons.broken(name, version, error);
+      this.note(name, text);
+      this.logger.error({ err: error, integration: name, version }, text);
       return false;
     }
+  }
+
+  /** Why `name`'s blocks cannot be had, for as long as the registry serves it at the version it is at now. */
+  private note(name: string, text: string): void {
+    this.reasons.set(name, { at: this.registry!.versions.get(name), text });
   }
 
   private unavailable(registry: IntegrationAwareRegistry, id: string) {
     const name = registry.integrationOf(id);
     if (!name) return undefined;
     const version = registry.versions.get(name);
-    const reason = this.reasons.get(name) ?? (version !== undefined ? reasons.noOperation(name, version) : reasons.noRow(name));
+    const noted = this.reasons.get(name);
+    const reason =
+      noted && noted.at === version
+        ? noted.text
+        : version === undefined
+          ? reasons.noRow(name)
+          : registry.integrationBlocks.some((block) => registry.integrationOf(block.id) === name)
+            ? reasons.noOperation(name, version)
+            : reasons.removed(name, version);
     return unavailableBlock(id, `Block "${id}" cannot run: ${reason}.`);
   }
 
