@@ -125,6 +125,47 @@ describe('the integration file', () => {
     expect(byFile('subset.yaml').map((p) => p.message)).toEqual([expect.stringMatching(/"getMissing".*is not in docs\/ok.yaml/)]);
     expect(catalog.blocks).toEqual([]);
   });
+
+  it('refuses a document over 5 MB, YAML alias expansion past its cap, two operations that make one block id, and $refs to a URL or an absolute path', async () => {
+    const head = (title: string) => ['openapi: 3.0.3', `info: { title: ${title}, version: "1" }`];
+    const file = (name: string) => ({ [`integrations/${name}.yaml`]: `name: ${name}\nopenapi: docs/${name}.yaml\nbase_url: https://api.example.com\n` });
+    const refTo = (target: string) =>
+      [...head('r'), 'paths:', '  /a:', '    get:', '      operationId: getA', `      responses: { "200": { $ref: "${target}" } }`, ''].join('\n');
+    const catalog = await catalogOf({
+      ...file('huge'),
+      'integrations/docs/huge.yaml': [...head('huge'), 'paths: {}', `x-padding: "${'x'.repeat(5 * 1024 * 1024)}"`, ''].join('\n'),
+      ...file('bomb'),
+      'integrations/docs/bomb.yaml': [
+        ...head('bomb'),
+        'x-a: &a [1, 2, 3]',
+        `x-b: [${Array.from({ length: 150 }, () => '*a').join(', ')}]`,
+        'paths: {}',
+        '',
+      ].join('\n'),
+      ...file('twice'),
+      'integrations/docs/twice.yaml': [
+        ...head('twice'),
+        'paths:',
+        '  /a:',
+        '    get: { operationId: getA, responses: { "200": { description: ok } } }',
+        '  /b:',
+        '    get: { operationId: get_a, responses: { "200": { description: ok } } }',
+        '',
+      ].join('\n'),
+      ...file('remote'),
+      'integrations/docs/remote.yaml': refTo('https://example.com/responses.yaml#/r'),
+      ...file('absolute'),
+      'integrations/docs/absolute.yaml': refTo('/etc/hostname#/r'),
+    });
+    const messages = (name: string) => catalog.problems.filter((p) => p.file.endsWith(`${name}.yaml`)).map((p) => p.message);
+    expect(messages('huge')).toEqual([expect.stringMatching(/at most 5 MB/)]);
+    expect(messages('bomb')).toEqual([expect.stringMatching(/too many YAML aliases/)]);
+    expect(messages('twice')).toEqual([expect.stringMatching(/operations "getA" and "get_a" both become block twice\.get_a/)]);
+    expect(catalog.problems.find((p) => p.file.endsWith('docs/twice.yaml'))).toMatchObject({ line: 7, column: expect.any(Number) });
+    expect(messages('remote')).toEqual([expect.stringMatching(/only point to files inside the integrations folder|could not be resolved/)]);
+    expect(messages('absolute')).toEqual([expect.stringMatching(/only point to files inside the integrations folder/)]);
+    expect(catalog.blocks).toEqual([]);
+  });
 });
 
 describe('block names', () => {
