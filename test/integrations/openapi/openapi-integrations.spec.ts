@@ -131,6 +131,7 @@ describe('the integration file', () => {
     const file = (name: string) => ({ [`integrations/${name}.yaml`]: `name: ${name}\nopenapi: docs/${name}.yaml\nbase_url: https://api.example.com\n` });
     const refTo = (target: string) =>
       [...head('r'), 'paths:', '  /a:', '    get:', '      operationId: getA', `      responses: { "200": { $ref: "${target}" } }`, ''].join('\n');
+    const remoteServer = await startHttpPeer((_req, res) => sendJson(res, 200, { r: { description: 'fetched' } }));
     const catalog = await catalogOf({
       ...file('huge'),
       'integrations/docs/huge.yaml': [...head('huge'), 'paths: {}', `x-padding: "${'x'.repeat(5 * 1024 * 1024)}"`, ''].join('\n'),
@@ -153,7 +154,7 @@ describe('the integration file', () => {
         '',
       ].join('\n'),
       ...file('remote'),
-      'integrations/docs/remote.yaml': refTo('https://example.com/responses.yaml#/r'),
+      'integrations/docs/remote.yaml': refTo(`${remoteServer.url}/responses.yaml#/r`),
       ...file('absolute'),
       'integrations/docs/absolute.yaml': refTo('/etc/hostname#/r'),
     });
@@ -162,8 +163,12 @@ describe('the integration file', () => {
     expect(messages('bomb')).toEqual([expect.stringMatching(/too many YAML aliases/)]);
     expect(messages('twice')).toEqual([expect.stringMatching(/operations "getA" and "get_a" both become block twice\.get_a/)]);
     expect(catalog.problems.find((p) => p.file.endsWith('docs/twice.yaml'))).toMatchObject({ line: 7, column: expect.any(Number) });
-    expect(messages('remote')).toEqual([expect.stringMatching(/only point to files inside the integrations folder|could not be resolved/)]);
-    expect(messages('absolute')).toEqual([expect.stringMatching(/only point to files inside the integrations folder/)]);
+    await remoteServer.close();
+    // Never fetched: only files of the folder are read.
+    expect(remoteServer.requests).toEqual([]);
+    expect(messages('remote')).toEqual([expect.stringMatching(/Can't resolve external reference|only point to files inside the integrations folder/)]);
+    // An absolute path is read as one inside the folder (the parser's base), which has no such file.
+    expect(messages('absolute')).toEqual([expect.stringMatching(/only point to files inside the integrations folder|integrations\/docs\/etc\/hostname/)]);
     expect(catalog.blocks).toEqual([]);
   });
 });
