@@ -119,8 +119,10 @@ export class IntegrationBlocksService implements OnApplicationBootstrap, OnModul
     for (const row of (await this.versions.newest(null)).values()) {
       this.checked.set(row.name, Date.now());
       const hash = fromFolder.get(row.name);
-      if (hash === undefined) await this.apply(row);
-      else if (hash === row.hash && !row.removed) registry.versions.set(row.name, Math.max(row.version, registry.versions.get(row.name) ?? 0));
+      // A removed one has nothing to load: its version is kept, so that an older event cannot bring it back.
+      if (hash === undefined && !row.removed) await this.apply(row);
+      else if (hash === undefined || (hash === row.hash && !row.removed))
+        registry.versions.set(row.name, Math.max(row.version, registry.versions.get(row.name) ?? 0));
     }
   }
 

@@ -243,4 +243,24 @@ describe('integrations followed by a separate worker process', () => {
     expect(worker.child.exitCode).toBeNull();
     expect((await run('fetch-thing')).execution.status).toBe('COMPLETED');
   }, 60_000);
+
+  it('a worker started later serves the recorded integrations from start-up, before any job names them', async () => {
+    const later = startServerProcess(t, 'worker', { TRELLIS_ADMIN_API_KEY: ADMIN, INTEGRATIONS_DIR: join(dir, 'worker-has-no-integrations') });
+    try {
+      await waitFor(
+        () => later.output(),
+        (text) => text.includes('execution worker started') || later.child.exitCode !== null,
+        { timeoutMs: 90_000, what: 'the second worker to start' },
+      );
+      const loaded = later
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('"component":"IntegrationBlocksService"'))
+        .map((line) => JSON.parse(line) as { integration: string; version: number; msg: string });
+      // things at its newest version; weather, removed, loads nothing and says nothing.
+      expect(loaded).toEqual([expect.objectContaining({ integration: 'things', version: 2, msg: expect.stringContaining('loaded') })]);
+    } finally {
+      later.child.kill('SIGKILL');
+    }
+  }, 120_000);
 });
