@@ -144,10 +144,11 @@ export class IntegrationBlocksService implements OnApplicationBootstrap, OnModul
     const now = Date.now();
     const due = names.filter((name) => force.has(name) || now - (this.checked.get(name) ?? 0) >= RECHECK_MS);
     if (due.length === 0) return false;
+    // Marked before the read: the claims of a burst ask once, not each.
+    for (const name of due) this.checked.set(name, now);
     const newest = await this.versions.newest(due);
     let changed = false;
     for (const name of due) {
-      this.checked.set(name, now);
       const row = newest.get(name);
       if (row) changed = (await this.apply(row)) || changed;
       else if (!this.registry!.versions.has(name)) this.note(name, reasons.noRow(name));
