@@ -28,6 +28,7 @@ import { nodeExecutionView } from '../executions.views.js';
 import { EXECUTION_DISPATCHER, type ExecutionDispatcher } from '../queue/execution-dispatcher.js';
 import { LocalHandoff } from '../queue/local-handoff.js';
 import { OUTSIDE_WAITS, type OutsideWaits } from '../outside-waits.types.js';
+import { TickBatcher } from '../tick-batcher.js';
 import { ExecutionFinish } from './execution-finish.js';
 import { ExecutionStoreRepository } from './execution-store.repository.js';
 import { ExecutionWorker } from './execution-worker.js';
@@ -64,6 +65,8 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
   ) {
     const settings = blockSettings(config);
     const http = OutboundHttp.fromSettings(settings);
+    // Executions that end in the same turn (one group commit) cancel their pending reviews in one statement.
+    const ended = outside ? new TickBatcher<string, never>(async (ids) => (await outside.executionsEnded(ids), new Map<string, never>())) : null;
     const finish = new ExecutionFinish({
       dispatch: (id) => dispatcher.dispatch(id),
       nextQueued: (graphId) => executions.nextQueued(graphId),
@@ -103,8 +106,8 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
         finished: (written, execution, error, outputs) => {
           finish.finished(written, error, outputs);
           // Its pending reviews are cancelled and its event waits stop (readers treat them so meanwhile).
-          void outside
-            ?.executionEnded(execution.id)
+          void ended
+            ?.get(execution.id)
             .catch((error: unknown) => logger.warn({ err: error, execution_id: execution.id }, 'could not cancel the pending reviews of an ended execution'));
         },
       },

@@ -24,6 +24,7 @@ import type { RunExtras } from '../node-run-rows.js';
 import type { OutsideWaits, WaitOwner } from '../outside-waits.types.js';
 import { openToolWaits, waitOwner, type ToolApprovals } from './tool-approvals.js';
 import type { ToolChildren } from './tool-children.js';
+import { lazyChild } from './lazy-logger.js';
 
 /** Streaming yields a block may make before earlier ones are written (they are written in groups). */
 export const STREAM_WINDOW = 512;
@@ -78,7 +79,7 @@ export class NodeAttempts {
       timers: deps.timers,
       charge: (run, node) => this.charge(run, node),
       credentials: (_run, node) => this.credentials(node),
-      logger: (nodeId) => logger.child({ node_id: nodeId }),
+      logger: (nodeId) => lazyChild(logger, { node_id: nodeId }),
       http: (signal) => deps.http(signal),
       settings: deps.settings,
       secrets: attemptSecrets,
