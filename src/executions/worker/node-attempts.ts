@@ -145,12 +145,11 @@ export class NodeAttempts {
   }
 
   private async charge(run: NodeRun, node: CompiledNode): Promise<void> {
-    const execution = this.execution;
     const charged = await this.deps.charge.charge({
-      executionId: execution.id,
+      executionId: this.execution.id,
       nodeExecutionId: run.id,
       attempt: run.attempt,
-      userId: execution.user_id,
+      userId: this.execution.user_id,
       blockId: node.blockId,
       block: node.block,
       inputs: run.inputs,
