@@ -1,7 +1,7 @@
 // Validation with the database at hand, and the plan of a sync: the folder read and validated as a whole
 // (names, sub-agent cycles across files and API graphs, owners, credentials), compared with the stored
 // graphs in a handful of queries, whatever the number of files.
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { BlocksRegistry } from '../blocks/blocks.registry.js';
 import { IntegrationAwareRegistry, loadIntegrationCatalog, type IntegrationCatalog } from '../blocks/integrations/integration-blocks.js';
@@ -10,6 +10,7 @@ import { blocksUsableBy, mayUseOperatorCredential, type CredentialAsker } from '
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig, ConfigCredential } from '../config/config.schema.js';
 import { GraphsRepository } from '../graphs/graphs.repository.js';
+import { IntegrationBlocksService } from '../integrations/integration-blocks.service.js';
 import type { AgentValidator, DatabaseValidation, ValidateOptions } from '../graphs/graph-agents.types.js';
 import { maySeeGraph, type GraphAccessUser } from '../graphs/graph-access.js';
 import { ADMIN_HANDLE } from '../users/users.service.js';
@@ -63,6 +64,7 @@ export class AgentsPlanService implements AgentValidator {
     private readonly blocks: BlocksRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly integrationVersions: IntegrationsRepository,
+    @Optional() @Inject(IntegrationBlocksService) private readonly follower: IntegrationBlocksService | null = null,
   ) {}
 
   readonly isTrigger = (block: string): boolean => this.blocks.get(block)?.trigger === true;
@@ -140,11 +142,13 @@ export class AgentsPlanService implements AgentValidator {
     return { integrations, catalog, registry };
   }
 
-  /** After a sync: this process serves the integrations' new blocks (other processes at their next start or sync). */
-  serveIntegrations(integrations: IntegrationsPlan, catalog: IntegrationCatalog): void {
-    if (!(this.blocks instanceof IntegrationAwareRegistry)) return;
+  /** After a sync committed: this process serves the integrations' new blocks, and tells the others (IntegrationBlocksService). */
+  serveIntegrations(integrations: IntegrationsPlan, catalog: IntegrationCatalog): Promise<void> {
+    if (!(this.blocks instanceof IntegrationAwareRegistry)) return Promise.resolve();
     const names = [...new Set([...integrations.names, ...this.blocks.catalog.integrations.map((i) => i.file.name)])];
-    this.blocks.useIntegrations(names, integrations.blocks, catalog);
+    const versions = new Map(integrations.entries.filter((entry) => entry.version !== null).map((entry) => [entry.name, entry.version!]));
+    this.blocks.useIntegrations(names, integrations.blocks, catalog, versions);
+    return this.follower?.announce(integrations.writes) ?? Promise.resolve();
   }
 
   /** Validates documents as a set, with users, credentials, channels and stored agents looked up. */

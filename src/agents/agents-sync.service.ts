@@ -85,7 +85,7 @@ export class AgentsSyncService {
       await record('applied', null);
       return { result: { ...plan, status: 'applied' as const, reason: null }, changes, served: { integrations, catalog } };
     });
-    if (served) this.planner.serveIntegrations(served.integrations, served.catalog);
+    if (served) await this.planner.serveIntegrations(served.integrations, served.catalog);
     await this.activations.publish(changes);
     return result;
   }

@@ -3,20 +3,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { BlockDefinition } from '../blocks/block.types.js';
-import { operationBlock } from '../blocks/integrations/openapi-blocks.js';
-import type { IntegrationFile, IntegrationOperation } from '../blocks/openapi/integration.types.js';
+import { blocksNamed, blocksOfDefinition } from '../blocks/integrations/recorded-blocks.js';
+import type { IntegrationDefinition } from '../blocks/openapi/integration.types.js';
 import type { IntegrationWrite, StoredIntegration } from './agents-integrations.js';
 
-/** Every string under a `block` key (nodes, and tools inside a node's inputs). */
-export function blocksNamed(value: unknown, into = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) for (const item of value) blocksNamed(item, into);
-  else if (value && typeof value === 'object')
-    for (const [key, inner] of Object.entries(value)) {
-      if (key === 'block' && typeof inner === 'string') into.add(inner);
-      else blocksNamed(inner, into);
-    }
-  return into;
-}
+export { blocksNamed };
 
 @Injectable()
 export class IntegrationsRepository {
@@ -43,10 +34,10 @@ export class IntegrationsRepository {
   /** The blocks of one recorded version, rebuilt from its definition (null when it has none). */
   async recordedBlocks(name: string, version: number, manager: EntityManager = this.dataSource.manager): Promise<BlockDefinition[] | null> {
     const rows = (await manager.query(`SELECT definition FROM integration_versions WHERE name = $1 AND version = $2`, [name, version])) as Array<{
-      definition: { file: IntegrationFile; operations: IntegrationOperation[] } | null;
+      definition: IntegrationDefinition | null;
     }>;
     const definition = rows[0]?.definition;
-    return definition ? definition.operations.map((operation) => operationBlock(definition.file, operation)) : null;
+    return definition ? blocksOfDefinition(definition) : null;
   }
 
   /**

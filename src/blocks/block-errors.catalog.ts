@@ -21,6 +21,7 @@ const CATALOG: Record<string, readonly [description: string, transient: boolean]
   CREDENTIAL_UNRESOLVED: ['A credential is missing, or its fields are not usable.', false],
   CREDENTIAL_HOSTS_REQUIRED: ['The credential has no hosts to send it to, and the block cannot know where it belongs.', false],
   CREDENTIAL_REFRESH_FAILED: ['The OAuth2 token was rejected and could not be refreshed.', false],
+  INTEGRATION_UNAVAILABLE: ["The block's integration has no recorded version here, was removed, or no longer has the operation.", false],
   // User computation.
   TEMPLATE_ERROR: ['The template could not be parsed or rendered.', false],
   EXPRESSION_ERROR: ['The expression could not be parsed or evaluated.', false],

@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { Command } from 'commander';
 import { registerBlocksCommands, formatBlocksTable, wrap } from './blocks.command.js';
@@ -78,5 +81,44 @@ describe('trellis blocks', () => {
       row.block.id === 'text.join' ? { ...row, description: { ...row.description, cost_by_model: { models: {}, default: 2 } } } : row,
     );
     expect(formatBlocksTable(withModel)).toMatch(/\ntext\.join\s+text\s+0 \(by model\)/);
+  });
+
+  it("lists the integrations folder's operations as blocks, in the table and with --json", async () => {
+    // See test/integrations/openapi/openapi-integrations.spec.ts: jest's realm and the parser's plain-object check.
+    globalThis.structuredClone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+    const folder = mkdtempSync(join(tmpdir(), 'trellis-blocks-integrations-'));
+    const previous = process.env.INTEGRATIONS_DIR;
+    try {
+      mkdirSync(join(folder, 'docs'));
+      writeFileSync(join(folder, 'pets.yaml'), 'name: pets\nopenapi: docs/pets.yaml\nbase_url: https://pets.example.com\n');
+      writeFileSync(
+        join(folder, 'docs', 'pets.yaml'),
+        [
+          'openapi: 3.1.0',
+          'info: { title: Pets, version: "1" }',
+          'paths:',
+          '  /pets/{id}:',
+          '    get:',
+          '      operationId: getPet',
+          '      summary: One pet',
+          '      parameters: [{ name: id, in: path, required: true, schema: { type: string } }]',
+          '      responses: { "200": { description: ok } }',
+          '',
+        ].join('\n'),
+      );
+      process.env.INTEGRATIONS_DIR = folder;
+      expect(await trellis()).toMatch(/\npets\.get_pet\s+http\s+1\s+id -> status, headers, json, body\n {4}One pet \(GET \/pets\/\{id\}, integration pets\)/);
+      const described = (
+        JSON.parse(await trellis('--json')) as Array<{ id: string; cost: number; cost_by_model?: unknown; input_schema: { required: string[] } }>
+      ).find((d) => d.id === 'pets.get_pet');
+      expect(described?.input_schema.required).toEqual(['id']);
+      // Priced by costs.yaml integrations.pets (default 1), not per model.
+      expect(described).toMatchObject({ cost: 1 });
+      expect(described).not.toHaveProperty('cost_by_model');
+    } finally {
+      if (previous === undefined) delete process.env.INTEGRATIONS_DIR;
+      else process.env.INTEGRATIONS_DIR = previous;
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

@@ -170,7 +170,7 @@ describe('start-up checks', () => {
 });
 
 describe('costs', () => {
-  const llm = fake('llm.fake', { cost: (inputs, costs) => costs.models[String(inputs.model)] ?? costs.default_model_cost });
+  const llm = fake('llm.fake', { category: 'ai', cost: (inputs, costs) => costs.models[String(inputs.model)] ?? costs.default_model_cost });
 
   it("takes config/costs.yaml over the block's own cost", () => {
     const registry = new BlocksRegistry([fake('a.b', { cost: 1 })], { blocks: { 'a.b': 5 }, models: {}, default_model_cost: 1 });

@@ -127,7 +127,8 @@ export class BlocksRegistry implements BlockLookup {
     for (const [field, spec] of Object.entries(block.credentials ?? {})) {
       credentials[field] = { provider: spec.provider, types: [...spec.types], optional: spec.optional === true };
     }
-    const perModel = typeof block.cost === 'function' && this.costs.blocks[block.id] === undefined;
+    // Per model: the LLM blocks (an integration's operations price by costs.yaml integrations.<name> instead).
+    const perModel = typeof block.cost === 'function' && block.category === 'ai' && this.costs.blocks[block.id] === undefined;
     return {
       id: block.id,
       description: block.description,

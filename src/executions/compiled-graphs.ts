@@ -1,8 +1,11 @@
 // Compiled graph versions, cached per process: a version never changes once written, so admission, the
-// results API and the worker compile each one once (definitions are read from the graphs module).
-import { Injectable } from '@nestjs/common';
+// results API and the worker compile each one once (definitions are read from the graphs module). Its
+// integration blocks are not fixed with it: a graph naming one compiles again once its integration changed
+// (IntegrationBlocksService: an event, or a look at the newest version at most every RECHECK_MS).
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { BlocksRegistry } from '../blocks/blocks.registry.js';
 import { GraphsRepository } from '../graphs/graphs.repository.js';
+import { IntegrationBlocksService } from '../integrations/integration-blocks.service.js';
 import { compileGraph, type CompiledGraph } from './engine/graph.compiler.js';
 
 @Injectable()
@@ -12,7 +15,10 @@ export class CompiledGraphs {
   constructor(
     private readonly graphs: GraphsRepository,
     private readonly registry: BlocksRegistry,
-  ) {}
+    @Optional() @Inject(IntegrationBlocksService) private readonly integrations: IntegrationBlocksService | null = null,
+  ) {
+    integrations?.onChange(() => this.cache.clear());
+  }
 
   /** The compiled version if this process has it already (no I/O). */
   peek(graphId: string, version: number): CompiledGraph | undefined {
@@ -23,10 +29,13 @@ export class CompiledGraphs {
   async get(graphId: string, version: number): Promise<CompiledGraph | null> {
     const key = `${graphId}@${version}`;
     const cached = this.cache.get(key);
-    if (cached) return cached;
-    const definition = await this.graphs.definition(graphId, version);
+    if (cached) {
+      const outdated = this.integrations?.outdated(cached.definition);
+      if (!outdated || !(await outdated)) return cached;
+    }
+    const definition = cached?.definition ?? (await this.graphs.definition(graphId, version));
     if (!definition) return null;
-    const compiled = compileGraph(definition, this.registry);
+    const compiled = compileGraph(definition, this.integrations ? await this.integrations.lookupFor(definition) : this.registry);
     this.cache.set(key, compiled);
     return compiled;
   }

@@ -20,7 +20,7 @@ export class CreditsChargeHook implements ExecutionChargeHook {
 
   async charge(request: ChargeRequest): Promise<ChargeResult> {
     if (!this.credits.enabled) return request.call ? { amount: 0, cost: 0 } : { amount: 0 };
-    const block = this.registry.require(request.blockId);
+    const block = request.block ?? this.registry.require(request.blockId);
     // A block that pays per call (ai.agent) costs nothing per attempt: its calls are charged as they happen.
     const cost = request.call || !block.chargedPerCall ? this.registry.costOf(block, request.inputs) : 0;
     const answer = await this.credits.chargeAttempt({

@@ -1,5 +1,6 @@
 // Points where other modules plug into executions (credits, notifications). Each is a small interface with
 // a Nest token and a default that does nothing, so executions run before those modules exist.
+import type { BlockDefinition } from '../blocks/block.types.js';
 import type { ExecutionError } from './engine/engine.errors.js';
 import type { FinalStatus } from './engine/engine.types.js';
 
@@ -10,6 +11,8 @@ export interface ChargeRequest {
   attempt: number;
   userId: string;
   blockId: string;
+  /** The block the node was compiled with (its integration may have changed since): what the attempt runs. */
+  block?: BlockDefinition;
   /** The attempt's inputs (LLM blocks cost per model); for a call, the inputs of what it runs. */
   inputs: Record<string, unknown>;
   /**

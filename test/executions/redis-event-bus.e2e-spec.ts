@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { createRedis } from '../../src/common/redis.js';
 import { clearQueuePrefix, TEST_REDIS_URL, testQueuePrefix } from '../helpers/queue.js';
 import { waitFor } from '../helpers/wait.js';
-import type { BusEvent } from '../../src/executions/events/execution-events.js';
+import type { BusEvent, ExecutionEvent } from '../../src/executions/events/execution-events.js';
 import { eventChannel, RedisEventBus } from '../../src/executions/events/redis-event-bus.js';
 
 const logger = pino({ level: 'silent' });
@@ -109,9 +109,7 @@ describe('RedisEventBus', () => {
     expect(performance.now() - started).toBeLessThan(500);
     const cyclic: Record<string, unknown> = { execution_id: 'e', graph_id: 'g', user_id: 'u' };
     cyclic.self = cyclic;
-    await expect(
-      bus.publish({ event: 'graph_execution_update', data: cyclic as BusEvent['data'] & { execution_id: string; graph_id: string } }),
-    ).resolves.toBeUndefined();
+    await expect(bus.publish({ event: 'graph_execution_update', data: cyclic as ExecutionEvent['data'] })).resolves.toBeUndefined();
     // Logged: one warning for the outage, not one per dropped event (pino level 40), one error for the event that is not JSON (50).
     expect(lines.map((l) => [l.level, l.event, l.msg])).toEqual([
       [40, 'node_execution_update', expect.stringContaining('Redis is unreachable; events are dropped until it is back')],

@@ -1,5 +1,5 @@
-// `trellis import autogpt|n8n`, in-process with the real block library: every fixture export (the shared
-// real ones and the hand-written ones here, in the platforms' own formats) is written as an agent file
+// `trellis import autogpt|n8n`, in-process with the real block library: every fixture export of test/fixtures/imports
+// (real ones and hand-written ones, in the platforms' own formats) is written as an agent file
 // that `trellis validate` accepts, `trellis test` passes where the report says everything mapped, and the
 // report lists exactly the nodes that did not map.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -9,8 +9,8 @@ import { defaultDeps, testCommand, validateCommand } from '../../src/agents/agen
 import { importCommand } from '../../src/importers/import.command.js';
 import { capture, tempProject } from '../agents/fixtures/cli.js';
 
-const SHARED = '/work/shared/fixtures/imports';
-const LOCAL = join(import.meta.dirname, '..', 'fixtures', 'imports');
+/** The exports of this repository (test/fixtures/imports/SOURCES.md: where each comes from, and its licence). */
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'imports');
 const deps = { ...defaultDeps, lookups: async () => ({}) };
 
 let project: { dir: string; remove(): void } | null = null;
@@ -62,7 +62,7 @@ describe('trellis import', () => {
 
   describe('trellis import autogpt', () => {
     it('maps the greeting card fully: it validates and its generated test passes', async () => {
-      const { json, status, dir } = await runImport('autogpt', join(SHARED, 'autogpt/greeting-card.json'));
+      const { json, status, dir } = await runImport('autogpt', join(FIXTURES, 'autogpt/greeting-card.json'));
       expect(status).toBe(0);
       expect(json.fully_mapped).toBe(true);
       expect(notMapped(json)).toEqual([]);
@@ -73,7 +73,7 @@ describe('trellis import', () => {
     });
 
     it('maps the topic summary (prompt values through a template, the store fed its input) and says what it dropped', async () => {
-      const { json, dir } = await runImport('autogpt', join(SHARED, 'autogpt/topic-summary.json'));
+      const { json, dir } = await runImport('autogpt', join(FIXTURES, 'autogpt/topic-summary.json'));
       expect(notMapped(json)).toEqual([]);
       const llm = json.report.nodes.find((n) => n.source.includes('AITextGeneratorBlock'))!;
       expect(llm.status).toBe('partial');
@@ -86,7 +86,7 @@ describe('trellis import', () => {
     });
 
     it('lists the unknown block, drops its links, withholds the secret header and escapes ${{', async () => {
-      const { json, status, dir } = await runImport('autogpt', join(LOCAL, 'autogpt-web-check.json'));
+      const { json, status, dir } = await runImport('autogpt', join(FIXTURES, 'autogpt-web-check.json'));
       expect(status).toBe(0);
       expect(notMapped(json)).toEqual(['n-sheet (block d0822ab5-9f8a-44a3-8971-531dd0178b6b)']);
       expect(json.report.droppedLinks).toHaveLength(1);
@@ -106,20 +106,20 @@ describe('trellis import', () => {
         'other.json': '{"hello": 1}',
       });
       const cli = capture(project.dir);
-      expect(await importCommand('autogpt', join(SHARED, 'autogpt/greeting-card.json'), {}, cli.io, deps)).toBe(2);
+      expect(await importCommand('autogpt', join(FIXTURES, 'autogpt/greeting-card.json'), {}, cli.io, deps)).toBe(2);
       expect(cli.err()).toMatch(/exists: give --force/);
       expect(await importCommand('autogpt', 'big.json', {}, cli.io, deps)).toBe(2);
       expect(cli.err()).toMatch(/larger than 10 MB/);
       expect(await importCommand('autogpt', 'other.json', {}, cli.io, deps)).toBe(2);
       expect(cli.err()).toMatch(/not an AutoGPT graph export/);
-      expect(await importCommand('autogpt', join(SHARED, 'autogpt/greeting-card.json'), { force: true }, cli.io, deps)).toBe(0);
+      expect(await importCommand('autogpt', join(FIXTURES, 'autogpt/greeting-card.json'), { force: true }, cli.io, deps)).toBe(0);
       expect(readFileSync(join(project.dir, 'agents/greeting-card.yaml'), 'utf8')).toContain('block: text.template');
     });
   });
 
   describe('trellis import n8n', () => {
     it('maps the ElevenLabs webhook: IF as a query and a condition, expressions as templates; lists both Respond to Webhook nodes', async () => {
-      const { json, dir } = await runImport('n8n', join(SHARED, 'n8n/Generate Text-to-Speech Using Elevenlabs via API.json'));
+      const { json, dir } = await runImport('n8n', join(FIXTURES, 'n8n/Generate Text-to-Speech Using Elevenlabs via API.json'));
       expect(notMapped(json)).toEqual(['Error', 'Respond to Webhook']);
       expect(json.report.nodes.find((n) => n.source === 'Sticky Note')!.status).toBe('skipped');
       expect(json.report.credentials.map((c) => c.name)).toEqual(['custom-auth-account']);
@@ -131,7 +131,7 @@ describe('trellis import', () => {
     });
 
     it('maps the GitHub star workflow (old $node["X"].data syntax) with Slack credentials by name', async () => {
-      const { json, dir } = await runImport('n8n', join(SHARED, 'n8n/0973_GitHub_Slack_Create_Triggered.json'));
+      const { json, dir } = await runImport('n8n', join(FIXTURES, 'n8n/0973_GitHub_Slack_Create_Triggered.json'));
       expect(notMapped(json)).toEqual([]);
       const text = readFileSync(json.file, 'utf8');
       expect(text).toContain('`action` = "created"');
@@ -141,13 +141,13 @@ describe('trellis import', () => {
     });
 
     it('maps the chat trigger to an input and lists the AI Agent and its sub-nodes', async () => {
-      const { json, dir } = await runImport('n8n', join(SHARED, 'n8n/AI agent chat.json'));
+      const { json, dir } = await runImport('n8n', join(FIXTURES, 'n8n/AI agent chat.json'));
       expect(notMapped(json)).toEqual(['AI Agent', 'OpenAI Chat Model', 'SerpAPI', 'Window Buffer Memory']);
       await validates(dir);
     });
 
     it('maps schedule, HTTP, Set, Switch, Code and Slack; lists Google Sheets; withholds the Authorization header', async () => {
-      const { json, dir } = await runImport('n8n', join(LOCAL, 'n8n-orders.json'));
+      const { json, dir } = await runImport('n8n', join(FIXTURES, 'n8n-orders.json'));
       expect(notMapped(json)).toEqual(['Google Sheets']);
       const text = readFileSync(json.file, 'utf8');
       expect(text).not.toContain('shpat_');
@@ -183,12 +183,12 @@ describe('trellis import', () => {
     };
     const fixtures = [
       ...(['autogpt', 'n8n'] as const).flatMap((format) =>
-        readdirSync(join(SHARED, format))
+        readdirSync(join(FIXTURES, format))
           .filter((f) => f.endsWith('.json'))
-          .map((f) => ({ format, key: `${format}/${f}`, path: join(SHARED, format, f) })),
+          .map((f) => ({ format, key: `${format}/${f}`, path: join(FIXTURES, format, f) })),
       ),
-      { format: 'autogpt' as const, key: 'autogpt-web-check.json', path: join(LOCAL, 'autogpt-web-check.json') },
-      { format: 'n8n' as const, key: 'n8n-orders.json', path: join(LOCAL, 'n8n-orders.json') },
+      { format: 'autogpt' as const, key: 'autogpt-web-check.json', path: join(FIXTURES, 'autogpt-web-check.json') },
+      { format: 'n8n' as const, key: 'n8n-orders.json', path: join(FIXTURES, 'n8n-orders.json') },
     ];
 
     it.each(fixtures)(

@@ -144,19 +144,71 @@ export class IntegrationAwareRegistry extends BlocksRegistry {
     }
     if (problems.length) throw new BlockRegistryError(problems);
     this.integrationBlocks = catalog.blocks;
+    this.reserved = builtInPrefixes(library);
   }
 
   /** The integrations' blocks as served now, as defined (the registry's copies carry the error pin). */
   integrationBlocks: readonly BlockDefinition[];
 
-  /** After a sync: every block of the integrations `names` is replaced by `blocks` (checked first). */
-  useIntegrations(names: readonly string[], blocks: readonly BlockDefinition[], catalog: IntegrationCatalog): void {
+  /** Block id prefixes of the built-in library: any other prefix names an integration. */
+  readonly reserved: ReadonlySet<string>;
+
+  /**
+   * Integration name -> the recorded version (integration_versions) its blocks here are; a removed one keeps
+   * the version that removed it. Absent: not known at a recorded version (loaded from the folder before a sync).
+   */
+  readonly versions = new Map<string, number>();
+
+  private readonly listeners = new Set<() => void>();
+
+  /** Called after each change of the integrations' blocks (compiled graphs hold blocks: they compile again). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The integration a block id belongs to (null for the library's prefixes). */
+  integrationOf(blockId: string): string | null {
+    const name = blockId.includes('.') ? blockId.slice(0, blockId.indexOf('.')) : null;
+    return name && !this.reserved.has(name) ? name : null;
+  }
+
+  /** After a sync: every block of the integrations `names` is replaced by `blocks` (checked first), at `versions`. */
+  useIntegrations(
+    names: readonly string[],
+    blocks: readonly BlockDefinition[],
+    catalog: IntegrationCatalog,
+    versions: ReadonlyMap<string, number> = new Map(),
+  ): void {
+    this.replace(names, blocks);
+    this.integrationBlocks = blocks;
+    this.catalog = catalog;
+    for (const [name, version] of versions) this.versions.set(name, Math.max(version, this.versions.get(name) ?? 0));
+    this.changed();
+  }
+
+  /**
+   * One integration at a recorded version: its blocks (null: removed, none are left). Refused (false) when
+   * this registry already serves that version or a newer one: events, start-up and on-demand loads may race.
+   */
+  serveVersion(name: string, version: number, blocks: readonly BlockDefinition[] | null): boolean {
+    if ((this.versions.get(name) ?? 0) >= version) return false;
+    this.replace([name], blocks ?? []);
+    this.integrationBlocks = [...this.integrationBlocks.filter((block) => this.integrationOf(block.id) !== name), ...(blocks ?? [])];
+    this.versions.set(name, version);
+    this.changed();
+    return true;
+  }
+
+  private replace(names: readonly string[], blocks: readonly BlockDefinition[]): void {
     const checked = new BlocksRegistry(blocks, undefined, { compileSchemas: false }).list();
     const prefixes = names.map((name) => `${name}.`);
     for (const id of [...this.blocks.keys()]) if (prefixes.some((prefix) => id.startsWith(prefix))) this.blocks.delete(id);
     for (const block of checked) this.blocks.set(block.id, block);
-    this.integrationBlocks = blocks;
-    this.catalog = catalog;
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
   }
 }
 

@@ -60,6 +60,12 @@ export interface IntegrationOperation {
   public: boolean;
 }
 
+/** What integration_versions records of a version: its blocks are rebuilt from it (recorded-blocks.ts). */
+export interface IntegrationDefinition {
+  file: IntegrationFile;
+  operations: IntegrationOperation[];
+}
+
 export interface LoadedIntegration {
   file: IntegrationFile;
   /** The integration file's path (for messages). */

@@ -1,6 +1,8 @@
 // The execution event bus (runtime.md "Events"): every state change is published after it is in Postgres,
 // in order per execution, to every api process (Redis pub/sub when REDIS_URL is set, in-process otherwise).
-// The executions shell publishes; the WebSocket gateway and `?wait=` answers subscribe.
+// The executions shell publishes; the WebSocket gateway and `?wait=` answers subscribe. Sync publishes
+// integration_changed (blocks/integrations/integration-changes.types.ts); every process follows it.
+import type { IntegrationChangedEvent } from '../../blocks/integrations/integration-changes.types.js';
 
 export type ExecutionEventName = 'graph_execution_update' | 'node_execution_update';
 
@@ -16,7 +18,7 @@ export interface NotificationEvent {
   data: { id: string; user_id: string; [key: string]: unknown };
 }
 
-export type BusEvent = ExecutionEvent | NotificationEvent;
+export type BusEvent = ExecutionEvent | NotificationEvent | IntegrationChangedEvent;
 
 export interface EventBus {
   /** Publishes to every process. Never throws: a lost event must not fail an execution. */

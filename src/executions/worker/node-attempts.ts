@@ -4,7 +4,7 @@
 // attempt records (attempts, cost) live in the run extras that are written with the rows.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { BlockCallCharge, BlockHttpClient, BlockRuntimeSettings } from '../../blocks/block.types.js';
+import type { BlockCallCharge, BlockDefinition, BlockHttpClient, BlockRuntimeSettings } from '../../blocks/block.types.js';
 import type { CredentialResolver } from '../../blocks/credential-resolver.js';
 import { noAgentNamed } from '../../agent-format/agent.problems.js';
 import type { AttemptOutcome, BlockAttemptFn } from '../engine/block-attempt.js';
@@ -77,7 +77,7 @@ export class NodeAttempts {
     this.ports = {
       runBlock: deps.runBlock,
       timers: deps.timers,
-      charge: async (run, node) => void (await this.charge(run, node.blockId, run.inputs)),
+      charge: async (run, node) => void (await this.charge(run, node.blockId, run.inputs, undefined, node.block)),
       chargeCall: (run, call) => this.charge(run, call.block, call.inputs, call),
       credentials: (_run, node) => this.credentials(node),
       logger: (nodeId) => lazyChild(logger, { node_id: nodeId }),
@@ -146,11 +146,11 @@ export class NodeAttempts {
   }
 
   /** Charges the attempt (no `call`) or a call inside it; what is charged now adds to the node's and the execution's cost. */
-  private async charge(run: NodeRun, blockId: string, inputs: Record<string, unknown>, call?: BlockCallCharge): Promise<number> {
+  private async charge(run: NodeRun, blockId: string, inputs: Record<string, unknown>, call?: BlockCallCharge, block?: BlockDefinition): Promise<number> {
     const execution = this.execution;
     const key = call ? { call: { key: call.key, reason: call.reason } } : {};
     const base = { executionId: execution.id, nodeExecutionId: run.id, attempt: run.attempt, userId: execution.user_id };
-    const charged = await this.deps.charge.charge({ ...base, blockId, inputs, ...key });
+    const charged = await this.deps.charge.charge({ ...base, blockId, inputs, ...key, ...(block ? { block } : {}) });
     if (charged.amount > 0) {
       this.extras.cost.set(run.id, (this.extras.cost.get(run.id) ?? 0) + charged.amount);
       this.host.charged(charged.amount);

@@ -53,7 +53,8 @@ export class WsSession {
   }
 
   deliver(event: BusEvent): void {
-    if (!this.principal || !this.mayReceive(event)) return;
+    // integration_changed is for the processes (integration-changes.types.ts), never for a client.
+    if (!this.principal || event.event === 'integration_changed' || !this.mayReceive(event)) return;
     if (event.event !== 'notification') {
       const buffer = this.loading.get(event.data.execution_id);
       if (buffer) {
@@ -64,7 +65,7 @@ export class WsSession {
     this.deps.send({ event: event.event, data: event.data });
   }
 
-  private mayReceive(event: BusEvent): boolean {
+  private mayReceive(event: Exclude<BusEvent, { event: 'integration_changed' }>): boolean {
     const principal = this.principal!;
     if (event.event === 'notification') return event.data.user_id === principal.user.id && principal.scopes.has('account');
     const subscribed = this.executions.has(event.data.execution_id) || this.graphs.has(event.data.graph_id);

@@ -125,6 +125,52 @@ describe('the integration file', () => {
     expect(byFile('subset.yaml').map((p) => p.message)).toEqual([expect.stringMatching(/"getMissing".*is not in docs\/ok.yaml/)]);
     expect(catalog.blocks).toEqual([]);
   });
+
+  it('refuses a document over 5 MB, YAML alias expansion past its cap, two operations that make one block id, and $refs to a URL or an absolute path', async () => {
+    const head = (title: string) => ['openapi: 3.0.3', `info: { title: ${title}, version: "1" }`];
+    const file = (name: string) => ({ [`integrations/${name}.yaml`]: `name: ${name}\nopenapi: docs/${name}.yaml\nbase_url: https://api.example.com\n` });
+    const refTo = (target: string) =>
+      [...head('r'), 'paths:', '  /a:', '    get:', '      operationId: getA', `      responses: { "200": { $ref: "${target}" } }`, ''].join('\n');
+    const remoteServer = await startHttpPeer((_req, res) => sendJson(res, 200, { r: { description: 'fetched' } }));
+    const catalog = await catalogOf({
+      ...file('huge'),
+      'integrations/docs/huge.yaml': [...head('huge'), 'paths: {}', `x-padding: "${'x'.repeat(5 * 1024 * 1024)}"`, ''].join('\n'),
+      ...file('bomb'),
+      'integrations/docs/bomb.yaml': [
+        ...head('bomb'),
+        'x-a: &a [1, 2, 3]',
+        `x-b: [${Array.from({ length: 150 }, () => '*a').join(', ')}]`,
+        'paths: {}',
+        '',
+      ].join('\n'),
+      ...file('twice'),
+      'integrations/docs/twice.yaml': [
+        ...head('twice'),
+        'paths:',
+        '  /a:',
+        '    get: { operationId: getA, responses: { "200": { description: ok } } }',
+        '  /b:',
+        '    get: { operationId: get_a, responses: { "200": { description: ok } } }',
+        '',
+      ].join('\n'),
+      ...file('remote'),
+      'integrations/docs/remote.yaml': refTo(`${remoteServer.url}/responses.yaml#/r`),
+      ...file('absolute'),
+      'integrations/docs/absolute.yaml': refTo('/etc/hostname#/r'),
+    });
+    const messages = (name: string) => catalog.problems.filter((p) => p.file.endsWith(`${name}.yaml`)).map((p) => p.message);
+    expect(messages('huge')).toEqual([expect.stringMatching(/at most 5 MB/)]);
+    expect(messages('bomb')).toEqual([expect.stringMatching(/too many YAML aliases/)]);
+    expect(messages('twice')).toEqual([expect.stringMatching(/operations "getA" and "get_a" both become block twice\.get_a/)]);
+    expect(catalog.problems.find((p) => p.file.endsWith('docs/twice.yaml'))).toMatchObject({ line: 7, column: expect.any(Number) });
+    await remoteServer.close();
+    // Never fetched: only files of the folder are read.
+    expect(remoteServer.requests).toEqual([]);
+    expect(messages('remote')).toEqual([expect.stringMatching(/Can't resolve external reference|only point to files inside the integrations folder/)]);
+    // An absolute path is read as one inside the folder (the parser's base), which has no such file.
+    expect(messages('absolute')).toEqual([expect.stringMatching(/only point to files inside the integrations folder|integrations\/docs\/etc\/hostname/)]);
+    expect(catalog.blocks).toEqual([]);
+  });
 });
 
 describe('block names', () => {
@@ -194,7 +240,7 @@ describe('mapping rules on @readme/oas-examples', () => {
   });
 });
 
-describe('security on @readme/oas-examples 3.0 security.yaml, sent to a local server', () => {
+describe('requests sent to a local server: credentials (3.0 security.yaml), parameters (3.0 parameters-common.yaml) and name collisions', () => {
   let server: HttpPeer;
   beforeAll(async () => {
     server = await startHttpPeer((_req, res) => sendJson(res, 200, { ok: true }));
@@ -242,6 +288,62 @@ describe('security on @readme/oas-examples 3.0 security.yaml, sent to a local se
       project?.remove();
       project = null;
     }
+  });
+
+  it('3.0 common parameters: a path-level header parameter is a pin sent as that header, beside the path one', async () => {
+    const catalog = await catalogOf({
+      'integrations/common.yaml': `name: common\nopenapi: docs/common.yaml\nbase_url: ${server.url}/base\nallow_private: true\n`,
+      'integrations/docs/common.yaml': readFileSync(join(OAS, '3.0/yaml/parameters-common.yaml'), 'utf8'),
+    });
+    expect(catalog.problems).toEqual([]);
+    const get = block(catalog, 'common.get_anything_id');
+    expect(pinsOf(get)).toEqual(['id', 'x_extra_id']);
+    expect(get.inputSchema.required).toEqual(['id']);
+    const harness = blockHarness();
+    try {
+      expect(await harness.outputs(get, { id: 7, x_extra_id: 'extra-1' })).toMatchObject({ status: 200 });
+    } finally {
+      await harness.close();
+    }
+    const sent = server.requests.at(-1)!;
+    expect(`${sent.method} ${sent.url}`).toBe('GET /base/anything/7');
+    expect(sent.headers['x-extra-id']).toBe('extra-1');
+  });
+
+  it('names that path, query, header and body share get their location as a prefix, and each goes where it belongs', async () => {
+    const document = [
+      'openapi: 3.0.3',
+      'info: { title: Collide, version: "1" }',
+      'paths:',
+      '  /items/{name}:',
+      '    post:',
+      '      operationId: renameItem',
+      '      parameters:',
+      '        - { name: name, in: path, required: true, schema: { type: string } }',
+      '        - { name: name, in: query, schema: { type: string } }',
+      '        - { name: name, in: header, schema: { type: string } }',
+      '      requestBody: { content: { application/json: { schema: { type: object, properties: { name: { type: string } } } } } }',
+      '      responses: { "200": { description: ok } }',
+      '',
+    ].join('\n');
+    const catalog = await catalogOf({
+      'integrations/collide.yaml': `name: collide\nopenapi: docs/collide.yaml\nbase_url: ${server.url}\nallow_private: true\n`,
+      'integrations/docs/collide.yaml': document,
+    });
+    expect(catalog.problems).toEqual([]);
+    const rename = block(catalog, 'collide.rename_item');
+    expect(pinsOf(rename)).toEqual(['body_name', 'header_name', 'path_name', 'query_name']);
+    const harness = blockHarness();
+    try {
+      const inputs = { path_name: 'a/b', query_name: 'q 1', header_name: 'h-1', body_name: 'b-1' };
+      expect(await harness.outputs(rename, inputs)).toMatchObject({ status: 200 });
+    } finally {
+      await harness.close();
+    }
+    const sent = server.requests.at(-1)!;
+    expect(`${sent.method} ${sent.url}`).toBe('POST /items/a%2Fb?name=q+1');
+    expect(sent.headers.name).toBe('h-1');
+    expect(sent.json).toEqual({ name: 'b-1' });
   });
 });
 
