@@ -11,6 +11,7 @@ const CATALOG: Record<string, readonly [description: string, transient: boolean]
   NODE_TIMEOUT: ["The attempt ran past the node's time limit.", true],
   CANCELLED: ['The run was stopped.', false],
   NODE_FAILED: ['The block failed for a reason that has no more precise code.', false],
+  INSUFFICIENT_CREDITS: ["The user's credits do not cover the node's run, or a model call or tool run inside it.", false],
   // Running in an execution, inputs and credentials.
   CHILD_FAILED: ['The child execution of agent.run failed or was cancelled.', false],
   REVIEW_TIMEOUT: ['The review timed out with on_timeout: fail.', false],
@@ -92,6 +93,7 @@ export const COMMON_BLOCK_ERRORS: readonly BlockErrorSpec[] = blockErrors(
   'VALUE_TOO_LARGE',
   'CANCELLED',
   'NODE_FAILED',
+  'INSUFFICIENT_CREDITS',
 );
 
 /** What the outbound HTTP client fails with: every block that calls a server declares these. */
