@@ -11,6 +11,14 @@ export const PR_CHECK_NAME = 'Trellis agents plan';
 export const PUSH_CHECK_NAME = 'Trellis agents sync';
 /** GitHub refuses a comment body, check summary or text past 65,535 characters; keep a margin for the frame. */
 const MAX_PART = 60_000;
+/** How much of a plan's Markdown to render for a check or comment: past MAX_PART it is cut anyway (renderPlanMarkdown's maxChars). */
+export const PLAN_MARKDOWN_LIMIT = MAX_PART + 10_000;
+/**
+ * Past this many new versions, a pull request's plan leaves out what changed and the credits: each changing
+ * agent's table row is at least 33 characters, so the table alone passes PLAN_MARKDOWN_LIMIT and the check and
+ * the comment are cut before the credits and the details would start.
+ */
+export const DETAILED_VERSIONS = 2_500;
 
 export interface FeedbackInput {
   sha: string;
