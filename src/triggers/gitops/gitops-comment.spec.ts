@@ -131,6 +131,21 @@ describe('gitops feedback', () => {
     expect(renderPlanMarkdown(plan, PLAN_MARKDOWN_LIMIT)).toBe(renderPlanMarkdown(plan));
   });
 
+  it('says how many changed agents no diagram draws, in the comment and in the check run', () => {
+    const input = {
+      sha: 'b'.repeat(40),
+      folder: 'agents',
+      plan,
+      planMarkdown: '## plan\n',
+      diagrams: [{ name: 'fresh', mermaid: 'graph TD\na-->b\n' }],
+      diagramsLeftOut: 9_975,
+    };
+    const note = '_… and 9975 more changed agents not drawn here: `trellis render <agent>` draws one._';
+    expect(renderPullRequestComment(input)).toContain(note);
+    expect(renderPullRequestCheck(input).text).toContain(note);
+    expect(renderPullRequestComment({ ...input, diagramsLeftOut: 0 })).not.toContain('not drawn here');
+  });
+
   it('leaves details out only where the table of changing agents alone passes what the check shows', () => {
     // The shortest row a new version can have (a one-letter name, created): DETAILED_VERSIONS of them pass the limit.
     const agents = Array.from({ length: DETAILED_VERSIONS + 1 }, (_, i) => ({

@@ -26,6 +26,8 @@ export interface FeedbackInput {
   plan: AgentsPlan;
   planMarkdown: string;
   diagrams: Array<{ name: string; mermaid: string }>;
+  /** Changed agents drawn in no diagram (past the first few). */
+  diagramsLeftOut?: number;
 }
 
 function plural(n: number, word: string): string {
@@ -56,17 +58,18 @@ export function verdictLine(plan: AgentsPlan): string {
     : '✅ **Validation passed**: every agent file in the folder is valid.';
 }
 
-function diagramSections(diagrams: FeedbackInput['diagrams']): string {
+function diagramSections({ diagrams, diagramsLeftOut }: FeedbackInput): string {
   const lines: string[] = [];
   for (const { name, mermaid } of diagrams)
     lines.push(`<details><summary>Diagram of <code>${name}</code></summary>`, '', '```mermaid', mermaid.trim(), '```', '', '</details>', '');
+  if (diagramsLeftOut) lines.push(`_… and ${plural(diagramsLeftOut, 'more changed agent')} not drawn here: \`trellis render <agent>\` draws one._`, '');
   return lines.join('\n');
 }
 
 export function renderPullRequestComment(input: FeedbackInput): string {
   const head = [COMMENT_MARKER, `Trellis checked \`${input.folder}\` at ${input.sha.slice(0, 12)}.`, '', verdictLine(input.plan), ''].join('\n');
   const plan = fitted(input.planMarkdown.trim(), MAX_PART - head.length);
-  const diagrams = diagramSections(input.diagrams);
+  const diagrams = diagramSections(input);
   const room = MAX_PART + 5_000 - head.length - plan.length;
   return `${head}\n${plan}\n\n${diagrams.length <= room ? diagrams : `_${plural(input.diagrams.length, 'diagram')} left out: the comment would pass GitHub's size limit._\n`}`;
 }
@@ -106,7 +109,7 @@ export function renderPullRequestCheck(input: FeedbackInput): CheckRunWrite {
   const failed = [files ? plural(files, 'invalid agent file') : '', integrations ? plural(integrations, 'invalid integration') : ''].filter(Boolean);
   const title = failed.length ? `${failed.join(', ')}, ${plural(errors, 'error')}` : 'Every agent file is valid';
   const summary = fitted(`${verdictLine(input.plan)}\n\n${input.planMarkdown.trim()}\n`);
-  const text = input.diagrams.length ? fitted(diagramSections(input.diagrams)) : undefined;
+  const text = input.diagrams.length ? fitted(diagramSections(input)) : undefined;
   return {
     status: 'completed',
     conclusion: files || integrations ? 'failure' : 'success',

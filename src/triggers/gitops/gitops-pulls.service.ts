@@ -111,11 +111,9 @@ export class GitopsPullsService {
     const { plan, classified } = await this.planner.planFolder(agents, sha, undefined, DETAILED_VERSIONS);
     if (!exists) plan.blocked = `this pull request removes ${folder}/: a sync refuses to run without the folder (it never removes every agent).`;
     const changing = new Set(plan.agents.filter((e) => e.action === 'create' || e.action === 'update' || e.action === 'pinned').map((e) => e.name));
-    const diagrams = classified.writes
-      .filter((w) => changing.has(w.name) && w.version)
-      .slice(0, MAX_DIAGRAMS)
-      .map((w) => ({ name: w.name, mermaid: renderMermaid(w.version!.agent) }));
-    return { sha, folder, plan, planMarkdown: renderPlanMarkdown(plan, PLAN_MARKDOWN_LIMIT), diagrams };
+    const drawable = classified.writes.filter((w) => changing.has(w.name) && w.version);
+    const diagrams = drawable.slice(0, MAX_DIAGRAMS).map((w) => ({ name: w.name, mermaid: renderMermaid(w.version!.agent) }));
+    return { sha, folder, plan, planMarkdown: renderPlanMarkdown(plan, PLAN_MARKDOWN_LIMIT), diagrams, diagramsLeftOut: drawable.length - diagrams.length };
   }
 
   private async writeCheck(github: GitopsGithub, sha: string, input: FeedbackInput): Promise<number | null> {
