@@ -41,6 +41,17 @@ function writeAgents(dir: string, variant: number, count = AGENTS): void {
  * DevTools or speedscope): the sync before it would drown it in a whole-process --cpu-prof.
  */
 async function profiled<T>(work: () => Promise<T>): Promise<T> {
+  // With BENCH_PERF_CTL=<fifo>, `perf stat --delay=-1 --control fifo:<fifo>` counts the first feedback alone (instructions do not drift with the load).
+  const perf = process.env.BENCH_PERF_CTL;
+  if (perf) writeFileSync(perf, 'enable\n');
+  try {
+    return await profiledCpu(work);
+  } finally {
+    if (perf) writeFileSync(perf, 'disable\n');
+  }
+}
+
+async function profiledCpu<T>(work: () => Promise<T>): Promise<T> {
   const file = process.env.BENCH_CPU_PROFILE;
   if (!file) return work();
   const session = new Session();
