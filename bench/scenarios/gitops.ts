@@ -9,6 +9,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Session } from 'node:inspector/promises';
+import pg from 'pg';
 import { pino } from 'pino';
 import { agentsServices } from '../../src/agents/agents-services.js';
 import { loadConfig } from '../../src/config/config.loader.js';
@@ -32,6 +34,53 @@ const git = (cwd: string, ...args: string[]): string =>
 function writeAgents(dir: string, variant: number, count = AGENTS): void {
   mkdirSync(dir, { recursive: true });
   for (let i = 0; i < count; i++) writeFileSync(join(dir, `agent-${i}.yaml`), generatedAgent(i, variant));
+}
+
+/**
+ * With BENCH_CPU_PROFILE=<file>, the first feedback's CPU profile is written there (open it in Chrome's
+ * DevTools or speedscope): the sync before it would drown it in a whole-process --cpu-prof.
+ */
+async function profiled<T>(work: () => Promise<T>): Promise<T> {
+  // With BENCH_PERF_CTL=<fifo>, `perf stat --delay=-1 --control fifo:<fifo>` counts the first feedback alone (instructions do not drift with the load).
+  const perf = process.env.BENCH_PERF_CTL;
+  if (perf) writeFileSync(perf, 'enable\n');
+  try {
+    return await profiledCpu(work);
+  } finally {
+    if (perf) writeFileSync(perf, 'disable\n');
+  }
+}
+
+async function profiledCpu<T>(work: () => Promise<T>): Promise<T> {
+  const file = process.env.BENCH_CPU_PROFILE;
+  if (!file) return work();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
+/** SQL statements sent by every pg client of this process while `work` runs. */
+async function countingStatements<T>(work: () => Promise<T>): Promise<{ result: T; statements: number }> {
+  const prototype = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const query = prototype.query;
+  let statements = 0;
+  prototype.query = function (this: unknown, ...args: unknown[]) {
+    statements++;
+    return query.apply(this, args);
+  };
+  try {
+    return { result: await work(), statements };
+  } finally {
+    prototype.query = query;
+  }
 }
 
 /** User + system CPU time of a process.cpuUsage() difference, in ms (the machine is shared: wall time alone misleads). */
@@ -90,7 +139,7 @@ export const gitopsScenario: Scenario = {
       const before = github.requests.length;
       const started = performance.now();
       const cpu = process.cpuUsage();
-      const outcome = await pulls.feedback(1);
+      const { result: outcome, statements } = await countingStatements(() => profiled(() => pulls.feedback(1)));
       const ms = performance.now() - started;
       const cpuMs = cpuMillis(process.cpuUsage(cpu));
       const requests = github.requests.slice(before);
@@ -117,6 +166,7 @@ export const gitopsScenario: Scenario = {
       const figures: Figure[] = [
         { label: `feedback for a PR changing ${AGENTS} agent files`, value: ms, unit: 'ms', budget: 10_000 },
         { label: '  of which CPU time of this process', value: cpuMs, unit: 'ms' },
+        { label: '  SQL statements', value: statements, unit: 'statements' },
         { label: 'GitHub API requests for the check run', value: check, unit: 'requests', budget: 5 },
         { label: 'GitHub API requests for the comment', value: comment, unit: 'requests' },
         { label: 'GitHub App requests (once per process)', value: once, unit: 'requests' },

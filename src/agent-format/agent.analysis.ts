@@ -51,9 +51,9 @@ export interface AnalysisContext {
 
 const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
 
-export function analyzeAgent(agent: AgentDefinition, context: AnalysisContext): AgentAnalysis {
+/** Credits per node and runs per node of one execution, and the totals: the part of the analysis a plan shows. */
+function runCosts(agent: AgentDefinition, context: AnalysisContext) {
   const graph = buildRunGraph(agent, context.blocks);
-  const shape = analyzeShape(graph);
   const costOf = (block: BlockDefinition, inputs: Record<string, unknown>): number =>
     context.costOf ? context.costOf(block, inputs) : blockCost(block, inputs);
   const credits = new Map<string, number>();
@@ -62,11 +62,6 @@ export function analyzeAgent(agent: AgentDefinition, context: AnalysisContext): 
     credits.set(id, block ? costOf(block, node.inputs) : 0);
   }
   const scenarios = entryScenarios(graph).map((entry) => evaluateRuns(graph, entry));
-  const runs = new Map<string, Interval>();
-  for (const id of graph.ids) {
-    const each = scenarios.map((scenario) => scenario.get(id)!);
-    runs.set(id, { lo: Math.min(...each.map((r) => r.lo)), hi: Math.max(...each.map((r) => r.hi)) });
-  }
   const nodeMax = (id: string, hi: number): number => {
     const spend = credits.get(id)! * (agent.nodes[id]!.retry?.attempts ?? 1);
     return spend === 0 || hi === 0 ? 0 : spend * hi;
@@ -80,6 +75,25 @@ export function analyzeAgent(agent: AgentDefinition, context: AnalysisContext): 
     }
     return { min, max };
   });
+  const min = Math.min(...totals.map((t) => t.min));
+  const max = finite(Math.max(...totals.map((t) => t.max)));
+  return { graph, credits, scenarios, nodeMax, min, max };
+}
+
+/** The credits one execution costs at least and at most (analyzeAgent's `cost` without the per-node detail). */
+export function estimateCost(agent: AgentDefinition, context: AnalysisContext): { min: number; max: number | null } {
+  const { min, max } = runCosts(agent, context);
+  return { min, max };
+}
+
+export function analyzeAgent(agent: AgentDefinition, context: AnalysisContext): AgentAnalysis {
+  const { graph, credits, scenarios, nodeMax, min, max } = runCosts(agent, context);
+  const shape = analyzeShape(graph);
+  const runs = new Map<string, Interval>();
+  for (const id of graph.ids) {
+    const each = scenarios.map((scenario) => scenario.get(id)!);
+    runs.set(id, { lo: Math.min(...each.map((r) => r.lo)), hi: Math.max(...each.map((r) => r.hi)) });
+  }
 
   const perNode: Record<string, NodeCost> = {};
   for (const id of graph.ids) {
@@ -98,11 +112,7 @@ export function analyzeAgent(agent: AgentDefinition, context: AnalysisContext): 
     nodes: graph.ids.length,
     links: agent.links.length,
     ...shape,
-    cost: {
-      min: Math.min(...totals.map((t) => t.min)),
-      max: finite(Math.max(...totals.map((t) => t.max))),
-      per_node: perNode,
-    },
+    cost: { min, max, per_node: perNode },
     suggestions: analysisSuggestions(agent, graph, perNode),
   };
 }

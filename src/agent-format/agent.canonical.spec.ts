@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { validateTexts, yaml } from '../../test/agents/fixtures/check.js';
-import { canonicalize, hashAgent, stableStringify } from './agent.canonical.js';
+import { defaultDeps } from '../agents/agents.command.js';
+import { canonicalize, hashAgent, hashCanonical, stableStringify } from './agent.canonical.js';
+import { parseAgentYaml } from './agent.parser.js';
+import { validateAgents } from './agent.validator.js';
 
 const ORIGINAL = yaml(
   '# Greets someone.',
@@ -100,5 +106,22 @@ describe('canonical form and content hash', () => {
     const a = stableStringify({ b: [1, 2], a: { d: 1, c: 2 } });
     expect(a).toBe('{"a":{"c":2,"d":1},"b":[1,2]}');
     expect(stableStringify({ b: [2, 1] })).not.toBe(stableStringify({ b: [1, 2] }));
+  });
+});
+
+describe('hashCanonical', () => {
+  it("gives hashAgent's hash for the validator's (canonical) definitions, without canonicalizing again", async () => {
+    const blocks = await defaultDeps.blocks();
+    const dir = join(dirname(fileURLToPath(import.meta.url)), '../../agents');
+    const files = [...readdirSync(dir).map((f) => join(dir, f)), ...readdirSync(join(dir, 'examples')).map((f) => join(dir, 'examples', f))].filter((f) =>
+      f.endsWith('.yaml'),
+    );
+    const sources = files.map((file) => parseAgentYaml(readFileSync(file, 'utf8'), `agents/${basename(file)}`));
+    const agents = [agentOf(ORIGINAL), agentOf(REORDERED), ...validateAgents(sources, { blocks }).results.flatMap((r) => (r.agent ? [r.agent] : []))];
+    expect(agents.length).toBeGreaterThan(8);
+    for (const agent of agents) expect(hashCanonical(agent)).toBe(hashAgent(agent));
+    // A definition that is not canonical (links in another order) hashes apart: the shortcut is for canonical ones only.
+    const loose = { ...agents[0]!, links: [...agents[0]!.links].reverse() };
+    expect(hashCanonical(loose)).not.toBe(hashAgent(loose));
   });
 });

@@ -78,7 +78,10 @@ export function stableStringify(value: unknown): string {
 
 /** The hex sha256 of the stable JSON of the canonical form (64 characters). */
 export function hashAgent(agent: AgentDefinition): string {
-  return createHash('sha256')
-    .update(stableStringify(canonicalize(agent)))
-    .digest('hex');
+  return hashCanonical(canonicalize(agent));
+}
+
+/** hashAgent of a definition canonicalize() returned (the validator's): canonicalizing it again changes nothing. */
+export function hashCanonical(agent: AgentDefinition): string {
+  return createHash('sha256').update(stableStringify(agent)).digest('hex');
 }

@@ -138,9 +138,11 @@ function checkNames(pending: readonly Pending[]): void {
 function combinedCatalog(pending: readonly Pending[], others: AgentCatalog | undefined): AgentCatalog {
   const local = new Map<string, AgentSummary>();
   for (const { read } of pending) if (read?.agent.name && !local.has(read.agent.name)) local.set(read.agent.name, summarizeAgent(read.agent));
+  // Listed once, when a suggestion first needs it: 10,000 files with a problem each must not sort 10,000 names each.
+  let names: string[] | undefined;
   return {
     get: (name) => local.get(name) ?? others?.get(name),
-    names: () => [...new Set([...local.keys(), ...(others?.names() ?? [])])].sort(),
+    names: () => (names ??= [...new Set([...local.keys(), ...(others?.names() ?? [])])].sort()),
   };
 }
 

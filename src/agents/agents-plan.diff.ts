@@ -40,7 +40,9 @@ export function preview(value: unknown): string {
   return text.length > PREVIEW_LENGTH ? `${text.slice(0, PREVIEW_LENGTH - 1)}…` : text;
 }
 
-const same = (a: unknown, b: unknown): boolean => stableStringify(a) === stableStringify(b);
+/** Equal as stored (key order aside). Most inputs are texts: those compare as they are, without a JSON copy of each. */
+const same = (a: unknown, b: unknown): boolean =>
+  typeof a === 'string' || typeof b === 'string' ? a === b : stableStringify(a) === stableStringify(b);
 
 function describeRetry(retry: NodeDefinition['retry']): string {
   if (!retry) return 'none';

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { displayPath, findAgentFiles } from '../agent-format/agent.files.js';
+import { parseAgentTexts } from '../agent-format/agent.parse-pool.js';
 import { parseAgentYaml, type AgentSource } from '../agent-format/agent.parser.js';
 import type { FolderFile } from './agents-plan.js';
 import { agentsFolderMissing } from './agents-sync.errors.js';
@@ -24,13 +25,12 @@ export interface AgentsFolder {
 export class ParsedFilesCache {
   private entries = new Map<string, { text: string; display: string; source: AgentSource }>();
 
-  /** Starts a read: parse through the returned function, then call `done()`. */
-  begin(): { parse(path: string, text: string, display: string): AgentSource; done(): void } {
+  /** Starts a read: parse through the returned function (`parsed`: parsed already), then call `done()`. */
+  begin(): { parse(path: string, text: string, display: string, parsed?: AgentSource): AgentSource; done(): void } {
     const next = new Map<string, { text: string; display: string; source: AgentSource }>();
     return {
-      parse: (path, text, display) => {
-        const hit = this.entries.get(path);
-        const source = hit && hit.text === text && hit.display === display ? hit.source : parseAgentYaml(text, display);
+      parse: (path, text, display, parsed) => {
+        const source = parsed ?? this.cached(path, text, display) ?? parseAgentYaml(text, display);
         next.set(path, { text, display, source });
         return source;
       },
@@ -38,6 +38,21 @@ export class ParsedFilesCache {
         this.entries = next;
       },
     };
+  }
+
+  private cached(path: string, text: string, display: string): AgentSource | undefined {
+    const hit = this.entries.get(path);
+    return hit && hit.text === text && hit.display === display ? hit.source : undefined;
+  }
+
+  /** Every file, parsed (the new and changed texts on worker threads when there are many); the cache then holds these. */
+  async parseAll(files: ReadonlyArray<{ path: string; text: string; display: string }>): Promise<AgentSource[]> {
+    const read = this.begin();
+    const misses = files.filter((file) => !this.cached(file.path, file.text, file.display));
+    const parsed = new Map((await parseAgentTexts(misses.map((file) => ({ text: file.text, file: file.display })))).map((source, i) => [misses[i]!.path, source]));
+    const sources = files.map((file) => read.parse(file.path, file.text, file.display, parsed.get(file.path)));
+    read.done();
+    return sources;
   }
 }
 

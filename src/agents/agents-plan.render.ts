@@ -103,28 +103,39 @@ function costSection(entries: readonly PlanEntry[]): string[] {
   return [...lines, ''];
 }
 
-export function renderPlanMarkdown(plan: AgentsPlan): string {
-  const lines = ['## Trellis agents plan', ''];
+/**
+ * The plan as Markdown. With `maxChars`, rendering stops once the text is longer than that (a pull request's
+ * check or comment cuts it at GitHub's limit anyway): the details of 10,000 updates are not written to be thrown away.
+ */
+export function renderPlanMarkdown(plan: AgentsPlan, maxChars = Infinity): string {
+  const lines: string[] = [];
+  let size = 0;
+  const add = (...more: string[]): boolean => {
+    for (const line of more) size += line.length + 1;
+    lines.push(...more);
+    return size > maxChars;
+  };
+  add('## Trellis agents plan', '');
   const at = plan.commit ? ` at commit ${code(plan.commit.slice(0, 12))}` : '';
-  lines.push(`Folder ${code(plan.folder)}${at}: ${summaryLine(plan)}.`, '');
-  if (plan.blocked) lines.push(`> **A sync would not apply this plan:** ${inline(plan.blocked)}`, '');
+  add(`Folder ${code(plan.folder)}${at}: ${summaryLine(plan)}.`, '');
+  if (plan.blocked) add(`> **A sync would not apply this plan:** ${inline(plan.blocked)}`, '');
 
   const changing = plan.agents.filter((e) => e.action !== 'unchanged');
   if (changing.length) {
-    lines.push('| agent | action | version | file |', '|---|---|---|---|');
-    for (const e of changing) lines.push(`| ${code(e.name)} | ${LABEL[e.action]} | ${inline(versionCell(e))} | ${e.file ? code(e.file) : ''} |`);
-    lines.push('');
-    lines.push(...costSection(changing));
-    for (const e of changing) if (e.action !== 'create' && e.action !== 'remove') lines.push(...details(e));
+    add('| agent | action | version | file |', '|---|---|---|---|');
+    for (const e of changing) if (add(`| ${code(e.name)} | ${LABEL[e.action]} | ${inline(versionCell(e))} | ${e.file ? code(e.file) : ''} |`)) return lines.join('\n');
+    add('');
+    if (add(...costSection(changing))) return lines.join('\n');
+    for (const e of changing) if (e.action !== 'create' && e.action !== 'remove' && add(...details(e))) return lines.join('\n');
   } else if (plan.agents.length === 0) {
-    lines.push('No agent files in the folder, and no agent from files to remove.', '');
+    add('No agent files in the folder, and no agent from files to remove.', '');
   }
 
-  lines.push(...integrationLines(plan));
+  add(...integrationLines(plan));
   const unchanged = plan.agents.filter((e) => e.action === 'unchanged');
   if (unchanged.length) {
-    lines.push(`<details><summary>${plural(unchanged.length, 'unchanged agent')}</summary>`, '');
-    lines.push(unchanged.map((e) => code(e.name) + (e.notes.length ? ` (${inline(e.notes.join('; '))})` : '')).join(', '), '', '</details>', '');
+    add(`<details><summary>${plural(unchanged.length, 'unchanged agent')}</summary>`, '');
+    add(unchanged.map((e) => code(e.name) + (e.notes.length ? ` (${inline(e.notes.join('; '))})` : '')).join(', '), '', '</details>', '');
   }
   return lines.join('\n');
 }

@@ -19,7 +19,7 @@ import { hashAgent } from '../agent-format/agent.canonical.js';
 import { parseAgentYaml, type AgentSource } from '../agent-format/agent.parser.js';
 import type { AgentProblem } from '../agent-format/agent.problems.js';
 import { validateAgents } from '../agent-format/agent.validator.js';
-import { analyzeAgent } from '../agent-format/agent.analysis.js';
+import { estimateCost } from '../agent-format/agent.analysis.js';
 import { AgentsLookupsRepository } from './agents-lookups.repository.js';
 import { attachCosts } from './agents-plan.cost.js';
 import { databaseValidationContext, documentReferences, type DocumentReferences } from './agents-plan.context.js';
@@ -87,8 +87,12 @@ export class AgentsPlanService implements AgentValidator {
     return plan;
   }
 
-  /** The plan of a read folder against the database (inside the sync's transaction when `manager` is given). */
-  async planFolder(folder: AgentsFolder, commit: string | null, manager?: EntityManager): Promise<FolderPlan> {
+  /**
+   * The plan of a read folder against the database (inside the sync's transaction when `manager` is given).
+   * Past `detailsUpTo` new versions, what changed and the credits per run are left out (a pull request's
+   * check shows the start of the plan only): neither the previous definitions nor the estimates are loaded.
+   */
+  async planFolder(folder: AgentsFolder, commit: string | null, manager?: EntityManager, detailsUpTo = Infinity): Promise<FolderPlan> {
     const sources = folder.files.map((file) => file.source);
     const names = documentReferences(sources).names;
     const { integrations, catalog, registry } = await this.planIntegrations(folder, manager);
@@ -100,12 +104,11 @@ export class AgentsPlanService implements AgentValidator {
     });
     const stored = new Map((await this.graphs.storedGraphs(manager)).map((graph) => [graph.id, graph]));
     const classified = classify({ files: folder.files, report, stored });
-    const previous = await this.graphs.definitions(definitionsToCompare(classified), manager);
-    attachChanges(classified, previous, this.isTrigger);
-    attachCosts(classified, previous, (agent) => {
-      const { min, max } = analyzeAgent(agent, { blocks: registry, costOf: (block, inputs) => registry.costOf(block, inputs) }).cost;
-      return { min, max };
-    });
+    if (classified.writes.filter((write) => write.version).length <= detailsUpTo) {
+      const previous = await this.graphs.definitions(definitionsToCompare(classified), manager);
+      attachChanges(classified, previous, this.isTrigger);
+      attachCosts(classified, previous, (agent) => estimateCost(agent, { blocks: registry, costOf: (block, inputs) => registry.costOf(block, inputs) }));
+    }
     const plan: AgentsPlan = {
       folder: folder.display,
       commit,

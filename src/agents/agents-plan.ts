@@ -1,7 +1,7 @@
 // The plan of a sync, agent by agent: create, update, pinned, unchanged, remove, invalid. Pure: the
 // validated folder and the stored graphs in, the plan (for people) and the writes (for sync) out.
 import type { AgentDefinition } from '../agent-format/graph.types.js';
-import { hashAgent } from '../agent-format/agent.canonical.js';
+import { hashCanonical } from '../agent-format/agent.canonical.js';
 import type { AgentSource } from '../agent-format/agent.parser.js';
 import type { AgentProblem } from '../agent-format/agent.problems.js';
 import type { AgentValidation, ValidationReport } from '../agent-format/agent.validator.js';
@@ -136,7 +136,7 @@ export function classify({ files, report, stored }: ClassifyInput): Classified {
     const result = report.results[index]!;
     for (const name of [result.name, file.source.expectedName]) if (name) present.add(name);
     const previous = result.name ? stored.get(result.name) : undefined;
-    if (previous?.source === 'api' && result.ok && result.agent && hashAgent(result.agent) === previous.latest_hash) {
+    if (previous?.source === 'api' && result.ok && result.agent && hashCanonical(result.agent) === previous.latest_hash) {
       // The API graph's own content (its proposal, POST /api/graphs/{id}/propose, merged unchanged): the file takes it over.
       const planned = planValid(result.agent, file.path, previous);
       const notes = [`adopts the API graph ${previous.id} (same content hash): it becomes this file's agent, its versions and history kept`];
@@ -193,8 +193,9 @@ function invalidEntry(result: AgentValidation, file: FolderFile, stored: Readonl
   });
 }
 
+/** `agent` is the validator's, canonical already. */
 function planValid(agent: AgentDefinition, path: string, previous: StoredGraphState | undefined): { entry: PlanEntry; write?: GraphWrite } {
-  const hash = hashAgent(agent);
+  const hash = hashCanonical(agent);
   const base = { name: agent.name, file: path, description: agent.description ?? null, owner: agent.owner };
   if (!previous) {
     return {

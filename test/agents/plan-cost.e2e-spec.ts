@@ -65,4 +65,13 @@ describe('credits per run in the plan', () => {
       ].join('\n'),
     );
   });
+
+  it('leaves changes and credits out past detailsUpTo new versions (a pull request too large for its check), and plans the same', async () => {
+    const folder = services.plans.readFolder(dir);
+    const whole = (await services.plans.planFolder(folder, null)).plan;
+    const brief = (await services.plans.planFolder(folder, null, undefined, 1)).plan;
+    expect(brief.agents.map((e) => [e.name, e.action, e.version, e.cost, e.changes])).toEqual(whole.agents.map((e) => [e.name, e.action, e.version, undefined, null]));
+    expect(whole.agents.find((e) => e.name === 'pricier')!.changes).not.toBeNull();
+    expect((await services.plans.planFolder(folder, null, undefined, 2)).plan).toEqual(whole);
+  });
 });

@@ -107,6 +107,22 @@ describe('gitops as a GitHub App', () => {
     expect(github.comments.filter((c) => c.issue === 3)).toHaveLength(1);
   });
 
+  it('sends annotations past GitHub’s 50 per request in further updates of the same check run, each at its file and line', async () => {
+    const base = git(repos.author, 'rev-parse', 'origin/main');
+    repos.branch('many', base);
+    const files = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`agents/broken-${i}.yaml`, INVALID.replace('nightly', `broken-${i}`)]));
+    const head = repos.commit(files, 'sixty broken agents', 'many');
+    github.pulls.set(5, { number: 5, state: 'open', head: { sha: head, ref: 'many' }, base: { sha: base, ref: 'main' } });
+    const before = github.requests.length;
+    await publish('pull_request', 'opened', { number: 5, pull_request: { number: 5, head: { sha: head } } });
+    const run = github.checkRuns.find((r) => r.head_sha === head)!;
+    expect(run.annotations).toHaveLength(60);
+    expect(run.annotations.map((a) => a.path).sort()).toEqual(Object.keys(files).sort());
+    expect(run.annotations.every((a) => a.start_line === 4 && a.start_column === 12 && a.annotation_level === 'failure')).toBe(true);
+    const writes = github.requests.slice(before).filter((r) => r.path.includes('/check-runs') && r.method !== 'GET');
+    expect(writes.map((r) => r.method)).toEqual(['POST', 'PATCH']);
+  });
+
   it('puts a push’s result on the synced commit as a check run, with the skipped file annotated', async () => {
     const bad = repos.commit({ 'agents/nightly.yaml': INVALID, 'agents/second.yaml': cronAgentYaml('second', '0 1 * * *') }, 'push a broken file', 'main');
     await publish('push', null, { ref: 'refs/heads/main', after: bad });

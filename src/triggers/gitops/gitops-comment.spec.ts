@@ -1,8 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
-import type { AgentsPlan, PlanEntry } from '../../agents/agents-plan.js';
+import { summarize, type AgentsPlan, type PlanEntry } from '../../agents/agents-plan.js';
 import { renderPlanMarkdown } from '../../agents/agents-plan.render.js';
 import { ExpiringTokenCache, TOKEN_REFRESH_MARGIN_MS } from './gitops-auth.js';
-import { annotations, fitted, pushStatusLine, renderPullRequestCheck, renderPullRequestComment } from './gitops-comment.js';
+import {
+  annotations,
+  DETAILED_VERSIONS,
+  fitted,
+  PLAN_MARKDOWN_LIMIT,
+  pushStatusLine,
+  renderPullRequestCheck,
+  renderPullRequestComment,
+} from './gitops-comment.js';
 import { isAgentFile } from './gitops-folder.js';
 
 function entry(name: string, action: PlanEntry['action'], problems: PlanEntry['problems'] = []): PlanEntry {
@@ -93,6 +101,61 @@ describe('gitops feedback', () => {
     const table = '| agent | before | after |\n|---|---|---|\n| `fresh` | new | 2 |\n| `nightly` | 1 to 3 | 1 to unbounded |\n';
     expect(renderPullRequestComment(input)).toContain(table);
     expect(renderPullRequestCheck(input).summary).toContain(table);
+  });
+
+  it('renders a plan too long for GitHub only as far as the check and the comment show it, and they read as if it were rendered whole', () => {
+    const changes = {
+      nodes: { added: [], removed: [], changed: [{ node: 'g', block: 'text.template', changes: ['inputs.template: "a" → "b"'] }] },
+      triggers: { added: [], removed: [], changed: [] },
+      links: { added: [], removed: [] },
+      settings: [],
+    };
+    const agents = Array.from({ length: 3_000 }, (_, i) => ({
+      ...entry(`agent-${i}`, 'update'),
+      version: 2,
+      previous_version: 1,
+      active_version: 2,
+      changes,
+      cost: { before: { min: 1, max: 1 }, after: { min: 2, max: 2 } },
+    }));
+    const big: AgentsPlan = { ...plan, agents, summary: summarize(agents) };
+    const whole = renderPlanMarkdown(big);
+    const partial = renderPlanMarkdown(big, PLAN_MARKDOWN_LIMIT);
+    expect(partial.length).toBeLessThan(PLAN_MARKDOWN_LIMIT + 500);
+    expect(whole.startsWith(partial)).toBe(true);
+    const input = (planMarkdown: string) => ({ sha: 'b'.repeat(40), folder: 'agents', plan: big, planMarkdown, diagrams: [] });
+    expect(renderPullRequestCheck(input(partial))).toEqual(renderPullRequestCheck(input(whole)));
+    expect(renderPullRequestComment(input(partial))).toEqual(renderPullRequestComment(input(whole)));
+    expect(renderPullRequestCheck(input(partial)).summary).toMatch(/cut here: GitHub takes at most 65,535 characters/);
+    // A short plan is rendered whole.
+    expect(renderPlanMarkdown(plan, PLAN_MARKDOWN_LIMIT)).toBe(renderPlanMarkdown(plan));
+  });
+
+  it('says how many changed agents no diagram draws, in the comment and in the check run', () => {
+    const input = {
+      sha: 'b'.repeat(40),
+      folder: 'agents',
+      plan,
+      planMarkdown: '## plan\n',
+      diagrams: [{ name: 'fresh', mermaid: 'graph TD\na-->b\n' }],
+      diagramsLeftOut: 9_975,
+    };
+    const note = '_… and 9975 more changed agents not drawn here: `trellis render <agent>` draws one._';
+    expect(renderPullRequestComment(input)).toContain(note);
+    expect(renderPullRequestCheck(input).text).toContain(note);
+    expect(renderPullRequestComment({ ...input, diagramsLeftOut: 0 })).not.toContain('not drawn here');
+  });
+
+  it('leaves details out only where the table of changing agents alone passes what the check shows', () => {
+    // The shortest row a new version can have (a one-letter name, created): DETAILED_VERSIONS of them pass the limit.
+    const agents = Array.from({ length: DETAILED_VERSIONS + 1 }, (_, i) => ({
+      ...entry(String.fromCharCode(97 + (i % 26)), 'create'),
+      file: 'a.yaml',
+      version: 1,
+    }));
+    const text = renderPlanMarkdown({ ...plan, agents, summary: summarize(agents) });
+    expect(text.trimEnd().endsWith('| `a.yaml` |')).toBe(true);
+    expect(text.length - text.indexOf('| agent | action |')).toBeGreaterThan(PLAN_MARKDOWN_LIMIT);
   });
 
   it('names the skipped files on a push in one status line of at most 140 characters', () => {

@@ -11,6 +11,14 @@ export const PR_CHECK_NAME = 'Trellis agents plan';
 export const PUSH_CHECK_NAME = 'Trellis agents sync';
 /** GitHub refuses a comment body, check summary or text past 65,535 characters; keep a margin for the frame. */
 const MAX_PART = 60_000;
+/** How much of a plan's Markdown to render for a check or comment: past MAX_PART it is cut anyway (renderPlanMarkdown's maxChars). */
+export const PLAN_MARKDOWN_LIMIT = MAX_PART + 10_000;
+/**
+ * Past this many new versions, a pull request's plan leaves out what changed and the credits: each changing
+ * agent's table row is at least 33 characters, so the table alone passes PLAN_MARKDOWN_LIMIT and the check and
+ * the comment are cut before the credits and the details would start.
+ */
+export const DETAILED_VERSIONS = 2_500;
 
 export interface FeedbackInput {
   sha: string;
@@ -18,6 +26,8 @@ export interface FeedbackInput {
   plan: AgentsPlan;
   planMarkdown: string;
   diagrams: Array<{ name: string; mermaid: string }>;
+  /** Changed agents drawn in no diagram (past the first few). */
+  diagramsLeftOut?: number;
 }
 
 function plural(n: number, word: string): string {
@@ -48,17 +58,18 @@ export function verdictLine(plan: AgentsPlan): string {
     : '✅ **Validation passed**: every agent file in the folder is valid.';
 }
 
-function diagramSections(diagrams: FeedbackInput['diagrams']): string {
+function diagramSections({ diagrams, diagramsLeftOut }: FeedbackInput): string {
   const lines: string[] = [];
   for (const { name, mermaid } of diagrams)
     lines.push(`<details><summary>Diagram of <code>${name}</code></summary>`, '', '```mermaid', mermaid.trim(), '```', '', '</details>', '');
+  if (diagramsLeftOut) lines.push(`_… and ${plural(diagramsLeftOut, 'more changed agent')} not drawn here: \`trellis render <agent>\` draws one._`, '');
   return lines.join('\n');
 }
 
 export function renderPullRequestComment(input: FeedbackInput): string {
   const head = [COMMENT_MARKER, `Trellis checked \`${input.folder}\` at ${input.sha.slice(0, 12)}.`, '', verdictLine(input.plan), ''].join('\n');
   const plan = fitted(input.planMarkdown.trim(), MAX_PART - head.length);
-  const diagrams = diagramSections(input.diagrams);
+  const diagrams = diagramSections(input);
   const room = MAX_PART + 5_000 - head.length - plan.length;
   return `${head}\n${plan}\n\n${diagrams.length <= room ? diagrams : `_${plural(input.diagrams.length, 'diagram')} left out: the comment would pass GitHub's size limit._\n`}`;
 }
@@ -98,7 +109,7 @@ export function renderPullRequestCheck(input: FeedbackInput): CheckRunWrite {
   const failed = [files ? plural(files, 'invalid agent file') : '', integrations ? plural(integrations, 'invalid integration') : ''].filter(Boolean);
   const title = failed.length ? `${failed.join(', ')}, ${plural(errors, 'error')}` : 'Every agent file is valid';
   const summary = fitted(`${verdictLine(input.plan)}\n\n${input.planMarkdown.trim()}\n`);
-  const text = input.diagrams.length ? fitted(diagramSections(input.diagrams)) : undefined;
+  const text = input.diagrams.length ? fitted(diagramSections(input)) : undefined;
   return {
     status: 'completed',
     conclusion: files || integrations ? 'failure' : 'success',

@@ -14,6 +14,8 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import {
   COMMENT_MARKER,
+  DETAILED_VERSIONS,
+  PLAN_MARKDOWN_LIMIT,
   PR_CHECK_NAME,
   renderNoLongerTouchingComment,
   renderPullRequestCheck,
@@ -100,21 +102,18 @@ export class GitopsPullsService {
 
   /** The folder's files planned against the database, as a sync of that commit would plan them. */
   private async feedbackInput(files: Map<string, string>, exists: boolean, folder: string, sha: string): Promise<FeedbackInput> {
-    const parsing = this.parsed.begin();
+    const sources = await this.parsed.parseAll([...files].map(([path, text]) => ({ path, text, display: path })));
     const agents: AgentsFolder = {
       dir: folder,
       display: folder,
-      files: [...files].map(([path, text]) => ({ path: path.slice(folder.length + 1), source: parsing.parse(path, text, path) })),
+      files: [...files.keys()].map((path, i) => ({ path: path.slice(folder.length + 1), source: sources[i]! })),
     };
-    parsing.done();
-    const { plan, classified } = await this.planner.planFolder(agents, sha);
+    const { plan, classified } = await this.planner.planFolder(agents, sha, undefined, DETAILED_VERSIONS);
     if (!exists) plan.blocked = `this pull request removes ${folder}/: a sync refuses to run without the folder (it never removes every agent).`;
     const changing = new Set(plan.agents.filter((e) => e.action === 'create' || e.action === 'update' || e.action === 'pinned').map((e) => e.name));
-    const diagrams = classified.writes
-      .filter((w) => changing.has(w.name) && w.version)
-      .slice(0, MAX_DIAGRAMS)
-      .map((w) => ({ name: w.name, mermaid: renderMermaid(w.version!.agent) }));
-    return { sha, folder, plan, planMarkdown: renderPlanMarkdown(plan), diagrams };
+    const drawable = classified.writes.filter((w) => changing.has(w.name) && w.version);
+    const diagrams = drawable.slice(0, MAX_DIAGRAMS).map((w) => ({ name: w.name, mermaid: renderMermaid(w.version!.agent) }));
+    return { sha, folder, plan, planMarkdown: renderPlanMarkdown(plan, PLAN_MARKDOWN_LIMIT), diagrams, diagramsLeftOut: drawable.length - diagrams.length };
   }
 
   private async writeCheck(github: GitopsGithub, sha: string, input: FeedbackInput): Promise<number | null> {

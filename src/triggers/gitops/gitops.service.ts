@@ -10,7 +10,7 @@ import { LOGGER } from '../../common/logger.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { GithubEventListeners, isAgentsRepository, type GithubRepositoryEvent } from '../github/github-events.js';
-import { PUSH_CHECK_NAME, pushStatusLine, renderPushCheck } from './gitops-comment.js';
+import { PLAN_MARKDOWN_LIMIT, PUSH_CHECK_NAME, pushStatusLine, renderPushCheck } from './gitops-comment.js';
 import { GitopsConnection } from './gitops-connection.js';
 import { checkoutBranchTip } from './gitops-git.js';
 import { GitopsPullsService, type PullRequestOutcome } from './gitops-pulls.service.js';
@@ -97,7 +97,7 @@ export class GitopsService implements OnModuleInit, OnModuleDestroy {
     if (typeof github === 'string') return;
     const invalid = result.agents.some((e) => e.action === 'invalid');
     if (github.auth.kind === 'app') {
-      const write = renderPushCheck(result, this.connection.folder, result.status, result.reason, renderPlanMarkdown(result));
+      const write = renderPushCheck(result, this.connection.folder, result.status, result.reason, renderPlanMarkdown(result, PLAN_MARKDOWN_LIMIT));
       const known = await github.client.findCheckRun(github.ref, commit, PUSH_CHECK_NAME);
       await github.client.writeCheckRun(github.ref, known, commit, PUSH_CHECK_NAME, write);
       return;
