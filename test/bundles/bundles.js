@@ -44,7 +44,7 @@ export function standaloneFiles(root, layer) {
 /** A rough stand-in for a spec's time: its size, thrice for one that starts the built program (seconds a child). */
 function weight(root, file) {
   const text = readFileSync(join(root, file), 'utf8');
-  return text.length * (/helpers\/built\.js'/.test(text) ? 3 : 1);
+  return text.length * (/helpers\/(built|server-process)\.js'/.test(text) ? 3 : 1);
 }
 
 /**
