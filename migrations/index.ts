@@ -11,6 +11,7 @@ import { ToolReviews1796830000000 } from './1796830000000-ToolReviews.js';
 import { IntegrationVersions1796840000000 } from './1796840000000-IntegrationVersions.js';
 import { AgentSyncHistory1796850000000 } from './1796850000000-AgentSyncHistory.js';
 import { WebhookReplayHeaders1796870000000 } from './1796870000000-WebhookReplayHeaders.js';
+import { AgentCallCharges1796890000000 } from './1796890000000-AgentCallCharges.js';
 
 export const MIGRATIONS: Function[] = [
   InitialSchema1795320551026,
@@ -25,4 +26,5 @@ export const MIGRATIONS: Function[] = [
   IntegrationVersions1796840000000,
   AgentSyncHistory1796850000000,
   WebhookReplayHeaders1796870000000,
+  AgentCallCharges1796890000000,
 ];

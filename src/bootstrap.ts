@@ -20,6 +20,7 @@ import { openDataSource } from './entities.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded.js';
 import { runMigrations } from './database/migrate.js';
 import { mountWebhookBodyParsers } from './triggers/webhooks/webhook-body.parsers.js';
+import { mountWebhookRoute } from './triggers/webhooks/webhook-route.js';
 
 export interface HttpAppParts {
   config: AppConfig;
@@ -43,6 +44,7 @@ export async function createHttpApp(parts: HttpAppParts, root: (app: DynamicModu
   app.set('trust proxy', config.server.trust_proxy);
   app.disable('x-powered-by');
   app.use(requestIdMiddleware(logger));
+  mountWebhookRoute(app, config, logger);
   mountWebhookBodyParsers(app, config); // before the JSON parser: webhooks need their raw bytes
   app.useBodyParser('json', { limit: config.server.body_limit });
   app.use(storableRequestMiddleware(config.limits.max_json_depth)); // after the parsers: U+0000 and deep nesting are 400s

@@ -1,7 +1,8 @@
 // 100 concurrent ai.agent executions of 5 model calls each (4 turns with a tool call, then the answer)
 // against a local OpenAI-compatible model server, through the real SDK, in queue mode: every step stored
 // (the conversation of each node execution holds 5 model calls and 4 tool calls), no model call repeated
-// (the server counts each (execution, turn) it answers), and how long they took.
+// (the server counts each (execution, turn) it answers), and how long they took. BENCH_AI_AGENT_CREDITS=1
+// runs it with credits on: each model call is then a ledger row of its own, and none may be charged twice.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { percentile, pooled, round, scaled, startBenchServer } from '../engine-harness.js';
@@ -63,7 +64,11 @@ export default {
   async run(): Promise<Record<string, number | string>> {
     const count = scaled(EXECUTIONS);
     const model = await startModelServer();
-    const server = await startBenchServer('aiagent', { TRELLIS_INTEGRATIONS__OPENAI__BASE_URL: model.url });
+    const credits = process.env.BENCH_AI_AGENT_CREDITS === '1';
+    const server = await startBenchServer('aiagent', {
+      TRELLIS_INTEGRATIONS__OPENAI__BASE_URL: model.url,
+      ...(credits ? { TRELLIS_CREDITS__ENABLED: 'true', TRELLIS_CREDITS__INITIAL_GRANT: '1000000' } : {}),
+    });
     try {
       await server.createAgent({
         name: AGENT,
@@ -101,6 +106,9 @@ export default {
       const modelCalls = [...model.answered.values()].reduce((sum, n) => sum + n, 0);
       const repeated = [...model.answered.values()].filter((n) => n > 1).length;
       const sorted = durations.map((r) => Number(r.ms));
+      const { rows: ledger } = await server.sql.query<{ rows: number; keys: number }>(
+        `SELECT count(*)::int AS rows, count(DISTINCT (node_execution_id, charge_key))::int AS keys FROM credit_transactions WHERE type = 'USAGE'`,
+      );
       return {
         executions: count,
         failed,
@@ -110,6 +118,7 @@ export default {
         model_calls: modelCalls,
         model_calls_expected: count * STEPS,
         repeated_model_calls: repeated,
+        ...(credits ? { model_call_charges: ledger[0]!.rows, charges_repeated: ledger[0]!.rows - ledger[0]!.keys } : {}),
         seconds: round(seconds, 2),
         executions_per_s: round(count / seconds, 1),
         model_calls_per_s: round(modelCalls / seconds, 1),

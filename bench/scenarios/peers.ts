@@ -3,7 +3,8 @@
 // minimal durable server (bench/peer-server.ts: one INSERT ... RETURNING id per request through a pg Pool
 // of 20), then Trellis in roles api and all (trigger.webhook -> json.query -> output). The durable server
 // runs first and last: it is bound by fsync and drifts with the shared disk, so each figure's ratio is to
-// the mean of its two runs. BENCH_PEERS_SECONDS="warm,measured" shortens the runs.
+// the mean of its two runs. BENCH_PEERS_SECONDS="warm,measured" shortens the runs; BENCH_PEERS_ONLY="api,all"
+// runs only those systems (for profiling one of them: `node --cpu-prof dist/bench/run.js peers`).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
@@ -39,6 +40,8 @@ interface Measured {
   p50: number;
   p99: number;
   failed: number;
+  /** In-process systems (Trellis): CPU time of the bench's main thread per accepted request. */
+  mainThreadCpuMs: number;
   extra?: Figure[];
 }
 
@@ -66,10 +69,15 @@ async function load(autocannon: Cannon, system: string, url: string, say: (line:
   say(`${system}: warming up (${WARM_S} s)`);
   await autocannon({ ...options, duration: WARM_S });
   say(`${system}: measuring (${MEASURED_S} s, ${CONNECTIONS} connections)`);
+  // The main thread's own CPU time (autocannon runs in a worker thread): what Trellis spends per request.
+  const { threadCpuUsage } = process as unknown as { threadCpuUsage(previous?: NodeJS.CpuUsage): NodeJS.CpuUsage }; // Node >= 23.9
+  const cpuBefore = threadCpuUsage.call(process);
   const result = await autocannon({ ...options, duration: MEASURED_S });
+  const cpu = threadCpuUsage.call(process, cpuBefore);
   const accepted = Number(result.statusCodeStats['202']?.count ?? 0);
   return {
     system,
+    mainThreadCpuMs: (cpu.user + cpu.system) / 1000 / Math.max(accepted, 1),
     perSecond: Math.round(accepted / result.duration),
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -144,7 +152,27 @@ async function measureTrellis(autocannon: Cannon, role: 'api' | 'all', say: (lin
         }),
       });
       if (created.status !== 201) throw new Error(`creating the agent answered ${created.status}: ${await created.text()}`);
+      const stats = async () =>
+        (
+          await sql.query<{ commits: string; inserted: string }>(
+            'SELECT xact_commit AS commits, tup_inserted AS inserted FROM pg_stat_database WHERE datname = current_database()',
+          )
+        ).rows[0]!;
+      const before = await stats();
+      let peakRss = 0;
+      const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
       const measured = await load(autocannon, `Trellis role ${role} (webhook -> json.query -> output)`, `${server.url}/webhooks/${AGENT}/hook`, say);
+      clearInterval(sampler);
+      // Statistics reach pg_stat_database within a second of each commit.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const after = await stats();
+      const executions = Number((await sql.query<{ n: string }>('SELECT count(*) AS n FROM executions WHERE graph_id = $1', [AGENT])).rows[0]!.n);
+      const per = (field: 'commits' | 'inserted') => Math.round(((Number(after[field]) - Number(before[field])) / Math.max(executions, 1)) * 100) / 100;
+      measured.extra = [
+        { label: `[${role}] peak RSS of the bench process (with autocannon)`, value: Math.round(peakRss / 2 ** 20), unit: 'MB', budget: 300 },
+        { label: `[${role}] main-thread CPU per accepted request`, value: Math.round(measured.mainThreadCpuMs * 1000) / 1000, unit: 'ms' },
+        { label: `[${role}] commits / rows inserted per accepted request`, value: per('commits'), unit: `/ ${per('inserted')}` },
+      ];
       if (role === 'all') {
         const ended = Date.now();
         const open = async () =>
@@ -154,7 +182,7 @@ async function measureTrellis(autocannon: Cannon, role: 'api' | 'all', say: (lin
           await new Promise((resolve) => setTimeout(resolve, 250));
           unfinished = await open();
         }
-        measured.extra = [{ label: `[all] executions not final 5 s after the load`, value: unfinished, unit: '', budget: 0 }];
+        measured.extra.push({ label: `[all] executions not final 5 s after the load`, value: unfinished, unit: '', budget: 0 });
       }
       return measured;
     } finally {
@@ -173,15 +201,18 @@ export default {
   async run(say: (line: string) => void): Promise<Figure[]> {
     const specifier = 'autocannon';
     const autocannon = ((await import(specifier)) as { default: Cannon }).default;
-    const durableFirst = await measurePeer(autocannon, 'durable', say);
-    const bare = await measurePeer(autocannon, 'bare', say);
-    const api = await measureTrellis(autocannon, 'api', say);
-    const all = await measureTrellis(autocannon, 'all', say);
-    const durableLast = await measurePeer(autocannon, 'durable', say);
-    const durableMean = (durableFirst.perSecond + durableLast.perSecond) / 2;
+    const only = process.env.BENCH_PEERS_ONLY?.split(',');
+    const runs = async <T>(name: string, measure: () => Promise<T>) => (!only || only.includes(name) ? measure() : null);
+    const durableFirst = await runs('durable', () => measurePeer(autocannon, 'durable', say));
+    const bare = await runs('bare', () => measurePeer(autocannon, 'bare', say));
+    const api = await runs('api', () => measureTrellis(autocannon, 'api', say));
+    const all = await runs('all', () => measureTrellis(autocannon, 'all', say));
+    const durableLast = await runs('durable', () => measurePeer(autocannon, 'durable', say));
+    const durableMean = ((durableFirst?.perSecond ?? NaN) + (durableLast?.perSecond ?? NaN)) / 2;
     const figures: Figure[] = [{ label: 'minimal durable server, mean of first and last run', value: Math.round(durableMean), unit: '/s' }];
-    const targets: Record<string, number> = { [api.system]: 0.7, [all.system]: 0.4 };
+    const targets: Record<string, number> = { [api?.system ?? 'api']: 0.7, [all?.system ?? 'all']: 0.4 };
     for (const [index, run] of [durableFirst, bare, api, all, durableLast].entries()) {
+      if (!run) continue;
       const tag = index === 0 ? ' (first)' : index === 4 ? ' (last)' : '';
       figures.push(
         { label: `${run.system}${tag}: accepted/s`, value: run.perSecond, unit: '/s' },

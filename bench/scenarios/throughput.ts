@@ -2,6 +2,7 @@
 // process, real Postgres and Redis, every node execution persisted. Started through the execute API.
 import { pooled, round, scaled, startBenchServer } from '../engine-harness.js';
 import { fiveNodeAgent, ORDER } from './engine-agents.js';
+import { backendCpu, breakdown, countIo, total } from '../io-count.js';
 
 const EXECUTIONS = 10_000;
 /** Requests in flight while submitting (like 50 client connections). */
@@ -11,7 +12,7 @@ const N8N_QUEUE_TUNED_PER_S = 82;
 export default {
   name: 'throughput',
   description: `executions/s of a 5-node agent, ${EXECUTIONS.toLocaleString('en')} executions, queue mode, one process`,
-  async run(): Promise<Record<string, number | string>> {
+  async run(say: (line: string) => void): Promise<Record<string, number | string>> {
     const count = scaled(EXECUTIONS);
     const server = await startBenchServer('throughput');
     try {
@@ -19,6 +20,9 @@ export default {
       // Warm up the path (compiled graph caches, connections) before measuring.
       await server.execute('bench-five', { order: ORDER }, '10s');
       await server.sql.query(`DELETE FROM executions WHERE graph_id = 'bench-five'`);
+      const cpuBefore = process.cpuUsage();
+      const pgBefore = await backendCpu(server.sql);
+      const io = countIo();
       const started = performance.now();
       await pooled(count, CLIENTS, async () => {
         await server.execute('bench-five', { order: ORDER });
@@ -26,6 +30,13 @@ export default {
       const submitted = performance.now();
       const { failed, errors } = await server.waitFinished('bench-five', count, 30 * 60_000);
       const finished = performance.now();
+      const counts = io.stop();
+      const cpu = process.cpuUsage(cpuBefore);
+      const pgCpu = (await backendCpu(server.sql)) - pgBefore;
+      if (process.env.BENCH_IO_DETAIL) {
+        say(`SQL statements per execution:\n${breakdown(counts.sql, count)}`);
+        say(`Redis commands per execution:\n${breakdown(counts.redis, count)}`);
+      }
       const { rows } = await server.sql.query<{ nodes: string; completed: string }>(
         `SELECT count(*) AS nodes, count(*) FILTER (WHERE n.status = 'COMPLETED') AS completed FROM node_executions n JOIN executions e ON e.id = n.execution_id WHERE e.graph_id = 'bench-five'`,
       );
@@ -42,7 +53,13 @@ export default {
         ratio_vs_n8n_queue_tuned: `x${round(count / seconds / N8N_QUEUE_TUNED_PER_S, 1)}`,
         node_executions_per_s: round(Number(rows[0]!.completed) / seconds),
         seconds: round(seconds, 2),
+        // CPU, not wall time: comparable across runs on a loaded machine (the process includes the load generator).
+        process_cpu_s_per_1000: round((cpu.user + cpu.system) / 1e6 / (count / 1000), 2),
+        postgres_cpu_s_per_1000: round(pgCpu / (count / 1000), 2),
+        sql_statements_per_execution: round(total(counts.sql) / count, 2),
+        redis_commands_per_execution: round(total(counts.redis) / count, 2),
         rss_mb: round(process.memoryUsage().rss / 1024 / 1024),
+        heap_used_mb: round(process.memoryUsage().heapUsed / 1024 / 1024),
       };
     } finally {
       await server.close();

@@ -49,6 +49,11 @@ export interface ValidationContext {
   channels?: ChannelLookup;
   /** Agents that exist besides the ones being validated (API graphs when validating files, and so on). */
   agents?: AgentCatalog;
+  /**
+   * `server.public_url` as configured (null: not set), for the links human.review sends reviewers; undefined
+   * when the configuration is not at hand (nothing is checked then).
+   */
+  publicUrl?: string | null;
 }
 
 /** One agent under validation, shared by the rule files. */

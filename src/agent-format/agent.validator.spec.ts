@@ -388,6 +388,22 @@ describe('credentials and owner', () => {
     );
     expect(problemsOf(text)).toEqual([]);
   });
+
+  it('reports human.review when server.public_url is known to be unset, and only then', () => {
+    const text = hello({ 7: '    block: human.review', 9: '      title: Send it?' });
+    const problems = problemsOf(text, { context: { publicUrl: null } });
+    const warning = expectProblemAt(
+      problems,
+      7,
+      12,
+      /server\.public_url is not set, so email, Slack and webhook notifications go out without one .*TRELLIS_SERVER__PUBLIC_URL/,
+      'warning',
+    );
+    expect(warning.node).toBe('greet');
+    expect(problemsOf(text, { context: { publicUrl: 'https://trellis.example.com' } }).filter((p) => /public_url/.test(p.message))).toEqual([]);
+    expect(problemsOf(text).filter((p) => /public_url/.test(p.message))).toEqual([]);
+    expect(problemsOf(hello(), { context: { publicUrl: null } }).filter((p) => /public_url/.test(p.message))).toEqual([]);
+  });
 });
 
 describe('durations, cron, time zones and triggers', () => {

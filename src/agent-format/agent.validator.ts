@@ -64,6 +64,7 @@ export function validateAgents(sources: readonly AgentSource[], context: Validat
     checkAiAgentTools(state);
     checkTests(state);
     checkOwnerAndChannels(state);
+    checkReviewLinks(state);
     for (const [node, def] of Object.entries(state.agent.nodes)) {
       if (def.block === AGENT_RUN && typeof def.inputs.agent === 'string')
         sites.push({ agent: state.agent.name, target: def.inputs.agent, node, sink: item.sink });
@@ -156,5 +157,18 @@ function checkOwnerAndChannels(state: AgentRuleState): void {
       const known = channels.length ? ` Known channels: ${channels.join(', ')}.` : ' No channels are defined yet.';
       sink.error(['notify', key, i], `notification channel "${name}" is not defined in config/notifications.yaml.${known}`);
     });
+  }
+}
+
+/** human.review mails, Slacks and posts reviewers a link under server.public_url; without it they get none (release-2 section 3). */
+function checkReviewLinks(state: AgentRuleState): void {
+  if (state.context.publicUrl !== null) return;
+  for (const [id, node] of Object.entries(state.agent.nodes)) {
+    if (node.block !== 'human.review') continue;
+    state.sink.warn(
+      ['nodes', id, 'block'],
+      'human.review sends each reviewer a link to <server.public_url>/reviews/<id>, and server.public_url is not set, so email, Slack and webhook notifications go out without one (reviews can still be decided with POST /api/reviews/<id> or trellis reviews decide): set server.public_url in config/<env>.yaml (or config/default.yaml) or TRELLIS_SERVER__PUBLIC_URL to the address reviewers reach this server at',
+      { node: id },
+    );
   }
 }

@@ -25,5 +25,6 @@ export function configLookups(io: CliIo): Omit<ValidationContext, 'blocks'> {
       },
     },
     channels: { names: () => channels },
+    publicUrl: config.server.public_url ?? null,
   };
 }

@@ -25,6 +25,8 @@ export interface LookupData {
   catalogNames: readonly string[];
   /** Whose credentials a document without `owner` uses: `admin` for files, the caller for API graphs. */
   defaultOwner: string;
+  /** server.public_url (null: not set), which human.review's links need. */
+  publicUrl: string | null;
 }
 
 export function databaseValidationContext(blocks: BlockLookup, data: LookupData): ValidationContext {
@@ -32,6 +34,7 @@ export function databaseValidationContext(blocks: BlockLookup, data: LookupData)
     blocks,
     users: { exists: (handle) => data.users.has(handle) },
     channels: { names: () => [...data.channels] },
+    publicUrl: data.publicUrl,
     agents: { get: (name) => data.catalog.get(name), names: () => [...data.catalogNames] },
     credentials: {
       describe: "config/credentials.yaml or the owner's credentials",

@@ -166,6 +166,7 @@ export class AgentsPlanService implements AgentValidator {
       catalog,
       catalogNames: names,
       defaultOwner: options.defaultOwner,
+      publicUrl: this.config.server.public_url ?? null,
     });
     return { report: validateAgents(sources, context), users };
   }

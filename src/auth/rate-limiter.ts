@@ -1,11 +1,12 @@
 // Rate limits per caller and per source address: counted in Redis (one round trip, shared by every api
-// process) when REDIS_URL is set, in memory otherwise (or while Redis is unreachable).
+// process) when REDIS_URL is set, in memory otherwise, and while Redis is lost or slower than
+// REDIS_WAIT_MS (a hung Redis must not hold every request: the count is this process's meanwhile).
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { COMPONENT_LOGGER } from '../common/logger.js';
-import { REDIS } from '../common/redis.js';
+import { REDIS, withinRedisDeadline } from '../common/redis.js';
 import type { Rate } from '../common/units.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
@@ -23,6 +24,8 @@ end
 return {count, ttl}
 `;
 const SCRIPT_SHA = createHash('sha1').update(FIXED_WINDOW_SCRIPT).digest('hex');
+/** How long a request waits for its count from Redis before it is counted in memory. */
+const REDIS_WAIT_MS = 250;
 
 @Injectable()
 export class RateLimiter {
@@ -58,7 +61,7 @@ export class RateLimiter {
   async hit(bucket: string, rate: Rate): Promise<RateDecision> {
     if (!this.redis || this.redis.status !== 'ready') return this.memory.hit(bucket, rate);
     try {
-      const [count, ttl] = await this.evalWindow(this.keyPrefix + bucket, rate.windowMs);
+      const [count, ttl] = await withinRedisDeadline(this.evalWindow(this.keyPrefix + bucket, rate.windowMs), REDIS_WAIT_MS, 'a rate-limit count');
       return { allowed: count <= rate.limit, count, retryAfterMs: ttl };
     } catch (error) {
       if (!this.redisFailureLogged) {

@@ -46,6 +46,17 @@ export interface AgentToolDeps {
 export interface AgentCheckpointStore {
   load(nodeExecutionId: string): Promise<unknown>;
   save(nodeExecutionId: string, state: unknown): Promise<void>;
+  /** Told each batch of an ai.agent's trace entries once stored (executions publish them as events); optional. */
+  stepped?(node: AgentStepSource, steps: unknown[]): void;
+}
+
+/** Whose trace entries these are: the node execution and what the events need to reach the right people. */
+export interface AgentStepSource {
+  executionId: string;
+  graphId?: string;
+  userId: string;
+  nodeId: string;
+  nodeExecutionId: string;
 }
 
 /** Wraps a block runner so that ai.agent attempts get the tool port. */
@@ -64,9 +75,25 @@ export function blockToolPort(context: BlockContext, deps: AgentToolDeps): Agent
   return {
     blocks: deps.blocks,
     run: (call) => runBlockTool(call, context, deps),
-    ...(store ? { checkpoint: { load: () => store.load(id), save: (state: unknown) => store.save(id, state) } } : {}),
+    ...(store ? { checkpoint: checkpointOf(store, context) } : {}),
     ...(approvals ? { approvals } : {}),
     ...(children ? { children } : {}),
+  };
+}
+
+function checkpointOf(store: AgentCheckpointStore, context: BlockContext): NonNullable<AgentToolPort['checkpoint']> {
+  const id = context.nodeExecutionId;
+  const source: AgentStepSource = {
+    executionId: context.executionId,
+    ...(context.graphId !== undefined ? { graphId: context.graphId } : {}),
+    userId: context.userId,
+    nodeId: context.nodeId,
+    nodeExecutionId: id,
+  };
+  return {
+    load: () => store.load(id),
+    save: (state: unknown) => store.save(id, state),
+    ...(store.stepped ? { stepped: (steps: unknown[]) => store.stepped!(source, steps) } : {}),
   };
 }
 
@@ -97,7 +124,7 @@ async function runBlockTool(
   if ('error' in credentials) return { ok: false, error: credentials.error };
   const scrubber = SecretScrubber.of(Object.values(credentials.resolved));
   try {
-    const { systemDefaults: _none, agentTools: _no, ...rest } = context;
+    const { systemDefaults: _none, agentTools: _no, charge: _charged, ...rest } = context;
     const toolContext: BlockContext = { ...rest, credentials: credentials.resolved, signal: call.signal, logger: context.logger.child({ tool: entry.name }) };
     const outputs: Record<string, unknown> = {};
     for await (const [pin, value] of validatedRun(block, inputs).start(toolContext)) {

@@ -95,6 +95,24 @@ export interface BlockContext {
   attempt: number;
   /** How ai.agent runs its tools (blocks/agent-tools.runner.ts); absent where tools cannot run. */
   agentTools?: AgentToolPort;
+  /**
+   * Charges one call inside this attempt (a chargedPerCall block's model call, or a block tool run) once per
+   * (node execution, key), whatever the attempt; answers what it costs (charged now or before). Throws
+   * INSUFFICIENT_CREDITS when the balance does not cover it. Absent where nothing is charged.
+   */
+  charge?(call: BlockCallCharge): Promise<number>;
+}
+
+/** One call a block charges on its own (BlockContext.charge). */
+export interface BlockCallCharge {
+  /** Unique within the node execution, e.g. `step:3:model`. */
+  key: string;
+  /** The block whose cost is charged: the node's own (a model call) or a tool's. */
+  block: string;
+  /** The inputs that price it (the model; a tool's inputs). */
+  inputs: Record<string, unknown>;
+  /** For the ledger and a refusal: `ai.agent model call 3`. */
+  reason: string;
 }
 
 /** One tool call of an ai.agent node, as its port runs it. */
@@ -125,8 +143,11 @@ export interface ToolApprovalRequest {
 
 /** Reviews of require_approval tool calls (a durable execution only). */
 export interface AgentApprovalPort {
-  /** How the reviews of these calls ended, by call_id: approved, or rejected (also a timeout or a cancel); undecided ones are left out. */
-  decisions(calls: ToolApprovalRequest[]): Promise<Map<string, 'approved' | 'rejected'>>;
+  /**
+   * How the reviews of these calls ended, by call_id: approved (also a timeout whose on_timeout approves), timed_out
+   * (nobody decided in time), or rejected (also a cancel); undecided ones are left out.
+   */
+  decisions(calls: ToolApprovalRequest[]): Promise<Map<string, 'approved' | 'rejected' | 'timed_out'>>;
   /**
    * Asks for reviews of these calls; answers the error the attempt throws at once. The node then waits
    * (WAITING, reason `tool`) without a slot, and runs again once every review ended, continuing its
@@ -165,7 +186,12 @@ export interface AgentToolPort {
   /** A scripted model instead of the provider (`trellis test` mocks of ai.agent); absent: the node's provider. */
   model?: AgentModelPort;
   /** The conversation stored for this node execution (null: none yet), saved after every step; absent: not durable. */
-  checkpoint?: { load(): Promise<unknown>; save(state: unknown): Promise<void> };
+  checkpoint?: {
+    load(): Promise<unknown>;
+    save(state: unknown): Promise<void>;
+    /** Told each batch of trace entries once stored (the execution's events stream them); absent: not streamed. */
+    stepped?(steps: unknown[]): void;
+  };
   /** Agent tools as child executions; absent: an agent tool call comes back to the model as an error. */
   children?: AgentChildPort;
   /** Reviews for require_approval tools; absent: such a tool call comes back to the model as an error. */
@@ -212,7 +238,12 @@ export interface BlockDefinition<I extends Record<string, unknown> = Record<stri
    * operator credential rule (credential-policy.ts). Absent: everyone.
    */
   allow?: { readonly file_agents: boolean; readonly roles: readonly string[]; readonly users: readonly string[] };
-  /** Credits per attempt; a function for per-model costs (LLM blocks). config/costs.yaml overrides. */
+  /**
+   * The attempt costs nothing: `cost` is charged per call the block makes, through BlockContext.charge
+   * (ai.agent: per model call; its block tools at their own cost).
+   */
+  chargedPerCall?: true;
+  /** Credits per attempt (per call when chargedPerCall); a function for per-model costs (LLM blocks). config/costs.yaml overrides. */
   cost: number | ((inputs: Partial<I>, costs: { models: Record<string, number>; default_model_cost: number; integrations: Record<string, number> }) => number);
   pinModes?: Record<string, PinMode>;
   /**

@@ -68,6 +68,8 @@ export interface BlockSpec<P extends PinSchemas, O extends PinSchemas> {
   cost:
     | number
     | ((inputs: Partial<InputsOf<P>>, costs: { models: Record<string, number>; default_model_cost: number; integrations: Record<string, number> }) => number);
+  /** `cost` is per call the block charges through BlockContext.charge, not per attempt (ai.agent). */
+  chargedPerCall?: true;
   pinModes?: Partial<Record<keyof P & string, PinMode>>;
   /** The input pin whose number fires a gather run once that many values arrived (list.collect: count). */
   gatherCount?: keyof P & string;

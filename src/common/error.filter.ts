@@ -31,8 +31,11 @@ export class AllErrorsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') return;
     const http = host.switchToHttp();
-    const response = http.getResponse<Response>();
-    const request = http.getRequest<Request>();
+    this.answer(exception, http.getRequest<Request>(), http.getResponse<Response>());
+  }
+
+  /** Sends the answer for `exception` (also for handlers mounted before Nest's pipeline: the webhook route). */
+  answer(exception: unknown, request: Request, response: Response): void {
     const { status, body, headers } = this.toAnswer(exception, request);
     if (status >= 500) {
       this.logger.error({ err: exception, method: request.method, path: request.path, request_id: body.error.request_id }, 'request failed');

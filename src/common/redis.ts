@@ -8,6 +8,31 @@ export function createRedis(url: string, options: RedisOptions = {}): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false, ...options });
 }
 
+/** ioredis states after a connection was lost: a command would wait in the offline queue until Redis is back. */
+const LOST = new Set(['reconnecting', 'close', 'end']);
+
+/** True while the connection is lost: request paths answer without Redis instead of waiting for it. */
+export function isRedisLost(redis: Pick<Redis, 'status'>): boolean {
+  return LOST.has(redis.status);
+}
+
+/**
+ * `command`, or a rejection after `ms`: a Redis that stopped answering (hung, or gone with the command in
+ * flight, which ioredis resends only after reconnecting) must not hold the request that asked.
+ */
+export async function withinRedisDeadline<T>(command: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer ${what} within ${ms} ms`)), ms);
+  });
+  command.catch(() => undefined);
+  try {
+    return await Promise.race([command, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Deletes every key under `<prefix>:` (a test file's or a bench run's BullMQ prefix), in SCAN batches. */
 export async function deleteKeysWithPrefix(url: string, prefix: string): Promise<void> {
   const redis = createRedis(url);

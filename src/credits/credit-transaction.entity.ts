@@ -8,7 +8,8 @@ export type CreditTransactionType = (typeof CREDIT_TRANSACTION_TYPES)[number];
 /**
  * The ledger: one row per movement with the balance after it. `execution_id` and `node_execution_id` are
  * plain columns, not foreign keys: the ledger outlives executions pruned by retention. A node attempt is
- * charged (USAGE) at most once and refunded at most once, whatever crashes and resumes happen.
+ * charged (USAGE) at most once (and each call it charges on its own, by `charge_key`) and refunded at most once,
+ * whatever crashes and resumes happen.
  */
 @Entity({ name: 'credit_transactions' })
 @Check('credit_transactions_type_check', sqlIn('type', CREDIT_TRANSACTION_TYPES))
@@ -16,7 +17,11 @@ export type CreditTransactionType = (typeof CREDIT_TRANSACTION_TYPES)[number];
 @Check('credit_transactions_running_balance_check', 'running_balance >= 0')
 @Check('credit_transactions_attempt_check', 'node_execution_id IS NULL OR (attempt IS NOT NULL AND attempt >= 1)')
 @Index('credit_transactions_user_id_id_idx', ['user_id', 'id'])
-@Index('credit_transactions_usage_key', ['node_execution_id', 'attempt'], { unique: true, where: `type = 'USAGE' AND node_execution_id IS NOT NULL` })
+@Index('credit_transactions_usage_key', ['node_execution_id', 'attempt'], {
+  unique: true,
+  where: `type = 'USAGE' AND node_execution_id IS NOT NULL AND charge_key IS NULL`,
+})
+@Index('credit_transactions_call_key', ['node_execution_id', 'charge_key'], { unique: true, where: `type = 'USAGE' AND charge_key IS NOT NULL` })
 @Index('credit_transactions_refund_key', ['node_execution_id', 'attempt'], { unique: true, where: `type = 'REFUND' AND node_execution_id IS NOT NULL` })
 @Index('credit_transactions_execution_id_idx', ['execution_id'], { where: 'execution_id IS NOT NULL' })
 export class CreditTransactionEntity {
@@ -54,6 +59,13 @@ export class CreditTransactionEntity {
   /** The node attempt charged (USAGE) or refunded (REFUND), 1-based. */
   @Column({ type: 'integer', nullable: true })
   attempt!: number | null;
+
+  /**
+   * A call inside a node attempt charged on its own (an ai.agent model call or block tool run: `step:<n>:model`,
+   * `step:<n>:tool:<call id>`); unique per node execution. Null: the attempt's own charge.
+   */
+  @Column({ type: 'text', nullable: true })
+  charge_key!: string | null;
 
   /** The block charged, for the ledger and metrics. */
   @Column({ type: 'text', nullable: true })

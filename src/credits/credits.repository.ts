@@ -18,6 +18,8 @@ export interface UsageCharge {
   executionId: string | null;
   block: string;
   reason: string;
+  /** A call inside the attempt charged on its own (ai.agent): unique per (node execution, key), whatever the attempt. */
+  chargeKey?: string | null;
 }
 
 export type ChargeOutcome =
@@ -53,14 +55,16 @@ export interface AccountRow {
 
 const TRANSACTION_COLUMNS = 'id, type, amount, running_balance, reason, execution_id, node_execution_id, attempt, block, created_at';
 
-// $1 user, $2 cost (> 0), $3 threshold, $4 node execution, $5 attempt, $6 reason, $7 execution, $8 block.
+// $1 user, $2 cost (> 0), $3 threshold, $4 node execution, $5 attempt, $6 reason, $7 execution, $8 block,
+// $9 charge key (null: the attempt's own charge, unique per attempt; else unique per node execution and key).
 // `locked` waits for and returns the newest balance; `prior` answers "already charged" for a repeat.
 const CHARGE_SQL = `
 WITH locked AS (
   SELECT user_id, balance, below_threshold FROM credit_balances WHERE user_id = $1 FOR UPDATE
 ), prior AS (
   SELECT 1 FROM credit_transactions
-   WHERE type = 'USAGE' AND $4::uuid IS NOT NULL AND node_execution_id = $4::uuid AND attempt = $5::int
+   WHERE type = 'USAGE' AND $4::uuid IS NOT NULL AND node_execution_id = $4::uuid
+     AND CASE WHEN $9::text IS NULL THEN attempt = $5::int AND charge_key IS NULL ELSE charge_key = $9::text END
 ), debit AS (
   UPDATE credit_balances b
      SET balance = l.balance - $2::bigint,
@@ -70,8 +74,8 @@ WITH locked AS (
    WHERE b.user_id = l.user_id AND l.balance >= $2::bigint AND NOT EXISTS (SELECT 1 FROM prior)
   RETURNING b.balance, l.below_threshold AS was_below, b.below_threshold AS now_below
 ), entry AS (
-  INSERT INTO credit_transactions (user_id, type, amount, running_balance, reason, execution_id, node_execution_id, attempt, block)
-  SELECT $1, 'USAGE', -$2::bigint, d.balance, $6, $7::uuid, $4::uuid, $5::int, $8 FROM debit d
+  INSERT INTO credit_transactions (user_id, type, amount, running_balance, reason, execution_id, node_execution_id, attempt, block, charge_key)
+  SELECT $1, 'USAGE', -$2::bigint, d.balance, $6, $7::uuid, $4::uuid, $5::int, $8, $9::text FROM debit d
   RETURNING id
 )
 SELECT (SELECT balance FROM locked) AS balance_before,
@@ -136,10 +140,12 @@ export class CreditsRepository implements CreditAccounts {
         charge.reason,
         charge.executionId,
         charge.block,
+        charge.chargeKey ?? null,
       ]);
     } catch (error) {
-      // Two charges of one attempt at the same moment: the later statement hits the unique key and is rolled back whole.
-      if (isUniqueViolation(error, 'credit_transactions_usage_key')) return { kind: 'already_charged' };
+      // Two charges of one attempt (or call) at the same moment: the later statement hits the unique key and is rolled back whole.
+      if (isUniqueViolation(error, 'credit_transactions_usage_key') || isUniqueViolation(error, 'credit_transactions_call_key'))
+        return { kind: 'already_charged' };
       throw error;
     }
     const row = rows[0]!;
@@ -174,14 +180,14 @@ export class CreditsRepository implements CreditAccounts {
     return rows[0] ?? null;
   }
 
-  /** The USAGE row of one node attempt, if it was charged. */
+  /** The USAGE row of one node attempt's own charge (not its calls'), if it was charged. */
   async usageOf(
     db: Queryable,
     nodeExecutionId: string,
     attempt: number,
   ): Promise<{ user_id: string; amount: number; execution_id: string | null; block: string | null } | null> {
     const rows: Array<{ user_id: string; amount: string; execution_id: string | null; block: string | null }> = await db.query(
-      `SELECT user_id, amount, execution_id, block FROM credit_transactions WHERE type = 'USAGE' AND node_execution_id = $1 AND attempt = $2`,
+      `SELECT user_id, amount, execution_id, block FROM credit_transactions WHERE type = 'USAGE' AND node_execution_id = $1 AND attempt = $2 AND charge_key IS NULL`,
       [nodeExecutionId, attempt],
     );
     const row = rows[0];

@@ -20,6 +20,8 @@ export interface AttemptCharge {
   /** Shown in the refusal: `Node "x" (code.js)`. */
   label: string;
   cost: number;
+  /** A call inside the attempt charged on its own (an ai.agent model call or tool run): charged once per (node execution, key). */
+  call?: { key: string; reason: string };
 }
 
 export interface ChargeAnswer {
@@ -57,13 +59,14 @@ export class CreditsService {
     return this.config.credits.enabled;
   }
 
-  /** Charges one node attempt once; refuses with INSUFFICIENT_CREDITS when the balance does not cover it. */
+  /** Charges one node attempt (or one call inside it) once; refuses with INSUFFICIENT_CREDITS when the balance does not cover it. */
   async chargeAttempt(charge: AttemptCharge): Promise<ChargeAnswer> {
     return this.debit(charge.userId, charge.cost, charge.block, charge.label, {
       nodeExecutionId: charge.nodeExecutionId,
       attempt: charge.attempt,
       executionId: charge.executionId,
-      reason: `node attempt ${charge.attempt}`,
+      reason: charge.call?.reason ?? `node attempt ${charge.attempt}`,
+      chargeKey: charge.call?.key ?? null,
     });
   }
 
@@ -74,6 +77,7 @@ export class CreditsService {
       attempt: null,
       executionId: null,
       reason: `POST /api/blocks/${block}/execute`,
+      chargeKey: null,
     });
   }
 
@@ -131,7 +135,7 @@ export class CreditsService {
     cost: number,
     block: string,
     label: string,
-    key: { nodeExecutionId: string | null; attempt: number | null; executionId: string | null; reason: string },
+    key: { nodeExecutionId: string | null; attempt: number | null; executionId: string | null; reason: string; chargeKey: string | null },
   ): Promise<ChargeAnswer> {
     if (!this.config.credits.enabled || cost <= 0) return { amount: 0, alreadyCharged: false, balance: null };
     const threshold = this.config.credits.low_balance_threshold;

@@ -10,13 +10,20 @@ export interface ChargeRequest {
   attempt: number;
   userId: string;
   blockId: string;
-  /** The attempt's inputs (LLM blocks cost per model). */
+  /** The attempt's inputs (LLM blocks cost per model); for a call, the inputs of what it runs. */
   inputs: Record<string, unknown>;
+  /**
+   * A call inside the attempt (an ai.agent model call, `blockId` the node's block, or a block tool run,
+   * `blockId` the tool's block) charged on its own: once per (nodeExecutionId, key), whatever the attempt.
+   */
+  call?: { key: string; reason: string };
 }
 
 export interface ChargeResult {
-  /** Credits charged for this attempt (0 when credits are off or the block is free). */
+  /** Credits charged by this request (0 when credits are off, the block is free, or it was charged before). */
   amount: number;
+  /** For a call: what it costs, charged now or before (0 when credits are off). */
+  cost?: number;
 }
 
 /**

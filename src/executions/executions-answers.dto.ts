@@ -45,13 +45,15 @@ export const NODE_EXECUTION = apiSchema('NodeExecution', {
       type: 'object',
       description:
         'ai.agent nodes, in the execution detail: the stored conversation so far (also while running, or after a failure). ' +
-        'steps: [{step, tool, arguments, result | error, usage, truncated?, rerun?}].',
-      required: ['steps', 'usage', 'model_calls', 'tool_calls'],
+        'steps: [{step, tool, arguments, result | error, usage, cost, model_cost, truncated?, rerun?}]: `cost` is the credits of that tool call ' +
+        '(a block tool its block cost; an agent tool 0, its child execution pays), `model_cost` of the model call `step` that asked for it.',
+      required: ['steps', 'usage', 'model_calls', 'tool_calls', 'cost'],
       properties: {
         steps: { type: 'array', items: ANY_OBJECT },
         usage: { type: 'object', properties: { input_tokens: { type: 'integer' }, output_tokens: { type: 'integer' } } },
         model_calls: { type: 'integer' },
         tool_calls: { type: 'integer' },
+        cost: { type: 'integer', description: 'Credits of its model calls and block tool runs so far (0 with credits off).' },
       },
     },
   },

@@ -106,7 +106,7 @@ export class ExecutionsRepository {
 
   /**
    * Stops executions and their descendants in one statement: CANCELLED first (the status is the truth a
-   * worker obeys), unfinished node executions CANCELLED with them. Answers the rows it stopped.
+   * worker obeys), unfinished node executions CANCELLED with them, the cost as charged. Answers the rows it stopped.
    */
   async cancel(ids: string[]): Promise<Array<{ id: string; graph_id: string; user_id: string; parent_id: string | null }>> {
     return this.query(
@@ -117,8 +117,10 @@ export class ExecutionsRepository {
          -- In id order, like the worker's step writes and lease renewals, so a stop never deadlocks with them.
          SELECT e.id FROM executions e JOIN tree ON tree.id = e.id WHERE e.status IN ('QUEUED', 'RUNNING') ORDER BY e.id FOR UPDATE OF e
        ), stopped AS (
+         -- Its cost is what its ledger says: charges of attempts and ai.agent calls still running were not written into it yet.
          UPDATE executions e SET status = 'CANCELLED', lease_owner = NULL, lease_until = NULL,
-           error = jsonb_build_object('code', 'CANCELLED', 'message', 'The execution was stopped before it finished.', 'node_id', NULL)
+           error = jsonb_build_object('code', 'CANCELLED', 'message', 'The execution was stopped before it finished.', 'node_id', NULL),
+           cost = GREATEST(e.cost, COALESCE((SELECT -SUM(c.amount) FROM credit_transactions c WHERE c.execution_id = e.id AND c.type IN ('USAGE', 'REFUND')), 0))
          FROM locked WHERE e.id = locked.id AND e.status IN ('QUEUED', 'RUNNING')
          RETURNING e.id, e.graph_id, e.user_id, e.parent_id
        ), nodes AS (

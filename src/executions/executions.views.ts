@@ -88,8 +88,14 @@ export function nodeExecutionView(record: NodeRunRecord): NodeExecutionView {
 /** An ai.agent node's stored conversation, as the detail shows it (steps so far, tokens, counts). */
 export function withAgentTrace(view: NodeExecutionView, state: unknown): NodeExecutionView & { ai_agent?: Record<string, unknown> } {
   if (state === null || typeof state !== 'object') return view;
-  const { steps, usage, modelCalls, toolCalls } = state as { steps?: unknown; usage?: unknown; modelCalls?: unknown; toolCalls?: unknown };
-  return { ...view, ai_agent: { steps: steps ?? [], usage: usage ?? null, model_calls: modelCalls ?? 0, tool_calls: toolCalls ?? 0 } };
+  const { steps, usage, modelCalls, toolCalls, cost } = state as {
+    steps?: unknown;
+    usage?: unknown;
+    modelCalls?: unknown;
+    toolCalls?: unknown;
+    cost?: unknown;
+  };
+  return { ...view, ai_agent: { steps: steps ?? [], usage: usage ?? null, model_calls: modelCalls ?? 0, tool_calls: toolCalls ?? 0, cost: cost ?? 0 } };
 }
 
 /** Opaque cursors: base64url of JSON. */

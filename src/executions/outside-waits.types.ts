@@ -38,6 +38,6 @@ export interface OutsideWaits {
   eventEnds(nodeExecutionIds: string[]): Promise<Array<{ node_execution_id: string; end: EventEnd | null }>>;
   /** Times the wait out unless an event was consumed first; answers what it got (null: timed out). */
   expireEventWait(nodeExecutionId: string): Promise<EventEnd | null>;
-  /** The execution ended: its pending reviews are cancelled and its event waits stop accepting. */
-  executionEnded(executionId: string): Promise<void>;
+  /** These executions ended: their pending reviews are cancelled and their event waits stop accepting (one statement). */
+  executionsEnded(executionIds: string[]): Promise<void>;
 }

@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { REDIS } from '../common/redis.js';
+import { isRedisLost, REDIS } from '../common/redis.js';
 
 interface Check {
   ok: boolean;
@@ -50,6 +50,7 @@ export class HealthController {
     });
     checks.redis = this.redis
       ? await timed(async () => {
+          if (isRedisLost(this.redis!)) throw new Error(`the connection is lost (${this.redis!.status}); it reconnects on its own`);
           await this.redis!.ping();
         })
       : { ok: true, detail: 'not configured: in-process mode' };

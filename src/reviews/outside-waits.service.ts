@@ -50,8 +50,8 @@ export class OutsideWaitsService implements OutsideWaits {
     return row ? eventEnd(row) : null;
   }
 
-  async executionEnded(executionId: string): Promise<void> {
-    await this.reviews.executionEnded(executionId);
+  async executionsEnded(executionIds: string[]): Promise<void> {
+    await this.reviews.executionsEnded(executionIds);
   }
 }
 

@@ -114,12 +114,13 @@ export class ReviewsRepository {
     return this.get(id);
   }
 
-  /** Cancels the pending reviews of an execution that ended. */
-  async cancelForExecution(executionId: string): Promise<void> {
+  /** Cancels the pending reviews of executions that ended (the executions of one turn: one statement). */
+  async cancelForExecutions(executionIds: string[]): Promise<void> {
+    if (executionIds.length === 0) return;
     await this.dataSource.query(
-      `WITH cancelled AS (UPDATE reviews SET status = 'cancelled' WHERE execution_id = $1 AND status = 'pending' RETURNING id)
+      `WITH cancelled AS (UPDATE reviews SET status = 'cancelled' WHERE execution_id = ANY($1::uuid[]) AND status = 'pending' RETURNING id)
        DELETE FROM review_tokens WHERE review_id IN (SELECT id FROM cancelled)`,
-      [executionId],
+      [executionIds],
     );
   }
 

@@ -130,8 +130,8 @@ export class ReviewsService {
     return this.repository.ofToolCalls(nodeExecutionId);
   }
 
-  async executionEnded(executionId: string): Promise<void> {
-    await this.repository.cancelForExecution(executionId);
+  async executionsEnded(executionIds: string[]): Promise<void> {
+    await this.repository.cancelForExecutions(executionIds);
   }
 
   private async record(row: ReviewRow, by: { id: string; handle: string }, input: DecisionInput, via: 'api' | 'link'): Promise<ReviewRow> {

@@ -121,6 +121,15 @@ describe('/api/agents', () => {
       expect(clash.body.problems).toEqual([expect.objectContaining({ pointer: '/name', line: 1, column: 7, message: expect.stringContaining('created through the API') })]);
     });
 
+    it('warns of a human.review while server.public_url is unset (its reviewers would get no link)', async () => {
+      const text = ['name: asks', 'nodes:', '  ask:', '    block: human.review', '    inputs: { title: Ship it? }', ''].join('\n');
+      const res = await validate().set('Content-Type', 'text/plain').send(text).expect(200);
+      expect(res.body).toMatchObject({ ok: true, errors: 0, warnings: 1 });
+      expect(res.body.problems).toEqual([
+        expect.objectContaining({ line: 4, column: 12, pointer: '/nodes/ask/block', severity: 'warning', message: expect.stringContaining('server.public_url is not set') }),
+      ]);
+    });
+
     it('answers 400 for a body that is not a file', async () => {
       const empty = await validate().set('Content-Type', 'text/plain').send('   \n').expect(400);
       expect(empty.body.error.details.problems).toEqual([{ pointer: '/text', message: expect.stringContaining('empty') }]);

@@ -202,6 +202,29 @@ describe('credits API and charges', () => {
     });
   });
 
+  it('charges each call of a per-call block once per (node execution, key), across attempts and concurrent repeats; the attempt itself pays nothing', async () => {
+    const otto = await makeUser(t, 'otto', { credits: 500 });
+    const agent = attempt(otto.user.id, { blockId: 'ai.agent', inputs: { model: 'gpt-5.2' } });
+    const modelCall = { ...agent, call: { key: 'step:1:model', reason: 'ai.agent model call 1' } };
+    expect(await hook.charge(agent)).toEqual({ amount: 0 });
+    expect(await hook.charge(modelCall)).toEqual({ amount: 10, cost: 10 });
+    // A replay (another attempt of the node, or the same one after a crash) pays nothing for a call already charged, and is told its cost.
+    expect(await hook.charge({ ...modelCall, attempt: 2 })).toEqual({ amount: 0, cost: 10 });
+    const tool = { ...agent, blockId: 'http.request', inputs: { url: 'https://example.com' }, call: { key: 'step:1:tool:c1', reason: 'tool call' } };
+    const repeats = await Promise.all([hook.charge(tool), hook.charge(tool), hook.charge(tool)]);
+    expect(repeats.map((r) => r.amount).sort()).toEqual([0, 0, 1]);
+    expect(await balanceOf(t.http, otto.key)).toBe(489);
+    const usage = await t.dataSource.query(`SELECT block, amount, charge_key FROM credit_transactions WHERE user_id = $1 AND type = 'USAGE' ORDER BY id`, [
+      otto.user.id,
+    ]);
+    expect(usage).toEqual([
+      { block: 'ai.agent', amount: '-10', charge_key: 'step:1:model' },
+      { block: 'http.request', amount: '-1', charge_key: 'step:1:tool:c1' },
+    ]);
+    // The call rows are no attempt's own charge: nothing to refund for the attempt.
+    expect(await credits.refund(agent.nodeExecutionId, 1)).toEqual({ refunded: false, reason: 'not_charged' });
+  });
+
   it('writes nothing for free blocks and charges LLM blocks by model', async () => {
     const fay = await makeUser(t, 'fay', { credits: 500 });
     expect(await hook.charge(attempt(fay.user.id, { blockId: 'text.template', inputs: { template: 'x' } }))).toEqual({ amount: 0 });

@@ -170,4 +170,38 @@ describe('ai.agent tools that require approval', () => {
     });
     expect(anthropic.calls()).toHaveLength(2);
   });
+
+  it('a review nobody decides in time: the model is told it timed out, the tool never runs, and the loop goes on to an answer', async () => {
+    const before = api.requests.length;
+    const calls = openai.calls().length;
+    openai.script(openAiToolCall('add_label', { url: `${api.url}/labels/late` }), openAiCompletion('Not labelled: nobody approved in time'));
+    const started = await http()
+      .post('/api/graphs/approve-openai/execute')
+      .set('X-API-Key', ADMIN)
+      .send({ inputs: { task: 'Label issue 9' } });
+    const id = (started.body.id ?? started.body.execution_id) as string;
+    const review = await parkedReview(id);
+    // Tool reviews last the default review timeout (7 days): once the execution is parked, its due time is moved to now,
+    // as if the days had passed; the sweep then wakes it and the review times out (on_timeout: reject).
+    await waitFor(
+      async () => ((await t.dataSource.query(`SELECT lease_owner FROM executions WHERE id = $1`, [id])) as Array<{ lease_owner: string | null }>)[0]!,
+      (row) => row.lease_owner === null,
+      { what: 'the execution to be parked', timeoutMs: 20_000 },
+    );
+    await t.dataSource.query(`UPDATE reviews SET expires_at = now() WHERE id = $1`, [review.id]);
+    await t.dataSource.query(`UPDATE node_executions SET resume_at = now() WHERE execution_id = $1 AND status = 'WAITING'`, [id]);
+    const done = await finished(id);
+    expect(done.status).toBe('COMPLETED');
+    expect((done.outputs as Record<string, unknown[]>).answer).toEqual(['Not labelled: nobody approved in time']);
+    const timedOut = 'rejected by reviewer: no reviewer decided before the review timed out, so the tool did not run';
+    expect((done.outputs as { steps: Array<Array<Record<string, unknown>>> }).steps[0]).toEqual([
+      expect.objectContaining({ tool: 'add_label', error: timedOut }),
+    ]);
+    const second = JSON.parse(openai.calls()[calls + 1]!.body) as { messages: Array<{ role: string; content: unknown }> };
+    expect(second.messages.at(-1)).toMatchObject({ role: 'tool', tool_call_id: 'call_1', content: JSON.stringify({ error: timedOut }) });
+    expect(openai.calls().length - calls).toBe(2);
+    expect(api.requests.length).toBe(before);
+    const rows = (await t.dataSource.query(`SELECT status FROM reviews WHERE id = $1`, [review.id])) as Array<{ status: string }>;
+    expect(rows).toEqual([{ status: 'timed_out' }]);
+  });
 });

@@ -1,6 +1,8 @@
 // kill -9 of the worker while an ai.agent's tool runs: the next worker continues the stored conversation.
 // Counted: the model call that finished is not repeated (2 model calls in all), the tool that was running
-// runs again under the at-least-once rule (2 tool requests), and the trace marks that step `rerun`.
+// runs again under the at-least-once rule (2 tool requests), and the trace marks that step `rerun`. Credits:
+// every model call and tool run is charged once (ledger rows by key), however often it ran; a model call in
+// flight at the kill is made again and not paid again.
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
@@ -34,7 +36,6 @@ describe('an ai.agent across kill -9 mid-loop', () => {
       env: {
         TRELLIS_ADMIN_API_KEY: ADMIN,
         TRELLIS_EXECUTOR__LEASE: '2s',
-        TRELLIS_CREDITS__ENABLED: 'false',
         TRELLIS_HTTP__ALLOW_PRIVATE_ADDRESSES: 'true',
         TRELLIS_INTEGRATIONS__OPENAI__BASE_URL: `${llm.url}/v1`,
       },
@@ -54,6 +55,13 @@ describe('an ai.agent across kill -9 mid-loop', () => {
       links: [link('task.value', 'brain.task'), link('brain.answer', 'answer.value'), link('brain.steps', 'steps.value')],
     });
   }, 300_000);
+
+  async function charges(executionId: string): Promise<Array<[string, number]>> {
+    const rows = (await t.dataSource.query(`SELECT charge_key, amount FROM credit_transactions WHERE execution_id = $1 AND type = 'USAGE' ORDER BY id`, [
+      executionId,
+    ])) as Array<{ charge_key: string; amount: string }>;
+    return rows.map((r) => [r.charge_key, Number(r.amount)]);
+  }
 
   afterAll(async () => {
     await workers?.killAll();
@@ -111,5 +119,43 @@ describe('an ai.agent across kill -9 mid-loop', () => {
     expect(api.requests.map((r) => r.url)).toEqual(['/issues/7', '/issues/7']);
     const resent = (llm.calls()[1]!.json as { messages: Array<{ role: string }> }).messages.map((m) => m.role);
     expect(resent).toEqual(['user', 'assistant', 'tool']);
+    // Charged once each: model call 1 (the default model cost, 2), the tool (1, though it ran twice), model call 2.
+    expect(await charges(id)).toEqual([
+      ['step:1:model', -2],
+      ['step:1:tool:call_1', -1],
+      ['step:2:model', -2],
+    ]);
+  }, 180_000);
+
+  it('makes a model call in flight at the kill again, and charges it once', async () => {
+    // The previous test's worker goes first: one worker at a time here.
+    await workers.killAll();
+    llm.script({ status: 200, body: null, hang: true }, openAiCompletion('Label: question'));
+    const before = llm.calls().length;
+    const first = workers.start('worker');
+    const res = await request(t.http)
+      .post('/api/graphs/durable-agent/execute')
+      .set('X-API-Key', ADMIN)
+      .send({ inputs: { task: 'Triage issue 8' } });
+    expect(res.status).toBe(202);
+    const id = (res.body.id ?? res.body.execution_id) as string;
+    await waitFor(
+      () => llm.calls().length - before,
+      (n) => n === 1,
+      { what: 'the first model call to be in flight', timeoutMs: 60_000 },
+    );
+    expect(await charges(id)).toEqual([['step:1:model', -2]]);
+    await first.kill();
+
+    workers.start('worker');
+    const done = await waitFor(
+      () => t.dataSource.query(`SELECT status, cost FROM executions WHERE id = $1`, [id]) as Promise<Array<{ status: string; cost: number }>>,
+      (rows) => rows[0]?.status === 'COMPLETED' || rows[0]?.status === 'FAILED',
+      { timeoutMs: 60_000, what: 'the second worker to finish the execution' },
+    );
+    expect([done[0]!.status, Number(done[0]!.cost)]).toEqual(['COMPLETED', 2]);
+    // Made twice (at-least-once), paid once.
+    expect(llm.calls().length - before).toBe(2);
+    expect(await charges(id)).toEqual([['step:1:model', -2]]);
   }, 180_000);
 });

@@ -1,5 +1,6 @@
 // Stopping an execution while its ai.agent waits on a tool: the running tool is cancelled (its outgoing
-// request is aborted), the execution and the node end CANCELLED, and the model is not called again.
+// request is aborted), the execution and the node end CANCELLED, and the model is not called again. Exactly
+// what ran is charged: the one model call and the one tool run, nothing after the stop.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ServerResponse } from 'node:http';
 import request from 'supertest';
@@ -27,7 +28,7 @@ describe('stopping an ai.agent mid-loop', () => {
     t = await createTestApp({
       label: 'aiagentstop',
       env: { TRELLIS_ADMIN_API_KEY: ADMIN },
-      overrides: { credits: { enabled: false }, http: { allow_private_addresses: true }, integrations: { openai: { base_url: `${llm.url}/v1` } } },
+      overrides: { http: { allow_private_addresses: true }, integrations: { openai: { base_url: `${llm.url}/v1` } } },
     });
     await saveAgent(t.dataSource, {
       name: 'slow-tool',
@@ -78,5 +79,12 @@ describe('stopping an ai.agent mid-loop', () => {
     expect((done.node_executions as Array<{ node_id: string; status: string }>).find((n) => n.node_id === 'brain')!.status).toBe('CANCELLED');
     expect(llm.calls()).toHaveLength(1);
     expect(api.requests).toHaveLength(1);
+    // Charged: that model call (the default model cost, 2) and that tool run (http.request, 1); the stop charged nothing more.
+    const charged = await t.dataSource.query(`SELECT charge_key, amount FROM credit_transactions WHERE execution_id = $1 AND type = 'USAGE' ORDER BY id`, [id]);
+    expect(charged).toEqual([
+      { charge_key: 'step:1:model', amount: '-2' },
+      { charge_key: 'step:1:tool:call_1', amount: '-1' },
+    ]);
+    expect(done.cost).toBe(3);
   });
 });

@@ -9,6 +9,7 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 import { waitFor } from '../helpers/wait.js';
 import { link, node, saveAgent } from '../executions/graphs.fixture.js';
 import { configFolder, type ConfigFolder } from '../notifications/notify-helpers.js';
+import { OUTSIDE_WAITS, type OutsideWaits } from '../../src/executions/outside-waits.types.js';
 
 const ADMIN = 'test-admin-key-reviews-0123456789';
 const PUBLIC_URL = 'https://trellis.example.test';
@@ -256,6 +257,36 @@ describe('human.review', () => {
     expect(done).toMatchObject({ status: 'COMPLETED', outputs: { approved: [], rejected: [{ data: 'z', comment: null }], decision: [{ by: null }] } });
     const rows = (await t.dataSource.query(`SELECT status FROM reviews WHERE execution_id = $1`, [late])) as Array<{ status: string }>;
     expect(rows).toEqual([{ status: 'timed_out' }]);
+  });
+
+  it("cancels the pending reviews of executions that ended together in one call, and leaves other executions' reviews pending", async () => {
+    const [first, second, other] = [await start('gate', 'one'), await start('gate', 'two'), await start('gate', 'three')];
+    const reviews = [await pendingReview(first), await pendingReview(second), await pendingReview(other)];
+    // The worker's port: the executions that end in one turn cancel their reviews in one statement.
+    await t.app.get<OutsideWaits>(OUTSIDE_WAITS).executionsEnded([first, second]);
+    const statuses = (await t.dataSource.query(`SELECT id, status FROM reviews WHERE id = ANY($1::uuid[])`, [reviews.map((r) => r.id)])) as Array<{
+      id: string;
+      status: string;
+    }>;
+    expect(new Map(statuses.map((r) => [r.id, r.status]))).toEqual(
+      new Map([
+        [reviews[0]!.id, 'cancelled'],
+        [reviews[1]!.id, 'cancelled'],
+        [reviews[2]!.id, 'pending'],
+      ]),
+    );
+    const late = await api()
+      .post(`/api/reviews/${String(reviews[0]!.id)}`)
+      .set('X-API-Key', alice.key)
+      .send({ decision: 'approve' });
+    expect(late.status).toBe(409);
+    const kept = await api()
+      .post(`/api/reviews/${String(reviews[2]!.id)}`)
+      .set('X-API-Key', alice.key)
+      .send({ decision: 'approve' });
+    expect(kept.status).toBe(200);
+    expect(await finished(other)).toMatchObject({ status: 'COMPLETED', outputs: { approved: ['three'] } });
+    for (const id of [first, second]) await api().post(`/api/graphs/gate/executions/${id}/stop`).set('X-API-Key', ADMIN);
   });
 
   it('cancels the pending review when the execution is stopped while waiting', async () => {

@@ -258,6 +258,22 @@ describe('ExecutionAdmission: triggers, schedules and children', () => {
     expect(seen.dispatched).toEqual(['x1', 'x2']);
   });
 
+  it("hands triggered executions to this process's worker when it has room, except an agent with `concurrency` (the queue keeps its FIFO)", async () => {
+    const world = { graphs: { hello: fileGraph('hello'), limited: fileGraph('limited') }, compiled: { 'hello@2': HELLO, 'limited@2': LIMITED } };
+    const local = setup({ ...world, local: true });
+    await local.admission.handOver([
+      { id: 'h1', graph_id: 'hello', graph_version: 2 },
+      { id: 'l1', graph_id: 'limited', graph_version: 2 },
+    ]);
+    expect(local.seen.local).toEqual(['h1']);
+    expect(local.seen.dispatched).toEqual(['l1']);
+    // No local worker (role api) or no room: every one goes to the queue.
+    const remote = setup(world);
+    await remote.admission.handOver([{ id: 'h2', graph_id: 'hello', graph_version: 2 }]);
+    expect(remote.seen.local).toEqual([]);
+    expect(remote.seen.dispatched).toEqual(['h2']);
+  });
+
   it("a trigger.cron fire is the agent's own trigger; an ad-hoc schedule's never is", async () => {
     const { admission, seen } = setup();
     const fire = { schedule_id: 's', graph_id: 'hello', graph_version: 2, user_id: 'ada', inputs: {} };

@@ -170,6 +170,20 @@ export class ExecutionAdmission {
     );
   }
 
+  /**
+   * After the commit of triggered executions: this process's worker takes each it has room for (an agent
+   * without `concurrency`, whose FIFO only the queue keeps), as the execute API does; the queue gets the rest.
+   */
+  async handOver(executions: readonly Pick<TriggeredExecution, 'id' | 'graph_id' | 'graph_version'>[]): Promise<void> {
+    const queued: string[] = [];
+    for (const execution of executions) {
+      const compiled = await this.facts.compiled(execution.graph_id, execution.graph_version);
+      if (compiled && compiled.definition.concurrency === undefined && this.queue.offerLocal(execution.id)) continue;
+      queued.push(execution.id);
+    }
+    await this.enqueue(queued);
+  }
+
   /** After the commit: asks a worker to run them. A lost dispatch is found again by the sweep (the rows are QUEUED). */
   async enqueue(ids: readonly string[]): Promise<void> {
     await Promise.all(

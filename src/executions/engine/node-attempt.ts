@@ -3,7 +3,7 @@
 // node's credentials, its BlockContext, and the block run through the injected block runner with the time
 // limit, abort, error pin, value checks and secret scrubbing of executeScrubbedAttempt. Everything outside
 // the engine comes in through AttemptPorts; a runner supplies them and handles what comes back.
-import type { BlockContext, BlockHttpClient, BlockRuntimeSettings, ResolvedCredential } from '../../blocks/block.types.js';
+import type { BlockCallCharge, BlockContext, BlockHttpClient, BlockRuntimeSettings, ResolvedCredential } from '../../blocks/block.types.js';
 import type { AttemptOutcome, BlockAttemptFn } from './block-attempt.js';
 import type { NodeError } from './engine.errors.js';
 import type { NodeRun } from './engine.types.js';
@@ -23,6 +23,8 @@ export interface AttemptPorts {
   timers: Timers;
   /** Charges the attempt before it starts (throws INSUFFICIENT_CREDITS to refuse); absent where nothing is charged. */
   charge?(run: NodeRun, node: CompiledNode): Promise<void>;
+  /** Charges one call inside the attempt (BlockContext.charge); absent where nothing is charged. */
+  chargeCall?(run: NodeRun, call: BlockCallCharge): Promise<number>;
   /** The node's credentials for this attempt (a durable runner resolves only when needsCredentials). */
   credentials(run: NodeRun, node: CompiledNode): Promise<AttemptCredentials> | AttemptCredentials;
   logger(nodeId: string): BlockContext['logger'];
@@ -74,6 +76,7 @@ export async function runNodeAttempt(
     http: ports.http(controller.signal),
     settings: ports.settings,
     attempt: run.attempt,
+    ...(ports.chargeCall ? { charge: (call: BlockCallCharge) => ports.chargeCall!(run, call) } : {}),
   };
   const limits = {
     timeoutMs: node.definition.timeout ?? setting.nodeTimeoutMs,

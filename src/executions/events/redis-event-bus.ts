@@ -2,11 +2,16 @@
 // through one connection, which keeps publish order, and every process (the publisher included) hears
 // events from its own subscriber connection, so all listeners see one order per execution.
 import type { Redis } from 'ioredis';
+import { isRedisLost } from '../../common/redis.js';
 import type { Logger } from 'pino';
 import { deliver } from './memory-event-bus.js';
 import type { BusEvent, EventBus } from './execution-events.js';
 
-/** How long publish() waits for Redis before it logs and moves on (the command stays queued, in order). */
+/**
+ * How long publish() waits for Redis before it logs and moves on (the command stays queued, in order).
+ * While the connection is lost, publish() does not wait at all: the event is dropped (logged once per
+ * outage), so neither the callers nor ioredis's offline queue grow with the outage.
+ */
 const PUBLISH_WAIT_MS = 2_000;
 
 export function eventChannel(queuePrefix: string): string {
@@ -17,6 +22,8 @@ export class RedisEventBus implements EventBus {
   private readonly listeners = new Set<(event: BusEvent) => void>();
   private readonly subscribed: Promise<void>;
   private closed = false;
+  /** Set while the publisher connection is lost (one log line per outage). */
+  private droppingSince: number | null = null;
 
   /**
    * @param publisher a connection that may be shared (commands keep their order on it)
@@ -61,6 +68,17 @@ export class RedisEventBus implements EventBus {
       this.logger.error({ err: error, event: label }, 'execution events: an event could not be serialised and was dropped');
       return;
     }
+    if (isRedisLost(this.publisher)) {
+      if (this.droppingSince === null) {
+        this.droppingSince = Date.now();
+        this.logger.warn(
+          { event: label, connection: this.publisher.status },
+          'execution events: Redis is unreachable; events are dropped until it is back (WebSocket clients re-read state on subscribe)',
+        );
+      }
+      return;
+    }
+    this.droppingSince = null;
     let timer: NodeJS.Timeout | undefined;
     const sent = this.publisher.publish(this.channel, message).then(
       () => true,

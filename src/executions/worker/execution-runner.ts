@@ -24,6 +24,7 @@ import { RunWaits } from './run-waits.js';
 import { emptyStep, StepJournal } from './step-journal.js';
 import type { RefusalOutcome } from './store-failure.js';
 import type { RunnerDeps, RunnerEnd, RunnerLimits } from './execution-runner.types.js';
+import { lazyChild } from './lazy-logger.js';
 
 export type * from './execution-runner.types.js';
 
@@ -57,7 +58,7 @@ export class ExecutionRunner {
     private readonly deps: RunnerDeps,
   ) {
     this.end = new Promise((resolve) => (this.resolveEnd = resolve));
-    this.logger = deps.logger.child({ execution_id: execution.id });
+    this.logger = lazyChild(deps.logger, { execution_id: execution.id });
     this.clock = deps.timers ?? realTimers;
     this.timers = new RunTimers(this.clock);
     this.cost = execution.cost;

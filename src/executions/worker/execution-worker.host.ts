@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { blockSettings } from '../../blocks/block-context.js';
 import { BlocksRegistry } from '../../blocks/blocks.registry.js';
 import { AgentConversationsRepository } from './agent-conversations.repository.js';
+import { withStepEvents } from './agent-step-events.js';
 import { CREDENTIAL_RESOLVER, type CredentialResolver } from '../../blocks/credential-resolver.js';
 import { OutboundHttp } from '../../blocks/outbound/outbound-http.js';
 import { LOGGER } from '../../common/logger.js';
@@ -28,6 +29,7 @@ import { nodeExecutionView } from '../executions.views.js';
 import { EXECUTION_DISPATCHER, type ExecutionDispatcher } from '../queue/execution-dispatcher.js';
 import { LocalHandoff } from '../queue/local-handoff.js';
 import { OUTSIDE_WAITS, type OutsideWaits } from '../outside-waits.types.js';
+import { TickBatcher } from '../tick-batcher.js';
 import { ExecutionFinish } from './execution-finish.js';
 import { ExecutionStoreRepository } from './execution-store.repository.js';
 import { ExecutionWorker } from './execution-worker.js';
@@ -64,6 +66,8 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
   ) {
     const settings = blockSettings(config);
     const http = OutboundHttp.fromSettings(settings);
+    // Executions that end in the same turn (one group commit) cancel their pending reviews in one statement.
+    const ended = outside ? new TickBatcher<string, never>(async (ids) => (await outside.executionsEnded(ids), new Map<string, never>())) : null;
     const finish = new ExecutionFinish({
       dispatch: (id) => dispatcher.dispatch(id),
       nextQueued: (graphId) => executions.nextQueued(graphId),
@@ -80,7 +84,7 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
       {
         blocks: registry,
         resolver,
-        conversations,
+        conversations: withStepEvents(conversations, (events) => this.queueEvents(events)),
         charge: charge ?? noCharge,
         http: (signal) => http.client(signal),
         settings,
@@ -89,22 +93,21 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
         announce: (execution, runs, status) => {
           if (!this.bus) return;
           const base = { execution_id: execution.id, graph_id: execution.graph_id, user_id: execution.user_id };
-          const events = this.outbox;
-          if (events.length === 0) setImmediate(() => this.publishOutbox());
-          for (const run of runs) events.push({ event: 'node_execution_update', data: { ...base, ...nodeExecutionView(run) } });
+          const events: BusEvent[] = runs.map((run) => ({ event: 'node_execution_update', data: { ...base, ...nodeExecutionView(run) } }));
           if (status)
             events.push({
               event: 'graph_execution_update',
               data: { ...base, id: execution.id, graph_version: execution.graph_version, parent_id: execution.parent_id, ...status },
             });
+          this.queueEvents(events);
         },
         attemptEnded: (block, ok, seconds) => metrics.nodeDuration.observe({ block, status: ok ? 'ok' : 'failed' }, seconds),
         outside,
         finished: (written, execution, error, outputs) => {
           finish.finished(written, error, outputs);
           // Its pending reviews are cancelled and its event waits stop (readers treat them so meanwhile).
-          void outside
-            ?.executionEnded(execution.id)
+          void ended
+            ?.get(execution.id)
             .catch((error: unknown) => logger.warn({ err: error, execution_id: execution.id }, 'could not cancel the pending reviews of an ended execution'));
         },
       },
@@ -129,6 +132,13 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
     this.unregisterLocal?.();
     await this.worker.shutdown();
     this.publishOutbox();
+  }
+
+  /** Queues events for the outbox (published on the next turn of the event loop, in order). */
+  private queueEvents(events: BusEvent[]): void {
+    if (!this.bus) return;
+    if (this.outbox.length === 0) setImmediate(() => this.publishOutbox());
+    this.outbox.push(...events);
   }
 
   /** Steps written together (one group commit) are announced together: one Redis message, in order. */

@@ -27,6 +27,13 @@ import type { ClaimedExecution, ExecutionStoreRepository } from './execution-sto
 import { ExecutionRunner, type RunnerDeps } from './execution-runner.js';
 import { StepWriter } from './step-writer.js';
 
+/**
+ * Handed-over executions waiting for a slot, in multiples of `concurrency`. Each one waiting here saves a queue
+ * job (add, fetch, complete: three Redis scripts); the bound keeps the last one's wait well under the sweep's
+ * 3 s at this worker's rate, and leaves the rest to the queue (and so to other workers).
+ */
+const HANDOFF_DEPTH = 4;
+
 export type WorkerDeps = Omit<RunnerDeps, 'write' | 'childResults' | 'childVersion' | 'dispatch'>;
 
 /** Compiled graph versions (compiled-graphs.ts), the admission of child executions (admission/) and the block catalogue. */
@@ -52,8 +59,8 @@ export class ExecutionWorker {
   private stopping = false;
   /** Slots reserved by claims in flight (so concurrent offers never overfill the worker). */
   private claiming = 0;
-  /** Handed-over executions not yet claimed (waiting for a slot): at most `concurrency`, the rest go through the queue. */
-  private handedOver = 0;
+  /** Handed-over executions not yet claimed (waiting for a slot): at most HANDOFF_DEPTH x `concurrency`, the rest go through the queue. */
+  private readonly handedOver = new Set<string>();
   /** Claims asked for in the same turn of the event loop go out as one statement. */
   private readonly claims = new TickBatcher<string, ClaimedExecution>(async (ids) => {
     const claimed = await this.store.claimMany(ids, this.owner, this.config.lease, this.config.execution_timeout);
@@ -90,23 +97,35 @@ export class ExecutionWorker {
 
   /**
    * A new execution handed over in this process (LocalHandoff): claimed once a slot is free, in turn with
-   * queue jobs. Refused (false: it goes through the queue) when `concurrency` handovers already wait, or
+   * queue jobs. Refused (false: it goes through the queue) when HANDOFF_DEPTH x `concurrency` handovers already wait, or
    * while stopping. A claim that fails is dispatched through the queue.
    */
   take(id: string): boolean {
-    if (this.stopping || this.runners.has(id) || this.handedOver >= this.config.concurrency) return false;
-    this.handedOver++;
-    void this.offer(id)
-      .catch((error: unknown) => {
+    if (this.stopping || this.runners.has(id)) return false;
+    if (this.handedOver.has(id)) return true;
+    if (this.handedOver.size >= this.config.concurrency * HANDOFF_DEPTH) return false;
+    this.handedOver.add(id);
+    this.runWhenRoom(id).then(
+      () => this.handedOver.delete(id),
+      (error: unknown) => {
+        this.handedOver.delete(id);
         this.logger.warn({ err: error, execution_id: id }, 'could not claim a handed-over execution; dispatching it through the queue');
         void this.dispatcher.dispatch(id).catch(() => undefined);
-      })
-      .finally(() => this.handedOver--);
+      },
+    );
     return true;
   }
 
-  /** Looks at execution `id`: claims and runs it when there is room; settles once taken or dropped. */
+  /**
+   * Looks at execution `id` (a queue delivery): claims and runs it when there is room; settles once taken or
+   * dropped. One already handed over here waits for its slot once (the sweep may dispatch it meanwhile).
+   */
   async offer(id: string): Promise<void> {
+    if (this.handedOver.has(id)) return;
+    return this.runWhenRoom(id);
+  }
+
+  private async runWhenRoom(id: string): Promise<void> {
     const held = this.runners.get(id);
     if (held) {
       held.poke();

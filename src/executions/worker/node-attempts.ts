@@ -4,7 +4,7 @@
 // attempt records (attempts, cost) live in the run extras that are written with the rows.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { BlockHttpClient, BlockRuntimeSettings } from '../../blocks/block.types.js';
+import type { BlockCallCharge, BlockHttpClient, BlockRuntimeSettings } from '../../blocks/block.types.js';
 import type { CredentialResolver } from '../../blocks/credential-resolver.js';
 import { noAgentNamed } from '../../agent-format/agent.problems.js';
 import type { AttemptOutcome, BlockAttemptFn } from '../engine/block-attempt.js';
@@ -24,6 +24,7 @@ import type { RunExtras } from '../node-run-rows.js';
 import type { OutsideWaits, WaitOwner } from '../outside-waits.types.js';
 import { openToolWaits, waitOwner, type ToolApprovals } from './tool-approvals.js';
 import type { ToolChildren } from './tool-children.js';
+import { lazyChild } from './lazy-logger.js';
 
 /** Streaming yields a block may make before earlier ones are written (they are written in groups). */
 export const STREAM_WINDOW = 512;
@@ -76,9 +77,10 @@ export class NodeAttempts {
     this.ports = {
       runBlock: deps.runBlock,
       timers: deps.timers,
-      charge: (run, node) => this.charge(run, node),
+      charge: async (run, node) => void (await this.charge(run, node.blockId, run.inputs)),
+      chargeCall: (run, call) => this.charge(run, call.block, call.inputs, call),
       credentials: (_run, node) => this.credentials(node),
-      logger: (nodeId) => logger.child({ node_id: nodeId }),
+      logger: (nodeId) => lazyChild(logger, { node_id: nodeId }),
       http: (signal) => deps.http(signal),
       settings: deps.settings,
       secrets: attemptSecrets,
@@ -143,20 +145,17 @@ export class NodeAttempts {
     this.controllers.clear();
   }
 
-  private async charge(run: NodeRun, node: CompiledNode): Promise<void> {
+  /** Charges the attempt (no `call`) or a call inside it; what is charged now adds to the node's and the execution's cost. */
+  private async charge(run: NodeRun, blockId: string, inputs: Record<string, unknown>, call?: BlockCallCharge): Promise<number> {
     const execution = this.execution;
-    const charged = await this.deps.charge.charge({
-      executionId: execution.id,
-      nodeExecutionId: run.id,
-      attempt: run.attempt,
-      userId: execution.user_id,
-      blockId: node.blockId,
-      inputs: run.inputs,
-    });
+    const key = call ? { call: { key: call.key, reason: call.reason } } : {};
+    const base = { executionId: execution.id, nodeExecutionId: run.id, attempt: run.attempt, userId: execution.user_id };
+    const charged = await this.deps.charge.charge({ ...base, blockId, inputs, ...key });
     if (charged.amount > 0) {
       this.extras.cost.set(run.id, (this.extras.cost.get(run.id) ?? 0) + charged.amount);
       this.host.charged(charged.amount);
     }
+    return charged.cost ?? charged.amount;
   }
 
   private async credentials(node: CompiledNode): Promise<Awaited<ReturnType<AttemptPorts['credentials']>>> {

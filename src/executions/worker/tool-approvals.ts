@@ -35,7 +35,7 @@ export class ToolApprovals {
       decisions: async () => {
         // The reviews are keyed by call_id, so every decided one of this node execution can be read at once.
         const ends = await port.toolReviewEnds(nodeExecutionId);
-        return new Map([...ends].map(([key, end]) => [key, approved(end) ? ('approved' as const) : ('rejected' as const)]));
+        return new Map([...ends].map(([key, end]) => [key, verdictOf(end)]));
       },
       wait: (requests) => {
         this.asked.set(nodeExecutionId, requests);
@@ -52,9 +52,10 @@ export class ToolApprovals {
   }
 }
 
-/** A review's end as a verdict: approved, or on a timeout whose on_timeout approves; anything else rejects. */
-function approved(end: ReviewEnd): boolean {
-  return end.status === 'approved' || (end.status === 'timed_out' && end.on_timeout === 'approve');
+/** A review's end as a verdict: approved, or on a timeout whose on_timeout approves; a timeout otherwise (the model is told so); anything else rejects. */
+function verdictOf(end: ReviewEnd): 'approved' | 'rejected' | 'timed_out' {
+  if (end.status === 'approved' || (end.status === 'timed_out' && end.on_timeout === 'approve')) return 'approved';
+  return end.status === 'timed_out' ? 'timed_out' : 'rejected';
 }
 
 /**

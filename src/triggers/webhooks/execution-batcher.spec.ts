@@ -30,7 +30,7 @@ function controlledInsert(failWhen: (rows: readonly string[]) => boolean = () =>
 describe('ExecutionBatcher', () => {
   it('writes the first row at once, and the rows that arrive meanwhile together in the next statement', async () => {
     const db = controlledInsert();
-    const batcher = new ExecutionBatcher<string>(db.insert);
+    const batcher = new ExecutionBatcher<string>(db.insert, 500, 1);
     const first = batcher.add('a');
     const others = ['b', 'c', 'd'].map((row) => batcher.add(row));
     expect(db.batches).toEqual([['a']]);
@@ -43,7 +43,7 @@ describe('ExecutionBatcher', () => {
 
   it('caps a statement at maxBatch rows', async () => {
     const db = controlledInsert();
-    const batcher = new ExecutionBatcher<string>(db.insert, 2);
+    const batcher = new ExecutionBatcher<string>(db.insert, 2, 1);
     const all = ['a', 'b', 'c', 'd', 'e'].map((row) => batcher.add(row));
     await db.drain();
     await expect(Promise.all(all)).resolves.toEqual(['id-a', 'id-b', 'id-c', 'id-d', 'id-e']);
@@ -52,7 +52,7 @@ describe('ExecutionBatcher', () => {
 
   it('retries a failed batch row by row, so only the bad row fails', async () => {
     const db = controlledInsert((rows) => rows.includes('bad'));
-    const batcher = new ExecutionBatcher<string>(db.insert);
+    const batcher = new ExecutionBatcher<string>(db.insert, 500, 1);
     const first = batcher.add('a');
     const rest = ['b', 'bad', 'c'].map((row) =>
       batcher.add(row).then(
@@ -68,9 +68,31 @@ describe('ExecutionBatcher', () => {
 
   it('rejects a single row that fails', async () => {
     const db = controlledInsert(() => true);
-    const batcher = new ExecutionBatcher<string>(db.insert);
+    const batcher = new ExecutionBatcher<string>(db.insert, 500, 1);
     const only = expect(batcher.add('x')).rejects.toThrow('bad batch x');
     await db.releaseNext();
     await only;
+  });
+
+  it('runs up to maxInFlight statements at once, and groups the rows that arrive while all are busy', async () => {
+    const db = controlledInsert();
+    const batcher = new ExecutionBatcher<string>(db.insert, 500, 2);
+    const all = ['a', 'b', 'c', 'd', 'e'].map((row) => batcher.add(row));
+    expect(db.batches).toEqual([['a'], ['b']]);
+    await db.releaseNext();
+    expect(db.batches).toEqual([['a'], ['b'], ['c', 'd', 'e']]);
+    await db.drain();
+    await expect(Promise.all(all)).resolves.toEqual(['id-a', 'id-b', 'id-c', 'id-d', 'id-e']);
+  });
+
+  it('answers no row before its own statement resolved', async () => {
+    const db = controlledInsert();
+    const batcher = new ExecutionBatcher<string>(db.insert, 500, 2);
+    const settled: string[] = [];
+    for (const row of ['a', 'b', 'c']) void batcher.add(row).then((id) => settled.push(id));
+    await db.releaseNext(); // ['a'] committed; ['b'] still in flight, ['c'] written next
+    expect(settled).toEqual(['id-a']);
+    await db.drain();
+    expect(settled.sort()).toEqual(['id-a', 'id-b', 'id-c']);
   });
 });

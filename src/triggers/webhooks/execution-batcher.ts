@@ -1,6 +1,8 @@
 // Group commit for the webhook hot path: requests that arrive while an INSERT is in flight are written
 // together by the next one (one statement, one commit), so under load the database sees a few large
 // commits instead of one per request. Each request still gets its answer only after its row committed.
+// Up to `maxInFlight` statements run at once (each on its own pooled connection): with one, every request
+// waited for the commit in flight and then its own, and the process sat idle through both fsyncs.
 // A batch that fails is retried row by row, so one bad row never fails the requests around it.
 
 export type InsertRows<T> = (rows: readonly T[]) => Promise<string[]>;
@@ -13,30 +15,31 @@ interface Pending<T> {
 
 export class ExecutionBatcher<T> {
   private queue: Pending<T>[] = [];
-  private flushing = false;
+  private inFlight = 0;
 
   constructor(
     private readonly insert: InsertRows<T>,
     private readonly maxBatch = 500,
+    private readonly maxInFlight = 2,
   ) {}
 
   /** Resolves with the row's id once its INSERT committed. */
   add(row: T): Promise<string> {
     return new Promise<string>((resolve, reject) => {
       this.queue.push({ row, resolve, reject });
-      if (!this.flushing) void this.flush();
+      if (this.inFlight < this.maxInFlight) void this.flush();
     });
   }
 
   private async flush(): Promise<void> {
-    this.flushing = true;
+    this.inFlight++;
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatch);
         await this.write(batch);
       }
     } finally {
-      this.flushing = false;
+      this.inFlight--;
     }
   }
 

@@ -8,6 +8,13 @@ export interface Answer {
 }
 
 export function sendAnswer(res: Response, answer: Answer): void {
+  if (answer.status === 202 && Object.keys(answer.headers).length === 0) {
+    // The hot path's own answer ({execution_id}): written at once, without Express's ETag over a POST's answer.
+    const json = JSON.stringify(answer.body);
+    res.writeHead(202, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(json) });
+    res.end(json);
+    return;
+  }
   res.status(answer.status);
   for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
   if (typeof answer.body === 'string' && !hasContentType(answer.headers)) {

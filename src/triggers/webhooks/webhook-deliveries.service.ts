@@ -30,7 +30,7 @@ export class WebhookDeliveries {
       return true;
     });
     if (created) {
-      await this.admission.enqueue(ids);
+      await this.admission.handOver(executions);
       return { created: true, execution_ids: ids };
     }
     // The row can only be missing if retention removed it between the two statements: treat as a conflict-free replay.

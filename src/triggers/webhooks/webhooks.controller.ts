@@ -1,5 +1,6 @@
 // POST (or the node's methods) /webhooks/{agent}/{node}: public, outside /api. Thin: the request's parts
 // go to WebhooksService; its answer is sent as is. The raw body comes from the parser mounted in bootstrap.
+// Requests reach it only when webhook-route.ts passes them on: that handler answers the rest first.
 import { All, Controller, Param, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiHeaders, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { WEBHOOK_METHODS } from '../../blocks/library/trigger/trigger.webhook.js';
@@ -7,6 +8,7 @@ import { ApiAnswers, ApiAnyMethod, ApiError } from '../../common/api-docs.dto.js
 import { SIGNATURE_HEADERS, WEBHOOK_ACCEPTED, WEBHOOK_FINISHED } from './webhooks-answers.dto.js';
 import type { Request, Response } from 'express';
 import { sendAnswer } from './webhook-answer.js';
+import { webhookRequest } from './webhook-route.js';
 import { WebhooksService } from './webhooks.service.js';
 
 @ApiTags('webhooks')
@@ -43,17 +45,7 @@ export class WebhooksController {
     content: { '*/*': { schema: { description: 'Whatever the agent answers' } } },
   })
   async receive(@Param('agent') agent: string, @Param('node') node: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const { wait, ...query } = req.query as Record<string, unknown>;
-    const answer = await this.webhooks.receive({
-      agent,
-      node,
-      method: req.method,
-      headers: req.headers,
-      query,
-      rawBody: Buffer.isBuffer(req.body) ? req.body : undefined,
-      address: req.ip ?? req.socket.remoteAddress ?? 'unknown',
-      wait: typeof wait === 'string' ? wait : undefined,
-    });
+    const answer = await this.webhooks.receive(webhookRequest(req, agent, node));
     sendAnswer(res, answer);
   }
 }

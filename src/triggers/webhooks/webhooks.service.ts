@@ -119,7 +119,7 @@ export class WebhooksService {
     if (key === undefined) {
       executionId = await this.batcher.add(execution);
       // The row is committed: a lost dispatch is found again by the sweep, so the caller still gets its id.
-      await this.admission.enqueue([executionId]);
+      await this.admission.handOver([execution]);
     } else {
       if (key.length === 0 || key.length > 255) throw errors.badIdempotencyKey();
       scope = `webhook:${trigger.graph_id}/${trigger.node_id}`;

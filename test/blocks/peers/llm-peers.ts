@@ -62,6 +62,20 @@ export function openAiCompletion(content: string, usage = { prompt_tokens: 21, c
   };
 }
 
+/** A chat.completion whose message asks for these tool calls (`[id, tool name, arguments]`), as OpenAI answers it. */
+export function openAiToolCalls(calls: Array<[id: string, name: string, args: unknown]>, usage = { prompt_tokens: 10, completion_tokens: 2 }): ScriptedAnswer {
+  const answer = openAiCompletion('', usage);
+  const choice = (answer.body as { choices: { message: Record<string, unknown>; finish_reason: string }[] }).choices[0]!;
+  choice.message = {
+    role: 'assistant',
+    content: null,
+    refusal: null,
+    tool_calls: calls.map(([id, name, args]) => ({ id, type: 'function', function: { name, arguments: JSON.stringify(args) } })),
+  };
+  choice.finish_reason = 'tool_calls';
+  return answer;
+}
+
 /** OpenAI's error body: `{error: {message, type, param, code}}`. */
 export function openAiError(status: number, message: string, type: string, code: string | null, headers: Record<string, string> = {}): ScriptedAnswer {
   return { status, headers, body: { error: { message, type, param: null, code } } };

@@ -1,8 +1,8 @@
 // require_approval tools of ai.agent (release-2.md section 4): before a batch of tool calls runs, every call
 // of a tool that asks for approval needs its review decided. Undecided ones are asked for through the
 // port's approvals (the node then waits, reason `tool`, and runs again from its stored conversation once
-// every review ended); a rejection (or a timeout that rejects, or a cancel) reaches the model as
-// {"error": "rejected by reviewer"}. In `trellis test` the scripted mock decides (approvals: {tool: approve
+// every review ended); a rejection (or a cancel) reaches the model as {"error": "rejected by reviewer"}, a
+// timeout as that with the reason after it, and the loop goes on. In `trellis test` the scripted mock decides (approvals: {tool: approve
 // | reject}); where no reviews can be asked for at all (a run in memory), such a call comes back to the
 // model as an error instead of running unapproved.
 import type { AgentToolPort, ToolApprovalRequest } from '../../block.types.js';
@@ -10,10 +10,12 @@ import type { ToolEntry } from './ai-agent.tools.js';
 import type { AgentToolCallText } from './ai-agent.wire.js';
 
 export const REJECTED_BY_REVIEWER = 'rejected by reviewer';
+/** A review nobody decided in time rejects too (on_timeout: reject), and the model is told why. */
+export const REVIEW_TIMED_OUT = `${REJECTED_BY_REVIEWER}: no reviewer decided before the review timed out, so the tool did not run`;
 export const NO_APPROVAL_HERE = "this tool needs a reviewer's approval, which only an execution on the server can ask for";
 
 /** A call's verdict: run it (approved), or tell the model why not. */
-export type ApprovalVerdict = 'approved' | 'rejected' | 'unavailable';
+export type ApprovalVerdict = 'approved' | 'rejected' | 'timed_out' | 'unavailable';
 
 /** The key of a call's review: unique within the node execution (model call ids may repeat across turns). */
 export function approvalKey(step: number, call: AgentToolCallText): string {

@@ -2,12 +2,14 @@
 // answer without tool calls, or AGENT_STEP_LIMIT. Bad calls (unknown tool, arguments that are not a JSON
 // object) and failing tools go back to the model as tool errors; the trace (`steps`) records each call with
 // its result cut to maxResultBytes. An output schema gets one repair turn. `onStep` sees the conversation
-// after every step (the checkpoint hook).
+// after every step (the checkpoint hook). Model calls and block tool runs are charged as they happen
+// (ai-agent.costs.ts); each trace entry carries its credits.
 import type { AgentToolPort, JsonSchema, ToolChildResult } from '../../block.types.js';
 import { BlockError } from '../../blocks.errors.js';
 import { compileDataSchema, problemsFromErrors } from '../../pin-validation.js';
 import { childResults } from './ai-agent.children.js';
-import { approvalVerdicts, NO_APPROVAL_HERE, REJECTED_BY_REVIEWER, type ApprovalVerdict } from './ai-agent.approvals.js';
+import { chargeCall, modelCallCharge, toolCallCharge, type CallCharger } from './ai-agent.costs.js';
+import { approvalVerdicts, NO_APPROVAL_HERE, REJECTED_BY_REVIEWER, REVIEW_TIMED_OUT, type ApprovalVerdict } from './ai-agent.approvals.js';
 import type { AgentMessage, AgentModel, AgentToolCallText, AgentToolResultText } from './ai-agent.wire.js';
 import type { ToolEntry, ToolSpec } from './ai-agent.tools.js';
 import { addUsage, type LlmUsage } from './llm-provider.js';
@@ -25,6 +27,10 @@ export interface AgentStep {
   error?: string;
   /** Tokens of the model call that asked for it. */
   usage: LlmUsage;
+  /** Credits of this tool call (a block tool's cost; an agent tool's child execution pays for its own nodes). Absent where nothing is charged (`trellis test`). */
+  cost?: number;
+  /** Credits of the model call that asked for it (shared by the calls it asked for, like `usage`). */
+  model_cost?: number;
   /** Set when the result was cut to ai_agent.max_result_bytes. */
   truncated?: true;
   /** Set when the call was in flight when the node was stopped (a lapsed lease) and ran again (at-least-once). */
@@ -40,6 +46,8 @@ export interface AgentCheckpoint {
   modelCalls: number;
   toolCalls: number;
   repaired: boolean;
+  /** Credits of the model calls and tool runs so far (absent in conversations stored before costs were per call). */
+  cost?: number;
   /** Set while the last turn's calls wait on reviews (require_approval) or child executions (agent tools): they were not in flight, so not re-runs. */
   awaitingApproval?: true;
 }
@@ -60,6 +68,12 @@ export interface AgentLoopRequest {
   resume?: AgentCheckpoint | null;
   /** Stores the conversation: after each model call, and after each batch of tool results. */
   onStep?: (state: AgentCheckpoint) => void | Promise<void>;
+  /** Told the trace entries of each batch of tool calls once they are stored (the WebSocket streams them). */
+  onSteps?: (steps: AgentStep[]) => void;
+  /** Charges a model call or a block tool run (BlockContext.charge); absent: nothing is charged. */
+  charge?: CallCharger;
+  /** The model's name, which prices each model call. */
+  modelName?: unknown;
 }
 
 export interface AgentLoopResult {
@@ -67,6 +81,7 @@ export interface AgentLoopResult {
   steps: AgentStep[];
   usage: LlmUsage;
   modelCalls: number;
+  cost: number;
 }
 
 export async function runAgentLoop(request: AgentLoopRequest): Promise<AgentLoopResult> {
@@ -88,25 +103,30 @@ export async function runAgentLoop(request: AgentLoopRequest): Promise<AgentLoop
   let modelCalls = resume?.modelCalls ?? 0;
   let toolCalls = resume?.toolCalls ?? 0;
   let repaired = resume?.repaired ?? false;
+  let cost = resume?.cost ?? 0;
   let awaiting = resume?.awaitingApproval === true;
   const save = () =>
-    request.onStep?.({ version: 1, messages, steps, usage, modelCalls, toolCalls, repaired, ...(awaiting ? { awaitingApproval: true as const } : {}) });
+    request.onStep?.({ version: 1, messages, steps, usage, modelCalls, toolCalls, repaired, cost, ...(awaiting ? { awaitingApproval: true as const } : {}) });
   // A stored model turn whose tool calls have no results yet: they were in flight, and run again.
   const last = messages[messages.length - 1];
   let pending =
     last?.role === 'assistant'
-      ? { calls: last.tool_calls, text: last.content, usage: last.usage ?? { input_tokens: 0, output_tokens: 0 }, rerun: !awaiting }
+      ? { calls: last.tool_calls, text: last.content, usage: last.usage ?? { input_tokens: 0, output_tokens: 0 }, cost: last.cost ?? 0, rerun: !awaiting }
       : null;
   for (;;) {
     let turn = pending;
     pending = null;
     if (!turn) {
       if (modelCalls >= request.maxSteps) throw stepLimit(`it made ${modelCalls} model calls (max_steps) without a final answer`, steps, usage);
+      // A stopped node makes (and pays for) no further call.
+      if (signal.aborted) throw signal.reason;
+      const price = await chargeCall(request.charge, modelCallCharge(modelCalls + 1, request.modelName), { modelCalls, steps: steps.length, usage });
       const answer = await model.turn(system, messages, specs, signal);
-      turn = { ...answer, rerun: false };
+      turn = { ...answer, cost: price, rerun: false };
       modelCalls++;
+      cost += price;
       usage = addUsage(usage, answer.usage);
-      messages.push({ role: 'assistant', content: answer.text, tool_calls: answer.calls, usage: answer.usage });
+      messages.push({ role: 'assistant', content: answer.text, tool_calls: answer.calls, usage: answer.usage, cost: price });
       if (answer.calls.length > 0) {
         if (toolCalls + answer.calls.length > request.maxToolCalls) {
           throw stepLimit(
@@ -120,9 +140,9 @@ export async function runAgentLoop(request: AgentLoopRequest): Promise<AgentLoop
       await save();
     }
     if (turn.calls.length === 0) {
-      if (!validate) return { answer: turn.text, steps, usage, modelCalls };
+      if (!validate) return { answer: turn.text, steps, usage, modelCalls, cost };
       const checked = checkAnswer(turn.text, validate);
-      if (checked.ok) return { answer: checked.value, steps, usage, modelCalls };
+      if (checked.ok) return { answer: checked.value, steps, usage, modelCalls, cost };
       if (repaired) {
         throw new BlockError(
           LlmErrorCode.INVALID_ANSWER,
@@ -150,10 +170,22 @@ export async function runAgentLoop(request: AgentLoopRequest): Promise<AgentLoop
       awaiting = false;
       await save();
     }
-    const outcomes = await Promise.all(calls.map((call) => runCall(call, byName, port, signal, verdicts.get(call.id), children.get(call.id))));
+    const prepared = calls.map((call) => prepareCall(call, byName, verdicts.get(call.id), children.get(call.id)));
+    // Every block tool of the batch is charged before any runs: a refusal leaves none of them half-run.
+    const prices: number[] = [];
+    for (const [i, call] of prepared.entries()) {
+      const runs = 'tool' in call && call.tool.block !== undefined;
+      if (signal.aborted) throw signal.reason;
+      prices.push(
+        runs ? await chargeCall(request.charge, toolCharge(modelCalls, calls[i]!, call.tool, call.args), { modelCalls, steps: steps.length, usage }) : 0,
+      );
+    }
+    const outcomes = await Promise.all(prepared.map((call) => ('tool' in call ? runTool(call.tool, call.args, port, signal) : call)));
     const results: AgentToolResultText[] = [];
+    const added = steps.length;
     calls.forEach((call, i) => {
       const outcome = outcomes[i]!;
+      cost += prices[i]!;
       const text = outcome.ok ? JSON.stringify(outcome.result ?? null) : JSON.stringify({ error: outcome.error });
       const cut = truncate(text, request.maxResultBytes);
       results.push({ id: call.id, name: call.name, content: cut.text, is_error: !outcome.ok });
@@ -163,25 +195,26 @@ export async function runAgentLoop(request: AgentLoopRequest): Promise<AgentLoop
         arguments: outcome.arguments,
         ...(outcome.ok ? { result: cut.truncated ? cut.text : outcome.result } : { error: cut.truncated ? cut.text : outcome.error }),
         usage: turn.usage,
+        ...(request.charge ? { cost: prices[i]!, model_cost: turn.cost } : {}),
         ...(cut.truncated ? { truncated: true as const } : {}),
         ...(turn.rerun ? { rerun: true as const } : {}),
       });
     });
     messages.push({ role: 'tool', results });
     await save();
+    request.onSteps?.(steps.slice(added));
   }
 }
 
 type CallOutcome = { ok: true; result: unknown; arguments: unknown } | { ok: false; error: string; arguments: unknown };
 
-async function runCall(
+/** A call before it runs: its final outcome already (bad arguments, unknown tool, rejected, a finished child), or a block tool to run. */
+function prepareCall(
   call: AgentToolCallText,
   byName: Map<string, ToolEntry>,
-  port: AgentToolPort,
-  signal: AbortSignal,
   verdict: ApprovalVerdict | undefined,
   child: ToolChildResult | undefined,
-): Promise<CallOutcome> {
+): CallOutcome | { tool: ToolEntry; args: Record<string, unknown> } {
   const tool = byName.get(call.name);
   let args: unknown;
   try {
@@ -198,10 +231,19 @@ async function runCall(
     return { ok: false, error: `the arguments of ${call.name} must be a JSON object`, arguments: args };
   }
   if (verdict === 'rejected') return { ok: false, error: REJECTED_BY_REVIEWER, arguments: args };
+  if (verdict === 'timed_out') return { ok: false, error: REVIEW_TIMED_OUT, arguments: args };
   if (verdict === 'unavailable') return { ok: false, error: NO_APPROVAL_HERE, arguments: args };
   if (child) return child.ok ? { ok: true, result: child.outputs, arguments: args } : { ok: false, error: child.error, arguments: args };
+  return { tool, args: args as Record<string, unknown> };
+}
+
+function toolCharge(step: number, call: AgentToolCallText, tool: ToolEntry, args: Record<string, unknown>) {
+  return toolCallCharge(step, call.id, tool.name, tool.block!, { ...args, ...(tool.inputs ?? {}) });
+}
+
+async function runTool(tool: ToolEntry, args: Record<string, unknown>, port: AgentToolPort, signal: AbortSignal): Promise<CallOutcome> {
   try {
-    const outcome = await port.run({ tool: tool as unknown as Record<string, unknown>, arguments: args as Record<string, unknown>, signal });
+    const outcome = await port.run({ tool: tool as unknown as Record<string, unknown>, arguments: args, signal });
     return outcome.ok ? { ok: true, result: outcome.result, arguments: args } : { ok: false, error: outcome.error, arguments: args };
   } catch (error) {
     if (signal.aborted) throw signal.reason ?? error;

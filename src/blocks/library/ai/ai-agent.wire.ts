@@ -26,7 +26,7 @@ export interface AgentToolResultText {
 
 export type AgentMessage =
   | { role: 'user'; content: string }
-  | { role: 'assistant'; content: string; tool_calls: AgentToolCallText[]; usage?: LlmUsage }
+  | { role: 'assistant'; content: string; tool_calls: AgentToolCallText[]; usage?: LlmUsage; cost?: number }
   | { role: 'tool'; results: AgentToolResultText[] };
 
 export interface AgentTurn {

@@ -11,7 +11,8 @@ import {
   type ScriptedAnswer,
 } from '../../../../test/blocks/peers/llm-peers.js';
 import { blockToolPort, type AgentCheckpointStore } from '../../agent-tools.runner.js';
-import type { ResolvedCredential } from '../../block.types.js';
+import type { BlockCallCharge, BlockContext, ResolvedCredential } from '../../block.types.js';
+import { AppError } from '../../../common/errors.js';
 import { ChainedCredentialResolver, ConfigCredentialSource, type CredentialResolver } from '../../credential-resolver.js';
 import { BlocksRegistry } from '../../blocks.registry.js';
 import { BLOCK_LIBRARY } from '../index.js';
@@ -64,7 +65,7 @@ async function agent(
   inputs: Record<string, unknown>,
   user = 'alice',
   llm: ResolvedCredential = apiKey('sk-test-123', 'openai', 'team-openai'),
-  more: { signal?: AbortSignal; checkpoints?: AgentCheckpointStore; nodeExecutionId?: string } = {},
+  more: { signal?: AbortSignal; checkpoints?: AgentCheckpointStore; nodeExecutionId?: string; charge?: BlockContext['charge'] } = {},
 ) {
   const harness = blockHarness({
     credentials: { llm },
@@ -73,6 +74,7 @@ async function agent(
   });
   harness.context.userId = user;
   if (more.nodeExecutionId) harness.context.nodeExecutionId = more.nodeExecutionId;
+  if (more.charge) harness.context.charge = more.charge;
   harness.context.agentTools = blockToolPort(harness.context, { blocks, resolver, ...(more.checkpoints ? { checkpoints: more.checkpoints } : {}) });
   try {
     return await harness.outputs(aiAgentBlock, { model: 'gpt-4.1-mini', task: 'Do the thing', tools: TOOLS, ...inputs });
@@ -291,5 +293,84 @@ describe('ai.agent stored conversation', () => {
     expect(out.usage).toEqual({ input_tokens: 120, output_tokens: 12 });
     const resent = (openai.calls().at(-1)!.json as { messages: { role: string }[] }).messages.map((m) => m.role);
     expect(resent).toEqual(['user', 'assistant', 'tool']);
+  });
+});
+
+describe('ai.agent credits', () => {
+  /** A ledger as the executions' charge port keeps it: once per key, priced by block (model calls 5, http.request 3, text.join 0). */
+  function ledger(balance: number) {
+    const charged: BlockCallCharge[] = [];
+    const price = (call: BlockCallCharge) => (call.block === 'ai.agent' ? 5 : call.block === 'http.request' ? 3 : 0);
+    const charge = async (call: BlockCallCharge): Promise<number> => {
+      if (charged.some((c) => c.key === call.key)) return price(call);
+      if (price(call) > balance)
+        throw new AppError('INSUFFICIENT_CREDITS', `This ${call.reason} costs ${price(call)} credits, and its user has a balance of ${balance}.`);
+      balance -= price(call);
+      charged.push(call);
+      return price(call);
+    };
+    return { charged, charge, balance: () => balance };
+  }
+
+  it("charges a resumed turn's tool once under its key and each new model call, never the model call that finished before", async () => {
+    const stored = new Map<string, unknown>([
+      [
+        'node-exec-credits',
+        {
+          version: 1,
+          messages: [
+            { role: 'user', content: 'Do the thing' },
+            {
+              role: 'assistant',
+              content: '',
+              tool_calls: [{ id: 'call_1', name: 'fetch', arguments: JSON.stringify({ url: `${api.url}/x` }) }],
+              usage: { input_tokens: 1, output_tokens: 1 },
+              cost: 5,
+            },
+          ],
+          steps: [],
+          usage: { input_tokens: 1, output_tokens: 1 },
+          modelCalls: 1,
+          toolCalls: 1,
+          repaired: false,
+          cost: 5,
+        },
+      ],
+    ]);
+    const checkpoints: AgentCheckpointStore = {
+      load: async (id) => stored.get(id) ?? null,
+      save: async (id, state) => void stored.set(id, structuredClone(state)),
+    };
+    const book = ledger(100);
+    // The model call of step 1 was paid before the crash: the ledger already holds it.
+    await book.charge({ key: 'step:1:model', block: 'ai.agent', inputs: {}, reason: 'ai.agent model call 1' });
+    openai.script(openAiCompletion('done'));
+    const calls = openai.calls().length;
+    const out = await agent({}, 'alice', undefined, { checkpoints, nodeExecutionId: 'node-exec-credits', charge: book.charge });
+    expect(out.answer).toBe('done');
+    expect(openai.calls().length - calls).toBe(1);
+    expect(book.charged.map((c) => [c.key, c.block])).toEqual([
+      ['step:1:model', 'ai.agent'],
+      ['step:1:tool:call_1', 'http.request'],
+      ['step:2:model', 'ai.agent'],
+    ]);
+    expect(book.balance()).toBe(87);
+    expect(out.steps).toEqual([expect.objectContaining({ step: 1, tool: 'fetch', rerun: true, cost: 3, model_cost: 5 })]);
+    expect((stored.get('node-exec-credits') as { cost: number }).cost).toBe(13);
+  });
+
+  it('stops with INSUFFICIENT_CREDITS before the model call it cannot pay, after running what it paid for', async () => {
+    const book = ledger(8);
+    openai.script(toolCalls([{ id: 'call_1', name: 'fetch', arguments: JSON.stringify({ url: `${api.url}/y` }) }]));
+    const calls = openai.calls().length;
+    const requests = api.requests.length;
+    const error = await rejection(agent({}, 'alice', undefined, { charge: book.charge }));
+    expect(error.code).toBe('INSUFFICIENT_CREDITS');
+    expect(error.message).toMatch(
+      /^The agent stopped after 1 model call and 1 tool call, before ai\.agent model call 2: This ai\.agent model call 2 costs 5 credits/,
+    );
+    expect(openai.calls().length - calls).toBe(1);
+    expect(api.requests.length - requests).toBe(1);
+    expect(book.balance()).toBe(0);
   });
 });

@@ -22,12 +22,15 @@ export const DEFAULT_MAX_RESULT_BYTES = 16 * 1024;
 export const aiAgentBlock = defineBlock({
   ...LLM_BLOCK_BASE,
   id: AI_AGENT,
+  // The cost (by model) is per model call, charged as each is made; block tools pay their own costs.
+  chargedPerCall: true,
   description:
     'A language model that calls tools (blocks and agents listed in `tools`) until it can answer `task`. Tool calls the model asks for ' +
     'together run concurrently; results and errors go back to the model. Ends with `answer` (checked against `output_schema` when set, ' +
     'with one repair turn), or fails with AGENT_STEP_LIMIT after `max_steps` model calls or `max_tool_calls` tool calls. `steps` traces ' +
     'every tool call. A tool with `require_approval: true` waits (without a worker slot) for a review by `reviewers`; a rejection reaches ' +
-    'the model as {"error": "rejected by reviewer"}. Costs credits by model (config/costs.yaml); tools pay their own costs.',
+    'the model as {"error": "rejected by reviewer"}. Each model call costs credits by model (config/costs.yaml), charged as it is made; ' +
+    'block tools cost their own block cost per run, agent tools what their child execution costs.',
   inputs: {
     provider: LLM_INPUTS.provider,
     base_url: LLM_INPUTS.base_url,
@@ -52,7 +55,10 @@ export const aiAgentBlock = defineBlock({
   },
   outputs: {
     answer: anyValue({ description: 'The final answer: text, or the object when output_schema is set.' }),
-    steps: Type.Array(dict(anyValue()), { description: 'Every tool call: [{step, tool, arguments, result | error, usage}].' }),
+    steps: Type.Array(dict(anyValue()), {
+      description:
+        'Every tool call: [{step, tool, arguments, result | error, usage, cost, model_cost}] (credits: cost of the call, model_cost of its model call).',
+    }),
     usage: USAGE_OUTPUT,
   },
   errors: blockErrors('CREDENTIAL_UNRESOLVED', 'AGENT_STEP_LIMIT', ...OUTBOUND_ERRORS, ...LLM_ERRORS),
@@ -83,6 +89,9 @@ export const aiAgentBlock = defineBlock({
       ...(inputs.output_schema ? { outputSchema: inputs.output_schema } : {}),
       maxResultBytes: context.settings.aiAgentMaxResultBytes ?? DEFAULT_MAX_RESULT_BYTES,
       signal: context.signal,
+      ...(context.charge ? { charge: (call: Parameters<NonNullable<typeof context.charge>>[0]) => context.charge!(call) } : {}),
+      modelName: inputs.model,
+      ...(port.checkpoint?.stepped ? { onSteps: (steps: unknown[]) => port.checkpoint!.stepped!(steps) } : {}),
       // The stored conversation of this node execution: a re-run (lapsed lease, retry) continues it.
       ...(port.checkpoint ? { resume: (await port.checkpoint.load()) as AgentCheckpoint | null, onStep: (state) => port.checkpoint!.save(state) } : {}),
     });
