@@ -4,8 +4,10 @@
 // typecheck's and the lint's output are printed after jest's.
 import { spawn } from 'node:child_process';
 import { setPriority } from 'node:os';
+import { useCompileCache } from './compile-cache.js';
 
 const started = Date.now();
+useCompileCache(); // tsc, the linters, jest and the processes the tests start: see compile-cache.js
 
 function setPriorityQuietly(pid, priority) {
   try {

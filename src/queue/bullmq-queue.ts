@@ -6,15 +6,8 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import {
-  RETRY_BACKOFF_MS,
-  type ConsumeOptions,
-  type DurableQueue,
-  type EnqueueOptions,
-  type JobHandler,
-  type QueueSettings,
-  type RepeatSchedule,
-} from './durable-queue.types.js';
+import { RETRY_BACKOFF_MS } from './durable-queue.types.js';
+import type { ConsumeOptions, DurableQueue, EnqueueOptions, JobHandler, QueueSettings, RepeatSchedule } from './durable-queue.types.js';
 
 /** The fire time a job scheduler's job stands for (`opts.prevMillis`, else the tail of its id). */
 export function jobFireTime(job: Pick<Job, 'id' | 'opts' | 'timestamp'>): Date {

@@ -8,16 +8,8 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { nextCronFire } from './cron-fire.js';
 import { DurableJobsRepository, FIRE_JOB, REPEAT_JOB, type ClaimedRow } from './durable-jobs.repository.js';
-import {
-  KEEP_FAILED,
-  RETRY_BACKOFF_MS,
-  type ConsumeOptions,
-  type DurableQueue,
-  type EnqueueOptions,
-  type JobHandler,
-  type QueueSettings,
-  type RepeatSchedule,
-} from './durable-queue.types.js';
+import { KEEP_FAILED, RETRY_BACKOFF_MS } from './durable-queue.types.js';
+import type { ConsumeOptions, DurableQueue, EnqueueOptions, JobHandler, QueueSettings, RepeatSchedule } from './durable-queue.types.js';
 
 const SAFETY_POLL_MS = 1_000;
 
@@ -105,6 +97,7 @@ export class PostgresQueue<T> implements DurableQueue<T> {
   }
 
   private wakeAt(at: number): void {
+    if (!this.handler) return; // stopped while a claim looked up the next due row: no timer outlives stop()
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => this.wake(), Math.max(20, at - Date.now() + 5));
   }

@@ -7,7 +7,7 @@
 // beforeEach/afterEach (outside any describe: in a bundle it would run around every other file's tests), and an
 // e2e spec with a top-level beforeAll/afterAll (its booted app would stay up, and busy, through the whole bundle).
 // Plain JavaScript: jest.config.js (no TypeScript loader) and the bundle files both use it.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /** Bundle files per layer: enough for two workers to even out, few enough that each graph loads rarely. */
@@ -42,9 +42,29 @@ export function standaloneFiles(root, layer) {
 }
 
 /** A rough stand-in for a spec's time: its size, thrice for one that starts the built program (seconds a child). */
-function weight(root, file) {
+function sizeWeight(root, file) {
   const text = readFileSync(join(root, file), 'utf8');
-  return text.length * (/helpers\/built\.js'/.test(text) ? 3 : 1);
+  return text.length * (/helpers\/(built|server-process)\.js'/.test(text) ? 3 : 1);
+}
+
+/**
+ * Seconds each spec took in a measured full run (test/bundles/timings.json, written by profile-report.mjs from a
+ * TRELLIS_TEST_PROFILE run): a spec's size says little of its time (the PR gate packs and installs the package; a
+ * short recovery spec waits for leases to lapse), and one bundle holding two slow specs was the run's critical path.
+ */
+function measuredSeconds(root) {
+  const path = join(root, 'test', 'bundles', 'timings.json');
+  return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : {};
+}
+
+/** Each spec's weight in seconds: measured, or for a spec not measured yet, its size at the measured specs' rate. */
+function weights(root, files) {
+  const measured = measuredSeconds(root);
+  const known = files.filter((f) => typeof measured[f] === 'number');
+  const knownSize = known.reduce((sum, f) => sum + sizeWeight(root, f), 0);
+  const knownSeconds = known.reduce((sum, f) => sum + measured[f], 0);
+  const perChar = knownSize > 0 && knownSeconds > 0 ? knownSeconds / knownSize : 1;
+  return new Map(files.map((f) => [f, measured[f] ?? sizeWeight(root, f) * perChar]));
 }
 
 /**
@@ -67,10 +87,9 @@ export function bundlePlan(root) {
 
 function dealBundles(root, layer) {
   const alone = new Set(standaloneFiles(root, layer));
-  const files = layerFiles(root, layer)
-    .filter((f) => !alone.has(f))
-    .map((f) => ({ f, size: weight(root, f) }))
-    .sort((a, b) => b.size - a.size || a.f.localeCompare(b.f));
+  const bundleable = layerFiles(root, layer).filter((f) => !alone.has(f));
+  const weight = weights(root, bundleable);
+  const files = bundleable.map((f) => ({ f, size: weight.get(f) })).sort((a, b) => b.size - a.size || a.f.localeCompare(b.f));
   const bundles = Array.from({ length: BUNDLES[layer] }, () => ({ size: 0, files: [] }));
   for (const { f, size } of files) {
     const lightest = bundles.reduce((best, bundle) => (bundle.size < best.size ? bundle : best));

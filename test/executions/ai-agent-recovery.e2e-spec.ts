@@ -3,15 +3,13 @@
 // runs again under the at-least-once rule (2 tool requests), and the trace marks that step `rerun`. Credits:
 // every model call and tool run is charged once (ledger rows by key), however often it ran; a model call in
 // flight at the kill is made again and not paid again.
-import { spawn, type ChildProcess } from 'node:child_process';
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { sendJson, startHttpPeer, type HttpPeer } from '../blocks/peers/http-peer.js';
 import { openAiCompletion, startLlmPeer, type LlmPeer } from '../blocks/peers/llm-peers.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { ensureBuilt, SERVER_MAIN } from '../helpers/built.js';
-import { TEST_REDIS_URL } from '../helpers/queue.js';
+import { ensureServerBuilt, ServerProcesses } from '../helpers/server-process.js';
 import { waitFor } from '../helpers/wait.js';
 import { link, node, saveAgent } from './graphs.fixture.js';
 
@@ -21,40 +19,27 @@ describe('an ai.agent across kill -9 mid-loop', () => {
   let t: TestApp;
   let llm: LlmPeer;
   let api: HttpPeer;
-  const workers: ChildProcess[] = [];
+  let workers: ServerProcesses;
   /** The first tool request is held open (the worker dies meanwhile); later ones are answered. */
   const held: ServerResponse[] = [];
 
-  function startWorker(): ChildProcess {
-    const child = spawn(process.execPath, [SERVER_MAIN, '--role', 'worker'], {
-      cwd: process.cwd(),
-      env: {
-        ...process.env,
-        TRELLIS_ENV: 'test',
-        DATABASE_URL: t.database.url,
-        REDIS_URL: TEST_REDIS_URL,
-        TRELLIS_QUEUE_PREFIX: t.config.queuePrefix,
-        TRELLIS_ADMIN_API_KEY: ADMIN,
-        PORT: '0',
-        LOG_LEVEL: 'warn',
-        TRELLIS_EXECUTOR__LEASE: '2s',
-        TRELLIS_HTTP__ALLOW_PRIVATE_ADDRESSES: 'true',
-        TRELLIS_INTEGRATIONS__OPENAI__BASE_URL: `${llm.url}/v1`,
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    workers.push(child);
-    return child;
-  }
-
   beforeAll(async () => {
-    await ensureBuilt();
+    await ensureServerBuilt();
     llm = await startLlmPeer('/v1/chat/completions');
     api = await startHttpPeer((req, res) => {
       if (api.requests.length === 1) return void held.push(res);
       sendJson(res, 200, { issue: req.url });
     });
     t = await createTestApp({ label: 'aiagentrecover', redis: true, role: 'api', env: { TRELLIS_ADMIN_API_KEY: ADMIN } });
+    workers = new ServerProcesses({
+      app: t,
+      env: {
+        TRELLIS_ADMIN_API_KEY: ADMIN,
+        TRELLIS_EXECUTOR__LEASE: '2s',
+        TRELLIS_HTTP__ALLOW_PRIVATE_ADDRESSES: 'true',
+        TRELLIS_INTEGRATIONS__OPENAI__BASE_URL: `${llm.url}/v1`,
+      },
+    });
     await saveAgent(t.dataSource, {
       name: 'durable-agent',
       nodes: {
@@ -79,7 +64,7 @@ describe('an ai.agent across kill -9 mid-loop', () => {
   }
 
   afterAll(async () => {
-    for (const child of workers) if (child.exitCode === null) child.kill('SIGKILL');
+    await workers?.killAll();
     for (const res of held) res.destroy();
     await t?.close();
     await llm?.close();
@@ -95,7 +80,7 @@ describe('an ai.agent across kill -9 mid-loop', () => {
       tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_issue', arguments: JSON.stringify({ url: `${api.url}/issues/7` }) } }],
     };
     llm.script(call, openAiCompletion('Label: bug', { prompt_tokens: 20, completion_tokens: 4 }));
-    const first = startWorker();
+    const first = workers.start('worker');
     const res = await request(t.http)
       .post('/api/graphs/durable-agent/execute')
       .set('X-API-Key', ADMIN)
@@ -112,11 +97,10 @@ describe('an ai.agent across kill -9 mid-loop', () => {
       [id],
     )) as Array<{ state: { modelCalls: number; toolCalls: number } }>;
     expect(stored[0]!.state).toMatchObject({ modelCalls: 1, toolCalls: 1 });
-    first.kill('SIGKILL');
-    await waitFor(() => first.exitCode !== null || first.signalCode !== null, Boolean, { what: 'the worker to die' });
+    await first.kill();
     expect(llm.calls()).toHaveLength(1);
 
-    startWorker();
+    workers.start('worker');
     const done = await waitFor(
       () =>
         t.dataSource.query(`SELECT status, outputs FROM executions WHERE id = $1`, [id]) as Promise<
@@ -145,10 +129,10 @@ describe('an ai.agent across kill -9 mid-loop', () => {
 
   it('makes a model call in flight at the kill again, and charges it once', async () => {
     // The previous test's worker goes first: one worker at a time here.
-    for (const child of workers) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await workers.killAll();
     llm.script({ status: 200, body: null, hang: true }, openAiCompletion('Label: question'));
     const before = llm.calls().length;
-    const first = startWorker();
+    const first = workers.start('worker');
     const res = await request(t.http)
       .post('/api/graphs/durable-agent/execute')
       .set('X-API-Key', ADMIN)
@@ -161,10 +145,9 @@ describe('an ai.agent across kill -9 mid-loop', () => {
       { what: 'the first model call to be in flight', timeoutMs: 60_000 },
     );
     expect(await charges(id)).toEqual([['step:1:model', -2]]);
-    first.kill('SIGKILL');
-    await waitFor(() => first.exitCode !== null || first.signalCode !== null, Boolean, { what: 'the worker to die' });
+    await first.kill();
 
-    startWorker();
+    workers.start('worker');
     const done = await waitFor(
       () => t.dataSource.query(`SELECT status, cost FROM executions WHERE id = $1`, [id]) as Promise<Array<{ status: string; cost: number }>>,
       (rows) => rows[0]?.status === 'COMPLETED' || rows[0]?.status === 'FAILED',

@@ -1,11 +1,9 @@
 // Recovery after kill -9 of a REAL worker process: a second worker claims the lapsed lease and resumes
 // without running completed node executions again.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { ensureBuilt, SERVER_MAIN } from '../helpers/built.js';
-import { TEST_REDIS_URL } from '../helpers/queue.js';
+import { ensureServerBuilt, ServerProcesses } from '../helpers/server-process.js';
 import { waitFor } from '../helpers/wait.js';
 import { startHttpPeer, type HttpPeer } from './http-peer.js';
 import { echoAgent, link, node, saveAgent } from './graphs.fixture.js';
@@ -15,34 +13,17 @@ const ADMIN = 'test-admin-key-executions-recovery';
 describe('worker recovery', () => {
   let t: TestApp;
   let peer: HttpPeer;
-  const workers: ChildProcess[] = [];
-
-  function startWorker(): ChildProcess {
-    const child = spawn(process.execPath, [SERVER_MAIN, '--role', 'worker'], {
-      cwd: process.cwd(),
-      env: {
-        ...process.env,
-        TRELLIS_ENV: 'test',
-        DATABASE_URL: t.database.url,
-        REDIS_URL: TEST_REDIS_URL,
-        TRELLIS_QUEUE_PREFIX: t.config.queuePrefix,
-        TRELLIS_ADMIN_API_KEY: ADMIN,
-        PORT: '0',
-        LOG_LEVEL: 'warn',
-        TRELLIS_EXECUTOR__LEASE: '2s',
-        TRELLIS_HTTP__ALLOW_PRIVATE_ADDRESSES: 'true',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    workers.push(child);
-    return child;
-  }
+  let workers: ServerProcesses;
 
   beforeAll(async () => {
-    await ensureBuilt(); // the workers are the built server (node dist/src/main.js)
+    await ensureServerBuilt(); // the workers are the built server (node dist/src/main.js)
     // The first request to /hold is held open (the worker dies while it is RUNNING); later ones are answered.
     peer = await startHttpPeer((path, n) => (path === '/hold' && n === 1 ? 'hold' : 200));
     t = await createTestApp({ label: 'execrecover', redis: true, role: 'api', env: { TRELLIS_ADMIN_API_KEY: ADMIN } });
+    workers = new ServerProcesses({
+      app: t,
+      env: { TRELLIS_ADMIN_API_KEY: ADMIN, TRELLIS_EXECUTOR__LEASE: '2s', TRELLIS_HTTP__ALLOW_PRIVATE_ADDRESSES: 'true' },
+    });
     await saveAgent(
       t.dataSource,
       echoAgent('recover', { parse: node('json.parse'), wait: node('time.delay', { duration: '1500ms' }) }, [
@@ -61,13 +42,13 @@ describe('worker recovery', () => {
     );
   }, 300_000);
   afterAll(async () => {
-    for (const child of workers) if (child.exitCode === null) child.kill('SIGKILL');
+    await workers?.killAll();
     await t?.close();
     await peer?.close();
   });
 
   it('resumes on another worker after kill -9, without re-running completed nodes', async () => {
-    const first = startWorker();
+    const first = workers.start('worker');
     const res = await request(t.http)
       .post('/api/graphs/recover/execute')
       .set('X-API-Key', ADMIN)
@@ -83,9 +64,8 @@ describe('worker recovery', () => {
       (rows: Array<{ lease_owner: string | null; status: string }>) => rows[0]?.status === 'WAITING',
       { timeoutMs: 30_000, what: 'the first worker to reach the delay' },
     );
-    first.kill('SIGKILL');
-    await waitFor(() => first.exitCode !== null || first.signalCode !== null, Boolean, { what: 'the worker to die' });
-    startWorker();
+    await first.kill();
+    workers.start('worker');
     const done = await waitFor(
       () => t.dataSource.query(`SELECT status, outputs, lease_owner FROM executions WHERE id = $1`, [id]),
       (rows: Array<{ status: string; outputs: unknown }>) => rows[0]?.status === 'COMPLETED',
@@ -102,9 +82,8 @@ describe('worker recovery', () => {
 
   it('re-runs a node that was RUNNING when its worker was killed, exactly once more as the same attempt (charged once), and nothing completed', async () => {
     // Only the worker killed below may hold the execution.
-    for (const child of workers) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await waitFor(() => workers.every((c) => c.exitCode !== null || c.signalCode !== null), Boolean, { what: 'earlier workers to stop' });
-    const first = startWorker();
+    await workers.killAll();
+    const first = workers.start('worker');
     const res = await request(t.http)
       .post('/api/graphs/recover-running/execute')
       .set('X-API-Key', ADMIN)
@@ -121,9 +100,8 @@ describe('worker recovery', () => {
       (n) => n === 1,
       { what: 'the held request to reach the peer' },
     );
-    first.kill('SIGKILL');
-    await waitFor(() => first.exitCode !== null || first.signalCode !== null, Boolean, { what: 'the worker to die' });
-    startWorker();
+    await first.kill();
+    workers.start('worker');
     const done = await waitFor(
       () => t.dataSource.query(`SELECT status, outputs, error FROM executions WHERE id = $1`, [id]),
       (rows: Array<{ status: string }>) => ['COMPLETED', 'FAILED'].includes(rows[0]?.status ?? ''),

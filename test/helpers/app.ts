@@ -112,9 +112,32 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   if (options.seed) await options.seed(dataSource);
   const redis = config.redisUrl ? createRedis(config.redisUrl) : null;
   const app = await createHttpApp({ config, dataSource, logger, redis }, rootWith(options.modules, options.controllers));
-  if (options.listen) await app.listen(0, '127.0.0.1');
-  else await app.init();
   let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    try {
+      await app.close();
+    } finally {
+      if (dataSource.isInitialized) await dataSource.destroy();
+      if (redis) {
+        redis.disconnect();
+        if (!options.queuePrefix) await clearQueuePrefix(prefix);
+      }
+      if (configDir) rmSync(configDir, { recursive: true, force: true });
+      if (ownsDatabase) await database.drop();
+    }
+  };
+  try {
+    if (options.listen) await app.listen(0, '127.0.0.1');
+    else await app.init();
+  } catch (error) {
+    // A start that fails (a test expecting it to) has started some hosts already (a queue consumer, timers): closed
+    // here, or they would go on polling the database after the test file ended ("import after the Jest environment
+    // has been torn down"), in the jest worker that runs the next files.
+    await close().catch(() => undefined);
+    throw error;
+  }
   return {
     app,
     http: app.getHttpServer(),
@@ -124,18 +147,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     redis,
     logLines,
     logs: () => logLines.map((line) => JSON.parse(line) as Record<string, unknown> & { msg?: string }),
-    async close() {
-      if (closed) return;
-      closed = true;
-      await app.close();
-      if (dataSource.isInitialized) await dataSource.destroy();
-      if (redis) {
-        redis.disconnect();
-        if (!options.queuePrefix) await clearQueuePrefix(prefix);
-      }
-      if (configDir) rmSync(configDir, { recursive: true, force: true });
-      if (ownsDatabase) await database.drop();
-    },
+    close,
   };
 }
 

@@ -2,12 +2,10 @@
 // holds no worker, a decision made while no worker runs is applied by the next worker exactly once; and a
 // worker killed while it applies decisions (several at once, killed as they arrive) leaves each to be
 // applied exactly once by the next.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { ensureBuilt, SERVER_MAIN } from '../helpers/built.js';
-import { TEST_REDIS_URL } from '../helpers/queue.js';
+import { ensureServerBuilt, ServerProcesses } from '../helpers/server-process.js';
 import { waitFor } from '../helpers/wait.js';
 import { link, node, saveAgent } from '../executions/graphs.fixture.js';
 
@@ -15,32 +13,12 @@ const ADMIN = 'test-admin-key-review-recovery-0123';
 
 describe('a waiting review across kill -9', () => {
   let t: TestApp;
-  const workers: ChildProcess[] = [];
-
-  function startWorker(): ChildProcess {
-    const child = spawn(process.execPath, [SERVER_MAIN, '--role', 'worker'], {
-      cwd: process.cwd(),
-      env: {
-        ...process.env,
-        TRELLIS_ENV: 'test',
-        DATABASE_URL: t.database.url,
-        REDIS_URL: TEST_REDIS_URL,
-        TRELLIS_QUEUE_PREFIX: t.config.queuePrefix,
-        TRELLIS_ADMIN_API_KEY: ADMIN,
-        PORT: '0',
-        LOG_LEVEL: 'warn',
-        TRELLIS_EXECUTOR__LEASE: '2s',
-        TRELLIS_QUEUE__LEASE: '2s',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    workers.push(child);
-    return child;
-  }
+  let workers: ServerProcesses;
 
   beforeAll(async () => {
-    await ensureBuilt();
+    await ensureServerBuilt();
     t = await createTestApp({ label: 'reviewrecover', redis: true, role: 'api', env: { TRELLIS_ADMIN_API_KEY: ADMIN } });
+    workers = new ServerProcesses({ app: t, env: { TRELLIS_ADMIN_API_KEY: ADMIN, TRELLIS_EXECUTOR__LEASE: '2s', TRELLIS_QUEUE__LEASE: '2s' } });
     await saveAgent(t.dataSource, {
       name: 'guarded',
       nodes: {
@@ -53,12 +31,12 @@ describe('a waiting review across kill -9', () => {
   }, 300_000);
 
   afterAll(async () => {
-    for (const child of workers) if (child.exitCode === null) child.kill('SIGKILL');
+    await workers?.killAll();
     await t?.close();
   });
 
   it('keeps the review pending after kill -9, and the next worker applies the decision exactly once', async () => {
-    const first = startWorker();
+    const first = workers.start('worker');
     const res = await request(t.http)
       .post('/api/graphs/guarded/execute')
       .set('X-API-Key', ADMIN)
@@ -75,14 +53,13 @@ describe('a waiting review across kill -9', () => {
       (rows) => rows[0]?.node_status === 'WAITING' && rows[0].lease_owner === null,
       { timeoutMs: 30_000, what: 'the review WAITING and the execution parked (no worker holds it)' },
     );
-    first.kill('SIGKILL');
-    await waitFor(() => first.exitCode !== null || first.signalCode !== null, Boolean, { what: 'the worker to die' });
+    await first.kill();
 
     const decided = await request(t.http).post(`/api/reviews/${review!.id}`).set('X-API-Key', ADMIN).send({ decision: 'approve', comment: 'ok' });
     expect(decided.status).toBe(200);
     expect((await request(t.http).get(`/api/executions/${id}`).set('X-API-Key', ADMIN)).body.status).toBe('RUNNING');
 
-    startWorker();
+    workers.start('worker');
     const done = await waitFor(
       () => t.dataSource.query(`SELECT status, outputs FROM executions WHERE id = $1`, [id]) as Promise<Array<{ status: string; outputs: unknown }>>,
       (rows) => rows[0]?.status === 'COMPLETED',
@@ -100,9 +77,8 @@ describe('a waiting review across kill -9', () => {
 
   it('applies each decision exactly once when the worker is killed while applying them', async () => {
     // Only the worker started here runs (the previous test's are stopped).
-    for (const child of workers) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await waitFor(() => workers.every((c) => c.exitCode !== null || c.signalCode !== null), Boolean, { what: 'earlier workers to stop' });
-    const first = startWorker();
+    await workers.killAll();
+    const first = workers.start('worker');
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       const res = await request(t.http)
@@ -124,11 +100,11 @@ describe('a waiting review across kill -9', () => {
     );
     // Decide them all at once and kill the worker while it wakes up to apply them.
     const decided = await Promise.all(reviews.map((r) => request(t.http).post(`/api/reviews/${r.id}`).set('X-API-Key', ADMIN).send({ decision: 'approve' })));
-    first.kill('SIGKILL');
+    const killed = first.kill();
     expect(decided.map((d) => d.status)).toEqual(ids.map(() => 200));
-    await waitFor(() => first.exitCode !== null || first.signalCode !== null, Boolean, { what: 'the worker to die' });
+    await killed;
 
-    startWorker();
+    workers.start('worker');
     const done = await waitFor(
       () =>
         t.dataSource.query(`SELECT id, status, outputs FROM executions WHERE id = ANY($1::uuid[])`, [ids]) as Promise<

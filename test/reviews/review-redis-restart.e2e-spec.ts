@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { ensureBuilt, SERVER_MAIN } from '../helpers/built.js';
+import { ensureServerBuilt, ServerProcesses } from '../helpers/server-process.js';
 import { waitFor } from '../helpers/wait.js';
 import { link, node, saveAgent } from '../executions/graphs.fixture.js';
 
@@ -26,7 +26,7 @@ async function freePort(): Promise<number> {
   let t: TestApp;
   let port: number;
   let redis: ChildProcess | null = null;
-  let worker: ChildProcess | null = null;
+  let worker: ServerProcesses | undefined;
 
   async function startRedis(): Promise<void> {
     const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
@@ -49,27 +49,19 @@ async function freePort(): Promise<number> {
   }
 
   beforeAll(async () => {
-    await ensureBuilt();
+    await ensureServerBuilt();
     port = await freePort();
     await startRedis();
     const redisUrl = `redis://127.0.0.1:${port}`;
     t = await createTestApp({ label: 'reviewredis', redis: true, role: 'api', env: { REDIS_URL: redisUrl, TRELLIS_ADMIN_API_KEY: ADMIN } });
-    worker = spawn(process.execPath, [SERVER_MAIN, '--role', 'worker'], {
-      cwd: process.cwd(),
-      env: {
-        ...process.env,
-        TRELLIS_ENV: 'test',
-        DATABASE_URL: t.database.url,
-        REDIS_URL: redisUrl,
-        TRELLIS_QUEUE_PREFIX: t.config.queuePrefix,
-        TRELLIS_ADMIN_API_KEY: ADMIN,
-        PORT: '0',
-        LOG_LEVEL: 'fatal',
-        TRELLIS_EXECUTOR__LEASE: '2s',
-        TRELLIS_QUEUE__LEASE: '2s',
-      },
-      stdio: ['ignore', 'ignore', 'ignore'],
+    worker = new ServerProcesses({
+      app: t,
+      redisUrl,
+      logLevel: 'fatal',
+      stderr: 'ignore',
+      env: { TRELLIS_ADMIN_API_KEY: ADMIN, TRELLIS_EXECUTOR__LEASE: '2s', TRELLIS_QUEUE__LEASE: '2s' },
     });
+    worker.start('worker');
     await saveAgent(t.dataSource, {
       name: 'guarded',
       nodes: {
@@ -82,7 +74,7 @@ async function freePort(): Promise<number> {
   }, 300_000);
 
   afterAll(async () => {
-    if (worker && worker.exitCode === null) worker.kill('SIGKILL');
+    await worker?.killAll();
     await t?.close();
     if (redis && redis.exitCode === null) redis.kill('SIGKILL');
   });

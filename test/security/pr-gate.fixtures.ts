@@ -18,9 +18,13 @@ export interface Ran {
   stderr: string;
 }
 
-/** PATH and HOME (npm's cache and config) only: no DATABASE_URL or REDIS_URL unless a test adds them. */
+/**
+ * PATH and HOME (npm's cache and config) only: no DATABASE_URL or REDIS_URL unless a test adds them. And Node's
+ * compile cache when the run has one (test/compile-cache.js): a cache of compiled code, not a setting of trellis.
+ */
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME, TRELLIS_ENV: 'test', ...extra };
+  const cache = process.env.NODE_COMPILE_CACHE ? { NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE } : {};
+  return { PATH: process.env.PATH, HOME: process.env.HOME, TRELLIS_ENV: 'test', ...cache, ...extra };
 }
 
 export function run(command: string, args: string[], cwd: string, env = childEnv(), timeout = 120_000): Ran {

@@ -2,58 +2,42 @@
 // per-second trigger.cron: every replica upserts the job scheduler at start and consumes the schedules
 // queue, and each fire time still makes exactly one execution. Deactivating the agent removes the job
 // scheduler and its next job, so nothing is left to fire.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
 import { createRedis } from '../../src/common/redis.js';
 import { AgentsSyncService } from '../../src/agents/agents-sync.service.js';
 import { type QueueScheduleDriver, SCHEDULE_DRIVER, SCHEDULES_QUEUE } from '../../src/triggers/schedules/schedule-driver.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { ensureBuilt, SERVER_MAIN } from '../helpers/built.js';
 import { TEST_REDIS_URL } from '../helpers/queue.js';
+import { ensureServerBuilt, ServerProcesses } from '../helpers/server-process.js';
 import { waitFor } from '../helpers/wait.js';
 import { agentsFolder, cronAgentYaml } from './schedules-helpers.js';
 
 describe('schedules across three replicas (BullMQ)', () => {
   let t: TestApp;
   let folder: ReturnType<typeof agentsFolder>;
-  const replicas: Array<{ child: ChildProcess; output: () => string }> = [];
-
-  function startReplica(): void {
-    const child = spawn(process.execPath, [SERVER_MAIN, '--role', 'all'], {
-      cwd: process.cwd(),
-      env: {
-        ...process.env,
-        TRELLIS_ENV: 'test',
-        DATABASE_URL: t.database.url,
-        REDIS_URL: TEST_REDIS_URL,
-        TRELLIS_QUEUE_PREFIX: t.config.queuePrefix,
-        PORT: '0',
-        LOG_LEVEL: 'info',
-        TRELLIS_ADMIN_API_KEY: 'test-admin-key-schedules-replicas',
-        TRELLIS_CREDITS__ENABLED: 'false',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => void (output += chunk.toString()));
-    replicas.push({ child, output: () => output });
-  }
+  let replicas: ServerProcesses;
 
   /** The URL each replica printed once it listened (its schedules worker started before that), or null. */
   const listening = () =>
-    replicas.map(
+    replicas.all.map(
       (r) => /Trellis is listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(r.output())?.[1] ?? (r.child.exitCode === null ? null : `exited ${r.child.exitCode}`),
     );
 
   beforeAll(async () => {
-    await ensureBuilt();
+    await ensureServerBuilt();
     folder = agentsFolder({ 'every-second.yaml': cronAgentYaml('every-second', '* * * * * *') });
     t = await createTestApp({ label: 'schedreplicas', redis: true, role: 'api', overrides: { credits: { enabled: false } } });
+    replicas = new ServerProcesses({
+      app: t,
+      logLevel: 'info',
+      captureStdout: true,
+      env: { TRELLIS_ADMIN_API_KEY: 'test-admin-key-schedules-replicas', TRELLIS_CREDITS__ENABLED: 'false' },
+    });
     await t.app.get(AgentsSyncService).sync({ dir: folder.dir, trigger: 'api' });
   }, 300_000);
   afterAll(async () => {
-    for (const { child } of replicas) if (child.exitCode === null) child.kill('SIGKILL');
+    await replicas?.killAll();
     await t?.close();
     folder?.cleanup();
   });
@@ -61,7 +45,7 @@ describe('schedules across three replicas (BullMQ)', () => {
   it('makes exactly one execution per fire time with three replicas firing', async () => {
     const driver = t.app.get<QueueScheduleDriver>(SCHEDULE_DRIVER);
     expect(await driver.schedulerIds()).toEqual(['cron/every-second/tick']);
-    for (let i = 0; i < 3; i++) startReplica();
+    for (let i = 0; i < 3; i++) replicas.start('all');
     // Three processes, each listening on a port of its own and answering /health: all three are up.
     const urls = await waitFor(listening, (found) => found.every((url) => url !== null), { timeoutMs: 90_000, what: 'the three replicas to listen' });
     expect(urls.every((url) => url!.startsWith('http://'))).toBe(true);

@@ -2,12 +2,10 @@
 // INSERTs: every request answered 202 has its execution row, holding its own body (nothing answered is
 // lost, no answer names a row that is missing or another request's), and every row is one request that was
 // sent, at most once (a row whose answer the kill cut off is allowed: the caller retries it).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { TestApp } from '../helpers/app.js';
-import { ensureBuilt, SERVER_MAIN } from '../helpers/built.js';
+import { ensureServerBuilt, ServerProcesses, type ServerProcess } from '../helpers/server-process.js';
 import { ADMIN_KEY } from '../auth/auth-helpers.js';
 import { waitFor } from '../helpers/wait.js';
 import { createAgent, triggersApp, webhookAgent } from './webhooks-helpers.js';
@@ -40,33 +38,30 @@ function post(agent: Agent, url: string, n: number): Promise<Outcome> {
 
 describe('kill -9 during grouped webhook writes', () => {
   let t: TestApp;
-  let server: ChildProcess | null = null;
+  let servers: ServerProcesses;
+  let server: ServerProcess | null = null;
 
   beforeAll(async () => {
-    await ensureBuilt();
+    await ensureServerBuilt();
     t = await triggersApp('webhookkill', { role: 'api' });
+    // In-process mode like the test app: no Redis.
+    servers = new ServerProcesses({ app: t, redisUrl: '', logLevel: 'info', captureStdout: true, env: { TRELLIS_ADMIN_API_KEY: ADMIN_KEY } });
     await createAgent(t, webhookAgent('kill-hook'));
   }, 300_000);
 
   afterAll(async () => {
-    if (server && server.exitCode === null) server.kill('SIGKILL');
+    await servers?.killAll();
     await t?.close();
   });
 
   /** The built api server on the test database; answers its URL once it listens. */
   async function startServer(): Promise<string> {
-    const child = spawn(process.execPath, [SERVER_MAIN, '--role', 'api'], {
-      cwd: process.cwd(),
-      env: { ...process.env, TRELLIS_ENV: 'test', DATABASE_URL: t.database.url, TRELLIS_ADMIN_API_KEY: ADMIN_KEY, PORT: '0', LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    server = child;
-    let url: string | null = null;
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      url ??= /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1] ?? null;
-    });
-    await waitFor(() => url ?? (child.exitCode !== null ? 'exited' : null), Boolean, { timeoutMs: 60_000, what: 'the api server to listen' });
-    if (url === null) throw new Error(`the api server exited (${child.exitCode}) before listening`);
+    const started = servers.start('api');
+    server = started;
+    const listening = () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(started.output())?.[1] ?? null;
+    await waitFor(() => listening() ?? (started.exited() ? 'exited' : null), Boolean, { timeoutMs: 60_000, what: 'the api server to listen' });
+    const url = listening();
+    if (url === null) throw new Error(`the api server exited (${started.child.exitCode}) before listening`);
     return url;
   }
 
@@ -90,12 +85,8 @@ describe('kill -9 during grouped webhook writes', () => {
       (count) => count >= 400,
       { timeoutMs: 60_000, what: '400 answered requests' },
     );
-    server!.kill('SIGKILL');
-    await waitFor(
-      () => server!.signalCode,
-      (signal) => signal === 'SIGKILL',
-      { what: 'the api server to die' },
-    );
+    await server!.kill();
+    expect(server!.child.signalCode).toBe('SIGKILL');
     stopped = true;
     await Promise.all(loops);
     agent.destroy();

@@ -1,12 +1,10 @@
 // An execution waiting on wait.event survives kill -9 of the worker process that parked it: the wait holds
 // no worker, the event posted while no worker runs is consumed once, and the next worker resumes the
 // execution exactly once (one wait node, one output, one consumed event).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { ensureBuilt, SERVER_MAIN } from '../helpers/built.js';
-import { TEST_REDIS_URL } from '../helpers/queue.js';
+import { ensureServerBuilt, ServerProcesses } from '../helpers/server-process.js';
 import { waitFor } from '../helpers/wait.js';
 import { link, node, saveAgent } from '../executions/graphs.fixture.js';
 
@@ -14,32 +12,12 @@ const ADMIN = 'test-admin-key-wait-event-recovery-01';
 
 describe('a wait.event across kill -9 of the worker', () => {
   let t: TestApp;
-  const workers: ChildProcess[] = [];
-
-  function startWorker(): ChildProcess {
-    const child = spawn(process.execPath, [SERVER_MAIN, '--role', 'worker'], {
-      cwd: process.cwd(),
-      env: {
-        ...process.env,
-        TRELLIS_ENV: 'test',
-        DATABASE_URL: t.database.url,
-        REDIS_URL: TEST_REDIS_URL,
-        TRELLIS_QUEUE_PREFIX: t.config.queuePrefix,
-        TRELLIS_ADMIN_API_KEY: ADMIN,
-        PORT: '0',
-        LOG_LEVEL: 'warn',
-        TRELLIS_EXECUTOR__LEASE: '2s',
-        TRELLIS_QUEUE__LEASE: '2s',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    workers.push(child);
-    return child;
-  }
+  let workers: ServerProcesses;
 
   beforeAll(async () => {
-    await ensureBuilt();
+    await ensureServerBuilt();
     t = await createTestApp({ label: 'waiteventrecover', redis: true, role: 'api', env: { TRELLIS_ADMIN_API_KEY: ADMIN } });
+    workers = new ServerProcesses({ app: t, env: { TRELLIS_ADMIN_API_KEY: ADMIN, TRELLIS_EXECUTOR__LEASE: '2s', TRELLIS_QUEUE__LEASE: '2s' } });
     await saveAgent(t.dataSource, {
       name: 'parked',
       nodes: {
@@ -52,12 +30,12 @@ describe('a wait.event across kill -9 of the worker', () => {
   }, 300_000);
 
   afterAll(async () => {
-    for (const child of workers) if (child.exitCode === null) child.kill('SIGKILL');
+    await workers?.killAll();
     await t?.close();
   });
 
   it('resumes exactly once on a second worker when the event arrives after the first was killed', async () => {
-    const first = startWorker();
+    const first = workers.start('worker');
     const res = await request(t.http)
       .post('/api/graphs/parked/execute')
       .set('X-API-Key', ADMIN)
@@ -73,8 +51,7 @@ describe('a wait.event across kill -9 of the worker', () => {
       (rows) => rows[0]?.status === 'WAITING' && rows[0].lease_owner === null,
       { timeoutMs: 30_000, what: 'the wait.event node WAITING and the execution parked (no worker holds it)' },
     );
-    first.kill('SIGKILL');
-    await waitFor(() => first.exitCode !== null || first.signalCode !== null, Boolean, { what: 'the worker to die' });
+    await first.kill();
 
     const posted = await request(t.http)
       .post('/webhooks/parked/wait/events/invoice-7')
@@ -88,7 +65,7 @@ describe('a wait.event across kill -9 of the worker', () => {
     expect(consumed[0]!.consumed_by).not.toBeNull();
     expect((await request(t.http).get(`/api/executions/${id}`).set('X-API-Key', ADMIN)).body.status).toBe('RUNNING');
 
-    startWorker();
+    workers.start('worker');
     const done = await waitFor(
       () => t.dataSource.query(`SELECT status, outputs FROM executions WHERE id = $1`, [id]) as Promise<Array<{ status: string; outputs: unknown }>>,
       (rows) => rows[0]?.status === 'COMPLETED',

@@ -16,7 +16,7 @@ import { sendJson, startHttpPeer, type HttpPeer } from '../../blocks/peers/http-
 import { link, node, saveAgent } from '../../executions/graphs.fixture.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { ensureBuilt } from '../../helpers/built.js';
-import { startServerProcess, type ServerProcess } from '../../helpers/server-process.js';
+import { ServerProcesses, type ServerProcess } from '../../helpers/server-process.js';
 import { waitFor } from '../../helpers/wait.js';
 
 const ADMIN = 'test-admin-key-integrations-worker';
@@ -59,6 +59,7 @@ describe('integrations followed by a separate worker process', () => {
   let dir: string;
   let first: HttpPeer;
   let second: HttpPeer;
+  let servers: ServerProcesses | undefined;
   let worker: ServerProcess;
 
   /** The worker's log lines (pino JSON) that mention `integration`. */
@@ -109,8 +110,8 @@ describe('integrations followed by a separate worker process', () => {
       role: 'api',
       env: { TRELLIS_ADMIN_API_KEY: ADMIN, AGENTS_DIR: join(dir, 'agents'), INTEGRATIONS_DIR: join(dir, 'integrations') },
     });
-    worker = startServerProcess(t, 'worker', {
-      TRELLIS_ADMIN_API_KEY: ADMIN,
+    servers = new ServerProcesses({ app: t, logLevel: 'info', captureStdout: true, env: { TRELLIS_ADMIN_API_KEY: ADMIN } });
+    worker = servers.start('worker', {
       // No agents folder and no integrations folder: everything it knows of integrations comes from the database.
       AGENTS_DIR: join(dir, 'worker-has-no-agents'),
       INTEGRATIONS_DIR: join(dir, 'worker-has-no-integrations'),
@@ -124,7 +125,7 @@ describe('integrations followed by a separate worker process', () => {
   }, 300_000);
 
   afterAll(async () => {
-    if (worker && worker.child.exitCode === null) worker.child.kill('SIGKILL');
+    await servers?.killAll();
     await t?.close();
     await first?.close();
     await second?.close();
@@ -245,7 +246,7 @@ describe('integrations followed by a separate worker process', () => {
   }, 60_000);
 
   it('a worker started later serves the recorded integrations from start-up, before any job names them', async () => {
-    const later = startServerProcess(t, 'worker', { TRELLIS_ADMIN_API_KEY: ADMIN, INTEGRATIONS_DIR: join(dir, 'worker-has-no-integrations') });
+    const later = servers!.start('worker', { INTEGRATIONS_DIR: join(dir, 'worker-has-no-integrations') });
     try {
       await waitFor(
         () => later.output(),
@@ -260,7 +261,7 @@ describe('integrations followed by a separate worker process', () => {
       // things at its newest version; weather, removed, loads nothing and says nothing.
       expect(loaded).toEqual([expect.objectContaining({ integration: 'things', version: 2, msg: expect.stringContaining('loaded') })]);
     } finally {
-      later.child.kill('SIGKILL');
+      await later.kill();
     }
   }, 120_000);
 });
