@@ -25,6 +25,7 @@ export function configLookups(io: CliIo): Omit<ValidationContext, 'blocks'> {
       },
     },
     channels: { names: () => channels },
-    publicUrl: config.server.public_url ?? null,
+    // server.public_url is not checked here: a deployment often sets it in its environment, which a checkout's
+    // CI does not see; sync, plan and POST /api/agents/validate check it against the server's own configuration.
   };
 }
