@@ -1,5 +1,6 @@
 // What `trellis analyze` suggests: nodes an expression or `vars:` can replace (release-2.md section 2), costs
-// that grow with a list, nodes whose work goes nowhere, and sub-agents whose credits the estimate leaves out.
+// that grow with a list, nodes whose work goes nowhere, and sub-agents (agent.run, ai.agent's agent tools) whose
+// credits the estimate leaves out.
 import { expressionPins, isUriPin } from '../blocks/block-expressions.js';
 import { holdsExpression } from './agent-expressions.rules.js';
 import type { NodeCost } from './agent.analysis.js';
@@ -72,6 +73,13 @@ export function analysisSuggestions(agent: AgentDefinition, graph: RunGraph, cos
         kind: 'sub-agent-cost',
         node: id,
         message: `node "${id}" runs the agent "${node.inputs.agent}", whose nodes pay for themselves: its credits are not in this estimate (trellis analyze ${node.inputs.agent})`,
+      });
+    }
+    for (const name of cost.calls?.agent_tools ?? []) {
+      found.push({
+        kind: 'sub-agent-cost',
+        node: id,
+        message: `node "${id}" (${block.id}) may call the agent "${name}" as a tool, whose nodes pay for themselves: its credits are not in this estimate (trellis analyze ${name})`,
       });
     }
   }

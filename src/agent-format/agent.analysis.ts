@@ -5,22 +5,26 @@
 import type { BlockDefinition, BlockLookup } from '../blocks/block.types.js';
 import { blockCost } from '../blocks/blocks.registry.js';
 import { analysisSuggestions, type AnalysisSuggestion } from './agent.analysis-suggestions.js';
+import { callCosts, callsMax, type CallCosts } from './agent.call-costs.js';
 import { buildRunGraph, entryScenarios, evaluateRuns, type Interval, type RunGraph } from './agent.runs.js';
 import type { AgentDefinition } from './graph.types.js';
 
 export type { AnalysisSuggestion } from './agent.analysis-suggestions.js';
+export type { CallCosts } from './agent.call-costs.js';
 
 /** What one node costs per execution: `max` null when a fan-out or a loop lets it run any number of times. */
 export interface NodeCost {
   block: string;
-  /** Credits of one attempt (config/costs.yaml, by model for LLM blocks; the default model when it comes through a link). */
+  /** Credits of one attempt (config/costs.yaml, by model for LLM blocks; the default model when it comes through a link); of one model call for ai.agent. */
   credits: number;
-  /** Attempts per run: its `retry.attempts`, else 1. */
+  /** Attempts per run: its `retry.attempts`, else 1 (they do not multiply a per-call node's credits: see `calls`). */
   attempts: number;
   /** How many times it runs in one execution (null: no bound but the node-executions cap). */
   runs: { min: number; max: number | null };
   min: number;
   max: number | null;
+  /** A block that pays per call (ai.agent): one model call at least, `max_steps` model calls and `max_tool_calls` block tool calls at most. */
+  calls?: CallCosts;
 }
 
 export interface AgentAnalysis {
@@ -38,6 +42,8 @@ export interface AgentAnalysis {
     min: number;
     /** Credits of the dearest one (every node that may run, every retry); null when a fan-out or a loop makes it unbounded. */
     max: number | null;
+    /** Nodes (ai.agent) whose `max_steps` and `max_tool_calls` bound their part of `max`: a limit, not what a run usually spends. */
+    step_bounded: string[];
     per_node: Record<string, NodeCost>;
   };
   suggestions: AnalysisSuggestion[];
@@ -57,13 +63,18 @@ function runCosts(agent: AgentDefinition, context: AnalysisContext) {
   const costOf = (block: BlockDefinition, inputs: Record<string, unknown>): number =>
     context.costOf ? context.costOf(block, inputs) : blockCost(block, inputs);
   const credits = new Map<string, number>();
+  const calls = new Map<string, CallCosts>();
   for (const [id, node] of Object.entries(agent.nodes)) {
     const block = context.blocks.get(node.block);
     credits.set(id, block ? costOf(block, node.inputs) : 0);
+    if (!block?.chargedPerCall) continue;
+    const linked = new Set(agent.links.filter((link) => link.to.node === id).map((link) => link.to.pin));
+    calls.set(id, callCosts(block, node, linked, { blocks: context.blocks, costOf })!);
   }
   const scenarios = entryScenarios(graph).map((entry) => evaluateRuns(graph, entry));
   const nodeMax = (id: string, hi: number): number => {
-    const spend = credits.get(id)! * (agent.nodes[id]!.retry?.attempts ?? 1);
+    const bounds = calls.get(id);
+    const spend = bounds ? callsMax(credits.get(id)!, bounds) : credits.get(id)! * (agent.nodes[id]!.retry?.attempts ?? 1);
     return spend === 0 || hi === 0 ? 0 : spend * hi;
   };
   const totals = scenarios.map((scenario) => {
@@ -77,17 +88,22 @@ function runCosts(agent: AgentDefinition, context: AnalysisContext) {
   });
   const min = Math.min(...totals.map((t) => t.min));
   const max = finite(Math.max(...totals.map((t) => t.max)));
-  return { graph, credits, scenarios, nodeMax, min, max };
+  const mayRun = (id: string) => scenarios.some((scenario) => scenario.get(id)!.hi > 0);
+  const stepBounded = [...calls.keys()].filter((id) => mayRun(id) && nodeMax(id, 1) > 0);
+  return { graph, credits, calls, scenarios, nodeMax, min, max, stepBounded };
 }
 
-/** The credits one execution costs at least and at most (analyzeAgent's `cost` without the per-node detail). */
-export function estimateCost(agent: AgentDefinition, context: AnalysisContext): { min: number; max: number | null } {
-  const { min, max } = runCosts(agent, context);
-  return { min, max };
+/**
+ * The credits one execution costs at least and at most (analyzeAgent's `cost` without the per-node detail);
+ * `step_bounded: true` (else absent) when an ai.agent's step limits set part of a finite `max`.
+ */
+export function estimateCost(agent: AgentDefinition, context: AnalysisContext): { min: number; max: number | null; step_bounded?: true } {
+  const { min, max, stepBounded } = runCosts(agent, context);
+  return max !== null && stepBounded.length > 0 ? { min, max, step_bounded: true } : { min, max };
 }
 
 export function analyzeAgent(agent: AgentDefinition, context: AnalysisContext): AgentAnalysis {
-  const { graph, credits, scenarios, nodeMax, min, max } = runCosts(agent, context);
+  const { graph, credits, calls, scenarios, nodeMax, min, max, stepBounded } = runCosts(agent, context);
   const shape = analyzeShape(graph);
   const runs = new Map<string, Interval>();
   for (const id of graph.ids) {
@@ -105,6 +121,7 @@ export function analyzeAgent(agent: AgentDefinition, context: AnalysisContext): 
       runs: { min: lo, max: finite(hi) },
       min: credits.get(id)! * lo,
       max: finite(nodeMax(id, hi)),
+      ...(calls.has(id) ? { calls: calls.get(id)! } : {}),
     };
   }
   return {
@@ -112,7 +129,7 @@ export function analyzeAgent(agent: AgentDefinition, context: AnalysisContext): 
     nodes: graph.ids.length,
     links: agent.links.length,
     ...shape,
-    cost: { min, max, per_node: perNode },
+    cost: { min, max, step_bounded: stepBounded, per_node: perNode },
     suggestions: analysisSuggestions(agent, graph, perNode),
   };
 }

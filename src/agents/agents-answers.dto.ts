@@ -18,7 +18,18 @@ const PROBLEM: SchemaObject = {
   },
 };
 
-const CREDIT_RANGE: SchemaObject = { type: 'object', required: ['min', 'max'], properties: { min: { type: 'integer' }, max: nullable({ type: 'integer' }) } };
+const CREDIT_RANGE: SchemaObject = {
+  type: 'object',
+  required: ['min', 'max'],
+  properties: {
+    min: { type: 'integer' },
+    max: nullable({ type: 'integer' }),
+    step_bounded: {
+      type: 'boolean',
+      description: "Present (true) when an ai.agent's max_steps and max_tool_calls set part of max: a limit, far above what a run usually spends.",
+    },
+  },
+};
 
 const PLAN_PROPERTIES: Record<string, SchemaObject> = {
   folder: { type: 'string' },

@@ -7,6 +7,8 @@ import type { Classified } from './agents-plan.js';
 export interface CostRange {
   min: number;
   max: number | null;
+  /** Present (true) when an ai.agent's `max_steps` and `max_tool_calls` set part of `max`: a limit, far above what a run usually spends. */
+  step_bounded?: boolean;
 }
 
 export interface PlanCost {
@@ -27,8 +29,9 @@ export function attachCosts(classified: Classified, previous: ReadonlyMap<string
   }
 }
 
-/** `min to max` credits; `unbounded` for a null max. */
+/** `min to max` credits; `unbounded` for a null max; `at most` marks a max an ai.agent's step limits set. */
 export function formatCredits(range: CostRange): string {
   if (range.max === null) return `${range.min} to unbounded`;
-  return range.min === range.max ? String(range.min) : `${range.min} to ${range.max}`;
+  if (range.min === range.max) return String(range.min);
+  return range.step_bounded ? `${range.min} to at most ${range.max} (max_steps)` : `${range.min} to ${range.max}`;
 }

@@ -238,9 +238,10 @@ describe('renderPlanMarkdown', () => {
     const agents: AgentsPlan['agents'] = [
       { ...entry, name: 'fresh', action: 'create', file: 'fresh.yaml', version: 1, active_version: 1, cost: { before: null, after: { min: 0, max: 3 } } },
       { ...entry, name: 'loop', action: 'update', file: 'loop.yaml', version: 2, previous_version: 1, active_version: 2, cost: { before: { min: 1, max: 1 }, after: { min: 1, max: null } } },
+      { ...entry, name: 'agentic', action: 'update', file: 'agentic.yaml', version: 2, previous_version: 1, active_version: 2, cost: { before: { min: 2, max: 2 }, after: { min: 2, max: 32, step_bounded: true } } },
     ];
     expect(renderPlanMarkdown({ ...base, agents, summary: summarize(agents) })).toContain(
-      '| agent | before | after |\n|---|---|---|\n| `fresh` | new | 0 to 3 |\n| `loop` | 1 | 1 to unbounded |\n',
+      '| agent | before | after |\n|---|---|---|\n| `fresh` | new | 0 to 3 |\n| `loop` | 1 | 1 to unbounded |\n| `agentic` | 2 | 2 to at most 32 (max_steps) |\n',
     );
     const unpriced = agents.map(({ cost: _cost, ...rest }) => rest);
     expect(renderPlanMarkdown({ ...base, agents: unpriced, summary: summarize(unpriced) })).not.toContain('Credits per run');

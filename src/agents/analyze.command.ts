@@ -4,7 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { AgentAnalysis } from '../agent-format/agent.analysis.js';
+import type { AgentAnalysis, NodeCost } from '../agent-format/agent.analysis.js';
 import type { CostsConfig } from '../config/config.schema.js';
 import { defaultDeps, processIo, type AgentCommandDeps, type CliIo } from './agents.command.js';
 
@@ -35,14 +35,33 @@ export function formatCostRange(min: number, max: number | null): string {
   return min === max ? String(min) : `${min} to ${max}`;
 }
 
+/** An ai.agent's line: its model and tool calls, and what they cost at least and at most. */
+function callsLine(id: string, node: NodeCost): string {
+  const calls = node.calls!;
+  const credits = (n: number) => `${n} credit${n === 1 ? '' : 's'}`;
+  const tools = calls.tool_calls.max ? `, up to ${calls.tool_calls.max} block tool calls at ${credits(calls.tool_credits)} at most` : '';
+  const agents = calls.agent_tools.length ? ` (agent tools ${calls.agent_tools.join(', ')} not counted)` : '';
+  const runs = node.runs.max === null ? ', in each of any number of runs' : node.runs.max > 1 ? `, in each of up to ${node.runs.max} runs` : '';
+  return `    ${id} (${node.block}): ${credits(node.credits)} a model call, ${calls.model_calls.min} to ${calls.model_calls.max} model calls${tools}${agents}${runs}: ${formatCostRange(node.min, node.max)}`;
+}
+
 export function formatAnalysis(analysis: AgentAnalysis, file?: string): string {
   const lines = [`${analysis.agent}${file ? ` (${file})` : ''}`];
   const count = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
   lines.push(`  ${count(analysis.nodes, 'node')}, ${count(analysis.links, 'link')}; depth ${analysis.max_depth}, ${count(analysis.parallel_branches, 'parallel branch', 'parallel branches')}`);
   lines.push(`  critical path: ${analysis.critical_path.join(' -> ')}`);
-  const unbounded = analysis.cost.max === null ? ' (a fan-out or a loop: it grows with the data)' : '';
+  const unbounded =
+    analysis.cost.max === null
+      ? ' (a fan-out or a loop: it grows with the data)'
+      : analysis.cost.step_bounded.length
+        ? ` (at most: ${analysis.cost.step_bounded.join(', ')} may use every max_steps model call and max_tool_calls tool call)`
+        : '';
   lines.push(`  credits per run: ${formatCostRange(analysis.cost.min, analysis.cost.max)}${unbounded}`);
   for (const [id, node] of Object.entries(analysis.cost.per_node)) {
+    if (node.calls) {
+      lines.push(callsLine(id, node));
+      continue;
+    }
     if (node.credits === 0) continue;
     const runs = node.runs.max === null ? `${node.runs.min} or more runs` : node.runs.min === node.runs.max ? `${node.runs.max} run${node.runs.max === 1 ? '' : 's'}` : `${node.runs.min} to ${node.runs.max} runs`;
     const attempts = node.attempts > 1 ? `, up to ${node.attempts} attempts` : "";

@@ -115,6 +115,18 @@ const NODE_COST: SchemaObject = {
     },
     min: { type: 'integer' },
     max: nullable({ type: 'integer' }),
+    calls: {
+      type: 'object',
+      description:
+        'ai.agent (pays per call): min is one model call; max is max_steps model calls plus max_tool_calls calls of the dearest block tool (retries continue the conversation: they add nothing). Agent tools pay through their child executions, not counted here.',
+      required: ['model_calls', 'tool_calls', 'tool_credits', 'agent_tools'],
+      properties: {
+        model_calls: { type: 'object', required: ['min', 'max'], properties: { min: { type: 'integer' }, max: { type: 'integer', description: 'max_steps' } } },
+        tool_calls: { type: 'object', required: ['max'], properties: { max: { type: 'integer', description: 'max_tool_calls; 0 without block tools' } } },
+        tool_credits: { type: 'integer', description: 'Credits of one call of the dearest block tool (0 without block tools).' },
+        agent_tools: { type: 'array', items: { type: 'string' }, description: 'Agents its agent tools run (their credits are not in this estimate).' },
+      },
+    },
   },
 };
 
@@ -137,10 +149,19 @@ export const GRAPH_ANALYSIS = apiSchema('GraphAnalysis', {
     },
     cost: {
       type: 'object',
-      required: ['min', 'max', 'per_node'],
+      required: ['min', 'max', 'step_bounded', 'per_node'],
       properties: {
-        min: { type: 'integer', description: 'Credits of the cheapest successful execution.' },
-        max: nullable({ type: 'integer', description: 'Credits of the dearest one (every retry); null when a fan-out or a loop makes it unbounded.' }),
+        min: { type: 'integer', description: 'Credits of the cheapest successful execution (an ai.agent: one model call).' },
+        max: nullable({
+          type: 'integer',
+          description:
+            'Credits of the dearest one (every retry; an ai.agent: every max_steps model call and max_tool_calls tool call); null when a fan-out or a loop makes it unbounded.',
+        }),
+        step_bounded: {
+          type: 'array',
+          items: { type: 'string' },
+          description: 'ai.agent nodes whose max_steps and max_tool_calls bound their part of max: a limit, not what a run usually spends.',
+        },
         per_node: { type: 'object', additionalProperties: NODE_COST },
       },
     },

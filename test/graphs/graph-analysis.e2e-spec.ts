@@ -46,6 +46,7 @@ describe('GET /api/graphs/{id}/analysis', () => {
       cost: {
         min: 1,
         max: null,
+        step_bounded: [],
         per_node: {
           each: { block: 'list.iterate', credits: 0, attempts: 1, runs: { min: 1, max: 1 }, min: 0, max: 0 },
           hook: { block: 'trigger.webhook', credits: 0, attempts: 1, runs: { min: 1, max: 1 }, min: 0, max: 0 },
@@ -78,6 +79,27 @@ describe('GET /api/graphs/{id}/analysis', () => {
   it('needs the graphs:read scope', async () => {
     const runOnly = (await makeKey(w.t, w.alice.key, ['executions:read'])).key;
     await request(w.t.http).get('/api/graphs/alice-rows/analysis').set(as(runOnly)).expect(403);
+  });
+
+  it('prices an ai.agent per model call: one at least, max_steps model calls and max_tool_calls block tool calls at most', async () => {
+    const agent = {
+      name: 'alice-triage',
+      nodes: {
+        hook: { block: 'trigger.webhook' },
+        think: {
+          block: 'ai.agent',
+          inputs: { model: 'gpt-4.1-mini', max_steps: 3, max_tool_calls: 4, tools: [{ name: 'fetch', block: 'http.request', hosts: ['api.example.com'] }] },
+        },
+      },
+      links: ['hook.body.text -> think.task'],
+    };
+    await request(w.t.http).post('/api/graphs').set(as(w.alice.key)).send(agent).expect(201);
+    const res = await request(w.t.http).get('/api/graphs/alice-triage/analysis').set(as(w.aliceReadOnly)).expect(200);
+    const think = res.body.cost.per_node.think;
+    expect(think.calls).toEqual({ model_calls: { min: 1, max: 3 }, tool_calls: { max: 4 }, tool_credits: 1, agent_tools: [] });
+    expect(think.min).toBe(think.credits);
+    expect(think.max).toBe(3 * think.credits + 4 * 1);
+    expect(res.body.cost).toMatchObject({ min: think.credits, max: think.max, step_bounded: ['think'] });
   });
 
   it('is documented in the OpenAPI document', async () => {

@@ -15,6 +15,8 @@ export class RemoteError extends Error {
     readonly status: number | null,
     readonly code: string | null = null,
     readonly problems: Problem[] = [],
+    /** The server's own message (its error body's), when it answered one. */
+    readonly said: string | null = null,
   ) {
     super(message);
     this.name = 'RemoteError';
@@ -120,6 +122,8 @@ export class RemoteClient {
             `${server} failed to answer ${method} ${url.pathname} (${status}: ${said})${id}. Try again, or look at the server's log.`,
             status,
             code,
+            [],
+            body?.error?.message ?? null,
           );
         }
         return new RemoteError(`${said} (${status} from ${server})`, status, code);

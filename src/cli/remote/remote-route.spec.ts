@@ -7,6 +7,7 @@ describe('remoteRoute', () => {
     ['executions, with or without a subcommand', ['executions', 'list', '--json'], {}, true],
     ['the executions group help', ['executions', '--help'], {}, true],
     ['reviews decide', ['reviews', 'decide', 'r1', 'approve'], {}, true],
+    ['propose always goes to a server', ['propose', 'made-by-api', '--json'], {}, true],
     ['credentials set', ['credentials', 'set', 'my-key', '--provider', 'openai'], {}, true],
     ['credentials rotate stays local, even with TRELLIS_SERVER', ['credentials', 'rotate'], { TRELLIS_SERVER: 'http://h' }, false],
     ['plan stays local without a server', ['plan'], {}, false],

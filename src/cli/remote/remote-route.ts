@@ -1,11 +1,11 @@
-// Which command lines go to a running server: `push`, `executions`, `reviews` and `credentials set`
+// Which command lines go to a running server: `push`, `executions`, `reviews`, `propose` and `credentials set`
 // always; `plan`, `sync`, `run` and `keys create` when --server or TRELLIS_SERVER names one. Decided
 // before any command module loads, so those lines never load the local CLI's database or block code.
 import { serverFromEnvironment } from '../../config/remote-target.js';
 
 /** Commands with a local and a remote form (paths of command names). */
 export const DUAL_COMMANDS = ['plan', 'sync', 'run', 'keys create'];
-const REMOTE_ONLY = ['push', 'executions', 'reviews', 'credentials set'];
+const REMOTE_ONLY = ['push', 'executions', 'reviews', 'propose', 'credentials set'];
 
 /** The command path of a command line (`keys create`, `executions`), skipping options. */
 function commandPath(args: readonly string[]): string[] {

@@ -33,7 +33,7 @@ function interruptible(): AbortSignal {
   return controller.signal;
 }
 
-/** The `credentials set`, `push`, `executions` and `reviews` commands (remote only). */
+/** The `credentials set`, `push`, `executions`, `propose` and `reviews` commands (remote only). */
 export function registerRemoteOnlyCommands(program: Command): void {
   const credentials = program.commands.find((c) => c.name() === 'credentials') ?? program.command('credentials').description('manage stored credentials');
   withRemoteFlags(credentials.command('set <name>'))
@@ -96,6 +96,15 @@ export function registerRemoteOnlyCommands(program: Command): void {
     .action(
       act(async (client, io, id: string, options: { version: string; latest?: boolean }) =>
         (await import('./remote-executions.command.js')).executionsRestartCommand(client, id, 'retry', options.latest ? 'latest' : options.version, io),
+      ),
+    );
+
+  withRemoteFlags(program.command('propose <agent>'))
+    .description('write an API graph as an agent file on a new branch of the agents repository and open a pull request (GitOps); prints its URL')
+    .option('--json', 'the API answer as JSON (graph, version, file, branch, hash, pull_request)', false)
+    .action(
+      act(async (client, io, agent: string, options: { json: boolean }) =>
+        (await import('./remote-propose.command.js')).proposeCommand(client, agent, options.json, io),
       ),
     );
 
