@@ -1,7 +1,7 @@
 // The V8 heap settings a server process runs with (issue 16: resident memory under load). Left to itself,
 // V8 on a 64-bit machine grows the young generation to two 64 MB semi-spaces during the boot (128 MB of the
 // ~230 MB resident right after it, and as much again under load): semi-spaces of 16 MB take ~40 MB off the
-// boot and ~50-150 MB off the peak under the benches for little CPU (README, "Memory"). V8 reads the young
+// boot and ~110-140 MB off the peak under bench throughput for ~5-10% more CPU (README, "Memory"). V8 reads the young
 // generation's size only when the process starts, so `trellis start` and the bench restart themselves once
 // with it in NODE_OPTIONS, ahead of the operator's own NODE_OPTIONS, whose flags win.
 export const SERVER_NODE_OPTIONS = ['--max-semi-space-size=16'];
