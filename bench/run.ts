@@ -2,7 +2,8 @@
 // bench/scenarios/ and are listed in bench/scenarios/index.ts; `--list` shows them, `--check` exits 1
 // when a figure is over its budget.
 import 'reflect-metadata';
-import { SCENARIOS, type Figure, type ScenarioResult } from './scenarios/index.js';
+import { restartWithHeapSettings } from '../src/config/heap-settings.js';
+import type { Figure, ScenarioResult } from './scenarios/index.js';
 
 /** A figure as printed; plain named values (`{p99_ms: 12}`, `{ratio: 'x3 faster'}`) have no unit or budget. */
 type Printed = Figure & { text?: string };
@@ -26,6 +27,7 @@ function formatFigure(figure: Printed): string {
 }
 
 export async function runBench(argv: string[]): Promise<number> {
+  const { SCENARIOS } = await import('./scenarios/index.js');
   const check = argv.includes('--check');
   const names = argv.filter((arg) => !arg.startsWith('--'));
   if (argv.includes('--list') || names.length === 0) {
@@ -52,6 +54,8 @@ export async function runBench(argv: string[]): Promise<number> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  // The server measured here runs in this process: with the heap settings `trellis start` gives it.
+  restartWithHeapSettings();
   runBench(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {

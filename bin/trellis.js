@@ -12,5 +12,11 @@ if (!existsSync(entry)) {
   console.error(`trellis: ${entry} is missing. Run "npm run build" in ${root} first.`);
   process.exit(2);
 }
+const args = process.argv.slice(2);
+if (args[0] === 'start') {
+  // The server runs with its heap settings (src/config/heap-settings.ts): this restarts the process once, same pid.
+  const { restartWithHeapSettings } = await import(pathToFileURL(join(root, 'dist', 'src', 'config', 'heap-settings.js')).href);
+  restartWithHeapSettings();
+}
 const { main } = await import(pathToFileURL(entry).href);
-await main(process.argv.slice(2));
+await main(args);

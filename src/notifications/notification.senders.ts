@@ -2,7 +2,6 @@
 // incoming-webhook message, a JSON POST signed like Trellis webhooks. Each throws DeliveryError with a
 // message a person can act on (never a secret: URLs are shown without path or query). HTTP goes through
 // the outbound client of blocks (blocks/outbound), so its private-address policy applies.
-import { createTransport } from 'nodemailer';
 import type { BlockHttpClient } from '../blocks/block.types.js';
 import { OutboundErrorCode } from '../blocks/outbound/outbound.errors.js';
 import { AppError } from '../common/errors.js';
@@ -21,6 +20,8 @@ export interface Notice {
 }
 
 export async function sendEmail(smtp: SmtpSettings, to: string[], notice: Notice, smtpName: string): Promise<void> {
+  // nodemailer (~650 KB of source) loads on the first email, not with every server that might send one.
+  const { createTransport } = await import('nodemailer');
   const transport = createTransport({
     host: smtp.host,
     port: smtp.port,

@@ -5,8 +5,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { load, validate } from '@scalar/openapi-parser';
-import { readFiles } from '@scalar/openapi-parser/plugins/read-files';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { positionOf } from './integration-file.js';
 import type { IntegrationFile, IntegrationOperation, IntegrationProblem, OperationPin, ParameterLocation } from './integration.types.js';
@@ -90,6 +88,8 @@ export async function loadOperations(
     return fail('not an OpenAPI 3.0 or 3.1 document (its "openapi" field)', at(['openapi']));
 
   // $refs resolve through the parser's file plugin, guarded: only files inside the folder, at most 5 MB each.
+  // The parser (and its validator, ~600 KB of source) loads with the first integration document, not at boot.
+  const [{ load, validate }, { readFiles }] = await Promise.all([import('@scalar/openapi-parser'), import('@scalar/openapi-parser/plugins/read-files')]);
   const files = readFiles();
   const refused: string[] = [];
   const guarded = {

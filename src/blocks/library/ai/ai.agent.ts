@@ -7,11 +7,11 @@ import { invalidPin } from '../../blocks.errors.js';
 import { schemaProblem } from '../../pin-validation.js';
 import { anyValue, defineBlock, dict, optional, Type, withDefault } from '../../pins.js';
 import type { BlockContext } from '../../block.types.js';
-import { anthropicAgentModel, openAiAgentModel, type AgentModel } from './ai-agent.wire.js';
+import type { AgentModel } from './ai-agent.wire.js';
 import { runAgentLoop, type AgentCheckpoint } from './ai-agent.loop.js';
 import { checkTools, toolSpecs, type ToolEntry } from './ai-agent.tools.js';
 import { prepareLlm } from './llm-provider.js';
-import { translateLlmError } from './llm.sdk-errors.js';
+import { llmSdks } from './llm-sdks.js';
 import { LLM_BLOCK_BASE, LLM_INPUTS, USAGE_OUTPUT } from './llm.pins.js';
 import { blockErrors, OUTBOUND_ERRORS, LLM_ERRORS } from '../../block-errors.catalog.js';
 
@@ -115,14 +115,16 @@ async function agentInputsOf(tools: unknown, port: NonNullable<BlockContext['age
 /** The node's provider through its SDK, every failure a clear block error. */
 function providerModel(inputs: Parameters<typeof prepareLlm>[1], context: BlockContext): AgentModel {
   const { settings, target, guard } = prepareLlm(AI_AGENT, inputs, context);
-  const model = inputs.provider === 'anthropic' ? anthropicAgentModel(settings, target) : openAiAgentModel(settings, target);
+  let model: AgentModel | undefined;
   return {
     async turn(system, messages, toolList, signal) {
+      const sdks = await llmSdks();
       try {
         await guard();
+        model ??= inputs.provider === 'anthropic' ? sdks.anthropicAgentModel(settings, target) : sdks.openAiAgentModel(settings, target);
         return await model.turn(system, messages, toolList, signal);
       } catch (error) {
-        throw translateLlmError(error, target, context.signal);
+        throw sdks.translateLlmError(error, target, context.signal);
       }
     },
   };

@@ -6,10 +6,8 @@ import { BlockError, BlockErrorCode, invalidPin } from '../../blocks.errors.js';
 import { credentialFetch, operatorUrlClient } from '../../outbound/credential-attach.js';
 import { credentialField, findCredential, requireCredential, type CredentialNeed } from '../../outbound/credentials.js';
 import { resolveAllowed } from '../../outbound/host-resolver.js';
-import { anthropicClient } from './llm-anthropic.js';
 import type { LlmTarget } from './llm.errors.js';
-import { translateLlmError } from './llm.sdk-errors.js';
-import { openAiClient } from './llm-openai.js';
+import { llmSdks } from './llm-sdks.js';
 import type { LlmInputs, LlmProviderName } from './llm.pins.js';
 
 export interface LlmMessage {
@@ -150,15 +148,17 @@ export function prepareLlm(
 export function openLlmSession(blockId: string, inputs: LlmInputs, context: BlockContext): LlmSession {
   const { settings, target, guard } = prepareLlm(blockId, inputs, context);
   const provider = inputs.provider;
-  const sdk = provider === 'anthropic' ? anthropicClient(settings) : openAiClient(settings, provider);
+  let sdk: LlmProviderClient | undefined;
   return {
     target,
     async complete(call, corrections = []) {
+      const sdks = await llmSdks();
       try {
         await guard();
+        sdk ??= provider === 'anthropic' ? sdks.anthropicClient(settings) : sdks.openAiClient(settings, provider);
         return await sdk.complete(call, corrections);
       } catch (error) {
-        throw translateLlmError(error, target, context.signal);
+        throw sdks.translateLlmError(error, target, context.signal);
       }
     },
   };

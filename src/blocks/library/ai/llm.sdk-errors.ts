@@ -1,6 +1,6 @@
 // What the LLM SDKs threw, translated into errors a person can act on. Both SDKs throw APIError subclasses
 // carrying the HTTP status; connection failures carry their cause (our outbound errors too). This file loads
-// both SDKs, so llm-provider.ts imports it (with the clients) on a block's first call, not at library load.
+// both SDKs, so it is loaded through llm-sdks.ts on a block's first call, not at library load.
 import {
   APIConnectionError as AnthropicConnectionError,
   APIConnectionTimeoutError as AnthropicTimeoutError,

@@ -1,0 +1,49 @@
+// What the server's module graph loads: the LLM SDKs, nodemailer and the OpenAPI parser are heavy (~4 MB of
+// source, ~11 MB of heap after boot) and load on the first call that needs them, not with the application
+// module. Run on the build in a child process that records every module it loads.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { ensureBuilt, ROOT } from '../helpers/built.js';
+
+const LAZY = ['openai', '@anthropic-ai/sdk', 'nodemailer', '@scalar/openapi-parser'];
+
+/** The packages of LAZY the child loaded after importing the application module, then running `then`. */
+async function loadedPackages(then = ''): Promise<string[]> {
+  const script = `
+    import { registerHooks } from 'node:module';
+    const urls = [];
+    registerHooks({ load(url, context, next) { urls.push(url); return next(url, context); } });
+    await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist/src/app.module.js')).href)});
+    ${then}
+    const lazy = ${JSON.stringify(LAZY)};
+    console.log(JSON.stringify(lazy.filter((name) => urls.some((url) => url.includes('/node_modules/' + name + '/')))));
+  `;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, timeout: 60_000 });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as string[];
+}
+
+const dist = (path: string) => JSON.stringify(pathToFileURL(join(ROOT, 'dist/src', path)).href);
+
+describe("the server's module graph", () => {
+  beforeAll(() => ensureBuilt(), 600_000);
+
+  it('does not load the LLM SDKs, nodemailer or the OpenAPI parser', async () => {
+    expect(await loadedPackages()).toEqual([]);
+  }, 90_000);
+
+  it('loads each when a block or a sender first needs it', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'trellis-lazy-'));
+    writeFileSync(join(folder, 'api.json'), JSON.stringify({ openapi: '3.0.3', info: { title: 'tiny', version: '1' }, paths: {} }));
+    const loaded = await loadedPackages(`
+      await (await import(${dist('blocks/library/ai/llm-sdks.js')})).llmSdks();
+      await (await import(${dist('notifications/notification.senders.js')})).sendEmail({ host: '127.0.0.1', port: 1, secure: false }, ['a@b.invalid'], { kind: 'k', title: 't', body: 'b', data: {} }, 'smtp').catch(() => undefined);
+      await (await import(${dist('blocks/openapi/openapi-document.js')})).loadOperations({ name: 'tiny', openapi: 'api.json' }, ${JSON.stringify(folder)}, 'tiny.yaml');
+    `).finally(() => rmSync(folder, { recursive: true, force: true }));
+    expect(loaded).toEqual(LAZY);
+  }, 90_000);
+});
