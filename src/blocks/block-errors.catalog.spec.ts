@@ -25,13 +25,13 @@ function blockFile(id: string): string | undefined {
   return undefined;
 }
 
-/** The file and every module of src/blocks it imports (not `import type`), transitively. */
+/** The file and every module of src/blocks it imports (not `import type`; re-exports and `import('./x.js')` too), transitively. */
 function closure(file: string, seen = new Set<string>()): Set<string> {
   if (seen.has(file) || NOT_SCANNED.has(file) || !file.startsWith(here)) return seen;
   seen.add(file);
-  for (const match of readFileSync(file, 'utf8').matchAll(/^import (?!type )[^;]*? from '(\.[^']+)\.js';/gms)) {
-    closure(resolve(dirname(file), `${match[1]}.ts`), seen);
-  }
+  const text = readFileSync(file, 'utf8');
+  const imported = [...text.matchAll(/^(?:import|export) (?!type )[^;]*? from '(\.[^']+)\.js';/gms), ...text.matchAll(/\bimport\(\s*'(\.[^']+)\.js'\s*\)/g)];
+  for (const match of imported) closure(resolve(dirname(file), `${match[1]}.ts`), seen);
   return seen;
 }
 
