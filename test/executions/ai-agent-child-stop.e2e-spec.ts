@@ -2,13 +2,13 @@
 // is cancelled with it (its running request aborted, its later nodes never run), the model is not called
 // again, and nothing is charged after the stop. Counted by ledger rows: the parent's one model call (the
 // default model cost, 2) and the child's http.request attempt (1), nothing else.
-import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { ADMIN_KEY } from '../auth/auth-helpers.js';
-import { startHttpPeer, type HttpPeer } from '../blocks/peers/http-peer.js';
-import { openAiCompletion, openAiToolCalls, startLlmPeer, type LlmPeer } from '../blocks/peers/llm-peers.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import type { HttpPeer } from '../blocks/peers/http-peer.js';
+import { openAiCompletion, openAiToolCalls, type LlmPeer } from '../blocks/peers/llm-peers.js';
+import type { TestApp } from '../helpers/app.js';
+import { startStopHarness, type HeldRequest } from './ai-agent-stop.fixtures.js';
 import { waitFor } from '../helpers/wait.js';
 import { link, node, saveAgent } from './graphs.fixture.js';
 
@@ -16,19 +16,10 @@ describe('stopping an ai.agent while its agent tool runs', () => {
   let t: TestApp;
   let llm: LlmPeer;
   let api: HttpPeer;
-  const held: { response?: ServerResponse; closed: boolean } = { closed: false };
+  let held: HeldRequest;
 
   beforeAll(async () => {
-    llm = await startLlmPeer('/v1/chat/completions');
-    api = await startHttpPeer((_req, res) => {
-      held.response = res;
-      res.on('close', () => void (held.closed = true));
-    });
-    t = await createTestApp({
-      label: 'aiagentchildstop',
-      env: { TRELLIS_ADMIN_API_KEY: ADMIN_KEY },
-      overrides: { http: { allow_private_addresses: true }, integrations: { openai: { base_url: `${llm.url}/v1` } } },
-    });
+    ({ t, llm, api, held } = await startStopHarness('aiagentchildstop', ADMIN_KEY));
     await saveAgent(t.dataSource, {
       name: 'slow-lookup',
       nodes: {

@@ -2,11 +2,11 @@
 // request is aborted), the execution and the node end CANCELLED, and the model is not called again. Exactly
 // what ran is charged: the one model call and the one tool run, nothing after the stop.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { ServerResponse } from 'node:http';
 import request from 'supertest';
-import { startHttpPeer, type HttpPeer } from '../blocks/peers/http-peer.js';
-import { openAiCompletion, startLlmPeer, type LlmPeer } from '../blocks/peers/llm-peers.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import type { HttpPeer } from '../blocks/peers/http-peer.js';
+import { openAiCompletion, type LlmPeer } from '../blocks/peers/llm-peers.js';
+import type { TestApp } from '../helpers/app.js';
+import { startStopHarness, type HeldRequest } from './ai-agent-stop.fixtures.js';
 import { waitFor } from '../helpers/wait.js';
 import { node, saveAgent } from './graphs.fixture.js';
 
@@ -16,20 +16,10 @@ describe('stopping an ai.agent mid-loop', () => {
   let t: TestApp;
   let llm: LlmPeer;
   let api: HttpPeer;
-  /** The tool's request, held open until the client goes away. */
-  const held: { response?: ServerResponse; closed: boolean } = { closed: false };
+  let held: HeldRequest;
 
   beforeAll(async () => {
-    llm = await startLlmPeer('/v1/chat/completions');
-    api = await startHttpPeer((_req, res) => {
-      held.response = res;
-      res.on('close', () => void (held.closed = true));
-    });
-    t = await createTestApp({
-      label: 'aiagentstop',
-      env: { TRELLIS_ADMIN_API_KEY: ADMIN },
-      overrides: { http: { allow_private_addresses: true }, integrations: { openai: { base_url: `${llm.url}/v1` } } },
-    });
+    ({ t, llm, api, held } = await startStopHarness('aiagentstop', ADMIN));
     await saveAgent(t.dataSource, {
       name: 'slow-tool',
       nodes: {
