@@ -13,7 +13,7 @@ type Execve = (file: string, args: string[], env: NodeJS.ProcessEnv) => never;
 /**
  * Replaces this process (same pid, same stdio and command line, through process.execve) with one that has
  * SERVER_NODE_OPTIONS; returns without doing anything when that is done already, when
- * TRELLIS_HEAP_SETTINGS=off, or where Node has no process.execve (Node 22, Windows).
+ * TRELLIS_HEAP_SETTINGS=off, or where Node has no process.execve (before Node 22.15; Windows).
  */
 export function restartWithHeapSettings(): void {
   if (process.env[HEAP_SETTINGS_ENV]) return;

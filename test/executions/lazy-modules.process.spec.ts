@@ -14,14 +14,31 @@ const LAZY = ['openai', '@anthropic-ai/sdk', 'nodemailer', '@scalar/openapi-pars
 
 /** The packages of LAZY the child loaded after importing the application module, then running `then`. */
 async function loadedPackages(then = ''): Promise<string[]> {
+  // Every module the child loads, through the module hooks of its Node: registerHooks (22.15+) in the thread,
+  // else register (20.6+), whose hooks run in a loader thread and post each URL back; a 'flush' answered by
+  // that thread (messages keep their order) says every URL before it has arrived.
   const script = `
-    import { registerHooks } from 'node:module';
+    import * as mod from 'node:module';
+    import { MessageChannel } from 'node:worker_threads';
     const urls = [];
-    registerHooks({ load(url, context, next) { urls.push(url); return next(url, context); } });
+    let flush = async () => {};
+    if (mod.registerHooks) {
+      mod.registerHooks({ load(url, context, next) { urls.push(url); return next(url, context); } });
+    } else {
+      const { port1, port2 } = new MessageChannel();
+      let flushed;
+      port1.on('message', (message) => (message === 'flushed' ? flushed() : urls.push(message)));
+      flush = () => new Promise((resolve) => { flushed = resolve; port1.postMessage('flush'); });
+      const hooks = "let port; export function initialize(data) { port = data.port; port.on('message', () => port.postMessage('flushed')); port.unref(); }" +
+        " export async function load(url, context, next) { port.postMessage(url); return next(url, context); }";
+      mod.register('data:text/javascript,' + encodeURIComponent(hooks), { data: { port: port2 }, transferList: [port2] });
+    }
     await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist/src/app.module.js')).href)});
     ${then}
+    await flush();
     const lazy = ${JSON.stringify(LAZY)};
     console.log(JSON.stringify(lazy.filter((name) => urls.some((url) => url.includes('/node_modules/' + name + '/')))));
+    process.exit(0);
   `;
   const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, timeout: 60_000 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as string[];
