@@ -15,6 +15,8 @@ export const ErrorStatus = {
   RATE_LIMITED: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,
+  /** A feature this server is not set up for (POST /api/graphs/{id}/propose without GitOps on GitHub). */
+  GITOPS_NOT_CONFIGURED: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ErrorStatus;

@@ -135,6 +135,8 @@ describe('trellis propose', () => {
     const bare = await createTestApp({ label: 'cli-propose-nogitops', database: t.database, listen: true, overrides: { credits: { enabled: false } } });
     try {
       const at = `http://127.0.0.1:${(bare.http.address() as { port: number }).port}`;
+      const answer = await request(bare.http).post('/api/graphs/alices-graph/propose').set('X-API-Key', alice.key).expect(503);
+      expect(answer.body.error).toMatchObject({ code: 'GITOPS_NOT_CONFIGURED', message: expect.stringContaining('gitops.repository is not set') });
       const { status, stderr } = await propose(alice.key, 'alices-graph', false, at);
       expect(status).toBe(1);
       expect(stderr).toBe(

@@ -28,7 +28,7 @@ export async function proposeCommand(client: RemoteClient, agent: string, json: 
 
 /** The route's 503 for a server without GitHub access is a set-up matter, not a "try again". */
 function notSetUp(error: unknown, server: string): unknown {
-  if (!(error instanceof RemoteError) || error.status !== 503 || !error.said?.startsWith('Proposals need')) return error;
+  if (!(error instanceof RemoteError) || error.code !== 'GITOPS_NOT_CONFIGURED') return error;
   return new RemoteError(
     `${server} cannot open pull requests: ${error.said} Its operator sets up GitOps (gitops.repository, and GITHUB_TOKEN or a GitHub App): README, "Running Trellis with GitOps".`,
     503,

@@ -62,7 +62,7 @@ export class GitopsProposeService {
         graph: id,
       });
     const github = this.connection.github();
-    if (typeof github === 'string') throw new AppError('UNAVAILABLE', `Proposals need the agents repository on GitHub: ${github}.`, { graph: id });
+    if (typeof github === 'string') throw new AppError('GITOPS_NOT_CONFIGURED', `Proposals need the agents repository on GitHub: ${github}.`, { graph: id });
     const definition = (await this.graphs.definitions([{ name: id, version: graph.active_version }])).get(id);
     if (!definition) throw graphNotFound(id);
 
