@@ -95,4 +95,21 @@ describe('ExecutionBatcher', () => {
     await db.drain();
     expect(settled.sort()).toEqual(['id-a', 'id-b', 'id-c']);
   });
+
+  it('drain() resolves only once every row added so far is written, the rows queued behind the first statements too', async () => {
+    const db = controlledInsert((rows) => rows.includes('bad'));
+    const batcher = new ExecutionBatcher<string>(db.insert, 500, 1);
+    await batcher.drain(); // nothing added: at once
+    const rows = ['a', 'b', 'bad'].map((row) => batcher.add(row).catch((error: Error) => error.message));
+    let drained = false;
+    const draining = batcher.drain().then(() => void (drained = true));
+    await db.releaseNext(); // ['a']; ['b', 'bad'] is written next
+    expect(drained).toBe(false);
+    await db.releaseNext(); // ['b', 'bad'] fails, and is retried row by row
+    expect(drained).toBe(false);
+    await db.drain();
+    await draining;
+    expect(drained).toBe(true);
+    await expect(Promise.all(rows)).resolves.toEqual(['id-a', 'id-b', 'bad batch bad']);
+  });
 });

@@ -16,6 +16,7 @@ interface Pending<T> {
 export class ExecutionBatcher<T> {
   private queue: Pending<T>[] = [];
   private inFlight = 0;
+  private readonly flushing = new Set<Promise<void>>();
 
   constructor(
     private readonly insert: InsertRows<T>,
@@ -27,8 +28,22 @@ export class ExecutionBatcher<T> {
   add(row: T): Promise<string> {
     return new Promise<string>((resolve, reject) => {
       this.queue.push({ row, resolve, reject });
-      if (this.inFlight < this.maxInFlight) void this.flush();
+      if (this.inFlight < this.maxInFlight) this.startFlush();
     });
+  }
+
+  /**
+   * Resolves once every row added so far is written or failed: a shutdown awaits it before the database
+   * closes, so a request whose client already left still gets its row or its error, never "not connected".
+   */
+  async drain(): Promise<void> {
+    while (this.flushing.size > 0) await Promise.allSettled([...this.flushing]);
+  }
+
+  private startFlush(): void {
+    const flushing = this.flush();
+    this.flushing.add(flushing);
+    void flushing.finally(() => this.flushing.delete(flushing));
   }
 
   private async flush(): Promise<void> {

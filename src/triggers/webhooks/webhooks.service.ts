@@ -3,7 +3,7 @@
 // one database round trip (shared by concurrent requests: group commit) and one queue call; ?wait= then
 // follows the execution's events.
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { RateLimiter } from '../../auth/rate-limiter.js';
 import { BlocksRegistry } from '../../blocks/blocks.registry.js';
@@ -56,7 +56,7 @@ export type WebhookAnswer = Answer;
 type ShapedAnswer = WebhookAnswer & { shaped: boolean };
 
 @Injectable()
-export class WebhooksService {
+export class WebhooksService implements OnApplicationShutdown {
   /** Requests without an Idempotency-Key share INSERTs under load (group commit). */
   private readonly batcher: ExecutionBatcher<TriggeredExecution>;
   constructor(
@@ -74,6 +74,11 @@ export class WebhooksService {
     @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
   ) {
     this.batcher = new ExecutionBatcher((rows) => this.admission.triggered(rows, 'webhook'));
+  }
+
+  /** After the HTTP server closed, before the database does: the grouped INSERTs still pending finish. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.batcher.drain();
   }
 
   async receive(request: WebhookRequest): Promise<WebhookAnswer> {
