@@ -41,6 +41,8 @@ const SWEEP_LOCK = 7_412_300_201;
 export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly worker: ExecutionWorker;
   private sweepTimer: NodeJS.Timeout | null = null;
+  /** The sweep running now: a shutdown waits for it before the database closes under it. */
+  private sweeping: Promise<void> | null = null;
   private unsubscribe: (() => void) | undefined;
   private unregisterLocal: (() => void) | undefined;
   /** Events of the steps written in this turn of the event loop: published as one message. */
@@ -128,6 +130,7 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
 
   async beforeApplicationShutdown(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    await this.sweeping;
     this.unsubscribe?.();
     this.unregisterLocal?.();
     await this.worker.shutdown();
@@ -150,7 +153,12 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
   }
 
   /** Dispatches again what a lost dispatch, a dead worker or a given-back wait left behind (one process at a time). */
-  async sweep(): Promise<void> {
+  sweep(): Promise<void> {
+    this.sweeping ??= this.sweepOnce().finally(() => (this.sweeping = null));
+    return this.sweeping;
+  }
+
+  private async sweepOnce(): Promise<void> {
     try {
       await this.executions.exclusively(SWEEP_LOCK, async () => {
         const ids = await this.executions.needingDispatch(SWEEP_MS, 500);
