@@ -61,6 +61,8 @@ export async function startBenchServer(label: string, env: Record<string, string
     throw error;
   }
   const sql = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  // An idle connection that fails (a database dropped or restarted under it) is said, not a crash of the bench.
+  sql.on('error', (error) => console.error(`bench: an idle database connection failed: ${error.message}`));
   const call = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(server.url + path, {
       method,

@@ -12,6 +12,7 @@ if (kind !== 'bare' && kind !== 'durable') throw new Error(`usage: peer-server.j
 if (kind === 'durable' && !databaseUrl) throw new Error('peer-server.js durable needs the database URL as its second argument');
 
 const pool = kind === 'durable' ? new pg.Pool({ connectionString: databaseUrl, max: 20 }) : null;
+pool?.on('error', (error) => console.error(`peer server: an idle database connection failed: ${error.message}`));
 await pool?.query('CREATE TABLE IF NOT EXISTS peer_requests (id bigserial PRIMARY KEY, body jsonb NOT NULL, received_at timestamptz NOT NULL DEFAULT now())');
 
 function answer(res: ServerResponse, status: number, body: string): void {

@@ -123,6 +123,8 @@ async function measureTrellis(autocannon: Cannon, role: 'api' | 'all', say: (lin
   const prefix = `trellis-bench-peers-${randomBytes(4).toString('hex')}`;
   const adminKey = `bench-admin-${randomBytes(8).toString('hex')}`;
   const sql = new pg.Pool({ connectionString: database.url, max: 2 });
+  // An idle connection that fails (a database dropped or restarted under it) is said, not a crash of the bench.
+  sql.on('error', (error) => console.error(`bench: an idle database connection failed: ${error.message}`));
   try {
     const env = {
       ...process.env,

@@ -45,6 +45,8 @@ async function measure(role: 'api' | 'all', autocannon: Cannon, say: (line: stri
   const url = new URL(BENCH_ADMIN_URL);
   url.pathname = `/${name}`;
   const sql = new pg.Pool({ connectionString: url.toString(), max: 2 });
+  // An idle connection that fails (a database dropped or restarted under it) is said, not a crash of the bench.
+  sql.on('error', (error) => console.error(`bench: an idle database connection failed: ${error.message}`));
   try {
     const env = {
       ...process.env,
