@@ -7,7 +7,7 @@ import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { ensureServerBuilt, ServerProcesses } from '../helpers/server-process.js';
 import { waitFor } from '../helpers/wait.js';
-import { link, node, saveAgent } from '../executions/graphs.fixture.js';
+import { saveGuardedAgent } from './guarded-agent.fixture.js';
 
 const ADMIN = 'test-admin-key-review-recovery-0123';
 
@@ -19,15 +19,7 @@ describe('a waiting review across kill -9', () => {
     await ensureServerBuilt();
     t = await createTestApp({ label: 'reviewrecover', redis: true, role: 'api', env: { TRELLIS_ADMIN_API_KEY: ADMIN } });
     workers = new ServerProcesses({ app: t, env: { TRELLIS_ADMIN_API_KEY: ADMIN, TRELLIS_EXECUTOR__LEASE: '2s', TRELLIS_QUEUE__LEASE: '2s' } });
-    await saveAgent(t.dataSource, {
-      name: 'guarded',
-      nodes: {
-        text: node('input', { name: 'text', type: 'string' }),
-        review: node('human.review', { title: 'Ship it?', reviewers: { roles: ['admin'] } }),
-        approved: node('output', { name: 'approved' }),
-      },
-      links: [link('text.value', 'review.data'), link('review.approved', 'approved.value')],
-    });
+    await saveGuardedAgent(t.dataSource);
   }, 300_000);
 
   afterAll(async () => {
