@@ -6,11 +6,11 @@
 // that tool's secrets before the model sees it. Reviews of require_approval calls come through `approvals`
 // (executions/worker/tool-approvals.ts), agent tools' child executions through `children`
 // (executions/worker/tool-children.ts); the loop uses those ports, `run` serves block tools.
-import { urlMatchesHosts } from '../common/credential-hosts.js';
 import { SecretScrubber } from '../common/secret-scrubber.js';
 import type {
   AgentApprovalPort,
   AgentChildPort,
+  AgentMetricsPort,
   AgentToolCall,
   AgentToolPort,
   BlockContext,
@@ -20,7 +20,7 @@ import type {
   ResolvedCredential,
 } from './block.types.js';
 import type { CredentialResolver } from './credential-resolver.js';
-import { FORBIDDEN_TOOL_BLOCKS } from './library/ai/ai-agent.tools.js';
+import { FORBIDDEN_TOOL_BLOCKS, toolUrlRefusal } from './library/ai/ai-agent.tools.js';
 import { validatedRun } from './validated-run.js';
 
 type AttemptRunner = (request: { block: BlockDefinition; inputs: Record<string, unknown>; context: BlockContext }) => AsyncIterable<BlockYield>;
@@ -41,6 +41,8 @@ export interface AgentToolDeps {
   children?: ((nodeExecutionId: string, userId: string) => AgentChildPort | undefined) | undefined;
   /** Reviews of require_approval tool calls, by node execution id (a durable execution's; absent: none can be asked for). */
   approvals?: ((nodeExecutionId: string) => AgentApprovalPort | undefined) | undefined;
+  /** Where ai.agent model calls, tokens and tool calls are counted (absent: nowhere). */
+  agentMetrics?: AgentMetricsPort | undefined;
 }
 
 export interface AgentCheckpointStore {
@@ -78,6 +80,7 @@ export function blockToolPort(context: BlockContext, deps: AgentToolDeps): Agent
     ...(store ? { checkpoint: checkpointOf(store, context) } : {}),
     ...(approvals ? { approvals } : {}),
     ...(children ? { children } : {}),
+    ...(deps.agentMetrics ? { metrics: deps.agentMetrics } : {}),
   };
 }
 
@@ -109,16 +112,8 @@ async function runBlockTool(
   if (!block || block.trigger || block.suspend || FORBIDDEN_TOOL_BLOCKS.has(blockId)) return { ok: false, error: `block "${blockId}" cannot be a tool` };
   const constants = isDict(entry.inputs) ? entry.inputs : {};
   const inputs = { ...call.arguments, ...constants };
-  const hosts = Array.isArray(entry.hosts) ? (entry.hosts as string[]) : undefined;
-  if (hosts && typeof inputs.url === 'string') {
-    let url: URL;
-    try {
-      url = new URL(inputs.url);
-    } catch {
-      return { ok: false, error: `url "${inputs.url}" is not a URL` };
-    }
-    if (!urlMatchesHosts(url, hosts)) return { ok: false, error: `url "${inputs.url}" is outside this tool's hosts (${hosts.join(', ')})` };
-  }
+  const refused = toolUrlRefusal(entry.hosts, inputs);
+  if (refused) return { ok: false, error: refused };
   const fromFile = deps.fileTools?.(context.nodeId)?.some((fileEntry) => JSON.stringify(fileEntry) === JSON.stringify(entry)) === true;
   const credentials = await toolCredentials(block, isDict(entry.credentials) ? (entry.credentials as Record<string, string>) : {}, context, deps, fromFile);
   if ('error' in credentials) return { ok: false, error: credentials.error };

@@ -177,6 +177,14 @@ export interface AgentChildPort {
   start(calls: ToolChildRequest[]): Error;
 }
 
+/** What an ai.agent's work adds to the metrics (release-2.md section 8): model calls, tokens, tool calls, refusals. */
+export interface AgentMetricsPort {
+  modelCall(model: string, usage: { input_tokens: number; output_tokens: number }): void;
+  toolCall(kind: 'block' | 'agent', ok: boolean): void;
+  /** A tool call whose URL lies outside the tool's `hosts`: refused before it ran (or was charged). */
+  toolHostRefused(): void;
+}
+
 /** Runs ai.agent tools; every outcome is redacted of the tool's secrets before it comes back. */
 export interface AgentToolPort {
   /** The blocks tools are made of (their input pins are the tools' parameters). */
@@ -196,6 +204,8 @@ export interface AgentToolPort {
   children?: AgentChildPort;
   /** Reviews for require_approval tools; absent: such a tool call comes back to the model as an error. */
   approvals?: AgentApprovalPort;
+  /** Counts the agent's work in the process's metrics; absent: not counted. */
+  metrics?: AgentMetricsPort;
   run(call: AgentToolCall): Promise<{ ok: true; result: unknown } | { ok: false; error: string }>;
 }
 

@@ -9,6 +9,7 @@ import { scrubbingLogger, scrubError } from '../common/scrubbing-logger.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { BLOCK_RUN_CHARGE, type BlockRunCharge } from '../credits/block-run.charge.js';
 import type { AppConfig } from '../config/config.schema.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { adHocContext, blockSettings } from './block-context.js';
 import type { BlockRuntimeSettings } from './block.types.js';
 import { answerTooLarge, needsEngine } from './blocks.errors.js';
@@ -44,10 +45,11 @@ export class BlocksService implements OnModuleDestroy {
     @Inject(CREDENTIAL_RESOLVER) private readonly resolver: CredentialResolver,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
+    metrics: MetricsService,
     @Optional() @Inject(BLOCK_RUN_CHARGE) private readonly charge: BlockRunCharge | null = null,
   ) {
     this.settings = blockSettings(config);
-    this.http = OutboundHttp.fromSettings(this.settings);
+    this.http = OutboundHttp.fromSettings(this.settings, { onRefused: (reason) => metrics.outboundRefusals.inc({ reason }) });
   }
 
   /** The blocks `asker` may use: an integration's only where its `allow` admits them (admins: by default all). */

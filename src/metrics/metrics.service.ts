@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { sandboxStats } from '../sandbox/sandbox.js';
 
 /**
  * The process's Prometheus registry and the metrics the spec names. Modules record into these;
@@ -47,11 +48,48 @@ export class MetricsService {
 
   readonly creditsSpent = this.counter('trellis_credits_spent_total', 'Credits charged for node attempts, by block', ['block']);
 
+  // Release 2 (release-2.md section 8). Labels are bounded sets: never review ids, event keys or user ids.
+  readonly reviewsPending = this.gauge('trellis_reviews_pending', 'Reviews waiting for a decision (of executions still running)', []);
+
+  readonly waitEvents = this.counter(
+    'trellis_wait_events_total',
+    'Events posted to wait.event nodes, by outcome: accepted (handed to a waiting execution), buffered (kept for a later waiter), duplicate (a resent Idempotency-Key), refused',
+    ['outcome'],
+  );
+
+  readonly sandboxQueueDepth = this.gauge('trellis_sandbox_queue_depth', 'Sandbox tasks (code and expressions) waiting for a sandbox worker', []);
+
+  readonly sandboxTimeouts = this.counter('trellis_sandbox_timeouts_total', 'Sandbox tasks stopped at their time limit', []);
+
+  readonly agentModelCalls = this.counter('trellis_ai_agent_model_calls_total', 'Model calls made by ai.agent nodes, by model', ['model']);
+
+  readonly agentTokens = this.counter('trellis_ai_agent_tokens_total', 'Tokens of ai.agent model calls, by model and kind (input, output)', ['model', 'kind']);
+
+  readonly agentToolCalls = this.counter('trellis_ai_agent_tool_calls_total', 'Tool calls of ai.agent nodes, by kind (block, agent) and outcome (ok, error)', [
+    'kind',
+    'outcome',
+  ]);
+
+  readonly outboundRefusals = this.counter(
+    'trellis_outbound_refusals_total',
+    'Outbound requests refused before they left, by reason (private_address, bad_url, credential_host, tool_host)',
+    ['reason'],
+  );
+
   /** Refreshed just before each scrape by whoever owns the figure (e.g. queue depth). */
   private readonly collectors: Array<() => Promise<void>> = [];
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'trellis_' });
+    // The sandbox pools are the process's own (sandbox/sandbox.ts): read at scrape time.
+    let timeoutsSeen = 0;
+    this.onScrape(() => {
+      const stats = sandboxStats();
+      this.sandboxQueueDepth.set(stats.queued);
+      if (stats.timeouts > timeoutsSeen) this.sandboxTimeouts.inc(stats.timeouts - timeoutsSeen);
+      timeoutsSeen = stats.timeouts;
+      return Promise.resolve();
+    });
   }
 
   onScrape(collector: () => Promise<void>): void {

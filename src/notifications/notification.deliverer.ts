@@ -8,6 +8,7 @@ import { OutboundHttp } from '../blocks/outbound/outbound-http.js';
 import { COMPONENT_LOGGER } from '../common/logger.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import type { NotificationDeliveryEntity } from './notification-delivery.entity.js';
 import { backoffMs, MAX_DELIVERY_ATTEMPTS, NOTIFICATION_QUEUE, type NotificationQueue } from './notification-queue.js';
 import { postSlack, postWebhook, sendEmail, type Notice } from './notification.senders.js';
@@ -30,9 +31,10 @@ export class NotificationDeliverer implements OnModuleDestroy {
     @Inject(NOTIFICATION_QUEUE) private readonly queue: NotificationQueue,
     @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
     @Inject(APP_CONFIG) config: AppConfig,
+    metrics: MetricsService,
   ) {
     const settings = blockSettings(config);
-    this.userHttp = OutboundHttp.fromSettings(settings);
+    this.userHttp = OutboundHttp.fromSettings(settings, { onRefused: (reason) => metrics.outboundRefusals.inc({ reason }) });
     this.operatorHttp = OutboundHttp.fromSettings({ ...settings, allowPrivateAddresses: true });
   }
 

@@ -114,6 +114,14 @@ export class ReviewsRepository {
     return this.get(id);
   }
 
+  /** Reviews waiting for a decision, of executions still running (the metrics' gauge). */
+  async pendingCount(): Promise<number> {
+    const [row] = (await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM reviews r JOIN executions e ON e.id = r.execution_id WHERE r.status = 'pending' AND e.status = 'RUNNING'`,
+    )) as Array<{ n: number }>;
+    return row?.n ?? 0;
+  }
+
   /** Cancels the pending reviews of executions that ended (the executions of one turn: one statement). */
   async cancelForExecutions(executionIds: string[]): Promise<void> {
     if (executionIds.length === 0) return;

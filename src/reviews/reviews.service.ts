@@ -15,6 +15,7 @@ import type { ReviewRequest } from '../executions/engine/wait-suspensions.js';
 import { decodeCursor, encodeCursor } from '../executions/executions.views.js';
 import type { WaitOwner } from '../executions/outside-waits.types.js';
 import { EXECUTION_DISPATCHER, type ExecutionDispatcher } from '../executions/queue/execution-dispatcher.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import type { ReviewDecisionRecord, ReviewStatus, StoredReviewers } from './review.entity.js';
 import { badDecision, badReviewCursor, reviewAlreadyDecided, reviewNotFound } from './reviews.errors.js';
@@ -44,8 +45,10 @@ export class ReviewsService {
     private readonly notifications: NotificationsService,
     @Inject(EXECUTION_DISPATCHER) private readonly dispatcher: ExecutionDispatcher,
     @Inject(LOGGER) logger: Logger,
+    metrics: MetricsService,
   ) {
     this.logger = logger.child({ component: 'ReviewsService' });
+    metrics.onScrape(async () => metrics.reviewsPending.set(await repository.pendingCount()));
   }
 
   /** Opens the review of a waiting node (or finds it after a crash); notifies the reviewers once. */

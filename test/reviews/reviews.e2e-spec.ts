@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { startSmtpPeer, type SmtpPeer } from '../blocks/peers/smtp-peer.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { metricValue, scrape } from '../helpers/metrics.js';
 import { waitFor } from '../helpers/wait.js';
 import { link, node, saveAgent } from '../executions/graphs.fixture.js';
 import { configFolder, type ConfigFolder } from '../notifications/notify-helpers.js';
@@ -289,12 +290,16 @@ describe('human.review', () => {
     for (const id of [first, second]) await api().post(`/api/graphs/gate/executions/${id}/stop`).set('X-API-Key', ADMIN);
   });
 
-  it('cancels the pending review when the execution is stopped while waiting', async () => {
+  it('cancels the pending review when the execution is stopped while waiting (and /metrics counts it pending until then)', async () => {
+    const pending = async () => metricValue(await scrape(t), 'trellis_reviews_pending');
+    const before = await pending();
     const id = await start('gate', 'stop me');
     const review = await pendingReview(id);
+    expect(await pending()).toBe(before + 1);
     const stop = await api().post(`/api/graphs/gate/executions/${id}/stop`).set('X-API-Key', ADMIN);
     expect([200, 202]).toContain(stop.status);
     await finished(id);
+    expect(await pending()).toBe(before);
     const after = await api().get(`/api/reviews/${review.id}`).set('X-API-Key', alice.key);
     expect(after.body.status).toBe('cancelled');
     const late = await api().post(`/api/reviews/${review.id}`).set('X-API-Key', alice.key).send({ decision: 'approve' });

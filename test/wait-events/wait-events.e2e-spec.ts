@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { metricValue, scrape } from '../helpers/metrics.js';
 import { waitFor } from '../helpers/wait.js';
 import { link, node, saveAgent } from '../executions/graphs.fixture.js';
 
@@ -124,5 +125,33 @@ describe('wait.event', () => {
     expect((await post('k', {}, ADMIN, 'nosuch')).status).toBe(404);
     const id = await start('impatient', {});
     expect(await finished(id)).toMatchObject({ status: 'COMPLETED', outputs: { event: [null], headers: [{}] } });
+  });
+
+  it('counts events by outcome in /metrics: accepted, buffered, duplicate, refused', async () => {
+    const count = async () => {
+      const text = await scrape(t);
+      return Object.fromEntries(
+        ['accepted', 'buffered', 'duplicate', 'refused'].map((outcome) => [outcome, metricValue(text, 'trellis_wait_events_total', { outcome })]),
+      );
+    };
+    const before = await count();
+    const id = await start('listener', { key: 'k-metrics-a', pause: '1ms' });
+    await waiting(id);
+    expect((await post('k-metrics-a', { n: 1 })).status).toBe(202);
+    expect(await finished(id)).toMatchObject({ status: 'COMPLETED' });
+    const kept = () => api().post('/webhooks/listener/wait/events/k-metrics-b').set('X-API-Key', ADMIN).set('Idempotency-Key', 'm1').send({ n: 2 });
+    expect((await kept()).status).toBe(202);
+    expect((await kept()).status).toBe(202);
+    expect((await post('k-metrics-c', {}, null)).status).toBe(401);
+    expect((await post('k', {}, ADMIN, 'nosuch')).status).toBe(404);
+    const after = await count();
+    expect({
+      accepted: after.accepted! - before.accepted!,
+      buffered: after.buffered! - before.buffered!,
+      duplicate: after.duplicate! - before.duplicate!,
+      refused: after.refused! - before.refused!,
+    }).toEqual({ accepted: 1, buffered: 1, duplicate: 1, refused: 2 });
+    // No event keys as labels.
+    expect(await scrape(t)).not.toContain('k-metrics');
   });
 });

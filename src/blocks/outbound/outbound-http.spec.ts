@@ -226,6 +226,21 @@ describe('OutboundHttp', () => {
       expect(redirectToFile.code).toBe('OUTBOUND_BAD_URL');
     });
 
+    it('tells onRefused the reason of each request refused before it left, and nothing for one that failed later', async () => {
+      const reasons: string[] = [];
+      const onRefused = (reason: string) => void reasons.push(reason);
+      await failure(outbound({ onRefused }).fetch(`${peer.url}/hello`));
+      await failure(outbound({ onRefused }).fetch('file:///etc/passwd'));
+      const credential = {
+        credential: { name: 'team-api', provider: 'http', type: 'api_key' as const, fields: {}, hosts: ['api.example.com'] },
+        headers: { authorization: 'Bearer sk-team' },
+      };
+      await failure(outbound({ allowPrivateAddresses: true, onRefused }).fetch(`${peer.url}/echo`, { credential }));
+      await failure(outbound({ onRefused, resolve: table({}) }).fetch('http://nowhere.example.test/'));
+      await outbound({ allowPrivateAddresses: true, onRefused }).fetch(`${peer.url}/hello`);
+      expect(reasons).toEqual(['private_address', 'bad_url', 'credential_host']);
+    });
+
     it('says clearly when a name does not resolve or the connection is refused', async () => {
       const unknown = await failure(outbound({ resolve: table({}) }).fetch('http://nowhere.example.test/'));
       expect(unknown.code).toBe('OUTBOUND_REQUEST_FAILED');

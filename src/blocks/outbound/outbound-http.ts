@@ -11,7 +11,7 @@ import { AppError } from '../../common/errors.js';
 import type { BlockHttpClient, BlockRequestInit, BlockRuntimeSettings } from '../block.types.js';
 import { attachCredential } from './credential-attach.js';
 import { checkLiteralAddress, guardedLookup, type AddressPolicy } from './host-resolver.js';
-import { badUrl, requestFailed, requestTimedOut, responseTooLarge, tooManyRedirects } from './outbound.errors.js';
+import { badUrl, OutboundErrorCode, requestFailed, requestTimedOut, responseTooLarge, tooManyRedirects } from './outbound.errors.js';
 
 export const MAX_REDIRECTS = 10;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -31,7 +31,18 @@ export interface OutboundHttpOptions extends AddressPolicy {
   defaultTimeoutMs?: number;
   /** Time allowed to open a connection, ms (default 10 s). */
   connectTimeoutMs?: number;
+  /** Told each request refused before it left (the metrics count them by reason). */
+  onRefused?: (reason: OutboundRefusal) => void;
 }
+
+export type OutboundRefusal = 'private_address' | 'bad_url' | 'credential_host';
+
+/** The errors that refuse a request before it leaves, by reason. */
+const REFUSAL_REASONS: Partial<Record<string, OutboundRefusal>> = {
+  [OutboundErrorCode.ADDRESS_REFUSED]: 'private_address',
+  [OutboundErrorCode.BAD_URL]: 'bad_url',
+  [OutboundErrorCode.CREDENTIAL_HOST_REFUSED]: 'credential_host',
+};
 
 /** One per process (it pools connections); `client(signal)` binds it to one block run. */
 export class OutboundHttp {
@@ -63,6 +74,16 @@ export class OutboundHttp {
   }
 
   async fetch(input: string | URL, init: OutboundRequestInit = {}): Promise<Response> {
+    try {
+      return await this.send(input, init);
+    } catch (error) {
+      const reason = error instanceof AppError ? REFUSAL_REASONS[error.code] : undefined;
+      if (reason) this.options.onRefused?.(reason);
+      throw error;
+    }
+  }
+
+  private async send(input: string | URL, init: OutboundRequestInit): Promise<Response> {
     const {
       maxResponseBytes = this.options.maxResponseBytes,
       timeoutMs = this.options.defaultTimeoutMs,

@@ -1,6 +1,6 @@
 // What the durable runner is given (limits, ports) and how it ends.
 import type { Logger } from 'pino';
-import type { BlockHttpClient, BlockLookup, BlockRuntimeSettings } from '../../blocks/block.types.js';
+import type { AgentMetricsPort, BlockHttpClient, BlockLookup, BlockRuntimeSettings } from '../../blocks/block.types.js';
 import type { AgentCheckpointStore } from '../../blocks/agent-tools.runner.js';
 import type { CredentialResolver } from '../../blocks/credential-resolver.js';
 import type { BlockAttemptFn } from '../engine/block-attempt.js';
@@ -37,6 +37,8 @@ export interface RunnerDeps {
   resolver: CredentialResolver;
   /** Where ai.agent conversations are stored (absent: not durable, as in unit tests). */
   conversations?: AgentCheckpointStore;
+  /** Where ai.agent model calls, tokens and tool calls are counted (absent: nowhere). */
+  agentMetrics?: AgentMetricsPort;
   charge: ExecutionChargeHook;
   http(signal: AbortSignal): BlockHttpClient;
   settings: BlockRuntimeSettings;

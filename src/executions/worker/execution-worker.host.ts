@@ -4,6 +4,7 @@
 import { Inject, Injectable, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { blockSettings } from '../../blocks/block-context.js';
+import type { AgentMetricsPort } from '../../blocks/block.types.js';
 import { BlocksRegistry } from '../../blocks/blocks.registry.js';
 import { AgentConversationsRepository } from './agent-conversations.repository.js';
 import { withStepEvents } from './agent-step-events.js';
@@ -67,7 +68,7 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
     @Optional() @Inject(OUTSIDE_WAITS) outside: OutsideWaits | null,
   ) {
     const settings = blockSettings(config);
-    const http = OutboundHttp.fromSettings(settings);
+    const http = OutboundHttp.fromSettings(settings, { onRefused: (reason) => metrics.outboundRefusals.inc({ reason }) });
     // Executions that end in the same turn (one group commit) cancel their pending reviews in one statement.
     const ended = outside ? new TickBatcher<string, never>(async (ids) => (await outside.executionsEnded(ids), new Map<string, never>())) : null;
     const finish = new ExecutionFinish({
@@ -89,6 +90,7 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
         conversations: withStepEvents(conversations, (events) => this.queueEvents(events)),
         charge: charge ?? noCharge,
         http: (signal) => http.client(signal),
+        agentMetrics: agentMetrics(metrics),
         settings,
         logger,
         cancelExecutions: async (ids) => void (await executions.cancel(ids)),
@@ -168,4 +170,17 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
       this.logger.warn({ err: error }, 'the execution sweep failed; it runs again shortly');
     }
   }
+}
+
+/** ai.agent's model calls, tokens, tool calls and tool host refusals, into the process's metrics. */
+function agentMetrics(metrics: MetricsService): AgentMetricsPort {
+  return {
+    modelCall: (model, usage) => {
+      metrics.agentModelCalls.inc({ model });
+      metrics.agentTokens.inc({ model, kind: 'input' }, usage.input_tokens);
+      metrics.agentTokens.inc({ model, kind: 'output' }, usage.output_tokens);
+    },
+    toolCall: (kind, ok) => metrics.agentToolCalls.inc({ kind, outcome: ok ? 'ok' : 'error' }),
+    toolHostRefused: () => metrics.outboundRefusals.inc({ reason: 'tool_host' }),
+  };
 }

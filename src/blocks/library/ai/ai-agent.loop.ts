@@ -11,7 +11,7 @@ import { childResults } from './ai-agent.children.js';
 import { chargeCall, modelCallCharge, toolCallCharge, type CallCharger } from './ai-agent.costs.js';
 import { approvalVerdicts, NO_APPROVAL_HERE, REJECTED_BY_REVIEWER, REVIEW_TIMED_OUT, type ApprovalVerdict } from './ai-agent.approvals.js';
 import type { AgentMessage, AgentModel, AgentToolCallText, AgentToolResultText } from './ai-agent.wire.js';
-import type { ToolEntry, ToolSpec } from './ai-agent.tools.js';
+import { toolUrlRefusal, type ToolEntry, type ToolSpec } from './ai-agent.tools.js';
 import { addUsage, type LlmUsage } from './llm-provider.js';
 import { LlmErrorCode } from './llm.errors.js';
 import { parseJsonAnswer } from './llm.structured.js';
@@ -122,6 +122,7 @@ export async function runAgentLoop(request: AgentLoopRequest): Promise<AgentLoop
       if (signal.aborted) throw signal.reason;
       const price = await chargeCall(request.charge, modelCallCharge(modelCalls + 1, request.modelName), { modelCalls, steps: steps.length, usage });
       const answer = await model.turn(system, messages, specs, signal);
+      port.metrics?.modelCall(typeof request.modelName === 'string' ? request.modelName : 'default', answer.usage);
       turn = { ...answer, cost: price, rerun: false };
       modelCalls++;
       cost += price;
@@ -171,6 +172,7 @@ export async function runAgentLoop(request: AgentLoopRequest): Promise<AgentLoop
       await save();
     }
     const prepared = calls.map((call) => prepareCall(call, byName, verdicts.get(call.id), children.get(call.id)));
+    for (const call of prepared) if ('refused' in call) port.metrics?.toolHostRefused();
     // Every block tool of the batch is charged before any runs: a refusal leaves none of them half-run.
     const prices: number[] = [];
     for (const [i, call] of prepared.entries()) {
@@ -181,6 +183,7 @@ export async function runAgentLoop(request: AgentLoopRequest): Promise<AgentLoop
       );
     }
     const outcomes = await Promise.all(prepared.map((call) => ('tool' in call ? runTool(call.tool, call.args, port, signal) : call)));
+    calls.forEach((call, i) => port.metrics?.toolCall(byName.get(call.name)?.agent !== undefined ? 'agent' : 'block', outcomes[i]!.ok));
     const results: AgentToolResultText[] = [];
     const added = steps.length;
     calls.forEach((call, i) => {
@@ -206,7 +209,7 @@ export async function runAgentLoop(request: AgentLoopRequest): Promise<AgentLoop
   }
 }
 
-type CallOutcome = { ok: true; result: unknown; arguments: unknown } | { ok: false; error: string; arguments: unknown };
+type CallOutcome = { ok: true; result: unknown; arguments: unknown } | { ok: false; error: string; arguments: unknown; refused?: true };
 
 /** A call before it runs: its final outcome already (bad arguments, unknown tool, rejected, a finished child), or a block tool to run. */
 function prepareCall(
@@ -234,6 +237,9 @@ function prepareCall(
   if (verdict === 'timed_out') return { ok: false, error: REVIEW_TIMED_OUT, arguments: args };
   if (verdict === 'unavailable') return { ok: false, error: NO_APPROVAL_HERE, arguments: args };
   if (child) return child.ok ? { ok: true, result: child.outputs, arguments: args } : { ok: false, error: child.error, arguments: args };
+  // A URL outside the tool's hosts is refused here, before the call is charged (runBlockTool checks it again).
+  const refused = tool.block !== undefined ? toolUrlRefusal(tool.hosts, { ...(args as Record<string, unknown>), ...(tool.inputs ?? {}) }) : undefined;
+  if (refused) return { ok: false, error: refused, arguments: args, refused: true };
   return { tool, args: args as Record<string, unknown> };
 }
 

@@ -3,6 +3,7 @@
 // JSON Schema the model sees for each tool: a block's input pins less the constants its entry sets, or an
 // agent's `input` nodes. Pure: no I/O.
 import type { BlockLookup, JsonSchema } from '../../block.types.js';
+import { urlMatchesHosts } from '../../../common/credential-hosts.js';
 
 export const TOOL_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
@@ -21,6 +22,21 @@ export interface ToolEntry {
   hosts?: string[];
   description?: string;
   require_approval?: boolean;
+}
+
+/**
+ * Why a call of a tool with `hosts` may not run: its `url` input (the model's argument, or the entry's
+ * constant) is no URL or lies outside them; undefined when it may. Checked before the call is charged.
+ */
+export function toolUrlRefusal(hosts: unknown, inputs: Record<string, unknown>): string | undefined {
+  if (!Array.isArray(hosts) || typeof inputs.url !== 'string') return undefined;
+  let url: URL;
+  try {
+    url = new URL(inputs.url);
+  } catch {
+    return `url "${inputs.url}" is not a URL`;
+  }
+  return urlMatchesHosts(url, hosts as string[]) ? undefined : `url "${inputs.url}" is outside this tool's hosts (${hosts.join(', ')})`;
 }
 
 /** One problem of a tools list: `path` is below the `tools` pin (e.g. [2, 'name']). */
