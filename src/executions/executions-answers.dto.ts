@@ -98,6 +98,11 @@ export const RETRY_ANSWER = apiSchema('RetryAnswer', {
           node_id: { type: 'string', example: 'notify' },
           block: { type: 'string', example: 'slack.post' },
           node_execution_id: { type: 'string', description: "The original's node execution that was stopped." },
+          execution_id: {
+            type: 'string',
+            description: 'For a node of a failed child execution (agent.run, an agent tool): that child, which the retry retries.',
+          },
+          agent: { type: 'string', description: "For a node of a child execution: the child's agent.", example: 'notifier' },
         },
       },
     },

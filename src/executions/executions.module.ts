@@ -22,6 +22,7 @@ import { CreditsBalanceLookup } from './credits.charge-hook.js';
 import { CREDIT_BALANCE } from './execution.hooks.js';
 import { ExecutionsRepository } from './executions.repository.js';
 import { ExecutionsService } from './executions.service.js';
+import { RerunEffects } from './rerun-effects.js';
 import { OperatorCredentialsNotice } from './operator-credentials.notice.js';
 import { createDurableQueue } from '../queue/durable-queue.factory.js';
 import { EXECUTION_DISPATCHER, EXECUTIONS_QUEUE, type ExecutionDispatcher } from './queue/execution-dispatcher.js';
@@ -53,6 +54,7 @@ function admissionQueue(dispatcher: ExecutionDispatcher, local: LocalHandoff): A
     ExecutionStoreRepository,
     AgentConversationsRepository,
     ExecutionsService,
+    RerunEffects,
     LocalHandoff,
     OperatorCredentialsNotice,
     { provide: EXECUTION_DISPATCHER, inject: [APP_CONFIG, REDIS, DataSource, LOGGER], useFactory: createDispatcher },

@@ -96,6 +96,14 @@ export class ExecutionsRepository {
     return rows.map(runRecordOfRow);
   }
 
+  /** The children of these executions that failed or were cancelled: a retry of their parent retries them. */
+  unfinishedChildren(parentIds: string[]): Promise<Array<{ id: string; graph_id: string; graph_version: number }>> {
+    return this.query(
+      `SELECT id, graph_id, graph_version FROM executions WHERE parent_id = ANY($1::uuid[]) AND status IN ('FAILED', 'CANCELLED') ORDER BY created_at, id`,
+      [parentIds],
+    );
+  }
+
   /** The oldest QUEUED execution of an agent (the next of its FIFO, once a stop frees a slot). */
   async nextQueued(graphId: string): Promise<string | null> {
     const rows = await this.query<{ id: string }>(`SELECT id FROM executions WHERE graph_id = $1 AND status = 'QUEUED' ORDER BY created_at, id LIMIT 1`, [

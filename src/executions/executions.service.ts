@@ -5,11 +5,12 @@ import { isBigintText, isTimeIdCursor } from '../common/query-values.js';
 import { ExecutionAdmission, type ExecuteBody } from './admission/execution-admission.service.js';
 import { CompiledGraphs } from './compiled-graphs.js';
 import { isFinalRunStatus } from './engine/engine.types.js';
-import { rerunSideEffects, type RerunSideEffect } from './engine/replay.js';
+import type { RerunSideEffect } from './engine/replay.js';
 import { EVENT_BUS, type EventBus } from './events/execution-events.js';
 import { AppError } from '../common/errors.js';
 import { badCursor, executionNotFound, notRetriable, retryDoesNotFit } from './executions.errors.js';
 import { ExecutionsRepository, type ExecutionRow } from './executions.repository.js';
+import { RerunEffects } from './rerun-effects.js';
 import {
   decodeCursor,
   encodeCursor,
@@ -34,6 +35,7 @@ export class ExecutionsService {
     @Inject(EXECUTION_DISPATCHER) private readonly dispatcher: ExecutionDispatcher,
     @Optional() @Inject(EVENT_BUS) private readonly bus: EventBus | null,
     private readonly conversations: AgentConversationsRepository,
+    private readonly rerunEffects: RerunEffects,
   ) {}
 
   /** Creates an execution (admission/execution-admission.service.ts checks, writes and hands it over). */
@@ -105,17 +107,7 @@ export class ExecutionsService {
     if (row.status !== 'FAILED' && row.status !== 'CANCELLED') throw notRetriable(id, row.status);
     const created = await this.admitRetry(principal, row, version);
     // Nodes with outside effects stopped mid-attempt: the retry runs them again, so their effect may repeat.
-    const compiled = await this.compiledGraphs.get(created.graph_id, created.graph_version);
-    // Only runs that never finished can have been stopped mid-attempt (a stop marks RUNNING ones CANCELLED).
-    const original = [
-      ...(await this.repository.nodes(row.id, { status: 'RUNNING', limit: 1000 })),
-      ...(await this.repository.nodes(row.id, { status: 'CANCELLED', limit: 1000 })),
-    ];
-    const repeats = (node: string, block: string) => {
-      const now = compiled?.nodes.get(node);
-      return now !== undefined && now.blockId === block && now.block.sideEffects === true;
-    };
-    return { row: created, rerunSideEffects: rerunSideEffects(original, repeats) };
+    return { row: created, rerunSideEffects: await this.rerunEffects.of(row, created.graph_version) };
   }
 
   private async admitRetry(principal: Principal, row: ExecutionRow, version: 'same' | 'latest'): Promise<ExecutionRow> {

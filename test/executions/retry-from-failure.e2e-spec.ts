@@ -127,6 +127,30 @@ describe('retry from the failure', () => {
     return started.body.id as string;
   };
 
+  /** Starts `graph`, whose http.request reaches /hold (directly or in its child), and stops it while the call is held. */
+  const stoppedMidCall = async (graph: string) => {
+    holding = true;
+    failing = false;
+    const started = await api()
+      .post(`/api/graphs/${graph}/execute`)
+      .set('X-API-Key', alice.key)
+      .send({ inputs: { text: 'hi' } });
+    expect(started.status).toBe(202);
+    await waitFor(
+      async () => held.length,
+      (count) => count === 1,
+      { timeoutMs: 20_000, what: 'the call to reach the peer' },
+    );
+    const stopped = await api().post(`/api/graphs/${graph}/executions/${started.body.id}/stop`).set('X-API-Key', alice.key).send({});
+    expect(stopped.body.status).toBe('CANCELLED');
+    return started.body.id as string;
+  };
+  /** Answers the held calls (late: their executions were stopped) and stops holding. */
+  const releaseHeld = () => {
+    holding = false;
+    for (const res of held.splice(0)) sendJson(res, 200, { echo: 'late' });
+  };
+
   beforeAll(async () => {
     peer = await startHttpPeer((req, res) => {
       if (req.url.startsWith('/hold') && holding) held.push(res);
@@ -142,6 +166,7 @@ describe('retry from the failure', () => {
     await saveAgent(t.dataSource, pipeline('held', `${peer.url}/hold`));
     await saveAgent(t.dataSource, pipeline('child-pipe', `${peer.url}/echo`));
     await saveAgent(t.dataSource, parentOf('parent', 'child-pipe'));
+    await saveAgent(t.dataSource, parentOf('held-parent', 'held'));
     await saveAgent(t.dataSource, streamOf('stream'));
   });
   afterAll(async () => {
@@ -275,33 +300,36 @@ describe('retry from the failure', () => {
   });
 
   it('lists in rerun_side_effects a node with outside effects stopped mid-attempt, which the retry runs again', async () => {
-    holding = true;
-    failing = false;
-    const started = await api()
-      .post('/api/graphs/held/execute')
-      .set('X-API-Key', alice.key)
-      .send({ inputs: { text: 'hi' } });
-    expect(started.status).toBe(202);
-    await waitFor(
-      async () => held.length,
-      (count) => count === 1,
-      { timeoutMs: 20_000, what: 'the call to reach the peer' },
-    );
-    const stopped = await api().post(`/api/graphs/held/executions/${started.body.id}/stop`).set('X-API-Key', alice.key).send({});
-    expect(stopped.body.status).toBe('CANCELLED');
-    const original = await finished(started.body.id, alice.key);
+    const id = await stoppedMidCall('held');
+    const original = await finished(id, alice.key);
     const call = original.node_executions.find((n) => n.node_id === 'call') as NodeView & { id: string };
     expect(call.status).toBe('CANCELLED');
-    holding = false;
-    for (const res of held.splice(0)) sendJson(res, 200, { echo: 'late' });
+    releaseHeld();
 
-    const res = await api().post(`/api/executions/${started.body.id}/retry`).set('X-API-Key', alice.key).send({});
+    const res = await api().post(`/api/executions/${id}/retry`).set('X-API-Key', alice.key).send({});
     expect(res.status).toBe(202);
     // prepare (code.js) has no outside effect and completed; call (http.request) was mid-request.
     expect(res.body.rerun_side_effects).toEqual([{ node_id: 'call', block: 'http.request', node_execution_id: call.id }]);
     const retried = await finished(res.body.id, alice.key);
     expect(retried).toMatchObject({ status: 'COMPLETED', outputs: { result: ['HI!'] } });
     expect(retried.node_executions.find((n) => n.node_id === 'call')).toMatchObject({ status: 'COMPLETED', cost: 1 });
+  });
+
+  it("lists a stopped child's node with outside effects too, naming the child execution and its agent", async () => {
+    const id = await stoppedMidCall('held-parent');
+    await finished(id, alice.key);
+    const [child] = (await t.dataSource.query(`SELECT id FROM executions WHERE parent_id = $1`, [id])) as Array<{ id: string }>;
+    const childView = await finished(child!.id, alice.key);
+    expect(childView.status).toBe('CANCELLED');
+    const call = childView.node_executions.find((n) => n.node_id === 'call') as NodeView & { id: string };
+    releaseHeld();
+
+    const res = await api().post(`/api/executions/${id}/retry`).set('X-API-Key', alice.key).send({});
+    expect(res.status).toBe(202);
+    expect(res.body.rerun_side_effects).toEqual([
+      { node_id: 'call', block: 'http.request', node_execution_id: call.id, execution_id: child!.id, agent: 'held' },
+    ]);
+    expect(await finished(res.body.id, alice.key)).toMatchObject({ status: 'COMPLETED', outputs: { result: ['HI-P!?'] } });
   });
 
   it('answers 409 for an execution that did not fail, and 400 for a body it does not understand', async () => {

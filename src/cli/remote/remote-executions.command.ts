@@ -139,13 +139,18 @@ export async function executionsRestartCommand(
   if (how === 'retry' && version !== undefined && version !== 'same' && version !== 'latest')
     throw new UsageError(`--version must be same or latest, got "${version}"`);
   const body = how === 'retry' ? { json: { version: version ?? 'same' } } : {};
-  const started = await client.post<ExecutionView & { rerun_side_effects?: Array<{ node_id: string; block: string }> }>(`/api/executions/${path(id)}/${how}`, {
-    ...body,
-    subject: `execution ${id}`,
-  });
+  const started = await client.post<ExecutionView & { rerun_side_effects?: Array<{ node_id: string; block: string; agent?: string; execution_id?: string }> }>(
+    `/api/executions/${path(id)}/${how}`,
+    {
+      ...body,
+      subject: `execution ${id}`,
+    },
+  );
   io.err(`execution ${started.id} (${how} of ${id}) is ${started.status}\n`);
-  for (const node of started.rerun_side_effects ?? [])
-    io.err(`warning: node ${node.node_id} (${node.block}) was stopped mid-attempt and runs again: its outside effect may happen twice\n`);
+  for (const node of started.rerun_side_effects ?? []) {
+    const where = node.execution_id ? ` of agent ${node.agent ?? '?'} (child execution ${node.execution_id})` : '';
+    io.err(`warning: node ${node.node_id}${where} (${node.block}) was stopped mid-attempt and runs again: its outside effect may happen twice\n`);
+  }
   io.out(`${started.id}\n`);
   return 0;
 }

@@ -172,6 +172,9 @@ export interface RerunSideEffect {
   block: string;
   /** The original's node execution that was stopped. */
   node_execution_id: string;
+  /** For a node of a child execution (agent.run, an agent tool): that child, and its agent. */
+  execution_id?: string;
+  agent?: string;
 }
 
 /**
