@@ -2,12 +2,10 @@
 // checks them), every schedule the caller may see with its next fire times, pause/resume, delete.
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Principal } from '../../auth/principal.js';
-import { CREDENTIAL_RESOLVER, type CredentialResolver } from '../../blocks/credential-resolver.js';
 import { validationFailed } from '../../common/errors.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
-import { CompiledGraphs } from '../../executions/compiled-graphs.js';
-import { checkRunRequest } from '../../executions/execution-request.checks.js';
+import { ExecutionAdmission } from '../../executions/admission/execution-admission.service.js';
 import { GraphsRepository } from '../../graphs/graphs.repository.js';
 import { SCHEDULE_CLOCK, systemClock, type ScheduleClock } from './schedule-clock.types.js';
 import { SCHEDULE_DRIVER, type ScheduleDriver } from './schedule-driver.js';
@@ -53,8 +51,7 @@ export class SchedulesApiService {
   constructor(
     private readonly repository: SchedulesRepository,
     private readonly graphs: GraphsRepository,
-    private readonly compiledGraphs: CompiledGraphs,
-    @Inject(CREDENTIAL_RESOLVER) private readonly resolver: CredentialResolver,
+    private readonly admission: ExecutionAdmission,
     @Inject(SCHEDULE_DRIVER) private readonly driver: ScheduleDriver,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() @Inject(SCHEDULE_CLOCK) clock: ScheduleClock | null,
@@ -76,10 +73,9 @@ export class SchedulesApiService {
     if (problems.length > 0) throw validationFailed(problems);
     this.checkInterval(principal, body.cron);
     if (!graph.active) throw graphInactive(graphId);
-    const compiled = await this.compiledGraphs.get(graphId, graph.active_version);
-    if (!compiled) throw graphNotFound(graphId);
     const inputs = body.inputs ?? {};
-    const runProblems = await checkRunRequest(compiled, { inputs, trigger: null, credentials: {} }, this.resolver, principal.user.id);
+    const runProblems = await this.admission.scheduleProblems(graphId, graph.active_version, inputs, principal.user.id);
+    if (!runProblems) throw graphNotFound(graphId);
     if (runProblems.length > 0) throw validationFailed(runProblems);
     const timezone = body.timezone ?? 'UTC';
     const id = await this.repository.createAdhoc({
