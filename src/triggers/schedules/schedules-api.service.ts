@@ -3,13 +3,12 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Principal } from '../../auth/principal.js';
 import { validationFailed } from '../../common/errors.js';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/config.schema.js';
 import { ExecutionAdmission } from '../../executions/admission/execution-admission.service.js';
 import { GraphsRepository } from '../../graphs/graphs.repository.js';
+import { AdhocIntervals } from './adhoc-intervals.service.js';
 import { SCHEDULE_CLOCK, systemClock, type ScheduleClock } from './schedule-clock.types.js';
 import { SCHEDULE_DRIVER, type ScheduleDriver } from './schedule-driver.js';
-import { intervalProblem, nextFireAfter, nextFireTimes, scheduleProblems } from './schedule-times.js';
+import { nextFireAfter, nextFireTimes, scheduleProblems } from './schedule-times.js';
 import type { CreateScheduleDto } from './schedules.dto.js';
 import { graphInactive, graphNotFound, scheduleNotFound, scheduleNotYours, triggerScheduleNotDeletable } from './schedules.errors.js';
 import { SchedulesRepository, type ScheduleRow, type StoredSchedule } from './schedules.repository.js';
@@ -53,7 +52,7 @@ export class SchedulesApiService {
     private readonly graphs: GraphsRepository,
     private readonly admission: ExecutionAdmission,
     @Inject(SCHEDULE_DRIVER) private readonly driver: ScheduleDriver,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly intervals: AdhocIntervals,
     @Optional() @Inject(SCHEDULE_CLOCK) clock: ScheduleClock | null,
   ) {
     this.clock = clock ?? systemClock;
@@ -110,8 +109,7 @@ export class SchedulesApiService {
 
   /** schedules.min_interval: an ordinary user's ad-hoc schedule may not fire more often (admins: any). */
   private checkInterval(principal: Principal, cron: string): void {
-    if (isAdmin(principal)) return;
-    const problem = intervalProblem(cron, this.config.schedules.min_interval);
+    const problem = this.intervals.problem(cron, principal.role);
     if (problem) throw validationFailed([problem]);
   }
 
