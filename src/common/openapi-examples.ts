@@ -3,26 +3,35 @@
 // carry (the answer DTOs set them where a generic value would mislead) and plain values by type and format.
 // The drift test (test/docs/openapi.e2e-spec.ts) validates every example against its schema.
 import type { OpenAPIObject, ReferenceObject, SchemaObject } from '@nestjs/swagger';
+import { ErrorStatus, type ErrorCode } from './errors.js';
 
 type Schema = SchemaObject | ReferenceObject;
 type Components = Record<string, Schema>;
 
-/** The code each error status answers with most often, for the example of the common error body. */
-const ERROR_EXAMPLES: Record<string, { code: string; message: string }> = {
-  '400': { code: 'VALIDATION_FAILED', message: 'The request has 1 problem: /name: must match ^[a-z0-9][a-z0-9-]*$ (lower-case letters, digits and -).' },
-  '401': { code: 'UNAUTHENTICATED', message: 'Send an API key (X-API-Key) or a JWT (Authorization: Bearer ...).' },
-  '402': { code: 'INSUFFICIENT_CREDITS', message: 'This run needs 3 credits and you have 1. Ask an admin for credits.' },
-  '403': { code: 'FORBIDDEN', message: 'This API key lacks the scope graphs:write. Create a key with it (trellis keys create).' },
-  '404': { code: 'NOT_FOUND', message: 'No graph "helo-world" exists, or you may not see it. Did you mean "hello-world"?' },
-  '409': { code: 'CONFLICT', message: 'A graph named "hello-world" exists already. Pick another name or PUT /api/graphs/hello-world.' },
-  '413': { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than the limit of 1048576 bytes. Send a smaller body.' },
-  '415': { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the body as application/json.' },
-  '422': { code: 'BLOCK_FAILED', message: 'http.request: the server answered 502 Bad Gateway.' },
-  '429': { code: 'RATE_LIMITED', message: 'Too many requests: 100 a minute for this key. Retry after 12 s.' },
-  '500': { code: 'INTERNAL', message: 'Something went wrong on our side; the request id is in the server log.' },
-  '503': { code: 'UNAVAILABLE', message: 'The database is not reachable yet; retry shortly.' },
-  '504': { code: 'NODE_TIMEOUT', message: 'The block did not answer within its timeout of 30s.' },
+/**
+ * The message of each code's example of the common error body. The code a status shows is the first that
+ * ErrorStatus maps to it (its most common one); 422 and 504 are a block's own failures (blocks/blocks.errors.ts).
+ */
+const ERROR_MESSAGES: Record<string, string> = {
+  VALIDATION_FAILED: 'The request has 1 problem: /name: must match ^[a-z0-9][a-z0-9-]*$ (lower-case letters, digits and -).',
+  UNAUTHENTICATED: 'Send an API key (X-API-Key) or a JWT (Authorization: Bearer ...).',
+  INSUFFICIENT_CREDITS: 'This run needs 3 credits and you have 1. Ask an admin for credits.',
+  FORBIDDEN: 'This API key lacks the scope graphs:write. Create a key with it (trellis keys create).',
+  NOT_FOUND: 'No graph "helo-world" exists, or you may not see it. Did you mean "hello-world"?',
+  CONFLICT: 'A graph named "hello-world" exists already. Pick another name or PUT /api/graphs/hello-world.',
+  PAYLOAD_TOO_LARGE: 'The request body is larger than the limit of 1048576 bytes. Send a smaller body.',
+  UNSUPPORTED_MEDIA_TYPE: 'Send the body as application/json.',
+  BLOCK_FAILED: 'http.request: the server answered 502 Bad Gateway.',
+  RATE_LIMITED: 'Too many requests: 100 a minute for this key. Retry after 12 s.',
+  INTERNAL: 'Something went wrong on our side; the request id is in the server log.',
+  UNAVAILABLE: 'The database is not reachable yet; retry shortly.',
+  NODE_TIMEOUT: 'The block did not answer within its timeout of 30s.',
 };
+const BLOCK_ERROR_CODES: Record<string, string> = { '422': 'BLOCK_FAILED', '504': 'NODE_TIMEOUT' };
+
+function usualCode(status: string): string | undefined {
+  return (Object.keys(ErrorStatus) as ErrorCode[]).find((code) => String(ErrorStatus[code]) === status) ?? BLOCK_ERROR_CODES[status];
+}
 
 const BY_FORMAT: Record<string, unknown> = {
   'date-time': '2026-12-07T09:30:00.000Z',
@@ -39,7 +48,8 @@ const BY_FORMAT: Record<string, unknown> = {
 
 /** Example of the common error body for an error status. */
 export function errorExample(status: string): unknown {
-  const known = ERROR_EXAMPLES[status] ?? { code: 'ERROR', message: 'What went wrong and what to do about it.' };
+  const code = usualCode(status);
+  const known = code && ERROR_MESSAGES[code] ? { code, message: ERROR_MESSAGES[code] } : { code: 'ERROR', message: 'What went wrong and what to do about it.' };
   return { error: { ...known, details: {}, request_id: 'req_8f14e45fceea167a' } };
 }
 

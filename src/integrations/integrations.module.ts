@@ -8,6 +8,7 @@ import { CryptoService } from './crypto.service.js';
 import { IntegrationBlocksRepository } from './integration-blocks.repository.js';
 import { IntegrationBlocksService } from './integration-blocks.service.js';
 import { OAuthStatesRepository } from './oauth-states.repository.js';
+import { OAuthProviders } from './oauth2-providers.service.js';
 import { OAuthRefresher } from './oauth2.refresher.js';
 
 /**
@@ -26,10 +27,11 @@ import { OAuthRefresher } from './oauth2.refresher.js';
     CredentialsRepository,
     OAuthStatesRepository,
     CredentialsService,
+    OAuthProviders,
     OAuthRefresher,
     CredentialsResolver,
     { provide: CREDENTIAL_RESOLVER, useExisting: CredentialsResolver },
   ],
-  exports: [IntegrationBlocksService, CryptoService, CredentialsService, OAuthStatesRepository, CredentialsResolver, CREDENTIAL_RESOLVER],
+  exports: [IntegrationBlocksService, CryptoService, CredentialsService, OAuthStatesRepository, OAuthProviders, CredentialsResolver, CREDENTIAL_RESOLVER],
 })
 export class IntegrationsModule {}

@@ -5,13 +5,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { COMPONENT_LOGGER } from '../common/logger.js';
-import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.schema.js';
 import type { CredentialEntity } from './credential.entity.js';
 import { metadataOf, type SecretFields } from './credential-types.js';
 import { CredentialsRepository } from './credentials.repository.js';
 import { CryptoService } from './crypto.service.js';
-import { oauthProvider, requestToken, tokenFields } from './oauth2.client.js';
+import { requestToken, tokenFields } from './oauth2.client.js';
+import { OAuthProviders } from './oauth2-providers.service.js';
 
 /** Refresh when the token has less than this left. */
 export const REFRESH_MARGIN_MS = 60_000;
@@ -45,7 +44,7 @@ export class OAuthRefresher {
   constructor(
     private readonly credentials: CredentialsRepository,
     private readonly crypto: CryptoService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly providers: OAuthProviders,
     @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -104,7 +103,7 @@ export class OAuthRefresher {
   private async refreshClaimed(entity: CredentialEntity, fields: SecretFields): Promise<OpenedCredential | null> {
     let next: SecretFields;
     try {
-      const provider = oauthProvider(this.config, entity.provider);
+      const provider = this.providers.get(entity.provider);
       const answer = await requestToken(provider, { grant_type: 'refresh_token', refresh_token: fields.refresh_token! }, 'The refresh');
       next = tokenFields(answer, new Date(), fields);
     } catch (error) {

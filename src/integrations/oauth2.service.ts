@@ -4,14 +4,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { COMPONENT_LOGGER } from '../common/logger.js';
-import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.schema.js';
 import type { CredentialEntity } from './credential.entity.js';
 import { authorizationDenied, invalidState } from './credentials.errors.js';
 import { CredentialsService } from './credentials.service.js';
 import { CryptoService } from './crypto.service.js';
 import { DecryptError } from './encryption.js';
-import { loginUrl, newPkce, newState, oauthProvider, requestToken, tokenFields } from './oauth2.client.js';
+import { loginUrl, newPkce, newState, requestToken, tokenFields } from './oauth2.client.js';
+import { OAuthProviders } from './oauth2-providers.service.js';
 import { OAuthStatesRepository } from './oauth-states.repository.js';
 
 /** How long a started sign-in may take. */
@@ -35,13 +34,13 @@ export class OAuthService {
     private readonly states: OAuthStatesRepository,
     private readonly credentials: CredentialsService,
     private readonly crypto: CryptoService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly providers: OAuthProviders,
     @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
   ) {}
 
   /** `baseUrl` is how the browser reaches this server (scheme and host), for the callback URL. */
   async login(userId: string, providerName: string, name: string, baseUrl: string): Promise<LoginAnswer> {
-    const provider = oauthProvider(this.config, providerName);
+    const provider = this.providers.get(providerName);
     await this.credentials.checkOAuthName(userId, name, provider.name);
     const now = new Date();
     await this.states.deleteExpired(now);
@@ -66,7 +65,7 @@ export class OAuthService {
 
   /** Completes the flow. The state alone authorises it (the browser arrives without our credentials). */
   async callback(providerName: string, query: CallbackQuery): Promise<CredentialEntity> {
-    const provider = oauthProvider(this.config, providerName);
+    const provider = this.providers.get(providerName);
     if (!query.state) throw invalidState(`The callback has no "state" parameter, so it cannot be matched to a sign-in.`);
     const flow = await this.states.consume(query.state);
     if (!flow) throw invalidState('This sign-in is unknown or was already completed (a state works once).');

@@ -7,11 +7,9 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { COMPONENT_LOGGER } from '../common/logger.js';
 import { formatDuration } from '../common/units.js';
-import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.schema.js';
 import { GITHUB_TRIGGER_NEEDS_ADMIN } from '../graphs/graph-access.js';
 import { GraphTriggersRepository } from '../graphs/graph-triggers.repository.js';
-import { shortestGapMs } from './schedules/schedule-times.js';
+import { AdhocIntervals } from './schedules/adhoc-intervals.service.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { SchedulesRepository } from './schedules/schedules.repository.js';
 
@@ -23,7 +21,7 @@ export class TriggerPolicyOnStart implements OnModuleInit {
     private readonly triggers: GraphTriggersRepository,
     private readonly schedules: SchedulesRepository,
     private readonly users: UsersRepository,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly intervals: AdhocIntervals,
     @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -33,15 +31,15 @@ export class TriggerPolicyOnStart implements OnModuleInit {
   }
 
   private async pauseFrequentSchedules(): Promise<void> {
-    const minMs = this.config.schedules.min_interval;
+    const minMs = this.intervals.minMs;
     const running = await this.schedules.runningAdhoc();
     const roles = await this.users.roles([...new Set(running.map((row) => row.user_id))]);
     const frequent = running.filter((row) => {
-      // Only ad-hoc schedules of existing non-admins (an admin's may fire as often as it likes).
+      // Only ad-hoc schedules of existing users (an admin's may fire as often as it likes).
       const role = roles.get(row.user_id);
-      if (role === undefined || role === 'admin') return false;
+      if (role === undefined) return false;
       try {
-        return shortestGapMs(row.cron) < minMs;
+        return this.intervals.problem(row.cron, role) !== null;
       } catch {
         return false; // an unusable cron never fires anyway; the schedules service reports it
       }

@@ -285,6 +285,14 @@ describe('ExecutionAdmission: triggers, schedules and children', () => {
     ]);
   });
 
+  it("checks an ad-hoc schedule's inputs as the execute API does, and answers null for a version that is gone", async () => {
+    const { admission, seen } = setup(hello);
+    expect(await admission.scheduleProblems('hello', 2, { count: 1 }, 'ada')).toEqual([]);
+    expect(await admission.scheduleProblems('hello', 2, { count: 1, nobody: 1 }, 'ada')).toEqual([expect.objectContaining({ pointer: '/inputs/nobody' })]);
+    expect(await admission.scheduleProblems('hello', 9, {}, 'ada')).toBeNull();
+    expect(seen.rows).toEqual([]);
+  });
+
   it('children are written in the parent step transaction, trusted only as children (settled against their parent)', async () => {
     const { admission, seen } = setup();
     const child = { id: 'k1', graph_id: 'hello', graph_version: 2, user_id: 'ada', parent_id: 'p', parent_node_execution_id: 'n', depth: 2, inputs: {} };

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
 import type { Principal } from '../../auth/principal.js';
 import { CREDENTIAL_RESOLVER, type CredentialResolver } from '../../blocks/credential-resolver.js';
-import { validationFailed } from '../../common/errors.js';
+import { validationFailed, type Problem } from '../../common/errors.js';
 import { COMPONENT_LOGGER } from '../../common/logger.js';
 import { withStorableHeaders } from '../../common/stored-headers.js';
 import { APP_CONFIG } from '../../config/config.module.js';
@@ -141,6 +141,16 @@ export class ExecutionAdmission {
     const rows = executions.map((execution): AdmittedExecution => ({ ...NO_ROW, ...execution, source, trust: 'own-trigger' }));
     await this.store.insertMany(rows, manager);
     return rows.map((row) => row.id);
+  }
+
+  /**
+   * The run an ad-hoc schedule will start, checked once when it is created as the execute API checks a
+   * request (inputs only: no preset or trigger, the creator's own credentials). Null: `version` is gone.
+   */
+  async scheduleProblems(graphId: string, version: number, inputs: Record<string, unknown>, userId: string): Promise<Problem[] | null> {
+    const compiled = await this.facts.compiled(graphId, version);
+    if (!compiled) return null;
+    return checkRunRequest(compiled, { inputs, trigger: null, credentials: {} }, this.resolver, userId);
   }
 
   /** One schedule fire, in the transaction that records the fire's key (so a fire time runs once). */

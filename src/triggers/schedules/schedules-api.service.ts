@@ -2,16 +2,13 @@
 // checks them), every schedule the caller may see with its next fire times, pause/resume, delete.
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Principal } from '../../auth/principal.js';
-import { CREDENTIAL_RESOLVER, type CredentialResolver } from '../../blocks/credential-resolver.js';
 import { validationFailed } from '../../common/errors.js';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/config.schema.js';
-import { CompiledGraphs } from '../../executions/compiled-graphs.js';
-import { checkRunRequest } from '../../executions/execution-request.checks.js';
+import { ExecutionAdmission } from '../../executions/admission/execution-admission.service.js';
 import { GraphsRepository } from '../../graphs/graphs.repository.js';
+import { AdhocIntervals } from './adhoc-intervals.service.js';
 import { SCHEDULE_CLOCK, systemClock, type ScheduleClock } from './schedule-clock.types.js';
 import { SCHEDULE_DRIVER, type ScheduleDriver } from './schedule-driver.js';
-import { intervalProblem, nextFireAfter, nextFireTimes, scheduleProblems } from './schedule-times.js';
+import { nextFireAfter, nextFireTimes, scheduleProblems } from './schedule-times.js';
 import type { CreateScheduleDto } from './schedules.dto.js';
 import { graphInactive, graphNotFound, scheduleNotFound, scheduleNotYours, triggerScheduleNotDeletable } from './schedules.errors.js';
 import { SchedulesRepository, type ScheduleRow, type StoredSchedule } from './schedules.repository.js';
@@ -53,10 +50,9 @@ export class SchedulesApiService {
   constructor(
     private readonly repository: SchedulesRepository,
     private readonly graphs: GraphsRepository,
-    private readonly compiledGraphs: CompiledGraphs,
-    @Inject(CREDENTIAL_RESOLVER) private readonly resolver: CredentialResolver,
+    private readonly admission: ExecutionAdmission,
     @Inject(SCHEDULE_DRIVER) private readonly driver: ScheduleDriver,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly intervals: AdhocIntervals,
     @Optional() @Inject(SCHEDULE_CLOCK) clock: ScheduleClock | null,
   ) {
     this.clock = clock ?? systemClock;
@@ -76,10 +72,9 @@ export class SchedulesApiService {
     if (problems.length > 0) throw validationFailed(problems);
     this.checkInterval(principal, body.cron);
     if (!graph.active) throw graphInactive(graphId);
-    const compiled = await this.compiledGraphs.get(graphId, graph.active_version);
-    if (!compiled) throw graphNotFound(graphId);
     const inputs = body.inputs ?? {};
-    const runProblems = await checkRunRequest(compiled, { inputs, trigger: null, credentials: {} }, this.resolver, principal.user.id);
+    const runProblems = await this.admission.scheduleProblems(graphId, graph.active_version, inputs, principal.user.id);
+    if (!runProblems) throw graphNotFound(graphId);
     if (runProblems.length > 0) throw validationFailed(runProblems);
     const timezone = body.timezone ?? 'UTC';
     const id = await this.repository.createAdhoc({
@@ -114,8 +109,7 @@ export class SchedulesApiService {
 
   /** schedules.min_interval: an ordinary user's ad-hoc schedule may not fire more often (admins: any). */
   private checkInterval(principal: Principal, cron: string): void {
-    if (isAdmin(principal)) return;
-    const problem = intervalProblem(cron, this.config.schedules.min_interval);
+    const problem = this.intervals.problem(cron, principal.role);
     if (problem) throw validationFailed([problem]);
   }
 

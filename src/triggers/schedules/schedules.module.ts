@@ -14,6 +14,7 @@ import { GraphsModule } from '../../graphs/graphs.module.js';
 import { UsersModule } from '../../users/users.module.js';
 import { TriggerPolicyOnStart } from '../trigger-policy.startup.js';
 import { createDurableQueue } from '../../queue/durable-queue.factory.js';
+import { AdhocIntervals } from './adhoc-intervals.service.js';
 import { QueueScheduleDriver, SCHEDULE_DRIVER, SCHEDULES_QUEUE, type ScheduleDriver } from './schedule-driver.js';
 import { SchedulesRepository } from './schedules.repository.js';
 import { SchedulesService } from './schedules.service.js';
@@ -27,9 +28,10 @@ export function createScheduleDriver(config: AppConfig, redis: Redis | null, dat
   providers: [
     SchedulesRepository,
     SchedulesService,
+    AdhocIntervals,
     TriggerPolicyOnStart,
     { provide: SCHEDULE_DRIVER, inject: [APP_CONFIG, REDIS, DataSource, LOGGER], useFactory: createScheduleDriver },
   ],
-  exports: [SchedulesRepository, SchedulesService, SCHEDULE_DRIVER, ExecutionsModule],
+  exports: [SchedulesRepository, SchedulesService, AdhocIntervals, SCHEDULE_DRIVER, ExecutionsModule],
 })
 export class SchedulesModule {}
