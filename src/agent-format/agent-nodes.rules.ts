@@ -53,7 +53,8 @@ export function checkInputsAndOutputs(state: AgentRuleState): void {
     }
     const schema = inputValueSchema(type);
     if (!schema || !('default' in node.inputs) || state.badConstants.has(`${id}.default`)) continue;
-    const validate = compileDataSchema(schema);
+    // Checked above (schemaProblem), or built from a type name: no second meta-schema check.
+    const validate = compileDataSchema(schema, { metaChecked: true });
     if (validate(structuredClone(node.inputs.default))) continue;
     for (const problem of problemsFromErrors(validate.errors)) {
       const segments = problem.pointer!.split('/').slice(1);

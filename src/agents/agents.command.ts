@@ -1,8 +1,9 @@
 // `trellis validate | schema | render | test`: agent files without a server or a database. Each command
 // is an exported function answering its exit status, so tests run them in-process. Each loads the parts of
 // agent-format/ it uses when it runs: registering them (and `trellis --help`) loads only commander.
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { BlockLookup } from '../blocks/block.types.js';
+import type { BlockDefinition, BlockLookup } from '../blocks/block.types.js';
 import { processEnvironment } from '../config/environment.js';
 import type { AgentDefinition } from '../agent-format/graph.types.js';
 import { hashAgent } from '../agent-format/agent.canonical.js';
@@ -29,6 +30,11 @@ export const processIo = (): CliIo => ({
 export interface AgentCommandDeps {
   /** With `io`: the integrations folder's blocks too (see src/blocks/integrations). */
   blocks(io?: CliIo): Promise<BlockLookup>;
+  /**
+   * The blocks as `trellis validate` needs them (never run nor priced), when that can load less than
+   * `blocks(io)`: the build's block manifest. Absent: `blocks(io)`.
+   */
+  validationBlocks?(io: CliIo): Promise<BlockLookup>;
   /** Credential names and notification channels from config/, when the configuration loads. */
   lookups(io: CliIo): Promise<Omit<ValidationContext, 'blocks'>>;
   testRunner(blocks: BlockLookup): Promise<AgentTestRunner>;
@@ -49,7 +55,8 @@ async function validatePath(path: string, io: CliIo, deps: AgentCommandDeps): Pr
   const { readAgentSources } = await import('../agent-format/agent.files.js');
   const { validateAgents } = await import('../agent-format/agent.validator.js');
   const sources = readAgentSources(path, io.cwd);
-  const context: ValidationContext = { blocks: await deps.blocks(io), ...(await deps.lookups(io)) };
+  const blocks = deps.validationBlocks ? await deps.validationBlocks(io) : await deps.blocks(io);
+  const context: ValidationContext = { blocks, ...(await deps.lookups(io)) };
   return withIntegrationProblems(validateAgents(sources, context), context.blocks, io);
 }
 
@@ -148,14 +155,16 @@ export async function testCommand(target: string | undefined, io: CliIo, deps: A
 /** The real dependencies: the block library, config/ when it loads, the in-memory runner. */
 export const defaultDeps: AgentCommandDeps = {
   async blocks(io) {
-    // One after the other: jest's ESM loader fails on two concurrent imports sharing a dependency.
     const { BLOCK_LIBRARY } = await import('../blocks/library/index.js');
-    const { BlocksRegistry } = await import('../blocks/blocks.registry.js');
-    // Schemas compile when a block is first used: validating a folder compiles only the blocks it uses.
-    if (!io) return new BlocksRegistry(BLOCK_LIBRARY, undefined, { compileSchemas: false });
-    const { IntegrationAwareRegistry, integrationsFolder, loadIntegrationCatalog } = await import('../blocks/integrations/integration-blocks.js');
-    const catalog = await loadIntegrationCatalog(integrationsFolder(io.env, agentsDir(io), io.cwd), BLOCK_LIBRARY, io.cwd);
-    return new IntegrationAwareRegistry(BLOCK_LIBRARY, catalog, undefined, { compileSchemas: false });
+    return registryOf(BLOCK_LIBRARY, io);
+  },
+  async validationBlocks(io) {
+    const { builtBlocks } = await import('../blocks/library/block-manifest.js');
+    const built = builtBlocks();
+    if (!built) return defaultDeps.blocks(io);
+    // Without an integrations folder (the usual case) the OpenAPI reader and the http block stay unloaded.
+    const { integrationsFolder } = await import('../blocks/integrations/integrations-folder.js');
+    return registryOf(built, existsSync(integrationsFolder(io.env, agentsDir(io), io.cwd)) ? io : undefined);
   },
   async lookups(io) {
     const { configLookups } = await import('./agent.config-lookups.js');
@@ -166,6 +175,17 @@ export const defaultDeps: AgentCommandDeps = {
     return memoryTestRunner(blocks);
   },
 };
+
+/** A registry of `library` (with `io`: and the integrations folder's blocks). */
+async function registryOf(library: readonly BlockDefinition[], io?: CliIo): Promise<BlockLookup> {
+  // One after the other: jest's ESM loader fails on two concurrent imports sharing a dependency.
+  const { BlocksRegistry } = await import('../blocks/blocks.registry.js');
+  // Schemas compile when a block is first used: validating a folder compiles only the blocks it uses.
+  if (!io) return new BlocksRegistry(library, undefined, { compileSchemas: false });
+  const { IntegrationAwareRegistry, integrationsFolder, loadIntegrationCatalog } = await import('../blocks/integrations/integration-blocks.js');
+  const catalog = await loadIntegrationCatalog(integrationsFolder(io.env, agentsDir(io), io.cwd), library, io.cwd);
+  return new IntegrationAwareRegistry(library, catalog, undefined, { compileSchemas: false });
+}
 
 export function registerAgentCommands(program: Command, deps: AgentCommandDeps = defaultDeps, io: () => CliIo = processIo): void {
   const run = (work: () => Promise<number>) => async () => {

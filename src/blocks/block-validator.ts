@@ -31,6 +31,13 @@ export interface CompiledBlock {
 
 const cache = new WeakMap<BlockDefinition, CompiledBlock>();
 
+/** Compiles every schema of a block now (inputs and each output): start-up refuses a block whose schemas do not compile. */
+export function compileBlockSchemas(block: BlockDefinition): CompiledBlock {
+  const compiledBlock = compileBlock(block);
+  for (const schema of Object.values((block.outputSchema.properties ?? {}) as Record<string, JsonSchema>)) compileSchema(schema);
+  return compiledBlock;
+}
+
 export function compileBlock(block: BlockDefinition): CompiledBlock {
   let compiledBlock = cache.get(block);
   if (!compiledBlock) {
@@ -46,7 +53,13 @@ function build(block: BlockDefinition): CompiledBlock {
   const validateInput = compileSchema(block.inputSchema);
   const outputProperties = { ...((block.outputSchema.properties ?? {}) as Record<string, JsonSchema>), error: ERROR_PIN_SCHEMA };
   const outputPins = Object.keys(outputProperties);
-  const outputValidators = new Map<string, ValidateFunction>(Object.entries(outputProperties).map(([pin, schema]) => [pin, compileSchema(schema)]));
+  // Compiled on the first yield of each pin: validating agent files checks constant inputs only, and ajv
+  // compiling every output schema was a third of `trellis validate` (compileBlockSchemas checks them all).
+  const outputSchemas = new Map<string, JsonSchema>(Object.entries(outputProperties));
+  const outputValidator = (pin: string): ValidateFunction | undefined => {
+    const schema = outputSchemas.get(pin);
+    return schema && compileSchema(schema);
+  };
   const context = { pins: inputPins, owner: `block ${block.id}` };
 
   return {
@@ -76,7 +89,7 @@ function build(block: BlockDefinition): CompiledBlock {
           { block: block.id, pin },
         );
       }
-      const validate = outputValidators.get(pin);
+      const validate = outputValidator(pin);
       if (!validate) {
         const dynamic = block.dynamicOutputs?.(inputs, lookup ?? { agentOutputs: () => undefined }) ?? [];
         if (dynamic.includes(pin)) return;

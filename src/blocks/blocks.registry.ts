@@ -6,9 +6,9 @@ import { allBlockErrors } from './block-errors.catalog.js';
 import type { CostsConfig } from '../config/config.schema.js';
 import { AppError } from '../common/errors.js';
 import type { BlockDefinition, BlockErrorSpec, BlockLookup, JsonSchema, PinMode } from './block.types.js';
-import { compileBlock, ERROR_PIN_SCHEMA } from './block-validator.js';
+import { compileBlockSchemas, ERROR_PIN_SCHEMA } from './block-validator.js';
 import { closeMatches, didYouMean } from './close-matches.js';
-import { PIN_NAME } from './pins.js';
+import { PIN_NAME } from './pin-name.js';
 
 export const BLOCK_ID = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
 const SUSPEND_KINDS: ReadonlySet<string> = new Set(['delay', 'child_execution', 'review', 'event']);
@@ -83,7 +83,7 @@ export class BlocksRegistry implements BlockLookup {
     }
     for (const block of compileSchemas ? this.blocks.values() : []) {
       try {
-        compileBlock(block);
+        compileBlockSchemas(block);
       } catch (error) {
         problems.push(`block ${block.id}: its schemas do not compile: ${(error as Error).message}`);
       }

@@ -7,35 +7,61 @@ import type { JsonSchema } from './block.types.js';
 import { didYouMean } from './close-matches.js';
 import { PIN_FORMATS } from './pin-formats.js';
 
-const ajv = new Ajv2020({ allErrors: true, useDefaults: true, verbose: true, strict: false, logger: false });
+// code.optimize off: ajv's passes over the generated code cost more than they save for functions compiled
+// once per process (about a tenth of `trellis validate`); what the validators accept and report is the same.
+const ajv = new Ajv2020({ allErrors: true, useDefaults: true, verbose: true, strict: false, logger: false, code: { optimize: false } });
 addFormats.default(ajv);
 for (const [name, problem] of Object.entries(PIN_FORMATS)) {
   ajv.addFormat(name, { type: 'string', validate: (value: string) => problem(value) === null });
 }
 
 const compiled = new WeakMap<object, ValidateFunction>();
+const checkedByBuild = new WeakSet<object>();
+
+/**
+ * Schemas the build already checked against the meta-schema (the block manifest's, scripts/build.mjs):
+ * compileSchema skips ajv's check of them, whose first use compiles the draft 2020-12 meta-schema (a fifth
+ * of `trellis validate` when no agent brings a schema of its own).
+ */
+export function markCheckedByBuild(schema: JsonSchema): void {
+  checkedByBuild.add(schema);
+}
 
 /** Compiles a schema object once (cached by identity); throws if the schema itself is invalid. */
 export function compileSchema(schema: JsonSchema): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = ajv.compile(schema);
+    validate = checkedByBuild.has(schema) ? compileUnchecked(schema) : ajv.compile(schema);
     compiled.set(schema, validate);
   }
   return validate;
 }
 
+/** ajv's compile without its meta-schema check (it reads the option at each call; nothing else changes). */
+function compileUnchecked(schema: JsonSchema): ValidateFunction {
+  const check = ajv.opts.validateSchema;
+  ajv.opts.validateSchema = false;
+  try {
+    return ajv.compile(schema);
+  } finally {
+    ajv.opts.validateSchema = check;
+  }
+}
+
 const byText = new Map<string, ValidateFunction>();
 const BY_TEXT_LIMIT = 500;
 
-/** Compiles a schema that arrives as data (an `input` node's `type`), cached by its JSON text. */
-export function compileDataSchema(schema: JsonSchema): ValidateFunction {
+/**
+ * Compiles a schema that arrives as data (an `input` node's `type`), cached by its JSON text. `metaChecked`:
+ * the caller knows it valid (schemaProblem said so, or it is `{type: <a JSON type>}`), so ajv's check is skipped.
+ */
+export function compileDataSchema(schema: JsonSchema, { metaChecked = false } = {}): ValidateFunction {
   const key = JSON.stringify(schema);
   let validate = byText.get(key);
   if (validate) {
     byText.delete(key);
   } else {
-    validate = ajv.compile(schema);
+    validate = metaChecked ? compileUnchecked(schema) : ajv.compile(schema);
     if (byText.size >= BY_TEXT_LIMIT) byText.delete(byText.keys().next().value!);
   }
   byText.set(key, validate);

@@ -6,9 +6,7 @@ import type { BlockCategory, BlockContext, BlockDefinition, BlockErrorSpec, Cred
 
 export { Type };
 export type { Static };
-
-/** Pin names, input and output alike (spec/blocks.md). */
-export const PIN_NAME = /^[a-z][a-z0-9_]{0,62}$/;
+export { PIN_NAME } from './pin-name.js';
 
 type PinSchemas = Record<string, TSchema>;
 

@@ -3,15 +3,8 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { readAgentSources } from '../agent-format/agent.files.js';
-import { formatProblemText } from '../agent-format/agent.problems.js';
-import { validateAgents } from '../agent-format/agent.validator.js';
 import { defaultDeps, processIo, type AgentCommandDeps, type CliIo } from '../agents/agents.command.js';
-import { importAutogpt } from './autogpt.importer.js';
-import { fullyMapped } from './import.builder.js';
-import { renderAgentYaml, renderReport } from './import.render.js';
-import { ImportError, type ImportResult } from './import.types.js';
-import { importN8n } from './n8n.importer.js';
+import type { ImportResult } from './import.types.js';
 
 export const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
 export const IMPORT_FORMATS = ['autogpt', 'n8n'] as const;
@@ -47,6 +40,15 @@ export async function importCommand(format: string, file: string, options: Impor
     io.err(`${file} is not JSON (${error instanceof Error ? error.message : String(error)}): give the exported .json file\n`);
     return 2;
   }
+  // Loaded here, not at the top: registering the command (and `trellis --help`) must not load the validator.
+  const { readAgentSources } = await import('../agent-format/agent.files.js');
+  const { formatProblemText } = await import('../agent-format/agent.problems.js');
+  const { validateAgents } = await import('../agent-format/agent.validator.js');
+  const { importAutogpt } = await import('./autogpt.importer.js');
+  const { fullyMapped } = await import('./import.builder.js');
+  const { renderAgentYaml, renderReport } = await import('./import.render.js');
+  const { ImportError } = await import('./import.types.js');
+  const { importN8n } = await import('./n8n.importer.js');
   const blocks = await deps.blocks();
   const folder = agentsDir(io);
   const existing = existsSync(folder) ? readAgentSources(folder, io.cwd) : [];

@@ -2,9 +2,14 @@
 // exit codes, stdout and stderr as a CI job sees them. No database and no server are involved.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { ensureBuilt, TRELLIS_BIN } from '../helpers/built.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultDeps, validateCommand } from '../../src/agents/agents.command.js';
+import { BLOCK_MANIFEST_FILE, blockManifest } from '../../src/blocks/library/block-manifest.js';
+import { BLOCK_LIBRARY } from '../../src/blocks/library/index.js';
+import { ensureBuilt, ROOT, TRELLIS_BIN } from '../helpers/built.js';
 import { goodAgent, yaml } from './fixtures/check.js';
-import { tempProject } from './fixtures/cli.js';
+import { capture, tempProject } from './fixtures/cli.js';
 
 /** A child starts in about a second (much more on a busy machine). */
 const SLOW = 120_000;
@@ -12,10 +17,14 @@ const SLOW = 120_000;
 const BUILD = 300_000;
 
 function trellis(cwd: string, ...args: string[]) {
+  return trellisWith({}, cwd, ...args);
+}
+
+function trellisWith(env: NodeJS.ProcessEnv, cwd: string, ...args: string[]) {
   const result = spawnSync(process.execPath, [TRELLIS_BIN, ...args], {
     cwd,
     encoding: 'utf8',
-    env: { PATH: process.env.PATH, TRELLIS_ENV: 'test', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' },
+    env: { PATH: process.env.PATH, TRELLIS_ENV: 'test', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', ...env },
     timeout: 60_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -53,6 +62,19 @@ describe('trellis as a process', () => {
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('  ok   says hi\n  FAIL says hello\n       outputs.text:\n         expected: ["hello"]\n         actual:   ["hi"]\n');
     expect(result.stdout).toContain('2 tests, 1 passed, 1 failed');
+  }, SLOW);
+
+  it('validate reads the build\'s block manifest, which is the library\'s, and prints what the library gives in-process', async () => {
+    const built: unknown = JSON.parse(readFileSync(join(ROOT, 'dist', 'src', 'blocks', 'library', BLOCK_MANIFEST_FILE), 'utf8'));
+    expect(built).toEqual(JSON.parse(JSON.stringify(blockManifest(BLOCK_LIBRARY))));
+    const invalid = join('test', 'agents', 'fixtures', 'invalid');
+    const inProcess = capture(ROOT);
+    const status = await validateCommand(invalid, 'json', inProcess.io, { ...defaultDeps, validationBlocks: undefined });
+    const expected = { status, stdout: inProcess.out(), stderr: inProcess.err() };
+    expect(expected.status).toBe(1);
+    expect(trellis(ROOT, 'validate', invalid, '--format', 'json')).toEqual(expected);
+    // A compile cache folder that cannot be written changes nothing (on Node 20, which has none, neither).
+    expect(trellisWith({ NODE_COMPILE_CACHE: '/dev/null/cache' }, ROOT, 'validate', invalid, '--format', 'json')).toEqual(expected);
   }, SLOW);
 
   it('render and a bad path: the picture on stdout, a clear message and exit 2 for a path that is not there', () => {

@@ -10,8 +10,10 @@ import type { IntegrationProblem, LoadedIntegration } from '../openapi/integrati
 import { loadOperations } from '../openapi/openapi-document.js';
 import type { BlockDefinition } from '../block.types.js';
 import { BlockRegistryError, BlocksRegistry } from '../blocks.registry.js';
-import { compileBlock } from '../block-validator.js';
+import { compileBlockSchemas } from '../block-validator.js';
 import { operationBlock } from './openapi-blocks.js';
+
+export { integrationsFolder } from './integrations-folder.js';
 
 export interface IntegrationCatalog {
   integrations: LoadedIntegration[];
@@ -137,7 +139,7 @@ export class IntegrationAwareRegistry extends BlocksRegistry {
     const problems: string[] = [];
     for (const block of options?.compileSchemas === false ? [] : library) {
       try {
-        compileBlock(this.get(block.id)!);
+        compileBlockSchemas(this.get(block.id)!);
       } catch (error) {
         problems.push(`block ${block.id}: its schemas do not compile: ${(error as Error).message}`);
       }
@@ -210,9 +212,4 @@ export class IntegrationAwareRegistry extends BlocksRegistry {
   private changed(): void {
     for (const listener of this.listeners) listener();
   }
-}
-
-/** The integrations folder: INTEGRATIONS_DIR, else `integrations` beside the agents folder. */
-export function integrationsFolder(env: NodeJS.ProcessEnv, agentsDir: string, cwd: string): string {
-  return env.INTEGRATIONS_DIR?.trim() ? join(cwd, env.INTEGRATIONS_DIR.trim()) : join(cwd, agentsDir, '..', 'integrations');
 }

@@ -4,9 +4,7 @@
 import { BlockError, BlockErrorCode } from '../../blocks.errors.js';
 import { anyValue, defineBlock, dict, optional, Type, withDefault } from '../../pins.js';
 import { blockErrors } from '../../block-errors.catalog.js';
-
-/** Pins the block has whatever the child: a child output of the same name is only in `outputs`. */
-const OWN_PINS = new Set(['outputs', 'error']);
+import { DYNAMIC_OUTPUTS } from '../dynamic-outputs.js';
 
 export const agentRunBlock = defineBlock({
   id: 'agent.run',
@@ -29,7 +27,7 @@ export const agentRunBlock = defineBlock({
   // One yield per value of each child output: any number.
   yields: { dynamic: 'repeated' },
   cost: 0,
-  dynamicOutputs: (constants, lookup) => (constants.agent ? (lookup.agentOutputs(constants.agent) ?? []) : []).filter((name) => !OWN_PINS.has(name)),
+  dynamicOutputs: DYNAMIC_OUTPUTS['agent.run'],
   errors: blockErrors('CHILD_FAILED', 'NEEDS_ENGINE'),
   async *run(inputs) {
     throw new BlockError(

@@ -6,10 +6,11 @@ import { askWithOneCorrection, conversation, openLlmSession, type AnswerCheck } 
 import { LlmErrorCode } from './llm.errors.js';
 import { LLM_BLOCK_BASE, LLM_INPUTS, USAGE_OUTPUT } from './llm.pins.js';
 import { blockErrors, OUTBOUND_ERRORS, LLM_ERRORS } from '../../block-errors.catalog.js';
+import { CLASSIFY_RESERVED, DYNAMIC_OUTPUTS } from '../dynamic-outputs.js';
 
 const ID = 'llm.classify';
 /** Output pins a label can't take. */
-const RESERVED = ['label', 'usage', 'error'];
+const RESERVED = CLASSIFY_RESERVED;
 
 export const llmClassifyBlock = defineBlock({
   ...LLM_BLOCK_BASE,
@@ -36,8 +37,7 @@ export const llmClassifyBlock = defineBlock({
     usage: USAGE_OUTPUT,
   },
   yields: { dynamic: 'sometimes' },
-  dynamicOutputs: (constants) =>
-    Array.isArray(constants.labels) ? constants.labels.filter((l) => typeof l === 'string' && PIN_NAME.test(l) && !RESERVED.includes(l)) : [],
+  dynamicOutputs: DYNAMIC_OUTPUTS['llm.classify'],
   errors: blockErrors('CREDENTIAL_UNRESOLVED', ...OUTBOUND_ERRORS, ...LLM_ERRORS),
   async *run(inputs, context) {
     const labels = inputs.labels;

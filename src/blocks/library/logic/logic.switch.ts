@@ -2,6 +2,7 @@
 // `default`. Each key of `cases` is an output pin of the node (dynamic outputs).
 import { anyValue, defineBlock, dict, dynamicPin, PIN_NAME } from '../../pins.js';
 import { deepEqual } from './deep-equal.js';
+import { DYNAMIC_OUTPUTS } from '../dynamic-outputs.js';
 
 export const switchBlock = defineBlock({
   id: 'logic.switch',
@@ -25,7 +26,7 @@ export const switchBlock = defineBlock({
   },
   yields: { sometimes: ['default'], dynamic: 'sometimes' },
   cost: 0,
-  dynamicOutputs: (constants) => Object.keys(constants.cases ?? {}),
+  dynamicOutputs: DYNAMIC_OUTPUTS['logic.switch'],
   async *run(inputs) {
     for (const [pin, caseValue] of Object.entries(inputs.cases)) {
       if (deepEqual(inputs.value, caseValue)) {
