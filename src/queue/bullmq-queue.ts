@@ -55,8 +55,9 @@ export class BullMqQueue<T> implements DurableQueue<T> {
   }
 
   /**
-   * enqueue and enqueueMany throw at once while the connection is lost, and after ENQUEUE_WAIT_MS without an answer: ioredis would hold
-   * the command until Redis is back, and with it the request that enqueues (a webhook, a review decision). The
+   * enqueue and enqueueMany throw at once while the connection is lost, and after ENQUEUE_WAIT_MS without an
+   * answer: ioredis would hold the command until Redis is back, and with it the request that enqueues (an
+   * execute request, a review decision). The
    * callers' rows are durable in Postgres; what they failed to enqueue, the sweep enqueues when Redis is back. A
    * command that did go out may still land later: the dedupe key makes that harmless.
    */
@@ -68,6 +69,8 @@ export class BullMqQueue<T> implements DurableQueue<T> {
   /** BullMQ's add script once per job in one pipeline (addBulk): one write and one read for the whole group. */
   async enqueueMany(jobs: ReadonlyArray<{ data: T; options?: EnqueueOptions }>): Promise<void> {
     if (jobs.length === 0) return;
+    // One job: a plain add (a pipeline costs more to build than the one round trip it would save).
+    if (jobs.length === 1) return this.enqueue(jobs[0]!.data, jobs[0]!.options);
     this.refuseWhileLost();
     await this.withinWait(this.queue.addBulk(jobs.map(({ data, options }) => ({ name: 'job', data, opts: this.addOptions(options ?? {}) }))));
   }
