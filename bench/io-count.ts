@@ -2,12 +2,14 @@
 // by statement text and command name, so a scenario can report them per execution. Counting wraps the
 // pg client's query and ioredis's sendCommand; it costs a map update per call.
 import pg from 'pg';
-import Redis from 'ioredis';
+import Redis, { Pipeline } from 'ioredis';
 import { readFile } from 'node:fs/promises';
 
 export interface IoCounts {
   sql: Map<string, number>;
   redis: Map<string, number>;
+  /** Writes to Redis: a command sent alone, or a whole pipeline. */
+  redisTrips: number;
 }
 
 type QueryFn = (this: unknown, ...args: unknown[]) => unknown;
@@ -15,11 +17,24 @@ type SendFn = (this: unknown, command: { name: string; args?: unknown[] }, ...re
 
 /** Starts counting; `stop()` restores the originals and answers what was sent meanwhile. */
 export function countIo(): { stop(): IoCounts } {
-  const counts: IoCounts = { sql: new Map(), redis: new Map() };
+  const counts: IoCounts = { sql: new Map(), redis: new Map(), redisTrips: 0 };
   const clientProto = pg.Client.prototype as unknown as { query: QueryFn };
   const redisProto = (Redis as unknown as { prototype: { sendCommand: SendFn } }).prototype;
   const query = clientProto.query;
   const send = redisProto.sendCommand;
+  // A pipeline's commands go out in one write: one round trip for all the commands sent while it executes.
+  const pipelineProto = Pipeline.prototype as unknown as { exec: (...args: unknown[]) => unknown };
+  const exec = pipelineProto.exec;
+  let inPipeline = false;
+  pipelineProto.exec = function (this: unknown, ...args: unknown[]) {
+    counts.redisTrips++;
+    inPipeline = true;
+    try {
+      return exec.apply(this, args);
+    } finally {
+      inPipeline = false;
+    }
+  };
   clientProto.query = function (this: unknown, ...args: unknown[]) {
     const first = args[0];
     const text = typeof first === 'string' ? first : ((first as { text?: string } | undefined)?.text ?? '?');
@@ -31,12 +46,14 @@ export function countIo(): { stop(): IoCounts } {
     // Scripts (BullMQ's, the rate limiter's) by the first characters of their digest.
     const key = command.name === 'evalsha' ? `evalsha ${String(command.args?.[0]).slice(0, 8)}` : command.name;
     counts.redis.set(key, (counts.redis.get(key) ?? 0) + 1);
+    if (!inPipeline) counts.redisTrips++;
     return send.call(this, command, ...rest);
   };
   return {
     stop() {
       clientProto.query = query;
       redisProto.sendCommand = send;
+      pipelineProto.exec = exec;
       return counts;
     },
   };

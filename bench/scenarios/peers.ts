@@ -15,6 +15,7 @@ import { startServer } from '../../src/bootstrap.js';
 import { deleteKeysWithPrefix } from '../../src/common/redis.js';
 import { loadConfig } from '../../src/config/config.loader.js';
 import { BENCH_ADMIN_URL } from '../database.js';
+import { backendCpu, breakdown, countIo, total } from '../io-count.js';
 import type { Figure } from './index.js';
 
 const CONNECTIONS = 50;
@@ -163,17 +164,33 @@ async function measureTrellis(autocannon: Cannon, role: 'api' | 'all', say: (lin
       const before = await stats();
       let peakRss = 0;
       const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
+      // SQL statements and Redis commands this process sends (warm-up and measured run), per execution stored.
+      const io = countIo();
+      const backendCpuBefore = await backendCpu(sql);
       const measured = await load(autocannon, `Trellis role ${role} (webhook -> json.query -> output)`, `${server.url}/webhooks/${AGENT}/hook`, say);
       clearInterval(sampler);
+      const counts = io.stop();
+      // Postgres CPU of this database's backends (the server's pool; backends that come and go are missed).
+      const backendSeconds = (await backendCpu(sql)) - backendCpuBefore;
       // Statistics reach pg_stat_database within a second of each commit.
       await new Promise((resolve) => setTimeout(resolve, 1500));
       const after = await stats();
       const executions = Number((await sql.query<{ n: string }>('SELECT count(*) AS n FROM executions WHERE graph_id = $1', [AGENT])).rows[0]!.n);
+      say(`[${role}] SQL statements per execution:\n${breakdown(counts.sql, executions, 8)}`);
+      say(`[${role}] Redis commands per execution:\n${breakdown(counts.redis, executions, 8)}`);
+      const perExecution = (n: number) => Math.round((n / Math.max(executions, 1)) * 1000) / 1000;
       const per = (field: 'commits' | 'inserted') => Math.round(((Number(after[field]) - Number(before[field])) / Math.max(executions, 1)) * 100) / 100;
       measured.extra = [
         { label: `[${role}] peak RSS of the bench process (with autocannon)`, value: Math.round(peakRss / 2 ** 20), unit: 'MB', budget: 300 },
         { label: `[${role}] main-thread CPU per accepted request`, value: Math.round(measured.mainThreadCpuMs * 1000) / 1000, unit: 'ms' },
         { label: `[${role}] commits / rows inserted per accepted request`, value: per('commits'), unit: `/ ${per('inserted')}` },
+        { label: `[${role}] SQL statements per execution`, value: perExecution(total(counts.sql)), unit: '' },
+        { label: `[${role}] Postgres backend CPU per execution`, value: perExecution(backendSeconds * 1000), unit: 'ms' },
+        {
+          label: `[${role}] Redis commands / round trips per execution`,
+          value: perExecution(total(counts.redis)),
+          unit: `/ ${perExecution(counts.redisTrips)}`,
+        },
       ];
       if (role === 'all') {
         const ended = Date.now();

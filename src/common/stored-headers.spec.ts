@@ -8,6 +8,16 @@ describe('storableHeaders', () => {
     expect(storableHeaders(given)).toEqual({ 'x-custom': 'a', accept: 'x, y' });
   });
 
+  it('keeps a header named __proto__ as an own value, never as the prototype of the map', () => {
+    const given = JSON.parse('{"__proto__": "p", "x-a": "b"}') as Record<string, unknown>;
+    const kept = storableHeaders(given);
+    expect(Object.getPrototypeOf(kept)).toBe(Object.prototype);
+    expect(Object.entries(kept)).toEqual([
+      ['__proto__', 'p'],
+      ['x-a', 'b'],
+    ]);
+  });
+
   it('names what the spec lists: credentials, Trellis and GitHub signatures and the timestamp', () => {
     expect([...HIDDEN_HEADERS].sort()).toEqual([
       'authorization',

@@ -22,12 +22,10 @@ export function storableHeaders(headers: Readonly<Record<string, unknown>>): Rec
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
     if (value === undefined || value === null || HIDDEN_HEADERS.has(lower)) continue;
-    Object.defineProperty(kept, lower, {
-      value: Array.isArray(value) ? value.join(', ') : String(value),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    const text = Array.isArray(value) ? value.join(', ') : String(value);
+    // A plain assignment (the hot path: every webhook) except for the one name that would set the prototype.
+    if (lower === '__proto__') Object.defineProperty(kept, lower, { value: text, enumerable: true, writable: true, configurable: true });
+    else kept[lower] = text;
   }
   return kept;
 }

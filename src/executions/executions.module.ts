@@ -36,7 +36,7 @@ export function createDispatcher(config: AppConfig, redis: Redis | null, dataSou
 }
 
 function admissionQueue(dispatcher: ExecutionDispatcher, local: LocalHandoff): AdmissionQueue {
-  return { offerLocal: (id) => local.offer(id), dispatch: (id) => dispatcher.dispatch(id) };
+  return { offerLocal: (id) => local.offer(id), dispatch: (ids) => dispatcher.dispatchMany(ids) };
 }
 
 @Module({

@@ -33,11 +33,16 @@ export class DurableJobsRepository {
     return Array.isArray(result[0]) && result.length === 2 && typeof result[1] === 'number' ? (result[0] as T[]) : (result as T[]);
   }
 
-  async insert(payload: unknown, delayMs: number, dedupeKey: string | null, maxAttempts: number): Promise<void> {
+  /** Jobs in one statement, their ids in the order given (so due ones are claimed in that order). */
+  async insertMany(jobs: ReadonlyArray<{ payload: unknown; delayMs: number; dedupeKey: string | null }>, maxAttempts: number): Promise<void> {
+    if (jobs.length === 0) return;
+    const rows = jobs.map((job) => ({ payload: job.payload, delay_ms: Math.max(0, job.delayMs), dedupe_key: job.dedupeKey }));
     await this.dataSource.query(
-      `INSERT INTO durable_jobs (queue, name, payload, run_at, dedupe_key, max_attempts) VALUES ($1, 'job', $2, now() + make_interval(secs => $3::float8 / 1000), $4, $5)
+      `INSERT INTO durable_jobs (queue, name, payload, run_at, dedupe_key, max_attempts)
+       SELECT $1, 'job', e.job -> 'payload', now() + make_interval(secs => (e.job ->> 'delay_ms')::float8 / 1000), e.job ->> 'dedupe_key', $3
+       FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(job, ord) ORDER BY e.ord
        ON CONFLICT (queue, dedupe_key) DO NOTHING`,
-      [this.queue, JSON.stringify(payload), Math.max(0, delayMs), dedupeKey, maxAttempts],
+      [this.queue, JSON.stringify(rows), maxAttempts],
     );
   }
 

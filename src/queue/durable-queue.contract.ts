@@ -84,6 +84,26 @@ export function durableQueueContract(driver: string, makeHarness: () => QueueHar
       await until('depth to count only the delayed job', async () => (await queue.depth()) === 1);
     });
 
+    it('enqueueMany adds jobs in the order given, skips a dedupe key already waiting (or repeated in the group), and delays those with a delay', async () => {
+      const { queue } = await open();
+      await queue.enqueue({ n: 1 }, { dedupeKey: 'one' });
+      await queue.enqueueMany([]);
+      await queue.enqueueMany([
+        { data: { n: 2 } },
+        { data: { n: 3 }, options: { dedupeKey: 'one' } },
+        { data: { n: 4 }, options: { dedupeKey: 'four' } },
+        { data: { n: 5 }, options: { dedupeKey: 'four' } },
+        { data: { n: 6 }, options: { delayMs: 60_000 } },
+        { data: { n: 7 } },
+      ]);
+      expect(await queue.depth()).toBe(5);
+      const seen: number[] = [];
+      await queue.consume(async (job) => void seen.push(job.data.n), { concurrency: 1 });
+      await until('the four due jobs', () => seen.length === 4);
+      expect(seen).toEqual([1, 2, 4, 7]);
+      await until('depth to count only the delayed job', async () => (await queue.depth()) === 1);
+    });
+
     it('runs at most `concurrency` handlers at once', async () => {
       const { queue } = await open();
       for (let n = 1; n <= 8; n++) await queue.enqueue({ n });

@@ -41,6 +41,8 @@ export interface DurableQueue<T> {
   readonly name: string;
   /** Adds a job; throws when the store is unreachable. Jobs due at once start in the order enqueued. */
   enqueue(data: T, options?: EnqueueOptions): Promise<void>;
+  /** Adds jobs, in the order given, in one round trip to the store (a group of webhooks); throws like enqueue. */
+  enqueueMany(jobs: ReadonlyArray<{ data: T; options?: EnqueueOptions }>): Promise<void>;
   /** Creates or updates a repeating job under `key` (idempotent: every replica may call it). */
   repeat(key: string, schedule: RepeatSchedule, data: T): Promise<void>;
   /** Stops a repeating job (a delivery already running finishes). */

@@ -38,11 +38,16 @@ export class PostgresQueue<T> implements DurableQueue<T> {
   }
 
   async enqueue(data: T, options: EnqueueOptions = {}): Promise<void> {
-    const delayMs = Math.max(0, options.delayMs ?? 0);
-    await this.jobs.insert(data, delayMs, options.dedupeKey ?? null, this.settings.maxAttempts);
+    await this.enqueueMany([{ data, options }]);
+  }
+
+  async enqueueMany(jobs: ReadonlyArray<{ data: T; options?: EnqueueOptions }>): Promise<void> {
+    if (jobs.length === 0) return;
+    const rows = jobs.map(({ data, options }) => ({ payload: data, delayMs: Math.max(0, options?.delayMs ?? 0), dedupeKey: options?.dedupeKey ?? null }));
+    await this.jobs.insertMany(rows, this.settings.maxAttempts);
     if (!this.handler) return;
-    if (delayMs > 0) this.wakeAt(Date.now() + delayMs);
-    else this.wake();
+    if (rows.some((row) => row.delayMs === 0)) this.wake();
+    for (const row of rows) if (row.delayMs > 0) this.wakeAt(Date.now() + row.delayMs);
   }
 
   async repeat(key: string, schedule: RepeatSchedule, data: T): Promise<void> {

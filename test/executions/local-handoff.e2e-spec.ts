@@ -31,6 +31,8 @@ describe('local handoff to the worker of the same process', () => {
     // Observe what goes through the queue (the real dispatch still runs).
     const dispatch = dispatcher.dispatch.bind(dispatcher);
     dispatcher.dispatch = (id, delayMs) => (queued.push(id), dispatch(id, delayMs));
+    const dispatchMany = dispatcher.dispatchMany.bind(dispatcher);
+    dispatcher.dispatchMany = (ids) => (queued.push(...ids), dispatchMany(ids));
   });
   afterAll(async () => t?.close());
 

@@ -1,7 +1,9 @@
 // kill -9 of a real api process (node dist/src/main.js) while concurrent webhook requests share grouped
 // INSERTs: every request answered 202 has its execution row, holding its own body (nothing answered is
 // lost, no answer names a row that is missing or another request's), and every row is one request that was
-// sent, at most once (a row whose answer the kill cut off is allowed: the caller retries it).
+// sent, at most once (a row whose answer the kill cut off is allowed: the caller retries it). A group is
+// dispatched after its answers, so the kill also cuts off dispatches: a worker started afterwards runs every
+// answered execution all the same (its sweep finds the QUEUED rows nobody dispatched).
 import { Agent, request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { TestApp } from '../helpers/app.js';
@@ -65,7 +67,7 @@ describe('kill -9 during grouped webhook writes', () => {
     return url;
   }
 
-  it('answers 202 only for rows that are committed, each with its own body, and writes no request twice', async () => {
+  it('answers 202 only for rows that are committed, each with its own body, writes no request twice, and runs each answered one after a restart', async () => {
     const base = await startServer();
     const url = `${base}/webhooks/kill-hook/hook`;
     const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
@@ -111,5 +113,21 @@ describe('kill -9 during grouped webhook writes', () => {
     const unansweredRows = rows.filter((row) => !answered.some((o) => o.executionId === row.id));
     const cutNumbers = new Set(cut.map((o) => o.n));
     expect(unansweredRows.every((row) => cutNumbers.has(Number(row.n)))).toBe(true);
-  }, 180_000);
+
+    // A worker on the same database: dispatches the kill cut off are found by its sweep, and every row runs.
+    servers.start('worker');
+    const answeredIds = answered.map((o) => o.executionId);
+    await waitFor(
+      async () =>
+        Number(
+          (
+            (await t.dataSource.query(`SELECT count(*) AS n FROM executions WHERE id = ANY($1::uuid[]) AND status <> 'COMPLETED'`, [answeredIds])) as Array<{
+              n: string;
+            }>
+          )[0]!.n,
+        ),
+      (unfinished) => unfinished === 0,
+      { timeoutMs: 90_000, what: 'every answered execution to be run by the worker' },
+    );
+  }, 240_000);
 });

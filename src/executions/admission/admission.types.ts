@@ -111,5 +111,6 @@ export interface AdmissionStore<Row> {
 /** Where admitted executions go once committed: this process's worker when it has room, else the durable queue. */
 export interface AdmissionQueue {
   offerLocal(executionId: string): boolean;
-  dispatch(executionId: string): Promise<void>;
+  /** One round trip to the queue for all of them. */
+  dispatch(executionIds: readonly string[]): Promise<void>;
 }

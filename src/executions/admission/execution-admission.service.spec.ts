@@ -63,6 +63,8 @@ function setup(world: World = {}) {
     managers: [] as Array<EntityManager | undefined>,
     local: [] as string[],
     dispatched: [] as string[],
+    /** Round trips to the queue: a group is dispatched in one. */
+    dispatchCalls: 0,
     resolved: [] as CredentialRequest[],
     warned: 0,
   };
@@ -91,9 +93,10 @@ function setup(world: World = {}) {
   };
   const queue = {
     offerLocal: (id: string) => (world.local ? (seen.local.push(id), true) : false),
-    dispatch: async (id: string) => {
+    dispatch: async (ids: readonly string[]) => {
       if (world.queueDown) throw new Error('redis is away');
-      seen.dispatched.push(id);
+      seen.dispatched.push(...ids);
+      seen.dispatchCalls++;
     },
   };
   const resolver = {
@@ -256,9 +259,10 @@ describe('ExecutionAdmission: triggers, schedules and children', () => {
     expect(seen.dispatched).toEqual([]);
     await admission.enqueue(ids);
     expect(seen.dispatched).toEqual(['x1', 'x2']);
+    expect(seen.dispatchCalls).toBe(1);
   });
 
-  it("hands triggered executions to this process's worker when it has room, except an agent with `concurrency` (the queue keeps its FIFO)", async () => {
+  it("hands triggered executions to this process's worker when it has room, except an agent with `concurrency` (the queue keeps its FIFO), the rest in one dispatch", async () => {
     const world = { graphs: { hello: fileGraph('hello'), limited: fileGraph('limited') }, compiled: { 'hello@2': HELLO, 'limited@2': LIMITED } };
     const local = setup({ ...world, local: true });
     await local.admission.handOver([
@@ -269,9 +273,13 @@ describe('ExecutionAdmission: triggers, schedules and children', () => {
     expect(local.seen.dispatched).toEqual(['l1']);
     // No local worker (role api) or no room: every one goes to the queue.
     const remote = setup(world);
-    await remote.admission.handOver([{ id: 'h2', graph_id: 'hello', graph_version: 2 }]);
+    await remote.admission.handOver([
+      { id: 'h2', graph_id: 'hello', graph_version: 2 },
+      { id: 'h3', graph_id: 'hello', graph_version: 2 },
+    ]);
     expect(remote.seen.local).toEqual([]);
-    expect(remote.seen.dispatched).toEqual(['h2']);
+    expect(remote.seen.dispatched).toEqual(['h2', 'h3']);
+    expect(remote.seen.dispatchCalls).toBe(1);
   });
 
   it("a trigger.cron fire is the agent's own trigger; an ad-hoc schedule's never is", async () => {

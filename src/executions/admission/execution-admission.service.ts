@@ -186,25 +186,32 @@ export class ExecutionAdmission {
    */
   async handOver(executions: readonly Pick<TriggeredExecution, 'id' | 'graph_id' | 'graph_version'>[]): Promise<void> {
     const queued: string[] = [];
+    const limited = new Map<string, boolean>(); // per graph version: a group is mostly one agent's
     for (const execution of executions) {
-      const compiled = await this.facts.compiled(execution.graph_id, execution.graph_version);
-      if (compiled && compiled.definition.concurrency === undefined && this.queue.offerLocal(execution.id)) continue;
+      const version = `${execution.graph_id}@${execution.graph_version}`;
+      let fifo = limited.get(version);
+      if (fifo === undefined) {
+        const compiled = await this.facts.compiled(execution.graph_id, execution.graph_version);
+        fifo = !compiled || compiled.definition.concurrency !== undefined;
+        limited.set(version, fifo);
+      }
+      if (!fifo && this.queue.offerLocal(execution.id)) continue;
       queued.push(execution.id);
     }
     await this.enqueue(queued);
   }
 
-  /** After the commit: asks a worker to run them. A lost dispatch is found again by the sweep (the rows are QUEUED). */
+  /** After the commit: asks a worker to run them (one queue round trip). A lost dispatch is found again by the sweep (the rows are QUEUED). */
   async enqueue(ids: readonly string[]): Promise<void> {
-    await Promise.all(
-      ids.map((id) =>
-        this.queue
-          .dispatch(id)
-          .catch((error: unknown) =>
-            this.logger.warn({ err: error, execution_id: id }, 'dispatch failed; the sweep dispatches the execution when the queue is back'),
-          ),
-      ),
-    );
+    if (ids.length === 0) return;
+    await this.queue
+      .dispatch(ids)
+      .catch((error: unknown) =>
+        this.logger.warn(
+          { err: error, execution_ids: ids.length > 10 ? [...ids.slice(0, 10), `and ${ids.length - 10} more`] : ids },
+          'dispatch failed; the sweep dispatches the executions when the queue is back',
+        ),
+      );
   }
 }
 

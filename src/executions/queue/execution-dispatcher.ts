@@ -8,6 +8,8 @@ export interface ExecutionDispatcher {
   readonly mode: 'bullmq' | 'in-process';
   /** Asks a worker to look at the execution (after `delayMs`). Throws when the queue is unreachable. */
   dispatch(executionId: string, delayMs?: number): Promise<void>;
+  /** Asks a worker to look at each, in one round trip to the queue (a group of webhooks). Throws like dispatch. */
+  dispatchMany(executionIds: readonly string[]): Promise<void>;
   /** Worker side: calls `handler` for each job; the handler settles once it took or dropped the execution. */
   consume(handler: DispatchHandler, concurrency: number): Promise<void>;
   /** Stops taking jobs (shutdown); dispatching still works. */

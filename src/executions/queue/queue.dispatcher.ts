@@ -20,6 +20,10 @@ export class QueueDispatcher implements ExecutionDispatcher {
     await this.queue.enqueue({ execution_id: executionId }, { delayMs, dedupeKey: dispatchJobId(executionId, delayed ? Date.now() + delayMs : undefined) });
   }
 
+  dispatchMany(executionIds: readonly string[]): Promise<void> {
+    return this.queue.enqueueMany(executionIds.map((id) => ({ data: { execution_id: id }, options: { dedupeKey: dispatchJobId(id) } })));
+  }
+
   consume(handler: DispatchHandler, concurrency: number): Promise<void> {
     return this.queue.consume((job) => handler(String(job.data.execution_id)), { concurrency });
   }

@@ -112,4 +112,45 @@ describe('ExecutionBatcher', () => {
     expect(drained).toBe(true);
     await expect(Promise.all(rows)).resolves.toEqual(['id-a', 'id-b', 'bad batch bad']);
   });
+
+  it('hands the committed rows of each batch to afterCommit once their callers are answered, without the rows that failed', async () => {
+    const db = controlledInsert((rows) => rows.includes('bad'));
+    const added = new Map<string, Promise<string>>();
+    const seen: Array<{ rows: string[]; answered: boolean[] }> = [];
+    // Already resolved: race settles with it, since its reaction was queued first.
+    const settledNow = async (promise: Promise<string>) => (await Promise.race([promise, Promise.resolve('pending')])) !== 'pending';
+    const batcher = new ExecutionBatcher<string>(db.insert, 500, 1, async (rows) => {
+      seen.push({ rows: [...rows], answered: await Promise.all(rows.map((row) => settledNow(added.get(row)!))) });
+    });
+    for (const row of ['a', 'b', 'bad', 'c']) added.set(row, batcher.add(row));
+    const outcomes = Promise.all([...added.values()].map((p) => p.catch((error: Error) => error.message)));
+    await db.drain();
+    await batcher.drain();
+    await expect(outcomes).resolves.toEqual(['id-a', 'id-b', 'bad batch bad', 'id-c']);
+    expect(seen).toEqual([
+      { rows: ['a'], answered: [true] },
+      { rows: ['b', 'c'], answered: [true, true] },
+    ]);
+  });
+
+  it('does not hold the next INSERT behind a slow afterCommit, and drain() waits for it', async () => {
+    const db = controlledInsert();
+    let release!: () => void;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const batcher = new ExecutionBatcher<string>(db.insert, 500, 1, () => slow);
+    const first = batcher.add('a');
+    await db.releaseNext();
+    await expect(first).resolves.toBe('id-a');
+    const second = batcher.add('b');
+    expect(db.batches).toEqual([['a'], ['b']]);
+    await db.releaseNext();
+    await expect(second).resolves.toBe('id-b');
+    let drained = false;
+    const draining = batcher.drain().then(() => void (drained = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(drained).toBe(false);
+    release();
+    await draining;
+    expect(drained).toBe(true);
+  });
 });

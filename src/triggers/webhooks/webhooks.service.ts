@@ -1,7 +1,7 @@
 // POST /webhooks/{agent}/{node}: find the trigger (in memory), check method, rate and signature, then admit
 // the execution (executions/admission; with its Idempotency-Key row, in the same transaction) and dispatch it. The hot path makes
-// one database round trip (shared by concurrent requests: group commit) and one queue call; ?wait= then
-// follows the execution's events.
+// one database round trip (shared by concurrent requests: group commit); the group is then dispatched in
+// one queue call, after its answers. ?wait= then follows the execution's events.
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
@@ -73,10 +73,19 @@ export class WebhooksService implements OnApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
   ) {
-    this.batcher = new ExecutionBatcher((rows) => this.admission.triggered(rows, 'webhook'));
+    // Each group is dispatched once its callers are answered: one queue round trip for the group.
+    this.batcher = new ExecutionBatcher(
+      (rows) => this.admission.triggered(rows, 'webhook'),
+      500,
+      2,
+      (rows) =>
+        this.admission
+          .handOver(rows)
+          .catch((error: unknown) => this.logger.warn({ err: error }, 'could not hand webhook executions over; the sweep dispatches them')),
+    );
   }
 
-  /** After the HTTP server closed, before the database does: the grouped INSERTs still pending finish. */
+  /** After the HTTP server closed, before the database does: the grouped INSERTs still pending finish, and their dispatch. */
   async onApplicationShutdown(): Promise<void> {
     await this.batcher.drain();
   }
@@ -122,9 +131,9 @@ export class WebhooksService implements OnApplicationShutdown {
     let executionId: string;
     let scope: string | null = null;
     if (key === undefined) {
+      // Answered once the row is committed; the batcher dispatches its group after (a lost dispatch is found
+      // again by the sweep: QUEUED rows older than a few seconds).
       executionId = await this.batcher.add(execution);
-      // The row is committed: a lost dispatch is found again by the sweep, so the caller still gets its id.
-      await this.admission.handOver([execution]);
     } else {
       if (key.length === 0 || key.length > 255) throw errors.badIdempotencyKey();
       scope = `webhook:${trigger.graph_id}/${trigger.node_id}`;
