@@ -2,7 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { apiKey, rejection } from '../../../../test/blocks/peers/block-context.js';
 import { anthropicError, anthropicMessage, anthropicText, openAiCompletion, startLlmPeer } from '../../../../test/blocks/peers/llm-peers.js';
-import { anthropic, chat, openai, useLlmPeers } from './llm.chat.fixtures.js';
+import { anthropic, chat, openai, useLlmPeers } from './llm.fixtures.js';
 
 // One describe around the whole file: its hooks stay its own when it runs in a bundle (test/bundles).
 describe('llm.chat', () => {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { apiKey, blockHarness, rejection } from '../../../../test/blocks/peers/block-context.js';
 import { openAiCompletion, openAiError } from '../../../../test/blocks/peers/llm-peers.js';
 import { waitFor } from '../../../../test/helpers/wait.js';
-import { chat, openai, useLlmPeers } from './llm.chat.fixtures.js';
+import { chat, openai, useLlmPeers } from './llm.fixtures.js';
 import { llmChatBlock } from './llm.chat.js';
 
 // One describe around the whole file: its hooks stay its own when it runs in a bundle (test/bundles).
