@@ -84,8 +84,18 @@ module.exports = {
       name: 'no-src-to-test',
       severity: 'error',
       comment: 'Production code never imports test helpers.',
-      from: { path: '^src/', pathNot: '[.]spec[.]ts$' },
+      // A spec and its `*.fixtures.ts` (the setup specs beside it share) are test code.
+      from: { path: '^src/', pathNot: '[.](spec|fixtures)[.]ts$' },
       to: { path: '^test/' },
+    },
+    {
+      name: 'no-fixtures-in-production',
+      severity: 'error',
+      comment:
+        'A `*.fixtures.ts` file is test code beside the specs that share it (the build leaves it out, see tsconfig.build.json): ' +
+        'only specs and other fixtures import it. Move what production code needs out of the fixtures file.',
+      from: { path: '^src/', pathNot: '[.](spec|fixtures)[.]ts$' },
+      to: { path: '[.]fixtures[.]ts$' },
     },
     {
       name: 'not-to-unresolvable',

@@ -5,6 +5,7 @@
 // (ESLint's bulk suppressions): lint fails on a new one and on a listed one that no longer occurs (fix it, then
 // `npm run lint:eslint -- --prune-suppressions`), so the list only shrinks.
 import js from '@eslint/js';
+import { builtinRules } from 'eslint/use-at-your-own-risk';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -42,4 +43,36 @@ export const tsRules = {
   },
 };
 
-export default tseslint.config(...base, ...tseslint.configs.strict, tsRules);
+/** The most lines a source file of src/ may have: STYLE.md's "split by responsibility before a file gets there". */
+export const MAX_LINES = 300;
+
+// ESLint's core `max-lines`, unchanged but for its message: the core rule's message cannot be set from the config,
+// and "File has too many lines" does not say what to do. Same counting, same options.
+const coreMaxLines = builtinRules.get('max-lines');
+const trellis = {
+  rules: {
+    'max-lines': {
+      ...coreMaxLines,
+      meta: {
+        ...coreMaxLines.meta,
+        messages: {
+          exceed:
+            'This file has {{actual}} lines, over the {{max}} a source file of src/ may have. Split it by responsibility ' +
+            '(docs/architecture.md): a spec by topic into *.<topic>.spec.ts files, their shared setup into a *.fixtures.ts beside them.',
+        },
+      },
+    },
+  },
+};
+
+/**
+ * No file of src/ over MAX_LINES lines, specs and fixtures included; every line counts (blank lines and comments too:
+ * the file's line count). Not test/: its e2e files boot an app each, so splitting one costs a boot per new file.
+ */
+export const fileSize = {
+  files: ['src/**/*.ts'],
+  plugins: { trellis },
+  rules: { 'trellis/max-lines': ['error', { max: MAX_LINES, skipBlankLines: false, skipComments: false }] },
+};
+
+export default tseslint.config(...base, ...tseslint.configs.strict, tsRules, fileSize);

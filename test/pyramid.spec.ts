@@ -1,7 +1,8 @@
 // The test pyramid's rule, checked: a file of the unit layer (`*.spec.ts`, not `*.process.spec.ts`) runs
 // without Postgres, Redis or a child process, so `npm run test:unit` needs no services. A spec that needs
 // one is named `*.e2e-spec.ts` (services) or `*.process.spec.ts` (child processes); see jest.config.js.
-// Static: follows the spec's relative imports through test-side files (src/ files are the code under test).
+// Static: follows the spec's relative imports through test-side files (src/ files are the code under test, but for
+// the `*.fixtures.ts` files beside specs, which are test code).
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -36,7 +37,7 @@ function serviceReached(file: string, seen = new Set<string>()): string | null {
   for (const [pattern, what] of SERVICE_MARKERS) if (pattern.test(text)) return `${relative(ROOT, file)} uses ${what}`;
   for (const [, specifier] of text.matchAll(/^import (?!type )[^;]*?from '(\.{1,2}\/[^']+)'/gm)) {
     const target = resolve(dirname(file), specifier!.replace(/\.js$/, '.ts'));
-    if (!existsSync(target) || relative(ROOT, target).startsWith('src/')) continue;
+    if (!existsSync(target) || (relative(ROOT, target).startsWith('src/') && !target.endsWith('.fixtures.ts'))) continue;
     const found = serviceReached(target, seen);
     if (found) return `${relative(ROOT, file)} -> ${found}`;
   }

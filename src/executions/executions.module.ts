@@ -27,12 +27,18 @@ import { OperatorCredentialsNotice } from './operator-credentials.notice.js';
 import { createDurableQueue } from '../queue/durable-queue.factory.js';
 import { EXECUTION_DISPATCHER, EXECUTIONS_QUEUE, type ExecutionDispatcher } from './queue/execution-dispatcher.js';
 import { QueueDispatcher } from './queue/queue.dispatcher.js';
+import { FinishFollowUps } from './worker/execution-finish.js';
 import { ExecutionStoreRepository } from './worker/execution-store.repository.js';
 import { AgentConversationsRepository } from './worker/agent-conversations.repository.js';
 import { LocalHandoff } from './queue/local-handoff.js';
 
 export function createDispatcher(config: AppConfig, redis: Redis | null, dataSource: DataSource, logger: Logger): ExecutionDispatcher {
   return new QueueDispatcher(createDurableQueue(EXECUTIONS_QUEUE, config, redis, dataSource, logger));
+}
+
+/** What an ended execution owes others (the parent, the next QUEUED one), for a stop through the API. */
+function finishFollowUps(dispatcher: ExecutionDispatcher, executions: ExecutionsRepository): FinishFollowUps {
+  return new FinishFollowUps({ dispatch: (id) => dispatcher.dispatch(id), nextQueued: (graphId) => executions.nextQueued(graphId) });
 }
 
 function admissionQueue(dispatcher: ExecutionDispatcher, local: LocalHandoff): AdmissionQueue {
@@ -55,6 +61,7 @@ function admissionQueue(dispatcher: ExecutionDispatcher, local: LocalHandoff): A
     AgentConversationsRepository,
     ExecutionsService,
     RerunEffects,
+    { provide: FinishFollowUps, inject: [EXECUTION_DISPATCHER, ExecutionsRepository], useFactory: finishFollowUps },
     LocalHandoff,
     OperatorCredentialsNotice,
     { provide: EXECUTION_DISPATCHER, inject: [APP_CONFIG, REDIS, DataSource, LOGGER], useFactory: createDispatcher },

@@ -22,7 +22,7 @@ import {
   type NodeExecutionView,
 } from './executions.views.js';
 import { AgentConversationsRepository } from './worker/agent-conversations.repository.js';
-import { EXECUTION_DISPATCHER, type ExecutionDispatcher } from './queue/execution-dispatcher.js';
+import { FinishFollowUps } from './worker/execution-finish.js';
 
 export type { ExecuteBody };
 
@@ -32,7 +32,7 @@ export class ExecutionsService {
     private readonly repository: ExecutionsRepository,
     private readonly admission: ExecutionAdmission,
     private readonly compiledGraphs: CompiledGraphs,
-    @Inject(EXECUTION_DISPATCHER) private readonly dispatcher: ExecutionDispatcher,
+    private readonly followUps: FinishFollowUps,
     @Optional() @Inject(EVENT_BUS) private readonly bus: EventBus | null,
     private readonly conversations: AgentConversationsRepository,
     private readonly rerunEffects: RerunEffects,
@@ -84,12 +84,10 @@ export class ExecutionsService {
         event: 'graph_execution_update',
         data: { ...executionView(s.id === id ? after : ((await this.repository.find(s.id)) ?? after)), execution_id: s.id },
       });
-      if (s.parent_id) await this.dispatcher.dispatch(s.parent_id).catch(() => undefined);
+      if (s.parent_id) await this.followUps.wakeParent(s.parent_id);
     }
-    for (const graph of new Set(stopped.map((s) => s.graph_id))) {
-      const next = await this.repository.nextQueued(graph);
-      if (next) await this.dispatcher.dispatch(next).catch(() => undefined);
-    }
+    // Whether an agent limits its concurrency is not looked up here: a QUEUED execution dispatched twice runs once.
+    for (const graph of new Set(stopped.map((s) => s.graph_id))) await this.followUps.startNextQueued(graph);
     return after;
   }
 

@@ -2,7 +2,7 @@
 // deliveries whose job was lost (a crash, a Redis flush). Runs in the worker and all roles.
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { LOGGER } from '../common/logger.js';
+import { COMPONENT_LOGGER } from '../common/logger.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { NOTIFICATION_QUEUE, type NotificationQueue } from './notification-queue.js';
@@ -22,7 +22,7 @@ export class NotificationWorkerHost implements OnApplicationBootstrap, BeforeApp
     @Inject(NOTIFICATION_QUEUE) private readonly queue: NotificationQueue,
     private readonly deliverer: NotificationDeliverer,
     private readonly repository: NotificationsRepository,
-    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {

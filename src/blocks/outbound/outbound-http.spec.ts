@@ -1,87 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { startHttpPeer, sendJson, sendText, type HttpPeer } from '../../../test/blocks/peers/http-peer.js';
+// OutboundHttp, the HTTP client of every block: the requests it lets through (redirects, credentials across origins)
+// and its limits on size, time and abort. The private-address policy: outbound-http.policy.spec.ts.
+import { describe, expect, it } from '@jest/globals';
 import { waitFor } from '../../../test/helpers/wait.js';
-import type { AppError } from '../../common/errors.js';
-import { nonPublicAddressKind } from './address-policy.js';
-import type { HostResolver } from './host-resolver.js';
-import { OutboundHttp, type OutboundHttpOptions } from './outbound-http.js';
+import { failure, outbound, peer, peerIsPublic, table, useOutboundPeer } from './outbound-http.fixtures.js';
 
 // One describe around the whole file: its hooks stay its own when it runs in a bundle (test/bundles).
 describe('OutboundHttp', () => {
-  let peer: HttpPeer;
-  const clients: OutboundHttp[] = [];
-
-  function outbound(options: Partial<OutboundHttpOptions> = {}): OutboundHttp {
-    const client = new OutboundHttp({ allowPrivateAddresses: false, maxResponseBytes: 1024 * 1024, ...options });
-    clients.push(client);
-    return client;
-  }
-
-  async function failure(promise: Promise<unknown>): Promise<AppError> {
-    try {
-      await promise;
-    } catch (error) {
-      return error as AppError;
-    }
-    throw new Error('expected the request to fail');
-  }
-
-  /** Resolves every name through a fixed table (a stand-in for DNS). */
-  function table(entries: Record<string, string>): HostResolver {
-    return async (hostname) => {
-      const address = entries[hostname];
-      if (!address) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
-      return [{ address, family: address.includes(':') ? 6 : 4 }];
-    };
-  }
-
-  /** Treats the test server's own address as public, so redirect hops can be checked with the policy on. */
-  const peerIsPublic = (address: string) => (address === '127.0.0.1' ? null : nonPublicAddressKind(address));
-
-  beforeAll(async () => {
-    peer = await startHttpPeer((req, res) => {
-      const path = new URL(req.url, 'http://x').pathname;
-      if (path === '/hello') return sendJson(res, 200, { hello: 'world', host: req.headers.host }, { 'x-peer': 'yes' });
-      if (path === '/big') return sendText(res, 200, 'x'.repeat(5000));
-      if (path === '/big-chunked') {
-        res.writeHead(200, { 'content-type': 'text/plain' });
-        for (let i = 0; i < 50; i++) res.write('y'.repeat(100));
-        return void res.end();
-      }
-      if (path === '/never') return; // never answers
-      if (path === '/stall-body') {
-        res.writeHead(200, { 'content-type': 'text/plain' });
-        return void res.write('partial');
-      }
-      if (path.startsWith('/redirect/')) {
-        const target = decodeURIComponent(path.slice('/redirect/'.length));
-        res.writeHead(Number(new URL(req.url, 'http://x').searchParams.get('status') ?? 302), { location: target });
-        return void res.end();
-      }
-      if (path.startsWith('/loop/')) {
-        const n = Number(path.slice('/loop/'.length));
-        res.writeHead(302, { location: `/loop/${n + 1}` });
-        return void res.end();
-      }
-      if (path === '/echo')
-        return sendJson(res, 200, {
-          method: req.method,
-          body: req.body,
-          authorization: req.headers.authorization ?? null,
-          x_api_key: req.headers['x-api-key'] ?? null,
-          subscription: req.headers['ocp-apim-subscription-key'] ?? null,
-        });
-      return sendText(res, 404, 'not found');
-    });
-  });
-
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-  });
-
-  afterAll(async () => {
-    await peer.close();
-  });
+  useOutboundPeer();
 
   describe('OutboundHttp: requests that are allowed', () => {
     it('fetches from a server and answers a standard Response', async () => {
@@ -167,90 +92,6 @@ describe('OutboundHttp', () => {
       expect(error.code).toBe('OUTBOUND_TOO_MANY_REDIRECTS');
       expect(error.message).toContain('more than 10 times');
       expect(error.message).toContain('/loop/11');
-    });
-  });
-
-  describe('OutboundHttp: the private-address policy', () => {
-    it('refuses loopback, naming the host, the address and the config key, and sends nothing', async () => {
-      const before = peer.requests.length;
-      const error = await failure(outbound().fetch(`${peer.url}/hello`));
-      expect(error.code).toBe('OUTBOUND_ADDRESS_REFUSED');
-      expect(error.message).toContain('127.0.0.1');
-      expect(error.message).toContain('loopback');
-      expect(error.message).toContain('http.allow_private_addresses');
-      expect(error.details).toMatchObject({ host: '127.0.0.1', address: '127.0.0.1', kind: 'loopback', config_key: 'http.allow_private_addresses' });
-      expect(peer.requests.length).toBe(before);
-    });
-
-    it('refuses 10.x, IPv6 loopback and IPv4-mapped IPv6 literals', async () => {
-      const http = outbound();
-      expect((await failure(http.fetch('http://10.1.2.3/api'))).details).toMatchObject({ kind: 'private' });
-      expect((await failure(http.fetch('http://[::1]:8080/'))).details).toMatchObject({ kind: 'loopback' });
-      expect((await failure(http.fetch('http://[::ffff:127.0.0.1]/'))).details).toMatchObject({ address: '::ffff:7f00:1' });
-      expect((await failure(http.fetch('http://169.254.169.254/latest/meta-data'))).details).toMatchObject({ kind: 'link-local' });
-    });
-
-    it('refuses a public-looking name that resolves to 127.0.0.1', async () => {
-      const before = peer.requests.length;
-      const resolve = table({ 'api.example.com': '127.0.0.1' });
-      const error = await failure(outbound({ resolve }).fetch(`http://api.example.com:${peer.port}/hello`));
-      expect(error.code).toBe('OUTBOUND_ADDRESS_REFUSED');
-      expect(error.message).toContain('api.example.com (127.0.0.1)');
-      expect(error.details).toMatchObject({ host: 'api.example.com', address: '127.0.0.1' });
-      expect(peer.requests.length).toBe(before);
-    });
-
-    it('refuses a name when any one of its addresses is private', async () => {
-      const resolve: HostResolver = async () => [
-        { address: '93.184.216.34', family: 4 },
-        { address: '10.0.0.7', family: 4 },
-      ];
-      const error = await failure(outbound({ resolve }).fetch('http://mixed.example.com/'));
-      expect(error.details).toMatchObject({ host: 'mixed.example.com', address: '10.0.0.7', kind: 'private' });
-    });
-
-    it('refuses a redirect to loopback, by address or by a name that resolves there', async () => {
-      const resolve = table({ 'sneaky.example.com': '127.0.0.2' });
-      const http = outbound({ classifyAddress: peerIsPublic, resolve });
-      const literal = await failure(http.fetch(`${peer.url}/redirect/${encodeURIComponent('http://127.0.0.2/admin')}`));
-      expect(literal.code).toBe('OUTBOUND_ADDRESS_REFUSED');
-      expect(literal.details).toMatchObject({ address: '127.0.0.2', kind: 'loopback' });
-      const named = await failure(http.fetch(`${peer.url}/redirect/${encodeURIComponent(`http://sneaky.example.com:${peer.port}/hello`)}`));
-      expect(named.details).toMatchObject({ host: 'sneaky.example.com', address: '127.0.0.2' });
-    });
-
-    it('refuses schemes other than http and https, and text that is not a URL', async () => {
-      expect((await failure(outbound().fetch('file:///etc/passwd'))).code).toBe('OUTBOUND_BAD_URL');
-      expect((await failure(outbound().fetch('not a url'))).message).toContain('not a valid URL');
-      const redirectToFile = await failure(outbound({ allowPrivateAddresses: true }).fetch(`${peer.url}/redirect/${encodeURIComponent('file:///etc/passwd')}`));
-      expect(redirectToFile.code).toBe('OUTBOUND_BAD_URL');
-    });
-
-    it('tells onRefused the reason of each request refused before it left, and nothing for one that failed later', async () => {
-      const reasons: string[] = [];
-      const onRefused = (reason: string) => void reasons.push(reason);
-      await failure(outbound({ onRefused }).fetch(`${peer.url}/hello`));
-      await failure(outbound({ onRefused }).fetch('file:///etc/passwd'));
-      const credential = {
-        credential: { name: 'team-api', provider: 'http', type: 'api_key' as const, fields: {}, hosts: ['api.example.com'] },
-        headers: { authorization: 'Bearer sk-team' },
-      };
-      await failure(outbound({ allowPrivateAddresses: true, onRefused }).fetch(`${peer.url}/echo`, { credential }));
-      await failure(outbound({ onRefused, resolve: table({}) }).fetch('http://nowhere.example.test/'));
-      await outbound({ allowPrivateAddresses: true, onRefused }).fetch(`${peer.url}/hello`);
-      expect(reasons).toEqual(['private_address', 'bad_url', 'credential_host']);
-    });
-
-    it('says clearly when a name does not resolve or the connection is refused', async () => {
-      const unknown = await failure(outbound({ resolve: table({}) }).fetch('http://nowhere.example.test/'));
-      expect(unknown.code).toBe('OUTBOUND_REQUEST_FAILED');
-      expect(unknown.message).toContain('nowhere.example.test');
-      const closed = await startHttpPeer(() => undefined);
-      const port = closed.port;
-      await closed.close();
-      const refused = await failure(outbound({ allowPrivateAddresses: true }).fetch(`http://127.0.0.1:${port}/`));
-      expect(refused.code).toBe('OUTBOUND_REQUEST_FAILED');
-      expect(refused.message).toContain('refused');
     });
   });
 

@@ -1,12 +1,11 @@
+// The in-memory runner when a node fails: the error pin, retries with backoff, node and execution timeouts, the
+// node-execution cap, and cancellation. Child executions and value checks: memory-runner.children/.values.spec.ts.
 import { describe, expect, it } from '@jest/globals';
-import { AppError } from '../../common/errors.js';
-import { fakeTimers, graph, testBlock, testLookup } from './engine.fixtures.js';
-import { runGraphInMemory, type MemoryRunOptions } from '../memory-run.js';
+import type { AppError } from '../../common/errors.js';
+import { fakeTimers, graph, testBlock } from './engine.fixtures.js';
+import type { MemoryRunOptions } from '../memory-run.js';
 import type { BlockDefinition } from '../../blocks/block.types.js';
-import type { AgentDefinition } from '../../agent-format/graph.types.js';
-
-const out = (name: string) => ({ block: 'output', inputs: { name } });
-const input = (name: string) => ({ block: 'input', inputs: { name } });
+import { input, out, run } from './memory-runner.fixtures.js';
 
 /** Waits until its signal aborts, and remembers that it saw the abort. */
 function waiter() {
@@ -25,38 +24,6 @@ function waiter() {
     },
   };
   return { seen, block };
-}
-
-/** Ignores its signal and never finishes. */
-const stuck: BlockDefinition = {
-  ...testBlock({ id: 'test.stuck', inputs: ['value'], outputs: ['value'] }),
-  async *run() {
-    await new Promise(() => undefined);
-    yield ['value', 'never'];
-  },
-};
-
-const big: BlockDefinition = testBlock({
-  id: 'test.big',
-  inputs: ['size'],
-  required: ['size'],
-  outputs: ['text'],
-  compute: (i) => [['text', 'x'.repeat(i.size as number)]],
-});
-
-const cyclic: BlockDefinition = testBlock({
-  id: 'test.cyclic',
-  inputs: [],
-  outputs: ['value'],
-  compute: () => {
-    const value: Record<string, unknown> = {};
-    value.self = value;
-    return [['value', value]];
-  },
-});
-
-function run(definition: AgentDefinition, options: Partial<MemoryRunOptions> = {}, extra: BlockDefinition[] = []) {
-  return runGraphInMemory(definition, { blocks: testLookup([...extra, stuck, big, cyclic]), timers: fakeTimers(), ...options });
 }
 
 describe('runGraphInMemory failure paths', () => {
@@ -212,132 +179,5 @@ describe('runGraphInMemory failure paths', () => {
     controller.abort();
     const result = await run(graph({ c: 'test.const', r: out('r') }, ['c.now -> r.value']), { signal: controller.signal });
     expect(result).toMatchObject({ status: 'CANCELLED', node_executions: [] });
-  });
-
-  it('fails an agent.run whose child fails with CHILD_FAILED, routable by the error pin', async () => {
-    const definition = graph({ sub: { block: 'agent.run', inputs: { agent: 'child' } }, e: out('e') }, ['sub.error -> e.value']);
-    const result = await run(definition, {
-      runChild: async () => ({ status: 'FAILED', outputs: {}, error: { code: 'NODE_FAILED', message: 'inner boom', node_id: 'x' } }),
-    });
-    expect(result.outputs.e).toEqual([{ code: 'CHILD_FAILED', message: 'Agent "child" (run by node "sub") failed: NODE_FAILED: inner boom' }]);
-  });
-
-  it('fails the execution with CHILD_FAILED when the child failure is not handled', async () => {
-    const definition = graph({ sub: { block: 'agent.run', inputs: { agent: 'child' } } });
-    const result = await run(definition, { runChild: async () => ({ status: 'CANCELLED', outputs: {}, error: null }) });
-    expect(result.error).toEqual({ code: 'CHILD_FAILED', message: 'Agent "child" (run by node "sub") was cancelled', node_id: 'sub' });
-  });
-
-  it('refuses agent.run past the depth limit (DEPTH_LIMIT, not routable)', async () => {
-    let called = false;
-    const definition = graph({ sub: { block: 'agent.run', inputs: { agent: 'child' } }, e: out('e') }, ['sub.error -> e.value']);
-    const result = await run(definition, { depth: 8, runChild: async () => ((called = true), { status: 'COMPLETED', outputs: {}, error: null }) });
-    expect(result.error).toMatchObject({
-      code: 'DEPTH_LIMIT',
-      node_id: 'sub',
-      message: expect.stringMatching(/at depth 9, deeper than executor.max_depth \(8\)/),
-    });
-    expect(called).toBe(false);
-  });
-
-  it('stops the child when the parent is cancelled', async () => {
-    const controller = new AbortController();
-    let childSignal: AbortSignal | undefined;
-    const definition = graph({ sub: { block: 'agent.run', inputs: { agent: 'child' } } });
-    const result = await run(definition, {
-      signal: controller.signal,
-      runChild: (request) => {
-        childSignal = request.signal;
-        setImmediate(() => controller.abort());
-        return new Promise((resolve) => request.signal.addEventListener('abort', () => resolve({ status: 'CANCELLED', outputs: {}, error: null })));
-      },
-    });
-    expect(result.status).toBe('CANCELLED');
-    expect(childSignal?.aborted).toBe(true);
-  });
-
-  it('explains an agent.run that cannot start children', async () => {
-    const result = await run(graph({ sub: { block: 'agent.run', inputs: { agent: 'child' } } }));
-    expect(result.error).toEqual({
-      code: 'NODE_FAILED',
-      message: 'Node "sub" runs agent "child", but this run cannot start child executions. Mock the node in the agent test, or run it on a server.',
-      node_id: 'sub',
-    });
-  });
-
-  it('fails a node whose yield is larger than max_value_bytes (VALUE_TOO_LARGE, routable)', async () => {
-    const definition = graph({ b: { block: 'test.big', inputs: { size: 200 } }, r: out('r'), e: out('e') }, ['b.text -> r.value', 'b.error.code -> e.value']);
-    const result = await run(definition, { maxValueBytes: 100 });
-    expect(result).toMatchObject({ status: 'COMPLETED', outputs: { r: [], e: ['VALUE_TOO_LARGE'] } });
-    expect(result.node_executions.find((n) => n.node_id === 'b')!.error!.message).toBe(
-      'Node "b" yielded 202 bytes on pin "text", more than executor.max_value_bytes (100 bytes). Yield a smaller value (pick the keys you need), or raise the limit in config.',
-    );
-  });
-
-  it('exempts trigger payloads from the value-size limit', async () => {
-    const definition = graph({ t: 'test.trigger', r: out('r') }, ['t.body -> r.value']);
-    const result = await run(definition, { maxValueBytes: 10, trigger: { node: 't', outputs: { body: 'y'.repeat(1000) } } });
-    expect(result.outputs.r).toEqual(['y'.repeat(1000)]);
-  });
-
-  it('fails a node that yields a value JSON cannot hold', async () => {
-    const result = await run(graph({ c: 'test.cyclic' }));
-    expect(result.error).toMatchObject({
-      code: 'NODE_FAILED',
-      node_id: 'c',
-      message: expect.stringMatching(/^Node "c" yielded a value on pin "value" that cannot be stored as JSON/),
-    });
-  });
-
-  it('fails with MISSING_INPUT listing every missing required input', async () => {
-    const definition = graph({ a: input('a'), b: input('b'), r: out('r') }, ['a.value -> r.value', 'b.value -> r.value']);
-    const result = await run(definition, { inputs: {} });
-    expect(result).toMatchObject({
-      status: 'FAILED',
-      error: {
-        code: 'MISSING_INPUT',
-        node_id: null,
-        message: 'The execution needs a value for the required inputs "a", "b": pass them as inputs (no default is set).',
-      },
-    });
-  });
-
-  it('fails the execution when a credential cannot be resolved (not routable)', async () => {
-    const definition = graph({ x: input('x'), p: { block: 'test.pass', credentials: { llm: 'missing-key' } }, e: out('e') }, [
-      'x.value -> p.value',
-      'p.error -> e.value',
-    ]);
-    const result = await run(definition, {
-      inputs: { x: 1 },
-      resolveCredentials: (_node, fields) => {
-        throw new AppError('CREDENTIAL_UNRESOLVED', `Credential "${fields.llm}" is not defined.`);
-      },
-    });
-    expect(result).toMatchObject({ status: 'FAILED', outputs: { e: [] }, error: { code: 'CREDENTIAL_UNRESOLVED', node_id: 'p' } });
-  });
-
-  it('refuses outbound HTTP by default, saying what to do', async () => {
-    const fetcher: BlockDefinition = {
-      ...testBlock({ id: 'test.fetch', inputs: [], outputs: ['status'] }),
-      async *run(_inputs, context) {
-        const response = await context.http.fetch('https://example.com/');
-        yield ['status', response.status];
-      },
-    };
-    const result = await run(graph({ f: 'test.fetch' }), {}, [fetcher]);
-    expect(result.error).toMatchObject({
-      code: 'NODE_FAILED',
-      message:
-        'Block test.fetch failed: This run has no network: a request to https://example.com/ was refused. Mock the node in the agent test, or run it with `trellis run`.',
-    });
-  });
-
-  it('fails a delay node with a duration that is not one', async () => {
-    const result = await run(graph({ d: { block: 'test.delay', inputs: { duration: 'soon' } } }));
-    expect(result.error).toMatchObject({
-      code: 'NODE_FAILED',
-      node_id: 'd',
-      message: 'Node "d" got duration "soon", which is not a duration: use a number of milliseconds or text like 500ms, 30s, 10m, 2h.',
-    });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
 import type { FinishedExecution } from '../execution.hooks.js';
-import { ExecutionFinish, type FinishPorts } from './execution-finish.js';
+import { ExecutionFinish, FinishFollowUps, type FinishPorts } from './execution-finish.js';
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -64,5 +64,23 @@ describe('ExecutionFinish', () => {
     expect(() => finish.finished(written, null, null)).not.toThrow();
     await turn();
     expect(seen.warned).toBe(1);
+  });
+});
+
+describe('FinishFollowUps (the worker finish and a stop through the API)', () => {
+  it('wakes a parent and starts the next QUEUED execution, a failed dispatch being only late', async () => {
+    const dispatched: string[] = [];
+    const followUps = new FinishFollowUps({
+      dispatch: async (id) => {
+        if (id === 'down') throw new Error('queue away');
+        dispatched.push(id);
+      },
+      nextQueued: async (graphId) => (graphId === 'empty' ? null : `next-of-${graphId}`),
+    });
+    await followUps.wakeParent('p1');
+    await expect(followUps.wakeParent('down')).resolves.toBeUndefined();
+    await followUps.startNextQueued('g');
+    await followUps.startNextQueued('empty');
+    expect(dispatched).toEqual(['p1', 'next-of-g']);
   });
 });

@@ -1,6 +1,7 @@
 // What happens once an execution ended (its final status is written): the one place that decides it.
 // The parent of a child execution is woken to take the result; the next QUEUED execution of an agent with
-// `concurrency` may start; the execution-finished hook (notifications) runs; the metric counts it.
+// `concurrency` may start (FinishFollowUps: a stop through the API owes the same two); the execution-finished hook
+// (notifications) runs; the metric counts it.
 import type { Logger } from 'pino';
 import type { ExecutionError } from '../engine/engine.errors.js';
 import type { FinalStatus } from '../engine/engine.types.js';
@@ -18,24 +19,41 @@ export interface FinishPorts {
   logger: Logger;
 }
 
+/**
+ * The executions an ended one lets move, whoever ended it: the worker's final step (ExecutionFinish) or a stop
+ * through the API (ExecutionsService.stop, which injects it). A dispatch that fails is only a late one: the sweep
+ * finds a parent whose child ended, and a QUEUED execution, again.
+ */
+export class FinishFollowUps {
+  constructor(private readonly ports: Pick<FinishPorts, 'dispatch' | 'nextQueued'>) {}
+
+  /** The parent of a child execution is woken to take the result. */
+  wakeParent(parentId: string): Promise<void> {
+    return this.ports.dispatch(parentId).catch(() => undefined);
+  }
+
+  /** The oldest QUEUED execution of the agent may start now: a slot of its `concurrency` is free. A failed look rejects. */
+  async startNextQueued(graphId: string): Promise<void> {
+    const next = await this.ports.nextQueued(graphId);
+    if (next) await this.ports.dispatch(next).catch(() => undefined);
+  }
+}
+
 export class ExecutionFinish {
-  constructor(private readonly ports: FinishPorts) {}
+  private readonly followUps: FinishFollowUps;
+
+  constructor(private readonly ports: FinishPorts) {
+    this.followUps = new FinishFollowUps(ports);
+  }
 
   /** `written` holds the final status just committed; nothing here is awaited by the runner. */
   finished(written: WrittenExecution, error: unknown, outputs: Record<string, unknown[]> | null): void {
     const { ports } = this;
     const status = written.status as FinalStatus;
     ports.counted(written.graph_id, status);
-    if (written.parent_id) void ports.dispatch(written.parent_id).catch(() => undefined);
-    // The next QUEUED execution of an agent with `concurrency` may start now (others never wait for a slot).
-    if (ports.limitsConcurrency(written.graph_id, written.graph_version)) {
-      void ports
-        .nextQueued(written.graph_id)
-        .then(async (next) => {
-          if (next) await ports.dispatch(next);
-        })
-        .catch(() => undefined);
-    }
+    if (written.parent_id) void this.followUps.wakeParent(written.parent_id);
+    // Only an agent with `concurrency` has executions waiting for a slot.
+    if (ports.limitsConcurrency(written.graph_id, written.graph_version)) void this.followUps.startNextQueued(written.graph_id).catch(() => undefined);
     void ports.hook
       .finished({
         id: written.id,

@@ -5,7 +5,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import type { Logger } from 'pino';
-import { LOGGER } from '../../common/logger.js';
+import { COMPONENT_LOGGER } from '../../common/logger.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { ExecutionsRepository } from '../executions.repository.js';
@@ -18,7 +18,7 @@ export class ExecutionRetentionService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly executions: ExecutionsRepository,
-    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
   ) {}
 
   @Interval('execution-retention', RETENTION_INTERVAL_MS)

@@ -10,7 +10,7 @@ import { AgentConversationsRepository } from './agent-conversations.repository.j
 import { withStepEvents } from './agent-step-events.js';
 import { CREDENTIAL_RESOLVER, type CredentialResolver } from '../../blocks/credential-resolver.js';
 import { OutboundHttp } from '../../blocks/outbound/outbound-http.js';
-import { LOGGER } from '../../common/logger.js';
+import { COMPONENT_LOGGER } from '../../common/logger.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
@@ -57,7 +57,7 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
     registry: BlocksRegistry,
     @Inject(CREDENTIAL_RESOLVER) resolver: CredentialResolver,
     metrics: MetricsService,
-    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
     @Optional() @Inject(EVENT_BUS) private readonly bus: EventBus | null,
     @Optional() @Inject(EXECUTION_CHARGE_HOOK) charge: ExecutionChargeHook | null,
     @Optional() @Inject(EXECUTION_FINISHED_HOOK) finishedHook: ExecutionFinishedHook | null,

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
-import { LOGGER } from '../../common/logger.js';
+import { COMPONENT_LOGGER } from '../../common/logger.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { ExecutionAdmission } from '../../executions/admission/execution-admission.service.js';
@@ -50,7 +50,7 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap, O
     @Inject(SCHEDULE_DRIVER) private readonly driver: ScheduleDriver,
     private readonly admission: ExecutionAdmission,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
     @Optional() @Inject(SCHEDULE_CLOCK) clock: ScheduleClock | null,
   ) {
     this.clock = clock ?? systemClock;

@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { apiKey, blockHarness, rejection } from '../../../../test/blocks/peers/block-context.js';
-import { anthropicMessage, anthropicText, openAiCompletion, startLlmPeer, type LlmPeer } from '../../../../test/blocks/peers/llm-peers.js';
+import { anthropicMessage, anthropicText, openAiCompletion } from '../../../../test/blocks/peers/llm-peers.js';
+import { anthropic, openai, useLlmPeers } from './llm.fixtures.js';
 import { compileBlock } from '../../block-validator.js';
 import { llmClassifyBlock, pickLabel } from './llm.classify.js';
 
-let openai: LlmPeer;
-let anthropic: LlmPeer;
 const LABELS = ['bug', 'feature_request', 'question'];
 
-beforeAll(async () => {
-  openai = await startLlmPeer('/v1/chat/completions');
-  anthropic = await startLlmPeer('/v1/messages');
-});
-
-afterAll(async () => {
-  await openai.close();
-  await anthropic.close();
-});
+useLlmPeers();
 
 async function classify(inputs: Record<string, unknown>) {
   const harness = blockHarness({

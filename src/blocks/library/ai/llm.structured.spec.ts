@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { apiKey, blockHarness, rejection } from '../../../../test/blocks/peers/block-context.js';
-import { anthropicMessage, anthropicText, anthropicToolUse, openAiCompletion, startLlmPeer, type LlmPeer } from '../../../../test/blocks/peers/llm-peers.js';
+import { anthropicMessage, anthropicText, anthropicToolUse, openAiCompletion } from '../../../../test/blocks/peers/llm-peers.js';
+import { anthropic, openai, useLlmPeers } from './llm.fixtures.js';
 import { parseJsonAnswer, llmStructuredBlock } from './llm.structured.js';
-
-let openai: LlmPeer;
-let anthropic: LlmPeer;
 
 const PERSON = {
   type: 'object',
@@ -13,15 +11,7 @@ const PERSON = {
   additionalProperties: false,
 };
 
-beforeAll(async () => {
-  openai = await startLlmPeer('/v1/chat/completions');
-  anthropic = await startLlmPeer('/v1/messages');
-});
-
-afterAll(async () => {
-  await openai.close();
-  await anthropic.close();
-});
+useLlmPeers();
 
 async function structured(inputs: Record<string, unknown>) {
   const harness = blockHarness({
