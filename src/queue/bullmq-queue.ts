@@ -23,6 +23,8 @@ export function jobFireTime(job: Pick<Job, 'id' | 'opts' | 'timestamp'>): Date {
 
 /** ioredis connection states after a connection was lost (a first connect is 'wait', 'connecting' or 'connect'). */
 const LOST = new Set(['reconnecting', 'close', 'end']);
+/** BullMQ's SchedulerJobIdCollision and SchedulerJobSlotsBusy: the iteration an upsert would add exists. */
+const SCHEDULER_COLLISIONS = new Set([-10, -11]);
 /** How long an enqueue waits for Redis before its caller goes on without it. */
 const ENQUEUE_WAIT_MS = 3_000;
 
@@ -99,11 +101,22 @@ export class BullMqQueue<T> implements DurableQueue<T> {
   }
 
   async repeat(key: string, schedule: RepeatSchedule, data: T): Promise<void> {
-    await this.queue.upsertJobScheduler(
-      key,
-      { pattern: schedule.cron.trim().split(/\s+/).join(' '), tz: schedule.timezone },
-      { name: 'fire', data, opts: this.jobOptions },
-    );
+    const pattern = schedule.cron.trim().split(/\s+/).join(' ');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.queue.upsertJobScheduler(key, { pattern, tz: schedule.timezone }, { name: 'fire', data, opts: this.jobOptions });
+        return;
+      } catch (error) {
+        // Replicas set up the same schedules at start: an upsert whose next fire time is an iteration another
+        // process is running meets that job's id (BullMQ's SchedulerJobIdCollision). The schedule is in place
+        // when the scheduler holds this very pattern and zone; otherwise the next fire time is tried once more.
+        if (!SCHEDULER_COLLISIONS.has((error as { code?: unknown }).code as number)) throw error;
+        const current = await this.queue.getJobScheduler(key);
+        if (current?.pattern === pattern && (current.tz ?? undefined) === schedule.timezone) return;
+        if (attempt >= 2) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
   }
 
   async unrepeat(key: string): Promise<void> {

@@ -1,5 +1,7 @@
 // The DurableQueue contract against real Redis, under a BullMQ prefix of its own; a lost consumer is a
 // child process killed with SIGKILL (hung-consumer.fixture.ts).
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { Queue, Worker } from 'bullmq';
 import pino from 'pino';
 import type { Redis } from 'ioredis';
 import { createRedis } from '../../src/common/redis.js';
@@ -34,4 +36,46 @@ durableQueueContract('bullmq', () => {
       await clearQueuePrefix(prefix);
     },
   };
+});
+
+describe('BullMqQueue.repeat when replicas meet', () => {
+  const prefix = testQueuePrefix('bullrepeat');
+  const connections: Redis[] = [];
+  const connect = () => {
+    const redis = createRedis(TEST_REDIS_URL);
+    connections.push(redis);
+    return redis;
+  };
+  afterAll(async () => {
+    await Promise.all(connections.map((redis) => (redis.status === 'end' ? undefined : redis.quit().catch(() => redis.disconnect()))));
+    await clearQueuePrefix(prefix);
+  });
+
+  it('retries an upsert whose next fire time meets a job it cannot replace, and says so when the schedule is still not in place', async () => {
+    const name = 'yearly';
+    const queue = new BullMqQueue<TestJob>(
+      name,
+      { connection: connect(), workerConnection: connect, prefix },
+      { leaseMs: LEASE_MS, maxAttempts: 3 },
+      pino({ level: 'silent' }),
+    );
+    const schedule = { cron: '0 0 1 1 *', timezone: 'UTC' };
+    const next = Date.UTC(new Date().getUTCFullYear() + 1, 0, 1);
+    // A job under the id of the next fire's iteration, running (a stale scheduler's left over, say).
+    const raw = new Queue(name, { connection: connect(), prefix });
+    await raw.add('fire', { n: 0 }, { jobId: `repeat:new-year:${next}` });
+    const worker = new Worker(name, null, { connection: connect(), prefix });
+    expect((await worker.getNextJob('replica-a'))?.id).toBe(`repeat:new-year:${next}`);
+    const started = Date.now();
+    await expect(queue.repeat('new-year', schedule, { n: 1 })).rejects.toMatchObject({ code: -10 });
+    // One retry, after a pause: the second upsert was tried too.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(50);
+    expect(await queue.repeatKeys()).toEqual([]);
+    // Another key is not affected.
+    await queue.repeat('other', schedule, { n: 1 });
+    expect(await queue.repeatKeys()).toEqual(['other']);
+    await worker.close();
+    await raw.close();
+    await queue.close();
+  });
 });
