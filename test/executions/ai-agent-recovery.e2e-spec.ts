@@ -128,11 +128,10 @@ describe('an ai.agent across kill -9 mid-loop', () => {
   }, 180_000);
 
   it('makes a model call in flight at the kill again, and charges it once', async () => {
-    // The previous test's worker goes first: one worker at a time here.
-    await workers.killAll();
+    // One worker at a time here: the previous test's second worker when it still runs, the one killed below.
+    const first = await workers.sole('worker');
     llm.script({ status: 200, body: null, hang: true }, openAiCompletion('Label: question'));
     const before = llm.calls().length;
-    const first = workers.start('worker');
     const res = await request(t.http)
       .post('/api/graphs/durable-agent/execute')
       .set('X-API-Key', ADMIN)

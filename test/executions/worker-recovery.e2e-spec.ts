@@ -81,9 +81,8 @@ describe('worker recovery', () => {
   }, 60_000);
 
   it('re-runs a node that was RUNNING when its worker was killed, exactly once more as the same attempt (charged once), and nothing completed', async () => {
-    // Only the worker killed below may hold the execution.
-    await workers.killAll();
-    const first = workers.start('worker');
+    // Only the worker killed below may hold the execution: the previous test's second worker when it still runs.
+    const first = await workers.sole('worker');
     const res = await request(t.http)
       .post('/api/graphs/recover-running/execute')
       .set('X-API-Key', ADMIN)

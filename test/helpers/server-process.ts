@@ -28,6 +28,7 @@ export interface ServerProcessOptions {
 
 export interface ServerProcess {
   readonly child: ChildProcess;
+  readonly role: 'api' | 'worker' | 'all';
   /** Its stdout so far (empty unless captureStdout). */
   output(): string;
   /** Whether it has exited (or was killed). */
@@ -42,6 +43,8 @@ export const ensureServerBuilt: () => Promise<void> = ensureBuilt;
 /** The server processes of one test file; killAll() in afterAll. */
 export class ServerProcesses {
   private readonly started: ServerProcess[] = [];
+  /** Processes started with an environment of their own (sole() does not reuse them). */
+  private readonly ownEnv = new Set<ServerProcess>();
 
   constructor(private readonly options: ServerProcessOptions) {}
 
@@ -78,6 +81,7 @@ export class ServerProcesses {
     const exited = () => failed || child.exitCode !== null || child.signalCode !== null;
     const server: ServerProcess = {
       child,
+      role,
       output: () => output,
       exited,
       kill: async () => {
@@ -86,7 +90,23 @@ export class ServerProcesses {
       },
     };
     this.started.push(server);
+    if (Object.keys(env).length > 0) this.ownEnv.add(server);
     return server;
+  }
+
+  /**
+   * Exactly one running process of `role` and none other: the one left running by an earlier test when it is
+   * the only process still running (a boot saved: ~2 s of CPU per server process), else a fresh one after
+   * kill -9 of the rest. For a test that needs a single process to hold its work (the one it then kills), not a
+   * fresh one: a recovery test's second worker has just finished that test's execution, so it is up and
+   * consuming. A process started with an `env` of its own is never reused.
+   */
+  async sole(role: 'api' | 'worker' | 'all'): Promise<ServerProcess> {
+    const running = this.started.filter((server) => !server.exited());
+    const reusable = running.length === 1 && running[0]!.role === role && !this.ownEnv.has(running[0]!);
+    if (reusable) return running[0]!;
+    await this.killAll();
+    return this.start(role);
   }
 
   /** kill -9 of every process still running, resolved once all have died. */

@@ -2,7 +2,8 @@
 // temporary prefix, an `npm link` into another, and child processes run through each with a small,
 // explicit environment.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from '@jest/globals';
@@ -40,10 +41,10 @@ function npm(args: string[], cwd: string, env = childEnv()): Ran {
 }
 
 export interface Installed {
-  /** The temporary folder holding the tarball, the project it is installed into and both prefixes. */
+  /** The temporary folder holding the tarball and the npm link prefix. */
   dir: string;
   tarball: string;
-  /** A temporary project where `npm install <tarball>` installed the package and its production dependencies. */
+  /** A project where `npm install <tarball>` installed the package and its production dependencies. */
   project: string;
   /** `<prefix>/bin/trellis` of `npm install --global --prefix <prefix>` of the installed package. */
   globalBin: string;
@@ -51,19 +52,19 @@ export interface Installed {
   globalPackage: string;
   /** `<prefix>/bin/trellis` of `npm link` run in the project with NPM_CONFIG_PREFIX=<prefix>. */
   linkedBin: string;
-  /** Milliseconds of each step. */
+  /** Milliseconds of each step; install is that of an earlier run when `reused`. */
   timings: { pack: number; install: number; link: number };
+  /** Whether the install of this very tarball was reused (see installTarball). */
+  reused: boolean;
+  /** Removes the temporary folder (the cached install stays for the next run). */
   remove(): void;
 }
 
 /**
- * `npm pack` of the current build (see ensureBuilt), then `npm install` of the
- * tarball into a temporary project and `npm install --global` of the installed package into a temporary
- * prefix (the global bin layout: <prefix>/bin/trellis -> lib/node_modules/trellis/bin/trellis.js).
- *
- * npm resolves the tarball's dependencies from its package.json and prunes everything else, so the bin runs
- * with production dependencies only. It finds them in a hard-linked copy of this project's node_modules
- * instead of extracting ~300 MB from its cache: ~10 s instead of ~30 s, measured on this machine.
+ * `npm pack` of the current build (see ensureBuilt), then `npm install` of the tarball into a project and
+ * `npm install --global` of the installed package into a prefix (the global bin layout:
+ * <prefix>/bin/trellis -> lib/node_modules/trellis/bin/trellis.js), and `npm link` into a temporary prefix.
+ * The pack and the link run every time; the two installs are cached (installTarball). Call under the build lock.
  */
 export function packAndInstall(): Installed {
   const dir = mkdtempSync(join(tmpdir(), 'trellis-pr-gate-'));
@@ -75,16 +76,8 @@ export function packAndInstall(): Installed {
   const tarball = readdirSync(dir).find((name) => name.endsWith('.tgz'));
   if (!tarball) throw new Error(`npm pack wrote no tarball into ${dir}`);
 
-  started = Date.now();
-  const project = join(dir, 'project');
-  mkdirSync(project);
-  writeFileSync(join(project, 'package.json'), '{ "name": "trellis-pr-gate-install", "private": true }\n');
-  copyNodeModules(join(ROOT, 'node_modules'), join(project, 'node_modules'));
-  npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--no-save', join(dir, tarball)], project);
-  const installedPackage = join(project, 'node_modules', 'trellis');
-  const prefix = join(dir, 'global');
-  npm(['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', installedPackage], dir);
-  timings.install = Date.now() - started;
+  const install = installTarball(join(dir, tarball));
+  timings.install = install.milliseconds;
 
   const linkPrefix = join(dir, 'linked');
   started = Date.now();
@@ -94,25 +87,95 @@ export function packAndInstall(): Installed {
   return {
     dir,
     tarball: join(dir, tarball),
-    project,
-    globalBin: join(prefix, 'bin', 'trellis'),
-    globalPackage: installedPackage,
+    project: install.project,
+    globalBin: join(install.prefix, 'bin', 'trellis'),
+    globalPackage: install.installedPackage,
     linkedBin: join(linkPrefix, 'bin', 'trellis'),
     timings,
+    reused: install.reused,
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
 
+/** Cached installs, one folder per key (installKey); this checkout's own, like its build lock. */
+const INSTALL_CACHE = join(ROOT, 'node_modules', '.cache', 'trellis-pr-gate');
+/** Written last into a cached install: a folder without it is a run that died half-way, and is made again. */
+const COMPLETE = '.complete';
+/** A cached install not used for this long (another key: an older build) is removed. */
+const UNUSED_MS = 3_600_000;
+
 /**
- * A hard-linked copy (seconds), or a full copy across file systems. npm's pruning only unlinks names in the
- * copy, but npm rewrites its hidden lockfile in place: the copy's is removed first, or the rewrite would
- * reach the project's own (and every other hard link of it).
+ * Why the install may be cached, and what it is keyed on: the two `npm install`s were most of the PR gate's
+ * time (~36 s of ~160 s under load, most of its CPU) and give the same tree for the same inputs. Those inputs
+ * are the key: the tarball's own bytes (sha256; npm pack is deterministic, so any change to what it packs, a
+ * compiled file, the bin, package.json's dependencies or `files`, changes it and installs afresh), the lockfile
+ * and the installed tree the dependencies are copied from (package-lock.json, node_modules/.package-lock.json),
+ * and the Node and npm that install. The pack itself still runs every time, so the tarball checks test this
+ * run's pack. Under the build lock (the caller holds it), so two runs of this checkout never write one folder.
+ */
+function installTarball(tarball: string): { project: string; prefix: string; installedPackage: string; milliseconds: number; reused: boolean } {
+  const key = installKey(tarball);
+  const folder = join(INSTALL_CACHE, key);
+  const project = join(folder, 'project');
+  const prefix = join(folder, 'global');
+  const installedPackage = join(project, 'node_modules', 'trellis');
+  const marker = join(folder, COMPLETE);
+  removeUnusedInstalls(key);
+  if (existsSync(marker)) {
+    utimesSync(marker, new Date(), new Date()); // in use: not pruned as unused
+    return { project, prefix, installedPackage, milliseconds: Number(readFileSync(marker, 'utf8')), reused: true };
+  }
+  rmSync(folder, { recursive: true, force: true });
+  const started = Date.now();
+  mkdirSync(project, { recursive: true });
+  writeFileSync(join(project, 'package.json'), '{ "name": "trellis-pr-gate-install", "private": true }\n');
+  copyNodeModules(join(ROOT, 'node_modules'), join(project, 'node_modules'));
+  npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--no-save', tarball], project);
+  npm(['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', installedPackage], folder);
+  const milliseconds = Date.now() - started;
+  writeFileSync(marker, String(milliseconds));
+  return { project, prefix, installedPackage, milliseconds, reused: false };
+}
+
+function installKey(tarball: string): string {
+  const hash = createHash('sha256');
+  hash.update(readFileSync(tarball));
+  for (const file of [join(ROOT, 'package-lock.json'), join(ROOT, 'node_modules', '.package-lock.json')])
+    hash.update(existsSync(file) ? readFileSync(file) : Buffer.alloc(0));
+  // npm sets npm_config_user_agent (npm, Node, platform) for the scripts it runs, jest's included.
+  hash.update(`${process.version} ${process.env.npm_config_user_agent ?? ''}`);
+  return hash.digest('hex').slice(0, 32);
+}
+
+/** Removes cached installs of other keys that no run has used for an hour (a concurrent run may still use a recent one). */
+function removeUnusedInstalls(current: string): void {
+  if (!existsSync(INSTALL_CACHE)) return;
+  for (const name of readdirSync(INSTALL_CACHE)) {
+    if (name === current) continue;
+    const marker = join(INSTALL_CACHE, name, COMPLETE);
+    const used = existsSync(marker) ? statSync(marker).mtimeMs : 0;
+    if (Date.now() - used > UNUSED_MS) rmSync(join(INSTALL_CACHE, name), { recursive: true, force: true });
+  }
+}
+
+/**
+ * A hard-linked copy of each entry but .cache (eslint's, prettier's, these installs), or a full copy across
+ * file systems. npm resolves the tarball's dependencies from its package.json and prunes everything else, so
+ * the bin runs with production dependencies only; it finds them here instead of extracting ~300 MB from its
+ * cache (~10 s instead of ~30 s, measured on this machine). npm's pruning only unlinks names in the copy, but
+ * npm rewrites its hidden lockfile in place: the copy's is removed first, or the rewrite would reach the
+ * project's own (and every other hard link of it).
  */
 function copyNodeModules(from: string, to: string): void {
-  const linked = spawnSync('cp', ['-al', from, to], { encoding: 'utf8' });
+  mkdirSync(to, { recursive: true });
+  const entries = readdirSync(from)
+    .filter((name) => name !== '.cache')
+    .map((name) => join(from, name));
+  const linked = spawnSync('cp', ['-al', ...entries, to], { encoding: 'utf8' });
   if (linked.status !== 0) {
     rmSync(to, { recursive: true, force: true });
-    const copied = spawnSync('cp', ['-a', from, to], { encoding: 'utf8' });
+    mkdirSync(to, { recursive: true });
+    const copied = spawnSync('cp', ['-a', ...entries, to], { encoding: 'utf8' });
     if (copied.status !== 0) throw new Error(`could not copy ${from} to ${to}: ${linked.stderr} ${copied.stderr}`);
   }
   rmSync(join(to, '.package-lock.json'), { force: true });
