@@ -1,6 +1,6 @@
 // What the durable runner is given (limits, ports) and how it ends.
 import type { Logger } from 'pino';
-import type { BlockHttpClient, BlockLookup, BlockRuntimeSettings } from '../../blocks/block.types.js';
+import type { BlockDefinition, BlockHttpClient, BlockLookup, BlockRuntimeSettings } from '../../blocks/block.types.js';
 import type { AgentCheckpointStore } from '../../blocks/agent-tools.runner.js';
 import type { CredentialResolver } from '../../blocks/credential-resolver.js';
 import type { BlockAttemptFn } from '../engine/block-attempt.js';
@@ -41,6 +41,8 @@ export interface RunnerDeps {
   http(signal: AbortSignal): BlockHttpClient;
   settings: BlockRuntimeSettings;
   logger: Logger;
+  /** Blocks whose attempts may start before their step is written (default: early-attempts.ts mayRunBeforeItsRow). */
+  runsEarly?: (block: BlockDefinition) => boolean;
   /** The block runner (default: blocks/validated-run.ts) and the clock (default: real timers). */
   runBlock?: BlockAttemptFn;
   timers?: Timers;
