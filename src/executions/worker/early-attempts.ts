@@ -10,6 +10,9 @@ import type { CompiledGraph } from '../engine/graph.compiler.js';
 import type { Timers } from '../engine/timers.js';
 import type { NodeAttempts } from './node-attempts.js';
 
+/** Which blocks' attempts may start before their step is written. */
+export type EarlyRule = (block: BlockDefinition) => boolean;
+
 /** Whether `block`'s attempt may start before its RUNNING row is written (its repetition is invisible). */
 export function mayRunBeforeItsRow(block: BlockDefinition): boolean {
   return (
@@ -30,7 +33,7 @@ export class EarlyAttempts {
 
   constructor(
     private readonly graph: CompiledGraph,
-    private readonly eligible: (block: BlockDefinition) => boolean,
+    private readonly eligible: EarlyRule,
     private readonly attempts: Pick<NodeAttempts, 'begin' | 'launch'>,
     private readonly clock: Pick<Timers, 'now'>,
   ) {}

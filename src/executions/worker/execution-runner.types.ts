@@ -1,6 +1,6 @@
 // What the durable runner is given (limits, ports) and how it ends.
 import type { Logger } from 'pino';
-import type { BlockDefinition, BlockHttpClient, BlockLookup, BlockRuntimeSettings } from '../../blocks/block.types.js';
+import type { BlockHttpClient, BlockLookup, BlockRuntimeSettings } from '../../blocks/block.types.js';
 import type { AgentCheckpointStore } from '../../blocks/agent-tools.runner.js';
 import type { CredentialResolver } from '../../blocks/credential-resolver.js';
 import type { BlockAttemptFn } from '../engine/block-attempt.js';
@@ -13,6 +13,7 @@ import type { RunWrite } from '../node-run-rows.js';
 import type { OutsideWaits } from '../outside-waits.types.js';
 import type { ToolApprovals } from './tool-approvals.js';
 import type { ToolChildren } from './tool-children.js';
+import type { EarlyRule } from './early-attempts.js';
 
 export interface RunnerLimits {
   maxParallel: number;
@@ -42,7 +43,7 @@ export interface RunnerDeps {
   settings: BlockRuntimeSettings;
   logger: Logger;
   /** Blocks whose attempts may start before their step is written (default: early-attempts.ts mayRunBeforeItsRow). */
-  runsEarly?: (block: BlockDefinition) => boolean;
+  runsEarly?: EarlyRule;
   /** The block runner (default: blocks/validated-run.ts) and the clock (default: real timers). */
   runBlock?: BlockAttemptFn;
   timers?: Timers;
