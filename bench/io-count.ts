@@ -87,3 +87,20 @@ export async function backendCpu(sql: Pick<pg.Pool, 'query'>): Promise<number> {
   }
   return ticks / TICKS_PER_S;
 }
+
+export interface RowWrites {
+  inserted: number;
+  updated: number;
+}
+
+/**
+ * Rows inserted and updated so far in `tables` of `sql`'s database (pg_stat_user_tables; backends report
+ * them when a transaction ends, at most once a second, so read a second after the load stopped).
+ */
+export async function rowWrites(sql: Pick<pg.Pool, 'query'>, tables: string[]): Promise<Record<string, RowWrites>> {
+  const { rows } = await sql.query<{ relname: string; ins: string; upd: string }>(
+    `SELECT relname, n_tup_ins AS ins, n_tup_upd AS upd FROM pg_stat_user_tables WHERE relname = ANY($1::text[])`,
+    [tables],
+  );
+  return Object.fromEntries(rows.map((row) => [row.relname, { inserted: Number(row.ins), updated: Number(row.upd) }]));
+}

@@ -2,12 +2,13 @@
 // process, real Postgres and Redis, every node execution persisted. Started through the execute API.
 import { pooled, round, scaled, startBenchServer } from '../engine-harness.js';
 import { fiveNodeAgent, ORDER } from './engine-agents.js';
-import { backendCpu, breakdown, countIo, total } from '../io-count.js';
+import { backendCpu, breakdown, countIo, rowWrites, total } from '../io-count.js';
 
 const EXECUTIONS = 10_000;
 /** Requests in flight while submitting (like 50 client connections). */
 const CLIENTS = 50;
 const N8N_QUEUE_TUNED_PER_S = 82;
+const ROW_TABLES = ['executions', 'node_executions'];
 
 export default {
   name: 'throughput',
@@ -22,6 +23,7 @@ export default {
       await server.sql.query(`DELETE FROM executions WHERE graph_id = 'bench-five'`);
       const cpuBefore = process.cpuUsage();
       const pgBefore = await backendCpu(server.sql);
+      const writesBefore = await rowWrites(server.sql, ROW_TABLES);
       const io = countIo();
       const started = performance.now();
       await pooled(count, CLIENTS, async () => {
@@ -33,6 +35,11 @@ export default {
       const counts = io.stop();
       const cpu = process.cpuUsage(cpuBefore);
       const pgCpu = (await backendCpu(server.sql)) - pgBefore;
+      // The statistics reach pg_stat_user_tables within a second of each transaction.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const writesAfter = await rowWrites(server.sql, ROW_TABLES);
+      const perExecution = (table: string, kind: 'inserted' | 'updated') =>
+        round(((writesAfter[table]?.[kind] ?? 0) - (writesBefore[table]?.[kind] ?? 0)) / count, 2);
       if (process.env.BENCH_IO_DETAIL) {
         say(`SQL statements per execution:\n${breakdown(counts.sql, count)}`);
         say(`Redis commands per execution:\n${breakdown(counts.redis, count)}`);
@@ -58,6 +65,10 @@ export default {
         postgres_cpu_s_per_1000: round(pgCpu / (count / 1000), 2),
         sql_statements_per_execution: round(total(counts.sql) / count, 2),
         redis_commands_per_execution: round(total(counts.redis) / count, 2),
+        // What Postgres writes per execution (each update is a new row version, its index entries and WAL).
+        node_execution_rows_inserted_per_execution: perExecution('node_executions', 'inserted'),
+        node_execution_rows_updated_per_execution: perExecution('node_executions', 'updated'),
+        execution_rows_updated_per_execution: perExecution('executions', 'updated'),
         rss_mb: round(process.memoryUsage().rss / 1024 / 1024),
         heap_used_mb: round(process.memoryUsage().heapUsed / 1024 / 1024),
       };

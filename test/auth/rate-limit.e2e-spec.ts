@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import request from 'supertest';
+import { REDIS } from '../../src/common/redis.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { clearQueuePrefix, TEST_REDIS_URL } from '../helpers/queue.js';
+import { RateLimiter } from '../../src/auth/rate-limiter.js';
 import { ADMIN_KEY, makeUser } from './auth-helpers.js';
 
 const LIMITS = { auth: { rate_limit: { per_key: '3/min', per_ip: '3/min' } } };
@@ -68,6 +70,29 @@ describe('rate limits shared through Redis by several api processes', () => {
   afterAll(async () => {
     await Promise.all([a.close(), b.close()]);
     await clearQueuePrefix(prefix);
+  });
+
+  it('counts the hits of one turn with one Redis command, each hit in its own place of the shared count', async () => {
+    const limiter = a.app.get(RateLimiter);
+    const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+    const sent = (a.app.get(REDIS) as Redis).evalsha.bind(a.app.get(REDIS) as Redis);
+    let commands = 0;
+    (a.app.get(REDIS) as Redis).evalsha = ((...args: Parameters<Redis['evalsha']>) => (commands++, sent(...args))) as Redis['evalsha'];
+    try {
+      const decisions = await Promise.all(Array.from({ length: 5 }, () => limiter.hit('caller:one-turn', { limit: 3, windowMs: 60_000 })));
+      expect(decisions.map((d) => [d.count, d.allowed])).toEqual([
+        [1, true],
+        [2, true],
+        [3, true],
+        [4, false],
+        [5, false],
+      ]);
+      expect(commands).toBe(1);
+      expect(await redis.get(`${prefix}:ratelimit:caller:one-turn`)).toBe('5');
+    } finally {
+      (a.app.get(REDIS) as Redis).evalsha = sent;
+      redis.disconnect();
+    }
   });
 
   it('counts one key across processes, in a Redis key that expires', async () => {

@@ -3,11 +3,13 @@
 // (a webhook delivery row, a schedule fire key, a parent's step), so both commit or neither does.
 // File trust (file-trust.ts) is settled in the same statement, against the graph as it is at the commit, and
 // a re-run or a retry keeps its original's vars snapshot (release-2.md section 2; other executions record theirs on
-// their first claim).
+// their first claim). Single executions asked for in the same turn of the event loop (the execute API under
+// load) go out as one statement and one commit; each caller is answered once its row is committed.
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { EXECUTION_COLUMNS, type ExecutionRow } from '../executions.repository.js';
 import type { AdmissionStore, AdmittedExecution } from './admission.types.js';
+import { TickBatcher } from '../tick-batcher.js';
 
 const INSERT = `WITH rows AS (
   SELECT r.* FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, graph_id text, graph_version int, source text, user_id text, trigger_node text,
@@ -29,14 +31,48 @@ FROM rows r`;
 
 @Injectable()
 export class AdmissionRepository implements AdmissionStore<ExecutionRow> {
+  /** Rows waiting for this turn's statement, and why a row of a refused group failed on its own. */
+  private readonly waiting = new Map<string, AdmittedExecution>();
+  private readonly refused = new Map<string, unknown>();
+  private readonly grouped = new TickBatcher<string, ExecutionRow>((ids) => this.insertGroup(ids));
+
   constructor(private readonly dataSource: DataSource) {}
 
-  /** One execution, answered as the execution API shows it. */
+  /** One execution, answered as the execution API shows it (once committed: with others of this turn when there is no `manager`). */
   async insertOne(row: AdmittedExecution, manager?: EntityManager): Promise<ExecutionRow> {
-    const result = (await (manager ?? this.dataSource.manager).query(`${INSERT} RETURNING ${EXECUTION_COLUMNS}`, [JSON.stringify([row])])) as
+    if (manager) return (await this.insertReturning([row], manager))[0]!;
+    this.waiting.set(row.id, row);
+    const inserted = await this.grouped.get(row.id);
+    if (inserted) return inserted;
+    const error = this.refused.get(row.id);
+    this.refused.delete(row.id);
+    throw error ?? new Error(`execution ${row.id} was not inserted`);
+  }
+
+  /** A group in one statement; when the database refuses it, each row alone (one bad row fails only its own request). */
+  private async insertGroup(ids: string[]): Promise<Map<string, ExecutionRow>> {
+    const rows = ids.map((id) => this.waiting.get(id)!);
+    for (const id of ids) this.waiting.delete(id);
+    try {
+      return new Map((await this.insertReturning(rows)).map((row) => [row.id, row]));
+    } catch (error) {
+      if (rows.length === 1) throw error;
+      const inserted = new Map<string, ExecutionRow>();
+      for (const row of rows) {
+        try {
+          inserted.set(row.id, (await this.insertReturning([row]))[0]!);
+        } catch (rowError) {
+          this.refused.set(row.id, rowError);
+        }
+      }
+      return inserted;
+    }
+  }
+
+  private async insertReturning(rows: readonly AdmittedExecution[], manager?: EntityManager): Promise<ExecutionRow[]> {
+    const result = (await (manager ?? this.dataSource.manager).query(`${INSERT} RETURNING ${EXECUTION_COLUMNS}`, [JSON.stringify(rows)])) as
       ExecutionRow[] | [ExecutionRow[], number];
-    const rows = Array.isArray(result[0]) ? result[0] : (result as ExecutionRow[]);
-    return rows[0]!;
+    return Array.isArray(result[0]) ? result[0] : (result as ExecutionRow[]);
   }
 
   /** Many executions in one statement (group commit); their ids were made by the caller. */

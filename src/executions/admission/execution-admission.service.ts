@@ -42,7 +42,7 @@ export interface ExecuteBody {
   trigger?: { node: string; outputs: Record<string, unknown> };
 }
 
-const NO_ROW: Omit<AdmittedExecution, 'id' | 'graph_id' | 'graph_version' | 'source' | 'user_id' | 'trust'> = {
+export const NO_ROW: Omit<AdmittedExecution, 'id' | 'graph_id' | 'graph_version' | 'source' | 'user_id' | 'trust'> = {
   trigger_node: null,
   trigger_event: null,
   inputs: {},

@@ -16,7 +16,17 @@ import { StepRefusedError } from './store-failure.js';
 const START = Date.UTC(2030, 0, 1);
 const delayBlock = testBlock({ id: 'test.delay', inputs: ['duration', 'value'], outputs: ['value'], suspend: 'delay' });
 const childBlock = testBlock({ id: 'test.child', inputs: ['agent', 'inputs'], outputs: ['outputs', 'r'], suspend: 'child_execution' });
-const blocks = testLookup([delayBlock, childBlock]);
+/** Passes `value` through, reaching the outside world (its attempt waits for its RUNNING row). */
+const effectBlock = { ...testBlock({ id: 'test.effect', inputs: ['value'], outputs: ['value'], compute: (i) => [['value', i.value]] }), sideEffects: true };
+/** Passes `value` through after a real 20 ms: an instant block whose attempt does not end within the turn. */
+const slowBlock = {
+  ...testBlock({ id: 'test.slow', inputs: ['value'], outputs: ['value'] }),
+  async *run(inputs: Record<string, unknown>) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    yield ['value', inputs.value] as const;
+  },
+};
+const blocks = testLookup([delayBlock, childBlock, effectBlock, slowBlock]);
 
 function claimed(overrides: Partial<ClaimedExecution> = {}): ClaimedExecution {
   return {
@@ -106,6 +116,41 @@ describe('ExecutionRunner (fakes, no database)', () => {
     expect(fake.writes.flatMap((w) => w.runs).filter((r) => r.node_id === 'a' && r.status === 'COMPLETED')).toHaveLength(1);
     expect(fake.finished).toEqual([{ status: 'COMPLETED', error: null, outputs: { r: [5] } }]);
     expect(fake.announced).toBe(fake.writes.length);
+  });
+
+  it('writes the node of an instant block once, already COMPLETED, in the step that started it (one write for the whole execution)', async () => {
+    const { run, fake } = runner(passGraph);
+    expect(await run.start()).toBe('finished');
+    expect(fake.writes).toHaveLength(1);
+    const rows = fake.writes[0]!.runs.filter((r) => r.node_id === 'a');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: 'COMPLETED', attempts: [{ attempt: 1, error: null }] });
+    expect(rows[0]!.attempts[0]!.ended_at).not.toBeNull();
+  });
+
+  it('writes the RUNNING row of a block with side effects before its attempt starts, and COMPLETED in a later step', async () => {
+    const definition = graph({ x: { block: 'input', inputs: { name: 'x' } }, a: 'test.effect', out: { block: 'output', inputs: { name: 'r' } } }, [
+      'x.value -> a.value',
+      'a.value -> out.value',
+    ]);
+    const { run, fake } = runner(definition);
+    expect(await run.start()).toBe('finished');
+    const statuses = fake.writes.map((w) => w.runs.filter((r) => r.node_id === 'a').map((r) => r.status));
+    expect(statuses).toEqual([['RUNNING'], ['COMPLETED']]);
+    expect(fake.finished[0]).toMatchObject({ status: 'COMPLETED', outputs: { r: [5] } });
+  });
+
+  it('writes an instant attempt that has not ended within the turn as RUNNING, and its outcome with a later step, once', async () => {
+    const definition = graph({ x: { block: 'input', inputs: { name: 'x' } }, a: 'test.slow', out: { block: 'output', inputs: { name: 'r' } } }, [
+      'x.value -> a.value',
+      'a.value -> out.value',
+    ]);
+    const { run, fake } = runner(definition);
+    expect(await run.start()).toBe('finished');
+    const rows = fake.writes.flatMap((w) => w.runs).filter((r) => r.node_id === 'a');
+    expect(rows.map((r) => r.status)).toEqual(['RUNNING', 'COMPLETED']);
+    expect(rows[1]!.attempts).toHaveLength(1);
+    expect(fake.finished[0]).toMatchObject({ status: 'COMPLETED', outputs: { r: [5] } });
   });
 
   it('parks a long delay: the WAITING row is written, the lease given back and a dispatch set for when it is due', async () => {

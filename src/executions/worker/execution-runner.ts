@@ -1,9 +1,8 @@
-// Drives one claimed execution on the scheduling core (see engine/scheduler.ts, "How a durable shell
-// persists and resumes"), composed of: the step journal (every event's step written BEFORE its runs start,
-// its events are published or its waits are armed; group commit), node attempts (the engine's attempt
-// driver with this worker's ports), run timers on the engine's clock port (retries, delays, the deadline)
-// and the waits that end from outside (run-waits.ts: children, reviews, events, delays); run-start.ts opens the core. This file owns the lifecycle: start, park,
-// drain, lose, finish.
+// Drives one claimed execution on the scheduling core (see engine/scheduler.ts, "How a durable shell persists and
+// resumes"), composed of: the step journal (every event's step written BEFORE its runs start, its events are published
+// or its waits are armed; group commit; instant attempts start early, early-attempts.ts), node attempts (the engine's
+// attempt driver with this worker's ports), run timers on the engine's clock port (retries, delays, the deadline) and the
+// waits that end from outside (run-waits.ts); run-start.ts opens the core. This file owns the lifecycle: start, park, drain, lose, finish.
 import type { Logger } from 'pino';
 import { withAgentTools } from '../../blocks/agent-tools.runner.js';
 import { ToolApprovals } from './tool-approvals.js';
@@ -18,13 +17,14 @@ import { realTimers } from '../real-timers.js';
 import type { ClaimedExecution, ExecutionWrite, WrittenExecution } from './execution-store.repository.js';
 import { NodeAttempts, type AttemptHost } from './node-attempts.js';
 import { newExtras, toRunRecord } from '../node-run-rows.js';
-import { attemptSetting, openScheduler, releaseWrite } from './run-start.js';
+import { attemptSetting, openScheduler, releaseWrite, seedOf } from './run-start.js';
 import { RunTimers } from './run-timers.js';
 import { RunWaits } from './run-waits.js';
 import { emptyStep, StepJournal } from './step-journal.js';
 import type { RefusalOutcome } from './store-failure.js';
 import type { RunnerDeps, RunnerEnd, RunnerLimits } from './execution-runner.types.js';
 import { lazyChild } from './lazy-logger.js';
+import { EarlyAttempts, mayRunBeforeItsRow } from './early-attempts.js';
 
 export type * from './execution-runner.types.js';
 
@@ -43,6 +43,7 @@ export class ExecutionRunner {
   private readonly journal: StepJournal;
   private readonly attempts: NodeAttempts;
   private readonly waits: RunWaits;
+  private readonly early: EarlyAttempts;
   private cost: number;
   private ended = false;
   private draining = false;
@@ -65,6 +66,7 @@ export class ExecutionRunner {
     this.journal = new StepJournal(
       {
         apply: (event) => this.apply(event),
+        launchEarly: (merged) => !this.draining && !this.ended && this.early.launch(merged),
         compose: (merged) => this.compose(merged),
         write: (write) => deps.write(write),
         written: (merged, write, written) => this.written(merged, write, written),
@@ -117,6 +119,7 @@ export class ExecutionRunner {
       post: (event: () => Step) => this.journal.post(event),
       endAttempt: (runId: string, error: Parameters<NodeAttempts['end']>[1]) => this.attempts.end(runId, error),
     };
+    this.early = new EarlyAttempts(graph, deps.runsEarly ?? mayRunBeforeItsRow, this.attempts, this.clock);
     this.waits = new RunWaits(waitsHost, deps, this.timers, this.clock, this.extras.resumeAt, limits, this.logger);
     const opened = openScheduler(execution, graph, stored, limits, this.extras, this.clock.now());
     this.scheduler = opened.scheduler;
@@ -131,10 +134,7 @@ export class ExecutionRunner {
   start(): Promise<RunnerEnd> {
     const execution = this.execution;
     if (execution.fresh) {
-      const seed =
-        execution.trigger_node && execution.trigger_event
-          ? { trigger: { node: execution.trigger_node, outputs: execution.trigger_event } }
-          : { inputs: execution.inputs };
+      const seed = seedOf(execution);
       void this.journal.post(() => this.scheduler.seed(seed));
     } else {
       const first = this.firstStep;
@@ -194,7 +194,7 @@ export class ExecutionRunner {
 
   private compose(merged: Step): ExecutionWrite {
     const now = this.clock.now();
-    for (const run of merged.started) this.attempts.begin(run, now);
+    for (const run of merged.started) if (!this.early.has(run.id)) this.attempts.begin(run, now);
     for (const { run, delay_ms } of merged.retries) this.extras.resumeAt.set(run.id, now + delay_ms);
     const change = merged.execution;
     const final = change !== null && isFinalRunStatus(change.status);
@@ -228,7 +228,8 @@ export class ExecutionRunner {
       return false;
     }
     for (const { run, delay_ms } of merged.retries) this.timers.arm(run.id, delay_ms, () => void this.journal.post(() => this.scheduler.retryDue(run.id)));
-    for (const run of merged.started) this.attempts.launch(run);
+    for (const run of merged.started) if (!this.early.has(run.id)) this.attempts.launch(run);
+    this.early.clear();
     return true;
   }
 

@@ -13,6 +13,7 @@ import type { RunWrite } from '../node-run-rows.js';
 import type { OutsideWaits } from '../outside-waits.types.js';
 import type { ToolApprovals } from './tool-approvals.js';
 import type { ToolChildren } from './tool-children.js';
+import type { EarlyRule } from './early-attempts.js';
 
 export interface RunnerLimits {
   maxParallel: number;
@@ -43,6 +44,8 @@ export interface RunnerDeps {
   http(signal: AbortSignal): BlockHttpClient;
   settings: BlockRuntimeSettings;
   logger: Logger;
+  /** Blocks whose attempts may start before their step is written (default: early-attempts.ts mayRunBeforeItsRow). */
+  runsEarly?: EarlyRule;
   /** The block runner (default: blocks/validated-run.ts) and the clock (default: real timers). */
   runBlock?: BlockAttemptFn;
   timers?: Timers;

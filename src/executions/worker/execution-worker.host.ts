@@ -34,6 +34,7 @@ import { TickBatcher } from '../tick-batcher.js';
 import { ExecutionFinish } from './execution-finish.js';
 import { ExecutionStoreRepository } from './execution-store.repository.js';
 import { ExecutionWorker } from './execution-worker.js';
+import { mayRunBeforeItsRow } from './early-attempts.js';
 
 const SWEEP_MS = 3_000;
 const SWEEP_LOCK = 7_412_300_201;
@@ -105,6 +106,8 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
             });
           this.queueEvents(events);
         },
+        // A block config/costs.yaml prices is charged per attempt: its attempt waits for its row (early-attempts.ts).
+        runsEarly: (block) => mayRunBeforeItsRow(block) && registry.costOf(block) === 0,
         attemptEnded: (block, ok, seconds) => metrics.nodeDuration.observe({ block, status: ok ? 'ok' : 'failed' }, seconds),
         outside,
         finished: (written, execution, error, outputs) => {

@@ -1,8 +1,7 @@
-// The worker role: takes "look at execution X" from the dispatcher, claims X under a lease, and drives it
-// with an ExecutionRunner, up to executor.concurrency executions at once. New executions of this process
-// come straight from the API (LocalHandoff) while it has room; claims of one turn go out as one UPDATE. Leases of every held execution
-// are renewed in one UPDATE on a timer (which also notices executions stopped elsewhere within a second).
-// On shutdown: no new work, running nodes finish within executor.shutdown_grace, then leases go back.
+// The worker role: takes "look at execution X" from the dispatcher, claims X under a lease, and drives it with an ExecutionRunner, up to
+// executor.concurrency executions at once. New executions of this process come straight from the API (LocalHandoff) while it has room; claims
+// of one turn go out as one UPDATE. Held leases are renewed in one UPDATE on a timer (which also notices executions stopped elsewhere within a
+// second), but not one taken half a tick ago. On shutdown: no new work, running nodes finish within executor.shutdown_grace, then leases go back.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -52,6 +51,9 @@ export class ExecutionWorker {
   private readonly writer: StepWriter;
   private readonly slotWaiters: Array<() => void> = [];
   private renewTimer: NodeJS.Timeout | null = null;
+  /** When each held execution's lease was taken or last renewed (short executions end unrenewed), and the renewal tick. */
+  private readonly leasedAt = new Map<string, number>();
+  private renewEvery = 1_000;
   /** The reviews ai.agent attempts ask for (require_approval tools), shared by this worker's runners. */
   private readonly approvals: ToolApprovals;
   /** The child executions ai.agent attempts start (agent tools), shared by this worker's runners. */
@@ -89,8 +91,8 @@ export class ExecutionWorker {
   }
 
   async start(): Promise<void> {
-    const every = Math.max(50, Math.min(1_000, Math.floor(this.config.lease / 3)));
-    this.renewTimer = setInterval(() => void this.renew(), every);
+    this.renewEvery = Math.max(50, Math.min(1_000, Math.floor(this.config.lease / 3)));
+    this.renewTimer = setInterval(() => void this.renew(), this.renewEvery);
     await this.dispatcher.consume((id) => this.offer(id), this.config.concurrency);
     this.logger.info({ owner: this.owner, concurrency: this.config.concurrency, dispatch: this.dispatcher.mode }, 'execution worker started');
   }
@@ -184,8 +186,10 @@ export class ExecutionWorker {
         },
       );
       this.runners.set(id, runner);
+      this.leasedAt.set(id, Date.now());
       void runner.start().then((end) => {
         this.runners.delete(id);
+        this.leasedAt.delete(id);
         this.slotWaiters.shift()?.();
         this.logger.debug({ execution_id: id, end }, 'runner ended');
       });
@@ -224,10 +228,12 @@ export class ExecutionWorker {
   }
 
   private async renew(): Promise<void> {
-    const ids = [...this.runners.keys()];
+    const now = Date.now();
+    const ids = [...this.runners.keys()].filter((id) => now - (this.leasedAt.get(id) ?? 0) >= this.renewEvery / 2);
     if (ids.length === 0) return;
     try {
       const kept = new Set(await this.store.renew(this.owner, ids, this.config.lease));
+      for (const id of kept) if (this.leasedAt.has(id)) this.leasedAt.set(id, now);
       for (const id of ids) if (!kept.has(id)) this.runners.get(id)?.lost();
     } catch (error) {
       this.logger.warn({ err: error }, 'could not renew leases (database unreachable?)');

@@ -42,6 +42,13 @@ export function openScheduler(
   return { scheduler: restored.scheduler, firstStep };
 }
 
+/** What a fresh execution is seeded with: the trigger event that fired it, else its inputs. */
+export function seedOf(execution: ClaimedExecution): Parameters<ExecutionScheduler['seed']>[0] {
+  return execution.trigger_node && execution.trigger_event
+    ? { trigger: { node: execution.trigger_node, outputs: execution.trigger_event } }
+    : { inputs: execution.inputs };
+}
+
 /** The write that gives the lease back (a long wait parks the execution): nothing else changes. */
 export function releaseWrite(id: string, cost: number, nodeExecutionCount: number): ExecutionWrite {
   return { id, runs: [], status: null, error: null, outputs: null, cost, node_execution_count: nodeExecutionCount, release: true, children: [] };

@@ -1,7 +1,9 @@
 // The step journal of one durable execution (see engine/scheduler.ts, "How a durable shell persists and
 // resumes"): events are applied to the core and their steps written BEFORE anything acts on them. Events
 // that arrive while a write is in flight are applied together and written in the next one (a group commit
-// per execution; the StepWriter groups executions). A step the database refuses for its data ends the
+// per execution; the StepWriter groups executions). Instant attempts the step starts run before it is
+// written, and their outcomes join it when they end within a turn of the event loop (one row, already
+// COMPLETED, instead of two writes). A step the database refuses for its data ends the
 // execution with STORE_FAILED (store-failure.ts); any other failed write loses it (its lease lapses).
 import type { Logger } from 'pino';
 import { NodeRunStatus, type NodeRun, type Step } from '../engine/engine.types.js';
@@ -12,6 +14,8 @@ import { StepRefusedError, writeAfterRefusal, type RefusalOutcome } from './stor
 export interface JournalHost {
   /** Applies one queued event to the core: the steps it made (a refused event may make several). */
   apply(event: () => Step): Step[];
+  /** Starts attempts of instant blocks among the step's started runs before it is written; answers whether it did (early-attempts.ts). */
+  launchEarly(merged: Step): boolean;
   /** The write of a merged step (rows, the execution's columns, children to insert). */
   compose(merged: Step): ExecutionWrite;
   write(write: ExecutionWrite): Promise<WrittenExecution | null>;
@@ -24,6 +28,9 @@ export interface JournalHost {
   /** Nothing queued any more after a write. */
   quiet(): Promise<void>;
 }
+
+/** Rounds of instant attempts one step may take in (a chain of instant nodes ends within one write). */
+const EARLY_ROUNDS = 8;
 
 interface Batch {
   events: Array<() => Step>;
@@ -95,7 +102,26 @@ export class StepJournal {
     this.writing = true;
     const steps: Step[] = [];
     for (const event of batch.events) steps.push(...this.host.apply(event));
-    const merged = mergeSteps(steps);
+    let merged = mergeSteps(steps);
+    const joined: Batch[] = [];
+    for (let round = 0; round < EARLY_ROUNDS && this.host.launchEarly(merged); round++) {
+      // Their outcomes are posted within microtasks when they end at once: a macrotask later they wait in `this.batch`.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const more = this.batch as Batch | null;
+      if (!more || this.closed) break;
+      this.batch = null;
+      joined.push(more);
+      for (const event of more.events) steps.push(...this.host.apply(event));
+      merged = mergeSteps(steps);
+    }
+    const settle = () => {
+      batch.resolve();
+      for (const more of joined) more.resolve();
+    };
+    if (this.closed) {
+      this.writing = false;
+      return settle();
+    }
     const write = this.host.compose(merged);
     let written: WrittenExecution | null;
     try {
@@ -105,14 +131,14 @@ export class StepJournal {
         this.logger.error({ reason: error.message }, 'the database refused an execution step; the execution fails with STORE_FAILED');
         const outcome = await writeAfterRefusal((w) => this.host.write(w), write, error);
         this.writing = false;
-        batch.resolve();
+        settle();
         return this.host.refused(outcome);
       }
       this.logger.error({ err: error }, 'could not write an execution step; the execution resumes once its lease lapses');
       written = null;
     }
     this.writing = false;
-    batch.resolve();
+    settle();
     if (!written) return this.host.lost();
     if (!this.host.written(merged, write, written)) return;
     if (this.batch) return this.flush();
