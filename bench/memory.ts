@@ -4,6 +4,8 @@
 // writing 5 to /proc/self/clear_refs restarts it, so the figure covers the stretch, not the boot or an earlier
 // scenario; elsewhere a 100 ms sampler of process.memoryUsage().rss stands in.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 function kernelPeakMb(): number | null {
   try {
@@ -32,4 +34,13 @@ export function watchPeakRss(): { stop(): number } {
       return Math.round(peak ?? Math.max(sampled, process.memoryUsage().rss) / 2 ** 20);
     },
   };
+}
+
+/**
+ * A full collection now, so that a server started next in this process (bench peers runs role api, then role all)
+ * does not carry the garbage of the one before into its own peak.
+ */
+export function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
 }

@@ -17,7 +17,7 @@ import { startServer } from '../../src/bootstrap.js';
 import { deleteKeysWithPrefix } from '../../src/common/redis.js';
 import { loadConfig } from '../../src/config/config.loader.js';
 import { BENCH_ADMIN_URL } from '../database.js';
-import { watchPeakRss } from '../memory.js';
+import { collectGarbage, watchPeakRss } from '../memory.js';
 import type { Figure } from './index.js';
 
 const CONNECTIONS = 50;
@@ -181,6 +181,7 @@ async function measureTrellis(role: 'api' | 'all', say: (line: string) => void):
           )
         ).rows[0]!;
       const before = await stats();
+      collectGarbage();
       const peakRss = watchPeakRss();
       const measured = await load(`Trellis role ${role} (webhook -> json.query -> output)`, `${server.url}/webhooks/${AGENT}/hook`, say);
       const peakRssMb = peakRss.stop();
