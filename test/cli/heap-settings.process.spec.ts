@@ -1,5 +1,5 @@
 // The heap settings of a server process (src/config/heap-settings.ts): the process restarts itself once,
-// same pid, with semi-spaces of 16 MB, and lets the old generation grow to 2x what survived a full collection;
+// same pid, with semi-spaces of 16 MB, and lets the old generation grow to 1.75x what survived a full collection;
 // the operator's own NODE_OPTIONS and command-line flags win, its command line is kept; TRELLIS_HEAP_SETTINGS=off
 // keeps V8's defaults. Measured on the build, in child processes that allocate enough short-lived objects for
 // V8 to grow its young generation to its limit, or enough promoted garbage to reach the old generation's.
@@ -104,7 +104,7 @@ const EXECVE_HERE = typeof (process as unknown as { execve?: unknown }).execve =
     expect(seen.execArgv).toEqual(['--heap-growing-percent=50', '--stack-size=2000']);
   }, 90_000);
 
-  it('lets the old generation grow to about twice what survived a full collection', async () => {
+  it("lets the old generation grow to less than 3x what survived a full collection (1.75x and the collector's lag)", async () => {
     const seen = await run({ NODE_OPTIONS: '--max-semi-space-size=1' }, [], 'promote');
     expect(seen.restarted).toBe('applied');
     expect(seen.oldGrowth).toBeGreaterThan(1.5);
@@ -136,7 +136,7 @@ const EXECVE_HERE = typeof (process as unknown as { execve?: unknown }).execve =
     expect(seen.nodeOptions).toBe('--stack-trace-limit=20');
   }, 90_000);
 
-  it('still lets the old generation grow to only about twice what survived a full collection', async () => {
+  it('still lets the old generation grow to less than 3x what survived a full collection', async () => {
     const seen = await run({ NODE_OPTIONS: '--max-semi-space-size=1' }, [], 'promote');
     expect(seen.oldGrowth).toBeLessThan(3.2);
   }, 90_000);
