@@ -1,12 +1,14 @@
-// Trellis's webhook intake beside two peers, under the same load in turn (autocannon in a worker thread,
-// 50 connections, 5 s warm-up, 15 s measured, body {"order":{"id":42}}): the bare node:http server, the
-// minimal durable server (bench/peer-server.ts: one INSERT ... RETURNING id per request through a pg Pool
-// of 20), then Trellis in roles api and all (trigger.webhook -> json.query -> output). The durable server
-// runs first and last: it is bound by fsync and drifts with the shared disk, so each figure's ratio is to
-// the mean of its two runs. BENCH_PEERS_SECONDS="warm,measured" shortens the runs; BENCH_PEERS_ONLY="api,all"
-// runs only those systems (for profiling one of them: `node --cpu-prof dist/bench/run.js peers`).
+// Trellis's webhook intake beside two peers, under the same load in turn (autocannon in its own process, so that
+// Trellis's memory and CPU figures are its own; 50 connections, 5 s warm-up, 15 s measured, body
+// {"order":{"id":42}}): the bare node:http server, the minimal durable server (bench/peer-server.ts: one
+// INSERT ... RETURNING id per request through a pg Pool of 20), then Trellis in roles api and all
+// (trigger.webhook -> json.query -> output). The durable server runs first and last: it is bound by fsync and
+// drifts with the shared disk, so each figure's ratio is to the mean of its two runs. BENCH_PEERS_SECONDS=
+// "warm,measured" shortens the runs; BENCH_PEERS_ONLY="api,all" runs only those systems (for profiling one of
+// them: `node --cpu-prof dist/bench/run.js peers`).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +18,7 @@ import { deleteKeysWithPrefix } from '../../src/common/redis.js';
 import { loadConfig } from '../../src/config/config.loader.js';
 import { BENCH_ADMIN_URL } from '../database.js';
 import { backendCpu, breakdown, countIo, total } from '../io-count.js';
+import { collectGarbage, watchPeakRss } from '../memory.js';
 import type { Figure } from './index.js';
 
 const CONNECTIONS = 50;
@@ -33,7 +36,6 @@ interface CannonResult {
   timeouts: number;
   duration: number;
 }
-type Cannon = (options: Record<string, unknown>) => Promise<CannonResult>;
 
 interface Measured {
   system: string;
@@ -43,6 +45,8 @@ interface Measured {
   failed: number;
   /** In-process systems (Trellis): CPU time of the bench's main thread per accepted request. */
   mainThreadCpuMs: number;
+  /** In-process systems: CPU time of the whole process (with V8's GC threads) per accepted request. */
+  processCpuMs: number;
   extra?: Figure[];
 }
 
@@ -65,20 +69,36 @@ async function freshDatabase(label: string): Promise<{ url: string; drop(): Prom
   return { url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined) };
 }
 
-async function load(autocannon: Cannon, system: string, url: string, say: (line: string) => void): Promise<Measured> {
-  const options = { url, method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY, connections: CONNECTIONS, workers: 1 };
+/** Runs the autocannon CLI in its own process (its heap, buffers and CPU are not the server's) and answers its JSON. */
+async function autocannon(options: { url: string; duration: number }): Promise<CannonResult> {
+  const cli = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+  const args = ['--json', '--no-progress', '-c', String(CONNECTIONS), '-d', String(options.duration), '-m', 'POST'];
+  const child = spawn(process.execPath, [cli, ...args, '-H', 'content-type=application/json', '-b', BODY, options.url], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`autocannon exited (${code}): ${output.slice(0, 500)}`);
+  return JSON.parse(output) as CannonResult;
+}
+
+async function load(system: string, url: string, say: (line: string) => void): Promise<Measured> {
   say(`${system}: warming up (${WARM_S} s)`);
-  await autocannon({ ...options, duration: WARM_S });
+  await autocannon({ url, duration: WARM_S });
   say(`${system}: measuring (${MEASURED_S} s, ${CONNECTIONS} connections)`);
-  // The main thread's own CPU time (autocannon runs in a worker thread): what Trellis spends per request.
+  // The main thread's own CPU time: what Trellis spends per request on its event loop; and the process's.
   const { threadCpuUsage } = process as unknown as { threadCpuUsage(previous?: NodeJS.CpuUsage): NodeJS.CpuUsage }; // Node >= 23.9
   const cpuBefore = threadCpuUsage.call(process);
-  const result = await autocannon({ ...options, duration: MEASURED_S });
+  const processCpuBefore = process.cpuUsage();
+  const result = await autocannon({ url, duration: MEASURED_S });
   const cpu = threadCpuUsage.call(process, cpuBefore);
+  const processCpu = process.cpuUsage(processCpuBefore);
   const accepted = Number(result.statusCodeStats['202']?.count ?? 0);
   return {
     system,
     mainThreadCpuMs: (cpu.user + cpu.system) / 1000 / Math.max(accepted, 1),
+    processCpuMs: (processCpu.user + processCpu.system) / 1000 / Math.max(accepted, 1),
     perSecond: Math.round(accepted / result.duration),
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -105,12 +125,12 @@ async function startPeer(args: string[]): Promise<{ url: string; stop(): Promise
   };
 }
 
-async function measurePeer(autocannon: Cannon, kind: 'bare' | 'durable', say: (line: string) => void): Promise<Measured> {
+async function measurePeer(kind: 'bare' | 'durable', say: (line: string) => void): Promise<Measured> {
   const database = kind === 'durable' ? await freshDatabase('durable') : null;
   try {
     const peer = await startPeer(database ? [kind, database.url] : [kind]);
     try {
-      return await load(autocannon, kind === 'bare' ? 'bare node:http + JSON.parse' : 'minimal durable server (INSERT ... RETURNING, pool 20)', peer.url, say);
+      return await load(kind === 'bare' ? 'bare node:http + JSON.parse' : 'minimal durable server (INSERT ... RETURNING, pool 20)', peer.url, say);
     } finally {
       await peer.stop();
     }
@@ -119,7 +139,7 @@ async function measurePeer(autocannon: Cannon, kind: 'bare' | 'durable', say: (l
   }
 }
 
-async function measureTrellis(autocannon: Cannon, role: 'api' | 'all', say: (line: string) => void): Promise<Measured> {
+async function measureTrellis(role: 'api' | 'all', say: (line: string) => void): Promise<Measured> {
   const database = await freshDatabase(role);
   const prefix = `trellis-bench-peers-${randomBytes(4).toString('hex')}`;
   const adminKey = `bench-admin-${randomBytes(8).toString('hex')}`;
@@ -162,13 +182,13 @@ async function measureTrellis(autocannon: Cannon, role: 'api' | 'all', say: (lin
           )
         ).rows[0]!;
       const before = await stats();
-      let peakRss = 0;
-      const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
+      collectGarbage();
+      const peakRss = watchPeakRss();
       // SQL statements and Redis commands this process sends (warm-up and measured run), per execution stored.
       const io = countIo();
       const backendCpuBefore = await backendCpu(sql);
-      const measured = await load(autocannon, `Trellis role ${role} (webhook -> json.query -> output)`, `${server.url}/webhooks/${AGENT}/hook`, say);
-      clearInterval(sampler);
+      const measured = await load(`Trellis role ${role} (webhook -> json.query -> output)`, `${server.url}/webhooks/${AGENT}/hook`, say);
+      const peakRssMb = peakRss.stop();
       const counts = io.stop();
       // Postgres CPU of this database's backends (the server's pool; backends that come and go are missed).
       const backendSeconds = (await backendCpu(sql)) - backendCpuBefore;
@@ -181,8 +201,9 @@ async function measureTrellis(autocannon: Cannon, role: 'api' | 'all', say: (lin
       const perExecution = (n: number) => Math.round((n / Math.max(executions, 1)) * 1000) / 1000;
       const per = (field: 'commits' | 'inserted') => Math.round(((Number(after[field]) - Number(before[field])) / Math.max(executions, 1)) * 100) / 100;
       measured.extra = [
-        { label: `[${role}] peak RSS of the bench process (with autocannon)`, value: Math.round(peakRss / 2 ** 20), unit: 'MB', budget: 300 },
+        { label: `[${role}] peak RSS of the server (warm-up and load; autocannon apart)`, value: peakRssMb, unit: 'MB', budget: 300 },
         { label: `[${role}] main-thread CPU per accepted request`, value: Math.round(measured.mainThreadCpuMs * 1000) / 1000, unit: 'ms' },
+        { label: `[${role}] process CPU per accepted request (with GC threads)`, value: Math.round(measured.processCpuMs * 1000) / 1000, unit: 'ms' },
         { label: `[${role}] commits / rows inserted per accepted request`, value: per('commits'), unit: `/ ${per('inserted')}` },
         { label: `[${role}] SQL statements per execution`, value: perExecution(total(counts.sql)), unit: '' },
         { label: `[${role}] Postgres backend CPU per execution`, value: perExecution(backendSeconds * 1000), unit: 'ms' },
@@ -218,15 +239,13 @@ export default {
   name: 'peers',
   description: `webhook accepts/s beside a bare node:http server and a minimal durable server (${CONNECTIONS} connections, ${WARM_S} s warm-up, ${MEASURED_S} s), Trellis roles api and all`,
   async run(say: (line: string) => void): Promise<Figure[]> {
-    const specifier = 'autocannon';
-    const autocannon = ((await import(specifier)) as { default: Cannon }).default;
     const only = process.env.BENCH_PEERS_ONLY?.split(',');
     const runs = async <T>(name: string, measure: () => Promise<T>) => (!only || only.includes(name) ? measure() : null);
-    const durableFirst = await runs('durable', () => measurePeer(autocannon, 'durable', say));
-    const bare = await runs('bare', () => measurePeer(autocannon, 'bare', say));
-    const api = await runs('api', () => measureTrellis(autocannon, 'api', say));
-    const all = await runs('all', () => measureTrellis(autocannon, 'all', say));
-    const durableLast = await runs('durable', () => measurePeer(autocannon, 'durable', say));
+    const durableFirst = await runs('durable', () => measurePeer('durable', say));
+    const bare = await runs('bare', () => measurePeer('bare', say));
+    const api = await runs('api', () => measureTrellis('api', say));
+    const all = await runs('all', () => measureTrellis('all', say));
+    const durableLast = await runs('durable', () => measurePeer('durable', say));
     const durableMean = ((durableFirst?.perSecond ?? NaN) + (durableLast?.perSecond ?? NaN)) / 2;
     const figures: Figure[] = [{ label: 'minimal durable server, mean of first and last run', value: Math.round(durableMean), unit: '/s' }];
     const targets: Record<string, number> = { [api?.system ?? 'api']: 0.7, [all?.system ?? 'all']: 0.4 };

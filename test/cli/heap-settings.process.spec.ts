@@ -1,7 +1,8 @@
 // The heap settings of a server process (src/config/heap-settings.ts): the process restarts itself once,
-// same pid, with semi-spaces of 16 MB; the operator's own NODE_OPTIONS win, its command line is kept;
-// TRELLIS_HEAP_SETTINGS=off keeps V8's defaults. Measured on the build, in child processes that allocate
-// enough short-lived objects for V8 to grow its young generation to its limit.
+// same pid, with semi-spaces of 16 MB, and lets the old generation grow to 1.75x what survived a full collection;
+// the operator's own NODE_OPTIONS and command-line flags win, its command line is kept; TRELLIS_HEAP_SETTINGS=off
+// keeps V8's defaults. Measured on the build, in child processes that allocate enough short-lived objects for
+// V8 to grow its young generation to its limit, or enough promoted garbage to reach the old generation's.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,8 @@ interface Seen {
   execArgv: string[];
   nodeOptions: string | null;
   newSpaceMb: number;
+  /** The old space's highest use over its lowest (right after full collections) while garbage is promoted. */
+  oldGrowth?: number;
 }
 
 const SCRIPT = `
@@ -26,6 +29,22 @@ const SCRIPT = `
   appendFileSync(log, process.pid + '\\n');
   const { restartWithHeapSettings } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist/src/config/heap-settings.js')).href)});
   restartWithHeapSettings();
+  let oldGrowth;
+  if (process.argv[3] === 'promote') {
+    // ~60 MB that stays, then objects that live just long enough (1 MB semi-spaces) to be promoted and die there,
+    // in slices with event-loop turns between them, as a server allocates (V8 finishes its marking in tasks).
+    const live = [];
+    for (let i = 0; i < 8e5; i++) live.push({ i, s: 'x' + i });
+    const old = () => getHeapSpaceStatistics().find((space) => space.space_name === 'old_space').space_used_size;
+    let peak = 0, trough = Infinity;
+    const ring = new Array(5e4);
+    for (let i = 0; i < 4e6; i++) {
+      if (i % 5e4 === 0) await new Promise((resolve) => setImmediate(resolve));
+      ring[i % 5e4] = { i, a: [i, i + 1], s: 'y' + i };
+      if (i % 2000 === 0 && i > 1e6) { const used = old(); peak = Math.max(peak, used); trough = Math.min(trough, used); }
+    }
+    oldGrowth = live.length && peak / trough;
+  }
   let kept = [];
   for (let i = 0; i < 6e6; i++) { kept.push({ i, list: [i] }); if (kept.length > 2e5) kept = []; }
   const newSpace = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
@@ -35,11 +54,12 @@ const SCRIPT = `
     execArgv: process.execArgv,
     nodeOptions: process.env.NODE_OPTIONS ?? null,
     newSpaceMb: newSpace.space_size / 1048576,
+    oldGrowth,
   }));
 `;
 
 let counter = 0;
-async function run(env: Record<string, string>, flags: string[] = []): Promise<Seen & { pid: number }> {
+async function run(env: Record<string, string>, flags: string[] = [], mode = ''): Promise<Seen & { pid: number }> {
   const folder = mkdtempSync(join(tmpdir(), 'trellis-heap-'));
   try {
     const script = join(folder, `probe-${counter++}.mjs`);
@@ -49,7 +69,7 @@ async function run(env: Record<string, string>, flags: string[] = []): Promise<S
     const base = { ...process.env };
     delete base.NODE_OPTIONS;
     delete base.TRELLIS_HEAP_SETTINGS;
-    const child = promisify(execFile)(process.execPath, [...flags, script, log], { env: { ...base, ...env }, timeout: 60_000 });
+    const child = promisify(execFile)(process.execPath, [...flags, script, log, mode], { env: { ...base, ...env }, timeout: 60_000 });
     const { stdout } = await child;
     return { ...(JSON.parse(stdout.trim()) as Seen), pid: child.child.pid! };
   } finally {
@@ -84,6 +104,19 @@ const EXECVE_HERE = typeof (process as unknown as { execve?: unknown }).execve =
     expect(seen.execArgv).toEqual(['--heap-growing-percent=50', '--stack-size=2000']);
   }, 90_000);
 
+  it("lets the old generation grow to less than 3x what survived a full collection (1.75x and the collector's lag)", async () => {
+    const seen = await run({ NODE_OPTIONS: '--max-semi-space-size=1' }, [], 'promote');
+    expect(seen.restarted).toBe('applied');
+    expect(seen.oldGrowth).toBeGreaterThan(1.5);
+    expect(seen.oldGrowth).toBeLessThan(3.2);
+  }, 90_000);
+
+  it("keeps the operator's own --heap-growing-percent", async () => {
+    const seen = await run({ NODE_OPTIONS: '--max-semi-space-size=1' }, ['--heap-growing-percent=300'], 'promote');
+    expect(seen.execArgv).toEqual(['--heap-growing-percent=300']);
+    expect(seen.oldGrowth).toBeGreaterThan(3.6);
+  }, 90_000);
+
   it("with TRELLIS_HEAP_SETTINGS=off, does not restart and keeps V8's defaults", async () => {
     const seen = await run({ TRELLIS_HEAP_SETTINGS: 'off' });
     expect(seen.pids).toEqual([seen.pid]);
@@ -101,5 +134,10 @@ const EXECVE_HERE = typeof (process as unknown as { execve?: unknown }).execve =
     expect(seen.restarted).toBeNull();
     expect(seen.execArgv).toEqual(['--stack-size=2000']);
     expect(seen.nodeOptions).toBe('--stack-trace-limit=20');
+  }, 90_000);
+
+  it('still lets the old generation grow to less than 3x what survived a full collection', async () => {
+    const seen = await run({ NODE_OPTIONS: '--max-semi-space-size=1' }, [], 'promote');
+    expect(seen.oldGrowth).toBeLessThan(3.2);
   }, 90_000);
 });
