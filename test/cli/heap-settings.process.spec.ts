@@ -104,12 +104,16 @@ const EXECVE_HERE = typeof (process as unknown as { execve?: unknown }).execve =
     expect(seen.execArgv).toEqual(['--heap-growing-percent=50', '--stack-size=2000']);
   }, 90_000);
 
-  it("lets the old generation grow to less than 3x what survived a full collection (1.75x and the collector's lag)", async () => {
+  it("lets the old generation grow by less than V8's default does past what survived a full collection (1.75x against ~4x)", async () => {
+    // The same probe with and without the settings: the ratio each measures includes the collector's lag, which
+    // grows with the machine's load, so the two are compared with each other rather than with fixed figures.
     const seen = await run({ NODE_OPTIONS: '--max-semi-space-size=1' }, [], 'promote');
+    const defaults = await run({ NODE_OPTIONS: '--max-semi-space-size=1', TRELLIS_HEAP_SETTINGS: 'off' }, [], 'promote');
     expect(seen.restarted).toBe('applied');
-    expect(seen.oldGrowth).toBeGreaterThan(1.5);
-    expect(seen.oldGrowth).toBeLessThan(3.2);
-  }, 90_000);
+    expect(defaults.restarted).toBe('off');
+    expect(seen.oldGrowth).toBeGreaterThan(1.3);
+    expect(seen.oldGrowth! / defaults.oldGrowth!).toBeLessThan(0.8);
+  }, 120_000);
 
   it("keeps the operator's own --heap-growing-percent", async () => {
     const seen = await run({ NODE_OPTIONS: '--max-semi-space-size=1' }, ['--heap-growing-percent=300'], 'promote');
