@@ -203,29 +203,6 @@ export function durableQueueContract(driver: string, makeHarness: () => QueueHar
       expect(new Set(fires).size).toBe(fires.length);
     });
 
-    it('lets several replicas set up the same repeating job at the same moment: each succeeds, one job repeats', async () => {
-      const first = await open();
-      const replicas = [first, ...(await Promise.all([1, 2, 3].map(() => open(first.queue.name))))];
-      // A fire every second while consumers take them: a replica that starts later meets iterations already taken.
-      for (const { queue } of replicas.slice(0, 2)) await queue.consume(async () => undefined, { concurrency: 2 });
-      const schedule = { cron: '* * * * * *', timezone: 'UTC' };
-      await first.queue.repeat('race', schedule, { n: 1 });
-      // Set up again around each fire time (where a replica's computed next fire meets an iteration being taken).
-      let rounds = 0;
-      for (let second = 0; second < 4; second++) {
-        await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) - 4));
-        const results = await Promise.allSettled(
-          Array.from({ length: 12 }, (_, i) =>
-            new Promise((resolve) => setTimeout(resolve, i)).then(() => replicas[i % replicas.length]!.queue.repeat('race', schedule, { n: 1 })),
-          ),
-        );
-        expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
-        rounds++;
-      }
-      expect(rounds).toBe(4);
-      expect(await first.queue.repeatKeys()).toEqual(['race']);
-    });
-
     it('close lets a queue go: a new queue of the same name sees what was left waiting', async () => {
       const first = await open();
       await first.queue.enqueue({ n: 9 });
