@@ -1,30 +1,41 @@
 // A held execution's lease is renewed while it runs (not in the first half tick after it was taken: short
-// executions end unrenewed), so an execution that outlives several leases is never taken over.
+// executions end unrenewed), so an execution that outlives several leases is never taken over. Its node is a
+// request the peer answers late (running, so the execution is held, never parked as a long delay would be).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { sendJson, startHttpPeer, type HttpPeer } from '../blocks/peers/http-peer.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { waitFor } from '../helpers/wait.js';
 import { echoAgent, link, node, saveAgent } from './graphs.fixture.js';
 
 const ADMIN = 'test-admin-key-lease-renewal-0123';
-const LEASE_MS = 600;
+const LEASE_MS = 1000;
+/** Past two leases with a second to spare, so a busy machine's slow poll still sees the node running. */
+const ANSWER_AFTER_MS = 3500;
 
 describe('lease renewal', () => {
   let t: TestApp;
+  let peer: HttpPeer;
 
   beforeAll(async () => {
+    peer = await startHttpPeer((_req, res) => void setTimeout(() => sendJson(res, 200, { ok: true }), ANSWER_AFTER_MS));
     t = await createTestApp({
       label: 'leaserenew',
       env: { TRELLIS_ADMIN_API_KEY: ADMIN },
-      overrides: { credits: { enabled: false }, executor: { lease: `${LEASE_MS}ms` } },
+      overrides: { credits: { enabled: false }, executor: { lease: `${LEASE_MS}ms` }, http: { allow_private_addresses: true } },
     });
-    // Shorter than a park (the execution stays held), longer than two leases.
     await saveAgent(
       t.dataSource,
-      echoAgent('outlives', { wait: node('time.delay', { duration: '1600ms' }) }, [link('text.value', 'wait.value'), link('wait.value', 'result.value')]),
+      echoAgent('outlives', { call: node('http.request', { method: 'POST', url: `${peer.url}/slow` }) }, [
+        link('text.value', 'call.body'),
+        link('call.json.ok', 'result.value'),
+      ]),
     );
   });
-  afterAll(async () => t?.close());
+  afterAll(async () => {
+    await t?.close();
+    await peer?.close();
+  });
 
   it('keeps the lease of an execution that outlives it, so it completes on its first claim', async () => {
     const res = await request(t.http)
@@ -42,10 +53,12 @@ describe('lease renewal', () => {
     const [late] = await waitFor(lease, (rows) => rows[0]?.old === true || rows[0]?.status === 'COMPLETED', { what: 'two leases to pass', timeoutMs: 10_000 });
     expect(late).toMatchObject({ status: 'RUNNING', held: true });
     await waitFor(lease, (rows) => rows[0]?.status === 'COMPLETED', { what: 'the execution to complete', timeoutMs: 10_000 });
-    const [wait] = (await t.dataSource.query(`SELECT attempts, resumes FROM node_executions WHERE execution_id = $1 AND node_id = 'wait'`, [id])) as Array<{
+    const [call] = (await t.dataSource.query(`SELECT attempts, resumes FROM node_executions WHERE execution_id = $1 AND node_id = 'call'`, [id])) as Array<{
       attempts: unknown[];
       resumes: number;
     }>;
-    expect(wait).toMatchObject({ resumes: 0 });
+    // Never taken over: one attempt, no resume, and the peer asked once.
+    expect(call).toMatchObject({ resumes: 0, attempts: [expect.anything()] });
+    expect(peer.requests.length).toBe(1);
   });
 });
