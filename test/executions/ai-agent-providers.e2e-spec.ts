@@ -10,6 +10,7 @@ import {
   anthropicText,
   openAiCompletion,
   openAiError,
+  openAiRawToolCalls,
   startLlmPeer,
   type LlmPeer,
   type ScriptedAnswer,
@@ -19,18 +20,8 @@ import { link, node, saveAgent } from './graphs.fixture.js';
 
 const ADMIN = 'test-admin-key-aiagent-providers-1';
 
-function openAiToolCalls(calls: Array<{ id: string; name: string; arguments: string }>): ScriptedAnswer {
-  const answer = openAiCompletion('', { prompt_tokens: 40, completion_tokens: 8 });
-  const body = answer.body as { choices: { message: Record<string, unknown>; finish_reason: string }[] };
-  body.choices[0]!.message = {
-    role: 'assistant',
-    content: null,
-    refusal: null,
-    tool_calls: calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })),
-  };
-  body.choices[0]!.finish_reason = 'tool_calls';
-  return answer;
-}
+const openAiToolCalls = (calls: Array<{ id: string; name: string; arguments: string }>): ScriptedAnswer =>
+  openAiRawToolCalls(calls, { prompt_tokens: 40, completion_tokens: 8 });
 
 type Steps = Array<{ step: number; tool: string; result?: unknown; error?: string }>;
 

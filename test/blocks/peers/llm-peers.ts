@@ -64,13 +64,24 @@ export function openAiCompletion(content: string, usage = { prompt_tokens: 21, c
 
 /** A chat.completion whose message asks for these tool calls (`[id, tool name, arguments]`), as OpenAI answers it. */
 export function openAiToolCalls(calls: Array<[id: string, name: string, args: unknown]>, usage = { prompt_tokens: 10, completion_tokens: 2 }): ScriptedAnswer {
+  return openAiRawToolCalls(
+    calls.map(([id, name, args]) => ({ id, name, arguments: JSON.stringify(args) })),
+    usage,
+  );
+}
+
+/** The same, with each call's arguments as the exact text the model wrote (which may be invalid JSON). */
+export function openAiRawToolCalls(
+  calls: Array<{ id: string; name: string; arguments: string }>,
+  usage = { prompt_tokens: 10, completion_tokens: 2 },
+): ScriptedAnswer {
   const answer = openAiCompletion('', usage);
   const choice = (answer.body as { choices: { message: Record<string, unknown>; finish_reason: string }[] }).choices[0]!;
   choice.message = {
     role: 'assistant',
     content: null,
     refusal: null,
-    tool_calls: calls.map(([id, name, args]) => ({ id, type: 'function', function: { name, arguments: JSON.stringify(args) } })),
+    tool_calls: calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })),
   };
   choice.finish_reason = 'tool_calls';
   return answer;

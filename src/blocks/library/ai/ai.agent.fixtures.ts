@@ -5,7 +5,7 @@
 import { afterAll, beforeAll } from '@jest/globals';
 import { apiKey, blockHarness } from '../../../../test/blocks/peers/block-context.js';
 import { sendJson, startHttpPeer, type HttpPeer } from '../../../../test/blocks/peers/http-peer.js';
-import { openAiCompletion, startLlmPeer, type LlmPeer, type ScriptedAnswer } from '../../../../test/blocks/peers/llm-peers.js';
+import { openAiRawToolCalls, startLlmPeer, type LlmPeer, type ScriptedAnswer } from '../../../../test/blocks/peers/llm-peers.js';
 import { blockToolPort, type AgentCheckpointStore } from '../../agent-tools.runner.js';
 import type { BlockContext, ResolvedCredential } from '../../block.types.js';
 import { ChainedCredentialResolver, ConfigCredentialSource, type CredentialResolver } from '../../credential-resolver.js';
@@ -90,14 +90,5 @@ export async function agent(
 }
 
 export function toolCalls(calls: { id: string; name: string; arguments: string }[], usage = { prompt_tokens: 50, completion_tokens: 10 }): ScriptedAnswer {
-  const answer = openAiCompletion('', usage);
-  const body = answer.body as { choices: { message: Record<string, unknown>; finish_reason: string }[] };
-  body.choices[0]!.message = {
-    role: 'assistant',
-    content: null,
-    refusal: null,
-    tool_calls: calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })),
-  };
-  body.choices[0]!.finish_reason = 'tool_calls';
-  return answer;
+  return openAiRawToolCalls(calls, usage);
 }
