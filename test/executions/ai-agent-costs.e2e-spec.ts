@@ -189,13 +189,13 @@ describe('ai.agent credits per model call and per tool run', () => {
     expect(await balanceOf(t.http, carol.key)).toBe(0);
   });
 
-  it('refuses a tool URL outside its hosts before charging it, and counts model calls, tokens, tool calls and the refusal in /metrics', async () => {
+  it('refuses a tool URL outside its hosts before charging it, and counts model calls (an unlisted model as other), tokens, tool calls and the refusal in /metrics', async () => {
     const figures = async () => {
       const text = await scrape(t);
       return {
-        calls: metricValue(text, 'trellis_ai_agent_model_calls_total', { model: 'local-model' }),
-        input: metricValue(text, 'trellis_ai_agent_tokens_total', { model: 'local-model', kind: 'input' }),
-        output: metricValue(text, 'trellis_ai_agent_tokens_total', { model: 'local-model', kind: 'output' }),
+        calls: metricValue(text, 'trellis_ai_agent_model_calls_total', { model: 'other' }),
+        input: metricValue(text, 'trellis_ai_agent_tokens_total', { model: 'other', kind: 'input' }),
+        output: metricValue(text, 'trellis_ai_agent_tokens_total', { model: 'other', kind: 'output' }),
         ok: metricValue(text, 'trellis_ai_agent_tool_calls_total', { kind: 'block', outcome: 'ok' }),
         failed: metricValue(text, 'trellis_ai_agent_tool_calls_total', { kind: 'block', outcome: 'error' }),
         refused: metricValue(text, 'trellis_outbound_refusals_total', { reason: 'tool_host' }),
@@ -230,5 +230,7 @@ describe('ai.agent credits per model call and per tool run', () => {
       failed: after.failed - before.failed,
       refused: after.refused - before.refused,
     }).toEqual({ calls: 2, input: 50, output: 7, ok: 1, failed: 1, refused: 1 });
+    // A model config/costs.yaml does not list is counted as `other`: a name the user chose never becomes a label.
+    expect(await scrape(t)).not.toContain('local-model');
   });
 });

@@ -5,6 +5,7 @@ import { Inject, Injectable, Optional, type BeforeApplicationShutdown, type OnAp
 import type { Logger } from 'pino';
 import { blockSettings } from '../../blocks/block-context.js';
 import type { AgentMetricsPort } from '../../blocks/block.types.js';
+import { listedModel } from '../../blocks/library/ai/llm-cost.js';
 import { BlocksRegistry } from '../../blocks/blocks.registry.js';
 import { AgentConversationsRepository } from './agent-conversations.repository.js';
 import { withStepEvents } from './agent-step-events.js';
@@ -91,7 +92,7 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
         conversations: withStepEvents(conversations, (events) => this.queueEvents(events)),
         charge: charge ?? noCharge,
         http: (signal) => http.client(signal),
-        agentMetrics: agentMetrics(metrics),
+        agentMetrics: agentMetrics(metrics, config.costs.models),
         settings,
         logger,
         cancelExecutions: async (ids) => void (await executions.cancel(ids)),
@@ -175,10 +176,15 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
   }
 }
 
-/** ai.agent's model calls, tokens, tool calls and tool host refusals, into the process's metrics. */
-function agentMetrics(metrics: MetricsService): AgentMetricsPort {
+/**
+ * ai.agent's model calls, tokens, tool calls and tool host refusals, into the process's metrics. A model is a
+ * label only when config/costs.yaml lists it (snapshots count as their model); any other name, which a user
+ * chooses freely, counts as `other`, so users cannot grow the metrics without bound or show their names there.
+ */
+function agentMetrics(metrics: MetricsService, models: Record<string, number>): AgentMetricsPort {
   return {
-    modelCall: (model, usage) => {
+    modelCall: (name, usage) => {
+      const model = listedModel(name, models) ?? 'other';
       metrics.agentModelCalls.inc({ model });
       metrics.agentTokens.inc({ model, kind: 'input' }, usage.input_tokens);
       metrics.agentTokens.inc({ model, kind: 'output' }, usage.output_tokens);

@@ -13,13 +13,18 @@ const SNAPSHOT_SUFFIX = /^-(\d{4}-\d{2}-\d{2}|\d{8}|latest)$/;
  * default. A model given through a link (unknown before the run) costs the default.
  */
 export function modelCost(inputs: { model?: unknown }, costs: ModelCosts): number {
-  const model = typeof inputs.model === 'string' ? inputs.model.trim() : '';
-  if (!model) return costs.default_model_cost;
-  const exact = costs.models[model];
-  if (exact !== undefined) return exact;
+  const listed = listedModel(inputs.model, costs.models);
+  return listed !== undefined ? costs.models[listed]! : costs.default_model_cost;
+}
+
+/** The `models` entry a model is priced by (itself, or the model it is a dated snapshot of); undefined when none. */
+export function listedModel(value: unknown, models: Record<string, number>): string | undefined {
+  const model = typeof value === 'string' ? value.trim() : '';
+  if (!model) return undefined;
+  if (models[model] !== undefined) return model;
   let best: string | undefined;
-  for (const name of Object.keys(costs.models)) {
+  for (const name of Object.keys(models)) {
     if (model.startsWith(name) && SNAPSHOT_SUFFIX.test(model.slice(name.length)) && (!best || name.length > best.length)) best = name;
   }
-  return best !== undefined ? costs.models[best]! : costs.default_model_cost;
+  return best;
 }
