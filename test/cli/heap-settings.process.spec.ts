@@ -95,7 +95,9 @@ const EXECVE_HERE = typeof (process as unknown as { execve?: unknown }).execve =
   it("keeps the operator's NODE_OPTIONS after its own, so theirs win", async () => {
     const seen = await run({ NODE_OPTIONS: '--max-semi-space-size=4 --stack-trace-limit=20' });
     expect(seen.nodeOptions).toBe('--max-semi-space-size=16 --max-semi-space-size=4 --stack-trace-limit=20');
-    expect(seen.newSpaceMb).toBeLessThanOrEqual(8);
+    // Two 4 MB semi-spaces, plus the pages V8 may hold beyond them while it resizes (10.5 MB seen once on Node 24):
+    // well under the 32 MB that our 16 MB setting allows, which is what "theirs win" has to show.
+    expect(seen.newSpaceMb).toBeLessThanOrEqual(16);
   }, 90_000);
 
   it("keeps the process's own command-line flags", async () => {
