@@ -55,7 +55,8 @@ const OPTIONS = {
 
 /**
  * The block manifest (src/blocks/library/block-manifest.ts) beside the compiled library, from the compiled
- * library itself: `trellis validate` reads it instead of loading every block. Answers why it failed, or null.
+ * library itself, and its precompiled input validators: `trellis validate` reads them instead of loading every
+ * block and compiling schemas. Answers why it failed, or null.
  */
 async function writeBlockManifest(next) {
   const folder = join(next, 'src', 'blocks', 'library');
@@ -66,10 +67,15 @@ async function writeBlockManifest(next) {
     // Every schema compiles, checked against the meta-schema: the manifest's blocks skip that check when used.
     const { BlocksRegistry } = await import(pathToFileURL(join(next, 'src', 'blocks', 'blocks.registry.js')).href);
     new BlocksRegistry(BLOCK_LIBRARY);
-    writeFileSync(join(folder, BLOCK_MANIFEST_FILE), JSON.stringify(blockManifest(BLOCK_LIBRARY)));
+    const manifest = blockManifest(BLOCK_LIBRARY);
+    writeFileSync(join(folder, BLOCK_MANIFEST_FILE), JSON.stringify(manifest));
+    // The manifest's input schemas as precompiled validators (src/blocks/library/block-validators.ts), from the
+    // manifest itself: `trellis validate` runs them without ajv's compiler.
+    const { blockValidatorsModule, BLOCK_VALIDATORS_FILE } = await import(pathToFileURL(join(folder, 'block-validators.js')).href);
+    writeFileSync(join(folder, BLOCK_VALIDATORS_FILE), blockValidatorsModule(manifest));
     return null;
   } catch (error) {
-    return `src/blocks/library/block-manifest.json: ${error instanceof Error ? error.message : String(error)}`;
+    return `src/blocks/library/block-manifest.json and its validators: ${error instanceof Error ? error.message : String(error)}`;
   }
 }
 

@@ -2,7 +2,7 @@
 // JSON Schemas, and whether a source pin's type can flow into a sink pin's. Whether a value fits a
 // schema is the blocks' own validator's business (src/blocks/pin-validation.ts).
 import type { BlockDefinition, JsonSchema } from '../blocks/block.types.js';
-import { describeSchema } from '../blocks/pin-validation.js';
+import { describeSchema, JSON_TYPES } from '../blocks/pin-validation.js';
 import type { NodeDefinition } from './graph.types.js';
 import { isDict } from './agent.fields.js';
 
@@ -11,7 +11,6 @@ const ERROR_PIN_SCHEMA: JsonSchema = {
   type: 'object',
   properties: { code: { type: 'string' }, message: { type: 'string' } },
 };
-const JSON_TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'null'] as const;
 
 export interface AgentOutputsLookup {
   agentOutputs(agent: string): string[] | undefined;

@@ -160,7 +160,7 @@ export const defaultDeps: AgentCommandDeps = {
   },
   async validationBlocks(io) {
     const { builtBlocks } = await import('../blocks/library/block-manifest.js');
-    const built = builtBlocks();
+    const built = await builtBlocks();
     if (!built) return defaultDeps.blocks(io);
     // Without an integrations folder (the usual case) the OpenAPI reader and the http block stay unloaded.
     const { integrationsFolder } = await import('../blocks/integrations/integrations-folder.js');

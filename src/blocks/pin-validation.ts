@@ -1,18 +1,20 @@
-// The one JSON Schema validator of blocks (ajv, draft 2020-12, compiled once per schema) and the
-// translation of its errors into problems a person can act on: which pin, what was expected, what came.
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+// The one JSON Schema validator of blocks (ajv, draft 2020-12, compiled once per schema, or precompiled by the
+// build) and the translation of its errors into problems a person can act on: which pin, what was expected, what came.
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Problem } from '../common/errors.js';
 import type { JsonSchema } from './block.types.js';
 import { didYouMean } from './close-matches.js';
+import { newPinAjv } from './pin-ajv.js';
 import { PIN_FORMATS } from './pin-formats.js';
 
-// code.optimize off: ajv's passes over the generated code cost more than they save for functions compiled
-// once per process (about a tenth of `trellis validate`); what the validators accept and report is the same.
-const ajv = new Ajv2020({ allErrors: true, useDefaults: true, verbose: true, strict: false, logger: false, code: { optimize: false } });
-addFormats.default(ajv);
-for (const [name, problem] of Object.entries(PIN_FORMATS)) {
-  ajv.addFormat(name, { type: 'string', validate: (value: string) => problem(value) === null });
+/** The JSON types, the names an input's `type` may be (spec/agent-format.md). */
+export const JSON_TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'null'] as const;
+
+let instance: Ajv2020 | undefined;
+
+/** The ajv that compiles, made on the first schema without a precompiled validator. */
+function ajv(): Ajv2020 {
+  return (instance ??= newPinAjv());
 }
 
 const compiled = new WeakMap<object, ValidateFunction>();
@@ -27,11 +29,16 @@ export function markCheckedByBuild(schema: JsonSchema): void {
   checkedByBuild.add(schema);
 }
 
+/** The build's validator of `schema` (library/block-validators.ts): compileSchema answers it instead of compiling. */
+export function usePrecompiled(schema: JsonSchema, validate: ValidateFunction): void {
+  compiled.set(schema, validate);
+}
+
 /** Compiles a schema object once (cached by identity); throws if the schema itself is invalid. */
 export function compileSchema(schema: JsonSchema): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = checkedByBuild.has(schema) ? compileUnchecked(schema) : ajv.compile(schema);
+    validate = checkedByBuild.has(schema) ? compileUnchecked(schema) : ajv().compile(schema);
     compiled.set(schema, validate);
   }
   return validate;
@@ -39,17 +46,24 @@ export function compileSchema(schema: JsonSchema): ValidateFunction {
 
 /** ajv's compile without its meta-schema check (it reads the option at each call; nothing else changes). */
 function compileUnchecked(schema: JsonSchema): ValidateFunction {
-  const check = ajv.opts.validateSchema;
-  ajv.opts.validateSchema = false;
+  const compiler = ajv();
+  const check = compiler.opts.validateSchema;
+  compiler.opts.validateSchema = false;
   try {
-    return ajv.compile(schema);
+    return compiler.compile(schema);
   } finally {
-    ajv.opts.validateSchema = check;
+    compiler.opts.validateSchema = check;
   }
 }
 
 const byText = new Map<string, ValidateFunction>();
 const BY_TEXT_LIMIT = 500;
+const precompiledByText = new Map<string, ValidateFunction>();
+
+/** The build's validator of a schema arriving as data (`{type: <a JSON type>}`), by its JSON text. */
+export function usePrecompiledData(schema: JsonSchema, validate: ValidateFunction): void {
+  precompiledByText.set(JSON.stringify(schema), validate);
+}
 
 /**
  * Compiles a schema that arrives as data (an `input` node's `type`), cached by its JSON text. `metaChecked`:
@@ -57,11 +71,13 @@ const BY_TEXT_LIMIT = 500;
  */
 export function compileDataSchema(schema: JsonSchema, { metaChecked = false } = {}): ValidateFunction {
   const key = JSON.stringify(schema);
+  const precompiled = precompiledByText.get(key);
+  if (precompiled) return precompiled;
   let validate = byText.get(key);
   if (validate) {
     byText.delete(key);
   } else {
-    validate = metaChecked ? compileUnchecked(schema) : ajv.compile(schema);
+    validate = metaChecked ? compileUnchecked(schema) : ajv().compile(schema);
     if (byText.size >= BY_TEXT_LIMIT) byText.delete(byText.keys().next().value!);
   }
   byText.set(key, validate);
@@ -70,10 +86,11 @@ export function compileDataSchema(schema: JsonSchema, { metaChecked = false } = 
 
 /** Why a schema arriving as data cannot be compiled, or null. */
 export function schemaProblem(schema: JsonSchema): string | null {
-  if (!ajv.validateSchema(schema)) {
+  const compiler = ajv();
+  if (!compiler.validateSchema(schema)) {
     // Against the meta-schema the first concrete error per place says it best ("type: expected one of ...").
     const places = new Set<string>();
-    const errors = (ajv.errors ?? []).filter((e) => e.keyword !== 'anyOf' && !places.has(e.instancePath) && places.add(e.instancePath));
+    const errors = (compiler.errors ?? []).filter((e) => e.keyword !== 'anyOf' && !places.has(e.instancePath) && places.add(e.instancePath));
     return problemsFromErrors(errors)
       .map((p) => p.message)
       .join('; ');

@@ -53,11 +53,15 @@ function schemasOf(block: Pick<BlockDefinition, 'inputSchema' | 'outputSchema'>)
 }
 
 /**
- * The blocks of the manifest the build wrote beside this module, or undefined when there is none (the
- * sources run by the tests, a build from before the manifest): the caller then loads the library.
+ * The blocks of the manifest the build wrote beside this module, with the build's precompiled validators of
+ * their inputs (block-validators.ts), or undefined when there is none (the sources run by the tests, a build
+ * from before the manifest): the caller then loads the library.
  */
-export function builtBlocks(): BlockDefinition[] | undefined {
+export async function builtBlocks(): Promise<BlockDefinition[] | undefined> {
   const file = new URL(BLOCK_MANIFEST_FILE, import.meta.url);
   if (!existsSync(file)) return undefined;
-  return manifestBlocks(JSON.parse(readFileSync(file, 'utf8')) as BlockManifestEntry[], { checkedByBuild: true });
+  const blocks = manifestBlocks(JSON.parse(readFileSync(file, 'utf8')) as BlockManifestEntry[], { checkedByBuild: true });
+  const { useBuiltValidators } = await import('./block-validators.js');
+  await useBuiltValidators(blocks);
+  return blocks;
 }

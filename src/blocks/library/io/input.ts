@@ -1,11 +1,9 @@
 // `input`: a graph input. The engine seeds it with the value given for the run (or its default); its
 // `type` (a JSON type name or a whole JSON Schema) is checked here, so a bad value names the input.
 import { BlockError, BlockErrorCode, invalidPin } from '../../blocks.errors.js';
-import { compileDataSchema, problemsFromErrors, schemaProblem } from '../../pin-validation.js';
+import { compileDataSchema, JSON_TYPES, problemsFromErrors, schemaProblem } from '../../pin-validation.js';
 import { anyValue, defineBlock, dict, optional, PIN_NAME, Type } from '../../pins.js';
 import { blockErrors } from '../../block-errors.catalog.js';
-
-const JSON_TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'null'] as const;
 
 export const inputBlock = defineBlock({
   id: 'input',
