@@ -1,16 +1,26 @@
 // `npm start`'s prestart: builds only when dist/ is stale. The stamp is a digest of every build input (path,
-// size, mtime of the files the build compiles, both tsconfigs, package.json, the build script and the SWC
-// version), written after a successful build; a changed, added or removed input rebuilds. `--force` always
+// size, mtime of the files the build compiles, both tsconfigs, package.json, the build scripts, the SWC
+// version and the packages the build bundles), written after a successful build; a changed, added or removed input rebuilds. `--force` always
 // builds. Unchanged: no build at all.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, buildInputs } from './build.mjs';
+import { VENDOR_PACKAGES } from './vendor-bundles.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const STAMP = join(root, 'dist', '.build-stamp');
-const FILES = ['tsconfig.json', 'tsconfig.build.json', 'package.json', 'scripts/build.mjs', 'node_modules/@swc/core/package.json'];
+const FILES = [
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'package.json',
+  'scripts/build.mjs',
+  'scripts/vendor-bundles.mjs',
+  'node_modules/@swc/core/package.json',
+  // The packages dist/ holds a copy of (scripts/vendor-bundles.mjs): another version installed rebuilds.
+  ...VENDOR_PACKAGES.map((name) => `node_modules/${name}/package.json`),
+];
 
 function inputsDigest() {
   const paths = [...buildInputs().files, ...FILES.filter((file) => existsSync(join(root, file)))].sort();

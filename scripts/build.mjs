@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import swc from '@swc/core';
+import { bundlePackage, useVendorBundles, VENDOR_PACKAGES, vendorFile } from './vendor-bundles.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(root, 'dist');
@@ -100,13 +101,22 @@ export async function build() {
             .join('/'),
         });
         mkdirSync(dirname(target), { recursive: true });
-        writeFileSync(target, `${code}\n//# sourceMappingURL=${target.split(sep).pop()}.map\n`);
+        const built = useVendorBundles(code, file.replace(/\.ts$/, '.js'));
+        writeFileSync(target, `${built}\n//# sourceMappingURL=${target.split(sep).pop()}.map\n`);
         if (map) writeFileSync(`${target}.map`, map);
       } catch (error) {
         failures.push(`${file}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }),
   );
+  for (const name of failures.length === 0 ? VENDOR_PACKAGES : []) {
+    try {
+      mkdirSync(dirname(join(next, vendorFile(name))), { recursive: true });
+      writeFileSync(join(next, vendorFile(name)), bundlePackage(name, root));
+    } catch (error) {
+      failures.push(`${vendorFile(name)}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   if (failures.length === 0) {
     const failure = await writeBlockManifest(next);
     if (failure) failures.push(failure);

@@ -1,9 +1,9 @@
 // String formats pins use beyond JSON Schema's own (`format: cron | timezone | duration`), registered in
 // the blocks' validator so that agent validation, the execute API and `run` refuse the same values with
 // the same message.
+import { createRequire } from 'node:module';
 import { emitterEventNames } from '@octokit/webhooks';
 import { CronExpressionParser } from 'cron-parser';
-import { IANAZone } from 'luxon';
 import { parseDuration } from '../common/units.js';
 import { didYouMean } from './close-matches.js';
 import { regexProblem } from './library/text/regex.js';
@@ -21,6 +21,10 @@ export function cronProblem(expression: string): string | null {
     return `"${expression}" is not a valid cron expression: ${(error as Error).message}`;
   }
 }
+
+// luxon as cron-parser requires it (CommonJS): one copy of its 250 kB for both, where importing it loaded its
+// ES module build beside it.
+const { IANAZone } = createRequire(import.meta.url)('luxon') as typeof import('luxon');
 
 /** Why a time zone name is unusable, or null for a valid IANA name such as Europe/Paris or UTC. */
 export function timezoneProblem(zone: string): string | null {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { defaultDeps, validateCommand } from '../../src/agents/agents.command.js';
 import { BLOCK_MANIFEST_FILE, blockManifest } from '../../src/blocks/library/block-manifest.js';
 import { BLOCK_LIBRARY } from '../../src/blocks/library/index.js';
@@ -75,6 +75,25 @@ describe('trellis as a process', () => {
     expect(trellis(ROOT, 'validate', invalid, '--format', 'json')).toEqual(expected);
     // A compile cache folder that cannot be written changes nothing (on Node 20, which has none, neither).
     expect(trellisWith({ NODE_COMPILE_CACHE: '/dev/null/cache' }, ROOT, 'validate', invalid, '--format', 'json')).toEqual(expected);
+  }, SLOW);
+
+  it('validate loads no Nest, TypeORM or ajv compiler, and the packages dist/ bundles from their bundles', () => {
+    // Every CommonJS file the child loaded (imported or required: one cache), written as it exits.
+    const log = join(project.dir, 'loaded.json');
+    const hook = `import { createRequire } from 'node:module'; import { writeFileSync } from 'node:fs'; const cache = createRequire('/').cache; process.on('exit', () => writeFileSync(${JSON.stringify(log)}, JSON.stringify(Object.keys(cache))));`;
+    const result = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(hook)}`, TRELLIS_BIN, 'validate', 'agents'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, TRELLIS_ENV: 'test' },
+      timeout: 60_000,
+    });
+    expect(result.status).toBe(0);
+    const loaded = (JSON.parse(readFileSync(log, 'utf8')) as string[]).map((file) => file.split(sep).join('/'));
+    // The shipped agents include a cron trigger and typed inputs with defaults: the bundles and the runtime of
+    // the precompiled validators are in use, so an empty list below is not for want of seeing the files.
+    expect(loaded).toEqual(expect.arrayContaining([join(ROOT, 'dist/src/vendor/yaml.cjs'), join(ROOT, 'dist/src/vendor/cron-parser.cjs')]));
+    expect(loaded.some((file) => file.includes('/node_modules/ajv/dist/runtime/'))).toBe(true);
+    expect(loaded.filter((file) => /\/node_modules\/(@nestjs|typeorm|yaml|cron-parser|commander)\/|\/node_modules\/ajv\/dist\/(core|compile)/.test(file))).toEqual([]);
   }, SLOW);
 
   it('render and a bad path: the picture on stdout, a clear message and exit 2 for a path that is not there', () => {

@@ -22,7 +22,7 @@ const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.
 const BUILD_LOCK = [7_412_301, createHash('sha256').update(ROOT).digest().readInt32BE(0)];
 /** Written after a successful build, with the time the build started. */
 const STAMP = join(ROOT, 'dist', '.test-build-stamp');
-const INPUTS = ['src', 'migrations', 'bench', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs'];
+const INPUTS = ['src', 'migrations', 'bench', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs', 'scripts/vendor-bundles.mjs'];
 
 /** The newest modification time under the build's inputs, specs aside (folders count: removing a file changes them). */
 function newestInput(path) {
