@@ -6,15 +6,17 @@ import { existsSync } from 'node:fs';
 import module from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import v8 from 'node:v8';
 
 const args = process.argv.slice(2);
-// A one-shot command (all but `start`) runs most functions tens or hundreds of times: V8's optimizing compilers
-// (Maglev, then TurboFan) compiled them for runs that never came, about a tenth of `trellis validate`'s CPU
-// (parsing YAML most of it). They now wait for ten times the calls, so a long `trellis run` or `test` still
-// gets optimized code. V8 13 (Node 24) has both flags; an older V8 prints an error for a flag it lacks, so it
-// is left as it is.
-if (args[0] !== 'start' && Number(process.versions.v8.split('.')[0]) >= 13) {
+// A one-shot command runs most functions tens or hundreds of times: V8's optimizing compilers (Maglev, then
+// TurboFan) compiled them for runs that never came, a sixth of `trellis validate`'s CPU and more of render's or a
+// large folder's. They now wait for ten times the calls, so a long `trellis run` or `test` still gets optimized
+// code. Not for the server (`start`), nor for help, which optimizes nothing and pays for changed flags (Node's
+// own modules' code cache no longer applies). V8 13 (Node 24) has both flags; an older V8 prints an error for a
+// flag it lacks, so it is left as it is.
+const help = args.length === 0 || ['help', '--help', '-h'].includes(args[0]);
+if (args[0] !== 'start' && !help && Number(process.versions.v8.split('.')[0]) >= 13) {
+  const v8 = await import('node:v8');
   v8.setFlagsFromString('--invocation-count-for-maglev=4000');
   v8.setFlagsFromString('--invocation-count-for-turbofan=30000');
 }
