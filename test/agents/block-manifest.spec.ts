@@ -3,14 +3,14 @@
 // prints exactly what validating with the library prints, on the shipped agents and on files full of errors.
 import { describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
-import { defaultDeps, validateCommand, type AgentCommandDeps } from '../../src/agents/agents.command.js';
+import { defaultDeps, type AgentCommandDeps } from '../../src/agents/agents.command.js';
 import type { BlockDefinition } from '../../src/blocks/block.types.js';
 import { BlocksRegistry } from '../../src/blocks/blocks.registry.js';
 import { blockManifest, manifestBlocks } from '../../src/blocks/library/block-manifest.js';
 import { DYNAMIC_OUTPUTS } from '../../src/blocks/library/dynamic-outputs.js';
 import { BLOCK_LIBRARY } from '../../src/blocks/library/index.js';
 import { ROOT } from '../helpers/built.js';
-import { capture } from './fixtures/cli.js';
+import { validateInProcess } from './fixtures/cli.js';
 
 /** The manifest as the build writes it and `trellis validate` reads it: through JSON. */
 function builtManifestBlocks(): BlockDefinition[] {
@@ -29,11 +29,7 @@ const FROM_MANIFEST: AgentCommandDeps = {
   validationBlocks: async () => new BlocksRegistry(builtManifestBlocks(), undefined, { compileSchemas: false }),
 };
 
-async function validateWith(deps: AgentCommandDeps, folder: string, format: string) {
-  const c = capture(ROOT);
-  const status = await validateCommand(folder, format, c.io, deps);
-  return { status, out: c.out(), err: c.err() };
-}
+const validateWith = (deps: AgentCommandDeps, folder: string, format: string) => validateInProcess(deps, folder, format, ROOT);
 
 describe('the block manifest', () => {
   it('holds every block of the library, each as validation reads it, with the same dynamic outputs', () => {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { defaultDeps, validateCommand, type AgentCommandDeps } from '../../src/agents/agents.command.js';
+import { defaultDeps, type AgentCommandDeps } from '../../src/agents/agents.command.js';
 import type { BlockDefinition, JsonSchema } from '../../src/blocks/block.types.js';
 import { BlocksRegistry } from '../../src/blocks/blocks.registry.js';
 import { newPinAjv, precompiledFormats } from '../../src/blocks/pin-ajv.js';
@@ -13,7 +13,7 @@ import { blockManifest, manifestBlocks } from '../../src/blocks/library/block-ma
 import { blockValidatorsCode, blockValidatorsModule, useBlockValidators, type BlockValidators } from '../../src/blocks/library/block-validators.js';
 import { BLOCK_LIBRARY } from '../../src/blocks/library/index.js';
 import { ROOT } from '../helpers/built.js';
-import { capture } from './fixtures/cli.js';
+import { validateInProcess } from './fixtures/cli.js';
 
 const manifest = blockManifest(BLOCK_LIBRARY);
 const code = blockValidatorsCode(manifest);
@@ -36,11 +36,7 @@ function samples(schema: JsonSchema): unknown[] {
   ];
 }
 
-async function validateWith(deps: AgentCommandDeps, folder: string, format: string) {
-  const c = capture(ROOT);
-  const status = await validateCommand(folder, format, c.io, deps);
-  return { status, out: c.out(), err: c.err() };
-}
+const validateWith = (deps: AgentCommandDeps, folder: string, format: string) => validateInProcess(deps, folder, format, ROOT);
 
 describe("the build's precompiled validators", () => {
   it('is one module the build writes, with a validator for every block and every input type name', () => {
