@@ -34,7 +34,12 @@ describe('Dockerfile', () => {
     expect(pkg.scripts.build).toBe('node scripts/build.mjs');
     // The build script and what it compiles are in the build stage.
     expect(instructionsOf(build, 'COPY').map((copy) => copy.args)).toEqual(
-      expect.arrayContaining(['tsconfig.json tsconfig.build.json ./', 'scripts/build.mjs ./scripts/', 'src ./src', 'migrations ./migrations']),
+      expect.arrayContaining([
+        'tsconfig.json tsconfig.build.json ./',
+        'scripts/build.mjs scripts/vendor-bundles.mjs ./scripts/',
+        'src ./src',
+        'migrations ./migrations',
+      ]),
     );
     expect(runs(runtime)).toContain('npm install --omit=dev --no-audit --no-fund && npm cache clean --force');
     expect(
