@@ -8,6 +8,7 @@ export type FieldKind = 'int' | 'bool' | 'string' | 'duration' | 'size' | 'rate'
 export interface FieldSpec {
   kind: FieldKind;
   default?: unknown;
+  /** The least value: for `int` the number, for `duration` milliseconds. */
   min?: number;
   enum?: readonly string[];
   /** For `map`: free-form object (e.g. notification preferences, oauth2 providers). */
@@ -46,6 +47,8 @@ export const CONFIG_SCHEMA = {
     shutdown_grace: { kind: 'duration', default: '30s' },
     retention: { kind: 'duration', default: '14d' },
     lease: { kind: 'duration', default: '30s' },
+    /** How often the sweep re-dispatches lost work (lapsed leases, lost dispatches, due resumes); also how long a QUEUED execution waits before it counts as lost. */
+    sweep_interval: { kind: 'duration', default: '3s', min: 50 },
     max_resumes: { kind: 'int', default: 3, min: 0 },
   },
   limits: {
