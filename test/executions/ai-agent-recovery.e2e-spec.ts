@@ -36,6 +36,7 @@ describe('an ai.agent across kill -9 mid-loop', () => {
       env: {
         TRELLIS_ADMIN_API_KEY: ADMIN,
         TRELLIS_EXECUTOR__LEASE: '2s',
+        TRELLIS_EXECUTOR__SWEEP_INTERVAL: '250ms',
         TRELLIS_HTTP__ALLOW_PRIVATE_ADDRESSES: 'true',
         TRELLIS_INTEGRATIONS__OPENAI__BASE_URL: `${llm.url}/v1`,
       },

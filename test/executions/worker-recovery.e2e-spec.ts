@@ -22,7 +22,12 @@ describe('worker recovery', () => {
     t = await createTestApp({ label: 'execrecover', redis: true, role: 'api', env: { TRELLIS_ADMIN_API_KEY: ADMIN } });
     workers = new ServerProcesses({
       app: t,
-      env: { TRELLIS_ADMIN_API_KEY: ADMIN, TRELLIS_EXECUTOR__LEASE: '2s', TRELLIS_HTTP__ALLOW_PRIVATE_ADDRESSES: 'true' },
+      env: {
+        TRELLIS_ADMIN_API_KEY: ADMIN,
+        TRELLIS_EXECUTOR__LEASE: '2s',
+        TRELLIS_EXECUTOR__SWEEP_INTERVAL: '250ms',
+        TRELLIS_HTTP__ALLOW_PRIVATE_ADDRESSES: 'true',
+      },
     });
     await saveAgent(
       t.dataSource,

@@ -18,7 +18,10 @@ describe('a waiting review across kill -9', () => {
   beforeAll(async () => {
     await ensureServerBuilt();
     t = await createTestApp({ label: 'reviewrecover', redis: true, role: 'api', env: { TRELLIS_ADMIN_API_KEY: ADMIN } });
-    workers = new ServerProcesses({ app: t, env: { TRELLIS_ADMIN_API_KEY: ADMIN, TRELLIS_EXECUTOR__LEASE: '2s', TRELLIS_QUEUE__LEASE: '2s' } });
+    workers = new ServerProcesses({
+      app: t,
+      env: { TRELLIS_ADMIN_API_KEY: ADMIN, TRELLIS_EXECUTOR__LEASE: '2s', TRELLIS_EXECUTOR__SWEEP_INTERVAL: '250ms', TRELLIS_QUEUE__LEASE: '2s' },
+    });
     await saveGuardedAgent(t.dataSource);
   }, 300_000);
 

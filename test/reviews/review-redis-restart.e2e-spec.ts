@@ -59,7 +59,7 @@ async function freePort(): Promise<number> {
       redisUrl,
       logLevel: 'fatal',
       stderr: 'ignore',
-      env: { TRELLIS_ADMIN_API_KEY: ADMIN, TRELLIS_EXECUTOR__LEASE: '2s', TRELLIS_QUEUE__LEASE: '2s' },
+      env: { TRELLIS_ADMIN_API_KEY: ADMIN, TRELLIS_EXECUTOR__LEASE: '2s', TRELLIS_EXECUTOR__SWEEP_INTERVAL: '250ms', TRELLIS_QUEUE__LEASE: '2s' },
     });
     worker.start('worker');
     await saveGuardedAgent(t.dataSource);
