@@ -114,6 +114,8 @@ export const CONFIG_SCHEMA = {
     app_installation_id: { kind: 'string' },
     /** OpenAPI integrations (release 2 section 5): this folder beside the agents folder; INTEGRATIONS_DIR overrides. */
     integrations_folder: { kind: 'string', default: 'integrations' },
+    /** How long a process takes an integration's blocks as current before it reads the newest recorded version again (a lost event's delay). */
+    integrations_recheck: { kind: 'duration', default: '5s', min: 50 },
   },
   ai_agent: {
     /** Each tool result in ai.agent's trace and conversation is cut to this (release-2.md section 4). */
