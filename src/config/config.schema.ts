@@ -135,6 +135,8 @@ export const CONFIG_SCHEMA = {
   queue: {
     lease: { kind: 'duration', default: '30s' },
     max_attempts: { kind: 'int', default: 3, min: 1 },
+    /** A job whose handler threw is delivered again after this long, doubled for each attempt before. */
+    retry_backoff: { kind: 'duration', default: '1s' },
   },
   notifications: {
     smtp: { kind: 'string' },
