@@ -17,7 +17,10 @@ describe('a wait.event across kill -9 of the worker', () => {
   beforeAll(async () => {
     await ensureServerBuilt();
     t = await createTestApp({ label: 'waiteventrecover', redis: true, role: 'api', env: { TRELLIS_ADMIN_API_KEY: ADMIN } });
-    workers = new ServerProcesses({ app: t, env: { TRELLIS_ADMIN_API_KEY: ADMIN, TRELLIS_EXECUTOR__LEASE: '2s', TRELLIS_QUEUE__LEASE: '2s' } });
+    workers = new ServerProcesses({
+      app: t,
+      env: { TRELLIS_ADMIN_API_KEY: ADMIN, TRELLIS_EXECUTOR__LEASE: '2s', TRELLIS_EXECUTOR__SWEEP_INTERVAL: '250ms', TRELLIS_QUEUE__LEASE: '2s' },
+    });
     await saveAgent(t.dataSource, {
       name: 'parked',
       nodes: {
