@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { ensureServerBuilt, ServerProcesses } from '../helpers/server-process.js';
+import { ensureServerBuilt, ServerProcesses, type ServerProcess } from '../helpers/server-process.js';
 import { waitFor } from '../helpers/wait.js';
 import { startHttpPeer, type HttpPeer } from './http-peer.js';
 import { echoAgent, link, node, saveAgent } from './graphs.fixture.js';
@@ -14,19 +14,29 @@ describe('worker recovery', () => {
   let t: TestApp;
   let peer: HttpPeer;
   let workers: ServerProcesses;
+  let firstWorker: ServerProcess;
 
   beforeAll(async () => {
     await ensureServerBuilt(); // the workers are the built server (node dist/src/main.js)
     // The first request to /hold is held open (the worker dies while it is RUNNING); later ones are answered.
     peer = await startHttpPeer((path, n) => (path === '/hold' && n === 1 ? 'hold' : 200));
-    t = await createTestApp({ label: 'execrecover', redis: true, role: 'api', env: { TRELLIS_ADMIN_API_KEY: ADMIN } });
-    workers = new ServerProcesses({
-      app: t,
-      env: {
-        TRELLIS_ADMIN_API_KEY: ADMIN,
-        TRELLIS_EXECUTOR__LEASE: '2s',
-        TRELLIS_EXECUTOR__SWEEP_INTERVAL: '250ms',
-        TRELLIS_HTTP__ALLOW_PRIVATE_ADDRESSES: 'true',
+    t = await createTestApp({
+      label: 'execrecover',
+      redis: true,
+      role: 'api',
+      env: { TRELLIS_ADMIN_API_KEY: ADMIN },
+      // The first test's worker boots beside the app.
+      beforeBoot: (app) => {
+        workers = new ServerProcesses({
+          app,
+          env: {
+            TRELLIS_ADMIN_API_KEY: ADMIN,
+            TRELLIS_EXECUTOR__LEASE: '2s',
+            TRELLIS_EXECUTOR__SWEEP_INTERVAL: '250ms',
+            TRELLIS_HTTP__ALLOW_PRIVATE_ADDRESSES: 'true',
+          },
+        });
+        firstWorker = workers.start('worker');
       },
     });
     await saveAgent(
@@ -53,7 +63,7 @@ describe('worker recovery', () => {
   });
 
   it('resumes on another worker after kill -9, without re-running completed nodes', async () => {
-    const first = workers.start('worker');
+    const first = firstWorker;
     const res = await request(t.http)
       .post('/api/graphs/recover/execute')
       .set('X-API-Key', ADMIN)

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { ensureServerBuilt, ServerProcesses } from '../helpers/server-process.js';
+import { ensureServerBuilt, ServerProcesses, type ServerProcess } from '../helpers/server-process.js';
 import { waitFor } from '../helpers/wait.js';
 import { link, node, saveAgent } from '../executions/graphs.fixture.js';
 
@@ -13,13 +13,23 @@ const ADMIN = 'test-admin-key-wait-event-recovery-01';
 describe('a wait.event across kill -9 of the worker', () => {
   let t: TestApp;
   let workers: ServerProcesses;
+  let firstWorker: ServerProcess;
 
   beforeAll(async () => {
     await ensureServerBuilt();
-    t = await createTestApp({ label: 'waiteventrecover', redis: true, role: 'api', env: { TRELLIS_ADMIN_API_KEY: ADMIN } });
-    workers = new ServerProcesses({
-      app: t,
-      env: { TRELLIS_ADMIN_API_KEY: ADMIN, TRELLIS_EXECUTOR__LEASE: '2s', TRELLIS_EXECUTOR__SWEEP_INTERVAL: '250ms', TRELLIS_QUEUE__LEASE: '2s' },
+    t = await createTestApp({
+      label: 'waiteventrecover',
+      redis: true,
+      role: 'api',
+      env: { TRELLIS_ADMIN_API_KEY: ADMIN },
+      // The first worker boots beside the app.
+      beforeBoot: (app) => {
+        workers = new ServerProcesses({
+          app,
+          env: { TRELLIS_ADMIN_API_KEY: ADMIN, TRELLIS_EXECUTOR__LEASE: '2s', TRELLIS_EXECUTOR__SWEEP_INTERVAL: '250ms', TRELLIS_QUEUE__LEASE: '2s' },
+        });
+        firstWorker = workers.start('worker');
+      },
     });
     await saveAgent(t.dataSource, {
       name: 'parked',
@@ -38,7 +48,7 @@ describe('a wait.event across kill -9 of the worker', () => {
   });
 
   it('resumes exactly once on a second worker when the event arrives after the first was killed', async () => {
-    const first = workers.start('worker');
+    const first = firstWorker;
     const res = await request(t.http)
       .post('/api/graphs/parked/execute')
       .set('X-API-Key', ADMIN)
