@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { sendJson, startHttpPeer, type HttpPeer } from '../blocks/peers/http-peer.js';
 import { openAiCompletion, startLlmPeer, type LlmPeer } from '../blocks/peers/llm-peers.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
-import { ensureServerBuilt, ServerProcesses, type ServerProcess } from '../helpers/server-process.js';
+import type { TestApp } from '../helpers/app.js';
+import { apiAppWithWorker, ensureServerBuilt, type ServerProcess, type ServerProcesses } from '../helpers/server-process.js';
 import { waitFor } from '../helpers/wait.js';
 import { link, node, saveAgent } from './graphs.fixture.js';
 
@@ -31,26 +31,19 @@ describe('an ai.agent across kill -9 mid-loop', () => {
       if (api.requests.length === 1) return void held.push(res);
       sendJson(res, 200, { issue: req.url });
     });
-    t = await createTestApp({
-      label: 'aiagentrecover',
-      redis: true,
-      role: 'api',
-      env: { TRELLIS_ADMIN_API_KEY: ADMIN },
-      // The first test's worker boots beside the app.
-      beforeBoot: (app) => {
-        workers = new ServerProcesses({
-          app,
-          env: {
-            TRELLIS_ADMIN_API_KEY: ADMIN,
-            TRELLIS_EXECUTOR__LEASE: '2s',
-            TRELLIS_EXECUTOR__SWEEP_INTERVAL: '250ms',
-            TRELLIS_HTTP__ALLOW_PRIVATE_ADDRESSES: 'true',
-            TRELLIS_INTEGRATIONS__OPENAI__BASE_URL: `${llm.url}/v1`,
-          },
-        });
-        firstWorker = workers.start('worker');
+    // The first test's worker boots beside the app.
+    ({ t, workers, firstWorker } = await apiAppWithWorker(
+      { label: 'aiagentrecover', env: { TRELLIS_ADMIN_API_KEY: ADMIN } },
+      {
+        env: {
+          TRELLIS_ADMIN_API_KEY: ADMIN,
+          TRELLIS_EXECUTOR__LEASE: '2s',
+          TRELLIS_EXECUTOR__SWEEP_INTERVAL: '250ms',
+          TRELLIS_HTTP__ALLOW_PRIVATE_ADDRESSES: 'true',
+          TRELLIS_INTEGRATIONS__OPENAI__BASE_URL: `${llm.url}/v1`,
+        },
       },
-    });
+    ));
     await saveAgent(t.dataSource, {
       name: 'durable-agent',
       nodes: {

@@ -4,8 +4,8 @@
 // applied exactly once by the next.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { createTestApp, type TestApp } from '../helpers/app.js';
-import { ensureServerBuilt, ServerProcesses, type ServerProcess } from '../helpers/server-process.js';
+import type { TestApp } from '../helpers/app.js';
+import { apiAppWithWorker, ensureServerBuilt, type ServerProcess, type ServerProcesses } from '../helpers/server-process.js';
 import { waitFor } from '../helpers/wait.js';
 import { saveGuardedAgent } from './guarded-agent.fixture.js';
 
@@ -18,20 +18,13 @@ describe('a waiting review across kill -9', () => {
 
   beforeAll(async () => {
     await ensureServerBuilt();
-    t = await createTestApp({
-      label: 'reviewrecover',
-      redis: true,
-      role: 'api',
-      env: { TRELLIS_ADMIN_API_KEY: ADMIN },
-      // The first test's worker boots beside the app.
-      beforeBoot: (app) => {
-        workers = new ServerProcesses({
-          app,
-          env: { TRELLIS_ADMIN_API_KEY: ADMIN, TRELLIS_EXECUTOR__LEASE: '2s', TRELLIS_EXECUTOR__SWEEP_INTERVAL: '250ms', TRELLIS_QUEUE__LEASE: '2s' },
-        });
-        firstWorker = workers.start('worker');
+    // The first test's worker boots beside the app.
+    ({ t, workers, firstWorker } = await apiAppWithWorker(
+      { label: 'reviewrecover', env: { TRELLIS_ADMIN_API_KEY: ADMIN } },
+      {
+        env: { TRELLIS_ADMIN_API_KEY: ADMIN, TRELLIS_EXECUTOR__LEASE: '2s', TRELLIS_EXECUTOR__SWEEP_INTERVAL: '250ms', TRELLIS_QUEUE__LEASE: '2s' },
       },
-    });
+    ));
     await saveGuardedAgent(t.dataSource);
   }, 300_000);
 

@@ -3,8 +3,8 @@
 // execution exactly once (one wait node, one output, one consumed event).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { createTestApp, type TestApp } from '../helpers/app.js';
-import { ensureServerBuilt, ServerProcesses, type ServerProcess } from '../helpers/server-process.js';
+import type { TestApp } from '../helpers/app.js';
+import { apiAppWithWorker, ensureServerBuilt, type ServerProcess, type ServerProcesses } from '../helpers/server-process.js';
 import { waitFor } from '../helpers/wait.js';
 import { link, node, saveAgent } from '../executions/graphs.fixture.js';
 
@@ -17,20 +17,13 @@ describe('a wait.event across kill -9 of the worker', () => {
 
   beforeAll(async () => {
     await ensureServerBuilt();
-    t = await createTestApp({
-      label: 'waiteventrecover',
-      redis: true,
-      role: 'api',
-      env: { TRELLIS_ADMIN_API_KEY: ADMIN },
-      // The first worker boots beside the app.
-      beforeBoot: (app) => {
-        workers = new ServerProcesses({
-          app,
-          env: { TRELLIS_ADMIN_API_KEY: ADMIN, TRELLIS_EXECUTOR__LEASE: '2s', TRELLIS_EXECUTOR__SWEEP_INTERVAL: '250ms', TRELLIS_QUEUE__LEASE: '2s' },
-        });
-        firstWorker = workers.start('worker');
+    // The first test's worker boots beside the app.
+    ({ t, workers, firstWorker } = await apiAppWithWorker(
+      { label: 'waiteventrecover', env: { TRELLIS_ADMIN_API_KEY: ADMIN } },
+      {
+        env: { TRELLIS_ADMIN_API_KEY: ADMIN, TRELLIS_EXECUTOR__LEASE: '2s', TRELLIS_EXECUTOR__SWEEP_INTERVAL: '250ms', TRELLIS_QUEUE__LEASE: '2s' },
       },
-    });
+    ));
     await saveAgent(t.dataSource, {
       name: 'parked',
       nodes: {
