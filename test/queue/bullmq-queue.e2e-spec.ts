@@ -12,7 +12,7 @@ import { startHungConsumer } from './hung-consumer.js';
 
 // A handler that threw is tried again after 100ms (1 s by default): the contract's retry needs no second of waiting.
 const RETRY_BACKOFF_MS = 100;
-const LEASE_MS = 1_000;
+const LEASE_MS = 600;
 
 durableQueueContract('bullmq', () => {
   const prefix = testQueuePrefix('bullqueue');
