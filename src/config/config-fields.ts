@@ -35,7 +35,9 @@ export function convertField(spec: FieldSpec, raw: unknown): { value: unknown } 
     }
     case 'duration': {
       const ms = parseDuration(raw);
-      return ms === null ? { error: `expected a duration like 500ms, 30s, 10m, 2h or 14d, got ${show(raw)}` } : { value: ms };
+      if (ms === null) return { error: `expected a duration like 500ms, 30s, 10m, 2h or 14d, got ${show(raw)}` };
+      if (spec.min !== undefined && ms < spec.min) return { error: `must be at least ${spec.min}ms, got ${show(raw)}` };
+      return { value: ms };
     }
     case 'size': {
       const bytes = parseSize(raw);

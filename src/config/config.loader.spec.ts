@@ -81,6 +81,12 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('refuses a duration below its least value (executor.sweep_interval under 50ms), and reads one above it', () => {
+    const problems = problemsOf(() => loadConfig({ env: { TRELLIS_EXECUTOR__SWEEP_INTERVAL: '10ms' }, configDir: configDir({}) }));
+    expect(problems).toEqual([{ file: 'environment', key: 'executor.sweep_interval', reason: 'must be at least 50ms, got "10ms"' }]);
+    expect(loadConfig({ env: { TRELLIS_EXECUTOR__SWEEP_INTERVAL: '200ms' }, configDir: configDir({}) }).executor.sweep_interval).toBe(200);
+  });
+
   it('reports YAML syntax errors with line and column', () => {
     const dir = configDir({ 'default.yaml': 'server:\n  port: [1, 2\n' });
     const problems = problemsOf(() => loadConfig({ env: {}, configDir: dir, cwd: dir }));

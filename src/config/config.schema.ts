@@ -8,6 +8,7 @@ export type FieldKind = 'int' | 'bool' | 'string' | 'duration' | 'size' | 'rate'
 export interface FieldSpec {
   kind: FieldKind;
   default?: unknown;
+  /** The least value: for `int` the number, for `duration` milliseconds. */
   min?: number;
   enum?: readonly string[];
   /** For `map`: free-form object (e.g. notification preferences, oauth2 providers). */
@@ -46,6 +47,8 @@ export const CONFIG_SCHEMA = {
     shutdown_grace: { kind: 'duration', default: '30s' },
     retention: { kind: 'duration', default: '14d' },
     lease: { kind: 'duration', default: '30s' },
+    /** How often the sweep re-dispatches lost work (lapsed leases, lost dispatches, due resumes); also how long a QUEUED execution waits before it counts as lost. */
+    sweep_interval: { kind: 'duration', default: '3s', min: 50 },
     max_resumes: { kind: 'int', default: 3, min: 0 },
   },
   limits: {
@@ -111,6 +114,8 @@ export const CONFIG_SCHEMA = {
     app_installation_id: { kind: 'string' },
     /** OpenAPI integrations (release 2 section 5): this folder beside the agents folder; INTEGRATIONS_DIR overrides. */
     integrations_folder: { kind: 'string', default: 'integrations' },
+    /** How long a process takes an integration's blocks as current before it reads the newest recorded version again (a lost event's delay). */
+    integrations_recheck: { kind: 'duration', default: '5s', min: 50 },
   },
   ai_agent: {
     /** Each tool result in ai.agent's trace and conversation is cut to this (release-2.md section 4). */
@@ -130,6 +135,8 @@ export const CONFIG_SCHEMA = {
   queue: {
     lease: { kind: 'duration', default: '30s' },
     max_attempts: { kind: 'int', default: 3, min: 1 },
+    /** A job whose handler threw is delivered again after this long, doubled for each attempt before. */
+    retry_backoff: { kind: 'duration', default: '1s' },
   },
   notifications: {
     smtp: { kind: 'string' },

@@ -1,7 +1,7 @@
 // Compiled graph versions, cached per process: a version never changes once written, so admission, the
 // results API and the worker compile each one once (definitions are read from the graphs module). Its
 // integration blocks are not fixed with it: a graph naming one compiles again once its integration changed
-// (IntegrationBlocksService: an event, or a look at the newest version at most every RECHECK_MS).
+// (IntegrationBlocksService: an event, or a look at the newest version at most every gitops.integrations_recheck).
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { BlocksRegistry } from '../blocks/blocks.registry.js';
 import { GraphsRepository } from '../graphs/graphs.repository.js';

@@ -3,7 +3,7 @@
 // integrations folder or its OpenAPI document, which a worker may not have). Three ways in: at start-up
 // (the recorded integrations the folder did not give this process), on each integration_changed event of
 // the bus, and, as the safety net for a lost event, on demand when a graph about to run names a block of an
-// integration this process does not know, or did not check for RECHECK_MS. A removed integration's blocks
+// integration this process does not know, or did not check for gitops.integrations_recheck. A removed integration's blocks
 // go; a block no recorded version provides compiles as unavailableBlock, whose node fails with the reason.
 // The blocks are operationBlock's, from the recorded integration file: its `allow` and credential rules hold.
 import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
@@ -14,10 +14,9 @@ import { INTEGRATION_CHANGE_FEED, type IntegrationChangeFeed, type IntegrationCh
 import { IntegrationAwareRegistry } from '../blocks/integrations/integration-blocks.js';
 import { blocksNamed, blocksOfDefinition, unavailableBlock } from '../blocks/integrations/recorded-blocks.js';
 import { COMPONENT_LOGGER } from '../common/logger.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
 import { IntegrationBlocksRepository } from './integration-blocks.repository.js';
-
-/** How long a graph's integrations are taken as current without asking the database again (a lost event's delay). */
-export const RECHECK_MS = 5_000;
 
 type Change = Pick<IntegrationChangedEvent['data'], 'name' | 'version' | 'removed'>;
 
@@ -48,14 +47,18 @@ export class IntegrationBlocksService implements OnApplicationBootstrap, OnModul
   /** A graph definition -> the block ids and integration names it uses. */
   private readonly usages = new WeakMap<object, { ids: string[]; names: string[] }>();
   private unsubscribe: (() => void) | undefined;
+  /** How long a graph's integrations are taken as current without asking the database again (a lost event's delay). */
+  private readonly recheckMs: number;
 
   constructor(
     private readonly blocks: BlocksRegistry,
     private readonly versions: IntegrationBlocksRepository,
     @Optional() @Inject(INTEGRATION_CHANGE_FEED) private readonly feed: IntegrationChangeFeed | null,
     @Inject(COMPONENT_LOGGER) private readonly logger: Logger,
+    @Inject(APP_CONFIG) config: Pick<AppConfig, 'gitops'>,
   ) {
     this.registry = blocks instanceof IntegrationAwareRegistry ? blocks : null;
+    this.recheckMs = config.gitops.integrations_recheck;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -85,7 +88,7 @@ export class IntegrationBlocksService implements OnApplicationBootstrap, OnModul
 
   /**
    * The blocks a graph compiles against: its integrations brought to their newest recorded versions first
-   * (asked of the database when one of its blocks is unknown here, or after RECHECK_MS), and an
+   * (asked of the database when one of its blocks is unknown here, or after gitops.integrations_recheck), and an
    * unavailableBlock for an integration block no recorded version provides.
    */
   async lookupFor(definition: object): Promise<BlockLookup> {
@@ -99,12 +102,12 @@ export class IntegrationBlocksService implements OnApplicationBootstrap, OnModul
 
   /**
    * Whether a compiled graph's integrations may have changed unheard: false at once when it uses none or
-   * they were checked within RECHECK_MS; else their newest versions are read, and true when one changed.
+   * they were checked within gitops.integrations_recheck; else their newest versions are read, and true when one changed.
    */
   outdated(definition: object): false | Promise<boolean> {
     const { names } = this.usage(definition);
     const now = Date.now();
-    if (!this.registry || names.every((name) => now - (this.checked.get(name) ?? 0) < RECHECK_MS)) return false;
+    if (!this.registry || names.every((name) => now - (this.checked.get(name) ?? 0) < this.recheckMs)) return false;
     return this.refresh(names, new Set()).catch((error: unknown) => {
       this.logger.warn({ err: error, integrations: names }, 'could not read the newest integration versions; the blocks held stay until the next look');
       return false;
@@ -142,7 +145,7 @@ export class IntegrationBlocksService implements OnApplicationBootstrap, OnModul
   /** Reads the newest versions of `names` due for a look (all of `force`); true when the blocks changed. */
   private async refresh(names: readonly string[], force: ReadonlySet<string>): Promise<boolean> {
     const now = Date.now();
-    const due = names.filter((name) => force.has(name) || now - (this.checked.get(name) ?? 0) >= RECHECK_MS);
+    const due = names.filter((name) => force.has(name) || now - (this.checked.get(name) ?? 0) >= this.recheckMs);
     if (due.length === 0) return false;
     // Marked before the read: the claims of a burst ask once, not each.
     for (const name of due) this.checked.set(name, now);

@@ -6,7 +6,6 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { RETRY_BACKOFF_MS } from './durable-queue.types.js';
 import type { ConsumeOptions, DurableQueue, EnqueueOptions, JobHandler, QueueSettings, RepeatSchedule } from './durable-queue.types.js';
 
 /** The fire time a job scheduler's job stands for (`opts.prevMillis`, else the tail of its id). */
@@ -53,7 +52,12 @@ export class BullMqQueue<T> implements DurableQueue<T> {
   }
 
   private get jobOptions() {
-    return { removeOnComplete: true, removeOnFail: true, attempts: this.settings.maxAttempts, backoff: { type: 'exponential', delay: RETRY_BACKOFF_MS } };
+    return {
+      removeOnComplete: true,
+      removeOnFail: true,
+      attempts: this.settings.maxAttempts,
+      backoff: { type: 'exponential', delay: this.settings.retryBackoffMs },
+    };
   }
 
   /**

@@ -10,7 +10,7 @@ import type { DurableQueue, QueueSettings } from './durable-queue.types.js';
 import { PostgresQueue } from './postgres-queue.js';
 
 export function queueSettings(config: Pick<AppConfig, 'queue'>): QueueSettings {
-  return { leaseMs: config.queue.lease, maxAttempts: config.queue.max_attempts };
+  return { leaseMs: config.queue.lease, maxAttempts: config.queue.max_attempts, retryBackoffMs: config.queue.retry_backoff };
 }
 
 export function createDurableQueue<T>(name: string, config: AppConfig, redis: Redis | null, dataSource: DataSource, logger: Logger): DurableQueue<T> {

@@ -65,9 +65,9 @@ export interface QueueSettings {
   leaseMs: number;
   /** Deliveries of one job before it is given up (kept as failed for inspection). */
   maxAttempts: number;
+  /** A handler that threw is tried again after this long, doubled for each attempt before it. */
+  retryBackoffMs: number;
 }
 
 /** Failed jobs kept per queue for inspection; older ones are deleted. */
 export const KEEP_FAILED = 100;
-/** A handler that threw is tried again after this long (times the attempts so far). */
-export const RETRY_BACKOFF_MS = 1_000;

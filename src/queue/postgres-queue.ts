@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { nextCronFire } from './cron-fire.js';
 import { DurableJobsRepository, FIRE_JOB, REPEAT_JOB, type ClaimedRow } from './durable-jobs.repository.js';
-import { KEEP_FAILED, RETRY_BACKOFF_MS } from './durable-queue.types.js';
+import { KEEP_FAILED } from './durable-queue.types.js';
 import type { ConsumeOptions, DurableQueue, EnqueueOptions, JobHandler, QueueSettings, RepeatSchedule } from './durable-queue.types.js';
 
 const SAFETY_POLL_MS = 1_000;
@@ -174,7 +174,7 @@ export class PostgresQueue<T> implements DurableQueue<T> {
 
   private async failed(id: string, attempt: number, error: unknown): Promise<void> {
     const message = error instanceof Error ? error.message : String(error);
-    const retry = attempt < this.settings.maxAttempts ? RETRY_BACKOFF_MS * 2 ** (attempt - 1) : null;
+    const retry = attempt < this.settings.maxAttempts ? this.settings.retryBackoffMs * 2 ** (attempt - 1) : null;
     this.logger.error(
       { err: error, queue: this.name, job_id: id, attempt },
       `a ${this.name} job handler failed${retry === null ? '; the job is given up' : '; it is tried again'}`,

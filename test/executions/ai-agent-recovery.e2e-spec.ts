@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { sendJson, startHttpPeer, type HttpPeer } from '../blocks/peers/http-peer.js';
 import { openAiCompletion, startLlmPeer, type LlmPeer } from '../blocks/peers/llm-peers.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
-import { ensureServerBuilt, ServerProcesses } from '../helpers/server-process.js';
+import type { TestApp } from '../helpers/app.js';
+import { apiAppWithWorker, ensureServerBuilt, type ServerProcess, type ServerProcesses } from '../helpers/server-process.js';
 import { waitFor } from '../helpers/wait.js';
 import { link, node, saveAgent } from './graphs.fixture.js';
 
@@ -20,6 +20,7 @@ describe('an ai.agent across kill -9 mid-loop', () => {
   let llm: LlmPeer;
   let api: HttpPeer;
   let workers: ServerProcesses;
+  let firstWorker: ServerProcess;
   /** The first tool request is held open (the worker dies meanwhile); later ones are answered. */
   const held: ServerResponse[] = [];
 
@@ -30,16 +31,19 @@ describe('an ai.agent across kill -9 mid-loop', () => {
       if (api.requests.length === 1) return void held.push(res);
       sendJson(res, 200, { issue: req.url });
     });
-    t = await createTestApp({ label: 'aiagentrecover', redis: true, role: 'api', env: { TRELLIS_ADMIN_API_KEY: ADMIN } });
-    workers = new ServerProcesses({
-      app: t,
-      env: {
-        TRELLIS_ADMIN_API_KEY: ADMIN,
-        TRELLIS_EXECUTOR__LEASE: '2s',
-        TRELLIS_HTTP__ALLOW_PRIVATE_ADDRESSES: 'true',
-        TRELLIS_INTEGRATIONS__OPENAI__BASE_URL: `${llm.url}/v1`,
+    // The first test's worker boots beside the app.
+    ({ t, workers, firstWorker } = await apiAppWithWorker(
+      { label: 'aiagentrecover', env: { TRELLIS_ADMIN_API_KEY: ADMIN } },
+      {
+        env: {
+          TRELLIS_ADMIN_API_KEY: ADMIN,
+          TRELLIS_EXECUTOR__LEASE: '2s',
+          TRELLIS_EXECUTOR__SWEEP_INTERVAL: '250ms',
+          TRELLIS_HTTP__ALLOW_PRIVATE_ADDRESSES: 'true',
+          TRELLIS_INTEGRATIONS__OPENAI__BASE_URL: `${llm.url}/v1`,
+        },
       },
-    });
+    ));
     await saveAgent(t.dataSource, {
       name: 'durable-agent',
       nodes: {
@@ -80,7 +84,7 @@ describe('an ai.agent across kill -9 mid-loop', () => {
       tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_issue', arguments: JSON.stringify({ url: `${api.url}/issues/7` }) } }],
     };
     llm.script(call, openAiCompletion('Label: bug', { prompt_tokens: 20, completion_tokens: 4 }));
-    const first = workers.start('worker');
+    const first = firstWorker;
     const res = await request(t.http)
       .post('/api/graphs/durable-agent/execute')
       .set('X-API-Key', ADMIN)

@@ -39,7 +39,7 @@ describe.each([
       label: `execpg${label}`,
       redis,
       env: { TRELLIS_ADMIN_API_KEY: ADMIN },
-      overrides: { credits: { enabled: false }, executor: { lease: '1s' } },
+      overrides: { credits: { enabled: false }, executor: { lease: '1s', sweep_interval: '250ms' } },
       captureLogs: { level: 'warn', logger: 'plain' },
     });
     await saveAgent(

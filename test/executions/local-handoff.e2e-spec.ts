@@ -22,10 +22,10 @@ describe('local handoff to the worker of the same process', () => {
       env: { TRELLIS_ADMIN_API_KEY: ADMIN },
       overrides: { credits: { enabled: false }, executor: { concurrency: 1 } },
     });
-    // A short delay keeps its slot (no park): one execution runs at a time, the others wait.
+    // A short delay keeps its slot (no park): one execution runs at a time, the others wait (the last ~2.5 s).
     await saveAgent(
       t.dataSource,
-      echoAgent('hold', { wait: node('time.delay', { duration: '1s' }) }, [link('text.value', 'wait.value'), link('wait.value', 'result.value')]),
+      echoAgent('hold', { wait: node('time.delay', { duration: '500ms' }) }, [link('text.value', 'wait.value'), link('wait.value', 'result.value')]),
     );
     dispatcher = t.app.get<ExecutionDispatcher>(EXECUTION_DISPATCHER);
     // Observe what goes through the queue (the real dispatch still runs).
@@ -52,7 +52,11 @@ describe('local handoff to the worker of the same process', () => {
     expect(viaQueue.length).toBeGreaterThanOrEqual(1);
     expect(viaQueue.length).toBeLessThanOrEqual(2);
     // The sweep (or a duplicate delivery) dispatches the waiting ones through the queue as well.
-    for (const id of ids.filter((id) => !queued.includes(id))) await dispatcher.dispatch(id);
+    const handedOver = ids.filter((id) => !queued.includes(id));
+    for (const id of handedOver) await dispatcher.dispatch(id);
+    // Those deliveries came while some of them still waited here (not yet ended): the case this test is about.
+    const unfinished = (await t.dataSource.query(`SELECT id FROM executions WHERE id = ANY($1::uuid[]) AND status <> 'COMPLETED'`, [handedOver])) as unknown[];
+    expect(unfinished.length).toBeGreaterThanOrEqual(1);
     const rows = await waitFor(
       () => t.dataSource.query(`SELECT status FROM executions WHERE id = ANY($1::uuid[])`, [ids]) as Promise<Array<{ status: string }>>,
       (r) => r.length === 6 && r.every((e) => e.status === 'COMPLETED'),

@@ -2,8 +2,8 @@
 // without running completed node executions again.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { createTestApp, type TestApp } from '../helpers/app.js';
-import { ensureServerBuilt, ServerProcesses } from '../helpers/server-process.js';
+import type { TestApp } from '../helpers/app.js';
+import { apiAppWithWorker, ensureServerBuilt, type ServerProcess, type ServerProcesses } from '../helpers/server-process.js';
 import { waitFor } from '../helpers/wait.js';
 import { startHttpPeer, type HttpPeer } from './http-peer.js';
 import { echoAgent, link, node, saveAgent } from './graphs.fixture.js';
@@ -14,16 +14,24 @@ describe('worker recovery', () => {
   let t: TestApp;
   let peer: HttpPeer;
   let workers: ServerProcesses;
+  let firstWorker: ServerProcess;
 
   beforeAll(async () => {
     await ensureServerBuilt(); // the workers are the built server (node dist/src/main.js)
     // The first request to /hold is held open (the worker dies while it is RUNNING); later ones are answered.
     peer = await startHttpPeer((path, n) => (path === '/hold' && n === 1 ? 'hold' : 200));
-    t = await createTestApp({ label: 'execrecover', redis: true, role: 'api', env: { TRELLIS_ADMIN_API_KEY: ADMIN } });
-    workers = new ServerProcesses({
-      app: t,
-      env: { TRELLIS_ADMIN_API_KEY: ADMIN, TRELLIS_EXECUTOR__LEASE: '2s', TRELLIS_HTTP__ALLOW_PRIVATE_ADDRESSES: 'true' },
-    });
+    // The first test's worker boots beside the app.
+    ({ t, workers, firstWorker } = await apiAppWithWorker(
+      { label: 'execrecover', env: { TRELLIS_ADMIN_API_KEY: ADMIN } },
+      {
+        env: {
+          TRELLIS_ADMIN_API_KEY: ADMIN,
+          TRELLIS_EXECUTOR__LEASE: '2s',
+          TRELLIS_EXECUTOR__SWEEP_INTERVAL: '250ms',
+          TRELLIS_HTTP__ALLOW_PRIVATE_ADDRESSES: 'true',
+        },
+      },
+    ));
     await saveAgent(
       t.dataSource,
       echoAgent('recover', { parse: node('json.parse'), wait: node('time.delay', { duration: '1500ms' }) }, [
@@ -48,7 +56,7 @@ describe('worker recovery', () => {
   });
 
   it('resumes on another worker after kill -9, without re-running completed nodes', async () => {
-    const first = workers.start('worker');
+    const first = firstWorker;
     const res = await request(t.http)
       .post('/api/graphs/recover/execute')
       .set('X-API-Key', ADMIN)

@@ -50,6 +50,11 @@ export interface TestAppOptions {
   controllers?: Type[];
   /** Listen on 127.0.0.1 (one address for every request, as a browser sees a server) instead of init only. */
   listen?: boolean;
+  /**
+   * Called once the database and configuration are chosen, before the app boots: server processes started here
+   * (test/helpers/server-process.ts) boot on them while the app does, instead of after it.
+   */
+  beforeBoot?: (target: { database: TestDatabase; config: AppConfig }) => void;
 }
 
 export interface TestApp {
@@ -106,6 +111,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...options.env,
   };
   const config = loadConfig({ env, overrides: options.overrides });
+  options.beforeBoot?.({ database, config });
   const logLines: string[] = [];
   const logger = testLogger(logLines, options.captureLogs);
   const dataSource = await connect(database.url);

@@ -2,6 +2,7 @@
 // the app's database and queue prefix: a worker killed with -9 and another started, or replicas of one cluster.
 // One helper for what they share: the environment, capturing stdout, kill -9 awaited, and no child left over.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createTestApp, type TestApp, type TestAppOptions } from './app.js';
 import { ensureBuilt, SERVER_MAIN } from './built.js';
 import { TEST_REDIS_URL } from './queue.js';
 import { waitFor } from './wait.js';
@@ -112,5 +113,32 @@ export class ServerProcesses {
   /** kill -9 of every process still running, resolved once all have died. */
   async killAll(): Promise<void> {
     await Promise.all(this.started.map((server) => server.kill()));
+  }
+}
+
+/**
+ * An api-role test app (real Redis unless `app` says otherwise) and the server processes of its file, the first
+ * worker booting beside the app (createTestApp's beforeBoot) instead of after it: a recovery test's first worker.
+ */
+export async function apiAppWithWorker(
+  app: TestAppOptions,
+  processes: Omit<ServerProcessOptions, 'app'>,
+): Promise<{ t: TestApp; workers: ServerProcesses; firstWorker: ServerProcess }> {
+  let workers: ServerProcesses | undefined;
+  let firstWorker: ServerProcess | undefined;
+  try {
+    const t = await createTestApp({
+      redis: true,
+      role: 'api',
+      ...app,
+      beforeBoot: (target) => {
+        workers = new ServerProcesses({ ...processes, app: target });
+        firstWorker = workers.start('worker');
+      },
+    });
+    return { t, workers: workers!, firstWorker: firstWorker! };
+  } catch (error) {
+    await workers?.killAll();
+    throw error;
   }
 }

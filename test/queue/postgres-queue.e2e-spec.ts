@@ -8,6 +8,8 @@ import { durableQueueContract, type TestJob } from '../../src/queue/durable-queu
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startHungConsumer } from './hung-consumer.js';
 
+// A handler that threw is tried again after 100ms (1 s by default): the contract's retry needs no second of waiting.
+const RETRY_BACKOFF_MS = 100;
 const LEASE_MS = 600;
 
 durableQueueContract('postgres', () => {
@@ -24,7 +26,12 @@ durableQueueContract('postgres', () => {
   return {
     leaseMs: LEASE_MS,
     async open(name) {
-      return new PostgresQueue<TestJob>(name, await source(), { leaseMs: LEASE_MS, maxAttempts: 3 }, pino({ level: 'silent' }));
+      return new PostgresQueue<TestJob>(
+        name,
+        await source(),
+        { leaseMs: LEASE_MS, maxAttempts: 3, retryBackoffMs: RETRY_BACKOFF_MS },
+        pino({ level: 'silent' }),
+      );
     },
     hungConsumer: (queue) => startHungConsumer({ driver: 'postgres', queue, url: database!.url, leaseMs: LEASE_MS }),
     async teardown() {

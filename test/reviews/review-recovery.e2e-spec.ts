@@ -4,8 +4,8 @@
 // applied exactly once by the next.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { createTestApp, type TestApp } from '../helpers/app.js';
-import { ensureServerBuilt, ServerProcesses } from '../helpers/server-process.js';
+import type { TestApp } from '../helpers/app.js';
+import { apiAppWithWorker, ensureServerBuilt, type ServerProcess, type ServerProcesses } from '../helpers/server-process.js';
 import { waitFor } from '../helpers/wait.js';
 import { saveGuardedAgent } from './guarded-agent.fixture.js';
 
@@ -14,11 +14,17 @@ const ADMIN = 'test-admin-key-review-recovery-0123';
 describe('a waiting review across kill -9', () => {
   let t: TestApp;
   let workers: ServerProcesses;
+  let firstWorker: ServerProcess;
 
   beforeAll(async () => {
     await ensureServerBuilt();
-    t = await createTestApp({ label: 'reviewrecover', redis: true, role: 'api', env: { TRELLIS_ADMIN_API_KEY: ADMIN } });
-    workers = new ServerProcesses({ app: t, env: { TRELLIS_ADMIN_API_KEY: ADMIN, TRELLIS_EXECUTOR__LEASE: '2s', TRELLIS_QUEUE__LEASE: '2s' } });
+    // The first test's worker boots beside the app.
+    ({ t, workers, firstWorker } = await apiAppWithWorker(
+      { label: 'reviewrecover', env: { TRELLIS_ADMIN_API_KEY: ADMIN } },
+      {
+        env: { TRELLIS_ADMIN_API_KEY: ADMIN, TRELLIS_EXECUTOR__LEASE: '2s', TRELLIS_EXECUTOR__SWEEP_INTERVAL: '250ms', TRELLIS_QUEUE__LEASE: '2s' },
+      },
+    ));
     await saveGuardedAgent(t.dataSource);
   }, 300_000);
 
@@ -28,7 +34,7 @@ describe('a waiting review across kill -9', () => {
   });
 
   it('keeps the review pending after kill -9, and the next worker applies the decision exactly once', async () => {
-    const first = workers.start('worker');
+    const first = firstWorker;
     const res = await request(t.http)
       .post('/api/graphs/guarded/execute')
       .set('X-API-Key', ADMIN)

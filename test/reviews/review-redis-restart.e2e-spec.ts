@@ -53,15 +53,23 @@ async function freePort(): Promise<number> {
     port = await freePort();
     await startRedis();
     const redisUrl = `redis://127.0.0.1:${port}`;
-    t = await createTestApp({ label: 'reviewredis', redis: true, role: 'api', env: { REDIS_URL: redisUrl, TRELLIS_ADMIN_API_KEY: ADMIN } });
-    worker = new ServerProcesses({
-      app: t,
-      redisUrl,
-      logLevel: 'fatal',
-      stderr: 'ignore',
-      env: { TRELLIS_ADMIN_API_KEY: ADMIN, TRELLIS_EXECUTOR__LEASE: '2s', TRELLIS_QUEUE__LEASE: '2s' },
+    t = await createTestApp({
+      label: 'reviewredis',
+      redis: true,
+      role: 'api',
+      env: { REDIS_URL: redisUrl, TRELLIS_ADMIN_API_KEY: ADMIN },
+      // The worker boots beside the app.
+      beforeBoot: (app) => {
+        worker = new ServerProcesses({
+          app,
+          redisUrl,
+          logLevel: 'fatal',
+          stderr: 'ignore',
+          env: { TRELLIS_ADMIN_API_KEY: ADMIN, TRELLIS_EXECUTOR__LEASE: '2s', TRELLIS_EXECUTOR__SWEEP_INTERVAL: '250ms', TRELLIS_QUEUE__LEASE: '2s' },
+        });
+        worker.start('worker');
+      },
     });
-    worker.start('worker');
     await saveGuardedAgent(t.dataSource);
   }, 300_000);
 

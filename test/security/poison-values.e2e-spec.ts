@@ -1,6 +1,7 @@
-// Poison values end to end (release-2.md section 1): a real app with its BullMQ worker and a short lease,
-// so that a write failure turned into a lapse would show as a re-run within seconds. Nothing a block yields
-// or a request sends can leave an execution RUNNING, re-run a node or charge an attempt twice.
+// Poison values end to end (release-2.md section 1): a real app with its BullMQ worker, a short lease and a
+// quick sweep (executor.sweep_interval), so that a write failure turned into a lapse would show as a re-run
+// within a second. Nothing a block yields or a request sends can leave an execution RUNNING, re-run a node
+// or charge an attempt twice.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -70,7 +71,7 @@ describe('poison values', () => {
       label: 'secpoison',
       redis: true,
       env: { TRELLIS_ADMIN_API_KEY: ADMIN },
-      overrides: { executor: { lease: '1s', max_resumes: 3 }, http: { allow_private_addresses: true } },
+      overrides: { executor: { lease: '1s', sweep_interval: '200ms', max_resumes: 3 }, http: { allow_private_addresses: true } },
     });
     const text = node('input', { name: 'text', type: 'string' });
     await saveAgent(t.dataSource, {

@@ -1,5 +1,5 @@
 // Answering early (release-2.md section 3): a trigger.webhook with `respond: by_output` answers the caller
-// with the first value of the http_response output while the execution goes on (a 3 s delay after it);
+// with the first value of the http_response output while the execution goes on (a 1.5 s delay after it);
 // the test measures when the answer came and when the execution ended. Without an http_response value the
 // request is answered as ?wait= does, at the execution's end or when the wait passes. An Idempotency-Key
 // resend replays the early answer's status, headers and body.
@@ -19,7 +19,7 @@ describe('trigger.webhook respond: by_output', () => {
 
   beforeAll(async () => {
     t = await triggersApp('earlyanswer');
-    // hook -> shape -> http_response (at once); hook -> delay 3s -> late (the execution goes on).
+    // hook -> shape -> http_response (at once); hook -> delay 1.5s -> late (the execution goes on).
     await createAgent(t, {
       name: 'early',
       nodes: {
@@ -29,7 +29,7 @@ describe('trigger.webhook respond: by_output', () => {
           inputs: { expression: '{"status": 201, "headers": {"X-Early": "yes"}, "body": {"accepted": name}}' },
         },
         reply: { block: 'output', inputs: { name: 'http_response' } },
-        delay: { block: 'time.delay', inputs: { duration: '3s' } },
+        delay: { block: 'time.delay', inputs: { duration: '1500ms' } },
         late: { block: 'output', inputs: { name: 'late' } },
       },
       links: ['hook.body -> shape.data', 'shape.result -> reply.value', 'hook.body -> delay.value', 'delay.value -> late.value'],
@@ -39,7 +39,7 @@ describe('trigger.webhook respond: by_output', () => {
       name: 'plain',
       nodes: {
         hook: { block: 'trigger.webhook', inputs: { respond: 'by_output' } },
-        delay: { block: 'time.delay', inputs: { duration: '1500ms' } },
+        delay: { block: 'time.delay', inputs: { duration: '1s' } },
         done: { block: 'output', inputs: { name: 'done' } },
       },
       links: ['hook.body -> delay.value', 'delay.value -> done.value'],
@@ -67,7 +67,7 @@ describe('trigger.webhook respond: by_output', () => {
       id: string;
     }>;
     const id = started!.id;
-    // Measured at the answer: the execution was still running (its 3 s delay had not passed).
+    // Measured at the answer: the execution was still running (its 1.5 s delay had not passed).
     expect((await row(id)).status).toBe('RUNNING');
     const done = await waitFor(
       () => row(id),

@@ -114,8 +114,9 @@ describe('kill -9 during grouped webhook writes', () => {
     const cutNumbers = new Set(cut.map((o) => o.n));
     expect(unansweredRows.every((row) => cutNumbers.has(Number(row.n)))).toBe(true);
 
-    // A worker on the same database: dispatches the kill cut off are found by its sweep, and every row runs.
-    servers.start('worker');
+    // A worker on the same database: dispatches the kill cut off are found by its sweep, and every row runs (its
+    // sweep every 250ms, not 3 s: the rows are younger than a sweep interval when it starts).
+    servers.start('worker', { TRELLIS_EXECUTOR__SWEEP_INTERVAL: '250ms' });
     const answeredIds = answered.map((o) => o.executionId);
     await waitFor(
       async () =>

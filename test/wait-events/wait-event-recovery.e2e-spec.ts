@@ -3,8 +3,8 @@
 // execution exactly once (one wait node, one output, one consumed event).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { createTestApp, type TestApp } from '../helpers/app.js';
-import { ensureServerBuilt, ServerProcesses } from '../helpers/server-process.js';
+import type { TestApp } from '../helpers/app.js';
+import { apiAppWithWorker, ensureServerBuilt, type ServerProcess, type ServerProcesses } from '../helpers/server-process.js';
 import { waitFor } from '../helpers/wait.js';
 import { link, node, saveAgent } from '../executions/graphs.fixture.js';
 
@@ -13,11 +13,17 @@ const ADMIN = 'test-admin-key-wait-event-recovery-01';
 describe('a wait.event across kill -9 of the worker', () => {
   let t: TestApp;
   let workers: ServerProcesses;
+  let firstWorker: ServerProcess;
 
   beforeAll(async () => {
     await ensureServerBuilt();
-    t = await createTestApp({ label: 'waiteventrecover', redis: true, role: 'api', env: { TRELLIS_ADMIN_API_KEY: ADMIN } });
-    workers = new ServerProcesses({ app: t, env: { TRELLIS_ADMIN_API_KEY: ADMIN, TRELLIS_EXECUTOR__LEASE: '2s', TRELLIS_QUEUE__LEASE: '2s' } });
+    // The first test's worker boots beside the app.
+    ({ t, workers, firstWorker } = await apiAppWithWorker(
+      { label: 'waiteventrecover', env: { TRELLIS_ADMIN_API_KEY: ADMIN } },
+      {
+        env: { TRELLIS_ADMIN_API_KEY: ADMIN, TRELLIS_EXECUTOR__LEASE: '2s', TRELLIS_EXECUTOR__SWEEP_INTERVAL: '250ms', TRELLIS_QUEUE__LEASE: '2s' },
+      },
+    ));
     await saveAgent(t.dataSource, {
       name: 'parked',
       nodes: {
@@ -35,7 +41,7 @@ describe('a wait.event across kill -9 of the worker', () => {
   });
 
   it('resumes exactly once on a second worker when the event arrives after the first was killed', async () => {
-    const first = workers.start('worker');
+    const first = firstWorker;
     const res = await request(t.http)
       .post('/api/graphs/parked/execute')
       .set('X-API-Key', ADMIN)

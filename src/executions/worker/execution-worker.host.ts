@@ -37,13 +37,14 @@ import { ExecutionStoreRepository } from './execution-store.repository.js';
 import { ExecutionWorker } from './execution-worker.js';
 import { mayRunBeforeItsRow } from './early-attempts.js';
 
-const SWEEP_MS = 3_000;
 const SWEEP_LOCK = 7_412_300_201;
 
 @Injectable()
 export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly worker: ExecutionWorker;
   private sweepTimer: NodeJS.Timeout | null = null;
+  /** executor.sweep_interval: how often the sweep runs, and how old a QUEUED execution is before it counts as lost. */
+  private readonly sweepMs: number;
   /** The sweep running now: a shutdown waits for it before the database closes under it. */
   private sweeping: Promise<void> | null = null;
   private unsubscribe: (() => void) | undefined;
@@ -69,6 +70,7 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
     conversations: AgentConversationsRepository,
     @Optional() @Inject(OUTSIDE_WAITS) outside: OutsideWaits | null,
   ) {
+    this.sweepMs = config.executor.sweep_interval;
     const settings = blockSettings(config);
     const http = OutboundHttp.fromSettings(settings, { onRefused: (reason) => metrics.outboundRefusals.inc({ reason }) });
     // Executions that end in the same turn (one group commit) cancel their pending reviews in one statement.
@@ -130,7 +132,7 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
     });
     await this.worker.start();
     this.unregisterLocal = this.local.register((id) => this.worker.take(id));
-    this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_MS);
+    this.sweepTimer = setInterval(() => void this.sweep(), this.sweepMs);
     void this.sweep();
   }
 
@@ -167,7 +169,7 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
   private async sweepOnce(): Promise<void> {
     try {
       await this.executions.exclusively(SWEEP_LOCK, async () => {
-        const ids = await this.executions.needingDispatch(SWEEP_MS, 500);
+        const ids = await this.executions.needingDispatch(this.sweepMs, 500);
         for (const id of ids) await this.dispatcher.dispatch(id);
       });
     } catch (error) {

@@ -13,6 +13,7 @@ import type { BlockContext, BlockLookup } from '../../../src/blocks/block.types.
 import { IntegrationAwareRegistry, loadIntegrationCatalog } from '../../../src/blocks/integrations/integration-blocks.js';
 import { BLOCK_LIBRARY } from '../../../src/blocks/library/index.js';
 import type { IntegrationDefinition } from '../../../src/blocks/openapi/integration.types.js';
+import { loadConfig } from '../../../src/config/config.loader.js';
 import { MemoryEventBus } from '../../../src/executions/events/memory-event-bus.js';
 import { IntegrationBlocksRepository } from '../../../src/integrations/integration-blocks.repository.js';
 import { IntegrationBlocksService } from '../../../src/integrations/integration-blocks.service.js';
@@ -86,7 +87,9 @@ describe('integration blocks at their recorded versions', () => {
     await dataSource.query(`TRUNCATE integration_versions`);
     registry = new IntegrationAwareRegistry(BLOCK_LIBRARY, { integrations: [], blocks: [], problems: [], failed: [] }, undefined, { compileSchemas: false });
     bus = new MemoryEventBus();
-    service = new IntegrationBlocksService(registry, new IntegrationBlocksRepository(dataSource), bus, pino({ level: 'silent' }));
+    service = new IntegrationBlocksService(registry, new IntegrationBlocksRepository(dataSource), bus, pino({ level: 'silent' }), {
+      gitops: loadConfig({ env: {} }).gitops,
+    });
     await service.onApplicationBootstrap();
   });
 

@@ -109,12 +109,21 @@ describe('integrations followed by a separate worker process', () => {
       redis: true,
       role: 'api',
       env: { TRELLIS_ADMIN_API_KEY: ADMIN, AGENTS_DIR: join(dir, 'agents'), INTEGRATIONS_DIR: join(dir, 'integrations') },
-    });
-    servers = new ServerProcesses({ app: t, logLevel: 'info', captureStdout: true, env: { TRELLIS_ADMIN_API_KEY: ADMIN } });
-    worker = servers.start('worker', {
-      // No agents folder and no integrations folder: everything it knows of integrations comes from the database.
-      AGENTS_DIR: join(dir, 'worker-has-no-agents'),
-      INTEGRATIONS_DIR: join(dir, 'worker-has-no-integrations'),
+      // The worker boots beside the app. It reads an integration's newest version at most every second
+      // (gitops.integrations_recheck; 5 s by default): the lost event's change below is caught up within that.
+      beforeBoot: (app) => {
+        servers = new ServerProcesses({
+          app,
+          logLevel: 'info',
+          captureStdout: true,
+          env: { TRELLIS_ADMIN_API_KEY: ADMIN, TRELLIS_GITOPS__INTEGRATIONS_RECHECK: '1s' },
+        });
+        worker = servers.start('worker', {
+          // No agents folder and no integrations folder: everything it knows of integrations comes from the database.
+          AGENTS_DIR: join(dir, 'worker-has-no-agents'),
+          INTEGRATIONS_DIR: join(dir, 'worker-has-no-integrations'),
+        });
+      },
     });
     await waitFor(
       () => worker.output(),
