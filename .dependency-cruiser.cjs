@@ -6,7 +6,7 @@
 
 /**
  * The layers of src/, low to high (docs/architecture.md): a folder may import its own layer's folder and the
- * folders of lower layers only; the app root files (app.module.ts, main.ts, cli.ts, bootstrap.ts,
+ * folders of lower layers only; the app root files (app.module.ts, main.ts, cli.ts, bootstrap.ts, http-app.ts,
  * entities.ts) sit on top and nothing imports them. Reach a higher folder through a port: an interface in a
  * `*.types.ts` file of the lower folder, implemented above and injected (users/credit-accounts.types.ts,
  * graphs/graph-agents.types.ts, blocks/credential-resolver.ts).

@@ -1,76 +1,14 @@
-// Start-up: config, logger, database (embedded or DATABASE_URL), migrations, Redis, then Nest.
-// Shared by `npm start`, `trellis start` and the test app factory, so they cannot drift apart.
-import type { DynamicModule } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+// Start-up: config, logger, database (embedded or DATABASE_URL), migrations, Redis, then Nest (src/http-app.ts,
+// loaded once the database is up). Shared by `npm start` and `trellis start`; the test app factory builds the
+// same Nest application with createHttpApp, so they cannot drift apart.
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { WsAdapter } from '@nestjs/platform-ws';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
-import { AppModule } from './app.module.js';
-import { createLogger, PinoNestLogger } from './common/logger.js';
-import { finishOpenApiDocument } from './common/openapi-document.js';
+import { createLogger } from './common/logger.js';
 import { createRedis } from './common/redis.js';
-import { requestIdMiddleware } from './common/request-id.middleware.js';
-import { storableRequestMiddleware } from './common/storable-body.middleware.js';
 import { loadConfig } from './config/config.loader.js';
 import type { AppConfig } from './config/config.schema.js';
 import { openDataSource } from './entities.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded.js';
 import { runMigrations } from './database/migrate.js';
-import { mountWebhookBodyParsers } from './triggers/webhooks/webhook-body.parsers.js';
-import { mountWebhookRoute } from './triggers/webhooks/webhook-route.js';
-
-export interface HttpAppParts {
-  config: AppConfig;
-  dataSource: DataSource;
-  logger: Logger;
-  redis: Redis | null;
-}
-
-/**
- * Builds the Nest application (not yet listening) with our middleware, filter and OpenAPI. `root` may wrap
- * the application module (the tests' seam: test-only modules and controllers beside it).
- */
-export async function createHttpApp(parts: HttpAppParts, root: (app: DynamicModule) => DynamicModule = (app) => app): Promise<NestExpressApplication> {
-  const { config, logger } = parts;
-  const app = await NestFactory.create<NestExpressApplication>(root(AppModule.forRoot(parts)), {
-    logger: new PinoNestLogger(logger),
-    rawBody: true,
-    bodyParser: true,
-    abortOnError: false,
-  });
-  app.set('trust proxy', config.server.trust_proxy);
-  app.disable('x-powered-by');
-  app.use(requestIdMiddleware(logger));
-  mountWebhookRoute(app, config, logger);
-  mountWebhookBodyParsers(app, config); // before the JSON parser: webhooks need their raw bytes
-  app.useBodyParser('json', { limit: config.server.body_limit });
-  app.use(storableRequestMiddleware(config.limits.max_json_depth)); // after the parsers: U+0000 and deep nesting are 400s
-  app.useWebSocketAdapter(new WsAdapter(app));
-  if (config.role !== 'worker') mountOpenApi(app);
-  return app;
-}
-
-export function buildOpenApiDocument(app: NestExpressApplication) {
-  const document = new DocumentBuilder()
-    .setTitle('Trellis')
-    .setDescription('Agents as code: graphs, executions, blocks, triggers, credits, credentials and notifications.')
-    .setVersion('0.1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A JWT, or an API key (trl_...)' }, 'bearer')
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api_key')
-    .build();
-  // No document-wide security: /api controllers declare theirs (ApiAuthenticated); webhooks and health have none.
-  return finishOpenApiDocument(SwaggerModule.createDocument(app, document));
-}
-
-function mountOpenApi(app: NestExpressApplication): void {
-  SwaggerModule.setup('api/docs', app, () => buildOpenApiDocument(app), {
-    jsonDocumentUrl: 'api/openapi.json',
-    yamlDocumentUrl: 'api/openapi.yaml',
-  });
-}
 
 export interface RunningServer {
   app: NestExpressApplication;
@@ -103,6 +41,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   if (applied.length) logger.info({ migrations: applied }, 'database migrated');
   const redis = config.redisUrl ? createRedis(config.redisUrl) : null;
 
+  const { createHttpApp } = await import('./http-app.js');
   const app = await createHttpApp({ config, dataSource, logger, redis });
   await app.listen(config.server.port, config.host);
   const address = app.getHttpServer().address();

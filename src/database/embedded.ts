@@ -80,15 +80,17 @@ export async function startEmbeddedPostgres(
       onError: (error) => log.debug({ message: String(error).trim() }),
     }).initialise();
   }
-  const postgres = await spawnPostgres({
-    binary: binaries.postgres,
-    databaseDir,
-    port,
-    flags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on'],
-    ...(asRoot ? { ids: postgresUserIds() } : {}),
-    log,
-  });
-  const client = new pg.Client({ connectionString: urlAt(port).replace(/\/trellis$/, '/postgres') });
+  const { started: postgres, port: listening } = await onFreePort(port, (tried) =>
+    spawnPostgres({
+      binary: binaries.postgres,
+      databaseDir,
+      port: tried,
+      flags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on'],
+      ...(asRoot ? { ids: postgresUserIds() } : {}),
+      log,
+    }),
+  );
+  const client = new pg.Client({ connectionString: urlAt(listening).replace(/\/trellis$/, '/postgres') });
   try {
     await client.connect();
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE_NAME]);
@@ -99,7 +101,7 @@ export async function startEmbeddedPostgres(
   } finally {
     await client.end().catch(() => undefined);
   }
-  return { url: urlAt(port), shared: false, stop: () => postgres.stop() };
+  return { url: urlAt(listening), shared: false, stop: () => postgres.stop() };
 }
 
 /** Whether a cluster answers with our password (it is ours, not a stranger's process on a reused pid). */
@@ -169,6 +171,24 @@ async function letPostgresUserReach(paths: string[], log: Logger): Promise<void>
 
 function randomPassword(): string {
   return Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString('base64url');
+}
+
+/** What Postgres says when another process listens on its port (its messages are in English: LC_MESSAGES=C). */
+const PORT_TAKEN = /could not bind IPv[46] address .*Address already in use/;
+
+/**
+ * Starts Postgres on `port`, found free by freePort; when another process took that port in the meantime (two
+ * first starts at once: initdb runs in between), on another free port, up to three tries. Answers the port.
+ */
+export async function onFreePort<T>(port: number, start: (port: number) => Promise<T>, another = () => freePort(0)): Promise<{ started: T; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { started: await start(port), port };
+    } catch (error) {
+      if (attempt >= 3 || !PORT_TAKEN.test(error instanceof Error ? error.message : String(error))) throw error;
+      port = await another();
+    }
+  }
 }
 
 /** The preferred port when it is free, else any free port. */

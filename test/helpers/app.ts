@@ -1,4 +1,4 @@
-// The one app factory of the tests: a real Nest app (src/bootstrap.ts's createHttpApp, as `trellis start`
+// The one app factory of the tests: a real Nest app (src/http-app.ts's createHttpApp, as `trellis start`
 // builds it) over a database of its own (cloned template) or a shared one, optional real Redis with a
 // prefix of its own, configuration overrides, and on request: rows seeded before start-up, a config folder
 // with credentials.yaml, captured log lines, test-only modules or controllers, a listening server. sharedTestApp:
@@ -11,7 +11,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { createHttpApp } from '../../src/bootstrap.js';
+import { createHttpApp } from '../../src/http-app.js';
 import { createLogger } from '../../src/common/logger.js';
 import { createRedis } from '../../src/common/redis.js';
 import { loadConfig } from '../../src/config/config.loader.js';

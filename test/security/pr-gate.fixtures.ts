@@ -1,6 +1,6 @@
 // The PR gate's launchers: the package packed, installed from the tarball and installed globally into a
-// temporary prefix, an `npm link` into another, and child processes run through each with a small,
-// explicit environment.
+// prefix (kept for the next run while what npm packs is unchanged), an `npm link` into a temporary prefix,
+// and child processes run through each with a small, explicit environment.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
@@ -41,8 +41,9 @@ function npm(args: string[], cwd: string, env = childEnv()): Ran {
 }
 
 export interface Installed {
-  /** The temporary folder holding the tarball and the npm link prefix. */
+  /** The temporary folder holding the npm link prefix. */
   dir: string;
+  /** What npm pack wrote (kept with the cached install). */
   tarball: string;
   /** A project where `npm install <tarball>` installed the package and its production dependencies. */
   project: string;
@@ -52,9 +53,9 @@ export interface Installed {
   globalPackage: string;
   /** `<prefix>/bin/trellis` of `npm link` run in the project with NPM_CONFIG_PREFIX=<prefix>. */
   linkedBin: string;
-  /** Milliseconds of each step; install is that of an earlier run when `reused`. */
+  /** Milliseconds of each step; pack and install are those of an earlier run when `reused`. */
   timings: { pack: number; install: number; link: number };
-  /** Whether the install of this very tarball was reused (see installTarball). */
+  /** Whether an earlier run's pack and install of the same inputs were reused (see packedInstall). */
   reused: boolean;
   /** Removes the temporary folder (the cached install stays for the next run). */
   remove(): void;
@@ -64,87 +65,115 @@ export interface Installed {
  * `npm pack` of the current build (see ensureBuilt), then `npm install` of the tarball into a project and
  * `npm install --global` of the installed package into a prefix (the global bin layout:
  * <prefix>/bin/trellis -> lib/node_modules/trellis/bin/trellis.js), and `npm link` into a temporary prefix.
- * The pack and the link run every time; the two installs are cached (installTarball). Call under the build lock.
+ * The link runs every time; the pack and the two installs are cached (packedInstall). Call under the build lock.
  */
 export function packAndInstall(): Installed {
   const dir = mkdtempSync(join(tmpdir(), 'trellis-pr-gate-'));
-  const timings = { pack: 0, install: 0, link: 0 };
-  let started = Date.now();
-  // The build is current (ensureBuilt), so the prepack script (`npm run build`, checked by the test) is skipped.
-  npm(['pack', '--ignore-scripts', '--pack-destination', dir], ROOT);
-  timings.pack = Date.now() - started;
-  const tarball = readdirSync(dir).find((name) => name.endsWith('.tgz'));
-  if (!tarball) throw new Error(`npm pack wrote no tarball into ${dir}`);
-
-  const install = installTarball(join(dir, tarball));
-  timings.install = install.milliseconds;
-
+  const install = packedInstall();
   const linkPrefix = join(dir, 'linked');
-  started = Date.now();
+  const started = Date.now();
   npm(['link', '--no-audit', '--no-fund'], ROOT, childEnv({ NPM_CONFIG_PREFIX: linkPrefix }));
-  timings.link = Date.now() - started;
+  const link = Date.now() - started;
 
   return {
     dir,
-    tarball: join(dir, tarball),
+    tarball: install.tarball,
     project: install.project,
     globalBin: join(install.prefix, 'bin', 'trellis'),
     globalPackage: install.installedPackage,
     linkedBin: join(linkPrefix, 'bin', 'trellis'),
-    timings,
+    timings: { pack: install.pack, install: install.install, link },
     reused: install.reused,
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
 
-/** Cached installs, one folder per key (installKey); this checkout's own, like its build lock. */
+/** Cached packs and installs, one folder per key (installKey); this checkout's own, like its build lock. */
 const INSTALL_CACHE = join(ROOT, 'node_modules', '.cache', 'trellis-pr-gate');
-/** Written last into a cached install: a folder without it is a run that died half-way, and is made again. */
+/** Written last into a cached install (the pack's and the installs' milliseconds): a folder without it is a run that died half-way, and is made again. */
 const COMPLETE = '.complete';
 /** A cached install not used for this long (another key: an older build) is removed. */
 const UNUSED_MS = 3_600_000;
 
+interface PackedInstall {
+  tarball: string;
+  project: string;
+  prefix: string;
+  installedPackage: string;
+  /** Milliseconds of the pack and of the two installs (an earlier run's when reused). */
+  pack: number;
+  install: number;
+  reused: boolean;
+}
+
 /**
- * Why the install may be cached, and what it is keyed on: the two `npm install`s were most of the PR gate's
- * time (~36 s of ~160 s under load, most of its CPU) and give the same tree for the same inputs. Those inputs
- * are the key: the tarball's own bytes (sha256; npm pack is deterministic, so any change to what it packs, a
- * compiled file, the bin, package.json's dependencies or `files`, changes it and installs afresh), the lockfile
- * and the installed tree the dependencies are copied from (package-lock.json, node_modules/.package-lock.json),
- * and the Node and npm that install. The pack itself still runs every time, so the tarball checks test this
- * run's pack. Under the build lock (the caller holds it), so two runs of this checkout never write one folder.
+ * Why the pack and the install may be cached, and what they are keyed on: the two `npm install`s were most of
+ * the PR gate's time (~36 s of ~160 s under load, most of its CPU), and `npm pack` ~1.5 s of CPU of the rest;
+ * both give the same result for the same inputs. Those inputs are the key (installKey): what npm pack reads,
+ * the lockfile and installed tree the dependencies are copied from, and the Node and npm that pack and install.
+ * A change to any of them (a compiled file, the bin, package.json's dependencies or `files`) packs and installs
+ * afresh, and the tarball checks then test that pack. Under the build lock (the caller holds it), so two runs of
+ * this checkout never write one folder.
  */
-function installTarball(tarball: string): { project: string; prefix: string; installedPackage: string; milliseconds: number; reused: boolean } {
-  const key = installKey(tarball);
+function packedInstall(): PackedInstall {
+  const key = installKey();
   const folder = join(INSTALL_CACHE, key);
   const project = join(folder, 'project');
   const prefix = join(folder, 'global');
   const installedPackage = join(project, 'node_modules', 'trellis');
   const marker = join(folder, COMPLETE);
+  const packed = () => join(folder, readdirSync(folder).find((name) => name.endsWith('.tgz')) ?? 'no-tarball.tgz');
   removeUnusedInstalls(key);
   if (existsSync(marker)) {
     utimesSync(marker, new Date(), new Date()); // in use: not pruned as unused
-    return { project, prefix, installedPackage, milliseconds: Number(readFileSync(marker, 'utf8')), reused: true };
+    const { pack, install } = JSON.parse(readFileSync(marker, 'utf8')) as { pack: number; install: number };
+    return { tarball: packed(), project, prefix, installedPackage, pack, install, reused: true };
   }
   rmSync(folder, { recursive: true, force: true });
-  const started = Date.now();
   mkdirSync(project, { recursive: true });
+  let started = Date.now();
+  // The build is current (ensureBuilt), so the prepack script (`npm run build`, checked by the test) is skipped.
+  npm(['pack', '--ignore-scripts', '--pack-destination', folder], ROOT);
+  const pack = Date.now() - started;
+  const tarball = packed();
+  if (!existsSync(tarball)) throw new Error(`npm pack wrote no tarball into ${folder}`);
+  started = Date.now();
   writeFileSync(join(project, 'package.json'), '{ "name": "trellis-pr-gate-install", "private": true }\n');
   copyNodeModules(join(ROOT, 'node_modules'), join(project, 'node_modules'));
   npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--no-save', tarball], project);
   npm(['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', installedPackage], folder);
-  const milliseconds = Date.now() - started;
-  writeFileSync(marker, String(milliseconds));
-  return { project, prefix, installedPackage, milliseconds, reused: false };
+  const install = Date.now() - started;
+  writeFileSync(marker, JSON.stringify({ pack, install }));
+  return { tarball, project, prefix, installedPackage, pack, install, reused: false };
 }
 
-function installKey(tarball: string): string {
+/**
+ * The inputs of a pack and an install. What npm pack reads: every file under the paths package.json's `files`
+ * and `bin` name, and every file at the top of the checkout (package.json, the README, .npmignore, .gitignore
+ * and the rest: more than npm reads there, never less), each by name and bytes; npm pack is deterministic, so
+ * the same inputs make the same tarball. Then the lockfile (package-lock.json, a top file) and the installed tree
+ * the dependencies are copied from (node_modules/.package-lock.json), and the Node and npm that pack and install.
+ */
+function installKey(): string {
   const hash = createHash('sha256');
-  hash.update(readFileSync(tarball));
-  for (const file of [join(ROOT, 'package-lock.json'), join(ROOT, 'node_modules', '.package-lock.json')])
-    hash.update(existsSync(file) ? readFileSync(file) : Buffer.alloc(0));
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { files?: string[]; bin?: string | Record<string, string> };
+  const bins = typeof pkg.bin === 'string' ? [pkg.bin] : Object.values(pkg.bin ?? {});
+  const topFiles = readdirSync(ROOT, { withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => entry.name);
+  for (const path of [...new Set([...(pkg.files ?? []), ...bins, ...topFiles])].sort()) hashTree(hash, path);
+  hash.update(existsSync(join(ROOT, 'node_modules', '.package-lock.json')) ? readFileSync(join(ROOT, 'node_modules', '.package-lock.json')) : '-');
   // npm sets npm_config_user_agent (npm, Node, platform) for the scripts it runs, jest's included.
   hash.update(`${process.version} ${process.env.npm_config_user_agent ?? ''}`);
   return hash.digest('hex').slice(0, 32);
+}
+
+/** Adds a file or every file of a folder below ROOT (sorted, by relative path and bytes) to `hash`; a missing path as such. */
+function hashTree(hash: ReturnType<typeof createHash>, path: string): void {
+  const full = join(ROOT, path);
+  if (!existsSync(full)) return void hash.update(`missing ${path}\0`);
+  if (!statSync(full).isDirectory()) return void hash.update(`file ${path}\0`).update(readFileSync(full)).update('\0');
+  for (const name of readdirSync(full).sort()) hashTree(hash, join(path, name));
 }
 
 /** Removes cached installs of other keys that no run has used for an hour (a concurrent run may still use a recent one). */

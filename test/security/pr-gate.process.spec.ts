@@ -1,7 +1,7 @@
 // The PR gate: `trellis` behaves the same however a person or a CI job starts it. The package is packed,
 // installed from the tarball (production dependencies only) and installed globally into a prefix (one pack
-// and one install shared by every case; the install is reused across runs while the tarball's bytes are the
-// same: pr-gate.fixtures.ts says what it is keyed on), linked with `npm link`, and run through `npx`,
+// and one install shared by every case; both are reused across runs while what npm packs is the same:
+// pr-gate.fixtures.ts says what they are keyed on), linked with `npm link`, and run through `npx`,
 // `npm run trellis --`, `node bin/trellis.js` and `npm start`.
 // Release 1 decided whether to run by looking at argv[1], and so ran nothing (exit 0) under `npx`.
 import { existsSync, readFileSync } from 'node:fs';
@@ -27,7 +27,7 @@ describe('the PR gate: trellis however it is started', () => {
     // Under the build lock: nothing rewrites dist/ while it is packed.
     installed = await withBuildLock(() => packAndInstall());
     process.stderr.write(
-      `pr-gate: npm pack ${installed.timings.pack} ms, install and global install ${installed.timings.install} ms${installed.reused ? ' (an earlier run, of the same tarball: reused)' : ''}, npm link ${installed.timings.link} ms\n`,
+      `pr-gate: npm pack ${installed.timings.pack} ms, install and global install ${installed.timings.install} ms${installed.reused ? ' (an earlier run, of the same inputs: reused)' : ''}, npm link ${installed.timings.link} ms\n`,
     );
     // A valid folder, and a folder where one file of two is invalid.
     project = tempProject({ 'agents/hello-world.yaml': HELLO, 'broken/hello-world.yaml': HELLO, 'broken/bad.yaml': BAD });
