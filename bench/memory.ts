@@ -1,6 +1,6 @@
 // The server's resident-memory peak over a measured stretch (issue 16: <= 300 MB under each load). The bench
 // runs the server in this process and its load generators in child processes (bench/load-client.ts, the
-// autocannon CLI), so this process's peak is the server's. On Linux the kernel keeps the peak (VmHWM), and
+// autocannon CLI), so this process's peak is the server's; one server per process (bench/isolate.ts). On Linux the kernel keeps the peak (VmHWM), and
 // writing 5 to /proc/self/clear_refs restarts it, so the figure covers the stretch, not the boot or an earlier
 // scenario; elsewhere a 100 ms sampler of process.memoryUsage().rss stands in.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -36,10 +36,7 @@ export function watchPeakRss(): { stop(): number } {
   };
 }
 
-/**
- * A full collection now, so that a server started next in this process (bench peers runs role api, then role all)
- * does not carry the garbage of the one before into its own peak.
- */
+/** A full collection now, so that the measured stretch starts from what the boot left alive, not its garbage. */
 export function collectGarbage(): void {
   setFlagsFromString('--expose-gc');
   (runInNewContext('gc') as () => void)();

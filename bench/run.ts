@@ -1,8 +1,10 @@
 // `npm run bench -- <scenario>...`: runs named scenarios and prints their figures. Scenarios live in
 // bench/scenarios/ and are listed in bench/scenarios/index.ts; `--list` shows them, `--check` exits 1
-// when a figure is over its budget.
+// when a figure is over its budget. One scenario runs in this process; several run each in a process of its
+// own (bench/isolate.ts), so that none measures the memory, compiled code or garbage another left behind.
 import 'reflect-metadata';
 import { restartWithHeapSettings } from '../src/config/heap-settings.js';
+import { inOwnProcess } from './isolate.js';
 import type { Figure, ScenarioResult } from './scenarios/index.js';
 
 /** A figure as printed; plain named values (`{p99_ms: 12}`, `{ratio: 'x3 faster'}`) have no unit or budget. */
@@ -26,6 +28,12 @@ function formatFigure(figure: Printed): string {
   return `  ${figure.label.padEnd(48)} ${value.padStart(10)} ${figure.unit}${budget}`;
 }
 
+/** Runs the scenario named `name` in this process and answers its figures. */
+export async function runScenario(name: string, say: (line: string) => void): Promise<ScenarioResult> {
+  const { SCENARIOS } = await import('./scenarios/index.js');
+  return SCENARIOS.find((scenario) => scenario.name === name)!.run(say);
+}
+
 export async function runBench(argv: string[]): Promise<number> {
   const { SCENARIOS } = await import('./scenarios/index.js');
   const check = argv.includes('--check');
@@ -44,7 +52,8 @@ export async function runBench(argv: string[]): Promise<number> {
   for (const name of names) {
     const scenario = SCENARIOS.find((s) => s.name === name)!;
     console.log(`${scenario.name}: ${scenario.description}`);
-    const result = await scenario.run((line) => console.log(`  … ${line}`));
+    const say = (line: string) => console.log(`  … ${line}`);
+    const result = names.length > 1 ? await inOwnProcess<ScenarioResult>(import.meta.url, 'runScenario', name, say) : await scenario.run(say);
     for (const figure of asFigures(result)) {
       console.log(formatFigure(figure));
       if (figure.budget !== undefined && figure.value > figure.budget) over++;

@@ -5,7 +5,8 @@
 // (trigger.webhook -> json.query -> output). The durable server runs first and last: it is bound by fsync and
 // drifts with the shared disk, so each figure's ratio is to the mean of its two runs. BENCH_PEERS_SECONDS=
 // "warm,measured" shortens the runs; BENCH_PEERS_ONLY="api,all" runs only those systems (for profiling one of
-// them: `node --cpu-prof dist/bench/run.js peers`).
+// them: `node --cpu-prof dist/bench/run.js peers`). Each Trellis role runs in a process of its own
+// (bench/isolate.ts): role all measured after role api in one process started from api's high-water mark.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -18,6 +19,7 @@ import { deleteKeysWithPrefix } from '../../src/common/redis.js';
 import { loadConfig } from '../../src/config/config.loader.js';
 import { BENCH_ADMIN_URL } from '../database.js';
 import { backendCpu, breakdown, countIo, total } from '../io-count.js';
+import { inOwnProcess } from '../isolate.js';
 import { collectGarbage, watchPeakRss } from '../memory.js';
 import type { Figure } from './index.js';
 
@@ -139,7 +141,8 @@ async function measurePeer(kind: 'bare' | 'durable', say: (line: string) => void
   }
 }
 
-async function measureTrellis(role: 'api' | 'all', say: (line: string) => void): Promise<Measured> {
+/** Runs in a process of its own (inOwnProcess): its server's peak is the process's. */
+export async function measureTrellis(role: 'api' | 'all', say: (line: string) => void): Promise<Measured> {
   const database = await freshDatabase(role);
   const prefix = `trellis-bench-peers-${randomBytes(4).toString('hex')}`;
   const adminKey = `bench-admin-${randomBytes(8).toString('hex')}`;
@@ -243,8 +246,9 @@ export default {
     const runs = async <T>(name: string, measure: () => Promise<T>) => (!only || only.includes(name) ? measure() : null);
     const durableFirst = await runs('durable', () => measurePeer('durable', say));
     const bare = await runs('bare', () => measurePeer('bare', say));
-    const api = await runs('api', () => measureTrellis('api', say));
-    const all = await runs('all', () => measureTrellis('all', say));
+    const trellis = (role: 'api' | 'all') => inOwnProcess<Measured>(import.meta.url, 'measureTrellis', role, say);
+    const api = await runs('api', () => trellis('api'));
+    const all = await runs('all', () => trellis('all'));
     const durableLast = await runs('durable', () => measurePeer('durable', say));
     const durableMean = ((durableFirst?.perSecond ?? NaN) + (durableLast?.perSecond ?? NaN)) / 2;
     const figures: Figure[] = [{ label: 'minimal durable server, mean of first and last run', value: Math.round(durableMean), unit: '/s' }];

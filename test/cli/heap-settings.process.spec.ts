@@ -1,7 +1,7 @@
 // The heap settings of a server process (src/config/heap-settings.ts): the process restarts itself once,
 // same pid, with semi-spaces of 16 MB, and lets the old generation grow to 1.75x what survived a full collection;
-// the operator's own NODE_OPTIONS and command-line flags win, its command line is kept; TRELLIS_HEAP_SETTINGS=off
-// keeps V8's defaults. Measured on the build, in child processes that allocate enough short-lived objects for
+// glibc's malloc arenas are capped at 2; the operator's own NODE_OPTIONS, MALLOC_ARENA_MAX and command-line flags
+// win, its command line is kept; TRELLIS_HEAP_SETTINGS=off keeps V8's and glibc's defaults. Measured on the build, in child processes that allocate enough short-lived objects for
 // V8 to grow its young generation to its limit, or enough promoted garbage to reach the old generation's.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ interface Seen {
   restarted: string | null;
   execArgv: string[];
   nodeOptions: string | null;
+  mallocArenaMax: string | null;
   newSpaceMb: number;
   /** The old space's highest use over its lowest (right after full collections) while garbage is promoted. */
   oldGrowth?: number;
@@ -53,6 +54,7 @@ const SCRIPT = `
     restarted: process.env.TRELLIS_HEAP_SETTINGS ?? null,
     execArgv: process.execArgv,
     nodeOptions: process.env.NODE_OPTIONS ?? null,
+    mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? null,
     newSpaceMb: newSpace.space_size / 1048576,
     oldGrowth,
   }));
@@ -69,6 +71,7 @@ async function run(env: Record<string, string>, flags: string[] = [], mode = '')
     const base = { ...process.env };
     delete base.NODE_OPTIONS;
     delete base.TRELLIS_HEAP_SETTINGS;
+    delete base.MALLOC_ARENA_MAX;
     const child = promisify(execFile)(process.execPath, [...flags, script, log, mode], { env: { ...base, ...env }, timeout: 60_000 });
     const { stdout } = await child;
     return { ...(JSON.parse(stdout.trim()) as Seen), pid: child.child.pid! };
@@ -83,13 +86,20 @@ const EXECVE_HERE = typeof (process as unknown as { execve?: unknown }).execve =
 (EXECVE_HERE ? describe : describe.skip)('the heap settings of a server process', () => {
   beforeAll(() => ensureBuilt(), 600_000);
 
-  it('restarts once, in the same process, with 16 MB semi-spaces', async () => {
+  it('restarts once, in the same process, with 16 MB semi-spaces and 2 malloc arenas', async () => {
     const seen = await run({});
     expect(seen.pids).toEqual([seen.pid, seen.pid]);
     expect(seen.restarted).toBe('applied');
     expect(seen.execArgv).toEqual([]);
     expect(seen.nodeOptions).toBe('--max-semi-space-size=16');
+    expect(seen.mallocArenaMax).toBe('2');
     expect(seen.newSpaceMb).toBeLessThanOrEqual(32);
+  }, 90_000);
+
+  it("keeps the operator's own MALLOC_ARENA_MAX", async () => {
+    const seen = await run({ MALLOC_ARENA_MAX: '8' });
+    expect(seen.restarted).toBe('applied');
+    expect(seen.mallocArenaMax).toBe('8');
   }, 90_000);
 
   it("keeps the operator's NODE_OPTIONS after its own, so theirs win", async () => {
@@ -123,10 +133,11 @@ const EXECVE_HERE = typeof (process as unknown as { execve?: unknown }).execve =
     expect(seen.oldGrowth).toBeGreaterThan(3.6);
   }, 90_000);
 
-  it("with TRELLIS_HEAP_SETTINGS=off, does not restart and keeps V8's defaults", async () => {
+  it("with TRELLIS_HEAP_SETTINGS=off, does not restart and keeps V8's and glibc's defaults", async () => {
     const seen = await run({ TRELLIS_HEAP_SETTINGS: 'off' });
     expect(seen.pids).toEqual([seen.pid]);
     expect(seen.execArgv).toEqual([]);
+    expect(seen.mallocArenaMax).toBeNull();
     expect(seen.newSpaceMb).toBeGreaterThan(32);
   }, 90_000);
 });
@@ -134,12 +145,14 @@ const EXECVE_HERE = typeof (process as unknown as { execve?: unknown }).execve =
 (EXECVE_HERE ? describe.skip : describe)(`the heap settings on a Node without process.execve (${process.version})`, () => {
   beforeAll(() => ensureBuilt(), 600_000);
 
-  it("starts as it is, once, with its command line and the operator's NODE_OPTIONS untouched", async () => {
+  it("starts as it is, once, with its command line and the operator's environment untouched", async () => {
     const seen = await run({ NODE_OPTIONS: '--stack-trace-limit=20' }, ['--stack-size=2000']);
     expect(seen.pids).toEqual([seen.pid]);
     expect(seen.restarted).toBeNull();
     expect(seen.execArgv).toEqual(['--stack-size=2000']);
     expect(seen.nodeOptions).toBe('--stack-trace-limit=20');
+    // glibc reads MALLOC_ARENA_MAX only as the process starts: without a restart it keeps its default.
+    expect(seen.mallocArenaMax).toBeNull();
   }, 90_000);
 
   it('still lets the old generation grow to less than 3x what survived a full collection', async () => {
