@@ -7,13 +7,16 @@
 // through `say`.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { restartWithHeapSettings } from '../src/config/heap-settings.js';
+import { HEAP_SETTINGS_ENV, restartWithHeapSettings } from '../src/config/heap-settings.js';
 
 type Message = { say: string } | { result: unknown } | { error: string };
 
 /** Runs `module`'s export `name`, called with (`argument`, say), in a child process; answers its result. */
 export async function inOwnProcess<T>(module: string, name: string, argument: unknown, say: (line: string) => void): Promise<T> {
-  const child = fork(fileURLToPath(import.meta.url), [module, name, JSON.stringify(argument)], { stdio: 'inherit' });
+  // The child must not restart itself: its IPC channel would not survive process.execve. It has the parent's
+  // NODE_OPTIONS and MALLOC_ARENA_MAX already; a state other than `off` makes it set only the old generation's growth.
+  const env = { ...process.env, [HEAP_SETTINGS_ENV]: process.env[HEAP_SETTINGS_ENV] ?? 'inherited' };
+  const child = fork(fileURLToPath(import.meta.url), [module, name, JSON.stringify(argument)], { stdio: 'inherit', env });
   let answer: Message | undefined;
   child.on('message', (message: Message) => {
     if ('say' in message) say(message.say);
@@ -25,7 +28,6 @@ export async function inOwnProcess<T>(module: string, name: string, argument: un
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  // The child has the parent's NODE_OPTIONS and MALLOC_ARENA_MAX already; this sets the old generation's growth.
   restartWithHeapSettings();
   const [module, name, argument] = process.argv.slice(2) as [string, string, string];
   const send = (message: Message) => new Promise<void>((resolve) => process.send!(message, () => resolve()));

@@ -1,8 +1,9 @@
 // The server's resident-memory peak over a measured stretch (issue 16: <= 300 MB under each load). The bench
 // runs the server in this process and its load generators in child processes (bench/load-client.ts, the
-// autocannon CLI), so this process's peak is the server's; one server per process (bench/isolate.ts). On Linux the kernel keeps the peak (VmHWM), and
-// writing 5 to /proc/self/clear_refs restarts it, so the figure covers the stretch, not the boot or an earlier
-// scenario; elsewhere a 100 ms sampler of process.memoryUsage().rss stands in.
+// autocannon CLI), so this process's peak is the server's, and one server per process (bench/isolate.ts). On
+// Linux the kernel keeps the peak (VmHWM), and writing 5 to /proc/self/clear_refs restarts it at the current
+// resident set, so the figure covers the stretch, not the boot; elsewhere a 100 ms sampler of
+// process.memoryUsage().rss stands in.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';

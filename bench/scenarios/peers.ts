@@ -5,8 +5,9 @@
 // (trigger.webhook -> json.query -> output). The durable server runs first and last: it is bound by fsync and
 // drifts with the shared disk, so each figure's ratio is to the mean of its two runs. BENCH_PEERS_SECONDS=
 // "warm,measured" shortens the runs; BENCH_PEERS_ONLY="api,all" runs only those systems (for profiling one of
-// them: `node --cpu-prof dist/bench/run.js peers`). Each Trellis role runs in a process of its own
-// (bench/isolate.ts): role all measured after role api in one process started from api's high-water mark.
+// them: `node --cpu-prof dist/bench/run.js peers`; the process of each role writes its own profile). Each
+// Trellis role runs in a process of its own (bench/isolate.ts): role all measured after role api in one process
+// started from api's high-water mark.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
