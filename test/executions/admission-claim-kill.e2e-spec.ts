@@ -3,7 +3,6 @@
 // answered 202 has its row; rows the kill caught between their INSERT (RUNNING under the dead worker's lease) and their
 // first step are run by another worker once that lease lapses (its sweep); and every execution runs once: one row per
 // node, no node run twice.
-import { Agent, request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ADMIN_KEY } from '../auth/auth-helpers.js';
 import type { TestApp } from '../helpers/app.js';
@@ -13,23 +12,15 @@ import { createAgent, triggersApp, webhookAgent } from '../triggers/webhooks-hel
 
 const CONNECTIONS = 30;
 
-/** One POST of {n}: its 202's execution_id, or null when it got none. */
-function post(agent: Agent, url: string, n: number): Promise<string | null> {
-  return new Promise((resolve) => {
-    const body = JSON.stringify({ n });
-    const req = httpRequest(
-      url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', () => resolve(null));
-        res.on('end', () => resolve(res.statusCode === 202 ? (JSON.parse(Buffer.concat(chunks).toString()) as { execution_id: string }).execution_id : null));
-      },
-    );
-    req.on('error', () => resolve(null));
-    req.end(body);
-  });
+/** One POST of {n} (fetch keeps its connections alive): its 202's execution_id, or null when it got none. */
+async function post(url: string, n: number): Promise<string | null> {
+  try {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ n }) });
+    const body = (await res.json()) as { execution_id?: string };
+    return res.status === 202 && body.execution_id ? body.execution_id : null;
+  } catch {
+    return null;
+  }
 }
 
 describe('kill -9 of a process that claims executions at admission', () => {
@@ -59,13 +50,12 @@ describe('kill -9 of a process that claims executions at admission', () => {
     const listening = () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(server.output())?.[1] ?? null;
     const base = await waitFor(() => listening() ?? (server.exited() ? 'exited' : null), Boolean, { timeoutMs: 60_000, what: 'the server to listen' });
     expect(base).not.toBe('exited');
-    const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
     const answered: string[] = [];
     let next = 0;
     let stopped = false;
     const loops = Array.from({ length: CONNECTIONS }, async () => {
       while (!stopped) {
-        const id = await post(agent, `${base}/webhooks/claim-kill/hook`, next++);
+        const id = await post(`${base}/webhooks/claim-kill/hook`, next++);
         if (id === null) stopped = true;
         else answered.push(id);
       }
@@ -79,7 +69,6 @@ describe('kill -9 of a process that claims executions at admission', () => {
     expect(server.child.signalCode).toBe('SIGKILL');
     stopped = true;
     await Promise.all(loops);
-    agent.destroy();
 
     // Every answered request has its row; the kill left some of them RUNNING before their first step.
     const rows = (await t.dataSource.query(

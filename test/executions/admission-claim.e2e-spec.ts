@@ -32,10 +32,7 @@ describe('claim at admission', () => {
   const finished: Array<{ id: string; status: string; error: unknown }> = [];
 
   const execute = (agent: string, text = 'hi', wait = '') =>
-    request(t.http)
-      .post(`/api/graphs/${agent}/execute${wait}`)
-      .set('X-API-Key', ADMIN)
-      .send({ inputs: { text } });
+    request(t.http).post(`/api/graphs/${agent}/execute${wait}`).set('X-API-Key', ADMIN).send({ inputs: { text } });
   const ended = (id: string) =>
     waitFor(
       async () => ((await t.dataSource.query(`SELECT status FROM executions WHERE id = $1`, [id])) as Array<{ status: string }>)[0]?.status,
@@ -77,7 +74,10 @@ describe('claim at admission', () => {
     t.app.get<EventBus>(EVENT_BUS).subscribe((event) => events.push(event));
     await saveAgent(t.dataSource, shout('instant'));
     await saveAgent(t.dataSource, shout('broken', '$error("boom")'));
-    await saveAgent(t.dataSource, echoAgent('delayed', { wait: node('time.delay', { duration: '20ms' }) }, [link('text.value', 'wait.value'), link('wait.value', 'result.value')]));
+    await saveAgent(
+      t.dataSource,
+      echoAgent('delayed', { wait: node('time.delay', { duration: '20ms' }) }, [link('text.value', 'wait.value'), link('wait.value', 'result.value')]),
+    );
     await saveAgent(t.dataSource, { ...shout('limited'), concurrency: 1 });
   });
   afterAll(async () => t?.close());
@@ -193,12 +193,17 @@ describe('claim at admission in role api', () => {
   afterAll(async () => t?.close());
 
   it('never happens: the execution is written QUEUED, without a lease, for a worker to claim', async () => {
-    const res = await request(t.http).post('/api/graphs/instant/execute').set('X-API-Key', ADMIN).send({ inputs: { text: 'hi' } });
+    const res = await request(t.http)
+      .post('/api/graphs/instant/execute')
+      .set('X-API-Key', ADMIN)
+      .send({ inputs: { text: 'hi' } });
     expect(res.status).toBe(202);
     const graph = await t.app.get(CompiledGraphs).get('instant', 1);
     expect(graph).toBeTruthy();
     expect(t.app.get(LocalHandoff).claim(graph!)).toBeNull();
-    const [row] = (await t.dataSource.query(`SELECT status, lease_owner, started_at FROM executions WHERE id = $1`, [res.body.id])) as Array<Record<string, unknown>>;
+    const [row] = (await t.dataSource.query(`SELECT status, lease_owner, started_at FROM executions WHERE id = $1`, [res.body.id])) as Array<
+      Record<string, unknown>
+    >;
     expect(row).toEqual({ status: 'QUEUED', lease_owner: null, started_at: null });
   });
 });

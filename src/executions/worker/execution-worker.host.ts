@@ -119,7 +119,9 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
         outside,
         finished: (written, execution, error, outputs) => {
           finish.finished(written, error, outputs);
-          // Its pending reviews are cancelled and its event waits stop (readers treat them so meanwhile).
+          // Its pending reviews are cancelled and its event waits stop (readers treat them so meanwhile); an instant graph opens none.
+          const graph = graphs.peek(execution.graph_id, execution.graph_version);
+          if (graph && this.worker.admissionClaims.qualifies(graph)) return;
           void ended
             ?.get(execution.id)
             .catch((error: unknown) => logger.warn({ err: error, execution_id: execution.id }, 'could not cancel the pending reviews of an ended execution'));

@@ -48,7 +48,8 @@ export class ExecutionWorker {
   /** graph@version -> the vars its executions start with (config is read once per process), and its expressions. */
   private readonly versions = new Map<string, { vars: Record<string, unknown>; expressions: Map<string, ExpressionSite[]> }>();
   private readonly writer: StepWriter;
-  private readonly admissionClaims: AdmissionClaims;
+  /** Which graphs are instant, and the claims at admission held. */
+  readonly admissionClaims: AdmissionClaims;
   private readonly slotWaiters: Array<() => void> = [];
   private renewTimer: NodeJS.Timeout | null = null;
   /** When each held execution's lease was taken or last renewed (short executions end unrenewed), and the renewal tick. */
