@@ -1,8 +1,9 @@
 // Claim at admission: an execution of an instant graph (every node runs before its row, early-attempts.ts, or is
-// the trigger seeded with its event) admitted in a process whose worker has a free slot is written RUNNING under
-// that worker's lease by its INSERT, and the worker runs it from the row the INSERT answers: no hand-over, no claim
-// UPDATE, one row version fewer. It is what the claim would have done, in the statement that already writes the
-// row; a crash before its first step leaves a RUNNING row whose lease lapses, which the sweep dispatches again.
+// the trigger seeded with its event) admitted in a process with a worker is written RUNNING under that worker's
+// lease by its INSERT, and the worker runs it from the row the INSERT answers: no hand-over, no claim UPDATE, one
+// row version fewer. It is what the claim would have done, in the statement that already writes the row; a crash
+// before its first step leaves a RUNNING row whose lease lapses, which the sweep dispatches again. The row is never
+// QUEUED in the database; the execute API still answers the execution as admitted (QUEUED, not started).
 import type { AdmittedExecution, ClaimFacts, LocalClaim } from '../admission/admission.types.js';
 import type { CompiledGraph } from '../engine/graph.compiler.js';
 import { mayRunBeforeItsRow, type EarlyRule } from './early-attempts.js';

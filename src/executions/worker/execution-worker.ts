@@ -48,7 +48,6 @@ export class ExecutionWorker {
   /** graph@version -> the vars its executions start with (config is read once per process), and its expressions. */
   private readonly versions = new Map<string, { vars: Record<string, unknown>; expressions: Map<string, ExpressionSite[]> }>();
   private readonly writer: StepWriter;
-  /** Which graphs are instant, and the claims at admission held. */
   readonly admissionClaims: AdmissionClaims;
   private readonly slotWaiters: Array<() => void> = [];
   private renewTimer: NodeJS.Timeout | null = null;
@@ -146,6 +145,7 @@ export class ExecutionWorker {
   claimAtAdmission(graph: CompiledGraph): LocalClaim | null {
     if (this.stopping) return null;
     return this.admissionClaims.claim(graph, async (claimed) => {
+      if (this.stopping) return this.giveBack([claimed.id]); // its row committed while this worker stops
       await this.run(claimed);
       return this.runners.get(claimed.id)?.end;
     });
@@ -226,7 +226,11 @@ export class ExecutionWorker {
     clearTimeout(timer);
     for (const runner of this.runners.values()) runner.lost();
     if (this.renewTimer) clearInterval(this.renewTimer);
-    const ids = runners.map((r) => r.id);
+    await this.giveBack(runners.map((r) => r.id));
+  }
+
+  /** Gives leases back and dispatches the executions: another worker may claim them at once. */
+  private async giveBack(ids: string[]): Promise<void> {
     await this.store
       .release(this.owner, ids)
       .catch((error: unknown) => this.logger.warn({ err: error }, 'could not give leases back; they lapse on their own'));
