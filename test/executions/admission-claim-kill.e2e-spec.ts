@@ -1,8 +1,8 @@
 // kill -9 of a real role-all process (node dist/src/main.js) whose worker claims webhook executions of an instant
 // graph at admission (src/executions/worker/admission-claim.ts) while concurrent requests keep coming: every request
 // answered 202 has its row; rows the kill caught between their INSERT (RUNNING under the dead worker's lease) and their
-// first step are run by another worker once that lease lapses (its sweep); and every execution runs once: one row per
-// node, no node run twice.
+// first step (their step writes failed from a moment before the kill) are run by another worker once that lease lapses (its sweep);
+// and every execution runs once: one row per node, no node run twice.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ADMIN_KEY } from '../auth/auth-helpers.js';
 import type { TestApp } from '../helpers/app.js';
@@ -62,41 +62,59 @@ describe('kill -9 of a process that claims executions at admission', () => {
     });
     await waitFor(
       () => answered.length,
-      (count) => count >= 400,
-      { timeoutMs: 60_000, what: '400 answered requests' },
+      (count) => count >= 300,
+      { timeoutMs: 60_000, what: '300 answered requests' },
     );
-    await server.kill();
+    // From here the process's step writes fail (a transient error: its runners give up, as if the process had died
+    // before writing), so that the kill finds executions admitted and claimed but never stepped; then kill it.
+    await t.dataSource.query(`CREATE FUNCTION hold_steps() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION USING ERRCODE = '40001', MESSAGE = 'test: step writes are held'; END $$`);
+    await t.dataSource.query('CREATE TRIGGER hold_steps BEFORE INSERT ON node_executions FOR EACH STATEMENT EXECUTE FUNCTION hold_steps()');
+    try {
+      await waitFor(
+        async () =>
+          (
+            (await t.dataSource.query(
+              `SELECT count(*)::int AS n FROM executions e WHERE e.graph_id = 'claim-kill' AND e.status = 'RUNNING'
+                 AND NOT EXISTS (SELECT 1 FROM node_executions n WHERE n.execution_id = e.id)`,
+            )) as Array<{ n: number }>
+          )[0]!.n,
+        (n) => n >= 20,
+        { timeoutMs: 30_000, what: '20 executions admitted and claimed, never stepped' },
+      );
+      await server.kill();
+    } finally {
+      await t.dataSource.query('DROP TRIGGER hold_steps ON node_executions');
+    }
     expect(server.child.signalCode).toBe('SIGKILL');
     stopped = true;
     await Promise.all(loops);
 
-    // Every answered request has its row; the kill left some of them RUNNING before their first step.
+    // Every answered request has its row; the kill left at least the 20 seen RUNNING before their first step (answered
+    // or not: a row whose answer the kill cut off runs too, the caller may send it again).
     const rows = (await t.dataSource.query(
-      `SELECT e.id, e.status, (SELECT count(*)::int FROM node_executions n WHERE n.execution_id = e.id) AS nodes
-       FROM executions e WHERE e.id = ANY($1::uuid[])`,
-      [answered],
+      `SELECT e.id, e.status, (SELECT count(*)::int FROM node_executions n WHERE n.execution_id = e.id) AS nodes FROM executions e WHERE e.graph_id = 'claim-kill'`,
     )) as Array<{ id: string; status: string; nodes: number }>;
-    expect(rows).toHaveLength(answered.length);
+    const stored = new Set(rows.map((row) => row.id));
+    expect(answered.filter((id) => !stored.has(id))).toEqual([]);
     const cutShort = rows.filter((row) => row.status === 'RUNNING' && row.nodes === 0);
-    // Under this load a few dozen are between their INSERT and their first step at any time (24 and 31 in two runs).
-    expect(cutShort.length).toBeGreaterThan(0);
+    expect(cutShort.length).toBeGreaterThanOrEqual(20);
 
-    // Another process (a worker): the dead one's leases lapse, its sweep dispatches them, and every answered execution completes.
+    // Another process (a worker): the dead one's leases lapse, its sweep dispatches them, and every execution completes.
     servers.start('worker');
     await waitFor(
       async () =>
-        (await t.dataSource.query(`SELECT count(*)::int AS n FROM executions WHERE id = ANY($1::uuid[]) AND status <> 'COMPLETED'`, [answered])) as Array<{
-          n: number;
-        }>,
+        (await t.dataSource.query(`SELECT count(*)::int AS n FROM executions WHERE graph_id = 'claim-kill' AND status <> 'COMPLETED'`)) as Array<{ n: number }>,
       ([row]) => row!.n === 0,
-      { timeoutMs: 90_000, what: `every answered execution to complete (${cutShort.length} were cut short by the kill)` },
+      { timeoutMs: 90_000, what: `every execution to complete (${cutShort.length} were cut short by the kill)` },
     );
     // Each ran once: one row per node (trigger, query, output), the query's single attempt.
     const runs = (await t.dataSource.query(
-      `SELECT execution_id, count(*)::int AS nodes, max(attempt)::int AS attempt FROM node_executions WHERE execution_id = ANY($1::uuid[]) GROUP BY execution_id`,
-      [answered],
+      `SELECT e.id, count(n.id)::int AS nodes, max(n.attempt)::int AS attempt FROM executions e LEFT JOIN node_executions n ON n.execution_id = e.id
+       WHERE e.graph_id = 'claim-kill' GROUP BY e.id`,
     )) as Array<{ nodes: number; attempt: number }>;
-    expect(runs).toHaveLength(answered.length);
+    // (A statement the dead process had sent may still commit after `rows` was read: it runs all the same.)
+    expect(runs.length).toBeGreaterThanOrEqual(rows.length);
     expect(runs.filter((run) => run.nodes !== 3 || run.attempt !== 1)).toEqual([]);
   }, 240_000);
 });
