@@ -104,3 +104,15 @@ export async function rowWrites(sql: Pick<pg.Pool, 'query'>, tables: string[]): 
   );
   return Object.fromEntries(rows.map((row) => [row.relname, { inserted: Number(row.ins), updated: Number(row.upd) }]));
 }
+
+/**
+ * The share of an agent's executions claimed at admission (src/executions/worker/admission-claim.ts), in percent:
+ * their INSERT stamped started_at in its own transaction, so it equals created_at; a claim afterwards stamps a later time.
+ */
+export async function claimedAtAdmission(sql: pg.Pool, graphId: string): Promise<number> {
+  const { rows } = await sql.query<{ share: string | null }>(
+    `SELECT round(100.0 * count(*) FILTER (WHERE started_at = created_at) / NULLIF(count(*), 0), 1) AS share FROM executions WHERE graph_id = $1`,
+    [graphId],
+  );
+  return Number(rows[0]?.share ?? 0);
+}

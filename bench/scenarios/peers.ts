@@ -19,7 +19,7 @@ import { startServer } from '../../src/bootstrap.js';
 import { deleteKeysWithPrefix } from '../../src/common/redis.js';
 import { loadConfig } from '../../src/config/config.loader.js';
 import { BENCH_ADMIN_URL } from '../database.js';
-import { backendCpu, breakdown, countIo, total } from '../io-count.js';
+import { backendCpu, breakdown, claimedAtAdmission, countIo, total } from '../io-count.js';
 import { inOwnProcess } from '../isolate.js';
 import { collectGarbage, watchPeakRss } from '../memory.js';
 import type { Figure } from './index.js';
@@ -227,6 +227,11 @@ export async function measureTrellis(role: 'api' | 'all', say: (line: string) =>
           unfinished = await open();
         }
         measured.extra.push({ label: `[all] executions not final 5 s after the load`, value: unfinished, unit: '', budget: 0 });
+        measured.extra.push({
+          label: `[all] executions claimed at admission (run at once by this worker)`,
+          value: await claimedAtAdmission(sql, AGENT),
+          unit: '%',
+        });
       }
       return measured;
     } finally {

@@ -3,7 +3,7 @@
 // The 50 clients run in a child process (bench/load-client.ts): the CPU and resident-memory figures are the server's.
 import { BENCH_ADMIN_KEY, round, scaled, startBenchServer } from '../engine-harness.js';
 import { fiveNodeAgent, ORDER } from './engine-agents.js';
-import { backendCpu, breakdown, countIo, rowWrites, total } from '../io-count.js';
+import { backendCpu, breakdown, claimedAtAdmission, countIo, rowWrites, total } from '../io-count.js';
 import { submitFromChildProcess } from '../load-client.js';
 import { watchPeakRss } from '../memory.js';
 
@@ -69,6 +69,8 @@ export default {
         // LESSONS.md, measured on this machine: n8n 2.41 queue mode, tuned, ~82 executions/s.
         ratio_vs_n8n_queue_tuned: `x${round(count / seconds / N8N_QUEUE_TUNED_PER_S, 1)}`,
         node_executions_per_s: round(Number(rows[0]!.completed) / seconds),
+        // Run at once by the admitting process's worker, without a hand-over or a claim UPDATE.
+        claimed_at_admission_percent: await claimedAtAdmission(server.sql, 'bench-five'),
         seconds: round(seconds, 2),
         // CPU, not wall time: comparable across runs on a loaded machine (the server's alone since the clients moved out).
         process_cpu_s_per_1000: round((cpu.user + cpu.system) / 1e6 / (count / 1000), 2),

@@ -42,7 +42,7 @@ function finishFollowUps(dispatcher: ExecutionDispatcher, executions: Executions
 }
 
 function admissionQueue(dispatcher: ExecutionDispatcher, local: LocalHandoff): AdmissionQueue {
-  return { offerLocal: (id) => local.offer(id), dispatch: (ids) => dispatcher.dispatchMany(ids) };
+  return { offerLocal: (id) => local.offer(id), claimLocal: (graph) => local.claim(graph), dispatch: (ids) => dispatcher.dispatchMany(ids) };
 }
 
 @Module({

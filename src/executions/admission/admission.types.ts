@@ -34,6 +34,10 @@ export interface AdmittedExecution {
   parent_node_execution_id: string | null;
   depth: number;
   trust: FileTrustBasis;
+  /** Claimed at admission (LocalClaim): the row is written RUNNING under this worker's lease and deadline. */
+  lease_owner?: string;
+  lease_ms?: number;
+  timeout_ms?: number;
 }
 
 /** A trigger's execution (webhook, GitHub): the agent's own trigger node fired with this event. */
@@ -102,15 +106,42 @@ export interface AdmissionFacts {
   role(userId: string): Promise<string | null>;
 }
 
+/** What the INSERT answers of a row claimed at admission: what its worker starts from, as a claim would read it. */
+export interface ClaimFacts {
+  id: string;
+  inputs: Record<string, unknown>;
+  trigger_event: Record<string, unknown> | null;
+  credentials: Record<string, unknown>;
+  file_trust: boolean;
+  vars: Record<string, unknown> | null;
+  started_at: Date;
+  deadline_at: Date;
+}
+
 /** The one writer of `executions` rows (admission.repository.ts); `manager` joins the caller's transaction. */
 export interface AdmissionStore<Row> {
-  insertOne(row: AdmittedExecution, manager?: EntityManager): Promise<Row>;
-  insertMany(rows: readonly AdmittedExecution[], manager?: EntityManager): Promise<void>;
+  /** The row as the API shows it, with what a claim at admission needs (when the row has a `lease_owner`). */
+  insertOne(row: AdmittedExecution, manager?: EntityManager): Promise<Row & ClaimFacts>;
+  /** Answers the facts of the rows claimed at admission (none when no row has a `lease_owner`). */
+  insertMany(rows: readonly AdmittedExecution[], manager?: EntityManager): Promise<ClaimFacts[]>;
+}
+
+/**
+ * A slot of this process's worker, reserved before the INSERT for an execution it will run at once (claim at
+ * admission: an instant graph, worker/admission-claim.ts): the row is written RUNNING under the worker's lease,
+ * which saves the claim UPDATE. Exactly one of `start` (the row committed) or `cancel` (it was not written) follows.
+ */
+export interface LocalClaim {
+  readonly lease: { lease_owner: string; lease_ms: number; timeout_ms: number };
+  start(row: AdmittedExecution, facts: ClaimFacts): void;
+  cancel(): void;
 }
 
 /** Where admitted executions go once committed: this process's worker when it has room, else the durable queue. */
 export interface AdmissionQueue {
   offerLocal(executionId: string): boolean;
+  /** A claim at admission by this process's worker for a run of `graph`, or null (no worker here, no room, or not an instant graph). */
+  claimLocal(graph: CompiledGraph): LocalClaim | null;
   /** One round trip to the queue for all of them. */
   dispatch(executionIds: readonly string[]): Promise<void>;
 }

@@ -9,7 +9,7 @@ import type { UserEntity } from '../../users/user.entity.js';
 import { graph as agent, testBlock, testLookup } from '../engine/engine.fixtures.js';
 import { compileGraph, type CompiledGraph } from '../engine/graph.compiler.js';
 import type { ExecutionRow } from '../executions.repository.js';
-import type { AdmissionFacts, AdmittedExecution, GraphFacts, PresetFacts } from './admission.types.js';
+import type { AdmissionFacts, AdmittedExecution, ClaimFacts, GraphFacts, PresetFacts } from './admission.types.js';
 import { ExecutionAdmission } from './execution-admission.service.js';
 
 const keyed = testBlock({ id: 'test.keyed', inputs: ['value'], outputs: ['value'] });
@@ -83,15 +83,17 @@ export function setup(world: World = {}) {
     insertOne: async (row: AdmittedExecution, manager?: EntityManager) => {
       seen.rows.push(row);
       seen.managers.push(manager);
-      return { ...row, status: 'QUEUED' } as unknown as ExecutionRow;
+      return { ...row, status: 'QUEUED' } as unknown as ExecutionRow & ClaimFacts;
     },
     insertMany: async (rows: readonly AdmittedExecution[], manager?: EntityManager) => {
       seen.rows.push(...rows);
       seen.managers.push(manager);
+      return [];
     },
   };
   const queue = {
     offerLocal: (id: string) => (world.local ? (seen.local.push(id), true) : false),
+    claimLocal: () => null,
     dispatch: async (ids: readonly string[]) => {
       if (world.queueDown) throw new Error('redis is away');
       seen.dispatched.push(...ids);

@@ -20,11 +20,14 @@ import { checkRunRequest } from '../execution-request.checks.js';
 import { adminOnlyForFileAgent, graphNotFound, insufficientCredits } from '../executions.errors.js';
 import type { ExecutionRow } from '../executions.repository.js';
 import { admitsFileTrust } from '../file-trust.js';
+import { ExecutionStatus } from '../engine/engine.types.js';
 import type {
   AdmissionFacts,
   AdmissionQueue,
   AdmissionStore,
   AdmittedExecution,
+  ClaimFacts,
+  LocalClaim,
   NewChildExecution,
   ScheduledExecution,
   TriggeredExecution,
@@ -58,6 +61,9 @@ export const NO_ROW: Omit<AdmittedExecution, 'id' | 'graph_id' | 'graph_version'
 
 @Injectable()
 export class ExecutionAdmission {
+  /** Triggered executions claimed at admission (`triggered`), which `handOver` leaves to the worker that holds them. */
+  private readonly startedHere = new WeakSet<object>();
+
   constructor(
     @Inject(ADMISSION_FACTS) private readonly facts: AdmissionFacts,
     @Inject(ADMISSION_STORE) private readonly store: AdmissionStore<ExecutionRow>,
@@ -110,7 +116,7 @@ export class ExecutionAdmission {
       const balance = await this.facts.balance(userId);
       if (balance !== null && balance <= 0) throw insufficientCredits(balance);
     }
-    const row = await this.store.insertOne({
+    const admitted: AdmittedExecution = {
       ...NO_ROW,
       id: randomUUID(),
       graph_id: graphId,
@@ -125,8 +131,22 @@ export class ExecutionAdmission {
       rerun_of: rerunOf,
       retry_of: retry?.of ?? null,
       trust: fileTrust ? 'admitted' : 'none',
-    });
-    // An agent with `concurrency` keeps its FIFO through the queue; others go to a local worker when one has room.
+    };
+    // An instant graph is claimed by its INSERT for this process's worker, which runs it at once; an agent with
+    // `concurrency` keeps its FIFO through the queue; others go to a local worker when one has room.
+    const claim = compiled.definition.concurrency === undefined ? this.queue.claimLocal(compiled) : null;
+    let row: ExecutionRow & ClaimFacts;
+    try {
+      row = await this.store.insertOne(claim ? { ...admitted, ...claim.lease } : admitted);
+    } catch (error) {
+      claim?.cancel();
+      throw error;
+    }
+    if (claim) {
+      claim.start(admitted, row);
+      // The answer is the execution as admitted (interfaces.md: 202, QUEUED); its worker starts it from here.
+      return { ...row, status: ExecutionStatus.QUEUED, started_at: null };
+    }
     if (compiled.definition.concurrency === undefined && this.queue.offerLocal(row.id)) return row;
     await this.enqueue([row.id]);
     return row;
@@ -139,8 +159,32 @@ export class ExecutionAdmission {
    */
   async triggered(executions: readonly TriggeredExecution[], source: 'webhook' | 'github', manager?: EntityManager): Promise<string[]> {
     const rows = executions.map((execution): AdmittedExecution => ({ ...NO_ROW, ...execution, source, trust: 'own-trigger' }));
-    await this.store.insertMany(rows, manager);
+    // Claims at admission only in a statement of our own: a caller's transaction may still roll back after it.
+    const claims = manager ? [] : await this.claimLocal(rows);
+    let facts: ClaimFacts[];
+    try {
+      facts = await this.store.insertMany(claims.length ? rows.map((row, i) => (claims[i] ? { ...row, ...claims[i].lease } : row)) : rows, manager);
+    } catch (error) {
+      for (const claim of claims) claim?.cancel();
+      throw error;
+    }
+    const factsOf = new Map(facts.map((f) => [f.id, f]));
+    claims.forEach((claim, i) => {
+      if (!claim) return;
+      this.startedHere.add(executions[i]!);
+      claim.start(rows[i]!, factsOf.get(rows[i]!.id)!);
+    });
     return rows.map((row) => row.id);
+  }
+
+  /** Claims at admission for the rows of instant graphs while this process's worker has room (null: not claimed). */
+  private async claimLocal(rows: readonly AdmittedExecution[]): Promise<Array<LocalClaim | null>> {
+    const claims: Array<LocalClaim | null> = [];
+    for (const row of rows) {
+      const compiled = await this.facts.compiled(row.graph_id, row.graph_version);
+      claims.push(compiled && compiled.definition.concurrency === undefined ? this.queue.claimLocal(compiled) : null);
+    }
+    return claims;
   }
 
   /**
@@ -188,6 +232,7 @@ export class ExecutionAdmission {
     const queued: string[] = [];
     const limited = new Map<string, boolean>(); // per graph version: a group is mostly one agent's
     for (const execution of executions) {
+      if (this.startedHere.delete(execution)) continue; // claimed at admission: its worker runs it already
       const version = `${execution.graph_id}@${execution.graph_version}`;
       let fifo = limited.get(version);
       if (fifo === undefined) {

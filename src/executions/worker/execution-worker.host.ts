@@ -78,7 +78,11 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
     const finish = new ExecutionFinish({
       dispatch: (id) => dispatcher.dispatch(id),
       nextQueued: (graphId) => executions.nextQueued(graphId),
-      limitsConcurrency: (graphId, version) => this.worker.limitsConcurrency(graphId, version),
+      // Whether the agent limits its executions (`concurrency`): only then may a finish let a QUEUED one start. Unknown: yes.
+      limitsConcurrency: (graphId, version) => {
+        const graph = graphs.peek(graphId, version);
+        return graph === undefined || graph.definition.concurrency !== undefined;
+      },
       hook: finishedHook ?? noFinishedHook,
       counted: (agent, status) => metrics.executions.inc({ agent, status }),
       logger,
@@ -115,7 +119,9 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
         outside,
         finished: (written, execution, error, outputs) => {
           finish.finished(written, error, outputs);
-          // Its pending reviews are cancelled and its event waits stop (readers treat them so meanwhile).
+          // Its pending reviews are cancelled and its event waits stop (readers treat them so meanwhile); an instant graph opens none.
+          const graph = graphs.peek(execution.graph_id, execution.graph_version);
+          if (graph && this.worker.admissionClaims.qualifies(graph)) return;
           void ended
             ?.get(execution.id)
             .catch((error: unknown) => logger.warn({ err: error, execution_id: execution.id }, 'could not cancel the pending reviews of an ended execution'));
@@ -131,7 +137,10 @@ export class ExecutionWorkerHost implements OnApplicationBootstrap, BeforeApplic
       if (event.event === 'graph_execution_update' && event.data.status === 'CANCELLED') this.worker.stopped(event.data.execution_id);
     });
     await this.worker.start();
-    this.unregisterLocal = this.local.register((id) => this.worker.take(id));
+    this.unregisterLocal = this.local.register(
+      (id) => this.worker.take(id),
+      (graph) => this.worker.claimAtAdmission(graph),
+    );
     this.sweepTimer = setInterval(() => void this.sweep(), this.sweepMs);
     void this.sweep();
   }

@@ -1,6 +1,6 @@
 // The worker role: takes "look at execution X" from the dispatcher, claims X under a lease, and drives it with an ExecutionRunner, up to
-// executor.concurrency executions at once. New executions of this process come straight from the API (LocalHandoff) while it has room; claims
-// of one turn go out as one UPDATE. Held leases are renewed in one UPDATE on a timer (which also notices executions stopped elsewhere within a
+// executor.concurrency executions at once. New executions of this process come straight from the API (LocalHandoff) while it has room, those
+// of instant graphs already claimed by their INSERT (admission-claim.ts); claims of one turn go out as one UPDATE. Held leases are renewed in one UPDATE on a timer (which also notices executions stopped elsewhere within a
 // second), but not one taken half a tick ago. On shutdown: no new work, running nodes finish within executor.shutdown_grace, then leases go back.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -18,19 +18,18 @@ import type { ExecutionAdmission } from '../admission/execution-admission.servic
 import type { CompiledGraphs } from '../compiled-graphs.js';
 import type { BlockAttemptFn } from '../engine/block-attempt.js';
 import type { CompiledGraph } from '../engine/graph.compiler.js';
-import { ReplayBook, reusableNodes } from '../engine/replay.js';
 import { compileExpressions, isReplayed, withExpressions, type ExpressionSite } from '../node-expressions.js';
 import type { ExecutionDispatcher } from '../queue/execution-dispatcher.js';
 import { TickBatcher } from '../tick-batcher.js';
 import type { ClaimedExecution, ExecutionStoreRepository } from './execution-store.repository.js';
 import { ExecutionRunner, type RunnerDeps } from './execution-runner.js';
 import { StepWriter } from './step-writer.js';
+import { replayBookOf } from './run-start.js';
+import { AdmissionClaims } from './admission-claim.js';
+import type { LocalClaim } from '../admission/admission.types.js';
 
-/**
- * Handed-over executions waiting for a slot, in multiples of `concurrency`. Each one waiting here saves a queue
- * job (add, fetch, complete: three Redis scripts); the bound keeps the last one's wait well under the sweep's
- * 3 s at this worker's rate, and leaves the rest to the queue (and so to other workers).
- */
+/** Handed-over executions waiting for a slot, in multiples of `concurrency`: each saves a queue job (add, fetch, complete: three Redis scripts);
+ * the bound keeps the last one's wait well under the sweep's 3 s at this worker's rate, and leaves the rest to the queue (and other workers). */
 const HANDOFF_DEPTH = 4;
 
 export type WorkerDeps = Omit<RunnerDeps, 'write' | 'childResults' | 'childVersion' | 'dispatch'>;
@@ -49,6 +48,7 @@ export class ExecutionWorker {
   /** graph@version -> the vars its executions start with (config is read once per process), and its expressions. */
   private readonly versions = new Map<string, { vars: Record<string, unknown>; expressions: Map<string, ExpressionSite[]> }>();
   private readonly writer: StepWriter;
+  readonly admissionClaims: AdmissionClaims;
   private readonly slotWaiters: Array<() => void> = [];
   private renewTimer: NodeJS.Timeout | null = null;
   /** When each held execution's lease was taken or last renewed (short executions end unrenewed), and the renewal tick. */
@@ -79,6 +79,8 @@ export class ExecutionWorker {
   ) {
     this.writer = new StepWriter(store, this.owner, (children, manager) => sources.admission.children(children, manager));
     this.approvals = new ToolApprovals(deps.outside ?? null);
+    const lease = { owner: this.owner, leaseMs: config.lease, timeoutMs: config.execution_timeout };
+    this.admissionClaims = new AdmissionClaims(deps.runsEarly, lease, config.concurrency * HANDOFF_DEPTH);
     this.children = new ToolChildren({
       childVersion: (graphId, version, userId) => sources.admission.childVersion(graphId, version, userId),
       inputsOf: async (graphId, version) => inputNames(await this.graph(graphId, version)),
@@ -139,6 +141,16 @@ export class ExecutionWorker {
     await this.claimAndRun(id);
   }
 
+  /** A claim at admission (admission-claim.ts): its execution runs once its row is written; null: it does not qualify, or too many are held. */
+  claimAtAdmission(graph: CompiledGraph): LocalClaim | null {
+    if (this.stopping) return null;
+    return this.admissionClaims.claim(graph, async (claimed) => {
+      if (this.stopping) return this.giveBack([claimed.id]); // its row committed while this worker stops
+      await this.run(claimed);
+      return this.runners.get(claimed.id)?.end;
+    });
+  }
+
   /** Claims and starts `id` within a slot reserved by `claiming` (released here). */
   private async claimAndRun(id: string): Promise<void> {
     try {
@@ -155,7 +167,7 @@ export class ExecutionWorker {
     try {
       const graph = await this.graph(claimed.graph_id, claimed.graph_version);
       claimed.vars = await this.varsOf(claimed, graph);
-      if (claimed.retry_of) claimed.replay = await this.replayBook(claimed, graph);
+      if (claimed.retry_of) claimed.replay = await replayBookOf(claimed, graph, this.store, this.sources.graphs);
       const runBlock = this.blockRunner(claimed, graph, (await this.version(claimed, graph)).expressions);
       const stored = claimed.fresh ? [] : await this.store.runs(id);
       const runner = new ExecutionRunner(
@@ -198,12 +210,6 @@ export class ExecutionWorker {
     }
   }
 
-  /** Whether the agent limits its executions (`concurrency`): only then may a finish let a QUEUED one start. Unknown: yes. */
-  limitsConcurrency(graphId: string, version: number): boolean {
-    const graph = this.sources.graphs.peek(graphId, version);
-    return graph === undefined || graph.definition.concurrency !== undefined;
-  }
-
   /** Stops held runners whose execution was stopped elsewhere (a CANCELLED event). */
   stopped(executionId: string): void {
     this.runners.get(executionId)?.lost();
@@ -220,7 +226,11 @@ export class ExecutionWorker {
     clearTimeout(timer);
     for (const runner of this.runners.values()) runner.lost();
     if (this.renewTimer) clearInterval(this.renewTimer);
-    const ids = runners.map((r) => r.id);
+    await this.giveBack(runners.map((r) => r.id));
+  }
+
+  /** Gives leases back and dispatches the executions: another worker may claim them at once. */
+  private async giveBack(ids: string[]): Promise<void> {
     await this.store
       .release(this.owner, ids)
       .catch((error: unknown) => this.logger.warn({ err: error }, 'could not give leases back; they lapse on their own'));
@@ -280,15 +290,6 @@ export class ExecutionWorker {
       execution: { id: claimed.id, source, started_at: startedAt, trigger_replayed: isReplayed(source, claimed.trigger_node) },
       trigger: claimed.trigger_node && claimed.trigger_event ? claimed.trigger_event : null,
     });
-  }
-
-  /** Retry from the failure: the retried execution's completed runs; with another version, only nodes unchanged up to them. */
-  private async replayBook(claimed: ClaimedExecution, graph: CompiledGraph): Promise<ReplayBook> {
-    const original = await this.store.replayOf(claimed.retry_of!);
-    if (!original) return new ReplayBook([]);
-    if (original.graph_version === claimed.graph_version) return new ReplayBook(original.entries, undefined, original.failedChildren);
-    const previous = await this.sources.graphs.get(claimed.graph_id, original.graph_version);
-    return new ReplayBook(original.entries, previous ? reusableNodes(previous.definition, graph.definition) : new Set<string>(), original.failedChildren);
   }
 
   private async graph(graphId: string, version: number): Promise<CompiledGraph> {

@@ -1,16 +1,18 @@
 // How the durable runner opens a claimed execution's core: a fresh scheduler (nothing ran yet), or one
 // restored from its stored rows, with the step that resumes it; a node re-run too often after lost leases
 // fails the execution there (store-failure.ts, WORKER_LOST). Also the attempts' setting and the write that
-// gives an execution back.
+// gives an execution back, and what a retry from the failure may reuse.
 import { randomUUID } from 'node:crypto';
 import { ExecutionStatus, type Step } from '../engine/engine.types.js';
 import type { CompiledGraph } from '../engine/graph.compiler.js';
 import type { AttemptSetting } from '../engine/node-attempt.js';
 import { ExecutionScheduler } from '../engine/scheduler.js';
+import { ReplayBook, reusableNodes } from '../engine/replay.js';
+import type { CompiledGraphs } from '../compiled-graphs.js';
 import type { RunnerLimits } from './execution-runner.types.js';
 import type { NodeRunRecord } from '../engine/engine.types.js';
 import { fromRunRecord, type RunExtras } from '../node-run-rows.js';
-import type { ClaimedExecution, ExecutionWrite } from './execution-store.repository.js';
+import type { ClaimedExecution, ExecutionStoreRepository, ExecutionWrite } from './execution-store.repository.js';
 import { emptyStep, mergeSteps } from './step-journal.js';
 import { DEFAULT_MAX_RESUMES, resumedTooOften } from './store-failure.js';
 
@@ -65,4 +67,18 @@ export function attemptSetting(execution: ClaimedExecution, limits: RunnerLimits
     maxJsonDepth: limits.maxJsonDepth,
     suspension: { depth: execution.depth, maxDepth: limits.maxDepth, canStartChildren: true },
   };
+}
+
+/** Retry from the failure: the retried execution's completed runs; with another version, only nodes unchanged up to them. */
+export async function replayBookOf(
+  claimed: ClaimedExecution,
+  graph: CompiledGraph,
+  store: Pick<ExecutionStoreRepository, 'replayOf'>,
+  graphs: Pick<CompiledGraphs, 'get'>,
+): Promise<ReplayBook> {
+  const original = await store.replayOf(claimed.retry_of!);
+  if (!original) return new ReplayBook([]);
+  if (original.graph_version === claimed.graph_version) return new ReplayBook(original.entries, undefined, original.failedChildren);
+  const previous = await graphs.get(claimed.graph_id, original.graph_version);
+  return new ReplayBook(original.entries, previous ? reusableNodes(previous.definition, graph.definition) : new Set<string>(), original.failedChildren);
 }
