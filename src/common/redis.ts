@@ -4,14 +4,14 @@ import type { Redis, RedisOptions } from 'ioredis';
 
 // ioredis (a CommonJS package, the same module whichever way it is loaded) loads with the first connection: a
 // server without REDIS_URL never needs it, nor BullMQ, which needs it (bullmq-queue.ts), ~360 modules together.
-const requireFromHere = createRequire(import.meta.url);
+const require = createRequire(import.meta.url);
 
 /** Injection token: the shared ioredis client, or null in the in-process mode (REDIS_URL unset). */
 export const REDIS = Symbol('REDIS');
 
 /** BullMQ needs `maxRetriesPerRequest: null`; every Redis connection of ours is made here. */
 export function createRedis(url: string, options: RedisOptions = {}): Redis {
-  const ioredis = requireFromHere('ioredis') as typeof IoRedis;
+  const ioredis = require('ioredis') as typeof IoRedis;
   return new ioredis.Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false, ...options });
 }
 

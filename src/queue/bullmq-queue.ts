@@ -26,7 +26,8 @@ export function jobFireTime(job: Pick<Job, 'id' | 'opts' | 'timestamp'>): Date {
  * BullMQ, loaded when a queue on Redis is made (REDIS_URL set), not with the server: its package is CommonJS
  * (no ESM build that Node would pick), so this is the module an `import` would load.
  */
-const bullmq = () => createRequire(import.meta.url)('bullmq') as typeof BullMq;
+const require = createRequire(import.meta.url);
+const bullmq = () => require('bullmq') as typeof BullMq;
 
 /** ioredis connection states after a connection was lost (a first connect is 'wait', 'connecting' or 'connect'). */
 const LOST = new Set(['reconnecting', 'close', 'end']);
