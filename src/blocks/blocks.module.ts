@@ -28,7 +28,7 @@ import { BLOCK_LIBRARY } from './library/index.js';
           log.error({ file: problem.file, line: problem.line, column: problem.column }, `integration skipped: ${problem.message}`);
         if (catalog.integrations.length)
           log.info({ integrations: catalog.integrations.map((i) => i.file.name), blocks: catalog.blocks.length }, 'integrations loaded');
-        return new IntegrationAwareRegistry(BLOCK_LIBRARY, catalog, config.costs, { compileSchemas: !libraryCheckedByBuild(BLOCK_LIBRARY) });
+        return new IntegrationAwareRegistry(BLOCK_LIBRARY, catalog, config.costs, { compileSchemas: !(await libraryCheckedByBuild(BLOCK_LIBRARY)) });
       },
       inject: [APP_CONFIG, LOGGER],
     },
