@@ -32,6 +32,16 @@ try {
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(root, 'dist', 'src', 'cli.js');
+// `npm start` runs `trellis start --build-if-stale`: in a checkout, dist/ is built first when a build input changed
+// (scripts/build-if-stale.mjs), in this process rather than in a prestart script (one Node and one npm step fewer).
+// The flag goes before the server restarts with its heap settings; an installed package (no scripts/) has its dist/.
+const buildIfStale = args[0] === 'start' ? args.indexOf('--build-if-stale') : -1;
+if (buildIfStale > 0) {
+  args.splice(buildIfStale, 1);
+  process.argv.splice(buildIfStale + 2, 1);
+  const script = join(root, 'scripts', 'build-if-stale.mjs');
+  if (existsSync(script)) await import(pathToFileURL(script).href);
+}
 if (!existsSync(entry)) {
   console.error(`trellis: ${entry} is missing. Run "npm run build" in ${root} first.`);
   process.exit(2);

@@ -1,7 +1,8 @@
-// `npm start`'s prestart: builds only when dist/ is stale. The stamp is a digest of every build input (path,
-// size, mtime of the files the build compiles, both tsconfigs, package.json, the build scripts, the SWC
-// version and the packages the build bundles), written after a successful build; a changed, added or removed input rebuilds. `--force` always
-// builds. Unchanged: no build at all.
+// Builds dist/ only when it is stale: imported by `npm start` (`trellis start --build-if-stale`, bin/trellis.js),
+// or run as `node scripts/build-if-stale.mjs [--force]`. The stamp is a digest of every build input (path, size,
+// mtime of the files the build compiles, both tsconfigs, package.json, the build scripts, the SWC version and the
+// packages the build bundles), written after a successful build; a changed, added or removed input rebuilds.
+// `--force` always builds. Unchanged: no build at all, and no SWC loaded (scripts/build.mjs loads it only to build).
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

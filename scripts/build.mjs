@@ -6,7 +6,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import swc from '@swc/core';
 import { bundlePackage, useVendorBundles, VENDOR_PACKAGES, vendorFile } from './vendor-bundles.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -83,6 +82,8 @@ async function writeBlockManifest(next) {
 /** Compiles every input into dist/; prints each file that does not compile and answers false. */
 export async function build() {
   const started = Date.now();
+  // Loaded here, not with the module: `npm start` imports this file for buildInputs() on every start.
+  const { default: swc } = await import('@swc/core');
   const { folders, files } = buildInputs();
   // Compiled beside dist/'s folders, then swapped in by rename: a process started from dist/ meanwhile (a test's
   // child, a second server) finds the old build or the new one, never a half-written one.

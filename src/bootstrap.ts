@@ -1,12 +1,14 @@
-// Start-up: config, logger, database (embedded or DATABASE_URL), migrations, Redis, then Nest (src/http-app.ts,
-// loaded once the database is up). Shared by `npm start` and `trellis start`; the test app factory builds the
-// same Nest application with createHttpApp, so they cannot drift apart.
+// Start-up: config, logger, database (embedded or DATABASE_URL), migrations, Redis, then Nest. The database
+// starts first and, while its process boots, this process loads the Nest application (http-app.ts, most of a
+// start's CPU), so neither waits for the other; a database that cannot start (another server holds the embedded
+// one) says so before Nest loads. Shared by `npm start` and `trellis start`; the test app factory builds the same
+// Nest application with createHttpApp, so they cannot drift apart.
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createLogger } from './common/logger.js';
-import { createRedis } from './common/redis.js';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { createLogger } from './common/root-logger.js';
 import { loadConfig } from './config/config.loader.js';
 import type { AppConfig } from './config/config.schema.js';
-import { openDataSource } from './entities.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded.js';
 import { runMigrations } from './database/migrate.js';
 
@@ -27,21 +29,15 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const config = options.config ?? loadConfig();
   if (options.role) config.role = options.role;
   const logger = createLogger(config.logging.level);
-  let embedded: EmbeddedDatabase | null = null;
-  let databaseUrl = config.databaseUrl;
-  if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres(config, logger, {
-      busyHint: 'Stop the other server first, or give this one a database of its own (DATABASE_URL, or TRELLIS_DATA_DIR for another folder).',
-    });
-    databaseUrl = embedded.url;
-  }
-  const dataSource = openDataSource({ url: databaseUrl, applicationName: `trellis-${config.role}` });
-  await dataSource.initialize();
-  const applied = await runMigrations(dataSource);
-  if (applied.length) logger.info({ migrations: applied }, 'database migrated');
-  const redis = config.redisUrl ? createRedis(config.redisUrl) : null;
-
+  let databaseStarting!: () => void;
+  const starting = new Promise<void>((resolve) => (databaseStarting = resolve));
+  const database = openDatabase(config, logger, databaseStarting);
+  database.catch(() => undefined); // awaited below: a failure while the modules load is not an unhandled rejection
+  await Promise.race([starting, database]); // an embedded database that cannot start (busy) fails before Nest loads
   const { createHttpApp } = await import('./http-app.js');
+  const { dataSource, embedded } = await database;
+  const redis = config.redisUrl ? (await import('./common/redis.js')).createRedis(config.redisUrl) : null;
+
   const app = await createHttpApp({ config, dataSource, logger, redis });
   await app.listen(config.server.port, config.host);
   const address = app.getHttpServer().address();
@@ -92,4 +88,27 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   return { app, config, url, close };
+}
+
+/**
+ * The database, initialised and migrated: the embedded Postgres (started, or shared) unless DATABASE_URL is
+ * set. `starting` is called as soon as the database's process runs (at once for DATABASE_URL).
+ */
+async function openDatabase(config: AppConfig, logger: Logger, starting: () => void): Promise<{ dataSource: DataSource; embedded: EmbeddedDatabase | null }> {
+  let embedded: EmbeddedDatabase | null = null;
+  let databaseUrl = config.databaseUrl;
+  if (databaseUrl) starting();
+  else {
+    embedded = await startEmbeddedPostgres(config, logger, {
+      busyHint: 'Stop the other server first, or give this one a database of its own (DATABASE_URL, or TRELLIS_DATA_DIR for another folder).',
+      onStarting: starting,
+    });
+    databaseUrl = embedded.url;
+  }
+  const { openDataSource } = await import('./entities.js');
+  const dataSource = openDataSource({ url: databaseUrl, applicationName: `trellis-${config.role}` });
+  await dataSource.initialize();
+  const applied = await runMigrations(dataSource);
+  if (applied.length) logger.info({ migrations: applied }, 'database migrated');
+  return { dataSource, embedded };
 }

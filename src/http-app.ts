@@ -1,6 +1,7 @@
 // The Nest application of a server and of the test app factory: our middleware, the WebSocket adapter and the
 // OpenAPI document around the application module. A file of its own so that `trellis start` loads this graph (most
-// of a start's CPU) only once its database is up: a start that cannot have the database says so at once.
+// of a start's CPU) while its database starts, and only once that database is starting: a start that cannot have
+// the database says so at once.
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';

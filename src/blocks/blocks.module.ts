@@ -6,10 +6,12 @@ import type { AppConfig } from '../config/config.schema.js';
 import { BlocksRegistry } from './blocks.registry.js';
 import { IntegrationAwareRegistry, loadIntegrationCatalog } from './integrations/integration-blocks.js';
 import { BlocksService } from './blocks.service.js';
+import { libraryCheckedByBuild } from './library/block-manifest.js';
 import { BLOCK_LIBRARY } from './library/index.js';
 
 /**
- * The block registry (checked at start-up: a bad library or costs.yaml stops the start) and running
+ * The block registry (checked at start-up: a bad library or costs.yaml stops the start; the library's schemas
+ * were compiled by the build that wrote dist/, else they are compiled here) and running
  * single blocks. Credentials resolve through CREDENTIAL_RESOLVER, a port of blocks that the global
  * IntegrationsModule (above blocks) provides: the user's own, then config/credentials.yaml, then system
  * defaults. Every role loads it.
@@ -26,7 +28,7 @@ import { BLOCK_LIBRARY } from './library/index.js';
           log.error({ file: problem.file, line: problem.line, column: problem.column }, `integration skipped: ${problem.message}`);
         if (catalog.integrations.length)
           log.info({ integrations: catalog.integrations.map((i) => i.file.name), blocks: catalog.blocks.length }, 'integrations loaded');
-        return new IntegrationAwareRegistry(BLOCK_LIBRARY, catalog, config.costs);
+        return new IntegrationAwareRegistry(BLOCK_LIBRARY, catalog, config.costs, { compileSchemas: !(await libraryCheckedByBuild(BLOCK_LIBRARY)) });
       },
       inject: [APP_CONFIG, LOGGER],
     },

@@ -1,53 +1,10 @@
-// pino JSON logs; each line carries the request id of the request it belongs to.
+// pino JSON logs through Nest: its framework messages, and a logger per class that injects one. The process's
+// root logger is made in root-logger.ts, which loads no Nest (the server starts its database before Nest loads).
 import { Scope, type FactoryProvider, type LoggerService } from '@nestjs/common';
 import { INQUIRER } from '@nestjs/core';
-import { pino, type Logger } from 'pino';
-import { errorSerializer } from './log-serializers.js';
-import { currentRequestId } from './request-context.js';
+import type { Logger } from 'pino';
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino(
-    {
-      level,
-      base: { pid: process.pid },
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-      // Errors are printed without SQL or driver parameters (a write's bound values: node data, secrets).
-      serializers: { err: errorSerializer, error: errorSerializer },
-      mixin() {
-        const requestId = currentRequestId();
-        return requestId ? { request_id: requestId } : {};
-      },
-      // Secrets must never reach a log line, whatever object is logged.
-      redact: {
-        paths: [
-          '*.password',
-          '*.secret',
-          '*.token',
-          '*.api_key',
-          '*.authorization',
-          '*.Authorization',
-          '*["x-api-key"]',
-          'req.headers.authorization',
-          'req.headers["x-api-key"]',
-          // Credential shapes: stored secrets, OAuth2 tokens, PKCE verifiers and client secrets.
-          'secrets',
-          '*.secrets',
-          'access_token',
-          '*.access_token',
-          'refresh_token',
-          '*.refresh_token',
-          'code_verifier',
-          '*.code_verifier',
-          'client_secret',
-          '*.client_secret',
-        ],
-        censor: '[redacted]',
-      },
-    },
-    destination,
-  );
-}
+export { createLogger } from './root-logger.js';
 
 /**
  * Nest's start-up chatter: a line per module, controller and route (about 110 at every start). It is

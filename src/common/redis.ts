@@ -1,11 +1,18 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { createRequire } from 'node:module';
+import type * as IoRedis from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+
+// ioredis (a CommonJS package, the same module whichever way it is loaded) loads with the first connection: a
+// server without REDIS_URL never needs it, nor BullMQ, which needs it (bullmq-queue.ts), ~360 modules together.
+const require = createRequire(import.meta.url);
 
 /** Injection token: the shared ioredis client, or null in the in-process mode (REDIS_URL unset). */
 export const REDIS = Symbol('REDIS');
 
 /** BullMQ needs `maxRetriesPerRequest: null`; every Redis connection of ours is made here. */
 export function createRedis(url: string, options: RedisOptions = {}): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false, ...options });
+  const ioredis = require('ioredis') as typeof IoRedis;
+  return new ioredis.Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false, ...options });
 }
 
 /** ioredis states after a connection was lost: a command would wait in the offline queue until Redis is back. */

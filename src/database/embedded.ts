@@ -24,6 +24,11 @@ export interface EmbeddedOptions {
    */
   share?: boolean;
   busyHint?: string;
+  /**
+   * Called once the database's own process runs (initdb on a first start, then postgres), or at once when it
+   * shares a running cluster: the caller may use the CPU meanwhile (a server loads its modules).
+   */
+  onStarting?: () => void;
 }
 
 /** Another process (most likely a running `trellis start`) runs the embedded database. */
@@ -57,6 +62,7 @@ export async function startEmbeddedPostgres(
       throw new EmbeddedDatabaseBusyError(`${where}, and it does not accept connections on port ${holder.port}. Stop that process, or set DATABASE_URL.`);
     }
     log.debug({ pid: holder.pid, port: holder.port }, 'the embedded database is running in another process (a server): using it');
+    options.onStarting?.();
     return { url: urlAt(holder.port), shared: true, stop: async () => undefined };
   }
 
@@ -67,7 +73,7 @@ export async function startEmbeddedPostgres(
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
     log.info({ databaseDir }, 'initialising the embedded Postgres cluster (first start)');
     const EmbeddedPostgres = await importEmbeddedPostgres();
-    await new EmbeddedPostgres({
+    const initialising = new EmbeddedPostgres({
       databaseDir,
       port,
       user: 'postgres',
@@ -79,17 +85,21 @@ export async function startEmbeddedPostgres(
       onLog: (message) => log.debug({ message: String(message).trim() }),
       onError: (error) => log.debug({ message: String(error).trim() }),
     }).initialise();
+    options.onStarting?.();
+    await initialising;
   }
-  const { started: postgres, port: listening } = await onFreePort(port, (tried) =>
-    spawnPostgres({
+  const { started: postgres, port: listening } = await onFreePort(port, (tried) => {
+    const starting = spawnPostgres({
       binary: binaries.postgres,
       databaseDir,
       port: tried,
       flags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on'],
       ...(asRoot ? { ids: postgresUserIds() } : {}),
       log,
-    }),
-  );
+    });
+    options.onStarting?.();
+    return starting;
+  });
   const client = new pg.Client({ connectionString: urlAt(listening).replace(/\/trellis$/, '/postgres') });
   try {
     await client.connect();

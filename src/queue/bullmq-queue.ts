@@ -3,7 +3,9 @@
 // exists, waiting or running); jobs are removed when done, and also when failed, since a kept failed job
 // would hold its id. Repeating jobs are BullMQ job schedulers (cron with tz), whose next job is created
 // when one starts, computed from now, so an outage never turns into a burst.
-import { Queue, Worker, type Job } from 'bullmq';
+import { createRequire } from 'node:module';
+import type * as BullMq from 'bullmq';
+import type { Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ConsumeOptions, DurableQueue, EnqueueOptions, JobHandler, QueueSettings, RepeatSchedule } from './durable-queue.types.js';
@@ -19,6 +21,13 @@ export function jobFireTime(job: Pick<Job, 'id' | 'opts' | 'timestamp'>): Date {
   );
   return new Date(Number.isFinite(tail) && tail > 0 ? tail : job.timestamp);
 }
+
+/**
+ * BullMQ, loaded when a queue on Redis is made (REDIS_URL set), not with the server: its package is CommonJS
+ * (no ESM build that Node would pick), so this is the module an `import` would load.
+ */
+const require = createRequire(import.meta.url);
+const bullmq = () => require('bullmq') as typeof BullMq;
 
 /** ioredis connection states after a connection was lost (a first connect is 'wait', 'connecting' or 'connect'). */
 const LOST = new Set(['reconnecting', 'close', 'end']);
@@ -47,7 +56,7 @@ export class BullMqQueue<T> implements DurableQueue<T> {
     private readonly settings: QueueSettings,
     private readonly logger: Logger,
   ) {
-    this.queue = new Queue(name, { connection: connections.connection, prefix: connections.prefix });
+    this.queue = new (bullmq().Queue)(name, { connection: connections.connection, prefix: connections.prefix });
     this.queue.on('error', (error) => this.logger.warn({ err: error, queue: name }, `${name} queue: Redis error`));
   }
 
@@ -133,7 +142,7 @@ export class BullMqQueue<T> implements DurableQueue<T> {
 
   async consume(handler: JobHandler<T>, options: ConsumeOptions): Promise<void> {
     this.workerConnection = this.connections.workerConnection();
-    this.worker = new Worker(
+    this.worker = new (bullmq().Worker)(
       this.name,
       async (job: Job) => handler({ data: job.data as T, attempt: Math.max(1, job.attemptsStarted), scheduledFor: job.repeatJobKey ? jobFireTime(job) : null }),
       {

@@ -43,7 +43,9 @@ export function importedPackages(dir: string): string[] {
         const text = readFileSync(path, 'utf8');
         const statics = text.matchAll(/^\s*(?:import|export)\b[^'"]*?\bfrom\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]/gm);
         const dynamics = text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g);
-        for (const match of [...statics, ...dynamics]) {
+        // A package loaded when first needed through createRequire (`const require = createRequire(import.meta.url)`).
+        const requires = text.matchAll(/(?<![.\w$])require\(\s*['"]([^'"]+)['"]\s*\)/g);
+        for (const match of [...statics, ...dynamics, ...requires]) {
           const specifier = (match[1] ?? match[2])!;
           if (specifier.startsWith('.') || specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0]!)) continue;
           names.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!);

@@ -169,7 +169,7 @@ describe('the PR gate: trellis however it is started', () => {
       "npm start (the README's command) builds when dist/ is stale (else says it is current), then starts the server in the project",
       async () => {
         const server = await startServer('npm', ['start'], ROOT, env());
-        expect(server.output()).toContain('> node scripts/build-if-stale.mjs');
+        expect(server.output()).toContain('> node bin/trellis.js start --build-if-stale');
         expect(server.output()).toMatch(/dist\/ is up to date|building dist\/ \(.*\): npm run build/);
         const health = await fetch(`${server.url}/health`);
         expect(health.status).toBe(200);

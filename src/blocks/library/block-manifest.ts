@@ -53,6 +53,21 @@ function schemasOf(block: Pick<BlockDefinition, 'inputSchema' | 'outputSchema'>)
 }
 
 /**
+ * Whether the build checked `library` (the library of this build): writing the manifest beside this module, it
+ * compiled every schema of the library, meta-schema check included, and fails when one does not compile. The
+ * server then runs the build's precompiled validators of the input schemas (block-validators.ts) and compiles
+ * each output schema when first used, without ajv's meta-schema check (which accepts the same): compiling the
+ * whole library was a tenth of its start. From the sources (no manifest) it answers false.
+ */
+export async function libraryCheckedByBuild(library: readonly BlockDefinition[]): Promise<boolean> {
+  if (!existsSync(new URL(BLOCK_MANIFEST_FILE, import.meta.url))) return false;
+  for (const block of library) for (const schema of schemasOf(block)) markCheckedByBuild(schema);
+  const { useBuiltValidators } = await import('./block-validators.js');
+  await useBuiltValidators(library);
+  return true;
+}
+
+/**
  * The blocks of the manifest the build wrote beside this module, with the build's precompiled validators of
  * their inputs (block-validators.ts), or undefined when there is none (the sources run by the tests, a build
  * from before the manifest): the caller then loads the library.

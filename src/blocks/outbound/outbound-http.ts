@@ -6,7 +6,8 @@
 //
 // We use undici's own `fetch` with undici's `Agent`: Node 20 bundles an older undici whose fetch is not
 // guaranteed to speak the Agent's dispatcher interface. Blocks still receive a standard global Response.
-import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
+// undici (~220 modules) loads with the first request, not with the server's start.
+import type { Agent, fetch as undiciFetch, RequestInit as UndiciRequestInit } from 'undici';
 import { AppError } from '../../common/errors.js';
 import type { BlockHttpClient, BlockRequestInit, BlockRuntimeSettings } from '../block.types.js';
 import { attachCredential } from './credential-attach.js';
@@ -46,10 +47,17 @@ const REFUSAL_REASONS: Partial<Record<string, OutboundRefusal>> = {
 
 /** One per process (it pools connections); `client(signal)` binds it to one block run. */
 export class OutboundHttp {
-  private readonly agent: Agent;
+  private undici?: Promise<{ agent: Agent; fetch: typeof undiciFetch }>;
 
-  constructor(private readonly options: OutboundHttpOptions) {
-    this.agent = new Agent({ connect: { lookup: guardedLookup(options), timeout: options.connectTimeoutMs ?? 10_000 } });
+  constructor(private readonly options: OutboundHttpOptions) {}
+
+  /** undici's fetch and this client's Agent, made on the first request. */
+  private connection(): Promise<{ agent: Agent; fetch: typeof undiciFetch }> {
+    this.undici ??= import('undici').then(({ Agent, fetch }) => ({
+      agent: new Agent({ connect: { lookup: guardedLookup(this.options), timeout: this.options.connectTimeoutMs ?? 10_000 } }),
+      fetch,
+    }));
+    return this.undici;
   }
 
   static fromSettings(
@@ -70,7 +78,7 @@ export class OutboundHttp {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    if (this.undici) await (await this.undici).agent.close();
   }
 
   async fetch(input: string | URL, init: OutboundRequestInit = {}): Promise<Response> {
@@ -105,14 +113,15 @@ export class OutboundHttp {
       let attached = attachCredential(headers, url, credential);
       for (let redirects = 0; ; redirects++) {
         checkLiteralAddress(url.hostname, this.options);
-        const response = await undiciFetch(url, {
+        const { agent, fetch } = await this.connection();
+        const response = await fetch(url, {
           ...(rest as UndiciRequestInit),
           method,
           headers: [...headers],
           body: body as UndiciRequestInit['body'],
           redirect: 'manual',
           signal,
-          dispatcher: this.agent,
+          dispatcher: agent,
         });
         const location = REDIRECT_STATUSES.has(response.status) ? response.headers.get('location') : null;
         if (location === null || redirect === 'manual') {
