@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 
 interface PgClient {
-  query<T>(config: { name: string; text: string; values: readonly unknown[] }): Promise<{ rows: T[] }>;
+  query(config: { name: string; text: string; values: readonly unknown[] }): Promise<{ rows: unknown[] }>;
 }
 
 const names = new Map<string, string>();
@@ -21,11 +21,11 @@ function statementName(text: string): string {
 /** Runs `text` as a named prepared statement and answers its rows; errors are the pg driver's (with their SQLSTATE `code`). */
 export async function preparedQuery<T>(source: DataSource | EntityManager, text: string, values: readonly unknown[]): Promise<T[]> {
   const manager = source instanceof DataSource ? source.manager : source;
-  const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
+  const runner = manager.queryRunner ?? manager.dataSource.createQueryRunner();
   const own = runner !== manager.queryRunner;
   try {
     const client = (await runner.connect()) as PgClient;
-    return (await client.query<T>({ name: statementName(text), text, values })).rows;
+    return (await client.query({ name: statementName(text), text, values })).rows as T[];
   } finally {
     if (own) await runner.release();
   }

@@ -21,7 +21,10 @@ export function writeAcceptance(res: ServerResponse, answer: Answer): void {
 }
 
 export function sendAnswer(res: Response, answer: Answer): void {
-  if (isPlainAcceptance(answer)) return writeAcceptance(res, answer);
+  if (isPlainAcceptance(answer)) {
+    writeAcceptance(res, answer);
+    return;
+  }
   res.status(answer.status);
   for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
   if (typeof answer.body === 'string' && !hasContentType(answer.headers)) {

@@ -57,8 +57,8 @@ export function mountWebhookRoute(app: NestExpressApplication, config: AppConfig
   const filter = new AllErrorsFilter(logger.child({ component: 'AllErrorsFilter' }));
   const readBody = express.raw({ type: () => true, limit: config.webhooks.body_limit });
   const track = requestTracker(logger);
-  const expressApp = app.getHttpAdapter().getInstance() as Express;
-  const server = app.getHttpServer() as Server;
+  const expressApp: Express = app.getHttpAdapter().getInstance();
+  const server: Server = app.getHttpServer();
   if (!server.listeners('request').includes(expressApp)) throw new Error("the webhook route expects Express to be the HTTP server's request handler");
 
   /** What Express's app.handle does before its router: req and res become Express's (req.ip, res.json, ...). */
@@ -70,7 +70,7 @@ export function mountWebhookRoute(app: NestExpressApplication, config: AppConfig
       Object.setPrototypeOf(res, expressApp.response);
       request.res = response;
       response.req = request;
-      response.locals ??= Object.create(null) as Record<string, unknown>;
+      (response as { locals?: Record<string, unknown> }).locals ??= Object.create(null) as Record<string, unknown>;
     }
     return { req: request, res: response };
   };
@@ -79,15 +79,23 @@ export function mountWebhookRoute(app: NestExpressApplication, config: AppConfig
     filter.answer(error, request, response);
   };
 
-  const handle = (req: IncomingMessage & { body?: unknown }, res: ServerResponse, agent: string, node: string, search: string) => {
-    readBody(req as Request, res as Response, (error?: unknown) => {
-      if (error) return fail(error, req, res);
+  const handle = (req: IncomingMessage, res: ServerResponse, agent: string, node: string, search: string) => {
+    readBody(req, res, (error?: unknown) => {
+      if (error) {
+        fail(error, req, res);
+        return;
+      }
       const parseQuery = expressApp.get('query parser fn') as QueryParser | undefined;
       const query = search === '' || !parseQuery ? {} : parseQuery(search);
       const address = () => sourceAddress(asExpress(req, res).req);
       webhooks.receive(webhookRequest(req, agent, node, query, address)).then(
-        (answer) => (isPlainAcceptance(answer) ? writeAcceptance(res, answer) : sendAnswer(asExpress(req, res).res, answer)),
-        (failure: unknown) => fail(failure, req, res),
+        (answer) => {
+          if (isPlainAcceptance(answer)) writeAcceptance(res, answer);
+          else sendAnswer(asExpress(req, res).res, answer);
+        },
+        (failure: unknown) => {
+          fail(failure, req, res);
+        },
       );
     });
   };
@@ -96,14 +104,18 @@ export function mountWebhookRoute(app: NestExpressApplication, config: AppConfig
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
     const match = ROUTE.exec(url);
-    if (!match || ENCODED_NUL.test(url) || url.includes('\u0000')) return expressApp(req, res);
+    if (!match || ENCODED_NUL.test(url) || url.includes('\u0000')) {
+      expressApp(req, res);
+      return;
+    }
     let agent: string;
     let node: string;
     try {
       agent = decodeURIComponent(match[1]!);
       node = decodeURIComponent(match[2]!);
     } catch {
-      return expressApp(req, res); // Express answers a malformed escape as the Nest route does
+      expressApp(req, res); // Express answers a malformed escape as the Nest route does
+      return;
     }
     const search = match[0].endsWith('?') ? url.slice(match[0].length) : '';
     requestContext.run({ requestId: track(req, res) }, handle, req, res, agent, node, search);
