@@ -8,7 +8,7 @@ import { ApiAnswers, ApiAnyMethod, ApiError } from '../../common/api-docs.dto.js
 import { SIGNATURE_HEADERS, WEBHOOK_ACCEPTED, WEBHOOK_FINISHED } from './webhooks-answers.dto.js';
 import type { Request, Response } from 'express';
 import { sendAnswer } from './webhook-answer.js';
-import { webhookRequest } from './webhook-route.js';
+import { sourceAddress, webhookRequest } from './webhook-route.js';
 import { WebhooksService } from './webhooks.service.js';
 
 @ApiTags('webhooks')
@@ -45,7 +45,7 @@ export class WebhooksController {
     content: { '*/*': { schema: { description: 'Whatever the agent answers' } } },
   })
   async receive(@Param('agent') agent: string, @Param('node') node: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const answer = await this.webhooks.receive(webhookRequest(req, agent, node));
+    const answer = await this.webhooks.receive(webhookRequest(req, agent, node, req.query, () => sourceAddress(req)));
     sendAnswer(res, answer);
   }
 }

@@ -45,8 +45,8 @@ export interface WebhookRequest {
   headers: Record<string, string | string[] | undefined>;
   query: Record<string, unknown>;
   rawBody: Buffer | undefined;
-  /** The source address (for webhooks.rate_limit). */
-  address: string;
+  /** The source address (for webhooks.rate_limit; found only when asked). */
+  address: () => string;
   wait: string | undefined;
 }
 
@@ -104,7 +104,7 @@ export class WebhooksService implements OnApplicationShutdown {
   private async handle(request: WebhookRequest): Promise<WebhookAnswer> {
     const { rate_limit: rate, idempotency_window: windowMs } = this.config.webhooks;
     if (rate !== 'off') {
-      const decision = await this.rateLimiter.hit(`webhook-ip:${request.address}`, rate);
+      const decision = await this.rateLimiter.hit(`webhook-ip:${request.address()}`, rate);
       if (!decision.allowed) throw errors.webhookRateLimited(decision.retryAfterMs);
     }
     const trigger = await this.catalog.webhook(request.agent, request.node);
