@@ -4,6 +4,6 @@
 export interface Timers {
   /** Milliseconds since the epoch. */
   now(): number;
-  /** Resolves after `ms`; rejects with the signal's reason as soon as the signal aborts (and clears the timer). */
+  /** Resolves after `ms`; rejects with the signal's reason once the signal aborts (the real clock: by the next turn of the event loop), clearing the timer. */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 }

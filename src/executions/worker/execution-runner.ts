@@ -4,10 +4,8 @@
 // attempt driver with this worker's ports), run timers on the engine's clock port (retries, delays, the deadline) and the
 // waits that end from outside (run-waits.ts); run-start.ts opens the core. This file owns the lifecycle: start, park, drain, lose, finish.
 import type { Logger } from 'pino';
-import { withAgentTools } from '../../blocks/agent-tools.runner.js';
 import { ToolApprovals } from './tool-approvals.js';
-import { toolPortDeps } from './tool-trust.js';
-import { runValidatedBlock } from '../../blocks/validated-run.js';
+import { executionBlockRunner } from './tool-trust.js';
 import { EngineErrorCode, executionTimeout } from '../engine/engine.errors.js';
 import { NodeRunStatus, ExecutionStatus, isFinalRunStatus, type NodeRunRecord, type Step } from '../engine/engine.types.js';
 import type { CompiledGraph } from '../engine/graph.compiler.js';
@@ -100,8 +98,7 @@ export class ExecutionRunner {
       attemptSetting(execution, limits),
       {
         ...deps,
-        runBlock:
-          deps.runBlock ?? withAgentTools(runValidatedBlock, { ...deps, ...toolPortDeps(execution, graph, approvals, deps.toolChildren, deps.conversations) }),
+        runBlock: executionBlockRunner(deps, execution, graph, approvals),
         timers: this.clock,
         outside: deps.outside ?? null,
         approvals,

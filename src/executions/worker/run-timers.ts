@@ -2,6 +2,12 @@
 // (engine/timers.ts), keyed so that one key holds at most one timer: arming again replaces it.
 import type { Timers } from '../engine/timers.js';
 
+/**
+ * The reason a cleared timer's controller is aborted with: abort() without one builds a DOMException (and
+ * captures its stack) per timer, and every execution clears at least its deadline's; nothing reads it.
+ */
+const CLEARED: unknown = Object.freeze({ timer: 'cleared' });
+
 export class RunTimers {
   private readonly armed = new Map<string, AbortController>();
 
@@ -26,11 +32,11 @@ export class RunTimers {
     const controller = this.armed.get(key);
     if (!controller) return;
     this.armed.delete(key);
-    controller.abort();
+    controller.abort(CLEARED);
   }
 
   clearAll(): void {
-    for (const controller of this.armed.values()) controller.abort();
+    for (const controller of this.armed.values()) controller.abort(CLEARED);
     this.armed.clear();
   }
 
