@@ -80,4 +80,33 @@ describe('BullMqQueue.repeat when replicas meet', () => {
     await raw.close();
     await queue.close();
   });
+
+  it('lets a replica upsert a schedule already in place while another replica runs its next iteration', async () => {
+    const name = 'yearly-in-place';
+    const replica = () =>
+      new BullMqQueue<TestJob>(
+        name,
+        { connection: connect(), workerConnection: connect, prefix },
+        { leaseMs: LEASE_MS, maxAttempts: 3, retryBackoffMs: RETRY_BACKOFF_MS },
+        pino({ level: 'silent' }),
+      );
+    const [first, second] = [replica(), replica()];
+    const schedule = { cron: '0 0 1 1 *', timezone: 'UTC' };
+    const next = Date.UTC(new Date().getUTCFullYear() + 1, 0, 1);
+    await first.repeat('new-year', schedule, { n: 1 });
+    // The next iteration's job, brought forward and taken by a worker: it is running when the second replica starts.
+    const raw = new Queue(name, { connection: connect(), prefix });
+    const iteration = await raw.getJob(`repeat:new-year:${next}`);
+    expect(iteration).toBeDefined();
+    await iteration!.promote();
+    const worker = new Worker(name, null, { connection: connect(), prefix });
+    expect((await worker.getNextJob('replica-a'))?.id).toBe(`repeat:new-year:${next}`);
+    await expect(second.repeat('new-year', schedule, { n: 1 })).resolves.toBeUndefined();
+    expect(await second.repeatKeys()).toEqual(['new-year']);
+    const scheduler = await raw.getJobScheduler('new-year');
+    expect(scheduler).toMatchObject({ pattern: '0 0 1 1 *', tz: 'UTC' });
+    await worker.close();
+    await raw.close();
+    await Promise.all([first.close(), second.close()]);
+  });
 });
