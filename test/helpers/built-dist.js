@@ -1,8 +1,9 @@
 // Process tests start the built program, as users do (`bin/trellis.js`, `node dist/src/main.js`), instead
-// of compiling the TypeScript sources in every child. The build (`npm run build`) runs when a source is newer
-// than the last build, once per change: test files in parallel workers take a Postgres advisory lock around
-// it (and around anything else that writes dist/, such as `npm pack`'s prepack build). The lock is this
-// checkout's own (keyed by its folder): other checkouts build other dist/ folders and need not wait.
+// of compiling the TypeScript sources in every child. The build (`npm run build`'s, through
+// scripts/build-if-stale.mjs) runs when a source is newer than the last build, once per change: test files in
+// parallel workers take a Postgres advisory lock around it (and around anything else that writes dist/, such as
+// `npm pack`'s prepack build). The lock is this checkout's own (keyed by its folder): other checkouts build other
+// dist/ folders and need not wait.
 // Plain JavaScript, so that jest's global setup (test/global-setup.js) can start the build of a full run early;
 // test/helpers/built.ts gives the tests its typed exports.
 import { spawn } from 'node:child_process';
@@ -52,14 +53,21 @@ export async function withBuildLock(fn) {
   }
 }
 
-function npmRunBuild() {
+/**
+ * The build, through `npm start`'s own staleness check (scripts/build-if-stale.mjs --force), so that it also writes
+ * that check's stamp: a test that runs `npm start` in this checkout then finds dist/ current, instead of rebuilding
+ * it (and swapping its folders) under the server processes other test files are starting from it.
+ */
+function runBuild() {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['scripts/build-if-stale.mjs', '--force'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk) => void (output += chunk.toString()));
     child.stderr.on('data', (chunk) => void (output += chunk.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm run build failed (${code}); fix what it shows:\n${output.slice(-4000)}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`the build (scripts/build-if-stale.mjs --force) failed (${code}); fix what it shows:\n${output.slice(-4000)}`)),
+    );
   });
 }
 
@@ -69,7 +77,7 @@ export async function ensureBuilt() {
   await withBuildLock(async () => {
     if (buildIsCurrent()) return; // another worker built it while we waited
     const started = new Date();
-    await npmRunBuild();
+    await runBuild();
     writeFileSync(STAMP, `built by the tests at ${started.toISOString()}\n`);
     utimesSync(STAMP, started, started);
   });
